@@ -1,0 +1,21 @@
+//! Domain types of jingzhun: the vocabulary every other crate speaks.
+//!
+//! Everything here parses rather than validates: a [`ResidentId`], an [`AreaCode`], a [`Yuan`] or a
+//! [`HouseholdNo`] cannot hold an invalid value. This crate does no I/O.
+
+pub mod area;
+pub mod codes;
+mod labels;
+pub mod model;
+pub mod money;
+pub mod resident_id;
+pub mod text;
+
+pub use area::{
+    Area, AreaChange, AreaChangeKind, AreaCode, AreaCodeError, AreaLevel, AreaTree, AreaTreeError,
+    Settlement,
+};
+pub use codes::*;
+pub use model::*;
+pub use money::{Yuan, YuanParseError};
+pub use resident_id::{ResidentId, ResidentIdError};
