@@ -1,10 +1,24 @@
-//! Reading and writing the files counties live in: administrative division tables today; household
-//! spreadsheets (XLSX, CSV in UTF-8 or GBK) and exports as they land.
+//! Reading and writing the files counties live in: administrative division tables, household spreadsheets
+//! in the national system's export layout (XLSX, CSV in UTF-8 or GBK) and their exports, and the
+//! validation report.
 //!
 //! This crate turns bytes into domain values and back, and reports every bad cell with where it was
-//! (file, row, column, value) and why, in Chinese. It never touches the database.
+//! (file, sheet, row, column, value) and why, in Chinese. It never touches the database.
 
+pub mod columns;
 pub mod divisions;
+pub mod export;
+pub mod households;
+pub mod table;
 pub mod text_file;
 
 pub use divisions::{read_division_path, sichuan, DivisionError};
+pub use export::{
+    export_csv, export_csv_path, export_xlsx, neutralize, write_report_xlsx, ExportError,
+    ExportOptions, ExportRecord,
+};
+pub use households::{
+    read_households, read_households_csv, validate, ImportBatch, ParsedHousehold, Problem,
+    ReadOptions, UnknownColumn,
+};
+pub use table::{Cell, OwnedCell, TableError};

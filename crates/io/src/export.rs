@@ -1,0 +1,491 @@
+//! Writing households back out in the import layout ([`crate::columns::COLUMNS`], one row per member) as
+//! XLSX or as CSV with a UTF-8 BOM, and the import validation report as XLSX.
+//!
+//! No export can carry a formula: every text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+//! return is written with a leading `'` (and always as a string, never as a formula); the importer removes
+//! that quote again before `=`, `+`, `-` and `@`, so an export re-imports unchanged. With
+//! [`ExportOptions::mask`] resident IDs and phone numbers are masked (such a file cannot be re-imported).
+//!
+//! CSV is for other programs: Excel opening a CSV turns 18-digit IDs into numbers. For people, use XLSX,
+//! where ID, household number, phone and area code columns are text-formatted.
+
+use std::borrow::Cow;
+use std::io::Write;
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate};
+use jingzhun_core::*;
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+
+use crate::columns::{Field, COLUMNS};
+use crate::households::{ImportBatch, Problem};
+
+/// Rows of an XLSX worksheet, header included (Excel's limit).
+pub const XLSX_MAX_ROWS: u32 = 1_048_576;
+
+/// What to export.
+#[derive(Debug, Clone, Default)]
+pub struct ExportOptions {
+    /// The income year written; households without an income record of that year get empty income cells.
+    /// `None` writes no income columns.
+    pub income_year: Option<u16>,
+    /// Mask resident IDs (`ResidentId::masked`) and phones (`Phone::masked`), for roles that may not see
+    /// them.
+    pub mask: bool,
+    /// Only households in this area (and below); `None` for all.
+    pub area: Option<AreaCode>,
+    /// Data rows per worksheet before continuing on a new one (default and maximum: Excel's limit).
+    pub rows_per_sheet: Option<u32>,
+}
+
+/// A household to export with its status events (for 首次识别时间 and 脱贫年度).
+#[derive(Debug, Clone, Copy)]
+pub struct ExportRecord<'a> {
+    pub household: &'a Household,
+    pub events: &'a [StatusEvent],
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("无法写入文件「{path}」: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("无法写入 Excel 文件「{path}」: {reason}")]
+    Xlsx { path: String, reason: String },
+}
+
+/// One output value.
+#[derive(Debug, Clone, PartialEq)]
+enum Out {
+    Empty,
+    Text(String),
+    /// Text that must stay text in Excel (IDs, codes, phones).
+    Code(String),
+    Number(f64),
+}
+
+/// Neutralises text that a spreadsheet would take as a formula: a leading `=`, `+`, `-`, `@`, tab or
+/// carriage return gets a `'` in front.
+pub fn neutralize(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+fn yes_no(b: bool) -> Out {
+    Out::Text(if b { "是" } else { "否" }.to_owned())
+}
+
+fn opt_text<T: std::fmt::Display>(v: Option<T>) -> Out {
+    v.map(|v| Out::Text(v.to_string())).unwrap_or(Out::Empty)
+}
+
+fn amount(y: Yuan) -> Out {
+    Out::Number(y.fen() as f64 / 100.0)
+}
+
+fn amount_text(y: Yuan) -> String {
+    let fen = y.fen();
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    match (abs / 100, abs % 100) {
+        (whole, 0) => format!("{sign}{whole}"),
+        (whole, fen) => format!("{sign}{whole}.{fen:02}"),
+    }
+}
+
+fn first_identified(events: &[StatusEvent]) -> Option<NaiveDate> {
+    events
+        .iter()
+        .filter(|e| e.kind == StatusEventKind::Registered)
+        .map(|e| e.effective)
+        .min()
+}
+
+fn exit_year(events: &[StatusEvent]) -> Option<u16> {
+    events
+        .iter()
+        .filter(|e| e.kind == StatusEventKind::Exited)
+        .map(|e| e.effective)
+        .max()
+        .map(|d| d.year() as u16)
+}
+
+/// The columns written, in order.
+fn columns(options: &ExportOptions) -> Vec<Field> {
+    COLUMNS
+        .iter()
+        .map(|c| c.field)
+        .filter(|f| {
+            options.income_year.is_some() || !matches!(f, Field::IncomeYear | Field::Income(_))
+        })
+        .collect()
+}
+
+fn value(field: Field, r: &ExportRecord<'_>, m: &Member, options: &ExportOptions) -> Out {
+    let h = r.household;
+    match field {
+        Field::HouseholdNo => Out::Code(h.number.to_string()),
+        Field::Village => Out::Code(h.village.to_string()),
+        Field::NaturalVillage => opt_text(h.natural_village.as_ref()),
+        Field::Phone => match &h.phone {
+            Some(p) if options.mask => Out::Code(p.masked()),
+            Some(p) => Out::Code(p.as_str().to_owned()),
+            None => Out::Empty,
+        },
+        Field::Standard => Out::Text(h.standard.label().to_owned()),
+        Field::Attribute => opt_text(h.attribute),
+        Field::MainCause => opt_text(h.main_cause),
+        Field::OtherCauses => {
+            if h.other_causes.is_empty() {
+                Out::Empty
+            } else {
+                let labels: Vec<&str> = h.other_causes.iter().map(|c| c.label()).collect();
+                Out::Text(labels.join("、"))
+            }
+        }
+        Field::FirstIdentified => {
+            opt_text(first_identified(r.events).map(|d| d.format("%Y-%m-%d").to_string()))
+        }
+        Field::PlannedExitYear => opt_text(h.planned_exit_year),
+        Field::ExitYear => opt_text(exit_year(r.events)),
+        Field::Relocated => yes_no(h.relocation.is_some()),
+        Field::RelocationYear => opt_text(h.relocation.as_ref().map(|r| r.year)),
+        Field::RelocationPlacement => opt_text(h.relocation.as_ref().map(|r| r.placement)),
+        Field::RelocationSite => match &h.relocation {
+            Some(r) if !r.site.is_empty() => Out::Text(r.site.clone()),
+            _ => Out::Empty,
+        },
+        Field::HousingArea => h
+            .housing
+            .area_sqm
+            .map(|v| Out::Number(f64::from(v)))
+            .unwrap_or(Out::Empty),
+        Field::HousingGrade => opt_text(h.housing.grade),
+        Field::SafeHousing => opt_text(h.housing.safe_alternative),
+        Field::WaterLitres => num_opt(h.water.litres_per_person_day),
+        Field::WaterFetchMinutes => num_opt(h.water.fetch_minutes),
+        Field::WaterOutageDays => num_opt(h.water.outage_days_per_year),
+        Field::WaterQualityOk => h.water.quality_ok.map(yes_no).unwrap_or(Out::Empty),
+        Field::DryArea => yes_no(h.water.dry_area),
+        Field::FoodClothing => yes_no(h.food_clothing_secured),
+        Field::Electricity => yes_no(h.electricity),
+        Field::SanitaryToilet => yes_no(h.sanitary_toilet),
+        Field::Fuel => opt_text(h.fuel),
+        Field::Farmland => h.farmland_mu.map(Out::Number).unwrap_or(Out::Empty),
+        Field::Forest => h.forest_mu.map(Out::Number).unwrap_or(Out::Empty),
+        Field::Cooperative => yes_no(h.cooperative_member),
+        Field::IncomeYear => match options.income_year.and_then(|y| h.income(y)) {
+            Some(r) => Out::Number(f64::from(r.year)),
+            None => Out::Empty,
+        },
+        Field::Income(c) => match options.income_year.and_then(|y| h.income(y)) {
+            Some(r) => amount(r.get(c)),
+            None => Out::Empty,
+        },
+        Field::Name => Out::Text(m.name.as_str().to_owned()),
+        Field::Sex => Out::Text(m.sex.label().to_owned()),
+        Field::ResidentId => Out::Code(if options.mask {
+            m.resident_id.masked()
+        } else {
+            m.resident_id.as_str().to_owned()
+        }),
+        Field::Relationship => Out::Text(m.relationship.label().to_owned()),
+        Field::Ethnicity => {
+            if m.ethnicity.is_empty() {
+                Out::Empty
+            } else {
+                Out::Text(m.ethnicity.clone())
+            }
+        }
+        Field::Education => opt_text(m.education),
+        Field::Schooling => opt_text(m.schooling),
+        Field::Health => Out::Text(m.health.label().to_owned()),
+        Field::Labour => opt_text(m.labour),
+        Field::WorkStatus => Out::Text(m.work_status.label().to_owned()),
+        Field::MigrantMonths => Out::Number(f64::from(m.migrant_months.get())),
+        Field::MedicalInsurance => yes_no(m.medical_insurance),
+        Field::SeriousIllnessInsurance => yes_no(m.serious_illness_insurance),
+        Field::PensionInsurance => yes_no(m.pension_insurance),
+        Field::SocialAssistance => Out::Text(m.social_assistance.label().to_owned()),
+        Field::Informational => Out::Empty,
+    }
+}
+
+fn num_opt(v: Option<u16>) -> Out {
+    v.map(|v| Out::Number(f64::from(v))).unwrap_or(Out::Empty)
+}
+
+fn header_of(field: Field) -> &'static str {
+    crate::columns::column(field)
+        .map(|c| c.header)
+        .unwrap_or("")
+}
+
+fn selected<'r, 'a>(
+    records: &'r [ExportRecord<'a>],
+    options: &'r ExportOptions,
+) -> impl Iterator<Item = &'r ExportRecord<'a>> + 'r {
+    records.iter().filter(move |r| {
+        options
+            .area
+            .as_ref()
+            .is_none_or(|a| a.contains(&r.household.village))
+    })
+}
+
+/// Writes households as CSV with a UTF-8 BOM. Returns the number of member rows written.
+pub fn export_csv(
+    writer: impl Write,
+    records: &[ExportRecord<'_>],
+    options: &ExportOptions,
+) -> Result<usize, std::io::Error> {
+    let mut writer = std::io::BufWriter::new(writer);
+    writer.write_all(b"\xEF\xBB\xBF")?;
+    let mut csv = csv::Writer::from_writer(writer);
+    let fields = columns(options);
+    csv.write_record(fields.iter().map(|f| header_of(*f)))?;
+    let mut rows = 0;
+    let mut line: Vec<String> = Vec::with_capacity(fields.len());
+    for r in selected(records, options) {
+        for m in &r.household.members {
+            line.clear();
+            for f in &fields {
+                line.push(match value(*f, r, m, options) {
+                    Out::Empty => String::new(),
+                    Out::Text(s) | Out::Code(s) => neutralize(&s).into_owned(),
+                    Out::Number(n) => match f {
+                        Field::Income(_) => amount_text(Yuan::from_fen((n * 100.0).round() as i64)),
+                        _ => format!("{n}"),
+                    },
+                });
+            }
+            csv.write_record(&line)?;
+            rows += 1;
+        }
+    }
+    csv.flush()?;
+    Ok(rows)
+}
+
+/// Writes households as CSV with a UTF-8 BOM to a file.
+pub fn export_csv_path(
+    path: &Path,
+    records: &[ExportRecord<'_>],
+    options: &ExportOptions,
+) -> Result<usize, ExportError> {
+    let io = |source| ExportError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let file = std::fs::File::create(path).map_err(io)?;
+    export_csv(file, records, options).map_err(io)
+}
+
+struct Formats {
+    header: Format,
+    text: Format,
+    amount: Format,
+}
+
+fn new_sheet<'w>(
+    workbook: &'w mut Workbook,
+    name: &str,
+    headers: &[&str],
+    formats: &Formats,
+    text_columns: &[bool],
+) -> Result<&'w mut Worksheet, XlsxError> {
+    let sheet = workbook.add_worksheet_with_constant_memory();
+    sheet.set_name(name)?;
+    for (i, h) in headers.iter().enumerate() {
+        let col = i as u16;
+        sheet.write_string_with_format(0, col, *h, &formats.header)?;
+        let width = (h.chars().count() as f64 * 2.2).clamp(8.0, 30.0);
+        if text_columns.get(i).copied().unwrap_or(false) {
+            sheet.set_column_width(col, 21.0)?;
+            sheet.set_column_format(col, &formats.text)?;
+        } else {
+            sheet.set_column_width(col, width)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(sheet)
+}
+
+fn sheet_name(base: &str, index: usize) -> String {
+    if index == 0 {
+        base.to_owned()
+    } else {
+        format!("{base}({})", index + 1)
+    }
+}
+
+/// Writes households as XLSX: bold frozen header, text-formatted ID and code columns, constant memory,
+/// continuing on a new worksheet after [`ExportOptions::rows_per_sheet`] rows. Returns the member rows
+/// written.
+pub fn export_xlsx(
+    path: &Path,
+    records: &[ExportRecord<'_>],
+    options: &ExportOptions,
+) -> Result<usize, ExportError> {
+    let err = |e: XlsxError| ExportError::Xlsx {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let fields = columns(options);
+    let headers: Vec<&str> = fields.iter().map(|f| header_of(*f)).collect();
+    let text_columns: Vec<bool> = fields
+        .iter()
+        .map(|f| {
+            matches!(
+                f,
+                Field::HouseholdNo | Field::Village | Field::Phone | Field::ResidentId
+            )
+        })
+        .collect();
+    let formats = Formats {
+        header: Format::new().set_bold(),
+        text: Format::new().set_num_format("@"),
+        amount: Format::new().set_num_format("0.00"),
+    };
+    let per_sheet = options
+        .rows_per_sheet
+        .unwrap_or(XLSX_MAX_ROWS - 1)
+        .clamp(1, XLSX_MAX_ROWS - 1);
+    let mut workbook = Workbook::new();
+    let base = "户籍信息";
+    let mut sheet_index = 0;
+    let mut sheet =
+        new_sheet(&mut workbook, base, &headers, &formats, &text_columns).map_err(err)?;
+    let mut row: u32 = 0;
+    let mut total = 0;
+    for r in selected(records, options) {
+        for m in &r.household.members {
+            if row == per_sheet {
+                sheet_index += 1;
+                sheet = new_sheet(
+                    &mut workbook,
+                    &sheet_name(base, sheet_index),
+                    &headers,
+                    &formats,
+                    &text_columns,
+                )
+                .map_err(err)?;
+                row = 0;
+            }
+            row += 1;
+            total += 1;
+            for (i, f) in fields.iter().enumerate() {
+                let col = i as u16;
+                match value(*f, r, m, options) {
+                    Out::Empty => {}
+                    Out::Text(s) => {
+                        sheet.write_string(row, col, neutralize(&s)).map_err(err)?;
+                    }
+                    Out::Code(s) => {
+                        sheet
+                            .write_string_with_format(row, col, neutralize(&s), &formats.text)
+                            .map_err(err)?;
+                    }
+                    Out::Number(n) => {
+                        if matches!(f, Field::Income(_)) {
+                            sheet
+                                .write_number_with_format(row, col, n, &formats.amount)
+                                .map_err(err)?;
+                        } else {
+                            sheet.write_number(row, col, n).map_err(err)?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    workbook.save(path).map_err(err)?;
+    Ok(total)
+}
+
+/// Writes the validation report of an import as XLSX: one sheet 导入问题 (工作表, 行号, 列, 值, 原因) and, when
+/// there are any, one sheet 未识别的列.
+pub fn write_report_xlsx(path: &Path, batch: &ImportBatch) -> Result<(), ExportError> {
+    let err = |e: XlsxError| ExportError::Xlsx {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let formats = Formats {
+        header: Format::new().set_bold(),
+        text: Format::new().set_num_format("@"),
+        amount: Format::new(),
+    };
+    let mut workbook = Workbook::new();
+    let headers = ["工作表", "行号", "列", "值", "原因"];
+    let sheet = new_sheet(
+        &mut workbook,
+        "导入问题",
+        &headers,
+        &formats,
+        &[false, false, false, true, false],
+    )
+    .map_err(err)?;
+    sheet.set_column_width(4, 60.0).map_err(err)?;
+    let limit = (XLSX_MAX_ROWS - 1) as usize;
+    for (i, p) in batch.problems.iter().take(limit).enumerate() {
+        write_problem(sheet, i as u32 + 1, p, &formats).map_err(err)?;
+    }
+    if !batch.unknown_columns.is_empty() {
+        let sheet = new_sheet(
+            &mut workbook,
+            "未识别的列",
+            &["工作表", "列", "表头"],
+            &formats,
+            &[],
+        )
+        .map_err(err)?;
+        for (i, u) in batch.unknown_columns.iter().enumerate() {
+            let row = i as u32 + 1;
+            sheet
+                .write_string(row, 0, neutralize(&u.sheet))
+                .map_err(err)?;
+            sheet
+                .write_string(row, 1, neutralize(&u.column))
+                .map_err(err)?;
+            sheet
+                .write_string(row, 2, neutralize(&u.header))
+                .map_err(err)?;
+        }
+    }
+    workbook.save(path).map_err(err)
+}
+
+fn write_problem(
+    sheet: &mut Worksheet,
+    row: u32,
+    p: &Problem,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.write_string(row, 0, neutralize(&p.sheet))?;
+    sheet.write_number(row, 1, p.row as f64)?;
+    sheet.write_string(row, 2, neutralize(&p.column))?;
+    sheet.write_string_with_format(row, 3, neutralize(&p.value), &formats.text)?;
+    sheet.write_string(row, 4, neutralize(&p.reason))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_triggers_are_quoted() {
+        for s in ["=1+1", "+86", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(neutralize(s).starts_with('\''), "{s:?}");
+        }
+        assert_eq!(neutralize("张三"), "张三");
+        assert_eq!(amount_text(Yuan::from_fen(123_450)), "1234.50");
+        assert_eq!(amount_text(Yuan::from_yuan(5)), "5");
+    }
+}

@@ -1,0 +1,966 @@
+//! Reading household spreadsheets in the national system's export layout ([`crate::columns`]): XLSX or CSV
+//! (UTF-8 with or without BOM, GBK/GB18030), header row found under merged title rows, column order free.
+//!
+//! Reading never stops at the first bad cell: every problem is collected with its sheet, row, column, value
+//! and a Chinese reason, and the caller decides (the registry import writes nothing unless
+//! [`ImportBatch::is_valid`]). Resident IDs that Excel stored as numbers have lost digits and are rejected
+//! with their row, never "repaired".
+//!
+//! Members are grouped into households by 户编号, in order of first appearance; the household's own columns
+//! are taken from the head's row (与户主关系 = 户主), or the household's first row when it has no head. Only
+//! that row's household columns are checked.
+//!
+//! [`validate`] is pure (cells in, batch out); [`read_households`] adds the file reading.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use jingzhun_core::*;
+
+use crate::columns::{match_normalized, Field, COLUMNS};
+use crate::table::{
+    self, column_letter, excel_serial_to_date, find_header, format_number, Cell, Header, OwnedCell,
+    RowSink, TableError, HEADER_SEARCH_ROWS,
+};
+use crate::text_file::Detected;
+
+/// Options of a household import.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// The year of the income columns when the file has no 收入年度 column.
+    pub income_year: Option<u16>,
+    /// The date resident IDs are judged against (a birth date after it is invalid).
+    pub today: NaiveDate,
+}
+
+impl ReadOptions {
+    pub fn new(today: NaiveDate) -> Self {
+        Self {
+            income_year: None,
+            today,
+        }
+    }
+}
+
+/// One bad cell (or row, or header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub sheet: String,
+    /// 1-based row number as the spreadsheet shows it.
+    pub row: usize,
+    /// The column's header as written in the file, with its letter: `证件号码(E列)`. Empty for row-level
+    /// problems.
+    pub column: String,
+    pub value: String,
+    /// Why, in Chinese.
+    pub reason: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "工作表「{}」第 {} 行", self.sheet, self.row)?;
+        if !self.column.is_empty() {
+            write!(f, "「{}」列", self.column)?;
+        }
+        if !self.value.is_empty() {
+            write!(f, " 值「{}」", self.value)?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+/// A column whose header the layout does not know: reported, not fatal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownColumn {
+    pub sheet: String,
+    /// Excel column letter.
+    pub column: String,
+    pub header: String,
+}
+
+/// Counts of what was read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub sheets: usize,
+    /// Data rows (non-empty rows below the header).
+    pub rows: usize,
+    pub households: usize,
+    pub members: usize,
+}
+
+/// A household as read, with the facts of the export that are status events rather than household fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedHousehold {
+    pub household: Household,
+    /// 首次识别时间: when the household was first registered as poor.
+    pub first_identified: Option<NaiveDate>,
+    /// 脱贫年度.
+    pub exit_year: Option<u16>,
+    /// Where the household's columns were read from (the head's row, or the first row).
+    pub sheet: String,
+    pub row: usize,
+}
+
+impl ParsedHousehold {
+    /// The status events the export implies: 识别为贫困户 on the first identification date, and 脱贫 on
+    /// 31 December of the exit year (the export gives only the year). The store appends them only when the
+    /// household has no such event yet.
+    pub fn status_events(&self) -> Vec<StatusEvent> {
+        let mut events = Vec::new();
+        if let Some(d) = self.first_identified {
+            events.push(StatusEvent::new(StatusEventKind::Registered, d));
+        }
+        if let Some(d) = self
+            .exit_year
+            .and_then(|y| NaiveDate::from_ymd_opt(i32::from(y), 12, 31))
+        {
+            events.push(StatusEvent::new(StatusEventKind::Exited, d));
+        }
+        events
+    }
+}
+
+/// The result of reading a household file.
+#[derive(Debug, Clone, Default)]
+pub struct ImportBatch {
+    /// The file as given, for messages.
+    pub source: String,
+    pub encoding: Option<Detected>,
+    pub households: Vec<ParsedHousehold>,
+    pub problems: Vec<Problem>,
+    pub unknown_columns: Vec<UnknownColumn>,
+    pub counts: Counts,
+}
+
+impl ImportBatch {
+    /// True when nothing is wrong: the batch may be written.
+    pub fn is_valid(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// The households, without the import facts.
+    pub fn into_households(self) -> Vec<Household> {
+        self.households.into_iter().map(|p| p.household).collect()
+    }
+}
+
+/// Reads a household file (XLSX/XLS/ODS by calamine, `.csv`/`.txt` as CSV). Fails only when the file cannot
+/// be read or has no recognisable header; bad cells are in [`ImportBatch::problems`].
+pub fn read_households(path: &Path, options: &ReadOptions) -> Result<ImportBatch, TableError> {
+    let mut validator = Validator::new(options.clone());
+    let encoding = table::read_path(path, &mut validator)?;
+    let mut batch = validator.finish();
+    batch.source = path.display().to_string();
+    batch.encoding = encoding;
+    if batch.counts.sheets == 0 {
+        return Err(no_header(&batch.source));
+    }
+    Ok(batch)
+}
+
+/// Reads household CSV bytes (any supported encoding); `name` is used as the sheet name in problems.
+pub fn read_households_csv(
+    bytes: &[u8],
+    name: &str,
+    options: &ReadOptions,
+) -> Result<ImportBatch, TableError> {
+    let mut validator = Validator::new(options.clone());
+    let encoding = table::read_csv_bytes(bytes, name, name, &mut validator)?;
+    let mut batch = validator.finish();
+    batch.source = name.to_owned();
+    batch.encoding = Some(encoding);
+    if batch.counts.sheets == 0 {
+        return Err(no_header(name));
+    }
+    Ok(batch)
+}
+
+fn no_header(path: &str) -> TableError {
+    TableError::NoHeader {
+        path: path.to_owned(),
+        rows: HEADER_SEARCH_ROWS,
+        expected: "户编号、姓名、证件号码、与户主关系".to_owned(),
+    }
+}
+
+/// Validates rows already in memory: `(sheet name, rows)` with each row's cells from column A. Pure: no
+/// file, no clock. Sheets without a recognisable header are skipped (and counted as no sheet).
+pub fn validate(sheets: &[(String, Vec<Vec<OwnedCell>>)], options: &ReadOptions) -> ImportBatch {
+    let mut validator = Validator::new(options.clone());
+    for (name, rows) in sheets {
+        for (i, row) in rows.iter().enumerate() {
+            let cells: Vec<Cell<'_>> = row.iter().map(OwnedCell::as_cell).collect();
+            validator.row(name, i + 1, &cells);
+        }
+        validator.end_sheet(name);
+    }
+    validator.finish()
+}
+
+/// Where a member row came from.
+#[derive(Debug, Clone)]
+struct Origin {
+    sheet: String,
+    row: usize,
+}
+
+/// The household columns of one row, kept until the household is complete.
+struct HouseholdPart {
+    origin: Origin,
+    household: Option<Household>,
+    first_identified: Option<NaiveDate>,
+    exit_year: Option<u16>,
+    problems: Vec<Problem>,
+    from_head: bool,
+}
+
+struct Group {
+    part: Option<HouseholdPart>,
+    members: Vec<Member>,
+}
+
+/// The streaming validator: rows in, batch out. Implements [`RowSink`] for the table readers.
+pub struct Validator {
+    options: ReadOptions,
+    pending: Vec<(usize, Vec<OwnedCell>)>,
+    header: Option<SheetHeader>,
+    groups: Vec<Group>,
+    index: HashMap<HouseholdNo, usize>,
+    seen_ids: HashMap<ResidentId, (String, usize)>,
+    problems: Vec<Problem>,
+    unknown_columns: Vec<UnknownColumn>,
+    counts: Counts,
+}
+
+struct SheetHeader {
+    header: Header<Field>,
+    /// Column index of each field (first occurrence).
+    positions: HashMap<Field, usize>,
+    complete: bool,
+}
+
+impl SheetHeader {
+    fn cell<'c>(&self, cells: &[Cell<'c>], field: Field) -> Option<(usize, Cell<'c>)> {
+        let i = *self.positions.get(&field)?;
+        Some((i, cells.get(i).copied().unwrap_or(Cell::Empty)))
+    }
+
+    fn column_name(&self, index: usize) -> String {
+        let text = self
+            .header
+            .columns
+            .get(index)
+            .map(|(t, _)| t.as_str())
+            .unwrap_or("");
+        format!("{text}({}列)", column_letter(index))
+    }
+}
+
+impl Validator {
+    pub fn new(options: ReadOptions) -> Self {
+        Self {
+            options,
+            pending: Vec::new(),
+            header: None,
+            groups: Vec::new(),
+            index: HashMap::new(),
+            seen_ids: HashMap::new(),
+            problems: Vec::new(),
+            unknown_columns: Vec::new(),
+            counts: Counts::default(),
+        }
+    }
+
+    /// The batch: households in order of first appearance.
+    pub fn finish(self) -> ImportBatch {
+        let mut problems = self.problems;
+        let mut households = Vec::with_capacity(self.groups.len());
+        let mut members = 0;
+        for group in self.groups {
+            let Some(part) = group.part else { continue };
+            problems.extend(part.problems);
+            if let Some(mut household) = part.household {
+                members += group.members.len();
+                household.members = group.members;
+                households.push(ParsedHousehold {
+                    household,
+                    first_identified: part.first_identified,
+                    exit_year: part.exit_year,
+                    sheet: part.origin.sheet,
+                    row: part.origin.row,
+                });
+            }
+        }
+        problems.sort_by(|a, b| (&a.sheet, a.row).cmp(&(&b.sheet, b.row)));
+        let mut counts = self.counts;
+        counts.households = households.len();
+        counts.members = members;
+        ImportBatch {
+            source: String::new(),
+            encoding: None,
+            households,
+            problems,
+            unknown_columns: self.unknown_columns,
+            counts,
+        }
+    }
+
+    fn settle_header(&mut self, sheet: &str) {
+        let pending = std::mem::take(&mut self.pending);
+        let matcher = |s: &str| match_normalized(s);
+        let Some(header) = find_header(&pending, &matcher, 3) else {
+            return;
+        };
+        self.counts.sheets += 1;
+        let mut positions = HashMap::new();
+        for (i, (text, field)) in header.columns.iter().enumerate() {
+            match field {
+                Some(Field::Informational) => {}
+                Some(f) => {
+                    positions.entry(*f).or_insert(i);
+                }
+                None if !text.is_empty() => self.unknown_columns.push(UnknownColumn {
+                    sheet: sheet.to_owned(),
+                    column: column_letter(i),
+                    header: text.clone(),
+                }),
+                None => {}
+            }
+        }
+        let mut complete = true;
+        for c in COLUMNS.iter().filter(|c| c.required) {
+            if !positions.contains_key(&c.field) {
+                complete = false;
+                self.problems.push(Problem {
+                    sheet: sheet.to_owned(),
+                    row: header.row,
+                    column: c.header.to_owned(),
+                    value: String::new(),
+                    reason: format!("缺少必需的列「{}」, 本工作表的数据行均未导入", c.header),
+                });
+            }
+        }
+        let has_income = positions.keys().any(|f| matches!(f, Field::Income(_)));
+        if has_income
+            && !positions.contains_key(&Field::IncomeYear)
+            && self.options.income_year.is_none()
+        {
+            complete = false;
+            self.problems.push(Problem {
+                sheet: sheet.to_owned(),
+                row: header.row,
+                column: "收入年度".to_owned(),
+                value: String::new(),
+                reason: "表中有收入列但没有「收入年度」列, 导入时也未指定收入年度(--year)"
+                    .to_owned(),
+            });
+        }
+        let header_row = header.row;
+        self.header = Some(SheetHeader {
+            header,
+            positions,
+            complete,
+        });
+        for (row, cells) in pending.into_iter().filter(|(r, _)| *r > header_row) {
+            let cells: Vec<Cell<'_>> = cells.iter().map(OwnedCell::as_cell).collect();
+            self.data_row(sheet, row, &cells);
+        }
+    }
+
+    fn data_row(&mut self, sheet: &str, row: usize, cells: &[Cell<'_>]) {
+        if cells.iter().all(Cell::is_blank) {
+            return;
+        }
+        let Some(header) = self.header.take() else {
+            return;
+        };
+        // A header repeated further down (a concatenated export) is skipped.
+        let repeated = header
+            .cell(cells, Field::ResidentId)
+            .map(|(_, c)| {
+                matches!(c, Cell::Text(t) if match_normalized(&table::normalize_header(t)) == Some(Field::ResidentId))
+            })
+            .unwrap_or(false);
+        if header.complete && !repeated {
+            self.counts.rows += 1;
+            self.member_row(&header, sheet, row, cells);
+        }
+        self.header = Some(header);
+    }
+
+    fn member_row(&mut self, header: &SheetHeader, sheet: &str, row: usize, cells: &[Cell<'_>]) {
+        let mut ctx = RowCtx {
+            header,
+            sheet,
+            row,
+            cells,
+            problems: Vec::new(),
+        };
+        let number = ctx.required(Field::HouseholdNo, |c| match c {
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                HouseholdNo::parse(&format_number(n)).map_err(|e| e.to_string())
+            }
+            Cell::Number(n) => Err(format!(
+                "户编号被 Excel 存为数字「{}」, 后几位已丢失, 请将该列设为文本格式后重新导出",
+                format_number(n)
+            )),
+            other => HouseholdNo::parse(&text_of(other)).map_err(|e| e.to_string()),
+        });
+        let member = parse_member(&mut ctx, &self.options);
+        if let Some(m) = &member {
+            if let Some((s, r)) = self.seen_ids.get(&m.resident_id) {
+                let (i, c) = header
+                    .cell(cells, Field::ResidentId)
+                    .unwrap_or((0, Cell::Empty));
+                let reason = format!("证件号码与工作表「{s}」第 {r} 行重复");
+                ctx.problems.push(Problem {
+                    sheet: sheet.to_owned(),
+                    row,
+                    column: header.column_name(i),
+                    value: c.display(),
+                    reason,
+                });
+            } else {
+                self.seen_ids.insert(m.resident_id, (sheet.to_owned(), row));
+            }
+        }
+        let is_head = member
+            .as_ref()
+            .map(|m| m.relationship == Relationship::Head)
+            .unwrap_or_else(|| {
+                header
+                    .cell(cells, Field::Relationship)
+                    .map(|(_, c)| Relationship::parse(&text_of(c)) == Some(Relationship::Head))
+                    .unwrap_or(false)
+            });
+        let problems = std::mem::take(&mut ctx.problems);
+        self.problems.extend(problems);
+        let Some(number) = number else { return };
+        let group_index = match self.index.get(&number) {
+            Some(i) => *i,
+            None => {
+                self.groups.push(Group {
+                    part: None,
+                    members: Vec::new(),
+                });
+                self.index.insert(number, self.groups.len() - 1);
+                self.groups.len() - 1
+            }
+        };
+        let needs_part = match &self.groups[group_index].part {
+            None => true,
+            Some(p) => is_head && !p.from_head,
+        };
+        if needs_part {
+            let mut ctx = RowCtx {
+                header,
+                sheet,
+                row,
+                cells,
+                problems: Vec::new(),
+            };
+            let mut part = parse_household(&mut ctx, &self.options);
+            part.problems = ctx.problems;
+            part.from_head = is_head;
+            self.groups[group_index].part = Some(part);
+        }
+        if let Some(m) = member {
+            self.groups[group_index].members.push(m);
+        }
+    }
+}
+
+impl RowSink for Validator {
+    fn row(&mut self, sheet: &str, row: usize, cells: &[Cell<'_>]) {
+        if self.header.is_none() {
+            if self.pending.len() < HEADER_SEARCH_ROWS {
+                self.pending
+                    .push((row, cells.iter().map(|c| OwnedCell::from(*c)).collect()));
+                if self.pending.len() == HEADER_SEARCH_ROWS {
+                    self.settle_header(sheet);
+                }
+            }
+            return;
+        }
+        self.data_row(sheet, row, cells);
+    }
+
+    fn end_sheet(&mut self, sheet: &str) {
+        if self.header.is_none() && !self.pending.is_empty() {
+            self.settle_header(sheet);
+        }
+        self.header = None;
+        self.pending.clear();
+    }
+}
+
+struct RowCtx<'r, 'c> {
+    header: &'r SheetHeader,
+    sheet: &'r str,
+    row: usize,
+    cells: &'r [Cell<'c>],
+    problems: Vec<Problem>,
+}
+
+impl<'c> RowCtx<'_, 'c> {
+    /// The cell of a field, when the column exists and the cell is not blank.
+    fn get(&self, field: Field) -> Option<(usize, Cell<'c>)> {
+        let (i, c) = self.header.cell(self.cells, field)?;
+        if c.is_blank() {
+            None
+        } else {
+            Some((i, c))
+        }
+    }
+
+    fn problem(&mut self, index: usize, cell: Cell<'_>, reason: String) {
+        self.problems.push(Problem {
+            sheet: self.sheet.to_owned(),
+            row: self.row,
+            column: self.header.column_name(index),
+            value: cell.display(),
+            reason,
+        });
+    }
+
+    /// An optional field: `None` when blank or invalid (the problem recorded).
+    fn optional<T>(
+        &mut self,
+        field: Field,
+        parse: impl FnOnce(Cell<'_>) -> Result<T, String>,
+    ) -> Option<T> {
+        let (i, c) = self.get(field)?;
+        match parse(c) {
+            Ok(v) => Some(v),
+            Err(reason) => {
+                self.problem(i, c, reason);
+                None
+            }
+        }
+    }
+
+    /// A required field: a blank cell is a problem too.
+    fn required<T>(
+        &mut self,
+        field: Field,
+        parse: impl FnOnce(Cell<'_>) -> Result<T, String>,
+    ) -> Option<T> {
+        if self.get(field).is_none() {
+            let i = self.header.positions.get(&field).copied().unwrap_or(0);
+            let name = crate::columns::column(field)
+                .map(|c| c.header)
+                .unwrap_or("");
+            self.problem(i, Cell::Empty, format!("「{name}」不能为空"));
+            return None;
+        }
+        self.optional(field, parse)
+    }
+
+    /// A coded value by label, alias or code.
+    fn coded<T>(&mut self, field: Field, what: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
+        self.optional(field, |c| {
+            parse(&text_of(c)).ok_or_else(|| format!("不是有效的{what}"))
+        })
+    }
+
+    fn flag(&mut self, field: Field) -> Option<bool> {
+        self.optional(field, parse_bool)
+    }
+}
+
+/// The text of a cell: normalised (half-width, spaces collapsed), a leading `'` that an export put before
+/// `=`, `+`, `-`, `@` removed, numbers without `.0`.
+pub fn text_of(cell: Cell<'_>) -> String {
+    match cell {
+        Cell::Text(s) => {
+            let s = jingzhun_core::text::normalize(s);
+            match s.strip_prefix('\'') {
+                Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest.to_owned(),
+                _ => s,
+            }
+        }
+        other => other.display(),
+    }
+}
+
+/// 是/否 and their variants.
+pub fn parse_bool(cell: Cell<'_>) -> Result<bool, String> {
+    match cell {
+        Cell::Bool(b) => Ok(b),
+        Cell::Number(1.0) => Ok(true),
+        Cell::Number(0.0) => Ok(false),
+        other => match text_of(other).to_ascii_lowercase().as_str() {
+            "是" | "有" | "已参加" | "参加" | "y" | "yes" | "true" | "1" | "√" => Ok(true),
+            "否" | "无" | "未参加" | "没有" | "n" | "no" | "false" | "0" | "×" => Ok(false),
+            _ => Err("应为「是」或「否」".to_owned()),
+        },
+    }
+}
+
+/// A date as an Excel serial or as text: 2014-10-01, 2014/10/01, 2014.10.01, 2014年10月1日, 20141001
+/// (a time after a space is ignored).
+pub fn parse_date(cell: Cell<'_>) -> Result<NaiveDate, String> {
+    let bad = || "不是有效日期(应为 2014-10-01、2014/10/01、2014年10月1日 或 20141001)".to_owned();
+    match cell {
+        Cell::Number(n) | Cell::Date(n) => {
+            if (19_000_101.0..=21_001_231.0).contains(&n) && n.fract() == 0.0 {
+                return NaiveDate::parse_from_str(&format_number(n), "%Y%m%d").map_err(|_| bad());
+            }
+            excel_serial_to_date(n).ok_or_else(bad)
+        }
+        other => {
+            let text = text_of(other);
+            let text = text.split(' ').next().unwrap_or("");
+            for fmt in ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"] {
+                if let Ok(d) = NaiveDate::parse_from_str(text, fmt) {
+                    if (1900..=2200).contains(&chrono::Datelike::year(&d)) {
+                        return Ok(d);
+                    }
+                }
+            }
+            if text.len() == 5 && text.bytes().all(|b| b.is_ascii_digit()) {
+                if let Some(d) = text.parse::<f64>().ok().and_then(excel_serial_to_date) {
+                    return Ok(d);
+                }
+            }
+            Err(bad())
+        }
+    }
+}
+
+/// A year 1949–2100, as a number or text ("2019", "2019年").
+pub fn parse_year(cell: Cell<'_>) -> Result<u16, String> {
+    let text = text_of(cell);
+    let text = text.trim_end_matches('年');
+    match text.parse::<u16>() {
+        Ok(y) if (1949..=2100).contains(&y) => Ok(y),
+        _ => Err("不是有效年份(应为 1949–2100 的四位数字)".to_owned()),
+    }
+}
+
+/// A non-negative number (areas, mu).
+pub fn parse_quantity(cell: Cell<'_>) -> Result<f64, String> {
+    let value = match cell {
+        Cell::Number(n) => Some(n),
+        other => text_of(other).replace([',', '，'], "").parse::<f64>().ok(),
+    };
+    match value {
+        Some(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err("不是有效的非负数".to_owned()),
+    }
+}
+
+fn parse_small(cell: Cell<'_>, max: f64) -> Result<u16, String> {
+    let v = parse_quantity(cell)?;
+    if v > max {
+        return Err(format!("超出合理范围(0–{max})"));
+    }
+    Ok(v.round() as u16)
+}
+
+/// An amount in yuan: a number or text accepted by [`Yuan::parse`].
+pub fn parse_amount(cell: Cell<'_>) -> Result<Yuan, String> {
+    match cell {
+        Cell::Number(n) if n.is_finite() && n.abs() < 1e13 => {
+            Ok(Yuan::from_fen((n * 100.0).round() as i64))
+        }
+        other => Yuan::parse(&text_of(other)).map_err(|e| e.to_string()),
+    }
+}
+
+/// A resident ID: text only. A numeric cell has lost its last digits in Excel and is rejected.
+pub fn parse_resident_id(cell: Cell<'_>, today: NaiveDate) -> Result<ResidentId, String> {
+    match cell {
+        Cell::Number(n) => Err(format!(
+            "身份证号被 Excel 存为数字「{}」, 后几位已丢失, 不予修复; 请将该列设为文本格式后重新导出",
+            format_number(n)
+        )),
+        other => ResidentId::parse_on(&text_of(other), today).map_err(|e| e.to_string()),
+    }
+}
+
+fn parse_member(ctx: &mut RowCtx<'_, '_>, options: &ReadOptions) -> Option<Member> {
+    let before = ctx.problems.len();
+    let name = ctx.required(Field::Name, |c| {
+        PersonName::parse(&text_of(c)).map_err(|e| e.to_string())
+    });
+    let today = options.today;
+    let resident_id = ctx.required(Field::ResidentId, |c| parse_resident_id(c, today));
+    let relationship = ctx.required(Field::Relationship, |c| {
+        Relationship::parse(&text_of(c)).ok_or_else(|| "不是有效的与户主关系".to_owned())
+    });
+    let sex = ctx.coded(Field::Sex, "性别(男/女)", Sex::parse);
+    if let (Some(sex), Some(id)) = (sex, resident_id) {
+        if sex != id.sex() {
+            if let Some((i, c)) = ctx.get(Field::Sex) {
+                ctx.problem(
+                    i,
+                    c,
+                    format!("性别与身份证号不符(身份证号为{})", id.sex().label()),
+                );
+            }
+        }
+    }
+    let ethnicity = ctx
+        .get(Field::Ethnicity)
+        .map(|(_, c)| text_of(c))
+        .unwrap_or_default();
+    let education = ctx.coded(Field::Education, "文化程度", Education::parse);
+    let schooling = ctx.coded(Field::Schooling, "在校生状况", SchoolingStatus::parse);
+    let health = ctx
+        .coded(Field::Health, "健康状况", Health::parse)
+        .unwrap_or(Health::Healthy);
+    let labour = ctx.coded(Field::Labour, "劳动技能", LabourAbility::parse);
+    let work_status = ctx
+        .coded(Field::WorkStatus, "务工状况", WorkStatus::parse)
+        .unwrap_or(WorkStatus::NotMigrant);
+    let migrant_months = ctx
+        .optional(Field::MigrantMonths, |c| {
+            let text = text_of(c);
+            let text = text.trim_end_matches("个月").trim_end_matches('月');
+            let v: f64 = text
+                .parse()
+                .map_err(|_| "务工时间应为 0–12 的整数(月)".to_owned())?;
+            if v.fract() != 0.0 {
+                return Err("务工时间应为 0–12 的整数(月)".to_owned());
+            }
+            MigrantMonths::new(v as i64).map_err(|e| e.to_string())
+        })
+        .unwrap_or_default();
+    let medical_insurance = ctx.flag(Field::MedicalInsurance).unwrap_or(false);
+    let serious_illness_insurance = ctx.flag(Field::SeriousIllnessInsurance).unwrap_or(false);
+    let pension_insurance = ctx.flag(Field::PensionInsurance).unwrap_or(false);
+    let social_assistance = ctx
+        .optional(Field::SocialAssistance, |c| {
+            let t = text_of(c);
+            if t == "否" {
+                return Ok(SocialAssistance::NoAssistance);
+            }
+            SocialAssistance::parse(&t).ok_or_else(|| "应为「无」「低保」或「特困供养」".to_owned())
+        })
+        .unwrap_or(SocialAssistance::NoAssistance);
+    if ctx.problems.len() > before {
+        return None;
+    }
+    let resident_id = resident_id?;
+    Some(Member {
+        name: name?,
+        sex: resident_id.sex(),
+        resident_id,
+        relationship: relationship?,
+        ethnicity,
+        education,
+        schooling,
+        health,
+        labour,
+        work_status,
+        migrant_months,
+        medical_insurance,
+        serious_illness_insurance,
+        pension_insurance,
+        social_assistance,
+    })
+}
+
+fn split_causes(text: &str) -> impl Iterator<Item = &str> {
+    text.split(['、', ',', '，', ';', '；', '/', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+fn parse_household(ctx: &mut RowCtx<'_, '_>, options: &ReadOptions) -> HouseholdPart {
+    let origin = Origin {
+        sheet: ctx.sheet.to_owned(),
+        row: ctx.row,
+    };
+    let before = ctx.problems.len();
+    let number = ctx
+        .get(Field::HouseholdNo)
+        .and_then(|(_, c)| HouseholdNo::parse(&text_of(c)).ok());
+    let village = ctx.required(Field::Village, |c| {
+        let code = AreaCode::parse(&text_of(c)).map_err(|e| e.to_string())?;
+        if code.level() != AreaLevel::Village {
+            return Err("应为 12 位村级行政区划代码".to_owned());
+        }
+        Ok(code)
+    });
+    let natural_village = ctx.get(Field::NaturalVillage).map(|(_, c)| text_of(c));
+    let phone = ctx.optional(Field::Phone, |c| {
+        Phone::parse(&text_of(c)).map_err(|e| e.to_string())
+    });
+    let standard = ctx
+        .coded(
+            Field::Standard,
+            "识别标准(国家标准/省定标准/市定标准)",
+            IdentificationStandard::parse,
+        )
+        .unwrap_or(IdentificationStandard::National);
+    let attribute = ctx.coded(Field::Attribute, "贫困户属性", PoorAttribute::parse);
+    let main_cause = ctx.coded(Field::MainCause, "致贫原因", PovertyCause::parse);
+    let other_causes = ctx
+        .optional(Field::OtherCauses, |c| {
+            let text = text_of(c);
+            let causes: Option<Vec<PovertyCause>> =
+                split_causes(&text).map(PovertyCause::parse).collect();
+            match causes {
+                Some(v) if v.len() <= 2 => Ok(v),
+                Some(_) => Err("其他致贫原因最多两项".to_owned()),
+                None => Err("含有无效的致贫原因(多项用「、」分隔)".to_owned()),
+            }
+        })
+        .unwrap_or_default();
+    let first_identified = ctx.optional(Field::FirstIdentified, parse_date);
+    let planned_exit_year = ctx.optional(Field::PlannedExitYear, parse_year);
+    let exit_year = ctx.optional(Field::ExitYear, parse_year);
+    let relocated = ctx.flag(Field::Relocated).unwrap_or(false);
+    let relocation_year = ctx.optional(Field::RelocationYear, parse_year);
+    let placement = ctx.coded(
+        Field::RelocationPlacement,
+        "安置方式(集中安置/分散安置)",
+        RelocationPlacement::parse,
+    );
+    let site = ctx
+        .get(Field::RelocationSite)
+        .map(|(_, c)| text_of(c))
+        .unwrap_or_default();
+    let relocation = if relocated {
+        match (relocation_year, placement) {
+            (Some(year), Some(placement)) => Some(Relocation {
+                year,
+                placement,
+                site,
+            }),
+            _ => {
+                let i = ctx
+                    .header
+                    .positions
+                    .get(&Field::Relocated)
+                    .copied()
+                    .unwrap_or(0);
+                ctx.problem(
+                    i,
+                    Cell::Text("是"),
+                    "易地搬迁户须填写「搬迁年度」和「安置方式」".to_owned(),
+                );
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let housing = Housing {
+        area_sqm: ctx.optional(Field::HousingArea, |c| {
+            let v = parse_quantity(c)?;
+            if v > 100_000.0 {
+                return Err("住房面积超出合理范围".to_owned());
+            }
+            Ok(v.round() as u32)
+        }),
+        grade: ctx.coded(
+            Field::HousingGrade,
+            "危房等级(A/B/C/D)",
+            HousingGrade::parse,
+        ),
+        safe_alternative: ctx.coded(
+            Field::SafeHousing,
+            "住房安全保障方式",
+            SafeHousingAlternative::parse,
+        ),
+    };
+    let water = Water {
+        litres_per_person_day: ctx.optional(Field::WaterLitres, |c| parse_small(c, 10_000.0)),
+        fetch_minutes: ctx.optional(Field::WaterFetchMinutes, |c| parse_small(c, 1_440.0)),
+        outage_days_per_year: ctx.optional(Field::WaterOutageDays, |c| parse_small(c, 366.0)),
+        quality_ok: ctx.flag(Field::WaterQualityOk),
+        dry_area: ctx.flag(Field::DryArea).unwrap_or(false),
+    };
+    let food_clothing_secured = ctx.flag(Field::FoodClothing).unwrap_or(true);
+    let electricity = ctx.flag(Field::Electricity).unwrap_or(true);
+    let sanitary_toilet = ctx.flag(Field::SanitaryToilet).unwrap_or(false);
+    let fuel = ctx.coded(Field::Fuel, "主要燃料类型", FuelType::parse);
+    let farmland_mu = ctx.optional(Field::Farmland, parse_quantity);
+    let forest_mu = ctx.optional(Field::Forest, parse_quantity);
+    let cooperative_member = ctx.flag(Field::Cooperative).unwrap_or(false);
+    let incomes = parse_income(ctx, options);
+    let household = match (number, village) {
+        (Some(number), Some(village)) if ctx.problems.len() == before => Some(Household {
+            number,
+            village,
+            natural_village,
+            phone,
+            standard,
+            attribute,
+            main_cause,
+            other_causes,
+            planned_exit_year,
+            housing,
+            relocation,
+            water,
+            food_clothing_secured,
+            electricity,
+            sanitary_toilet,
+            fuel,
+            farmland_mu,
+            forest_mu,
+            cooperative_member,
+            members: Vec::new(),
+            incomes,
+        }),
+        _ => None,
+    };
+    HouseholdPart {
+        origin,
+        household,
+        first_identified,
+        exit_year,
+        problems: Vec::new(),
+        from_head: false,
+    }
+}
+
+fn parse_income(ctx: &mut RowCtx<'_, '_>, options: &ReadOptions) -> Vec<IncomeRecord> {
+    let mut amounts = Vec::new();
+    for c in IncomeComponent::ALL {
+        if let Some(v) = ctx.optional(Field::Income(*c), |cell| {
+            let v = parse_amount(cell)?;
+            if v < Yuan::ZERO {
+                return Err("收入和支出金额不能为负数".to_owned());
+            }
+            Ok(v)
+        }) {
+            amounts.push((*c, v));
+        }
+    }
+    if amounts.is_empty() {
+        return Vec::new();
+    }
+    let year = ctx
+        .optional(Field::IncomeYear, parse_year)
+        .or(options.income_year);
+    let Some(year) = year else {
+        let i = ctx
+            .header
+            .positions
+            .get(&Field::IncomeYear)
+            .copied()
+            .unwrap_or(0);
+        ctx.problem(i, Cell::Empty, "有收入数据但未填写「收入年度」".to_owned());
+        return Vec::new();
+    };
+    let mut record = IncomeRecord::new(year);
+    for (c, v) in amounts {
+        record.set(c, v);
+    }
+    vec![record]
+}
+
+/// Resident IDs seen in the batch, for duplicate checks by callers.
+pub fn resident_ids(batch: &ImportBatch) -> HashSet<ResidentId> {
+    batch
+        .households
+        .iter()
+        .flat_map(|h| h.household.members.iter().map(|m| m.resident_id))
+        .collect()
+}

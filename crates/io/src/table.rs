@@ -1,0 +1,412 @@
+//! Spreadsheet-shaped input: XLSX (and the other formats calamine reads) or CSV in UTF-8/GBK, walked row by
+//! row as [`Cell`]s, with the header row found among the first rows even under a merged title row or a
+//! two-level merged header.
+//!
+//! Row numbers are 1-based, as Excel and text editors show them.
+
+use std::path::Path;
+
+use calamine::{open_workbook_auto, Data, Reader};
+use chrono::{Duration, NaiveDate};
+
+use crate::text_file::{decode, Detected};
+
+/// How many rows from the top of a sheet are searched for the header row.
+pub const HEADER_SEARCH_ROWS: usize = 6;
+
+/// One cell as read, before any interpretation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    Empty,
+    Text(&'a str),
+    /// A number as stored by the spreadsheet (Excel keeps everything numeric as a double).
+    Number(f64),
+    Bool(bool),
+    /// An Excel date serial (days since 1899-12-30), from a cell formatted as a date.
+    Date(f64),
+    /// An error value such as `#N/A` or `#REF!`.
+    Error,
+}
+
+/// An owned [`Cell`], for rows kept while the header is searched.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OwnedCell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    Date(f64),
+    Error,
+}
+
+impl OwnedCell {
+    pub fn as_cell(&self) -> Cell<'_> {
+        match self {
+            OwnedCell::Empty => Cell::Empty,
+            OwnedCell::Text(s) => Cell::Text(s),
+            OwnedCell::Number(n) => Cell::Number(*n),
+            OwnedCell::Bool(b) => Cell::Bool(*b),
+            OwnedCell::Date(d) => Cell::Date(*d),
+            OwnedCell::Error => Cell::Error,
+        }
+    }
+}
+
+impl From<Cell<'_>> for OwnedCell {
+    fn from(c: Cell<'_>) -> Self {
+        match c {
+            Cell::Empty => OwnedCell::Empty,
+            Cell::Text(s) => OwnedCell::Text(s.to_owned()),
+            Cell::Number(n) => OwnedCell::Number(n),
+            Cell::Bool(b) => OwnedCell::Bool(b),
+            Cell::Date(d) => OwnedCell::Date(d),
+            Cell::Error => OwnedCell::Error,
+        }
+    }
+}
+
+impl<'a> Cell<'a> {
+    /// Converts a calamine value. ISO date strings stay text (they are parsed as text dates).
+    pub fn from_data(data: &'a Data) -> Self {
+        match data {
+            Data::Empty => Cell::Empty,
+            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s),
+            Data::Int(i) => Cell::Number(*i as f64),
+            Data::Float(f) => Cell::Number(*f),
+            Data::Bool(b) => Cell::Bool(*b),
+            Data::DateTime(d) => Cell::Date(d.as_f64()),
+            Data::Error(_) => Cell::Error,
+        }
+    }
+
+    /// Whether the cell holds nothing (or only whitespace).
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The value as a user would recognise it in a report: text as written, numbers without a useless `.0`,
+    /// integral numbers of more than 11 digits in Excel's scientific form (which is what the user sees).
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => (*s).to_owned(),
+            Cell::Number(n) => format_number(*n),
+            Cell::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
+            Cell::Date(d) => excel_serial_to_date(*d)
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| format_number(*d)),
+            Cell::Error => "#错误值".to_owned(),
+        }
+    }
+}
+
+/// Formats a number the way a spreadsheet shows it in a general-format cell: integers without decimals,
+/// and large integers (more than 11 digits) as `5.11902E+17`.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e11 {
+        format!("{}", n as i64)
+    } else if n.fract() == 0.0 && n.is_finite() {
+        let exp = n.abs().log10().floor() as i32;
+        let mantissa = n / 10f64.powi(exp);
+        let m = format!("{mantissa:.5}");
+        let m = m.trim_end_matches('0').trim_end_matches('.');
+        format!("{m}E+{exp}")
+    } else {
+        format!("{n}")
+    }
+}
+
+/// Converts an Excel date serial (1900 date system) to a date. Serials before 1900-03-01 are off by the
+/// 1900 leap-year bug and outside the registry's range anyway, so only 1900–2199 is accepted.
+pub fn excel_serial_to_date(serial: f64) -> Option<NaiveDate> {
+    if !(61.0..=109_574.0).contains(&serial) {
+        return None;
+    }
+    let base = NaiveDate::from_ymd_opt(1899, 12, 30)?;
+    base.checked_add_signed(Duration::days(serial.floor() as i64))
+}
+
+/// Column letters as Excel shows them: 0 → A, 25 → Z, 26 → AA.
+pub fn column_letter(index: usize) -> String {
+    let mut n = index + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        out.push(b'A' + r as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Why a file could not be read at all (as opposed to bad cells, which are collected as problems).
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    #[error("无法读取文件「{path}」: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("无法打开表格文件「{path}」: {reason}")]
+    Workbook { path: String, reason: String },
+    #[error("文件「{path}」第 {row} 行无法解析为 CSV: {reason}")]
+    Csv {
+        path: String,
+        row: usize,
+        reason: String,
+    },
+    #[error("文件「{path}」中没有找到表头: 前 {rows} 行中没有一行包含「{expected}」等列名")]
+    NoHeader {
+        path: String,
+        rows: usize,
+        expected: String,
+    },
+}
+
+/// What a reader does with the rows of a file.
+pub trait RowSink {
+    /// One row of a sheet (CSV files have one sheet named after the file). `row` is 1-based.
+    fn row(&mut self, sheet: &str, row: usize, cells: &[Cell<'_>]);
+    /// The end of a sheet.
+    fn end_sheet(&mut self, _sheet: &str) {}
+}
+
+/// The kind of file, from its extension: `.csv` and `.txt` are CSV, everything else goes to calamine.
+pub fn is_csv(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("txt"))
+        .unwrap_or(false)
+}
+
+/// Reads every sheet of a workbook, or the one table of a CSV file, into `sink`. Returns the detected
+/// text encoding for CSV files.
+pub fn read_path(path: &Path, sink: &mut dyn RowSink) -> Result<Option<Detected>, TableError> {
+    let shown = path.display().to_string();
+    if is_csv(path) {
+        let bytes = std::fs::read(path).map_err(|source| TableError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        let sheet = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| shown.clone());
+        let detected = read_csv_bytes(&bytes, &sheet, &shown, sink)?;
+        return Ok(Some(detected));
+    }
+    let mut workbook = open_workbook_auto(path).map_err(|e| TableError::Workbook {
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    for name in workbook.sheet_names() {
+        let range = workbook
+            .worksheet_range(&name)
+            .map_err(|e| TableError::Workbook {
+                path: shown.clone(),
+                reason: format!("工作表「{name}」: {e}"),
+            })?;
+        let (first_row, first_col) = range.start().unwrap_or((0, 0));
+        let pad = first_col as usize;
+        let mut cells: Vec<Cell<'_>> = Vec::new();
+        for (i, data_row) in range.rows().enumerate() {
+            cells.clear();
+            cells.extend(std::iter::repeat_n(Cell::Empty, pad));
+            cells.extend(data_row.iter().map(Cell::from_data));
+            sink.row(&name, first_row as usize + i + 1, &cells);
+        }
+        sink.end_sheet(&name);
+    }
+    Ok(None)
+}
+
+/// Reads CSV bytes (UTF-8 with or without BOM, or GBK/GB18030) into `sink` as one sheet named `sheet`.
+pub fn read_csv_bytes(
+    bytes: &[u8],
+    sheet: &str,
+    shown: &str,
+    sink: &mut dyn RowSink,
+) -> Result<Detected, TableError> {
+    let (text, detected) = decode(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    let mut row = 0usize;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(TableError::Csv {
+                    path: shown.to_owned(),
+                    row: e.position().map(|p| p.line() as usize).unwrap_or(row + 1),
+                    reason: e.to_string(),
+                })
+            }
+        }
+        row = record
+            .position()
+            .map(|p| p.line() as usize)
+            .unwrap_or(row + 1);
+        let cells: Vec<Cell<'_>> = record
+            .iter()
+            .map(|s| {
+                if s.is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(s)
+                }
+            })
+            .collect();
+        sink.row(sheet, row, &cells);
+    }
+    sink.end_sheet(sheet);
+    Ok(detected)
+}
+
+/// Normalises a header text for matching: half-width, no whitespace, no required-marker `*`, no unit in
+/// brackets at the end (`耕地面积（亩）` → `耕地面积`), no trailing colon.
+pub fn normalize_header(text: &str) -> String {
+    let s: String = jingzhun_core::text::normalize(text)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '*' && *c != '※')
+        .collect();
+    let mut s = s.trim_end_matches([':', '：']).to_owned();
+    // Strip trailing bracketed units, possibly several: 收入(元)(2020年).
+    loop {
+        let trimmed = s.trim_end();
+        let Some(open) = (if trimmed.ends_with(')') {
+            trimmed.rfind('(')
+        } else if trimmed.ends_with('】') {
+            trimmed.rfind('【')
+        } else {
+            None
+        }) else {
+            break;
+        };
+        if open == 0 {
+            break;
+        }
+        s.truncate(open);
+    }
+    s
+}
+
+/// The header of one sheet, as found.
+#[derive(Debug, Clone)]
+pub struct Header<F> {
+    /// The 1-based row number of the last header row (data starts below it).
+    pub row: usize,
+    /// For each column: its header text as written (for reports) and what it matched.
+    pub columns: Vec<(String, Option<F>)>,
+}
+
+/// Finds the header among the first rows of a sheet: for each candidate row, each column's name is the
+/// cell in that row or, when empty, the nearest non-empty cell above it (a header cell merged downwards or
+/// a group title merged across); the row where most names match wins, ties going to the upper row.
+/// Returns `None` when no row matches at least `min_matches` names.
+pub fn find_header<F: Copy>(
+    rows: &[(usize, Vec<OwnedCell>)],
+    matcher: &dyn Fn(&str) -> Option<F>,
+    min_matches: usize,
+) -> Option<Header<F>> {
+    let mut best: Option<(usize, Header<F>)> = None;
+    for (index, (row_number, cells)) in rows.iter().enumerate() {
+        let width = rows[..=index]
+            .iter()
+            .map(|(_, c)| c.len())
+            .max()
+            .unwrap_or(0);
+        let mut columns = Vec::with_capacity(width);
+        let mut score = 0;
+        for col in 0..width {
+            let own = cells.get(col).map(header_text).unwrap_or_default();
+            let text = if own.is_empty() {
+                rows[..index]
+                    .iter()
+                    .rev()
+                    .map(|(_, c)| c.get(col).map(header_text).unwrap_or_default())
+                    .find(|t| !t.is_empty())
+                    .unwrap_or_default()
+            } else {
+                own
+            };
+            let matched = if text.is_empty() {
+                None
+            } else {
+                matcher(&normalize_header(&text))
+            };
+            if matched.is_some() {
+                score += 1;
+            }
+            columns.push((text, matched));
+        }
+        if score >= min_matches && best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((
+                score,
+                Header {
+                    row: *row_number,
+                    columns,
+                },
+            ));
+        }
+    }
+    best.map(|(_, h)| h)
+}
+
+fn header_text(cell: &OwnedCell) -> String {
+    match cell {
+        OwnedCell::Text(s) => jingzhun_core::text::normalize(s),
+        OwnedCell::Empty => String::new(),
+        other => other.as_cell().display(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_normalisation_strips_units_and_markers() {
+        assert_eq!(normalize_header(" 耕地面积（亩） "), "耕地面积");
+        assert_eq!(normalize_header("*证件号码"), "证件号码");
+        assert_eq!(normalize_header("工资性收入(元)"), "工资性收入");
+        assert_eq!(normalize_header("户 编 号："), "户编号");
+    }
+
+    #[test]
+    fn numbers_and_letters_display_like_excel() {
+        assert_eq!(format_number(511_902_199_001_011_200.0), "5.11902E+17");
+        assert_eq!(format_number(12.0), "12");
+        assert_eq!(format_number(2.5), "2.5");
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(27), "AB");
+        assert_eq!(
+            excel_serial_to_date(41913.0),
+            NaiveDate::from_ymd_opt(2014, 10, 1)
+        );
+    }
+
+    #[test]
+    fn header_is_found_under_a_title_and_through_merged_cells() {
+        let t = |s: &str| OwnedCell::Text(s.to_owned());
+        let rows = vec![
+            (1, vec![t("巴州区建档立卡户信息表"), OwnedCell::Empty]),
+            (2, vec![t("户编号"), t("收入情况"), OwnedCell::Empty]),
+            (3, vec![OwnedCell::Empty, t("工资性收入"), t("低保金")]),
+            (4, vec![t("1"), t("100"), t("200")]),
+        ];
+        let known = ["户编号", "工资性收入", "低保金"];
+        let matcher = |s: &str| known.iter().position(|k| *k == s);
+        let h = find_header(&rows, &matcher, 2).unwrap();
+        assert_eq!(h.row, 3);
+        let matched: Vec<_> = h.columns.iter().map(|(_, m)| *m).collect();
+        assert_eq!(matched, vec![Some(0), Some(1), Some(2)]);
+    }
+}

@@ -1,0 +1,165 @@
+//! Export: round trips through XLSX and CSV, formula neutralisation, masking, sheet continuation, report.
+
+use calamine::{open_workbook_auto, Data, Reader};
+use jingzhun_core::*;
+use jingzhun_io::export::{
+    export_csv, export_xlsx, write_report_xlsx, ExportOptions, ExportRecord,
+};
+use jingzhun_io::households::{read_households, read_households_csv, ReadOptions};
+
+use crate::common::{sample, today};
+
+fn records<'a>(households: &'a [Household], events: &'a [StatusEvent]) -> Vec<ExportRecord<'a>> {
+    households
+        .iter()
+        .map(|h| ExportRecord {
+            household: h,
+            events,
+        })
+        .collect()
+}
+
+fn year_options() -> ExportOptions {
+    ExportOptions {
+        income_year: Some(2023),
+        ..ExportOptions::default()
+    }
+}
+
+#[test]
+fn xlsx_round_trip_gives_equal_households() {
+    let households = sample();
+    let events = vec![
+        StatusEvent::new(
+            StatusEventKind::Registered,
+            chrono::NaiveDate::from_ymd_opt(2014, 10, 1).unwrap(),
+        ),
+        StatusEvent::new(
+            StatusEventKind::Exited,
+            chrono::NaiveDate::from_ymd_opt(2018, 12, 31).unwrap(),
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.xlsx");
+    let n = export_xlsx(&path, &records(&households, &events), &year_options()).unwrap();
+    assert_eq!(n, 4);
+    let batch = read_households(&path, &ReadOptions::new(today())).unwrap();
+    assert!(batch.is_valid(), "{:#?}", batch.problems);
+    assert!(batch.unknown_columns.is_empty());
+    assert_eq!(batch.households[0].status_events(), events);
+    assert_eq!(batch.into_households(), households);
+}
+
+#[test]
+fn csv_round_trip_gives_equal_households_and_has_a_bom() {
+    let households = sample();
+    let mut out = Vec::new();
+    export_csv(&mut out, &records(&households, &[]), &year_options()).unwrap();
+    assert!(out.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(out.clone()).unwrap();
+    assert!(text.contains("'=王五"), "{text}");
+    let batch = read_households_csv(&out, "out.csv", &ReadOptions::new(today())).unwrap();
+    assert!(batch.is_valid(), "{:#?}", batch.problems);
+    assert_eq!(batch.into_households(), households);
+}
+
+#[test]
+fn exported_xlsx_carries_no_formula() {
+    let mut households = sample();
+    households[0].members[1].name = PersonName::parse("+SUM(A1)").unwrap();
+    households[0].members[2].ethnicity = "-1+2".to_owned();
+    households[0].natural_village = Some("=HYPERLINK(\"http://x\")".to_owned());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.xlsx");
+    export_xlsx(&path, &records(&households, &[]), &year_options()).unwrap();
+    let mut wb = open_workbook_auto(&path).unwrap();
+    for name in wb.sheet_names() {
+        let formulas = wb.worksheet_formula(&name).unwrap();
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "formula in {name}"
+        );
+        let range = wb.worksheet_range(&name).unwrap();
+        for (_, _, cell) in range.used_cells() {
+            if let Data::String(s) = cell {
+                assert!(!s.starts_with(['=', '+', '-', '@', '\t', '\r']), "{s}");
+            }
+        }
+    }
+    let batch = read_households(&path, &ReadOptions::new(today())).unwrap();
+    assert_eq!(batch.into_households(), households);
+}
+
+#[test]
+fn masking_hides_ids_and_phones() {
+    let households = sample();
+    let mut out = Vec::new();
+    let options = ExportOptions {
+        mask: true,
+        ..ExportOptions::default()
+    };
+    export_csv(&mut out, &records(&households, &[]), &options).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    for m in households.iter().flat_map(|h| &h.members) {
+        assert!(!text.contains(m.resident_id.as_str()));
+        assert!(text.contains(&m.resident_id.masked()));
+    }
+    assert!(!text.contains("13812345678"));
+    assert!(text.contains("138****5678"));
+    assert!(
+        !text.contains("工资性收入"),
+        "no income columns without a year"
+    );
+}
+
+#[test]
+fn area_filter_and_sheet_continuation() {
+    let households = sample();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("split.xlsx");
+    let options = ExportOptions {
+        rows_per_sheet: Some(2),
+        ..year_options()
+    };
+    export_xlsx(&path, &records(&households, &[]), &options).unwrap();
+    let wb = open_workbook_auto(&path).unwrap();
+    assert_eq!(wb.sheet_names(), vec!["户籍信息", "户籍信息(2)"]);
+    let batch = read_households(&path, &ReadOptions::new(today())).unwrap();
+    assert_eq!(batch.counts.sheets, 2);
+    assert_eq!(batch.into_households(), households);
+
+    let options = ExportOptions {
+        area: Some(AreaCode::parse("511902002").unwrap()),
+        ..year_options()
+    };
+    let mut out = Vec::new();
+    let n = export_csv(&mut out, &records(&households, &[]), &options).unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn validation_report_lists_every_problem() {
+    let rows =
+        "户编号,行政区划代码,姓名,证件号码,与户主关系,爱好\n1,511902001001,张三,=1+2,户主,x\n";
+    let batch = read_households_csv(rows.as_bytes(), "r.csv", &ReadOptions::new(today())).unwrap();
+    assert_eq!(batch.problems.len(), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.xlsx");
+    write_report_xlsx(&path, &batch).unwrap();
+    let mut wb = open_workbook_auto(&path).unwrap();
+    let range = wb.worksheet_range("导入问题").unwrap();
+    let row: Vec<String> = range
+        .rows()
+        .nth(1)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(row[0], "r.csv");
+    assert_eq!(row[1], "2");
+    assert_eq!(row[2], "证件号码(D列)");
+    assert_eq!(row[3], "'=1+2");
+    assert!(row[4].contains("身份证号"), "{}", row[4]);
+    let unknown = wb.worksheet_range("未识别的列").unwrap();
+    assert_eq!(unknown.rows().nth(1).unwrap()[2].to_string(), "爱好");
+}

@@ -1,0 +1,1 @@
+//! Fixtures written by another program (openpyxl), see scripts/make_fixtures.py.

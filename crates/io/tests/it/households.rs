@@ -1,0 +1,243 @@
+//! Reading household CSV: layout, encodings, normalisation, and every bad cell reported.
+
+use jingzhun_core::*;
+use jingzhun_io::households::{parse_date, read_households_csv, validate, ReadOptions};
+use jingzhun_io::table::{Cell, OwnedCell};
+
+use crate::common::{csv, id, today};
+
+const HEADER: &str = "户编号,行政区划代码,姓名,证件号码,与户主关系,性别,健康状况,务工时间,首次识别时间,收入年度,工资性收入,低保金,微信号";
+
+fn options() -> ReadOptions {
+    ReadOptions::new(today())
+}
+
+#[test]
+fn reads_members_into_households_with_normalisation_and_unknown_columns() {
+    let head = id("511902", "19700315", 11);
+    let wife = id("513701", "19720520", 22);
+    let other = id("511902", "19800101", 51);
+    // Full-width digits and stray spaces in the ID and the household number; a title row above.
+    let full_width_wife: String = wife
+        .chars()
+        .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap())
+        .collect();
+    let rows = [
+        "巴州区建档立卡户信息表,,,,,,,,,,,,".to_owned(),
+        HEADER.to_owned(),
+        format!(" 5119020010010001 ,511902001001, 张三 ,{head},户主,男,健康,0,2014-10-01,2023,18000,0,x"),
+        format!("5119020010010001,511902001001,李四, {full_width_wife} ,妻,女,长期慢性病,１０,,2023,18000,0,"),
+        format!("5119020010010002,511902001001,王六,{other},户主,男,健康,,2014年10月1日,2023,\"12,000.50\",1200,"),
+    ];
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let batch = read_households_csv(&csv(&rows), "户.csv", &options()).unwrap();
+    assert!(batch.is_valid(), "{:#?}", batch.problems);
+    assert_eq!(batch.counts.rows, 3);
+    assert_eq!(batch.counts.households, 2);
+    assert_eq!(batch.counts.members, 3);
+    assert_eq!(batch.unknown_columns.len(), 1);
+    assert_eq!(batch.unknown_columns[0].header, "微信号");
+    assert_eq!(batch.unknown_columns[0].column, "M");
+    let h = &batch.households[0];
+    assert_eq!(h.household.number.as_str(), "5119020010010001");
+    assert_eq!(h.household.members.len(), 2);
+    assert_eq!(h.household.members[1].resident_id.as_str(), wife);
+    assert_eq!(h.household.members[1].relationship, Relationship::Spouse);
+    assert_eq!(h.household.members[1].migrant_months.get(), 10);
+    assert_eq!(h.household.members[1].health, Health::Chronic);
+    assert_eq!(
+        h.first_identified,
+        chrono::NaiveDate::from_ymd_opt(2014, 10, 1)
+    );
+    let income = batch.households[1].household.income(2023).unwrap();
+    assert_eq!(
+        income.get(IncomeComponent::Wages),
+        Yuan::from_fen(1_200_050)
+    );
+    assert_eq!(
+        income.get(IncomeComponent::DibaoBenefit),
+        Yuan::from_yuan(1_200)
+    );
+    assert_eq!(batch.households[1].status_events().len(), 1);
+}
+
+#[test]
+fn gbk_csv_is_detected_and_read() {
+    let head = id("511902", "19700315", 11);
+    let text = format!("{HEADER}\n5119020010010001,511902001001,张三,{head},户主,男,健康,0,,,,,\n");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let batch = read_households_csv(&gbk, "gbk.csv", &options()).unwrap();
+    assert_eq!(
+        batch.encoding,
+        Some(jingzhun_io::text_file::Detected::Gb18030)
+    );
+    assert!(batch.is_valid(), "{:#?}", batch.problems);
+    assert_eq!(
+        batch.households[0].household.members[0].name.as_str(),
+        "张三"
+    );
+}
+
+#[test]
+fn every_bad_cell_is_reported_with_row_column_value_and_reason() {
+    let head = id("511902", "19700315", 11);
+    let mut bad_check = id("511902", "19800101", 51);
+    bad_check.pop();
+    bad_check.push(if id("511902", "19800101", 51).ends_with('0') {
+        '1'
+    } else {
+        '0'
+    });
+    let rows = [
+        HEADER.to_owned(),
+        format!("5119020010010001,511902001001,张三,{head},户主,男,健康,0,,,,,"),
+        "5119020010010001,511902001001,李四,5.11902E+17,妻,女,健康,13,,,,,".to_owned(),
+        format!("5119020010010001,511902001001,,{bad_check},外甥,女,很好,0,,,,,"),
+        format!("5119020010010002,51190200100,王六,{head},户主,男,健康,0,2014-13-01,2023,abc,,"),
+    ];
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let batch = read_households_csv(&csv(&rows), "bad.csv", &options()).unwrap();
+    assert!(!batch.is_valid());
+    let got: Vec<(usize, String)> = batch
+        .problems
+        .iter()
+        .map(|p| (p.row, p.column.clone()))
+        .collect();
+    let expected: Vec<(usize, String)> = [
+        (3, "证件号码(D列)"),
+        (3, "务工时间(H列)"),
+        (4, "姓名(C列)"),
+        (4, "证件号码(D列)"),
+        (4, "与户主关系(E列)"),
+        (4, "健康状况(G列)"),
+        (5, "证件号码(D列)"),
+        (5, "行政区划代码(B列)"),
+        (5, "首次识别时间(I列)"),
+        (5, "工资性收入(K列)"),
+    ]
+    .iter()
+    .map(|(r, c)| (*r, (*c).to_owned()))
+    .collect();
+    let mut got_sorted = got.clone();
+    got_sorted.sort();
+    let mut expected_sorted = expected.clone();
+    expected_sorted.sort();
+    assert_eq!(got_sorted, expected_sorted, "{:#?}", batch.problems);
+    let sci = &batch
+        .problems
+        .iter()
+        .find(|p| p.row == 3 && p.column.starts_with("证件"))
+        .unwrap();
+    assert_eq!(sci.value, "5.11902E+17");
+    assert!(sci.reason.contains("Excel"), "{}", sci.reason);
+    let dup = batch
+        .problems
+        .iter()
+        .find(|p| p.row == 5 && p.column.starts_with("证件"))
+        .unwrap();
+    assert!(dup.reason.contains("第 2 行重复"), "{}", dup.reason);
+    assert!(batch.problems[0]
+        .to_string()
+        .contains("工作表「bad.csv」第 3 行"));
+}
+
+#[test]
+fn numeric_id_cells_are_rejected_never_repaired() {
+    let header: Vec<OwnedCell> = ["户编号", "行政区划代码", "姓名", "证件号码", "与户主关系"]
+        .iter()
+        .map(|s| OwnedCell::Text((*s).to_owned()))
+        .collect();
+    let row = vec![
+        OwnedCell::Number(5_119_020_010_010_001.0),
+        OwnedCell::Number(511_902_001_001.0),
+        OwnedCell::Text("张三".to_owned()),
+        OwnedCell::Number(511_902_197_003_150_000.0),
+        OwnedCell::Text("户主".to_owned()),
+    ];
+    let batch = validate(&[("Sheet1".to_owned(), vec![header, row])], &options());
+    let columns: Vec<&str> = batch.problems.iter().map(|p| p.column.as_str()).collect();
+    assert_eq!(
+        columns,
+        vec!["户编号(A列)", "证件号码(D列)"],
+        "{:#?}",
+        batch.problems
+    );
+    assert_eq!(batch.problems[1].value, "5.11902E+17");
+    assert!(batch.households.is_empty());
+}
+
+#[test]
+fn household_columns_come_from_the_heads_row() {
+    let head = id("511902", "19700315", 11);
+    let son = id("511902", "20000101", 13);
+    let rows = [
+        "户编号,行政区划代码,姓名,证件号码,与户主关系,主要致贫原因".to_owned(),
+        format!("5119020010010001,,张小三,{son},之子,"),
+        format!("5119020010010001,511902001001,张三,{head},户主,因病"),
+    ];
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let batch = read_households_csv(&csv(&rows), "f.csv", &options()).unwrap();
+    assert!(batch.is_valid(), "{:#?}", batch.problems);
+    let h = &batch.households[0];
+    assert_eq!(h.row, 3);
+    assert_eq!(h.household.main_cause, Some(PovertyCause::Illness));
+    assert_eq!(h.household.members.len(), 2);
+}
+
+#[test]
+fn missing_required_column_and_income_year_are_reported() {
+    let rows = ["户编号,姓名,证件号码,工资性收入", "1,张三,x,100"];
+    let batch = read_households_csv(&csv(&rows), "m.csv", &options()).unwrap();
+    let reasons: Vec<&str> = batch.problems.iter().map(|p| p.reason.as_str()).collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("「行政区划代码」")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("「与户主关系」")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("收入年度")),
+        "{reasons:?}"
+    );
+    assert_eq!(batch.counts.rows, 0);
+
+    let head = id("511902", "19700315", 11);
+    let line = format!("5119020010010001,511902001001,张三,{head},户主,100");
+    let rows = [
+        "户编号,行政区划代码,姓名,证件号码,与户主关系,工资性收入",
+        line.as_str(),
+    ];
+    let mut opts = options();
+    opts.income_year = Some(2022);
+    let batch = read_households_csv(&csv(&rows), "y.csv", &opts).unwrap();
+    assert!(batch.is_valid(), "{:#?}", batch.problems);
+    assert!(batch.households[0].household.income(2022).is_some());
+}
+
+#[test]
+fn a_file_without_header_is_an_error() {
+    let err = read_households_csv(&csv(&["a,b,c", "1,2,3"]), "x.csv", &options()).unwrap_err();
+    assert!(err.to_string().contains("没有找到表头"), "{err}");
+}
+
+#[test]
+fn dates_in_every_accepted_form() {
+    let expected = chrono::NaiveDate::from_ymd_opt(2014, 10, 1);
+    for text in [
+        "2014-10-01",
+        "2014/10/1",
+        "2014.10.01",
+        "2014年10月1日",
+        "20141001",
+        "2014-10-01 00:00:00",
+        "41913",
+    ] {
+        assert_eq!(parse_date(Cell::Text(text)).ok(), expected, "{text}");
+    }
+    assert_eq!(parse_date(Cell::Date(41913.0)).ok(), expected);
+    assert_eq!(parse_date(Cell::Number(20141001.0)).ok(), expected);
+    assert!(parse_date(Cell::Text("2014-02-30")).is_err());
+    assert!(parse_date(Cell::Text("去年")).is_err());
+}

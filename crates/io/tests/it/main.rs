@@ -1,0 +1,8 @@
+//! Integration tests of jingzhun-io: one binary, one module per area.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+mod export;
+mod fixtures;
+mod households;
