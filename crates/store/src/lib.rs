@@ -1,1 +1,362 @@
-//! placeholder
+//! The data-access layer of jingzhun: the only crate with SQL. One synchronous API over **SQLite** (the
+//! default: one file, WAL) and **PostgreSQL**, chosen by the URL given to [`Store::open`].
+//!
+//! # Schema
+//!
+//! - `households(id, household_no UNIQUE, village_code, current_version)`: identity, plus the current number
+//!   and village copied from the current version for lookups and area counts.
+//! - `household_versions(household_id, version, effective_from, recorded_at, recorded_by, reason, …)`: one
+//!   row per version with every household column as a real column.
+//! - `member_versions(household_id, version, seq, …)` and `income_versions(household_id, version, year, …)`:
+//!   a **full snapshot per version** (simplest to read back and to query in SQL; a snapshot costs a few rows).
+//!   Incomes have one integer column per [`jingzhun_core::IncomeComponent`], in fen, named by the
+//!   component's code, so net income is computable in SQL.
+//! - `status_events(id, household_id, kind, effective, monitoring_kind, risk_types, note, recorded_at,
+//!   recorded_by)`: appended, never edited.
+//! - `areas`, `area_changes` (renames and merges), `evaluation_runs`, `evaluation_proposals`, `audit_log`,
+//!   `schema_migrations`.
+//!
+//! Enumerations are stored as their stable codes; sets of codes as the codes joined with `,`. Rows come back
+//! in code or key order, never in collation order of Chinese text (PostgreSQL code columns are `COLLATE "C"`).
+//! Members come back in the order given (`seq`), incomes in year order, events in effective-date order.
+//!
+//! Types per backend: SQLite keeps dates as ISO text (`YYYY-MM-DD`), timestamps as fixed-width UTC text with
+//! microseconds and booleans as 0/1; PostgreSQL uses `DATE`, `TIMESTAMPTZ`, `BOOLEAN` and `BIGINT`. Both sort
+//! and compare the same way (dates are clamped to years 1–9999), which the test suite checks on both.
+//!
+//! # History and the as-of rule
+//!
+//! No update destroys information: every change to a household (its fields, members or incomes, or a new
+//! status event) writes a new version under the next version number, guarded by a compare-and-set on
+//! `households.current_version`, so a stale writer gets [`StoreError::Conflict`] instead of overwriting.
+//! The version **in force on date D** is the one with the greatest `(effective_from, version)` among those
+//! with `effective_from <= D`; its status events are those with `effective <= D`.
+//!
+//! # Audit chain
+//!
+//! Every write appends to `audit_log` in the same transaction (so a failed write leaves no entry). Entries
+//! are hash-chained: `hash = SHA-256(tag, seq, at, actor, action, entity, entity_id, reason, detail,
+//! prev_hash)`. [`Store::audit_verify`] recomputes the chain and reports edited, deleted or reordered
+//! entries. Removing the newest entries cannot be detected from the chain alone: record
+//! [`AuditReport::head_hash`] outside the database and compare. Audit details name changed fields, never
+//! resident IDs, phone numbers or health data.
+//!
+//! # Concurrency
+//!
+//! A [`Store`] holds one connection behind a mutex (it is `Send + Sync`; the web layer calls it through
+//! `spawn_blocking`). Writes are single transactions; SQLite takes the write lock at `BEGIN`, PostgreSQL
+//! serialises audit appends with a transaction-scoped advisory lock.
+
+mod areas;
+mod audit;
+mod bulk;
+mod db;
+mod error;
+mod evaluation;
+mod households;
+mod migrate;
+mod schema;
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use jingzhun_core::{
+    Area, AreaChange, AreaCode, AreaTree, Household, HouseholdId, HouseholdNo, StatusEvent, Version,
+};
+
+pub use audit::{
+    Actor, AuditEntry, AuditFilter, AuditProblem, AuditProblemKind, AuditReport, GENESIS_HASH,
+};
+pub use error::{Result, StoreError};
+pub use evaluation::{EvaluationRun, ProposalRecord};
+pub use households::{StoredHousehold, VersionInfo};
+
+use db::{Conn, Tx};
+
+/// Where the time of a change comes from. Tests pass a fixed or stepping clock.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        })
+    }
+}
+
+/// The registry database.
+pub struct Store {
+    backend: Backend,
+    conn: Mutex<Conn>,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long a SQLite writer waits for another process's write lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl Store {
+    /// Opens a database and applies pending migrations.
+    ///
+    /// `postgres://…` or `postgresql://…` open PostgreSQL (libpq-style URL; `?options=-csearch_path%3Dx`
+    /// selects a schema). `sqlite:PATH`, `sqlite://PATH`, `sqlite::memory:` or a plain path open SQLite.
+    pub fn open(url: &str) -> Result<Store> {
+        let (backend, mut conn) =
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                let client = postgres::Client::connect(url, postgres::NoTls)?;
+                (Backend::Postgres, Conn::Pg(client))
+            } else {
+                let path = url
+                    .strip_prefix("sqlite://")
+                    .or_else(|| url.strip_prefix("sqlite:"))
+                    .unwrap_or(url);
+                if path.is_empty() {
+                    return Err(StoreError::Invalid(format!(
+                        "数据库地址「{url}」缺少文件路径"
+                    )));
+                }
+                let c = if path == ":memory:" {
+                    rusqlite::Connection::open_in_memory()?
+                } else {
+                    rusqlite::Connection::open(path)?
+                };
+                // WAL lets readers run beside the writer; NORMAL is durable across application crashes in WAL
+                // mode; foreign keys are off by default in SQLite.
+                let _mode: String = c.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+                c.pragma_update(None, "synchronous", "NORMAL")?;
+                c.pragma_update(None, "foreign_keys", "ON")?;
+                c.pragma_update(None, "cache_size", -65_536)?;
+                c.busy_timeout(SQLITE_BUSY_TIMEOUT)?;
+                c.set_prepared_statement_cache_capacity(64);
+                (Backend::Sqlite, Conn::Sqlite(c))
+            };
+        migrate::run(&mut conn)?;
+        Ok(Store {
+            backend,
+            conn: Mutex::new(conn),
+            clock: Arc::new(SystemClock),
+        })
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        db::truncate_micros(self.clock.now())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Conn> {
+        // A panic while the lock was held dropped its transaction, which rolled back: the connection is fine.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` in a write transaction; commits on `Ok`, rolls everything back (audit entry included) on `Err`.
+    fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>, DateTime<Utc>) -> Result<T>) -> Result<T> {
+        let now = self.now();
+        let mut conn = self.lock();
+        let mut tx = conn.begin_write()?;
+        let out = f(&mut tx, now)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `f` in a read transaction (one consistent snapshot).
+    fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock();
+        let mut tx = conn.begin_read()?;
+        let out = f(&mut tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    // ---- Areas ----
+
+    /// Inserts or updates areas (name and settlement) in one transaction, audited as one entry with the count.
+    pub fn upsert_areas(&self, areas: &[Area], actor: &Actor, reason: &str) -> Result<usize> {
+        self.write(|tx, now| areas::upsert(tx, now, areas, actor, reason))
+    }
+
+    /// Records a rename or merge, after checking it against the stored tree.
+    pub fn record_area_change(
+        &self,
+        change: &AreaChange,
+        actor: &Actor,
+        reason: &str,
+    ) -> Result<()> {
+        self.write(|tx, now| areas::record_change(tx, now, change, actor, reason))
+    }
+
+    /// The division tree with its changes applied.
+    pub fn area_tree(&self) -> Result<AreaTree> {
+        self.read(areas::tree)
+    }
+
+    // ---- Households ----
+
+    /// Creates a household at version 1, effective from `effective`, with its initial status events.
+    pub fn create_household(
+        &self,
+        h: &Household,
+        events: &[StatusEvent],
+        effective: NaiveDate,
+        actor: &Actor,
+        reason: &str,
+    ) -> Result<(HouseholdId, Version)> {
+        self.write(|tx, now| households::create(tx, now, h, events, effective, actor, reason))
+    }
+
+    /// Writes a new version of a household based on `expected`; [`StoreError::Conflict`] if it is stale.
+    pub fn update_household(
+        &self,
+        id: HouseholdId,
+        expected: Version,
+        h: &Household,
+        effective: NaiveDate,
+        actor: &Actor,
+        reason: &str,
+    ) -> Result<Version> {
+        self.write(|tx, now| households::update(tx, now, id, expected, h, effective, actor, reason))
+    }
+
+    /// Appends a status event (a new version with the same data); [`StoreError::Conflict`] if stale.
+    pub fn append_status_event(
+        &self,
+        id: HouseholdId,
+        expected: Version,
+        event: &StatusEvent,
+        actor: &Actor,
+        reason: &str,
+    ) -> Result<Version> {
+        self.write(|tx, now| households::append_event(tx, now, id, expected, event, actor, reason))
+    }
+
+    /// The current version with all its events.
+    pub fn household(&self, id: HouseholdId) -> Result<StoredHousehold> {
+        self.read(|tx| households::get(tx, id))
+    }
+
+    pub fn household_by_number(&self, no: &HouseholdNo) -> Result<Option<StoredHousehold>> {
+        self.read(|tx| households::by_number(tx, no))
+    }
+
+    /// The version in force on `as_of` (see the crate docs), `None` if the household did not exist yet;
+    /// [`StoreError::NotFound`] if it never existed.
+    pub fn household_as_of(
+        &self,
+        id: HouseholdId,
+        as_of: NaiveDate,
+    ) -> Result<Option<StoredHousehold>> {
+        self.read(|tx| households::as_of(tx, id, as_of))
+    }
+
+    /// Every version, oldest first.
+    pub fn household_history(&self, id: HouseholdId) -> Result<Vec<VersionInfo>> {
+        self.read(|tx| households::history(tx, id))
+    }
+
+    /// Streams every household whose village lies in `within`, current or as of a date, in id order, with
+    /// four queries in all however many households there are. Returns the count.
+    pub fn scan_households(
+        &self,
+        within: &AreaCode,
+        as_of: Option<NaiveDate>,
+        f: &mut dyn FnMut(StoredHousehold) -> Result<()>,
+    ) -> Result<usize> {
+        self.read(|tx| households::scan(tx, within, as_of, f))
+    }
+
+    /// Households currently filed under a village in `within`.
+    pub fn count_households(&self, within: &AreaCode) -> Result<u64> {
+        self.read(|tx| households::count(tx, within))
+    }
+
+    /// Loads many new households at version 1; see the `bulk` module for batching. `progress` is called
+    /// with the running total after each committed batch.
+    pub fn bulk_load(
+        &self,
+        households: &mut dyn Iterator<Item = (Household, Vec<StatusEvent>)>,
+        effective: NaiveDate,
+        actor: &Actor,
+        reason: &str,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<usize> {
+        let now = self.now();
+        let mut conn = self.lock();
+        bulk::load(
+            &mut conn, now, households, effective, actor, reason, progress,
+        )
+    }
+
+    // ---- Evaluations ----
+
+    /// Stores a run and its proposals in one transaction; returns the run id.
+    pub fn save_evaluation(
+        &self,
+        run: &EvaluationRun,
+        proposals: &mut dyn Iterator<Item = ProposalRecord>,
+    ) -> Result<i64> {
+        let actor = Actor::system("evaluation");
+        self.write(|tx, now| evaluation::save(tx, now, &actor, run, proposals))
+    }
+
+    pub fn evaluation_runs(&self) -> Result<Vec<(i64, EvaluationRun)>> {
+        self.read(evaluation::runs)
+    }
+
+    // ---- Audit ----
+
+    /// Recomputes the audit chain.
+    pub fn audit_verify(&self) -> Result<AuditReport> {
+        self.read(audit::verify)
+    }
+
+    /// Audit entries matching `filter`, newest first.
+    pub fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        self.read(|tx| audit::entries(tx, filter))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Store>();
+    }
+}

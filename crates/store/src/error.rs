@@ -1,0 +1,59 @@
+//! The store's one error type. User-facing variants carry Chinese messages; driver errors are wrapped as they
+//! come so that operators see the database's own words.
+
+use jingzhun_core::{AreaTreeError, HouseholdId, Version};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The record does not exist (a web layer maps this to 404).
+    #[error("{entity}「{key}」不存在")]
+    NotFound { entity: &'static str, key: String },
+
+    /// An update was based on a stale version: someone else changed the record first.
+    #[error(
+        "户(ID {id})已被他人修改: 当前版本为 {current}, 本次修改基于版本 {expected}, 请刷新后重试"
+    )]
+    Conflict {
+        id: HouseholdId,
+        current: Version,
+        expected: Version,
+    },
+
+    /// A unique key is already taken (e.g. a household number).
+    #[error("{entity}「{key}」已存在")]
+    Duplicate { entity: &'static str, key: String },
+
+    #[error("数据库迁移失败: {0}")]
+    Migration(String),
+
+    #[error("SQLite 数据库错误: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+
+    #[error("PostgreSQL 数据库错误: {0}")]
+    Postgres(#[from] postgres::Error),
+
+    /// A stored value that does not parse back into a domain type, or an argument the store cannot accept.
+    #[error("数据无效: {0}")]
+    Invalid(String),
+
+    /// A division change the area tree refuses (unknown area, merge across levels, merge cycle).
+    #[error(transparent)]
+    Area(#[from] AreaTreeError),
+}
+
+/// Columns whose values must never reach an error message, a log or the audit log in full.
+const SENSITIVE_COLUMNS: [&str; 3] = ["resident_id", "phone", "name"];
+
+/// The error for a stored value that does not parse: says table, column and value (masked where sensitive).
+pub(crate) fn invalid(table: &str, column: &str, value: impl std::fmt::Display) -> StoreError {
+    let value = value.to_string();
+    let shown = if SENSITIVE_COLUMNS.contains(&column) {
+        let keep: String = value.chars().take(2).collect();
+        format!("{keep}***")
+    } else {
+        value
+    };
+    StoreError::Invalid(format!("表 {table} 列 {column} 的值「{shown}」无法解析"))
+}

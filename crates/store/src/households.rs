@@ -1,0 +1,709 @@
+//! Households with their full history: create, update, status events, reads as of a date, and area scans.
+//!
+//! Every change writes a complete new version (household row, all members, all incomes) under the next
+//! version number; nothing is updated in place except `households.current_version` (and the current number
+//! and village copied there for lookups). Appending a status event also bumps the version, copying the
+//! current snapshot with its `effective_from` unchanged, so that the as-of rule below still picks the same
+//! data on every date.
+//!
+//! **As-of rule**: the version in force on date D is the one with the greatest `(effective_from, version)`
+//! among those with `effective_from <= D`; status events are those with `effective <= D`.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use jingzhun_core::{AreaCode, Household, HouseholdId, HouseholdNo, StatusEvent, Version};
+use serde_json::{json, Value};
+
+use crate::audit::{self, Actor, Change};
+use crate::db::{pg_params, Get, Tx, Val};
+use crate::error::{Result, StoreError};
+use crate::schema::*;
+
+/// A household as stored at one version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredHousehold {
+    pub id: HouseholdId,
+    pub version: Version,
+    pub effective_from: NaiveDate,
+    pub recorded_at: DateTime<Utc>,
+    pub household: Household,
+    /// In effective-date order (ties in the order they were recorded).
+    pub events: Vec<StatusEvent>,
+}
+
+/// One entry of a household's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionInfo {
+    pub version: Version,
+    pub effective_from: NaiveDate,
+    pub recorded_at: DateTime<Utc>,
+    pub recorded_by: String,
+    pub reason: String,
+}
+
+pub(crate) fn not_found(id: HouseholdId) -> StoreError {
+    StoreError::NotFound {
+        entity: "户",
+        key: format!("ID {id}"),
+    }
+}
+
+/// Refuses what the database would refuse later with a less helpful message.
+pub(crate) fn check_household(h: &Household) -> Result<()> {
+    let mut years: Vec<u16> = h.incomes.iter().map(|r| r.year).collect();
+    years.sort_unstable();
+    if let Some(w) = years.windows(2).find(|w| w[0] == w[1]) {
+        return Err(StoreError::Invalid(format!(
+            "户「{}」的 {} 年收入记录重复",
+            h.number, w[0]
+        )));
+    }
+    Ok(())
+}
+
+/// Inserts one complete version (household row, members, incomes).
+pub(crate) fn insert_version(
+    tx: &mut Tx<'_>,
+    id: i64,
+    version: i64,
+    meta: &VersionMeta,
+    h: &Household,
+) -> Result<()> {
+    let mut vals = Vec::with_capacity(HOUSEHOLD_VERSION_COLS.len());
+    household_vals(&mut vals, id, version, meta, h);
+    tx.exec(
+        &insert_sql("household_versions", HOUSEHOLD_VERSION_COLS),
+        &vals,
+    )?;
+    let sql = insert_sql("member_versions", MEMBER_COLS);
+    for (i, m) in h.members.iter().enumerate() {
+        vals.clear();
+        member_vals(&mut vals, id, version, i as i64 + 1, m);
+        tx.exec(&sql, &vals)?;
+    }
+    let sql = insert_sql("income_versions", INCOME_COLS);
+    for r in &h.incomes {
+        vals.clear();
+        income_vals(&mut vals, id, version, r);
+        tx.exec(&sql, &vals)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn insert_event(
+    tx: &mut Tx<'_>,
+    id: i64,
+    e: &StatusEvent,
+    at: DateTime<Utc>,
+    actor: &Actor,
+) -> Result<()> {
+    let mut vals = Vec::with_capacity(EVENT_COLS.len());
+    event_vals(&mut vals, id, e, at, &actor.account);
+    tx.exec(&insert_sql("status_events", EVENT_COLS), &vals)?;
+    Ok(())
+}
+
+fn id_by_number(tx: &mut Tx<'_>, no: &str) -> Result<Option<i64>> {
+    tx.query_i64(
+        "SELECT id FROM households WHERE household_no = ?",
+        &[Val::Str(no)],
+    )
+}
+
+fn current_version(tx: &mut Tx<'_>, id: HouseholdId) -> Result<i64> {
+    tx.query_i64(
+        "SELECT current_version FROM households WHERE id = ?",
+        &[Val::I64(id.0)],
+    )?
+    .ok_or_else(|| not_found(id))
+}
+
+/// Moves `households.current_version` from `expected` to `expected + 1`, or reports a conflict. The
+/// compare-and-set in the WHERE clause is what makes concurrent writers safe; the read before it only
+/// supplies the numbers for the message.
+fn bump_version(
+    tx: &mut Tx<'_>,
+    id: HouseholdId,
+    expected: Version,
+    h: Option<&Household>,
+) -> Result<i64> {
+    let current = current_version(tx, id)?;
+    let changed = match h {
+        Some(h) => tx.exec(
+            "UPDATE households SET current_version = current_version + 1, household_no = ?, village_code = ? \
+             WHERE id = ? AND current_version = ?",
+            &[
+                Val::Str(h.number.as_str()),
+                Val::Str(h.village.as_str()),
+                Val::I64(id.0),
+                Val::I64(expected.0),
+            ],
+        )?,
+        None => tx.exec(
+            "UPDATE households SET current_version = current_version + 1 WHERE id = ? AND current_version = ?",
+            &[Val::I64(id.0), Val::I64(expected.0)],
+        )?,
+    };
+    if changed == 0 {
+        return Err(StoreError::Conflict {
+            id,
+            current: Version(current),
+            expected,
+        });
+    }
+    Ok(expected.0 + 1)
+}
+
+pub(crate) fn create(
+    tx: &mut Tx<'_>,
+    at: DateTime<Utc>,
+    h: &Household,
+    events: &[StatusEvent],
+    effective: NaiveDate,
+    actor: &Actor,
+    reason: &str,
+) -> Result<(HouseholdId, Version)> {
+    check_household(h)?;
+    if id_by_number(tx, h.number.as_str())?.is_some() {
+        return Err(duplicate_number(h.number.as_str()));
+    }
+    let id = tx
+        .query_i64(
+            "INSERT INTO households (household_no, village_code, current_version) VALUES (?, ?, 1) RETURNING id",
+            &[Val::Str(h.number.as_str()), Val::Str(h.village.as_str())],
+        )?
+        .ok_or_else(|| StoreError::Invalid("新增户未返回 ID".into()))?;
+    let meta = VersionMeta {
+        effective_from: effective,
+        recorded_at: at,
+        recorded_by: actor.account.clone(),
+        reason: reason.to_owned(),
+    };
+    insert_version(tx, id, 1, &meta, h)?;
+    for e in events {
+        insert_event(tx, id, e, at, actor)?;
+    }
+    audit::append(
+        tx,
+        at,
+        actor,
+        Change {
+            action: "household.create",
+            entity: "household",
+            entity_id: id.to_string(),
+            reason,
+            detail: json!({
+                "household_no": h.number.as_str(),
+                "village": h.village.as_str(),
+                "version": 1,
+                "effective_from": effective.to_string(),
+                "members": h.members.len(),
+                "income_years": h.incomes.iter().map(|r| r.year).collect::<Vec<_>>(),
+                "events": events.iter().map(|e| e.kind.code()).collect::<Vec<_>>(),
+            }),
+        },
+    )?;
+    Ok((HouseholdId(id), Version(1)))
+}
+
+pub(crate) fn duplicate_number(no: &str) -> StoreError {
+    StoreError::Duplicate {
+        entity: "户编号",
+        key: no.to_owned(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn update(
+    tx: &mut Tx<'_>,
+    at: DateTime<Utc>,
+    id: HouseholdId,
+    expected: Version,
+    h: &Household,
+    effective: NaiveDate,
+    actor: &Actor,
+    reason: &str,
+) -> Result<Version> {
+    check_household(h)?;
+    if let Some(other) = id_by_number(tx, h.number.as_str())? {
+        if other != id.0 {
+            return Err(duplicate_number(h.number.as_str()));
+        }
+    }
+    let version = bump_version(tx, id, expected, Some(h))?;
+    let before = load_version(tx, id.0, expected.0)?;
+    let meta = VersionMeta {
+        effective_from: effective,
+        recorded_at: at,
+        recorded_by: actor.account.clone(),
+        reason: reason.to_owned(),
+    };
+    insert_version(tx, id.0, version, &meta, h)?;
+    audit::append(
+        tx,
+        at,
+        actor,
+        Change {
+            action: "household.update",
+            entity: "household",
+            entity_id: id.to_string(),
+            reason,
+            detail: json!({
+                "household_no": h.number.as_str(),
+                "version": version,
+                "effective_from": effective.to_string(),
+                "changed": changed_fields(&before.household, h),
+            }),
+        },
+    )?;
+    Ok(Version(version))
+}
+
+pub(crate) fn append_event(
+    tx: &mut Tx<'_>,
+    at: DateTime<Utc>,
+    id: HouseholdId,
+    expected: Version,
+    event: &StatusEvent,
+    actor: &Actor,
+    reason: &str,
+) -> Result<Version> {
+    let version = bump_version(tx, id, expected, None)?;
+    copy_version(tx, id.0, expected.0, version, at, actor, reason)?;
+    insert_event(tx, id.0, event, at, actor)?;
+    audit::append(
+        tx,
+        at,
+        actor,
+        Change {
+            action: "household.status_event",
+            entity: "household",
+            entity_id: id.to_string(),
+            reason,
+            detail: json!({
+                "version": version,
+                "kind": event.kind.code(),
+                "effective": event.effective.to_string(),
+                "monitoring_kind": event.monitoring_kind.map(|k| k.code()),
+                "risk_types": event.risk_types.iter().map(|r| r.code()).collect::<Vec<_>>(),
+            }),
+        },
+    )?;
+    Ok(Version(version))
+}
+
+/// Copies version `from` to `to` inside the database (no round trip of the data), keeping its
+/// `effective_from` and giving it new bookkeeping columns.
+fn copy_version(
+    tx: &mut Tx<'_>,
+    id: i64,
+    from: i64,
+    to: i64,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    reason: &str,
+) -> Result<()> {
+    fn select_list(cols: Cols, replaced: &[&str]) -> String {
+        cols.iter()
+            .map(|(c, _)| if replaced.contains(c) { "?" } else { c })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    let hv = format!(
+        "INSERT INTO household_versions ({}) SELECT {} FROM household_versions WHERE household_id = ? AND version = ?",
+        col_list(HOUSEHOLD_VERSION_COLS, ""),
+        select_list(
+            HOUSEHOLD_VERSION_COLS,
+            &["version", "recorded_at", "recorded_by", "reason"]
+        ),
+    );
+    tx.exec(
+        &hv,
+        &[
+            Val::I64(to),
+            Val::Ts(at),
+            Val::Str(&actor.account),
+            Val::Str(reason),
+            Val::I64(id),
+            Val::I64(from),
+        ],
+    )?;
+    for (table, cols) in [
+        ("member_versions", MEMBER_COLS),
+        ("income_versions", INCOME_COLS),
+    ] {
+        let sql = format!(
+            "INSERT INTO {table} ({}) SELECT {} FROM {table} WHERE household_id = ? AND version = ?",
+            col_list(cols, ""),
+            select_list(cols, &["version"]),
+        );
+        tx.exec(&sql, &[Val::I64(to), Val::I64(id), Val::I64(from)])?;
+    }
+    Ok(())
+}
+
+/// Names of the fields that differ (never their values): `phone`, `members[2].health`,
+/// `members[4]` (added or removed), `incomes[2021].wages`, `incomes[2022]` (added or removed).
+pub(crate) fn changed_fields(before: &Household, after: &Household) -> Vec<String> {
+    let (Ok(Value::Object(a)), Ok(Value::Object(b))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return vec!["*".into()];
+    };
+    let mut out = Vec::new();
+    for (key, va) in &a {
+        if key == "members" || key == "incomes" {
+            continue;
+        }
+        if b.get(key) != Some(va) {
+            out.push(key.clone());
+        }
+    }
+    let n = before.members.len().max(after.members.len());
+    for i in 0..n {
+        match (before.members.get(i), after.members.get(i)) {
+            (Some(x), Some(y)) if x != y => {
+                let (Ok(Value::Object(x)), Ok(Value::Object(y))) =
+                    (serde_json::to_value(x), serde_json::to_value(y))
+                else {
+                    continue;
+                };
+                for (k, v) in &x {
+                    if y.get(k) != Some(v) {
+                        out.push(format!("members[{}].{k}", i + 1));
+                    }
+                }
+            }
+            (Some(_), Some(_)) => {}
+            _ => out.push(format!("members[{}]", i + 1)),
+        }
+    }
+    let years_a: BTreeMap<u16, _> = before.incomes.iter().map(|r| (r.year, r)).collect();
+    let years_b: BTreeMap<u16, _> = after.incomes.iter().map(|r| (r.year, r)).collect();
+    for year in years_a
+        .keys()
+        .chain(years_b.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        match (years_a.get(year), years_b.get(year)) {
+            (Some(x), Some(y)) => {
+                for c in jingzhun_core::IncomeComponent::ALL {
+                    if x.get(*c) != y.get(*c) {
+                        out.push(format!("incomes[{year}].{}", c.code()));
+                    }
+                }
+            }
+            _ => out.push(format!("incomes[{year}]")),
+        }
+    }
+    // Map key order depends on serde_json features; a stable order keeps audit details comparable.
+    out.sort();
+    out
+}
+
+/// Loads one version with its members and incomes (no events).
+pub(crate) fn load_version(tx: &mut Tx<'_>, id: i64, version: i64) -> Result<VersionRow> {
+    let sql = format!(
+        "SELECT {} FROM household_versions WHERE household_id = ? AND version = ?",
+        col_list(HOUSEHOLD_VERSION_COLS, "")
+    );
+    let params = [Val::I64(id), Val::I64(version)];
+    let mut row = tx
+        .query_opt(&sql, &params, |r| decode_version(r, 0))?
+        .ok_or_else(|| not_found(HouseholdId(id)))?;
+    row.household.members = tx.query_vec(
+        &format!(
+            "SELECT {} FROM member_versions WHERE household_id = ? AND version = ? ORDER BY seq",
+            col_list(MEMBER_COLS, "")
+        ),
+        &params,
+        |r| Ok(decode_member(r)?.1),
+    )?;
+    row.household.incomes = tx.query_vec(
+        &format!(
+            "SELECT {} FROM income_versions WHERE household_id = ? AND version = ? ORDER BY year",
+            col_list(INCOME_COLS, "")
+        ),
+        &params,
+        |r| Ok(decode_income(r)?.1),
+    )?;
+    Ok(row)
+}
+
+fn load_events(tx: &mut Tx<'_>, id: i64, as_of: Option<NaiveDate>) -> Result<Vec<StatusEvent>> {
+    let cols = col_list(EVENT_COLS, "");
+    match as_of {
+        None => tx.query_vec(
+            &format!("SELECT {cols} FROM status_events WHERE household_id = ? ORDER BY effective, id"),
+            &[Val::I64(id)],
+            |r| Ok(decode_event(r)?.1),
+        ),
+        Some(d) => tx.query_vec(
+            &format!(
+                "SELECT {cols} FROM status_events WHERE household_id = ? AND effective <= ? ORDER BY effective, id"
+            ),
+            &[Val::I64(id), Val::date(d)],
+            |r| Ok(decode_event(r)?.1),
+        ),
+    }
+}
+
+fn stored(row: VersionRow, events: Vec<StatusEvent>) -> StoredHousehold {
+    StoredHousehold {
+        id: HouseholdId(row.id),
+        version: Version(row.version),
+        effective_from: row.meta.effective_from,
+        recorded_at: row.meta.recorded_at,
+        household: row.household,
+        events,
+    }
+}
+
+pub(crate) fn get(tx: &mut Tx<'_>, id: HouseholdId) -> Result<StoredHousehold> {
+    let version = current_version(tx, id)?;
+    let row = load_version(tx, id.0, version)?;
+    let events = load_events(tx, id.0, None)?;
+    Ok(stored(row, events))
+}
+
+pub(crate) fn by_number(tx: &mut Tx<'_>, no: &HouseholdNo) -> Result<Option<StoredHousehold>> {
+    match id_by_number(tx, no.as_str())? {
+        Some(id) => get(tx, HouseholdId(id)).map(Some),
+        None => Ok(None),
+    }
+}
+
+pub(crate) fn as_of(
+    tx: &mut Tx<'_>,
+    id: HouseholdId,
+    date: NaiveDate,
+) -> Result<Option<StoredHousehold>> {
+    current_version(tx, id)?;
+    let version = tx.query_i64(
+        "SELECT version FROM household_versions WHERE household_id = ? AND effective_from <= ? \
+         ORDER BY effective_from DESC, version DESC LIMIT 1",
+        &[Val::I64(id.0), Val::date(date)],
+    )?;
+    let Some(version) = version else {
+        return Ok(None);
+    };
+    let row = load_version(tx, id.0, version)?;
+    let events = load_events(tx, id.0, Some(date))?;
+    Ok(Some(stored(row, events)))
+}
+
+pub(crate) fn history(tx: &mut Tx<'_>, id: HouseholdId) -> Result<Vec<VersionInfo>> {
+    current_version(tx, id)?;
+    tx.query_vec(
+        "SELECT version, effective_from, recorded_at, recorded_by, reason FROM household_versions \
+         WHERE household_id = ? ORDER BY version",
+        &[Val::I64(id.0)],
+        |r| {
+            Ok(VersionInfo {
+                version: Version(r.i64(0)?),
+                effective_from: r.date(1)?,
+                recorded_at: r.ts(2)?,
+                recorded_by: r.str(3)?.to_owned(),
+                reason: r.str(4)?.to_owned(),
+            })
+        },
+    )
+}
+
+/// Inclusive bounds of the 12-digit village codes inside `within` (codes are fixed-width digit strings, so
+/// a prefix test is a range test and can use an index).
+pub(crate) fn village_range(within: &AreaCode) -> (String, String) {
+    let prefix = within.as_str();
+    let lo = format!("{prefix:0<12}");
+    let hi = format!("{prefix:9<12}");
+    (lo, hi)
+}
+
+pub(crate) fn count(tx: &mut Tx<'_>, within: &AreaCode) -> Result<u64> {
+    let (lo, hi) = village_range(within);
+    let n = tx
+        .query_i64(
+            "SELECT count(*) FROM households WHERE village_code BETWEEN ? AND ?",
+            &[Val::Owned(lo), Val::Owned(hi)],
+        )?
+        .unwrap_or(0);
+    Ok(n as u64)
+}
+
+/// Produces the next `(household id, row)` of an ordered stream.
+type Next<'a, T> = Box<dyn FnMut() -> Result<Option<(i64, T)>> + 'a>;
+
+/// Rows of one household id, pulled from an ordered stream.
+struct Merge<'a, T> {
+    next: Next<'a, T>,
+    head: Option<(i64, T)>,
+    done: bool,
+}
+
+impl<'a, T> Merge<'a, T> {
+    fn new(next: impl FnMut() -> Result<Option<(i64, T)>> + 'a) -> Self {
+        Self {
+            next: Box::new(next),
+            head: None,
+            done: false,
+        }
+    }
+
+    /// The rows for `id`; rows of smaller ids (which the shared selection makes impossible) are skipped.
+    fn take(&mut self, id: i64) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        loop {
+            if self.head.is_none() && !self.done {
+                self.head = (self.next)()?;
+                self.done = self.head.is_none();
+            }
+            match &self.head {
+                Some((h, _)) if *h < id => self.head = None,
+                Some((h, _)) if *h == id => {
+                    if let Some((_, v)) = self.head.take() {
+                        out.push(v);
+                    }
+                }
+                _ => return Ok(out),
+            }
+        }
+    }
+}
+
+/// Streams households within an area, current or as of a date: four ordered queries (versions, members,
+/// incomes, events) over the same selection of (household, version), merged by household id.
+pub(crate) fn scan(
+    tx: &mut Tx<'_>,
+    within: &AreaCode,
+    as_of: Option<NaiveDate>,
+    f: &mut dyn FnMut(StoredHousehold) -> Result<()>,
+) -> Result<usize> {
+    let (lo, hi) = village_range(within);
+    // The selection: which version of which household.
+    let (sel, sel_params) = match as_of {
+        None => (
+            "SELECT id AS hid, current_version AS ver FROM households WHERE village_code BETWEEN ? AND ?"
+                .to_owned(),
+            vec![Val::Owned(lo), Val::Owned(hi)],
+        ),
+        Some(d) => (
+            "SELECT hid, ver FROM (SELECT household_id AS hid, version AS ver, village_code AS vc, \
+             ROW_NUMBER() OVER (PARTITION BY household_id ORDER BY effective_from DESC, version DESC) AS rn \
+             FROM household_versions WHERE effective_from <= ?) t WHERE rn = 1 AND vc BETWEEN ? AND ?"
+                .to_owned(),
+            vec![Val::date(d), Val::Owned(lo), Val::Owned(hi)],
+        ),
+    };
+    let version_sql = format!(
+        "WITH sel AS ({sel}) SELECT {} FROM household_versions v JOIN sel ON v.household_id = sel.hid AND v.version = sel.ver \
+         ORDER BY v.household_id",
+        col_list(HOUSEHOLD_VERSION_COLS, "v")
+    );
+    let member_sql = format!(
+        "WITH sel AS ({sel}) SELECT {} FROM member_versions m JOIN sel ON m.household_id = sel.hid AND m.version = sel.ver \
+         ORDER BY m.household_id, m.version, m.seq",
+        col_list(MEMBER_COLS, "m")
+    );
+    let income_sql = format!(
+        "WITH sel AS ({sel}) SELECT {} FROM income_versions i JOIN sel ON i.household_id = sel.hid AND i.version = sel.ver \
+         ORDER BY i.household_id, i.version, i.year",
+        col_list(INCOME_COLS, "i")
+    );
+    let mut event_params = sel_params.clone();
+    let event_sql = format!(
+        "WITH sel AS ({sel}) SELECT {} FROM status_events e JOIN sel ON e.household_id = sel.hid {} \
+         ORDER BY e.household_id, e.effective, e.id",
+        col_list(EVENT_COLS, "e"),
+        if let Some(d) = as_of {
+            event_params.push(Val::date(d));
+            "WHERE e.effective <= ?"
+        } else {
+            ""
+        }
+    );
+    let decode_hv = |r: &dyn Get| decode_version(r, 0).map(|v| (v.id, v));
+    match tx {
+        Tx::Sqlite(t) => {
+            let p = rusqlite::params_from_iter(sel_params.iter());
+            let mut s1 = t.prepare(&version_sql)?;
+            let mut s2 = t.prepare(&member_sql)?;
+            let mut s3 = t.prepare(&income_sql)?;
+            let mut s4 = t.prepare(&event_sql)?;
+            let mut r1 = s1.query(p.clone())?;
+            let mut r2 = s2.query(p.clone())?;
+            let mut r3 = s3.query(p)?;
+            let mut r4 = s4.query(rusqlite::params_from_iter(event_params.iter()))?;
+            let versions = Merge::new(move || r1.next()?.map(|r| decode_hv(r)).transpose());
+            let members = Merge::new(move || r2.next()?.map(|r| decode_member(r)).transpose());
+            let incomes = Merge::new(move || r3.next()?.map(|r| decode_income(r)).transpose());
+            let events = Merge::new(move || r4.next()?.map(|r| decode_event(r)).transpose());
+            merge(versions, members, incomes, events, f)
+        }
+        Tx::Pg(t) => {
+            let cell = RefCell::new(t);
+            let cursor = |sql: &str, params: &[Val<'_>]| -> Result<_> {
+                let portal = cell
+                    .borrow_mut()
+                    .bind(crate::db::pg_sql(sql).as_ref(), &pg_params(params))?;
+                Ok((portal, VecDeque::<postgres::Row>::new(), false))
+            };
+            let (p1, mut b1, mut d1) = cursor(&version_sql, &sel_params)?;
+            let (p2, mut b2, mut d2) = cursor(&member_sql, &sel_params)?;
+            let (p3, mut b3, mut d3) = cursor(&income_sql, &sel_params)?;
+            let (p4, mut b4, mut d4) = cursor(&event_sql, &event_params)?;
+            // Portals let four result sets be read in step over one connection, a chunk at a time.
+            const CHUNK: i32 = 4096;
+            let fetch = |portal: &postgres::Portal,
+                         buf: &mut VecDeque<postgres::Row>,
+                         done: &mut bool|
+             -> Result<Option<postgres::Row>> {
+                if buf.is_empty() && !*done {
+                    buf.extend(cell.borrow_mut().query_portal(portal, CHUNK)?);
+                    *done = buf.len() < CHUNK as usize;
+                }
+                Ok(buf.pop_front())
+            };
+            let versions = Merge::new(|| {
+                fetch(&p1, &mut b1, &mut d1)?
+                    .map(|r| decode_hv(&r))
+                    .transpose()
+            });
+            let members = Merge::new(|| {
+                fetch(&p2, &mut b2, &mut d2)?
+                    .map(|r| decode_member(&r))
+                    .transpose()
+            });
+            let incomes = Merge::new(|| {
+                fetch(&p3, &mut b3, &mut d3)?
+                    .map(|r| decode_income(&r))
+                    .transpose()
+            });
+            let events = Merge::new(|| {
+                fetch(&p4, &mut b4, &mut d4)?
+                    .map(|r| decode_event(&r))
+                    .transpose()
+            });
+            merge(versions, members, incomes, events, f)
+        }
+    }
+}
+
+fn merge(
+    mut versions: Merge<'_, VersionRow>,
+    mut members: Merge<'_, jingzhun_core::Member>,
+    mut incomes: Merge<'_, jingzhun_core::IncomeRecord>,
+    mut events: Merge<'_, StatusEvent>,
+    f: &mut dyn FnMut(StoredHousehold) -> Result<()>,
+) -> Result<usize> {
+    let mut n = 0;
+    while let Some((id, mut row)) = (versions.next)()? {
+        row.household.members = members.take(id)?;
+        row.household.incomes = incomes.take(id)?;
+        let ev = events.take(id)?;
+        f(stored(row, ev))?;
+        n += 1;
+    }
+    Ok(n)
+}

@@ -1,0 +1,103 @@
+//! Schema migrations, one list per backend, embedded in the binary and applied in order on open.
+//!
+//! Files live in `migrations/{sqlite,postgres}/NNNN_name.sql`. Each applied migration is recorded in
+//! `schema_migrations` with a SHA-256 of its text; opening a database whose recorded checksum differs from the
+//! embedded file fails, because a released migration was edited (add a new one instead). A database that has
+//! migrations this binary does not know (a newer version wrote it) is refused too.
+
+use sha2::{Digest, Sha256};
+
+use crate::db::{Conn, Tx, Val};
+use crate::error::{Result, StoreError};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sql: &'static str,
+}
+
+const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sql: include_str!("../migrations/sqlite/0001_init.sql"),
+}];
+
+const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sql: include_str!("../migrations/postgres/0001_init.sql"),
+}];
+
+/// Serialises concurrent `open`s against one PostgreSQL database.
+const PG_MIGRATION_LOCK: i64 = 0x6a7a_6d69_6772; // "jzmigr"
+
+fn checksum(sql: &str) -> String {
+    hex::encode(Sha256::digest(sql.as_bytes()))
+}
+
+/// Applies pending migrations in one transaction; returns how many were applied.
+pub(crate) fn run(conn: &mut Conn) -> Result<usize> {
+    let migrations = match conn {
+        Conn::Sqlite(_) => SQLITE,
+        Conn::Pg(_) => POSTGRES,
+    };
+    let mut tx = conn.begin_write()?;
+    let create = "CREATE TABLE IF NOT EXISTS schema_migrations (\
+                  version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";
+    match &mut tx {
+        Tx::Sqlite(t) => t.execute_batch(create)?,
+        Tx::Pg(t) => {
+            t.execute("SELECT pg_advisory_xact_lock($1)", &[&PG_MIGRATION_LOCK])?;
+            t.batch_execute(create)?;
+        }
+    }
+    let applied = tx.query_vec(
+        "SELECT version, checksum FROM schema_migrations ORDER BY version",
+        &[],
+        |r| Ok((r.i64(0)?, r.str(1)?.to_owned())),
+    )?;
+    for (version, sum) in &applied {
+        match migrations.iter().find(|m| m.version == *version) {
+            None => {
+                return Err(StoreError::Migration(format!(
+                    "数据库已应用迁移 {version:04}, 但本程序不认识它: 请使用更新版本的程序"
+                )))
+            }
+            Some(m) if checksum(m.sql) != *sum => {
+                return Err(StoreError::Migration(format!(
+                    "迁移 {version:04}_{} 在应用后被修改过(校验和不符): 已发布的迁移不能修改, 请新增迁移",
+                    m.name
+                )))
+            }
+            Some(_) => {}
+        }
+    }
+    let mut count = 0;
+    for m in migrations {
+        if applied.iter().any(|(v, _)| *v == m.version) {
+            continue;
+        }
+        let wrap = |e: String| {
+            StoreError::Migration(format!("迁移 {:04}_{} 执行失败: {e}", m.version, m.name))
+        };
+        match &mut tx {
+            Tx::Sqlite(t) => t.execute_batch(m.sql).map_err(|e| wrap(e.to_string()))?,
+            Tx::Pg(t) => t.batch_execute(m.sql).map_err(|e| wrap(e.to_string()))?,
+        }
+        let sum = checksum(m.sql);
+        let now = crate::db::ts_text(chrono::Utc::now());
+        tx.exec(
+            "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
+            &[
+                Val::I64(m.version),
+                Val::Str(m.name),
+                Val::Str(&sum),
+                Val::Str(&now),
+            ],
+        )?;
+        tracing::info!(version = m.version, name = m.name, "applied migration");
+        count += 1;
+    }
+    tx.commit()?;
+    Ok(count)
+}

@@ -1,0 +1,13 @@
+//! The store test suite: one binary, every test on SQLite and (when configured) on PostgreSQL.
+
+// Test helpers panic on failure by design.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+mod areas;
+mod audit;
+mod bulk;
+mod evaluation;
+mod households;
+mod migrations;
