@@ -532,6 +532,14 @@ impl<'c> RowCtx<'_, 'c> {
         parse: impl FnOnce(Cell<'_>) -> Result<T, String>,
     ) -> Option<T> {
         let (i, c) = self.get(field)?;
+        if let Cell::Formula(_) = c {
+            self.problem(
+                i,
+                c,
+                "单元格是公式: 导入不计算公式, 请将该列复制后「选择性粘贴为数值」再导入".to_owned(),
+            );
+            return None;
+        }
         match parse(c) {
             Ok(v) => Some(v),
             Err(reason) => {
@@ -704,8 +712,7 @@ fn parse_member(ctx: &mut RowCtx<'_, '_>, options: &ReadOptions) -> Option<Membe
         }
     }
     let ethnicity = ctx
-        .get(Field::Ethnicity)
-        .map(|(_, c)| text_of(c))
+        .optional(Field::Ethnicity, |c| Ok(text_of(c)))
         .unwrap_or_default();
     let education = ctx.coded(Field::Education, "文化程度", Education::parse);
     let schooling = ctx.coded(Field::Schooling, "在校生状况", SchoolingStatus::parse);
@@ -786,7 +793,7 @@ fn parse_household(ctx: &mut RowCtx<'_, '_>, options: &ReadOptions) -> Household
         }
         Ok(code)
     });
-    let natural_village = ctx.get(Field::NaturalVillage).map(|(_, c)| text_of(c));
+    let natural_village = ctx.optional(Field::NaturalVillage, |c| Ok(text_of(c)));
     let phone = ctx.optional(Field::Phone, |c| {
         Phone::parse(&text_of(c)).map_err(|e| e.to_string())
     });
@@ -822,8 +829,7 @@ fn parse_household(ctx: &mut RowCtx<'_, '_>, options: &ReadOptions) -> Household
         RelocationPlacement::parse,
     );
     let site = ctx
-        .get(Field::RelocationSite)
-        .map(|(_, c)| text_of(c))
+        .optional(Field::RelocationSite, |c| Ok(text_of(c)))
         .unwrap_or_default();
     let relocation = if relocated {
         match (relocation_year, placement) {

@@ -26,6 +26,9 @@ pub enum Cell<'a> {
     Date(f64),
     /// An error value such as `#N/A` or `#REF!`.
     Error,
+    /// A formula (text without the leading `=`), whatever its cached value: imports never take values
+    /// computed by formulas.
+    Formula(&'a str),
 }
 
 /// An owned [`Cell`], for rows kept while the header is searched.
@@ -37,6 +40,7 @@ pub enum OwnedCell {
     Bool(bool),
     Date(f64),
     Error,
+    Formula(String),
 }
 
 impl OwnedCell {
@@ -48,6 +52,7 @@ impl OwnedCell {
             OwnedCell::Bool(b) => Cell::Bool(*b),
             OwnedCell::Date(d) => Cell::Date(*d),
             OwnedCell::Error => Cell::Error,
+            OwnedCell::Formula(f) => Cell::Formula(f),
         }
     }
 }
@@ -61,6 +66,7 @@ impl From<Cell<'_>> for OwnedCell {
             Cell::Bool(b) => OwnedCell::Bool(b),
             Cell::Date(d) => OwnedCell::Date(d),
             Cell::Error => OwnedCell::Error,
+            Cell::Formula(f) => OwnedCell::Formula(f.to_owned()),
         }
     }
 }
@@ -100,6 +106,7 @@ impl<'a> Cell<'a> {
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_else(|| format_number(*d)),
             Cell::Error => "#错误值".to_owned(),
+            Cell::Formula(f) => format!("={}", f.trim_start_matches('=')),
         }
     }
 }
@@ -210,6 +217,11 @@ pub fn read_path(path: &Path, sink: &mut dyn RowSink) -> Result<Option<Detected>
                 path: shown.clone(),
                 reason: format!("工作表「{name}」: {e}"),
             })?;
+        // Formulas are read separately; a sheet without any costs one empty pass.
+        let formulas = workbook
+            .worksheet_formula(&name)
+            .ok()
+            .filter(|f| f.used_cells().any(|(_, _, f)| !f.is_empty()));
         let (first_row, first_col) = range.start().unwrap_or((0, 0));
         let pad = first_col as usize;
         let mut cells: Vec<Cell<'_>> = Vec::new();
@@ -217,7 +229,15 @@ pub fn read_path(path: &Path, sink: &mut dyn RowSink) -> Result<Option<Detected>
             cells.clear();
             cells.extend(std::iter::repeat_n(Cell::Empty, pad));
             cells.extend(data_row.iter().map(Cell::from_data));
-            sink.row(&name, first_row as usize + i + 1, &cells);
+            let row = first_row + i as u32;
+            if let Some(f) = &formulas {
+                for (c, cell) in cells.iter_mut().enumerate() {
+                    if let Some(text) = f.get_value((row, c as u32)).filter(|t| !t.is_empty()) {
+                        *cell = Cell::Formula(text);
+                    }
+                }
+            }
+            sink.row(&name, row as usize + 1, &cells);
         }
         sink.end_sheet(&name);
     }
@@ -237,7 +257,8 @@ pub fn read_csv_bytes(
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut record = csv::StringRecord::new();
-    let mut row = 0usize;
+    // Line numbers are counted here: the csv crate's positions are off by one after a CRLF line end.
+    let mut next_row = 1usize;
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {}
@@ -245,15 +266,18 @@ pub fn read_csv_bytes(
             Err(e) => {
                 return Err(TableError::Csv {
                     path: shown.to_owned(),
-                    row: e.position().map(|p| p.line() as usize).unwrap_or(row + 1),
+                    row: next_row,
                     reason: e.to_string(),
                 })
             }
         }
-        row = record
-            .position()
-            .map(|p| p.line() as usize)
-            .unwrap_or(row + 1);
+        let row = next_row;
+        next_row = row
+            + 1
+            + record
+                .iter()
+                .map(|f| f.matches('\n').count())
+                .sum::<usize>();
         let cells: Vec<Cell<'_>> = record
             .iter()
             .map(|s| {
