@@ -1,0 +1,55 @@
+//! Generates a registry and reports speed and the calibration figures.
+//!
+//! `cargo run --release -p jingzhun-synth --example gen_bench -- [scale] [area] [seed] [batch]`
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::time::Instant;
+
+use jingzhun_core::AreaCode;
+use jingzhun_synth::{Calibration, Generator, SynthConfig};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let scale: f64 = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(1.0);
+    let area = args.get(2).map(String::as_str).unwrap_or("5119");
+    let seed: u64 = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(2014);
+    let batch: usize = args.get(4).map(|s| s.parse()).transpose()?.unwrap_or(32);
+    let t0 = Instant::now();
+    let tree = common::tree(&area[..area.len().min(4)]);
+    let config = SynthConfig {
+        seed,
+        area: AreaCode::parse(area)?,
+        scale,
+        defect_rate: 0.0,
+    };
+    let generator = Generator::new(&tree, config)?;
+    let planned = t0.elapsed();
+    let t1 = Instant::now();
+    let mut check = Calibration::default();
+    let mut members = 0usize;
+    for village in generator.par_iter(batch) {
+        let village = village?;
+        members += village
+            .households
+            .iter()
+            .map(|h| h.household.members.len())
+            .sum::<usize>();
+        check.add_village(&village);
+    }
+    let generated = t1.elapsed();
+    let figures = check.figures();
+    println!(
+        "threads {}: tree+plan {:.2?}, generated {} villages, {} households, {} people in {:.2?} ({:.0} households/s)",
+        rayon::current_num_threads(),
+        planned,
+        figures.villages,
+        figures.households,
+        members,
+        generated,
+        figures.households as f64 / generated.as_secs_f64()
+    );
+    print!("{}", figures.report(scale));
+    Ok(())
+}

@@ -1,0 +1,290 @@
+//! `jingzhun-synth`: a deterministic generator of synthetic poverty registries, calibrated so that the
+//! generated registry of Bazhong (巴中市, 5119) reproduces the city's published figures (domain.md §1).
+//!
+//! The generator covers every rural household of every rural village of an area — not only the poor — with
+//! members, resident IDs, incomes 2013–2025, guarantee facts and the registry's status events (registration,
+//! exit, monitoring, risk elimination, return). Output is streamed one village at a time: memory is bounded
+//! by one village (or one batch of villages when generating in parallel), whatever the scale.
+//!
+//! Determinism: the output depends only on the [`SynthConfig`] and the area tree. Each village draws from its
+//! own random streams (seed + village code), so villages can be generated in any order, on any thread, in
+//! any batches, with identical results; [`Generator::iter`] and [`Generator::par_iter`] yield the same
+//! sequence.
+//!
+//! ```no_run
+//! # fn demo(tree: &jingzhun_core::AreaTree) -> Result<(), jingzhun_synth::SynthError> {
+//! use jingzhun_synth::{Generator, SynthConfig};
+//! let config = SynthConfig { scale: 0.1, ..SynthConfig::default() }; // Bazhong, seed 2014
+//! let generator = Generator::new(tree, config)?;
+//! let mut check = jingzhun_synth::Calibration::default();
+//! for village in generator.par_iter(64) {
+//!     let village = village?;
+//!     check.add_village(&village);
+//!     // write village.households somewhere
+//! }
+//! println!("{}", check.figures().report(generator.scale()));
+//! # Ok(()) }
+//! ```
+//!
+//! Calibration constants and modelling assumptions live in [`calibration`]; [`Calibration`] recomputes the
+//! published figures from the generated stream.
+
+pub mod calibration;
+mod check;
+mod defects;
+mod ids;
+mod income;
+mod names;
+mod people;
+mod plan;
+mod rng;
+mod village;
+
+use jingzhun_core::{AreaCode, AreaTree, Household, HouseholdNo, StatusEvent};
+use rayon::prelude::*;
+
+pub use check::{Calibration, CalibrationFigures, CountyFigures, Report};
+pub use income::per_capita;
+pub use names::vocabulary_size;
+pub use plan::{CountyPlan, VillagePlan};
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SynthConfig {
+    /// Same seed, same output.
+    pub seed: u64,
+    /// Any area of the tree: a province, city, county, township or village. Targets are computed over whole
+    /// counties, so a village comes out the same whichever enclosing area is asked for.
+    pub area: AreaCode,
+    /// 1.0 = the real population. Below 1 villages get fewer households; above 1 villages are replicated
+    /// `ceil(scale)` times under synthetic codes (national size, ~90 million people, is about
+    /// `--area 51 --scale 1.5` for Sichuan's villages or Bazhong at scale 30).
+    pub scale: f64,
+    /// Probability per household of one injected data defect; 0 for calibration.
+    pub defect_rate: f64,
+}
+
+impl Default for SynthConfig {
+    /// Bazhong, seed 2014, full scale, no defects.
+    fn default() -> Self {
+        Self {
+            seed: 2014,
+            area: AreaCode::parse("5119").unwrap_or_else(|_| unreachable_code()),
+            scale: 1.0,
+            defect_rate: 0.0,
+        }
+    }
+}
+
+// "5119" always parses; this keeps `Default` free of unwrap.
+fn unreachable_code() -> AreaCode {
+    match AreaCode::parse("51") {
+        Ok(c) => c,
+        Err(_) => panic!("the literal area code 51 is valid"),
+    }
+}
+
+/// Why generation cannot start or continue.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SynthError {
+    #[error("规模 {0} 无效: 应为大于 0 的数")]
+    Scale(f64),
+    #[error("缺陷率 {0} 无效: 应在 0 到 1 之间")]
+    DefectRate(f64),
+    #[error("行政区划「{0}」不在区划树中")]
+    UnknownArea(AreaCode),
+    #[error("行政区划「{0}」内没有农村行政村(村委会)")]
+    NoRuralVillages(AreaCode),
+    #[error("规模过大: 每个县最多约 40 万个合成村")]
+    ScaleTooLarge,
+    #[error("身份证号顺序码已用尽")]
+    IdCapacity,
+    #[error("内部错误: {0}")]
+    Internal(&'static str),
+}
+
+/// One generated household: the record, its status events (in date order) and the defects injected into it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GeneratedHousehold {
+    pub household: Household,
+    pub events: Vec<StatusEvent>,
+    /// Empty unless `defect_rate > 0`.
+    pub defects: Vec<InjectedDefect>,
+}
+
+/// One generated village.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeneratedVillage {
+    /// The code its households are filed under (synthetic for replicas at scale > 1).
+    pub code: AreaCode,
+    /// The real village of the tree it stands for.
+    pub source: AreaCode,
+    pub county: AreaCode,
+    /// Registered poor village (贫困村). Core has no village-level record for this designation, so the
+    /// generator reports it here.
+    pub poor_village: bool,
+    pub households: Vec<GeneratedHousehold>,
+}
+
+jingzhun_core::labeled_enum! {
+    /// Kinds of injected data defects.
+    pub enum DefectKind {
+        DuplicateResidentId = ("duplicate_resident_id", "身份证号重复"),
+        NoHead = ("no_head", "无户主"),
+        TwoHeads = ("two_heads", "多个户主"),
+        ChildOlderThanHead = ("child_older_than_head", "子女年长于户主"),
+        MissingSchooling = ("missing_schooling", "缺少在校生状况"),
+        SexMismatch = ("sex_mismatch", "性别与身份证号不符"),
+        MissingIncomeYear = ("missing_income_year", "缺少年度收入"),
+    }
+}
+
+/// A defect deliberately put into the data, for testing data checks.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InjectedDefect {
+    pub household_no: HouseholdNo,
+    pub kind: DefectKind,
+    pub detail: String,
+}
+
+/// A planned run: build with [`Generator::new`], then stream villages with [`Generator::iter`] or
+/// [`Generator::par_iter`]. Holds one small entry per village, not the households.
+pub struct Generator {
+    config: SynthConfig,
+    plan: plan::Plan,
+}
+
+impl Generator {
+    /// Plans the run over the rural villages (村委会) of `config.area`.
+    pub fn new(tree: &AreaTree, config: SynthConfig) -> Result<Self, SynthError> {
+        let plan = plan::Plan::build(tree, &config)?;
+        Ok(Self { config, plan })
+    }
+
+    pub fn config(&self) -> &SynthConfig {
+        &self.config
+    }
+
+    pub fn scale(&self) -> f64 {
+        self.config.scale
+    }
+
+    /// The villages that will be generated, in output order.
+    pub fn villages(&self) -> &[VillagePlan] {
+        &self.plan.villages
+    }
+
+    /// The counties involved (including, for ID families, counties next to the requested area).
+    pub fn counties(&self) -> &[CountyPlan] {
+        &self.plan.counties
+    }
+
+    /// Expected number of people and households (for progress bars).
+    pub fn expected_people(&self) -> f64 {
+        self.plan.villages.iter().map(|v| v.target_people).sum()
+    }
+
+    pub fn expected_households(&self) -> f64 {
+        let mean: f64 = calibration::HOUSEHOLD_SIZE_WEIGHTS
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (i + 1) as f64 * w)
+            .sum();
+        self.expected_people() / mean
+    }
+
+    /// Generates the `index`-th village of [`Generator::villages`]. Pure: same index, same result.
+    pub fn generate_village(&self, index: usize) -> Result<GeneratedVillage, SynthError> {
+        let plan = self
+            .plan
+            .villages
+            .get(index)
+            .ok_or(SynthError::Internal("village index out of range"))?;
+        let county = self
+            .plan
+            .counties
+            .get(plan.county)
+            .ok_or(SynthError::Internal("county index out of range"))?;
+        village::generate(&self.config, plan, county)
+    }
+
+    /// Villages one after the other on the calling thread.
+    pub fn iter(&self) -> Villages<'_> {
+        Villages {
+            generator: self,
+            next: 0,
+        }
+    }
+
+    /// Villages generated `batch` at a time on rayon's pool, yielded in the same order as [`Generator::iter`].
+    /// Memory holds at most one batch.
+    pub fn par_iter(&self, batch: usize) -> ParVillages<'_> {
+        ParVillages {
+            generator: self,
+            next: 0,
+            batch: batch.max(1),
+            ready: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// All households, village after village (sequential).
+    pub fn households(&self) -> impl Iterator<Item = Result<GeneratedHousehold, SynthError>> + '_ {
+        self.iter().flat_map(|v| match v {
+            Ok(v) => v.households.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(e) => vec![Err(e)],
+        })
+    }
+}
+
+/// Sequential village iterator.
+pub struct Villages<'g> {
+    generator: &'g Generator,
+    next: usize,
+}
+
+impl Iterator for Villages<'_> {
+    type Item = Result<GeneratedVillage, SynthError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next >= self.generator.plan.villages.len() {
+            return None;
+        }
+        let out = self.generator.generate_village(self.next);
+        self.next += 1;
+        Some(out)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.generator.plan.villages.len() - self.next;
+        (n, Some(n))
+    }
+}
+
+/// Parallel, order-preserving village iterator.
+pub struct ParVillages<'g> {
+    generator: &'g Generator,
+    next: usize,
+    batch: usize,
+    ready: std::collections::VecDeque<Result<GeneratedVillage, SynthError>>,
+}
+
+impl Iterator for ParVillages<'_> {
+    type Item = Result<GeneratedVillage, SynthError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.ready.is_empty() {
+            let total = self.generator.plan.villages.len();
+            if self.next >= total {
+                return None;
+            }
+            let end = (self.next + self.batch).min(total);
+            let generated: Vec<_> = (self.next..end)
+                .into_par_iter()
+                .map(|i| self.generator.generate_village(i))
+                .collect();
+            self.ready.extend(generated);
+            self.next = end;
+        }
+        self.ready.pop_front()
+    }
+}
