@@ -47,6 +47,7 @@
 //! `spawn_blocking`). Writes are single transactions; SQLite takes the write lock at `BEGIN`, PostgreSQL
 //! serialises audit appends with a transaction-scoped advisory lock.
 
+mod accounts;
 mod areas;
 mod audit;
 mod bulk;
@@ -66,6 +67,7 @@ use jingzhun_core::{
     Area, AreaChange, AreaCode, AreaTree, Household, HouseholdId, HouseholdNo, StatusEvent, Version,
 };
 
+pub use accounts::{AccountRow, NewAccountRow, SessionRow};
 pub use audit::{
     Actor, AuditEntry, AuditFilter, AuditProblem, AuditProblemKind, AuditReport, GENESIS_HASH,
 };

@@ -1,0 +1,190 @@
+//! Who may do what, and where: **the one place** where the access rules are written.
+//!
+//! * [`Role`]: the five roles of the issue, each with a stable code (stored) and a Chinese label (shown).
+//! * [`Action`]: everything a route can do. Every route of the application names exactly one action
+//!   (see `routes::ROUTES`), and its handler obtains the caller's [`Scope`] only through the
+//!   [`crate::auth::Can`] extractor for that action, so a handler cannot forget the check.
+//! * [`allows`]: the matrix. Nothing else in the crate decides whether a role may do an action; the
+//!   access-control test walks every route with every role and derives the expected answer from this
+//!   function.
+//! * [`Scope`]: the area an account is bound to. Every read or write of registry data takes one; anything
+//!   outside it answers 404 (never 403, so that existence is not disclosed) and writes an audit entry.
+
+use jingzhun_core::AreaCode;
+use serde::Serialize;
+
+jingzhun_core::labeled_enum! {
+    /// The roles of an account. The code is stored with the account and never changes.
+    pub enum Role {
+        VillageCadre = ("village_cadre", "村级信息员"),
+        TownshipReviewer = ("township_reviewer", "乡镇审核员"),
+        CountyApprover = ("county_approver", "县级审定员"),
+        Analyst = ("analyst", "分析员"),
+        Admin = ("admin", "系统管理员"),
+    }
+}
+
+/// What a request does. One per route; several routes may share one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Home dashboard and indicator numbers of the account's area and the areas below it.
+    ViewDashboard,
+    /// The area tree below the account's area.
+    ViewAreas,
+    /// Household search (lists mask resident IDs and phone numbers).
+    SearchHouseholds,
+    /// A household page: members, incomes, status timeline (identity data masked).
+    ViewHousehold,
+    /// Full resident IDs and phone numbers on the household page, for roles that visit and decide.
+    ViewPersonalData,
+    /// The audit trail of a household.
+    ViewAuditTrail,
+    /// Record a monitoring lead (线索).
+    RecordLead,
+    /// Record a home visit with consent and the data comparison of a case.
+    RecordVisit,
+    /// Record the village democratic review and print the public notice.
+    VillageReview,
+    /// Township review of a case.
+    TownshipReview,
+    /// County approval and announcement of a case.
+    CountyApproval,
+    /// Record an assistance measure.
+    RecordMeasure,
+    /// Download reports and exports (scoped like everything else).
+    DownloadReports,
+    /// Read the policy packs and run what-if evaluations.
+    ViewPolicy,
+    /// Import spreadsheets into the registry.
+    ImportData,
+    /// Create accounts, reset passwords, disable accounts (within the admin's own area).
+    ManageAccounts,
+}
+
+impl Action {
+    /// Every action, for tests that walk the matrix.
+    pub const ALL: &'static [Action] = &[
+        Action::ViewDashboard,
+        Action::ViewAreas,
+        Action::SearchHouseholds,
+        Action::ViewHousehold,
+        Action::ViewPersonalData,
+        Action::ViewAuditTrail,
+        Action::RecordLead,
+        Action::RecordVisit,
+        Action::VillageReview,
+        Action::TownshipReview,
+        Action::CountyApproval,
+        Action::RecordMeasure,
+        Action::DownloadReports,
+        Action::ViewPolicy,
+        Action::ImportData,
+        Action::ManageAccounts,
+    ];
+}
+
+/// THE access matrix: whether `role` may perform `action` (within its area; the area is [`Scope`]'s
+/// business). Change access here and nowhere else.
+pub const fn allows(role: Role, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    match action {
+        // Everyone signed in reads the numbers, the tree and the (masked) registry of their area.
+        ViewDashboard | ViewAreas | SearchHouseholds | ViewHousehold => true,
+        // Full identity data only for the roles that visit, review and decide.
+        ViewPersonalData => matches!(role, VillageCadre | TownshipReviewer | CountyApprover),
+        ViewAuditTrail => matches!(
+            role,
+            VillageCadre | TownshipReviewer | CountyApprover | Admin
+        ),
+        // The monitoring workflow: each step by the level that owns it, no one else.
+        RecordLead => matches!(role, VillageCadre | TownshipReviewer),
+        RecordVisit | VillageReview => matches!(role, VillageCadre),
+        TownshipReview => matches!(role, TownshipReviewer),
+        CountyApproval => matches!(role, CountyApprover),
+        RecordMeasure => matches!(role, VillageCadre | TownshipReviewer),
+        DownloadReports | ViewPolicy => {
+            matches!(role, TownshipReviewer | CountyApprover | Analyst | Admin)
+        }
+        ImportData => matches!(role, CountyApprover | Admin),
+        ManageAccounts => matches!(role, Admin),
+    }
+}
+
+/// The area an account may see and act in: its own area and everything below it.
+///
+/// A `Scope` is built only from a signed-in account (by [`crate::auth`]); handlers receive it from the
+/// [`crate::auth::Can`] extractor and pass it to every service call that reads or writes registry data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope {
+    area: AreaCode,
+}
+
+impl Scope {
+    pub(crate) fn new(area: AreaCode) -> Self {
+        Self { area }
+    }
+
+    /// The account's own area: the root of everything it may see.
+    pub fn area(&self) -> AreaCode {
+        self.area
+    }
+
+    /// Whether `code` is the scope's area or lies below it.
+    pub fn contains(&self, code: &AreaCode) -> bool {
+        self.area.contains(code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_has_a_stable_code_and_label() {
+        for r in Role::ALL {
+            assert_eq!(Role::from_code(r.code()), Some(*r));
+            assert_eq!(Role::from_label(r.label()), Some(*r));
+        }
+    }
+
+    #[test]
+    fn workflow_steps_belong_to_exactly_one_level() {
+        let only = |a: Action| -> Vec<Role> {
+            Role::ALL
+                .iter()
+                .copied()
+                .filter(|r| allows(*r, a))
+                .collect()
+        };
+        assert_eq!(only(Action::TownshipReview), vec![Role::TownshipReviewer]);
+        assert_eq!(only(Action::CountyApproval), vec![Role::CountyApprover]);
+        assert_eq!(only(Action::VillageReview), vec![Role::VillageCadre]);
+        assert_eq!(only(Action::ManageAccounts), vec![Role::Admin]);
+        assert!(!allows(Role::Analyst, Action::ViewPersonalData));
+        for a in Action::ALL {
+            if !matches!(
+                a,
+                Action::ViewDashboard
+                    | Action::ViewAreas
+                    | Action::SearchHouseholds
+                    | Action::ViewHousehold
+                    | Action::DownloadReports
+                    | Action::ViewPolicy
+            ) {
+                assert!(!allows(Role::Analyst, *a), "analyst is read only: {a:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn scope_is_a_prefix_test() {
+        let township = AreaCode::parse("511902001").unwrap();
+        let scope = Scope::new(township);
+        assert!(scope.contains(&AreaCode::parse("511902001001").unwrap()));
+        assert!(scope.contains(&township));
+        assert!(!scope.contains(&AreaCode::parse("511902002001").unwrap()));
+        assert!(!scope.contains(&AreaCode::parse("511902").unwrap()));
+    }
+}

@@ -1,0 +1,417 @@
+//! Accounts and sessions: password hashing (argon2id), sign-in with rate limiting, server-side sessions,
+//! forced password change, and account creation by an administrator.
+//!
+//! * Passwords are stored as argon2id PHC strings; the plain password never leaves this module.
+//! * A session is a 32-byte random token in an `HttpOnly; SameSite=Lax` cookie; the store keeps only its
+//!   SHA-256, so a copy of the database does not let anyone sign in. Each session has its own random CSRF
+//!   token.
+//! * Sign-in is rate limited **in memory** ([`LoginLimiter`]): at most [`MAX_FAILURES_PER_ACCOUNT`] failures
+//!   per user name and [`MAX_FAILURES_PER_IP`] per client address within [`WINDOW`]. The counters are per
+//!   process and reset on restart; behind several processes the limit is per process (documented, accepted).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, Utc};
+use jingzhun_core::AreaCode;
+use sha2::{Digest, Sha256};
+
+use crate::access::Role;
+use crate::data::{Account, AccountId, AuditNote, Backend, DataError, NewAccount, Session};
+use crate::error::AppError;
+
+pub const MAX_FAILURES_PER_ACCOUNT: u32 = 5;
+pub const MAX_FAILURES_PER_IP: u32 = 30;
+pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| {
+            tracing::error!(error = %e, "password hashing failed");
+            AppError::Internal
+        })
+}
+
+/// Whether `password` matches the stored PHC string.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash nobody's password matches, verified when the user name is unknown so that timing does not tell
+/// which user names exist.
+fn dummy_hash() -> &'static str {
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3bS0yMK1qWzcpU3H3C/jpbXnBvV6YcwpvM6FHZzjSWM"
+}
+
+/// `n` random bytes as lowercase hex.
+pub fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// A random initial password: 12 characters from an alphabet without look-alikes (no 0/O, 1/l/I).
+pub fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 12];
+    OsRng.fill_bytes(&mut bytes);
+    bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect()
+}
+
+/// SHA-256 of a session token, as stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Why a new password is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordProblem {
+    TooWeak,
+    Mismatch,
+    WrongCurrent,
+}
+
+impl PasswordProblem {
+    pub fn message_key(self) -> &'static str {
+        match self {
+            PasswordProblem::TooWeak => "password.too_weak",
+            PasswordProblem::Mismatch => "password.mismatch",
+            PasswordProblem::WrongCurrent => "password.wrong_current",
+        }
+    }
+}
+
+/// The password rules: at least [`MIN_PASSWORD_CHARS`] characters, not the user name.
+pub fn check_new_password(username: &str, password: &str) -> Result<(), PasswordProblem> {
+    if password.chars().count() < MIN_PASSWORD_CHARS || password == username {
+        return Err(PasswordProblem::TooWeak);
+    }
+    Ok(())
+}
+
+/// Whether a user name is acceptable: 3–32 ASCII letters, digits, `_`, `-` or `.`.
+pub fn valid_username(username: &str) -> bool {
+    (3..=32).contains(&username.len())
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// Creates an account (for the administrator page and the CLI's demo seeding). The password must satisfy
+/// [`check_new_password`]; `must_change_password` forces a change on first sign-in.
+#[allow(clippy::too_many_arguments)]
+pub fn create_account(
+    backend: &dyn Backend,
+    username: &str,
+    display_name: &str,
+    role: Role,
+    area: AreaCode,
+    password: &str,
+    must_change_password: bool,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> Result<AccountId, CreateAccountError> {
+    if !valid_username(username) {
+        return Err(CreateAccountError::InvalidUsername);
+    }
+    check_new_password(username, password).map_err(|_| CreateAccountError::WeakPassword)?;
+    backend
+        .area(&area)
+        .map_err(|_| CreateAccountError::UnknownArea)?;
+    let hash = hash_password(password).map_err(|_| CreateAccountError::Internal)?;
+    let display = if display_name.trim().is_empty() {
+        username
+    } else {
+        display_name.trim()
+    };
+    backend
+        .create_account(&NewAccount {
+            username,
+            display_name: display,
+            role,
+            area,
+            password_hash: &hash,
+            must_change_password,
+            created_at: now,
+            created_by,
+        })
+        .map_err(|e| match e {
+            DataError::Duplicate(_) => CreateAccountError::Duplicate,
+            other => {
+                tracing::error!(error = %other, "creating account failed");
+                CreateAccountError::Internal
+            }
+        })
+}
+
+/// Why an account could not be created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CreateAccountError {
+    #[error("用户名应为 3–32 位字母、数字、下划线、点或连字符")]
+    InvalidUsername,
+    #[error("密码至少 10 个字符, 且不能与用户名相同")]
+    WeakPassword,
+    #[error("区域不存在")]
+    UnknownArea,
+    #[error("用户名已存在")]
+    Duplicate,
+    #[error("内部错误")]
+    Internal,
+}
+
+/// A successful sign-in: the cookie token (shown once, to the browser) and the account.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub token: String,
+    pub account: Account,
+}
+
+/// Why a sign-in failed (the page shows one message for both, so user names are not disclosed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginFailure {
+    BadCredentials,
+    RateLimited,
+}
+
+/// Checks the password, applies the rate limit, and opens a session.
+pub fn login(
+    backend: &dyn Backend,
+    limiter: &LoginLimiter,
+    username: &str,
+    password: &str,
+    ip: Option<IpAddr>,
+    now: DateTime<Utc>,
+    ttl: Duration,
+) -> Result<SignedIn, LoginFailureOr> {
+    let username = username.trim();
+    if limiter.is_blocked(username, ip) {
+        audit_login(backend, username, "login_rate_limited", now);
+        return Err(LoginFailureOr::Failure(LoginFailure::RateLimited));
+    }
+    let found = match backend.account_by_username(username) {
+        Ok(a) => Some(a),
+        Err(DataError::NotFound) => None,
+        Err(e) => return Err(LoginFailureOr::Error(e.into())),
+    };
+    let ok = match &found {
+        Some(a) => verify_password(password, &a.password_hash) && !a.account.disabled,
+        None => {
+            verify_password(password, dummy_hash());
+            false
+        }
+    };
+    let Some(found) = found.filter(|_| ok) else {
+        limiter.record_failure(username, ip);
+        audit_login(backend, username, "login_failed", now);
+        return Err(LoginFailureOr::Failure(LoginFailure::BadCredentials));
+    };
+    limiter.record_success(username);
+    let token = random_hex(32);
+    let expires_at =
+        now + chrono::Duration::from_std(ttl).unwrap_or_else(|_| chrono::Duration::hours(12));
+    backend
+        .create_session(
+            &token_hash(&token),
+            &Session {
+                account_id: found.account.id,
+                csrf_token: random_hex(32),
+                created_at: now,
+                expires_at,
+            },
+        )
+        .map_err(|e| LoginFailureOr::Error(e.into()))?;
+    audit_login(backend, username, "login", now);
+    Ok(SignedIn {
+        token,
+        account: found.account,
+    })
+}
+
+/// A sign-in failure the user sees, or an internal error.
+#[derive(Debug)]
+pub enum LoginFailureOr {
+    Failure(LoginFailure),
+    Error(AppError),
+}
+
+fn audit_login(backend: &dyn Backend, username: &str, action: &str, _now: DateTime<Utc>) {
+    // User names are not personal data of residents; they are what the audit log is for.
+    let note = AuditNote {
+        actor: username,
+        action,
+        entity: "account",
+        entity_id: username,
+        reason: "",
+        detail: serde_json::Value::Null,
+    };
+    if let Err(e) = backend.append_audit(&note) {
+        tracing::error!(error = %e, action, "audit append failed");
+    }
+}
+
+/// Changes the password of a signed-in account, clears the forced-change flag, and ends its other sessions.
+pub fn change_password(
+    backend: &dyn Backend,
+    account: &Account,
+    current_session_hash: &str,
+    current: &str,
+    new: &str,
+    confirm: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<(), PasswordProblem>, AppError> {
+    let stored = backend.account(account.id)?;
+    if !verify_password(current, &stored.password_hash) {
+        return Ok(Err(PasswordProblem::WrongCurrent));
+    }
+    if new != confirm {
+        return Ok(Err(PasswordProblem::Mismatch));
+    }
+    if let Err(p) = check_new_password(&account.username, new) {
+        return Ok(Err(p));
+    }
+    if new == current {
+        return Ok(Err(PasswordProblem::TooWeak));
+    }
+    let hash = hash_password(new)?;
+    backend.set_password(account.id, &hash, false, &account.username, now)?;
+    backend.delete_sessions_of(account.id, Some(current_session_hash))?;
+    Ok(Ok(()))
+}
+
+#[derive(Debug, Default)]
+struct Window {
+    started: Option<Instant>,
+    failures: u32,
+}
+
+impl Window {
+    fn current(&mut self, now: Instant) -> &mut Self {
+        if self.started.is_none_or(|s| now.duration_since(s) > WINDOW) {
+            self.started = Some(now);
+            self.failures = 0;
+        }
+        self
+    }
+}
+
+/// In-memory counters of failed sign-ins per user name and per client address.
+#[derive(Debug, Default)]
+pub struct LoginLimiter {
+    by_account: Mutex<HashMap<String, Window>>,
+    by_ip: Mutex<HashMap<IpAddr, Window>>,
+}
+
+impl LoginLimiter {
+    pub fn is_blocked(&self, username: &str, ip: Option<IpAddr>) -> bool {
+        let now = Instant::now();
+        let account_blocked = self
+            .by_account
+            .lock()
+            .map(|mut m| {
+                m.get_mut(username)
+                    .is_some_and(|w| w.current(now).failures >= MAX_FAILURES_PER_ACCOUNT)
+            })
+            .unwrap_or(true);
+        let ip_blocked = ip.is_some_and(|ip| {
+            self.by_ip
+                .lock()
+                .map(|mut m| {
+                    m.get_mut(&ip)
+                        .is_some_and(|w| w.current(now).failures >= MAX_FAILURES_PER_IP)
+                })
+                .unwrap_or(true)
+        });
+        account_blocked || ip_blocked
+    }
+
+    pub fn record_failure(&self, username: &str, ip: Option<IpAddr>) {
+        let now = Instant::now();
+        if let Ok(mut m) = self.by_account.lock() {
+            if m.len() > 100_000 {
+                m.clear();
+            }
+            m.entry(username.to_owned())
+                .or_default()
+                .current(now)
+                .failures += 1;
+        }
+        if let (Some(ip), Ok(mut m)) = (ip, self.by_ip.lock()) {
+            if m.len() > 100_000 {
+                m.clear();
+            }
+            m.entry(ip).or_default().current(now).failures += 1;
+        }
+    }
+
+    pub fn record_success(&self, username: &str) {
+        if let Ok(mut m) = self.by_account.lock() {
+            m.remove(username);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_and_differ_by_salt() {
+        let a = hash_password("correct horse battery").unwrap();
+        let b = hash_password("correct horse battery").unwrap();
+        assert_ne!(a, b);
+        assert!(a.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &a));
+        assert!(!verify_password("wrong", &a));
+        assert!(!verify_password("x", "not a hash"));
+        assert!(PasswordHash::new(dummy_hash()).is_ok());
+    }
+
+    #[test]
+    fn limiter_blocks_after_failures_per_account_and_per_ip() {
+        let l = LoginLimiter::default();
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        for _ in 0..MAX_FAILURES_PER_ACCOUNT {
+            assert!(!l.is_blocked("a", Some(ip)));
+            l.record_failure("a", Some(ip));
+        }
+        assert!(l.is_blocked("a", None));
+        assert!(!l.is_blocked("b", Some(ip)));
+        for i in 0..MAX_FAILURES_PER_IP {
+            l.record_failure(&format!("u{i}"), Some(ip));
+        }
+        assert!(l.is_blocked("b", Some(ip)));
+        assert!(!l.is_blocked("b", None));
+    }
+
+    #[test]
+    fn generated_passwords_pass_the_rules() {
+        let p = generate_password();
+        assert_eq!(p.len(), 12);
+        assert!(check_new_password("user", &p).is_ok());
+        assert_eq!(
+            check_new_password("longusername", "longusername"),
+            Err(PasswordProblem::TooWeak)
+        );
+        assert!(valid_username("cadre_01"));
+        assert!(!valid_username("张三"));
+    }
+}

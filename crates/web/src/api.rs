@@ -1,0 +1,109 @@
+//! The JSON API under `/api/v1`: the same reads as the pages, through the same services and the same
+//! access rules (`Can<…>` extractors, scopes, masking). Errors come back as
+//! `{"error": "<code>", "message": "<text>"}` with the matching status. Unsafe methods need the session's
+//! CSRF token in `X-CSRF-Token` (see `csrf.rs`).
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::Serialize;
+
+use crate::auth::{act, Can, SignedIn};
+use crate::error::AppError;
+use crate::pages::{area_param, household_param, today, SearchQuery};
+use crate::services::areas::{self, AreaView};
+use crate::services::dashboard::{self, Dashboard};
+use crate::services::households::{self, HouseholdView, SearchResult};
+use crate::state::AppState;
+
+/// The signed-in account, as `/api/v1/me` returns it.
+#[derive(Debug, Serialize)]
+pub struct Me {
+    pub username: String,
+    pub display_name: String,
+    pub role: &'static str,
+    pub role_label: &'static str,
+    pub area: String,
+    pub must_change_password: bool,
+    /// The token to send as `X-CSRF-Token` with unsafe requests.
+    pub csrf_token: String,
+}
+
+pub async fn me(SignedIn(user): SignedIn) -> Json<Me> {
+    let a = &user.account;
+    Json(Me {
+        username: a.username.clone(),
+        display_name: a.display_name.clone(),
+        role: a.role.code(),
+        role_label: a.role.label(),
+        area: a.area.as_str().to_owned(),
+        must_change_password: a.must_change_password,
+        csrf_token: user.csrf_token.clone(),
+    })
+}
+
+pub async fn dashboard_own(
+    State(state): State<AppState>,
+    can: Can<act::ViewDashboard>,
+) -> Result<Json<Dashboard>, AppError> {
+    let today = today(&state);
+    let (user, scope) = (can.user, can.scope);
+    let d = state
+        .run(move |b| dashboard::dashboard(b, &user, &scope, None, today))
+        .await?;
+    Ok(Json(d))
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    can: Can<act::ViewDashboard>,
+) -> Result<Json<Dashboard>, AppError> {
+    let code = area_param(&code)?;
+    let today = today(&state);
+    let (user, scope) = (can.user, can.scope);
+    let d = state
+        .run(move |b| dashboard::dashboard(b, &user, &scope, Some(code), today))
+        .await?;
+    Ok(Json(d))
+}
+
+pub async fn area(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    can: Can<act::ViewAreas>,
+) -> Result<Json<AreaView>, AppError> {
+    let code = area_param(&code)?;
+    let (user, scope) = (can.user, can.scope);
+    let a = state
+        .run(move |b| areas::area(b, &user, &scope, Some(code)))
+        .await?;
+    Ok(Json(a))
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    Query(q): Query<SearchQuery>,
+    can: Can<act::SearchHouseholds>,
+) -> Result<Json<SearchResult>, AppError> {
+    let area = q.area()?;
+    let today = today(&state);
+    let (user, scope) = (can.user, can.scope);
+    let r = state
+        .run(move |b| households::search(b, &user, &scope, &q.q, area, today))
+        .await?;
+    Ok(Json(r))
+}
+
+pub async fn household(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    can: Can<act::ViewHousehold>,
+) -> Result<Json<HouseholdView>, AppError> {
+    let id = household_param(&id)?;
+    let today = today(&state);
+    let (user, scope) = (can.user, can.scope);
+    let h = state
+        .run(move |b| households::household(b, &user, &scope, id, today))
+        .await?;
+    Ok(Json(h))
+}

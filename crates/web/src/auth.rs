@@ -1,0 +1,178 @@
+//! Who is calling, and may they: the extractors every handler uses.
+//!
+//! * [`SignedIn`]: any valid session (used only by sign-out and the password change page).
+//! * [`Can<A>`]: a valid session, no pending forced password change, an enabled account, and
+//!   [`allows`]`(role, A::ACTION)`. It is the only way a handler gets a [`Scope`], so a handler that reads
+//!   data cannot skip the check: it would have nothing to pass to the services.
+//!
+//! The session is loaded once per request and cached in the request's extensions (the CSRF middleware
+//! uses it too).
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+use crate::access::{allows, Action, Scope};
+use crate::accounts::token_hash;
+use crate::cookies;
+use crate::data::{Account, DataError};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "jz_session";
+
+/// The signed-in account of a request.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub account: Account,
+    pub csrf_token: String,
+    /// SHA-256 of the session token (to end this session or keep it).
+    pub session_hash: String,
+}
+
+/// Cached result of the session lookup.
+#[derive(Clone)]
+struct Loaded(Option<Arc<CurrentUser>>);
+
+/// The request's signed-in account, if any (looked up once, then cached).
+pub async fn current_user(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<Option<Arc<CurrentUser>>, AppError> {
+    if let Some(Loaded(u)) = parts.extensions.get::<Loaded>() {
+        return Ok(u.clone());
+    }
+    let user = match cookies::get(&parts.headers, SESSION_COOKIE) {
+        Some(token) if token.len() == 64 => {
+            let hash = token_hash(&token);
+            let now = state.now();
+            state
+                .run(move |b| {
+                    let session = match b.session(&hash) {
+                        Ok(s) => s,
+                        Err(DataError::NotFound) => return Ok(None),
+                        Err(e) => return Err(e.into()),
+                    };
+                    if session.expires_at <= now {
+                        b.delete_session(&hash)?;
+                        return Ok(None);
+                    }
+                    let account = match b.account(session.account_id) {
+                        Ok(a) => a.account,
+                        Err(DataError::NotFound) => return Ok(None),
+                        Err(e) => return Err(e.into()),
+                    };
+                    if account.disabled {
+                        return Ok(None);
+                    }
+                    Ok(Some(Arc::new(CurrentUser {
+                        account,
+                        csrf_token: session.csrf_token,
+                        session_hash: hash,
+                    })))
+                })
+                .await?
+        }
+        _ => None,
+    };
+    parts.extensions.insert(Loaded(user.clone()));
+    Ok(user)
+}
+
+/// Any signed-in account, even one that must still change its password.
+pub struct SignedIn(pub Arc<CurrentUser>);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        current_user(parts, state)
+            .await?
+            .map(SignedIn)
+            .ok_or(AppError::Unauthenticated)
+    }
+}
+
+/// Type-level name of an [`Action`], so that `Can<act::ViewHousehold>` states in the handler's signature
+/// what it does.
+pub trait ActionMarker: Send + Sync + 'static {
+    const ACTION: Action;
+}
+
+/// One marker type per [`Action`].
+pub mod act {
+    use super::ActionMarker;
+    use crate::access::Action;
+
+    macro_rules! markers {
+        ($($name:ident),+ $(,)?) => {$(
+            #[doc = concat!("Marker for [`Action::", stringify!($name), "`].")]
+            pub struct $name;
+            impl ActionMarker for $name {
+                const ACTION: Action = Action::$name;
+            }
+        )+};
+    }
+
+    markers!(
+        ViewDashboard,
+        ViewAreas,
+        SearchHouseholds,
+        ViewHousehold,
+        ViewPersonalData,
+        ViewAuditTrail,
+        RecordLead,
+        RecordVisit,
+        VillageReview,
+        TownshipReview,
+        CountyApproval,
+        RecordMeasure,
+        DownloadReports,
+        ViewPolicy,
+        ImportData,
+        ManageAccounts,
+    );
+}
+
+/// Proof that the caller may perform `A`, with the area they may perform it in.
+pub struct Can<A: ActionMarker> {
+    pub user: Arc<CurrentUser>,
+    pub scope: Scope,
+    _action: PhantomData<A>,
+}
+
+impl<A: ActionMarker> Can<A> {
+    /// Whether the same caller may also do `action` (e.g. see full resident IDs on a page they may view).
+    pub fn also(&self, action: Action) -> bool {
+        allows(self.user.account.role, action)
+    }
+
+    pub fn account(&self) -> &Account {
+        &self.user.account
+    }
+}
+
+impl<A: ActionMarker> FromRequestParts<AppState> for Can<A> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let user = current_user(parts, state)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if user.account.must_change_password {
+            return Err(AppError::PasswordChangeRequired);
+        }
+        if !allows(user.account.role, A::ACTION) {
+            return Err(AppError::Forbidden);
+        }
+        let scope = Scope::new(user.account.area);
+        Ok(Can {
+            user,
+            scope,
+            _action: PhantomData,
+        })
+    }
+}

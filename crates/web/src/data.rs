@@ -1,0 +1,172 @@
+//! What the web application needs from storage, as one small trait ([`Backend`]), implemented for the real
+//! [`jingzhun_store::Store`] in `store_backend.rs`. Tests run against that implementation on SQLite.
+//!
+//! The trait speaks the web crate's own types (accounts with a [`Role`], sessions by token hash) so that the
+//! store keeps no knowledge of roles or HTTP; the store keeps the rows and the SQL.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use jingzhun_core::{Area, AreaCode, Household, HouseholdId, StatusEvent, Version};
+use serde::Serialize;
+
+use crate::access::Role;
+
+/// Database identity of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct AccountId(pub i64);
+
+/// An account as the application sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    pub id: AccountId,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The one area the account is bound to: it sees and acts in this area and below.
+    pub area: AreaCode,
+    pub must_change_password: bool,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An account with its password hash (PHC string, argon2id); never leaves the accounts service.
+#[derive(Debug, Clone)]
+pub struct AccountWithHash {
+    pub account: Account,
+    pub password_hash: String,
+}
+
+/// A new account to insert.
+#[derive(Debug, Clone)]
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub area: AreaCode,
+    pub password_hash: &'a str,
+    pub must_change_password: bool,
+    pub created_at: DateTime<Utc>,
+    /// Who created it (an account username or `system:…`), for the audit log.
+    pub created_by: &'a str,
+}
+
+/// A server-side session: the cookie holds a random token, the store only its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub account_id: AccountId,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A failure of the backend. `NotFound` and `Duplicate` are expected outcomes; `Conflict` is a stale edit;
+/// `Other` is logged and shown as a generic internal error.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    #[error("不存在")]
+    NotFound,
+    #[error("{0}已存在")]
+    Duplicate(String),
+    #[error("数据已被他人修改")]
+    Conflict,
+    #[error("{0}")]
+    Other(String),
+}
+
+pub type DataResult<T> = Result<T, DataError>;
+
+/// One line of a household list: only what a list may show (identity data masked by the caller).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseholdRow {
+    pub id: HouseholdId,
+    pub household: Household,
+    pub events: Vec<StatusEvent>,
+}
+
+/// A household with its history, for the household page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseholdRecord {
+    pub id: HouseholdId,
+    pub version: Version,
+    pub effective_from: NaiveDate,
+    pub household: Household,
+    pub events: Vec<StatusEvent>,
+    pub versions: Vec<VersionLine>,
+}
+
+/// One version in a household's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VersionLine {
+    pub version: i64,
+    pub effective_from: NaiveDate,
+    pub recorded_at: DateTime<Utc>,
+    pub recorded_by: String,
+    pub reason: String,
+}
+
+/// One audit entry, as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditLine {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub reason: String,
+}
+
+/// An audit entry to append.
+#[derive(Debug, Clone)]
+pub struct AuditNote<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub reason: &'a str,
+    pub detail: serde_json::Value,
+}
+
+/// Storage as the web application uses it. Every method that reads registry data takes the area it may
+/// read within (the caller's [`crate::access::Scope`] area); the service layer checks single records too.
+pub trait Backend: Send + Sync + 'static {
+    // Accounts and sessions.
+    fn create_account(&self, new: &NewAccount<'_>) -> DataResult<AccountId>;
+    fn account(&self, id: AccountId) -> DataResult<AccountWithHash>;
+    fn account_by_username(&self, username: &str) -> DataResult<AccountWithHash>;
+    /// Accounts whose area lies within `within`, ordered by username.
+    fn accounts_within(&self, within: &AreaCode) -> DataResult<Vec<Account>>;
+    fn set_password(
+        &self,
+        id: AccountId,
+        password_hash: &str,
+        must_change: bool,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> DataResult<()>;
+    fn create_session(&self, token_hash: &str, session: &Session) -> DataResult<()>;
+    fn session(&self, token_hash: &str) -> DataResult<Session>;
+    fn delete_session(&self, token_hash: &str) -> DataResult<()>;
+    /// Removes every session of an account (after a password change), except `keep` if given.
+    fn delete_sessions_of(&self, id: AccountId, keep: Option<&str>) -> DataResult<()>;
+
+    // Areas.
+    fn area(&self, code: &AreaCode) -> DataResult<Area>;
+    /// The direct children of an area, ordered by code.
+    fn children(&self, code: &AreaCode) -> DataResult<Vec<Area>>;
+
+    // Registry reads.
+    /// Households within `within` matching `text` (name, resident ID, household number or village name),
+    /// at most `limit`, ordered by household number.
+    fn search_households(
+        &self,
+        within: &AreaCode,
+        text: &str,
+        limit: usize,
+    ) -> DataResult<Vec<HouseholdRow>>;
+    fn household(&self, id: HouseholdId) -> DataResult<HouseholdRecord>;
+    /// Streams every current household within an area (for the dashboard numbers).
+    fn each_household(&self, within: &AreaCode, f: &mut dyn FnMut(HouseholdRow)) -> DataResult<()>;
+
+    // Audit.
+    fn audit_of(&self, entity: &str, entity_id: &str, limit: u32) -> DataResult<Vec<AuditLine>>;
+    fn append_audit(&self, note: &AuditNote<'_>) -> DataResult<()>;
+}

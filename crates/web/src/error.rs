@@ -1,0 +1,182 @@
+//! One error type for the whole web layer. Handlers return `Result<_, AppError>`; the response carries only
+//! a marker, and the `render_errors` middleware turns it into an HTML page (pages) or a JSON body (`/api/*`)
+//! in the request's language. Internals are logged (without personal data) and never shown.
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+
+use crate::data::DataError;
+use crate::i18n::{self, Lang};
+use crate::templates;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AppError {
+    /// Not found, or outside the caller's area (indistinguishable on purpose).
+    #[error("not found")]
+    NotFound,
+    /// Signed in, but the role may not do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// No valid session.
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// Signed in with a password that must be changed first.
+    #[error("password change required")]
+    PasswordChangeRequired,
+    /// Missing or wrong CSRF token, or a cross-origin unsafe request.
+    #[error("csrf")]
+    Csrf,
+    #[error("rate limited")]
+    RateLimited,
+    #[error("bad request")]
+    BadRequest,
+    #[error("conflict")]
+    Conflict,
+    /// Logged where it happened; the user sees a generic message.
+    #[error("internal")]
+    Internal,
+}
+
+impl AppError {
+    pub fn status(self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden | AppError::PasswordChangeRequired | AppError::Csrf => {
+                StatusCode::FORBIDDEN
+            }
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            AppError::BadRequest => StatusCode::BAD_REQUEST,
+            AppError::Conflict => StatusCode::CONFLICT,
+            AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Stable machine code for the JSON API.
+    pub fn code(self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::Forbidden => "forbidden",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::PasswordChangeRequired => "password_change_required",
+            AppError::Csrf => "csrf",
+            AppError::RateLimited => "rate_limited",
+            AppError::BadRequest => "bad_request",
+            AppError::Conflict => "conflict",
+            AppError::Internal => "internal",
+        }
+    }
+
+    fn message_key(self) -> &'static str {
+        match self {
+            AppError::NotFound => "error.not_found",
+            AppError::Forbidden => "error.forbidden",
+            AppError::Unauthenticated => "error.unauthenticated",
+            AppError::PasswordChangeRequired => "password.forced",
+            AppError::Csrf => "error.csrf",
+            AppError::RateLimited => "error.rate_limited",
+            AppError::BadRequest => "error.bad_request",
+            AppError::Conflict => "error.conflict",
+            AppError::Internal => "error.internal",
+        }
+    }
+
+    /// The user-facing message in `lang`.
+    pub fn message(self, lang: Lang) -> &'static str {
+        lang.t(self.message_key())
+    }
+}
+
+impl From<DataError> for AppError {
+    fn from(e: DataError) -> Self {
+        match e {
+            DataError::NotFound => AppError::NotFound,
+            DataError::Conflict => AppError::Conflict,
+            DataError::Duplicate(_) => AppError::BadRequest,
+            DataError::Other(msg) => {
+                tracing::error!(error = %msg, "storage error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        tracing::error!(error = %e, "blocking task failed");
+        AppError::Internal
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let mut res = self.status().into_response();
+        res.extensions_mut().insert(self);
+        res
+    }
+}
+
+/// Middleware: renders every [`AppError`] (and the router's bare 404/405) for the kind of request.
+pub async fn render_errors(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let (parts, body) = req.into_parts();
+    let lang = i18n::from_parts(&parts);
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/".to_owned());
+    let res = next.run(Request::from_parts(parts, body)).await;
+    let err = match res.extensions().get::<AppError>() {
+        Some(e) => *e,
+        None if res.status() == StatusCode::NOT_FOUND => AppError::NotFound,
+        None if res.status() == StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest,
+        None => return res,
+    };
+    if api {
+        let body = json!({ "error": err.code(), "message": err.message(lang) });
+        return (err.status(), axum::Json(body)).into_response();
+    }
+    match err {
+        AppError::Unauthenticated => {
+            let next = urlencode(&path_and_query);
+            Redirect::to(&format!("/login?next={next}")).into_response()
+        }
+        AppError::PasswordChangeRequired => Redirect::to("/password").into_response(),
+        _ => {
+            let html = templates::error_page(lang, err);
+            let mut res = (err.status(), html).into_response();
+            res.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            res
+        }
+    }
+}
+
+/// Percent-encodes a path for a query value (everything but unreserved characters and `/`).
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urlencode_keeps_paths_readable() {
+        assert_eq!(urlencode("/households?q=张"), "/households%3Fq%3D%E5%BC%A0");
+    }
+}

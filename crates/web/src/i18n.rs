@@ -1,0 +1,297 @@
+//! Chinese first, with an English switch: every user-facing string of the web application, in one table.
+//!
+//! The language comes from the `lang` cookie (set by `GET /lang?to=en`); Chinese is the default. Labels of
+//! coded enumerations (roles, monitoring kinds, …) are looked up by `"<kind>.<code>"`; a key missing from
+//! the table falls back to the Chinese text the caller passes, so a label never disappears.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+use crate::cookies;
+
+/// The display language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// The value of `<html lang>`.
+    pub fn html(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Lang> {
+        match text {
+            "zh" | "zh-CN" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The other language (for the switch link).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    /// The text of `key`; `?` when the table lacks it (tests render every template in both languages).
+    pub fn t(self, key: &str) -> &'static str {
+        lookup(key)
+            .map(|(zh, en)| if self == Lang::En { en } else { zh })
+            .unwrap_or("?")
+    }
+
+    /// A coded label: English from the table when switched, else (or when missing) the Chinese label.
+    pub fn label(self, kind: &str, code: &str, zh: &'static str) -> &'static str {
+        if self == Lang::Zh {
+            return zh;
+        }
+        let key = format!("{kind}.{code}");
+        lookup(&key).map(|(_, en)| en).unwrap_or(zh)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(from_parts(parts))
+    }
+}
+
+/// The language of a request (cookie `lang`).
+pub fn from_parts(parts: &Parts) -> Lang {
+    cookies::get(&parts.headers, "lang")
+        .and_then(|v| Lang::parse(&v))
+        .unwrap_or_default()
+}
+
+fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
+    TABLE
+        .binary_search_by(|(k, _, _)| (*k).cmp(key))
+        .ok()
+        .map(|i| (TABLE[i].1, TABLE[i].2))
+}
+
+/// `(key, 中文, English)`, sorted by key (a test checks the order, so lookups can binary-search).
+pub(crate) const TABLE: &[(&str, &str, &str)] = &[
+    ("account.area", "所属区域", "Area"),
+    ("account.create", "新建账号", "Create account"),
+    (
+        "account.created",
+        "账号已创建, 初始密码只显示这一次",
+        "Account created; the initial password is shown only once",
+    ),
+    ("account.disabled", "已停用", "Disabled"),
+    (
+        "account.must_change",
+        "首次登录须改密码",
+        "Must change password",
+    ),
+    ("account.role", "角色", "Role"),
+    ("account.username", "用户名", "User name"),
+    ("accounts.title", "账号管理", "Accounts"),
+    (
+        "app.name",
+        "精准 · 防返贫监测",
+        "Jingzhun · Return-to-poverty monitoring",
+    ),
+    ("area.children", "下级区域", "Areas below"),
+    ("area.code", "区划代码", "Area code"),
+    ("area.name", "名称", "Name"),
+    ("audit.action", "操作", "Action"),
+    ("audit.actor", "操作人", "By"),
+    ("audit.at", "时间", "When"),
+    ("audit.title", "审计记录", "Audit trail"),
+    ("common.no", "否", "No"),
+    ("common.none", "无", "None"),
+    ("common.yes", "是", "Yes"),
+    ("dash.exited", "已脱贫户", "Exited households"),
+    ("dash.households", "农户数", "Households"),
+    (
+        "dash.income",
+        "户人均纯收入(中位数)",
+        "Per-capita net income (median)",
+    ),
+    ("dash.monitored", "监测对象户数", "Monitored households"),
+    (
+        "dash.monitored_by_kind",
+        "监测对象(按类型)",
+        "Monitored, by kind",
+    ),
+    ("dash.people", "人口", "People"),
+    (
+        "dash.poor",
+        "贫困户(未脱贫)",
+        "Registered poor (not exited)",
+    ),
+    ("dash.risk_types", "风险类型", "Risk types"),
+    ("dash.title", "概览", "Dashboard"),
+    ("error.bad_request", "请求无效", "Bad request"),
+    (
+        "error.conflict",
+        "数据已被他人修改, 请刷新后重试",
+        "Someone else changed this record; reload and try again",
+    ),
+    (
+        "error.csrf",
+        "表单已过期或来源无效, 请刷新页面后重试",
+        "The form expired or came from elsewhere; reload the page and try again",
+    ),
+    (
+        "error.forbidden",
+        "您的角色无权进行此操作",
+        "Your role may not do this",
+    ),
+    (
+        "error.internal",
+        "服务器内部错误, 已记录, 请稍后重试",
+        "Internal error (logged); please try again later",
+    ),
+    ("error.not_found", "页面或记录不存在", "Not found"),
+    (
+        "error.rate_limited",
+        "尝试次数过多, 请稍后再试",
+        "Too many attempts; try again later",
+    ),
+    ("error.title", "出错了", "Something went wrong"),
+    ("error.unauthenticated", "请先登录", "Please sign in"),
+    ("hh.attribute", "贫困户属性", "Attribute"),
+    ("hh.head", "户主", "Head"),
+    ("hh.history", "版本历史", "Versions"),
+    ("hh.incomes", "收入", "Income"),
+    ("hh.members", "家庭成员", "Members"),
+    ("hh.natural_village", "自然村", "Natural village"),
+    ("hh.net_income", "家庭纯收入", "Net income"),
+    ("hh.no", "户编号", "Household no."),
+    ("hh.per_capita", "人均纯收入", "Per capita"),
+    ("hh.phone", "联系电话", "Phone"),
+    ("hh.size", "人数", "Size"),
+    ("hh.status", "状态", "Status"),
+    ("hh.timeline", "状态时间线", "Status timeline"),
+    ("hh.village", "村", "Village"),
+    ("hh.year", "年度", "Year"),
+    (
+        "kind.marginal",
+        "边缘易致贫户",
+        "Marginal (at risk of poverty)",
+    ),
+    (
+        "kind.sudden_hardship",
+        "突发严重困难户",
+        "Sudden severe hardship",
+    ),
+    ("kind.unstable", "脱贫不稳定户", "Exited but unstable"),
+    (
+        "login.failed",
+        "用户名或密码错误",
+        "Wrong user name or password",
+    ),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    ("login.title", "登录", "Sign in"),
+    ("login.username", "用户名", "User name"),
+    ("member.education", "文化程度", "Education"),
+    ("member.health", "健康状况", "Health"),
+    ("member.labour", "劳动技能", "Labour"),
+    ("member.name", "姓名", "Name"),
+    ("member.relationship", "与户主关系", "Relationship"),
+    ("member.resident_id", "证件号码", "Resident ID"),
+    ("member.sex", "性别", "Sex"),
+    ("nav.accounts", "账号", "Accounts"),
+    ("nav.dashboard", "概览", "Dashboard"),
+    ("nav.households", "农户", "Households"),
+    ("nav.logout", "退出", "Sign out"),
+    ("nav.password", "改密码", "Password"),
+    ("password.confirm", "再次输入新密码", "Repeat new password"),
+    ("password.current", "当前密码", "Current password"),
+    (
+        "password.forced",
+        "首次登录, 请设置新密码后继续",
+        "First sign-in: set a new password to continue",
+    ),
+    (
+        "password.mismatch",
+        "两次输入的新密码不一致",
+        "The new passwords differ",
+    ),
+    ("password.new", "新密码", "New password"),
+    ("password.submit", "修改密码", "Change password"),
+    ("password.title", "修改密码", "Change password"),
+    (
+        "password.too_weak",
+        "新密码至少 10 个字符, 且不能与用户名或当前密码相同",
+        "At least 10 characters, not the user name or the current password",
+    ),
+    (
+        "password.wrong_current",
+        "当前密码不正确",
+        "The current password is wrong",
+    ),
+    ("role.admin", "系统管理员", "Administrator"),
+    ("role.analyst", "分析员", "Analyst"),
+    ("role.county_approver", "县级审定员", "County approver"),
+    ("role.township_reviewer", "乡镇审核员", "Township reviewer"),
+    ("role.village_cadre", "村级信息员", "Village cadre"),
+    ("search.empty", "没有符合条件的农户", "No household matches"),
+    (
+        "search.placeholder",
+        "姓名、身份证号、户编号或村名",
+        "Name, resident ID, household no. or village",
+    ),
+    ("search.submit", "查询", "Search"),
+    ("search.title", "农户查询", "Household search"),
+    (
+        "search.truncated",
+        "只显示前 100 条, 请缩小条件",
+        "Only the first 100 are shown; narrow the search",
+    ),
+    ("status.exited", "脱贫", "Exited"),
+    ("status.monitored", "纳入监测", "Monitored"),
+    ("status.registered", "识别为贫困户", "Registered poor"),
+    ("status.removed", "清退", "Removed"),
+    ("status.returned", "返贫", "Returned to poverty"),
+    ("status.risk_eliminated", "风险消除", "Risk eliminated"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_sorted_and_unique() {
+        for w in TABLE.windows(2) {
+            assert!(w[0].0 < w[1].0, "{} must sort before {}", w[0].0, w[1].0);
+        }
+    }
+
+    #[test]
+    fn labels_fall_back_to_chinese() {
+        assert_eq!(
+            Lang::En.label("role", "village_cadre", "村级信息员"),
+            "Village cadre"
+        );
+        assert_eq!(Lang::En.label("nope", "x", "某"), "某");
+        assert_eq!(
+            Lang::Zh.label("role", "village_cadre", "村级信息员"),
+            "村级信息员"
+        );
+        assert_eq!(Lang::Zh.t("login.title"), "登录");
+        assert_eq!(Lang::En.t("login.title"), "Sign in");
+    }
+}

@@ -1,0 +1,119 @@
+//! The web application of jingzhun: accounts scoped to areas, households, the monitoring workflow and
+//! dashboards. The only crate that knows HTTP, cookies and HTML.
+//!
+//! Map of the crate:
+//! * [`access`]: roles, actions, **the** access matrix ([`access::allows`]) and [`access::Scope`].
+//! * [`auth`]: the extractors (`Can<A>`, `SignedIn`) that make the check impossible to forget.
+//! * [`accounts`]: argon2 passwords, sessions, sign-in rate limiting, forced password change.
+//! * [`csrf`]: one middleware for every unsafe request.
+//! * [`routes`]: every route in one table; the router, the OpenAPI document and the access test read it.
+//! * [`pages`] and [`api`]: thin handlers; [`services`]: the logic, always given a scope.
+//! * [`data`]: the storage interface, implemented over `jingzhun_store::Store` in [`store_backend`].
+//! * [`i18n`]: every user-facing string, Chinese and English, in one table.
+//!
+//! Entry points for the binary: [`serve`], [`router`], [`create_account`].
+
+pub mod access;
+pub mod accounts;
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod cookies;
+pub mod csrf;
+pub mod data;
+pub mod error;
+pub mod i18n;
+pub mod openapi;
+pub mod pages;
+pub mod routes;
+pub mod services;
+pub mod state;
+pub mod store_backend;
+pub mod templates;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use jingzhun_core::AreaCode;
+use jingzhun_store::Store;
+
+pub use access::{allows, Action, Role, Scope};
+pub use accounts::CreateAccountError;
+pub use data::AccountId;
+pub use state::{AppState, Clock, SystemClock, WebConfig};
+pub use store_backend::StoreBackend;
+
+/// Why the server stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("无法监听 {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("Web 服务出错: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The application state over a store, with the system clock.
+pub fn state(config: WebConfig, store: Arc<Store>) -> AppState {
+    AppState::new(
+        Arc::new(StoreBackend::new(store)),
+        config,
+        Arc::new(SystemClock),
+    )
+}
+
+/// The application's router (for in-process use and tests).
+pub fn router(state: AppState) -> axum::Router {
+    routes::router(state)
+}
+
+/// Serves the application on `config.bind` until Ctrl-C.
+pub async fn serve(config: WebConfig, store: Arc<Store>) -> Result<(), ServeError> {
+    let addr = config.bind;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind { addr, source })?;
+    tracing::info!(%addr, "web application listening");
+    let app = router(state(config, store));
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+/// Creates an account (for `jingzhun demo` and first-run seeding): the password is the caller's (generated
+/// and printed by it) and must be at least 10 characters; with `must_change_password` the account must
+/// change it at first sign-in.
+pub fn create_account(
+    store: &Arc<Store>,
+    username: &str,
+    role: Role,
+    area: AreaCode,
+    password: &str,
+    must_change_password: bool,
+) -> Result<AccountId, CreateAccountError> {
+    let backend = StoreBackend::new(Arc::clone(store));
+    accounts::create_account(
+        &backend,
+        username,
+        username,
+        role,
+        area,
+        password,
+        must_change_password,
+        "system:cli",
+        chrono::Utc::now(),
+    )
+}
+
+/// A random password suitable for [`create_account`] (12 characters, no look-alike characters).
+pub fn generate_password() -> String {
+    accounts::generate_password()
+}

@@ -1,0 +1,516 @@
+//! HTML page handlers: thin. Each extracts the caller (`Can<…>` or `SignedIn`), calls one service on the
+//! blocking pool with the caller's scope, and renders a template.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::NaiveDate;
+use jingzhun_core::{AreaCode, HouseholdId};
+use serde::Deserialize;
+
+use crate::access::Role;
+use crate::accounts::{self, CreateAccountError, LoginFailure, LoginFailureOr};
+use crate::auth::{act, Can, SignedIn, SESSION_COOKIE};
+use crate::cookies::{self, CookieOptions};
+use crate::csrf::PRE_SESSION_COOKIE;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::services::{self, dashboard, households};
+use crate::state::AppState;
+use crate::templates::*;
+
+/// The client's address, when the server was started with connection info (absent in in-process tests).
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+fn here(uri: &OriginalUri) -> String {
+    uri.0
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/".to_owned())
+}
+
+/// A local path to return to after sign-in or a language switch; anything else becomes `/`.
+fn safe_next(next: &str) -> &str {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.contains(['\r', '\n']);
+    if ok {
+        next
+    } else {
+        "/"
+    }
+}
+
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    to: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// `GET /lang?to=en&back=/path`: sets the `lang` cookie and goes back.
+pub async fn switch_lang(State(state): State<AppState>, Query(q): Query<LangQuery>) -> Response {
+    let lang = Lang::parse(&q.to).unwrap_or_default();
+    let mut res = Redirect::to(safe_next(&q.back)).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::set(
+            "lang",
+            lang.code(),
+            CookieOptions {
+                http_only: false,
+                secure: state.config().secure_cookies,
+                max_age_secs: Some(365 * 24 * 3600),
+            },
+        ),
+    );
+    res
+}
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+fn login_page(
+    lang: Lang,
+    pre_csrf: String,
+    next: &str,
+    username: &str,
+    failed: Option<&'static str>,
+) -> LoginPage {
+    LoginPage {
+        chrome: Chrome::new(lang, "login.title", "/login", None),
+        pre_csrf,
+        next: safe_next(next).to_owned(),
+        username: username.to_owned(),
+        failed,
+    }
+}
+
+/// `GET /login`: the form, with a fresh pre-session CSRF cookie if there is none.
+pub async fn login_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    let existing = cookies::get(&headers, PRE_SESSION_COOKIE).filter(|t| t.len() == 64);
+    let token = existing.clone().unwrap_or_else(|| accounts::random_hex(32));
+    let mut res = render(&login_page(lang, token.clone(), &q.next, "", None))?;
+    if existing.is_none() {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            cookies::set(
+                PRE_SESSION_COOKIE,
+                &token,
+                CookieOptions {
+                    http_only: true,
+                    secure: state.config().secure_cookies,
+                    max_age_secs: None,
+                },
+            ),
+        );
+    }
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// `POST /login`.
+pub async fn login(
+    State(state): State<AppState>,
+    lang: Lang,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let now = state.now();
+    let ttl = state.config().session_ttl;
+    let st = state.clone();
+    let username = form.username.clone();
+    let password = form.password;
+    let result = state
+        .run(move |b| {
+            Ok(accounts::login(
+                b,
+                st.limiter(),
+                &username,
+                &password,
+                ip,
+                now,
+                ttl,
+            ))
+        })
+        .await?;
+    match result {
+        Ok(signed) => {
+            let target = if signed.account.must_change_password {
+                "/password"
+            } else {
+                safe_next(&form.next)
+            };
+            let mut res = Redirect::to(target).into_response();
+            let h = res.headers_mut();
+            h.append(
+                header::SET_COOKIE,
+                cookies::set(
+                    SESSION_COOKIE,
+                    &signed.token,
+                    CookieOptions {
+                        http_only: true,
+                        secure: state.config().secure_cookies,
+                        max_age_secs: Some(ttl.as_secs() as i64),
+                    },
+                ),
+            );
+            h.append(
+                header::SET_COOKIE,
+                cookies::clear(PRE_SESSION_COOKIE, state.config().secure_cookies),
+            );
+            Ok(res)
+        }
+        Err(LoginFailureOr::Error(e)) => Err(e),
+        Err(LoginFailureOr::Failure(f)) => {
+            let (status, key) = match f {
+                LoginFailure::BadCredentials => (StatusCode::UNAUTHORIZED, "login.failed"),
+                LoginFailure::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "error.rate_limited"),
+            };
+            let token = cookies::get(&headers, PRE_SESSION_COOKIE).unwrap_or_default();
+            let page = login_page(
+                lang,
+                token,
+                &form.next,
+                form.username.trim(),
+                Some(lang.t(key)),
+            );
+            Ok((status, render(&page)?).into_response())
+        }
+    }
+}
+
+/// `POST /logout`: ends the session.
+pub async fn logout(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+) -> Result<Response, AppError> {
+    let hash = user.session_hash.clone();
+    state.run(move |b| Ok(b.delete_session(&hash)?)).await?;
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::clear(SESSION_COOKIE, state.config().secure_cookies),
+    );
+    Ok(res)
+}
+
+/// `GET /password`.
+pub async fn password_form(lang: Lang, SignedIn(user): SignedIn) -> Result<Response, AppError> {
+    render(&PasswordPage {
+        chrome: Chrome::new(lang, "password.title", "/password", Some(&user)),
+        forced: user.account.must_change_password,
+        problem: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+/// `POST /password`: on success back to the dashboard; a refused password re-renders the form (422).
+pub async fn change_password(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedIn(user): SignedIn,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let now = state.now();
+    let u = user.clone();
+    let outcome = state
+        .run(move |b| {
+            accounts::change_password(
+                b,
+                &u.account,
+                &u.session_hash,
+                &form.current,
+                &form.new,
+                &form.confirm,
+                now,
+            )
+        })
+        .await?;
+    match outcome {
+        Ok(()) => Ok(Redirect::to("/").into_response()),
+        Err(problem) => {
+            let page = PasswordPage {
+                chrome: Chrome::new(lang, "password.title", "/password", Some(&user)),
+                forced: user.account.must_change_password,
+                problem: Some(problem.message_key()),
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+    }
+}
+
+/// Today in China (UTC+8), the date status is evaluated on.
+pub fn today(state: &AppState) -> NaiveDate {
+    (state.now() + chrono::Duration::hours(8)).date_naive()
+}
+
+/// Parses an area code from a path; an invalid code is simply not found.
+pub fn area_param(code: &str) -> Result<AreaCode, AppError> {
+    AreaCode::parse(code).map_err(|_| AppError::NotFound)
+}
+
+/// Parses a household id from a path.
+pub fn household_param(id: &str) -> Result<HouseholdId, AppError> {
+    id.parse::<i64>()
+        .map(HouseholdId)
+        .map_err(|_| AppError::NotFound)
+}
+
+async fn dashboard_page(
+    state: AppState,
+    lang: Lang,
+    uri: OriginalUri,
+    can: Can<act::ViewDashboard>,
+    code: Option<AreaCode>,
+) -> Result<Response, AppError> {
+    let today = today(&state);
+    let user = can.user.clone();
+    let scope = can.scope;
+    let d = state
+        .run(move |b| dashboard::dashboard(b, &user, &scope, code, today))
+        .await?;
+    let trend_json = serde_json::to_string(&d.trend).map_err(|_| AppError::Internal)?;
+    render(&DashboardPage {
+        chrome: Chrome::new(lang, "dash.title", &here(&uri), Some(&can.user)),
+        d,
+        trend_json,
+    })
+}
+
+/// `GET /`: the dashboard of the caller's own area.
+pub async fn home(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: OriginalUri,
+    can: Can<act::ViewDashboard>,
+) -> Result<Response, AppError> {
+    dashboard_page(state, lang, uri, can, None).await
+}
+
+/// `GET /areas/{code}`: drill-down to an area inside the caller's.
+pub async fn area_dashboard(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: OriginalUri,
+    Path(code): Path<String>,
+    can: Can<act::ViewDashboard>,
+) -> Result<Response, AppError> {
+    let code = area_param(&code)?;
+    dashboard_page(state, lang, uri, can, Some(code)).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub area: String,
+}
+
+impl SearchQuery {
+    pub fn area(&self) -> Result<Option<AreaCode>, AppError> {
+        if self.area.trim().is_empty() {
+            Ok(None)
+        } else {
+            area_param(self.area.trim()).map(Some)
+        }
+    }
+}
+
+/// `GET /households?q=…&area=…`.
+pub async fn search(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: OriginalUri,
+    Query(q): Query<SearchQuery>,
+    can: Can<act::SearchHouseholds>,
+) -> Result<Response, AppError> {
+    let area = q.area()?;
+    let today = today(&state);
+    let user = can.user.clone();
+    let scope = can.scope;
+    let r = state
+        .run(move |b| households::search(b, &user, &scope, &q.q, area, today))
+        .await?;
+    render(&SearchPage {
+        chrome: Chrome::new(lang, "search.title", &here(&uri), Some(&can.user)),
+        r,
+    })
+}
+
+/// `GET /households/{id}`.
+pub async fn household(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    can: Can<act::ViewHousehold>,
+) -> Result<Response, AppError> {
+    let id = household_param(&id)?;
+    let today = today(&state);
+    let user = can.user.clone();
+    let scope = can.scope;
+    let h = state
+        .run(move |b| households::household(b, &user, &scope, id, today))
+        .await?;
+    let mut page = HouseholdPage {
+        chrome: Chrome::new(lang, "hh.no", &here(&uri), Some(&can.user)),
+        h,
+    };
+    page.chrome.title = format!("{} {}", page.chrome.title, page.h.number);
+    render(&page)
+}
+
+fn accounts_page(
+    lang: Lang,
+    can: &Can<act::ManageAccounts>,
+    accounts: Vec<crate::data::Account>,
+    problem: Option<String>,
+    created: Option<(String, String)>,
+) -> AccountsPage {
+    AccountsPage {
+        chrome: Chrome::new(lang, "accounts.title", "/admin/accounts", Some(&can.user)),
+        accounts,
+        roles: Role::ALL,
+        area: can.scope.area().as_str().to_owned(),
+        problem,
+        created,
+    }
+}
+
+/// `GET /admin/accounts`: the accounts of the administrator's area.
+pub async fn accounts(
+    State(state): State<AppState>,
+    lang: Lang,
+    can: Can<act::ManageAccounts>,
+) -> Result<Response, AppError> {
+    let area = can.scope.area();
+    let list = state.run(move |b| Ok(b.accounts_within(&area)?)).await?;
+    render(&accounts_page(lang, &can, list, None, None))
+}
+
+#[derive(Deserialize)]
+pub struct NewAccountForm {
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    role: String,
+    area: String,
+}
+
+/// `POST /admin/accounts`: creates an account with a generated initial password, shown once; the account
+/// must change it at first sign-in. An area outside the administrator's answers not found (audited).
+pub async fn create_account(
+    State(state): State<AppState>,
+    lang: Lang,
+    can: Can<act::ManageAccounts>,
+    Form(form): Form<NewAccountForm>,
+) -> Result<Response, AppError> {
+    let role = Role::from_code(&form.role).ok_or(AppError::BadRequest)?;
+    let area = area_param(form.area.trim())?;
+    let now = state.now();
+    let user = can.user.clone();
+    let scope = can.scope;
+    let password = accounts::generate_password();
+    let pw = password.clone();
+    let username = form.username.trim().to_owned();
+    let uname = username.clone();
+    let (result, list) = state
+        .run(move |b| {
+            services::admit(b, &user, &scope, &area, "area", area.as_str())?;
+            let r = accounts::create_account(
+                b,
+                &uname,
+                &form.display_name,
+                role,
+                area,
+                &pw,
+                true,
+                &user.account.username,
+                now,
+            );
+            let list = b.accounts_within(&scope.area())?;
+            Ok((r, list))
+        })
+        .await?;
+    match result {
+        Ok(_) => render(&accounts_page(
+            lang,
+            &can,
+            list,
+            None,
+            Some((username, password)),
+        )),
+        Err(CreateAccountError::Internal) => Err(AppError::Internal),
+        Err(e) => {
+            let page = accounts_page(lang, &can, list, Some(e.to_string()), None);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+    }
+}
+
+/// Adds `Cache-Control` to a response.
+pub fn cache_forever(res: &mut Response) {
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_is_local_only() {
+        assert_eq!(safe_next("/households?q=1"), "/households?q=1");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil"), "/");
+    }
+}

@@ -1,0 +1,241 @@
+//! Every route of the application, in one table: method, path, what access it needs, and its handler.
+//!
+//! The router is built from this table ([`router`]), the OpenAPI document is generated from it
+//! (`openapi.rs`), and the access-control test walks it with every role, so the three cannot drift apart.
+//! A route's [`Access::Action`] must be the action its handler's `Can<…>` extractor names; the test checks
+//! the resulting behaviour for every role.
+
+use axum::http::{header, HeaderValue, Method};
+use axum::routing::{get, post, MethodRouter};
+use axum::{middleware, Router};
+
+use crate::access::Action;
+use crate::error::render_errors;
+use crate::state::AppState;
+use crate::{api, assets, csrf, openapi, pages};
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (sign-in page, assets, language switch, the OpenAPI document).
+    Public,
+    /// Any signed-in account, even one that must still change its password (sign-out, password change).
+    SignedIn,
+    /// A signed-in account whose role [`crate::access::allows`] the action, within its area.
+    Action(Action),
+}
+
+/// One route's description.
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub method: Method,
+    /// Axum path syntax: `{id}` is a household id, `{code}` an area code.
+    pub path: &'static str,
+    pub access: Access,
+    /// One line for the OpenAPI document.
+    pub summary: &'static str,
+}
+
+impl RouteSpec {
+    pub fn is_api(&self) -> bool {
+        self.path.starts_with("/api/v1/")
+    }
+}
+
+fn spec(method: Method, path: &'static str, access: Access, summary: &'static str) -> RouteSpec {
+    RouteSpec {
+        method,
+        path,
+        access,
+        summary,
+    }
+}
+
+/// The table.
+pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    use Access::{Public, SignedIn};
+    use Action as A;
+    vec![
+        // Public.
+        (
+            spec(Method::GET, "/login", Public, "登录页"),
+            get(pages::login_form),
+        ),
+        (
+            spec(Method::POST, "/login", Public, "登录"),
+            post(pages::login),
+        ),
+        (
+            spec(Method::GET, "/lang", Public, "切换语言"),
+            get(pages::switch_lang),
+        ),
+        (
+            spec(Method::GET, "/healthz", Public, "健康检查"),
+            get(pages::healthz),
+        ),
+        (
+            spec(Method::GET, "/assets/{file}", Public, "静态资源"),
+            get(assets::asset),
+        ),
+        (
+            spec(Method::GET, "/api/openapi.json", Public, "OpenAPI 文档"),
+            get(openapi::document),
+        ),
+        // Any signed-in account.
+        (
+            spec(Method::POST, "/logout", SignedIn, "退出"),
+            post(pages::logout),
+        ),
+        (
+            spec(Method::GET, "/password", SignedIn, "修改密码页"),
+            get(pages::password_form),
+        ),
+        (
+            spec(Method::POST, "/password", SignedIn, "修改密码"),
+            post(pages::change_password),
+        ),
+        (
+            spec(Method::GET, "/api/v1/me", SignedIn, "当前账号"),
+            get(api::me),
+        ),
+        // Pages.
+        (
+            spec(
+                Method::GET,
+                "/",
+                Access::Action(A::ViewDashboard),
+                "本区域概览",
+            ),
+            get(pages::home),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/areas/{code}",
+                Access::Action(A::ViewDashboard),
+                "下级区域概览",
+            ),
+            get(pages::area_dashboard),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/households",
+                Access::Action(A::SearchHouseholds),
+                "农户查询",
+            ),
+            get(pages::search),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/households/{id}",
+                Access::Action(A::ViewHousehold),
+                "农户详情",
+            ),
+            get(pages::household),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/admin/accounts",
+                Access::Action(A::ManageAccounts),
+                "账号管理",
+            ),
+            get(pages::accounts),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/admin/accounts",
+                Access::Action(A::ManageAccounts),
+                "新建账号",
+            ),
+            post(pages::create_account),
+        ),
+        // JSON API.
+        (
+            spec(
+                Method::GET,
+                "/api/v1/dashboard",
+                Access::Action(A::ViewDashboard),
+                "本区域指标",
+            ),
+            get(api::dashboard_own),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/api/v1/dashboard/{code}",
+                Access::Action(A::ViewDashboard),
+                "某区域指标",
+            ),
+            get(api::dashboard),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/api/v1/areas/{code}",
+                Access::Action(A::ViewAreas),
+                "区域及其下级",
+            ),
+            get(api::area),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/api/v1/households",
+                Access::Action(A::SearchHouseholds),
+                "农户查询 (q, area)",
+            ),
+            get(api::search),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/api/v1/households/{id}",
+                Access::Action(A::ViewHousehold),
+                "农户详情",
+            ),
+            get(api::household),
+        ),
+    ]
+}
+
+/// The descriptions alone.
+pub fn specs() -> Vec<RouteSpec> {
+    table().into_iter().map(|(s, _)| s).collect()
+}
+
+/// The application: every route of [`table`], CSRF protection on unsafe requests, error rendering, and
+/// security headers.
+pub fn router(state: AppState) -> Router {
+    let mut app: Router<AppState> = Router::new();
+    for (spec, handler) in table() {
+        app = app.route(spec.path, handler);
+    }
+    app.layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
+        .layer(middleware::from_fn(render_errors))
+        .layer(middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        ),
+    );
+    res
+}

@@ -1,0 +1,209 @@
+//! The home dashboard's numbers for one area (the caller's, or one below it): key indicators, yearly trends
+//! and a breakdown by child area, computed in one pass over the area's current households.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use jingzhun_core::{AreaCode, HouseholdStatus, MonitoringKind, RiskType};
+use serde::Serialize;
+
+use crate::access::Scope;
+use crate::auth::CurrentUser;
+use crate::data::Backend;
+use crate::error::AppError;
+use crate::services::areas::{self, AreaView};
+
+/// First year of the trend charts (the registry was built in 2014).
+pub const FIRST_YEAR: i32 = 2014;
+
+/// Counts for one area.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub households: u64,
+    pub people: u64,
+    /// Registered poor, not exited.
+    pub poor: u64,
+    pub exited: u64,
+    pub monitored: u64,
+}
+
+/// One child area's line of the breakdown.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildLine {
+    pub code: String,
+    pub name: String,
+    pub counts: Counts,
+}
+
+/// One year of the trend charts (status at 31 December, income of that year).
+#[derive(Debug, Clone, Serialize)]
+pub struct YearPoint {
+    pub year: i32,
+    pub poor: u64,
+    pub monitored_unstable: u64,
+    pub monitored_marginal: u64,
+    pub monitored_sudden: u64,
+    /// Median per-capita net income in yuan of households with an income record that year.
+    pub median_income: Option<i64>,
+}
+
+/// Everything the dashboard shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    pub area: AreaView,
+    pub today: NaiveDate,
+    pub counts: Counts,
+    pub monitored_by_kind: Vec<(String, &'static str, u64)>,
+    pub risk_types: Vec<(String, &'static str, u64)>,
+    pub children: Vec<ChildLine>,
+    pub trend: Vec<YearPoint>,
+}
+
+/// The dashboard of `code` (default: the caller's own area); outside the scope answers not found.
+pub fn dashboard(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    scope: &Scope,
+    code: Option<AreaCode>,
+    today: NaiveDate,
+) -> Result<Dashboard, AppError> {
+    let area = areas::area(backend, user, scope, code)?;
+    let code = AreaCode::parse(&area.code).map_err(|_| AppError::Internal)?;
+    let child_level = code.level().child();
+    let mut children: BTreeMap<AreaCode, Counts> = BTreeMap::new();
+    for c in &area.children {
+        if let Ok(cc) = AreaCode::parse(&c.code) {
+            children.insert(cc, Counts::default());
+        }
+    }
+    let mut counts = Counts::default();
+    let mut by_kind: BTreeMap<MonitoringKind, u64> = BTreeMap::new();
+    let mut by_risk: BTreeMap<RiskType, u64> = BTreeMap::new();
+    let last_year = today.year();
+    let years: Vec<i32> = (FIRST_YEAR..=last_year).collect();
+    let mut trend_counts = vec![[0u64; 4]; years.len()];
+    let mut incomes: Vec<Vec<i64>> = vec![Vec::new(); years.len()];
+    backend.each_household(&code, &mut |row| {
+        let h = &row.household;
+        let status = HouseholdStatus::on(&row.events, today);
+        let mut c = Counts {
+            households: 1,
+            people: u64::from(h.size()),
+            ..Counts::default()
+        };
+        match status.registry {
+            jingzhun_core::RegistryStatus::Poor { .. } => c.poor = 1,
+            jingzhun_core::RegistryStatus::Exited { .. } => c.exited = 1,
+            _ => {}
+        }
+        if let Some(kind) = status.monitoring {
+            c.monitored = 1;
+            *by_kind.entry(kind).or_default() += 1;
+            for r in &status.risk_types {
+                *by_risk.entry(*r).or_default() += 1;
+            }
+        }
+        add(&mut counts, &c);
+        if let Some(child) = child_level.and_then(|l| h.village.ancestor_at(l)) {
+            if let Some(cc) = children.get_mut(&child) {
+                add(cc, &c);
+            }
+        }
+        for (i, year) in years.iter().enumerate() {
+            let Some(end) = NaiveDate::from_ymd_opt(*year, 12, 31) else {
+                continue;
+            };
+            let s = HouseholdStatus::on(&row.events, end.min(today));
+            if s.is_registered_poor() {
+                trend_counts[i][0] += 1;
+            }
+            match s.monitoring {
+                Some(MonitoringKind::Unstable) => trend_counts[i][1] += 1,
+                Some(MonitoringKind::Marginal) => trend_counts[i][2] += 1,
+                Some(MonitoringKind::SuddenHardship) => trend_counts[i][3] += 1,
+                None => {}
+            }
+            if let Some(r) = u16::try_from(*year).ok().and_then(|y| h.income(y)) {
+                incomes[i].push(r.net(|_| true).per_capita(h.size()).round_yuan());
+            }
+        }
+    })?;
+    let trend = years
+        .iter()
+        .enumerate()
+        .map(|(i, year)| YearPoint {
+            year: *year,
+            poor: trend_counts[i][0],
+            monitored_unstable: trend_counts[i][1],
+            monitored_marginal: trend_counts[i][2],
+            monitored_sudden: trend_counts[i][3],
+            median_income: median(&mut incomes[i]),
+        })
+        .collect();
+    let children = area
+        .children
+        .iter()
+        .filter_map(|c| {
+            let cc = AreaCode::parse(&c.code).ok()?;
+            Some(ChildLine {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                counts: children.get(&cc).cloned().unwrap_or_default(),
+            })
+        })
+        .collect();
+    Ok(Dashboard {
+        area,
+        today,
+        counts,
+        monitored_by_kind: MonitoringKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.code().to_owned(),
+                    k.label(),
+                    by_kind.get(k).copied().unwrap_or(0),
+                )
+            })
+            .collect(),
+        risk_types: by_risk
+            .iter()
+            .map(|(r, n)| (r.code().to_owned(), r.label(), *n))
+            .collect(),
+        children,
+        trend,
+    })
+}
+
+fn add(total: &mut Counts, c: &Counts) {
+    total.households += c.households;
+    total.people += c.people;
+    total.poor += c.poor;
+    total.exited += c.exited;
+    total.monitored += c.monitored;
+}
+
+fn median(values: &mut [i64]) -> Option<i64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable();
+    let n = values.len();
+    Some(if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [3, 1, 2]), Some(2));
+        assert_eq!(median(&mut [4, 1, 2, 3]), Some(2));
+    }
+}

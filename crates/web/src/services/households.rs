@@ -1,0 +1,331 @@
+//! Household search and the household page, with the personal-data rules:
+//!
+//! * lists always mask resident IDs (`5119************12`) and phone numbers (`138****5678`);
+//! * the household page shows full values only when the role may [`Action::ViewPersonalData`];
+//! * the audit trail only when the role may [`Action::ViewAuditTrail`].
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use jingzhun_core::{AreaCode, HouseholdId, HouseholdStatus, RegistryStatus, StatusEvent};
+use serde::Serialize;
+
+use crate::access::{allows, Action, Scope};
+use crate::auth::CurrentUser;
+use crate::data::{AuditLine, Backend, HouseholdRow, VersionLine};
+use crate::error::AppError;
+
+/// Most rows a search returns.
+pub const SEARCH_LIMIT: usize = 100;
+
+/// A coded value with its Chinese label (pages translate by code when switched to English).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Coded {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+/// A household's standing today, for lists and the page header.
+#[derive(Debug, Clone, Serialize)]
+pub struct StandingView {
+    /// `not_registered`, `poor`, `exited` or `removed`.
+    pub registry: &'static str,
+    pub registry_label: &'static str,
+    pub monitoring: Option<Coded>,
+    pub risk_types: Vec<Coded>,
+}
+
+fn standing(events: &[StatusEvent], today: NaiveDate) -> StandingView {
+    let s = HouseholdStatus::on(events, today);
+    let (registry, registry_label) = match s.registry {
+        RegistryStatus::NotRegistered => ("not_registered", "非贫困户"),
+        RegistryStatus::Poor { .. } => ("poor", "贫困户(未脱贫)"),
+        RegistryStatus::Exited { .. } => ("exited", "已脱贫"),
+        RegistryStatus::Removed { .. } => ("removed", "已清退"),
+    };
+    StandingView {
+        registry,
+        registry_label,
+        monitoring: s.monitoring.map(|k| Coded {
+            code: k.code(),
+            label: k.label(),
+        }),
+        risk_types: s
+            .risk_types
+            .iter()
+            .map(|r| Coded {
+                code: r.code(),
+                label: r.label(),
+            })
+            .collect(),
+    }
+}
+
+/// One line of the search results: identity data always masked.
+#[derive(Debug, Clone, Serialize)]
+pub struct HouseholdLine {
+    pub id: i64,
+    pub number: String,
+    pub village_code: String,
+    pub village_name: String,
+    pub head_name: String,
+    pub head_resident_id: String,
+    pub phone: Option<String>,
+    pub size: u32,
+    pub standing: StandingView,
+}
+
+/// The search results.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResult {
+    pub query: String,
+    pub within: String,
+    pub households: Vec<HouseholdLine>,
+    pub truncated: bool,
+}
+
+/// Caches area names for one request.
+struct Names<'a> {
+    backend: &'a dyn Backend,
+    names: HashMap<AreaCode, String>,
+}
+
+impl<'a> Names<'a> {
+    fn new(backend: &'a dyn Backend) -> Self {
+        Self {
+            backend,
+            names: HashMap::new(),
+        }
+    }
+
+    fn name(&mut self, code: &AreaCode) -> String {
+        if let Some(n) = self.names.get(code) {
+            return n.clone();
+        }
+        let n = self
+            .backend
+            .area(code)
+            .map(|a| a.name)
+            .unwrap_or_else(|_| code.as_str().to_owned());
+        self.names.insert(*code, n.clone());
+        n
+    }
+}
+
+fn line(row: &HouseholdRow, names: &mut Names<'_>, today: NaiveDate) -> HouseholdLine {
+    let h = &row.household;
+    let head = h.head().or(h.members.first());
+    HouseholdLine {
+        id: row.id.0,
+        number: h.number.as_str().to_owned(),
+        village_code: h.village.as_str().to_owned(),
+        village_name: names.name(&h.village),
+        head_name: head.map(|m| m.name.as_str().to_owned()).unwrap_or_default(),
+        head_resident_id: head.map(|m| m.resident_id.masked()).unwrap_or_default(),
+        phone: h.phone.as_ref().map(|p| p.masked()),
+        size: h.size(),
+        standing: standing(&row.events, today),
+    }
+}
+
+/// Households within the scope (or within `area`, which must lie inside it) matching `text`.
+pub fn search(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    scope: &Scope,
+    text: &str,
+    area: Option<AreaCode>,
+    today: NaiveDate,
+) -> Result<SearchResult, AppError> {
+    let within = area.unwrap_or(scope.area());
+    super::admit(backend, user, scope, &within, "area", within.as_str())?;
+    let text = jingzhun_core::text::normalize(text);
+    let rows = if text.is_empty() {
+        Vec::new()
+    } else {
+        backend.search_households(&within, &text, SEARCH_LIMIT + 1)?
+    };
+    let truncated = rows.len() > SEARCH_LIMIT;
+    let mut names = Names::new(backend);
+    let households = rows
+        .iter()
+        .take(SEARCH_LIMIT)
+        .map(|r| line(r, &mut names, today))
+        .collect();
+    Ok(SearchResult {
+        query: text,
+        within: within.as_str().to_owned(),
+        households,
+        truncated,
+    })
+}
+
+/// A member on the household page.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    pub name: String,
+    /// Full or masked, by role.
+    pub resident_id: String,
+    pub sex: Coded,
+    pub relationship: Coded,
+    pub age: u32,
+    pub education: Option<Coded>,
+    pub health: Coded,
+    pub labour: Option<Coded>,
+}
+
+/// One year of income.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncomeView {
+    pub year: u16,
+    /// Net income in yuan as text (`12,345.60`), all components counted.
+    pub net: String,
+    pub per_capita: String,
+    /// Per-capita net income in fen, for charts.
+    pub per_capita_fen: i64,
+}
+
+/// One status decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    pub effective: NaiveDate,
+    pub kind: Coded,
+    pub monitoring_kind: Option<Coded>,
+    pub risk_types: Vec<Coded>,
+    pub note: String,
+}
+
+/// Everything the household page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct HouseholdView {
+    pub id: i64,
+    pub version: i64,
+    pub number: String,
+    pub village_code: String,
+    pub village_name: String,
+    pub natural_village: Option<String>,
+    pub phone: Option<String>,
+    /// Whether resident IDs and the phone are shown in full.
+    pub full_personal_data: bool,
+    pub attribute: Option<Coded>,
+    pub main_cause: Option<Coded>,
+    pub standing: StandingView,
+    pub members: Vec<MemberView>,
+    pub incomes: Vec<IncomeView>,
+    pub timeline: Vec<EventView>,
+    pub versions: Vec<VersionLine>,
+    /// `None` when the role may not see the audit trail.
+    pub audit: Option<Vec<AuditLine>>,
+}
+
+fn coded<T: Copy>(v: T, code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Coded {
+    Coded {
+        code: code(v),
+        label: label(v),
+    }
+}
+
+/// The household page of `id`; a household outside the scope answers not found (and is audited).
+pub fn household(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    scope: &Scope,
+    id: HouseholdId,
+    today: NaiveDate,
+) -> Result<HouseholdView, AppError> {
+    let rec = backend.household(id)?;
+    let h = &rec.household;
+    super::admit(
+        backend,
+        user,
+        scope,
+        &h.village,
+        "household",
+        &id.0.to_string(),
+    )?;
+    let role = user.account.role;
+    let full = allows(role, Action::ViewPersonalData);
+    let audit = if allows(role, Action::ViewAuditTrail) {
+        Some(backend.audit_of("household", &id.0.to_string(), 200)?)
+    } else {
+        None
+    };
+    let village_name = backend
+        .area(&h.village)
+        .map(|a| a.name)
+        .unwrap_or_else(|_| h.village.as_str().to_owned());
+    let members = h
+        .members
+        .iter()
+        .map(|m| MemberView {
+            name: m.name.as_str().to_owned(),
+            resident_id: if full {
+                m.resident_id.as_str().to_owned()
+            } else {
+                m.resident_id.masked()
+            },
+            sex: coded(m.sex, |v| v.code(), |v| v.label()),
+            relationship: coded(m.relationship, |v| v.code(), |v| v.label()),
+            age: m.age_on(today),
+            education: m.education.map(|v| coded(v, |v| v.code(), |v| v.label())),
+            health: coded(m.health, |v| v.code(), |v| v.label()),
+            labour: m.labour.map(|v| coded(v, |v| v.code(), |v| v.label())),
+        })
+        .collect();
+    let mut incomes: Vec<IncomeView> = h
+        .incomes
+        .iter()
+        .map(|r| {
+            let net = r.net(|_| true);
+            let pc = net.per_capita(h.size());
+            IncomeView {
+                year: r.year,
+                net: net.to_string(),
+                per_capita: pc.to_string(),
+                per_capita_fen: pc.fen(),
+            }
+        })
+        .collect();
+    incomes.sort_by_key(|i| i.year);
+    let timeline = rec
+        .events
+        .iter()
+        .map(|e| EventView {
+            effective: e.effective,
+            kind: coded(e.kind, |v| v.code(), |v| v.label()),
+            monitoring_kind: e
+                .monitoring_kind
+                .map(|v| coded(v, |v| v.code(), |v| v.label())),
+            risk_types: e
+                .risk_types
+                .iter()
+                .map(|v| coded(*v, |v| v.code(), |v| v.label()))
+                .collect(),
+            note: e.note.clone(),
+        })
+        .collect();
+    Ok(HouseholdView {
+        id: rec.id.0,
+        version: rec.version.0,
+        number: h.number.as_str().to_owned(),
+        village_code: h.village.as_str().to_owned(),
+        village_name,
+        natural_village: h.natural_village.clone(),
+        phone: h.phone.as_ref().map(|p| {
+            if full {
+                p.as_str().to_owned()
+            } else {
+                p.masked()
+            }
+        }),
+        full_personal_data: full,
+        attribute: h.attribute.map(|v| coded(v, |v| v.code(), |v| v.label())),
+        main_cause: h.main_cause.map(|v| coded(v, |v| v.code(), |v| v.label())),
+        standing: standing(&rec.events, today),
+        members,
+        incomes,
+        timeline,
+        versions: rec.versions,
+        audit,
+    })
+}

@@ -1,0 +1,100 @@
+//! The application state shared by every handler: the storage backend, the configuration, the clock and the
+//! in-memory login limiter.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::accounts::LoginLimiter;
+use crate::data::Backend;
+use crate::error::AppError;
+
+/// How the web application runs.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub bind: SocketAddr,
+    /// Adds `Secure` to cookies; set it when the application is served over HTTPS (directly or behind a
+    /// proxy).
+    pub secure_cookies: bool,
+    /// How long a session lasts after sign-in.
+    pub session_ttl: Duration,
+}
+
+impl WebConfig {
+    pub fn new(bind: SocketAddr) -> Self {
+        Self {
+            bind,
+            secure_cookies: false,
+            session_ttl: Duration::from_secs(12 * 3600),
+        }
+    }
+}
+
+/// The time, as a parameter, so that tests are deterministic.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Shared state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    backend: Arc<dyn Backend>,
+    config: WebConfig,
+    clock: Arc<dyn Clock>,
+    limiter: LoginLimiter,
+}
+
+impl AppState {
+    pub fn new(backend: Arc<dyn Backend>, config: WebConfig, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                backend,
+                config,
+                clock,
+                limiter: LoginLimiter::default(),
+            }),
+        }
+    }
+
+    pub fn config(&self) -> &WebConfig {
+        &self.inner.config
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    pub fn limiter(&self) -> &LoginLimiter {
+        &self.inner.limiter
+    }
+
+    pub fn backend(&self) -> &Arc<dyn Backend> {
+        &self.inner.backend
+    }
+
+    /// Runs storage work on the blocking pool (the store is synchronous) and returns its result.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Backend) -> Result<T, AppError> + Send + 'static,
+    {
+        let backend = Arc::clone(&self.inner.backend);
+        tokio::task::spawn_blocking(move || f(backend.as_ref())).await?
+    }
+}

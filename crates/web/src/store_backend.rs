@@ -1,0 +1,329 @@
+//! [`Backend`] over the real [`jingzhun_store::Store`] (SQLite or PostgreSQL).
+//!
+//! The division tree is read once and kept in memory (it changes with a yearly division file, not with
+//! requests); [`StoreBackend::reload_areas`] refreshes it.
+//!
+//! Household search currently scans the households of the searched area in the store and filters them
+//! here: the store has no indexed search yet. That is fine for a village or a township; a county-wide
+//! search of a large registry needs a store query (see the crate's open items).
+
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, Utc};
+use jingzhun_core::{Area, AreaCode, AreaTree, HouseholdId, HouseholdNo, ResidentId};
+use jingzhun_store::{
+    AccountRow, Actor, AuditFilter, NewAccountRow, SessionRow, Store, StoreError, StoredHousehold,
+};
+
+use crate::access::Role;
+use crate::data::*;
+
+/// The web application's storage: the store plus a cached area tree.
+pub struct StoreBackend {
+    store: Arc<Store>,
+    tree: RwLock<Option<Arc<AreaTree>>>,
+}
+
+impl StoreBackend {
+    pub fn new(store: Arc<Store>) -> Self {
+        Self {
+            store,
+            tree: RwLock::new(None),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// Drops the cached area tree; the next request reads it again.
+    pub fn reload_areas(&self) {
+        if let Ok(mut t) = self.tree.write() {
+            *t = None;
+        }
+    }
+
+    fn tree(&self) -> DataResult<Arc<AreaTree>> {
+        if let Ok(t) = self.tree.read() {
+            if let Some(t) = t.as_ref() {
+                return Ok(Arc::clone(t));
+            }
+        }
+        let tree = Arc::new(self.store.area_tree().map_err(data_error)?);
+        if let Ok(mut t) = self.tree.write() {
+            *t = Some(Arc::clone(&tree));
+        }
+        Ok(tree)
+    }
+}
+
+fn data_error(e: StoreError) -> DataError {
+    match e {
+        StoreError::NotFound { .. } => DataError::NotFound,
+        StoreError::Duplicate { entity, .. } => DataError::Duplicate(entity.to_owned()),
+        StoreError::Conflict { .. } => DataError::Conflict,
+        other => DataError::Other(other.to_string()),
+    }
+}
+
+fn account_from_row(row: AccountRow) -> DataResult<AccountWithHash> {
+    let role = Role::from_code(&row.role)
+        .ok_or_else(|| DataError::Other(format!("账号 {} 的角色代码无效", row.id)))?;
+    Ok(AccountWithHash {
+        account: Account {
+            id: AccountId(row.id),
+            username: row.username,
+            display_name: row.display_name,
+            role,
+            area: row.area,
+            must_change_password: row.must_change_password,
+            disabled: row.disabled,
+            created_at: row.created_at,
+        },
+        password_hash: row.password_hash,
+    })
+}
+
+fn row(s: StoredHousehold) -> HouseholdRow {
+    HouseholdRow {
+        id: s.id,
+        household: s.household,
+        events: s.events,
+    }
+}
+
+/// What a search text can be.
+enum Needle {
+    ResidentId(String),
+    Text(String),
+}
+
+fn matches(h: &jingzhun_core::Household, needle: &Needle, village_name: &str) -> bool {
+    match needle {
+        Needle::ResidentId(id) => h.members.iter().any(|m| m.resident_id.as_str() == id),
+        Needle::Text(t) => {
+            h.number.as_str().contains(t.as_str())
+                || village_name.contains(t.as_str())
+                || h.natural_village
+                    .as_deref()
+                    .is_some_and(|n| n.contains(t.as_str()))
+                || h.members
+                    .iter()
+                    .any(|m| m.name.as_str().contains(t.as_str()))
+        }
+    }
+}
+
+impl Backend for StoreBackend {
+    fn create_account(&self, new: &NewAccount<'_>) -> DataResult<AccountId> {
+        self.store
+            .create_account(
+                &NewAccountRow {
+                    username: new.username,
+                    display_name: new.display_name,
+                    role: new.role.code(),
+                    area: new.area,
+                    password_hash: new.password_hash,
+                    must_change_password: new.must_change_password,
+                },
+                &Actor::new(new.created_by),
+            )
+            .map(AccountId)
+            .map_err(data_error)
+    }
+
+    fn account(&self, id: AccountId) -> DataResult<AccountWithHash> {
+        account_from_row(self.store.account(id.0).map_err(data_error)?)
+    }
+
+    fn account_by_username(&self, username: &str) -> DataResult<AccountWithHash> {
+        match self
+            .store
+            .account_by_username(username)
+            .map_err(data_error)?
+        {
+            Some(r) => account_from_row(r),
+            None => Err(DataError::NotFound),
+        }
+    }
+
+    fn accounts_within(&self, within: &AreaCode) -> DataResult<Vec<Account>> {
+        self.store
+            .accounts_within(within)
+            .map_err(data_error)?
+            .into_iter()
+            .map(|r| account_from_row(r).map(|a| a.account))
+            .collect()
+    }
+
+    fn set_password(
+        &self,
+        id: AccountId,
+        password_hash: &str,
+        must_change: bool,
+        actor: &str,
+        _at: DateTime<Utc>,
+    ) -> DataResult<()> {
+        self.store
+            .set_account_password(id.0, password_hash, must_change, &Actor::new(actor), "")
+            .map_err(data_error)
+    }
+
+    fn create_session(&self, token_hash: &str, s: &Session) -> DataResult<()> {
+        self.store
+            .create_session(
+                token_hash,
+                &SessionRow {
+                    account_id: s.account_id.0,
+                    csrf_token: s.csrf_token.clone(),
+                    created_at: s.created_at,
+                    expires_at: s.expires_at,
+                },
+            )
+            .map_err(data_error)
+    }
+
+    fn session(&self, token_hash: &str) -> DataResult<Session> {
+        let s = self
+            .store
+            .session(token_hash)
+            .map_err(data_error)?
+            .ok_or(DataError::NotFound)?;
+        Ok(Session {
+            account_id: AccountId(s.account_id),
+            csrf_token: s.csrf_token,
+            created_at: s.created_at,
+            expires_at: s.expires_at,
+        })
+    }
+
+    fn delete_session(&self, token_hash: &str) -> DataResult<()> {
+        self.store.delete_session(token_hash).map_err(data_error)
+    }
+
+    fn delete_sessions_of(&self, id: AccountId, keep: Option<&str>) -> DataResult<()> {
+        self.store
+            .delete_sessions_of(id.0, keep)
+            .map_err(data_error)
+    }
+
+    fn area(&self, code: &AreaCode) -> DataResult<Area> {
+        self.tree()?.get(code).cloned().ok_or(DataError::NotFound)
+    }
+
+    fn children(&self, code: &AreaCode) -> DataResult<Vec<Area>> {
+        let tree = self.tree()?;
+        let mut out: Vec<Area> = tree
+            .children(code)
+            .iter()
+            .filter_map(|c| tree.get(c).cloned())
+            .collect();
+        out.sort_by_key(|a| a.code);
+        Ok(out)
+    }
+
+    fn search_households(
+        &self,
+        within: &AreaCode,
+        text: &str,
+        limit: usize,
+    ) -> DataResult<Vec<HouseholdRow>> {
+        // An exact household number is answered by its index.
+        if let Ok(no) = HouseholdNo::parse(text) {
+            if let Some(h) = self.store.household_by_number(&no).map_err(data_error)? {
+                if within.contains(&h.household.village) {
+                    return Ok(vec![row(h)]);
+                }
+            }
+        }
+        let needle = match ResidentId::parse(text) {
+            Ok(id) => Needle::ResidentId(id.as_str().to_owned()),
+            Err(_) => Needle::Text(text.to_owned()),
+        };
+        let tree = self.tree()?;
+        let mut out = Vec::new();
+        self.store
+            .scan_households(within, None, &mut |s| {
+                if out.len() < limit {
+                    let name = tree.get(&s.household.village).map(|a| a.name.as_str());
+                    if matches(&s.household, &needle, name.unwrap_or("")) {
+                        out.push(row(s));
+                    }
+                }
+                Ok(())
+            })
+            .map_err(data_error)?;
+        out.sort_by(|a, b| a.household.number.cmp(&b.household.number));
+        Ok(out)
+    }
+
+    fn household(&self, id: HouseholdId) -> DataResult<HouseholdRecord> {
+        let s = self.store.household(id).map_err(data_error)?;
+        let versions = self
+            .store
+            .household_history(id)
+            .map_err(data_error)?
+            .into_iter()
+            .map(|v| VersionLine {
+                version: v.version.0,
+                effective_from: v.effective_from,
+                recorded_at: v.recorded_at,
+                recorded_by: v.recorded_by,
+                reason: v.reason,
+            })
+            .collect();
+        Ok(HouseholdRecord {
+            id: s.id,
+            version: s.version,
+            effective_from: s.effective_from,
+            household: s.household,
+            events: s.events,
+            versions,
+        })
+    }
+
+    fn each_household(&self, within: &AreaCode, f: &mut dyn FnMut(HouseholdRow)) -> DataResult<()> {
+        self.store
+            .scan_households(within, None, &mut |s| {
+                f(row(s));
+                Ok(())
+            })
+            .map(|_| ())
+            .map_err(data_error)
+    }
+
+    fn audit_of(&self, entity: &str, entity_id: &str, limit: u32) -> DataResult<Vec<AuditLine>> {
+        let filter = AuditFilter {
+            entity: Some(entity.to_owned()),
+            entity_id: Some(entity_id.to_owned()),
+            limit: Some(limit),
+            ..AuditFilter::default()
+        };
+        Ok(self
+            .store
+            .audit_entries(&filter)
+            .map_err(data_error)?
+            .into_iter()
+            .map(|e| AuditLine {
+                seq: e.seq,
+                at: e.at,
+                actor: e.actor,
+                action: e.action,
+                reason: e.reason,
+            })
+            .collect())
+    }
+
+    fn append_audit(&self, note: &AuditNote<'_>) -> DataResult<()> {
+        self.store
+            .record_access(
+                &Actor::new(note.actor),
+                note.action,
+                note.entity,
+                note.entity_id,
+                note.reason,
+                note.detail.clone(),
+            )
+            .map_err(data_error)
+    }
+}
