@@ -17,7 +17,8 @@ pub const RECORD_DATE: (i32, u32, u32) = (2020, 12, 31);
 /// of 2014, so that an evaluation "as of 2014-01-01" sees exactly the end-2013 stock and no 2014 exit.
 pub const INITIAL_REGISTRATION: (i32, u32, u32) = (2014, 1, 1);
 
-pub(crate) fn date(ymd: (i32, u32, u32)) -> NaiveDate {
+/// A `(year, month, day)` constant as a date.
+pub fn date(ymd: (i32, u32, u32)) -> NaiveDate {
     NaiveDate::from_ymd_opt(ymd.0, ymd.1, ymd.2).unwrap_or_default()
 }
 
@@ -235,15 +236,15 @@ pub const YEARLY_SHOCK_SIGMA: f64 = 0.06;
 /// 低保 benefit per recipient per year, 2013…2025. *Assumption*: Sichuan rural 低保 standards rose from about
 /// 100 to over 400 yuan a month; benefits are a share of that.
 pub const DIBAO_BENEFIT: [f64; YEARS] = [
-    1_200.0, 1_400.0, 1_600.0, 1_900.0, 2_300.0, 2_800.0, 3_300.0, 3_900.0, 4_200.0, 4_500.0, 4_800.0,
-    5_100.0, 5_300.0,
+    1_200.0, 1_400.0, 1_600.0, 1_900.0, 2_300.0, 2_800.0, 3_300.0, 3_900.0, 4_200.0, 4_500.0,
+    4_800.0, 5_100.0, 5_300.0,
 ];
 /// 特困供养 benefit relative to 低保.
 pub const TEKUN_FACTOR: f64 = 1.3;
 /// Basic pension per person aged 60+ per year, 2013…2025. *Assumption* (55 → about 120 yuan a month).
 pub const PENSION: [f64; YEARS] = [
-    660.0, 660.0, 840.0, 900.0, 960.0, 1_020.0, 1_080.0, 1_200.0, 1_260.0, 1_320.0, 1_380.0, 1_440.0,
-    1_500.0,
+    660.0, 660.0, 840.0, 900.0, 960.0, 1_020.0, 1_080.0, 1_200.0, 1_260.0, 1_320.0, 1_380.0,
+    1_440.0, 1_500.0,
 ];
 
 /// 低保: probability that a household is a 低保 household, for ever-registered and other households, before
@@ -260,7 +261,8 @@ pub const RELOCATION_POOR: f64 = 0.25;
 pub const RELOCATION_OTHER: f64 = 0.0053;
 pub const RELOCATION_SIZE_WEIGHT: [f64; 7] = [0.25, 0.55, 1.0, 1.45, 1.7, 1.8, 1.8];
 /// Relocation years and weights (the 13th five-year plan's relocation ran 2016–2019).
-pub const RELOCATION_YEARS: [(u16, f64); 4] = [(2016, 0.35), (2017, 0.3), (2018, 0.2), (2019, 0.15)];
+pub const RELOCATION_YEARS: [(u16, f64); 4] =
+    [(2016, 0.35), (2017, 0.3), (2018, 0.2), (2019, 0.15)];
 
 /// Monitoring from 2021. *Assumption*: probabilities per household over 2021–2025.
 pub const MONITOR_UNSTABLE: f64 = 0.07;

@@ -12,9 +12,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
-use jingzhun_core::{
-    AreaCode, HouseholdStatus, MonitoringKind, SocialAssistance, StatusEventKind,
-};
+use jingzhun_core::{AreaCode, HouseholdStatus, MonitoringKind, SocialAssistance, StatusEventKind};
 
 use crate::calibration::{self as cal, target};
 use crate::{GeneratedHousehold, GeneratedVillage};
@@ -239,35 +237,111 @@ impl fmt::Display for Report<'_> {
             };
             writeln!(out, "{name:<44} {got:>14.1} {want:>14.1} {dev:>8}")
         };
-        writeln!(out, "{:<44} {:>14} {:>14} {:>8}", "figure", "generated", "target", "dev")?;
+        writeln!(
+            out,
+            "{:<44} {:>14} {:>14} {:>8}",
+            "figure", "generated", "target", "dev"
+        )?;
         row(out, "villages (rural)", f.villages as f64, f64::NAN)?;
-        row(out, "poor villages", f.poor_villages as f64, target::POOR_VILLAGES as f64)?;
+        row(
+            out,
+            "poor villages",
+            f.poor_villages as f64,
+            target::POOR_VILLAGES as f64,
+        )?;
         row(out, "households", f.households as f64, f64::NAN)?;
-        row(out, "rural population", f.people, target::RURAL_POPULATION * s)?;
-        row(out, "registered poor, end 2013", f.poor_people_2013, target::POOR_PEOPLE_2013 * s)?;
-        row(out, "incidence 2013 (%)", f.incidence_2013(), target::INCIDENCE_2013)?;
-        row(out, "lifted out 2014-2020", f.exited_2014_2020(), target::EXITED_PEOPLE_2014_2020 * s)?;
+        row(
+            out,
+            "rural population",
+            f.people,
+            target::RURAL_POPULATION * s,
+        )?;
+        row(
+            out,
+            "registered poor, end 2013",
+            f.poor_people_2013,
+            target::POOR_PEOPLE_2013 * s,
+        )?;
+        row(
+            out,
+            "incidence 2013 (%)",
+            f.incidence_2013(),
+            target::INCIDENCE_2013,
+        )?;
+        row(
+            out,
+            "lifted out 2014-2020",
+            f.exited_2014_2020(),
+            target::EXITED_PEOPLE_2014_2020 * s,
+        )?;
         for (i, e) in f.exits_by_year.iter().enumerate() {
             row(out, &format!("  exited in {}", 2014 + i), *e, f64::NAN)?;
         }
-        row(out, "registered poor left end 2020", f.poor_people_end_2020, 0.0)?;
-        row(out, "poor per-capita net income 2013", f.poor_income_2013, target::POOR_INCOME_2013)?;
-        row(out, "poor per-capita net income 2020", f.poor_income_2020, target::POOR_INCOME_2020)?;
-        row(out, "rural per-capita income 2013 (assumed)", f.rural_income_2013, target::RURAL_INCOME_2013)?;
-        row(out, "rural per-capita income 2019", f.rural_income_2019, target::RURAL_INCOME_2019)?;
-        row(out, "relocated households", f.relocated_households as f64, target::RELOCATED_HOUSEHOLDS * s)?;
-        row(out, "relocated people", f.relocated_people, target::RELOCATED_PEOPLE * s)?;
+        row(
+            out,
+            "registered poor left end 2020",
+            f.poor_people_end_2020,
+            0.0,
+        )?;
+        row(
+            out,
+            "poor per-capita net income 2013",
+            f.poor_income_2013,
+            target::POOR_INCOME_2013,
+        )?;
+        row(
+            out,
+            "poor per-capita net income 2020",
+            f.poor_income_2020,
+            target::POOR_INCOME_2020,
+        )?;
+        row(
+            out,
+            "rural per-capita income 2013 (assumed)",
+            f.rural_income_2013,
+            target::RURAL_INCOME_2013,
+        )?;
+        row(
+            out,
+            "rural per-capita income 2019",
+            f.rural_income_2019,
+            target::RURAL_INCOME_2019,
+        )?;
+        row(
+            out,
+            "relocated households",
+            f.relocated_households as f64,
+            target::RELOCATED_HOUSEHOLDS * s,
+        )?;
+        row(
+            out,
+            "relocated people",
+            f.relocated_people,
+            target::RELOCATED_PEOPLE * s,
+        )?;
         row(out, "低保 people", f.dibao_people, target::DIBAO_PEOPLE * s)?;
-        row(out, "低保 people, registered poor", f.dibao_registered_poor, target::DIBAO_REGISTERED_POOR * s)?;
+        row(
+            out,
+            "低保 people, registered poor",
+            f.dibao_registered_poor,
+            target::DIBAO_REGISTERED_POOR * s,
+        )?;
         row(out, "特困 people", f.tekun_people, f64::NAN)?;
         row(out, "monitored: unstable", f.monitored[0] as f64, f64::NAN)?;
         row(out, "monitored: marginal", f.monitored[1] as f64, f64::NAN)?;
-        row(out, "monitored: sudden hardship", f.monitored[2] as f64, f64::NAN)?;
+        row(
+            out,
+            "monitored: sudden hardship",
+            f.monitored[2] as f64,
+            f64::NAN,
+        )?;
         row(out, "risk eliminated", f.risk_eliminated as f64, f64::NAN)?;
         row(out, "returned to poverty", f.returned as f64, f64::NAN)?;
         row(out, "injected defects", f.injected_defects as f64, f64::NAN)?;
         for (code, c) in &f.counties {
-            let path: Vec<String> = (2013..=2020).map(|y| format!("{:.1}", c.incidence(y))).collect();
+            let path: Vec<String> = (2013..=2020)
+                .map(|y| format!("{:.1}", c.incidence(y)))
+                .collect();
             writeln!(
                 out,
                 "county {code}: people {:.0}, incidence end 2013..2020 [{}], exit approved {}",

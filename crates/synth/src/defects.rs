@@ -17,13 +17,13 @@ fn applicable(kind: DefectKind, households: &[GeneratedHousehold], i: usize) -> 
         DefectKind::DuplicateResidentId => i > 0,
         DefectKind::NoHead => true,
         DefectKind::TwoHeads => h.members.len() >= 2,
-        DefectKind::ChildOlderThanHead => h.members.iter().any(|m| {
-            matches!(m.relationship, Relationship::Father | Relationship::Mother)
-        }),
-        DefectKind::MissingSchooling => h
+        DefectKind::ChildOlderThanHead => h
             .members
             .iter()
-            .any(|m| (6..=15).contains(&people::age(m))),
+            .any(|m| matches!(m.relationship, Relationship::Father | Relationship::Mother)),
+        DefectKind::MissingSchooling => {
+            h.members.iter().any(|m| (6..=15).contains(&people::age(m)))
+        }
         DefectKind::SexMismatch => true,
         DefectKind::MissingIncomeYear => h.incomes.len() > 1,
     }
@@ -68,11 +68,7 @@ pub(crate) fn inject(rng: &mut SynthRng, households: &mut [GeneratedHousehold], 
                 };
                 let source = &before[j].household;
                 m.resident_id = copied;
-                format!(
-                    "{} 的身份证号与户 {} 重复",
-                    m.name,
-                    source.number.as_str()
-                )
+                format!("{} 的身份证号与户 {} 重复", m.name, source.number.as_str())
             }
             DefectKind::NoHead => {
                 let h = &mut households[i].household;

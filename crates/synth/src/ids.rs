@@ -79,7 +79,12 @@ impl IdAllocator {
     fn build(&self, region: &[u8; 6], date: NaiveDate, seq: i64) -> Result<ResidentId, IdError> {
         let mut first17 = [0u8; 17];
         first17[..6].copy_from_slice(region);
-        let date_digits = format!("{:04}{:02}{:02}{seq:03}", date.year(), date.month(), date.day());
+        let date_digits = format!(
+            "{:04}{:02}{:02}{seq:03}",
+            date.year(),
+            date.month(),
+            date.day()
+        );
         first17[6..].copy_from_slice(date_digits.as_bytes());
         let check = check_character(&first17);
         let mut text = String::with_capacity(18);

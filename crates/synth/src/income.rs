@@ -134,7 +134,10 @@ pub(crate) fn records(
         .iter()
         .filter(|m| m.social_assistance == SocialAssistance::Tekun)
         .count() as f64;
-    let migrants = members.iter().filter(|m| m.migrant_months.get() > 0).count();
+    let migrants = members
+        .iter()
+        .filter(|m| m.migrant_months.get() > 0)
+        .count();
     let wage_share = if migrants > 0 {
         rng::between(rng, 0.55, 0.8)
     } else {
@@ -193,9 +196,15 @@ pub(crate) fn records(
         }
         // Asset-income dividends for registered households from 2017, other property income otherwise.
         let property = if registered_from.is_some() && year >= 2017 {
-            (IncomeComponent::PropertyDividend, 20_000 + 5_000 * i64::from(year - 2017).min(4))
+            (
+                IncomeComponent::PropertyDividend,
+                20_000 + 5_000 * i64::from(year - 2017).min(4),
+            )
         } else {
-            (IncomeComponent::PropertyOther, (rest.max(0) as f64 * 0.015) as i64)
+            (
+                IncomeComponent::PropertyOther,
+                (rest.max(0) as f64 * 0.015) as i64,
+            )
         };
         if rest > property.1 && property.1 > 0 {
             record.set(property.0, Yuan::from_fen(property.1));

@@ -134,8 +134,10 @@ const MALE_OLD: &str = "德福贵富财宝国发忠永林树根树松山全明�
 const MALE_MIDDLE: &str = "军强勇伟建平斌波涛刚明亮辉峰磊鹏勇超杰海东红兵军华光林军涛勇建新国庆春小晓云龙虎飞勇刚毅彬健斌坤亮锋鸣剑波雄利荣涛勤伦江川";
 const MALE_YOUNG: &str = "浩宇轩子博文睿哲俊杰泽鑫昊然皓晨阳瑞航宸铭锦逸凯旭嘉诚梓涵祥宁奕辰豪毅宇航翔鹏骏逸飞钧炜煜烨泓霖峻琦弘骁楷";
 const FEMALE_OLD: &str = "秀英兰桂芳珍玉凤莲梅翠花琼淑素贞香春菊芝秀群英桂兰惠玉珍凤仙银荣兰琼芬莲娥凤秀碧蓉淑桂群珠翠秋";
-const FEMALE_MIDDLE: &str = "丽红艳燕霞萍娟静敏琴琳玲芳梅莉华英娜婷慧丹洁蓉霞小晓雪春芬平莎倩薇蕾露晶媛玲茜巧娅丽";
-const FEMALE_YOUNG: &str = "涵萱雨欣怡诗梦悦佳琪可馨语彤思婷雪晨妍若汐一诺佩瑶紫子琳月蕊晴瑾萌沫妤钰芊琬熙苒菲璐歆";
+const FEMALE_MIDDLE: &str =
+    "丽红艳燕霞萍娟静敏琴琳玲芳梅莉华英娜婷慧丹洁蓉霞小晓雪春芬平莎倩薇蕾露晶媛玲茜巧娅丽";
+const FEMALE_YOUNG: &str =
+    "涵萱雨欣怡诗梦悦佳琪可馨语彤思婷雪晨妍若汐一诺佩瑶紫子琳月蕊晴瑾萌沫妤钰芊琬熙苒菲璐歆";
 
 /// A family name drawn by frequency.
 pub(crate) fn surname(rng: &mut SynthRng) -> &'static str {

@@ -293,13 +293,20 @@ fn schooling_for(rng: &mut SynthRng, age: i64, health: Health) -> Option<Schooli
                 match age {
                     6..=11 => Primary,
                     12..=14 => Junior,
-                    _ => rng::weighted(rng, &[(Junior, 0.5), (Senior, 0.4), (SecondaryVocational, 0.1)]),
+                    _ => rng::weighted(
+                        rng,
+                        &[(Junior, 0.5), (Senior, 0.4), (SecondaryVocational, 0.1)],
+                    ),
                 }
             }
         }
         16..=18 => rng::weighted(
             rng,
-            &[(Senior, 0.55), (SecondaryVocational, 0.25), (NotInSchool, 0.2)],
+            &[
+                (Senior, 0.55),
+                (SecondaryVocational, 0.25),
+                (NotInSchool, 0.2),
+            ],
         ),
         19..=23 => rng::weighted(rng, &[(Higher, 0.35), (NotInSchool, 0.65)]),
         _ => NotInSchool,
@@ -372,7 +379,10 @@ fn work_for(rng: &mut SynthRng, age: i64, labour: LabourAbility) -> (WorkStatus,
     );
     let months = match status {
         WorkStatus::WithinCounty => rng::int(rng, 3, 12),
-        _ => rng::weighted(rng, &[(12i64, 0.4), (11, 0.2), (10, 0.2), (8, 0.1), (6, 0.1)]),
+        _ => rng::weighted(
+            rng,
+            &[(12i64, 0.4), (11, 0.2), (10, 0.2), (8, 0.1), (6, 0.1)],
+        ),
     };
     (status, months as u8)
 }

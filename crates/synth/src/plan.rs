@@ -100,7 +100,11 @@ impl Plan {
         }
         // Counties the area touches, expanded to their ID families.
         let area_counties: BTreeSet<AreaCode> = if config.area.level() >= AreaLevel::County {
-            config.area.ancestor_at(AreaLevel::County).into_iter().collect()
+            config
+                .area
+                .ancestor_at(AreaLevel::County)
+                .into_iter()
+                .collect()
         } else {
             tree.within_at_level(&config.area, AreaLevel::County)
                 .map(|a| a.code)
@@ -156,10 +160,7 @@ impl Plan {
                 };
                 let county_plan = CountyPlan {
                     code: *county,
-                    name: tree
-                        .get(county)
-                        .map(|a| a.name.clone())
-                        .unwrap_or_default(),
+                    name: tree.get(county).map(|a| a.name.clone()).unwrap_or_default(),
                     approval_year: approval,
                     exit_distribution: exits,
                     target_people: people * config.scale,
@@ -245,7 +246,7 @@ impl Plan {
         // Keep the villages of the requested area, in code order (replicas after their real villages' run).
         let area = config.area;
         villages.retain(|v| area.contains(&v.source));
-        villages.sort_by(|a, b| (a.replica, a.code).cmp(&(b.replica, b.code)));
+        villages.sort_by_key(|v| (v.replica, v.code));
         if villages.is_empty() {
             return Err(SynthError::NoRuralVillages(area));
         }

@@ -134,7 +134,10 @@ mod tests {
     fn lognormal_has_mean_one() {
         let mut rng = stream(1, "x", 1);
         let n = 200_000;
-        let mean: f64 = (0..n).map(|_| lognormal_mean_one(&mut rng, 0.4)).sum::<f64>() / n as f64;
+        let mean: f64 = (0..n)
+            .map(|_| lognormal_mean_one(&mut rng, 0.4))
+            .sum::<f64>()
+            / n as f64;
         assert!((mean - 1.0).abs() < 0.01, "{mean}");
     }
 }

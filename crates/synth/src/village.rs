@@ -13,9 +13,9 @@
 use chrono::{Duration, NaiveDate};
 use jingzhun_core::{
     FuelType, Health, Household, HouseholdNo, Housing, HousingGrade, IdentificationStandard,
-    LabourAbility, Member, MonitoringKind, Phone, PoorAttribute, PovertyCause,
-    Relocation, RelocationPlacement, RiskType, SafeHousingAlternative, SchoolingStatus,
-    SocialAssistance, StatusEvent, StatusEventKind, Water,
+    LabourAbility, Member, MonitoringKind, Phone, PoorAttribute, PovertyCause, Relocation,
+    RelocationPlacement, RiskType, SafeHousingAlternative, SchoolingStatus, SocialAssistance,
+    StatusEvent, StatusEventKind, Water,
 };
 
 use crate::calibration::{self as cal, LAST_YEAR};
@@ -32,9 +32,14 @@ use crate::{GeneratedHousehold, GeneratedVillage, SynthConfig, SynthError};
 enum Registration {
     None,
     /// Registered at the initial registration (end-2013 stock), exits in `exit`.
-    Initial { exit: u16 },
+    Initial {
+        exit: u16,
+    },
     /// Added by dynamic adjustment in `year`, exits in `exit`.
-    Added { year: u16, exit: u16 },
+    Added {
+        year: u16,
+        exit: u16,
+    },
 }
 
 impl Registration {
@@ -90,7 +95,11 @@ fn vulnerability(rng: &mut SynthRng, members: &[Member]) -> f64 {
         }
         if matches!(
             m.schooling,
-            Some(SchoolingStatus::Senior | SchoolingStatus::SecondaryVocational | SchoolingStatus::Higher)
+            Some(
+                SchoolingStatus::Senior
+                    | SchoolingStatus::SecondaryVocational
+                    | SchoolingStatus::Higher
+            )
         ) {
             v += 0.25;
         }
@@ -121,7 +130,11 @@ fn main_cause(rng: &mut SynthRng, members: &[Member]) -> (PovertyCause, Vec<Pove
     if members.iter().any(|m| {
         matches!(
             m.schooling,
-            Some(SchoolingStatus::Senior | SchoolingStatus::SecondaryVocational | SchoolingStatus::Higher)
+            Some(
+                SchoolingStatus::Senior
+                    | SchoolingStatus::SecondaryVocational
+                    | SchoolingStatus::Higher
+            )
         )
     }) {
         candidates.push(PovertyCause::Schooling);
@@ -171,7 +184,11 @@ fn risk_types(rng: &mut SynthRng, members: &[Member]) -> Vec<RiskType> {
     if members.iter().any(|m| {
         matches!(
             m.schooling,
-            Some(SchoolingStatus::Senior | SchoolingStatus::SecondaryVocational | SchoolingStatus::Higher)
+            Some(
+                SchoolingStatus::Senior
+                    | SchoolingStatus::SecondaryVocational
+                    | SchoolingStatus::Higher
+            )
         )
     }) {
         out.push(RiskType::Schooling);
@@ -242,7 +259,16 @@ fn phone(rng: &mut SynthRng) -> Option<Phone> {
     if !rng::chance(rng, 0.85) {
         return None;
     }
-    let second = rng::weighted(rng, &[('3', 0.4), ('5', 0.25), ('8', 0.25), ('7', 0.05), ('9', 0.05)]);
+    let second = rng::weighted(
+        rng,
+        &[
+            ('3', 0.4),
+            ('5', 0.25),
+            ('8', 0.25),
+            ('7', 0.05),
+            ('9', 0.05),
+        ],
+    );
     let rest = rng::int(rng, 0, 999_999_999);
     Phone::parse(&format!("1{second}{rest:09}")).ok()
 }
@@ -498,13 +524,7 @@ pub(crate) fn generate(
     // 3–4. Everything else, household by household, in generation order.
     let mut households = Vec::with_capacity(drafts.len());
     for (i, draft) in drafts.into_iter().enumerate() {
-        households.push(finish_household(
-            &mut rng,
-            plan,
-            i,
-            draft,
-            near_poor[i],
-        )?);
+        households.push(finish_household(&mut rng, plan, i, draft, near_poor[i])?);
     }
 
     // 5. Defects from their own stream, so the clean data does not depend on the defect rate.
@@ -591,8 +611,10 @@ fn finish_household(
             events.push(e);
         }
         Registration::Added { year, .. } => {
-            let mut e =
-                StatusEvent::new(StatusEventKind::Registered, day_in(rng, year, (4, 1), (10, 31)));
+            let mut e = StatusEvent::new(
+                StatusEventKind::Registered,
+                day_in(rng, year, (4, 1), (10, 31)),
+            );
             e.note = "动态调整新识别".to_owned();
             events.push(e);
         }

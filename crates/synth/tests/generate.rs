@@ -1,0 +1,437 @@
+//! End-to-end tests of the generator on the shipped Bazhong tree.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use jingzhun_core::{
+    AreaCode, AreaTree, HouseholdStatus, MonitoringKind, Relationship, ResidentId, StatusEventKind,
+};
+use jingzhun_synth::calibration::{self as cal, target};
+use jingzhun_synth::{
+    per_capita, Calibration, DefectKind, GeneratedHousehold, GeneratedVillage, Generator,
+    SynthConfig,
+};
+
+const SCALE: f64 = 0.02;
+
+fn tree() -> &'static AreaTree {
+    static TREE: OnceLock<AreaTree> = OnceLock::new();
+    TREE.get_or_init(common::bazhong)
+}
+
+fn config(area: &str, scale: f64, seed: u64, defect_rate: f64) -> SynthConfig {
+    SynthConfig {
+        seed,
+        area: AreaCode::parse(area).unwrap(),
+        scale,
+        defect_rate,
+    }
+}
+
+fn generate(config: SynthConfig) -> Vec<GeneratedVillage> {
+    let generator = Generator::new(tree(), config).unwrap();
+    generator.iter().map(Result::unwrap).collect()
+}
+
+/// Bazhong at scale 0.02, seed 2014, generated once for the tests that only read it.
+fn bazhong() -> &'static [GeneratedVillage] {
+    static DATA: OnceLock<Vec<GeneratedVillage>> = OnceLock::new();
+    DATA.get_or_init(|| {
+        let generator = Generator::new(tree(), config("5119", SCALE, 2014, 0.0)).unwrap();
+        generator.par_iter(16).map(Result::unwrap).collect()
+    })
+}
+
+fn households(villages: &[GeneratedVillage]) -> impl Iterator<Item = &GeneratedHousehold> {
+    villages.iter().flat_map(|v| v.households.iter())
+}
+
+fn record_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2020, 12, 31).unwrap()
+}
+
+fn within(name: &str, got: f64, want: f64, tolerance: f64) {
+    let dev = (got - want).abs() / want;
+    assert!(
+        dev <= tolerance,
+        "{name}: generated {got:.1}, target {want:.1} ({:.1}% off)",
+        dev * 100.0
+    );
+}
+
+#[test]
+fn bazhong_at_small_scale_reproduces_the_published_figures() {
+    let mut check = Calibration::default();
+    for v in bazhong() {
+        check.add_village(v);
+    }
+    let f = check.figures();
+    println!("{}", f.report(SCALE));
+    assert_eq!(f.villages, 1316);
+    assert_eq!(f.poor_villages, target::POOR_VILLAGES);
+    within(
+        "rural population",
+        f.people,
+        target::RURAL_POPULATION * SCALE,
+        0.02,
+    );
+    within(
+        "poor 2013",
+        f.poor_people_2013,
+        target::POOR_PEOPLE_2013 * SCALE,
+        0.03,
+    );
+    within(
+        "incidence",
+        f.incidence_2013(),
+        target::INCIDENCE_2013,
+        0.03,
+    );
+    within(
+        "lifted out",
+        f.exited_2014_2020(),
+        target::EXITED_PEOPLE_2014_2020 * SCALE,
+        0.03,
+    );
+    assert!(
+        f.exited_2014_2020() > f.poor_people_2013,
+        "additions make exits exceed the 2013 stock"
+    );
+    assert_eq!(f.poor_people_end_2020, 0.0);
+    within(
+        "poor income 2013",
+        f.poor_income_2013,
+        target::POOR_INCOME_2013,
+        0.02,
+    );
+    within(
+        "poor income 2020",
+        f.poor_income_2020,
+        target::POOR_INCOME_2020,
+        0.03,
+    );
+    within(
+        "rural income 2019",
+        f.rural_income_2019,
+        target::RURAL_INCOME_2019,
+        0.03,
+    );
+    within(
+        "relocated households",
+        f.relocated_households as f64,
+        target::RELOCATED_HOUSEHOLDS * SCALE,
+        0.1,
+    );
+    within(
+        "relocated people",
+        f.relocated_people,
+        target::RELOCATED_PEOPLE * SCALE,
+        0.1,
+    );
+    within("低保", f.dibao_people, target::DIBAO_PEOPLE * SCALE, 0.08);
+    within(
+        "低保 poor",
+        f.dibao_registered_poor,
+        target::DIBAO_REGISTERED_POOR * SCALE,
+        0.1,
+    );
+    let mean_size = f.people / f.households as f64;
+    assert!((2.6..=3.0).contains(&mean_size), "{mean_size}");
+    for county in cal::BAZHONG_COUNTIES {
+        let c = &f.counties[&AreaCode::parse(county.code).unwrap()];
+        assert_eq!(
+            c.approval_year(),
+            Some(county.approval_year),
+            "{}",
+            county.name
+        );
+    }
+    assert!(f.monitored.iter().all(|n| *n > 0), "{:?}", f.monitored);
+    assert!(f.risk_eliminated > 0 && f.returned > 0);
+}
+
+#[test]
+fn resident_ids_parse_fit_county_birth_and_sex_and_are_unique() {
+    let today = record_date();
+    let mut seen = HashSet::new();
+    for v in bazhong() {
+        let county = v.county.as_str();
+        for h in &v.households {
+            for m in &h.household.members {
+                let text = m.resident_id.as_str();
+                let parsed = ResidentId::parse_on(text, today).unwrap();
+                assert_eq!(parsed, m.resident_id);
+                assert_eq!(parsed.sex(), m.sex, "{text}");
+                assert!(parsed.birth_date() <= today);
+                let region = parsed.region_code();
+                let born = parsed.birth_date().format("%Y").to_string();
+                let ok = region == county
+                    || (county == "511903" && region == "511902")
+                    || ((region.starts_with("5137") || region.starts_with("5130"))
+                        && born.as_str() < "2000");
+                assert!(ok, "{text} in county {county}");
+                assert!(seen.insert(text.to_owned()), "duplicate ID {text}");
+            }
+        }
+    }
+    assert!(seen.len() > 50_000);
+}
+
+#[test]
+fn households_have_one_head_and_ages_that_fit_relationships() {
+    let today = record_date();
+    for h in households(bazhong()) {
+        let hh = &h.household;
+        let heads: Vec<_> = hh
+            .members
+            .iter()
+            .filter(|m| m.relationship == Relationship::Head)
+            .collect();
+        assert_eq!(heads.len(), 1, "{}", hh.number);
+        let head_age = i64::from(heads[0].age_on(today));
+        assert!(head_age >= 18);
+        for m in &hh.members {
+            let age = i64::from(m.age_on(today));
+            let r = m.relationship;
+            if r.is_younger_generation() {
+                assert!(
+                    head_age - age >= 15,
+                    "{}: {r:?} {age} vs head {head_age}",
+                    hh.number
+                );
+            }
+            if r.is_older_generation() {
+                assert!(
+                    age - head_age >= 15,
+                    "{}: {r:?} {age} vs head {head_age}",
+                    hh.number
+                );
+            }
+            if r == Relationship::Spouse {
+                assert!((age - head_age).abs() <= 15);
+                assert_ne!(m.sex, heads[0].sex);
+            }
+            if (6..=23).contains(&age) {
+                assert!(
+                    m.schooling.is_some(),
+                    "{}: schooling missing at {age}",
+                    hh.number
+                );
+            }
+            if (6..=15).contains(&age) {
+                assert!(m.schooling.is_some_and(|s| s.meets_compulsory_education()));
+            }
+            assert!(m.migrant_months.get() <= 12);
+        }
+        assert_eq!(hh.incomes.len(), 13);
+        assert!(hh.number.as_str().starts_with(hh.village.as_str()));
+    }
+}
+
+#[test]
+fn incomes_and_events_tell_a_consistent_story() {
+    for h in households(bazhong()) {
+        let hh = &h.household;
+        let n = hh.size();
+        let pc = |year: u16| per_capita(hh.income(year).unwrap(), n);
+        for pair in h.events.windows(2) {
+            assert!(
+                pair[0].effective <= pair[1].effective,
+                "{}: events out of order",
+                hh.number
+            );
+        }
+        let registered = h
+            .events
+            .iter()
+            .find(|e| e.kind == StatusEventKind::Registered);
+        let exit = h
+            .events
+            .iter()
+            .find(|e| e.kind == StatusEventKind::Exited)
+            .map(|e| e.effective.format("%Y").to_string().parse::<u16>().unwrap());
+        if let (Some(r), Some(exit)) = (registered, exit) {
+            let from = if r.effective == cal::date(cal::INITIAL_REGISTRATION) {
+                2013
+            } else {
+                r.effective.format("%Y").to_string().parse::<u16>().unwrap() - 1
+            };
+            for year in from..exit {
+                assert!(pc(year) < cal::poverty_line(year), "{} {year}", hh.number);
+            }
+            assert!(
+                pc(exit) >= cal::poverty_line(exit),
+                "{} exit {exit}",
+                hh.number
+            );
+            assert!(hh.attribute.is_some() && hh.main_cause.is_some());
+        } else {
+            assert!(registered.is_none() && exit.is_none());
+            for year in 2013..=2020 {
+                assert!(pc(year) >= cal::poverty_line(year));
+            }
+        }
+        for e in &h.events {
+            if e.kind == StatusEventKind::Monitored {
+                let year = e.effective.format("%Y").to_string().parse::<u16>().unwrap();
+                let kind = e.monitoring_kind.unwrap();
+                assert!(!e.risk_types.is_empty());
+                let thr = cal::monitoring_threshold(year);
+                if kind == MonitoringKind::SuddenHardship {
+                    assert!(pc(year) >= thr);
+                } else {
+                    assert!(pc(year) < thr, "{} {year}", hh.number);
+                }
+                if kind == MonitoringKind::Unstable {
+                    assert!(HouseholdStatus::on(&h.events, e.effective).ever_registered);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn same_seed_same_output_whatever_the_chunking() {
+    let generator = Generator::new(tree(), config("511903", 0.01, 7, 0.002)).unwrap();
+    let sequential: Vec<_> = generator.iter().map(Result::unwrap).collect();
+    for batch in [1, 5, 64] {
+        let parallel: Vec<_> = generator.par_iter(batch).map(Result::unwrap).collect();
+        assert!(parallel == sequential, "batch {batch} differs");
+    }
+    let again = generate(config("511903", 0.01, 7, 0.002));
+    assert!(again == sequential);
+    // Reverse order, one village at a time.
+    let mut reversed: Vec<_> = (0..generator.villages().len())
+        .rev()
+        .map(|i| generator.generate_village(i).unwrap())
+        .collect();
+    reversed.reverse();
+    assert!(reversed == sequential);
+    let other = generate(config("511903", 0.01, 8, 0.002));
+    assert!(other != sequential);
+}
+
+#[test]
+fn a_county_comes_out_the_same_as_within_the_whole_city() {
+    let county = generate(config("511922", SCALE, 2014, 0.0));
+    let from_city: Vec<&GeneratedVillage> = bazhong()
+        .iter()
+        .filter(|v| v.county.as_str() == "511922")
+        .collect();
+    assert_eq!(county.len(), from_city.len());
+    for (a, b) in county.iter().zip(from_city) {
+        assert!(a == b, "village {} differs", a.code);
+    }
+}
+
+#[test]
+fn the_defect_rate_changes_only_the_defective_households_and_lists_them() {
+    let clean = generate(config("511902", 0.02, 11, 0.0));
+    let dirty = generate(config("511902", 0.02, 11, 0.02));
+    let mut injected = 0;
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    for h in households(&dirty) {
+        for m in &h.household.members {
+            *ids.entry(m.resident_id.as_str().to_owned()).or_default() += 1;
+        }
+    }
+    let today = record_date();
+    for (c, d) in households(&clean).zip(households(&dirty)) {
+        if d.defects.is_empty() {
+            assert!(c == d);
+        }
+        // A simple data check per kind; it must fire exactly for the injected defects.
+        let hh = &d.household;
+        let heads = hh
+            .members
+            .iter()
+            .filter(|m| m.relationship == Relationship::Head)
+            .count();
+        let head_age = hh
+            .head()
+            .map(|m| i64::from(m.age_on(today)))
+            .unwrap_or(i64::MAX);
+        let mut found = HashSet::new();
+        if heads == 0 {
+            found.insert(DefectKind::NoHead);
+        }
+        if heads > 1 {
+            found.insert(DefectKind::TwoHeads);
+        }
+        if hh.members.iter().any(|m| {
+            m.relationship.is_younger_generation() && i64::from(m.age_on(today)) > head_age
+        }) {
+            found.insert(DefectKind::ChildOlderThanHead);
+        }
+        if hh
+            .members
+            .iter()
+            .any(|m| (6..=23).contains(&m.age_on(today)) && m.schooling.is_none())
+        {
+            found.insert(DefectKind::MissingSchooling);
+        }
+        if hh.members.iter().any(|m| m.sex != m.resident_id.sex()) {
+            found.insert(DefectKind::SexMismatch);
+        }
+        if hh.incomes.len() != 13 {
+            found.insert(DefectKind::MissingIncomeYear);
+        }
+        if hh.members.iter().any(|m| ids[m.resident_id.as_str()] > 1) {
+            found.insert(DefectKind::DuplicateResidentId);
+        }
+        let listed: HashSet<DefectKind> = d.defects.iter().map(|x| x.kind).collect();
+        // The household an ID was copied from is flagged too but lists nothing.
+        let mut expected = listed.clone();
+        if found.contains(&DefectKind::DuplicateResidentId) {
+            expected.insert(DefectKind::DuplicateResidentId);
+        }
+        assert_eq!(found, expected, "{}: {:?}", hh.number, d.defects);
+        for x in &d.defects {
+            assert_eq!(&x.household_no, &hh.number);
+        }
+        injected += d.defects.len();
+    }
+    assert!(injected > 5, "{injected}");
+}
+
+#[test]
+fn scale_above_one_replicates_villages_under_synthetic_codes() {
+    // One township of 通江县 at scale 2.5: three replicas per village, one real and two synthetic.
+    let township = tree()
+        .within_at_level(
+            &AreaCode::parse("511921").unwrap(),
+            jingzhun_core::AreaLevel::Township,
+        )
+        .next()
+        .unwrap()
+        .code;
+    let villages = generate(config(township.as_str(), 2.5, 3, 0.0));
+    let real = villages.iter().filter(|v| v.code == v.source).count();
+    assert_eq!(villages.len(), real * 3);
+    let mut ids = HashSet::new();
+    let mut numbers = HashSet::new();
+    for v in &villages {
+        if v.code != v.source {
+            assert!(tree().get(&v.code).is_none());
+            assert!(AreaCode::parse("511921").unwrap().contains(&v.code));
+        }
+        for h in &v.households {
+            assert!(numbers.insert(h.household.number.clone()));
+            for m in &h.household.members {
+                assert!(ids.insert(m.resident_id));
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_configurations_are_refused() {
+    assert!(Generator::new(tree(), config("5119", 0.0, 1, 0.0)).is_err());
+    assert!(Generator::new(tree(), config("5119", 1.0, 1, 1.5)).is_err());
+    assert!(Generator::new(tree(), config("5101", 1.0, 1, 0.0)).is_err());
+}
