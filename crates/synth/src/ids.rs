@@ -19,11 +19,37 @@
 //! people of one cohort of any county family at national scale (about 30 times Bazhong).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::{Datelike, NaiveDate};
 use jingzhun_core::{resident_id::check_character, ResidentId, Sex};
 
 use crate::calibration;
+
+/// A small multiplicative hasher for the allocator's counters: keys are not attacker-controlled, and SipHash
+/// showed up in profiles.
+#[derive(Default)]
+pub(crate) struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        crate::rng::mix(self.0)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7CC1_B727_220A_95);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7CC1_B727_220A_95);
+    }
+
+    fn write_i32(&mut self, i: i32) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i as u32)).wrapping_mul(0x51_7CC1_B727_220A_95);
+    }
+}
 
 /// Usable sequence numbers per region, sex and day.
 const PER_DAY: i64 = 499;
@@ -32,7 +58,7 @@ const PER_DAY: i64 = 499;
 pub(crate) struct IdAllocator {
     slot: i64,
     family_size: i64,
-    used: HashMap<([u8; 6], bool, i32), i64>,
+    used: HashMap<([u8; 6], bool, i32), i64, BuildHasherDefault<FastHasher>>,
     today: NaiveDate,
 }
 
@@ -45,7 +71,7 @@ impl IdAllocator {
         Self {
             slot: slot as i64,
             family_size: family_size.max(1) as i64,
-            used: HashMap::new(),
+            used: HashMap::default(),
             today: calibration::date(calibration::RECORD_DATE),
         }
     }
@@ -105,7 +131,7 @@ pub(crate) fn family_key(county: &str) -> &str {
 /// Region codes a person of `county` born in `birth_year` may carry, with weights: the current code, and for
 /// Bazhong the codes of 巴中地区 (5137xx, 1993–2000) and 达县地区 (5130xx, before 1993) [weak: the 5130xx
 /// county numbers are from memory, and a wrong one is only a data-quality warning, domain.md §2].
-pub(crate) fn region_choices(county: &str, birth_year: i32) -> Vec<(&str, f64)> {
+pub(crate) fn region_choices(county: &str, birth_year: i32) -> Regions<'_> {
     let (dazhou, bazhong_diqu): (Option<&str>, Option<&str>) = match county {
         "511902" | "511903" => (Some("513027"), Some("513701")),
         "511921" => (Some("513025"), Some("513721")),
@@ -113,24 +139,46 @@ pub(crate) fn region_choices(county: &str, birth_year: i32) -> Vec<(&str, f64)> 
         "511923" => (Some("513028"), Some("513723")),
         _ => (None, None),
     };
-    let mut out = vec![(county, 1.0)];
+    let mut out = Regions {
+        items: [(county, 1.0); 4],
+        len: 1,
+    };
     if county == "511903" && birth_year < 2013 {
         // 恩阳区 was part of 巴州区 until 2013.
-        out.push(("511902", 0.6));
+        out.push("511902", 0.6);
     }
     if birth_year < 1993 {
         if let Some(c) = dazhou {
-            out.push((c, 0.3));
+            out.push(c, 0.3);
         }
         if let Some(c) = bazhong_diqu {
-            out.push((c, 0.3));
+            out.push(c, 0.3);
         }
     } else if birth_year < 2000 {
         if let Some(c) = bazhong_diqu {
-            out.push((c, 0.5));
+            out.push(c, 0.5);
         }
     }
     out
+}
+
+/// Up to four weighted region codes (an array rather than a Vec: this runs once per person).
+pub(crate) struct Regions<'a> {
+    items: [(&'a str, f64); 4],
+    len: usize,
+}
+
+impl<'a> Regions<'a> {
+    fn push(&mut self, code: &'a str, weight: f64) {
+        if self.len < self.items.len() {
+            self.items[self.len] = (code, weight);
+            self.len += 1;
+        }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[(&'a str, f64)] {
+        &self.items[..self.len]
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Plausible Chinese names: weighted family names (with the ones common in north-east Sichuan weighted up) and
 //! given-name characters that depend on sex and birth cohort (桂兰 for a grandmother, 子涵 for a child).
 
+use std::sync::OnceLock;
+
 use jingzhun_core::Sex;
 
 use crate::rng::{self, SynthRng};
@@ -144,15 +146,33 @@ pub(crate) fn surname(rng: &mut SynthRng) -> &'static str {
     rng::weighted(rng, SURNAMES)
 }
 
-fn pool(sex: Sex, birth_year: i32) -> &'static str {
-    match (sex, birth_year) {
-        (Sex::Male, y) if y < 1970 => MALE_OLD,
-        (Sex::Male, y) if y < 1995 => MALE_MIDDLE,
-        (Sex::Male, _) => MALE_YOUNG,
-        (Sex::Female, y) if y < 1970 => FEMALE_OLD,
-        (Sex::Female, y) if y < 1995 => FEMALE_MIDDLE,
-        (Sex::Female, _) => FEMALE_YOUNG,
-    }
+/// The pools decoded once (decoding UTF-8 per name was a measurable share of generation time).
+fn pools() -> &'static [Vec<char>; 6] {
+    static POOLS: OnceLock<[Vec<char>; 6]> = OnceLock::new();
+    POOLS.get_or_init(|| {
+        [
+            MALE_OLD,
+            MALE_MIDDLE,
+            MALE_YOUNG,
+            FEMALE_OLD,
+            FEMALE_MIDDLE,
+            FEMALE_YOUNG,
+        ]
+        .map(|s| s.chars().collect())
+    })
+}
+
+fn pool(sex: Sex, birth_year: i32) -> &'static [char] {
+    let cohort = match birth_year {
+        y if y < 1970 => 0,
+        y if y < 1995 => 1,
+        _ => 2,
+    };
+    let sex = match sex {
+        Sex::Male => 0,
+        Sex::Female => 3,
+    };
+    &pools()[sex + cohort]
 }
 
 fn pick(rng: &mut SynthRng, chars: &[char]) -> char {
@@ -161,17 +181,17 @@ fn pick(rng: &mut SynthRng, chars: &[char]) -> char {
 
 /// A full name: the family name and a one- or two-character given name suited to sex and cohort.
 pub(crate) fn full_name(rng: &mut SynthRng, family: &str, sex: Sex, birth_year: i32) -> String {
-    let chars: Vec<char> = pool(sex, birth_year).chars().collect();
+    let chars = pool(sex, birth_year);
     let two = rng::chance(rng, if birth_year < 1970 { 0.6 } else { 0.75 });
     let mut name = String::with_capacity(family.len() + 6);
     name.push_str(family);
-    let first = pick(rng, &chars);
+    let first = pick(rng, chars);
     name.push(first);
     if two {
         // Avoid a doubled character unless it is the classic reduplicated form (婷婷), kept rare.
-        let mut second = pick(rng, &chars);
+        let mut second = pick(rng, chars);
         if second == first && !rng::chance(rng, 0.2) {
-            second = pick(rng, &chars);
+            second = pick(rng, chars);
         }
         name.push(second);
     }

@@ -416,7 +416,7 @@ pub(crate) fn members(
         let birth = (record - Duration::days(days_back)).min(latest);
         let birth_year = birth.year();
         let regions = ids::region_choices(county, birth_year);
-        let region = rng::weighted(rng, &regions);
+        let region = rng::weighted(rng, regions.as_slice());
         let id = ids
             .allocate(region, birth, d.sex)
             .map_err(|_| SynthError::IdCapacity)?;
