@@ -1,0 +1,202 @@
+//! THE access-control test: every route of the route table, with every role, from inside and outside the
+//! account's area, and signed out. The expected answer comes from the same matrix the application uses
+//! (`jingzhun_web::allows`), never from a second copy of the rules.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use jingzhun_web::routes::{specs, Access, RouteSpec};
+use jingzhun_web::{allows, Role};
+
+use crate::support::*;
+
+/// Where a request points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Inside,
+    Outside,
+}
+
+/// Whether a route names an area or a household (so it has an "outside" variant).
+fn has_target(spec: &RouteSpec) -> bool {
+    spec.path.contains("{id}")
+        || spec.path.contains("{code}")
+        || spec.path.ends_with("/households")
+        || (spec.path == "/admin/accounts" && spec.method == Method::POST)
+}
+
+/// The request for `spec`, pointing inside or outside `role`'s area.
+fn request(
+    w: &World,
+    spec: &RouteSpec,
+    role: Role,
+    target: Target,
+    session: Option<&Session>,
+    n: usize,
+) -> Request<Body> {
+    let (household, area) = match target {
+        Target::Inside => (w.household_in, area_of(role).to_owned()),
+        Target::Outside => (w.household_out, "511903".to_owned()),
+    };
+    let mut uri = spec
+        .path
+        .replace("{id}", &household.0.to_string())
+        .replace("{code}", &area)
+        .replace("{file}", "style.css");
+    if uri.ends_with("/households") {
+        uri.push_str(&format!("?q=%E5%BC%A0&area={area}"));
+    }
+    if uri == "/lang" {
+        uri.push_str("?to=en&back=%2F");
+    }
+    let csrf = session.map(|s| s.csrf.clone()).unwrap_or_default();
+    let cookie = session.map(|s| s.cookie.clone()).unwrap_or_default();
+    if spec.method == Method::GET {
+        return Request::get(uri)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap();
+    }
+    let (cookie, fields) = match spec.path {
+        "/login" => {
+            let pre = "cd".repeat(32);
+            (
+                format!("jz_pre={pre}"),
+                format!(
+                    "_csrf={pre}&username={}&password={PASSWORD}",
+                    username(role)
+                ),
+            )
+        }
+        "/password" => (
+            cookie,
+            format!("_csrf={csrf}&current=wrong-password&new=abcdefghijk&confirm=abcdefghijk"),
+        ),
+        "/admin/accounts" => (
+            cookie,
+            format!(
+                "_csrf={csrf}&username=new_{}_{n}&display_name=x&role=analyst&area={area}",
+                role.code()
+            ),
+        ),
+        _ => (cookie, format!("_csrf={csrf}")),
+    };
+    Request::builder()
+        .method(spec.method.clone())
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(fields))
+        .unwrap()
+}
+
+/// What a permitted request answers.
+fn success(spec: &RouteSpec) -> StatusCode {
+    match (spec.method.as_str(), spec.path) {
+        ("GET", "/lang") => StatusCode::SEE_OTHER,
+        ("POST", "/login") | ("POST", "/logout") => StatusCode::SEE_OTHER,
+        // A wrong current password: the form comes back with the problem.
+        ("POST", "/password") => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::OK,
+    }
+}
+
+#[tokio::test]
+async fn every_route_every_role_inside_and_outside() {
+    let w = World::new();
+    let routes = specs();
+    assert!(routes.len() >= 20, "the table lists every route");
+    let mut checked = 0;
+
+    // Signed out: public routes work, pages send to the sign-in page, the API answers 401.
+    for spec in &routes {
+        let res = w
+            .send(request(&w, spec, Role::Analyst, Target::Inside, None, 0))
+            .await;
+        let what = format!("{} {} signed out", spec.method, spec.path);
+        match spec.access {
+            Access::Public => assert_eq!(res.status, success(spec), "{what}: {}", res.body),
+            _ if spec.is_api() => {
+                assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{what}");
+                assert_eq!(res.json()["error"], "unauthenticated", "{what}");
+            }
+            _ if spec.method == Method::GET => {
+                assert_eq!(res.status, StatusCode::SEE_OTHER, "{what}");
+                assert!(
+                    res.location.as_deref().unwrap_or("").starts_with("/login"),
+                    "{what}"
+                );
+            }
+            // An unsafe form without a session: its CSRF token cannot match anything.
+            _ => assert_eq!(res.status, StatusCode::FORBIDDEN, "{what}"),
+        }
+        checked += 1;
+    }
+
+    for role in Role::ALL.iter().copied() {
+        let user = username(role);
+        let mut session = w.login_as(role).await;
+        for spec in &routes {
+            for target in [Target::Inside, Target::Outside] {
+                if target == Target::Outside && !has_target(spec) {
+                    continue;
+                }
+                let denied_before = w.audit_count(&user, "access_outside_area");
+                let res = w
+                    .send(request(&w, spec, role, target, Some(&session), checked))
+                    .await;
+                let what = format!(
+                    "{} {} as {} {:?}",
+                    spec.method,
+                    spec.path,
+                    role.code(),
+                    target
+                );
+                let expected = match spec.access {
+                    Access::Public | Access::SignedIn => success(spec),
+                    Access::Action(a) if !allows(role, a) => StatusCode::FORBIDDEN,
+                    Access::Action(_) if target == Target::Outside => StatusCode::NOT_FOUND,
+                    Access::Action(_) => success(spec),
+                };
+                assert_eq!(res.status, expected, "{what}: {}", res.body);
+                if spec.is_api() && !res.status.is_success() {
+                    assert!(res.content_type.starts_with("application/json"), "{what}");
+                }
+                let denied_after = w.audit_count(&user, "access_outside_area");
+                if expected == StatusCode::NOT_FOUND {
+                    assert_eq!(denied_after, denied_before + 1, "{what}: audited");
+                } else {
+                    assert_eq!(denied_after, denied_before, "{what}: nothing to audit");
+                }
+                checked += 1;
+                if spec.path == "/logout" {
+                    session = w.login_as(role).await;
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "{checked} requests");
+}
+
+#[tokio::test]
+async fn a_township_reviewer_cannot_see_the_next_township() {
+    let w = World::new();
+    let s = w.login_as(Role::TownshipReviewer).await;
+    let other = w.household_other_township.0;
+    let res = w.send(s.get(&format!("/households/{other}"))).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = w.send(s.get(&format!("/api/v1/households/{other}"))).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert_eq!(res.json()["error"], "not_found");
+    // Search never lists it either, even for a text that matches it.
+    let res = w
+        .send(s.get("/api/v1/households?q=%E6%9D%8E%E5%9B%9B"))
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.json()["households"].as_array().unwrap().len(), 0);
+    // The county approver above both sees it.
+    let c = w.login_as(Role::CountyApprover).await;
+    let res = w
+        .send(c.get("/api/v1/households?q=%E6%9D%8E%E5%9B%9B"))
+        .await;
+    assert_eq!(res.json()["households"].as_array().unwrap().len(), 1);
+}

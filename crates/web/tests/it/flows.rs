@@ -1,0 +1,369 @@
+//! Sign-in, sessions, CSRF, rate limiting, forced password change, personal-data masking, escaping, the
+//! English switch, the dashboard numbers and the OpenAPI document.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use jingzhun_web::routes::specs;
+use jingzhun_web::Role;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn session_cookie_is_http_only_and_same_site_and_logout_ends_it() {
+    let w = World::new();
+    let pre = "ab".repeat(32);
+    let res = w
+        .send(
+            Request::post("/login")
+                .header(header::COOKIE, format!("jz_pre={pre}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!(
+                    "_csrf={pre}&username={}&password={PASSWORD}&next=%2Fhouseholds",
+                    username(Role::Analyst)
+                )))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location.as_deref(), Some("/households"));
+    let cookie = res
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("jz_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "not configured for HTTPS");
+
+    let s = w.login_as(Role::Analyst).await;
+    assert_eq!(w.send(s.get("/")).await.status, StatusCode::OK);
+    let res = w.send(s.post_form("/logout", "")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let res = w.send(s.get("/")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "the session is gone");
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_look_the_same_and_are_audited() {
+    let w = World::new();
+    let pre = "ab".repeat(32);
+    let attempt = |user: &str, password: &str| {
+        Request::post("/login")
+            .header(header::COOKIE, format!("jz_pre={pre}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "_csrf={pre}&username={user}&password={password}"
+            )))
+            .unwrap()
+    };
+    let a = w.send(attempt(&username(Role::Analyst), "nope")).await;
+    let b = w.send(attempt("nobody", "nope")).await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(b.status, StatusCode::UNAUTHORIZED);
+    assert!(a.body.contains("用户名或密码错误"));
+    assert!(b.body.contains("用户名或密码错误"));
+    assert_eq!(w.audit_count(&username(Role::Analyst), "login_failed"), 1);
+}
+
+#[tokio::test]
+async fn sign_in_is_rate_limited_per_account() {
+    let w = World::new();
+    let pre = "ab".repeat(32);
+    let attempt = |password: &str| {
+        Request::post("/login")
+            .header(header::COOKIE, format!("jz_pre={pre}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "_csrf={pre}&username={}&password={password}",
+                username(Role::CountyApprover)
+            )))
+            .unwrap()
+    };
+    for _ in 0..jingzhun_web::accounts::MAX_FAILURES_PER_ACCOUNT {
+        assert_eq!(
+            w.send(attempt("wrong")).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let res = w.send(attempt(PASSWORD)).await;
+    assert_eq!(
+        res.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    assert!(res
+        .set_cookies
+        .iter()
+        .all(|c| !c.starts_with("jz_session=")));
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_or_from_another_origin_are_refused() {
+    let w = World::new();
+    let s = w.login_as(Role::Admin).await;
+    let no_token = Request::post("/admin/accounts")
+        .header(header::COOKIE, &s.cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("username=evil1&role=admin&area=511902"))
+        .unwrap();
+    assert_eq!(w.send(no_token).await.status, StatusCode::FORBIDDEN);
+    let mut foreign = s.post_form("/admin/accounts", "username=evil2&role=admin&area=511902");
+    foreign
+        .headers_mut()
+        .insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+    foreign
+        .headers_mut()
+        .insert(header::HOST, "jingzhun.local".parse().unwrap());
+    assert_eq!(w.send(foreign).await.status, StatusCode::FORBIDDEN);
+    // The login form needs its pre-session token too.
+    let res = w
+        .send(
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!(
+                    "username={}&password={PASSWORD}",
+                    username(Role::Admin)
+                )))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(w.store.account_by_username("evil1").unwrap().is_none());
+}
+
+#[tokio::test]
+async fn an_administrator_creates_an_account_that_must_change_its_password() {
+    let w = World::new();
+    let admin = w.login_as(Role::Admin).await;
+    let res = w
+        .send(admin.post_form(
+            "/admin/accounts",
+            "username=cadre_new&display_name=%E7%8E%8B%E4%BA%94&role=village_cadre&area=511902001002",
+        ))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let password = res
+        .body
+        .split("<span id=\"initial-password\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap()
+        .to_owned();
+    assert_eq!(password.len(), 12);
+    // An area outside the administrator's is not found.
+    let res = w
+        .send(admin.post_form(
+            "/admin/accounts",
+            "username=cadre_far&role=village_cadre&area=511903001001",
+        ))
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+
+    let s = w.login("cadre_new", &password).await;
+    let res = w.send(s.get("/")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location.as_deref(), Some("/password"));
+    let res = w.send(s.get("/api/v1/households?q=x")).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(res.json()["error"], "password_change_required");
+    // Too short, then mismatched, then right.
+    let res = w
+        .send(s.post_form(
+            "/password",
+            &format!("current={password}&new=short&confirm=short"),
+        ))
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("至少 10 个字符"));
+    let res = w
+        .send(s.post_form(
+            "/password",
+            &format!("current={password}&new=a-new-password-1&confirm=a-new-password-2"),
+        ))
+        .await;
+    assert!(res.body.contains("不一致"));
+    let res = w
+        .send(s.post_form(
+            "/password",
+            &format!("current={password}&new=a-new-password-1&confirm=a-new-password-1"),
+        ))
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let res = w.send(s.get("/")).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("白鹤村委会"));
+    // The old password no longer works; the new one does.
+    w.login("cadre_new", "a-new-password-1").await;
+}
+
+#[tokio::test]
+async fn names_are_escaped_and_identity_data_is_masked_by_role() {
+    let w = World::new();
+    let id = w.household_in.0;
+    let cadre = w.login_as(Role::VillageCadre).await;
+    let page = w.send(cadre.get(&format!("/households/{id}"))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("&#60;script&#62;alert(1)&#60;/script&#62;")
+            || page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<script>alert(1)"));
+    let full_id = rid("51190219700101001");
+    assert!(
+        page.body.contains(full_id.as_str()),
+        "a cadre sees full IDs"
+    );
+    assert!(page.body.contains("13812345678"));
+    assert!(page.body.contains("审计记录"), "and the audit trail");
+
+    let analyst = w.login_as(Role::Analyst).await;
+    let page = w.send(analyst.get(&format!("/households/{id}"))).await;
+    assert!(!page.body.contains(full_id.as_str()), "an analyst does not");
+    assert!(page.body.contains(&full_id.masked()));
+    assert!(page.body.contains("138****5678"));
+    assert!(!page.body.contains("审计记录"));
+
+    // Lists mask for everyone.
+    let list = w.send(cadre.get("/households?q=%E5%BC%A0")).await;
+    assert!(list.body.contains("张三"));
+    assert!(!list.body.contains(full_id.as_str()));
+    assert!(list.body.contains(&full_id.masked()));
+    assert!(!list.body.contains("13812345678"));
+    let api = w.send(cadre.get("/api/v1/households?q=%E5%BC%A0")).await;
+    assert!(!api.body.contains(full_id.as_str()));
+    assert_eq!(api.json()["households"][0]["phone"], "138****5678");
+    // Search by household number, resident ID and village name.
+    for q in ["5119020010010001", full_id.as_str(), "石城"] {
+        let r = w
+            .send(cadre.get(&format!(
+                "/api/v1/households?q={}",
+                jingzhun_web::error::urlencode(q)
+            )))
+            .await;
+        assert_eq!(r.json()["households"].as_array().unwrap().len(), 1, "{q}");
+    }
+}
+
+#[tokio::test]
+async fn pages_are_chinese_first_with_an_english_switch() {
+    let w = World::new();
+    let res = w
+        .send(Request::get("/login").body(Body::empty()).unwrap())
+        .await;
+    assert!(res.body.contains("<html lang=\"zh-CN\">"));
+    assert!(res.body.contains("登录"));
+    let res = w
+        .send(
+            Request::get("/lang?to=en&back=%2Flogin")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location.as_deref(), Some("/login"));
+    assert!(res.set_cookies.iter().any(|c| c.starts_with("lang=en")));
+    let res = w
+        .send(
+            Request::get("/login")
+                .header(header::COOKIE, "lang=en")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(res.body.contains("<html lang=\"en\">"));
+    assert!(res.body.contains("Sign in"));
+    // Every template renders in both languages without a missing key.
+    let s = w.login_as(Role::Admin).await;
+    for lang in ["zh", "en"] {
+        for uri in [
+            "/".to_owned(),
+            "/areas/511902001".to_owned(),
+            "/households?q=%E5%BC%A0".to_owned(),
+            format!("/households/{}", w.household_in.0),
+            "/admin/accounts".to_owned(),
+            "/password".to_owned(),
+            "/no-such-page".to_owned(),
+        ] {
+            let res = w
+                .send(
+                    Request::get(uri.as_str())
+                        .header(header::COOKIE, format!("{}; lang={lang}", s.cookie))
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await;
+            assert!(
+                !res.body.contains(">?<"),
+                "{uri} in {lang} has a missing text"
+            );
+            assert!(res.content_type.starts_with("text/html"), "{uri}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_county_dashboard_counts_its_area_only() {
+    let w = World::new();
+    let s = w.login_as(Role::CountyApprover).await;
+    let d = w.send(s.get("/api/v1/dashboard")).await.json();
+    assert_eq!(d["area"]["code"], "511902");
+    assert_eq!(
+        d["counts"]["households"], 2,
+        "恩阳区's household is not counted"
+    );
+    assert_eq!(d["counts"]["monitored"], 1);
+    assert_eq!(d["counts"]["poor"], 1);
+    let children = d["children"].as_array().unwrap();
+    assert_eq!(children.len(), 2);
+    assert_eq!(children[0]["code"], "511902001");
+    assert_eq!(children[0]["counts"]["monitored"], 1);
+    let page = w.send(s.get("/")).await;
+    assert!(page.body.contains("id=\"n-monitored\">1<"));
+    assert!(page.body.contains("href=\"/areas/511902001\""));
+    assert!(page.body.contains("/assets/echarts.min.js"));
+    let js = w
+        .send(
+            Request::get("/assets/echarts.min.js")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(js.body.len() > 500_000);
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_api_route_and_errors_are_json() {
+    let w = World::new();
+    let doc = w
+        .send(
+            Request::get("/api/openapi.json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let api: Vec<_> = specs().into_iter().filter(|s| s.is_api()).collect();
+    assert!(api.len() >= 6);
+    for r in api {
+        let method = r.method.as_str().to_ascii_lowercase();
+        assert!(
+            doc["paths"][r.path][&method].is_object(),
+            "{} {} is documented",
+            r.method,
+            r.path
+        );
+    }
+    let s = w.login_as(Role::Analyst).await;
+    let res = w.send(s.get("/api/v1/nothing-here")).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert_eq!(res.json()["error"], "not_found");
+    let res = w.send(s.get("/api/v1/households/not-a-number")).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+}

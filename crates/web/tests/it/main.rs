@@ -1,0 +1,8 @@
+//! Integration tests of the web application, in-process (`tower::ServiceExt::oneshot`) against the real
+//! router and a real SQLite store in a temporary directory.
+
+#![allow(clippy::unwrap_used)]
+
+mod access;
+mod flows;
+mod support;

@@ -1,0 +1,335 @@
+//! A small world: Sichuan › Bazhong › 巴州区 (two townships, three villages) and, outside it, 恩阳区 with
+//! one village; households in each; one account per role bound inside 巴州区.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Request, Response, StatusCode};
+use axum::Router;
+use chrono::NaiveDate;
+use http_body_util::BodyExt;
+use jingzhun_core::*;
+use jingzhun_store::{Actor, Store};
+use jingzhun_web::{AppState, Role, StoreBackend, SystemClock, WebConfig};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "test-password-123";
+/// The village the cadre is bound to; the inside household lives here.
+pub const VILLAGE_IN: &str = "511902001001";
+/// Another township of the same county.
+pub const VILLAGE_OTHER_TOWNSHIP: &str = "511902002001";
+/// A village of another county: outside every test account.
+pub const VILLAGE_OUT: &str = "511903001001";
+
+/// Where each role's account is bound.
+pub fn area_of(role: Role) -> &'static str {
+    match role {
+        Role::VillageCadre => VILLAGE_IN,
+        Role::TownshipReviewer => "511902001",
+        Role::CountyApprover | Role::Analyst | Role::Admin => "511902",
+    }
+}
+
+pub fn username(role: Role) -> String {
+    format!("t_{}", role.code())
+}
+
+pub struct World {
+    pub router: Router,
+    pub store: Arc<Store>,
+    pub household_in: HouseholdId,
+    pub household_other_township: HouseholdId,
+    pub household_out: HouseholdId,
+    _dir: tempfile::TempDir,
+}
+
+fn area(code: &str, name: &str) -> Area {
+    let code = AreaCode::parse(code).unwrap();
+    Area {
+        code,
+        name: name.to_owned(),
+        settlement: (code.level() == AreaLevel::Village).then_some(Settlement::Rural),
+    }
+}
+
+/// A valid resident ID from its first 17 characters.
+pub fn rid(first17: &str) -> ResidentId {
+    let c = jingzhun_core::resident_id::check_character(first17.as_bytes());
+    ResidentId::parse(&format!("{first17}{c}")).unwrap()
+}
+
+pub fn member(name: &str, id: ResidentId, relationship: Relationship) -> Member {
+    Member {
+        name: PersonName::parse(name).unwrap(),
+        sex: id.sex(),
+        resident_id: id,
+        relationship,
+        ethnicity: "汉族".to_owned(),
+        education: Some(Education::Junior),
+        schooling: None,
+        health: Health::Chronic,
+        labour: Some(LabourAbility::Ordinary),
+        work_status: WorkStatus::NotMigrant,
+        migrant_months: MigrantMonths::new(0).unwrap(),
+        medical_insurance: true,
+        serious_illness_insurance: true,
+        pension_insurance: true,
+        social_assistance: SocialAssistance::NoAssistance,
+    }
+}
+
+pub fn household(number: &str, village: &str, members: Vec<Member>) -> Household {
+    Household {
+        number: HouseholdNo::parse(number).unwrap(),
+        village: AreaCode::parse(village).unwrap(),
+        natural_village: Some("石板组".to_owned()),
+        phone: Some(Phone::parse("13812345678").unwrap()),
+        standard: IdentificationStandard::National,
+        attribute: Some(PoorAttribute::Ordinary),
+        main_cause: Some(PovertyCause::Illness),
+        other_causes: vec![],
+        planned_exit_year: Some(2018),
+        housing: Housing::default(),
+        relocation: None,
+        water: Water::default(),
+        food_clothing_secured: true,
+        electricity: true,
+        sanitary_toilet: true,
+        fuel: None,
+        farmland_mu: Some(2.5),
+        forest_mu: None,
+        cooperative_member: false,
+        members,
+        incomes: vec![
+            IncomeRecord::new(2019).with(IncomeComponent::Wages, Yuan::from_yuan(9_000)),
+            IncomeRecord::new(2020).with(IncomeComponent::Wages, Yuan::from_yuan(12_000)),
+        ],
+    }
+}
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+impl World {
+    pub fn new() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("t.db").display());
+        let store = Arc::new(Store::open(&url).unwrap());
+        let actor = Actor::system("test");
+        store
+            .upsert_areas(
+                &[
+                    area("51", "四川省"),
+                    area("5119", "巴中市"),
+                    area("511902", "巴州区"),
+                    area("511902001", "东城街道"),
+                    area(VILLAGE_IN, "石城村委会"),
+                    area("511902001002", "白鹤村委会"),
+                    area("511902002", "西城街道"),
+                    area(VILLAGE_OTHER_TOWNSHIP, "回风村委会"),
+                    area("511903", "恩阳区"),
+                    area("511903001", "登科街道"),
+                    area(VILLAGE_OUT, "观音井村委会"),
+                ],
+                &actor,
+                "test",
+            )
+            .unwrap();
+        let registered = StatusEvent::new(StatusEventKind::Registered, d("2014-10-01"));
+        let exited = StatusEvent::new(StatusEventKind::Exited, d("2018-12-01"));
+        let mut monitored = StatusEvent::new(StatusEventKind::Monitored, d("2021-05-01"));
+        monitored.monitoring_kind = Some(MonitoringKind::Unstable);
+        monitored.risk_types = vec![RiskType::Illness];
+        let create = |h: Household, events: &[StatusEvent]| {
+            store
+                .create_household(&h, events, d("2014-10-01"), &actor, "test")
+                .unwrap()
+                .0
+        };
+        let household_in = create(
+            household(
+                "5119020010010001",
+                VILLAGE_IN,
+                vec![
+                    member("张三", rid("51190219700101001"), Relationship::Head),
+                    member(
+                        "<script>alert(1)</script>",
+                        rid("51190219750202002"),
+                        Relationship::Spouse,
+                    ),
+                ],
+            ),
+            &[registered.clone(), exited.clone(), monitored],
+        );
+        let household_other_township = create(
+            household(
+                "5119020020010001",
+                VILLAGE_OTHER_TOWNSHIP,
+                vec![member("李四", rid("51190219800303003"), Relationship::Head)],
+            ),
+            std::slice::from_ref(&registered),
+        );
+        let household_out = create(
+            household(
+                "5119030010010001",
+                VILLAGE_OUT,
+                vec![member("张五", rid("51190319800404005"), Relationship::Head)],
+            ),
+            &[registered],
+        );
+        for role in Role::ALL {
+            jingzhun_web::create_account(
+                &store,
+                &username(*role),
+                *role,
+                AreaCode::parse(area_of(*role)).unwrap(),
+                PASSWORD,
+                false,
+            )
+            .unwrap();
+        }
+        let state = AppState::new(
+            Arc::new(StoreBackend::new(Arc::clone(&store))),
+            WebConfig::new("127.0.0.1:0".parse().unwrap()),
+            Arc::new(SystemClock),
+        );
+        World {
+            router: jingzhun_web::router(state),
+            store,
+            household_in,
+            household_other_township,
+            household_out,
+            _dir: dir,
+        }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        Reply::read(res).await
+    }
+
+    /// Signs in through the form (with the pre-session CSRF cookie) and returns the session.
+    pub async fn login(&self, username: &str, password: &str) -> Session {
+        let pre = "ab".repeat(32);
+        let body = format!("_csrf={pre}&username={username}&password={password}&next=%2F");
+        let res = self
+            .send(
+                Request::post("/login")
+                    .header(header::COOKIE, format!("jz_pre={pre}"))
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "login of {username}: {}",
+            res.body
+        );
+        let cookie = res
+            .set_cookies
+            .iter()
+            .find(|c| c.starts_with("jz_session="))
+            .expect("session cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let me = self
+            .send(
+                Request::get("/api/v1/me")
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        let csrf = me.json()["csrf_token"].as_str().unwrap().to_owned();
+        Session { cookie, csrf }
+    }
+
+    pub async fn login_as(&self, role: Role) -> Session {
+        self.login(&username(role), PASSWORD).await
+    }
+
+    /// Audit entries by `actor` with `action`.
+    pub fn audit_count(&self, actor: &str, action: &str) -> usize {
+        self.store
+            .audit_entries(&jingzhun_store::AuditFilter {
+                actor: Some(actor.to_owned()),
+                ..Default::default()
+            })
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == action)
+            .count()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// `jz_session=…`
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl Session {
+    pub fn get(&self, uri: &str) -> Request<Body> {
+        Request::get(uri)
+            .header(header::COOKIE, &self.cookie)
+            .body(Body::empty())
+            .unwrap()
+    }
+
+    /// A form POST with the session's CSRF token added.
+    pub fn post_form(&self, uri: &str, fields: &str) -> Request<Body> {
+        let sep = if fields.is_empty() { "" } else { "&" };
+        Request::post(uri)
+            .header(header::COOKIE, &self.cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("_csrf={}{sep}{fields}", self.csrf)))
+            .unwrap()
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub set_cookies: Vec<String>,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl Reply {
+    async fn read(res: Response<Body>) -> Reply {
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let set_cookies = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        let content_type = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            location,
+            set_cookies,
+            content_type,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
