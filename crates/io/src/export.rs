@@ -475,6 +475,73 @@ fn write_problem(
     Ok(())
 }
 
+/// Writes a plain table (one header row, text cells, formula triggers neutralised) as XLSX: for lists
+/// people download, such as data-quality findings or comparison results.
+pub fn write_table_xlsx(
+    path: &Path,
+    sheet: &str,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<(), ExportError> {
+    let err = |e: XlsxError| ExportError::Xlsx {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let formats = Formats {
+        header: Format::new().set_bold(),
+        text: Format::new().set_num_format("@"),
+        amount: Format::new(),
+    };
+    let mut workbook = Workbook::new();
+    let per_sheet = (XLSX_MAX_ROWS - 1) as usize;
+    let chunks: Vec<&[Vec<String>]> = if rows.is_empty() {
+        vec![&[]]
+    } else {
+        rows.chunks(per_sheet).collect()
+    };
+    for (index, chunk) in chunks.into_iter().enumerate() {
+        let ws = new_sheet(
+            &mut workbook,
+            &sheet_name(sheet, index),
+            headers,
+            &formats,
+            &[],
+        )
+        .map_err(err)?;
+        for (i, row) in chunk.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    ws.write_string(i as u32 + 1, c as u16, neutralize(v))
+                        .map_err(err)?;
+                }
+            }
+        }
+    }
+    workbook.save(path).map_err(err)
+}
+
+/// Writes a plain table as CSV with a UTF-8 BOM, formula triggers neutralised.
+pub fn write_table_csv(
+    writer: impl Write,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<(), std::io::Error> {
+    let mut writer = std::io::BufWriter::new(writer);
+    writer.write_all(b"\xEF\xBB\xBF")?;
+    let mut csv = csv::Writer::from_writer(writer);
+    csv.write_record(headers)?;
+    for row in rows {
+        csv.write_record(
+            row.iter()
+                .map(|v| neutralize(v))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(|v| v.as_ref()),
+        )?;
+    }
+    csv.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

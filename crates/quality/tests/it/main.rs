@@ -1,0 +1,7 @@
+//! Integration tests of jingzhun-quality: one binary, one module per area.
+
+#![allow(clippy::unwrap_used)]
+
+mod checks;
+mod common;
+mod department;
