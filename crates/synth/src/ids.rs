@@ -31,6 +31,8 @@ use crate::calibration;
 #[derive(Default)]
 pub(crate) struct FastHasher(u64);
 
+const HASH_K: u64 = 0x517C_C1B7_2722_0A95;
+
 impl Hasher for FastHasher {
     fn finish(&self) -> u64 {
         crate::rng::mix(self.0)
@@ -38,16 +40,16 @@ impl Hasher for FastHasher {
 
     fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7CC1_B727_220A_95);
+            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(HASH_K);
         }
     }
 
     fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7CC1_B727_220A_95);
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(HASH_K);
     }
 
     fn write_i32(&mut self, i: i32) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i as u32)).wrapping_mul(0x51_7CC1_B727_220A_95);
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i as u32)).wrapping_mul(HASH_K);
     }
 }
 
