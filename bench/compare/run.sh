@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Side-by-side comparison: jingzhun's engine vs the same evaluation in DuckDB SQL and in Polars.
+#
+#   bench/compare/run.sh [HOUSEHOLDS] [REPEATS]      (defaults: 1000000 5)
+#
+# Installs DuckDB, Polars and pyarrow into bench/compare/.venv (pinned in requirements.txt), builds our
+# `compare` example in release mode, exports the synthetic registry as CSV (once per size, into
+# bench-data/compare-N/), converts it to Parquet, times the three in one run and checks they give the same
+# counts for every area. Exit status 1 if any count differs.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+N="${1:-1000000}"
+REPEATS="${2:-5}"
+DATA="${DATA:-$ROOT/bench-data/compare-$N}"
+VENV="$HERE/.venv"
+
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+fi
+"$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$HERE/requirements.txt"
+
+(cd "$ROOT" && cargo build --release --quiet -p jingzhun-engine --example compare)
+BIN="$ROOT/target/release/examples/compare"
+
+if [ ! -f "$DATA/households.csv" ]; then
+    "$BIN" export "$N" "$DATA"
+fi
+"$VENV/bin/python" "$HERE/compare.py" --data "$DATA" --bin "$BIN" --repeats "$REPEATS" --out "$DATA/results.md"

@@ -1,0 +1,382 @@
+//! Our side of the DuckDB / Polars comparison (driven by `bench/compare/run.sh`).
+//!
+//! ```text
+//! compare export N DIR        # synthetic registry → DIR/households.csv, DIR/members.csv, DIR/params.json
+//! compare run DIR REPEATS OUT # end to end from the CSV files, then warm; timings and rollups → OUT (JSON)
+//! ```
+//!
+//! The CSV files carry stable codes for categorical values and fen for money, one row per household and
+//! one per member (members in household order). The comparison scripts implement the same rules in SQL and
+//! in Polars from these files (or their Parquet conversions) and compare the rollups with ours.
+
+use std::fmt::Write as _;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use jingzhun_core::{
+    AreaCode, Health, HouseholdId, HousingGrade, IncomeComponent, LabourAbility, MonitoringKind,
+    SafeHousingAlternative, SchoolingStatus, Yuan,
+};
+use jingzhun_engine::{synth, AreaIndex, Columns, CompactHousehold, Engine, Rollup};
+use jingzhun_policy::{
+    DepartmentFacts, HousingFacts, MemberFacts, ParamValue, PolicyPack, RegistryState, StatusFacts,
+    WaterFacts,
+};
+use rayon::prelude::*;
+
+const YEAR: u16 = 2021;
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2021, 12, 31).unwrap_or_default()
+}
+
+type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+fn registry_code(r: RegistryState) -> &'static str {
+    match r {
+        RegistryState::NotRegistered => "not_registered",
+        RegistryState::Poor => "poor",
+        RegistryState::Exited => "exited",
+        RegistryState::Removed => "removed",
+    }
+}
+
+fn export(n: usize, dir: &Path) -> Res<()> {
+    std::fs::create_dir_all(dir)?;
+    let engine = synth::engine(n, 42, YEAR, as_of());
+    let cols = engine.columns();
+    let mut hh =
+        BufWriter::with_capacity(1 << 20, std::fs::File::create(dir.join("households.csv"))?);
+    let mut mm = BufWriter::with_capacity(1 << 20, std::fs::File::create(dir.join("members.csv"))?);
+    let comps: Vec<&str> = IncomeComponent::ALL.iter().map(|c| c.code()).collect();
+    writeln!(
+        hh,
+        "id,village,income_known,{},food_clothing,grade,alternative,relocated,litres,fetch_minutes,outage_days,quality_ok,dry_area,registry,registry_since,monitoring,monitored_since,med_inpatient,outpatient_monthly,education_oop,disaster,accident,job_loss,measures",
+        comps.join(",")
+    )?;
+    writeln!(
+        mm,
+        "household_id,age,schooling,health,labour,medical_insurance"
+    )?;
+    let b = |x: bool| if x { "1" } else { "0" };
+    let opt = |x: Option<u16>| x.map(|v| v.to_string()).unwrap_or_default();
+    let mut line = String::with_capacity(512);
+    for slot in 0..cols.len() {
+        let h = cols.compact(slot, YEAR, as_of());
+        let village = engine.areas().code(h.area);
+        line.clear();
+        let income = h.income.unwrap_or([0; IncomeComponent::COUNT]);
+        write!(line, "{},{},{}", h.id, village, b(h.income.is_some()))?;
+        for v in income {
+            write!(line, ",{v}")?;
+        }
+        let d = h.department;
+        write!(
+            line,
+            ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            b(h.food_clothing),
+            h.housing.grade.map(|g| g.code()).unwrap_or(""),
+            h.housing.alternative.map(|a| a.code()).unwrap_or(""),
+            b(h.housing.relocated),
+            opt(h.water.litres_per_person_day),
+            opt(h.water.fetch_minutes),
+            opt(h.water.outage_days_per_year),
+            h.water.quality_ok.map(b).unwrap_or(""),
+            b(h.water.dry_area),
+            registry_code(h.status.registry),
+            h.status
+                .registry_since
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            h.status.monitoring.map(|k| k.code()).unwrap_or(""),
+            h.status
+                .monitored_since
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            d.medical_inpatient_oop.fen(),
+            d.outpatient_monthly_oop.fen(),
+            d.education_oop.fen(),
+            b(d.disaster),
+            b(d.accident),
+            b(d.job_loss),
+            d.measures
+        )?;
+        writeln!(hh, "{line}")?;
+        for m in &h.members {
+            writeln!(
+                mm,
+                "{},{},{},{},{},{}",
+                h.id,
+                m.age,
+                m.schooling.map(|s| s.code()).unwrap_or(""),
+                m.health.code(),
+                m.labour.map(|l| l.code()).unwrap_or(""),
+                b(m.medical_insurance)
+            )?;
+        }
+    }
+    hh.flush()?;
+    mm.flush()?;
+    // The parameters in force for the synthetic areas (all in Sichuan), for the SQL and Polars versions.
+    let pack = PolicyPack::builtin();
+    let area = synth::village_code(0);
+    let eff = pack.effective(YEAR, Some(&area))?;
+    let mut json = serde_json::Map::new();
+    json.insert("year".into(), YEAR.into());
+    json.insert("as_of".into(), as_of().to_string().into());
+    for (key, value, _) in &eff.values {
+        let v: serde_json::Value = match value {
+            ParamValue::Yuan(y) => y.fen().into(),
+            ParamValue::Percent(r) => r.0.into(),
+            ParamValue::Count(c) => (*c).into(),
+            ParamValue::Bool(x) => (*x).into(),
+            ParamValue::Components(set) => set.iter().map(|c| c.code()).collect::<Vec<_>>().into(),
+        };
+        json.insert(key.code().into(), v);
+    }
+    std::fs::write(
+        dir.join("params.json"),
+        serde_json::to_string_pretty(&json)?,
+    )?;
+    eprintln!(
+        "exported {} households, {} members to {}",
+        engine.households(),
+        engine.members(),
+        dir.display()
+    );
+    Ok(())
+}
+
+/// Splits `text` (after its header line) into about `parts` pieces at line ends.
+fn chunks(text: &str, parts: usize) -> Vec<&str> {
+    let body = match text.find('\n') {
+        Some(i) => &text[i + 1..],
+        None => "",
+    };
+    let mut out = Vec::new();
+    let mut rest = body;
+    let target = body.len() / parts.max(1) + 1;
+    while !rest.is_empty() {
+        let cut = if rest.len() <= target {
+            rest.len()
+        } else {
+            rest[target..]
+                .find('\n')
+                .map(|i| target + i + 1)
+                .unwrap_or(rest.len())
+        };
+        out.push(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    out
+}
+
+fn int(s: &str) -> Res<i64> {
+    Ok(s.parse()?)
+}
+
+fn opt_u16(s: &str) -> Res<Option<u16>> {
+    Ok(if s.is_empty() { None } else { Some(s.parse()?) })
+}
+
+fn opt_date(s: &str) -> Res<Option<NaiveDate>> {
+    Ok(if s.is_empty() { None } else { Some(s.parse()?) })
+}
+
+fn bad(what: &str, s: &str) -> Box<dyn std::error::Error + Send + Sync> {
+    format!("无效的{what}「{s}」").into()
+}
+
+fn parse_household(line: &str) -> Res<(CompactHousehold, AreaCode)> {
+    let f: Vec<&str> = line.split(',').collect();
+    if f.len() < 34 {
+        return Err(bad("户记录", line));
+    }
+    let mut income = [0i32; IncomeComponent::COUNT];
+    for (i, v) in income.iter_mut().enumerate() {
+        *v = f[3 + i].parse()?;
+    }
+    let k = 3 + IncomeComponent::COUNT;
+    let village = AreaCode::parse(f[1])?;
+    let registry = match f[k + 9] {
+        "not_registered" => RegistryState::NotRegistered,
+        "poor" => RegistryState::Poor,
+        "exited" => RegistryState::Exited,
+        "removed" => RegistryState::Removed,
+        other => return Err(bad("登记状态", other)),
+    };
+    let monitoring = match f[k + 11] {
+        "" => None,
+        c => Some(MonitoringKind::from_code(c).ok_or_else(|| bad("监测类型", c))?),
+    };
+    let h = CompactHousehold {
+        id: HouseholdId(int(f[0])?),
+        area: 0,
+        members: Vec::new(),
+        income: (f[2] == "1").then_some(income),
+        food_clothing: f[k] == "1",
+        housing: HousingFacts {
+            grade: match f[k + 1] {
+                "" => None,
+                c => Some(HousingGrade::from_code(c).ok_or_else(|| bad("危房等级", c))?),
+            },
+            alternative: match f[k + 2] {
+                "" => None,
+                c => Some(SafeHousingAlternative::from_code(c).ok_or_else(|| bad("安全住房", c))?),
+            },
+            relocated: f[k + 3] == "1",
+        },
+        water: WaterFacts {
+            litres_per_person_day: opt_u16(f[k + 4])?,
+            fetch_minutes: opt_u16(f[k + 5])?,
+            outage_days_per_year: opt_u16(f[k + 6])?,
+            quality_ok: match f[k + 7] {
+                "" => None,
+                x => Some(x == "1"),
+            },
+            dry_area: f[k + 8] == "1",
+        },
+        status: StatusFacts {
+            registry,
+            registry_since: opt_date(f[k + 10])?,
+            monitoring,
+            monitored_since: opt_date(f[k + 12])?,
+        },
+        department: DepartmentFacts {
+            medical_inpatient_oop: Yuan::from_fen(int(f[k + 13])?),
+            outpatient_monthly_oop: Yuan::from_fen(int(f[k + 14])?),
+            education_oop: Yuan::from_fen(int(f[k + 15])?),
+            disaster: f[k + 16] == "1",
+            accident: f[k + 17] == "1",
+            job_loss: f[k + 18] == "1",
+            measures: f[k + 19].trim_end().parse()?,
+        },
+    };
+    Ok((h, village))
+}
+
+fn parse_member(line: &str) -> Res<(i64, MemberFacts)> {
+    let mut f = line.split(',');
+    let mut next = || f.next().ok_or_else(|| bad("成员记录", line));
+    let id = int(next()?)?;
+    let age: u8 = next()?.parse()?;
+    let schooling = match next()? {
+        "" => None,
+        c => Some(SchoolingStatus::from_code(c).ok_or_else(|| bad("在校生状况", c))?),
+    };
+    let health = Health::from_code(next()?).ok_or_else(|| bad("健康状况", line))?;
+    let labour = match next()? {
+        "" => None,
+        c => Some(LabourAbility::from_code(c).ok_or_else(|| bad("劳动技能", c))?),
+    };
+    let medical_insurance = next()?.trim_end() == "1";
+    Ok((
+        id,
+        MemberFacts {
+            age,
+            schooling,
+            health,
+            labour,
+            medical_insurance,
+        },
+    ))
+}
+
+/// Reads the CSV files (parsed in parallel) and builds the engine.
+fn load(dir: &Path) -> Res<Engine> {
+    let (households, members) = rayon::join(
+        || std::fs::read_to_string(dir.join("households.csv")),
+        || std::fs::read_to_string(dir.join("members.csv")),
+    );
+    let (households, members) = (households?, members?);
+    let parts = rayon::current_num_threads() * 4;
+    let (hh, mm) = rayon::join(
+        || -> Res<Vec<Vec<(CompactHousehold, AreaCode)>>> {
+            chunks(&households, parts)
+                .par_iter()
+                .map(|c| c.lines().map(parse_household).collect())
+                .collect()
+        },
+        || -> Res<Vec<Vec<(i64, MemberFacts)>>> {
+            chunks(&members, parts)
+                .par_iter()
+                .map(|c| c.lines().map(parse_member).collect())
+                .collect()
+        },
+    );
+    let (hh, mm) = (hh?, mm?);
+    let n: usize = hh.iter().map(Vec::len).sum();
+    let n_members: usize = mm.iter().map(Vec::len).sum();
+    let mut areas = AreaIndex::default();
+    let mut cols = Columns::with_capacity(n, n_members + n / 10);
+    let mut members = mm.iter().flatten().peekable();
+    for (mut h, village) in hh.into_iter().flatten() {
+        h.area = areas.intern(village);
+        while let Some((id, m)) = members.next_if(|(id, _)| *id == h.id.0) {
+            let _ = id;
+            h.members.push(*m);
+        }
+        cols.put(&h);
+    }
+    Ok(Engine::from_compact(areas, cols, YEAR, as_of()))
+}
+
+fn rollup_json(code: AreaCode, r: &Rollup) -> serde_json::Value {
+    let mut obj = serde_json::Map::new();
+    obj.insert("area".into(), code.to_string().into());
+    for (name, v) in r.fields() {
+        obj.insert(name, v.into());
+    }
+    obj.into()
+}
+
+fn run(dir: &Path, repeats: usize, out: &Path) -> Res<()> {
+    let pack = PolicyPack::builtin();
+    // End to end: read and parse the files, build the columns, evaluate, roll up.
+    let t = Instant::now();
+    let engine = load(dir)?;
+    let loaded = t.elapsed();
+    let eval = engine.evaluate(&pack)?;
+    let e2e = t.elapsed();
+    // Warm: data already in memory, evaluation + rollup only.
+    let mut warm = Vec::new();
+    for _ in 0..repeats {
+        let t = Instant::now();
+        let e = engine.evaluate(&pack)?;
+        warm.push(t.elapsed().as_secs_f64());
+        drop(e);
+    }
+    warm.sort_by(f64::total_cmp);
+    let rollups: Vec<serde_json::Value> = eval.rollups().map(|(c, r)| rollup_json(c, r)).collect();
+    let result = serde_json::json!({
+        "households": engine.households(),
+        "members": engine.members(),
+        "load_s": loaded.as_secs_f64(),
+        "e2e_s": e2e.as_secs_f64(),
+        "warm_s": warm,
+        "rollups": rollups,
+    });
+    std::fs::write(out, serde_json::to_string(&result)?)?;
+    eprintln!(
+        "ours: end to end {:.3} s (load {:.3} s), warm min {:.3} s",
+        e2e.as_secs_f64(),
+        loaded.as_secs_f64(),
+        warm.first().copied().unwrap_or(0.0)
+    );
+    Ok(())
+}
+
+fn main() -> Res<()> {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("export") if args.len() == 4 => {
+            export(args[2].replace('_', "").parse()?, Path::new(&args[3]))
+        }
+        Some("run") if args.len() == 5 => {
+            run(Path::new(&args[2]), args[3].parse()?, Path::new(&args[4]))
+        }
+        _ => Err("用法: compare export N DIR | compare run DIR REPEATS OUT.json".into()),
+    }
+}
