@@ -1,1 +1,56 @@
-fn main() {}
+//! `jingzhun`: the command-line tool. Each subcommand lives in its own module under `cmd/`; this file only
+//! parses arguments, opens the store and reports errors in Chinese.
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// 精准: 建档立卡与防止返贫监测系统 (registry, evaluation and monitoring for poverty alleviation).
+#[derive(Debug, Parser)]
+#[command(name = "jingzhun", version, about, long_about = None)]
+pub struct Cli {
+    /// 数据库: SQLite 文件路径 (默认) 或 postgres://用户:密码@主机/库名
+    #[arg(
+        long,
+        global = true,
+        env = "JINGZHUN_DB",
+        default_value = "jingzhun.db"
+    )]
+    pub db: String,
+
+    /// 操作人 (记入审计日志); 默认为当前系统用户
+    #[arg(long, global = true, env = "JINGZHUN_ACTOR")]
+    pub actor: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 初始化数据库: 建表迁移并载入随附的四川省行政区划
+    Init(cmd::init::Args),
+    /// 行政区划: 查看、导入、更名与合并
+    #[command(subcommand)]
+    Areas(cmd::areas::AreasCommand),
+    /// 审计日志: 校验哈希链、查看记录
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCommand),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("JINGZHUN_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cmd::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("错误: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

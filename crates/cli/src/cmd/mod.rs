@@ -1,0 +1,67 @@
+//! Subcommands. Each takes parsed arguments and an open store, and prints for people (Chinese) unless asked
+//! for JSON.
+
+pub mod areas;
+pub mod audit;
+pub mod init;
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use jingzhun_store::{Actor, Store};
+
+use crate::{Cli, Command};
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let actor = actor(cli.actor.as_deref());
+    let store = open_store(&cli.db)?;
+    match cli.command {
+        Command::Init(args) => init::run(&store, &actor, args),
+        Command::Areas(command) => areas::run(&store, &actor, command),
+        Command::Audit(command) => audit::run(&store, command),
+    }
+}
+
+pub fn open_store(db: &str) -> anyhow::Result<Store> {
+    Store::open(db).with_context(|| format!("无法打开数据库「{}」", redact_url(db)))
+}
+
+/// The account recorded in the audit log for command-line changes.
+fn actor(given: Option<&str>) -> Actor {
+    let name = given
+        .map(str::to_owned)
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
+        .unwrap_or_else(|| "命令行".to_owned());
+    Actor {
+        account: format!("cli:{name}"),
+    }
+}
+
+/// A database URL with its password hidden, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(redact_url("jingzhun.db"), "jingzhun.db");
+    }
+}
