@@ -145,11 +145,10 @@ pub fn print_level_counts(tree: &AreaTree, code: Option<&AreaCode>) {
         };
         if *level == AreaLevel::Village {
             let rural = within.iter().filter(|a| a.is_rural_village()).count();
+            let urban = within.len() - rural;
             println!(
-                "  {}: {} (其中农村行政村 {rural}, 城镇社区 {})",
-                "村级",
-                within.len(),
-                within.len() - rural
+                "  村级: {} (其中农村行政村 {rural}, 城镇社区 {urban})",
+                within.len()
             );
         } else {
             println!("  {}级: {}", level.label(), within.len());
