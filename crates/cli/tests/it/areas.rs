@@ -2,7 +2,7 @@ use crate::Workspace;
 
 #[test]
 fn init_loads_sichuan_with_bazhong_as_published() {
-    let ws = Workspace::new();
+    let ws = Workspace::empty();
     let out = ws.run_ok(&["init"]);
     assert!(out.contains("已载入四川省行政区划 37728 条"), "{out}");
     let out = ws.run_ok(&["areas", "show", "5119"]);

@@ -11,7 +11,7 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    pub fn new() -> Self {
+    pub fn empty() -> Self {
         Self {
             dir: tempfile::tempdir().expect("temp dir"),
         }
@@ -42,7 +42,7 @@ impl Workspace {
     }
 
     pub fn initialised() -> Self {
-        let ws = Self::new();
+        let ws = Self::empty();
         ws.run_ok(&["init"]);
         ws
     }
