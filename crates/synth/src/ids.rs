@@ -12,11 +12,13 @@
 //! depend only on its own slot, so chunking and threads do not matter.
 //!
 //! # Capacity
-//! A village gets about 499 / M sequence numbers per (region, sex, day). When its share of a day is used up,
-//! the birth date moves forward to the next day that has a free pair for the village (a shift of a day or two
-//! at Bazhong scale; at national scale, with thousands of villages per county family, up to about M / 499
-//! days). The total capacity per region, sex and birth year is 499 × 365 ≈ 182,000 people, far above the
-//! people of one cohort of any county family at national scale (about 30 times Bazhong).
+//! A village gets about 499 / M sequence numbers per (region, sex, day): with Bazhong's largest family
+//! (巴州区 + 恩阳区, 437 villages) one a day, about 417 a year per sex and region — far more than a village's
+//! people of one birth year. When a village's share of a day is used up, the birth date moves forward to the
+//! next day with a free pair (at most a few days). Scales above 1 replicate whole counties under synthetic
+//! county codes, each its own family, so the capacity per village does not shrink with the scale. A family
+//! of more than a few thousand villages (not produced by the shipped tree) would shift dates by M / 499 days
+//! and eventually fail with [`crate::SynthError::IdCapacity`] rather than produce a future birth date.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};

@@ -56,9 +56,10 @@ pub struct SynthConfig {
     /// Any area of the tree: a province, city, county, township or village. Targets are computed over whole
     /// counties, so a village comes out the same whichever enclosing area is asked for.
     pub area: AreaCode,
-    /// 1.0 = the real population. Below 1 villages get fewer households; above 1 villages are replicated
-    /// `ceil(scale)` times under synthetic codes (national size, ~90 million people, is about
-    /// `--area 51 --scale 1.5` for Sichuan's villages or Bazhong at scale 30).
+    /// 1.0 = the real population. Below 1 villages get fewer households; above 1 counties are replicated
+    /// `ceil(scale)` times under synthetic county codes (city 70–89 of the same province), each replica with
+    /// `scale / ceil(scale)` of the real county's figures. National size (~30 million households, ~90 million
+    /// people) is Bazhong at scale 30 or Sichuan (`51`) at about 1.5.
     pub scale: f64,
     /// Probability per household of one injected data defect; 0 for calibration.
     pub defect_rate: f64,
@@ -95,7 +96,7 @@ pub enum SynthError {
     UnknownArea(AreaCode),
     #[error("行政区划「{0}」内没有农村行政村(村委会)")]
     NoRuralVillages(AreaCode),
-    #[error("规模过大: 每个县最多约 40 万个合成村")]
+    #[error("规模过大: 一次最多生成 1,980 个合成县")]
     ScaleTooLarge,
     #[error("身份证号顺序码已用尽")]
     IdCapacity,

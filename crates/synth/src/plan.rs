@@ -5,9 +5,13 @@
 //! of counties that share ID region codes — and only then restricted to the requested area, so a village is
 //! generated identically whether the run asked for its township, its county or the whole city.
 //!
-//! For `scale > 1` every real village is replicated `ceil(scale)` times; replica 0 keeps the real code and
-//! replica k ≥ 1 gets a synthetic code in the same county, township numbers 600–999 (not in the shipped
-//! tree; real township numbers stay below 600).
+//! For `scale > 1` every county is replicated `ceil(scale)` times, each replica holding `scale / ceil(scale)`
+//! of the real county's figures (so every replica is a plausible county, calibrated like the real one).
+//! Replica 0 keeps the real codes; replica k ≥ 1 gets a synthetic county code — same province, city 70–89,
+//! not in the shipped tree — and its villages keep their real township and village numbers under it.
+//! Synthetic counties are numbered in the order of the run's counties, so their codes depend on the area
+//! asked for. National size (about 30 million households) is Bazhong at scale 30 or Sichuan at about 1.5;
+//! the limit is 1,980 synthetic counties per run.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -71,20 +75,148 @@ fn rural_villages<'t>(tree: &'t AreaTree, county: &AreaCode) -> Vec<&'t jingzhun
         .collect()
 }
 
-fn synthetic_code(
+/// The code of replica `replica` (≥ 1) of the `index`-th county of the run (of `count`): province kept, city
+/// 70–89 (unused by real prefectures, which stay below 70 or use 90 for directly administered counties),
+/// county 01–99.
+fn synthetic_county(
     county: &AreaCode,
-    index_in_county: usize,
-    villages_in_county: usize,
+    index: usize,
+    count: usize,
     replica: u32,
 ) -> Result<AreaCode, SynthError> {
-    let idx = (replica as usize - 1) * villages_in_county + index_in_county;
-    let township = 600 + idx / 999;
-    let village = 1 + idx % 999;
-    if township > 999 {
+    let idx = (replica as usize - 1) * count + index;
+    let city = 70 + idx / 99;
+    let number = 1 + idx % 99;
+    if city > 89 {
         return Err(SynthError::ScaleTooLarge);
     }
-    AreaCode::parse(&format!("{}{township:03}{village:03}", county.as_str()))
+    let province = county
+        .ancestor_at(AreaLevel::Province)
+        .ok_or(SynthError::ScaleTooLarge)?;
+    AreaCode::parse(&format!("{}{city:02}{number:02}", province.as_str()))
         .map_err(|_| SynthError::ScaleTooLarge)
+}
+
+/// A county of the run: the real county, or one of its replicas under a synthetic code.
+struct CountySpec<'t> {
+    real: AreaCode,
+    code: AreaCode,
+    replica: u32,
+    rural: Vec<&'t jingzhun_core::Area>,
+}
+
+/// Plans one county: targets, poor villages, village sizes and poor quotas.
+fn plan_county(
+    tree: &AreaTree,
+    config: &SynthConfig,
+    spec: &CountySpec<'_>,
+    share: f64,
+    county_index: usize,
+) -> Result<(CountyPlan, Vec<VillagePlan>), SynthError> {
+    let n = spec.rural.len();
+    let (people, poor_people, poor_villages, approval, exits) = match bazhong_profile(&spec.real) {
+        Some(p) => (
+            p.rural_population,
+            p.poor_people,
+            p.poor_villages.min(n),
+            p.approval_year,
+            p.exit_distribution,
+        ),
+        None => {
+            let people = cal::GENERIC_PEOPLE_PER_VILLAGE * n as f64;
+            (
+                people,
+                people * cal::GENERIC_INCIDENCE,
+                (n as f64 * cal::GENERIC_POOR_VILLAGE_SHARE).round() as usize,
+                cal::GENERIC_APPROVAL_YEAR,
+                cal::GENERIC_EXIT_DISTRIBUTION,
+            )
+        }
+    };
+    let real_name = tree
+        .get(&spec.real)
+        .map(|a| a.name.clone())
+        .unwrap_or_default();
+    let county = CountyPlan {
+        code: spec.code,
+        name: if spec.replica == 0 {
+            real_name
+        } else {
+            format!("{real_name}(合成{})", spec.replica)
+        },
+        approval_year: approval,
+        exit_distribution: exits,
+        target_people: people * share,
+        target_poor_people: poor_people * share,
+    };
+    // Poor villages: a seeded shuffle of the county's villages (each replica its own).
+    let mut order: Vec<usize> = (0..n).collect();
+    order.shuffle(&mut rng::stream(
+        config.seed,
+        spec.code.as_str(),
+        rng::STREAM_PLAN,
+    ));
+    let mut poor = vec![false; n];
+    for &i in order.iter().take(poor_villages) {
+        poor[i] = true;
+    }
+    let mut villages = Vec::with_capacity(n);
+    for (i, area) in spec.rural.iter().enumerate() {
+        let code = if spec.replica == 0 {
+            area.code
+        } else {
+            // Same township and village numbers under the synthetic county.
+            AreaCode::parse(&format!(
+                "{}{}",
+                spec.code.as_str(),
+                &area.code.as_str()[6..]
+            ))
+            .map_err(|_| SynthError::Internal("synthetic village code"))?
+        };
+        let mut r = rng::stream(config.seed, code.as_str(), rng::STREAM_PLAN);
+        let size = rng::lognormal_mean_one(&mut r, cal::VILLAGE_SIZE_SIGMA);
+        villages.push(VillagePlan {
+            code,
+            source: area.code,
+            name: area.name.clone(),
+            township_name: area
+                .code
+                .parent()
+                .and_then(|t| tree.get(&t))
+                .map(|t| t.name.clone())
+                .unwrap_or_default(),
+            replica: spec.replica,
+            county: county_index,
+            poor_village: poor[i],
+            target_people: size,
+            target_poor_people: 0.0,
+            slot: 0,
+            family_size: 0,
+        });
+    }
+    // Normalise sizes to the county total, then spread the poor quota, poor villages weighted up.
+    let total_size: f64 = villages.iter().map(|v| v.target_people).sum();
+    for v in villages.iter_mut() {
+        v.target_people *= county.target_people / total_size;
+    }
+    let poor_pop: f64 = villages
+        .iter()
+        .filter(|v| v.poor_village)
+        .map(|v| v.target_people)
+        .sum();
+    let poor_share = poor_pop / county.target_people;
+    let (k_poor, k_non) = if poor_share > 0.0 && poor_share < 1.0 {
+        let k_non = cal::NON_POOR_VILLAGE_INCIDENCE_FACTOR;
+        ((1.0 - k_non * (1.0 - poor_share)) / poor_share, k_non)
+    } else {
+        (1.0, 1.0)
+    };
+    let weight = |v: &VillagePlan| v.target_people * if v.poor_village { k_poor } else { k_non };
+    let weight_total: f64 = villages.iter().map(weight).sum();
+    for v in villages.iter_mut() {
+        v.target_poor_people = county.target_poor_people * weight(v) / weight_total;
+    }
+    Ok((county, villages))
 }
 
 impl Plan {
@@ -126,122 +258,61 @@ impl Plan {
             }
         }
 
+        // Each replica county carries the same share of its real county's figures.
         let replicas = config.scale.ceil().max(1.0) as u32;
-        let mut counties = Vec::new();
-        let mut villages = Vec::new();
-        for members in families.values() {
-            let family_start = villages.len();
-            for county in members {
-                let county_index = counties.len();
-                let rural = rural_villages(tree, county);
+        let share = config.scale / f64::from(replicas);
+        let real_counties: Vec<(usize, AreaCode)> = families
+            .values()
+            .enumerate()
+            .flat_map(|(f, members)| members.iter().map(move |c| (f, *c)))
+            .collect();
+        // (family number, or a fresh one per synthetic county; spec)
+        let mut specs: Vec<(usize, CountySpec<'_>)> = Vec::new();
+        for replica in 0..replicas {
+            for (index, (family, real)) in real_counties.iter().enumerate() {
+                let rural = rural_villages(tree, real);
                 if rural.is_empty() {
                     continue;
                 }
-                let profile = bazhong_profile(county);
-                let n = rural.len();
-                let (people, poor_people, poor_villages, approval, exits) = match profile {
-                    Some(p) => (
-                        p.rural_population,
-                        p.poor_people,
-                        p.poor_villages.min(n),
-                        p.approval_year,
-                        p.exit_distribution,
-                    ),
-                    None => {
-                        let people = cal::GENERIC_PEOPLE_PER_VILLAGE * n as f64;
-                        (
-                            people,
-                            people * cal::GENERIC_INCIDENCE,
-                            (n as f64 * cal::GENERIC_POOR_VILLAGE_SHARE).round() as usize,
-                            cal::GENERIC_APPROVAL_YEAR,
-                            cal::GENERIC_EXIT_DISTRIBUTION,
-                        )
-                    }
-                };
-                let county_plan = CountyPlan {
-                    code: *county,
-                    name: tree.get(county).map(|a| a.name.clone()).unwrap_or_default(),
-                    approval_year: approval,
-                    exit_distribution: exits,
-                    target_people: people * config.scale,
-                    target_poor_people: poor_people * config.scale,
-                };
-                // Poor villages: a seeded shuffle of the county's real villages.
-                let mut order: Vec<usize> = (0..n).collect();
-                order.shuffle(&mut rng::stream(
-                    config.seed,
-                    county.as_str(),
-                    rng::STREAM_PLAN,
-                ));
-                let mut poor = vec![false; n];
-                for &i in order.iter().take(poor_villages) {
-                    poor[i] = true;
-                }
-                let start = villages.len();
-                for replica in 0..replicas {
-                    for (i, area) in rural.iter().enumerate() {
-                        let code = if replica == 0 {
-                            area.code
-                        } else {
-                            synthetic_code(county, i, n, replica)?
-                        };
-                        let mut r = rng::stream(config.seed, code.as_str(), rng::STREAM_PLAN);
-                        let size = rng::lognormal_mean_one(&mut r, cal::VILLAGE_SIZE_SIGMA);
-                        villages.push(VillagePlan {
-                            code,
-                            source: area.code,
-                            name: area.name.clone(),
-                            township_name: area
-                                .code
-                                .parent()
-                                .and_then(|t| tree.get(&t))
-                                .map(|t| t.name.clone())
-                                .unwrap_or_default(),
-                            replica,
-                            county: county_index,
-                            poor_village: poor[i],
-                            target_people: size,
-                            target_poor_people: 0.0,
-                            slot: 0,
-                            family_size: 0,
-                        });
-                    }
-                }
-                // Normalise sizes to the county total, then spread the poor quota.
-                let county_villages = &mut villages[start..];
-                let total_size: f64 = county_villages.iter().map(|v| v.target_people).sum();
-                for v in county_villages.iter_mut() {
-                    v.target_people *= county_plan.target_people / total_size;
-                }
-                let poor_pop: f64 = county_villages
-                    .iter()
-                    .filter(|v| v.poor_village)
-                    .map(|v| v.target_people)
-                    .sum();
-                let share = poor_pop / county_plan.target_people;
-                let k_non = cal::NON_POOR_VILLAGE_INCIDENCE_FACTOR;
-                let k_poor = if share > 0.0 {
-                    (1.0 - k_non * (1.0 - share)) / share
+                let (family, code) = if replica == 0 {
+                    (*family, *real)
                 } else {
-                    1.0
+                    (
+                        families.len() + specs.len(),
+                        synthetic_county(real, index, real_counties.len(), replica)?,
+                    )
                 };
-                let k_non = if share > 0.0 { k_non } else { 1.0 };
-                let weight_total: f64 = county_villages
-                    .iter()
-                    .map(|v| v.target_people * if v.poor_village { k_poor } else { k_non })
-                    .sum();
-                for v in county_villages.iter_mut() {
-                    let w = v.target_people * if v.poor_village { k_poor } else { k_non };
-                    v.target_poor_people = county_plan.target_poor_people * w / weight_total;
-                }
-                counties.push(county_plan);
+                specs.push((
+                    family,
+                    CountySpec {
+                        real: *real,
+                        code,
+                        replica,
+                        rural,
+                    },
+                ));
             }
-            let family = &mut villages[family_start..];
-            let size = family.len();
-            for (slot, v) in family.iter_mut().enumerate() {
-                v.slot = slot;
-                v.family_size = size;
-            }
+        }
+        let mut counties = Vec::new();
+        let mut villages: Vec<VillagePlan> = Vec::new();
+        let mut family_of_village = Vec::new();
+        for (family, spec) in &specs {
+            let (county, planned) = plan_county(tree, config, spec, share, counties.len())?;
+            counties.push(county);
+            family_of_village.extend(std::iter::repeat_n(*family, planned.len()));
+            villages.extend(planned);
+        }
+        // ID slots: villages numbered within their family (see `ids`).
+        let mut family_sizes: BTreeMap<usize, usize> = BTreeMap::new();
+        for f in &family_of_village {
+            *family_sizes.entry(*f).or_default() += 1;
+        }
+        let mut next_slot: BTreeMap<usize, usize> = BTreeMap::new();
+        for (v, f) in villages.iter_mut().zip(&family_of_village) {
+            let slot = next_slot.entry(*f).or_default();
+            v.slot = *slot;
+            *slot += 1;
+            v.family_size = family_sizes.get(f).copied().unwrap_or(1);
         }
         // Keep the villages of the requested area, in code order (replicas after their real villages' run).
         let area = config.area;

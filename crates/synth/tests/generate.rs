@@ -417,8 +417,19 @@ fn scale_above_one_replicates_villages_under_synthetic_codes() {
     let mut numbers = HashSet::new();
     for v in &villages {
         if v.code != v.source {
+            // A synthetic county (city 70–89 of the same province), same township and village numbers.
             assert!(tree().get(&v.code).is_none());
-            assert!(AreaCode::parse("511921").unwrap().contains(&v.code));
+            let city: u32 = v.code.as_str()[2..4].parse().unwrap();
+            assert!((70..=89).contains(&city), "{}", v.code);
+            assert_eq!(&v.code.as_str()[..2], "51");
+            assert_eq!(&v.code.as_str()[6..], &v.source.as_str()[6..]);
+            for h in &v.households {
+                for m in &h.household.members {
+                    assert_eq!(m.resident_id.region_code(), &v.county.as_str()[..6]);
+                }
+            }
+        } else {
+            assert!(v.county.as_str() == "511921");
         }
         for h in &v.households {
             assert!(numbers.insert(h.household.number.clone()));
@@ -434,4 +445,38 @@ fn bad_configurations_are_refused() {
     assert!(Generator::new(tree(), config("5119", 0.0, 1, 0.0)).is_err());
     assert!(Generator::new(tree(), config("5119", 1.0, 1, 1.5)).is_err());
     assert!(Generator::new(tree(), config("5101", 1.0, 1, 0.0)).is_err());
+}
+
+#[test]
+fn national_scale_id_families_stay_unique_and_keep_relationships() {
+    // At scale 30 (about national size for Bazhong) each village has 30 replicas, 29 of them in synthetic
+    // counties with their own region codes; check one village's replicas.
+    let village = tree()
+        .within_at_level(
+            &AreaCode::parse("511903").unwrap(),
+            jingzhun_core::AreaLevel::Village,
+        )
+        .find(|a| a.is_rural_village())
+        .unwrap()
+        .code;
+    let generator = Generator::new(tree(), config(village.as_str(), 30.0, 5, 0.0)).unwrap();
+    assert_eq!(generator.villages().len(), 30);
+    let today = record_date();
+    let mut ids = HashSet::new();
+    for v in generator.par_iter(8) {
+        for h in v.unwrap().households {
+            let head = h.household.head().unwrap().age_on(today) as i64;
+            for m in &h.household.members {
+                assert!(ids.insert(m.resident_id));
+                let age = m.age_on(today) as i64;
+                if m.relationship.is_younger_generation() {
+                    assert!(head - age >= 15);
+                }
+                if m.relationship.is_older_generation() {
+                    assert!(age - head >= 15);
+                }
+            }
+        }
+    }
+    assert!(ids.len() > 1000);
 }
