@@ -30,8 +30,10 @@ fn opposite(sex: Sex) -> Sex {
 }
 
 fn child_of_head(rng: &mut SynthRng, head_age: i64, family: usize) -> Draft {
+    // Born when the head was 21 to 42 (and at most 35 years old now: older children have left).
     let max_age = (head_age - 21).clamp(0, 35);
-    let age = rng::int(rng, 0, max_age);
+    let min_age = (head_age - 42).clamp(0, max_age);
+    let age = rng::int(rng, min_age, max_age);
     let sex = if rng::chance(rng, 0.52) {
         Sex::Male
     } else {
