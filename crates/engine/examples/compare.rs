@@ -181,17 +181,38 @@ fn opt_u16(s: &str) -> Res<Option<u16>> {
     Ok(if s.is_empty() { None } else { Some(s.parse()?) })
 }
 
+/// `YYYY-MM-DD`, parsed by hand (chrono's general parser is several times slower).
 fn opt_date(s: &str) -> Res<Option<NaiveDate>> {
-    Ok(if s.is_empty() { None } else { Some(s.parse()?) })
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |acc, d| {
+            d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+        })
+    };
+    let date = (b.len() == 10 && b[4] == b'-' && b[7] == b'-')
+        .then(|| NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?))
+        .flatten();
+    date.map(Some).ok_or_else(|| bad("日期", s))
 }
 
 fn bad(what: &str, s: &str) -> Box<dyn std::error::Error + Send + Sync> {
     format!("无效的{what}「{s}」").into()
 }
 
-fn parse_household(line: &str) -> Res<(CompactHousehold, AreaCode)> {
-    let f: Vec<&str> = line.split(',').collect();
-    if f.len() < 34 {
+fn parse_household(
+    line: &str,
+    cache: &mut Option<(String, AreaCode)>,
+) -> Res<(CompactHousehold, AreaCode)> {
+    let mut f = [""; 34];
+    let mut n = 0;
+    for (slot, field) in f.iter_mut().zip(line.split(',')) {
+        *slot = field;
+        n += 1;
+    }
+    if n < 34 {
         return Err(bad("户记录", line));
     }
     let mut income = [0i32; IncomeComponent::COUNT];
@@ -199,7 +220,15 @@ fn parse_household(line: &str) -> Res<(CompactHousehold, AreaCode)> {
         *v = f[3 + i].parse()?;
     }
     let k = 3 + IncomeComponent::COUNT;
-    let village = AreaCode::parse(f[1])?;
+    // Rows come sorted by village: parse each village code once.
+    let village = match cache {
+        Some((text, code)) if text == f[1] => *code,
+        _ => {
+            let code = AreaCode::parse(f[1])?;
+            *cache = Some((f[1].to_owned(), code));
+            code
+        }
+    };
     let registry = match f[k + 9] {
         "not_registered" => RegistryState::NotRegistered,
         "poor" => RegistryState::Poor,
@@ -284,41 +313,107 @@ fn parse_member(line: &str) -> Res<(i64, MemberFacts)> {
     ))
 }
 
-/// Reads the CSV files (parsed in parallel) and builds the engine.
-fn load(dir: &Path) -> Res<Engine> {
+/// The id in the first field of the line starting at `at`.
+fn id_at(text: &str, at: usize) -> Option<i64> {
+    let line = &text[at..];
+    line[..line.find(',')?].parse().ok()
+}
+
+/// Byte offset in `body` (members, sorted by household id) of the first line whose id is ≥ `id`.
+fn first_member_of(body: &str, id: i64) -> usize {
+    let bytes = body.as_bytes();
+    // The start of the first line beginning at or after `pos`.
+    let snap = |pos: usize| -> usize {
+        if pos == 0 {
+            return 0;
+        }
+        bytes[pos - 1..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map(|i| pos + i)
+            .unwrap_or(bytes.len())
+    };
+    let (mut lo, mut hi) = (0usize, bytes.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let start = snap(mid);
+        if start < bytes.len() && id_at(body, start).is_some_and(|x| x < id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    snap(lo)
+}
+
+/// Parses one range of households and its members into columns of its own (run in parallel).
+fn load_part(households: &str, members: &str) -> Res<(Columns, Vec<AreaCode>)> {
+    let mut cols = Columns::with_capacity(households.len() / 150, members.len() / 20);
+    let mut areas: Vec<AreaCode> = Vec::new();
+    let mut cache = None;
+    let mut member_lines = members.lines().peekable();
+    let mut buf: Vec<MemberFacts> = Vec::with_capacity(16);
+    for line in households.lines() {
+        let (mut h, village) = parse_household(line, &mut cache)?;
+        if areas.last() != Some(&village) {
+            areas.push(village);
+        }
+        h.area = (areas.len() - 1) as u32;
+        buf.clear();
+        while let Some(m) = member_lines.next_if(|l| id_at(l, 0) == Some(h.id.0)) {
+            buf.push(parse_member(m)?.1);
+        }
+        h.members = std::mem::take(&mut buf);
+        cols.put(&h);
+        buf = std::mem::take(&mut h.members);
+    }
+    Ok((cols, areas))
+}
+
+/// Reads the CSV files and builds the engine: the files are split into ranges of households (and the
+/// members of those households), parsed into separate columns in parallel, then concatenated.
+fn load(dir: &Path, t0: Instant) -> Res<Engine> {
+    let verbose = std::env::var_os("COMPARE_VERBOSE").is_some();
     let (households, members) = rayon::join(
         || std::fs::read_to_string(dir.join("households.csv")),
         || std::fs::read_to_string(dir.join("members.csv")),
     );
     let (households, members) = (households?, members?);
-    let parts = rayon::current_num_threads() * 4;
-    let (hh, mm) = rayon::join(
-        || -> Res<Vec<Vec<(CompactHousehold, AreaCode)>>> {
-            chunks(&households, parts)
-                .par_iter()
-                .map(|c| c.lines().map(parse_household).collect())
-                .collect()
-        },
-        || -> Res<Vec<Vec<(i64, MemberFacts)>>> {
-            chunks(&members, parts)
-                .par_iter()
-                .map(|c| c.lines().map(parse_member).collect())
-                .collect()
-        },
-    );
-    let (hh, mm) = (hh?, mm?);
-    let n: usize = hh.iter().map(Vec::len).sum();
-    let n_members: usize = mm.iter().map(Vec::len).sum();
+    if verbose {
+        eprintln!("  read after {:?}", t0.elapsed());
+    }
+    let parts = chunks(&households, rayon::current_num_threads() * 4);
+    let member_body = match members.find('\n') {
+        Some(i) => &members[i + 1..],
+        None => "",
+    };
+    let mut cuts: Vec<usize> = parts
+        .iter()
+        .map(|p| {
+            id_at(p, 0)
+                .map(|id| first_member_of(member_body, id))
+                .unwrap_or(0)
+        })
+        .collect();
+    cuts.push(member_body.len());
+    let pieces: Vec<(Columns, Vec<AreaCode>)> = parts
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| load_part(p, &member_body[cuts[i]..cuts[i + 1]]))
+        .collect::<Res<_>>()?;
+    if verbose {
+        eprintln!("  parsed after {:?}", t0.elapsed());
+    }
+    let n: usize = pieces.iter().map(|p| p.0.len()).sum();
+    let n_members: usize = pieces.iter().map(|p| p.0.stored_members()).sum();
     let mut areas = AreaIndex::default();
     let mut cols = Columns::with_capacity(n, n_members + n / 10);
-    let mut members = mm.iter().flatten().peekable();
-    for (mut h, village) in hh.into_iter().flatten() {
-        h.area = areas.intern(village);
-        while let Some((id, m)) = members.next_if(|(id, _)| *id == h.id.0) {
-            let _ = id;
-            h.members.push(*m);
-        }
-        cols.put(&h);
+    for (part, codes) in pieces {
+        let map: Vec<u32> = codes.iter().map(|c| areas.intern(*c)).collect();
+        cols.append(part, &map);
+    }
+    if verbose {
+        eprintln!("  columns built after {:?}", t0.elapsed());
     }
     Ok(Engine::from_compact(areas, cols, YEAR, as_of()))
 }
@@ -336,7 +431,7 @@ fn run(dir: &Path, repeats: usize, out: &Path) -> Res<()> {
     let pack = PolicyPack::builtin();
     // End to end: read and parse the files, build the columns, evaluate, roll up.
     let t = Instant::now();
-    let engine = load(dir)?;
+    let engine = load(dir, t)?;
     let loaded = t.elapsed();
     let eval = engine.evaluate(&pack)?;
     let e2e = t.elapsed();

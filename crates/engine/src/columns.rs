@@ -384,6 +384,37 @@ impl Columns {
             + m(&self.slot_of)
     }
 
+    /// Appends the households of `other` (built separately, e.g. in parallel), whose area indices are
+    /// translated through `area_map`. Ids already present are not checked for: the caller guarantees
+    /// that the two sets are disjoint.
+    pub fn append(&mut self, other: Columns, area_map: &[u32]) {
+        let slot0 = self.ids.len() as u32;
+        let member0 = self.members.len() as u32;
+        self.ids.extend_from_slice(&other.ids);
+        self.area
+            .extend(other.area.iter().map(|a| area_map[*a as usize]));
+        self.member_start
+            .extend(other.member_start.iter().map(|s| s + member0));
+        self.member_len.extend_from_slice(&other.member_len);
+        self.member_cap.extend_from_slice(&other.member_cap);
+        self.income.extend_from_slice(&other.income);
+        self.flags.extend_from_slice(&other.flags);
+        self.housing.extend_from_slice(&other.housing);
+        self.water.extend_from_slice(&other.water);
+        self.status.extend_from_slice(&other.status);
+        self.registry_since.extend_from_slice(&other.registry_since);
+        self.monitored_since
+            .extend_from_slice(&other.monitored_since);
+        self.members.extend_from_slice(&other.members);
+        for (slot, d) in other.department {
+            self.department.insert(slot + slot0, d);
+        }
+        self.slot_of.reserve(other.ids.len());
+        for (i, id) in other.ids.iter().enumerate() {
+            self.slot_of.insert(*id, slot0 + i as u32);
+        }
+    }
+
     /// The household in `slot` back in compact form (for exports).
     pub fn compact(&self, slot: usize, year: u16, as_of: NaiveDate) -> CompactHousehold {
         let f = self.facts(slot, year, as_of);
@@ -398,6 +429,11 @@ impl Columns {
             status: f.status,
             department: f.department,
         }
+    }
+
+    /// Length of the shared member array (including members of removed households and rewritten slots).
+    pub fn stored_members(&self) -> usize {
+        self.members.len()
     }
 
     /// Members of live households.
