@@ -230,10 +230,25 @@ impl Generator {
 
     /// All households, village after village (sequential).
     pub fn households(&self) -> impl Iterator<Item = Result<GeneratedHousehold, SynthError>> + '_ {
-        self.iter().flat_map(|v| match v {
-            Ok(v) => v.households.into_iter().map(Ok).collect::<Vec<_>>(),
-            Err(e) => vec![Err(e)],
-        })
+        self.iter().flat_map(flatten)
+    }
+
+    /// All households, villages generated `batch` at a time in parallel; same order as
+    /// [`Generator::households`].
+    pub fn par_households(
+        &self,
+        batch: usize,
+    ) -> impl Iterator<Item = Result<GeneratedHousehold, SynthError>> + '_ {
+        self.par_iter(batch).flat_map(flatten)
+    }
+}
+
+fn flatten(
+    village: Result<GeneratedVillage, SynthError>,
+) -> Vec<Result<GeneratedHousehold, SynthError>> {
+    match village {
+        Ok(v) => v.households.into_iter().map(Ok).collect(),
+        Err(e) => vec![Err(e)],
     }
 }
 

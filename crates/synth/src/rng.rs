@@ -5,10 +5,33 @@
 //! thread. Separate streams for the data and for defects mean that changing the defect rate leaves every
 //! other value unchanged.
 
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-pub(crate) type SynthRng = ChaCha8Rng;
+/// ChaCha8 plus the spare value of the last Box–Muller pair (normal draws are a hot spot: one per household
+/// and year).
+pub(crate) struct SynthRng {
+    inner: ChaCha8Rng,
+    spare_normal: Option<f64>,
+}
+
+impl RngCore for SynthRng {
+    fn next_u32(&mut self) -> u32 {
+        self.inner.next_u32()
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.inner.next_u64()
+    }
+
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        self.inner.fill_bytes(dest);
+    }
+
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand::Error> {
+        self.inner.try_fill_bytes(dest)
+    }
+}
 
 /// Stream numbers: independent sequences of one village.
 pub(crate) const STREAM_DATA: u64 = 1;
@@ -34,7 +57,10 @@ pub(crate) fn stream(seed: u64, key: &str, stream: u64) -> SynthRng {
         h = mix(h ^ stream.wrapping_mul(0x1000_0000_01B3) ^ i as u64);
         chunk.copy_from_slice(&h.to_le_bytes());
     }
-    ChaCha8Rng::from_seed(bytes)
+    SynthRng {
+        inner: ChaCha8Rng::from_seed(bytes),
+        spare_normal: None,
+    }
 }
 
 /// Uniform in [0, 1).
@@ -51,11 +77,17 @@ pub(crate) fn between(rng: &mut SynthRng, lo: f64, hi: f64) -> f64 {
     lo + (hi - lo) * unit(rng)
 }
 
-/// Standard normal (Box–Muller; one value per call is enough here).
+/// Standard normal (Box–Muller, both values of a pair used).
 pub(crate) fn normal(rng: &mut SynthRng) -> f64 {
+    if let Some(z) = rng.spare_normal.take() {
+        return z;
+    }
     let u1 = unit(rng).max(1e-12);
     let u2 = unit(rng);
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    let r = (-2.0 * u1.ln()).sqrt();
+    let (sin, cos) = (std::f64::consts::TAU * u2).sin_cos();
+    rng.spare_normal = Some(r * sin);
+    r * cos
 }
 
 /// Lognormal with mean one and the given sigma of the log.
