@@ -239,6 +239,10 @@ impl fmt::Display for Report<'_> {
         };
         writeln!(
             out,
+            "targets: Bazhong (5119) published figures, counts × scale {s} (meaningful for the area 5119 only)"
+        )?;
+        writeln!(
+            out,
             "{:<44} {:>14} {:>14} {:>8}",
             "figure", "generated", "target", "dev"
         )?;
