@@ -148,7 +148,7 @@ def duck_sql(p, households, members):
         SELECT *,
             {b(p['registration_open'])} AND registry IN ('not_registered', 'removed') AND (below_line OR any_fail) AS p_should_register,
             registry = 'poor' AND known AND NOT below_line AND NOT any_fail AS p_meets_exit,
-            exited AND (below_line OR any_fail) AND {year} <= coalesce(year(registry_since), 0) AS p_wrong_exit_suspect,
+            exited AND (below_line OR any_fail) AND {year} = coalesce(year(registry_since), 0) AS p_wrong_exit_suspect,
             {b(p['registration_open'])} AND registry = 'not_registered' AND below_line AS p_omission_suspect,
             CASE WHEN {b(p['monitoring_open'])} AND monitoring IS NULL AND registry <> 'poor' THEN
                 CASE WHEN below_mon OR any_fail THEN CASE WHEN exited THEN 'unstable' ELSE 'marginal' END
@@ -289,7 +289,7 @@ def polars_eval(p, households: pl.LazyFrame, members: pl.LazyFrame) -> pl.DataFr
     g = f.with_columns(
         (reg_open & c("registry").is_in(["not_registered", "removed"]) & poorish).alias("p_should_register"),
         ((c("registry") == "poor") & c("known") & ~c("below_line") & ~c("any_fail")).alias("p_meets_exit"),
-        (c("exited") & poorish & (year <= exit_year)).alias("p_wrong_exit_suspect"),
+        (c("exited") & poorish & (exit_year == year)).alias("p_wrong_exit_suspect"),
         (reg_open & (c("registry") == "not_registered") & c("below_line")).alias("p_omission_suspect"),
         pl.when(mon_open & c("monitoring").is_null() & (c("registry") != "poor"))
         .then(

@@ -349,19 +349,24 @@ impl fmt::Display for EffectiveParams {
             .unwrap_or_else(|| "全国".into());
         writeln!(f, "{} 年 {area} 生效的政策参数", self.year)?;
         for (key, value, p) in &self.values {
-            let unit = key.unit();
-            let unit = if unit == "%" { "" } else { unit };
+            let unit = match key.unit() {
+                "%" | "" => String::new(),
+                u => format!(" {u}"),
+            };
+            let years = if p.years.0 == p.years.1 {
+                format!("{} 年", p.years.0)
+            } else {
+                format!("{}–{} 年", p.years.0, p.years.1)
+            };
             writeln!(
                 f,
-                "{}({}): {value}{unit}  [{}] 来自 {} ({}:{}, {}–{} 年); 出处: {}",
+                "{}({}): {value}{unit}  [{}] 来自 {} ({}:{}, {years}); 出处: {}",
                 key.label(),
                 key.code(),
                 p.reliability.label(),
                 p.layer,
                 p.file,
                 p.line,
-                p.years.0,
-                p.years.1,
                 p.source
             )?;
             if let Some(d) = &p.derivation {
@@ -1151,5 +1156,32 @@ source = "x"
         assert!(Rate::percent(3).exceeds_ratio(299, 10_000));
         assert_eq!(Rate::of(1, 3).unwrap().to_string(), "33.33%");
         assert_eq!(Rate(250).to_string(), "2.5%");
+    }
+}
+
+#[cfg(test)]
+mod show_tests {
+    use super::*;
+
+    #[test]
+    fn show_table_names_value_reliability_layer_and_line() {
+        let pack = PolicyPack::builtin();
+        let text = pack
+            .effective(2023, Some(&AreaCode::parse("511902").unwrap()))
+            .unwrap()
+            .to_string();
+        assert!(text.starts_with("2023 年 511902 生效的政策参数"), "{text}");
+        assert!(
+            text.contains("监测线(monitoring_threshold): 6,700 元  [假设值] 来自 四川省 (sichuan.toml:31, 2023 年)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("贫困县退出贫困发生率上限(county_exit_incidence): 3%  [官方文件]"),
+            "{text}"
+        );
+        assert!(
+            text.contains("巴中市 (bazhong.toml:10, 2021–2025 年)"),
+            "{text}"
+        );
     }
 }

@@ -1037,13 +1037,15 @@ pub fn assess_with<R: Recorder>(
             }
         }
         RegistryState::Exited => {
-            if poorish {
-                let exit_year = status.registry_since.map(|d| d.year()).unwrap_or(0);
-                let kind = if i32::from(year) <= exit_year {
-                    ProposalKind::WrongExitSuspect
-                } else {
-                    ProposalKind::ReturnToPoverty
-                };
+            // Exited in the evaluated year and not up to standard: the exit was wrong. Exited earlier:
+            // the household fell back. (Exited after the evaluated year: its status then says nothing.)
+            let exit_year = status.registry_since.map(|d| d.year()).unwrap_or(0);
+            let kind = match i32::from(year).cmp(&exit_year) {
+                std::cmp::Ordering::Equal => Some(ProposalKind::WrongExitSuspect),
+                std::cmp::Ordering::Greater => Some(ProposalKind::ReturnToPoverty),
+                std::cmp::Ordering::Less => None,
+            };
+            if let Some(kind) = kind.filter(|_| poorish) {
                 propose(kind, &mut a);
                 if let Some(eff) = eff {
                     let snapshot = a;

@@ -735,7 +735,11 @@ fn village_and_county_exit_are_strict() {
     };
     assert_eq!(county_exit(&surveyed, &eff).meets, Some(true));
     let national = PolicyPack::builtin().effective(2019, None).unwrap();
-    assert_eq!(county_exit(&surveyed, &national).meets, Some(false), "2% is not < 2%");
+    assert_eq!(
+        county_exit(&surveyed, &national).meets,
+        Some(false),
+        "2% is not < 2%"
+    );
     let fewer = AreaCounts {
         poor_people: 199,
         ..surveyed
