@@ -388,6 +388,14 @@ const CASES: &[Case] = &[
         failed: &[],
     },
     Case {
+        name: "exited after the evaluated year: nothing",
+        year: 2019,
+        per_capita: 3000,
+        edit: |f| exited_on(f, "2020-06-30"),
+        proposals: &[],
+        failed: &[],
+    },
+    Case {
         name: "exited, at the line: nothing",
         year: 2019,
         per_capita: 3218,
