@@ -69,6 +69,9 @@ pub fn monitoring_threshold(year: u16) -> f64 {
         .unwrap_or(6_000.0)
 }
 
+/// Code of the calibrated city, 巴中市.
+pub const BAZHONG: &str = "5119";
+
 /// Published targets for Bazhong at scale 1 (domain.md §1).
 pub mod target {
     /// Rural registered population: 494,300 ÷ 16.3% ≈ 3.03 million. Hit by distributing

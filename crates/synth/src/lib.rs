@@ -70,18 +70,19 @@ impl Default for SynthConfig {
     fn default() -> Self {
         Self {
             seed: 2014,
-            area: AreaCode::parse("5119").unwrap_or_else(|_| unreachable_code()),
+            area: bazhong(),
             scale: 1.0,
             defect_rate: 0.0,
         }
     }
 }
 
-// "5119" always parses; this keeps `Default` free of unwrap.
-fn unreachable_code() -> AreaCode {
-    match AreaCode::parse("51") {
-        Ok(c) => c,
-        Err(_) => panic!("the literal area code 51 is valid"),
+/// The code of Bazhong (5119), the calibrated city.
+pub fn bazhong() -> AreaCode {
+    match AreaCode::parse(calibration::BAZHONG) {
+        Ok(code) => code,
+        // A literal that always parses; kept as a match so that no unwrap hides in library code.
+        Err(e) => unreachable!("{e}"),
     }
 }
 

@@ -312,6 +312,12 @@ fn same_seed_same_output_whatever_the_chunking() {
         .collect();
     reversed.reverse();
     assert!(reversed == sequential);
+    let flat: Vec<_> = generator.par_households(3).map(Result::unwrap).collect();
+    let expected: Vec<_> = sequential
+        .iter()
+        .flat_map(|v| v.households.clone())
+        .collect();
+    assert!(flat == expected);
     let other = generate(config("511903", 0.01, 8, 0.002));
     assert!(other != sequential);
 }
