@@ -86,11 +86,35 @@ pub(crate) fn load(
         recorded_by: actor.account.clone(),
         reason: reason.to_owned(),
     };
+    // Every row a batch writes references only rows the same batch wrote just before (households before
+    // their versions, versions before their members and incomes), so SQLite's per-row foreign-key probes
+    // prove nothing here and cost about a fifth of the load time. The pragma cannot change inside a
+    // transaction, hence around the batches; it is restored whatever happens.
+    if let Conn::Sqlite(c) = conn {
+        c.pragma_update(None, "foreign_keys", "OFF")?;
+    }
+    let result = load_batches(conn, at, households, &meta, actor, reason, progress);
+    if let Conn::Sqlite(c) = conn {
+        c.pragma_update(None, "foreign_keys", "ON")?;
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+fn load_batches(
+    conn: &mut Conn,
+    at: DateTime<Utc>,
+    households: &mut dyn Iterator<Item = (Household, Vec<StatusEvent>)>,
+    meta: &VersionMeta,
+    actor: &Actor,
+    reason: &str,
+    progress: &mut dyn FnMut(usize),
+) -> Result<usize> {
     let mut total = 0;
     loop {
         let range = match conn {
-            Conn::Sqlite(_) => sqlite_batch(conn, at, households, &meta, actor, reason)?,
-            Conn::Pg(_) => pg_batch(conn, at, households, &meta, actor, reason)?,
+            Conn::Sqlite(_) => sqlite_batch(conn, at, households, meta, actor, reason)?,
+            Conn::Pg(_) => pg_batch(conn, at, households, meta, actor, reason)?,
         };
         if range.count == 0 {
             break;

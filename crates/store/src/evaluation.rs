@@ -148,3 +148,24 @@ pub(crate) fn runs(tx: &mut Tx<'_>) -> Result<Vec<(i64, EvaluationRun)>> {
         },
     )
 }
+
+pub(crate) fn proposals(
+    tx: &mut Tx<'_>,
+    run_id: i64,
+    f: &mut dyn FnMut(ProposalRecord) -> Result<()>,
+) -> Result<usize> {
+    let mut n = 0;
+    tx.query(
+        "SELECT household_id, kind, detail_json FROM evaluation_proposals WHERE run_id = ? ORDER BY seq",
+        &[Val::I64(run_id)],
+        &mut |r| {
+            n += 1;
+            f(ProposalRecord {
+                household_id: HouseholdId(r.i64(0)?),
+                kind: r.str(1)?.to_owned(),
+                detail_json: r.str(2)?.to_owned(),
+            })
+        },
+    )?;
+    Ok(n)
+}

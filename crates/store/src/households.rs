@@ -551,7 +551,8 @@ impl<'a, T> Merge<'a, T> {
         }
     }
 
-    /// The rows for `id`; rows of smaller ids (which the shared selection makes impossible) are skipped.
+    /// The rows for `id`. All streams walk the same households in the same order, so the rows of `id`, if
+    /// any, are at the head; a head with another id belongs to a later household.
     fn take(&mut self, id: i64) -> Result<Vec<T>> {
         let mut out = Vec::new();
         loop {
@@ -560,7 +561,6 @@ impl<'a, T> Merge<'a, T> {
                 self.done = self.head.is_none();
             }
             match &self.head {
-                Some((h, _)) if *h < id => self.head = None,
                 Some((h, _)) if *h == id => {
                     if let Some((_, v)) = self.head.take() {
                         out.push(v);
@@ -570,10 +570,23 @@ impl<'a, T> Merge<'a, T> {
             }
         }
     }
+
+    /// Whether rows are left over (which would mean the streams were out of step).
+    fn has_more(&mut self) -> Result<bool> {
+        if self.head.is_none() && !self.done {
+            self.head = (self.next)()?;
+            self.done = self.head.is_none();
+        }
+        Ok(self.head.is_some())
+    }
 }
 
-/// Streams households within an area, current or as of a date: four ordered queries (versions, members,
-/// incomes, events) over the same selection of (household, version), merged by household id.
+/// Streams households within an area, current or as of a date: four queries (versions, members, incomes,
+/// events) that walk the same households in the same order, merged household by household.
+///
+/// The order is chosen so that SQLite needs no sort: current scans follow the `households_village` index
+/// (village code, then id); as-of scans walk `households` by id and pick each one's version with a correlated
+/// subquery over that household's own few versions, filtering on the village of the chosen version.
 pub(crate) fn scan(
     tx: &mut Tx<'_>,
     within: &AreaCode,
@@ -581,59 +594,61 @@ pub(crate) fn scan(
     f: &mut dyn FnMut(StoredHousehold) -> Result<()>,
 ) -> Result<usize> {
     let (lo, hi) = village_range(within);
-    // The selection: which version of which household.
-    let (sel, sel_params) = match as_of {
+    // `from` joins `h` (households) to `v` (the chosen household_versions row).
+    let (from, filter, order, params) = match as_of {
         None => (
-            "SELECT id AS hid, current_version AS ver FROM households WHERE village_code BETWEEN ? AND ?"
-                .to_owned(),
+            "households h JOIN household_versions v ON v.household_id = h.id AND v.version = h.current_version",
+            "h.village_code BETWEEN ? AND ?",
+            "h.village_code, h.id",
             vec![Val::Owned(lo), Val::Owned(hi)],
         ),
         Some(d) => (
-            "SELECT hid, ver FROM (SELECT household_id AS hid, version AS ver, village_code AS vc, \
-             ROW_NUMBER() OVER (PARTITION BY household_id ORDER BY effective_from DESC, version DESC) AS rn \
-             FROM household_versions WHERE effective_from <= ?) t WHERE rn = 1 AND vc BETWEEN ? AND ?"
-                .to_owned(),
+            "households h JOIN household_versions v ON v.household_id = h.id AND v.version = \
+             (SELECT w.version FROM household_versions w WHERE w.household_id = h.id AND w.effective_from <= ? \
+             ORDER BY w.effective_from DESC, w.version DESC LIMIT 1)",
+            "v.village_code BETWEEN ? AND ?",
+            "h.id",
             vec![Val::date(d), Val::Owned(lo), Val::Owned(hi)],
         ),
     };
     let version_sql = format!(
-        "WITH sel AS ({sel}) SELECT {} FROM household_versions v JOIN sel ON v.household_id = sel.hid AND v.version = sel.ver \
-         ORDER BY v.household_id",
+        "SELECT {} FROM {from} WHERE {filter} ORDER BY {order}",
         col_list(HOUSEHOLD_VERSION_COLS, "v")
     );
     let member_sql = format!(
-        "WITH sel AS ({sel}) SELECT {} FROM member_versions m JOIN sel ON m.household_id = sel.hid AND m.version = sel.ver \
-         ORDER BY m.household_id, m.version, m.seq",
+        "SELECT {} FROM {from} JOIN member_versions m ON m.household_id = v.household_id AND m.version = v.version \
+         WHERE {filter} ORDER BY {order}, m.seq",
         col_list(MEMBER_COLS, "m")
     );
     let income_sql = format!(
-        "WITH sel AS ({sel}) SELECT {} FROM income_versions i JOIN sel ON i.household_id = sel.hid AND i.version = sel.ver \
-         ORDER BY i.household_id, i.version, i.year",
+        "SELECT {} FROM {from} JOIN income_versions i ON i.household_id = v.household_id AND i.version = v.version \
+         WHERE {filter} ORDER BY {order}, i.year",
         col_list(INCOME_COLS, "i")
     );
-    let mut event_params = sel_params.clone();
-    let event_sql = format!(
-        "WITH sel AS ({sel}) SELECT {} FROM status_events e JOIN sel ON e.household_id = sel.hid {} \
-         ORDER BY e.household_id, e.effective, e.id",
-        col_list(EVENT_COLS, "e"),
-        if let Some(d) = as_of {
+    let mut event_params = params.clone();
+    let event_filter = match as_of {
+        Some(d) => {
             event_params.push(Val::date(d));
-            "WHERE e.effective <= ?"
-        } else {
-            ""
+            " AND e.effective <= ?"
         }
+        None => "",
+    };
+    let event_sql = format!(
+        "SELECT {} FROM {from} JOIN status_events e ON e.household_id = h.id \
+         WHERE {filter}{event_filter} ORDER BY {order}, e.effective, e.id",
+        col_list(EVENT_COLS, "e")
     );
     let decode_hv = |r: &dyn Get| decode_version(r, 0).map(|v| (v.id, v));
     match tx {
         Tx::Sqlite(t) => {
-            let p = rusqlite::params_from_iter(sel_params.iter());
+            let p = || rusqlite::params_from_iter(params.iter());
             let mut s1 = t.prepare(&version_sql)?;
             let mut s2 = t.prepare(&member_sql)?;
             let mut s3 = t.prepare(&income_sql)?;
             let mut s4 = t.prepare(&event_sql)?;
-            let mut r1 = s1.query(p.clone())?;
-            let mut r2 = s2.query(p.clone())?;
-            let mut r3 = s3.query(p)?;
+            let mut r1 = s1.query(p())?;
+            let mut r2 = s2.query(p())?;
+            let mut r3 = s3.query(p())?;
             let mut r4 = s4.query(rusqlite::params_from_iter(event_params.iter()))?;
             let versions = Merge::new(move || r1.next()?.map(|r| decode_hv(r)).transpose());
             let members = Merge::new(move || r2.next()?.map(|r| decode_member(r)).transpose());
@@ -649,9 +664,9 @@ pub(crate) fn scan(
                     .bind(crate::db::pg_sql(sql).as_ref(), &pg_params(params))?;
                 Ok((portal, VecDeque::<postgres::Row>::new(), false))
             };
-            let (p1, mut b1, mut d1) = cursor(&version_sql, &sel_params)?;
-            let (p2, mut b2, mut d2) = cursor(&member_sql, &sel_params)?;
-            let (p3, mut b3, mut d3) = cursor(&income_sql, &sel_params)?;
+            let (p1, mut b1, mut d1) = cursor(&version_sql, &params)?;
+            let (p2, mut b2, mut d2) = cursor(&member_sql, &params)?;
+            let (p3, mut b3, mut d3) = cursor(&income_sql, &params)?;
             let (p4, mut b4, mut d4) = cursor(&event_sql, &event_params)?;
             // Portals let four result sets be read in step over one connection, a chunk at a time.
             const CHUNK: i32 = 4096;
@@ -704,6 +719,11 @@ fn merge(
         let ev = events.take(id)?;
         f(stored(row, ev))?;
         n += 1;
+    }
+    if members.has_more()? || incomes.has_more()? || events.has_more()? {
+        return Err(StoreError::Invalid(
+            "扫描时成员、收入或事件记录与户记录顺序不一致".into(),
+        ));
     }
     Ok(n)
 }

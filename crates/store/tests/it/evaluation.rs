@@ -28,7 +28,17 @@ both!(fn runs_round_trip_with_proposals(db) {
             detail_json: format!(r#"{{"i":{i}}}"#),
         })
         .collect();
-    let run_id = db.store.save_evaluation(&run, &mut proposals.into_iter()).unwrap();
+    let run_id = db.store.save_evaluation(&run, &mut proposals.clone().into_iter()).unwrap();
+    let mut back = Vec::new();
+    let n = db
+        .store
+        .evaluation_proposals(run_id, &mut |p| {
+            back.push(p);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(n, 1_500);
+    assert_eq!(back, proposals);
     let runs = db.store.evaluation_runs().unwrap();
     assert_eq!(runs, [(run_id, run.clone())]);
     assert_eq!(db.raw_i64("SELECT count(*) FROM evaluation_proposals"), 1_500);
