@@ -12,6 +12,7 @@
 //!
 //! [`validate`] is pure (cells in, batch out); [`read_households`] adds the file reading.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
@@ -158,6 +159,69 @@ pub fn read_households(path: &Path, options: &ReadOptions) -> Result<ImportBatch
         return Err(no_header(&batch.source));
     }
     Ok(batch)
+}
+
+/// How far a read has come, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Rows passed to the validator so far (all rows, header and blank ones included).
+    pub rows_done: usize,
+    /// All rows of the file, when known (XLSX, once the sheets are loaded; not CSV).
+    pub rows_total: Option<usize>,
+}
+
+/// Like [`read_households`], calling `progress` every few thousand rows and once at the end.
+pub fn read_households_with_progress(
+    path: &Path,
+    options: &ReadOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportBatch, TableError> {
+    let mut sink = ProgressSink {
+        validator: Validator::new(options.clone()),
+        progress,
+        done: 0,
+        total: None,
+    };
+    let encoding = table::read_path(path, &mut sink)?;
+    (sink.progress)(Progress {
+        rows_done: sink.done,
+        rows_total: sink.total.or(Some(sink.done)),
+    });
+    let mut batch = sink.validator.finish();
+    batch.source = path.display().to_string();
+    batch.encoding = encoding;
+    if batch.counts.sheets == 0 {
+        return Err(no_header(&batch.source));
+    }
+    Ok(batch)
+}
+
+struct ProgressSink<'p> {
+    validator: Validator,
+    progress: &'p mut dyn FnMut(Progress),
+    done: usize,
+    total: Option<usize>,
+}
+
+impl RowSink for ProgressSink<'_> {
+    fn row(&mut self, sheet: &str, row: usize, cells: &[Cell<'_>]) {
+        self.validator.row(sheet, row, cells);
+        self.done += 1;
+        if self.done % 8192 == 0 {
+            (self.progress)(Progress {
+                rows_done: self.done,
+                rows_total: self.total,
+            });
+        }
+    }
+
+    fn end_sheet(&mut self, sheet: &str) {
+        self.validator.end_sheet(sheet);
+    }
+
+    fn sheet_size(&mut self, _sheet: &str, rows: usize) {
+        self.total = Some(self.total.unwrap_or(0) + rows);
+    }
 }
 
 /// Reads household CSV bytes (any supported encoding); `name` is used as the sheet name in problems.
@@ -379,8 +443,12 @@ impl Validator {
         // A header repeated further down (a concatenated export) is skipped.
         let repeated = header
             .cell(cells, Field::ResidentId)
-            .map(|(_, c)| {
-                matches!(c, Cell::Text(t) if match_normalized(&table::normalize_header(t)) == Some(Field::ResidentId))
+            .map(|(_, c)| match c {
+                // IDs start with a digit: only other text can be a repeated header.
+                Cell::Text(t) if !t.trim_start().starts_with(|ch: char| ch.is_ascii_digit()) => {
+                    match_normalized(&table::normalize_header(t)) == Some(Field::ResidentId)
+                }
+                _ => false,
             })
             .unwrap_or(false);
         if header.complete && !repeated {
@@ -580,17 +648,48 @@ impl<'c> RowCtx<'_, 'c> {
 
 /// The text of a cell: normalised (half-width, spaces collapsed), a leading `'` that an export put before
 /// `=`, `+`, `-`, `@` removed, numbers without `.0`.
-pub fn text_of(cell: Cell<'_>) -> String {
+pub fn text_of(cell: Cell<'_>) -> Cow<'_, str> {
     match cell {
+        Cell::Text(s) if is_plain(s) => Cow::Borrowed(s),
         Cell::Text(s) => {
             let s = jingzhun_core::text::normalize(s);
             match s.strip_prefix('\'') {
-                Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest.to_owned(),
-                _ => s,
+                Some(rest) if rest.starts_with(['=', '+', '-', '@']) => Cow::Owned(rest.to_owned()),
+                _ => Cow::Owned(s),
             }
         }
-        other => other.display(),
+        other => Cow::Owned(other.display()),
     }
+}
+
+/// Whether text is already what [`jingzhun_core::text::normalize`] would make of it and has no quote to
+/// remove: the common case, which then costs no allocation.
+fn is_plain(s: &str) -> bool {
+    // ASCII whitespace as `char::is_whitespace` sees it (which includes the vertical tab).
+    let ws = |b: u8| b.is_ascii_whitespace() || b == 0x0b;
+    let bytes = s.as_bytes();
+    let Some((&first, &last)) = bytes.first().zip(bytes.last()) else {
+        return true;
+    };
+    if first == b'\'' || ws(first) || ws(last) {
+        return false;
+    }
+    if s.is_ascii() {
+        return !bytes
+            .windows(2)
+            .any(|w| ws(w[0]) && (ws(w[1]) || w[0] != b' '));
+    }
+    let mut previous_space = false;
+    for c in s.chars() {
+        let space = c.is_whitespace();
+        if (space && (previous_space || c != ' '))
+            || matches!(c, '\u{3000}' | '\u{FF01}'..='\u{FF5E}' | '\u{200B}'..='\u{200D}' | '\u{FEFF}')
+        {
+            return false;
+        }
+        previous_space = space;
+    }
+    true
 }
 
 /// 是/否 and their variants.
@@ -712,7 +811,7 @@ fn parse_member(ctx: &mut RowCtx<'_, '_>, options: &ReadOptions) -> Option<Membe
         }
     }
     let ethnicity = ctx
-        .optional(Field::Ethnicity, |c| Ok(text_of(c)))
+        .optional(Field::Ethnicity, |c| Ok(text_of(c).into_owned()))
         .unwrap_or_default();
     let education = ctx.coded(Field::Education, "文化程度", Education::parse);
     let schooling = ctx.coded(Field::Schooling, "在校生状况", SchoolingStatus::parse);
@@ -793,7 +892,7 @@ fn parse_household(ctx: &mut RowCtx<'_, '_>, options: &ReadOptions) -> Household
         }
         Ok(code)
     });
-    let natural_village = ctx.optional(Field::NaturalVillage, |c| Ok(text_of(c)));
+    let natural_village = ctx.optional(Field::NaturalVillage, |c| Ok(text_of(c).into_owned()));
     let phone = ctx.optional(Field::Phone, |c| {
         Phone::parse(&text_of(c)).map_err(|e| e.to_string())
     });
@@ -829,7 +928,7 @@ fn parse_household(ctx: &mut RowCtx<'_, '_>, options: &ReadOptions) -> Household
         RelocationPlacement::parse,
     );
     let site = ctx
-        .optional(Field::RelocationSite, |c| Ok(text_of(c)))
+        .optional(Field::RelocationSite, |c| Ok(text_of(c).into_owned()))
         .unwrap_or_default();
     let relocation = if relocated {
         match (relocation_year, placement) {
@@ -969,4 +1068,26 @@ pub fn resident_ids(batch: &ImportBatch) -> HashSet<ResidentId> {
         .iter()
         .flat_map(|h| h.household.members.iter().map(|m| m.resident_id))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn plain_text_is_already_normalised(s in "[ a-z0-9\\t\\u{0b}\\u{3000}\\u{FF10}-\\u{FF19}张'=-]{0,8}") {
+            if is_plain(&s) {
+                prop_assert_eq!(jingzhun_core::text::normalize(&s), s.clone());
+            }
+            let expected = jingzhun_core::text::normalize(&s);
+            let got = text_of(Cell::Text(&s));
+            let stripped = expected
+                .strip_prefix('\'')
+                .filter(|r| r.starts_with(['=', '+', '-', '@']))
+                .unwrap_or(&expected);
+            prop_assert_eq!(got.as_ref(), stripped);
+        }
+    }
 }

@@ -18,7 +18,7 @@ pub use export::{
     ExportOptions, ExportRecord,
 };
 pub use households::{
-    read_households, read_households_csv, validate, ImportBatch, ParsedHousehold, Problem,
-    ReadOptions, UnknownColumn,
+    read_households, read_households_csv, read_households_with_progress, validate, ImportBatch,
+    ParsedHousehold, Problem, Progress, ReadOptions, UnknownColumn,
 };
 pub use table::{Cell, OwnedCell, TableError};

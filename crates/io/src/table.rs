@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use calamine::{open_workbook_auto, Data, Reader};
+use calamine::{open_workbook_auto, Data, Range, Reader};
 use chrono::{Duration, NaiveDate};
 
 use crate::text_file::{decode, Detected};
@@ -180,6 +180,8 @@ pub trait RowSink {
     fn row(&mut self, sheet: &str, row: usize, cells: &[Cell<'_>]);
     /// The end of a sheet.
     fn end_sheet(&mut self, _sheet: &str) {}
+    /// The number of rows of a sheet, when known before its rows come (XLSX; not CSV).
+    fn sheet_size(&mut self, _sheet: &str, _rows: usize) {}
 }
 
 /// The kind of file, from its extension: `.csv` and `.txt` are CSV, everything else goes to calamine.
@@ -206,22 +208,27 @@ pub fn read_path(path: &Path, sink: &mut dyn RowSink) -> Result<Option<Detected>
         let detected = read_csv_bytes(&bytes, &sheet, &shown, sink)?;
         return Ok(Some(detected));
     }
-    let mut workbook = open_workbook_auto(path).map_err(|e| TableError::Workbook {
+    let workbook_error = |reason: String| TableError::Workbook {
         path: shown.clone(),
-        reason: e.to_string(),
-    })?;
-    for name in workbook.sheet_names() {
-        let range = workbook
-            .worksheet_range(&name)
-            .map_err(|e| TableError::Workbook {
-                path: shown.clone(),
-                reason: format!("工作表「{name}」: {e}"),
-            })?;
-        // Formulas are read separately; a sheet without any costs one empty pass.
-        let formulas = workbook
-            .worksheet_formula(&name)
-            .ok()
-            .filter(|f| f.used_cells().any(|(_, _, f)| !f.is_empty()));
+        reason,
+    };
+    // Formulas need a second pass over each sheet's XML: it runs on another thread, over a second
+    // handle on the file, while this one reads the values.
+    let (values, formulas) = std::thread::scope(|scope| {
+        let formulas = scope.spawn(|| read_formulas(path));
+        let values = read_values(path);
+        let formulas = formulas
+            .join()
+            .unwrap_or_else(|_| Err("读取公式时出错".to_owned()));
+        (values, formulas)
+    });
+    let values = values.map_err(workbook_error)?;
+    let formulas = formulas.map_err(workbook_error)?;
+    for (name, range) in &values {
+        sink.sheet_size(name, range.height());
+    }
+    for (name, range) in &values {
+        let formulas = formulas.iter().find(|(n, _)| n == name).map(|(_, f)| f);
         let (first_row, first_col) = range.start().unwrap_or((0, 0));
         let pad = first_col as usize;
         let mut cells: Vec<Cell<'_>> = Vec::new();
@@ -230,18 +237,46 @@ pub fn read_path(path: &Path, sink: &mut dyn RowSink) -> Result<Option<Detected>
             cells.extend(std::iter::repeat_n(Cell::Empty, pad));
             cells.extend(data_row.iter().map(Cell::from_data));
             let row = first_row + i as u32;
-            if let Some(f) = &formulas {
+            if let Some(f) = formulas {
                 for (c, cell) in cells.iter_mut().enumerate() {
                     if let Some(text) = f.get_value((row, c as u32)).filter(|t| !t.is_empty()) {
                         *cell = Cell::Formula(text);
                     }
                 }
             }
-            sink.row(&name, row as usize + 1, &cells);
+            sink.row(name, row as usize + 1, &cells);
         }
-        sink.end_sheet(&name);
+        sink.end_sheet(name);
     }
     Ok(None)
+}
+
+type Sheets<T> = Vec<(String, Range<T>)>;
+
+fn read_values(path: &Path) -> Result<Sheets<Data>, String> {
+    let mut workbook = open_workbook_auto(path).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for name in workbook.sheet_names() {
+        let range = workbook
+            .worksheet_range(&name)
+            .map_err(|e| format!("工作表「{name}」: {e}"))?;
+        out.push((name, range));
+    }
+    Ok(out)
+}
+
+/// The formulas of every sheet that has any.
+fn read_formulas(path: &Path) -> Result<Sheets<String>, String> {
+    let mut workbook = open_workbook_auto(path).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for name in workbook.sheet_names() {
+        if let Ok(f) = workbook.worksheet_formula(&name) {
+            if f.used_cells().any(|(_, _, f)| !f.is_empty()) {
+                out.push((name, f));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Reads CSV bytes (UTF-8 with or without BOM, or GBK/GB18030) into `sink` as one sheet named `sheet`.

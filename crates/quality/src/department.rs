@@ -308,9 +308,9 @@ impl ListSink {
                 None
             }
         });
-        let grade = get(ListField::Grade).map(|(_, c)| text_of(c));
+        let grade = get(ListField::Grade).map(|(_, c)| text_of(c).into_owned());
         let note = get(ListField::Note)
-            .map(|(_, c)| text_of(c))
+            .map(|(_, c)| text_of(c).into_owned())
             .unwrap_or_default();
         let needs_amount = matches!(
             self.kind,

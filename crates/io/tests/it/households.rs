@@ -241,3 +241,48 @@ fn dates_in_every_accepted_form() {
     assert!(parse_date(Cell::Text("2014-02-30")).is_err());
     assert!(parse_date(Cell::Text("去年")).is_err());
 }
+
+mod fuzz {
+    use jingzhun_io::columns::COLUMNS;
+    use jingzhun_io::households::{validate, ReadOptions};
+    use jingzhun_io::table::OwnedCell;
+    use proptest::prelude::*;
+
+    fn cell() -> impl Strategy<Value = OwnedCell> {
+        prop_oneof![
+            Just(OwnedCell::Empty),
+            any::<String>().prop_map(OwnedCell::Text),
+            "[0-9０-９Xx.E+\\- 年月日/]{0,20}".prop_map(OwnedCell::Text),
+            any::<f64>().prop_map(OwnedCell::Number),
+            any::<f64>().prop_map(OwnedCell::Date),
+            any::<bool>().prop_map(OwnedCell::Bool),
+            Just(OwnedCell::Error),
+            any::<String>().prop_map(OwnedCell::Formula),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// Whatever is in the cells, under whatever known headers in whatever order, the row parser
+        /// reports problems and never panics; every problem points at a data row.
+        #[test]
+        fn random_cells_never_panic(
+            picks in proptest::collection::vec(0..COLUMNS.len(), 1..COLUMNS.len()),
+            rows in proptest::collection::vec(proptest::collection::vec(cell(), 0..60), 0..12),
+        ) {
+            let header: Vec<OwnedCell> = picks
+                .iter()
+                .map(|i| OwnedCell::Text(COLUMNS[*i].header.to_owned()))
+                .collect();
+            let mut sheet = vec![header];
+            sheet.extend(rows.iter().cloned());
+            let today = chrono::NaiveDate::from_ymd_opt(2024, 6, 30).unwrap();
+            let batch = validate(&[("S".to_owned(), sheet)], &ReadOptions::new(today));
+            for p in &batch.problems {
+                prop_assert!(p.row <= rows.len() + 1);
+                prop_assert!(!p.reason.is_empty());
+            }
+            prop_assert!(batch.counts.members <= rows.len());
+        }
+    }
+}
