@@ -207,7 +207,7 @@ impl RowSink for ProgressSink<'_> {
     fn row(&mut self, sheet: &str, row: usize, cells: &[Cell<'_>]) {
         self.validator.row(sheet, row, cells);
         self.done += 1;
-        if self.done % 8192 == 0 {
+        if self.done & 8191 == 0 {
             (self.progress)(Progress {
                 rows_done: self.done,
                 rows_total: self.total,
