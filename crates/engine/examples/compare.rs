@@ -208,7 +208,7 @@ fn parse_household(
 ) -> Res<(CompactHousehold, AreaCode)> {
     let mut f = [""; 34];
     let mut n = 0;
-    for (slot, field) in f.iter_mut().zip(line.split(',')) {
+    for (slot, field) in f.iter_mut().zip(fields(line)) {
         *slot = field;
         n += 1;
     }
@@ -286,8 +286,28 @@ fn parse_household(
     Ok((h, village))
 }
 
+/// Splits a line at commas, byte-wise (the files are ASCII).
+fn fields(line: &str) -> impl Iterator<Item = &str> {
+    let bytes = line.as_bytes();
+    let mut start = 0;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let rest = &bytes[start..];
+        let end = rest.iter().position(|b| *b == b',').unwrap_or(rest.len());
+        let field = line.get(start..start + end)?;
+        if start + end >= bytes.len() {
+            done = true;
+        }
+        start += end + 1;
+        Some(field)
+    })
+}
+
 fn parse_member(line: &str) -> Res<(i64, MemberFacts)> {
-    let mut f = line.split(',');
+    let mut f = fields(line);
     let mut next = || f.next().ok_or_else(|| bad("成员记录", line));
     let id = int(next()?)?;
     let age: u8 = next()?.parse()?;
@@ -315,8 +335,16 @@ fn parse_member(line: &str) -> Res<(i64, MemberFacts)> {
 
 /// The id in the first field of the line starting at `at`.
 fn id_at(text: &str, at: usize) -> Option<i64> {
-    let line = &text[at..];
-    line[..line.find(',')?].parse().ok()
+    let bytes = text.as_bytes().get(at..)?;
+    let mut id: i64 = 0;
+    for b in bytes {
+        match b {
+            b'0'..=b'9' => id = id * 10 + i64::from(b - b'0'),
+            b',' => return Some(id),
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// Byte offset in `body` (members, sorted by household id) of the first line whose id is ≥ `id`.

@@ -559,14 +559,17 @@ pub fn assess_with<R: Recorder>(
     let size = facts.members.len() as u32;
     let per_capita = match (&facts.income, size) {
         (Some(amounts), n) if n > 0 => {
+            // `ALL` is in index order, so position i is component i (no lookups in the hot loop).
+            let counted = p.counted_components.0;
             let net: Yuan = IncomeComponent::ALL
                 .iter()
-                .map(|c| {
-                    let v = amounts[usize::from(c.index())];
+                .zip(amounts)
+                .enumerate()
+                .map(|(i, (c, v))| {
                     if c.is_cost() {
-                        -v
-                    } else if p.counted_components.contains(*c) {
-                        v
+                        -*v
+                    } else if counted & (1 << i) != 0 {
+                        *v
                     } else {
                         Yuan::ZERO
                     }
