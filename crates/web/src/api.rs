@@ -11,6 +11,7 @@ use crate::auth::{act, Can, SignedIn};
 use crate::error::AppError;
 use crate::pages::{area_param, household_param, today, SearchQuery};
 use crate::services::areas::{self, AreaView};
+use crate::services::cases::{self, CaseLine, CaseView};
 use crate::services::dashboard::{self, Dashboard};
 use crate::services::households::{self, HouseholdView, SearchResult};
 use crate::state::AppState;
@@ -106,4 +107,35 @@ pub async fn household(
         .run(move |b| households::household(b, &user, &scope, id, today))
         .await?;
     Ok(Json(h))
+}
+
+pub async fn cases(
+    State(state): State<AppState>,
+    can: Can<act::ViewHousehold>,
+) -> Result<Json<Vec<CaseLine>>, AppError> {
+    let today = today(&state);
+    let (user, scope, st) = (can.user, can.scope, state.clone());
+    let list = state
+        .run(move |b| {
+            let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
+            cases::inbox(b, &user, &scope, &limit, today)
+        })
+        .await?;
+    Ok(Json(list))
+}
+
+pub async fn case(
+    State(state): State<AppState>,
+    Path(case_id): Path<String>,
+    can: Can<act::ViewHousehold>,
+) -> Result<Json<CaseView>, AppError> {
+    let today = today(&state);
+    let (user, scope, st) = (can.user, can.scope, state.clone());
+    let c = state
+        .run(move |b| {
+            let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
+            cases::case(b, &user, &scope, &case_id, &limit, today)
+        })
+        .await?;
+    Ok(Json(c))
 }

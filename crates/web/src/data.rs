@@ -9,6 +9,7 @@ use jingzhun_core::{Area, AreaCode, Household, HouseholdId, StatusEvent, Version
 use serde::Serialize;
 
 use crate::access::Role;
+use crate::workflow::StepEvent;
 
 /// Database identity of an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -165,6 +166,22 @@ pub trait Backend: Send + Sync + 'static {
     fn household(&self, id: HouseholdId) -> DataResult<HouseholdRecord>;
     /// Streams every current household within an area (for the dashboard numbers).
     fn each_household(&self, within: &AreaCode, f: &mut dyn FnMut(HouseholdRow)) -> DataResult<()>;
+
+    /// Appends a status decision to a household (a new version); `Conflict` if `expected` is stale.
+    fn append_status_event(
+        &self,
+        id: HouseholdId,
+        expected: Version,
+        event: &StatusEvent,
+        actor: &str,
+        reason: &str,
+    ) -> DataResult<()>;
+
+    // Monitoring cases.
+    /// Step events of one case (or of all cases), oldest first.
+    fn case_events(&self, case_id: Option<&str>) -> DataResult<Vec<StepEvent>>;
+    /// Records a step (with who and when taken from the actor and the store's clock).
+    fn append_case_event(&self, actor: &str, event: &StepEvent) -> DataResult<()>;
 
     // Audit.
     fn audit_of(&self, entity: &str, entity_id: &str, limit: u32) -> DataResult<Vec<AuditLine>>;

@@ -9,6 +9,8 @@
 //! * [`routes`]: every route in one table; the router, the OpenAPI document and the access test read it.
 //! * [`pages`] and [`api`]: thin handlers; [`services`]: the logic, always given a scope.
 //! * [`data`]: the storage interface, implemented over `jingzhun_store::Store` in [`store_backend`].
+//! * [`workflow`]: the monitoring workflow's steps, order, roles and time limit (pure);
+//!   `services::cases` runs it.
 //! * [`i18n`]: every user-facing string, Chinese and English, in one table.
 //!
 //! Entry points for the binary: [`serve`], [`router`], [`create_account`].
@@ -18,6 +20,7 @@ pub mod accounts;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod case_pages;
 pub mod cookies;
 pub mod csrf;
 pub mod data;
@@ -30,6 +33,7 @@ pub mod services;
 pub mod state;
 pub mod store_backend;
 pub mod templates;
+pub mod workflow;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -19,6 +19,10 @@ pub fn spec() -> Value {
             params.push(json!({"name": "id", "in": "path", "required": true,
                 "description": "户 ID", "schema": {"type": "integer"}}));
         }
+        if r.path.contains("{case}") {
+            params.push(json!({"name": "case", "in": "path", "required": true,
+                "description": "监测案件编号 (户ID-序号)", "schema": {"type": "string"}}));
+        }
         if r.path == "/api/v1/households" {
             params.push(json!({"name": "q", "in": "query", "required": false,
                 "description": "姓名、身份证号、户编号或村名", "schema": {"type": "string"}}));

@@ -401,6 +401,7 @@ pub async fn household(
     let mut page = HouseholdPage {
         chrome: Chrome::new(lang, "hh.no", &here(&uri), Some(&can.user)),
         h,
+        can_record_lead: can.also(crate::access::Action::RecordLead),
     };
     page.chrome.title = format!("{} {}", page.chrome.title, page.h.number);
     render(&page)

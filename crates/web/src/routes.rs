@@ -10,8 +10,10 @@ use axum::routing::{get, post, MethodRouter};
 use axum::{middleware, Router};
 
 use crate::access::Action;
+use crate::case_pages::{self, step_action};
 use crate::error::render_errors;
 use crate::state::AppState;
+use crate::workflow::Step;
 use crate::{api, assets, csrf, openapi, pages};
 
 /// Who may call a route.
@@ -29,7 +31,7 @@ pub enum Access {
 #[derive(Debug, Clone)]
 pub struct RouteSpec {
     pub method: Method,
-    /// Axum path syntax: `{id}` is a household id, `{code}` an area code.
+    /// Axum path syntax: `{id}` is a household id, `{code}` an area code, `{case}` a monitoring case.
     pub path: &'static str,
     pub access: Access,
     /// One line for the OpenAPI document.
@@ -153,6 +155,97 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             post(pages::create_account),
         ),
+        // The monitoring workflow.
+        (
+            spec(
+                Method::GET,
+                "/cases",
+                Access::Action(A::ViewHousehold),
+                "监测线索与案件",
+            ),
+            get(case_pages::inbox),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/households/{id}/leads/new",
+                Access::Action(A::RecordLead),
+                "登记风险线索页",
+            ),
+            get(case_pages::lead_form),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/households/{id}/leads",
+                Access::Action(A::RecordLead),
+                "登记风险线索",
+            ),
+            post(case_pages::create_lead),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/cases/{case}",
+                Access::Action(A::ViewHousehold),
+                "监测案件",
+            ),
+            get(case_pages::case),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/cases/{case}/notice",
+                Access::Action(A::ViewHousehold),
+                "村级公示",
+            ),
+            get(case_pages::notice),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/cases/{case}/visit",
+                Access::Action(step_action(Step::Visit)),
+                "入户核实",
+            ),
+            post(case_pages::visit),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/cases/{case}/comparison",
+                Access::Action(step_action(Step::Comparison)),
+                "数据比对",
+            ),
+            post(case_pages::comparison),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/cases/{case}/village-review",
+                Access::Action(step_action(Step::VillageReview)),
+                "村级评议公示",
+            ),
+            post(case_pages::village_review),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/cases/{case}/township-review",
+                Access::Action(step_action(Step::TownshipReview)),
+                "乡镇审核",
+            ),
+            post(case_pages::township_review),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/cases/{case}/county-approval",
+                Access::Action(step_action(Step::CountyApproval)),
+                "县级审定",
+            ),
+            post(case_pages::county_approval),
+        ),
         // JSON API.
         (
             spec(
@@ -198,6 +291,24 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "农户详情",
             ),
             get(api::household),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/api/v1/cases",
+                Access::Action(A::ViewHousehold),
+                "监测案件列表",
+            ),
+            get(api::cases),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/api/v1/cases/{case}",
+                Access::Action(A::ViewHousehold),
+                "监测案件",
+            ),
+            get(api::case),
         ),
     ]
 }

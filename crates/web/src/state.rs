@@ -7,9 +7,15 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use jingzhun_core::AreaCode;
+use jingzhun_policy::PolicyPack;
+
 use crate::accounts::LoginLimiter;
 use crate::data::Backend;
 use crate::error::AppError;
+
+/// Identification time limit used when the policy pack has no value for the year.
+pub const DEFAULT_IDENTIFICATION_DAYS: u16 = 15;
 
 /// How the web application runs.
 #[derive(Debug, Clone)]
@@ -58,6 +64,7 @@ struct Inner {
     config: WebConfig,
     clock: Arc<dyn Clock>,
     limiter: LoginLimiter,
+    policy: PolicyPack,
 }
 
 impl AppState {
@@ -68,6 +75,7 @@ impl AppState {
                 config,
                 clock,
                 limiter: LoginLimiter::default(),
+                policy: PolicyPack::builtin(),
             }),
         }
     }
@@ -82,6 +90,16 @@ impl AppState {
 
     pub fn limiter(&self) -> &LoginLimiter {
         &self.inner.limiter
+    }
+
+    /// The identification time limit in days for `area` in `year`, from the policy pack (15 when the
+    /// pack has no value for that year, the national default of the domain notes).
+    pub fn identification_days_limit(&self, area: &AreaCode, year: u16) -> u16 {
+        self.inner
+            .policy
+            .effective(year, Some(area))
+            .map(|p| p.params.identification_days_limit)
+            .unwrap_or(DEFAULT_IDENTIFICATION_DAYS)
     }
 
     pub fn backend(&self) -> &Arc<dyn Backend> {

@@ -3,6 +3,11 @@
 //! The division tree is read once and kept in memory (it changes with a yearly division file, not with
 //! requests); [`StoreBackend::reload_areas`] refreshes it.
 //!
+//! Monitoring cases are, for now, recorded as entries of the hash-chained audit log (entity
+//! `monitoring_case`, one entry per step, the step as JSON in the detail) and folded back into cases when
+//! read: the log already gives every step its who, when and an append-only, tamper-evident history. The
+//! store has no case tables yet; when it gets them, only this file changes.
+//!
 //! Household search currently scans the households of the searched area in the store and filters them
 //! here: the store has no indexed search yet. That is fine for a village or a township; a county-wide
 //! search of a large registry needs a store query (see the crate's open items).
@@ -10,13 +15,19 @@
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
-use jingzhun_core::{Area, AreaCode, AreaTree, HouseholdId, HouseholdNo, ResidentId};
+use jingzhun_core::{
+    Area, AreaCode, AreaTree, HouseholdId, HouseholdNo, ResidentId, StatusEvent, Version,
+};
 use jingzhun_store::{
     AccountRow, Actor, AuditFilter, NewAccountRow, SessionRow, Store, StoreError, StoredHousehold,
 };
 
 use crate::access::Role;
 use crate::data::*;
+use crate::workflow::StepEvent;
+
+/// Audit-log entity under which monitoring-case steps are recorded (see the module docs).
+const CASE_ENTITY: &str = "monitoring_case";
 
 /// The web application's storage: the store plus a cached area tree.
 pub struct StoreBackend {
@@ -289,6 +300,58 @@ impl Backend for StoreBackend {
                 Ok(())
             })
             .map(|_| ())
+            .map_err(data_error)
+    }
+
+    fn append_status_event(
+        &self,
+        id: HouseholdId,
+        expected: Version,
+        event: &StatusEvent,
+        actor: &str,
+        reason: &str,
+    ) -> DataResult<()> {
+        self.store
+            .append_status_event(id, expected, event, &Actor::new(actor), reason)
+            .map(|_| ())
+            .map_err(data_error)
+    }
+
+    fn case_events(&self, case_id: Option<&str>) -> DataResult<Vec<StepEvent>> {
+        let filter = AuditFilter {
+            entity: Some(CASE_ENTITY.to_owned()),
+            entity_id: case_id.map(str::to_owned),
+            ..AuditFilter::default()
+        };
+        let mut out = Vec::new();
+        // Newest first from the store; cases are folded oldest first.
+        let entries = self.store.audit_entries(&filter).map_err(data_error)?;
+        // The same entity also carries refused accesses to a case; only `case.*` entries are steps.
+        for e in entries
+            .into_iter()
+            .rev()
+            .filter(|e| e.action.starts_with("case."))
+        {
+            let mut ev: StepEvent = serde_json::from_str(&e.detail)
+                .map_err(|_| DataError::Other(format!("审计记录 {} 的案件数据无法解析", e.seq)))?;
+            ev.record.by = e.actor;
+            ev.record.at = e.at;
+            out.push(ev);
+        }
+        Ok(out)
+    }
+
+    fn append_case_event(&self, actor: &str, event: &StepEvent) -> DataResult<()> {
+        let detail = serde_json::to_value(event).map_err(|e| DataError::Other(e.to_string()))?;
+        self.store
+            .record_access(
+                &Actor::new(actor),
+                &format!("case.{}", event.record.step.code()),
+                CASE_ENTITY,
+                &event.case_id,
+                event.record.outcome.label(),
+                detail,
+            )
             .map_err(data_error)
     }
 

@@ -11,6 +11,7 @@ use crate::auth::CurrentUser;
 use crate::data::Account;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::services::cases::{CaseLine, CaseView, Notice};
 use crate::services::dashboard::Dashboard;
 use crate::services::households::{HouseholdView, SearchResult};
 
@@ -138,6 +139,39 @@ pub struct SearchPage {
 pub struct HouseholdPage {
     pub chrome: Chrome,
     pub h: HouseholdView,
+    pub can_record_lead: bool,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+pub struct CasesPage {
+    pub chrome: Chrome,
+    pub cases: Vec<CaseLine>,
+}
+
+#[derive(Template)]
+#[template(path = "lead.html")]
+pub struct LeadPage {
+    pub chrome: Chrome,
+    pub household_id: i64,
+    pub household_number: String,
+    pub channels: &'static [jingzhun_core::Channel],
+    pub kinds: &'static [jingzhun_core::MonitoringKind],
+    pub risks: &'static [jingzhun_core::RiskType],
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+pub struct CasePage {
+    pub chrome: Chrome,
+    pub c: CaseView,
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+pub struct NoticePage {
+    pub chrome: Chrome,
+    pub n: Notice,
 }
 
 #[derive(Template)]

@@ -3,6 +3,7 @@
 //! models that both the HTML pages and the JSON API serialise.
 
 pub mod areas;
+pub mod cases;
 pub mod dashboard;
 pub mod households;
 

@@ -6,3 +6,4 @@
 mod access;
 mod flows;
 mod support;
+mod workflow;

@@ -30,6 +30,9 @@ pub fn area_of(role: Role) -> &'static str {
     }
 }
 
+/// A village cadre of the other county (to open cases outside every test account).
+pub const OUTSIDE_CADRE: &str = "t_outside_cadre";
+
 pub fn username(role: Role) -> String {
     format!("t_{}", role.code())
 }
@@ -38,6 +41,8 @@ pub struct World {
     pub router: Router,
     pub store: Arc<Store>,
     pub household_in: HouseholdId,
+    /// Exited, not monitored: the household the workflow tests identify.
+    pub household_in2: HouseholdId,
     pub household_other_township: HouseholdId,
     pub household_out: HouseholdId,
     _dir: tempfile::TempDir,
@@ -162,6 +167,14 @@ impl World {
             ),
             &[registered.clone(), exited.clone(), monitored],
         );
+        let household_in2 = create(
+            household(
+                "5119020010010002",
+                VILLAGE_IN,
+                vec![member("王二", rid("51190219600505006"), Relationship::Head)],
+            ),
+            &[registered.clone(), exited.clone()],
+        );
         let household_other_township = create(
             household(
                 "5119020020010001",
@@ -178,6 +191,15 @@ impl World {
             ),
             &[registered],
         );
+        jingzhun_web::create_account(
+            &store,
+            OUTSIDE_CADRE,
+            Role::VillageCadre,
+            AreaCode::parse(VILLAGE_OUT).unwrap(),
+            PASSWORD,
+            false,
+        )
+        .unwrap();
         for role in Role::ALL {
             jingzhun_web::create_account(
                 &store,
@@ -198,6 +220,7 @@ impl World {
             router: jingzhun_web::router(state),
             store,
             household_in,
+            household_in2,
             household_other_township,
             household_out,
             _dir: dir,
@@ -251,6 +274,41 @@ impl World {
 
     pub async fn login_as(&self, role: Role) -> Session {
         self.login(&username(role), PASSWORD).await
+    }
+
+    /// Opens a case on `household` as `session` and returns its id.
+    pub async fn open_case(
+        &self,
+        session: &Session,
+        household: HouseholdId,
+        fields: &str,
+    ) -> String {
+        let res = self
+            .send(session.post_form(&format!("/households/{}/leads", household.0), fields))
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        res.location
+            .unwrap()
+            .trim_start_matches("/cases/")
+            .to_owned()
+    }
+
+    /// A case rejected at the visit inside every test account's area, and one outside all of them.
+    pub async fn closed_cases(&self) -> (String, String) {
+        let lead = "channel=cadre_check&monitoring_kind=marginal&risk=illness";
+        let cadre = self.login_as(Role::VillageCadre).await;
+        let inside = self.open_case(&cadre, self.household_in2, lead).await;
+        let res = self
+            .send(cadre.post_form(&format!("/cases/{inside}/visit"), "outcome=reject&note=x"))
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        let far = self.login(OUTSIDE_CADRE, PASSWORD).await;
+        let outside = self.open_case(&far, self.household_out, lead).await;
+        let res = self
+            .send(far.post_form(&format!("/cases/{outside}/visit"), "outcome=reject"))
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        (inside, outside)
     }
 
     /// Audit entries by `actor` with `action`.

@@ -1,0 +1,293 @@
+//! The monitoring workflow as a state machine (domain notes §6): a lead becomes a case, and the case goes
+//! through its steps in a fixed order, each recorded with who, when and the outcome. A rejected step closes
+//! the case; a passed county approval decides it (the household becomes monitored, or its risk is marked
+//! eliminated). No step can be skipped, and each step can be recorded only by the role the access matrix
+//! gives its [`Action`] to.
+//!
+//! This module is pure: cases are folded from their recorded step events ([`Case::from_events`]); the
+//! service (`services::cases`) reads and appends those events.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use jingzhun_core::{AreaCode, Channel, HouseholdId, MonitoringKind, RiskType};
+use serde::{Deserialize, Serialize};
+
+use crate::access::{allows, Action, Role};
+
+jingzhun_core::labeled_enum! {
+    /// What a case decides.
+    pub enum CaseKind {
+        Identification = ("identification", "监测对象识别"),
+        Elimination = ("elimination", "风险消除"),
+    }
+}
+
+jingzhun_core::labeled_enum! {
+    /// The steps, in order.
+    pub enum Step {
+        Lead = ("lead", "线索登记"),
+        Visit = ("visit", "入户核实(签署授权书)"),
+        Comparison = ("comparison", "数据比对"),
+        VillageReview = ("village_review", "村级民主评议并公示"),
+        TownshipReview = ("township_review", "乡镇审核"),
+        CountyApproval = ("county_approval", "县级审定并公告"),
+    }
+}
+
+impl Step {
+    /// The action (and so the roles) that may record this step.
+    pub const fn action(self) -> Action {
+        match self {
+            Step::Lead => Action::RecordLead,
+            Step::Visit | Step::Comparison => Action::RecordVisit,
+            Step::VillageReview => Action::VillageReview,
+            Step::TownshipReview => Action::TownshipReview,
+            Step::CountyApproval => Action::CountyApproval,
+        }
+    }
+
+    pub fn next(self) -> Option<Step> {
+        let i = usize::from(self.index());
+        Step::ALL.get(i + 1).copied()
+    }
+
+    /// The URL segment of the step's form (`/cases/{case}/<segment>`).
+    pub const fn segment(self) -> &'static str {
+        match self {
+            Step::Lead => "lead",
+            Step::Visit => "visit",
+            Step::Comparison => "comparison",
+            Step::VillageReview => "village-review",
+            Step::TownshipReview => "township-review",
+            Step::CountyApproval => "county-approval",
+        }
+    }
+}
+
+jingzhun_core::labeled_enum! {
+    pub enum Outcome {
+        Pass = ("pass", "通过"),
+        Reject = ("reject", "不通过"),
+    }
+}
+
+/// One recorded step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRecord {
+    pub step: Step,
+    pub outcome: Outcome,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub note: String,
+}
+
+/// What the lead said (recorded with the first step).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadFacts {
+    pub household: HouseholdId,
+    pub village: AreaCode,
+    pub kind: CaseKind,
+    pub channel: Channel,
+    /// The proposed kind of monitored household (identification cases).
+    pub monitoring_kind: Option<MonitoringKind>,
+    pub risk_types: Vec<RiskType>,
+}
+
+/// A step event as stored: the case it belongs to, the step, and for the lead the facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepEvent {
+    pub case_id: String,
+    pub record: StepRecord,
+    pub lead: Option<LeadFacts>,
+}
+
+/// Where a case stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum CaseState {
+    /// Waiting for `next`.
+    Open { next: Step },
+    /// Approved by the county: the decision is recorded on the household.
+    Decided,
+    /// Rejected at `at`.
+    Rejected { at: Step },
+}
+
+/// A case folded from its events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Case {
+    pub id: String,
+    pub facts: LeadFacts,
+    pub steps: Vec<StepRecord>,
+}
+
+/// Why a step cannot be recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepRefusal {
+    /// The case is decided or rejected.
+    Closed,
+    /// Another step is due (no skipping, no repeating).
+    OutOfOrder { due: Step },
+    /// The role may not record this step.
+    Role,
+}
+
+impl Case {
+    /// Folds a case's events (in recording order); `None` if the first is not a lead with its facts.
+    pub fn from_events(events: &[StepEvent]) -> Option<Case> {
+        let first = events.first()?;
+        let facts = first.lead.clone()?;
+        if first.record.step != Step::Lead {
+            return None;
+        }
+        Some(Case {
+            id: first.case_id.clone(),
+            facts,
+            steps: events.iter().map(|e| e.record.clone()).collect(),
+        })
+    }
+
+    pub fn state(&self) -> CaseState {
+        match self.steps.last() {
+            None => CaseState::Open { next: Step::Lead },
+            Some(last) if last.outcome == Outcome::Reject => CaseState::Rejected { at: last.step },
+            Some(last) => match last.step.next() {
+                Some(next) => CaseState::Open { next },
+                None => CaseState::Decided,
+            },
+        }
+    }
+
+    pub fn is_open(&self) -> bool {
+        matches!(self.state(), CaseState::Open { .. })
+    }
+
+    /// When the lead was recorded.
+    pub fn opened_at(&self) -> Option<DateTime<Utc>> {
+        self.steps.first().map(|s| s.at)
+    }
+
+    /// Whether `role` may record `step` now.
+    pub fn check(&self, step: Step, role: Role) -> Result<(), StepRefusal> {
+        if !allows(role, step.action()) {
+            return Err(StepRefusal::Role);
+        }
+        match self.state() {
+            CaseState::Open { next } if next == step => Ok(()),
+            CaseState::Open { next } => Err(StepRefusal::OutOfOrder { due: next }),
+            _ => Err(StepRefusal::Closed),
+        }
+    }
+
+    /// The last day for the decision: the lead's date (China time) plus the policy's time limit.
+    pub fn deadline(&self, days_limit: u16) -> Option<NaiveDate> {
+        let opened = (self.opened_at()? + Duration::hours(8)).date_naive();
+        Some(opened + Duration::days(i64::from(days_limit)))
+    }
+
+    /// `overdue` when an open case is past its deadline, `near` within 3 days of it.
+    pub fn timing(&self, days_limit: u16, today: NaiveDate) -> Timing {
+        match (self.is_open(), self.deadline(days_limit)) {
+            (true, Some(d)) if today > d => Timing::Overdue,
+            (true, Some(d)) if (d - today).num_days() <= 3 => Timing::Near,
+            _ => Timing::OnTime,
+        }
+    }
+}
+
+/// How an open case stands against its time limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timing {
+    OnTime,
+    Near,
+    Overdue,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(step: Step, outcome: Outcome, day: u32) -> StepRecord {
+        StepRecord {
+            step,
+            outcome,
+            by: "x".into(),
+            at: DateTime::parse_from_rfc3339(&format!("2024-03-{day:02}T02:00:00Z"))
+                .unwrap()
+                .with_timezone(&Utc),
+            note: String::new(),
+        }
+    }
+
+    fn case(steps: Vec<StepRecord>) -> Case {
+        Case {
+            id: "1-1".into(),
+            facts: LeadFacts {
+                household: HouseholdId(1),
+                village: AreaCode::parse("511902001001").unwrap(),
+                kind: CaseKind::Identification,
+                channel: Channel::CadreCheck,
+                monitoring_kind: Some(MonitoringKind::Marginal),
+                risk_types: vec![RiskType::Illness],
+            },
+            steps,
+        }
+    }
+
+    #[test]
+    fn steps_go_in_order_by_their_roles_only() {
+        let mut c = case(vec![rec(Step::Lead, Outcome::Pass, 1)]);
+        assert_eq!(c.state(), CaseState::Open { next: Step::Visit });
+        assert_eq!(
+            c.check(Step::TownshipReview, Role::TownshipReviewer),
+            Err(StepRefusal::OutOfOrder { due: Step::Visit }),
+            "no skipping"
+        );
+        assert_eq!(c.check(Step::Visit, Role::Analyst), Err(StepRefusal::Role));
+        assert_eq!(c.check(Step::Visit, Role::VillageCadre), Ok(()));
+        for (step, role) in [
+            (Step::Visit, Role::VillageCadre),
+            (Step::Comparison, Role::VillageCadre),
+            (Step::VillageReview, Role::VillageCadre),
+            (Step::TownshipReview, Role::TownshipReviewer),
+        ] {
+            assert_eq!(c.check(step, role), Ok(()));
+            c.steps.push(rec(step, Outcome::Pass, 2));
+        }
+        assert_eq!(
+            c.check(Step::CountyApproval, Role::TownshipReviewer),
+            Err(StepRefusal::Role),
+            "a township reviewer cannot approve"
+        );
+        assert_eq!(c.check(Step::CountyApproval, Role::CountyApprover), Ok(()));
+        c.steps.push(rec(Step::CountyApproval, Outcome::Pass, 3));
+        assert_eq!(c.state(), CaseState::Decided);
+        assert_eq!(
+            c.check(Step::CountyApproval, Role::CountyApprover),
+            Err(StepRefusal::Closed)
+        );
+    }
+
+    #[test]
+    fn a_rejection_closes_the_case() {
+        let c = case(vec![
+            rec(Step::Lead, Outcome::Pass, 1),
+            rec(Step::Visit, Outcome::Reject, 2),
+        ]);
+        assert_eq!(c.state(), CaseState::Rejected { at: Step::Visit });
+        assert_eq!(
+            c.check(Step::Comparison, Role::VillageCadre),
+            Err(StepRefusal::Closed)
+        );
+    }
+
+    #[test]
+    fn open_cases_are_flagged_near_and_past_the_limit() {
+        let c = case(vec![rec(Step::Lead, Outcome::Pass, 1)]);
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(c.deadline(15), Some(d("2024-03-16")));
+        assert_eq!(c.timing(15, d("2024-03-05")), Timing::OnTime);
+        assert_eq!(c.timing(15, d("2024-03-13")), Timing::Near);
+        assert_eq!(c.timing(15, d("2024-03-17")), Timing::Overdue);
+    }
+}

@@ -1,0 +1,114 @@
+//! The monitoring workflow over HTTP: a lead walked through identification by the three levels, with
+//! skipped steps and wrong roles refused, the county dashboard counting the result, and the village notice
+//! free of personal data.
+
+use axum::http::StatusCode;
+use jingzhun_web::Role;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn a_lead_is_identified_step_by_step_by_the_right_roles() {
+    let w = World::new();
+    let county = w.login_as(Role::CountyApprover).await;
+    let monitored = |d: serde_json::Value| d["counts"]["monitored"].as_u64().unwrap();
+    let before = monitored(w.send(county.get("/api/v1/dashboard")).await.json());
+
+    let cadre = w.login_as(Role::VillageCadre).await;
+    let township = w.login_as(Role::TownshipReviewer).await;
+    let id = w
+        .open_case(
+            &cadre,
+            w.household_in2,
+            "channel=cadre_check&monitoring_kind=marginal&risk=illness&risk=schooling&note=%E5%A4%A7%E7%97%85",
+        )
+        .await;
+    // A second lead on the same household while this one is open.
+    let again = w
+        .send(cadre.post_form(
+            &format!("/households/{}/leads", w.household_in2.0),
+            "channel=self_application&monitoring_kind=marginal",
+        ))
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+
+    let step = |s: &Session, seg: &str, outcome: &str| {
+        s.post_form(&format!("/cases/{id}/{seg}"), &format!("outcome={outcome}"))
+    };
+    // No skipping: the township cannot review before the village has.
+    assert_eq!(
+        w.send(step(&township, "township-review", "pass"))
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    for seg in ["visit", "comparison", "village-review"] {
+        let res = w.send(step(&cadre, seg, "pass")).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{seg}: {}", res.body);
+    }
+    // No repeating, and no step by a role that may not.
+    assert_eq!(
+        w.send(step(&cadre, "village-review", "pass")).await.status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        w.send(step(&cadre, "township-review", "pass")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let notice = w.send(cadre.get(&format!("/cases/{id}/notice"))).await;
+    assert_eq!(notice.status, StatusCode::OK);
+    assert!(notice.body.contains("王二"));
+    let full_id = rid("51190219600505006");
+    assert!(!notice.body.contains(full_id.as_str()));
+    assert!(!notice.body.contains(&full_id.masked()));
+    assert!(!notice.body.contains("138"), "no phone");
+    assert!(
+        !notice.body.contains("长期慢性病") && !notice.body.contains("因病"),
+        "no health"
+    );
+
+    assert_eq!(
+        w.send(step(&township, "township-review", "pass"))
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        w.send(step(&township, "county-approval", "pass"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        monitored(w.send(county.get("/api/v1/dashboard")).await.json()),
+        before,
+        "nothing is decided before the county approves"
+    );
+    assert_eq!(
+        w.send(step(&county, "county-approval", "pass"))
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        monitored(w.send(county.get("/api/v1/dashboard")).await.json()),
+        before + 1
+    );
+
+    let case = w
+        .send(county.get(&format!("/api/v1/cases/{id}")))
+        .await
+        .json();
+    assert_eq!(case["line"]["state"]["state"], "decided", "{case}");
+    let steps = case["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 6);
+    assert_eq!(steps[4]["by"], username(Role::TownshipReviewer));
+    assert_eq!(steps[5]["by"], username(Role::CountyApprover));
+    let h = w
+        .send(county.get(&format!("/api/v1/households/{}", w.household_in2.0)))
+        .await
+        .json();
+    assert_eq!(h["standing"]["monitoring"]["code"], "marginal");
+    let inbox = w.send(cadre.get("/cases")).await;
+    assert!(inbox.body.contains(&format!("/cases/{id}")));
+}
