@@ -404,3 +404,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn merged_villages_roll_up_into_their_successor() {
+    let mut areas = tree();
+    areas
+        .apply(AreaChange {
+            code: code(VILLAGES[1]),
+            effective: d("2020-01-01"),
+            kind: AreaChangeKind::Merged {
+                into: code(VILLAGES[0]),
+            },
+        })
+        .unwrap();
+    let (h, e) = household(&spec(1, 9_000));
+    let items = vec![(HouseholdId(1), h, e)];
+    let engine = Engine::build(&areas, &items, 2021, d("2021-12-31"));
+    let eval = engine.evaluate(&PolicyPack::builtin()).unwrap();
+    assert_eq!(eval.rollup(&code(VILLAGES[0])).unwrap().households, 1);
+    assert_eq!(eval.rollup(&code(VILLAGES[1])).unwrap().households, 0);
+}
