@@ -158,6 +158,13 @@ pub struct DepartmentList {
     pub problems: Vec<Problem>,
 }
 
+impl DepartmentList {
+    /// The resident IDs of the list: for a death list, the `deaths` of [`crate::checks::CheckInput`].
+    pub fn resident_ids(&self) -> std::collections::HashSet<ResidentId> {
+        self.records.iter().map(|r| r.resident_id).collect()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum ListField {
     ResidentId,

@@ -283,4 +283,5 @@ fn fixture_list_written_by_python() {
     assert_eq!(c.matched_without_lead, 1);
     assert_eq!(c.unmatched.len(), 1);
     assert_eq!(c.unmatched[0].row, 4);
+    assert_eq!(l.resident_ids().len(), 3);
 }
