@@ -152,6 +152,8 @@ pub(crate) trait Get {
     fn opt_bool(&self, i: usize) -> Result<Option<bool>>;
     fn date(&self, i: usize) -> Result<NaiveDate>;
     fn ts(&self, i: usize) -> Result<DateTime<Utc>>;
+    /// The column's name, for error messages.
+    fn name(&self, i: usize) -> String;
 }
 
 fn sqlite_text<'r>(v: ValueRef<'r>, i: usize) -> Result<Option<&'r str>> {
@@ -163,8 +165,8 @@ fn sqlite_text<'r>(v: ValueRef<'r>, i: usize) -> Result<Option<&'r str>> {
     }
 }
 
-fn parse_date(s: &str, i: usize) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| invalid("(结果)", &format!("#{i}"), s))
+fn parse_date(s: &str, column: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| invalid("(查询结果)", column, s))
 }
 
 impl Get for rusqlite::Row<'_> {
@@ -190,13 +192,18 @@ impl Get for rusqlite::Row<'_> {
         Ok(self.get::<_, Option<i64>>(i)?.map(|v| v != 0))
     }
     fn date(&self, i: usize) -> Result<NaiveDate> {
-        parse_date(self.str(i)?, i)
+        parse_date(self.str(i)?, &self.name(i))
     }
     fn ts(&self, i: usize) -> Result<DateTime<Utc>> {
         let s = self.str(i)?;
         DateTime::parse_from_rfc3339(s)
             .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| invalid("(结果)", &format!("#{i}"), s))
+            .map_err(|_| invalid("(查询结果)", &self.name(i), s))
+    }
+    fn name(&self, i: usize) -> String {
+        self.as_ref()
+            .column_name(i)
+            .map_or_else(|_| format!("#{i}"), str::to_owned)
     }
 }
 
@@ -227,6 +234,11 @@ impl Get for postgres::Row {
     }
     fn ts(&self, i: usize) -> Result<DateTime<Utc>> {
         Ok(self.try_get(i)?)
+    }
+    fn name(&self, i: usize) -> String {
+        self.columns()
+            .get(i)
+            .map_or_else(|| format!("#{i}"), |c| c.name().to_owned())
     }
 }
 

@@ -173,7 +173,8 @@ pub(crate) fn create(
         .query_i64(
             "INSERT INTO households (household_no, village_code, current_version) VALUES (?, ?, 1) RETURNING id",
             &[Val::Str(h.number.as_str()), Val::Str(h.village.as_str())],
-        )?
+        )
+        .map_err(|e| taken_number(e, h.number.as_str()))?
         .ok_or_else(|| StoreError::Invalid("新增户未返回 ID".into()))?;
     let meta = VersionMeta {
         effective_from: effective,
@@ -215,6 +216,24 @@ pub(crate) fn duplicate_number(no: &str) -> StoreError {
     }
 }
 
+/// Turns a unique-key violation on `households` into [`StoreError::Duplicate`]. The explicit check before
+/// each write covers SQLite (writers are serialised from `BEGIN IMMEDIATE`); on PostgreSQL two writers can
+/// pass that check together, and then the constraint is what refuses the second.
+fn taken_number(e: StoreError, no: &str) -> StoreError {
+    let unique = match &e {
+        StoreError::Postgres(pe) => pe.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION),
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => {
+            f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+        }
+        _ => false,
+    };
+    if unique {
+        duplicate_number(no)
+    } else {
+        e
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn update(
     tx: &mut Tx<'_>,
@@ -232,7 +251,8 @@ pub(crate) fn update(
             return Err(duplicate_number(h.number.as_str()));
         }
     }
-    let version = bump_version(tx, id, expected, Some(h))?;
+    let version =
+        bump_version(tx, id, expected, Some(h)).map_err(|e| taken_number(e, h.number.as_str()))?;
     let before = load_version(tx, id.0, expected.0)?;
     let meta = VersionMeta {
         effective_from: effective,

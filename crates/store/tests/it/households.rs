@@ -282,3 +282,15 @@ both!(fn concurrent_writers_lose_no_update(db) {
     assert_eq!(db.store.household_history(id).unwrap().len(), 21);
     assert!(db.store.audit_verify().unwrap().is_ok());
 });
+
+both!(fn corrupt_stored_values_are_reported_with_table_and_column(db) {
+    let (id, _) = db.store.create_household(&household(0, V1), &[], d("2014-10-01"), &actor(), "x").unwrap();
+    db.raw("UPDATE member_versions SET sex = 'x' WHERE seq = 1");
+    let err = db.store.household(id).unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("member_versions") && text.contains("sex") && text.contains("「x」"), "{text}");
+    db.raw("UPDATE member_versions SET sex = 'male', resident_id = '511902194001101234' WHERE seq = 1");
+    let text = db.store.household(id).unwrap_err().to_string();
+    assert!(text.contains("resident_id") && !text.contains("194001101234"), "IDs are masked: {text}");
+});

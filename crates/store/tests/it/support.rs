@@ -84,7 +84,15 @@ impl TestDb {
             if std::env::var_os("CI").is_some() {
                 panic!("CI is set but {PG_URL_VAR} is not: PostgreSQL tests must run in CI");
             }
-            eprintln!("PostgreSQL tests skipped: set {PG_URL_VAR} to run them");
+            // Once per run, and past the test harness's output capture so that it is actually seen.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "PostgreSQL tests skipped: set {PG_URL_VAR} to run them"
+                );
+            });
             return None;
         };
         let schema = format!(
