@@ -1,5 +1,8 @@
 //! The division tree: areas (upserted in bulk from the statistical files) and dated changes (renames and
 //! merges), which are appended and never edited, so that old records keep resolving.
+//!
+//! An upsert overwrites an area's current name (the audit log keeps the count and code range of each load);
+//! a rename that must stay visible on past dates is recorded with [`crate::Store::record_area_change`].
 
 use chrono::{DateTime, Utc};
 use jingzhun_core::{Area, AreaChange, AreaChangeKind, AreaCode, AreaTree, Settlement};

@@ -122,6 +122,28 @@ impl fmt::Debug for Store {
     }
 }
 
+thread_local! {
+    /// Addresses of the stores whose connection this thread holds (to refuse re-entrant calls).
+    static HELD: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A held connection; releases the re-entrancy mark when dropped.
+struct Held<'a> {
+    guard: MutexGuard<'a, Conn>,
+    key: usize,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        HELD.with(|h| {
+            let mut h = h.borrow_mut();
+            if let Some(i) = h.iter().rposition(|k| *k == self.key) {
+                h.remove(i);
+            }
+        });
+    }
+}
+
 /// How long a SQLite writer waits for another process's write lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -184,16 +206,27 @@ impl Store {
         db::truncate_micros(self.clock.now())
     }
 
-    fn lock(&self) -> MutexGuard<'_, Conn> {
+    /// The connection, for the duration of one call. A callback (e.g. of [`Store::scan_households`]) that
+    /// calls back into the same store would wait for itself forever; that is reported as an error instead.
+    fn lock(&self) -> Result<Held<'_>> {
+        let key = self as *const Store as usize;
+        if HELD.with(|h| h.borrow().contains(&key)) {
+            return Err(StoreError::Invalid(
+                "不能在同一个 Store 的回调(如 scan_households)中再次调用它: 请先收集结果, 或另开一个 Store".into(),
+            ));
+        }
         // A panic while the lock was held dropped its transaction, which rolled back: the connection is fine.
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+        let guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        HELD.with(|h| h.borrow_mut().push(key));
+        Ok(Held { guard, key })
     }
 
     /// Runs `f` in a write transaction; commits on `Ok`, rolls everything back (audit entry included) on `Err`.
     fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>, DateTime<Utc>) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock()?;
+        // Read the clock only once the connection is ours, so audit times follow commit order in-process.
         let now = self.now();
-        let mut conn = self.lock();
-        let mut tx = conn.begin_write()?;
+        let mut tx = conn.guard.begin_write()?;
         let out = f(&mut tx, now)?;
         tx.commit()?;
         Ok(out)
@@ -201,8 +234,8 @@ impl Store {
 
     /// Runs `f` in a read transaction (one consistent snapshot).
     fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.lock();
-        let mut tx = conn.begin_read()?;
+        let mut conn = self.lock()?;
+        let mut tx = conn.guard.begin_read()?;
         let out = f(&mut tx)?;
         tx.commit()?;
         Ok(out)
@@ -320,10 +353,16 @@ impl Store {
         reason: &str,
         progress: &mut dyn FnMut(usize),
     ) -> Result<usize> {
+        let mut conn = self.lock()?;
         let now = self.now();
-        let mut conn = self.lock();
         bulk::load(
-            &mut conn, now, households, effective, actor, reason, progress,
+            &mut conn.guard,
+            now,
+            households,
+            effective,
+            actor,
+            reason,
+            progress,
         )
     }
 

@@ -294,3 +294,19 @@ both!(fn corrupt_stored_values_are_reported_with_table_and_column(db) {
     let text = db.store.household(id).unwrap_err().to_string();
     assert!(text.contains("resident_id") && !text.contains("194001101234"), "IDs are masked: {text}");
 });
+
+both!(fn calling_back_into_the_store_from_a_scan_is_an_error_not_a_deadlock(db) {
+    let (id, _) = db.store.create_household(&household(0, V1), &[], d("2014-10-01"), &actor(), "x").unwrap();
+    let mut inner = None;
+    let n = db
+        .store
+        .scan_households(&code("51"), None, &mut |_| {
+            inner = Some(db.store.household(id));
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(n, 1);
+    assert!(matches!(inner, Some(Err(StoreError::Invalid(_)))));
+    // The store is usable again afterwards.
+    assert_eq!(db.store.household(id).unwrap().id, id);
+});
