@@ -261,9 +261,9 @@ pub const DIBAO_WHOLE_HOUSEHOLD: f64 = 0.6;
 /// Relocation: base probability for a registered household, multiplied by [`RELOCATION_SIZE_WEIGHT`] and by
 /// 1.4 in a poor village (0.5 elsewhere); never-registered households move with the village
 /// (同步搬迁) with a small probability. Tuned by measuring.
-pub const RELOCATION_POOR: f64 = 0.253;
+pub const RELOCATION_POOR: f64 = 0.257;
 pub const RELOCATION_OTHER: f64 = 0.0053;
-pub const RELOCATION_SIZE_WEIGHT: [f64; 7] = [0.2, 0.5, 1.0, 1.5, 1.8, 1.9, 1.9];
+pub const RELOCATION_SIZE_WEIGHT: [f64; 7] = [0.22, 0.52, 1.0, 1.46, 1.71, 1.8, 1.8];
 /// Relocation years and weights (the 13th five-year plan's relocation ran 2016–2019).
 pub const RELOCATION_YEARS: [(u16, f64); 4] =
     [(2016, 0.35), (2017, 0.3), (2018, 0.2), (2019, 0.15)];
