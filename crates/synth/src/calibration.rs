@@ -28,7 +28,7 @@ pub const LAST_YEAR: u16 = 2025;
 pub const YEARS: usize = (LAST_YEAR - FIRST_YEAR + 1) as usize;
 
 /// National poverty line in current yuan per person per year, 2013–2020 (domain.md §4; 2015, 2019 and 2020
-/// official or near-official, the other years [weak]). Exits happen in the first year a household's per-capita
+/// official or near-official, the other years \[weak\]). Exits happen in the first year a household's per-capita
 /// net income is at or above the line of that year; before that it is below the line of each year.
 pub const POVERTY_LINE: [(u16, i64); 8] = [
     (2013, 2_736),

@@ -133,7 +133,7 @@ pub(crate) fn family_key(county: &str) -> &str {
 }
 
 /// Region codes a person of `county` born in `birth_year` may carry, with weights: the current code, and for
-/// Bazhong the codes of 巴中地区 (5137xx, 1993–2000) and 达县地区 (5130xx, before 1993) [weak: the 5130xx
+/// Bazhong the codes of 巴中地区 (5137xx, 1993–2000) and 达县地区 (5130xx, before 1993) \[weak: the 5130xx
 /// county numbers are from memory, and a wrong one is only a data-quality warning, domain.md §2].
 pub(crate) fn region_choices(county: &str, birth_year: i32) -> Regions<'_> {
     let (dazhou, bazhong_diqu): (Option<&str>, Option<&str>) = match county {
