@@ -11,6 +11,7 @@
   var years = data.map(function (p) { return String(p.year); });
   var chart = echarts.init(el);
   chart.setOption({
+    animation: false,
     tooltip: { trigger: "axis" },
     legend: { type: "scroll", top: 0 },
     grid: { left: 48, right: 56, top: 48, bottom: 28 },

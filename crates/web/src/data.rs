@@ -115,6 +115,15 @@ pub struct AuditLine {
     pub reason: String,
 }
 
+impl AuditLine {
+    /// The time in China (UTC+8), as pages show it.
+    pub fn at_china(&self) -> String {
+        (self.at + chrono::Duration::hours(8))
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+}
+
 /// An audit entry to append.
 #[derive(Debug, Clone)]
 pub struct AuditNote<'a> {

@@ -1,0 +1,316 @@
+//! The real-browser test: Debian's headless `chromium`, driven over WebDriver (`chromedriver`) by the small
+//! client below, against the application served on loopback with a real SQLite store.
+//!
+//! A village cadre signs in, finds a household, records a risk lead and does the village steps; a township
+//! reviewer and a county approver walk the case through; the county dashboard's monitored count goes up by
+//! one. Screenshots of the main pages (phone-sized window) are saved under `target/browser-screenshots/`.
+//!
+//! Without `chromedriver` on the PATH the test says so and passes, unless `JINGZHUN_BROWSER_TEST=require`
+//! (CI sets it after installing `chromium` and `chromium-driver`), in which case it fails.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use jingzhun_web::Role;
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A WebDriver session.
+struct Driver {
+    base: String,
+    session: String,
+    process: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Driver {
+    fn start() -> Option<Driver> {
+        let port = free_port();
+        let process = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while ureq::get(&format!("{base}/status")).call().is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let args = [
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--window-size=412,1600".to_owned(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}
+        }}});
+        let res: Value = ureq::post(&format!("{base}/session"))
+            .send_json(caps)
+            .unwrap()
+            .into_json()
+            .unwrap();
+        let session = res["value"]["sessionId"].as_str().unwrap().to_owned();
+        Some(Driver {
+            base,
+            session,
+            process,
+            _profile: profile,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/session/{}{path}", self.base, self.session)
+    }
+
+    fn post(&self, path: &str, body: Value) -> Value {
+        match ureq::post(&self.url(path)).send_json(body) {
+            Ok(r) => r.into_json::<Value>().unwrap()["value"].clone(),
+            Err(ureq::Error::Status(code, r)) => {
+                panic!(
+                    "WebDriver {path}: {code} {}",
+                    r.into_string().unwrap_or_default()
+                )
+            }
+            Err(e) => panic!("WebDriver {path}: {e}"),
+        }
+    }
+
+    fn get(&self, path: &str) -> Value {
+        ureq::get(&self.url(path))
+            .call()
+            .unwrap()
+            .into_json::<Value>()
+            .unwrap()["value"]
+            .clone()
+    }
+
+    fn goto(&self, url: &str) {
+        self.post("/url", json!({ "url": url }));
+    }
+
+    /// Finds an element, waiting up to 10 s for it to appear (pages load after form submits).
+    fn find(&self, css: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let res = ureq::post(&self.url("/element"))
+                .send_json(json!({"using": "css selector", "value": css}));
+            if let Ok(r) = res {
+                let v: Value = r.into_json().unwrap();
+                if let Some(id) = v["value"][ELEMENT_KEY].as_str() {
+                    return id.to_owned();
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no element {css} on {}",
+                self.get("/url")
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.find(css);
+        self.post(&format!("/element/{id}/click"), json!({}));
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css);
+        self.post(&format!("/element/{id}/clear"), json!({}));
+        self.post(&format!("/element/{id}/value"), json!({ "text": text }));
+    }
+
+    fn text(&self, css: &str) -> String {
+        let id = self.find(css);
+        self.get(&format!("/element/{id}/text"))
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    fn current_path(&self) -> String {
+        let url = self.get("/url").as_str().unwrap_or_default().to_owned();
+        url.splitn(4, '/')
+            .nth(3)
+            .map(|p| format!("/{p}"))
+            .unwrap_or(url)
+    }
+
+    fn screenshot(&self, name: &str) {
+        let data = self.get("/screenshot");
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(data.as_str().unwrap())
+            .unwrap();
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    fn sign_in(&self, app: &str, user: &str) {
+        self.goto(&format!("{app}/login"));
+        self.type_into("input[name=username]", user);
+        self.type_into("input[name=password]", PASSWORD);
+        self.click("form[action='/login'] button[type=submit]");
+        self.find("#n-monitored");
+    }
+
+    fn sign_out(&self) {
+        self.click("form[action='/logout'] button");
+        self.find("input[name=username]");
+    }
+
+    /// Records the case's next step as passed (the form is there only for the role that records it).
+    fn pass_step(&self, app: &str, case_path: &str, note: &str) {
+        self.goto(&format!("{app}{case_path}"));
+        self.type_into("textarea[name=note]", note);
+        self.click("#record-step");
+        // Back on the case page, with the step recorded.
+        self.find("#case-state");
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = ureq::delete(&format!("{}/session/{}", self.base, self.session)).call();
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    target.join("browser-screenshots")
+}
+
+fn have_chromedriver() -> bool {
+    Command::new("chromedriver")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Serves the world's router on loopback from a thread of its own; returns the base URL.
+fn serve(world: &World) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let app = world.router.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn a_cadre_a_township_and_a_county_identify_a_household_in_a_real_browser() {
+    if !have_chromedriver() {
+        let required = std::env::var("JINGZHUN_BROWSER_TEST").is_ok_and(|v| v == "require");
+        assert!(
+            !required,
+            "JINGZHUN_BROWSER_TEST=require but chromedriver is missing"
+        );
+        eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
+        return;
+    }
+    let world = World::new();
+    let app = serve(&world);
+    let d = Driver::start().expect("chromedriver starts");
+
+    // The county dashboard before.
+    d.sign_in(&app, &username(Role::CountyApprover));
+    let before: u64 = d.text("#n-monitored").trim().parse().unwrap();
+    d.screenshot("01-county-dashboard-before");
+    d.sign_out();
+
+    // The village cadre finds the household and records a risk lead.
+    d.goto(&format!("{app}/login"));
+    d.screenshot("00-login");
+    d.sign_in(&app, &username(Role::VillageCadre));
+    d.screenshot("02-cadre-dashboard");
+    d.goto(&format!("{app}/households"));
+    d.type_into("input[name=q]", "王二");
+    d.click("form.search button");
+    d.find("li.household a");
+    d.screenshot("03-search");
+    d.click("li.household a");
+    d.find("#record-lead");
+    d.screenshot("04-household");
+    d.click("#record-lead");
+    d.click("input[name=risk][value=illness]");
+    d.type_into("textarea[name=note]", "家中主要劳动力住院, 医疗支出大");
+    d.screenshot("05-lead-form");
+    d.click("form[action$='/leads'] button[type=submit]");
+    d.find("#case-state");
+    let case_path = d.current_path();
+    assert!(case_path.starts_with("/cases/"), "{case_path}");
+    for note in [
+        "已入户, 签署授权书",
+        "比对无异常",
+        "村民代表会议评议通过, 公示5天",
+    ] {
+        d.pass_step(&app, &case_path, note);
+    }
+    d.goto(&format!("{app}{case_path}/notice"));
+    d.find(".notice-print");
+    d.screenshot("06-village-notice");
+    d.sign_out();
+
+    // The township reviewer.
+    d.sign_in(&app, &username(Role::TownshipReviewer));
+    d.goto(&format!("{app}/cases"));
+    d.find("li.case");
+    d.screenshot("07-township-inbox");
+    d.pass_step(&app, &case_path, "乡镇审核通过");
+    d.sign_out();
+
+    // The county approver approves, and the dashboard counts one more monitored household.
+    d.sign_in(&app, &username(Role::CountyApprover));
+    d.pass_step(&app, &case_path, "县级审定并公告");
+    d.screenshot("08-case-decided");
+    assert!(d.text("#case-state").contains("已办结"));
+    d.goto(&format!("{app}/"));
+    let after: u64 = d.text("#n-monitored").trim().parse().unwrap();
+    d.screenshot("09-county-dashboard-after");
+    assert_eq!(after, before + 1, "the county dashboard's monitored count");
+}
