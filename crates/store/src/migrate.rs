@@ -27,6 +27,11 @@ const SQLITE: &[Migration] = &[
         name: "accounts",
         sql: include_str!("../migrations/sqlite/0002_accounts.sql"),
     },
+    Migration {
+        version: 3,
+        name: "drop_unused_indexes",
+        sql: include_str!("../migrations/sqlite/0003_drop_unused_indexes.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -39,6 +44,11 @@ const POSTGRES: &[Migration] = &[
         version: 2,
         name: "accounts",
         sql: include_str!("../migrations/postgres/0002_accounts.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "drop_unused_indexes",
+        sql: include_str!("../migrations/postgres/0003_drop_unused_indexes.sql"),
     },
 ];
 
@@ -114,4 +124,72 @@ pub(crate) fn run(conn: &mut Conn) -> Result<usize> {
     }
     tx.commit()?;
     Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Released migrations must never change (databases in the field recorded these checksums). A new
+    /// migration gets its line here when it is released; an edit to an old one fails this test.
+    const RELEASED: &[(&str, i64, &str)] = &[
+        (
+            "sqlite",
+            1,
+            "6109b66cc9f3cc97118ae2207e39985bd333eddb2b36978a9620da1aee4f8925",
+        ),
+        (
+            "sqlite",
+            2,
+            "e35f086a83d9035968828551fc19fbfc070daa4a436d451f2cb02844668149d5",
+        ),
+        (
+            "sqlite",
+            3,
+            "91c0057962a9205aa7a01cf05bef7eb2a84df73d871568da371c4d3041648a63",
+        ),
+        (
+            "postgres",
+            1,
+            "93804158013fc9dc26826b7542b795342b8d557b840d52e72a83a46322c72552",
+        ),
+        (
+            "postgres",
+            2,
+            "4dac4af5b544c7207bb1c619378175842772746339ddd569af17c8b2f615a626",
+        ),
+        (
+            "postgres",
+            3,
+            "91c0057962a9205aa7a01cf05bef7eb2a84df73d871568da371c4d3041648a63",
+        ),
+    ];
+
+    #[test]
+    fn released_migrations_are_unchanged_and_numbered_in_order() {
+        for (backend, list) in [("sqlite", SQLITE), ("postgres", POSTGRES)] {
+            for (i, m) in list.iter().enumerate() {
+                assert_eq!(
+                    m.version,
+                    i as i64 + 1,
+                    "{backend} migrations are numbered 1, 2, 3, …"
+                );
+            }
+            for (b, version, sum) in RELEASED.iter().filter(|(b, _, _)| *b == backend) {
+                let m = list.iter().find(|m| m.version == *version);
+                let m = m.unwrap_or_else(|| panic!("{b} migration {version} is missing"));
+                assert_eq!(
+                    checksum(m.sql),
+                    *sum,
+                    "{b} migration {version:04}_{} was edited",
+                    m.name
+                );
+            }
+        }
+        assert_eq!(
+            SQLITE.len(),
+            POSTGRES.len(),
+            "both backends have the same migrations"
+        );
+    }
 }

@@ -64,6 +64,7 @@ CREATE TABLE household_versions (
     cooperative_member         BOOLEAN NOT NULL,
     PRIMARY KEY (household_id, version)
 );
+CREATE INDEX household_versions_effective ON household_versions (household_id, effective_from, version);
 
 CREATE TABLE member_versions (
     household_id               BIGINT NOT NULL,
@@ -87,6 +88,7 @@ CREATE TABLE member_versions (
     PRIMARY KEY (household_id, version, seq),
     FOREIGN KEY (household_id, version) REFERENCES household_versions (household_id, version)
 );
+CREATE INDEX member_versions_resident ON member_versions (resident_id);
 
 CREATE TABLE income_versions (
     household_id       BIGINT NOT NULL,

@@ -63,6 +63,7 @@ CREATE TABLE household_versions (
     cooperative_member         INTEGER NOT NULL,
     PRIMARY KEY (household_id, version)
 ) WITHOUT ROWID;
+CREATE INDEX household_versions_effective ON household_versions (household_id, effective_from, version);
 
 CREATE TABLE member_versions (
     household_id               INTEGER NOT NULL,
@@ -86,6 +87,7 @@ CREATE TABLE member_versions (
     PRIMARY KEY (household_id, version, seq),
     FOREIGN KEY (household_id, version) REFERENCES household_versions (household_id, version)
 ) WITHOUT ROWID;
+CREATE INDEX member_versions_resident ON member_versions (resident_id);
 
 CREATE TABLE income_versions (
     household_id       INTEGER NOT NULL,

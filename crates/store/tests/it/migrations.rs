@@ -9,7 +9,7 @@ both!(fn reopening_applies_nothing_twice(db) {
     db.store.upsert_areas(&areas(), &actor(), "x").unwrap();
     let again = db.reopen().unwrap();
     assert_eq!(again.area_tree().unwrap().len(), areas().len());
-    assert_eq!(db.raw_i64("SELECT count(*) FROM schema_migrations"), 2);
+    assert_eq!(db.raw_i64("SELECT count(*) FROM schema_migrations"), 3);
     assert_eq!(
         again.backend(),
         if db.is_pg() { Backend::Postgres } else { Backend::Sqlite }
@@ -43,4 +43,63 @@ fn urls_select_the_backend() {
         Store::open("sqlite:"),
         Err(StoreError::Invalid(_))
     ));
+}
+
+#[test]
+fn an_older_database_is_upgraded_in_place() {
+    // A database created before migration 0003 (as a teammate's would be) opens and is brought up to date.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .unwrap();
+        for (v, name, sql) in [
+            (
+                1,
+                "init",
+                include_str!("../../migrations/sqlite/0001_init.sql"),
+            ),
+            (
+                2,
+                "accounts",
+                include_str!("../../migrations/sqlite/0002_accounts.sql"),
+            ),
+        ] {
+            c.execute_batch(sql).unwrap();
+            let sum = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(sql.as_bytes()));
+            c.execute(
+                "INSERT INTO schema_migrations VALUES (?1, ?2, ?3, '2026-01-01T00:00:00Z')",
+                rusqlite::params![v, name, sum],
+            )
+            .unwrap();
+        }
+    }
+    let store = Store::open(&format!("sqlite:{}", path.display())).unwrap();
+    store
+        .create_household(
+            &household(0, "511902101001"),
+            &[],
+            d("2014-10-01"),
+            &actor(),
+            "x",
+        )
+        .unwrap();
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let n: i64 = c
+        .query_row("SELECT max(version) FROM schema_migrations", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(n, 3);
+    let idx: i64 = c
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'member_versions_resident'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(idx, 0);
 }
