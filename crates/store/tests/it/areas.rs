@@ -107,4 +107,14 @@ both!(fn chinese_names_sort_by_code_not_collation(db) {
         })
         .unwrap();
     assert_eq!(seen, [ids[3], ids[1], ids[4], ids[0]]);
+
+    // On PostgreSQL the order must not depend on the database's locale: every code column is COLLATE "C".
+    if db.is_pg() {
+        let not_c = db.raw_i64(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() \
+             AND column_name IN ('code', 'village_code', 'household_no', 'into_code', 'area_code', 'username') \
+             AND coalesce(collation_name, '') <> 'C'",
+        );
+        assert_eq!(not_c, 0);
+    }
 });
