@@ -185,7 +185,7 @@ pub fn read_households_with_progress(
     let encoding = table::read_path(path, &mut sink)?;
     (sink.progress)(Progress {
         rows_done: sink.done,
-        rows_total: sink.total.or(Some(sink.done)),
+        rows_total: Some(sink.done),
     });
     let mut batch = sink.validator.finish();
     batch.source = path.display().to_string();
@@ -221,6 +221,10 @@ impl RowSink for ProgressSink<'_> {
 
     fn sheet_size(&mut self, _sheet: &str, rows: usize) {
         self.total = Some(self.total.unwrap_or(0) + rows);
+    }
+
+    fn formulas(&mut self, sheet: &str, cells: &[(usize, usize, &str)]) {
+        self.validator.formulas(sheet, cells);
     }
 }
 
@@ -296,7 +300,15 @@ pub struct Validator {
     problems: Vec<Problem>,
     unknown_columns: Vec<UnknownColumn>,
     counts: Counts,
+    /// Headers of the sheets already read, for formulas reported after the rows.
+    finished: Vec<(String, SheetHeader)>,
+    /// Formula cells in imported columns: (sheet, row, column name) → formula.
+    formula_cells: HashMap<(String, usize, String), String>,
 }
+
+/// Why a formula cell is refused.
+const FORMULA_REASON: &str =
+    "单元格是公式: 导入不计算公式, 请将该列复制后「选择性粘贴为数值」再导入";
 
 struct SheetHeader {
     header: Header<Field>,
@@ -334,6 +346,8 @@ impl Validator {
             problems: Vec::new(),
             unknown_columns: Vec::new(),
             counts: Counts::default(),
+            finished: Vec::new(),
+            formula_cells: HashMap::new(),
         }
     }
 
@@ -356,6 +370,23 @@ impl Validator {
                     row: part.origin.row,
                 });
             }
+        }
+        if !self.formula_cells.is_empty() {
+            let cells = self.formula_cells;
+            problems.retain(|p| !cells.contains_key(&(p.sheet.clone(), p.row, p.column.clone())));
+            let mut formulas: Vec<_> = cells.into_iter().collect();
+            formulas.sort();
+            problems.extend(
+                formulas
+                    .into_iter()
+                    .map(|((sheet, row, column), f)| Problem {
+                        sheet,
+                        row,
+                        column,
+                        value: format!("={}", f.trim_start_matches('=')),
+                        reason: FORMULA_REASON.to_owned(),
+                    }),
+            );
         }
         problems.sort_by(|a, b| (&a.sheet, a.row).cmp(&(&b.sheet, b.row)));
         let mut counts = self.counts;
@@ -559,8 +590,31 @@ impl RowSink for Validator {
         if self.header.is_none() && !self.pending.is_empty() {
             self.settle_header(sheet);
         }
-        self.header = None;
+        if let Some(header) = self.header.take() {
+            self.finished.push((sheet.to_owned(), header));
+        }
         self.pending.clear();
+    }
+
+    fn formulas(&mut self, sheet: &str, cells: &[(usize, usize, &str)]) {
+        let Some((_, header)) = self.finished.iter().find(|(name, _)| name == sheet) else {
+            return;
+        };
+        if !header.complete {
+            return;
+        }
+        for (row, col, formula) in cells {
+            let imported = matches!(
+                header.header.columns.get(*col),
+                Some((_, Some(field))) if *field != Field::Informational
+            );
+            if *row > header.header.row && imported {
+                self.formula_cells.insert(
+                    (sheet.to_owned(), *row, header.column_name(*col)),
+                    (*formula).to_owned(),
+                );
+            }
+        }
     }
 }
 
@@ -601,11 +655,7 @@ impl<'c> RowCtx<'_, 'c> {
     ) -> Option<T> {
         let (i, c) = self.get(field)?;
         if let Cell::Formula(_) = c {
-            self.problem(
-                i,
-                c,
-                "单元格是公式: 导入不计算公式, 请将该列复制后「选择性粘贴为数值」再导入".to_owned(),
-            );
+            self.problem(i, c, FORMULA_REASON.to_owned());
             return None;
         }
         match parse(c) {

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use calamine::{open_workbook_auto, Data, Range, Reader};
+use calamine::{open_workbook_auto, Data, DataRef, Reader, Sheets, Xlsx};
 use chrono::{Duration, NaiveDate};
 
 use crate::text_file::{decode, Detected};
@@ -82,6 +82,20 @@ impl<'a> Cell<'a> {
             Data::Bool(b) => Cell::Bool(*b),
             Data::DateTime(d) => Cell::Date(d.as_f64()),
             Data::Error(_) => Cell::Error,
+        }
+    }
+
+    /// Converts a calamine streaming value.
+    pub fn from_data_ref(data: &'a DataRef<'_>) -> Self {
+        match data {
+            DataRef::Empty => Cell::Empty,
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s),
+            DataRef::SharedString(s) => Cell::Text(s),
+            DataRef::Int(i) => Cell::Number(*i as f64),
+            DataRef::Float(f) => Cell::Number(*f),
+            DataRef::Bool(b) => Cell::Bool(*b),
+            DataRef::DateTime(d) => Cell::Date(d.as_f64()),
+            DataRef::Error(_) => Cell::Error,
         }
     }
 
@@ -182,6 +196,9 @@ pub trait RowSink {
     fn end_sheet(&mut self, _sheet: &str) {}
     /// The number of rows of a sheet, when known before its rows come (XLSX; not CSV).
     fn sheet_size(&mut self, _sheet: &str, _rows: usize) {}
+    /// The formula cells of a sheet, after all its rows: `(1-based row, 0-based column, formula)`. Values
+    /// computed by formulas must not be imported, so a sink rejects the rows concerned.
+    fn formulas(&mut self, _sheet: &str, _cells: &[(usize, usize, &str)]) {}
 }
 
 /// The kind of file, from its extension: `.csv` and `.txt` are CSV, everything else goes to calamine.
@@ -213,22 +230,41 @@ pub fn read_path(path: &Path, sink: &mut dyn RowSink) -> Result<Option<Detected>
         reason,
     };
     // Formulas need a second pass over each sheet's XML: it runs on another thread, over a second
-    // handle on the file, while this one reads the values.
+    // handle on the file, while this one streams the values into the sink. The sink hears about
+    // formulas afterwards ([`RowSink::formulas`]).
     let (values, formulas) = std::thread::scope(|scope| {
         let formulas = scope.spawn(|| read_formulas(path));
-        let values = read_values(path);
+        let values = read_values(path, sink);
         let formulas = formulas
             .join()
             .unwrap_or_else(|_| Err("读取公式时出错".to_owned()));
         (values, formulas)
     });
-    let values = values.map_err(workbook_error)?;
-    let formulas = formulas.map_err(workbook_error)?;
-    for (name, range) in &values {
-        sink.sheet_size(name, range.height());
+    values.map_err(workbook_error)?;
+    for (name, cells) in formulas.map_err(workbook_error)? {
+        let cells: Vec<(usize, usize, &str)> =
+            cells.iter().map(|(r, c, f)| (*r, *c, f.as_str())).collect();
+        sink.formulas(&name, &cells);
     }
-    for (name, range) in &values {
-        let formulas = formulas.iter().find(|(n, _)| n == name).map(|(_, f)| f);
+    Ok(None)
+}
+
+/// Streams the values of every sheet into `sink`: XLSX cell by cell (no sheet held in memory), other
+/// formats through calamine's ranges.
+fn read_values(path: &Path, sink: &mut dyn RowSink) -> Result<(), String> {
+    let mut workbook = open_workbook_auto(path).map_err(|e| e.to_string())?;
+    let names = workbook.sheet_names();
+    if let Sheets::Xlsx(xlsx) = &mut workbook {
+        for name in &names {
+            stream_xlsx_sheet(xlsx, name, sink).map_err(|e| format!("工作表「{name}」: {e}"))?;
+        }
+        return Ok(());
+    }
+    for name in &names {
+        let range = workbook
+            .worksheet_range(name)
+            .map_err(|e| format!("工作表「{name}」: {e}"))?;
+        sink.sheet_size(name, range.height());
         let (first_row, first_col) = range.start().unwrap_or((0, 0));
         let pad = first_col as usize;
         let mut cells: Vec<Cell<'_>> = Vec::new();
@@ -236,44 +272,82 @@ pub fn read_path(path: &Path, sink: &mut dyn RowSink) -> Result<Option<Detected>
             cells.clear();
             cells.extend(std::iter::repeat_n(Cell::Empty, pad));
             cells.extend(data_row.iter().map(Cell::from_data));
-            let row = first_row + i as u32;
-            if let Some(f) = formulas {
-                for (c, cell) in cells.iter_mut().enumerate() {
-                    if let Some(text) = f.get_value((row, c as u32)).filter(|t| !t.is_empty()) {
-                        *cell = Cell::Formula(text);
-                    }
-                }
-            }
-            sink.row(name, row as usize + 1, &cells);
+            sink.row(name, first_row as usize + i + 1, &cells);
         }
         sink.end_sheet(name);
     }
-    Ok(None)
+    Ok(())
 }
 
-type Sheets<T> = Vec<(String, Range<T>)>;
-
-fn read_values(path: &Path) -> Result<Sheets<Data>, String> {
-    let mut workbook = open_workbook_auto(path).map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    for name in workbook.sheet_names() {
-        let range = workbook
-            .worksheet_range(&name)
-            .map_err(|e| format!("工作表「{name}」: {e}"))?;
-        out.push((name, range));
+fn stream_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
+    xlsx: &mut Xlsx<RS>,
+    name: &str,
+    sink: &mut dyn RowSink,
+) -> Result<(), calamine::XlsxError> {
+    let mut reader = xlsx.worksheet_cells_reader(name)?;
+    let dims = reader.dimensions();
+    if dims.end.0 > 0 {
+        sink.sheet_size(name, dims.end.0 as usize + 1);
     }
-    Ok(out)
+    let mut values: Vec<DataRef<'_>> = Vec::new();
+    let mut current: Option<u32> = None;
+    let emit = |row: u32, values: &[DataRef<'_>], sink: &mut dyn RowSink| {
+        let cells: Vec<Cell<'_>> = values.iter().map(Cell::from_data_ref).collect();
+        sink.row(name, row as usize + 1, &cells);
+    };
+    while let Some(cell) = reader.next_cell()? {
+        let (row, col) = cell.get_position();
+        if current != Some(row) {
+            if let Some(previous) = current {
+                emit(previous, &values, sink);
+            }
+            values.clear();
+            current = Some(row);
+        }
+        let col = col as usize;
+        if values.len() <= col {
+            values.resize(col + 1, DataRef::Empty);
+        }
+        values[col] = cell.get_value().clone();
+    }
+    if let Some(previous) = current {
+        emit(previous, &values, sink);
+    }
+    sink.end_sheet(name);
+    Ok(())
 }
 
-/// The formulas of every sheet that has any.
-fn read_formulas(path: &Path) -> Result<Sheets<String>, String> {
+/// The formulas of every sheet that has any: (sheet, [(1-based row, 0-based column, formula)]).
+type SheetFormulas = Vec<(String, Vec<(usize, usize, String)>)>;
+
+fn read_formulas(path: &Path) -> Result<SheetFormulas, String> {
     let mut workbook = open_workbook_auto(path).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for name in workbook.sheet_names() {
-        if let Ok(f) = workbook.worksheet_formula(&name) {
-            if f.used_cells().any(|(_, _, f)| !f.is_empty()) {
-                out.push((name, f));
+        let mut cells = Vec::new();
+        if let Sheets::Xlsx(xlsx) = &mut workbook {
+            let mut reader = xlsx
+                .worksheet_cells_reader(&name)
+                .map_err(|e| format!("工作表「{name}」: {e}"))?;
+            while let Some(cell) = reader
+                .next_formula()
+                .map_err(|e| format!("工作表「{name}」: {e}"))?
+            {
+                if !cell.get_value().is_empty() {
+                    let (r, c) = cell.get_position();
+                    cells.push((r as usize + 1, c as usize, cell.get_value().clone()));
+                }
             }
+        } else if let Ok(range) = workbook.worksheet_formula(&name) {
+            for (r, c, f) in range.cells() {
+                if !f.is_empty() {
+                    let (r0, c0) = range.start().unwrap_or((0, 0));
+                    cells.push((r0 as usize + r + 1, c0 as usize + c, f.clone()));
+                }
+            }
+        }
+        if !cells.is_empty() {
+            out.push((name, cells));
         }
     }
     Ok(out)

@@ -241,6 +241,9 @@ struct ListSink {
     records: Vec<DepartmentRecord>,
     problems: Vec<Problem>,
     sheets: usize,
+    /// Headers of the sheets already read, for formulas reported after the rows.
+    finished: Vec<(String, usize, Vec<String>, HashMap<ListField, usize>)>,
+    header_row: usize,
 }
 
 impl ListSink {
@@ -260,6 +263,7 @@ impl ListSink {
             names.push(format!("{text}({}列)", column_letter(i)));
         }
         let header_row = header.row;
+        self.header_row = header_row;
         self.header = Some((names, positions));
         for (row, cells) in pending.into_iter().filter(|(r, _)| *r > header_row) {
             let cells: Vec<Cell<'_>> = cells.iter().map(OwnedCell::as_cell).collect();
@@ -382,8 +386,37 @@ impl RowSink for ListSink {
         if self.header.is_none() && !self.pending.is_empty() {
             self.settle(sheet);
         }
-        self.header = None;
+        if let Some((names, positions)) = self.header.take() {
+            self.finished
+                .push((sheet.to_owned(), self.header_row, names, positions));
+        }
         self.pending.clear();
+    }
+
+    /// A formula in a read column: the row is refused (values computed by formulas are not taken).
+    fn formulas(&mut self, sheet: &str, cells: &[(usize, usize, &str)]) {
+        let Some((_, header_row, names, positions)) =
+            self.finished.iter().find(|(name, ..)| name == sheet)
+        else {
+            return;
+        };
+        for (row, col, formula) in cells {
+            let read = positions
+                .iter()
+                .any(|(f, i)| i == col && *f != ListField::Known);
+            if *row <= *header_row || !read {
+                continue;
+            }
+            self.records
+                .retain(|r| !(r.sheet == sheet && r.row == *row));
+            self.problems.push(Problem {
+                sheet: sheet.to_owned(),
+                row: *row,
+                column: names.get(*col).cloned().unwrap_or_default(),
+                value: format!("={}", formula.trim_start_matches('=')),
+                reason: "单元格是公式: 比对不计算公式, 请粘贴为数值后再导入".to_owned(),
+            });
+        }
     }
 }
 
@@ -396,6 +429,8 @@ fn sink(kind: DepartmentKind, today: NaiveDate) -> ListSink {
         records: Vec::new(),
         problems: Vec::new(),
         sheets: 0,
+        finished: Vec::new(),
+        header_row: 0,
     }
 }
 
