@@ -212,6 +212,7 @@ pub fn login(
         Err(DataError::NotFound) => None,
         Err(e) => return Err(LoginFailureOr::Error(e.into())),
     };
+    let known = found.is_some();
     let ok = match &found {
         Some(a) => verify_password(password, &a.password_hash) && !a.account.disabled,
         None => {
@@ -221,7 +222,12 @@ pub fn login(
     };
     let Some(found) = found.filter(|_| ok) else {
         limiter.record_failure(username, ip);
-        audit_login(backend, username, "login_failed", now);
+        if known {
+            audit_login(backend, username, "login_failed", now);
+        } else {
+            // What was typed is not recorded: it may be anything, even someone's resident ID.
+            audit_login(backend, "anonymous", "login_failed_unknown_user", now);
+        }
         return Err(LoginFailureOr::Failure(LoginFailure::BadCredentials));
     };
     limiter.record_success(username);

@@ -139,3 +139,108 @@ pub async fn case(
         .await?;
     Ok(Json(c))
 }
+
+/// Body of `POST /api/v1/households/{id}/leads`.
+#[derive(Debug, serde::Deserialize)]
+pub struct LeadBody {
+    pub channel: jingzhun_core::Channel,
+    #[serde(default)]
+    pub monitoring_kind: Option<jingzhun_core::MonitoringKind>,
+    #[serde(default)]
+    pub risk_types: Vec<jingzhun_core::RiskType>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The case a lead opened.
+#[derive(Debug, Serialize)]
+pub struct Opened {
+    pub case: String,
+}
+
+fn body<T>(b: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, AppError> {
+    b.map(|Json(t)| t).map_err(|_| AppError::BadRequest)
+}
+
+pub async fn create_lead(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    can: Can<act::RecordLead>,
+    lead: Result<Json<LeadBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<(axum::http::StatusCode, Json<Opened>), AppError> {
+    let id = household_param(&id)?;
+    let lead = body(lead)?;
+    let lead = cases::NewLead {
+        channel: lead.channel,
+        monitoring_kind: lead.monitoring_kind,
+        risk_types: lead.risk_types,
+        note: lead.note.trim().to_owned(),
+    };
+    let today = today(&state);
+    let (user, scope) = (can.user, can.scope);
+    let case = state
+        .run(move |b| cases::open_lead(b, &user, &scope, id, lead, today))
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(Opened { case })))
+}
+
+/// Body of the step calls.
+#[derive(Debug, serde::Deserialize)]
+pub struct StepBody {
+    pub outcome: crate::workflow::Outcome,
+    #[serde(default)]
+    pub note: String,
+}
+
+async fn record_step<A: crate::auth::ActionMarker>(
+    state: AppState,
+    case_id: String,
+    can: Can<A>,
+    step: crate::workflow::Step,
+    step_body: Result<Json<StepBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<CaseView>, AppError> {
+    debug_assert_eq!(A::ACTION, step.action());
+    let StepBody { outcome, note } = body(step_body)?;
+    let today = today(&state);
+    let (user, scope, st) = (can.user, can.scope, state.clone());
+    let c = state
+        .run(move |b| {
+            cases::record_step(b, &user, &scope, &case_id, step, outcome, note, today)?;
+            let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
+            cases::case(b, &user, &scope, &case_id, &limit, today)
+        })
+        .await?;
+    Ok(Json(c))
+}
+
+macro_rules! api_step {
+    ($name:ident, $marker:ident, $step:expr) => {
+        #[doc = concat!("`POST /api/v1/cases/{case}/…` for [`", stringify!($step), "`].")]
+        pub async fn $name(
+            State(state): State<AppState>,
+            Path(case_id): Path<String>,
+            can: Can<act::$marker>,
+            b: Result<Json<StepBody>, axum::extract::rejection::JsonRejection>,
+        ) -> Result<Json<CaseView>, AppError> {
+            record_step(state, case_id, can, $step, b).await
+        }
+    };
+}
+
+api_step!(visit, RecordVisit, crate::workflow::Step::Visit);
+api_step!(comparison, RecordVisit, crate::workflow::Step::Comparison);
+api_step!(
+    village_review,
+    VillageReview,
+    crate::workflow::Step::VillageReview
+);
+api_step!(
+    township_review,
+    TownshipReview,
+    crate::workflow::Step::TownshipReview
+);
+api_step!(
+    county_approval,
+    CountyApproval,
+    crate::workflow::Step::CountyApproval
+);

@@ -80,7 +80,8 @@ pub async fn serve(config: WebConfig, store: Arc<Store>) -> Result<(), ServeErro
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
     tracing::info!(%addr, "web application listening");
-    let app = router(state(config, store));
+    let app = router(state(config, Arc::clone(&store)));
+    tokio::spawn(expire_sessions(store));
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -90,6 +91,24 @@ pub async fn serve(config: WebConfig, store: Arc<Store>) -> Result<(), ServeErro
     })
     .await?;
     Ok(())
+}
+
+/// Removes expired sessions once an hour.
+async fn expire_sessions(store: Arc<Store>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let s = Arc::clone(&store);
+        let result =
+            tokio::task::spawn_blocking(move || s.delete_expired_sessions(chrono::Utc::now()))
+                .await;
+        match result {
+            Ok(Ok(n)) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "removing expired sessions failed"),
+            Err(e) => tracing::error!(error = %e, "session cleanup task failed"),
+        }
+    }
 }
 
 /// Creates an account (for `jingzhun demo` and first-run seeding): the password is the caller's (generated

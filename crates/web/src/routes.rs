@@ -310,6 +310,60 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             get(api::case),
         ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/households/{id}/leads",
+                Access::Action(A::RecordLead),
+                "登记风险线索",
+            ),
+            post(api::create_lead),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/cases/{case}/visit",
+                Access::Action(step_action(Step::Visit)),
+                "入户核实",
+            ),
+            post(api::visit),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/cases/{case}/comparison",
+                Access::Action(step_action(Step::Comparison)),
+                "数据比对",
+            ),
+            post(api::comparison),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/cases/{case}/village-review",
+                Access::Action(step_action(Step::VillageReview)),
+                "村级评议公示",
+            ),
+            post(api::village_review),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/cases/{case}/township-review",
+                Access::Action(step_action(Step::TownshipReview)),
+                "乡镇审核",
+            ),
+            post(api::township_review),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/cases/{case}/county-approval",
+                Access::Action(step_action(Step::CountyApproval)),
+                "县级审定",
+            ),
+            post(api::county_approval),
+        ),
     ]
 }
 

@@ -131,6 +131,27 @@ async fn forms_without_the_csrf_token_or_from_another_origin_are_refused() {
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert!(w.store.account_by_username("evil1").unwrap().is_none());
+    // The JSON API needs the token in X-CSRF-Token.
+    let cadre = w.login_as(Role::VillageCadre).await;
+    let api = |token: &str| {
+        Request::post(format!("/api/v1/households/{}/leads", w.household_in2.0))
+            .header(header::COOKIE, &cadre.cookie)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-csrf-token", token)
+            .body(Body::from(
+                r#"{"channel":"self_application","monitoring_kind":"marginal"}"#,
+            ))
+            .unwrap()
+    };
+    let res = w.send(api("wrong")).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(res.json()["error"], "csrf");
+    let res = w.send(api(&cadre.csrf)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    assert!(res.json()["case"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{}-", w.household_in2.0)));
 }
 
 #[tokio::test]
