@@ -112,6 +112,8 @@ pub struct Store {
     backend: Backend,
     conn: Mutex<Conn>,
     clock: Arc<dyn Clock>,
+    /// For PostgreSQL: where to reconnect after the server closed the connection.
+    pg_url: Option<String>,
 }
 
 impl fmt::Debug for Store {
@@ -190,6 +192,7 @@ impl Store {
             backend,
             conn: Mutex::new(conn),
             clock: Arc::new(SystemClock),
+            pg_url: (backend == Backend::Postgres).then(|| url.to_owned()),
         })
     }
 
@@ -216,7 +219,15 @@ impl Store {
             ));
         }
         // A panic while the lock was held dropped its transaction, which rolled back: the connection is fine.
-        let guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        // A long-running server outlives PostgreSQL restarts and idle-connection timeouts: reconnect once
+        // the old connection is known to be closed (the failed call itself has already reported its error).
+        if let (Conn::Pg(c), Some(url)) = (&mut *guard, &self.pg_url) {
+            if c.is_closed() {
+                tracing::warn!("PostgreSQL connection closed; reconnecting");
+                *c = postgres::Client::connect(url, postgres::NoTls)?;
+            }
+        }
         HELD.with(|h| h.borrow_mut().push(key));
         Ok(Held { guard, key })
     }

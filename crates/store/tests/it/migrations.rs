@@ -103,3 +103,20 @@ fn an_older_database_is_upgraded_in_place() {
         .unwrap();
     assert_eq!(idx, 0);
 }
+
+#[test]
+fn postgres_reconnects_after_the_server_drops_the_connection() {
+    let Some(db) = TestDb::postgres() else {
+        return;
+    };
+    db.store.upsert_areas(&areas(), &actor(), "x").unwrap();
+    // End the store's server process (the raw connection shares its application name, and spares itself).
+    let killed = db.raw_i64(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity \
+         WHERE application_name = current_setting('application_name') AND pid <> pg_backend_pid()) t WHERE ok",
+    );
+    assert_eq!(killed, 1);
+    // The first call after the kill may fail; the next one works on a fresh connection.
+    let _ = db.store.area_tree();
+    assert_eq!(db.store.area_tree().unwrap().len(), areas().len());
+}

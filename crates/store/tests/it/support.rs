@@ -106,7 +106,9 @@ impl TestDb {
             .batch_execute(&format!("CREATE SCHEMA {schema}"))
             .unwrap();
         let sep = if url.contains('?') { '&' } else { '?' };
-        let store_url = format!("{url}{sep}options=-csearch_path%3D{schema}");
+        // The application name lets a test find the store's own server process (see the reconnect test).
+        let store_url =
+            format!("{url}{sep}options=-csearch_path%3D{schema}&application_name={schema}");
         let store = Store::open(&store_url)
             .unwrap()
             .with_clock(StepClock::new());
