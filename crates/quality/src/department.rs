@@ -233,6 +233,9 @@ fn match_list_header(normalized: &str) -> Option<ListField> {
     }
 }
 
+/// A sheet read: name, header row, column names, positions of the read fields.
+type FinishedSheet = (String, usize, Vec<String>, HashMap<ListField, usize>);
+
 struct ListSink {
     kind: DepartmentKind,
     today: NaiveDate,
@@ -242,7 +245,7 @@ struct ListSink {
     problems: Vec<Problem>,
     sheets: usize,
     /// Headers of the sheets already read, for formulas reported after the rows.
-    finished: Vec<(String, usize, Vec<String>, HashMap<ListField, usize>)>,
+    finished: Vec<FinishedSheet>,
     header_row: usize,
 }
 
