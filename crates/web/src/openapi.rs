@@ -52,12 +52,10 @@ pub fn spec() -> Value {
         let mut op = op;
         if r.method == axum::http::Method::POST {
             op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object"}}}});
-            op["parameters"].as_array_mut().map(|p| {
-                p.push(
-                    json!({"name": "X-CSRF-Token", "in": "header", "required": true,
-                "description": "会话的 CSRF 令牌 (见 /api/v1/me)", "schema": {"type": "string"}}),
-                )
-            });
+            if let Some(p) = op["parameters"].as_array_mut() {
+                p.push(json!({"name": "X-CSRF-Token", "in": "header", "required": true,
+                    "description": "会话的 CSRF 令牌 (见 /api/v1/me)", "schema": {"type": "string"}}));
+            }
             op["responses"]["409"] = json!({"$ref": "#/components/responses/Error"});
         }
         let entry = paths
