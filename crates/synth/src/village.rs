@@ -12,10 +12,10 @@
 
 use chrono::{Duration, NaiveDate};
 use jingzhun_core::{
-    FuelType, Health, Household, HouseholdNo, Housing, HousingGrade, IdentificationStandard,
-    LabourAbility, Member, MonitoringKind, Phone, PoorAttribute, PovertyCause, Relocation,
-    RelocationPlacement, RiskType, SafeHousingAlternative, SchoolingStatus, SocialAssistance,
-    StatusEvent, StatusEventKind, Water,
+    Education, FuelType, Health, Household, HouseholdNo, Housing, HousingGrade,
+    IdentificationStandard, LabourAbility, Member, MigrantMonths, MonitoringKind, Phone,
+    PoorAttribute, PovertyCause, Relocation, RelocationPlacement, RiskType, SafeHousingAlternative,
+    SchoolingStatus, SocialAssistance, StatusEvent, StatusEventKind, Water, WorkStatus,
 };
 
 use crate::calibration::{self as cal, LAST_YEAR};
@@ -555,6 +555,9 @@ fn finish_household(
         ..
     } = draft;
     let registered = registration != Registration::None;
+    if registered {
+        keep_in_school(rng, &mut members);
+    }
     assign_assistance(rng, &mut members, registered);
     let size = members.len();
 
@@ -721,6 +724,45 @@ fn finish_household(
         events,
         defects: Vec::new(),
     })
+}
+
+/// Young people of registered households were kept in school (教育扶贫, 控辍保学). It also matters for the
+/// data: the record is one snapshot (ages as of the record date), and an evaluation of an earlier year (the
+/// exit year, say) computes ages at that year's end — a 20-year-old recorded "not in school" was 14 in 2014
+/// and would fail the compulsory-education guarantee there, turning a correct exit into a suspected wrong
+/// one. So everyone of a registered household who was of compulsory age at some point of 2013–2020 (16 to 22
+/// at the record date) is recorded as a student.
+fn keep_in_school(rng: &mut SynthRng, members: &mut [Member]) {
+    for m in members.iter_mut() {
+        let age = people::age(m);
+        if !(16..=22).contains(&age) || m.schooling != Some(SchoolingStatus::NotInSchool) {
+            continue;
+        }
+        m.schooling = Some(if age <= 18 {
+            rng::weighted(
+                rng,
+                &[
+                    (SchoolingStatus::Senior, 0.6),
+                    (SchoolingStatus::SecondaryVocational, 0.4),
+                ],
+            )
+        } else {
+            rng::weighted(
+                rng,
+                &[
+                    (SchoolingStatus::Higher, 0.7),
+                    (SchoolingStatus::SecondaryVocational, 0.3),
+                ],
+            )
+        });
+        if age >= 19 {
+            m.education = Some(Education::Senior);
+        }
+        m.labour = Some(LabourAbility::NoLabour);
+        m.work_status = WorkStatus::NotMigrant;
+        m.migrant_months = MigrantMonths::default();
+        m.pension_insurance = false;
+    }
 }
 
 /// Registered households had basic medical insurance secured for every member (a condition of exit).

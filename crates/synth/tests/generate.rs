@@ -270,6 +270,30 @@ fn incomes_and_events_tell_a_consistent_story() {
                 hh.number
             );
             assert!(hh.attribute.is_some() && hh.main_cause.is_some());
+            // The other guarantees hold (a correct exit is never a suspected wrong one).
+            assert!(hh.food_clothing_secured);
+            assert!(hh.members.iter().all(|m| m.medical_insurance));
+            assert!(
+                hh.housing.grade.is_some_and(|g| g.is_safe())
+                    || hh.housing.safe_alternative.is_some()
+            );
+            assert!(hh.water.litres_per_person_day.is_some_and(|l| l >= 35));
+            assert!(hh.water.fetch_minutes.is_none_or(|m| m <= 20));
+            assert!(hh.water.outage_days_per_year.is_some_and(|d| d <= 36));
+            assert_eq!(hh.water.quality_ok, Some(true));
+            // The education guarantee holds with ages as of the exit year's end (the record is a snapshot).
+            let year_end = NaiveDate::from_ymd_opt(i32::from(exit), 12, 31).unwrap();
+            for m in &hh.members {
+                if (6..=15).contains(&m.age_on(year_end)) {
+                    assert!(
+                        m.schooling.is_some_and(|s| s.meets_compulsory_education()),
+                        "{}: {:?} at {} in {exit}",
+                        hh.number,
+                        m.schooling,
+                        m.age_on(year_end)
+                    );
+                }
+            }
         } else {
             assert!(registered.is_none() && exit.is_none());
             for year in 2013..=2020 {
