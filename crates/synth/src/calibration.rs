@@ -12,10 +12,12 @@ use chrono::NaiveDate;
 /// moves), so a household's size is the same in every income year.
 pub const RECORD_DATE: (i32, u32, u32) = (2020, 12, 31);
 
-/// Effective date of the initial registration (建档立卡). The registration took place in 2014 and recorded the
-/// poor of end 2013, so "registered poor at end 2013" is the state on this date. *Assumption*: the first day
-/// of 2014, so that an evaluation "as of 2014-01-01" sees exactly the end-2013 stock and no 2014 exit.
-pub const INITIAL_REGISTRATION: (i32, u32, u32) = (2014, 1, 1);
+/// Effective date of the initial registration (建档立卡). The registration work took place in 2014 (the
+/// event's note says so) but it recorded the poor as of the end of 2013 — the published "registered poor
+/// population, end 2013". The event is therefore effective on 2013-12-31, so that an evaluation as of the end
+/// of 2013 (year 2013, date 2013-12-31) sees exactly that stock, and one as of any day of 2014 before the first
+/// exits sees it too. (With an effective date in 2014 an "as of end 2013" evaluation would find nobody.)
+pub const INITIAL_REGISTRATION: (i32, u32, u32) = (2013, 12, 31);
 
 /// A `(year, month, day)` constant as a date.
 pub fn date(ymd: (i32, u32, u32)) -> NaiveDate {

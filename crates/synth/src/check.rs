@@ -2,7 +2,7 @@
 //! records and status events, plus the poor-village flag the generator reports per village).
 //!
 //! This is a deliberately simple recount — the authoritative evaluation goes through the engine. Definitions:
-//! - "registered poor at end 2013": status *Poor* on the initial registration date (see
+//! - "registered poor at end 2013": status *Poor* on the initial registration date, 2013-12-31 (see
 //!   [`crate::calibration::INITIAL_REGISTRATION`]); at the end of year Y: status *Poor* on Y-12-31;
 //! - incidence: those people ÷ all generated rural people of the area;
 //! - per-capita net income of a group: Σ household net income (all components counted) ÷ Σ household size;
