@@ -223,33 +223,45 @@ pub struct WhatIf {
 impl Engine {
     /// Loads households for evaluating `year` as of `as_of` (ages, status events in force, merged
     /// villages all taken on that date). Villages missing from `areas` are added with their ancestors.
+    /// For a stream of owned records (e.g. from the store), use [`Engine::new`] and [`Engine::insert`].
     pub fn build<'a, I>(areas: &AreaTree, items: I, year: u16, as_of: NaiveDate) -> Self
     where
         I: IntoIterator,
         I::Item: Into<HouseholdInput<'a>>,
     {
-        let mut engine = Engine {
+        let mut engine = Engine::new(areas, year, as_of);
+        for item in items {
+            engine.insert(item.into());
+        }
+        engine
+    }
+
+    /// An empty engine over the area tree; fill it with [`Engine::insert`], then [`Engine::evaluate`].
+    pub fn new(areas: &AreaTree, year: u16, as_of: NaiveDate) -> Self {
+        Engine {
             year,
             as_of,
             tree: Some(areas.clone()),
             areas: Arc::new(AreaIndex::from_tree(areas)),
             cols: Columns::default(),
-        };
-        for item in items {
-            let input = item.into();
-            let area = engine.area_of(&input.household.village);
-            let compact = CompactHousehold::of(
-                input.id,
-                area,
-                input.household,
-                input.events,
-                input.department,
-                year,
-                as_of,
-            );
-            engine.cols.put(&compact);
         }
-        engine
+    }
+
+    /// Adds (or replaces) one household before evaluation. Records are converted to compact form at
+    /// once, so the caller's record can be dropped right after: loading a whole province needs memory
+    /// for the compact columns only.
+    pub fn insert(&mut self, input: HouseholdInput<'_>) {
+        let area = self.area_of(&input.household.village);
+        let compact = CompactHousehold::of(
+            input.id,
+            area,
+            input.household,
+            input.events,
+            input.department,
+            self.year,
+            self.as_of,
+        );
+        self.cols.put(&compact);
     }
 
     /// An engine over households already in compact form (benchmarks, tests).
