@@ -16,6 +16,8 @@ What each file holds, and what the tests in crates/io/tests/it/fixtures.rs expec
 - households_gbk.csv: GBK-encoded CSV, full-width digits, 3 members in 2 households, no problem.
 - households_10000.xlsx: 10,000 member rows in 2,500 households, no problem.
 - department_medical.csv: a 医保 list (UTF-8 with BOM) keyed by resident ID, used by the quality tests.
+- department_formula.xlsx: a 医保 list whose amount in row 3 is a formula (refused) and whose 备注 column
+  has a formula (ignored).
 """
 
 import csv
@@ -188,6 +190,16 @@ def department():
     print("wrote department_medical.csv")
 
 
+def department_formula():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "医保"
+    ws.append(["身份证号码", "住院自付金额", "备注"])
+    ws.append([rid("511902", "19700315", 11), 6000, "=1+1"])
+    ws.append([rid("513701", "19720520", 22), "=3000*2", None])
+    save(wb, "department_formula.xlsx")
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     merged()
@@ -196,3 +208,4 @@ if __name__ == "__main__":
     gbk_csv()
     big()
     department()
+    department_formula()

@@ -834,7 +834,16 @@ pub fn parse_resident_id(cell: Cell<'_>, today: NaiveDate) -> Result<ResidentId,
             "身份证号被 Excel 存为数字「{}」, 后几位已丢失, 不予修复; 请将该列设为文本格式后重新导出",
             format_number(n)
         )),
-        other => ResidentId::parse_on(&text_of(other), today).map_err(|e| e.to_string()),
+        other => {
+            let text = text_of(other);
+            ResidentId::parse_on(&text, today).map_err(|e| match e {
+                // Excel keeps 15 significant digits: an ID that went through a number ends in 000.
+                ResidentIdError::CheckCharacter { .. } if text.trim().ends_with("000") => format!(
+                    "{e}; 末三位为 000, 疑似曾被 Excel 存为数字而丢失了后几位, 请以文本格式重新导出"
+                ),
+                e => e.to_string(),
+            })
+        }
     }
 }
 

@@ -404,18 +404,22 @@ impl RowSink for ListSink {
             return;
         };
         for (row, col, formula) in cells {
+            // Notes are only shown, never compared: a formula there is harmless.
             let read = positions
                 .iter()
-                .any(|(f, i)| i == col && *f != ListField::Known);
+                .any(|(f, i)| i == col && !matches!(f, ListField::Known | ListField::Note));
             if *row <= *header_row || !read {
                 continue;
             }
             self.records
                 .retain(|r| !(r.sheet == sheet && r.row == *row));
+            let column = names.get(*col).cloned().unwrap_or_default();
+            self.problems
+                .retain(|p| !(p.sheet == sheet && p.row == *row && p.column == column));
             self.problems.push(Problem {
                 sheet: sheet.to_owned(),
                 row: *row,
-                column: names.get(*col).cloned().unwrap_or_default(),
+                column,
                 value: format!("={}", formula.trim_start_matches('=')),
                 reason: "单元格是公式: 比对不计算公式, 请粘贴为数值后再导入".to_owned(),
             });

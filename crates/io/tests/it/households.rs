@@ -286,3 +286,11 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn ids_that_went_through_a_number_get_a_hint() {
+    let reason =
+        jingzhun_io::households::parse_resident_id(Cell::Text("511902197003150000"), today())
+            .unwrap_err();
+    assert!(reason.contains("Excel"), "{reason}");
+}

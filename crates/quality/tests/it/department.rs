@@ -285,3 +285,23 @@ fn fixture_list_written_by_python() {
     assert_eq!(c.unmatched[0].row, 4);
     assert_eq!(l.resident_ids().len(), 3);
 }
+
+#[test]
+fn formulas_in_a_list_are_refused_with_their_rows() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/department_formula.xlsx");
+    let l = read_department_list(&path, DepartmentKind::InpatientCost, as_of()).unwrap();
+    assert_eq!(l.records.len(), 1);
+    assert_eq!(l.records[0].row, 2);
+    let problems: Vec<(usize, &str, &str)> = l
+        .problems
+        .iter()
+        .map(|p| (p.row, p.column.as_str(), p.value.as_str()))
+        .collect();
+    assert_eq!(
+        problems,
+        vec![(3, "住院自付金额(B列)", "=3000*2")],
+        "{:#?}",
+        l.problems
+    );
+}
