@@ -775,3 +775,104 @@ fn months_between_counts_whole_months() {
     assert_eq!(months_between(d("2021-07-01"), d("2021-12-31")), 5);
     assert_eq!(months_between(d("2021-12-31"), d("2021-01-01")), 0);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arb_member() -> impl Strategy<Value = MemberFacts> {
+        (
+            0u8..90,
+            prop::option::of(prop::sample::select(SchoolingStatus::ALL)),
+            prop::sample::select(Health::ALL),
+            prop::option::of(prop::sample::select(LabourAbility::ALL)),
+            prop::bool::weighted(0.95),
+        )
+            .prop_map(
+                |(age, schooling, health, labour, medical_insurance)| MemberFacts {
+                    age,
+                    schooling,
+                    health,
+                    labour,
+                    medical_insurance,
+                },
+            )
+    }
+
+    fn arb_facts() -> impl Strategy<Value = OwnedFacts> {
+        (
+            prop::collection::vec(arb_member(), 0..6),
+            prop::option::of(-5_000i64..60_000),
+            0u8..4,
+            prop::option::of(0u8..4),
+            (any::<bool>(), prop::option::of(0u16..80), any::<bool>()),
+            (0i64..30_000, 0u16..3, any::<bool>()),
+            prop::sample::select(vec![2019u16, 2020, 2021, 2023]),
+        )
+            .prop_map(
+                |(
+                    members,
+                    income,
+                    registry,
+                    monitoring,
+                    (food, litres, relocated),
+                    (med, measures, disaster),
+                    year,
+                )| {
+                    let mut f = base(year, 0);
+                    let n = members.len().max(1) as i64;
+                    f.members = members;
+                    f.income = income.map(|pc| {
+                        let mut a = [Yuan::ZERO; IncomeComponent::COUNT];
+                        a[usize::from(IncomeComponent::Wages.index())] = Yuan::from_yuan(pc * n);
+                        a
+                    });
+                    f.food_clothing_secured = food;
+                    f.water.litres_per_person_day = litres;
+                    f.housing.relocated = relocated;
+                    f.housing.grade = Some(HousingGrade::C);
+                    f.status.registry = [
+                        RegistryState::NotRegistered,
+                        RegistryState::Poor,
+                        RegistryState::Exited,
+                        RegistryState::Removed,
+                    ][usize::from(registry)];
+                    f.status.registry_since = Some(d("2018-06-30"));
+                    if let Some(k) = monitoring.and_then(|k| MonitoringKind::from_index(k % 3)) {
+                        f.status.monitoring = Some(k);
+                        f.status.monitored_since = Some(d(&format!("{year}-01-15")));
+                    }
+                    f.department.medical_inpatient_oop = Yuan::from_yuan(med);
+                    f.department.measures = measures;
+                    f.department.disaster = disaster;
+                    f
+                },
+            )
+    }
+
+    proptest! {
+        /// The explaining path and the engine's compact path never disagree, every outcome is explained,
+        /// and the poverty test is the strict comparison of the per-capita income with the line.
+        #[test]
+        fn explanations_agree_with_assessments(facts in arb_facts()) {
+            let eff = params(facts.year);
+            let a = assess(&facts.view(), &eff.params);
+            let full = explain(&facts.view(), &eff);
+            let kinds: Vec<ProposalKind> = full.proposals.iter().map(|p| p.kind).collect();
+            prop_assert_eq!(kinds, a.proposals().collect::<Vec<_>>());
+            for p in &full.proposals {
+                prop_assert!(!p.explanations.is_empty());
+            }
+            for g in &full.guarantees {
+                prop_assert_eq!(g.met, !a.failed(g.guarantee));
+                prop_assert!(!g.explanation.text.is_empty());
+            }
+            prop_assert_eq!(full.per_capita_income, a.per_capita());
+            if let Some(pc) = a.per_capita() {
+                prop_assert_eq!(a.has(flag::BELOW_LINE), pc < eff.params.poverty_line);
+            }
+            prop_assert_eq!(full.elimination.is_some(), facts.status.monitoring.is_some());
+            serde_json::to_string(&full).unwrap();
+        }
+    }
+}
