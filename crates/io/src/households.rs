@@ -63,7 +63,7 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "工作表「{}」第 {} 行", self.sheet, self.row)?;
         if !self.column.is_empty() {
-            write!(f, "「{}」列", self.column)?;
+            write!(f, "「{}」", self.column)?;
         }
         if !self.value.is_empty() {
             write!(f, " 值「{}」", self.value)?;
@@ -139,6 +139,37 @@ impl ImportBatch {
     /// True when nothing is wrong: the batch may be written.
     pub fn is_valid(&self) -> bool {
         self.problems.is_empty()
+    }
+
+    /// One problem as shown on screen: file, sheet, row, column, value and reason.
+    pub fn describe(&self, problem: &Problem) -> String {
+        format!("文件「{}」{problem}", self.source)
+    }
+
+    /// A one-line summary for the screen.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "文件「{}」: {} 个工作表, {} 行, {} 户, {} 人",
+            self.source,
+            self.counts.sheets,
+            self.counts.rows,
+            self.counts.households,
+            self.counts.members
+        );
+        if !self.unknown_columns.is_empty() {
+            let names: Vec<String> = self
+                .unknown_columns
+                .iter()
+                .map(|u| format!("{}({}列)", u.header, u.column))
+                .collect();
+            s.push_str(&format!("; 未识别的列(未导入): {}", names.join("、")));
+        }
+        if self.problems.is_empty() {
+            s.push_str("; 没有发现问题");
+        } else {
+            s.push_str(&format!("; {} 个问题, 未导入任何数据", self.problems.len()));
+        }
+        s
     }
 
     /// The households, without the import facts.

@@ -139,6 +139,18 @@ fn every_bad_cell_is_reported_with_row_column_value_and_reason() {
     assert!(batch.problems[0]
         .to_string()
         .contains("工作表「bad.csv」第 3 行"));
+    let line = batch.describe(&batch.problems[0]);
+    assert!(
+        line.starts_with(
+            "文件「bad.csv」工作表「bad.csv」第 3 行「证件号码(D列)」 值「5.11902E+17」: "
+        ),
+        "{line}"
+    );
+    assert!(
+        batch.summary().contains("10 个问题, 未导入任何数据"),
+        "{}",
+        batch.summary()
+    );
 }
 
 #[test]
