@@ -227,7 +227,8 @@ pub const COLUMNS: &[Column] = &[
     )),
 ];
 
-/// Headers of national exports that are known but not imported.
+/// Headers of national exports that are known but not imported (bank accounts among them: the registry
+/// does not keep them; per-capita income is recomputed from the items, never taken from the file).
 pub const INFORMATIONAL: &[&str] = &[
     "序号",
     "省",
@@ -249,6 +250,20 @@ pub const INFORMATIONAL: &[&str] = &[
     "家庭人口数",
     "人口数",
     "户人数",
+    "人数",
+    "人编号",
+    "政治面貌",
+    "开户银行",
+    "开户银行名称",
+    "银行卡号",
+    "银行账号",
+    "脱贫属性",
+    "户类型",
+    "是否军烈属",
+    "是否独生子女户",
+    "是否双女户",
+    "年人均纯收入",
+    "人均纯收入",
 ];
 
 /// The field a (raw) header text names, or `None` for an unknown column.
