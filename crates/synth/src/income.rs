@@ -39,7 +39,7 @@ fn grow_after(rng: &mut SynthRng, path: &mut Path, from: u16) {
         let g = non_poor_mean(year) / non_poor_mean(year - 1);
         path[i] = path[i - 1] * g * rng::lognormal_mean_one(rng, cal::YEARLY_SHOCK_SIGMA);
         // Outside monitoring, incomes stay above the monitoring range (monitoring overrides later).
-        if year > 2020 {
+        if year >= 2020 {
             path[i] = path[i].max(cal::monitoring_threshold(year) * 1.05);
         }
     }
@@ -55,7 +55,12 @@ pub(crate) fn non_poor_path(rng: &mut SynthRng) -> Path {
         if year > FIRST_YEAR {
             shock *= rng::lognormal_mean_one(rng, cal::YEARLY_SHOCK_SIGMA);
         }
-        path[idx(year)] = (non_poor_mean(year) * level * shock).max(line(year) * 1.12);
+        let mut floor = line(year) * 1.12;
+        if year == 2020 {
+            // Outside the 2020 monitoring range too.
+            floor = floor.max(cal::monitoring_threshold(2020) * 1.05);
+        }
+        path[idx(year)] = (non_poor_mean(year) * level * shock).max(floor);
     }
     grow_after(rng, &mut path, 2020);
     path

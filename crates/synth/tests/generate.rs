@@ -300,6 +300,20 @@ fn incomes_and_events_tell_a_consistent_story() {
                 assert!(pc(year) >= cal::poverty_line(year));
             }
         }
+        if !h
+            .events
+            .iter()
+            .any(|e| e.kind == StatusEventKind::Monitored)
+        {
+            // Never monitored: never in the monitoring range either (2020 on).
+            for year in 2020..=2025 {
+                assert!(
+                    pc(year) >= cal::monitoring_threshold(year),
+                    "{} {year}",
+                    hh.number
+                );
+            }
+        }
         for e in &h.events {
             if e.kind == StatusEventKind::Monitored {
                 let year = e.effective.format("%Y").to_string().parse::<u16>().unwrap();
