@@ -101,7 +101,7 @@ def duck_sql(p, households, members):
     WITH m AS (
         SELECT household_id,
                count(*) AS size,
-               coalesce(bool_or(age BETWEEN {p['compulsory_school_age_min']} AND {p['compulsory_school_age_max']}
+               coalesce(bool_or(school_age BETWEEN {p['compulsory_school_age_min']} AND {p['compulsory_school_age_max']}
                    AND (schooling IS NULL OR schooling IN ('preschool', 'dropout', 'not_in_school'))), FALSE) AS edu_fail,
                coalesce(bool_or(medical_insurance = 0), FALSE) AS med_fail,
                coalesce(bool_or(labour IN ('ordinary', 'skilled', 'weak')), FALSE) AS has_labour
@@ -221,7 +221,7 @@ def polars_eval(p, households: pl.LazyFrame, members: pl.LazyFrame) -> pl.DataFr
     amin, amax = p["compulsory_school_age_min"], p["compulsory_school_age_max"]
     m = members.group_by("household_id").agg(
         pl.len().alias("size"),
-        (c("age").is_between(amin, amax) & (c("schooling").is_null() | c("schooling").is_in(["preschool", "dropout", "not_in_school"])))
+        (c("school_age").is_between(amin, amax) & (c("schooling").is_null() | c("schooling").is_in(["preschool", "dropout", "not_in_school"])))
         .any()
         .alias("edu_fail"),
         (c("medical_insurance") == 0).any().alias("med_fail"),

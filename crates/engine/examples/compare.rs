@@ -107,9 +107,10 @@ fn export(n: usize, dir: &Path) -> Res<()> {
         for m in &h.members {
             writeln!(
                 mm,
-                "{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{}",
                 h.id,
                 m.age,
+                m.school_age,
                 m.schooling.map(|s| s.code()).unwrap_or(""),
                 m.health.code(),
                 m.labour.map(|l| l.code()).unwrap_or(""),
@@ -311,6 +312,7 @@ fn parse_member(line: &str) -> Res<(i64, MemberFacts)> {
     let mut next = || f.next().ok_or_else(|| bad("成员记录", line));
     let id = int(next()?)?;
     let age: u8 = next()?.parse()?;
+    let school_age: u8 = next()?.parse()?;
     let schooling = match next()? {
         "" => None,
         c => Some(SchoolingStatus::from_code(c).ok_or_else(|| bad("在校生状况", c))?),
@@ -325,6 +327,7 @@ fn parse_member(line: &str) -> Res<(i64, MemberFacts)> {
         id,
         MemberFacts {
             age,
+            school_age,
             schooling,
             health,
             labour,

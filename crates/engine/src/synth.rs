@@ -73,7 +73,13 @@ pub fn household(rng: &mut Rng, i: u64, area: u32, year: u16, h: &mut CompactHou
         } else {
             20 + rng.below(60) as u8
         };
-        let schooling = if (6..=15).contains(&age) {
+        // Born evenly over the year: about a third have their birthday between the cutoff and year end.
+        let school_age = if age > 0 && rng.chance(333) {
+            age - 1
+        } else {
+            age
+        };
+        let schooling = if (6..=15).contains(&school_age) {
             Some(if rng.chance(10) {
                 SchoolingStatus::Dropout
             } else if rng.chance(5) {
@@ -103,6 +109,12 @@ pub fn household(rng: &mut Rng, i: u64, area: u32, year: u16, h: &mut CompactHou
         };
         h.members.push(MemberFacts {
             age,
+            // Born evenly over the year: a third have their birthday between the cutoff and year end.
+            school_age: if age > 0 && rng.chance(333) {
+                age - 1
+            } else {
+                age
+            },
             schooling,
             health,
             labour,

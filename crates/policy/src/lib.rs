@@ -17,8 +17,8 @@ pub use pack::{
     ParamValue, Params, PolicyPack, Provenance, Rate, Reliability,
 };
 pub use rules::{
-    assess, assess_with, county_exit, explain, flag, village_exit, AreaCounts, AreaExit,
-    Assessment, Comparison, DepartmentFacts, EliminationOutcome, Explanation, Guarantee,
+    assess, assess_with, county_exit, explain, flag, school_year_cutoff, village_exit, AreaCounts,
+    AreaExit, Assessment, Comparison, DepartmentFacts, EliminationOutcome, Explanation, Guarantee,
     GuaranteeOutcome, HouseholdEvaluation, HouseholdFacts, HousingFacts, MemberFacts, Op,
     OwnedFacts, Proposal, ProposalKind, RegistryState, StatusFacts, WaterFacts,
 };

@@ -26,10 +26,14 @@ use serde::Serialize;
 
 use crate::pack::{EffectiveParams, ParamKey, ParamValue, Params, Rate};
 
-/// What the rules need to know about a member on the evaluation date. 5 bytes.
+/// What the rules need to know about a member on the evaluation date. 6 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MemberFacts {
     pub age: u8,
+    /// Age on the enrolment cutoff of the current school year (31 August, see [`school_year_cutoff`]):
+    /// the age that decides whether a child is of compulsory-school age. A child who turns 6 in
+    /// October is still in kindergarten that school year.
+    pub school_age: u8,
     pub schooling: Option<SchoolingStatus>,
     pub health: Health,
     pub labour: Option<LabourAbility>,
@@ -40,6 +44,11 @@ impl MemberFacts {
     pub fn of(member: &Member, date: NaiveDate) -> Self {
         MemberFacts {
             age: u8::try_from(member.age_on(date)).unwrap_or(u8::MAX),
+            school_age: u8::try_from(jingzhun_core::resident_id::age_on(
+                member.birth_date(),
+                school_year_cutoff(date),
+            ))
+            .unwrap_or(u8::MAX),
             schooling: member.schooling,
             health: member.health,
             labour: member.labour,
@@ -50,6 +59,17 @@ impl MemberFacts {
     fn can_work(&self) -> bool {
         self.labour.is_some_and(LabourAbility::can_work)
     }
+}
+
+/// The enrolment cutoff of the school year `date` falls in: the last 31 August on or before `date`
+/// (children aged 6 by then start primary school in September; the common national practice).
+pub fn school_year_cutoff(date: NaiveDate) -> NaiveDate {
+    let year = if (date.month(), date.day()) >= (8, 31) {
+        date.year()
+    } else {
+        date.year() - 1
+    };
+    NaiveDate::from_ymd_opt(year, 8, 31).unwrap_or(date)
 }
 
 /// The registry state on the evaluation date, without its date.
@@ -681,7 +701,7 @@ pub fn assess_with<R: Recorder>(
 
     let g = Guarantee::Education;
     let (min_age, max_age) = (p.compulsory_school_age_min, p.compulsory_school_age_max);
-    let in_age = |m: &MemberFacts| (min_age..=max_age).contains(&m.age);
+    let in_age = |m: &MemberFacts| (min_age..=max_age).contains(&m.school_age);
     let failing_child = facts
         .members
         .iter()
@@ -697,9 +717,9 @@ pub fn assess_with<R: Recorder>(
                 "guarantee.education",
                 false,
                 format!(
-                    "第 {} 名成员 {} 岁, 在义务教育年龄 {min_age}–{max_age} 岁内, 在校生状况为「{status}」",
+                    "第 {} 名成员入学年龄 {} 岁, 在义务教育年龄 {min_age}–{max_age} 岁内, 在校生状况为「{status}」",
                     i + 1,
-                    m.age
+                    m.school_age
                 ),
                 Some(i),
             )
@@ -719,9 +739,9 @@ pub fn assess_with<R: Recorder>(
                     "guarantee.education",
                     true,
                     format!(
-                        "第 {} 名成员 {} 岁「{}」, 按政策不算失学辍学; 其余义务教育阶段成员均在校",
+                        "第 {} 名成员入学年龄 {} 岁「{}」, 按政策不算失学辍学; 其余义务教育阶段成员均在校",
                         i + 1,
-                        facts.members[i].age,
+                        facts.members[i].school_age,
                         facts.members[i].schooling.map(|s| s.label()).unwrap_or("")
                     ),
                     Some(i),

@@ -16,6 +16,7 @@ fn d(s: &str) -> NaiveDate {
 fn adult() -> MemberFacts {
     MemberFacts {
         age: 40,
+        school_age: 40,
         schooling: None,
         health: Health::Healthy,
         labour: Some(LabourAbility::Ordinary),
@@ -26,6 +27,7 @@ fn adult() -> MemberFacts {
 fn child(age: u8, schooling: Option<SchoolingStatus>) -> MemberFacts {
     MemberFacts {
         age,
+        school_age: age,
         schooling,
         labour: None,
         ..adult()
@@ -644,7 +646,7 @@ fn deciding_member_is_named() {
     assert!(!edu.met);
     assert_eq!(edu.explanation.member, Some(4));
     assert!(
-        edu.explanation.text.contains("第 5 名成员 13 岁"),
+        edu.explanation.text.contains("第 5 名成员入学年龄 13 岁"),
         "{}",
         edu.explanation.text
     );
@@ -770,6 +772,22 @@ fn village_and_county_exit_are_strict() {
 }
 
 #[test]
+fn compulsory_age_is_taken_on_the_enrolment_cutoff() {
+    assert_eq!(school_year_cutoff(d("2021-12-31")), d("2021-08-31"));
+    assert_eq!(school_year_cutoff(d("2021-08-31")), d("2021-08-31"));
+    assert_eq!(school_year_cutoff(d("2021-08-30")), d("2020-08-31"));
+    // Born 2015-10-01: 6 on 2021-12-31, but 5 on the cutoff, so still in kindergarten.
+    let mut facts = base(2021, 9_000);
+    facts.members.push(MemberFacts {
+        age: 6,
+        school_age: 5,
+        ..child(6, Some(SchoolingStatus::Preschool))
+    });
+    let a = assess(&facts.view(), &params(2021).params);
+    assert!(!a.failed(Guarantee::Education));
+}
+
+#[test]
 fn months_between_counts_whole_months() {
     assert_eq!(months_between(d("2021-06-30"), d("2021-12-31")), 6);
     assert_eq!(months_between(d("2021-07-01"), d("2021-12-31")), 5);
@@ -791,6 +809,7 @@ mod properties {
             .prop_map(
                 |(age, schooling, health, labour, medical_insurance)| MemberFacts {
                     age,
+                    school_age: age.saturating_sub(1),
                     schooling,
                     health,
                     labour,
