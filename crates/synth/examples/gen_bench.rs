@@ -5,6 +5,7 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use std::hash::{Hash, Hasher};
 use std::time::Instant;
 
 use jingzhun_core::AreaCode;
@@ -30,6 +31,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut check = Calibration::default();
     let mut members = 0usize;
     let mut checking = std::time::Duration::ZERO;
+    // A fingerprint of the output (numbers, IDs, incomes, events) to compare runs with other batch sizes
+    // and thread counts.
+    let mut digest = std::collections::hash_map::DefaultHasher::new();
     for village in generator.par_iter(batch) {
         let village = village?;
         members += village
@@ -37,6 +41,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .map(|h| h.household.members.len())
             .sum::<usize>();
+        for g in &village.households {
+            let h = &g.household;
+            h.number.as_str().hash(&mut digest);
+            for m in &h.members {
+                m.resident_id.as_str().hash(&mut digest);
+                m.name.as_str().hash(&mut digest);
+            }
+            for r in &h.incomes {
+                r.amounts().hash(&mut digest);
+            }
+            for e in &g.events {
+                (e.kind.code(), e.effective).hash(&mut digest);
+            }
+        }
         let tc = Instant::now();
         check.add_village(&village);
         checking += tc.elapsed();
@@ -54,6 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         figures.households as f64 / generated.as_secs_f64(),
         checking
     );
+    println!("fingerprint {:016x}", digest.finish());
     print!("{}", figures.report(scale));
     Ok(())
 }
