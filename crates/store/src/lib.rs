@@ -14,7 +14,10 @@
 //! - `status_events(id, household_id, kind, effective, monitoring_kind, risk_types, note, recorded_at,
 //!   recorded_by)`: appended, never edited.
 //! - `areas`, `area_changes` (renames and merges), `evaluation_runs`, `evaluation_proposals`, `audit_log`,
-//!   `schema_migrations`.
+//!   `accounts` and `sessions` (for the web crate), `schema_migrations`.
+//!
+//! Migrations live in `migrations/{sqlite,postgres}/NNNN_name.sql` and run on [`Store::open`]; released ones
+//! are pinned by checksum (see the `migrate` module).
 //!
 //! Enumerations are stored as their stable codes; sets of codes as the codes joined with `,`. Rows come back
 //! in code or key order, never in collation order of Chinese text (PostgreSQL code columns are `COLLATE "C"`).
@@ -30,7 +33,17 @@
 //! status event) writes a new version under the next version number, guarded by a compare-and-set on
 //! `households.current_version`, so a stale writer gets [`StoreError::Conflict`] instead of overwriting.
 //! The version **in force on date D** is the one with the greatest `(effective_from, version)` among those
-//! with `effective_from <= D`; its status events are those with `effective <= D`.
+//! with `effective_from <= D`; its status events are those with `effective <= D`. A backdated correction
+//! (a new version with an earlier `effective_from`) is therefore in force from its date until the next
+//! later-dated version takes over. Appending a status event copies the current snapshot into a new version
+//! with the same `effective_from`, so reads of the data on any date are unchanged by it.
+//!
+//! # Bulk loads and scans
+//!
+//! [`Store::bulk_load`] commits in batches (50,000 households on SQLite, 10,000 on PostgreSQL via binary
+//! `COPY`), each with one audit entry; on error the batch in progress is rolled back and earlier batches stay.
+//! [`Store::scan_households`] streams any number of households with four queries; its callback must not call
+//! the same `Store` (that is refused with an error rather than deadlocking).
 //!
 //! # Audit chain
 //!
@@ -45,7 +58,8 @@
 //!
 //! A [`Store`] holds one connection behind a mutex (it is `Send + Sync`; the web layer calls it through
 //! `spawn_blocking`). Writes are single transactions; SQLite takes the write lock at `BEGIN`, PostgreSQL
-//! serialises audit appends with a transaction-scoped advisory lock.
+//! serialises audit appends with a transaction-scoped advisory lock. A PostgreSQL connection closed by the
+//! server is replaced on the next call. Several stores (processes) may share one database.
 
 mod accounts;
 mod areas;
