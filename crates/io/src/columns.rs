@@ -131,7 +131,17 @@ pub const COLUMNS: &[Column] = &[
     col(Field::Standard, "识别标准", &[]),
     col(Field::Attribute, "贫困户属性", &["户属性"]),
     col(Field::MainCause, "主要致贫原因", &[]),
-    col(Field::OtherCauses, "其他致贫原因", &["次要致贫原因"]),
+    col(
+        Field::OtherCauses,
+        "其他致贫原因",
+        &[
+            "次要致贫原因",
+            "其他致贫原因1",
+            "其他致贫原因2",
+            "其他致贫原因一",
+            "其他致贫原因二",
+        ],
+    ),
     col(
         Field::FirstIdentified,
         "首次识别时间",

@@ -345,6 +345,10 @@ struct SheetHeader {
     header: Header<Field>,
     /// Column index of each field (first occurrence).
     positions: HashMap<Field, usize>,
+    /// Further 其他致贫原因 columns (其他致贫原因1, 其他致贫原因2).
+    extra_causes: Vec<usize>,
+    /// Columns without a header text, where data would otherwise be dropped unnoticed.
+    blank: Vec<usize>,
     complete: bool,
 }
 
@@ -441,18 +445,28 @@ impl Validator {
         };
         self.counts.sheets += 1;
         let mut positions = HashMap::new();
+        let mut extra_causes = Vec::new();
+        let mut blank = Vec::new();
         for (i, (text, field)) in header.columns.iter().enumerate() {
             match field {
                 Some(Field::Informational) => {}
+                Some(Field::OtherCauses) if positions.contains_key(&Field::OtherCauses) => {
+                    extra_causes.push(i)
+                }
+                Some(f) if positions.contains_key(f) => self.unknown_columns.push(UnknownColumn {
+                    sheet: sheet.to_owned(),
+                    column: column_letter(i),
+                    header: format!("{text}(与前面的列重复, 未导入)"),
+                }),
                 Some(f) => {
-                    positions.entry(*f).or_insert(i);
+                    positions.insert(*f, i);
                 }
                 None if !text.is_empty() => self.unknown_columns.push(UnknownColumn {
                     sheet: sheet.to_owned(),
                     column: column_letter(i),
                     header: text.clone(),
                 }),
-                None => {}
+                None => blank.push(i),
             }
         }
         let mut complete = true;
@@ -487,6 +501,8 @@ impl Validator {
         self.header = Some(SheetHeader {
             header,
             positions,
+            extra_causes,
+            blank,
             complete,
         });
         for (row, cells) in pending.into_iter().filter(|(r, _)| *r > header_row) {
@@ -515,6 +531,20 @@ impl Validator {
             .unwrap_or(false);
         if header.complete && !repeated {
             self.counts.rows += 1;
+            for &i in &header.blank {
+                if cells.get(i).is_some_and(|c| !c.is_blank())
+                    && !self
+                        .unknown_columns
+                        .iter()
+                        .any(|u| u.sheet == sheet && u.column == column_letter(i))
+                {
+                    self.unknown_columns.push(UnknownColumn {
+                        sheet: sheet.to_owned(),
+                        column: column_letter(i),
+                        header: "(无表头, 数据未导入)".to_owned(),
+                    });
+                }
+            }
             self.member_row(&header, sheet, row, cells);
         }
         self.header = Some(header);
@@ -995,18 +1025,30 @@ fn parse_household(ctx: &mut RowCtx<'_, '_>, options: &ReadOptions) -> Household
         .unwrap_or(IdentificationStandard::National);
     let attribute = ctx.coded(Field::Attribute, "贫困户属性", PoorAttribute::parse);
     let main_cause = ctx.coded(Field::MainCause, "致贫原因", PovertyCause::parse);
-    let other_causes = ctx
-        .optional(Field::OtherCauses, |c| {
-            let text = text_of(c);
-            let causes: Option<Vec<PovertyCause>> =
-                split_causes(&text).map(PovertyCause::parse).collect();
-            match causes {
-                Some(v) if v.len() <= 2 => Ok(v),
-                Some(_) => Err("其他致贫原因最多两项".to_owned()),
-                None => Err("含有无效的致贫原因(多项用「、」分隔)".to_owned()),
-            }
-        })
+    let parse_causes = |c: Cell<'_>| {
+        let text = text_of(c);
+        let causes: Option<Vec<PovertyCause>> =
+            split_causes(&text).map(PovertyCause::parse).collect();
+        match causes {
+            Some(v) if v.len() <= 2 => Ok(v),
+            Some(_) => Err("其他致贫原因最多两项".to_owned()),
+            None => Err("含有无效的致贫原因(多项用「、」分隔)".to_owned()),
+        }
+    };
+    let mut other_causes = ctx
+        .optional(Field::OtherCauses, parse_causes)
         .unwrap_or_default();
+    for i in ctx.header.extra_causes.clone() {
+        let c = ctx.cells.get(i).copied().unwrap_or(Cell::Empty);
+        if c.is_blank() {
+            continue;
+        }
+        match parse_causes(c) {
+            Ok(more) if other_causes.len() + more.len() <= 2 => other_causes.extend(more),
+            Ok(_) => ctx.problem(i, c, "其他致贫原因最多两项".to_owned()),
+            Err(reason) => ctx.problem(i, c, reason),
+        }
+    }
     let first_identified = ctx.optional(Field::FirstIdentified, parse_date);
     let planned_exit_year = ctx.optional(Field::PlannedExitYear, parse_year);
     let exit_year = ctx.optional(Field::ExitYear, parse_year);

@@ -306,3 +306,33 @@ fn ids_that_went_through_a_number_get_a_hint() {
             .unwrap_err();
     assert!(reason.contains("Excel"), "{reason}");
 }
+
+#[test]
+fn two_other_cause_columns_duplicates_and_headerless_data_are_handled() {
+    let head = id("511902", "19700315", 11);
+    let line = format!("5119020010010001,511902001001,张三,{head},户主,缺技术,缺资金,李四,x");
+    let rows = [
+        "户编号,行政区划代码,姓名,证件号码,与户主关系,其他致贫原因1,其他致贫原因2,姓名,",
+        line.as_str(),
+    ];
+    let batch = read_households_csv(&csv(&rows), "c.csv", &options()).unwrap();
+    assert!(batch.is_valid(), "{:#?}", batch.problems);
+    let h = &batch.households[0].household;
+    assert_eq!(
+        h.other_causes,
+        vec![PovertyCause::LackOfSkills, PovertyCause::LackOfCapital]
+    );
+    assert_eq!(h.members[0].name.as_str(), "张三");
+    let unknown: Vec<(&str, &str)> = batch
+        .unknown_columns
+        .iter()
+        .map(|u| (u.column.as_str(), u.header.as_str()))
+        .collect();
+    assert_eq!(
+        unknown,
+        vec![
+            ("H", "姓名(与前面的列重复, 未导入)"),
+            ("I", "(无表头, 数据未导入)")
+        ]
+    );
+}
