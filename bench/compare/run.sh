@@ -5,7 +5,7 @@
 #
 # Installs DuckDB, Polars and pyarrow into bench/compare/.venv (pinned in requirements.txt), builds our
 # `compare` example in release mode, exports the synthetic registry as CSV (once per size, into
-# bench-data/compare-N/), converts it to Parquet, times the three in one run and checks they give the same
+# bench-data/compare-N/; again when the exporter changes), converts it to Parquet, times the three in one run and checks they give the same
 # counts for every area. Exit status 1 if any count differs.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -23,7 +23,8 @@ fi
 (cd "$ROOT" && cargo build --release --quiet -p jingzhun-engine --example compare)
 BIN="$ROOT/target/release/examples/compare"
 
-if [ ! -f "$DATA/households.csv" ]; then
+# Export once per size; again whenever the exporter was rebuilt (its format may have changed).
+if [ ! -f "$DATA/households.csv" ] || [ "$BIN" -nt "$DATA/households.csv" ]; then
     "$BIN" export "$N" "$DATA"
 fi
 "$VENV/bin/python" "$HERE/compare.py" --data "$DATA" --bin "$BIN" --repeats "$REPEATS" --out "$DATA/results.md"

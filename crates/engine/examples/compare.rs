@@ -58,7 +58,7 @@ fn export(n: usize, dir: &Path) -> Res<()> {
     )?;
     writeln!(
         mm,
-        "household_id,age,schooling,health,labour,medical_insurance"
+        "household_id,age,school_age,schooling,health,labour,medical_insurance"
     )?;
     let b = |x: bool| if x { "1" } else { "0" };
     let opt = |x: Option<u16>| x.map(|v| v.to_string()).unwrap_or_default();
