@@ -336,3 +336,22 @@ fn two_other_cause_columns_duplicates_and_headerless_data_are_handled() {
         ]
     );
 }
+
+mod fuzz_bytes {
+    use jingzhun_io::households::{read_households_csv, ReadOptions};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// Arbitrary bytes after a valid header line: decoded, parsed and reported, never a panic.
+        #[test]
+        fn random_csv_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let mut bytes = "户编号,行政区划代码,姓名,证件号码,与户主关系,务工时间,首次识别时间,工资性收入,收入年度\n"
+                .as_bytes()
+                .to_vec();
+            bytes.extend(body);
+            let today = chrono::NaiveDate::from_ymd_opt(2024, 6, 30).unwrap();
+            let _ = read_households_csv(&bytes, "f.csv", &ReadOptions::new(today));
+        }
+    }
+}
