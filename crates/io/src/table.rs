@@ -317,10 +317,60 @@ fn stream_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
     Ok(())
 }
 
+/// Whether an XLSX file may hold formulas: its worksheets' XML has an `<f>` element (namespace prefix
+/// allowed). A quick scan of the decompressed XML, much cheaper than parsing it; `true` when unsure (not
+/// an XLSX, unreadable), so that the formula pass runs.
+pub fn may_have_formulas(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(path) else {
+        return true;
+    };
+    let Ok(mut archive) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {
+        return true;
+    };
+    let finder = memchr::memmem::Finder::new(b"f");
+    for i in 0..archive.len() {
+        let Ok(mut entry) = archive.by_index(i) else {
+            return true;
+        };
+        let name = entry.name().to_owned();
+        if !(name.starts_with("xl/worksheets/") && name.ends_with(".xml")) {
+            continue;
+        }
+        // Chunks overlap by two bytes so that an element split between reads is still seen.
+        let mut buf = vec![0u8; 1 << 16];
+        let mut kept = 0;
+        loop {
+            let n = match entry.read(&mut buf[kept..]) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(_) => return true,
+            };
+            let window = &buf[..kept + n];
+            for pos in finder.find_iter(window) {
+                let before = pos.checked_sub(1).map(|p| window[p]);
+                let after = window.get(pos + 1).copied();
+                if matches!(before, Some(b'<' | b':')) && matches!(after, Some(b'>' | b' ' | b'/'))
+                {
+                    return true;
+                }
+            }
+            let len = kept + n;
+            let keep = len.min(2);
+            buf.copy_within(len - keep..len, 0);
+            kept = keep;
+        }
+    }
+    false
+}
+
 /// The formulas of every sheet that has any: (sheet, [(1-based row, 0-based column, formula)]).
 type SheetFormulas = Vec<(String, Vec<(usize, usize, String)>)>;
 
 fn read_formulas(path: &Path) -> Result<SheetFormulas, String> {
+    if !may_have_formulas(path) {
+        return Ok(Vec::new());
+    }
     let mut workbook = open_workbook_auto(path).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for name in workbook.sheet_names() {

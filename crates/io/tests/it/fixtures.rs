@@ -146,3 +146,13 @@ fn progress_is_reported_and_a_second_read_gives_the_same_batch() {
     let again = read("households_10000.xlsx");
     assert_eq!(batch.households, again.households);
 }
+
+#[test]
+fn formula_scan_finds_formulas_only_where_there_are_some() {
+    use jingzhun_io::table::may_have_formulas;
+    assert!(may_have_formulas(&fixture("households_formulas.xlsx")));
+    assert!(!may_have_formulas(&fixture("households_10000.xlsx")));
+    assert!(!may_have_formulas(&fixture("households_merged.xlsx")));
+    // Not an XLSX: unsure, so the formula pass runs.
+    assert!(may_have_formulas(&fixture("households_gbk.csv")));
+}
