@@ -259,16 +259,16 @@ pub const PENSION: [f64; YEARS] = [
 /// 低保: probability that a household is a 低保 household, for ever-registered and other households, before
 /// the vulnerability adjustment; then all members are recipients with [`DIBAO_WHOLE_HOUSEHOLD`] probability,
 /// otherwise only the elderly, sick or disabled (or the head). Tuned by measuring at scale 0.05.
-pub const DIBAO_HOUSEHOLD_POOR: f64 = 0.319;
+pub const DIBAO_HOUSEHOLD_POOR: f64 = 0.3205;
 pub const DIBAO_HOUSEHOLD_OTHER: f64 = 0.086;
 pub const DIBAO_WHOLE_HOUSEHOLD: f64 = 0.6;
 
 /// Relocation: base probability for a registered household, multiplied by [`RELOCATION_SIZE_WEIGHT`] and by
 /// 1.4 in a poor village (0.5 elsewhere); never-registered households move with the village
 /// (同步搬迁) with a small probability. Tuned by measuring.
-pub const RELOCATION_POOR: f64 = 0.257;
+pub const RELOCATION_POOR: f64 = 0.266;
 pub const RELOCATION_OTHER: f64 = 0.0053;
-pub const RELOCATION_SIZE_WEIGHT: [f64; 7] = [0.22, 0.52, 1.0, 1.46, 1.71, 1.8, 1.8];
+pub const RELOCATION_SIZE_WEIGHT: [f64; 7] = [0.33, 0.68, 1.0, 1.24, 1.36, 1.4, 1.4];
 /// Relocation years and weights (the 13th five-year plan's relocation ran 2016–2019).
 pub const RELOCATION_YEARS: [(u16, f64); 4] =
     [(2016, 0.35), (2017, 0.3), (2018, 0.2), (2019, 0.15)];

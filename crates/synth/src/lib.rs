@@ -28,6 +28,20 @@
 //!
 //! Calibration constants and modelling assumptions live in [`calibration`]; [`Calibration`] recomputes the
 //! published figures from the generated stream.
+//!
+//! # Limitations (what the data cannot say)
+//! - A household is one record as of [`calibration::RECORD_DATE`] (end 2020): members, 低保/特困 status,
+//!   housing and schooling do not change over 2013–2025; only incomes (per year) and status events have
+//!   history. An evaluation of another year computes ages at that year's end from the same record, so a child
+//!   under 6 in 2020 has no compulsory-school status when evaluated for 2021–2025, and a never-registered
+//!   young adult recorded "not in school" in 2020 was of compulsory age in earlier years. Registered
+//!   households are generated so that their exit years evaluate cleanly (see `village::keep_in_school`).
+//! - About 2–3% of never-registered households carry a guarantee shortfall (a member without medical
+//!   insurance, a C/D house, too little water) that is not otherwise acted on: signals for checks to find.
+//! - Whether a village is a registered poor village is reported on [`GeneratedVillage`]; core has no
+//!   village-level record for it.
+//! - Determinism holds for one build on one platform; draws use `f64` `exp`/`ln`/`sin_cos`, whose last bits
+//!   may differ between C libraries.
 
 pub mod calibration;
 mod check;
