@@ -70,6 +70,22 @@ fn bazhong_at_small_scale_reproduces_the_published_figures() {
     for v in bazhong() {
         check.add_village(v);
     }
+    assert_calibrated(&check);
+}
+
+#[test]
+fn calibration_holds_for_other_seeds() {
+    for seed in [1, 99] {
+        let generator = Generator::new(tree(), config("5119", SCALE, seed, 0.0)).unwrap();
+        let mut check = Calibration::default();
+        for v in generator.par_iter(32) {
+            check.add_village(&v.unwrap());
+        }
+        assert_calibrated(&check);
+    }
+}
+
+fn assert_calibrated(check: &Calibration) {
     let f = check.figures();
     println!("{}", f.report(SCALE));
     assert_eq!(f.villages, 1316);
