@@ -84,6 +84,20 @@ pub struct HouseholdRow {
     pub events: Vec<StatusEvent>,
 }
 
+/// What a household list shows of one household (identity data masked by the caller), as search returns
+/// it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub id: HouseholdId,
+    pub number: jingzhun_core::HouseholdNo,
+    pub village: AreaCode,
+    /// The head (or the first member when no one is marked head).
+    pub head: Option<jingzhun_core::Member>,
+    pub phone: Option<jingzhun_core::Phone>,
+    pub size: u32,
+    pub events: Vec<StatusEvent>,
+}
+
 /// A household with its history, for the household page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HouseholdRecord {
@@ -171,7 +185,7 @@ pub trait Backend: Send + Sync + 'static {
         within: &AreaCode,
         text: &str,
         limit: usize,
-    ) -> DataResult<Vec<HouseholdRow>>;
+    ) -> DataResult<Vec<SearchHit>>;
     fn household(&self, id: HouseholdId) -> DataResult<HouseholdRecord>;
     /// Streams every current household within an area (for the dashboard numbers).
     fn each_household(&self, within: &AreaCode, f: &mut dyn FnMut(HouseholdRow)) -> DataResult<()>;

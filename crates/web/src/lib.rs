@@ -80,7 +80,14 @@ pub async fn serve(config: WebConfig, store: Arc<Store>) -> Result<(), ServeErro
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
     tracing::info!(%addr, "web application listening");
-    let app = router(state(config, Arc::clone(&store)));
+    let backend = Arc::new(StoreBackend::new(Arc::clone(&store)));
+    let warm = Arc::clone(&backend);
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = warm.warm_search_index() {
+            tracing::error!(error = %e, "building the search index failed");
+        }
+    });
+    let app = router(AppState::new(backend, config, Arc::new(SystemClock)));
     tokio::spawn(expire_sessions(store));
     axum::serve(
         listener,

@@ -8,15 +8,20 @@
 //! read: the log already gives every step its who, when and an append-only, tamper-evident history. The
 //! store has no case tables yet; when it gets them, only this file changes.
 //!
-//! Household search currently scans the households of the searched area in the store and filters them
-//! here: the store has no indexed search yet. That is fine for a village or a township; a county-wide
-//! search of a large registry needs a store query (see the crate's open items).
+//! Household search runs on an in-memory index of every current household (number, natural village,
+//! member names, resident IDs, and what a list shows), built from one store scan at start and rebuilt
+//! every [`SEARCH_INDEX_TTL`]; changes made through this backend update their entry at once. The store has
+//! no indexed text search yet; when it gets one, search can move there.
 
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use jingzhun_core::{
-    Area, AreaCode, AreaTree, HouseholdId, HouseholdNo, ResidentId, StatusEvent, Version,
+    Area, AreaCode, AreaLevel, AreaTree, HouseholdId, Relationship, ResidentId, StatusEvent,
+    Version,
 };
 use jingzhun_store::{
     AccountRow, Actor, AuditFilter, NewAccountRow, SessionRow, Store, StoreError, StoredHousehold,
@@ -33,6 +38,65 @@ const CASE_ENTITY: &str = "monitoring_case";
 pub struct StoreBackend {
     store: Arc<Store>,
     tree: RwLock<Option<Arc<AreaTree>>>,
+    index: RwLock<SearchIndex>,
+    rebuilding: AtomicBool,
+}
+
+/// How long the search index is trusted before it is rebuilt from the store (households added by another
+/// process, e.g. an import from the command line, appear in search after at most this long).
+pub const SEARCH_INDEX_TTL: Duration = Duration::from_secs(300);
+
+/// The in-memory search index: one entry per current household, in village-code order, with what lists
+/// show and what search matches on (household number, natural village, member names, resident IDs).
+#[derive(Default)]
+struct SearchIndex {
+    built: Option<Instant>,
+    entries: Vec<IndexEntry>,
+}
+
+struct IndexEntry {
+    hit: SearchHit,
+    /// Household number, natural village and member names, separated by U+001F.
+    text: String,
+    ids: Vec<String>,
+}
+
+fn index_entry(s: StoredHousehold) -> IndexEntry {
+    let h = s.household;
+    let mut text = h.number.as_str().to_owned();
+    for part in h
+        .natural_village
+        .iter()
+        .map(String::as_str)
+        .chain(h.members.iter().map(|m| m.name.as_str()))
+    {
+        text.push('\u{1f}');
+        text.push_str(part);
+    }
+    let ids = h
+        .members
+        .iter()
+        .map(|m| m.resident_id.as_str().to_owned())
+        .collect();
+    let head = h
+        .members
+        .iter()
+        .find(|m| m.relationship == Relationship::Head)
+        .or(h.members.first())
+        .cloned();
+    IndexEntry {
+        hit: SearchHit {
+            id: s.id,
+            size: h.size(),
+            number: h.number,
+            village: h.village,
+            head,
+            phone: h.phone,
+            events: s.events,
+        },
+        text,
+        ids,
+    }
 }
 
 impl StoreBackend {
@@ -40,6 +104,8 @@ impl StoreBackend {
         Self {
             store,
             tree: RwLock::new(None),
+            index: RwLock::new(SearchIndex::default()),
+            rebuilding: AtomicBool::new(false),
         }
     }
 
@@ -52,6 +118,64 @@ impl StoreBackend {
         if let Ok(mut t) = self.tree.write() {
             *t = None;
         }
+    }
+
+    /// Builds the search index now (the server does this at start so that the first search is fast).
+    pub fn warm_search_index(&self) -> Result<(), String> {
+        self.rebuild_index().map_err(|e| e.to_string())
+    }
+
+    fn rebuild_index(&self) -> DataResult<()> {
+        let tree = self.tree()?;
+        let mut entries = Vec::new();
+        for top in tree.areas().filter(|a| a.level() == AreaLevel::Province) {
+            self.store
+                .scan_households(&top.code, None, &mut |s| {
+                    entries.push(index_entry(s));
+                    Ok(())
+                })
+                .map_err(data_error)?;
+        }
+        entries.sort_by(|a, b| {
+            (a.hit.village, a.hit.number.as_str()).cmp(&(b.hit.village, b.hit.number.as_str()))
+        });
+        let mut index = self
+            .index
+            .write()
+            .map_err(|_| DataError::Other("搜索索引不可用".into()))?;
+        *index = SearchIndex {
+            built: Some(Instant::now()),
+            entries,
+        };
+        Ok(())
+    }
+
+    /// Builds the index if it has never been built; rebuilds it when older than [`SEARCH_INDEX_TTL`] (one
+    /// request rebuilds, the others keep searching the previous one).
+    fn ensure_index(&self) -> DataResult<()> {
+        let built = self.index.read().ok().and_then(|i| i.built);
+        let stale = built.is_none_or(|b| b.elapsed() > SEARCH_INDEX_TTL);
+        if !stale {
+            return Ok(());
+        }
+        if built.is_some() && self.rebuilding.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        let result = self.rebuild_index();
+        self.rebuilding.store(false, Ordering::Release);
+        result
+    }
+
+    /// Refreshes one household's entry after a change made through this backend.
+    fn refresh_entry(&self, id: HouseholdId) -> DataResult<()> {
+        let s = self.store.household(id).map_err(data_error)?;
+        let entry = index_entry(s);
+        if let Ok(mut index) = self.index.write() {
+            if let Some(e) = index.entries.iter_mut().find(|e| e.hit.id == id) {
+                *e = entry;
+            }
+        }
+        Ok(())
     }
 
     fn tree(&self) -> DataResult<Arc<AreaTree>> {
@@ -107,22 +231,6 @@ fn row(s: StoredHousehold) -> HouseholdRow {
 enum Needle {
     ResidentId(String),
     Text(String),
-}
-
-fn matches(h: &jingzhun_core::Household, needle: &Needle, village_name: &str) -> bool {
-    match needle {
-        Needle::ResidentId(id) => h.members.iter().any(|m| m.resident_id.as_str() == id),
-        Needle::Text(t) => {
-            h.number.as_str().contains(t.as_str())
-                || village_name.contains(t.as_str())
-                || h.natural_village
-                    .as_deref()
-                    .is_some_and(|n| n.contains(t.as_str()))
-                || h.members
-                    .iter()
-                    .any(|m| m.name.as_str().contains(t.as_str()))
-        }
-    }
 }
 
 impl Backend for StoreBackend {
@@ -238,33 +346,39 @@ impl Backend for StoreBackend {
         within: &AreaCode,
         text: &str,
         limit: usize,
-    ) -> DataResult<Vec<HouseholdRow>> {
-        // An exact household number is answered by its index.
-        if let Ok(no) = HouseholdNo::parse(text) {
-            if let Some(h) = self.store.household_by_number(&no).map_err(data_error)? {
-                if within.contains(&h.household.village) {
-                    return Ok(vec![row(h)]);
-                }
-            }
-        }
+    ) -> DataResult<Vec<SearchHit>> {
+        self.ensure_index()?;
         let needle = match ResidentId::parse(text) {
             Ok(id) => Needle::ResidentId(id.as_str().to_owned()),
             Err(_) => Needle::Text(text.to_owned()),
         };
         let tree = self.tree()?;
-        let mut out = Vec::new();
-        self.store
-            .scan_households(within, None, &mut |s| {
-                if out.len() < limit {
-                    let name = tree.get(&s.household.village).map(|a| a.name.as_str());
-                    if matches(&s.household, &needle, name.unwrap_or("")) {
-                        out.push(row(s));
-                    }
-                }
-                Ok(())
+        // Villages whose name matches: all their households match.
+        let villages: HashSet<AreaCode> = match &needle {
+            Needle::Text(t) => tree
+                .descendants(within)
+                .chain(tree.get(within))
+                .filter(|a| a.level() == AreaLevel::Village && a.name.contains(t.as_str()))
+                .map(|a| a.code)
+                .collect(),
+            Needle::ResidentId(_) => HashSet::new(),
+        };
+        let index = self
+            .index
+            .read()
+            .map_err(|_| DataError::Other("搜索索引不可用".into()))?;
+        let start = index.entries.partition_point(|e| e.hit.village < *within);
+        let mut out: Vec<SearchHit> = index.entries[start..]
+            .iter()
+            .take_while(|e| within.contains(&e.hit.village))
+            .filter(|e| match &needle {
+                Needle::ResidentId(id) => e.ids.iter().any(|x| x == id),
+                Needle::Text(t) => villages.contains(&e.hit.village) || e.text.contains(t.as_str()),
             })
-            .map_err(data_error)?;
-        out.sort_by(|a, b| a.household.number.cmp(&b.household.number));
+            .take(limit)
+            .map(|e| e.hit.clone())
+            .collect();
+        out.sort_by(|a, b| a.number.cmp(&b.number));
         Ok(out)
     }
 
@@ -313,8 +427,8 @@ impl Backend for StoreBackend {
     ) -> DataResult<()> {
         self.store
             .append_status_event(id, expected, event, &Actor::new(actor), reason)
-            .map(|_| ())
-            .map_err(data_error)
+            .map_err(data_error)?;
+        self.refresh_entry(id)
     }
 
     fn case_events(&self, case_id: Option<&str>) -> DataResult<Vec<StepEvent>> {

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::access::{allows, Action, Scope};
 use crate::auth::CurrentUser;
-use crate::data::{AuditLine, Backend, HouseholdRow, VersionLine};
+use crate::data::{AuditLine, Backend, SearchHit, VersionLine};
 use crate::error::AppError;
 
 /// Most rows a search returns.
@@ -112,19 +112,25 @@ impl<'a> Names<'a> {
     }
 }
 
-fn line(row: &HouseholdRow, names: &mut Names<'_>, today: NaiveDate) -> HouseholdLine {
-    let h = &row.household;
-    let head = h.head().or(h.members.first());
+fn line(hit: &SearchHit, names: &mut Names<'_>, today: NaiveDate) -> HouseholdLine {
     HouseholdLine {
-        id: row.id.0,
-        number: h.number.as_str().to_owned(),
-        village_code: h.village.as_str().to_owned(),
-        village_name: names.name(&h.village),
-        head_name: head.map(|m| m.name.as_str().to_owned()).unwrap_or_default(),
-        head_resident_id: head.map(|m| m.resident_id.masked()).unwrap_or_default(),
-        phone: h.phone.as_ref().map(|p| p.masked()),
-        size: h.size(),
-        standing: standing(&row.events, today),
+        id: hit.id.0,
+        number: hit.number.as_str().to_owned(),
+        village_code: hit.village.as_str().to_owned(),
+        village_name: names.name(&hit.village),
+        head_name: hit
+            .head
+            .as_ref()
+            .map(|m| m.name.as_str().to_owned())
+            .unwrap_or_default(),
+        head_resident_id: hit
+            .head
+            .as_ref()
+            .map(|m| m.resident_id.masked())
+            .unwrap_or_default(),
+        phone: hit.phone.as_ref().map(|p| p.masked()),
+        size: hit.size,
+        standing: standing(&hit.events, today),
     }
 }
 

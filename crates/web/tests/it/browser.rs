@@ -39,7 +39,7 @@ impl Driver {
             .spawn()
             .ok()?;
         let base = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(60);
         while ureq::get(&format!("{base}/status")).call().is_err() {
             assert!(Instant::now() < deadline, "chromedriver did not start");
             std::thread::sleep(Duration::from_millis(100));
@@ -105,9 +105,9 @@ impl Driver {
         self.post("/url", json!({ "url": url }));
     }
 
-    /// Finds an element, waiting up to 10 s for it to appear (pages load after form submits).
+    /// Finds an element, waiting up to 30 s for it to appear (pages load after form submits).
     fn find(&self, css: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let res = ureq::post(&self.url("/element"))
                 .send_json(json!({"using": "css selector", "value": css}));

@@ -109,6 +109,15 @@ async fn a_lead_is_identified_step_by_step_by_the_right_roles() {
         .await
         .json();
     assert_eq!(h["standing"]["monitoring"]["code"], "marginal");
+    // Search lists see the decision at once (the index entry is refreshed).
+    let found = w
+        .send(county.get("/api/v1/households?q=%E7%8E%8B%E4%BA%8C"))
+        .await
+        .json();
+    assert_eq!(
+        found["households"][0]["standing"]["monitoring"]["code"],
+        "marginal"
+    );
     let inbox = w.send(cadre.get("/cases")).await;
     assert!(inbox.body.contains(&format!("/cases/{id}")));
 }
