@@ -475,6 +475,14 @@ fn write_problem(
     Ok(())
 }
 
+/// One sheet of a plain table: name, headers, rows of text.
+#[derive(Debug, Clone, Copy)]
+pub struct Table<'a> {
+    pub sheet: &'a str,
+    pub headers: &'a [&'a str],
+    pub rows: &'a [Vec<String>],
+}
+
 /// Writes a plain table (one header row, text cells, formula triggers neutralised) as XLSX: for lists
 /// people download, such as data-quality findings or comparison results.
 pub fn write_table_xlsx(
@@ -483,6 +491,18 @@ pub fn write_table_xlsx(
     headers: &[&str],
     rows: &[Vec<String>],
 ) -> Result<(), ExportError> {
+    write_tables_xlsx(
+        path,
+        &[Table {
+            sheet,
+            headers,
+            rows,
+        }],
+    )
+}
+
+/// Writes several plain tables, one worksheet each (continuing on further sheets past Excel's row limit).
+pub fn write_tables_xlsx(path: &Path, tables: &[Table<'_>]) -> Result<(), ExportError> {
     let err = |e: XlsxError| ExportError::Xlsx {
         path: path.display().to_string(),
         reason: e.to_string(),
@@ -494,25 +514,27 @@ pub fn write_table_xlsx(
     };
     let mut workbook = Workbook::new();
     let per_sheet = (XLSX_MAX_ROWS - 1) as usize;
-    let chunks: Vec<&[Vec<String>]> = if rows.is_empty() {
-        vec![&[]]
-    } else {
-        rows.chunks(per_sheet).collect()
-    };
-    for (index, chunk) in chunks.into_iter().enumerate() {
-        let ws = new_sheet(
-            &mut workbook,
-            &sheet_name(sheet, index),
-            headers,
-            &formats,
-            &[],
-        )
-        .map_err(err)?;
-        for (i, row) in chunk.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                if !v.is_empty() {
-                    ws.write_string(i as u32 + 1, c as u16, neutralize(v))
-                        .map_err(err)?;
+    for table in tables {
+        let chunks: Vec<&[Vec<String>]> = if table.rows.is_empty() {
+            vec![&[]]
+        } else {
+            table.rows.chunks(per_sheet).collect()
+        };
+        for (index, chunk) in chunks.into_iter().enumerate() {
+            let ws = new_sheet(
+                &mut workbook,
+                &sheet_name(table.sheet, index),
+                table.headers,
+                &formats,
+                &[],
+            )
+            .map_err(err)?;
+            for (i, row) in chunk.iter().enumerate() {
+                for (c, v) in row.iter().enumerate() {
+                    if !v.is_empty() {
+                        ws.write_string(i as u32 + 1, c as u16, neutralize(v))
+                            .map_err(err)?;
+                    }
                 }
             }
         }

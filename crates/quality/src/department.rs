@@ -837,3 +837,101 @@ fn apply_rule(kind: DepartmentKind, c: &RuleCtx<'_>) -> Option<Fired> {
         Car | Business | Property | PublicEmployee => None,
     }
 }
+
+/// Writes a comparison as XLSX for reviewers: sheets 风险线索 (leads), 排除提示 (asset hits) and 未匹配
+/// (list rows matching no member). IDs are masked; the list's row number finds the record in the source.
+pub fn write_comparison(
+    path: &Path,
+    comparison: &Comparison,
+) -> Result<(), jingzhun_io::export::ExportError> {
+    use jingzhun_io::export::{write_tables_xlsx, Table};
+    let amount = |y: Option<Yuan>| y.map(|v| v.to_string()).unwrap_or_default();
+    let leads: Vec<Vec<String>> = comparison
+        .leads
+        .iter()
+        .map(|l| {
+            vec![
+                l.rule.to_owned(),
+                l.channel.label().to_owned(),
+                l.risk.label().to_owned(),
+                l.village.to_string(),
+                l.household_no.to_string(),
+                l.member.to_string(),
+                l.member_masked.clone(),
+                amount(l.value),
+                amount(l.threshold),
+                l.explanation.clone(),
+                join_rows(&l.rows),
+            ]
+        })
+        .collect();
+    let exclusions: Vec<Vec<String>> = comparison
+        .exclusions
+        .iter()
+        .map(|e| {
+            vec![
+                e.rule.to_owned(),
+                e.kind.label().to_owned(),
+                e.village.to_string(),
+                e.household_no.to_string(),
+                e.member.to_string(),
+                e.member_masked.clone(),
+                e.explanation.clone(),
+                join_rows(&e.rows),
+            ]
+        })
+        .collect();
+    let unmatched: Vec<Vec<String>> = comparison
+        .unmatched
+        .iter()
+        .map(|u| vec![u.row.to_string(), u.resident_id.masked()])
+        .collect();
+    write_tables_xlsx(
+        path,
+        &[
+            Table {
+                sheet: "风险线索",
+                headers: &[
+                    "规则",
+                    "发现渠道",
+                    "风险类型",
+                    "行政区划代码",
+                    "户编号",
+                    "成员序号",
+                    "证件号码",
+                    "数值",
+                    "阈值",
+                    "说明",
+                    "名单行号",
+                ],
+                rows: &leads,
+            },
+            Table {
+                sheet: "排除提示",
+                headers: &[
+                    "规则",
+                    "数据类型",
+                    "行政区划代码",
+                    "户编号",
+                    "成员序号",
+                    "证件号码",
+                    "说明",
+                    "名单行号",
+                ],
+                rows: &exclusions,
+            },
+            Table {
+                sheet: "未匹配",
+                headers: &["名单行号", "证件号码"],
+                rows: &unmatched,
+            },
+        ],
+    )
+}
+
+fn join_rows(rows: &[usize]) -> String {
+    rows.iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join("、")
+}

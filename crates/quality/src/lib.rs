@@ -17,7 +17,7 @@ pub mod summary;
 
 pub use checks::{run_checks, Check, CheckInput, CheckParams, Finding, CHECKS};
 pub use department::{
-    compare, read_department_list, Comparison, DepartmentKind, DepartmentList, DepartmentRecord,
-    DepartmentThresholds, ExclusionWarning, Lead, Unmatched,
+    compare, read_department_list, write_comparison, Comparison, DepartmentKind, DepartmentList,
+    DepartmentRecord, DepartmentThresholds, ExclusionWarning, Lead, Unmatched,
 };
 pub use summary::{summarize, write_findings, AreaCount};

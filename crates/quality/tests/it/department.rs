@@ -284,6 +284,19 @@ fn fixture_list_written_by_python() {
     assert_eq!(c.unmatched.len(), 1);
     assert_eq!(c.unmatched[0].row, 4);
     assert_eq!(l.resident_ids().len(), 3);
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("comparison.xlsx");
+    write_comparison(&out, &c).unwrap();
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto(&out).unwrap();
+    assert_eq!(wb.sheet_names(), vec!["风险线索", "排除提示", "未匹配"]);
+    let leads = wb.worksheet_range("风险线索").unwrap();
+    assert_eq!(leads.height(), 2);
+    assert_eq!(leads.get((1, 0)).unwrap().to_string(), "D01");
+    let unmatched = wb.worksheet_range("未匹配").unwrap();
+    let masked = unmatched.get((1, 1)).unwrap().to_string();
+    assert!(masked.contains("****"), "{masked}");
 }
 
 #[test]
