@@ -604,9 +604,10 @@ impl<'a, T> Merge<'a, T> {
 /// Streams households within an area, current or as of a date: four queries (versions, members, incomes,
 /// events) that walk the same households in the same order, merged household by household.
 ///
-/// The order is chosen so that SQLite needs no sort: current scans follow the `households_village` index
-/// (village code, then id); as-of scans walk `households` by id and pick each one's version with a correlated
-/// subquery over that household's own few versions, filtering on the village of the chosen version.
+/// The order is chosen so that neither backend sorts the large result sets: on SQLite, current scans follow
+/// the `households_village` index (village code, then id); everything else goes by household id (as-of scans
+/// pick each household's version with a correlated subquery over its own few versions, filtering on the
+/// village of the chosen version).
 pub(crate) fn scan(
     tx: &mut Tx<'_>,
     within: &AreaCode,
@@ -619,7 +620,12 @@ pub(crate) fn scan(
         None => (
             "households h JOIN household_versions v ON v.household_id = h.id AND v.version = h.current_version",
             "h.village_code BETWEEN ? AND ?",
-            "h.village_code, h.id",
+            match tx {
+                Tx::Sqlite(_) => "h.village_code, h.id",
+                // PostgreSQL then merge-joins the primary keys in order instead of hashing and sorting
+                // (measured: half the time, no spill to disk, and rows flow at once).
+                Tx::Pg(_) => "h.id",
+            },
             vec![Val::Owned(lo), Val::Owned(hi)],
         ),
         Some(d) => (

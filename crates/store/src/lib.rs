@@ -352,8 +352,9 @@ impl Store {
     }
 
     /// Streams every household whose village lies in `within`, current or as of a date, with four queries
-    /// in all however many households there are. Returns the count. Order: by village code then id for
-    /// current scans, by id for as-of scans (whichever lets SQLite stream without sorting).
+    /// in all however many households there are. Returns the count. Order: by household id, except current
+    /// scans on SQLite, which go by village code then id (whichever lets the backend stream without
+    /// sorting); callers that need another order sort themselves.
     pub fn scan_households(
         &self,
         within: &AreaCode,
