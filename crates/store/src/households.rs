@@ -629,9 +629,22 @@ pub(crate) fn scan(
             vec![Val::Owned(lo), Val::Owned(hi)],
         ),
         Some(d) => (
-            "households h JOIN household_versions v ON v.household_id = h.id AND v.version = \
-             (SELECT w.version FROM household_versions w WHERE w.household_id = h.id AND w.effective_from <= ? \
-             ORDER BY w.effective_from DESC, w.version DESC LIMIT 1)",
+            match tx {
+                Tx::Sqlite(_) => {
+                    "households h JOIN household_versions v ON v.household_id = h.id AND v.version = \
+                     (SELECT w.version FROM household_versions w WHERE w.household_id = h.id AND w.effective_from <= ? \
+                     ORDER BY w.effective_from DESC, w.version DESC LIMIT 1)"
+                }
+                // One ordered pass over the versions instead of a subplan per household, so the joins below
+                // stay in household order and the big result needs no sort (a correlated subquery here made
+                // PostgreSQL hash-join and spill hundreds of MB to disk sorting incomes).
+                Tx::Pg(_) => {
+                    "(SELECT DISTINCT ON (household_id) household_id, version FROM household_versions \
+                     WHERE effective_from <= ? ORDER BY household_id, effective_from DESC, version DESC) s \
+                     JOIN households h ON h.id = s.household_id \
+                     JOIN household_versions v ON v.household_id = s.household_id AND v.version = s.version"
+                }
+            },
             "v.village_code BETWEEN ? AND ?",
             "h.id",
             vec![Val::date(d), Val::Owned(lo), Val::Owned(hi)],
