@@ -13,7 +13,7 @@
 //! every [`SEARCH_INDEX_TTL`]; changes made through this backend update their entry at once. The store has
 //! no indexed text search yet; when it gets one, search can move there.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -52,6 +52,64 @@ pub const SEARCH_INDEX_TTL: Duration = Duration::from_secs(300);
 struct SearchIndex {
     built: Option<Instant>,
     entries: Vec<IndexEntry>,
+    /// Every entry's `text`, each followed by U+001E, in entry order: one substring search over a range
+    /// of it replaces a search per entry.
+    haystack: String,
+    /// Where each entry's text starts in `haystack` (plus the end, so `len() == entries.len() + 1`).
+    offsets: Vec<usize>,
+    /// Exact household numbers and resident IDs to entry positions.
+    by_number: HashMap<String, usize>,
+    by_resident_id: HashMap<String, usize>,
+}
+
+impl SearchIndex {
+    fn new(mut entries: Vec<IndexEntry>) -> Self {
+        entries.sort_by(|a, b| {
+            (a.hit.village, a.hit.number.as_str()).cmp(&(b.hit.village, b.hit.number.as_str()))
+        });
+        let mut haystack = String::new();
+        let mut offsets = Vec::with_capacity(entries.len() + 1);
+        let mut by_number = HashMap::with_capacity(entries.len());
+        let mut by_resident_id = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            offsets.push(haystack.len());
+            haystack.push_str(&e.text);
+            haystack.push('\u{1e}');
+            by_number.insert(e.hit.number.as_str().to_owned(), i);
+            for id in &e.ids {
+                by_resident_id.insert(id.clone(), i);
+            }
+        }
+        offsets.push(haystack.len());
+        Self {
+            built: Some(Instant::now()),
+            entries,
+            haystack,
+            offsets,
+            by_number,
+            by_resident_id,
+        }
+    }
+
+    /// Positions of the entries within `range` whose text contains `needle`, in order, at most `limit`.
+    fn containing(&self, range: std::ops::Range<usize>, needle: &str, limit: usize) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        if range.is_empty() || needle.is_empty() {
+            return out;
+        }
+        let base = self.offsets[range.start];
+        let text = &self.haystack[base..self.offsets[range.end]];
+        for (at, _) in text.match_indices(needle) {
+            let i = self.offsets.partition_point(|o| *o <= base + at) - 1;
+            if out.last() != Some(&i) {
+                out.push(i);
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        out
+    }
 }
 
 struct IndexEntry {
@@ -136,17 +194,12 @@ impl StoreBackend {
                 })
                 .map_err(data_error)?;
         }
-        entries.sort_by(|a, b| {
-            (a.hit.village, a.hit.number.as_str()).cmp(&(b.hit.village, b.hit.number.as_str()))
-        });
+        let fresh = SearchIndex::new(entries);
         let mut index = self
             .index
             .write()
             .map_err(|_| DataError::Other("搜索索引不可用".into()))?;
-        *index = SearchIndex {
-            built: Some(Instant::now()),
-            entries,
-        };
+        *index = fresh;
         Ok(())
     }
 
@@ -171,8 +224,10 @@ impl StoreBackend {
         let s = self.store.household(id).map_err(data_error)?;
         let entry = index_entry(s);
         if let Ok(mut index) = self.index.write() {
+            // A decision changes what lists show, not what search matches on (text and IDs); a change of
+            // those comes in with the next rebuild.
             if let Some(e) = index.entries.iter_mut().find(|e| e.hit.id == id) {
-                *e = entry;
+                e.hit = entry.hit;
             }
         }
         Ok(())
@@ -368,15 +423,35 @@ impl Backend for StoreBackend {
             .read()
             .map_err(|_| DataError::Other("搜索索引不可用".into()))?;
         let start = index.entries.partition_point(|e| e.hit.village < *within);
-        let mut out: Vec<SearchHit> = index.entries[start..]
-            .iter()
-            .take_while(|e| within.contains(&e.hit.village))
-            .filter(|e| match &needle {
-                Needle::ResidentId(id) => e.ids.iter().any(|x| x == id),
-                Needle::Text(t) => villages.contains(&e.hit.village) || e.text.contains(t.as_str()),
-            })
+        let end = start
+            + index.entries[start..]
+                .iter()
+                .take_while(|e| within.contains(&e.hit.village))
+                .count();
+        let exact = match &needle {
+            Needle::ResidentId(id) => index.by_resident_id.get(id.as_str()).copied(),
+            Needle::Text(t) => index.by_number.get(t.as_str()).copied(),
+        };
+        let mut positions: Vec<usize> = match (&needle, exact) {
+            (_, Some(i)) => vec![i],
+            (Needle::ResidentId(_), None) => Vec::new(),
+            (Needle::Text(t), None) => {
+                let mut p = index.containing(start..end, t, limit);
+                if !villages.is_empty() {
+                    p.extend(
+                        (start..end).filter(|i| villages.contains(&index.entries[*i].hit.village)),
+                    );
+                    p.sort_unstable();
+                    p.dedup();
+                }
+                p
+            }
+        };
+        positions.retain(|i| (start..end).contains(i));
+        let mut out: Vec<SearchHit> = positions
+            .into_iter()
             .take(limit)
-            .map(|e| e.hit.clone())
+            .map(|i| index.entries[i].hit.clone())
             .collect();
         out.sort_by(|a, b| a.number.cmp(&b.number));
         Ok(out)
