@@ -38,6 +38,8 @@ pub enum Command {
     /// 审计日志: 校验哈希链、查看记录
     #[command(subcommand)]
     Audit(cmd::audit::AuditCommand),
+    /// 生成合成的建档立卡数据 (按巴中市公开数据校准; 同一种子结果相同)
+    Synth(cmd::synth::Args),
 }
 
 fn main() -> ExitCode {

@@ -4,6 +4,8 @@
 pub mod areas;
 pub mod audit;
 pub mod init;
+pub mod progress;
+pub mod synth;
 
 use std::process::ExitCode;
 
@@ -19,6 +21,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(args) => init::run(&store, &actor, args),
         Command::Areas(command) => areas::run(&store, &actor, command),
         Command::Audit(command) => audit::run(&store, command),
+        Command::Synth(args) => synth::run(&store, &actor, args),
     }
 }
 

@@ -1,0 +1,14 @@
+//! Progress bars for long steps, drawn on standard error so that standard output stays machine-readable.
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// A bar counting `unit`s towards an expected total.
+pub fn bar(message: &str, total: u64, unit: &str) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    let template = format!("{{msg:12}} [{{bar:32}}] {{human_pos:>9}}/{{human_len:9}} {unit} {{per_sec:>12}} 剩余 {{eta}}");
+    if let Ok(style) = ProgressStyle::with_template(&template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(message.to_owned());
+    bar
+}
