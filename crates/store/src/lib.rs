@@ -354,7 +354,9 @@ impl Store {
     /// Streams every household whose village lies in `within`, current or as of a date, with four queries
     /// in all however many households there are. Returns the count. Order: by household id, except current
     /// scans on SQLite, which go by village code then id (whichever lets the backend stream without
-    /// sorting); callers that need another order sort themselves.
+    /// sorting); callers that need another order sort themselves. The scan reads one snapshot and holds this
+    /// store's connection until it ends: give long batch scans their own `Store` so that interactive calls
+    /// are not kept waiting.
     pub fn scan_households(
         &self,
         within: &AreaCode,

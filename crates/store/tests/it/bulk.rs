@@ -17,9 +17,18 @@ const VILLAGES: [&str; 4] = [
     "511903101001",
 ];
 
+/// Every seventh household has no members, incomes or events, so that the merged streams skip around.
 fn input(n: usize) -> Vec<(Household, Vec<StatusEvent>)> {
     (0..n)
-        .map(|i| (household(i, VILLAGES[i % VILLAGES.len()]), events(i)))
+        .map(|i| {
+            let mut h = household(i, VILLAGES[i % VILLAGES.len()]);
+            if i % 7 == 3 {
+                h.members.clear();
+                h.incomes.clear();
+                return (h, Vec::new());
+            }
+            (h, events(i))
+        })
         .collect()
 }
 
@@ -50,6 +59,7 @@ both!(fn bulk_load_then_scan_returns_everything(db) {
 
     let all = scan(&db.store, "51", None);
     assert_eq!(all.len(), 3_000);
+    assert!(all.iter().any(|s| s.household.members.is_empty() && s.events.is_empty()));
     let by_no: HashMap<&str, &StoredHousehold> = all.iter().map(|s| (s.household.number.as_str(), s)).collect();
     for (h, ev) in &data {
         let got = by_no[h.number.as_str()];
