@@ -116,6 +116,17 @@ fn postgres_reconnects_after_the_server_drops_the_connection() {
          WHERE application_name = current_setting('application_name') AND pid <> pg_backend_pid()) t WHERE ok",
     );
     assert_eq!(killed, 1);
+    // Termination is asynchronous: wait until the server process is really gone.
+    for _ in 0..100 {
+        let alive = db.raw_i64(
+            "SELECT count(*) FROM pg_stat_activity \
+             WHERE application_name = current_setting('application_name') AND pid <> pg_backend_pid()",
+        );
+        if alive == 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     // The first call after the kill may fail; the next one works on a fresh connection.
     let _ = db.store.area_tree();
     assert_eq!(db.store.area_tree().unwrap().len(), areas().len());
