@@ -48,8 +48,12 @@ pub async fn dashboard_own(
 ) -> Result<Json<Dashboard>, AppError> {
     let today = today(&state);
     let (user, scope) = (can.user, can.scope);
+    let st = state.clone();
     let d = state
-        .run(move |b| dashboard::dashboard(b, &user, &scope, None, today))
+        .run(move |b| {
+            let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
+            dashboard::dashboard(b, &user, &scope, None, &limit, today)
+        })
         .await?;
     Ok(Json(d))
 }
@@ -62,8 +66,12 @@ pub async fn dashboard(
     let code = area_param(&code)?;
     let today = today(&state);
     let (user, scope) = (can.user, can.scope);
+    let st = state.clone();
     let d = state
-        .run(move |b| dashboard::dashboard(b, &user, &scope, Some(code), today))
+        .run(move |b| {
+            let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
+            dashboard::dashboard(b, &user, &scope, Some(code), &limit, today)
+        })
         .await?;
     Ok(Json(d))
 }

@@ -127,6 +127,7 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("common.no", "否", "No"),
     ("common.none", "无", "None"),
     ("common.yes", "是", "Yes"),
+    ("dash.cases_open", "办理中", "Open"),
     ("dash.exited", "已脱贫户", "Exited households"),
     ("dash.households", "农户数", "Households"),
     ("dash.income", "户人均纯收入(中位数)", "Per-capita net income (median)"),

@@ -311,8 +311,12 @@ async fn dashboard_page(
     let today = today(&state);
     let user = can.user.clone();
     let scope = can.scope;
+    let st = state.clone();
     let d = state
-        .run(move |b| dashboard::dashboard(b, &user, &scope, code, today))
+        .run(move |b| {
+            let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
+            dashboard::dashboard(b, &user, &scope, code, &limit, today)
+        })
         .await?;
     let trend_json = serde_json::to_string(&d.trend).map_err(|_| AppError::Internal)?;
     render(&DashboardPage {

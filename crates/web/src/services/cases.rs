@@ -119,6 +119,7 @@ pub struct CaseLine {
     pub household: i64,
     pub household_number: String,
     pub head_name: String,
+    pub village_code: String,
     pub village_name: String,
     pub kind: CaseKind,
     pub kind_label: &'static str,
@@ -188,6 +189,7 @@ fn line_of(
             .or(h.members.first())
             .map(|m| m.name.as_str().to_owned())
             .unwrap_or_default(),
+        village_code: h.village.as_str().to_owned(),
         village_name: backend.area(&h.village).map(|a| a.name).unwrap_or_default(),
         kind: c.facts.kind,
         kind_label: c.facts.kind.label(),

@@ -12,6 +12,7 @@ use crate::auth::CurrentUser;
 use crate::data::Backend;
 use crate::error::AppError;
 use crate::services::areas::{self, AreaView};
+use crate::services::cases::{self, DaysLimit};
 
 /// First year of the trend charts (the registry was built in 2014).
 pub const FIRST_YEAR: i32 = 2014;
@@ -57,6 +58,15 @@ pub struct Dashboard {
     pub risk_types: Vec<(String, &'static str, u64)>,
     pub children: Vec<ChildLine>,
     pub trend: Vec<YearPoint>,
+    pub cases: CaseCounts,
+}
+
+/// Monitoring cases of the area against their time limit.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct CaseCounts {
+    pub open: u64,
+    pub near: u64,
+    pub overdue: u64,
 }
 
 /// The dashboard of `code` (default: the caller's own area); outside the scope answers not found.
@@ -65,6 +75,7 @@ pub fn dashboard(
     user: &CurrentUser,
     scope: &Scope,
     code: Option<AreaCode>,
+    days_limit: DaysLimit<'_>,
     today: NaiveDate,
 ) -> Result<Dashboard, AppError> {
     let area = areas::area(backend, user, scope, code)?;
@@ -172,7 +183,32 @@ pub fn dashboard(
             .collect(),
         children,
         trend,
+        cases: case_counts(backend, user, scope, &code, days_limit, today)?,
     })
+}
+
+fn case_counts(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    scope: &Scope,
+    within: &AreaCode,
+    days_limit: DaysLimit<'_>,
+    today: NaiveDate,
+) -> Result<CaseCounts, AppError> {
+    let mut c = CaseCounts::default();
+    for line in cases::inbox(backend, user, scope, days_limit, today)? {
+        let in_area = AreaCode::parse(&line.village_code).is_ok_and(|v| within.contains(&v));
+        if !in_area || !matches!(line.state, crate::workflow::CaseState::Open { .. }) {
+            continue;
+        }
+        c.open += 1;
+        match line.timing {
+            crate::workflow::Timing::Near => c.near += 1,
+            crate::workflow::Timing::Overdue => c.overdue += 1,
+            crate::workflow::Timing::OnTime => {}
+        }
+    }
+    Ok(c)
 }
 
 fn add(total: &mut Counts, c: &Counts) {

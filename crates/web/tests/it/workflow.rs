@@ -23,6 +23,9 @@ async fn a_lead_is_identified_step_by_step_by_the_right_roles() {
             "channel=cadre_check&monitoring_kind=marginal&risk=illness&risk=schooling&note=%E5%A4%A7%E7%97%85",
         )
         .await;
+    let d = w.send(county.get("/api/v1/dashboard")).await.json();
+    assert_eq!(d["cases"]["open"], 1, "the dashboard counts open cases");
+    assert_eq!(d["cases"]["overdue"], 0);
     // A second lead on the same household while this one is open.
     let again = w
         .send(cadre.post_form(
@@ -95,6 +98,8 @@ async fn a_lead_is_identified_step_by_step_by_the_right_roles() {
         before + 1
     );
 
+    let d = w.send(county.get("/api/v1/dashboard")).await.json();
+    assert_eq!(d["cases"]["open"], 0);
     let case = w
         .send(county.get(&format!("/api/v1/cases/{id}")))
         .await
