@@ -40,6 +40,13 @@ pub enum Command {
     Audit(cmd::audit::AuditCommand),
     /// 生成合成的建档立卡数据 (按巴中市公开数据校准; 同一种子结果相同)
     Synth(cmd::synth::Args),
+    /// 政策包: 查看生效参数及来源, 校验政策文件
+    #[command(subcommand)]
+    Policy(cmd::policy::PolicyCommand),
+    /// 评估全部农户: 收入、两不愁三保障、各项建议, 逐级汇总, 并保存建议及其依据
+    Evaluate(cmd::evaluate::EvaluateArgs),
+    /// 推演: 按调整后的政策包评估, 列出建议发生变化的农户和各区划计数变化 (不改动官方数据)
+    Whatif(cmd::evaluate::WhatIfArgs),
 }
 
 fn main() -> ExitCode {

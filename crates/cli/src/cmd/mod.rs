@@ -3,9 +3,12 @@
 
 pub mod areas;
 pub mod audit;
+pub mod evaluate;
 pub mod init;
+pub mod policy;
 pub mod progress;
 pub mod synth;
+pub mod table;
 
 use std::process::ExitCode;
 
@@ -15,13 +18,21 @@ use jingzhun_store::{Actor, Store};
 use crate::{Cli, Command};
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let command = match cli.command {
+        // Commands that need no database.
+        Command::Policy(command) => return policy::run(command),
+        other => other,
+    };
     let actor = actor(cli.actor.as_deref());
     let store = open_store(&cli.db)?;
-    match cli.command {
+    match command {
         Command::Init(args) => init::run(&store, &actor, args),
         Command::Areas(command) => areas::run(&store, &actor, command),
         Command::Audit(command) => audit::run(&store, command),
         Command::Synth(args) => synth::run(&store, &actor, args),
+        Command::Evaluate(args) => evaluate::run_evaluate(&store, args),
+        Command::Whatif(args) => evaluate::run_whatif(&store, args),
+        Command::Policy(command) => policy::run(command),
     }
 }
 
