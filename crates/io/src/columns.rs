@@ -7,6 +7,9 @@
 //! year comes from the 收入年度 column when there is one, otherwise from the importer's `income_year`
 //! option.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use jingzhun_core::IncomeComponent;
 
 use crate::table::normalize_header;
@@ -283,20 +286,25 @@ pub fn match_header(text: &str) -> Option<Field> {
 
 /// Like [`match_header`] for a header already passed through [`normalize_header`].
 pub fn match_normalized(normalized: &str) -> Option<Field> {
-    for c in COLUMNS {
-        if normalize_header(c.header) == normalized
-            || c.aliases.iter().any(|a| normalize_header(a) == normalized)
-        {
-            return Some(c.field);
+    catalogue().get(normalized).copied()
+}
+
+/// Every normalised header and alias with its field, built once.
+fn catalogue() -> &'static HashMap<String, Field> {
+    static CATALOGUE: OnceLock<HashMap<String, Field>> = OnceLock::new();
+    CATALOGUE.get_or_init(|| {
+        let mut map = HashMap::new();
+        for h in INFORMATIONAL {
+            map.insert(normalize_header(h), Field::Informational);
         }
-    }
-    if INFORMATIONAL
-        .iter()
-        .any(|h| normalize_header(h) == normalized)
-    {
-        return Some(Field::Informational);
-    }
-    None
+        // Catalogue entries win over informational names; the first entry naming a header wins.
+        for c in COLUMNS.iter().rev() {
+            for name in std::iter::once(&c.header).chain(c.aliases.iter()) {
+                map.insert(normalize_header(name), c.field);
+            }
+        }
+        map
+    })
 }
 
 /// The catalogue entry of a field.
