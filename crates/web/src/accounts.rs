@@ -303,6 +303,54 @@ pub fn change_password(
     Ok(Ok(()))
 }
 
+/// What an administrator does to an existing account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminOp {
+    /// A new generated password that must be changed at the next sign-in; other sessions end.
+    ResetPassword,
+    Disable,
+    Enable,
+}
+
+/// Applies `op` to account `id`, which must lie in the administrator's area (else not found, audited). An
+/// administrator cannot disable their own account. Returns the new password for a reset.
+pub fn administer(
+    backend: &dyn Backend,
+    admin: &crate::auth::CurrentUser,
+    scope: &crate::access::Scope,
+    id: AccountId,
+    op: AdminOp,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, AppError> {
+    let target = backend.account(id)?.account;
+    crate::services::admit(
+        backend,
+        admin,
+        scope,
+        &target.area,
+        "account",
+        &id.0.to_string(),
+    )?;
+    let actor = admin.account.username.as_str();
+    match op {
+        AdminOp::ResetPassword => {
+            let password = generate_password();
+            backend.set_password(id, &hash_password(&password)?, true, actor, now)?;
+            backend.delete_sessions_of(id, None)?;
+            Ok(Some(password))
+        }
+        AdminOp::Disable if target.id == admin.account.id => Err(AppError::Conflict),
+        AdminOp::Disable => {
+            backend.set_disabled(id, true, actor)?;
+            Ok(None)
+        }
+        AdminOp::Enable => {
+            backend.set_disabled(id, false, actor)?;
+            Ok(None)
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct Window {
     started: Option<Instant>,

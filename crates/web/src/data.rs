@@ -166,6 +166,8 @@ pub trait Backend: Send + Sync + 'static {
         actor: &str,
         at: DateTime<Utc>,
     ) -> DataResult<()>;
+    /// Disables (ending its sessions) or re-enables an account.
+    fn set_disabled(&self, id: AccountId, disabled: bool, actor: &str) -> DataResult<()>;
     fn create_session(&self, token_hash: &str, session: &Session) -> DataResult<()>;
     fn session(&self, token_hash: &str) -> DataResult<Session>;
     fn delete_session(&self, token_hash: &str) -> DataResult<()>;

@@ -519,3 +519,63 @@ mod tests {
         assert_eq!(safe_next("/\\evil"), "/");
     }
 }
+
+/// Parses an account id from a path.
+fn account_param(id: &str) -> Result<crate::data::AccountId, AppError> {
+    id.parse::<i64>()
+        .map(crate::data::AccountId)
+        .map_err(|_| AppError::NotFound)
+}
+
+async fn administer(
+    state: AppState,
+    lang: Lang,
+    can: Can<act::ManageAccounts>,
+    id: String,
+    op: accounts::AdminOp,
+) -> Result<Response, AppError> {
+    let id = account_param(&id)?;
+    let now = state.now();
+    let (user, scope) = (can.user.clone(), can.scope);
+    let (password, list) = state
+        .run(move |b| {
+            let target = b.account(id)?.account.username;
+            let p = accounts::administer(b, &user, &scope, id, op, now)?;
+            Ok((p.map(|p| (target, p)), b.accounts_within(&scope.area())?))
+        })
+        .await?;
+    match password {
+        Some(created) => render(&accounts_page(lang, &can, list, None, Some(created))),
+        None => Ok(Redirect::to("/admin/accounts").into_response()),
+    }
+}
+
+/// `POST /admin/accounts/{account}/reset`: a new initial password, shown once.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    can: Can<act::ManageAccounts>,
+) -> Result<Response, AppError> {
+    administer(state, lang, can, id, accounts::AdminOp::ResetPassword).await
+}
+
+/// `POST /admin/accounts/{account}/disable`.
+pub async fn disable_account(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    can: Can<act::ManageAccounts>,
+) -> Result<Response, AppError> {
+    administer(state, lang, can, id, accounts::AdminOp::Disable).await
+}
+
+/// `POST /admin/accounts/{account}/enable`.
+pub async fn enable_account(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    can: Can<act::ManageAccounts>,
+) -> Result<Response, AppError> {
+    administer(state, lang, can, id, accounts::AdminOp::Enable).await
+}

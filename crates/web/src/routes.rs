@@ -31,7 +31,8 @@ pub enum Access {
 #[derive(Debug, Clone)]
 pub struct RouteSpec {
     pub method: Method,
-    /// Axum path syntax: `{id}` is a household id, `{code}` an area code, `{case}` a monitoring case.
+    /// Axum path syntax: `{id}` is a household id, `{code}` an area code, `{case}` a monitoring case, `{account}`
+    /// an account id.
     pub path: &'static str,
     pub access: Access,
     /// One line for the OpenAPI document.
@@ -154,6 +155,33 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "新建账号",
             ),
             post(pages::create_account),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/admin/accounts/{account}/reset",
+                Access::Action(A::ManageAccounts),
+                "重置密码",
+            ),
+            post(pages::reset_password),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/admin/accounts/{account}/disable",
+                Access::Action(A::ManageAccounts),
+                "停用账号",
+            ),
+            post(pages::disable_account),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/admin/accounts/{account}/enable",
+                Access::Action(A::ManageAccounts),
+                "启用账号",
+            ),
+            post(pages::enable_account),
         ),
         // The monitoring workflow.
         (

@@ -343,6 +343,12 @@ impl Backend for StoreBackend {
             .map_err(data_error)
     }
 
+    fn set_disabled(&self, id: AccountId, disabled: bool, actor: &str) -> DataResult<()> {
+        self.store
+            .set_account_disabled(id.0, disabled, &Actor::new(actor), "")
+            .map_err(data_error)
+    }
+
     fn create_session(&self, token_hash: &str, s: &Session) -> DataResult<()> {
         self.store
             .create_session(

@@ -20,6 +20,7 @@ enum Target {
 fn has_target(spec: &RouteSpec) -> bool {
     spec.path.contains("{id}")
         || spec.path.contains("{case}")
+        || spec.path.contains("{account}")
         || spec.path.contains("{code}")
         || spec.path.ends_with("/households")
         || (spec.path == "/admin/accounts" && spec.method == Method::POST)
@@ -35,15 +36,26 @@ fn request(
     session: Option<&Session>,
     n: usize,
 ) -> Request<Body> {
-    let (household, area, case) = match target {
-        Target::Inside => (w.household_in, area_of(role).to_owned(), &cases.0),
-        Target::Outside => (w.household_out, "511903".to_owned(), &cases.1),
+    let (household, area, case, account) = match target {
+        Target::Inside => (
+            w.household_in,
+            area_of(role).to_owned(),
+            &cases.0,
+            w.spare_account,
+        ),
+        Target::Outside => (
+            w.household_out,
+            "511903".to_owned(),
+            &cases.1,
+            w.outside_account,
+        ),
     };
     let mut uri = spec
         .path
         .replace("{id}", &household.0.to_string())
         .replace("{code}", &area)
         .replace("{case}", case)
+        .replace("{account}", &account.0.to_string())
         .replace("{file}", "style.css");
     if uri.ends_with("/households") {
         uri.push_str(&format!("?q=%E5%BC%A0&area={area}"));
@@ -122,6 +134,9 @@ fn success(spec: &RouteSpec) -> StatusCode {
             StatusCode::CONFLICT
         }
         ("POST", "/api/v1/households/{id}/leads") => StatusCode::CREATED,
+        ("POST", "/admin/accounts/{account}/disable" | "/admin/accounts/{account}/enable") => {
+            StatusCode::SEE_OTHER
+        }
         ("GET", "/lang") => StatusCode::SEE_OTHER,
         ("POST", "/login") | ("POST", "/logout") | ("POST", "/households/{id}/leads") => {
             StatusCode::SEE_OTHER

@@ -389,3 +389,73 @@ async fn the_openapi_document_lists_every_api_route_and_errors_are_json() {
     let res = w.send(s.get("/api/v1/households/not-a-number")).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_administrator_resets_and_disables_accounts_of_their_area_only() {
+    let w = World::new();
+    let admin = w.login_as(Role::Admin).await;
+    let spare = w.spare_account.0;
+    let old = w.login("t_spare", PASSWORD).await;
+    let res = w
+        .send(admin.post_form(&format!("/admin/accounts/{spare}/reset"), ""))
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let password = res
+        .body
+        .split("<span id=\"initial-password\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        w.send(old.get("/")).await.status,
+        StatusCode::SEE_OTHER,
+        "sessions ended"
+    );
+    let s = w.login("t_spare", &password).await;
+    let res = w.send(s.get("/")).await;
+    assert_eq!(res.location.as_deref(), Some("/password"), "must change it");
+
+    let res = w
+        .send(admin.post_form(&format!("/admin/accounts/{spare}/disable"), ""))
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.send(s.get("/")).await.status,
+        StatusCode::SEE_OTHER,
+        "signed out"
+    );
+    let pre = "ab".repeat(32);
+    let res = w
+        .send(
+            Request::post("/login")
+                .header(header::COOKIE, format!("jz_pre={pre}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!(
+                    "_csrf={pre}&username=t_spare&password={password}"
+                )))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNAUTHORIZED,
+        "a disabled account cannot sign in"
+    );
+
+    let me = w
+        .store
+        .account_by_username(&username(Role::Admin))
+        .unwrap()
+        .unwrap()
+        .id;
+    let res = w
+        .send(admin.post_form(&format!("/admin/accounts/{me}/disable"), ""))
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "not oneself");
+    let far = w.outside_account.0;
+    let res = w
+        .send(admin.post_form(&format!("/admin/accounts/{far}/reset"), ""))
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+}

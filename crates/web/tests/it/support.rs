@@ -45,6 +45,10 @@ pub struct World {
     pub household_in2: HouseholdId,
     pub household_other_township: HouseholdId,
     pub household_out: HouseholdId,
+    /// An account in the cadre's village that the access walk may reset and disable.
+    pub spare_account: jingzhun_web::AccountId,
+    /// The outside cadre's account.
+    pub outside_account: jingzhun_web::AccountId,
     _dir: tempfile::TempDir,
 }
 
@@ -191,7 +195,16 @@ impl World {
             ),
             &[registered],
         );
-        jingzhun_web::create_account(
+        let spare_account = jingzhun_web::create_account(
+            &store,
+            "t_spare",
+            Role::VillageCadre,
+            AreaCode::parse(VILLAGE_IN).unwrap(),
+            PASSWORD,
+            false,
+        )
+        .unwrap();
+        let outside_account = jingzhun_web::create_account(
             &store,
             OUTSIDE_CADRE,
             Role::VillageCadre,
@@ -223,6 +236,8 @@ impl World {
             household_in2,
             household_other_township,
             household_out,
+            spare_account,
+            outside_account,
             _dir: dir,
         }
     }
