@@ -507,19 +507,6 @@ pub fn cache_forever(res: &mut Response) {
     );
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn next_is_local_only() {
-        assert_eq!(safe_next("/households?q=1"), "/households?q=1");
-        assert_eq!(safe_next("//evil.example"), "/");
-        assert_eq!(safe_next("https://evil.example"), "/");
-        assert_eq!(safe_next("/\\evil"), "/");
-    }
-}
-
 /// Parses an account id from a path.
 fn account_param(id: &str) -> Result<crate::data::AccountId, AppError> {
     id.parse::<i64>()
@@ -578,4 +565,17 @@ pub async fn enable_account(
     can: Can<act::ManageAccounts>,
 ) -> Result<Response, AppError> {
     administer(state, lang, can, id, accounts::AdminOp::Enable).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_is_local_only() {
+        assert_eq!(safe_next("/households?q=1"), "/households?q=1");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil"), "/");
+    }
 }
