@@ -889,6 +889,10 @@ pub fn parse_amount(cell: Cell<'_>) -> Result<Yuan, String> {
 }
 
 /// A resident ID: text only. A numeric cell has lost its last digits in Excel and is rejected.
+///
+/// 证件号码 may also hold a disability certificate number (残疾人证号): the 18-character ID followed by the
+/// disability category (1–7) and grade (1–4). Its ID part is taken; category and grade are not kept (the
+/// member record has no field for them).
 pub fn parse_resident_id(cell: Cell<'_>, today: NaiveDate) -> Result<ResidentId, String> {
     match cell {
         Cell::Number(n) => Err(format!(
@@ -897,7 +901,12 @@ pub fn parse_resident_id(cell: Cell<'_>, today: NaiveDate) -> Result<ResidentId,
         )),
         other => {
             let text = text_of(other);
-            ResidentId::parse_on(&text, today).map_err(|e| match e {
+            let bytes = text.as_bytes();
+            let disability_card = bytes.len() == 20
+                && matches!(bytes[18], b'1'..=b'7')
+                && matches!(bytes[19], b'1'..=b'4');
+            let id_part = if disability_card { &text[..18] } else { &text[..] };
+            ResidentId::parse_on(id_part, today).map_err(|e| match e {
                 // Excel keeps 15 significant digits: an ID that went through a number ends in 000.
                 ResidentIdError::CheckCharacter { .. } if text.trim().ends_with("000") => format!(
                     "{e}; 末三位为 000, 疑似曾被 Excel 存为数字而丢失了后几位, 请以文本格式重新导出"

@@ -355,3 +355,14 @@ mod fuzz_bytes {
         }
     }
 }
+
+#[test]
+fn disability_certificate_numbers_give_the_resident_id() {
+    let id_text = id("511902", "19700315", 11);
+    let card = format!("{id_text}42");
+    let parsed = jingzhun_io::households::parse_resident_id(Cell::Text(&card), today()).unwrap();
+    assert_eq!(parsed.as_str(), id_text);
+    // Not a certificate: category 9 does not exist.
+    let bad = format!("{id_text}92");
+    assert!(jingzhun_io::households::parse_resident_id(Cell::Text(&bad), today()).is_err());
+}
