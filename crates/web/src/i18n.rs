@@ -49,11 +49,11 @@ impl Lang {
         }
     }
 
-    /// The text of `key`; `?` when the table lacks it (tests render every template in both languages).
+    /// The text of `key`; `‽` when the table lacks it (tests render every template in both languages).
     pub fn t(self, key: &str) -> &'static str {
         lookup(key)
             .map(|(zh, en)| if self == Lang::En { en } else { zh })
-            .unwrap_or("?")
+            .unwrap_or("‽")
     }
 
     /// A coded label: English from the table when switched, else (or when missing) the Chinese label.

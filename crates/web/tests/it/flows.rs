@@ -307,6 +307,7 @@ async fn pages_are_chinese_first_with_an_english_switch() {
             "/households?q=%E5%BC%A0".to_owned(),
             format!("/households/{}", w.household_in.0),
             "/admin/accounts".to_owned(),
+            "/cases".to_owned(),
             "/password".to_owned(),
             "/no-such-page".to_owned(),
         ] {
@@ -319,7 +320,7 @@ async fn pages_are_chinese_first_with_an_english_switch() {
                 )
                 .await;
             assert!(
-                !res.body.contains(">?<"),
+                !res.body.contains('‽'),
                 "{uri} in {lang} has a missing text"
             );
             assert!(res.content_type.starts_with("text/html"), "{uri}");

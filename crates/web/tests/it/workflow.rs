@@ -123,6 +123,29 @@ async fn a_lead_is_identified_step_by_step_by_the_right_roles() {
         found["households"][0]["standing"]["monitoring"]["code"],
         "marginal"
     );
+    // The workflow pages render in both languages without a missing text.
+    for lang in ["zh", "en"] {
+        for (session, uri) in [
+            (&cadre, format!("/cases/{id}")),
+            (&cadre, format!("/cases/{id}/notice")),
+            (
+                &cadre,
+                format!("/households/{}/leads/new", w.household_in.0),
+            ),
+            (&county, "/cases".to_owned()),
+        ] {
+            let res = w
+                .send(
+                    axum::http::Request::get(uri.as_str())
+                        .header("cookie", format!("{}; lang={lang}", session.cookie))
+                        .body(axum::body::Body::empty())
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{uri}");
+            assert!(!res.body.contains('‽'), "{uri} in {lang}");
+        }
+    }
     let inbox = w.send(cadre.get("/cases")).await;
     assert!(inbox.body.contains(&format!("/cases/{id}")));
 }
