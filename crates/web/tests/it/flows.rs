@@ -460,3 +460,67 @@ async fn an_administrator_resets_and_disables_accounts_of_their_area_only() {
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
 }
+
+/// Accounts, sessions, the audit of refused accesses and a case's steps on PostgreSQL: the account tables
+/// and the web crate's queries on the second backend.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_sessions_and_cases_work_on_postgresql() {
+    // The synchronous PostgreSQL client must not run on an async worker: direct store calls of the test
+    // (setup, audit counts, teardown) go through block_in_place; the application itself uses
+    // spawn_blocking.
+    let Some((w, schema)) = tokio::task::block_in_place(World::postgres) else {
+        return;
+    };
+    let admin = w.login_as(Role::Admin).await;
+    let res = w
+        .send(admin.post_form(
+            "/admin/accounts",
+            "username=pg_cadre&role=village_cadre&area=511902001001",
+        ))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let list = w.send(admin.get("/admin/accounts")).await;
+    assert!(list.body.contains("pg_cadre"));
+    let spare = w.spare_account.0;
+    let res = w
+        .send(admin.post_form(&format!("/admin/accounts/{spare}/disable"), ""))
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let res = w
+        .send(admin.post_form(&format!("/admin/accounts/{spare}/enable"), ""))
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+
+    let cadre = w.login_as(Role::VillageCadre).await;
+    let out = w.household_out.0;
+    let user = username(Role::VillageCadre);
+    let refused =
+        |w: &World| tokio::task::block_in_place(|| w.audit_count(&user, "access_outside_area"));
+    assert_eq!(refused(&w), 0);
+    let res = w.send(cadre.get(&format!("/households/{out}"))).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert_eq!(refused(&w), 1);
+    let id = w
+        .open_case(
+            &cadre,
+            w.household_in2,
+            "channel=cadre_check&monitoring_kind=marginal",
+        )
+        .await;
+    let res = w
+        .send(cadre.post_form(&format!("/cases/{id}/visit"), "outcome=pass"))
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let case = w
+        .send(cadre.get(&format!("/api/v1/cases/{id}")))
+        .await
+        .json();
+    assert_eq!(case["steps"].as_array().unwrap().len(), 2);
+    let res = w.send(cadre.post_form("/logout", "")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(w.send(cadre.get("/")).await.status, StatusCode::SEE_OTHER);
+    tokio::task::block_in_place(move || {
+        drop(w);
+        drop(schema);
+    });
+}

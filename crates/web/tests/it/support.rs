@@ -49,7 +49,21 @@ pub struct World {
     pub spare_account: jingzhun_web::AccountId,
     /// The outside cadre's account.
     pub outside_account: jingzhun_web::AccountId,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// Drops a PostgreSQL test schema.
+pub struct PgSchema {
+    url: String,
+    schema: String,
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.url, postgres::NoTls) {
+            let _ = c.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.schema));
+        }
+    }
 }
 
 fn area(code: &str, name: &str) -> Area {
@@ -121,10 +135,40 @@ fn d(s: &str) -> NaiveDate {
 }
 
 impl World {
+    /// On SQLite in a temporary directory.
     pub fn new() -> World {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite:{}", dir.path().join("t.db").display());
-        let store = Arc::new(Store::open(&url).unwrap());
+        World::on(&url, Some(dir))
+    }
+
+    /// On PostgreSQL in a fresh schema (dropped with the guard) when `JINGZHUN_TEST_DATABASE_URL` is set;
+    /// `None` otherwise, except under CI, where skipping would hide a backend.
+    pub fn postgres() -> Option<(World, PgSchema)> {
+        let Ok(url) = std::env::var("JINGZHUN_TEST_DATABASE_URL") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI is set but JINGZHUN_TEST_DATABASE_URL is not"
+            );
+            eprintln!("PostgreSQL web tests skipped: set JINGZHUN_TEST_DATABASE_URL to run them");
+            return None;
+        };
+        let schema = format!(
+            "jz_web_test_{}_{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_micros() % 1_000_000_000
+        );
+        let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        admin
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .unwrap();
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let store_url = format!("{url}{sep}options=-csearch_path%3D{schema}");
+        Some((World::on(&store_url, None), PgSchema { url, schema }))
+    }
+
+    fn on(url: &str, dir: Option<tempfile::TempDir>) -> World {
+        let store = Arc::new(Store::open(url).unwrap());
         let actor = Actor::system("test");
         store
             .upsert_areas(
