@@ -176,13 +176,30 @@ impl Driver {
         self.find("input[name=username]");
     }
 
-    /// Records the case's next step as passed (the form is there only for the role that records it).
+    /// How many elements match `css` now.
+    fn count(&self, css: &str) -> usize {
+        // While a page is loading the call can fail: that counts as nothing found yet.
+        ureq::post(&self.url("/elements"))
+            .send_json(json!({"using": "css selector", "value": css}))
+            .ok()
+            .and_then(|r| r.into_json::<Value>().ok())
+            .and_then(|v| v["value"].as_array().map(Vec::len))
+            .unwrap_or(0)
+    }
+
+    /// Records the case's next step as passed (the form is there only for the role that records it), and
+    /// waits until the case page shows one more step: the submit's redirect must land before the next
+    /// navigation, or it would override it.
     fn pass_step(&self, app: &str, case_path: &str, note: &str) {
         self.goto(&format!("{app}{case_path}"));
+        let before = self.count("ol.timeline li");
         self.type_into("textarea[name=note]", note);
         self.click("#record-step");
-        // Back on the case page, with the step recorded.
-        self.find("#case-state");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.count("ol.timeline li") != before + 1 {
+            assert!(Instant::now() < deadline, "the step was not recorded");
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 }
 
