@@ -460,21 +460,13 @@ fn rollup_json(code: AreaCode, r: &Rollup) -> serde_json::Value {
 
 fn run(dir: &Path, repeats: usize, out: &Path) -> Res<()> {
     let pack = PolicyPack::builtin();
-    // End to end: read and parse the files, build the columns, evaluate, roll up (best of up to 3).
-    let mut best: Option<(f64, f64, Engine, jingzhun_engine::Evaluation)> = None;
-    for _ in 0..repeats.clamp(1, 3) {
-        let t = Instant::now();
-        let engine = load(dir, t)?;
-        let loaded = t.elapsed().as_secs_f64();
-        let eval = engine.evaluate(&pack)?;
-        let e2e = t.elapsed().as_secs_f64();
-        if best.as_ref().is_none_or(|b| e2e < b.1) {
-            best = Some((loaded, e2e, engine, eval));
-        }
-    }
-    let Some((loaded, e2e, engine, eval)) = best else {
-        return Err("没有运行".into());
-    };
+    // End to end: read and parse the files, build the columns, evaluate, roll up (once; the script
+    // interleaves rounds with DuckDB and Polars and keeps the best).
+    let t = Instant::now();
+    let engine = load(dir, t)?;
+    let loaded = t.elapsed().as_secs_f64();
+    let eval = engine.evaluate(&pack)?;
+    let e2e = t.elapsed().as_secs_f64();
     // Warm: data already in memory, evaluation + rollup only.
     let mut warm = Vec::new();
     for _ in 0..repeats {
