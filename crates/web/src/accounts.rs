@@ -8,6 +8,8 @@
 //! * Sign-in is rate limited **in memory** ([`LoginLimiter`]): at most [`MAX_FAILURES_PER_ACCOUNT`] failures
 //!   per user name and [`MAX_FAILURES_PER_IP`] per client address within [`WINDOW`]. The counters are per
 //!   process and reset on restart; behind several processes the limit is per process (documented, accepted).
+//!   The client address is the TCP peer: behind a reverse proxy it is the proxy's, so the per-address limit
+//!   then applies to all users together (the per-account limit still holds).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
