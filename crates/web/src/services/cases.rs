@@ -46,6 +46,42 @@ fn fold_all(events: Vec<StepEvent>) -> Vec<Case> {
         .collect()
 }
 
+/// A household's cases, oldest first, as links for the household page.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseLink {
+    pub id: String,
+    pub kind: CaseKind,
+    pub kind_label: &'static str,
+    pub state: CaseState,
+    /// The next step's label while open.
+    pub next_label: Option<&'static str>,
+}
+
+/// The cases of one household (the caller has already been admitted to the household).
+pub fn of_household(
+    backend: &dyn Backend,
+    household: HouseholdId,
+) -> Result<Vec<CaseLink>, AppError> {
+    let prefix = format!("{}-", household.0);
+    Ok(fold_all(backend.case_events(None)?)
+        .into_iter()
+        .filter(|c| c.id.starts_with(&prefix))
+        .map(|c| {
+            let state = c.state();
+            CaseLink {
+                id: c.id.clone(),
+                kind: c.facts.kind,
+                kind_label: c.facts.kind.label(),
+                state,
+                next_label: match state {
+                    CaseState::Open { next } => Some(next.label()),
+                    _ => None,
+                },
+            }
+        })
+        .collect())
+}
+
 fn load(backend: &dyn Backend, case_id: &str) -> Result<Case, AppError> {
     let events = backend.case_events(Some(case_id))?;
     Case::from_events(&events).ok_or(AppError::NotFound)

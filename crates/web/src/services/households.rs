@@ -222,6 +222,8 @@ pub struct HouseholdView {
     pub versions: Vec<VersionLine>,
     /// `None` when the role may not see the audit trail.
     pub audit: Option<Vec<AuditLine>>,
+    /// Monitoring cases of the household, oldest first.
+    pub cases: Vec<super::cases::CaseLink>,
 }
 
 fn coded<T: Copy>(v: T, code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Coded {
@@ -333,5 +335,6 @@ pub fn household(
         timeline,
         versions: rec.versions,
         audit,
+        cases: super::cases::of_household(backend, id)?,
     })
 }

@@ -114,6 +114,11 @@ async fn a_lead_is_identified_step_by_step_by_the_right_roles() {
         .await
         .json();
     assert_eq!(h["standing"]["monitoring"]["code"], "marginal");
+    assert_eq!(
+        h["cases"][0]["id"],
+        id.as_str(),
+        "the household lists its case"
+    );
     // Search lists see the decision at once (the index entry is refreshed).
     let found = w
         .send(county.get("/api/v1/households?q=%E7%8E%8B%E4%BA%8C"))
