@@ -69,6 +69,7 @@ mod db;
 mod error;
 mod evaluation;
 mod households;
+mod import;
 mod migrate;
 mod schema;
 
@@ -88,6 +89,7 @@ pub use audit::{
 pub use error::{Result, StoreError};
 pub use evaluation::{EvaluationRun, ProposalRecord};
 pub use households::{StoredHousehold, VersionInfo};
+pub use import::{ImportOutcome, ImportedHousehold};
 
 use db::{Conn, Tx};
 
@@ -392,6 +394,21 @@ impl Store {
             reason,
             progress,
         )
+    }
+
+    /// Imports a household file's households in **one transaction**: matched by household number, new ones
+    /// created, changed ones given a new version, identical ones left alone; status events appended when
+    /// not already present. Any error rolls back everything (see the `import` module). `progress` is
+    /// called with the number of households handled so far.
+    pub fn import_households(
+        &self,
+        batch: &[ImportedHousehold],
+        effective: NaiveDate,
+        actor: &Actor,
+        reason: &str,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<ImportOutcome> {
+        self.write(|tx, now| import::import(tx, now, batch, effective, actor, reason, progress))
     }
 
     // ---- Evaluations ----

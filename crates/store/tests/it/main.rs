@@ -11,4 +11,5 @@ mod audit;
 mod bulk;
 mod evaluation;
 mod households;
+mod import;
 mod migrations;
