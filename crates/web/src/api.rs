@@ -52,7 +52,7 @@ pub async fn dashboard_own(
     let d = state
         .run(move |b| {
             let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
-            dashboard::dashboard(b, &user, &scope, None, &limit, today)
+            dashboard::dashboard(b, &user, &scope, None, &limit, today, st.dashboards())
         })
         .await?;
     Ok(Json(d))
@@ -70,7 +70,7 @@ pub async fn dashboard(
     let d = state
         .run(move |b| {
             let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
-            dashboard::dashboard(b, &user, &scope, Some(code), &limit, today)
+            dashboard::dashboard(b, &user, &scope, Some(code), &limit, today, st.dashboards())
         })
         .await?;
     Ok(Json(d))

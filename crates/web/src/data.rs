@@ -208,6 +208,11 @@ pub trait Backend: Send + Sync + 'static {
     /// Records a step (with who and when taken from the actor and the store's clock).
     fn append_case_event(&self, actor: &str, event: &StepEvent) -> DataResult<()>;
 
+    /// A number that changes whenever this backend writes registry or case data (caches compare it).
+    fn generation(&self) -> u64 {
+        0
+    }
+
     // Audit.
     fn audit_of(&self, entity: &str, entity_id: &str, limit: u32) -> DataResult<Vec<AuditLine>>;
     fn append_audit(&self, note: &AuditNote<'_>) -> DataResult<()>;

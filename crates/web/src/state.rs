@@ -13,6 +13,7 @@ use jingzhun_policy::PolicyPack;
 use crate::accounts::LoginLimiter;
 use crate::data::Backend;
 use crate::error::AppError;
+use crate::services::dashboard::DashboardCache;
 
 /// Identification time limit used when the policy pack has no value for the year.
 pub const DEFAULT_IDENTIFICATION_DAYS: u16 = 15;
@@ -65,6 +66,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     limiter: LoginLimiter,
     policy: PolicyPack,
+    dashboards: DashboardCache,
 }
 
 impl AppState {
@@ -76,6 +78,7 @@ impl AppState {
                 clock,
                 limiter: LoginLimiter::default(),
                 policy: PolicyPack::builtin(),
+                dashboards: DashboardCache::default(),
             }),
         }
     }
@@ -100,6 +103,10 @@ impl AppState {
             .effective(year, Some(area))
             .map(|p| p.params.identification_days_limit)
             .unwrap_or(DEFAULT_IDENTIFICATION_DAYS)
+    }
+
+    pub fn dashboards(&self) -> &DashboardCache {
+        &self.inner.dashboards
     }
 
     pub fn backend(&self) -> &Arc<dyn Backend> {

@@ -14,7 +14,7 @@
 //! no indexed text search yet; when it gets one, search can move there.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -40,6 +40,7 @@ pub struct StoreBackend {
     tree: RwLock<Option<Arc<AreaTree>>>,
     index: RwLock<SearchIndex>,
     rebuilding: AtomicBool,
+    generation: AtomicU64,
 }
 
 /// How long the search index is trusted before it is rebuilt from the store (households added by another
@@ -164,6 +165,7 @@ impl StoreBackend {
             tree: RwLock::new(None),
             index: RwLock::new(SearchIndex::default()),
             rebuilding: AtomicBool::new(false),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -509,6 +511,7 @@ impl Backend for StoreBackend {
         self.store
             .append_status_event(id, expected, event, &Actor::new(actor), reason)
             .map_err(data_error)?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
         self.refresh_entry(id)
     }
 
@@ -538,6 +541,7 @@ impl Backend for StoreBackend {
 
     fn append_case_event(&self, actor: &str, event: &StepEvent) -> DataResult<()> {
         let detail = serde_json::to_value(event).map_err(|e| DataError::Other(e.to_string()))?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
         self.store
             .record_access(
                 &Actor::new(actor),
@@ -548,6 +552,10 @@ impl Backend for StoreBackend {
                 detail,
             )
             .map_err(data_error)
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     fn audit_of(&self, entity: &str, entity_id: &str, limit: u32) -> DataResult<Vec<AuditLine>> {

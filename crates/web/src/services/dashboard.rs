@@ -1,7 +1,9 @@
 //! The home dashboard's numbers for one area (the caller's, or one below it): key indicators, yearly trends
 //! and a breakdown by child area, computed in one pass over the area's current households.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate};
 use jingzhun_core::{AreaCode, HouseholdStatus, MonitoringKind, RiskType};
@@ -77,9 +79,60 @@ pub fn dashboard(
     code: Option<AreaCode>,
     days_limit: DaysLimit<'_>,
     today: NaiveDate,
+    cache: &DashboardCache,
 ) -> Result<Dashboard, AppError> {
+    // Admission (and its audit) happens on every request; only the numbers are cached.
     let area = areas::area(backend, user, scope, code)?;
     let code = AreaCode::parse(&area.code).map_err(|_| AppError::Internal)?;
+    let generation = backend.generation();
+    if let Some(d) = cache.get(&code, today, generation) {
+        return Ok(d);
+    }
+    let d = compute(backend, user, scope, area, code, days_limit, today)?;
+    cache.put(code, today, generation, d.clone());
+    Ok(d)
+}
+
+/// Dashboards computed in the last [`DASHBOARD_TTL`], per area and day, valid while no change has been made
+/// through this process's backend (`Backend::generation`); changes made elsewhere (imports from the command
+/// line) show after at most the TTL.
+#[derive(Default)]
+pub struct DashboardCache {
+    entries: Mutex<HashMap<(AreaCode, NaiveDate), Cached>>,
+}
+
+/// A cached dashboard: the backend generation it was computed at, when, and the numbers.
+type Cached = (u64, Instant, Dashboard);
+
+/// How long a cached dashboard is trusted.
+pub const DASHBOARD_TTL: Duration = Duration::from_secs(60);
+
+impl DashboardCache {
+    fn get(&self, code: &AreaCode, today: NaiveDate, generation: u64) -> Option<Dashboard> {
+        let entries = self.entries.lock().ok()?;
+        let (g, at, d) = entries.get(&(*code, today))?;
+        (*g == generation && at.elapsed() < DASHBOARD_TTL).then(|| d.clone())
+    }
+
+    fn put(&self, code: AreaCode, today: NaiveDate, generation: u64, d: Dashboard) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() > 10_000 {
+                entries.clear();
+            }
+            entries.insert((code, today), (generation, Instant::now(), d));
+        }
+    }
+}
+
+fn compute(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    scope: &Scope,
+    area: AreaView,
+    code: AreaCode,
+    days_limit: DaysLimit<'_>,
+    today: NaiveDate,
+) -> Result<Dashboard, AppError> {
     let child_level = code.level().child();
     let mut children: BTreeMap<AreaCode, Counts> = BTreeMap::new();
     for c in &area.children {
