@@ -47,6 +47,17 @@ pub enum Command {
     Evaluate(cmd::evaluate::EvaluateArgs),
     /// 推演: 按调整后的政策包评估, 列出建议发生变化的农户和各区划计数变化 (不改动官方数据)
     Whatif(cmd::evaluate::WhatIfArgs),
+    /// 导入数据 (户籍表): 全部校验通过才写入, 有问题时输出问题清单
+    #[command(subcommand)]
+    Import(cmd::import::ImportCommand),
+    /// 导出数据 (户籍表): XLSX 或带 BOM 的 CSV, 可脱敏
+    #[command(subcommand)]
+    Export(cmd::export::ExportCommand),
+    /// 数据质量检查: 按检查项目和区划计数, 可输出问题清单
+    Check(cmd::check::CheckArgs),
+    /// 部门数据比对: 医保、民政、教育等名单与家庭成员比对, 生成风险线索
+    #[command(subcommand)]
+    Department(cmd::department::DepartmentCommand),
 }
 
 fn main() -> ExitCode {

@@ -411,6 +411,25 @@ impl Store {
         self.write(|tx, now| import::import(tx, now, batch, effective, actor, reason, progress))
     }
 
+    /// What [`Store::import_households`] would do, without doing it: the same work in a transaction that is
+    /// then rolled back (for `--dry-run`; the same errors are reported).
+    pub fn preview_import(
+        &self,
+        batch: &[ImportedHousehold],
+        effective: NaiveDate,
+        actor: &Actor,
+        reason: &str,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<ImportOutcome> {
+        let mut conn = self.lock()?;
+        let now = self.now();
+        let mut tx = conn.guard.begin_write()?;
+        let out = import::import(&mut tx, now, batch, effective, actor, reason, progress)?;
+        // Dropping the transaction rolls it back.
+        drop(tx);
+        Ok(out)
+    }
+
     // ---- Evaluations ----
 
     /// Stores a run and its proposals in one transaction; returns the run id.

@@ -3,7 +3,11 @@
 
 pub mod areas;
 pub mod audit;
+pub mod check;
+pub mod department;
 pub mod evaluate;
+pub mod export;
+pub mod import;
 pub mod init;
 pub mod policy;
 pub mod progress;
@@ -32,6 +36,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Synth(args) => synth::run(&store, &actor, args),
         Command::Evaluate(args) => evaluate::run_evaluate(&store, args),
         Command::Whatif(args) => evaluate::run_whatif(&store, args),
+        Command::Import(command) => import::run(&store, &actor, command),
+        Command::Export(command) => export::run(&store, command),
+        Command::Check(args) => check::run(&store, args),
+        Command::Department(command) => department::run(&store, command),
         Command::Policy(command) => policy::run(command),
     }
 }

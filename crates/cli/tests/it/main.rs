@@ -2,6 +2,8 @@
 
 mod areas;
 mod audit;
+mod check;
+mod import;
 
 use assert_cmd::Command;
 

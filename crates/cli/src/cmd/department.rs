@@ -1,0 +1,176 @@
+//! `jingzhun department compare`: a department's list keyed by resident ID (医保, 民政, 教育, …) matched to
+//! the registry's current members; each hit that fires its rule becomes a risk lead (channel 部门筛查预警)
+//! with the rule, value and threshold, asset lists give exclusion warnings, and IDs matching no member are
+//! reported. Thresholds come from the policy pack where it has them (medical and education alerts), the
+//! rest are the defaults of `jingzhun-quality`. The result is printed and written as an XLSX workbook for
+//! reviewers (IDs masked).
+//!
+//! The leads are not stored yet: opening monitoring cases from them is the monitoring workflow's job.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use jingzhun_core::{AreaCode, AreaLevel, HouseholdNo, StatusEvent};
+use jingzhun_policy::PolicyPack;
+use jingzhun_quality::{
+    compare, read_department_list, write_comparison, DepartmentKind, DepartmentThresholds,
+};
+use jingzhun_store::Store;
+
+use super::{evaluate::default_year, export::load_current, table};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum DepartmentCommand {
+    /// 部门数据比对: 按证件号码匹配家庭成员, 生成风险线索 (部门筛查预警) 或排除提示, 列出未匹配的证件号码
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// 名单种类 (代码或名称), 如 inpatient_cost (医保住院自付费用)、new_dibao、death、car
+    #[arg(long)]
+    pub kind: String,
+    /// 部门名单文件 (XLSX 或 CSV, 含证件号码列)
+    pub file: PathBuf,
+    /// 与哪个区划的农户比对 (默认库中全部农户)
+    #[arg(long)]
+    pub area: Option<String>,
+    /// 比对结果 (XLSX) 的保存位置; 默认在名单文件旁: <文件名>.比对结果.xlsx
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// 取哪一年政策包的预警阈值 (默认为上一个完整年度)
+    #[arg(long)]
+    pub year: Option<u16>,
+}
+
+pub fn run(store: &Store, command: DepartmentCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        DepartmentCommand::Compare(args) => run_compare(store, args),
+    }
+}
+
+fn kinds() -> String {
+    DepartmentKind::ALL
+        .iter()
+        .map(|k| format!("{} ({})", k.code(), k.label()))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// The area to compare against: the one given, else the only province holding households.
+fn registry_area(store: &Store, given: Option<&str>) -> anyhow::Result<AreaCode> {
+    if let Some(text) = given {
+        return AreaCode::parse(text).with_context(|| format!("区划代码「{text}」无效"));
+    }
+    let tree = store.area_tree()?;
+    let mut with_data = Vec::new();
+    for a in tree
+        .areas()
+        .filter(|a| a.code.level() == AreaLevel::Province)
+    {
+        if store.count_households(&a.code)? > 0 {
+            with_data.push(a.code);
+        }
+    }
+    match with_data.as_slice() {
+        [one] => Ok(*one),
+        [] => bail!("数据库中还没有农户数据; 请先导入户籍表 (jingzhun import households)"),
+        _ => bail!("数据库中有多个省份的数据, 请用 --area 指定区划"),
+    }
+}
+
+fn run_compare(store: &Store, args: CompareArgs) -> anyhow::Result<ExitCode> {
+    let Some(kind) = DepartmentKind::parse(&args.kind) else {
+        bail!("名单种类「{}」无效; 可用: {}", args.kind, kinds());
+    };
+    let area = registry_area(store, args.area.as_deref())?;
+    let today = chrono::Local::now().date_naive();
+    let year = args.year.unwrap_or_else(default_year);
+    let mut thresholds = DepartmentThresholds::default();
+    match PolicyPack::builtin().effective(year, Some(&area)) {
+        Ok(e) => {
+            let p = e.params;
+            thresholds.inpatient_registered = p.alert_medical_inpatient_exited;
+            thresholds.inpatient_others = p.alert_medical_inpatient_other;
+            thresholds.outpatient_monthly = p.alert_outpatient_monthly;
+            thresholds.education_cost = p.alert_education;
+        }
+        Err(e) => println!("政策包未给出 {year} 年的预警阈值 ({e}), 使用默认阈值"),
+    }
+
+    let list = read_department_list(&args.file, kind, today)
+        .with_context(|| format!("无法读取部门名单「{}」", args.file.display()))?;
+    for p in &list.problems {
+        println!("名单「{}」{p} (该行未比对)", list.source);
+    }
+    let data = load_current(store, &area)?;
+    let mut events: HashMap<HouseholdNo, Vec<StatusEvent>> = HashMap::with_capacity(data.len());
+    let mut households = Vec::with_capacity(data.len());
+    for (h, e) in data {
+        events.insert(h.number.clone(), e);
+        households.push(h);
+    }
+    let result = compare(&list, &households, &events, &thresholds, today);
+
+    println!(
+        "{} ({}): 名单 {} 行 (无法读取 {} 行), 与区划 {area} 的 {} 户比对",
+        kind.label(),
+        kind.department(),
+        list.records.len(),
+        list.problems.len(),
+        households.len()
+    );
+    let rows = vec![
+        vec!["结果".to_owned(), "数量".to_owned()],
+        vec![
+            "风险线索 (部门筛查预警)".to_owned(),
+            result.leads.len().to_string(),
+        ],
+        vec!["排除提示".to_owned(), result.exclusions.len().to_string()],
+        vec![
+            "匹配但未触发规则".to_owned(),
+            result.matched_without_lead.to_string(),
+        ],
+        vec![
+            "未匹配的证件号码".to_owned(),
+            result.unmatched.len().to_string(),
+        ],
+    ];
+    print!("{}", table::render(&rows));
+    if !result.leads.is_empty() {
+        let mut by_rule: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        for l in &result.leads {
+            *by_rule.entry((l.rule, l.risk.label())).or_default() += 1;
+        }
+        let mut rows = vec![vec![
+            "规则".to_owned(),
+            "风险类型".to_owned(),
+            "线索".to_owned(),
+        ]];
+        for ((rule, risk), n) in by_rule {
+            rows.push(vec![rule.to_owned(), risk.to_owned(), n.to_string()]);
+        }
+        println!();
+        print!("{}", table::render(&rows));
+        for l in result.leads.iter().take(20) {
+            println!(
+                "线索 {} 户「{}」第 {} 人 {}: {}",
+                l.rule, l.household_no, l.member, l.member_masked, l.explanation
+            );
+        }
+        if result.leads.len() > 20 {
+            println!("…… 其余 {} 条见比对结果文件", result.leads.len() - 20);
+        }
+    }
+    let out = args.out.unwrap_or_else(|| {
+        let mut name = args.file.as_os_str().to_owned();
+        name.push(".比对结果.xlsx");
+        PathBuf::from(name)
+    });
+    write_comparison(&out, &result)
+        .with_context(|| format!("无法写入比对结果「{}」", out.display()))?;
+    println!("比对结果已写入「{}」", out.display());
+    Ok(ExitCode::SUCCESS)
+}
