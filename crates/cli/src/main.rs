@@ -47,6 +47,11 @@ pub enum Command {
     Evaluate(cmd::evaluate::EvaluateArgs),
     /// 推演: 按调整后的政策包评估, 列出建议发生变化的农户和各区划计数变化 (不改动官方数据)
     Whatif(cmd::evaluate::WhatIfArgs),
+    /// 启动网页应用 (中文界面, 按账号所属区划限定可见范围)
+    Serve(cmd::serve::Args),
+    /// 账号管理: 新建账号 (如第一个系统管理员)
+    #[command(subcommand)]
+    Accounts(cmd::accounts::AccountsCommand),
     /// 导入数据 (户籍表): 全部校验通过才写入, 有问题时输出问题清单
     #[command(subcommand)]
     Import(cmd::import::ImportCommand),

@@ -1,6 +1,7 @@
 //! Subcommands. Each takes parsed arguments and an open store, and prints for people (Chinese) unless asked
 //! for JSON.
 
+pub mod accounts;
 pub mod areas;
 pub mod audit;
 pub mod check;
@@ -11,6 +12,7 @@ pub mod import;
 pub mod init;
 pub mod policy;
 pub mod progress;
+pub mod serve;
 pub mod synth;
 pub mod table;
 
@@ -36,6 +38,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Synth(args) => synth::run(&store, &actor, args),
         Command::Evaluate(args) => evaluate::run_evaluate(&store, args),
         Command::Whatif(args) => evaluate::run_whatif(&store, args),
+        Command::Serve(args) => serve::run(store, args),
+        Command::Accounts(command) => accounts::run(store, command),
         Command::Import(command) => import::run(&store, &actor, command),
         Command::Export(command) => export::run(&store, command),
         Command::Check(args) => check::run(&store, args),
