@@ -140,6 +140,7 @@ fn main() {
         water: WaterFacts::default(),
         status: StatusFacts::NOT_REGISTERED,
         department: DepartmentFacts::default(),
+        registry: Default::default(),
     };
     let updates = 10_000;
     let mut each: Vec<Duration> = Vec::with_capacity(updates as usize);

@@ -283,6 +283,8 @@ fn parse_household(
             job_loss: f[k + 18] == "1",
             measures: f[k + 19].trim_end().parse()?,
         },
+        // The comparison counts only what the rules decide; registry facts are not exported.
+        registry: Default::default(),
     };
     Ok((h, village))
 }

@@ -11,7 +11,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use chrono::{Datelike, NaiveDate};
 use jingzhun_core::{Household, HouseholdId};
 use jingzhun_core::{
-    HousingGrade, IncomeComponent, MonitoringKind, SafeHousingAlternative, StatusEvent, Yuan,
+    HousingGrade, IncomeComponent, MonitoringKind, SafeHousingAlternative, SocialAssistance,
+    StatusEvent, StatusEventKind, Yuan,
 };
 use jingzhun_policy::{
     DepartmentFacts, HouseholdFacts, HousingFacts, MemberFacts, RegistryState, StatusFacts,
@@ -29,6 +30,12 @@ pub(crate) mod hflag {
     pub const INCOME_KNOWN: u8 = 1 << 4;
     pub const ALIVE: u8 = 1 << 5;
     pub const HAS_DEPARTMENT: u8 = 1 << 6;
+}
+
+pub(crate) mod rflag {
+    pub const EVER_REGISTERED: u8 = 1 << 0;
+    pub const RISK_ELIMINATED: u8 = 1 << 1;
+    pub const RELOCATED: u8 = 1 << 2;
 }
 
 pub(crate) fn day(d: NaiveDate) -> i32 {
@@ -91,6 +98,50 @@ pub struct CompactHousehold {
     pub water: WaterFacts,
     pub status: StatusFacts,
     pub department: DepartmentFacts,
+    /// Registry facts that are counted but not judged by the rules.
+    pub registry: RegistryFacts,
+}
+
+/// What the summary counts besides the rules' inputs: registry history, relocation and social assistance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RegistryFacts {
+    /// Registered as poor at any time up to the evaluation date (建档立卡, including those since exited).
+    pub ever_registered: bool,
+    /// A risk elimination has taken effect up to the evaluation date.
+    pub risk_eliminated: bool,
+    /// Relocated (易地扶贫搬迁) in or before the evaluated year.
+    pub relocated: bool,
+    /// Members receiving 低保 and 特困 support.
+    pub dibao_members: u8,
+    pub tekun_members: u8,
+}
+
+impl RegistryFacts {
+    pub fn of(household: &Household, events: &[StatusEvent], year: u16, as_of: NaiveDate) -> Self {
+        let happened = |kind: StatusEventKind| {
+            events
+                .iter()
+                .any(|e| e.kind == kind && e.effective <= as_of)
+        };
+        let count = |a: SocialAssistance| {
+            household
+                .members
+                .iter()
+                .filter(|m| m.social_assistance == a && m.birth_date() <= as_of)
+                .count()
+                .min(255) as u8
+        };
+        RegistryFacts {
+            ever_registered: happened(StatusEventKind::Registered),
+            risk_eliminated: happened(StatusEventKind::RiskEliminated),
+            relocated: household
+                .relocation
+                .as_ref()
+                .is_some_and(|r| r.year <= year),
+            dibao_members: count(SocialAssistance::Dibao),
+            tekun_members: count(SocialAssistance::Tekun),
+        }
+    }
 }
 
 impl CompactHousehold {
@@ -108,9 +159,11 @@ impl CompactHousehold {
         CompactHousehold {
             id,
             area,
+            // Members born after the evaluation date were not yet part of the household.
             members: household
                 .members
                 .iter()
+                .filter(|m| m.birth_date() <= as_of)
                 .map(|m| MemberFacts::of(m, as_of))
                 .collect(),
             income: household.income(year).map(|r| r.amounts().map(clamp)),
@@ -118,7 +171,11 @@ impl CompactHousehold {
             housing: HousingFacts {
                 grade: household.housing.grade,
                 alternative: household.housing.safe_alternative,
-                relocated: household.relocation.is_some(),
+                // Relocation housing counts only from the year of the move.
+                relocated: household
+                    .relocation
+                    .as_ref()
+                    .is_some_and(|r| r.year <= year),
             },
             water: WaterFacts {
                 litres_per_person_day: household.water.litres_per_person_day,
@@ -129,6 +186,7 @@ impl CompactHousehold {
             },
             status: StatusFacts::from_events(events, as_of),
             department,
+            registry: RegistryFacts::of(household, events, year, as_of),
         }
     }
 }
@@ -152,6 +210,8 @@ pub struct Columns {
     pub(crate) status: Vec<u8>,
     pub(crate) registry_since: Vec<i32>,
     pub(crate) monitored_since: Vec<i32>,
+    /// Bits of [`rflag`], then the 低保 and 特困 member counts.
+    pub(crate) registry_facts: Vec<[u8; 3]>,
     pub(crate) members: Vec<MemberFacts>,
     /// Department data and assistance measures, for the few households that have any.
     pub(crate) department: SlotMap<DepartmentFacts>,
@@ -173,6 +233,7 @@ impl Columns {
             status: Vec::with_capacity(households),
             registry_since: Vec::with_capacity(households),
             monitored_since: Vec::with_capacity(households),
+            registry_facts: Vec::with_capacity(households),
             members: Vec::with_capacity(members),
             department: SlotMap::default(),
             slot_of: IdMap::with_capacity_and_hasher(households, Default::default()),
@@ -211,6 +272,7 @@ impl Columns {
                 self.status.push(0);
                 self.registry_since.push(NO_DAY);
                 self.monitored_since.push(NO_DAY);
+                self.registry_facts.push([0; 3]);
                 self.slot_of.insert(h.id, s as u32);
                 s
             }
@@ -267,7 +329,24 @@ impl Columns {
         self.status[slot] = registry | (st.monitoring.map(|k| k.index() + 1).unwrap_or(0) << 2);
         self.registry_since[slot] = st.registry_since.map(day).unwrap_or(NO_DAY);
         self.monitored_since[slot] = st.monitored_since.map(day).unwrap_or(NO_DAY);
+        let r = h.registry;
+        let bit = |on: bool, f: u8| if on { f } else { 0 };
+        let bits = bit(r.ever_registered, rflag::EVER_REGISTERED)
+            | bit(r.risk_eliminated, rflag::RISK_ELIMINATED)
+            | bit(r.relocated, rflag::RELOCATED);
+        self.registry_facts[slot] = [bits, r.dibao_members, r.tekun_members];
         slot
+    }
+
+    pub(crate) fn registry_facts(&self, slot: usize) -> RegistryFacts {
+        let [bits, dibao_members, tekun_members] = self.registry_facts[slot];
+        RegistryFacts {
+            ever_registered: bits & rflag::EVER_REGISTERED != 0,
+            risk_eliminated: bits & rflag::RISK_ELIMINATED != 0,
+            relocated: bits & rflag::RELOCATED != 0,
+            dibao_members,
+            tekun_members,
+        }
     }
 
     /// Marks a household removed from the registry held in memory; returns its slot.
@@ -379,6 +458,7 @@ impl Columns {
             + v(&self.status)
             + v(&self.registry_since)
             + v(&self.monitored_since)
+            + v(&self.registry_facts)
             + v(&self.members)
             + m(&self.department)
             + m(&self.slot_of)
@@ -405,6 +485,7 @@ impl Columns {
         self.registry_since.extend_from_slice(&other.registry_since);
         self.monitored_since
             .extend_from_slice(&other.monitored_since);
+        self.registry_facts.extend_from_slice(&other.registry_facts);
         self.members.extend_from_slice(&other.members);
         for (slot, d) in other.department {
             self.department.insert(slot + slot0, d);
@@ -428,6 +509,7 @@ impl Columns {
             water: f.water,
             status: f.status,
             department: f.department,
+            registry: self.registry_facts(slot),
         }
     }
 

@@ -29,7 +29,7 @@ use jingzhun_policy::{
 use rayon::prelude::*;
 use serde::Serialize;
 
-pub use columns::{Columns, CompactHousehold};
+pub use columns::{Columns, CompactHousehold, RegistryFacts};
 pub use rollup::Rollup;
 
 use rollup::{contribute, HouseholdKey};
@@ -321,6 +321,7 @@ impl Engine {
     fn key(&self, slot: usize) -> HouseholdKey {
         HouseholdKey {
             size: i64::from(self.cols.member_len[slot]),
+            facts: self.cols.registry_facts(slot),
             registry: self.cols.registry(slot),
             exited_in_year: self.cols.registry(slot) == jingzhun_policy::RegistryState::Exited
                 && self.cols.registry_year(slot) == Some(i32::from(self.year)),

@@ -7,6 +7,8 @@ use jingzhun_core::{MonitoringKind, Yuan};
 use jingzhun_policy::{flag, AreaCounts, Assessment, Guarantee, ProposalKind, Rate, RegistryState};
 use serde::Serialize;
 
+use crate::columns::RegistryFacts;
+
 macro_rules! rollup {
     (
         scalars { $($(#[$sm:meta])* $s:ident),+ $(,)? }
@@ -65,14 +67,32 @@ rollup! {
         poor_people,
         exited_households,
         exited_people,
-        /// Households whose exit took effect in the evaluated year.
+        /// Households whose exit took effect in the evaluated year, and their people.
         exited_in_year_households,
+        exited_in_year_people,
         removed_households,
         non_registered_people,
         monitored_people,
         below_line_people,
         below_monitoring_people,
         no_labour_households,
+        /// Households ever registered as poor up to the evaluation date (including those since exited).
+        ever_registered_households,
+        ever_registered_people,
+        /// People of ever-registered households whose income of the year is recorded, and Σ per-capita
+        /// income × household size over them, in fen (for the registered poor's mean income).
+        ever_registered_income_people,
+        ever_registered_income_sum_fen,
+        /// Relocated (易地扶贫搬迁) in or before the evaluated year.
+        relocated_households,
+        relocated_people,
+        /// 低保 and 特困 recipients, and the 低保 recipients of ever-registered households.
+        dibao_people,
+        dibao_ever_registered_people,
+        tekun_people,
+        /// Households whose risk was eliminated at some time up to the evaluation date, and their people.
+        risk_eliminated_households,
+        risk_eliminated_people,
     }
     arrays {
         /// Households under monitoring, by kind (decisions).
@@ -127,6 +147,7 @@ impl Rollup {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct HouseholdKey {
     pub size: i64,
+    pub facts: RegistryFacts,
     pub registry: RegistryState,
     pub exited_in_year: bool,
     pub monitoring: Option<MonitoringKind>,
@@ -152,6 +173,7 @@ pub(crate) fn contribute(r: &mut Rollup, h: &HouseholdKey, a: &Assessment, sign:
             r.exited_people += size;
             if h.exited_in_year {
                 r.exited_in_year_households += sign;
+                r.exited_in_year_people += size;
             }
         }
         RegistryState::Removed => r.removed_households += sign,
@@ -159,6 +181,26 @@ pub(crate) fn contribute(r: &mut Rollup, h: &HouseholdKey, a: &Assessment, sign:
     if let Some(k) = h.monitoring {
         r.monitored_households[usize::from(k.index())] += sign;
         r.monitored_people += size;
+    }
+    let f = &h.facts;
+    if f.ever_registered {
+        r.ever_registered_households += sign;
+        r.ever_registered_people += size;
+        if a.has(flag::INCOME_KNOWN) {
+            r.ever_registered_income_people += size;
+            r.ever_registered_income_sum_fen += a.per_capita_fen * size;
+        }
+        r.dibao_ever_registered_people += i64::from(f.dibao_members) * sign;
+    }
+    if f.relocated {
+        r.relocated_households += sign;
+        r.relocated_people += size;
+    }
+    r.dibao_people += i64::from(f.dibao_members) * sign;
+    r.tekun_people += i64::from(f.tekun_members) * sign;
+    if f.risk_eliminated {
+        r.risk_eliminated_households += sign;
+        r.risk_eliminated_people += size;
     }
     if a.has(flag::BELOW_LINE) {
         r.below_line_people += size;

@@ -225,6 +225,7 @@ pub fn engine(households: usize, seed: u64, year: u16, as_of: NaiveDate) -> Engi
         water: WaterFacts::default(),
         status: StatusFacts::NOT_REGISTERED,
         department: DepartmentFacts::default(),
+        registry: Default::default(),
     };
     for i in 0..households {
         household(

@@ -424,3 +424,81 @@ fn merged_villages_roll_up_into_their_successor() {
     assert_eq!(eval.rollup(&code(VILLAGES[0])).unwrap().households, 1);
     assert_eq!(eval.rollup(&code(VILLAGES[1])).unwrap().households, 0);
 }
+
+#[test]
+fn registry_facts_are_counted_as_of_the_evaluated_year() {
+    let pack = PolicyPack::builtin();
+    let (mut h, mut events) = household(&Spec {
+        relocated: true,
+        status: 1,
+        ..spec(0, 9_000)
+    });
+    h.members[1].social_assistance = SocialAssistance::Dibao;
+    h.members[2].social_assistance = SocialAssistance::Tekun;
+    // A child born in 2020 is not yet a member in 2017.
+    let mut baby = h.members[2].clone();
+    baby.resident_id = {
+        let first17 = "51190220200301002";
+        let check = resident_id::check_character(first17.as_bytes());
+        ResidentId::parse_on(&format!("{first17}{check}"), d("2025-01-01")).unwrap()
+    };
+    baby.social_assistance = SocialAssistance::Dibao;
+    h.members.push(baby);
+    let mut eliminated = StatusEvent::new(StatusEventKind::Monitored, d("2021-03-01"));
+    eliminated.monitoring_kind = Some(MonitoringKind::Unstable);
+    events.push(eliminated);
+    events.push(StatusEvent::new(
+        StatusEventKind::RiskEliminated,
+        d("2022-06-01"),
+    ));
+    let id = HouseholdId(1);
+    let at = |year: u16| {
+        let engine = Engine::build(
+            &tree(),
+            [(id, &h, events.as_slice())],
+            year,
+            d(&format!("{year}-12-31")),
+        );
+        let eval = engine.evaluate(&pack).unwrap();
+        *eval.rollup(&code("5119")).unwrap()
+    };
+    let r2013 = at(2013);
+    assert_eq!(
+        (
+            r2013.people,
+            r2013.ever_registered_people,
+            r2013.relocated_households
+        ),
+        (3, 0, 0)
+    );
+    assert_eq!((r2013.dibao_people, r2013.tekun_people), (1, 1));
+    let r2019 = at(2019);
+    assert_eq!(
+        (
+            r2019.people,
+            r2019.ever_registered_people,
+            r2019.exited_in_year_people
+        ),
+        (3, 3, 3)
+    );
+    assert_eq!((r2019.relocated_households, r2019.relocated_people), (1, 3));
+    assert_eq!(r2019.dibao_ever_registered_people, 1);
+    assert_eq!(r2019.risk_eliminated_people, 0);
+    let r2023 = at(2023);
+    assert_eq!(
+        (
+            r2023.people,
+            r2023.dibao_people,
+            r2023.dibao_ever_registered_people
+        ),
+        (4, 2, 2)
+    );
+    assert_eq!(
+        (
+            r2023.risk_eliminated_households,
+            r2023.risk_eliminated_people
+        ),
+        (1, 4)
+    );
+    assert_eq!(r2023.exited_in_year_people, 0);
+}

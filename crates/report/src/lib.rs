@@ -1,7 +1,10 @@
 //! Indicators, poverty measures and reports: what analysts, leaders and the county exit checks read.
 //!
-//! [`measures`] holds the income-poverty measures (FGT, Watts, Gini, Sen) and the Alkire–Foster
-//! multidimensional measure, with their decompositions by area. They are plain functions over weighted
-//! observations, so the engine's rollups and the reports compute them the same way.
+//! - [`measures`]: the income-poverty measures (FGT, Watts, Gini, Sen) and the Alkire–Foster
+//!   multidimensional measure, with their decompositions by area — plain functions over weighted
+//!   observations.
+//! - [`summary`]: the city's headline figures for a year (the shape of Bazhong's published review), built
+//!   from the engine's evaluations of consecutive years, and the published figures to compare them with.
 
 pub mod measures;
+pub mod summary;
