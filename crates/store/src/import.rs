@@ -15,9 +15,10 @@
 //!
 //! Incomes are merged, not replaced: a file carries one income year (or none), so the stored records of
 //! other years are kept and only the years in the file are replaced. Status events from the file are
-//! appended only when the household has no event of the same kind and effective date yet (each appended
-//! event is a new version, as [`crate::households::append_event`] always does), which is what makes a
-//! re-import of the same file change nothing.
+//! appended only when the household has no event of the same kind and effective date yet (an exit dated
+//! 31 December, which is how a file's 脱贫年度 is read, matches any exit in that year); each appended event
+//! is a new version, as [`crate::households::append_event`] always does. This is what makes a re-import of
+//! the same file, or of an export of the store, change nothing.
 //!
 //! A resident ID may move between households only inside the batch: if it belongs to a member of a stored
 //! household that the batch does not also bring (without that member), the import fails naming both
@@ -36,9 +37,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use jingzhun_core::{
-    AreaCode, AreaLevel, Household, HouseholdId, ResidentId, StatusEvent, Version,
+    AreaCode, AreaLevel, Household, HouseholdId, ResidentId, StatusEvent, StatusEventKind, Version,
 };
 
 use crate::audit::Actor;
@@ -307,7 +308,20 @@ fn merge_incomes(from_file: &Household, stored: &Household) -> Household {
     merged
 }
 
-/// Appends the file's events the household does not have yet (same kind and effective date); returns how
+/// Whether `stored` already records the file's event `e`: an event of the same kind and date, or, for an
+/// exit dated 31 December, any exit in the same year (household files give the exit as a year only, and
+/// the reader dates it on the last day of that year).
+fn already_recorded(stored: &[StatusEvent], e: &StatusEvent) -> bool {
+    let year_only =
+        e.kind == StatusEventKind::Exited && (e.effective.month(), e.effective.day()) == (12, 31);
+    stored.iter().any(|s| {
+        s.kind == e.kind
+            && (s.effective == e.effective
+                || (year_only && s.effective.year() == e.effective.year()))
+    })
+}
+
+/// Appends the file's events the household does not have yet (see [`already_recorded`]); returns how
 /// many.
 #[allow(clippy::too_many_arguments)]
 fn append_new_events(
@@ -319,15 +333,12 @@ fn append_new_events(
     actor: &Actor,
     reason: &str,
 ) -> Result<usize> {
+    let mut known = stored.events.clone();
     let mut added = 0;
-    let mut seen: HashSet<(&str, NaiveDate)> = stored
-        .events
-        .iter()
-        .map(|e| (e.kind.code(), e.effective))
-        .collect();
     for e in events {
-        if seen.insert((e.kind.code(), e.effective)) {
+        if !already_recorded(&known, e) {
             version = households::append_event(tx, at, stored.id, version, e, actor, reason)?;
+            known.push(e.clone());
             added += 1;
         }
     }
@@ -340,6 +351,37 @@ mod tests {
 
     fn code(s: &str) -> AreaCode {
         AreaCode::parse(s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn on(kind: StatusEventKind, date: &str) -> StatusEvent {
+        StatusEvent::new(
+            kind,
+            NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn an_exit_year_from_a_file_matches_any_exit_of_that_year() {
+        let stored = [
+            on(StatusEventKind::Registered, "2014-10-01"),
+            on(StatusEventKind::Exited, "2016-11-23"),
+        ];
+        assert!(already_recorded(
+            &stored,
+            &on(StatusEventKind::Exited, "2016-12-31")
+        ));
+        assert!(!already_recorded(
+            &stored,
+            &on(StatusEventKind::Exited, "2017-12-31")
+        ));
+        assert!(already_recorded(
+            &stored,
+            &on(StatusEventKind::Registered, "2014-10-01")
+        ));
+        assert!(!already_recorded(
+            &stored,
+            &on(StatusEventKind::Registered, "2014-12-31")
+        ));
     }
 
     #[test]
