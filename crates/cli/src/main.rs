@@ -30,6 +30,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// 演示: 生成巴中市全量合成数据 (仅首次), 逐年评估, 与公布数字对照, 并启动网页应用
+    Demo(cmd::demo::Args),
     /// 初始化数据库: 建表迁移并载入随附的四川省行政区划
     Init(cmd::init::Args),
     /// 行政区划: 查看、导入、更名与合并
@@ -47,6 +49,9 @@ pub enum Command {
     Evaluate(cmd::evaluate::EvaluateArgs),
     /// 推演: 按调整后的政策包评估, 列出建议发生变化的农户和各区划计数变化 (不改动官方数据)
     Whatif(cmd::evaluate::WhatIfArgs),
+    /// 报表: 年度汇总等
+    #[command(subcommand)]
+    Report(cmd::report::ReportCommand),
     /// 启动网页应用 (中文界面, 按账号所属区划限定可见范围)
     Serve(cmd::serve::Args),
     /// 账号管理: 新建账号 (如第一个系统管理员)

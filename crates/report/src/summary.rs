@@ -134,7 +134,8 @@ impl SummarySeries {
             .collect();
         let lifted = self
             .years
-            .range(FIRST_EXIT_YEAR..=year)
+            .range(..=year)
+            .filter(|(y, _)| **y >= FIRST_EXIT_YEAR)
             .map(|(_, e)| e.rollup.exited_in_year_people)
             .sum();
         let monitored_by_kind = MonitoringKind::ALL

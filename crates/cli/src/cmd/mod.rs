@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod areas;
 pub mod audit;
 pub mod check;
+pub mod demo;
 pub mod department;
 pub mod evaluate;
 pub mod export;
@@ -12,6 +13,7 @@ pub mod import;
 pub mod init;
 pub mod policy;
 pub mod progress;
+pub mod report;
 pub mod serve;
 pub mod synth;
 pub mod table;
@@ -39,6 +41,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evaluate(args) => evaluate::run_evaluate(&store, args),
         Command::Whatif(args) => evaluate::run_whatif(&store, args),
         Command::Serve(args) => serve::run(store, args),
+        Command::Demo(args) => demo::run(store, &actor, args),
+        Command::Report(command) => report::run(&store, command),
         Command::Accounts(command) => accounts::run(store, command),
         Command::Import(command) => import::run(&store, &actor, command),
         Command::Export(command) => export::run(&store, command),

@@ -3,6 +3,7 @@
 mod areas;
 mod audit;
 mod check;
+mod demo;
 mod import;
 
 use assert_cmd::Command;

@@ -1,0 +1,310 @@
+//! `jingzhun demo`: the one-command tour. Generates Bazhong at full scale into the embedded SQLite file
+//! (once; reused afterwards), evaluates every year, prints the summary beside the published figures, creates
+//! one demo account per role and level, and starts the web application.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use jingzhun_core::{AreaCode, AreaLevel, AreaTree};
+use jingzhun_engine::{Engine, HouseholdInput};
+use jingzhun_policy::PolicyPack;
+use jingzhun_report::summary::{Summary, SummarySeries, BAZHONG_PUBLISHED};
+use jingzhun_store::{Actor, Store, StoredHousehold};
+use jingzhun_synth::SynthConfig;
+use jingzhun_web::Role;
+use rayon::prelude::*;
+
+use super::{evaluate, progress, synth, table};
+
+/// The years of the story: the registry's baseline, the end of poverty alleviation, and the monitoring years.
+pub const FIRST_YEAR: u16 = 2013;
+const LAST_YEAR: u16 = 2025;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 只生成、评估并打印汇总, 不启动网页应用
+    #[arg(long)]
+    pub no_serve: bool,
+    /// 网页应用监听地址
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// 规模 (1 为巴中市实际人口)
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+    #[arg(long, default_value_t = 2014)]
+    pub seed: u64,
+    /// 以 JSON 输出汇总 (每年一个对象)
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let city = jingzhun_synth::bazhong();
+    if store.area_tree()?.is_empty() {
+        let areas = jingzhun_io::sichuan().context("随附的四川省区划数据损坏")?;
+        store.upsert_areas(&areas, actor, "演示: 载入四川省行政区划")?;
+    }
+    if store.count_households(&city)? == 0 {
+        eprintln!(
+            "首次运行: 生成巴中市演示数据 (规模 {}, 种子 {}) ...",
+            args.scale, args.seed
+        );
+        let config = SynthConfig {
+            seed: args.seed,
+            area: city,
+            scale: args.scale,
+            defect_rate: 0.0,
+        };
+        let report = synth::generate_into(&store, actor, config)?;
+        eprintln!("{}", report.lines().next().unwrap_or_default());
+    } else {
+        eprintln!(
+            "使用已有的演示数据 ({} 户); 删除数据库文件可重新生成",
+            store.count_households(&city)?
+        );
+    }
+    let tree = store.area_tree()?;
+    let series = evaluate_years(&store, &tree, &city, LAST_YEAR)?;
+    let summaries: Vec<Summary> = series.years().filter_map(|y| series.summary(y)).collect();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summaries)?);
+    } else {
+        print_summary(&series);
+    }
+    eprintln!(
+        "用时 {:.1} 秒 (含生成、读取与 {} 个年度的评估)",
+        started.elapsed().as_secs_f64(),
+        summaries.len()
+    );
+    if args.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let store = Arc::new(store);
+    create_demo_accounts(&store, &tree, &city)?;
+    super::serve::serve(store, args.bind, false)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn year_end(year: u16) -> NaiveDate {
+    NaiveDate::from_ymd_opt(i32::from(year), 12, 31).unwrap_or_default()
+}
+
+/// Evaluates every year from 2013 to `last_year` and collects the area's summary series.
+///
+/// The registry is read once and fed to one engine per year. That equals a separate as-of read per year
+/// only while every household has a single version in force since before 2013 — true of freshly generated
+/// demo data. If any household has been edited since, each year is read as of its own year-end instead.
+pub fn evaluate_years(
+    store: &Store,
+    tree: &AreaTree,
+    city: &AreaCode,
+    last_year: u16,
+) -> anyhow::Result<SummarySeries> {
+    let years: Vec<u16> = (FIRST_YEAR..=last_year.max(FIRST_YEAR)).collect();
+    let total = store.count_households(city)?;
+    let bar = progress::bar("读取与装载", total, "户");
+    let mut engines: Vec<Engine> = years
+        .iter()
+        .map(|y| Engine::new(tree, *y, year_end(*y)))
+        .collect();
+    let mut edited = false;
+    let mut batch: Vec<StoredHousehold> = Vec::with_capacity(BATCH);
+    let mut loaded = 0u64;
+    store.scan_households(city, None, &mut |stored| {
+        edited |= stored.version.0 > 1 || stored.effective_from > year_end(FIRST_YEAR);
+        batch.push(stored);
+        if batch.len() == BATCH {
+            feed(&mut engines, &batch);
+            loaded += batch.len() as u64;
+            bar.set_position(loaded);
+            batch.clear();
+        }
+        Ok(())
+    })?;
+    feed(&mut engines, &batch);
+    bar.finish_and_clear();
+    if edited {
+        eprintln!("数据在生成后有过修改, 改为逐年按年末日期读取 ...");
+        engines = years
+            .iter()
+            .map(|y| evaluate::load(store, city, *y, year_end(*y)).map(|l| l.engine))
+            .collect::<anyhow::Result<_>>()?;
+    }
+    let pack = PolicyPack::builtin();
+    let name = tree.get(city).map(|a| a.name.clone()).unwrap_or_default();
+    let mut series = SummarySeries::new(*city, name);
+    let bar = progress::bar("逐年评估", years.len() as u64, "年");
+    for engine in &engines {
+        let eval = engine.evaluate(&pack)?;
+        series.add(engine, &eval);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(series)
+}
+
+const BATCH: usize = 8_192;
+
+/// Adds a batch of households to every year's engine, the engines in parallel.
+fn feed(engines: &mut [Engine], batch: &[StoredHousehold]) {
+    engines.par_iter_mut().for_each(|engine| {
+        for stored in batch {
+            engine.insert(HouseholdInput::from((
+                stored.id,
+                &stored.household,
+                stored.events.as_slice(),
+            )));
+        }
+    });
+}
+
+/// The summary table: 2013, 2020 and the latest year, each computed figure beside the published one.
+fn print_summary(series: &SummarySeries) {
+    let (Some(first), Some(end)) = (series.summary(FIRST_YEAR), series.summary(2020)) else {
+        return;
+    };
+    let latest = series.years().last().and_then(|y| series.summary(y));
+    let published = |year: u16, field: &str| {
+        BAZHONG_PUBLISHED
+            .iter()
+            .find(|p| p.year == year && p.field == field)
+            .map(|p| format_value(field, p.value))
+            .unwrap_or_default()
+    };
+    let rows: &[(&str, &str)] = &[
+        ("rural_population", "农村户籍人口"),
+        ("poor_households", "建档立卡贫困户"),
+        ("poor_people", "建档立卡贫困人口"),
+        ("incidence", "贫困发生率"),
+        ("poor_villages", "贫困村 (发生率未达退出标准)"),
+        ("counties_exited", "摘帽县 (累计)"),
+        ("lifted_people_cumulative", "2014 年以来累计脱贫人口"),
+        (
+            "registered_poor_income_per_capita",
+            "建档立卡户人均纯收入 (元)",
+        ),
+        ("relocated_households", "易地扶贫搬迁户"),
+        ("relocated_people", "易地扶贫搬迁人口"),
+        ("dibao_people", "农村低保对象"),
+        ("dibao_registered_poor_people", "其中建档立卡人口"),
+        ("monitored_households", "监测户"),
+        ("monitored_people", "监测人口"),
+        ("risk_eliminated_people", "已消除风险人口 (累计)"),
+    ];
+    let mut table_rows = vec![vec![
+        format!("{} 汇总", first.area_name),
+        format!("{FIRST_YEAR} 年"),
+        "公布".to_owned(),
+        "2020 年".to_owned(),
+        "公布".to_owned(),
+    ]];
+    if let Some(l) = &latest {
+        table_rows[0].push(format!("{} 年", l.year));
+    }
+    for (field, label) in rows {
+        let value = |s: &Summary| {
+            s.get(field)
+                .map(|v| format_value(field, v))
+                .unwrap_or_else(|| "-".into())
+        };
+        let mut row = vec![
+            label.to_string(),
+            value(&first),
+            published(FIRST_YEAR, field),
+            value(&end),
+            published(2020, field),
+        ];
+        if let Some(l) = &latest {
+            row.push(value(l));
+        }
+        table_rows.push(row);
+    }
+    if let Some(l) = &latest {
+        let kinds = l
+            .monitored_by_kind
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        table_rows.push(vec![
+            format!("{} 年监测户按类型", l.year),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            kinds,
+        ]);
+    }
+    println!();
+    print!("{}", table::render(&table_rows));
+    println!(
+        "公布数字: 巴中市人民政府 2021 年 1 月; 计算数字: 引擎对演示数据的评估 (政策包 {})",
+        end.pack_version
+    );
+}
+
+fn format_value(field: &str, v: f64) -> String {
+    if field == "incidence" {
+        format!("{:.1}%", v * 100.0)
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// One account per role and level, bound to the first areas that hold households. Passwords are generated
+/// and printed once, at creation; afterwards the accounts are reused as they are.
+fn create_demo_accounts(
+    store: &Arc<Store>,
+    tree: &AreaTree,
+    city: &AreaCode,
+) -> anyhow::Result<()> {
+    let county = first_with_data(store, tree, city, AreaLevel::County)?;
+    let township = first_with_data(store, tree, &county, AreaLevel::Township)?;
+    let village = first_with_data(store, tree, &township, AreaLevel::Village)?;
+    let accounts = [
+        ("demo_admin", Role::Admin, *city),
+        ("demo_analyst", Role::Analyst, *city),
+        ("demo_county", Role::CountyApprover, county),
+        ("demo_township", Role::TownshipReviewer, township),
+        ("demo_village", Role::VillageCadre, village),
+    ];
+    println!();
+    println!("演示账号 (密码只在创建时显示一次):");
+    for (username, role, area) in accounts {
+        let name = tree.full_name_on(&area, chrono::Local::now().date_naive());
+        if store.account_by_username(username)?.is_some() {
+            println!(
+                "  {username:<14} {:<6} {area} {name}  (已存在, 密码见首次运行的输出)",
+                role.label()
+            );
+            continue;
+        }
+        let password = jingzhun_web::generate_password();
+        jingzhun_web::create_account(store, username, role, area, &password, false)
+            .with_context(|| format!("无法创建演示账号 {username}"))?;
+        println!(
+            "  {username:<14} {:<6} {area} {name}  密码 {password}",
+            role.label()
+        );
+    }
+    Ok(())
+}
+
+fn first_with_data(
+    store: &Store,
+    tree: &AreaTree,
+    within: &AreaCode,
+    level: AreaLevel,
+) -> anyhow::Result<AreaCode> {
+    for area in tree.within_at_level(within, level) {
+        if store.count_households(&area.code)? > 0 {
+            return Ok(area.code);
+        }
+    }
+    anyhow::bail!("区划 {within} 下没有{}级农户数据", level.label())
+}

@@ -1,0 +1,65 @@
+use crate::Workspace;
+
+/// The demo end to end at a small scale: generate, evaluate every year, machine-readable summary.
+#[test]
+fn demo_at_small_scale_evaluates_every_year() {
+    let ws = Workspace::empty();
+    let out = ws.run_ok(&["demo", "--no-serve", "--scale", "0.01", "--json"]);
+    let years: Vec<serde_json::Value> = serde_json::from_str(&out).expect("JSON summaries");
+    assert_eq!(years.len(), 13, "2013–2025");
+    let year = |y: u64| years.iter().find(|s| s["year"] == y).expect("year present");
+    let y2013 = year(2013);
+    assert!(y2013["poor_people"].as_i64().unwrap() > 0);
+    assert_eq!(y2013["counties_exited"], 0);
+    let y2020 = year(2020);
+    assert_eq!(
+        y2020["poor_people"], 0,
+        "no registered poor left at the end of 2020"
+    );
+    assert_eq!(y2020["counties_exited"], 5, "every county exited by 2020");
+    assert!(
+        y2020["lifted_people_cumulative"].as_i64().unwrap()
+            >= y2013["poor_people"].as_i64().unwrap()
+    );
+
+    // A second run reuses the data.
+    let again = ws
+        .cmd(&["demo", "--no-serve", "--scale", "0.01", "--json"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&again.stderr).contains("使用已有的演示数据"));
+    assert_eq!(String::from_utf8_lossy(&again.stdout), out);
+
+    let summary = ws.run_ok(&[
+        "report", "summary", "--area", "5119", "--year", "2020", "--format", "json",
+    ]);
+    let s: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    for field in [
+        "area",
+        "year",
+        "rural_population",
+        "poor_households",
+        "poor_people",
+        "incidence",
+        "poor_villages",
+        "counties_exited",
+        "lifted_people_cumulative",
+        "registered_poor_income_per_capita",
+        "relocated_households",
+        "relocated_people",
+        "dibao_people",
+        "dibao_registered_poor_people",
+        "monitored_households",
+        "monitored_people",
+        "monitored_by_kind",
+        "risk_eliminated_people",
+    ] {
+        assert!(s.get(field).is_some(), "missing {field}");
+    }
+    assert_eq!(s, *y2020);
+    let kinds = s["monitored_by_kind"].as_object().unwrap();
+    assert_eq!(
+        kinds.keys().collect::<Vec<_>>(),
+        ["marginal", "sudden_hardship", "unstable"]
+    );
+}
