@@ -1,11 +1,18 @@
 //! Calibration self-check: recomputes the published figures from the generated stream alone (household
 //! records and status events, plus the poor-village flag the generator reports per village).
 //!
-//! This is a deliberately simple recount — the authoritative evaluation goes through the engine. Definitions:
+//! This is a deliberately simple recount — the authoritative evaluation goes through the engine (the crate's
+//! integration tests and the `engine_calibration` example compare the two) — but it counts the way the engine
+//! does, so that it can be used to tune the generator quickly. Definitions:
+//! - people at the end of year Y: members born on or before Y-12-31 (the engine leaves out later births);
 //! - "registered poor at end 2013": status *Poor* on the initial registration date, 2013-12-31 (see
 //!   [`crate::calibration::INITIAL_REGISTRATION`]); at the end of year Y: status *Poor* on Y-12-31;
-//! - incidence: those people ÷ all generated rural people of the area;
-//! - per-capita net income of a group: Σ household net income (all components counted) ÷ Σ household size;
+//! - incidence: those people ÷ all generated rural people of the area at the same date;
+//! - per-capita net income of a group: Σ household net income (all components counted) ÷ Σ household size of
+//!   the year;
+//! - lifted people: the people of households whose exit takes effect in 2014…2020, counted at the end of the
+//!   exit year;
+//! - poor villages: villages whose end-2013 incidence is not below the village exit threshold (3%);
 //! - a county's exit (approval) year: the first year Y whose previous year-end incidence is below 3%.
 
 use std::collections::BTreeMap;
@@ -24,7 +31,8 @@ fn year_end(year: i32) -> NaiveDate {
 /// Per-county counts.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CountyFigures {
-    pub people: f64,
+    /// People at the end of 2013 … 2020.
+    pub people: [f64; 8],
     /// Registered poor people at the initial registration (index 0, "end 2013") and at the end of 2014…2020.
     pub poor: [f64; 8],
 }
@@ -33,8 +41,8 @@ impl CountyFigures {
     /// Incidence in percent at the end of `year` (2013 = the initial registration).
     pub fn incidence(&self, year: u16) -> f64 {
         let i = usize::from(year.clamp(2013, 2020) - 2013);
-        if self.people > 0.0 {
-            100.0 * self.poor[i] / self.people
+        if self.people[i] > 0.0 {
+            100.0 * self.poor[i] / self.people[i]
         } else {
             0.0
         }
@@ -50,9 +58,17 @@ impl CountyFigures {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CalibrationFigures {
     pub villages: usize,
+    /// Designated poor villages (the generator's flag).
     pub poor_villages: usize,
+    /// Villages whose end-2013 incidence is not below the village exit threshold (what the engine counts).
+    pub poor_villages_by_incidence: usize,
+    /// Villages whose incidence disagrees with their designation: a designated poor village below 3% at the
+    /// end of 2013, or another village at or above 3% at the end of any year 2013–2020.
+    pub misclassified_villages: usize,
     pub households: usize,
+    /// People at the end of 2013 (born by then) and at the end of 2020.
     pub people: f64,
+    pub people_2020: f64,
     pub poor_people_2013: f64,
     /// People whose household exited in 2014, …, 2020.
     pub exits_by_year: [f64; 7],
@@ -98,6 +114,14 @@ pub struct Calibration {
     rural_2019: (f64, f64),
 }
 
+/// Members born by the end of `year` (what the engine keeps in an evaluation as of that date).
+fn size_at_end_of(h: &jingzhun_core::Household, year: u16) -> f64 {
+    h.members
+        .iter()
+        .filter(|m| m.birth_date().year() <= i32::from(year))
+        .count() as f64
+}
+
 fn net(h: &jingzhun_core::Household, year: u16) -> Option<f64> {
     h.income(year).map(|r| r.net(|_| true).as_f64())
 }
@@ -108,20 +132,45 @@ impl Calibration {
         if village.poor_village {
             self.f.poor_villages += 1;
         }
+        let mut people = [0.0; 8];
+        let mut poor = [0.0; 8];
         for h in &village.households {
             self.add_household(village.county, h);
+            for (k, year) in (2013..=2020u16).enumerate() {
+                let n = size_at_end_of(&h.household, year);
+                people[k] += n;
+                if HouseholdStatus::on(&h.events, year_end(i32::from(year))).is_registered_poor() {
+                    poor[k] += n;
+                }
+            }
+        }
+        let at_or_above = |k: usize| poor[k] >= target::COUNTY_EXIT_INCIDENCE / 100.0 * people[k];
+        if at_or_above(0) {
+            self.f.poor_villages_by_incidence += 1;
+        }
+        let wrong = if village.poor_village {
+            !at_or_above(0)
+        } else {
+            (0..8).any(at_or_above)
+        };
+        if wrong {
+            self.f.misclassified_villages += 1;
         }
     }
 
     fn add_household(&mut self, county: AreaCode, g: &GeneratedHousehold) {
         let h = &g.household;
-        let n = f64::from(h.size());
+        let n = size_at_end_of(h, 2013);
+        let n2020 = size_at_end_of(h, 2020);
         let f = &mut self.f;
         f.households += 1;
         f.people += n;
+        f.people_2020 += n2020;
         f.injected_defects += g.defects.len();
         let c = f.counties.entry(county).or_default();
-        c.people += n;
+        for (k, year) in (2013..=2020).enumerate() {
+            c.people[k] += size_at_end_of(h, year);
+        }
         let initial = HouseholdStatus::on(&g.events, cal::date(cal::INITIAL_REGISTRATION));
         if initial.is_registered_poor() {
             f.poor_people_2013 += n;
@@ -133,17 +182,17 @@ impl Calibration {
         }
         for year in 2014..=2020 {
             if HouseholdStatus::on(&g.events, year_end(year)).is_registered_poor() {
-                c.poor[(year - 2013) as usize] += n;
+                c.poor[(year - 2013) as usize] += size_at_end_of(h, year as u16);
             }
         }
         let end_2020 = HouseholdStatus::on(&g.events, year_end(2020));
         if end_2020.is_registered_poor() {
-            f.poor_people_end_2020 += n;
+            f.poor_people_end_2020 += n2020;
         }
         if end_2020.ever_registered {
             if let Some(y) = net(h, 2020) {
                 self.poor_income_2020.0 += y;
-                self.poor_income_2020.1 += n;
+                self.poor_income_2020.1 += n2020;
             }
         }
         // First exit of the campaign years.
@@ -154,7 +203,7 @@ impl Calibration {
         {
             let y = e.effective.year();
             if (2014..=2020).contains(&y) {
-                f.exits_by_year[(y - 2014) as usize] += n;
+                f.exits_by_year[(y - 2014) as usize] += size_at_end_of(h, y as u16);
             }
         }
         if let Some(y) = net(h, 2013) {
@@ -163,12 +212,13 @@ impl Calibration {
         }
         if let Some(y) = net(h, 2019) {
             self.rural_2019.0 += y;
-            self.rural_2019.1 += n;
+            self.rural_2019.1 += size_at_end_of(h, 2019);
         }
-        if h.relocation.is_some() {
+        if h.relocation.as_ref().is_some_and(|r| r.year <= 2020) {
             f.relocated_households += 1;
-            f.relocated_people += n;
+            f.relocated_people += n2020;
         }
+        // 2020 figures: every member of the record is born by 2020-12-31.
         for m in &h.members {
             match m.social_assistance {
                 SocialAssistance::Dibao => {
@@ -253,13 +303,26 @@ impl fmt::Display for Report<'_> {
             f.poor_villages as f64,
             target::POOR_VILLAGES as f64,
         )?;
+        row(
+            out,
+            "poor villages by incidence (end 2013)",
+            f.poor_villages_by_incidence as f64,
+            target::POOR_VILLAGES as f64,
+        )?;
+        row(
+            out,
+            "villages misclassified by incidence",
+            f.misclassified_villages as f64,
+            0.0,
+        )?;
         row(out, "households", f.households as f64, f64::NAN)?;
         row(
             out,
-            "rural population",
+            "rural population, end 2013",
             f.people,
             target::RURAL_POPULATION * s,
         )?;
+        row(out, "rural population, end 2020", f.people_2020, f64::NAN)?;
         row(
             out,
             "registered poor, end 2013",
@@ -348,8 +411,8 @@ impl fmt::Display for Report<'_> {
                 .collect();
             writeln!(
                 out,
-                "county {code}: people {:.0}, incidence end 2013..2020 [{}], exit approved {}",
-                c.people,
+                "county {code}: people end 2013 {:.0}, incidence end 2013..2020 [{}], exit approved {}",
+                c.people[0],
                 path.join(" "),
                 c.approval_year().map(|y| y.to_string()).unwrap_or_default()
             )?;

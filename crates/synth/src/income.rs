@@ -122,7 +122,8 @@ pub(crate) fn registered_path(
 
 /// Splits per-capita incomes into components. Transfers come from the household's facts (低保 and 特困
 /// recipients, pensioners, forest land), property and wages from fixed shares, and business income takes the
-/// rest, with production costs chosen so that the net is exactly the path's value times the household size.
+/// rest, with production costs chosen so that the net is exactly the path's value times the household size of
+/// the year (members born by its end, as the engine counts them).
 pub(crate) fn records(
     rng: &mut SynthRng,
     path: &Path,
@@ -130,15 +131,18 @@ pub(crate) fn records(
     registered_from: Option<u16>,
     forest_mu: f64,
 ) -> Vec<IncomeRecord> {
-    let n = members.len().max(1) as i64;
-    let dibao = members
-        .iter()
-        .filter(|m| m.social_assistance == SocialAssistance::Dibao)
-        .count() as f64;
-    let tekun = members
-        .iter()
-        .filter(|m| m.social_assistance == SocialAssistance::Tekun)
-        .count() as f64;
+    let births: Vec<i32> = members.iter().map(people::birth_year).collect();
+    // Members of the household in `year`: born by its end (the engine leaves out later births, and divides
+    // the household's net income by the members it keeps).
+    let present = |year: u16, assistance: Option<SocialAssistance>| {
+        members
+            .iter()
+            .zip(&births)
+            .filter(|(m, b)| {
+                **b <= i32::from(year) && assistance.is_none_or(|a| m.social_assistance == a)
+            })
+            .count()
+    };
     let migrants = members
         .iter()
         .filter(|m| m.migrant_months.get() > 0)
@@ -149,10 +153,12 @@ pub(crate) fn records(
         rng::between(rng, 0.1, 0.3)
     };
     let family_planning = rng::chance(rng, 0.03);
-    let births: Vec<i32> = members.iter().map(people::birth_year).collect();
     let mut out = Vec::with_capacity(YEARS);
     for (i, per_capita) in path.iter().enumerate() {
         let year = FIRST_YEAR + i as u16;
+        let n = present(year, None).max(1) as i64;
+        let dibao = present(year, Some(SocialAssistance::Dibao)) as f64;
+        let tekun = present(year, Some(SocialAssistance::Tekun)) as f64;
         let total_fen = (per_capita * 100.0).round() as i64 * n;
         // Benefits are paid from the year they are recorded; for simplicity 低保 and 特困 status is taken
         // as constant over the years (the record is a snapshot, see calibration::RECORD_DATE).

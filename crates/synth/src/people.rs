@@ -470,6 +470,15 @@ pub(crate) fn age(member: &Member) -> i64 {
     i64::from(member.age_on(cal::date(cal::RECORD_DATE)))
 }
 
+/// Members born by the end of `year`: the household's size as the engine counts it in an evaluation as of
+/// that year's end (members born later are left out).
+pub(crate) fn size_at_end_of(members: &[Member], year: u16) -> usize {
+    members
+        .iter()
+        .filter(|m| birth_year(m) <= i32::from(year))
+        .count()
+}
+
 /// Birth year, for ages in income years.
 pub(crate) fn birth_year(member: &Member) -> i32 {
     member.birth_date().year()

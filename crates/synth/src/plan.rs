@@ -194,27 +194,42 @@ fn plan_county(
             family_size: 0,
         });
     }
-    // Normalise sizes to the county total, then spread the poor quota, poor villages weighted up.
+    // Normalise sizes to the county total (people born by the end of 2013), then spread the poor quota:
+    // villages that are not designated poor villages aim at a low incidence (and can hold no household at
+    // all when 3% of them is a person or less — tiny villages at small scales), the designated poor villages
+    // share the rest in proportion to their populations.
     let total_size: f64 = villages.iter().map(|v| v.target_people).sum();
     for v in villages.iter_mut() {
         v.target_people *= county.target_people / total_size;
     }
+    let any_poor_village = villages.iter().any(|v| v.poor_village);
+    let non_poor_quota = |v: &VillagePlan| {
+        if cal::VILLAGE_EXIT_INCIDENCE * v.target_people <= 1.0 {
+            0.0
+        } else {
+            cal::NON_POOR_VILLAGE_INCIDENCE * v.target_people
+        }
+    };
+    let non_poor_total: f64 = villages
+        .iter()
+        .filter(|v| !v.poor_village)
+        .map(non_poor_quota)
+        .sum();
     let poor_pop: f64 = villages
         .iter()
         .filter(|v| v.poor_village)
         .map(|v| v.target_people)
         .sum();
-    let poor_share = poor_pop / county.target_people;
-    let (k_poor, k_non) = if poor_share > 0.0 && poor_share < 1.0 {
-        let k_non = cal::NON_POOR_VILLAGE_INCIDENCE_FACTOR;
-        ((1.0 - k_non * (1.0 - poor_share)) / poor_share, k_non)
-    } else {
-        (1.0, 1.0)
-    };
-    let weight = |v: &VillagePlan| v.target_people * if v.poor_village { k_poor } else { k_non };
-    let weight_total: f64 = villages.iter().map(weight).sum();
     for v in villages.iter_mut() {
-        v.target_poor_people = county.target_poor_people * weight(v) / weight_total;
+        v.target_poor_people = if !any_poor_village {
+            // No designated poor village (a one-village county elsewhere): spread by population; the cap in
+            // `village::generate` keeps every village below the exit threshold.
+            county.target_poor_people * v.target_people / county.target_people
+        } else if v.poor_village {
+            (county.target_poor_people - non_poor_total).max(0.0) * v.target_people / poor_pop
+        } else {
+            non_poor_quota(v)
+        };
     }
     Ok((county, villages))
 }

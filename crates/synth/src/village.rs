@@ -115,6 +115,9 @@ fn vulnerability(rng: &mut SynthRng, members: &[Member]) -> f64 {
     }
     // Larger families carry more dependants (registered poor households averaged about 3 people).
     v += 0.15 * (members.len() as f64 - 3.0);
+    // Few young children (see `calibration::YOUNG_CHILD_VULNERABILITY`).
+    let young = members.len() - people::size_at_end_of(members, 2013);
+    v -= cal::YOUNG_CHILD_VULNERABILITY * young as f64;
     v
 }
 
@@ -464,13 +467,14 @@ pub(crate) fn generate(
     let county_code = county.code.as_str();
 
     // 1. Households until the head count is reached (the last one kept with the probability that makes the
-    //    expected total exact).
+    //    expected total exact). The target is the end-2013 population, counted as the engine counts it:
+    //    members born by 2013-12-31 (the record is as of 2020, see `calibration::RECORD_DATE`).
     let mut drafts: Vec<Draft> = Vec::new();
     let mut people = 0.0;
     while people < plan.target_people {
         let size = 1 + rng::weighted_index(&mut rng, &cal::HOUSEHOLD_SIZE_WEIGHTS);
         let members = people::members(&mut rng, &mut ids, county_code, size)?;
-        let n = members.len() as f64;
+        let n = people::size_at_end_of(&members, 2013) as f64;
         let keep = people + n <= plan.target_people
             || rng::chance(&mut rng, (plan.target_people - people) / n);
         if !keep {
@@ -495,43 +499,102 @@ pub(crate) fn generate(
             .vulnerability
             .total_cmp(&drafts[*a].vulnerability)
     });
-    let mut position = 0;
-    let fill = |rng: &mut SynthRng, quota: f64, position: &mut usize| -> Vec<usize> {
-        let mut remaining = quota;
-        let mut chosen = Vec::new();
-        while remaining > 0.0 && *position < order.len() {
-            let i = order[*position];
-            let n = drafts[i].members.len() as f64;
-            if n <= remaining || rng::chance(rng, remaining / n) {
-                chosen.push(i);
-                remaining -= n;
-                *position += 1;
-            } else {
+    // Sizes at the end of 2013…2020, as the engine counts them.
+    let sizes: Vec<[f64; 8]> = drafts
+        .iter()
+        .map(|d| {
+            std::array::from_fn(|k| people::size_at_end_of(&d.members, 2013 + k as u16) as f64)
+        })
+        .collect();
+    let size_at = |i: usize, year: u16| sizes[i][usize::from(year.clamp(2013, 2020) - 2013)];
+    // A village that is not a designated poor village stays below the village exit threshold in every year:
+    // its registered households, counted with all their members (as of 2020, the most there will ever be),
+    // stay strictly below 3% of its end-2013 population (the smallest it will be). Households that would
+    // break the cap are skipped, not stopped at, so that small households still fill the quota.
+    let cap = if plan.poor_village {
+        f64::INFINITY
+    } else {
+        cal::VILLAGE_EXIT_INCIDENCE * people
+    };
+    let mut capped = 0.0;
+    let mut used = vec![false; drafts.len()];
+    // The initial stock (end 2013): filled in people born by 2013-12-31.
+    let mut initial = Vec::new();
+    let mut remaining = plan.target_poor_people;
+    for &i in &order {
+        if remaining <= 0.0 {
+            break;
+        }
+        let all = size_at(i, 2020);
+        if capped + all >= cap {
+            continue;
+        }
+        let n = size_at(i, 2013);
+        if n <= remaining || rng::chance(&mut rng, remaining / n) {
+            initial.push(i);
+            used[i] = true;
+            remaining -= n;
+            capped += all;
+        } else {
+            break;
+        }
+    }
+    // A designated poor village is at or above the threshold at the end of 2013 (never binds at the
+    // planned incidences, but keeps the count of poor villages exact at any scale).
+    if plan.poor_village {
+        let mut poor: f64 = initial.iter().map(|i| size_at(*i, 2013)).sum();
+        for &i in &order {
+            if poor >= cal::VILLAGE_EXIT_INCIDENCE * people {
                 break;
             }
+            if !used[i] {
+                initial.push(i);
+                used[i] = true;
+                poor += size_at(i, 2013);
+            }
         }
-        chosen
-    };
-    let initial = fill(&mut rng, plan.target_poor_people, &mut position);
-    let added = fill(
-        &mut rng,
-        plan.target_poor_people * cal::ADDITION_SHARE,
-        &mut position,
-    );
-    // The next tenth of households by vulnerability are "near poor" (candidates for 边缘易致贫户).
-    let near_poor_end = (position + drafts.len() / 10).min(order.len());
-    let mut near_poor = vec![false; drafts.len()];
-    for &i in &order[position..near_poor_end] {
-        near_poor[i] = true;
     }
-    for i in initial {
+    // Births in the stock before its exits: the engine counts a household's members at the end of its exit
+    // year, so these add to the lifted people.
+    let mut births = 0.0;
+    for &i in &initial {
         let exit = 2014 + rng::weighted_index(&mut rng, &county.exit_distribution) as u16;
         drafts[i].registration = Registration::Initial { exit };
+        births += size_at(i, exit) - size_at(i, 2013);
     }
-    for i in added {
+    // Additions by dynamic adjustment (counted at the end of their exit years), so that the village's lifted
+    // people reach its share of the published total: the planned stock times `LIFTED_PER_STOCK`. The deficit
+    // is taken against the planned stock, not the drawn one, so that the stock's granularity (whole
+    // households) does not bias the additions at small scales; only births that already exceed the village's
+    // room for growth do (see `calibration::YOUNG_CHILD_VULNERABILITY`).
+    let mut remaining = plan.target_poor_people * (cal::LIFTED_PER_STOCK - 1.0) - births;
+    for &i in &order {
+        if remaining <= 0.0 {
+            break;
+        }
+        if used[i] {
+            continue;
+        }
+        let all = size_at(i, 2020);
+        if capped + all >= cap {
+            continue;
+        }
         let year = rng::weighted(&mut rng, &cal::ADDITION_YEARS);
         let exit = (year + 1 + u16::from(rng::chance(&mut rng, 0.4))).min(2020);
-        drafts[i].registration = Registration::Added { year, exit };
+        let n = size_at(i, exit);
+        if n <= remaining || rng::chance(&mut rng, remaining / n) {
+            drafts[i].registration = Registration::Added { year, exit };
+            used[i] = true;
+            remaining -= n;
+            capped += all;
+        } else {
+            break;
+        }
+    }
+    // The next tenth of households by vulnerability are "near poor" (candidates for 边缘易致贫户).
+    let mut near_poor = vec![false; drafts.len()];
+    for &i in order.iter().filter(|i| !used[**i]).take(drafts.len() / 10) {
+        near_poor[i] = true;
     }
 
     // 3–4. Everything else, household by household, in generation order.

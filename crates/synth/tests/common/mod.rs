@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use jingzhun_core::{Area, AreaCode, AreaTree, Settlement};
 
+pub mod engine;
+
 fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/areas/sichuan")
 }

@@ -1,0 +1,9 @@
+//! The crate's integration tests, in one binary (one link, shared lazily generated data).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod engine_calibration;
+mod generate;
