@@ -30,9 +30,11 @@
 //! published figures from the generated stream.
 //!
 //! # Limitations (what the data cannot say)
-//! - A household is one record as of [`calibration::RECORD_DATE`] (end 2020): members, 低保/特困 status,
-//!   housing and schooling do not change over 2013–2025; only incomes (per year) and status events have
-//!   history. An evaluation of another year computes ages at that year's end from the same record, so a child
+//! - A household is one record as of [`calibration::RECORD_DATE`] (end 2020): members (except that those
+//!   born later are left out of earlier years, as the engine does), 低保/特困 status, housing and schooling
+//!   do not change over 2013–2025; only incomes (per year) and status events have history. Every calibrated
+//!   figure counts members born by the evaluation date. An evaluation of another year computes ages at that
+//!   year's end from the same record, so a child
 //!   under 6 in 2020 has no compulsory-school status when evaluated for 2021–2025, and a never-registered
 //!   young adult recorded "not in school" in 2020 was of compulsory age in earlier years. Registered
 //!   households are generated so that their exit years evaluate cleanly (see `village::keep_in_school`).

@@ -31,7 +31,8 @@ pub struct CountyPlan {
     /// Year the county's exit is approved (calibrated for Bazhong; generic elsewhere).
     pub approval_year: u16,
     pub exit_distribution: [f64; 7],
-    /// Target rural population and registered poor people (end 2013) of the whole county at this scale.
+    /// Target rural population and registered poor people (end 2013, members born by then) of the whole
+    /// county at this scale.
     pub target_people: f64,
     pub target_poor_people: f64,
 }
@@ -51,6 +52,7 @@ pub struct VillagePlan {
     pub county: usize,
     /// Registered poor village (贫困村).
     pub poor_village: bool,
+    /// Target population and registered poor people at the end of 2013 (members born by then).
     pub target_people: f64,
     pub target_poor_people: f64,
     pub(crate) slot: usize,
