@@ -23,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..SynthConfig::default()
     };
     let generator = Generator::new(&tree, config)?;
-    let series = engine::evaluate(&tree, &generator)?;
+    let series = engine::evaluate(&tree, &generator, &mut |_| {})?;
     println!(
         "Bazhong, scale {scale}, seed {seed}: generated and evaluated 2013–2020 in {:.1} s (engine, built-in pack)",
         started.elapsed().as_secs_f64()

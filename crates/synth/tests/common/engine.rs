@@ -9,7 +9,7 @@ use jingzhun_core::{AreaCode, AreaLevel, AreaTree, HouseholdId};
 use jingzhun_engine::{Engine, HouseholdInput};
 use jingzhun_policy::PolicyPack;
 use jingzhun_report::summary::SummarySeries;
-use jingzhun_synth::Generator;
+use jingzhun_synth::{GeneratedVillage, Generator};
 use rayon::prelude::*;
 
 /// The evaluated years: 2013 (the registration), the exits of 2014–2020, 2020 (the end of the campaign).
@@ -27,13 +27,19 @@ pub struct Series {
 }
 
 /// Generates `generator`'s registry once, loads it into one engine per year and evaluates every year.
-pub fn evaluate(tree: &AreaTree, generator: &Generator) -> Result<Series, String> {
+/// `each` sees every generated village (e.g. to run the generator's own recount alongside).
+pub fn evaluate(
+    tree: &AreaTree,
+    generator: &Generator,
+    each: &mut dyn FnMut(&GeneratedVillage),
+) -> Result<Series, String> {
     let mut engines: Vec<Engine> = (FIRST_YEAR..=LAST_YEAR)
         .map(|y| Engine::new(tree, y, year_end(y)))
         .collect();
     let mut next_id = 0i64;
     for village in generator.par_iter(32) {
         let village = village.map_err(|e| e.to_string())?;
+        each(&village);
         let first = next_id;
         next_id += village.households.len() as i64;
         engines.par_iter_mut().for_each(|engine| {

@@ -8,19 +8,78 @@
 
 use crate::common::{self, engine};
 use jingzhun_core::AreaTree;
-use jingzhun_synth::{Generator, SynthConfig};
+use jingzhun_synth::{Calibration, CalibrationFigures, Generator, SynthConfig};
 
 /// Large enough that the sampling tolerances stay within a few percent (about 57,000 households).
 const SCALE: f64 = 0.05;
 
-fn evaluated(tree: &AreaTree, seed: u64) -> engine::Series {
+/// The engine's series and the generator's own recount ([`Calibration`]) of the same stream.
+fn evaluated(tree: &AreaTree, seed: u64) -> (engine::Series, CalibrationFigures) {
     let config = SynthConfig {
         seed,
         scale: SCALE,
         ..SynthConfig::default()
     };
     let generator = Generator::new(tree, config).unwrap();
-    engine::evaluate(tree, &generator).unwrap()
+    let mut check = Calibration::default();
+    let series = engine::evaluate(tree, &generator, &mut |v| check.add_village(v)).unwrap();
+    (series, check.figures())
+}
+
+/// The generator's recount (used to tune it quickly) counts exactly as the engine does.
+fn assert_recount_agrees(series: &engine::Series, f: &CalibrationFigures) {
+    let y2013 = series.area.summary(2013).unwrap();
+    let y2020 = series.area.summary(2020).unwrap();
+    let same = |name: &str, engine: i64, recount: f64| {
+        assert_eq!(
+            engine as f64, recount,
+            "{name}: engine {engine}, recount {recount}"
+        );
+    };
+    same("population 2013", y2013.rural_population, f.people);
+    same("population 2020", y2020.rural_population, f.people_2020);
+    same("poor 2013", y2013.poor_people, f.poor_people_2013);
+    same("poor 2020", y2020.poor_people, f.poor_people_end_2020);
+    same(
+        "lifted",
+        y2020.lifted_people_cumulative,
+        f.exited_2014_2020(),
+    );
+    same(
+        "relocated households",
+        y2020.relocated_households,
+        f.relocated_households as f64,
+    );
+    same(
+        "relocated people",
+        y2020.relocated_people,
+        f.relocated_people,
+    );
+    same("低保", y2020.dibao_people, f.dibao_people);
+    same(
+        "低保 registered",
+        y2020.dibao_registered_poor_people,
+        f.dibao_registered_poor,
+    );
+    assert_eq!(y2013.poor_villages as usize, f.poor_villages_by_incidence);
+    // Incomes: the engine rounds each household's per-capita income to the fen.
+    let income = |name: &str, engine: Option<f64>, recount: f64| {
+        let engine = engine.unwrap();
+        assert!(
+            (engine - recount).abs() < 0.01,
+            "{name}: engine {engine}, recount {recount}"
+        );
+    };
+    income(
+        "income 2013",
+        y2013.registered_poor_income_per_capita,
+        f.poor_income_2013,
+    );
+    income(
+        "income 2020",
+        y2020.registered_poor_income_per_capita,
+        f.poor_income_2020,
+    );
 }
 
 fn assert_published_figures(series: &engine::Series) {
@@ -68,9 +127,10 @@ fn assert_county_exits(series: &engine::Series) {
 #[test]
 fn engine_evaluation_of_bazhong_reproduces_the_published_figures() {
     let tree = common::bazhong();
-    let series = evaluated(&tree, 2014);
+    let (series, recount) = evaluated(&tree, 2014);
     assert_published_figures(&series);
     assert_county_exits(&series);
+    assert_recount_agrees(&series, &recount);
     // The story between the published years: the stock shrinks every year, poor villages never come back,
     // and lifted people grow.
     let summaries: Vec<_> = (engine::FIRST_YEAR..=engine::LAST_YEAR)
@@ -100,7 +160,7 @@ fn engine_evaluation_of_bazhong_reproduces_the_published_figures() {
 #[test]
 fn engine_calibration_holds_for_another_seed() {
     let tree = common::bazhong();
-    let series = evaluated(&tree, 7);
+    let (series, _) = evaluated(&tree, 7);
     assert_published_figures(&series);
     assert_county_exits(&series);
 }
