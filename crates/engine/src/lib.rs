@@ -175,6 +175,23 @@ pub struct Evaluation {
     rollups: Vec<Rollup>,
 }
 
+/// One live household's outcome in an evaluation, for statistics that need households one by one (income
+/// distributions, poverty measures): its village, size, registry and monitoring state on the evaluation
+/// date, and the compact result of the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HouseholdOutcome {
+    pub id: HouseholdId,
+    /// The household's village (as resolved on the evaluation date).
+    pub village: AreaCode,
+    /// Members on the evaluation date.
+    pub size: u8,
+    pub registry: jingzhun_policy::RegistryState,
+    pub monitoring: Option<jingzhun_core::MonitoringKind>,
+    /// Registry facts that are counted but not judged (ever registered, relocated, 低保/特困 members).
+    pub facts: RegistryFacts,
+    pub assessment: Assessment,
+}
+
 /// What an incremental update did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Change {
@@ -566,6 +583,24 @@ impl Engine {
     pub fn assessment(&self, eval: &Evaluation, id: HouseholdId) -> Option<Assessment> {
         let slot = *self.cols.slot_of.get(&id)? as usize;
         self.cols.alive(slot).then(|| eval.results[slot])
+    }
+
+    /// Every live household's outcome in `eval` (an evaluation of this engine), in slot order.
+    pub fn outcomes<'e>(
+        &'e self,
+        eval: &'e Evaluation,
+    ) -> impl Iterator<Item = HouseholdOutcome> + 'e {
+        (0..self.cols.len().min(eval.results.len()))
+            .filter(move |s| self.cols.alive(*s))
+            .map(move |slot| HouseholdOutcome {
+                id: self.cols.ids[slot],
+                village: self.areas.code(self.cols.area[slot]),
+                size: self.cols.member_len[slot],
+                registry: self.cols.registry(slot),
+                monitoring: self.cols.monitoring(slot),
+                facts: self.cols.registry_facts(slot),
+                assessment: eval.results[slot],
+            })
     }
 
     /// Every proposal of `eval`, with its explanation (computed on demand, household by household).

@@ -1,13 +1,26 @@
-//! `jingzhun report`: published figures computed from the registry.
+//! `jingzhun report`: published figures computed from the registry — the yearly summary, indicators for
+//! any areas side by side, poverty measures, the annual review, the standard tables and the county exit
+//! assessment.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::{bail, Context};
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
-use jingzhun_core::AreaCode;
-use jingzhun_store::Store;
+use jingzhun_core::{AreaCode, AreaLevel, AreaTree};
+use jingzhun_engine::{Engine, Evaluation, HouseholdInput};
+use jingzhun_policy::Rate;
+use jingzhun_report::annual::{self, AnnualInputs, Provenance};
+use jingzhun_report::indicators::{self, catalogue, format_value, ExitHistory, IndicatorTable};
+use jingzhun_report::population::{self, Line};
+use jingzhun_report::summary::SummarySeries;
+use jingzhun_report::tables;
+use jingzhun_store::{Store, StoredHousehold};
+use rayon::prelude::*;
 
-use super::{demo, table};
+use super::{demo, evaluate, policy::load_pack, progress, table};
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
@@ -22,37 +35,967 @@ pub enum ReportCommand {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// 指标目录: 每个指标的代码、名称、定义、单位与统计对象
+    Catalogue {
+        /// 输出格式: table 或 json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// 指标: 某区划及其下级区划 (并列) 在某年、某日的全部指标
+    Indicators(IndicatorArgs),
+    /// 贫困测度: FGT0–2、Watts、基尼、Sen、均值与中位数, 及"两不愁三保障"多维贫困 (Alkire–Foster), 按下级区划分解
+    Measures(MeasureArgs),
+    /// 年度报告 (中文, Markdown 或 HTML; HTML 可直接打印为 PDF)
+    Annual {
+        #[arg(long)]
+        area: String,
+        #[arg(long)]
+        year: u16,
+        /// 输出格式: md 或 html
+        #[arg(long, default_value = "md")]
+        format: String,
+        /// 写入文件 (默认输出到屏幕)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// 标准报表 (XLSX): 县、乡镇、村各一张工作表
+    Tables {
+        #[arg(long)]
+        area: String,
+        #[arg(long)]
+        year: u16,
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        #[arg(long)]
+        out: PathBuf,
+        /// 在标准错误输出各步骤用时
+        #[arg(long)]
+        timings: bool,
+    },
+    /// 贫困县退出评估表: 贫困发生率、错退率、漏评率、群众认可度, 各与政策包标准比较
+    ExitAssessment {
+        /// 县级区划代码
+        #[arg(long)]
+        county: String,
+        #[arg(long)]
+        year: u16,
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// 抽样调查的群众认可度 (百分数, 如 95.5); 不给则为"未调查"
+        #[arg(long)]
+        approval: Option<f64>,
+        /// 输出格式: table 或 json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IndicatorArgs {
+    #[arg(long)]
+    area: String,
+    #[arg(long)]
+    year: u16,
+    /// 按此日期的数据与状态计算 (默认该年 12 月 31 日)
+    #[arg(long)]
+    as_of: Option<NaiveDate>,
+    /// 并列列出的下级区划层级: county、township 或 village (默认直接下级)
+    #[arg(long)]
+    by: Option<String>,
+    /// 输出格式: table、json、csv 或 xlsx
+    #[arg(long, default_value = "table")]
+    format: String,
+    /// 写入文件 (xlsx 必需)
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// 不逐年评估 (累计脱贫人口不计算, 读取更快)
+    #[arg(long)]
+    no_history: bool,
+    /// 在标准错误输出各步骤用时
+    #[arg(long)]
+    timings: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MeasureArgs {
+    #[arg(long)]
+    area: String,
+    #[arg(long)]
+    year: u16,
+    #[arg(long)]
+    as_of: Option<NaiveDate>,
+    /// 标准: poverty (当年贫困线, 默认)、monitoring (当年监测线) 或金额 (元)
+    #[arg(long, default_value = "poverty")]
+    line: String,
+    /// 分解到的下级区划层级 (默认直接下级)
+    #[arg(long)]
+    by: Option<String>,
+    /// 多维贫困临界值 k (0–1], 默认 1/3
+    #[arg(long, default_value_t = 1.0 / 3.0)]
+    k: f64,
+    /// 五项保障的权重, 逗号分隔, 和为 1 (默认等权)
+    #[arg(long)]
+    weights: Option<String>,
+    /// 输出格式: table 或 json
+    #[arg(long, default_value = "table")]
+    format: String,
 }
 
 pub fn run(store: &Store, command: ReportCommand) -> anyhow::Result<ExitCode> {
     match command {
-        ReportCommand::Summary { area, year, format } => {
-            let area = AreaCode::parse(&area)?;
-            if year < demo::FIRST_YEAR {
-                bail!("年度 {year} 早于建档立卡 ({} 年)", demo::FIRST_YEAR);
-            }
-            let tree = store.area_tree()?;
-            if tree.get(&area).is_none() {
-                bail!("区划「{area}」不存在");
-            }
-            // Cumulative figures (counties exited, people lifted out) need every year up to this one.
-            let series = demo::evaluate_years(store, &tree, &area, year)?;
-            let summary = series.summary(year).context("该年度没有评估结果")?;
-            match format.as_str() {
-                "json" => println!("{}", serde_json::to_string_pretty(&summary)?),
-                "table" => {
-                    let value = serde_json::to_value(&summary)?;
-                    let rows: Vec<Vec<String>> = value
-                        .as_object()
-                        .into_iter()
-                        .flatten()
-                        .map(|(k, v)| vec![k.clone(), v.to_string().trim_matches('"').to_owned()])
-                        .collect();
-                    print!("{}", table::render(&rows));
-                }
-                other => bail!("不支持的输出格式「{other}」(可选 table、json)"),
-            }
-            Ok(ExitCode::SUCCESS)
+        ReportCommand::Summary { area, year, format } => summary(store, &area, year, &format),
+        ReportCommand::Catalogue { format } => print_catalogue(&format),
+        ReportCommand::Indicators(args) => run_indicators(store, args),
+        ReportCommand::Measures(args) => run_measures(store, args),
+        ReportCommand::Annual {
+            area,
+            year,
+            format,
+            out,
+        } => run_annual(store, &area, year, &format, out.as_deref()),
+        ReportCommand::Tables {
+            area,
+            year,
+            as_of,
+            out,
+            timings,
+        } => run_tables(store, &area, year, as_of, &out, timings),
+        ReportCommand::ExitAssessment {
+            county,
+            year,
+            as_of,
+            approval,
+            format,
+        } => run_exit_assessment(store, &county, year, as_of, approval, &format),
+    }
+}
+
+fn summary(store: &Store, area: &str, year: u16, format: &str) -> anyhow::Result<ExitCode> {
+    let area = AreaCode::parse(area)?;
+    check_year(year)?;
+    let tree = store.area_tree()?;
+    if tree.get(&area).is_none() {
+        bail!("区划「{area}」不存在");
+    }
+    // Cumulative figures (counties exited, people lifted out) need every year up to this one.
+    let series = demo::evaluate_years(store, &tree, &area, year)?;
+    let summary = series.summary(year).context("该年度没有评估结果")?;
+    match format {
+        "json" => println!("{}", serde_json::to_string_pretty(&summary)?),
+        "table" => {
+            let value = serde_json::to_value(&summary)?;
+            let rows: Vec<Vec<String>> = value
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| vec![k.clone(), v.to_string().trim_matches('"').to_owned()])
+                .collect();
+            print!("{}", table::render(&rows));
         }
+        other => bail!("不支持的输出格式「{other}」(可选 table、json)"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check_year(year: u16) -> anyhow::Result<()> {
+    if year < demo::FIRST_YEAR {
+        bail!("年度 {year} 早于建档立卡 ({} 年)", demo::FIRST_YEAR);
+    }
+    Ok(())
+}
+
+fn year_end(year: u16) -> NaiveDate {
+    NaiveDate::from_ymd_opt(i32::from(year), 12, 31).unwrap_or_default()
+}
+
+fn parse_level(text: &str) -> anyhow::Result<AreaLevel> {
+    Ok(match text {
+        "county" | "县" => AreaLevel::County,
+        "township" | "乡镇" => AreaLevel::Township,
+        "village" | "村" => AreaLevel::Village,
+        "city" | "市" => AreaLevel::City,
+        other => bail!("不支持的层级「{other}」(可选 county、township、village)"),
+    })
+}
+
+/// The level to drill down to: the one asked for, or the area's children.
+fn drill_level(area: &AreaCode, by: Option<&str>) -> anyhow::Result<Option<AreaLevel>> {
+    match by {
+        Some(b) => {
+            let level = parse_level(b)?;
+            if level.digits() <= area.level().digits() {
+                bail!("层级「{b}」不低于区划 {area} 本身");
+            }
+            Ok(Some(level))
+        }
+        None => Ok(area.level().child()),
+    }
+}
+
+/// One evaluated year of an area, with the earlier years' exits and summaries when asked for.
+struct Loaded {
+    engine: Engine,
+    eval: Evaluation,
+    tree: AreaTree,
+    data_time: DateTime<Utc>,
+    history: Option<ExitHistory>,
+    series: Option<SummarySeries>,
+    load_secs: f64,
+    evaluate_secs: f64,
+}
+
+impl Loaded {
+    fn provenance(&self) -> Provenance {
+        Provenance {
+            pack_version: self.eval.pack_version.clone(),
+            pack_hash: self.eval.pack_hash.clone(),
+            data_time: self.data_time.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            as_of: self.eval.as_of,
+            code_version: evaluate::code_version(),
+        }
+    }
+
+    fn name(&self, code: &AreaCode) -> String {
+        self.tree
+            .name_on(code, self.eval.as_of)
+            .map(str::to_owned)
+            .or_else(|| self.tree.get(code).map(|a| a.name.clone()))
+            .unwrap_or_else(|| code.to_string())
+    }
+}
+
+/// Loads `area` for `year` as of `as_of` (default the year's end) and evaluates it under the built-in
+/// pack. With `history`, every year from 2013 is evaluated too (the store read once, one engine per year, as
+/// `demo` does; year by year as of each year's end if households were edited since generation).
+fn load(
+    store: &Store,
+    area: &AreaCode,
+    year: u16,
+    as_of: Option<NaiveDate>,
+    history: bool,
+) -> anyhow::Result<Loaded> {
+    check_year(year)?;
+    let as_of = as_of.unwrap_or_else(|| year_end(year));
+    let tree = store.area_tree()?;
+    if tree.get(area).is_none() {
+        bail!("区划「{area}」不存在");
+    }
+    let pack = load_pack(None)?;
+    let started = Instant::now();
+    if !history {
+        let loaded = evaluate::load(store, area, year, as_of)?;
+        let load_secs = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let eval = loaded.engine.evaluate(&pack)?;
+        return Ok(Loaded {
+            engine: loaded.engine,
+            eval,
+            tree,
+            data_time: loaded.data_time,
+            history: None,
+            series: None,
+            load_secs,
+            evaluate_secs: started.elapsed().as_secs_f64(),
+        });
+    }
+    let years: Vec<u16> = (demo::FIRST_YEAR..year).collect();
+    let mut engines: Vec<Engine> = years
+        .iter()
+        .map(|y| Engine::new(&tree, *y, year_end(*y)))
+        .collect();
+    let same_date = as_of == year_end(year);
+    if same_date {
+        engines.push(Engine::new(&tree, year, as_of));
+    }
+    let bar = progress::bar("读取与装载", store.count_households(area)?, "户");
+    let mut edited = false;
+    let mut data_time = DateTime::<Utc>::MIN_UTC;
+    let mut batch: Vec<StoredHousehold> = Vec::with_capacity(8_192);
+    let mut loaded = 0u64;
+    store.scan_households(area, None, &mut |stored| {
+        edited |= stored.version.0 > 1 || stored.effective_from > year_end(demo::FIRST_YEAR);
+        data_time = data_time.max(stored.recorded_at);
+        batch.push(stored);
+        if batch.len() == batch.capacity() {
+            feed(&mut engines, &batch);
+            loaded += batch.len() as u64;
+            bar.set_position(loaded);
+            batch.clear();
+        }
+        Ok(())
+    })?;
+    feed(&mut engines, &batch);
+    drop(batch);
+    bar.finish_and_clear();
+    if edited {
+        eprintln!("数据在生成后有过修改, 改为逐年按年末日期读取 ...");
+        engines = years
+            .iter()
+            .map(|y| evaluate::load(store, area, *y, year_end(*y)).map(|l| l.engine))
+            .collect::<anyhow::Result<_>>()?;
+    }
+    let target = if same_date && !edited {
+        engines.pop().context("没有装载评估年度")?
+    } else {
+        let l = evaluate::load(store, area, year, as_of)?;
+        data_time = data_time.max(l.data_time);
+        l.engine
+    };
+    let load_secs = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let mut exits = ExitHistory::default();
+    let name = tree.get(area).map(|a| a.name.clone()).unwrap_or_default();
+    let mut series = SummarySeries::new(*area, name);
+    for engine in engines {
+        let eval = engine.evaluate(&pack)?;
+        exits.add(&eval);
+        series.add(&engine, &eval);
+    }
+    let eval = target.evaluate(&pack)?;
+    series.add(&target, &eval);
+    Ok(Loaded {
+        engine: target,
+        eval,
+        tree,
+        data_time,
+        history: Some(exits),
+        series: Some(series),
+        load_secs,
+        evaluate_secs: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Adds a batch of households to every year's engine, the engines in parallel.
+fn feed(engines: &mut [Engine], batch: &[StoredHousehold]) {
+    engines.par_iter_mut().for_each(|engine| {
+        for stored in batch {
+            engine.insert(HouseholdInput::from((
+                stored.id,
+                &stored.household,
+                stored.events.as_slice(),
+            )));
+        }
+    });
+}
+
+/// The area itself, then its areas of `level` (if any), with names.
+fn rows_for(l: &Loaded, area: &AreaCode, level: Option<AreaLevel>) -> Vec<(AreaCode, String)> {
+    let mut codes = vec![*area];
+    if let Some(level) = level {
+        codes.extend(indicators::drill_down(&l.engine, area, level));
+    }
+    codes.into_iter().map(|c| (c, l.name(&c))).collect()
+}
+
+fn print_catalogue(format: &str) -> anyhow::Result<ExitCode> {
+    match format {
+        "json" => println!("{}", serde_json::to_string_pretty(catalogue())?),
+        "table" => {
+            let mut rows = vec![vec![
+                "代码".to_owned(),
+                "指标".to_owned(),
+                "单位".to_owned(),
+                "定义".to_owned(),
+            ]];
+            for i in catalogue() {
+                let definition = match i.unavailable {
+                    Some(why) => format!("{} [暂不能计算: {why}]", i.definition),
+                    None => i.definition.clone(),
+                };
+                rows.push(vec![
+                    i.code.clone(),
+                    i.name.clone(),
+                    i.unit.label().to_owned(),
+                    definition,
+                ]);
+            }
+            print!("{}", render_left(&rows));
+        }
+        other => bail!("不支持的输出格式「{other}」(可选 table、json)"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Rows with every column left-aligned (text columns).
+fn render_left(rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..rows.iter().map(Vec::len).max().unwrap_or(0))
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| table::width(c))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            line.push_str(&" ".repeat(widths[i].saturating_sub(table::width(cell)) + 2));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn run_indicators(store: &Store, args: IndicatorArgs) -> anyhow::Result<ExitCode> {
+    let area = AreaCode::parse(&args.area)?;
+    let level = drill_level(&area, args.by.as_deref())?;
+    if !["table", "json", "csv", "xlsx"].contains(&args.format.as_str()) {
+        bail!(
+            "不支持的输出格式「{}」(可选 table、json、csv、xlsx)",
+            args.format
+        );
+    }
+    let l = load(store, &area, args.year, args.as_of, !args.no_history)?;
+    let started = Instant::now();
+    let areas = rows_for(&l, &area, level);
+    let table = indicators::compute(&l.engine, &l.eval, &areas, l.history.as_ref());
+    let compute_secs = started.elapsed().as_secs_f64();
+    if args.timings {
+        eprintln!(
+            "用时: 读取 {:.2} 秒, 评估 {:.2} 秒, 指标 ({} 个区划 × {} 项) {:.3} 秒",
+            l.load_secs,
+            l.evaluate_secs,
+            table.rows.len(),
+            catalogue().len(),
+            compute_secs
+        );
+    }
+    let text = match args.format.as_str() {
+        "json" => serde_json::to_string_pretty(&indicator_json(&table))? + "\n",
+        "csv" => indicator_csv(&table),
+        "xlsx" => {
+            let out = args.out.as_deref().context("xlsx 格式需要 --out 文件名")?;
+            let name = level.map_or("指标", sheet_name);
+            let bytes = tables::workbook(&[(name, &table)], &l.provenance())?;
+            std::fs::write(out, bytes).with_context(|| format!("无法写入「{}」", out.display()))?;
+            eprintln!("已写入 {}", out.display());
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => indicator_text(&table, &l.provenance()),
+    };
+    write_out(args.out.as_deref(), &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_out(out: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    match out {
+        Some(path) => {
+            std::fs::write(path, text)
+                .with_context(|| format!("无法写入「{}」", path.display()))?;
+            eprintln!("已写入 {}", path.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
+fn sheet_name(level: AreaLevel) -> &'static str {
+    match level {
+        AreaLevel::Province => "省级",
+        AreaLevel::City => "市级",
+        AreaLevel::County => "县级",
+        AreaLevel::Township => "乡镇级",
+        AreaLevel::Village => "村级",
+    }
+}
+
+fn indicator_json(table: &IndicatorTable) -> serde_json::Value {
+    let rows: Vec<serde_json::Value> = table
+        .rows
+        .iter()
+        .map(|r| {
+            let values: serde_json::Map<String, serde_json::Value> = catalogue()
+                .iter()
+                .zip(&r.values)
+                .map(|(i, v)| (i.code.clone(), serde_json::json!(v)))
+                .collect();
+            serde_json::json!({ "area": r.code, "name": r.name, "level": r.level, "values": values })
+        })
+        .collect();
+    serde_json::json!({
+        "year": table.year,
+        "as_of": table.as_of,
+        "pack_version": table.pack_version,
+        "pack_hash": table.pack_hash,
+        "code_version": evaluate::code_version(),
+        "indicators": catalogue(),
+        "rows": rows,
+    })
+}
+
+fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// CSV for Excel: UTF-8 with BOM, one row per area, raw values (rates as fractions).
+fn indicator_csv(table: &IndicatorTable) -> String {
+    let mut out = String::from("\u{feff}区划代码,名称");
+    for i in catalogue() {
+        out.push(',');
+        out.push_str(&csv_cell(&tables::column_header(&i.name, i.unit)));
+    }
+    out.push('\n');
+    for r in &table.rows {
+        out.push_str(r.code.as_str());
+        out.push(',');
+        out.push_str(&csv_cell(&r.name));
+        for v in &r.values {
+            out.push(',');
+            if let Some(v) = v {
+                out.push_str(&format!("{}", (v * 1e6).round() / 1e6));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Indicators down, areas across (side by side).
+fn indicator_text(table: &IndicatorTable, p: &Provenance) -> String {
+    let mut rows = vec![{
+        let mut head = vec!["指标".to_owned()];
+        head.extend(table.rows.iter().map(|r| r.name.clone()));
+        head
+    }];
+    for (i, ind) in catalogue().iter().enumerate() {
+        if ind.unavailable.is_some() {
+            continue;
+        }
+        let mut row = vec![tables::column_header(&ind.name, ind.unit)];
+        row.extend(
+            table
+                .rows
+                .iter()
+                .map(|r| format_value(ind.unit, r.values[i])),
+        );
+        rows.push(row);
+    }
+    let mut out = table::render(&rows);
+    let missing: Vec<&str> = catalogue()
+        .iter()
+        .filter(|i| i.unavailable.is_some())
+        .map(|i| i.name.as_str())
+        .collect();
+    out.push_str(&format!("暂不能计算: {}\n", missing.join("、")));
+    out.push_str(&footer(p));
+    out
+}
+
+fn footer(p: &Provenance) -> String {
+    format!(
+        "{} 年, 按 {} 的状态; 政策包 {} ({}), 数据时间 {}, {}\n",
+        p.as_of.format("%Y"),
+        p.as_of,
+        p.pack_version,
+        p.pack_hash.get(..12).unwrap_or(&p.pack_hash),
+        p.data_time,
+        p.code_version
+    )
+}
+
+fn run_measures(store: &Store, args: MeasureArgs) -> anyhow::Result<ExitCode> {
+    let area = AreaCode::parse(&args.area)?;
+    let level = drill_level(&area, args.by.as_deref())?.unwrap_or(area.level());
+    let line = match args.line.as_str() {
+        "poverty" | "贫困线" => Line::Poverty,
+        "monitoring" | "监测线" => Line::Monitoring,
+        other => match other.parse::<f64>() {
+            Ok(y) if y > 0.0 && y.is_finite() => Line::Given(y),
+            _ => bail!("标准「{other}」无效 (可选 poverty、monitoring 或正的金额)"),
+        },
+    };
+    let mut spec = population::guarantee_spec(args.k);
+    if let Some(w) = &args.weights {
+        let weights: Vec<f64> = w
+            .split([',', ','])
+            .map(|x| x.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("权重「{w}」无效"))?;
+        if weights.len() != spec.indicators.len() {
+            bail!(
+                "权重个数为 {}, 应为 {} (五项保障)",
+                weights.len(),
+                spec.indicators.len()
+            );
+        }
+        for (ind, w) in spec.indicators.iter_mut().zip(weights) {
+            ind.1 = w;
+        }
+    }
+    let l = load(store, &area, args.year, args.as_of, false)?;
+    let income = population::income_measures(&l.engine, &l.eval, &area, level, line)
+        .context("该区划没有评估结果")?;
+    let mpi = population::guarantee_mpi(&l.engine, &l.eval, &area, level, &spec)?;
+    let p = l.provenance();
+    if args.format == "json" {
+        let v = serde_json::json!({
+            "area": area,
+            "year": args.year,
+            "as_of": l.eval.as_of,
+            "income": income,
+            "mpi": mpi,
+            "pack_version": p.pack_version,
+            "pack_hash": p.pack_hash,
+            "data_time": p.data_time,
+            "code_version": p.code_version,
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.format != "table" {
+        bail!("不支持的输出格式「{}」(可选 table、json)", args.format);
+    }
+    let f4 = |x: f64| format!("{x:.4}");
+    let t = &income.decomposition.total;
+    println!(
+        "{} {} 年 收入贫困测度: {} {:.0} 元 (按人加权; 无收入记录 {:.0} 人未计入)",
+        l.name(&area),
+        args.year,
+        line.label(),
+        income.line,
+        income.people_without_income
+    );
+    let mut rows = vec![vec![
+        "区域".to_owned(),
+        "人口".to_owned(),
+        "人口占比".to_owned(),
+        "FGT0".to_owned(),
+        "FGT1".to_owned(),
+        "FGT2".to_owned(),
+        "Watts".to_owned(),
+        "基尼".to_owned(),
+        "Sen".to_owned(),
+        "均值".to_owned(),
+        "中位数".to_owned(),
+        "FGT0贡献".to_owned(),
+        "FGT1贡献".to_owned(),
+        "FGT2贡献".to_owned(),
+        "Watts贡献".to_owned(),
+    ]];
+    let mut sums = [0.0; 5];
+    for g in &income.decomposition.groups {
+        let m = &g.measures;
+        let c = &g.contribution;
+        for (s, x) in
+            sums.iter_mut()
+                .zip([g.population_share, c.headcount, c.gap, c.severity, c.watts])
+        {
+            *s += x;
+        }
+        rows.push(vec![
+            group_name(&l, &g.group),
+            format!("{:.0}", m.population),
+            f4(g.population_share),
+            f4(m.headcount),
+            f4(m.gap),
+            f4(m.severity),
+            f4(m.watts),
+            f4(m.gini),
+            f4(m.sen),
+            format!("{:.0}", m.mean),
+            format!("{:.0}", m.median),
+            f4(c.headcount),
+            f4(c.gap),
+            f4(c.severity),
+            f4(c.watts),
+        ]);
+    }
+    rows.push(vec![
+        "合计".to_owned(),
+        format!("{:.0}", t.population),
+        f4(sums[0]),
+        f4(t.headcount),
+        f4(t.gap),
+        f4(t.severity),
+        f4(t.watts),
+        f4(t.gini),
+        f4(t.sen),
+        format!("{:.0}", t.mean),
+        format!("{:.0}", t.median),
+        f4(sums[1]),
+        f4(sums[2]),
+        f4(sums[3]),
+        f4(sums[4]),
+    ]);
+    print!("{}", table::render(&rows));
+    println!();
+    let weights: Vec<String> = spec
+        .indicators
+        .iter()
+        .map(|(n, w)| format!("{n} {w:.3}"))
+        .collect();
+    println!(
+        "多维贫困 (Alkire–Foster, 五项保障, 权重: {}; k = {:.3})",
+        weights.join("、"),
+        spec.k
+    );
+    let mut head = vec![
+        "区域".to_owned(),
+        "人口占比".to_owned(),
+        "H".to_owned(),
+        "A".to_owned(),
+        "M0".to_owned(),
+        "M0贡献".to_owned(),
+    ];
+    head.extend(spec.indicators.iter().map(|(n, _)| format!("{n}(删失)")));
+    let mut rows = vec![head];
+    let (mut share_sum, mut contrib_sum) = (0.0, 0.0);
+    for g in &mpi.groups {
+        share_sum += g.population_share;
+        contrib_sum += g.contribution;
+        let mut row = vec![
+            group_name(&l, &g.group),
+            f4(g.population_share),
+            f4(g.mpi.h),
+            f4(g.mpi.a),
+            f4(g.mpi.m0),
+            f4(g.contribution),
+        ];
+        row.extend(g.mpi.censored_headcounts.iter().map(|x| f4(*x)));
+        rows.push(row);
+    }
+    let mut total = vec![
+        "合计".to_owned(),
+        f4(share_sum),
+        f4(mpi.total.h),
+        f4(mpi.total.a),
+        f4(mpi.total.m0),
+        f4(contrib_sum),
+    ];
+    total.extend(mpi.total.censored_headcounts.iter().map(|x| f4(*x)));
+    rows.push(total);
+    let mut contrib = vec![
+        "各指标贡献".to_owned(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    ];
+    contrib.extend(mpi.total.contributions.iter().map(|x| f4(*x)));
+    rows.push(contrib);
+    print!("{}", table::render(&rows));
+    print!("{}", footer(&p));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn group_name(l: &Loaded, code: &str) -> String {
+    AreaCode::parse(code)
+        .map(|c| l.name(&c))
+        .unwrap_or_else(|_| code.to_owned())
+}
+
+fn run_annual(
+    store: &Store,
+    area: &str,
+    year: u16,
+    format: &str,
+    out: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let area = AreaCode::parse(area)?;
+    if !["md", "html"].contains(&format) {
+        bail!("不支持的输出格式「{format}」(可选 md、html)");
+    }
+    let l = load(store, &area, year, None, true)?;
+    let level = area.level().child();
+    let areas = rows_for(&l, &area, level);
+    let table = indicators::compute(&l.engine, &l.eval, &areas, l.history.as_ref());
+    let measures = population::income_measures(
+        &l.engine,
+        &l.eval,
+        &area,
+        level.unwrap_or(area.level()),
+        Line::Poverty,
+    );
+    let provenance = l.provenance();
+    let series = l.series.as_ref().context("没有逐年评估结果")?;
+    let doc = annual::annual(AnnualInputs {
+        series,
+        year,
+        indicators: &table,
+        measures: measures.as_ref(),
+        provenance: &provenance,
+    })
+    .context("该年度没有评估结果")?;
+    let text = if format == "html" {
+        doc.html()
+    } else {
+        doc.markdown()
+    };
+    write_out(out, &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_tables(
+    store: &Store,
+    area: &str,
+    year: u16,
+    as_of: Option<NaiveDate>,
+    out: &Path,
+    timings: bool,
+) -> anyhow::Result<ExitCode> {
+    let area = AreaCode::parse(area)?;
+    let l = load(store, &area, year, as_of, true)?;
+    let started = Instant::now();
+    let levels: Vec<AreaLevel> = [AreaLevel::County, AreaLevel::Township, AreaLevel::Village]
+        .into_iter()
+        .filter(|lv| lv.digits() >= area.level().digits())
+        .collect();
+    // One computation for every level (the households are walked once).
+    let mut areas = Vec::new();
+    for lv in &levels {
+        let codes = if *lv == area.level() {
+            vec![area]
+        } else {
+            indicators::drill_down(&l.engine, &area, *lv)
+        };
+        areas.extend(codes.into_iter().map(|c| (c, l.name(&c))));
+    }
+    let all = indicators::compute(&l.engine, &l.eval, &areas, l.history.as_ref());
+    let computed = started.elapsed().as_secs_f64();
+    let split: Vec<(AreaLevel, IndicatorTable)> = levels
+        .iter()
+        .map(|lv| {
+            let mut t = all.clone();
+            t.rows.retain(|r| r.level == *lv);
+            (*lv, t)
+        })
+        .collect();
+    let sheets: Vec<(&str, &IndicatorTable)> =
+        split.iter().map(|(lv, t)| (sheet_name(*lv), t)).collect();
+    let bytes = tables::workbook(&sheets, &l.provenance())?;
+    std::fs::write(out, bytes).with_context(|| format!("无法写入「{}」", out.display()))?;
+    if timings {
+        eprintln!(
+            "用时: 读取 {:.2} 秒, 评估 {:.2} 秒, 指标 ({} 个区划 × {} 项) {:.3} 秒, 写入 XLSX {:.3} 秒",
+            l.load_secs,
+            l.evaluate_secs,
+            all.rows.len(),
+            catalogue().len(),
+            computed,
+            started.elapsed().as_secs_f64() - computed
+        );
+    }
+    eprintln!("已写入 {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_exit_assessment(
+    store: &Store,
+    county: &str,
+    year: u16,
+    as_of: Option<NaiveDate>,
+    approval: Option<f64>,
+    format: &str,
+) -> anyhow::Result<ExitCode> {
+    let county = AreaCode::parse(county)?;
+    if county.level() != AreaLevel::County {
+        bail!("「{county}」不是县级区划代码 (6 位)");
+    }
+    let approval = match approval {
+        Some(p) if (0.0..=100.0).contains(&p) => Some(Rate((p * 100.0).round() as u32)),
+        Some(p) => bail!("群众认可度 {p} 应在 0 到 100 之间 (百分数)"),
+        None => None,
+    };
+    let l = load(store, &county, year, as_of, false)?;
+    let exit = l
+        .engine
+        .county_exit(&l.eval, &county, approval)
+        .context("该县没有评估结果")?;
+    let counts = l
+        .eval
+        .rollup(&county)
+        .map(|r| r.area_counts())
+        .unwrap_or_default();
+    let verdict = match exit.meets {
+        Some(true) => "符合退出条件",
+        Some(false) => "不符合退出条件",
+        None => "计算所得各项达标, 群众认可度未调查, 待定",
+    };
+    let p = l.provenance();
+    if format == "json" {
+        let v = serde_json::json!({
+            "county": county,
+            "name": l.name(&county),
+            "year": year,
+            "counts": counts,
+            "exit": exit,
+            "verdict": verdict,
+            "pack_version": p.pack_version,
+            "pack_hash": p.pack_hash,
+            "data_time": p.data_time,
+            "as_of": p.as_of,
+            "code_version": p.code_version,
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if format != "table" {
+        bail!("不支持的输出格式「{format}」(可选 table、json)");
+    }
+    println!("{} {} 年 贫困县退出评估 (三率一度)", l.name(&county), year);
+    let mut rows = vec![vec![
+        "指标".to_owned(),
+        "数值".to_owned(),
+        "标准".to_owned(),
+        "结果".to_owned(),
+        "说明".to_owned(),
+    ]];
+    for c in &exit.conditions {
+        let label = match c.rule {
+            "county.incidence" => "贫困发生率",
+            "county.wrong_exit_rate" => "错退率",
+            "county.omission_rate" => "漏评率",
+            "county.approval" => "群众认可度",
+            other => other,
+        };
+        let (value, limit) = match &c.comparison {
+            Some(cmp) => (
+                cmp.value.to_string(),
+                format!("{} {}", limit_op(c.rule), cmp.parameter),
+            ),
+            None => ("未调查".to_owned(), String::new()),
+        };
+        let result = match (&c.comparison, c.holds) {
+            (None, _) => "待定",
+            (Some(_), true) => "达标",
+            (Some(_), false) => "未达标",
+        };
+        rows.push(vec![
+            label.to_owned(),
+            value,
+            limit,
+            result.to_owned(),
+            c.text.clone(),
+        ]);
+    }
+    print!("{}", render_left(&rows));
+    println!(
+        "口径: 贫困人口 {} / 农村人口 {}; 疑似错退人口 {} / 已脱贫人口 {}; 疑似漏评人口 {} / 未建档立卡人口 {} (错退、漏评为规则建议, 按政策包规则从登记数据计算)",
+        counts.poor_people,
+        counts.population,
+        counts.wrong_exit_people,
+        counts.exited_people,
+        counts.omission_people,
+        counts.non_registered_people
+    );
+    println!("结论: {verdict}");
+    print!("{}", footer(&p));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn limit_op(rule: &str) -> &'static str {
+    if rule == "county.approval" {
+        ">"
+    } else {
+        "<"
     }
 }

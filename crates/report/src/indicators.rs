@@ -1,0 +1,886 @@
+//! The indicator catalogue and its values for any area, year and as-of date.
+//!
+//! [`catalogue`] is the one place where an indicator is declared: stable code, Chinese and English names,
+//! definition, unit, which records it counts, and how its value is computed. Values come from the
+//! engine's [`Rollup`] of the area, from the households' outcomes (income means and medians by group, risk
+//! types) and, for cumulative figures, from an [`ExitHistory`] of earlier years. Indicators whose data the
+//! registry does not hold yet are listed with the reason and never given a value.
+//!
+//! [`compute`] fills an [`IndicatorTable`]: one row per requested area (any level, side by side — a
+//! drill-down is the child areas of an area at one level), one column per indicator.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use jingzhun_core::{AreaCode, AreaLevel, MonitoringKind, RiskType};
+use jingzhun_engine::{Engine, Evaluation, Rollup};
+use jingzhun_policy::{flag, Guarantee, ProposalKind, RegistryState};
+use serde::Serialize;
+
+use crate::measures::{self, Observation};
+use crate::summary::FIRST_EXIT_YEAR;
+
+/// The unit of an indicator's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Households,
+    People,
+    Villages,
+    /// A fraction (shown as a percentage).
+    Rate,
+    Yuan,
+    Days,
+}
+
+impl Unit {
+    pub fn label(self) -> &'static str {
+        match self {
+            Unit::Households => "户",
+            Unit::People => "人",
+            Unit::Villages => "个",
+            Unit::Rate => "%",
+            Unit::Yuan => "元",
+            Unit::Days => "天",
+        }
+    }
+}
+
+/// Income groups whose per-capita net income is summarised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncomeGroup {
+    /// Every household of the registry (the rural population).
+    All,
+    /// Households ever registered as poor (建档立卡户, including those since exited).
+    Registered,
+    /// Households under monitoring.
+    Monitored,
+}
+
+impl IncomeGroup {
+    pub const ALL: [IncomeGroup; 3] = [
+        IncomeGroup::All,
+        IncomeGroup::Registered,
+        IncomeGroup::Monitored,
+    ];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// How an indicator's value is obtained.
+#[derive(Debug, Clone, Copy)]
+pub enum Source {
+    /// From the area's counts.
+    Counts(fn(&AreaData) -> Option<f64>),
+    /// Share of households meeting a guarantee.
+    Guarantee(Guarantee),
+    /// Households under monitoring of a kind.
+    MonitoredKind(MonitoringKind),
+    /// Monitoring proposals whose rules named this risk type.
+    CandidateRisk(RiskType),
+    /// Mean per-capita net income of a group (yuan, person-weighted).
+    IncomeMean(IncomeGroup),
+    /// Median per-capita net income of a group (yuan, person-weighted).
+    IncomeMedian(IncomeGroup),
+    /// Not computable from the registry yet; the reason.
+    Unavailable(&'static str),
+}
+
+/// One indicator of the catalogue.
+#[derive(Debug, Clone, Serialize)]
+pub struct Indicator {
+    /// Stable code (`incidence`, `guarantee_coverage.housing`, …).
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub definition: String,
+    pub unit: Unit,
+    /// Which records it counts.
+    pub counts: String,
+    /// Why it has no value, when the registry does not hold its data yet.
+    pub unavailable: Option<&'static str>,
+    #[serde(skip)]
+    pub source: Source,
+}
+
+fn ind(
+    code: &str,
+    name: &str,
+    name_en: &str,
+    unit: Unit,
+    counts: &str,
+    definition: &str,
+    source: Source,
+) -> Indicator {
+    Indicator {
+        code: code.to_owned(),
+        name: name.to_owned(),
+        name_en: name_en.to_owned(),
+        definition: definition.to_owned(),
+        unit,
+        counts: counts.to_owned(),
+        unavailable: match source {
+            Source::Unavailable(reason) => Some(reason),
+            _ => None,
+        },
+        source,
+    }
+}
+
+fn ratio(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+fn n(x: i64) -> Option<f64> {
+    Some(x as f64)
+}
+
+const NO_LEAD_DATA: &str =
+    "监测线索的发现与认定时间记录在网页应用的监测工作流(审计记录)中, 登记数据尚未保存, 不能计算";
+const NO_MEASURE_DATA: &str = "帮扶措施尚未纳入登记数据模型, 不能计算";
+const NO_RETURN_DATA: &str = "评估引擎尚未统计返贫决定事件; 见「疑似返贫户」(规则建议)";
+
+/// Every indicator, in display order.
+pub fn catalogue() -> &'static [Indicator] {
+    static CATALOGUE: OnceLock<Vec<Indicator>> = OnceLock::new();
+    CATALOGUE.get_or_init(build_catalogue)
+}
+
+/// The indicator with `code`.
+pub fn indicator(code: &str) -> Option<&'static Indicator> {
+    catalogue().iter().find(|i| i.code == code)
+}
+
+fn build_catalogue() -> Vec<Indicator> {
+    use Source::*;
+    use Unit::*;
+    let all_hh = "登记数据中的全部农户";
+    let mut v = vec![
+        ind(
+            "rural_households",
+            "农户数",
+            "rural households",
+            Households,
+            all_hh,
+            "评估日在册的农户(含非贫困户)",
+            Counts(|d| n(d.rollup.households)),
+        ),
+        ind(
+            "rural_population",
+            "农村户籍人口",
+            "rural population",
+            People,
+            all_hh,
+            "评估日在册农户的家庭成员数(评估日后出生者不计)",
+            Counts(|d| n(d.rollup.people)),
+        ),
+        ind(
+            "poor_households",
+            "建档立卡贫困户",
+            "registered poor households",
+            Households,
+            "评估日状态为贫困户(未脱贫)的农户",
+            "评估日仍在贫困状态的建档立卡户",
+            Counts(|d| n(d.rollup.poor_households)),
+        ),
+        ind(
+            "poor_people",
+            "建档立卡贫困人口",
+            "registered poor people",
+            People,
+            "评估日状态为贫困户(未脱贫)的农户成员",
+            "评估日仍在贫困状态的建档立卡户的人口",
+            Counts(|d| n(d.rollup.poor_people)),
+        ),
+        ind(
+            "incidence",
+            "贫困发生率",
+            "poverty incidence",
+            Rate,
+            all_hh,
+            "建档立卡贫困人口 ÷ 农村户籍人口",
+            Counts(|d| ratio(d.rollup.poor_people, d.rollup.people)),
+        ),
+        ind(
+            "poor_villages",
+            "贫困村",
+            "poor villages",
+            Villages,
+            "区划内有农户的行政村",
+            "贫困发生率未达到村退出标准(政策包参数)的村",
+            Counts(|d| d.poor_villages.map(|x| x as f64)),
+        ),
+        ind(
+            "ever_registered_households",
+            "累计建档立卡户",
+            "households ever registered",
+            Households,
+            "评估日前有识别为贫困户事件的农户",
+            "曾识别为贫困户的农户(含已脱贫)",
+            Counts(|d| n(d.rollup.ever_registered_households)),
+        ),
+        ind(
+            "ever_registered_people",
+            "累计建档立卡人口",
+            "people ever registered",
+            People,
+            "评估日前有识别为贫困户事件的农户成员",
+            "曾识别为贫困户的农户的人口(含已脱贫)",
+            Counts(|d| n(d.rollup.ever_registered_people)),
+        ),
+        ind(
+            "exited_in_year_households",
+            "当年脱贫户",
+            "households exited in the year",
+            Households,
+            "脱贫事件在评估年度生效的农户",
+            "评估日状态为已脱贫、且脱贫在评估年度生效",
+            Counts(|d| n(d.rollup.exited_in_year_households)),
+        ),
+        ind(
+            "exited_in_year_people",
+            "当年脱贫人口",
+            "people exited in the year",
+            People,
+            "脱贫事件在评估年度生效的农户成员",
+            "当年脱贫户的人口",
+            Counts(|d| n(d.rollup.exited_in_year_people)),
+        ),
+        ind(
+            "exited_people",
+            "已脱贫人口(评估日状态)",
+            "exited people",
+            People,
+            "评估日状态为已脱贫的农户成员",
+            "评估日状态为已脱贫的建档立卡户的人口",
+            Counts(|d| n(d.rollup.exited_people)),
+        ),
+        ind(
+            "lifted_people_cumulative",
+            "2014 年以来累计脱贫人口",
+            "people lifted out since 2014",
+            People,
+            "各年度当年脱贫人口之和",
+            "2014 年至评估年度逐年当年脱贫人口相加(需逐年评估)",
+            Counts(|d| d.lifted_cumulative.map(|x| x as f64)),
+        ),
+        ind(
+            "return_suspect_households",
+            "疑似返贫户",
+            "suspected returns to poverty",
+            Households,
+            "规则建议「疑似返贫」的已脱贫户",
+            "已脱贫户人均纯收入低于贫困线或保障未达标(规则建议, 非决定)",
+            Counts(|d| n(d.rollup.proposals_of(ProposalKind::ReturnToPoverty))),
+        ),
+        ind(
+            "returned_households",
+            "返贫户(已认定)",
+            "returns to poverty (decided)",
+            Households,
+            "有返贫决定事件的农户",
+            "评估年度内认定返贫的农户",
+            Unavailable(NO_RETURN_DATA),
+        ),
+        ind(
+            "monitored_households",
+            "监测户",
+            "monitored households",
+            Households,
+            "评估日处于监测中的农户",
+            "纳入监测且尚未消除风险的农户",
+            Counts(|d| n(d.rollup.monitored_households.iter().sum())),
+        ),
+        ind(
+            "monitored_people",
+            "监测人口",
+            "monitored people",
+            People,
+            "评估日处于监测中的农户成员",
+            "监测户的人口",
+            Counts(|d| n(d.rollup.monitored_people)),
+        ),
+    ];
+    for kind in MonitoringKind::ALL {
+        v.push(ind(
+            &format!("monitored_households.{}", kind.code()),
+            &format!("监测户: {}", kind.label()),
+            &format!("monitored households: {}", kind.code()),
+            Households,
+            "评估日处于监测中的农户",
+            &format!("监测类型为「{}」的监测户", kind.label()),
+            MonitoredKind(*kind),
+        ));
+    }
+    for risk in RiskType::ALL {
+        v.push(ind(
+            &format!("monitoring_candidates.risk.{}", risk.code()),
+            &format!("建议纳入监测户: 风险{}", risk.label()),
+            &format!("monitoring candidates by risk: {}", risk.code()),
+            Households,
+            "规则建议纳入监测的农户",
+            &format!(
+                "规则建议纳入监测且识别出风险「{}」的农户(一户可有多种风险; 已纳入监测户的风险类型登记在决定中, 引擎尚未统计)",
+                risk.label()
+            ),
+            CandidateRisk(*risk),
+        ));
+    }
+    v.extend([
+        ind(
+            "monitoring_identified_households",
+            "累计识别监测户",
+            "households identified for monitoring",
+            Households,
+            "评估日处于监测中或已消除风险的农户",
+            "监测户 + 已消除风险户",
+            Counts(|d| {
+                n(d.rollup.monitored_households.iter().sum::<i64>()
+                    + d.rollup.risk_eliminated_households)
+            }),
+        ),
+        ind(
+            "risk_eliminated_households",
+            "已消除风险户",
+            "households with risk eliminated",
+            Households,
+            "评估日前有风险消除事件的农户",
+            "风险消除事件在评估日前生效的农户(累计)",
+            Counts(|d| n(d.rollup.risk_eliminated_households)),
+        ),
+        ind(
+            "risk_eliminated_people",
+            "已消除风险人口",
+            "people with risk eliminated",
+            People,
+            "评估日前有风险消除事件的农户成员",
+            "已消除风险户的人口(累计)",
+            Counts(|d| n(d.rollup.risk_eliminated_people)),
+        ),
+        ind(
+            "monitoring_candidate_households",
+            "建议纳入监测户",
+            "monitoring candidates",
+            Households,
+            "规则建议纳入监测的农户",
+            "收入低于监测线、保障未达标或有部门预警、尚未监测的非贫困户(规则建议)",
+            Counts(|d| n(d.rollup.proposals_of(ProposalKind::MonitoringCandidate))),
+        ),
+        ind(
+            "lead_to_decision_days",
+            "线索到认定平均用时",
+            "mean days from lead to decision",
+            Days,
+            "监测线索",
+            "从发现线索到县级认定的天数的平均值",
+            Unavailable(NO_LEAD_DATA),
+        ),
+        ind(
+            "decided_within_limit",
+            "限时内认定比例",
+            "share decided within the time limit",
+            Rate,
+            "监测线索",
+            "在政策包规定天数内完成认定的线索 ÷ 全部已认定线索",
+            Unavailable(NO_LEAD_DATA),
+        ),
+    ]);
+    for (group, label, counts) in [
+        (IncomeGroup::All, "农村居民", all_hh),
+        (
+            IncomeGroup::Registered,
+            "建档立卡户",
+            "曾识别为贫困户的农户(含已脱贫)",
+        ),
+        (IncomeGroup::Monitored, "监测户", "评估日处于监测中的农户"),
+    ] {
+        let code = match group {
+            IncomeGroup::All => "all",
+            IncomeGroup::Registered => "registered",
+            IncomeGroup::Monitored => "monitored",
+        };
+        v.push(ind(
+            &format!("income_mean.{code}"),
+            &format!("{label}人均纯收入(均值)"),
+            &format!("mean per-capita net income: {code}"),
+            Yuan,
+            counts,
+            "有当年收入记录的农户的人均纯收入, 按人口加权的均值",
+            IncomeMean(group),
+        ));
+        v.push(ind(
+            &format!("income_median.{code}"),
+            &format!("{label}人均纯收入(中位数)"),
+            &format!("median per-capita net income: {code}"),
+            Yuan,
+            counts,
+            "有当年收入记录的农户的人均纯收入, 按人口加权的中位数",
+            IncomeMedian(group),
+        ));
+    }
+    v.extend([
+        ind(
+            "below_line_people",
+            "收入低于贫困线人口",
+            "people below the poverty line",
+            People,
+            all_hh,
+            "人均纯收入 < 当年贫困线的农户成员",
+            Counts(|d| n(d.rollup.below_line_people)),
+        ),
+        ind(
+            "below_monitoring_people",
+            "收入低于监测线人口",
+            "people below the monitoring threshold",
+            People,
+            all_hh,
+            "人均纯收入 < 当年监测线的农户成员",
+            Counts(|d| n(d.rollup.below_monitoring_people)),
+        ),
+    ]);
+    for g in jingzhun_policy::Guarantee::ALL {
+        v.push(ind(
+            &format!("guarantee_coverage.{}", g.code()),
+            &format!("{}达标率", g.label()),
+            &format!("guarantee coverage: {}", g.code()),
+            Rate,
+            all_hh,
+            &format!(
+                "「{}」达标的农户 ÷ 农户数(未记录的事实不视为达标)",
+                g.label()
+            ),
+            Guarantee(*g),
+        ));
+    }
+    v.extend([
+        ind(
+            "relocated_households",
+            "易地扶贫搬迁户",
+            "relocated households",
+            Households,
+            "搬迁年度不晚于评估年度的农户",
+            "易地扶贫搬迁户(累计)",
+            Counts(|d| n(d.rollup.relocated_households)),
+        ),
+        ind(
+            "relocated_people",
+            "易地扶贫搬迁人口",
+            "relocated people",
+            People,
+            "搬迁年度不晚于评估年度的农户成员",
+            "易地扶贫搬迁户的人口(累计)",
+            Counts(|d| n(d.rollup.relocated_people)),
+        ),
+        ind(
+            "dibao_people",
+            "农村低保对象",
+            "dibao recipients",
+            People,
+            "家庭成员",
+            "享受低保的农户成员",
+            Counts(|d| n(d.rollup.dibao_people)),
+        ),
+        ind(
+            "tekun_people",
+            "特困供养人员",
+            "tekun recipients",
+            People,
+            "家庭成员",
+            "享受特困供养的农户成员",
+            Counts(|d| n(d.rollup.tekun_people)),
+        ),
+        ind(
+            "dibao_registered_people",
+            "低保对象中的建档立卡人口",
+            "dibao recipients ever registered",
+            People,
+            "家庭成员",
+            "曾识别为贫困户的农户中享受低保的成员",
+            Counts(|d| n(d.rollup.dibao_ever_registered_people)),
+        ),
+        ind(
+            "dibao_registered_share",
+            "低保对象中建档立卡人口占比",
+            "share of dibao recipients ever registered",
+            Rate,
+            "家庭成员",
+            "低保对象中的建档立卡人口 ÷ 农村低保对象",
+            Counts(|d| ratio(d.rollup.dibao_ever_registered_people, d.rollup.dibao_people)),
+        ),
+        ind(
+            "wrong_exit_suspect_households",
+            "疑似错退户",
+            "wrong-exit suspects",
+            Households,
+            "已脱贫户",
+            "规则建议「疑似错退」的已脱贫户(非决定)",
+            Counts(|d| n(d.rollup.proposals_of(ProposalKind::WrongExitSuspect))),
+        ),
+        ind(
+            "wrong_exit_rate",
+            "错退率",
+            "wrong-exit rate",
+            Rate,
+            "已脱贫人口",
+            "疑似错退户人口 ÷ 已脱贫人口",
+            Counts(|d| {
+                ratio(
+                    d.rollup.proposal_people[usize::from(ProposalKind::WrongExitSuspect.index())],
+                    d.rollup.exited_people,
+                )
+            }),
+        ),
+        ind(
+            "omission_suspect_households",
+            "疑似漏评户",
+            "omission suspects",
+            Households,
+            "未建档立卡的农户",
+            "规则建议「疑似漏评」的农户(非决定)",
+            Counts(|d| n(d.rollup.proposals_of(ProposalKind::OmissionSuspect))),
+        ),
+        ind(
+            "omission_rate",
+            "漏评率",
+            "omission rate",
+            Rate,
+            "未建档立卡人口",
+            "疑似漏评户人口 ÷ 未建档立卡人口",
+            Counts(|d| {
+                ratio(
+                    d.rollup.proposal_people[usize::from(ProposalKind::OmissionSuspect.index())],
+                    d.rollup.non_registered_people,
+                )
+            }),
+        ),
+        ind(
+            "assistance_measures",
+            "帮扶措施(按类型)",
+            "assistance measures by type",
+            Households,
+            "帮扶措施",
+            "各类帮扶措施的户数与金额",
+            Unavailable(NO_MEASURE_DATA),
+        ),
+        ind(
+            "assistance_coverage",
+            "监测户帮扶措施覆盖率",
+            "assistance coverage of monitored households",
+            Rate,
+            "监测户",
+            "至少有一项帮扶措施的监测户 ÷ 监测户",
+            Unavailable(NO_MEASURE_DATA),
+        ),
+    ]);
+    v
+}
+
+/// Per-capita incomes of one area's households: `(per-capita yuan, people, group bits)`.
+#[derive(Debug, Clone, Default)]
+struct Incomes(Vec<(f64, u8, u8)>);
+
+/// What the values of one area are computed from.
+#[derive(Debug, Clone, Default)]
+pub struct AreaData {
+    pub rollup: Rollup,
+    /// Villages within the area failing the village exit test (`Some(0|1)` for a village itself).
+    pub poor_villages: Option<i64>,
+    /// People lifted out since 2014, when the history of earlier years is known.
+    pub lifted_cumulative: Option<i64>,
+    /// Mean and median per-capita income by [`IncomeGroup`], in yuan.
+    pub income_mean: [Option<f64>; 3],
+    pub income_median: [Option<f64>; 3],
+    /// Monitoring proposals by risk type ([`RiskType::index`]).
+    pub candidates_by_risk: Vec<i64>,
+}
+
+impl AreaData {
+    /// The value of `indicator` for this area (`None`: unavailable or no denominator).
+    pub fn value(&self, indicator: &Indicator) -> Option<f64> {
+        let r = &self.rollup;
+        match indicator.source {
+            Source::Counts(f) => f(self),
+            Source::Guarantee(g) => ratio(
+                r.households - r.guarantee_failures[usize::from(g.index())],
+                r.households,
+            ),
+            Source::MonitoredKind(k) => n(r.monitored_households[usize::from(k.index())]),
+            Source::CandidateRisk(k) => self
+                .candidates_by_risk
+                .get(usize::from(k.index()))
+                .map(|x| *x as f64),
+            Source::IncomeMean(g) => self.income_mean[g.index()],
+            Source::IncomeMedian(g) => self.income_median[g.index()],
+            Source::Unavailable(_) => None,
+        }
+    }
+}
+
+/// People exited in each year, per area, from the evaluations of earlier years (for cumulative figures).
+#[derive(Debug, Clone, Default)]
+pub struct ExitHistory {
+    years: BTreeMap<u16, HashMap<AreaCode, i64>>,
+}
+
+impl ExitHistory {
+    /// Records `exited_in_year_people` of every area of `eval` (an evaluation at a year's end).
+    pub fn add(&mut self, eval: &Evaluation) {
+        let map = eval
+            .rollups()
+            .filter(|(_, r)| r.exited_in_year_people != 0)
+            .map(|(c, r)| (c, r.exited_in_year_people))
+            .collect();
+        self.years.insert(eval.year, map);
+    }
+
+    /// People exited in years `FIRST_EXIT_YEAR..year` (the year itself excluded) in `area`, if every
+    /// one of those years was added.
+    pub fn before(&self, area: &AreaCode, year: u16) -> Option<i64> {
+        let mut total = 0;
+        for y in FIRST_EXIT_YEAR..year {
+            total += self.years.get(&y)?.get(area).copied().unwrap_or(0);
+        }
+        Some(total)
+    }
+}
+
+/// One row of an [`IndicatorTable`].
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaRow {
+    pub code: AreaCode,
+    pub name: String,
+    pub level: AreaLevel,
+    /// Values in [`catalogue`] order.
+    pub values: Vec<Option<f64>>,
+}
+
+/// Every indicator for a list of areas, with where the figures come from.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorTable {
+    pub year: u16,
+    pub as_of: NaiveDate,
+    pub pack_version: String,
+    pub pack_hash: String,
+    pub rows: Vec<AreaRow>,
+}
+
+impl IndicatorTable {
+    /// The value of indicator `code` for `area`.
+    pub fn get(&self, area: &AreaCode, code: &str) -> Option<f64> {
+        let i = catalogue().iter().position(|x| x.code == code)?;
+        self.rows.iter().find(|r| r.code == *area)?.values[i]
+    }
+}
+
+/// The areas of `level` within `area` (the area itself if it is of that level), in code order, with names.
+pub fn drill_down(engine: &Engine, area: &AreaCode, level: AreaLevel) -> Vec<AreaCode> {
+    let mut v: Vec<AreaCode> = engine
+        .areas()
+        .codes()
+        .iter()
+        .filter(|c| c.level() == level && area.contains(c))
+        .copied()
+        .collect();
+    v.sort();
+    v
+}
+
+/// Computes every indicator of [`catalogue`] for `areas` (any levels) from one evaluation of `engine`.
+/// `names` gives each area's display name; `history` the earlier years for cumulative figures.
+pub fn compute(
+    engine: &Engine,
+    eval: &Evaluation,
+    areas: &[(AreaCode, String)],
+    history: Option<&ExitHistory>,
+) -> IndicatorTable {
+    let index: HashMap<AreaCode, usize> = areas
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| (c.to_owned(), i))
+        .collect();
+    // For each village seen, the requested areas containing it.
+    let mut targets: HashMap<AreaCode, Vec<usize>> = HashMap::new();
+    let mut targets_of = |village: AreaCode| -> Vec<usize> {
+        targets
+            .entry(village)
+            .or_insert_with(|| {
+                village
+                    .ancestors_and_self()
+                    .filter_map(|c| index.get(&c).copied())
+                    .collect()
+            })
+            .clone()
+    };
+    let mut incomes = vec![Incomes::default(); areas.len()];
+    let mut risks = vec![vec![0i64; RiskType::ALL.len()]; areas.len()];
+    let mut last: Option<(AreaCode, Vec<usize>)> = None;
+    for o in engine.outcomes(eval) {
+        let hits = match &last {
+            Some((v, hits)) if *v == o.village => hits.clone(),
+            _ => {
+                let hits = targets_of(o.village);
+                last = Some((o.village, hits.clone()));
+                hits
+            }
+        };
+        if hits.is_empty() {
+            continue;
+        }
+        let a = &o.assessment;
+        let income = a
+            .has(flag::INCOME_KNOWN)
+            .then(|| a.per_capita_fen as f64 / 100.0);
+        let groups =
+            1u8 | if o.facts.ever_registered || o.registry == RegistryState::Poor {
+                2
+            } else {
+                0
+            } | if o.monitoring.is_some() { 4 } else { 0 };
+        let candidate = a.proposes(ProposalKind::MonitoringCandidate);
+        for &t in &hits {
+            if let Some(y) = income {
+                if o.size > 0 {
+                    incomes[t].0.push((y, o.size, groups));
+                }
+            }
+            if candidate && a.risks != 0 {
+                for r in RiskType::ALL {
+                    if a.risks & (1 << r.index()) != 0 {
+                        risks[t][usize::from(r.index())] += 1;
+                    }
+                }
+            }
+        }
+    }
+    // Poor villages: the village exit test of each village with people.
+    let mut poor_villages = vec![0i64; areas.len()];
+    for code in engine.areas().codes() {
+        if code.level() != AreaLevel::Village {
+            continue;
+        }
+        let hits = targets_of(*code);
+        if hits.is_empty() || eval.rollup(code).is_none_or(|r| r.people <= 0) {
+            continue;
+        }
+        if engine
+            .village_exit(eval, code)
+            .is_some_and(|e| e.meets == Some(false))
+        {
+            for t in hits {
+                poor_villages[t] += 1;
+            }
+        }
+    }
+    let rows = areas
+        .iter()
+        .zip(incomes)
+        .zip(risks)
+        .zip(poor_villages)
+        .map(|((((code, name), inc), risks), poor_villages)| {
+            let rollup = eval.rollup(code).copied().unwrap_or_default();
+            let mut data = AreaData {
+                rollup,
+                poor_villages: Some(poor_villages),
+                lifted_cumulative: history
+                    .and_then(|h| h.before(code, eval.year))
+                    .map(|x| x + rollup.exited_in_year_people),
+                candidates_by_risk: risks,
+                ..AreaData::default()
+            };
+            for g in IncomeGroup::ALL {
+                let bit = 1u8 << g.index();
+                let obs: Vec<Observation> = inc
+                    .0
+                    .iter()
+                    .filter(|(_, _, b)| b & bit != 0)
+                    .map(|(y, s, _)| Observation::new(*y, f64::from(*s)))
+                    .collect();
+                if !obs.is_empty() {
+                    data.income_mean[g.index()] = Some(measures::mean(&obs));
+                    data.income_median[g.index()] = Some(measures::median(&obs));
+                }
+            }
+            AreaRow {
+                code: *code,
+                name: name.clone(),
+                level: code.level(),
+                values: catalogue().iter().map(|i| data.value(i)).collect(),
+            }
+        })
+        .collect();
+    IndicatorTable {
+        year: eval.year,
+        as_of: eval.as_of,
+        pack_version: eval.pack_version.clone(),
+        pack_hash: eval.pack_hash.clone(),
+        rows,
+    }
+}
+
+/// A value as users read it: counts as integers, rates as percentages, yuan with no decimals.
+pub fn format_value(unit: Unit, value: Option<f64>) -> String {
+    match value {
+        None => "-".to_owned(),
+        Some(v) => match unit {
+            Unit::Rate => format!("{:.2}%", v * 100.0),
+            Unit::Yuan => format!("{v:.0}"),
+            Unit::Days => format!("{v:.1}"),
+            _ => format!("{v:.0}"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_unavailable_ones_say_why() {
+        let mut codes: Vec<&str> = catalogue().iter().map(|i| i.code.as_str()).collect();
+        let n = codes.len();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), n, "duplicate indicator code");
+        for i in catalogue() {
+            assert_eq!(
+                i.unavailable.is_some(),
+                matches!(i.source, Source::Unavailable(_))
+            );
+        }
+        assert!(indicator("lead_to_decision_days").is_some_and(|i| i.unavailable.is_some()));
+    }
+
+    #[test]
+    fn values_come_from_the_counts() {
+        let mut r = Rollup {
+            households: 10,
+            people: 40,
+            poor_people: 4,
+            ..Rollup::default()
+        };
+        r.guarantee_failures[usize::from(Guarantee::Housing.index())] = 2;
+        let d = AreaData {
+            rollup: r,
+            ..AreaData::default()
+        };
+        let value = |code: &str| indicator(code).and_then(|i| d.value(i));
+        assert_eq!(value("incidence"), Some(0.1));
+        assert_eq!(value("guarantee_coverage.housing"), Some(0.8));
+        assert_eq!(value("lead_to_decision_days"), None);
+        assert_eq!(value("dibao_registered_share"), None, "no denominator");
+    }
+
+    #[test]
+    fn history_adds_earlier_years_only_when_all_are_known() {
+        let mut h = ExitHistory::default();
+        let a = AreaCode::parse("5119").unwrap();
+        h.years.insert(2014, HashMap::from([(a, 5)]));
+        assert_eq!(h.before(&a, 2015), Some(5));
+        assert_eq!(h.before(&a, 2016), None);
+        assert_eq!(h.before(&a, 2014), Some(0));
+    }
+}
