@@ -9,6 +9,7 @@ pub mod columns;
 pub mod divisions;
 pub mod export;
 pub mod households;
+pub mod parquet;
 pub mod table;
 pub mod text_file;
 
