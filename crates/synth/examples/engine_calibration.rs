@@ -82,6 +82,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     }
+    // Proposals and guarantee failures per year. The record is one 2020 snapshot, so schooling statuses are
+    // stale in earlier years (see calibration::RECORD_DATE): these counts are inflated before 2020.
+    println!("by year (city): proposals (households) by kind; guarantee failures (households) by guarantee");
+    let names: Vec<String> = series
+        .rollups
+        .first()
+        .map(|(_, r)| r.fields())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(n, _)| n)
+        .filter(|n| n.starts_with("proposals.") || n.starts_with("guarantee_failures."))
+        .collect();
+    println!("  {}", names.join(" "));
+    for (year, r) in &series.rollups {
+        let values: Vec<String> = r
+            .fields()
+            .into_iter()
+            .filter(|(n, _)| names.contains(n))
+            .map(|(_, v)| v.to_string())
+            .collect();
+        println!("  {year}: {}", values.join(" "));
+    }
     for (code, s) in &series.counties {
         let exited = (2014..=engine::LAST_YEAR)
             .find(|y| s.summary(*y).is_some_and(|x| x.counties_exited == 1));

@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 use jingzhun_core::{AreaCode, AreaLevel, AreaTree, HouseholdId};
-use jingzhun_engine::{Engine, HouseholdInput};
+use jingzhun_engine::{Engine, HouseholdInput, Rollup};
 use jingzhun_policy::PolicyPack;
 use jingzhun_report::summary::SummarySeries;
 use jingzhun_synth::{GeneratedVillage, Generator};
@@ -23,6 +23,8 @@ fn year_end(year: u16) -> NaiveDate {
 /// The summary series of the generator's area (a city) and of each of its counties.
 pub struct Series {
     pub area: SummarySeries,
+    /// The area's rollup of each evaluated year (for counts the summary does not show).
+    pub rollups: Vec<(u16, Rollup)>,
     pub counties: Vec<(AreaCode, SummarySeries)>,
 }
 
@@ -56,6 +58,7 @@ pub fn evaluate(
     let name = |code: &AreaCode| tree.get(code).map(|a| a.name.clone()).unwrap_or_default();
     let mut series = Series {
         area: SummarySeries::new(area, name(&area)),
+        rollups: Vec::new(),
         counties: tree
             .within_at_level(&area, AreaLevel::County)
             .map(|c| (c.code, SummarySeries::new(c.code, c.name.clone())))
@@ -65,6 +68,10 @@ pub fn evaluate(
     for engine in &engines {
         let eval = engine.evaluate(&pack).map_err(|e| e.to_string())?;
         series.area.add(engine, &eval);
+        series.rollups.push((
+            engine.year(),
+            eval.rollup(&area).copied().unwrap_or_default(),
+        ));
         for (_, s) in series.counties.iter_mut() {
             s.add(engine, &eval);
         }
