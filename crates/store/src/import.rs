@@ -8,7 +8,9 @@
 //! For each household of the batch, matched by household number against the current versions:
 //!
 //! - **new**: created at version 1 (the ordinary create path, [`crate::households::create`]) with the
-//!   file's status events;
+//!   file's status events, in force from the earlier of the import's effective date and the household's
+//!   earliest event (so that reads as of any date since its registration find it: the file is the only
+//!   record of it there is, as with the synthetic data's start date);
 //! - **existing and identical** (after merging incomes, below): nothing is written, no version, no audit;
 //! - **existing and different**: a new version through [`crate::households::update`], so history and the
 //!   audit entry (which names the changed fields, never values) are the ordinary ones.
@@ -94,15 +96,13 @@ pub(crate) fn import(
         let number = item.household.number.as_str();
         match current.remove(number) {
             None => {
-                households::create(
-                    tx,
-                    at,
-                    &item.household,
-                    &item.events,
-                    effective,
-                    actor,
-                    reason,
-                )?;
+                let since = item
+                    .events
+                    .iter()
+                    .map(|e| e.effective)
+                    .min()
+                    .map_or(effective, |d| d.min(effective));
+                households::create(tx, at, &item.household, &item.events, since, actor, reason)?;
                 outcome.created += 1;
             }
             Some(stored) => {

@@ -397,8 +397,9 @@ impl Store {
     }
 
     /// Imports a household file's households in **one transaction**: matched by household number, new ones
-    /// created, changed ones given a new version, identical ones left alone; status events appended when
-    /// not already present. Any error rolls back everything (see the `import` module). `progress` is
+    /// created (in force from their earliest status event when that is before `effective`), changed ones
+    /// given a new version from `effective`, identical ones left alone; status events appended when not
+    /// already present. Any error rolls back everything (see the `import` module). `progress` is
     /// called with the number of households handled so far.
     pub fn import_households(
         &self,

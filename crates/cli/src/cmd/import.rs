@@ -39,7 +39,7 @@ pub struct HouseholdsArgs {
     /// 问题清单 (XLSX) 的保存位置; 默认在文件旁: <文件名>.导入问题.xlsx
     #[arg(long)]
     pub report: Option<PathBuf>,
-    /// 新版本的生效日期 (默认今天)
+    /// 更新的生效日期 (默认今天); 新增的户自其最早的状态记录 (如首次识别时间) 起生效
     #[arg(long)]
     pub effective: Option<NaiveDate>,
 }

@@ -160,3 +160,30 @@ fn export_then_import_round_trips() {
     assert!(!text.contains("511902197003150114"), "{text}");
     assert!(text.contains("5119************14"), "{text}");
 }
+
+#[test]
+fn a_resident_id_of_another_stored_household_fails_the_import() {
+    let ws = Workspace::with_households();
+    let audit = ws.count("audit_log");
+    // A new household whose head is 张三, already a member of household 5119020010010001.
+    let file = ws.write(
+        "新户.csv",
+        "户编号,行政区划代码,姓名,证件号码,与户主关系\n\
+         5119020010010099,511902001001,李明,511902198505050716,户主\n\
+         5119020010010099,511902001001,张三,511902197003150114,父亲\n",
+    );
+    let out = ws
+        .cmd(&["import", "households", &file.display().to_string()])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("导入失败, 未写入任何数据"), "{stderr}");
+    assert!(
+        stderr.contains("5119020010010001") && stderr.contains("5119020010010099"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("5119************14"), "{stderr}");
+    assert_eq!(ws.count("households"), 2);
+    assert_eq!(ws.count("audit_log"), audit);
+}

@@ -98,6 +98,7 @@ both!(fn import_creates_then_reimport_changes_nothing(db) {
     let history = db.store.household_history(stored.id).unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].recorded_by, "县扶贫办-李四");
+    assert_eq!(history[0].effective_from, d("2014-10-01"), "a new household is in force since its registration");
     let entries = db.store.audit_entries(&AuditFilter { actor: Some("县扶贫办-李四".into()), ..Default::default() }).unwrap();
     assert_eq!(entries.len(), 40, "one entry per created household");
     assert!(entries.iter().all(|e| e.action == "household.create"));
@@ -135,6 +136,9 @@ both!(fn changed_households_get_a_new_version_and_incomes_of_other_years_are_kep
     let history = db.store.household_history(stored.id).unwrap();
     assert_eq!(history[1].recorded_by, "县扶贫办-李四");
     assert_eq!(history[1].effective_from, d("2024-03-01"));
+    // The version before is still what was in force before the import's date.
+    let old = db.store.household_as_of(stored.id, d("2024-02-29")).unwrap().unwrap();
+    assert_eq!(old.household, b[2].household);
 
     let h3 = db.store.household_by_number(&b[3].household.number).unwrap().unwrap();
     assert_eq!(h3.events.len(), b[3].events.len() + 1);
