@@ -1,14 +1,15 @@
 //! `jingzhun export households`: the households of an area written back out in the import layout, as XLSX
-//! (text-formatted ID and code columns) or as CSV with a UTF-8 BOM, formulas neutralised. `--mask` masks
-//! resident IDs and phone numbers, for people whose role may not see them (such a file cannot be
-//! re-imported).
+//! (text-formatted ID and code columns) or as CSV with a UTF-8 BOM, formulas neutralised; current or as of
+//! a date, all households or only those of one registry or monitoring status. `--mask` masks resident IDs
+//! and phone numbers, for people whose role may not see them (such a file cannot be re-imported).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use jingzhun_core::{AreaCode, Household, StatusEvent};
+use chrono::NaiveDate;
+use jingzhun_core::{AreaCode, Household, HouseholdStatus, RegistryStatus, StatusEvent};
 use jingzhun_io::{ExportOptions, ExportRecord};
 use jingzhun_store::Store;
 
@@ -34,6 +35,48 @@ pub struct HouseholdsArgs {
     /// 证件号码和联系电话脱敏 (供无权查看的角色使用; 脱敏文件不能再导入)
     #[arg(long)]
     pub mask: bool,
+    /// 导出此日期的数据和状态 (默认当前)
+    #[arg(long)]
+    pub as_of: Option<NaiveDate>,
+    /// 只导出某一状态的户: all 全部 (默认), poor 未脱贫的贫困户, exited 已脱贫户, ever-registered 建档立卡户
+    /// (曾识别为贫困户), not-registered 非建档立卡户, monitored 监测对象
+    #[arg(long, value_enum, default_value_t = StatusFilter::All)]
+    pub status: StatusFilter,
+}
+
+/// Which households an export keeps, by their status on the export date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusFilter {
+    All,
+    Poor,
+    Exited,
+    EverRegistered,
+    NotRegistered,
+    Monitored,
+}
+
+impl StatusFilter {
+    fn keeps(self, status: &HouseholdStatus) -> bool {
+        match self {
+            StatusFilter::All => true,
+            StatusFilter::Poor => status.is_registered_poor(),
+            StatusFilter::Exited => matches!(status.registry, RegistryStatus::Exited { .. }),
+            StatusFilter::EverRegistered => status.ever_registered,
+            StatusFilter::NotRegistered => !status.ever_registered,
+            StatusFilter::Monitored => status.monitoring.is_some(),
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            StatusFilter::All => "全部",
+            StatusFilter::Poor => "未脱贫的贫困户",
+            StatusFilter::Exited => "已脱贫户",
+            StatusFilter::EverRegistered => "建档立卡户",
+            StatusFilter::NotRegistered => "非建档立卡户",
+            StatusFilter::Monitored => "监测对象",
+        }
+    }
 }
 
 pub fn run(store: &Store, command: ExportCommand) -> anyhow::Result<ExitCode> {
@@ -48,10 +91,19 @@ pub fn load_current(
     store: &Store,
     area: &AreaCode,
 ) -> anyhow::Result<Vec<(Household, Vec<StatusEvent>)>> {
+    load(store, area, None)
+}
+
+/// Like [`load_current`], as of a date when one is given.
+pub fn load(
+    store: &Store,
+    area: &AreaCode,
+    as_of: Option<NaiveDate>,
+) -> anyhow::Result<Vec<(Household, Vec<StatusEvent>)>> {
     let total = store.count_households(area)?;
     let bar = progress::bar("读取", total, "户");
     let mut out = Vec::with_capacity(total as usize);
-    store.scan_households(area, None, &mut |s| {
+    store.scan_households(area, as_of, &mut |s| {
         out.push((s.household, s.events));
         if out.len() % 8_192 == 0 {
             bar.set_position(out.len() as u64);
@@ -66,7 +118,13 @@ fn households(store: &Store, args: HouseholdsArgs) -> anyhow::Result<ExitCode> {
     let area =
         AreaCode::parse(&args.area).with_context(|| format!("区划代码「{}」无效", args.area))?;
     let started = Instant::now();
-    let data = load_current(store, &area)?;
+    let mut data = load(store, &area, args.as_of)?;
+    if args.status != StatusFilter::All {
+        let on = args
+            .as_of
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
+        data.retain(|(_, events)| args.status.keeps(&HouseholdStatus::on(events, on)));
+    }
     let year = args.year.or_else(|| {
         data.iter()
             .flat_map(|(h, _)| h.incomes.iter().map(|r| r.year))
@@ -92,7 +150,12 @@ fn households(store: &Store, args: HouseholdsArgs) -> anyhow::Result<ExitCode> {
     }
     .with_context(|| format!("导出到「{}」失败", out.display()))?;
     println!(
-        "已导出区划 {area} 的 {} 户 {rows} 人到「{}」 (收入年度: {}; 用时 {:.1} 秒){}",
+        "已导出区划 {area} {}的 {} 户 {rows} 人到「{}」 (收入年度: {}; 用时 {:.1} 秒){}",
+        match (args.status, args.as_of) {
+            (StatusFilter::All, None) => String::new(),
+            (s, None) => format!("{}", s.label()),
+            (s, Some(d)) => format!("{d} 时{}", s.label()),
+        },
         records.len(),
         out.display(),
         year.map_or_else(|| "无".to_owned(), |y| y.to_string()),

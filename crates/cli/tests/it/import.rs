@@ -146,6 +146,23 @@ fn export_then_import_round_trips() {
     let csv = std::fs::read(ws.dir.path().join("导出.csv")).expect("read");
     assert!(csv.starts_with(b"\xEF\xBB\xBF"), "CSV for Excel has a BOM");
 
+    // Filters: by status on the export date, and as of a date.
+    let filtered = ws.dir.path().join("筛选.csv").display().to_string();
+    for (args, expected) in [
+        (vec!["--status", "poor"], "的 2 户 3 人"),
+        (vec!["--status", "exited"], "的 0 户 0 人"),
+        (vec!["--as-of", "2014-09-30"], "的 0 户 0 人"),
+        (
+            vec!["--as-of", "2014-10-01", "--status", "ever-registered"],
+            "的 2 户 3 人",
+        ),
+    ] {
+        let mut all = vec!["export", "households", "--area", "5119", "--out", &filtered];
+        all.extend(args.iter().copied());
+        let out = ws.run_ok(&all);
+        assert!(out.contains(expected), "{args:?}: {out}");
+    }
+
     let masked = ws.dir.path().join("脱敏.csv").display().to_string();
     ws.run_ok(&[
         "export",
