@@ -231,6 +231,15 @@ pub const VILLAGE_SIZE_SIGMA: f64 = 0.35;
 /// the members born by the year's end) and every designated poor village at or above it at the end of 2013.
 pub const VILLAGE_EXIT_INCIDENCE: f64 = 0.03;
 
+/// Whether `poor` people of `population` are at or above [`VILLAGE_EXIT_INCIDENCE`], decided in integers
+/// exactly as the engine decides it (`Rate::exceeds_ratio`: below means `poor × 10,000 < 300 × population`),
+/// so that a village sitting exactly on 3% is classified the same way by both (`0.03 × 100` is not exactly 3
+/// in floating point).
+pub fn at_or_above_village_exit(poor: f64, population: f64) -> bool {
+    let basis_points = (VILLAGE_EXIT_INCIDENCE * 10_000.0).round() as u64;
+    (poor.max(0.0).round() as u64) * 10_000 >= basis_points * population.max(0.0).round() as u64
+}
+
 /// Incidence aimed at in a village that is not a designated poor village (scattered poor households,
 /// 插花贫困户); the designated poor villages take the rest of the county's quota. *Assumption*. A hard cap
 /// keeps such a village below [`VILLAGE_EXIT_INCIDENCE`] whatever the draws: its registered households

@@ -144,7 +144,7 @@ impl Calibration {
                 }
             }
         }
-        let at_or_above = |k: usize| poor[k] >= target::COUNTY_EXIT_INCIDENCE / 100.0 * people[k];
+        let at_or_above = |k: usize| cal::at_or_above_village_exit(poor[k], people[k]);
         if at_or_above(0) {
             self.f.poor_villages_by_incidence += 1;
         }

@@ -511,11 +511,8 @@ pub(crate) fn generate(
     // its registered households, counted with all their members (as of 2020, the most there will ever be),
     // stay strictly below 3% of its end-2013 population (the smallest it will be). Households that would
     // break the cap are skipped, not stopped at, so that small households still fill the quota.
-    let cap = if plan.poor_village {
-        f64::INFINITY
-    } else {
-        cal::VILLAGE_EXIT_INCIDENCE * people
-    };
+    let breaks_cap =
+        |capped: f64| !plan.poor_village && cal::at_or_above_village_exit(capped, people);
     let mut capped = 0.0;
     let mut used = vec![false; drafts.len()];
     // The initial stock (end 2013): filled in people born by 2013-12-31.
@@ -526,7 +523,7 @@ pub(crate) fn generate(
             break;
         }
         let all = size_at(i, 2020);
-        if capped + all >= cap {
+        if breaks_cap(capped + all) {
             continue;
         }
         let n = size_at(i, 2013);
@@ -544,7 +541,7 @@ pub(crate) fn generate(
     if plan.poor_village {
         let mut poor: f64 = initial.iter().map(|i| size_at(*i, 2013)).sum();
         for &i in &order {
-            if poor >= cal::VILLAGE_EXIT_INCIDENCE * people {
+            if cal::at_or_above_village_exit(poor, people) {
                 break;
             }
             if !used[i] {
@@ -576,7 +573,7 @@ pub(crate) fn generate(
             continue;
         }
         let all = size_at(i, 2020);
-        if capped + all >= cap {
+        if breaks_cap(capped + all) {
             continue;
         }
         let year = rng::weighted(&mut rng, &cal::ADDITION_YEARS);
