@@ -8,15 +8,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use chrono::NaiveDate;
 use jingzhun_core::{AreaCode, AreaLevel, AreaTree};
-use jingzhun_engine::{Engine, HouseholdInput};
 use jingzhun_policy::PolicyPack;
 use jingzhun_report::summary::{Summary, SummarySeries, BAZHONG_PUBLISHED};
-use jingzhun_store::{Actor, Store, StoredHousehold};
+use jingzhun_store::{Actor, Store};
 use jingzhun_synth::SynthConfig;
 use jingzhun_web::Role;
-use rayon::prelude::*;
 
 use super::{evaluate, progress, synth, table};
 
@@ -90,15 +87,8 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-fn year_end(year: u16) -> NaiveDate {
-    NaiveDate::from_ymd_opt(i32::from(year), 12, 31).unwrap_or_default()
-}
-
-/// Evaluates every year from 2013 to `last_year` and collects the area's summary series.
-///
-/// The registry is read once and fed to one engine per year. That equals a separate as-of read per year
-/// only while every household has a single version in force since before 2013 — true of freshly generated
-/// demo data. If any household has been edited since, each year is read as of its own year-end instead.
+/// Evaluates every year from 2013 to `last_year` and collects the area's summary series. The registry is
+/// read once and fed to one engine per year ([`evaluate::load_years`]).
 pub fn evaluate_years(
     store: &Store,
     tree: &AreaTree,
@@ -106,61 +96,18 @@ pub fn evaluate_years(
     last_year: u16,
 ) -> anyhow::Result<SummarySeries> {
     let years: Vec<u16> = (FIRST_YEAR..=last_year.max(FIRST_YEAR)).collect();
-    let total = store.count_households(city)?;
-    let bar = progress::bar("读取与装载", total, "户");
-    let mut engines: Vec<Engine> = years
-        .iter()
-        .map(|y| Engine::new(tree, *y, year_end(*y)))
-        .collect();
-    let mut edited = false;
-    let mut batch: Vec<StoredHousehold> = Vec::with_capacity(BATCH);
-    let mut loaded = 0u64;
-    store.scan_households(city, None, &mut |stored| {
-        edited |= stored.version.0 > 1 || stored.effective_from > year_end(FIRST_YEAR);
-        batch.push(stored);
-        if batch.len() == BATCH {
-            feed(&mut engines, &batch);
-            loaded += batch.len() as u64;
-            bar.set_position(loaded);
-            batch.clear();
-        }
-        Ok(())
-    })?;
-    feed(&mut engines, &batch);
-    bar.finish_and_clear();
-    if edited {
-        eprintln!("数据在生成后有过修改, 改为逐年按年末日期读取 ...");
-        engines = years
-            .iter()
-            .map(|y| evaluate::load(store, city, *y, year_end(*y)).map(|l| l.engine))
-            .collect::<anyhow::Result<_>>()?;
-    }
+    let engines = evaluate::load_years(store, tree, city, &years, &mut |_| {})?;
     let pack = PolicyPack::builtin();
     let name = tree.get(city).map(|a| a.name.clone()).unwrap_or_default();
     let mut series = SummarySeries::new(*city, name);
     let bar = progress::bar("逐年评估", years.len() as u64, "年");
-    for engine in &engines {
-        let eval = engine.evaluate(&pack)?;
-        series.add(engine, &eval);
+    for loaded in &engines {
+        let eval = loaded.engine.evaluate(&pack)?;
+        series.add(&loaded.engine, &eval);
         bar.inc(1);
     }
     bar.finish_and_clear();
     Ok(series)
-}
-
-const BATCH: usize = 8_192;
-
-/// Adds a batch of households to every year's engine, the engines in parallel.
-fn feed(engines: &mut [Engine], batch: &[StoredHousehold]) {
-    engines.par_iter_mut().for_each(|engine| {
-        for stored in batch {
-            engine.insert(HouseholdInput::from((
-                stored.id,
-                &stored.household,
-                stored.events.as_slice(),
-            )));
-        }
-    });
 }
 
 /// The summary table: 2013, 2020 and the latest year, each computed figure beside the published one.
@@ -224,21 +171,29 @@ fn print_summary(series: &SummarySeries) {
         }
         table_rows.push(row);
     }
-    if let Some(l) = &latest {
-        let kinds = l
-            .monitored_by_kind
+    // Monitored households by kind, one row each.
+    for kind in jingzhun_core::MonitoringKind::ALL {
+        let value = |s: &Summary| {
+            s.monitored_by_kind
+                .get(kind.code())
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        };
+        let mut row = vec![
+            format!("  其中{}", kind.label()),
+            value(&first),
+            String::new(),
+            value(&end),
+            String::new(),
+        ];
+        if let Some(l) = &latest {
+            row.push(value(l));
+        }
+        let at = table_rows
             .iter()
-            .map(|(k, n)| format!("{k} {n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        table_rows.push(vec![
-            format!("{} 年监测户按类型", l.year),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            kinds,
-        ]);
+            .position(|r| r[0] == "监测户")
+            .map_or(table_rows.len(), |i| i + 1 + kind.index() as usize);
+        table_rows.insert(at, row);
     }
     println!();
     print!("{}", table::render(&table_rows));

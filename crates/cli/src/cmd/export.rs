@@ -153,7 +153,7 @@ fn households(store: &Store, args: HouseholdsArgs) -> anyhow::Result<ExitCode> {
         "已导出区划 {area} {}的 {} 户 {rows} 人到「{}」 (收入年度: {}; 用时 {:.1} 秒){}",
         match (args.status, args.as_of) {
             (StatusFilter::All, None) => String::new(),
-            (s, None) => format!("{}", s.label()),
+            (s, None) => s.label().to_owned(),
             (s, Some(d)) => format!("{d} 时{}", s.label()),
         },
         records.len(),

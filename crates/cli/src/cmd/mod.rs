@@ -11,6 +11,7 @@ pub mod evaluate;
 pub mod export;
 pub mod import;
 pub mod init;
+pub mod parquet;
 pub mod policy;
 pub mod progress;
 pub mod report;

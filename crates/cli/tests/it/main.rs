@@ -5,6 +5,8 @@ mod audit;
 mod check;
 mod demo;
 mod import;
+mod report;
+mod parquet;
 
 use assert_cmd::Command;
 
