@@ -19,6 +19,8 @@ use super::progress;
 pub enum ExportCommand {
     /// 导出户籍表: 与导入相同的格式 (每人一行), XLSX 或带 BOM 的 CSV
     Households(HouseholdsArgs),
+    /// 导出评估结果为 Parquet (每户每年一行, 按 county=县/year=年度 分区; 供 DuckDB、Spark、Trino 分析, 不含个人信息)
+    Parquet(super::parquet::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -82,6 +84,7 @@ impl StatusFilter {
 pub fn run(store: &Store, command: ExportCommand) -> anyhow::Result<ExitCode> {
     match command {
         ExportCommand::Households(args) => households(store, args),
+        ExportCommand::Parquet(args) => super::parquet::run(store, args),
     }
 }
 
