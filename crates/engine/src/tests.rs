@@ -502,3 +502,33 @@ fn registry_facts_are_counted_as_of_the_evaluated_year() {
     );
     assert_eq!(r2023.exited_in_year_people, 0);
 }
+
+#[test]
+fn outcomes_list_every_live_household_with_village_size_and_income() {
+    let specs = vec![
+        spec(0, 5_000),
+        Spec {
+            status: 1,
+            ..spec(3, 3_500)
+        },
+    ];
+    let (mut engine, pack) = build(&specs);
+    let mut eval = engine.evaluate(&pack).unwrap();
+    let outcomes: Vec<_> = engine.outcomes(&eval).collect();
+    assert_eq!(outcomes.len(), 2);
+    assert_eq!(outcomes[0].village, code(VILLAGES[0]));
+    assert_eq!(outcomes[0].size, 3);
+    assert_eq!(
+        outcomes[0].assessment.per_capita(),
+        Some(Yuan::from_yuan(5_000))
+    );
+    assert_eq!(outcomes[1].registry, jingzhun_policy::RegistryState::Exited);
+    let people: i64 = outcomes.iter().map(|o| i64::from(o.size)).sum();
+    assert_eq!(people, eval.total().people);
+    engine.remove_household(&mut eval, HouseholdId(1)).unwrap();
+    assert_eq!(
+        engine.outcomes(&eval).count(),
+        1,
+        "removed households are left out"
+    );
+}

@@ -57,6 +57,18 @@ th{background:#eee}td.n{text-align:right;font-variant-numeric:tabular-nums}\
 footer{margin-top:2em;font-size:.8em;color:#444;border-top:1px solid #999}\
 @page{size:A4;margin:2cm}@media print{body{margin:0;max-width:none}h2{break-after:avoid}tr{break-inside:avoid}}";
 
+impl Provenance {
+    /// The pack version with its hash (once, even if the version names it).
+    pub fn pack_label(&self) -> String {
+        let hash = self.pack_hash.get(..12).unwrap_or(&self.pack_hash);
+        if self.pack_version.contains(hash) {
+            self.pack_version.clone()
+        } else {
+            format!("{} (哈希 {hash})", self.pack_version)
+        }
+    }
+}
+
 impl Document {
     pub fn markdown(&self) -> String {
         let mut out = String::new();
@@ -166,19 +178,7 @@ fn pct(x: f64) -> String {
 }
 
 fn int(x: i64) -> String {
-    let s = x.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if x < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
+    crate::indicators::thousands(x)
 }
 
 fn yuan(x: Option<f64>) -> String {
@@ -224,7 +224,7 @@ pub fn annual(input: AnnualInputs<'_>) -> Option<Document> {
     d.blocks.push(Block::Heading("二、脱贫攻坚成效".to_owned()));
     let mut items = vec![
         format!(
-            "{}年以来累计脱贫 {} 人;本年度脱贫 {} 户 {} 人。",
+            "{} 年以来累计脱贫 {} 人;本年度脱贫 {} 户 {} 人。",
             crate::summary::FIRST_EXIT_YEAR,
             int(s.lifted_people_cumulative),
             int(get("exited_in_year_households").unwrap_or(0.0) as i64),
@@ -275,12 +275,11 @@ pub fn annual(input: AnnualInputs<'_>) -> Option<Document> {
 
     d.blocks
         .push(Block::Heading("四、防止返贫监测和帮扶".to_owned()));
-    let kinds = s
-        .monitored_by_kind
+    let kinds = jingzhun_core::MonitoringKind::ALL
         .iter()
-        .filter_map(|(code, n)| {
-            jingzhun_core::MonitoringKind::from_code(code)
-                .map(|k| format!("{}{} 户", k.label(), int(*n)))
+        .map(|k| {
+            let n = s.monitored_by_kind.get(k.code()).copied().unwrap_or(0);
+            format!("{} {} 户", k.label(), int(n))
         })
         .collect::<Vec<_>>()
         .join("、");
@@ -365,11 +364,7 @@ pub fn annual(input: AnnualInputs<'_>) -> Option<Document> {
 
     let p = input.provenance;
     d.blocks.push(Block::Footer(vec![
-        format!(
-            "政策包:{}(哈希 {})",
-            p.pack_version,
-            p.pack_hash.get(..12).unwrap_or(&p.pack_hash)
-        ),
+        format!("政策包:{}", p.pack_label()),
         format!("数据时间:{}(按 {} 的状态评估)", p.data_time, p.as_of),
         format!("程序版本:{}", p.code_version),
     ]));

@@ -676,13 +676,20 @@ impl IndicatorTable {
     }
 }
 
-/// The areas of `level` within `area` (the area itself if it is of that level), in code order, with names.
-pub fn drill_down(engine: &Engine, area: &AreaCode, level: AreaLevel) -> Vec<AreaCode> {
+/// The areas of `level` within `area` that hold households in `eval` (the area itself if it is of that
+/// level), in code order.
+pub fn drill_down(
+    engine: &Engine,
+    eval: &Evaluation,
+    area: &AreaCode,
+    level: AreaLevel,
+) -> Vec<AreaCode> {
     let mut v: Vec<AreaCode> = engine
         .areas()
         .codes()
         .iter()
         .filter(|c| c.level() == level && area.contains(c))
+        .filter(|c| eval.rollup(c).is_some_and(|r| r.households > 0))
         .copied()
         .collect();
     v.sort();
@@ -827,10 +834,26 @@ pub fn format_value(unit: Unit, value: Option<f64>) -> String {
         None => "-".to_owned(),
         Some(v) => match unit {
             Unit::Rate => format!("{:.2}%", v * 100.0),
-            Unit::Yuan => format!("{v:.0}"),
             Unit::Days => format!("{v:.1}"),
-            _ => format!("{v:.0}"),
+            _ => thousands(v.round() as i64),
         },
+    }
+}
+
+/// An integer with thousands separators: `494,300`.
+pub fn thousands(x: i64) -> String {
+    let s = x.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if x < 0 {
+        format!("-{out}")
+    } else {
+        out
     }
 }
 

@@ -74,7 +74,7 @@ fn by_child<T>(
     level: AreaLevel,
     mut f: impl FnMut(&jingzhun_engine::HouseholdOutcome) -> Option<T>,
 ) -> Vec<(String, Vec<T>)> {
-    let children = crate::indicators::drill_down(engine, area, level);
+    let children = crate::indicators::drill_down(engine, eval, area, level);
     let mut groups: Vec<(String, Vec<T>)> = children
         .iter()
         .map(|c| (c.as_str().to_owned(), Vec::new()))

@@ -13,7 +13,9 @@ use jingzhun_core::{AreaCode, AreaLevel, AreaTree};
 use jingzhun_engine::{Engine, Evaluation, HouseholdInput};
 use jingzhun_policy::Rate;
 use jingzhun_report::annual::{self, AnnualInputs, Provenance};
-use jingzhun_report::indicators::{self, catalogue, format_value, ExitHistory, IndicatorTable};
+use jingzhun_report::indicators::{
+    self, catalogue, format_value, ExitHistory, IndicatorTable, Unit,
+};
 use jingzhun_report::population::{self, Line};
 use jingzhun_report::summary::SummarySeries;
 use jingzhun_report::tables;
@@ -382,7 +384,7 @@ fn feed(engines: &mut [Engine], batch: &[StoredHousehold]) {
 fn rows_for(l: &Loaded, area: &AreaCode, level: Option<AreaLevel>) -> Vec<(AreaCode, String)> {
     let mut codes = vec![*area];
     if let Some(level) = level {
-        codes.extend(indicators::drill_down(&l.engine, area, level));
+        codes.extend(indicators::drill_down(&l.engine, &l.eval, area, level));
     }
     codes.into_iter().map(|c| (c, l.name(&c))).collect()
 }
@@ -535,7 +537,7 @@ fn csv_cell(text: &str) -> String {
     }
 }
 
-/// CSV for Excel: UTF-8 with BOM, one row per area, raw values (rates as fractions).
+/// CSV for Excel: UTF-8 with BOM, one row per area, unformatted values (rates in percent).
 fn indicator_csv(table: &IndicatorTable) -> String {
     let mut out = String::from("\u{feff}区划代码,名称");
     for i in catalogue() {
@@ -547,10 +549,12 @@ fn indicator_csv(table: &IndicatorTable) -> String {
         out.push_str(r.code.as_str());
         out.push(',');
         out.push_str(&csv_cell(&r.name));
-        for v in &r.values {
+        for (i, v) in catalogue().iter().zip(&r.values) {
             out.push(',');
             if let Some(v) = v {
-                out.push_str(&format!("{}", (v * 1e6).round() / 1e6));
+                // Rates as percentages, like the header says.
+                let v = if i.unit == Unit::Rate { v * 100.0 } else { *v };
+                out.push_str(&format!("{}", (v * 1e4).round() / 1e4));
             }
         }
         out.push('\n');
@@ -590,14 +594,10 @@ fn indicator_text(table: &IndicatorTable, p: &Provenance) -> String {
 }
 
 fn footer(p: &Provenance) -> String {
+    let pack = p.pack_label();
     format!(
-        "{} 年, 按 {} 的状态; 政策包 {} ({}), 数据时间 {}, {}\n",
-        p.as_of.format("%Y"),
-        p.as_of,
-        p.pack_version,
-        p.pack_hash.get(..12).unwrap_or(&p.pack_hash),
-        p.data_time,
-        p.code_version
+        "按 {} 的状态; 政策包 {pack}; 数据时间 {}; {}\n",
+        p.as_of, p.data_time, p.code_version
     )
 }
 
@@ -855,7 +855,7 @@ fn run_tables(
         let codes = if *lv == area.level() {
             vec![area]
         } else {
-            indicators::drill_down(&l.engine, &area, *lv)
+            indicators::drill_down(&l.engine, &l.eval, &area, *lv)
         };
         areas.extend(codes.into_iter().map(|c| (c, l.name(&c))));
     }
