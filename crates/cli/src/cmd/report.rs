@@ -70,6 +70,9 @@ pub enum ReportCommand {
         as_of: Option<NaiveDate>,
         #[arg(long)]
         out: PathBuf,
+        /// 不逐年评估 (累计脱贫人口不计算, 读取更快)
+        #[arg(long)]
+        no_history: bool,
         /// 在标准错误输出各步骤用时
         #[arg(long)]
         timings: bool,
@@ -160,8 +163,9 @@ pub fn run(store: &Store, command: ReportCommand) -> anyhow::Result<ExitCode> {
             year,
             as_of,
             out,
+            no_history,
             timings,
-        } => run_tables(store, &area, year, as_of, &out, timings),
+        } => run_tables(store, &area, year, as_of, &out, !no_history, timings),
         ReportCommand::ExitAssessment {
             county,
             year,
@@ -840,10 +844,11 @@ fn run_tables(
     year: u16,
     as_of: Option<NaiveDate>,
     out: &Path,
+    history: bool,
     timings: bool,
 ) -> anyhow::Result<ExitCode> {
     let area = AreaCode::parse(area)?;
-    let l = load(store, &area, year, as_of, true)?;
+    let l = load(store, &area, year, as_of, history)?;
     let started = Instant::now();
     let levels: Vec<AreaLevel> = [AreaLevel::County, AreaLevel::Township, AreaLevel::Village]
         .into_iter()
