@@ -231,8 +231,11 @@ pub fn annual(input: AnnualInputs<'_>) -> Option<Document> {
             int(get("exited_in_year_people").unwrap_or(0.0) as i64),
         ),
         format!(
-            "贫困村由 {} 年末的 {} 个减至本年末的 {} 个;累计 {} 个县(区)达到摘帽条件。",
-            base.year, base.poor_villages, s.poor_villages, s.counties_exited
+            "贫困发生率未达村退出标准的村由 {} 年末的 {} 个减至本年末的 {} 个(按各村贫困发生率计算);累计 {} 个县(区)达到摘帽条件。",
+            base.year,
+            int(i64::from(base.poor_villages)),
+            int(i64::from(s.poor_villages)),
+            s.counties_exited
         ),
         income_sentence(&s, &base, prev.as_ref()),
         format!(
@@ -255,6 +258,19 @@ pub fn annual(input: AnnualInputs<'_>) -> Option<Document> {
         ));
     }
     d.blocks.push(Block::List(items));
+    d.blocks.push(Block::Table(
+        [
+            "年度",
+            "年末贫困人口(人)",
+            "贫困发生率",
+            "当年脱贫人口(人)",
+            "未达退出标准的村(个)",
+            "监测户(户)",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        yearly_rows(input.series, s.year),
+    ));
 
     d.blocks
         .push(Block::Heading("三、“两不愁三保障”及饮水安全".to_owned()));
@@ -371,6 +387,31 @@ pub fn annual(input: AnnualInputs<'_>) -> Option<Document> {
     Some(d)
 }
 
+/// One row per year of the series up to `last`: stock, incidence, exits of the year (the difference of the
+/// cumulative figure), villages, monitored households.
+fn yearly_rows(series: &SummarySeries, last: u16) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut before: Option<i64> = None;
+    for y in series.years().filter(|y| *y <= last) {
+        let Some(s) = series.summary(y) else { continue };
+        let exited = if y < crate::summary::FIRST_EXIT_YEAR {
+            "-".to_owned()
+        } else {
+            int(s.lifted_people_cumulative - before.unwrap_or(0))
+        };
+        before = Some(s.lifted_people_cumulative);
+        rows.push(vec![
+            format!("{y}"),
+            int(s.poor_people),
+            pct(s.incidence),
+            exited,
+            int(i64::from(s.poor_villages)),
+            int(s.monitored_households),
+        ]);
+    }
+    rows
+}
+
 fn header(name: &str, unit: Unit) -> String {
     match unit {
         Unit::Rate => name.to_owned(),
@@ -408,7 +449,7 @@ fn income_sentence(s: &Summary, base: &Summary, prev: Option<&Summary>) -> Strin
         if base.year < s.year && a > 0.0 {
             let _ = write!(
                 t,
-                ",较 {} 年的 {} 增长 {:.1}%",
+                ",较 {} 年的 {}增长 {:.1}%",
                 base.year,
                 yuan(Some(a)),
                 (b / a - 1.0) * 100.0
