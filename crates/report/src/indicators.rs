@@ -13,7 +13,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
-use jingzhun_core::{AreaCode, AreaLevel, MonitoringKind, RiskType};
+use jingzhun_core::{
+    AreaCode, AreaLevel, HouseholdId, HouseholdStatus, MonitoringKind, RiskType, StatusEvent,
+    StatusEventKind,
+};
 use jingzhun_engine::{Engine, Evaluation, Rollup};
 use jingzhun_policy::{flag, Guarantee, ProposalKind, RegistryState};
 use serde::Serialize;
@@ -82,6 +85,8 @@ pub enum Source {
     MonitoredKind(MonitoringKind),
     /// Monitoring proposals whose rules named this risk type.
     CandidateRisk(RiskType),
+    /// Households under monitoring whose decision named this risk type.
+    DecidedRisk(RiskType),
     /// Mean per-capita net income of a group (yuan, person-weighted).
     IncomeMean(IncomeGroup),
     /// Median per-capita net income of a group (yuan, person-weighted).
@@ -318,13 +323,27 @@ fn build_catalogue() -> Vec<Indicator> {
     }
     for risk in RiskType::ALL {
         v.push(ind(
+            &format!("monitored_households.risk.{}", risk.code()),
+            &format!("监测户: 风险{}", risk.label()),
+            &format!("monitored households by risk: {}", risk.code()),
+            Households,
+            "评估日处于监测中的农户",
+            &format!(
+                "纳入监测决定中登记了风险「{}」的监测户(一户可有多种风险)",
+                risk.label()
+            ),
+            DecidedRisk(*risk),
+        ));
+    }
+    for risk in RiskType::ALL {
+        v.push(ind(
             &format!("monitoring_candidates.risk.{}", risk.code()),
             &format!("建议纳入监测户: 风险{}", risk.label()),
             &format!("monitoring candidates by risk: {}", risk.code()),
             Households,
             "规则建议纳入监测的农户",
             &format!(
-                "规则建议纳入监测且识别出风险「{}」的农户(一户可有多种风险; 已纳入监测户的风险类型登记在决定中, 引擎尚未统计)",
+                "规则建议纳入监测且识别出风险「{}」的农户(一户可有多种风险)",
                 risk.label()
             ),
             CandidateRisk(*risk),
@@ -596,6 +615,8 @@ pub struct AreaData {
     pub income_median: [Option<f64>; 3],
     /// Monitoring proposals by risk type ([`RiskType::index`]).
     pub candidates_by_risk: Vec<i64>,
+    /// Monitored households by the risk types of their decision, when the decisions were given.
+    pub monitored_by_risk: Option<Vec<i64>>,
 }
 
 impl AreaData {
@@ -612,6 +633,11 @@ impl AreaData {
             Source::CandidateRisk(k) => self
                 .candidates_by_risk
                 .get(usize::from(k.index()))
+                .map(|x| *x as f64),
+            Source::DecidedRisk(k) => self
+                .monitored_by_risk
+                .as_ref()
+                .and_then(|v| v.get(usize::from(k.index())))
                 .map(|x| *x as f64),
             Source::IncomeMean(g) => self.income_mean[g.index()],
             Source::IncomeMedian(g) => self.income_median[g.index()],
@@ -696,13 +722,35 @@ pub fn drill_down(
     v
 }
 
+/// The risk types of each monitored household's decision in force (bits over [`RiskType::index`]), read
+/// from its status events: the latest 纳入监测 event on or before `as_of`. The engine keeps only the
+/// monitoring kind, so callers that stream households collect these alongside.
+pub type DecidedRisks = HashMap<HouseholdId, u16>;
+
+/// The risk bits of the monitoring decision in force on `as_of`, if the household is monitored then.
+pub fn decided_risks(events: &[StatusEvent], as_of: NaiveDate) -> Option<u16> {
+    HouseholdStatus::on(events, as_of).monitoring?;
+    let event = events
+        .iter()
+        .rev()
+        .find(|e| e.kind == StatusEventKind::Monitored && e.effective <= as_of)?;
+    Some(
+        event
+            .risk_types
+            .iter()
+            .fold(0u16, |bits, r| bits | 1 << r.index()),
+    )
+}
+
 /// Computes every indicator of [`catalogue`] for `areas` (any levels) from one evaluation of `engine`.
-/// `names` gives each area's display name; `history` the earlier years for cumulative figures.
+/// `areas` pairs each code with its display name; `history` gives the earlier years for cumulative
+/// figures and `decided` the monitored households' risk types (see [`decided_risks`]).
 pub fn compute(
     engine: &Engine,
     eval: &Evaluation,
     areas: &[(AreaCode, String)],
     history: Option<&ExitHistory>,
+    decided: Option<&DecidedRisks>,
 ) -> IndicatorTable {
     let index: HashMap<AreaCode, usize> = areas
         .iter()
@@ -724,6 +772,7 @@ pub fn compute(
     };
     let mut incomes = vec![Incomes::default(); areas.len()];
     let mut risks = vec![vec![0i64; RiskType::ALL.len()]; areas.len()];
+    let mut monitored_risks = vec![vec![0i64; RiskType::ALL.len()]; areas.len()];
     let mut last: Option<(AreaCode, Vec<usize>)> = None;
     for o in engine.outcomes(eval) {
         let hits = match &last {
@@ -748,10 +797,21 @@ pub fn compute(
                 0
             } | if o.monitoring.is_some() { 4 } else { 0 };
         let candidate = a.proposes(ProposalKind::MonitoringCandidate);
+        let decided_bits = match (o.monitoring, decided) {
+            (Some(_), Some(d)) => d.get(&o.id).copied().unwrap_or(0),
+            _ => 0,
+        };
         for &t in &hits {
             if let Some(y) = income {
                 if o.size > 0 {
                     incomes[t].0.push((y, o.size, groups));
+                }
+            }
+            if decided_bits != 0 {
+                for r in RiskType::ALL {
+                    if decided_bits & (1 << r.index()) != 0 {
+                        monitored_risks[t][usize::from(r.index())] += 1;
+                    }
                 }
             }
             if candidate && a.risks != 0 {
@@ -786,38 +846,42 @@ pub fn compute(
         .iter()
         .zip(incomes)
         .zip(risks)
+        .zip(monitored_risks)
         .zip(poor_villages)
-        .map(|((((code, name), inc), risks), poor_villages)| {
-            let rollup = eval.rollup(code).copied().unwrap_or_default();
-            let mut data = AreaData {
-                rollup,
-                poor_villages: Some(poor_villages),
-                lifted_cumulative: history
-                    .and_then(|h| h.before(code, eval.year))
-                    .map(|x| x + rollup.exited_in_year_people),
-                candidates_by_risk: risks,
-                ..AreaData::default()
-            };
-            for g in IncomeGroup::ALL {
-                let bit = 1u8 << g.index();
-                let obs: Vec<Observation> = inc
-                    .0
-                    .iter()
-                    .filter(|(_, _, b)| b & bit != 0)
-                    .map(|(y, s, _)| Observation::new(*y, f64::from(*s)))
-                    .collect();
-                if !obs.is_empty() {
-                    data.income_mean[g.index()] = Some(measures::mean(&obs));
-                    data.income_median[g.index()] = Some(measures::median(&obs));
+        .map(
+            |(((((code, name), inc), risks), monitored_risks), poor_villages)| {
+                let rollup = eval.rollup(code).copied().unwrap_or_default();
+                let mut data = AreaData {
+                    rollup,
+                    poor_villages: Some(poor_villages),
+                    lifted_cumulative: history
+                        .and_then(|h| h.before(code, eval.year))
+                        .map(|x| x + rollup.exited_in_year_people),
+                    candidates_by_risk: risks,
+                    monitored_by_risk: decided.map(|_| monitored_risks),
+                    ..AreaData::default()
+                };
+                for g in IncomeGroup::ALL {
+                    let bit = 1u8 << g.index();
+                    let obs: Vec<Observation> = inc
+                        .0
+                        .iter()
+                        .filter(|(_, _, b)| b & bit != 0)
+                        .map(|(y, s, _)| Observation::new(*y, f64::from(*s)))
+                        .collect();
+                    if !obs.is_empty() {
+                        data.income_mean[g.index()] = Some(measures::mean(&obs));
+                        data.income_median[g.index()] = Some(measures::median(&obs));
+                    }
                 }
-            }
-            AreaRow {
-                code: *code,
-                name: name.clone(),
-                level: code.level(),
-                values: catalogue().iter().map(|i| data.value(i)).collect(),
-            }
-        })
+                AreaRow {
+                    code: *code,
+                    name: name.clone(),
+                    level: code.level(),
+                    values: catalogue().iter().map(|i| data.value(i)).collect(),
+                }
+            },
+        )
         .collect();
     IndicatorTable {
         year: eval.year,
@@ -895,6 +959,22 @@ mod tests {
         assert_eq!(value("guarantee_coverage.housing"), Some(0.8));
         assert_eq!(value("lead_to_decision_days"), None);
         assert_eq!(value("dibao_registered_share"), None, "no denominator");
+    }
+
+    #[test]
+    fn decided_risks_are_those_of_the_monitoring_decision_in_force() {
+        let day = |m: u32| NaiveDate::from_ymd_opt(2022, m, 1).unwrap();
+        let mut monitored = StatusEvent::new(StatusEventKind::Monitored, day(3));
+        monitored.monitoring_kind = Some(MonitoringKind::Marginal);
+        monitored.risk_types = vec![RiskType::Illness, RiskType::Schooling];
+        let events = vec![
+            monitored,
+            StatusEvent::new(StatusEventKind::RiskEliminated, day(9)),
+        ];
+        let bits = (1 << RiskType::Illness.index()) | (1 << RiskType::Schooling.index());
+        assert_eq!(decided_risks(&events, day(6)), Some(bits));
+        assert_eq!(decided_risks(&events, day(1)), None, "not yet monitored");
+        assert_eq!(decided_risks(&events, day(10)), None, "risk eliminated");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use jingzhun_engine::{Engine, Evaluation, HouseholdInput};
 use jingzhun_policy::Rate;
 use jingzhun_report::annual::{self, AnnualInputs, Provenance};
 use jingzhun_report::indicators::{
-    self, catalogue, format_value, ExitHistory, IndicatorTable, Unit,
+    self, catalogue, format_value, DecidedRisks, ExitHistory, IndicatorTable, Unit,
 };
 use jingzhun_report::population::{self, Line};
 use jingzhun_report::summary::SummarySeries;
@@ -246,6 +246,8 @@ struct Loaded {
     data_time: DateTime<Utc>,
     history: Option<ExitHistory>,
     series: Option<SummarySeries>,
+    /// Risk types of the monitoring decisions in force.
+    decided: DecidedRisks,
     load_secs: f64,
     evaluate_secs: f64,
 }
@@ -289,17 +291,18 @@ fn load(
     let pack = load_pack(None)?;
     let started = Instant::now();
     if !history {
-        let loaded = evaluate::load(store, area, year, as_of)?;
+        let (engine, data_time, decided) = load_one(store, &tree, area, year, as_of)?;
         let load_secs = started.elapsed().as_secs_f64();
         let started = Instant::now();
-        let eval = loaded.engine.evaluate(&pack)?;
+        let eval = engine.evaluate(&pack)?;
         return Ok(Loaded {
-            engine: loaded.engine,
+            engine,
             eval,
             tree,
-            data_time: loaded.data_time,
+            data_time,
             history: None,
             series: None,
+            decided,
             load_secs,
             evaluate_secs: started.elapsed().as_secs_f64(),
         });
@@ -318,9 +321,13 @@ fn load(
     let mut data_time = DateTime::<Utc>::MIN_UTC;
     let mut batch: Vec<StoredHousehold> = Vec::with_capacity(8_192);
     let mut loaded = 0u64;
+    let mut decided = DecidedRisks::new();
     store.scan_households(area, None, &mut |stored| {
         edited |= stored.version.0 > 1 || stored.effective_from > year_end(demo::FIRST_YEAR);
         data_time = data_time.max(stored.recorded_at);
+        if let Some(bits) = indicators::decided_risks(&stored.events, as_of) {
+            decided.insert(stored.id, bits);
+        }
         batch.push(stored);
         if batch.len() == batch.capacity() {
             feed(&mut engines, &batch);
@@ -343,9 +350,10 @@ fn load(
     let target = if same_date && !edited {
         engines.pop().context("没有装载评估年度")?
     } else {
-        let l = evaluate::load(store, area, year, as_of)?;
-        data_time = data_time.max(l.data_time);
-        l.engine
+        let (engine, time, risks) = load_one(store, &tree, area, year, as_of)?;
+        data_time = data_time.max(time);
+        decided = risks;
+        engine
     };
     let load_secs = started.elapsed().as_secs_f64();
     let started = Instant::now();
@@ -366,9 +374,48 @@ fn load(
         data_time,
         history: Some(exits),
         series: Some(series),
+        decided,
         load_secs,
         evaluate_secs: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Streams the households within `area` as of `as_of` into an engine for `year` (as `evaluate::load`
+/// does), collecting the risk types of the monitoring decisions in force on the way.
+fn load_one(
+    store: &Store,
+    tree: &AreaTree,
+    area: &AreaCode,
+    year: u16,
+    as_of: NaiveDate,
+) -> anyhow::Result<(Engine, DateTime<Utc>, DecidedRisks)> {
+    let bar = progress::bar(
+        &format!("读取 {year} 年"),
+        store.count_households(area)?,
+        "户",
+    );
+    let mut engine = Engine::new(tree, year, as_of);
+    let mut data_time = DateTime::<Utc>::MIN_UTC;
+    let mut decided = DecidedRisks::new();
+    let mut n = 0u64;
+    store.scan_households(area, Some(as_of), &mut |stored| {
+        data_time = data_time.max(stored.recorded_at);
+        if let Some(bits) = indicators::decided_risks(&stored.events, as_of) {
+            decided.insert(stored.id, bits);
+        }
+        engine.insert(HouseholdInput::from((
+            stored.id,
+            &stored.household,
+            stored.events.as_slice(),
+        )));
+        n += 1;
+        if n.is_multiple_of(16_384) {
+            bar.set_position(n);
+        }
+        Ok(())
+    })?;
+    bar.finish_and_clear();
+    Ok((engine, data_time, decided))
 }
 
 /// Adds a batch of households to every year's engine, the engines in parallel.
@@ -458,7 +505,13 @@ fn run_indicators(store: &Store, args: IndicatorArgs) -> anyhow::Result<ExitCode
     let l = load(store, &area, args.year, args.as_of, !args.no_history)?;
     let started = Instant::now();
     let areas = rows_for(&l, &area, level);
-    let table = indicators::compute(&l.engine, &l.eval, &areas, l.history.as_ref());
+    let table = indicators::compute(
+        &l.engine,
+        &l.eval,
+        &areas,
+        l.history.as_ref(),
+        Some(&l.decided),
+    );
     let compute_secs = started.elapsed().as_secs_f64();
     if args.timings {
         eprintln!(
@@ -811,7 +864,13 @@ fn run_annual(
     let l = load(store, &area, year, None, true)?;
     let level = area.level().child();
     let areas = rows_for(&l, &area, level);
-    let table = indicators::compute(&l.engine, &l.eval, &areas, l.history.as_ref());
+    let table = indicators::compute(
+        &l.engine,
+        &l.eval,
+        &areas,
+        l.history.as_ref(),
+        Some(&l.decided),
+    );
     let measures = population::income_measures(
         &l.engine,
         &l.eval,
@@ -864,7 +923,13 @@ fn run_tables(
         };
         areas.extend(codes.into_iter().map(|c| (c, l.name(&c))));
     }
-    let all = indicators::compute(&l.engine, &l.eval, &areas, l.history.as_ref());
+    let all = indicators::compute(
+        &l.engine,
+        &l.eval,
+        &areas,
+        l.history.as_ref(),
+        Some(&l.decided),
+    );
     let computed = started.elapsed().as_secs_f64();
     let split: Vec<(AreaLevel, IndicatorTable)> = levels
         .iter()

@@ -92,7 +92,7 @@ fn reports_on_a_small_registry() {
         "--area",
         COUNTY,
         "--year",
-        "2019",
+        "2023",
         "--by",
         "township",
         "--format",
@@ -114,6 +114,25 @@ fn reports_on_a_small_registry() {
             .sum();
         assert_eq!(whole, Some(parts), "{code}: townships do not add up");
     }
+    let county = &rows[0]["values"];
+    let monitored = county["monitored_households"].as_f64().unwrap_or(0.0);
+    assert!(monitored > 0.0, "monitoring in 2023");
+    let by_kind: f64 = ["unstable", "marginal", "sudden_hardship"]
+        .iter()
+        .filter_map(|k| county[format!("monitored_households.{k}")].as_f64())
+        .sum();
+    assert_eq!(by_kind, monitored);
+    let by_risk: f64 = county
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.starts_with("monitored_households.risk."))
+        .filter_map(|(_, v)| v.as_f64())
+        .sum();
+    assert!(
+        by_risk > 0.0,
+        "risk types of the monitoring decisions are counted"
+    );
 
     // Measures: population shares and contributions add up to 1.
     let json = ws.run_ok(&[
