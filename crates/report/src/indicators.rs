@@ -35,6 +35,8 @@ pub enum Unit {
     Rate,
     Yuan,
     Days,
+    /// Workflow cases.
+    Cases,
 }
 
 impl Unit {
@@ -46,6 +48,7 @@ impl Unit {
             Unit::Rate => "%",
             Unit::Yuan => "元",
             Unit::Days => "天",
+            Unit::Cases => "件",
         }
     }
 }
@@ -144,10 +147,10 @@ fn n(x: i64) -> Option<f64> {
     Some(x as f64)
 }
 
-const NO_LEAD_DATA: &str =
-    "监测线索的发现与认定时间记录在网页应用的监测工作流(审计记录)中, 登记数据尚未保存, 不能计算";
 const NO_MEASURE_DATA: &str = "帮扶措施尚未纳入登记数据模型, 不能计算";
 const NO_RETURN_DATA: &str = "评估引擎尚未统计返贫决定事件; 见「疑似返贫户」(规则建议)";
+
+const LEAD_CASES: &str = "网页应用监测工作流中的监测对象识别案件(审计记录)";
 
 /// Every indicator, in display order.
 pub fn catalogue() -> &'static [Indicator] {
@@ -390,22 +393,34 @@ fn build_catalogue() -> Vec<Indicator> {
             Counts(|d| n(d.rollup.proposals_of(ProposalKind::MonitoringCandidate))),
         ),
         ind(
+            "identification_cases_decided",
+            "当年审定的监测识别案件",
+            "identification cases decided",
+            Cases,
+            LEAD_CASES,
+            "评估年度内(至评估日)县级审定通过的监测对象识别案件",
+            Counts(|d| d.leads.map(|l| l.decided as f64)),
+        ),
+        ind(
             "lead_to_decision_days",
             "线索到认定平均用时",
             "mean days from lead to decision",
             Days,
-            "监测线索",
-            "从发现线索到县级认定的天数的平均值",
-            Unavailable(NO_LEAD_DATA),
+            LEAD_CASES,
+            "当年审定的识别案件从线索登记到县级审定的天数(按北京时间日期)的平均值",
+            Counts(|d| {
+                d.leads
+                    .and_then(|l| (l.decided > 0).then(|| l.days as f64 / l.decided as f64))
+            }),
         ),
         ind(
             "decided_within_limit",
             "限时内认定比例",
             "share decided within the time limit",
             Rate,
-            "监测线索",
-            "在政策包规定天数内完成认定的线索 ÷ 全部已认定线索",
-            Unavailable(NO_LEAD_DATA),
+            LEAD_CASES,
+            "当年审定的识别案件中, 用时不超过政策包识别时限(天)的比例",
+            Counts(|d| d.leads.and_then(|l| ratio(l.within_limit, l.decided))),
         ),
     ]);
     for (group, label, counts) in [
@@ -617,6 +632,8 @@ pub struct AreaData {
     pub candidates_by_risk: Vec<i64>,
     /// Monitored households by the risk types of their decision, when the decisions were given.
     pub monitored_by_risk: Option<Vec<i64>>,
+    /// Identification cases decided in the year, when the cases were given.
+    pub leads: Option<LeadTimes>,
 }
 
 impl AreaData {
@@ -644,6 +661,36 @@ impl AreaData {
             Source::Unavailable(_) => None,
         }
     }
+}
+
+/// Identification cases of an area decided in the evaluated year: how many, their total days from lead
+/// to decision, and how many within the time limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LeadTimes {
+    pub decided: i64,
+    pub days: i64,
+    pub within_limit: i64,
+}
+
+/// An identification case of the monitoring workflow (kept by the web application in the audit log),
+/// reduced to what the timing indicators need. Dates are China dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeadCase {
+    pub village: AreaCode,
+    pub opened: NaiveDate,
+    /// The day the county approved it; `None` while open or if rejected.
+    pub decided: Option<NaiveDate>,
+}
+
+/// What [`compute`] may use besides the evaluation.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    /// Earlier years, for cumulative figures.
+    pub history: Option<&'a ExitHistory>,
+    /// Risk types of the monitoring decisions in force (see [`decided_risks`]).
+    pub decided: Option<&'a DecidedRisks>,
+    /// Identification cases, for the timing indicators.
+    pub leads: Option<&'a [LeadCase]>,
 }
 
 /// People exited in each year, per area, from the evaluations of earlier years (for cumulative figures).
@@ -743,15 +790,18 @@ pub fn decided_risks(events: &[StatusEvent], as_of: NaiveDate) -> Option<u16> {
 }
 
 /// Computes every indicator of [`catalogue`] for `areas` (any levels) from one evaluation of `engine`.
-/// `areas` pairs each code with its display name; `history` gives the earlier years for cumulative
-/// figures and `decided` the monitored households' risk types (see [`decided_risks`]).
+/// `areas` pairs each code with its display name; indicators whose data is not in `extras` have no value.
 pub fn compute(
     engine: &Engine,
     eval: &Evaluation,
     areas: &[(AreaCode, String)],
-    history: Option<&ExitHistory>,
-    decided: Option<&DecidedRisks>,
+    extras: Extras<'_>,
 ) -> IndicatorTable {
+    let Extras {
+        history,
+        decided,
+        leads,
+    } = extras;
     let index: HashMap<AreaCode, usize> = areas
         .iter()
         .enumerate()
@@ -842,14 +892,37 @@ pub fn compute(
             }
         }
     }
+    // Identification cases decided in the year, up to the evaluation date.
+    let mut lead_times = vec![LeadTimes::default(); areas.len()];
+    for case in leads.unwrap_or_default() {
+        let Some(decided_on) = case.decided else {
+            continue;
+        };
+        if i32::from(eval.year) != chrono::Datelike::year(&decided_on) || decided_on > eval.as_of {
+            continue;
+        }
+        let days = (decided_on - case.opened).num_days();
+        let limit = case
+            .village
+            .ancestors_and_self()
+            .find_map(|c| eval.params_for(&c))
+            .map(|p| i64::from(p.params.identification_days_limit));
+        for t in targets_of(case.village) {
+            let l = &mut lead_times[t];
+            l.decided += 1;
+            l.days += days;
+            l.within_limit += i64::from(limit.is_some_and(|limit| days <= limit));
+        }
+    }
     let rows = areas
         .iter()
+        .zip(lead_times)
         .zip(incomes)
         .zip(risks)
         .zip(monitored_risks)
         .zip(poor_villages)
         .map(
-            |(((((code, name), inc), risks), monitored_risks), poor_villages)| {
+            |((((((code, name), lead_times), inc), risks), monitored_risks), poor_villages)| {
                 let rollup = eval.rollup(code).copied().unwrap_or_default();
                 let mut data = AreaData {
                     rollup,
@@ -859,6 +932,7 @@ pub fn compute(
                         .map(|x| x + rollup.exited_in_year_people),
                     candidates_by_risk: risks,
                     monitored_by_risk: decided.map(|_| monitored_risks),
+                    leads: leads.map(|_| lead_times),
                     ..AreaData::default()
                 };
                 for g in IncomeGroup::ALL {
@@ -938,7 +1012,7 @@ mod tests {
                 matches!(i.source, Source::Unavailable(_))
             );
         }
-        assert!(indicator("lead_to_decision_days").is_some_and(|i| i.unavailable.is_some()));
+        assert!(indicator("assistance_coverage").is_some_and(|i| i.unavailable.is_some()));
     }
 
     #[test]
@@ -957,7 +1031,7 @@ mod tests {
         let value = |code: &str| indicator(code).and_then(|i| d.value(i));
         assert_eq!(value("incidence"), Some(0.1));
         assert_eq!(value("guarantee_coverage.housing"), Some(0.8));
-        assert_eq!(value("lead_to_decision_days"), None);
+        assert_eq!(value("lead_to_decision_days"), None, "no cases given");
         assert_eq!(value("dibao_registered_share"), None, "no denominator");
     }
 
@@ -975,6 +1049,55 @@ mod tests {
         assert_eq!(decided_risks(&events, day(6)), Some(bits));
         assert_eq!(decided_risks(&events, day(1)), None, "not yet monitored");
         assert_eq!(decided_risks(&events, day(10)), None, "risk eliminated");
+    }
+
+    #[test]
+    fn lead_times_count_cases_decided_in_the_year_against_the_limit() {
+        use jingzhun_core::{Area, AreaTree, Settlement};
+        let codes = ["51", "5119", "511902", "511902001", "511902001001"];
+        let tree = AreaTree::new(codes.iter().map(|c| Area {
+            code: AreaCode::parse(c).unwrap(),
+            name: format!("区划{c}"),
+            settlement: (c.len() == 12).then_some(Settlement::Rural),
+        }))
+        .unwrap();
+        let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2023, m, d).unwrap();
+        let engine = Engine::new(&tree, 2023, day(12, 31));
+        let eval = engine
+            .evaluate(&jingzhun_policy::PolicyPack::builtin())
+            .unwrap();
+        let village = AreaCode::parse("511902001001").unwrap();
+        let case = |opened, decided| LeadCase {
+            village,
+            opened,
+            decided,
+        };
+        let leads = [
+            case(day(3, 1), Some(day(3, 11))), // 10 days: within 15
+            case(day(4, 1), Some(day(4, 21))), // 20 days: late
+            case(day(5, 1), None),             // open: not counted
+            case(
+                NaiveDate::from_ymd_opt(2022, 12, 20).unwrap(),
+                Some(day(1, 2)),
+            ), // 13 days
+        ];
+        let city = AreaCode::parse("5119").unwrap();
+        let table = compute(
+            &engine,
+            &eval,
+            &[(city, "市".into()), (village, "村".into())],
+            Extras {
+                leads: Some(&leads),
+                ..Extras::default()
+            },
+        );
+        for area in [city, village] {
+            assert_eq!(table.get(&area, "identification_cases_decided"), Some(3.0));
+            assert_eq!(table.get(&area, "lead_to_decision_days"), Some(43.0 / 3.0));
+            assert_eq!(table.get(&area, "decided_within_limit"), Some(2.0 / 3.0));
+        }
+        let without = compute(&engine, &eval, &[(city, "市".into())], Extras::default());
+        assert_eq!(without.get(&city, "lead_to_decision_days"), None);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! any areas side by side, poverty measures, the annual review, the standard tables and the county exit
 //! assessment.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -14,12 +15,13 @@ use jingzhun_engine::{Engine, Evaluation, HouseholdInput};
 use jingzhun_policy::Rate;
 use jingzhun_report::annual::{self, AnnualInputs, Provenance};
 use jingzhun_report::indicators::{
-    self, catalogue, format_value, DecidedRisks, ExitHistory, IndicatorTable, Unit,
+    self, catalogue, format_value, DecidedRisks, ExitHistory, Extras, IndicatorTable, LeadCase,
+    Unit,
 };
 use jingzhun_report::population::{self, Line};
 use jingzhun_report::summary::SummarySeries;
 use jingzhun_report::tables;
-use jingzhun_store::{Store, StoredHousehold};
+use jingzhun_store::{AuditFilter, Store, StoredHousehold};
 use rayon::prelude::*;
 
 use super::{demo, evaluate, policy::load_pack, progress, table};
@@ -248,11 +250,21 @@ struct Loaded {
     series: Option<SummarySeries>,
     /// Risk types of the monitoring decisions in force.
     decided: DecidedRisks,
+    /// Identification cases of the monitoring workflow.
+    leads: Vec<LeadCase>,
     load_secs: f64,
     evaluate_secs: f64,
 }
 
 impl Loaded {
+    fn extras(&self) -> Extras<'_> {
+        Extras {
+            history: self.history.as_ref(),
+            decided: Some(&self.decided),
+            leads: Some(&self.leads),
+        }
+    }
+
     fn provenance(&self) -> Provenance {
         Provenance {
             pack_version: self.eval.pack_version.clone(),
@@ -303,6 +315,7 @@ fn load(
             history: None,
             series: None,
             decided,
+            leads: lead_cases(store)?,
             load_secs,
             evaluate_secs: started.elapsed().as_secs_f64(),
         });
@@ -375,6 +388,7 @@ fn load(
         history: Some(exits),
         series: Some(series),
         decided,
+        leads: lead_cases(store)?,
         load_secs,
         evaluate_secs: started.elapsed().as_secs_f64(),
     })
@@ -416,6 +430,56 @@ fn load_one(
     })?;
     bar.finish_and_clear();
     Ok((engine, data_time, decided))
+}
+
+/// The audit entity under which the web application records the monitoring workflow's steps.
+const CASE_ENTITY: &str = "monitoring_case";
+
+/// The identification cases of the monitoring workflow, folded from their step events in the audit log
+/// (the web application records them there; see `jingzhun_web::workflow`). Dates are China dates.
+fn lead_cases(store: &Store) -> anyhow::Result<Vec<LeadCase>> {
+    use jingzhun_web::workflow::{Case, CaseKind, CaseState, StepEvent};
+    let filter = AuditFilter {
+        entity: Some(CASE_ENTITY.to_owned()),
+        ..AuditFilter::default()
+    };
+    let mut by_case: BTreeMap<String, Vec<StepEvent>> = BTreeMap::new();
+    // Newest first from the store; cases fold oldest first.
+    for e in store
+        .audit_entries(&filter)
+        .context("读取监测案件失败")?
+        .into_iter()
+        .rev()
+        .filter(|e| e.action.starts_with("case."))
+    {
+        let Ok(mut event) = serde_json::from_str::<StepEvent>(&e.detail) else {
+            eprintln!("警告: 审计记录 {} 的案件数据无法解析, 已跳过", e.seq);
+            continue;
+        };
+        event.record.at = e.at;
+        by_case
+            .entry(event.case_id.clone())
+            .or_default()
+            .push(event);
+    }
+    let china = |t: DateTime<Utc>| (t + chrono::Duration::hours(8)).date_naive();
+    Ok(by_case
+        .values()
+        .filter_map(|events| Case::from_events(events))
+        .filter(|c| c.facts.kind == CaseKind::Identification)
+        .filter_map(|c| {
+            let opened = china(c.opened_at()?);
+            let decided = match c.state() {
+                CaseState::Decided => c.steps.last().map(|s| china(s.at)),
+                _ => None,
+            };
+            Some(LeadCase {
+                village: c.facts.village,
+                opened,
+                decided,
+            })
+        })
+        .collect())
 }
 
 /// Adds a batch of households to every year's engine, the engines in parallel.
@@ -505,13 +569,7 @@ fn run_indicators(store: &Store, args: IndicatorArgs) -> anyhow::Result<ExitCode
     let l = load(store, &area, args.year, args.as_of, !args.no_history)?;
     let started = Instant::now();
     let areas = rows_for(&l, &area, level);
-    let table = indicators::compute(
-        &l.engine,
-        &l.eval,
-        &areas,
-        l.history.as_ref(),
-        Some(&l.decided),
-    );
+    let table = indicators::compute(&l.engine, &l.eval, &areas, l.extras());
     let compute_secs = started.elapsed().as_secs_f64();
     if args.timings {
         eprintln!(
@@ -864,13 +922,7 @@ fn run_annual(
     let l = load(store, &area, year, None, true)?;
     let level = area.level().child();
     let areas = rows_for(&l, &area, level);
-    let table = indicators::compute(
-        &l.engine,
-        &l.eval,
-        &areas,
-        l.history.as_ref(),
-        Some(&l.decided),
-    );
+    let table = indicators::compute(&l.engine, &l.eval, &areas, l.extras());
     let measures = population::income_measures(
         &l.engine,
         &l.eval,
@@ -923,13 +975,7 @@ fn run_tables(
         };
         areas.extend(codes.into_iter().map(|c| (c, l.name(&c))));
     }
-    let all = indicators::compute(
-        &l.engine,
-        &l.eval,
-        &areas,
-        l.history.as_ref(),
-        Some(&l.decided),
-    );
+    let all = indicators::compute(&l.engine, &l.eval, &areas, l.extras());
     let computed = started.elapsed().as_secs_f64();
     let split: Vec<(AreaLevel, IndicatorTable)> = levels
         .iter()
@@ -1067,5 +1113,77 @@ fn limit_op(rule: &str) -> &'static str {
         ">"
     } else {
         "<"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::Utc;
+    use jingzhun_core::{AreaCode, Channel, HouseholdId, MonitoringKind};
+    use jingzhun_store::Store;
+    use jingzhun_web::data::Backend;
+    use jingzhun_web::store_backend::StoreBackend;
+    use jingzhun_web::workflow::{CaseKind, LeadFacts, Outcome, Step, StepEvent, StepRecord};
+
+    use super::lead_cases;
+
+    fn event(case: &str, step: Step, outcome: Outcome, lead: Option<LeadFacts>) -> StepEvent {
+        StepEvent {
+            case_id: case.to_owned(),
+            record: StepRecord {
+                step,
+                outcome,
+                by: String::new(),
+                at: Utc::now(),
+                note: String::new(),
+            },
+            lead,
+        }
+    }
+
+    /// The cases the web application records are read back: a decided one with its decision date, an
+    /// open one without, an elimination case left out.
+    #[test]
+    fn lead_cases_read_what_the_web_workflow_records() {
+        let store = Arc::new(Store::open(":memory:").unwrap());
+        let backend = StoreBackend::new(Arc::clone(&store));
+        let village = AreaCode::parse("511902001001").unwrap();
+        let facts = |kind| LeadFacts {
+            household: HouseholdId(1),
+            village,
+            kind,
+            channel: Channel::CadreCheck,
+            monitoring_kind: Some(MonitoringKind::Marginal),
+            risk_types: Vec::new(),
+        };
+        let steps = [
+            Step::Lead,
+            Step::Visit,
+            Step::Comparison,
+            Step::VillageReview,
+            Step::TownshipReview,
+            Step::CountyApproval,
+        ];
+        for (i, step) in steps.iter().enumerate() {
+            let lead = (i == 0).then(|| facts(CaseKind::Identification));
+            backend
+                .append_case_event("t", &event("A", *step, Outcome::Pass, lead))
+                .unwrap();
+        }
+        let lead = Some(facts(CaseKind::Identification));
+        backend
+            .append_case_event("t", &event("B", Step::Lead, Outcome::Pass, lead))
+            .unwrap();
+        let lead = Some(facts(CaseKind::Elimination));
+        backend
+            .append_case_event("t", &event("C", Step::Lead, Outcome::Pass, lead))
+            .unwrap();
+        let cases = lead_cases(&store).unwrap();
+        assert_eq!(cases.len(), 2);
+        assert!(cases[0].decided.is_some_and(|d| d == cases[0].opened));
+        assert_eq!(cases[1].decided, None);
+        assert_eq!(cases[0].village, village);
     }
 }
