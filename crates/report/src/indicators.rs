@@ -9,7 +9,7 @@
 //! [`compute`] fills an [`IndicatorTable`]: one row per requested area (any level, side by side — a
 //! drill-down is the child areas of an area at one level), one column per indicator.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -148,7 +148,6 @@ fn n(x: i64) -> Option<f64> {
 }
 
 const NO_MEASURE_DATA: &str = "帮扶措施尚未纳入登记数据模型, 不能计算";
-const NO_RETURN_DATA: &str = "评估引擎尚未统计返贫决定事件; 见「疑似返贫户」(规则建议)";
 
 const LEAD_CASES: &str = "网页应用监测工作流中的监测对象识别案件(审计记录)";
 
@@ -287,12 +286,21 @@ fn build_catalogue() -> Vec<Indicator> {
         ),
         ind(
             "returned_households",
-            "返贫户(已认定)",
-            "returns to poverty (decided)",
+            "当年返贫户(已认定)",
+            "returns to poverty decided in the year",
             Households,
             "有返贫决定事件的农户",
-            "评估年度内认定返贫的农户",
-            Unavailable(NO_RETURN_DATA),
+            "返贫事件在评估年度内(至评估日)生效的农户",
+            Counts(|d| d.returned.map(|r| r.0 as f64)),
+        ),
+        ind(
+            "returned_people",
+            "当年返贫人口(已认定)",
+            "people returned to poverty in the year",
+            People,
+            "有返贫决定事件的农户成员",
+            "当年返贫户的人口",
+            Counts(|d| d.returned.map(|r| r.1 as f64)),
         ),
         ind(
             "monitored_households",
@@ -634,6 +642,8 @@ pub struct AreaData {
     pub monitored_by_risk: Option<Vec<i64>>,
     /// Identification cases decided in the year, when the cases were given.
     pub leads: Option<LeadTimes>,
+    /// Households and people returned to poverty in the year, when the decisions were given.
+    pub returned: Option<(i64, i64)>,
 }
 
 impl AreaData {
@@ -691,6 +701,17 @@ pub struct Extras<'a> {
     pub decided: Option<&'a DecidedRisks>,
     /// Identification cases, for the timing indicators.
     pub leads: Option<&'a [LeadCase]>,
+    /// Households whose return to poverty took effect in the year (see [`returned_in_year`]).
+    pub returned: Option<&'a HashSet<HouseholdId>>,
+}
+
+/// Whether a return to poverty (返贫) took effect in `year`, on or before `as_of`.
+pub fn returned_in_year(events: &[StatusEvent], year: u16, as_of: NaiveDate) -> bool {
+    events.iter().any(|e| {
+        e.kind == StatusEventKind::Returned
+            && e.effective <= as_of
+            && chrono::Datelike::year(&e.effective) == i32::from(year)
+    })
 }
 
 /// People exited in each year, per area, from the evaluations of earlier years (for cumulative figures).
@@ -801,7 +822,9 @@ pub fn compute(
         history,
         decided,
         leads,
+        returned,
     } = extras;
+    let mut returns = vec![(0i64, 0i64); areas.len()];
     let index: HashMap<AreaCode, usize> = areas
         .iter()
         .enumerate()
@@ -847,6 +870,7 @@ pub fn compute(
                 0
             } | if o.monitoring.is_some() { 4 } else { 0 };
         let candidate = a.proposes(ProposalKind::MonitoringCandidate);
+        let has_returned = returned.is_some_and(|r| r.contains(&o.id));
         let decided_bits = match (o.monitoring, decided) {
             (Some(_), Some(d)) => d.get(&o.id).copied().unwrap_or(0),
             _ => 0,
@@ -856,6 +880,10 @@ pub fn compute(
                 if o.size > 0 {
                     incomes[t].0.push((y, o.size, groups));
                 }
+            }
+            if has_returned {
+                returns[t].0 += 1;
+                returns[t].1 += i64::from(o.size);
             }
             if decided_bits != 0 {
                 for r in RiskType::ALL {
@@ -917,12 +945,16 @@ pub fn compute(
     let rows = areas
         .iter()
         .zip(lead_times)
+        .zip(returns)
         .zip(incomes)
         .zip(risks)
         .zip(monitored_risks)
         .zip(poor_villages)
         .map(
-            |((((((code, name), lead_times), inc), risks), monitored_risks), poor_villages)| {
+            |(
+                ((((((code, name), lead_times), returns), inc), risks), monitored_risks),
+                poor_villages,
+            )| {
                 let rollup = eval.rollup(code).copied().unwrap_or_default();
                 let mut data = AreaData {
                     rollup,
@@ -933,6 +965,7 @@ pub fn compute(
                     candidates_by_risk: risks,
                     monitored_by_risk: decided.map(|_| monitored_risks),
                     leads: leads.map(|_| lead_times),
+                    returned: returned.map(|_| returns),
                     ..AreaData::default()
                 };
                 for g in IncomeGroup::ALL {
@@ -1098,6 +1131,22 @@ mod tests {
         }
         let without = compute(&engine, &eval, &[(city, "市".into())], Extras::default());
         assert_eq!(without.get(&city, "lead_to_decision_days"), None);
+    }
+
+    #[test]
+    fn returns_count_in_the_year_they_take_effect() {
+        let d = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap();
+        let events = vec![
+            StatusEvent::new(StatusEventKind::Registered, d(2014, 3)),
+            StatusEvent::new(StatusEventKind::Exited, d(2018, 12)),
+            StatusEvent::new(StatusEventKind::Returned, d(2021, 6)),
+        ];
+        assert!(returned_in_year(&events, 2021, d(2021, 12)));
+        assert!(!returned_in_year(&events, 2021, d(2021, 5)), "not yet");
+        assert!(
+            !returned_in_year(&events, 2022, d(2022, 12)),
+            "an earlier year"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! any areas side by side, poverty measures, the annual review, the standard tables and the county exit
 //! assessment.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
-use jingzhun_core::{AreaCode, AreaLevel, AreaTree};
+use jingzhun_core::{AreaCode, AreaLevel, AreaTree, HouseholdId};
 use jingzhun_engine::{Engine, Evaluation, HouseholdInput};
 use jingzhun_policy::Rate;
 use jingzhun_report::annual::{self, AnnualInputs, Provenance};
@@ -250,6 +250,8 @@ struct Loaded {
     series: Option<SummarySeries>,
     /// Risk types of the monitoring decisions in force.
     decided: DecidedRisks,
+    /// Households whose return to poverty took effect in the year.
+    returned: HashSet<HouseholdId>,
     /// Identification cases of the monitoring workflow.
     leads: Vec<LeadCase>,
     load_secs: f64,
@@ -262,6 +264,7 @@ impl Loaded {
             history: self.history.as_ref(),
             decided: Some(&self.decided),
             leads: Some(&self.leads),
+            returned: Some(&self.returned),
         }
     }
 
@@ -303,7 +306,7 @@ fn load(
     let pack = load_pack(None)?;
     let started = Instant::now();
     if !history {
-        let (engine, data_time, decided) = load_one(store, &tree, area, year, as_of)?;
+        let (engine, data_time, (decided, returned)) = load_one(store, &tree, area, year, as_of)?;
         let load_secs = started.elapsed().as_secs_f64();
         let started = Instant::now();
         let eval = engine.evaluate(&pack)?;
@@ -315,6 +318,7 @@ fn load(
             history: None,
             series: None,
             decided,
+            returned,
             leads: lead_cases(store)?,
             load_secs,
             evaluate_secs: started.elapsed().as_secs_f64(),
@@ -335,11 +339,15 @@ fn load(
     let mut batch: Vec<StoredHousehold> = Vec::with_capacity(8_192);
     let mut loaded = 0u64;
     let mut decided = DecidedRisks::new();
+    let mut returned = HashSet::new();
     store.scan_households(area, None, &mut |stored| {
         edited |= stored.version.0 > 1 || stored.effective_from > year_end(demo::FIRST_YEAR);
         data_time = data_time.max(stored.recorded_at);
         if let Some(bits) = indicators::decided_risks(&stored.events, as_of) {
             decided.insert(stored.id, bits);
+        }
+        if indicators::returned_in_year(&stored.events, year, as_of) {
+            returned.insert(stored.id);
         }
         batch.push(stored);
         if batch.len() == batch.capacity() {
@@ -363,9 +371,9 @@ fn load(
     let target = if same_date && !edited {
         engines.pop().context("没有装载评估年度")?
     } else {
-        let (engine, time, risks) = load_one(store, &tree, area, year, as_of)?;
+        let (engine, time, facts) = load_one(store, &tree, area, year, as_of)?;
         data_time = data_time.max(time);
-        decided = risks;
+        (decided, returned) = facts;
         engine
     };
     let load_secs = started.elapsed().as_secs_f64();
@@ -388,6 +396,7 @@ fn load(
         history: Some(exits),
         series: Some(series),
         decided,
+        returned,
         leads: lead_cases(store)?,
         load_secs,
         evaluate_secs: started.elapsed().as_secs_f64(),
@@ -402,7 +411,7 @@ fn load_one(
     area: &AreaCode,
     year: u16,
     as_of: NaiveDate,
-) -> anyhow::Result<(Engine, DateTime<Utc>, DecidedRisks)> {
+) -> anyhow::Result<(Engine, DateTime<Utc>, EventFacts)> {
     let bar = progress::bar(
         &format!("读取 {year} 年"),
         store.count_households(area)?,
@@ -411,11 +420,15 @@ fn load_one(
     let mut engine = Engine::new(tree, year, as_of);
     let mut data_time = DateTime::<Utc>::MIN_UTC;
     let mut decided = DecidedRisks::new();
+    let mut returned = HashSet::new();
     let mut n = 0u64;
     store.scan_households(area, Some(as_of), &mut |stored| {
         data_time = data_time.max(stored.recorded_at);
         if let Some(bits) = indicators::decided_risks(&stored.events, as_of) {
             decided.insert(stored.id, bits);
+        }
+        if indicators::returned_in_year(&stored.events, year, as_of) {
+            returned.insert(stored.id);
         }
         engine.insert(HouseholdInput::from((
             stored.id,
@@ -429,8 +442,12 @@ fn load_one(
         Ok(())
     })?;
     bar.finish_and_clear();
-    Ok((engine, data_time, decided))
+    Ok((engine, data_time, (decided, returned)))
 }
+
+/// What the indicators read from status events beyond the engine: the monitoring decisions' risk types
+/// and the households returned to poverty in the year.
+type EventFacts = (DecidedRisks, HashSet<HouseholdId>);
 
 /// The audit entity under which the web application records the monitoring workflow's steps.
 const CASE_ENTITY: &str = "monitoring_case";
