@@ -169,6 +169,7 @@ pub fn load_years(
     years
         .iter()
         .map(|y| {
+            let bar = progress::bar(&format!("读取 {y} 年"), total, "户");
             let mut engine = Engine::new(tree, *y, year_end(*y));
             let mut data_time = DateTime::<Utc>::MIN_UTC;
             store.scan_households(area, Some(year_end(*y)), &mut |stored| {
@@ -179,8 +180,10 @@ pub fn load_years(
                     &stored.household,
                     stored.events.as_slice(),
                 )));
+                bar.inc(1);
                 Ok(())
             })?;
+            bar.finish_and_clear();
             Ok(YearLoaded { engine, data_time })
         })
         .collect()
