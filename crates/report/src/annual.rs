@@ -299,7 +299,7 @@ pub fn annual(input: AnnualInputs<'_>) -> Option<Document> {
         })
         .collect::<Vec<_>>()
         .join("、");
-    d.blocks.push(Block::List(vec![
+    let mut monitoring = vec![
         format!(
             "年末在监测 {} 户 {} 人,其中{}。",
             int(s.monitored_households),
@@ -318,7 +318,39 @@ pub fn annual(input: AnnualInputs<'_>) -> Option<Document> {
             int(get("wrong_exit_suspect_households").unwrap_or(0.0) as i64),
             int(get("omission_suspect_households").unwrap_or(0.0) as i64),
         ),
-    ]));
+    ];
+    let risks: Vec<String> = catalogue()
+        .iter()
+        .filter(|i| i.code.starts_with("monitored_households.risk."))
+        .filter_map(|i| {
+            let n = get(&i.code)? as i64;
+            let label = i.name.trim_start_matches("监测户: 风险");
+            (n > 0).then(|| format!("{label} {} 户", int(n)))
+        })
+        .collect();
+    if !risks.is_empty() {
+        monitoring.push(format!(
+            "监测户的风险类型(一户可有多种):{}。",
+            risks.join("、")
+        ));
+    }
+    if let (Some(h), Some(p)) = (get("returned_households"), get("returned_people")) {
+        monitoring.push(format!(
+            "本年度认定返贫 {} 户 {} 人。",
+            int(h as i64),
+            int(p as i64)
+        ));
+    }
+    match get("identification_cases_decided") {
+        Some(n) if n > 0.0 => monitoring.push(format!(
+            "本年度县级审定监测对象识别案件 {} 件,从线索登记到审定平均用时 {:.1} 天,{} 在规定时限内完成。",
+            int(n as i64),
+            get("lead_to_decision_days").unwrap_or(0.0),
+            get("decided_within_limit").map(pct).unwrap_or_else(|| "-".to_owned())
+        )),
+        _ => monitoring.push("本年度没有经网页应用监测工作流审定的识别案件。".to_owned()),
+    }
+    d.blocks.push(Block::List(monitoring));
 
     let children: Vec<_> = table.rows.iter().filter(|r| r.code != s.area).collect();
     if !children.is_empty() {

@@ -59,6 +59,9 @@ fn reports_on_a_small_registry() {
     // The annual review, every number computed.
     let md = ws.run_ok(&["report", "annual", "--area", COUNTY, "--year", "2020"]);
     insta::assert_snapshot!("annual_2020_md", without_data_time(&md));
+    // A monitoring year: kinds, risk types, eliminations, returns.
+    let md = ws.run_ok(&["report", "annual", "--area", COUNTY, "--year", "2023"]);
+    insta::assert_snapshot!("annual_2023_md", without_data_time(&md));
     let html = ws.run_ok(&[
         "report", "annual", "--area", COUNTY, "--year", "2020", "--format", "html",
     ]);
