@@ -62,7 +62,7 @@ pub enum ReportCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// 标准报表 (XLSX): 县、乡镇、村各一张工作表
+    /// 标准报表 (XLSX): 县、乡镇、村各一张工作表, 另附指标说明与数据来源; 只含汇总数字, 不含身份证号等个人信息
     Tables {
         #[arg(long)]
         area: String,
@@ -603,8 +603,8 @@ fn run_indicators(store: &Store, args: IndicatorArgs) -> anyhow::Result<ExitCode
         "csv" => indicator_csv(&table),
         "xlsx" => {
             let out = args.out.as_deref().context("xlsx 格式需要 --out 文件名")?;
-            let name = level.map_or("指标", sheet_name);
-            let bytes = tables::workbook(&[(name, &table)], &l.provenance())?;
+            // The area and its children side by side: one sheet (`report tables` gives one per level).
+            let bytes = tables::workbook(&[("指标", &table)], &l.provenance())?;
             std::fs::write(out, bytes).with_context(|| format!("无法写入「{}」", out.display()))?;
             eprintln!("已写入 {}", out.display());
             return Ok(ExitCode::SUCCESS);
