@@ -79,6 +79,8 @@ fn export_parquet_writes_hive_partitions_without_personal_data() {
     assert_eq!(files.keys().cloned().collect::<BTreeSet<_>>(), expected);
 
     let mut registry_states = HashSet::new();
+    // 2021 over the whole export: people, registered poor, monitored and relocated households.
+    let (mut people, mut poor, mut monitored, mut relocated) = (0i64, 0i64, 0i64, 0i64);
     let mut incomes = 0;
     let mut risks_listed = 0;
     for ((county, year), path) in &files {
@@ -157,10 +159,16 @@ fn export_parquet_writes_hive_partitions_without_personal_data() {
                             + chrono::Days::new(*days as u64);
                         assert_eq!(as_of.to_string(), format!("{year}-12-31"));
                     }
-                    ("size", Field::Int(n)) => assert!((0..=30).contains(n)),
+                    ("size", Field::Int(n)) => {
+                        assert!((0..=30).contains(n));
+                        people += i64::from(*n) * i64::from(*year == 2021);
+                    }
                     ("registry_state", Field::Str(s)) => {
                         registry_states.insert(s.clone());
+                        poor += i64::from(*year == 2021 && s == "poor");
                     }
+                    ("monitoring_kind", Field::Str(_)) => monitored += i64::from(*year == 2021),
+                    ("relocated", Field::Bool(r)) => relocated += i64::from(*year == 2021 && *r),
                     ("per_capita_income_yuan", Field::Decimal(d)) => {
                         assert_eq!(d.scale(), 2);
                         incomes += 1;
@@ -187,6 +195,17 @@ fn export_parquet_writes_hive_partitions_without_personal_data() {
     assert!(incomes > 0, "incomes are written");
     assert!(risks_listed > 0, "risk types are written after 2020");
     assert!(registry_states.contains("exited"), "{registry_states:?}");
+
+    // The rows add up to the engine's own summary of the year.
+    let summary = ws.run_ok(&[
+        "report", "summary", "--area", "5119", "--year", "2021", "--format", "json",
+    ]);
+    let s: serde_json::Value = serde_json::from_str(&summary).expect("summary JSON");
+    assert_eq!(s["rural_population"], people);
+    assert_eq!(s["poor_households"], poor);
+    assert_eq!(s["monitored_households"], monitored);
+    assert_eq!(s["relocated_households"], relocated);
+    assert!(people > 0 && relocated > 0);
 
     // An output folder that is not empty is refused: old partitions would mix with new ones.
     let again = ws
