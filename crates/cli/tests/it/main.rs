@@ -5,8 +5,8 @@ mod audit;
 mod check;
 mod demo;
 mod import;
-mod report;
 mod parquet;
+mod report;
 
 use assert_cmd::Command;
 
