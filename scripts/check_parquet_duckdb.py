@@ -1,4 +1,5 @@
-"""Reads a `jingzhun export parquet` folder with DuckDB, as an analyst would, and prints what it sees.
+"""Reads a `jingzhun export parquet` folder with DuckDB, as an analyst would, and prints what it sees
+(and the row count through pyarrow and Polars, where installed).
 
     bench/compare/.venv/bin/python scripts/check_parquet_duckdb.py DIR
 
@@ -62,6 +63,27 @@ def main() -> int:
         """
     ).fetchall():
         print("  " + f"{r[0]:>6} {r[1]:>9} {r[2]:>9} {r[3]:>8} {r[4]:>9} {r[5]:>10} {r[6]:>8}")
+
+    # Two other readers, if installed: Arrow's C++ Parquet reader and Polars' own.
+    total = con.execute("SELECT count(*) FROM hy").fetchone()[0]
+    try:
+        import pyarrow.dataset as ds
+
+        n = ds.dataset(sys.argv[1], format="parquet", partitioning="hive").count_rows()
+        print(f"\npyarrow (hive partitioning): {n} rows" + ("" if n == total else " — DIFFERS"))
+        if n != total:
+            return 1
+    except ImportError:
+        pass
+    try:
+        import polars as pl
+
+        n = pl.scan_parquet(glob, hive_partitioning=True).select(pl.len()).collect().item()
+        print(f"polars (hive partitioning): {n} rows" + ("" if n == total else " — DIFFERS"))
+        if n != total:
+            return 1
+    except ImportError:
+        pass
     return 0
 
 
