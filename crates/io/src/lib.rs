@@ -1,6 +1,7 @@
 //! Reading and writing the files counties live in: administrative division tables, household spreadsheets
-//! in the national system's export layout (XLSX, CSV in UTF-8 or GBK) and their exports, and the
-//! validation report.
+//! in the national system's export layout (XLSX, CSV in UTF-8 or GBK) and their exports, the validation
+//! report, and the Parquet export of evaluated household-years for analysis outside the product
+//! ([`parquet`]; no personal data).
 //!
 //! This crate turns bytes into domain values and back, and reports every bad cell with where it was
 //! (file, sheet, row, column, value) and why, in Chinese. It never touches the database.
