@@ -77,6 +77,17 @@ pub struct Loaded {
 
 /// Streams the households within `area` as of `as_of` from the store into an engine for `year`.
 pub fn load(store: &Store, area: &AreaCode, year: u16, as_of: NaiveDate) -> anyhow::Result<Loaded> {
+    load_with(store, area, year, as_of, &mut |_| {})
+}
+
+/// As [`load`], and `each` sees every household read (e.g. to collect facts the engine does not keep).
+pub fn load_with(
+    store: &Store,
+    area: &AreaCode,
+    year: u16,
+    as_of: NaiveDate,
+    each: &mut dyn FnMut(&StoredHousehold),
+) -> anyhow::Result<Loaded> {
     let tree = store.area_tree()?;
     if tree.is_empty() {
         bail!("数据库中没有行政区划, 请先运行 `jingzhun init`");
@@ -88,6 +99,7 @@ pub fn load(store: &Store, area: &AreaCode, year: u16, as_of: NaiveDate) -> anyh
     let mut n = 0u64;
     store.scan_households(area, Some(as_of), &mut |stored| {
         data_time = data_time.max(stored.recorded_at);
+        each(&stored);
         engine.insert(HouseholdInput::from((
             stored.id,
             &stored.household,

@@ -11,7 +11,7 @@ use anyhow::{bail, Context};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
 use jingzhun_core::{AreaCode, AreaLevel, AreaTree, HouseholdId};
-use jingzhun_engine::{Engine, Evaluation, HouseholdInput};
+use jingzhun_engine::{Engine, Evaluation};
 use jingzhun_policy::Rate;
 use jingzhun_report::annual::{self, AnnualInputs, Provenance};
 use jingzhun_report::indicators::{
@@ -22,9 +22,8 @@ use jingzhun_report::population::{self, Line};
 use jingzhun_report::summary::SummarySeries;
 use jingzhun_report::tables;
 use jingzhun_store::{AuditFilter, Store, StoredHousehold};
-use rayon::prelude::*;
 
-use super::{demo, evaluate, policy::load_pack, progress, table};
+use super::{demo, evaluate, policy::load_pack, table};
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
@@ -306,7 +305,7 @@ fn load(
     let pack = load_pack(None)?;
     let started = Instant::now();
     if !history {
-        let (engine, data_time, (decided, returned)) = load_one(store, &tree, area, year, as_of)?;
+        let (engine, data_time, (decided, returned)) = load_one(store, area, year, as_of)?;
         let load_secs = started.elapsed().as_secs_f64();
         let started = Instant::now();
         let eval = engine.evaluate(&pack)?;
@@ -324,58 +323,30 @@ fn load(
             evaluate_secs: started.elapsed().as_secs_f64(),
         });
     }
-    let years: Vec<u16> = (demo::FIRST_YEAR..year).collect();
-    let mut engines: Vec<Engine> = years
-        .iter()
-        .map(|y| Engine::new(&tree, *y, year_end(*y)))
-        .collect();
+    // Every year from 2013 read in one pass (the evaluated year too, when it is read as of its year-end).
     let same_date = as_of == year_end(year);
-    if same_date {
-        engines.push(Engine::new(&tree, year, as_of));
-    }
-    let bar = progress::bar("读取与装载", store.count_households(area)?, "户");
-    let mut edited = false;
-    let mut data_time = DateTime::<Utc>::MIN_UTC;
-    let mut batch: Vec<StoredHousehold> = Vec::with_capacity(8_192);
-    let mut loaded = 0u64;
-    let mut decided = DecidedRisks::new();
-    let mut returned = HashSet::new();
-    store.scan_households(area, None, &mut |stored| {
-        edited |= stored.version.0 > 1 || stored.effective_from > year_end(demo::FIRST_YEAR);
-        data_time = data_time.max(stored.recorded_at);
-        if let Some(bits) = indicators::decided_risks(&stored.events, as_of) {
-            decided.insert(stored.id, bits);
+    let last = if same_date { year } else { year - 1 };
+    let years: Vec<u16> = (demo::FIRST_YEAR..=last).collect();
+    let (mut decided, mut returned) = (DecidedRisks::new(), HashSet::new());
+    let mut collect = event_facts(&mut decided, &mut returned, year, as_of);
+    let mut engines = evaluate::load_years(store, &tree, area, &years, &mut collect)?;
+    drop(collect);
+    let mut data_time = engines
+        .iter()
+        .map(|l| l.data_time)
+        .max()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let target = match engines.pop() {
+        Some(loaded) if same_date => loaded.engine,
+        other => {
+            engines.extend(other);
+            let (engine, time, facts) = load_one(store, area, year, as_of)?;
+            data_time = data_time.max(time);
+            (decided, returned) = facts;
+            engine
         }
-        if indicators::returned_in_year(&stored.events, year, as_of) {
-            returned.insert(stored.id);
-        }
-        batch.push(stored);
-        if batch.len() == batch.capacity() {
-            feed(&mut engines, &batch);
-            loaded += batch.len() as u64;
-            bar.set_position(loaded);
-            batch.clear();
-        }
-        Ok(())
-    })?;
-    feed(&mut engines, &batch);
-    drop(batch);
-    bar.finish_and_clear();
-    if edited {
-        eprintln!("数据在生成后有过修改, 改为逐年按年末日期读取 ...");
-        engines = years
-            .iter()
-            .map(|y| evaluate::load(store, area, *y, year_end(*y)).map(|l| l.engine))
-            .collect::<anyhow::Result<_>>()?;
-    }
-    let target = if same_date && !edited {
-        engines.pop().context("没有装载评估年度")?
-    } else {
-        let (engine, time, facts) = load_one(store, &tree, area, year, as_of)?;
-        data_time = data_time.max(time);
-        (decided, returned) = facts;
-        engine
     };
+    let engines: Vec<Engine> = engines.into_iter().map(|l| l.engine).collect();
     let load_secs = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let mut exits = ExitHistory::default();
@@ -403,46 +374,37 @@ fn load(
     })
 }
 
-/// Streams the households within `area` as of `as_of` into an engine for `year` (as `evaluate::load`
-/// does), collecting the risk types of the monitoring decisions in force on the way.
+/// Streams the households within `area` as of `as_of` into an engine for `year` ([`evaluate::load_with`]),
+/// collecting the risk types of the monitoring decisions in force on the way.
 fn load_one(
     store: &Store,
-    tree: &AreaTree,
     area: &AreaCode,
     year: u16,
     as_of: NaiveDate,
 ) -> anyhow::Result<(Engine, DateTime<Utc>, EventFacts)> {
-    let bar = progress::bar(
-        &format!("读取 {year} 年"),
-        store.count_households(area)?,
-        "户",
-    );
-    let mut engine = Engine::new(tree, year, as_of);
-    let mut data_time = DateTime::<Utc>::MIN_UTC;
-    let mut decided = DecidedRisks::new();
-    let mut returned = HashSet::new();
-    let mut n = 0u64;
-    store.scan_households(area, Some(as_of), &mut |stored| {
-        data_time = data_time.max(stored.recorded_at);
+    let (mut decided, mut returned) = (DecidedRisks::new(), HashSet::new());
+    let mut collect = event_facts(&mut decided, &mut returned, year, as_of);
+    let loaded = evaluate::load_with(store, area, year, as_of, &mut collect)?;
+    drop(collect);
+    Ok((loaded.engine, loaded.data_time, (decided, returned)))
+}
+
+/// Collects, from each household read, the risk types of its monitoring decision in force on `as_of` and
+/// whether it returned to poverty in `year`.
+fn event_facts<'a>(
+    decided: &'a mut DecidedRisks,
+    returned: &'a mut HashSet<HouseholdId>,
+    year: u16,
+    as_of: NaiveDate,
+) -> impl FnMut(&StoredHousehold) + 'a {
+    move |stored| {
         if let Some(bits) = indicators::decided_risks(&stored.events, as_of) {
             decided.insert(stored.id, bits);
         }
         if indicators::returned_in_year(&stored.events, year, as_of) {
             returned.insert(stored.id);
         }
-        engine.insert(HouseholdInput::from((
-            stored.id,
-            &stored.household,
-            stored.events.as_slice(),
-        )));
-        n += 1;
-        if n.is_multiple_of(16_384) {
-            bar.set_position(n);
-        }
-        Ok(())
-    })?;
-    bar.finish_and_clear();
-    Ok((engine, data_time, (decided, returned)))
+    }
 }
 
 /// What the indicators read from status events beyond the engine: the monitoring decisions' risk types
@@ -497,19 +459,6 @@ fn lead_cases(store: &Store) -> anyhow::Result<Vec<LeadCase>> {
             })
         })
         .collect())
-}
-
-/// Adds a batch of households to every year's engine, the engines in parallel.
-fn feed(engines: &mut [Engine], batch: &[StoredHousehold]) {
-    engines.par_iter_mut().for_each(|engine| {
-        for stored in batch {
-            engine.insert(HouseholdInput::from((
-                stored.id,
-                &stored.household,
-                stored.events.as_slice(),
-            )));
-        }
-    });
 }
 
 /// The area itself, then its areas of `level` (if any), with names.
