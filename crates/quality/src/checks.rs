@@ -59,6 +59,8 @@ checks! {
         "核对收入; 如属实, 应纳入防止返贫监测或按程序认定返贫");
     DEAD_STILL_LISTED = ("Q14", "部门数据显示已死亡但仍在家庭成员中",
         "核实后按程序办理成员减员(自然减少), 并核对户主和家庭人口");
+    INCOME_YEAR_MISSING = ("Q15", "年度收入记录有缺漏",
+        "自首个收入年度起每年都应有收入核算记录; 补录缺少年度的收入各项");
 }
 
 /// Look a check up by its code.
@@ -341,6 +343,21 @@ fn check_household(out: &mut Emitter<'_>, params: &CheckParams, events: &[Status
                     "{} 年人均纯收入 {} 元(合理范围: 大于 0, 不超过 {} 元)",
                     params.income_year, pc, params.income_max
                 ),
+            );
+        }
+    }
+    // Years without an income record between the first recorded year and the checked year: the yearly
+    // accounting has a hole (a household with no record at all is a different matter, left to the import).
+    if let Some(first) = household.incomes.iter().map(|r| r.year).min() {
+        let missing: Vec<String> = (first..=params.income_year)
+            .filter(|y| household.income(*y).is_none())
+            .map(|y| y.to_string())
+            .collect();
+        if !missing.is_empty() {
+            out.emit(
+                INCOME_YEAR_MISSING,
+                None,
+                format!("自 {first} 年起缺少 {} 年的收入记录", missing.join("、")),
             );
         }
     }

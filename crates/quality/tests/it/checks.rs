@@ -237,6 +237,20 @@ fn q13_exited_with_income_below_the_line() {
 }
 
 #[test]
+fn q15_gap_in_the_yearly_income_records() {
+    let record =
+        |year| IncomeRecord::new(year).with(IncomeComponent::Wages, Yuan::from_yuan(18_000));
+    let mut h = clean("1");
+    h.incomes = vec![record(2020), record(2021), record(2023)];
+    let f = finds_exactly(World::one(h), INCOME_YEAR_MISSING, 1);
+    assert!(f[0].detail.contains("2022"), "{}", f[0].detail);
+    // A series that starts late is not a gap.
+    let mut h = clean("1");
+    h.incomes = vec![record(2022), record(2023)];
+    assert!(World::one(h).run().is_empty());
+}
+
+#[test]
 fn q14_dead_in_department_data_but_listed() {
     let h = clean("1");
     let mut world = World::one(h.clone());

@@ -5,3 +5,4 @@
 mod checks;
 mod common;
 mod department;
+mod synth_defects;
