@@ -40,6 +40,9 @@ pub enum Action {
     ViewPersonalData,
     /// The audit trail of a household.
     ViewAuditTrail,
+    /// Edit a household's facts (contact, housing, water, members' schooling, health, labour, insurance):
+    /// a new version based on the one the form showed.
+    EditHousehold,
     /// Record a monitoring lead (线索).
     RecordLead,
     /// Record a home visit with consent and the data comparison of a case.
@@ -71,6 +74,7 @@ impl Action {
         Action::ViewHousehold,
         Action::ViewPersonalData,
         Action::ViewAuditTrail,
+        Action::EditHousehold,
         Action::RecordLead,
         Action::RecordVisit,
         Action::VillageReview,
@@ -98,6 +102,8 @@ pub const fn allows(role: Role, action: Action) -> bool {
             role,
             VillageCadre | TownshipReviewer | CountyApprover | Admin
         ),
+        // Facts are kept up to date by the village and checked by the township.
+        EditHousehold => matches!(role, VillageCadre | TownshipReviewer),
         // The monitoring workflow: each step by the level that owns it, no one else.
         RecordLead => matches!(role, VillageCadre | TownshipReviewer),
         RecordVisit | VillageReview => matches!(role, VillageCadre),

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::auth::{act, Can, SignedIn};
 use crate::error::AppError;
-use crate::pages::{area_param, household_param, today, SearchQuery};
+use crate::pages::{area_param, household_param, today, SearchQuery, YearQuery};
 use crate::services::areas::{self, AreaView};
 use crate::services::cases::{self, CaseLine, CaseView};
 use crate::services::dashboard::{self, Dashboard};
@@ -103,16 +103,23 @@ pub async fn search(
     Ok(Json(r))
 }
 
+/// `GET /api/v1/households/{id}?year=Y`: the household with the rules' proposals for `Y` (default: the
+/// latest complete year) under `evaluation`.
 pub async fn household(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(q): Query<YearQuery>,
     can: Can<act::ViewHousehold>,
 ) -> Result<Json<HouseholdView>, AppError> {
     let id = household_param(&id)?;
+    let year = q.year()?;
     let today = today(&state);
     let (user, scope) = (can.user, can.scope);
+    let st = state.clone();
     let h = state
-        .run(move |b| households::household(b, &user, &scope, id, today))
+        .run(move |b| {
+            households::household_evaluated(b, &user, &scope, id, today, st.policy(), year)
+        })
         .await?;
     Ok(Json(h))
 }

@@ -124,6 +124,7 @@ pub mod act {
         ViewHousehold,
         ViewPersonalData,
         ViewAuditTrail,
+        EditHousehold,
         RecordLead,
         RecordVisit,
         VillageReview,

@@ -387,25 +387,52 @@ pub async fn search(
     })
 }
 
-/// `GET /households/{id}`.
+/// `?year=` of the household page: the year the rules evaluate (default: the latest complete year).
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    #[serde(default)]
+    pub year: String,
+}
+
+impl YearQuery {
+    /// The year, if given; anything but a plausible year is a bad request.
+    pub fn year(&self) -> Result<Option<u16>, AppError> {
+        let t = self.year.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        match t.parse::<u16>() {
+            Ok(y) if (2000..=2100).contains(&y) => Ok(Some(y)),
+            _ => Err(AppError::BadRequest),
+        }
+    }
+}
+
+/// `GET /households/{id}?year=Y`: the household with the rules' proposals for year `Y`.
 pub async fn household(
     State(state): State<AppState>,
     lang: Lang,
     uri: OriginalUri,
     Path(id): Path<String>,
+    Query(q): Query<YearQuery>,
     can: Can<act::ViewHousehold>,
 ) -> Result<Response, AppError> {
     let id = household_param(&id)?;
+    let year = q.year()?;
     let today = today(&state);
     let user = can.user.clone();
     let scope = can.scope;
+    let st = state.clone();
     let h = state
-        .run(move |b| households::household(b, &user, &scope, id, today))
+        .run(move |b| {
+            households::household_evaluated(b, &user, &scope, id, today, st.policy(), year)
+        })
         .await?;
     let mut page = HouseholdPage {
         chrome: Chrome::new(lang, "hh.no", &here(&uri), Some(&can.user)),
         h,
         can_record_lead: can.also(crate::access::Action::RecordLead),
+        can_edit: can.also(crate::access::Action::EditHousehold),
     };
     page.chrome.title = format!("{} {}", page.chrome.title, page.h.number);
     render(&page)

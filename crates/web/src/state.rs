@@ -105,6 +105,11 @@ impl AppState {
             .unwrap_or(DEFAULT_IDENTIFICATION_DAYS)
     }
 
+    /// The policy pack the application evaluates with (the built-in one).
+    pub fn policy(&self) -> &PolicyPack {
+        &self.inner.policy
+    }
+
     pub fn dashboards(&self) -> &DashboardCache {
         &self.inner.dashboards
     }

@@ -140,6 +140,7 @@ pub struct HouseholdPage {
     pub chrome: Chrome,
     pub h: HouseholdView,
     pub can_record_lead: bool,
+    pub can_edit: bool,
 }
 
 #[derive(Template)]

@@ -12,7 +12,10 @@ use serde::Serialize;
 
 use crate::access::{allows, Action, Scope};
 use crate::auth::CurrentUser;
-use crate::data::{AuditLine, Backend, SearchHit, VersionLine};
+use crate::data::{AuditLine, Backend, HouseholdRecord, SearchHit, VersionLine};
+use jingzhun_policy::PolicyPack;
+
+use super::evaluation::EvaluationView;
 use crate::error::AppError;
 
 /// Most rows a search returns.
@@ -176,7 +179,8 @@ pub struct MemberView {
     pub relationship: Coded,
     pub age: u32,
     pub education: Option<Coded>,
-    pub health: Coded,
+    /// Only for roles that may see personal data (health is personal data).
+    pub health: Option<Coded>,
     pub labour: Option<Coded>,
 }
 
@@ -224,6 +228,8 @@ pub struct HouseholdView {
     pub audit: Option<Vec<AuditLine>>,
     /// Monitoring cases of the household, oldest first.
     pub cases: Vec<super::cases::CaseLink>,
+    /// What the rules propose for the household (computed on request; see [`household_evaluated`]).
+    pub evaluation: Option<EvaluationView>,
 }
 
 fn coded<T: Copy>(v: T, code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Coded {
@@ -231,6 +237,30 @@ fn coded<T: Copy>(v: T, code: fn(T) -> &'static str, label: fn(T) -> &'static st
         code: code(v),
         label: label(v),
     }
+}
+
+/// The household page of `id` with the rules' proposals for `year` (default: the latest complete year)
+/// under `pack`; a household outside the scope answers not found (and is audited).
+pub fn household_evaluated(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    scope: &Scope,
+    id: HouseholdId,
+    today: NaiveDate,
+    pack: &PolicyPack,
+    year: Option<u16>,
+) -> Result<HouseholdView, AppError> {
+    let rec = backend.household(id)?;
+    let mut view = view_of(backend, user, scope, &rec, today)?;
+    let year = year.unwrap_or_else(|| super::evaluation::default_year(today));
+    view.evaluation = Some(super::evaluation::evaluate(
+        &rec.household,
+        &rec.events,
+        pack,
+        year,
+        today,
+    ));
+    Ok(view)
 }
 
 /// The household page of `id`; a household outside the scope answers not found (and is audited).
@@ -242,6 +272,17 @@ pub fn household(
     today: NaiveDate,
 ) -> Result<HouseholdView, AppError> {
     let rec = backend.household(id)?;
+    view_of(backend, user, scope, &rec, today)
+}
+
+fn view_of(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    scope: &Scope,
+    rec: &HouseholdRecord,
+    today: NaiveDate,
+) -> Result<HouseholdView, AppError> {
+    let id = rec.id;
     let h = &rec.household;
     super::admit(
         backend,
@@ -276,7 +317,7 @@ pub fn household(
             relationship: coded(m.relationship, |v| v.code(), |v| v.label()),
             age: m.age_on(today),
             education: m.education.map(|v| coded(v, |v| v.code(), |v| v.label())),
-            health: coded(m.health, |v| v.code(), |v| v.label()),
+            health: full.then(|| coded(m.health, |v| v.code(), |v| v.label())),
             labour: m.labour.map(|v| coded(v, |v| v.code(), |v| v.label())),
         })
         .collect();
@@ -333,8 +374,9 @@ pub fn household(
         members,
         incomes,
         timeline,
-        versions: rec.versions,
+        versions: rec.versions.clone(),
         audit,
         cases: super::cases::of_household(backend, id)?,
+        evaluation: None,
     })
 }

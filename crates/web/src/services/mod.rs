@@ -5,6 +5,7 @@
 pub mod areas;
 pub mod cases;
 pub mod dashboard;
+pub mod evaluation;
 pub mod households;
 
 use jingzhun_core::AreaCode;

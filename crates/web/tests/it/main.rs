@@ -6,5 +6,6 @@
 mod access;
 mod browser;
 mod flows;
+mod proposals;
 mod support;
 mod workflow;
