@@ -202,6 +202,18 @@ pub trait Backend: Send + Sync + 'static {
         reason: &str,
     ) -> DataResult<()>;
 
+    /// Writes a new version of a household's data based on `expected`, effective from `effective`, audited
+    /// as `actor`; `Conflict` if `expected` is no longer the current version. Returns the new version.
+    fn update_household(
+        &self,
+        id: HouseholdId,
+        expected: Version,
+        household: &Household,
+        effective: NaiveDate,
+        actor: &str,
+        reason: &str,
+    ) -> DataResult<Version>;
+
     // Monitoring cases.
     /// Step events of one case (or of all cases), oldest first.
     fn case_events(&self, case_id: Option<&str>) -> DataResult<Vec<StepEvent>>;

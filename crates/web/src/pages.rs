@@ -19,7 +19,7 @@ use crate::cookies::{self, CookieOptions};
 use crate::csrf::PRE_SESSION_COOKIE;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::services::{self, dashboard, households};
+use crate::services::{self, dashboard, edit, households};
 use crate::state::AppState;
 use crate::templates::*;
 
@@ -436,6 +436,64 @@ pub async fn household(
     };
     page.chrome.title = format!("{} {}", page.chrome.title, page.h.number);
     render(&page)
+}
+
+fn edit_page(lang: Lang, here: &str, can: &Can<act::EditHousehold>, f: edit::EditForm) -> EditPage {
+    let mut page = EditPage {
+        chrome: Chrome::new(lang, "edit.title", here, Some(&can.user)),
+        f,
+    };
+    page.chrome.title = format!("{} {}", page.chrome.title, page.f.number);
+    page
+}
+
+/// `GET /households/{id}/edit`: the edit form, based on the current version.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    can: Can<act::EditHousehold>,
+) -> Result<Response, AppError> {
+    let id = household_param(&id)?;
+    let (user, scope) = (can.user.clone(), can.scope);
+    let f = state
+        .run(move |b| edit::edit_form(b, &user, &scope, id))
+        .await?;
+    render(&edit_page(lang, &here(&uri), &can, f))
+}
+
+/// `POST /households/{id}/edit`: saved → back to the household page; an invalid field → the form with
+/// its message (422); a stale version → the conflict view (409). Nothing is written unless saved.
+pub async fn edit(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    can: Can<act::EditHousehold>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let hid = household_param(&id)?;
+    let today = today(&state);
+    let (user, scope) = (can.user.clone(), can.scope);
+    let outcome = state
+        .run(move |b| edit::submit(b, &user, &scope, hid, &pairs, today))
+        .await?;
+    let here = format!("/households/{}/edit", hid.0);
+    match outcome {
+        edit::EditOutcome::Saved(_) => {
+            Ok(Redirect::to(&format!("/households/{}", hid.0)).into_response())
+        }
+        edit::EditOutcome::Invalid(f) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&edit_page(lang, &here, &can, f))?,
+        )
+            .into_response()),
+        edit::EditOutcome::Conflict(f) => Ok((
+            StatusCode::CONFLICT,
+            render(&edit_page(lang, &here, &can, f))?,
+        )
+            .into_response()),
+    }
 }
 
 fn accounts_page(

@@ -141,6 +141,24 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec(
                 Method::GET,
+                "/households/{id}/edit",
+                Access::Action(A::EditHousehold),
+                "修改农户信息页",
+            ),
+            get(pages::edit_form),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/households/{id}/edit",
+                Access::Action(A::EditHousehold),
+                "修改农户信息(基于表单所示版本)",
+            ),
+            post(pages::edit),
+        ),
+        (
+            spec(
+                Method::GET,
                 "/admin/accounts",
                 Access::Action(A::ManageAccounts),
                 "账号管理",

@@ -515,6 +515,31 @@ impl Backend for StoreBackend {
         self.refresh_entry(id)
     }
 
+    fn update_household(
+        &self,
+        id: HouseholdId,
+        expected: Version,
+        household: &jingzhun_core::Household,
+        effective: chrono::NaiveDate,
+        actor: &str,
+        reason: &str,
+    ) -> DataResult<Version> {
+        let v = self
+            .store
+            .update_household(
+                id,
+                expected,
+                household,
+                effective,
+                &Actor::new(actor),
+                reason,
+            )
+            .map_err(data_error)?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.refresh_entry(id)?;
+        Ok(v)
+    }
+
     fn case_events(&self, case_id: Option<&str>) -> DataResult<Vec<StepEvent>> {
         let filter = AuditFilter {
             entity: Some(CASE_ENTITY.to_owned()),

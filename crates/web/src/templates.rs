@@ -186,3 +186,10 @@ pub struct AccountsPage {
     /// Set right after creating an account: its user name and initial password, shown once.
     pub created: Option<(String, String)>,
 }
+
+#[derive(Template)]
+#[template(path = "edit.html")]
+pub struct EditPage {
+    pub chrome: Chrome,
+    pub f: crate::services::edit::EditForm,
+}

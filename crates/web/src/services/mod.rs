@@ -5,6 +5,7 @@
 pub mod areas;
 pub mod cases;
 pub mod dashboard;
+pub mod edit;
 pub mod evaluation;
 pub mod households;
 

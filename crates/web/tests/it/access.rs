@@ -112,6 +112,8 @@ fn request(
             cookie,
             format!("_csrf={csrf}&channel=cadre_check&monitoring_kind=marginal&risk=illness"),
         ),
+        // An invalid phone: the walk checks access without changing the household.
+        "/households/{id}/edit" => (cookie, format!("_csrf={csrf}&version=1&phone=not-a-phone")),
         p if p.starts_with("/cases/{case}/") => (cookie, format!("_csrf={csrf}&outcome=pass")),
         _ => (cookie, format!("_csrf={csrf}")),
     };
@@ -141,8 +143,8 @@ fn success(spec: &RouteSpec) -> StatusCode {
         ("POST", "/login") | ("POST", "/logout") | ("POST", "/households/{id}/leads") => {
             StatusCode::SEE_OTHER
         }
-        // A wrong current password: the form comes back with the problem.
-        ("POST", "/password") => StatusCode::UNPROCESSABLE_ENTITY,
+        // A wrong current password, an invalid field: the form comes back with the problem.
+        ("POST", "/password" | "/households/{id}/edit") => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::OK,
     }
 }

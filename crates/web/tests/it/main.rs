@@ -5,6 +5,7 @@
 
 mod access;
 mod browser;
+mod edit;
 mod flows;
 mod proposals;
 mod support;
