@@ -59,6 +59,8 @@ pub enum Action {
     DownloadReports,
     /// Read the policy packs and run what-if evaluations.
     ViewPolicy,
+    /// Read the parameters in force for one's area, with their sources (read only).
+    ViewPolicyParams,
     /// Import spreadsheets into the registry.
     ImportData,
     /// Create accounts, reset passwords, disable accounts (within the admin's own area).
@@ -83,6 +85,7 @@ impl Action {
         Action::RecordMeasure,
         Action::DownloadReports,
         Action::ViewPolicy,
+        Action::ViewPolicyParams,
         Action::ImportData,
         Action::ManageAccounts,
     ];
@@ -96,6 +99,8 @@ pub const fn allows(role: Role, action: Action) -> bool {
     match action {
         // Everyone signed in reads the numbers, the tree and the (masked) registry of their area.
         ViewDashboard | ViewAreas | SearchHouseholds | ViewHousehold => true,
+        // The rules' parameters are public policy: everyone reads them, with their sources.
+        ViewPolicyParams => true,
         // Full identity data only for the roles that visit, review and decide.
         ViewPersonalData => matches!(role, VillageCadre | TownshipReviewer | CountyApprover),
         ViewAuditTrail => matches!(
@@ -178,6 +183,7 @@ mod tests {
                     | Action::ViewHousehold
                     | Action::DownloadReports
                     | Action::ViewPolicy
+                    | Action::ViewPolicyParams
             ) {
                 assert!(!allows(Role::Analyst, *a), "analyst is read only: {a:?}");
             }

@@ -259,3 +259,20 @@ api_step!(
     CountyApproval,
     crate::workflow::Step::CountyApproval
 );
+
+/// `GET /api/v1/policy?year=Y`: the parameters in force for the caller's area, with their provenance.
+pub async fn policy(
+    State(state): State<AppState>,
+    Query(q): Query<YearQuery>,
+    can: Can<act::ViewPolicyParams>,
+) -> Result<Json<crate::services::policy::PolicyView>, AppError> {
+    let year = q
+        .year()?
+        .unwrap_or_else(|| crate::services::evaluation::default_year(today(&state)));
+    let scope = can.scope;
+    let st = state.clone();
+    let p = state
+        .run(move |b| crate::services::policy::policy(b, &scope, st.policy(), year))
+        .await?;
+    Ok(Json(p))
+}

@@ -133,6 +133,7 @@ pub mod act {
         RecordMeasure,
         DownloadReports,
         ViewPolicy,
+        ViewPolicyParams,
         ImportData,
         ManageAccounts,
     );

@@ -496,6 +496,29 @@ pub async fn edit(
     }
 }
 
+/// `GET /policy?year=Y`: the parameters in force for the caller's area (default: the latest complete
+/// year), with source, reliability and derivation.
+pub async fn policy(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: OriginalUri,
+    Query(q): Query<YearQuery>,
+    can: Can<act::ViewPolicyParams>,
+) -> Result<Response, AppError> {
+    let year = q
+        .year()?
+        .unwrap_or_else(|| services::evaluation::default_year(today(&state)));
+    let scope = can.scope;
+    let st = state.clone();
+    let p = state
+        .run(move |b| services::policy::policy(b, &scope, st.policy(), year))
+        .await?;
+    render(&PolicyPage {
+        chrome: Chrome::new(lang, "policy.title", &here(&uri), Some(&can.user)),
+        p,
+    })
+}
+
 fn accounts_page(
     lang: Lang,
     can: &Can<act::ManageAccounts>,

@@ -159,6 +159,15 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec(
                 Method::GET,
+                "/policy",
+                Access::Action(A::ViewPolicyParams),
+                "本区域生效的政策参数 (year)",
+            ),
+            get(pages::policy),
+        ),
+        (
+            spec(
+                Method::GET,
                 "/admin/accounts",
                 Access::Action(A::ManageAccounts),
                 "账号管理",
@@ -337,6 +346,15 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "农户详情",
             ),
             get(api::household),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/api/v1/policy",
+                Access::Action(A::ViewPolicyParams),
+                "本区域生效的政策参数 (year)",
+            ),
+            get(api::policy),
         ),
         (
             spec(

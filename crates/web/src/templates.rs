@@ -193,3 +193,10 @@ pub struct EditPage {
     pub chrome: Chrome,
     pub f: crate::services::edit::EditForm,
 }
+
+#[derive(Template)]
+#[template(path = "policy.html")]
+pub struct PolicyPage {
+    pub chrome: Chrome,
+    pub p: crate::services::policy::PolicyView,
+}

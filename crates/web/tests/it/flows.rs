@@ -308,6 +308,7 @@ async fn pages_are_chinese_first_with_an_english_switch() {
             format!("/households/{}", w.household_in.0),
             "/admin/accounts".to_owned(),
             "/cases".to_owned(),
+            "/policy".to_owned(),
             "/password".to_owned(),
             "/no-such-page".to_owned(),
         ] {

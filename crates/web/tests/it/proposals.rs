@@ -109,3 +109,37 @@ async fn an_analyst_sees_proposals_but_masked_ids_and_no_health() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn every_role_reads_the_parameters_in_force_with_their_provenance() {
+    let w = World::new();
+    for role in Role::ALL.iter().copied() {
+        let s = w.login_as(role).await;
+        let page = w.send(s.get("/policy?year=2021")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", role.code());
+        assert!(page.body.contains("data-param=\"monitoring_threshold\""));
+        assert!(page.body.contains("6,000 元"), "{}", page.body);
+        assert!(page.body.contains("national.toml"));
+    }
+    let s = w.login_as(Role::Analyst).await;
+    let api = w.send(s.get("/api/v1/policy?year=2023")).await;
+    assert_eq!(api.status, StatusCode::OK);
+    let j = api.json();
+    assert_eq!(j["area"], "511902");
+    let threshold = j["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "monitoring_threshold")
+        .unwrap()
+        .clone();
+    assert!(!threshold["source"].as_str().unwrap().is_empty());
+    assert!(!threshold["reliability"]["code"]
+        .as_str()
+        .unwrap()
+        .is_empty());
+    // A year without parameters says so instead of failing.
+    let none = w.send(s.get("/policy?year=2005")).await;
+    assert_eq!(none.status, StatusCode::OK);
+    assert!(none.body.contains("class=\"error\""));
+}
