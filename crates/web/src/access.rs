@@ -191,6 +191,16 @@ mod tests {
     }
 
     #[test]
+    fn editing_needs_the_personal_data_it_shows() {
+        // The edit form shows full phone numbers and members' health.
+        for r in Role::ALL {
+            if allows(*r, Action::EditHousehold) {
+                assert!(allows(*r, Action::ViewPersonalData), "{r:?}");
+            }
+        }
+    }
+
+    #[test]
     fn scope_is_a_prefix_test() {
         let township = AreaCode::parse("511902001").unwrap();
         let scope = Scope::new(township);

@@ -7,7 +7,10 @@
 //! * [`accounts`]: argon2 passwords, sessions, sign-in rate limiting, forced password change.
 //! * [`csrf`]: one middleware for every unsafe request.
 //! * [`routes`]: every route in one table; the router, the OpenAPI document and the access test read it.
-//! * [`pages`] and [`api`]: thin handlers; [`services`]: the logic, always given a scope.
+//! * [`pages`] and [`api`]: thin handlers; [`services`]: the logic, always given a scope. Among them
+//!   `services::evaluation` (the rules' proposals for one household, computed on request with
+//!   `jingzhun_policy::explain`), `services::edit` (the household edit form: parsing with core's types,
+//!   the version check and the conflict view) and `services::policy` (the parameters in force).
 //! * [`data`]: the storage interface, implemented over `jingzhun_store::Store` in [`store_backend`].
 //! * [`workflow`]: the monitoring workflow's steps, order, roles and time limit (pure);
 //!   `services::cases` runs it.

@@ -591,3 +591,113 @@ pub fn submit(
         Err(e) => Err(e.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Household {
+        use jingzhun_core::*;
+        let id = {
+            let first = "51190219700101001";
+            let c = resident_id::check_character(first.as_bytes());
+            ResidentId::parse(&format!("{first}{c}")).unwrap()
+        };
+        Household {
+            number: HouseholdNo::parse("5119020010010001").unwrap(),
+            village: AreaCode::parse("511902001001").unwrap(),
+            natural_village: None,
+            phone: None,
+            standard: IdentificationStandard::National,
+            attribute: None,
+            main_cause: None,
+            other_causes: vec![],
+            planned_exit_year: None,
+            housing: Housing::default(),
+            relocation: None,
+            water: Water::default(),
+            food_clothing_secured: true,
+            electricity: true,
+            sanitary_toilet: true,
+            fuel: None,
+            farmland_mu: None,
+            forest_mu: None,
+            cooperative_member: false,
+            members: vec![Member {
+                name: PersonName::parse("张三").unwrap(),
+                sex: id.sex(),
+                resident_id: id,
+                relationship: Relationship::Head,
+                ethnicity: "汉族".into(),
+                education: None,
+                schooling: None,
+                health: Health::Healthy,
+                labour: None,
+                work_status: WorkStatus::NotMigrant,
+                migrant_months: MigrantMonths::new(0).unwrap(),
+                medical_insurance: true,
+                serious_illness_insurance: false,
+                pension_insurance: false,
+                social_assistance: SocialAssistance::NoAssistance,
+            }],
+            incomes: vec![],
+        }
+    }
+
+    fn with(h: &Household, name: &str, value: &str) -> (Vec<Field>, Option<Household>) {
+        let mut fields = fields_of(h);
+        for f in &mut fields {
+            if f.name == name {
+                f.value = value.to_owned();
+            }
+        }
+        let out = apply(&mut fields, h);
+        (fields, out)
+    }
+
+    fn error_of(fields: &[Field], name: &str) -> Option<&'static str> {
+        fields.iter().find(|f| f.name == name).and_then(|f| f.error)
+    }
+
+    #[test]
+    fn unchanged_fields_give_back_the_same_household() {
+        let h = sample();
+        let mut fields = fields_of(&h);
+        assert_eq!(apply(&mut fields, &h), Some(h));
+    }
+
+    #[test]
+    fn each_field_is_parsed_with_its_type() {
+        let h = sample();
+        for (name, bad, key) in [
+            ("phone", "0000", "edit.err.phone"),
+            ("water_litres", "-1", "edit.err.water_litres"),
+            ("water_litres", "1001", "edit.err.water_litres"),
+            ("water_fetch_minutes", "1.5", "edit.err.water_fetch_minutes"),
+            ("water_outage_days", "400", "edit.err.water_outage_days"),
+            ("water_quality_ok", "maybe", "edit.err.choice"),
+            ("food_clothing_secured", "", "edit.err.required_choice"),
+            ("housing_grade", "E", "edit.err.choice"),
+            ("m0.schooling", "school", "edit.err.choice"),
+            ("m0.health", "", "edit.err.required_choice"),
+            ("m0.medical_insurance", "", "edit.err.required_choice"),
+            (
+                "natural_village",
+                &"组".repeat(31),
+                "edit.err.natural_village",
+            ),
+        ] {
+            let (fields, out) = with(&h, name, bad);
+            assert!(out.is_none(), "{name}={bad} is refused");
+            assert_eq!(error_of(&fields, name), Some(key), "{name}={bad}");
+            let others = fields.iter().filter(|f| f.error.is_some()).count();
+            assert_eq!(others, 1, "only {name} is marked");
+        }
+        let (_, out) = with(&h, "phone", "138 1234 5678");
+        assert_eq!(out.unwrap().phone.unwrap().as_str(), "13812345678");
+        let (_, out) = with(&h, "m0.health", "serious_illness");
+        assert_eq!(out.unwrap().members[0].health, Health::SeriousIllness);
+        let (_, out) = with(&h, "water_quality_ok", "no");
+        assert_eq!(out.unwrap().water.quality_ok, Some(false));
+    }
+}
