@@ -3,7 +3,8 @@
 //!
 //! A village cadre signs in, finds a household, records a risk lead and does the village steps; a township
 //! reviewer and a county approver walk the case through; the county dashboard's monitored count goes up by
-//! one. Screenshots of the main pages (phone-sized window) are saved under `target/browser-screenshots/`.
+//! one. A second test reads a household's proposals, edits it through a field error and a conflict (someone
+//! else saves meanwhile) and opens the policy parameters. Screenshots of the main pages (phone-sized window) are saved under `target/browser-screenshots/`.
 //!
 //! Without `chromedriver` on the PATH the test says so and passes, unless `JINGZHUN_BROWSER_TEST=require`
 //! (CI sets it after installing `chromium` and `chromium-driver`), in which case it fails.
@@ -330,4 +331,77 @@ fn a_cadre_a_township_and_a_county_identify_a_household_in_a_real_browser() {
     let after: u64 = d.text("#n-monitored").trim().parse().unwrap();
     d.screenshot("09-county-dashboard-after");
     assert_eq!(after, before + 1, "the county dashboard's monitored count");
+}
+
+#[test]
+fn a_cadre_reads_the_proposals_and_edits_a_household_through_a_conflict_in_a_real_browser() {
+    if !have_chromedriver() {
+        let required = std::env::var("JINGZHUN_BROWSER_TEST").is_ok_and(|v| v == "require");
+        assert!(
+            !required,
+            "JINGZHUN_BROWSER_TEST=require but chromedriver is missing"
+        );
+        eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
+        return;
+    }
+    let world = World::new();
+    let low = crate::proposals::low_income_household(&world);
+    let app = serve(&world);
+    let d = Driver::start().expect("chromedriver starts");
+    d.sign_in(&app, &username(Role::VillageCadre));
+
+    // The rules' proposals, apart from the decisions.
+    d.goto(&format!("{app}/households/{}?year=2021", low.0));
+    let proposals = d.text("#proposals");
+    assert!(proposals.contains("建议纳入监测"), "{proposals}");
+    assert!(
+        proposals.contains("人均纯收入 5,480 元 < 2021 年监测线 6,000 元"),
+        "{proposals}"
+    );
+    d.screenshot("10-household-proposals");
+
+    // An invalid phone is refused with its own message; nothing is saved.
+    d.click("#edit-household");
+    d.type_into("input[name=phone]", "12345");
+    d.click("form[action$='/edit'] button[type=submit]");
+    let message = d.text(".field-error[data-field=phone]");
+    assert!(message.contains("联系电话无效"), "{message}");
+    d.screenshot("11-edit-invalid");
+
+    // Someone else saves meanwhile; the cadre's submit shows both versions.
+    let opened = world.store.household(low).unwrap();
+    let mut theirs = opened.household.clone();
+    theirs.natural_village = Some("河坝组".to_owned());
+    world
+        .store
+        .update_household(
+            low,
+            opened.version,
+            &theirs,
+            opened.effective_from,
+            &jingzhun_store::Actor::new(username(Role::TownshipReviewer)),
+            "乡镇核实",
+        )
+        .unwrap();
+    d.type_into("input[name=phone]", "13900001111");
+    d.click("form[action$='/edit'] button[type=submit]");
+    d.find("#conflict tr.differs");
+    d.screenshot("12-edit-conflict");
+    assert_eq!(
+        world.store.household(low).unwrap().household.phone,
+        theirs.phone,
+        "nothing overwritten"
+    );
+
+    // Redone on the current version, it saves.
+    d.type_into("input[name=phone]", "13900001111");
+    d.click("form[action$='/edit'] button[type=submit]");
+    d.find("#proposals");
+    let now = world.store.household(low).unwrap().household;
+    assert_eq!(now.phone.unwrap().as_str(), "13900001111");
+    assert_eq!(now.natural_village.as_deref(), Some("河坝组"));
+
+    d.goto(&format!("{app}/policy?year=2021"));
+    d.find("#params");
+    d.screenshot("13-policy");
 }
