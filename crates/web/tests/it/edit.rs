@@ -178,26 +178,49 @@ async fn a_valid_edit_is_a_new_version_audited_as_the_account() {
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stale_edit_shows_both_versions_and_overwrites_nothing() {
-    let w = World::new();
+    stale_edit(&World::new()).await;
+}
+
+/// The same on PostgreSQL (when `JINGZHUN_TEST_DATABASE_URL` is set): the synchronous client must not run
+/// on an async worker, so the test's direct store calls go through `block_in_place`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_edit_is_refused_on_postgresql_too() {
+    let Some((w, schema)) = tokio::task::block_in_place(World::postgres) else {
+        return;
+    };
+    stale_edit(&w).await;
+    tokio::task::block_in_place(move || {
+        drop(w);
+        drop(schema);
+    });
+}
+
+/// Runs blocking store work off the async worker.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
+
+async fn stale_edit(w: &World) {
     let id = w.household_in2;
-    let opened = w.store.household(id).unwrap();
+    let opened = blocking(|| w.store.household(id).unwrap());
     // Someone else saves after the form was opened: a new phone and natural village.
     let mut theirs = opened.household.clone();
     theirs.phone = Some(jingzhun_core::Phone::parse("13700002222").unwrap());
     theirs.natural_village = Some("河坝组".to_owned());
-    let saved = w
-        .store
-        .update_household(
-            id,
-            opened.version,
-            &theirs,
-            opened.effective_from,
-            &Actor::new("t_township_reviewer"),
-            "乡镇核实",
-        )
-        .unwrap();
+    let saved = blocking(|| {
+        w.store
+            .update_household(
+                id,
+                opened.version,
+                &theirs,
+                opened.effective_from,
+                &Actor::new("t_township_reviewer"),
+                "乡镇核实",
+            )
+            .unwrap()
+    });
     assert_eq!(saved, Version(opened.version.0 + 1));
 
     let cadre = w.login_as(Role::VillageCadre).await;
@@ -225,11 +248,9 @@ async fn a_stale_edit_shows_both_versions_and_overwrites_nothing() {
     assert!(body.contains(&format!("name=\"version\" value=\"{}\"", saved.0)));
     assert!(body.contains("value=\"13700002222\""));
     // Nothing was overwritten.
-    let now = w.store.household(id).unwrap();
+    let now = blocking(|| w.store.household(id).unwrap());
     assert_eq!(now.version, saved);
     assert_eq!(now.household, theirs);
-    assert_eq!(
-        w.audit_count(&username(Role::VillageCadre), "household.update"),
-        0
-    );
+    let audited = blocking(|| w.audit_count(&username(Role::VillageCadre), "household.update"));
+    assert_eq!(audited, 0);
 }
