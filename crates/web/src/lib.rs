@@ -146,6 +146,21 @@ pub fn create_account(
     )
 }
 
+/// Records a hit of another department's data as a lead of the monitoring workflow (channel 部门筛查预警),
+/// opening a case in the household's village inbox, recorded as `actor`. `None` when the household already
+/// has an open case (the hit is then for that case's reviewers). See
+/// [`services::cases::open_department_lead`].
+pub fn record_department_lead(
+    store: &Arc<Store>,
+    actor: &str,
+    household: jingzhun_core::HouseholdId,
+    lead: services::cases::NewLead,
+    today: chrono::NaiveDate,
+) -> Result<Option<String>, error::AppError> {
+    let backend = StoreBackend::new(Arc::clone(store));
+    services::cases::open_department_lead(&backend, actor, household, lead, today)
+}
+
 /// A random password suitable for [`create_account`] (12 characters, no look-alike characters).
 pub fn generate_password() -> String {
     accounts::generate_password()

@@ -5,19 +5,26 @@
 //! rest are the defaults of `jingzhun-quality`. The result is printed and written as an XLSX workbook for
 //! reviewers (IDs masked).
 //!
-//! The leads are not stored yet: opening monitoring cases from them is the monitoring workflow's job.
+//! With `--save`, each lead opens a case in the monitoring workflow (the village's inbox in the web
+//! application), recorded as `system:department-compare`; a household with an open case gets no second one.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use jingzhun_core::{AreaCode, AreaLevel, HouseholdNo, StatusEvent};
+use std::sync::Arc;
+
+use jingzhun_core::{
+    AreaCode, AreaLevel, Channel, HouseholdNo, HouseholdStatus, MonitoringKind, RegistryStatus,
+    RiskType, StatusEvent,
+};
 use jingzhun_policy::PolicyPack;
 use jingzhun_quality::{
-    compare, read_department_list, write_comparison, DepartmentKind, DepartmentThresholds,
+    compare, read_department_list, write_comparison, DepartmentKind, DepartmentThresholds, Lead,
 };
 use jingzhun_store::Store;
+use jingzhun_web::services::cases::NewLead;
 
 use super::{evaluate::default_year, export::load_current, table};
 
@@ -43,11 +50,14 @@ pub struct CompareArgs {
     /// 取哪一年政策包的预警阈值 (默认为上一个完整年度)
     #[arg(long)]
     pub year: Option<u16>,
+    /// 把风险线索登记到监测帮扶流程 (各村的待办线索), 已有在办案件的农户不重复登记
+    #[arg(long)]
+    pub save: bool,
 }
 
-pub fn run(store: &Store, command: DepartmentCommand) -> anyhow::Result<ExitCode> {
+pub fn run(store: Store, command: DepartmentCommand) -> anyhow::Result<ExitCode> {
     match command {
-        DepartmentCommand::Compare(args) => run_compare(store, args),
+        DepartmentCommand::Compare(args) => run_compare(&Arc::new(store), args),
     }
 }
 
@@ -81,7 +91,7 @@ fn registry_area(store: &Store, given: Option<&str>) -> anyhow::Result<AreaCode>
     }
 }
 
-fn run_compare(store: &Store, args: CompareArgs) -> anyhow::Result<ExitCode> {
+fn run_compare(store: &Arc<Store>, args: CompareArgs) -> anyhow::Result<ExitCode> {
     let Some(kind) = DepartmentKind::parse(&args.kind) else {
         bail!("名单种类「{}」无效; 可用: {}", args.kind, kinds());
     };
@@ -172,5 +182,81 @@ fn run_compare(store: &Store, args: CompareArgs) -> anyhow::Result<ExitCode> {
     write_comparison(&out, &result)
         .with_context(|| format!("无法写入比对结果「{}」", out.display()))?;
     println!("比对结果已写入「{}」", out.display());
+    if args.save {
+        save_leads(store, &result.leads, &events, today)?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens a monitoring case for each household with a lead (one per household: its leads' risk types and
+/// explanations together). The kind is a first guess for the village to verify: exited households 脱贫不稳定户,
+/// sudden shocks (illness, accident, disaster) 突发严重困难户, others 边缘易致贫户. Registered poor households
+/// are still supported as poor and get no monitoring lead.
+fn save_leads(
+    store: &Arc<Store>,
+    leads: &[Lead],
+    events: &HashMap<HouseholdNo, Vec<StatusEvent>>,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    let mut by_household: BTreeMap<&HouseholdNo, Vec<&Lead>> = BTreeMap::new();
+    for lead in leads {
+        by_household
+            .entry(&lead.household_no)
+            .or_default()
+            .push(lead);
+    }
+    let (mut opened, mut already_open, mut poor) = (0usize, 0usize, 0usize);
+    for (number, leads) in by_household {
+        let status = HouseholdStatus::on(
+            events.get(number).map(Vec::as_slice).unwrap_or_default(),
+            today,
+        );
+        let kind = match status.registry {
+            RegistryStatus::Poor { .. } => {
+                poor += 1;
+                continue;
+            }
+            RegistryStatus::Exited { .. } => MonitoringKind::Unstable,
+            _ if leads.iter().any(|l| {
+                matches!(
+                    l.risk,
+                    RiskType::Illness | RiskType::Accident | RiskType::Disaster
+                )
+            }) =>
+            {
+                MonitoringKind::SuddenHardship
+            }
+            _ => MonitoringKind::Marginal,
+        };
+        let Some(stored) = store.household_by_number(number)? else {
+            continue;
+        };
+        let mut risk_types: Vec<RiskType> = leads.iter().map(|l| l.risk).collect();
+        risk_types.sort();
+        risk_types.dedup();
+        let note = leads
+            .iter()
+            .map(|l| format!("{} {}", l.rule, l.explanation))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let lead = NewLead {
+            channel: Channel::DepartmentAlert,
+            monitoring_kind: Some(kind),
+            risk_types,
+            note,
+        };
+        match jingzhun_web::record_department_lead(
+            store,
+            "system:department-compare",
+            stored.id,
+            lead,
+            today,
+        ) {
+            Ok(Some(_)) => opened += 1,
+            Ok(None) => already_open += 1,
+            Err(e) => bail!("户「{number}」的线索登记失败: {e}"),
+        }
+    }
+    println!("已登记到监测帮扶流程: 新开线索 {opened} 户, 已有在办案件 {already_open} 户, 建档立卡贫困户 {poor} 户 (不登记)");
+    Ok(())
 }

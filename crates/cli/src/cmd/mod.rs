@@ -48,7 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(command) => import::run(&store, &actor, command),
         Command::Export(command) => export::run(&store, command),
         Command::Check(args) => check::run(&store, args),
-        Command::Department(command) => department::run(&store, command),
+        Command::Department(command) => department::run(store, command),
         Command::Policy(command) => policy::run(command),
     }
 }

@@ -74,6 +74,48 @@ fn department_compare_turns_a_hit_into_a_lead() {
     assert!(out.contains("达到脱贫户(建档立卡户)标准 5,000 元"), "{out}");
     assert!(!out.contains("511902197003150114"), "IDs masked: {out}");
     assert!(ws.dir.path().join("医保.csv.比对结果.xlsx").exists());
+    // Nothing is written to the workflow without --save.
+    assert!(!ws
+        .run_ok(&["audit", "log", "--entity", "monitoring_case"])
+        .contains("case."));
+
+    // With --save a lead on an exited household opens a case in the monitoring workflow (a household still
+    // registered as poor is supported as poor and gets none); a second run opens no second case.
+    let exited = ws.write(
+        "脱贫户.csv",
+        "\u{feff}户编号,行政区划代码,姓名,证件号码,性别,与户主关系,健康状况,务工时间,首次识别时间,脱贫年度,收入年度,工资性收入\n\
+         5119020010010009,511902001001,王五,511902198001010032,男,户主,健康,0,2014-10-01,2018,2023,15000\n",
+    );
+    ws.run_ok(&["import", "households", &exited.display().to_string()]);
+    let list = ws.write(
+        "医保2.csv",
+        "身份证号码,姓名,住院自付金额(元),结算日期\n511902198001010032,王五,8000,2023-05-01\n511902197003150114,张三,5000,2023-05-01\n",
+    );
+    let save = |ws: &Workspace| {
+        ws.run_ok(&[
+            "department",
+            "compare",
+            "--kind",
+            "inpatient_cost",
+            "--save",
+            &list.display().to_string(),
+        ])
+    };
+    let out = save(&ws);
+    assert!(
+        out.contains("新开线索 1 户, 已有在办案件 0 户, 建档立卡贫困户 1 户"),
+        "{out}"
+    );
+    let log = ws.run_ok(&["audit", "log", "--entity", "monitoring_case"]);
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains("system:department-compare"))
+            .count(),
+        1,
+        "{log}"
+    );
+    let out = save(&ws);
+    assert!(out.contains("新开线索 0 户, 已有在办案件 1 户"), "{out}");
 
     let out = ws
         .cmd(&[

@@ -106,13 +106,51 @@ pub fn open_lead(
         "household",
         &household.0.to_string(),
     )?;
+    match open_case(
+        backend,
+        &user.account.username,
+        household,
+        &rec,
+        lead,
+        today,
+    )? {
+        Some(case_id) => Ok(case_id),
+        None => Err(AppError::Conflict),
+    }
+}
+
+/// Opens a case from a hit in another department's data (channel 部门筛查预警), recorded as `actor` (a
+/// system account such as `system:department-compare`; the command that calls this runs with the
+/// operator's rights over the whole database, so there is no area scope to check). Returns `None`, writing
+/// nothing, when the household already has an open case: the hit is then for the reviewers of that case.
+pub fn open_department_lead(
+    backend: &dyn Backend,
+    actor: &str,
+    household: HouseholdId,
+    lead: NewLead,
+    today: NaiveDate,
+) -> Result<Option<String>, AppError> {
+    let rec = backend.household(household)?;
+    open_case(backend, actor, household, &rec, lead, today)
+}
+
+/// Opens an identification case (or a risk-elimination case for a monitored household) unless the household
+/// already has an open one (`None`).
+fn open_case(
+    backend: &dyn Backend,
+    by: &str,
+    household: HouseholdId,
+    rec: &crate::data::HouseholdRecord,
+    lead: NewLead,
+    today: NaiveDate,
+) -> Result<Option<String>, AppError> {
     let prefix = format!("{}-", household.0);
     let cases: Vec<Case> = fold_all(backend.case_events(None)?)
         .into_iter()
         .filter(|c| c.id.starts_with(&prefix))
         .collect();
     if cases.iter().any(Case::is_open) {
-        return Err(AppError::Conflict);
+        return Ok(None);
     }
     let monitored = HouseholdStatus::on(&rec.events, today).monitoring.is_some();
     let kind = if monitored {
@@ -129,7 +167,7 @@ pub fn open_lead(
         record: StepRecord {
             step: Step::Lead,
             outcome: Outcome::Pass,
-            by: user.account.username.clone(),
+            by: by.to_owned(),
             at: chrono::Utc::now(),
             note: lead.note,
         },
@@ -144,8 +182,8 @@ pub fn open_lead(
             risk_types: lead.risk_types,
         }),
     };
-    backend.append_case_event(&user.account.username, &event)?;
-    Ok(case_id)
+    backend.append_case_event(by, &event)?;
+    Ok(Some(case_id))
 }
 
 /// One line of the inbox.
