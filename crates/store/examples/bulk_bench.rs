@@ -73,7 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             migrant_months: MigrantMonths::new((i % 13) as i64)?,
             medical_insurance: true,
             serious_illness_insurance: true,
-            pension_insurance: i % 2 == 0,
+            pension_insurance: i.is_multiple_of(2),
             social_assistance: SocialAssistance::NoAssistance,
         })
     };
@@ -112,7 +112,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             water: Water::default(),
             food_clothing_secured: true,
             electricity: true,
-            sanitary_toilet: i % 3 == 0,
+            sanitary_toilet: i.is_multiple_of(3),
             fuel: Some(FuelType::Firewood),
             farmland_mu: Some(2.5),
             forest_mu: None,

@@ -6,6 +6,10 @@
 //! Each batch commits on its own with one audit entry (count and household-number range), so a failure
 //! loses only the batch in progress: the error is returned and earlier batches stay (the progress callback has
 //! reported them).
+//!
+//! The PostgreSQL writers ([`pg_copy_new`]) take the caller's transaction and neither commit nor audit, so
+//! that [`crate::import`] can run them inside its single all-or-nothing transaction, with its own audit
+//! entries, instead of committing per batch as bulk loads do.
 
 use std::collections::HashSet;
 
@@ -197,7 +201,7 @@ fn sqlite_batch(
 }
 
 /// Writes `rows` with one binary COPY into `table`.
-fn copy_rows<'r>(
+pub(crate) fn copy_rows<'r>(
     t: &mut postgres::Transaction<'_>,
     table: &str,
     cols: Cols,
@@ -237,86 +241,15 @@ fn pg_batch(
     }
     let mut tx = conn.begin_write()?;
     if let Tx::Pg(t) = &mut tx {
-        // COPY would only fail at the end with a constraint error; say which number is taken instead.
-        let numbers: Vec<&str> = seen.into_iter().collect();
-        if let Some(row) = t.query_opt(
-            "SELECT household_no FROM households WHERE household_no = ANY($1) LIMIT 1",
-            &[&numbers],
-        )? {
-            return Err(duplicate_number(row.try_get::<_, &str>(0)?));
-        }
-        let mut ids: Vec<i64> = t
-            .query(
-                "SELECT nextval(pg_get_serial_sequence('households', 'id')) FROM generate_series(1, $1::bigint)",
-                &[&(batch.len() as i64)],
-            )?
+        let items: Vec<NewHousehold<'_>> = batch
             .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?;
-        ids.sort_unstable();
-        if ids.len() != batch.len() {
-            return Err(StoreError::Invalid("未能为批量导入分配户 ID".into()));
-        }
-        let rows = || ids.iter().copied().zip(batch.iter());
-        copy_rows(
-            t,
-            "households",
-            HOUSEHOLD_COLS,
-            rows().map(|(id, (h, _))| {
-                vec![
-                    Val::I64(id),
-                    Val::Str(h.number.as_str()),
-                    Val::Str(h.village.as_str()),
-                    Val::I64(1),
-                ]
-            }),
-        )?;
-        copy_rows(
-            t,
-            "household_versions",
-            HOUSEHOLD_VERSION_COLS,
-            rows().map(|(id, (h, _))| {
-                let mut v = Vec::with_capacity(HOUSEHOLD_VERSION_COLS.len());
-                household_vals(&mut v, id, 1, meta, h);
-                v
-            }),
-        )?;
-        copy_rows(
-            t,
-            "member_versions",
-            MEMBER_COLS,
-            rows().flat_map(|(id, (h, _))| {
-                h.members.iter().enumerate().map(move |(i, m)| {
-                    let mut v = Vec::with_capacity(MEMBER_COLS.len());
-                    member_vals(&mut v, id, 1, i as i64 + 1, m);
-                    v
-                })
-            }),
-        )?;
-        copy_rows(
-            t,
-            "income_versions",
-            INCOME_COLS,
-            rows().flat_map(|(id, (h, _))| {
-                h.incomes.iter().map(move |r| {
-                    let mut v = Vec::with_capacity(INCOME_COLS.len());
-                    income_vals(&mut v, id, 1, r);
-                    v
-                })
-            }),
-        )?;
-        copy_rows(
-            t,
-            "status_events",
-            EVENT_COLS,
-            rows().flat_map(|(id, (_, events))| {
-                events.iter().map(move |e| {
-                    let mut v = Vec::with_capacity(EVENT_COLS.len());
-                    event_vals(&mut v, id, e, at, &actor.account);
-                    v
-                })
-            }),
-        )?;
+            .map(|(h, events)| NewHousehold {
+                household: h,
+                events,
+                meta: meta.clone(),
+            })
+            .collect();
+        pg_copy_new(t, &items, at, actor)?;
     }
     audit::append(
         &mut tx,
@@ -326,4 +259,143 @@ fn pg_batch(
     )?;
     tx.commit()?;
     Ok(range)
+}
+
+/// A household to be created at version 1 by [`pg_copy_new`], with the bookkeeping of its version (the
+/// effective date may differ per household: an import dates each one from its registration).
+pub(crate) struct NewHousehold<'a> {
+    pub household: &'a Household,
+    pub events: &'a [StatusEvent],
+    pub meta: VersionMeta,
+}
+
+/// Creates `items` at version 1 inside the caller's open transaction `t` (no commit, no audit entry: the
+/// caller decides both): refuses numbers that are already taken, reserves one id per household from the
+/// sequence in one query (ids follow the order of `items`, as one-by-one inserts would give them), then fills
+/// each table with one binary `COPY`. Returns the ids, in the order of `items`.
+///
+/// The numbers of `items` must be distinct (callers check their batch first).
+pub(crate) fn pg_copy_new(
+    t: &mut postgres::Transaction<'_>,
+    items: &[NewHousehold<'_>],
+    at: DateTime<Utc>,
+    actor: &Actor,
+) -> Result<Vec<i64>> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    for item in items {
+        check_household(item.household)?;
+    }
+    // COPY would only fail at the end with a constraint error; say which number is taken instead.
+    let numbers: Vec<&str> = items.iter().map(|i| i.household.number.as_str()).collect();
+    if let Some(row) = t.query_opt(
+        "SELECT household_no FROM households WHERE household_no = ANY($1) LIMIT 1",
+        &[&numbers],
+    )? {
+        return Err(duplicate_number(row.try_get::<_, &str>(0)?));
+    }
+    let mut ids: Vec<i64> = t
+        .query(
+            "SELECT nextval(pg_get_serial_sequence('households', 'id')) FROM generate_series(1, $1::bigint)",
+            &[&(items.len() as i64)],
+        )?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    ids.sort_unstable();
+    if ids.len() != items.len() {
+        return Err(StoreError::Invalid("未能为批量导入分配户 ID".into()));
+    }
+    let rows = || ids.iter().copied().zip(items.iter());
+    // A writer that took one of the numbers after the check above (PostgreSQL's read committed lets it)
+    // makes the households COPY fail on the unique key; report that as the usual duplicate.
+    copy_rows(
+        t,
+        "households",
+        HOUSEHOLD_COLS,
+        rows().map(|(id, item)| {
+            vec![
+                Val::I64(id),
+                Val::Str(item.household.number.as_str()),
+                Val::Str(item.household.village.as_str()),
+                Val::I64(1),
+            ]
+        }),
+    )
+    .map_err(taken_in_copy)?;
+    copy_rows(
+        t,
+        "household_versions",
+        HOUSEHOLD_VERSION_COLS,
+        rows().map(|(id, item)| {
+            let mut v = Vec::with_capacity(HOUSEHOLD_VERSION_COLS.len());
+            household_vals(&mut v, id, 1, &item.meta, item.household);
+            v
+        }),
+    )?;
+    copy_rows(
+        t,
+        "member_versions",
+        MEMBER_COLS,
+        rows().flat_map(|(id, item)| {
+            item.household
+                .members
+                .iter()
+                .enumerate()
+                .map(move |(i, m)| {
+                    let mut v = Vec::with_capacity(MEMBER_COLS.len());
+                    member_vals(&mut v, id, 1, i as i64 + 1, m);
+                    v
+                })
+        }),
+    )?;
+    copy_rows(
+        t,
+        "income_versions",
+        INCOME_COLS,
+        rows().flat_map(|(id, item)| {
+            item.household.incomes.iter().map(move |r| {
+                let mut v = Vec::with_capacity(INCOME_COLS.len());
+                income_vals(&mut v, id, 1, r);
+                v
+            })
+        }),
+    )?;
+    copy_rows(
+        t,
+        "status_events",
+        EVENT_COLS,
+        rows().flat_map(|(id, item)| {
+            item.events.iter().map(move |e| {
+                let mut v = Vec::with_capacity(EVENT_COLS.len());
+                event_vals(&mut v, id, e, at, &actor.account);
+                v
+            })
+        }),
+    )?;
+    Ok(ids)
+}
+
+/// A unique violation on `households` during COPY as [`StoreError::Duplicate`], with the number taken from
+/// the server's detail (`Key (household_no)=(…) already exists.`); other errors unchanged.
+fn taken_in_copy(e: StoreError) -> StoreError {
+    let StoreError::Postgres(pe) = &e else {
+        return e;
+    };
+    let Some(db) = pe.as_db_error() else {
+        return e;
+    };
+    if db.code() != &postgres::error::SqlState::UNIQUE_VIOLATION {
+        return e;
+    }
+    let number = db
+        .detail()
+        .and_then(|d| d.strip_prefix("Key (household_no)=("))
+        .and_then(|d| d.split_once(')'))
+        .map(|(no, _)| no.to_owned());
+    match number {
+        Some(no) => duplicate_number(&no),
+        None => e,
+    }
 }

@@ -190,23 +190,34 @@ pub(crate) fn create(
         tx,
         at,
         actor,
-        Change {
-            action: "household.create",
-            entity: "household",
-            entity_id: id.to_string(),
-            reason,
-            detail: json!({
-                "household_no": h.number.as_str(),
-                "village": h.village.as_str(),
-                "version": 1,
-                "effective_from": effective.to_string(),
-                "members": h.members.len(),
-                "income_years": h.incomes.iter().map(|r| r.year).collect::<Vec<_>>(),
-                "events": events.iter().map(|e| e.kind.code()).collect::<Vec<_>>(),
-            }),
-        },
+        create_change(id, h, events, effective, reason),
     )?;
     Ok((HouseholdId(id), Version(1)))
+}
+
+/// The audit entry of a created household (shared with the COPY path of imports, which must write the same).
+pub(crate) fn create_change<'a>(
+    id: i64,
+    h: &Household,
+    events: &[StatusEvent],
+    effective: NaiveDate,
+    reason: &'a str,
+) -> Change<'a> {
+    Change {
+        action: "household.create",
+        entity: "household",
+        entity_id: id.to_string(),
+        reason,
+        detail: json!({
+            "household_no": h.number.as_str(),
+            "village": h.village.as_str(),
+            "version": 1,
+            "effective_from": effective.to_string(),
+            "members": h.members.len(),
+            "income_years": h.incomes.iter().map(|r| r.year).collect::<Vec<_>>(),
+            "events": events.iter().map(|e| e.kind.code()).collect::<Vec<_>>(),
+        }),
+    }
 }
 
 pub(crate) fn duplicate_number(no: &str) -> StoreError {

@@ -42,6 +42,8 @@
 //!
 //! [`Store::bulk_load`] commits in batches (50,000 households on SQLite, 10,000 on PostgreSQL via binary
 //! `COPY`), each with one audit entry; on error the batch in progress is rolled back and earlier batches stay.
+//! [`Store::import_households`] is all or nothing in one transaction; on PostgreSQL it writes its new
+//! households with the same `COPY` writers inside that transaction (one audit entry per household).
 //! [`Store::scan_households`] streams any number of households with four queries; its callback must not call
 //! the same `Store` (that is refused with an error rather than deadlocking).
 //!

@@ -194,7 +194,7 @@ pub fn resident_id(region: &str, birth: &str, seq: u32) -> ResidentId {
 
 /// A member with every optional field set or not depending on `n`.
 pub fn member(n: usize, relationship: Relationship) -> Member {
-    let full = n % 2 == 0;
+    let full = n.is_multiple_of(2);
     Member {
         name: PersonName::parse(["欧阳 修", "张三", "李四", "王五", "赵六"][n % 5]).unwrap(),
         resident_id: resident_id(
@@ -202,7 +202,11 @@ pub fn member(n: usize, relationship: Relationship) -> Member {
             &format!("19{:02}0{}1{}", 40 + n % 60, 1 + n % 9, n % 10),
             (n * 7 + 1) as u32,
         ),
-        sex: if n % 2 == 0 { Sex::Male } else { Sex::Female },
+        sex: if n.is_multiple_of(2) {
+            Sex::Male
+        } else {
+            Sex::Female
+        },
         relationship,
         ethnicity: ["汉族", "土家族", "彝族"][n % 3].into(),
         education: full.then_some(Education::Junior),
@@ -218,7 +222,7 @@ pub fn member(n: usize, relationship: Relationship) -> Member {
         migrant_months: MigrantMonths::new((n % 13) as i64).unwrap(),
         medical_insurance: full,
         serious_illness_insurance: !full,
-        pension_insurance: n % 3 == 0,
+        pension_insurance: n.is_multiple_of(3),
         social_assistance: SocialAssistance::ALL[n % 3],
     }
 }
@@ -226,7 +230,7 @@ pub fn member(n: usize, relationship: Relationship) -> Member {
 /// A household with members and incomes; `n` varies every field, including None values, Chinese text and
 /// negative amounts.
 pub fn household(n: usize, village: &str) -> Household {
-    let full = n % 2 == 0;
+    let full = n.is_multiple_of(2);
     let mut members = vec![member(n, Relationship::Head)];
     for i in 0..(n % 4) {
         members.push(member(n + i + 1, Relationship::ALL[1 + (n + i) % 12]));
@@ -238,7 +242,7 @@ pub fn household(n: usize, village: &str) -> Household {
                 let fen = ((n as i64 + 1) * 1_000 + i as i64 * 37 + i64::from(year)) % 900_000;
                 r.set(*c, Yuan::from_fen(fen));
             }
-            if n % 3 == 0 {
+            if n.is_multiple_of(3) {
                 // A loss-making year.
                 r.set(IncomeComponent::Business, Yuan::from_fen(-123_456));
             }
@@ -273,16 +277,16 @@ pub fn household(n: usize, village: &str) -> Household {
             litres_per_person_day: full.then_some(60),
             fetch_minutes: full.then_some(25),
             outage_days_per_year: full.then_some(3),
-            quality_ok: full.then_some(n % 4 == 0),
-            dry_area: n % 5 == 0,
+            quality_ok: full.then_some(n.is_multiple_of(4)),
+            dry_area: n.is_multiple_of(5),
         },
         food_clothing_secured: full,
         electricity: !full,
-        sanitary_toilet: n % 3 == 0,
+        sanitary_toilet: n.is_multiple_of(3),
         fuel: full.then_some(FuelType::Firewood),
         farmland_mu: full.then_some(1.5 + n as f64 * 0.1),
         forest_mu: if full { None } else { Some(0.3) },
-        cooperative_member: n % 7 == 0,
+        cooperative_member: n.is_multiple_of(7),
         members,
         incomes,
     }
@@ -293,7 +297,7 @@ pub fn events(n: usize) -> Vec<StatusEvent> {
         StatusEventKind::Registered,
         d("2014-10-01"),
     )];
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         out.push(StatusEvent::new(StatusEventKind::Exited, d("2018-12-01")));
         let mut m = StatusEvent::new(StatusEventKind::Monitored, d("2021-05-01"));
         m.monitoring_kind = Some(MonitoringKind::Unstable);
