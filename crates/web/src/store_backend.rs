@@ -31,8 +31,9 @@ use crate::access::Role;
 use crate::data::*;
 use crate::workflow::StepEvent;
 
-/// Audit-log entity under which monitoring-case steps are recorded (see the module docs).
-const CASE_ENTITY: &str = "monitoring_case";
+/// Audit-log entity under which monitoring-case steps are recorded (see the module docs). Public because
+/// the reports read the cases too (lead-to-decision times).
+pub const CASE_ENTITY: &str = "monitoring_case";
 
 /// The web application's storage: the store plus a cached area tree.
 pub struct StoreBackend {

@@ -16,8 +16,8 @@ use anyhow::{bail, Context};
 use std::sync::Arc;
 
 use jingzhun_core::{
-    AreaCode, AreaLevel, Channel, HouseholdNo, HouseholdStatus, MonitoringKind, RegistryStatus,
-    RiskType, StatusEvent,
+    AreaCode, Channel, HouseholdNo, HouseholdStatus, MonitoringKind, RegistryStatus, RiskType,
+    StatusEvent,
 };
 use jingzhun_policy::PolicyPack;
 use jingzhun_quality::{
@@ -26,7 +26,11 @@ use jingzhun_quality::{
 use jingzhun_store::Store;
 use jingzhun_web::services::cases::NewLead;
 
-use super::{evaluate::default_year, export::load_current, table};
+use super::{
+    evaluate::{default_year, top_area},
+    export::load_current,
+    table,
+};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum DepartmentCommand {
@@ -69,25 +73,12 @@ fn kinds() -> String {
         .join("、")
 }
 
-/// The area to compare against: the one given, else the only province holding households.
+/// The area to compare against: the one given, else the smallest area holding every household
+/// ([`top_area`]).
 fn registry_area(store: &Store, given: Option<&str>) -> anyhow::Result<AreaCode> {
-    if let Some(text) = given {
-        return AreaCode::parse(text).with_context(|| format!("区划代码「{text}」无效"));
-    }
-    let tree = store.area_tree()?;
-    let mut with_data = Vec::new();
-    for a in tree
-        .areas()
-        .filter(|a| a.code.level() == AreaLevel::Province)
-    {
-        if store.count_households(&a.code)? > 0 {
-            with_data.push(a.code);
-        }
-    }
-    match with_data.as_slice() {
-        [one] => Ok(*one),
-        [] => bail!("数据库中还没有农户数据; 请先导入户籍表 (jingzhun import households)"),
-        _ => bail!("数据库中有多个省份的数据, 请用 --area 指定区划"),
+    match given {
+        Some(text) => AreaCode::parse(text).with_context(|| format!("区划代码「{text}」无效")),
+        None => top_area(store),
     }
 }
 

@@ -411,15 +411,12 @@ fn event_facts<'a>(
 /// and the households returned to poverty in the year.
 type EventFacts = (DecidedRisks, HashSet<HouseholdId>);
 
-/// The audit entity under which the web application records the monitoring workflow's steps.
-const CASE_ENTITY: &str = "monitoring_case";
-
 /// The identification cases of the monitoring workflow, folded from their step events in the audit log
 /// (the web application records them there; see `jingzhun_web::workflow`). Dates are China dates.
 fn lead_cases(store: &Store) -> anyhow::Result<Vec<LeadCase>> {
     use jingzhun_web::workflow::{Case, CaseKind, CaseState, StepEvent};
     let filter = AuditFilter {
-        entity: Some(CASE_ENTITY.to_owned()),
+        entity: Some(jingzhun_web::store_backend::CASE_ENTITY.to_owned()),
         ..AuditFilter::default()
     };
     let mut by_case: BTreeMap<String, Vec<StepEvent>> = BTreeMap::new();

@@ -87,6 +87,25 @@ fn load(backend: &dyn Backend, case_id: &str) -> Result<Case, AppError> {
     Case::from_events(&events).ok_or(AppError::NotFound)
 }
 
+/// A case the caller may see: outside the scope it answers not found, audited.
+fn load_admitted(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    scope: &Scope,
+    case_id: &str,
+) -> Result<Case, AppError> {
+    let c = load(backend, case_id)?;
+    super::admit(
+        backend,
+        user,
+        scope,
+        &c.facts.village,
+        crate::store_backend::CASE_ENTITY,
+        case_id,
+    )?;
+    Ok(c)
+}
+
 /// Opens a case from a lead on a household: identification if the household is not monitored, risk
 /// elimination if it is. Refused (409) while the household has another open case.
 pub fn open_lead(
@@ -317,15 +336,7 @@ pub fn case(
     days_limit: DaysLimit<'_>,
     today: NaiveDate,
 ) -> Result<CaseView, AppError> {
-    let c = load(backend, case_id)?;
-    super::admit(
-        backend,
-        user,
-        scope,
-        &c.facts.village,
-        "monitoring_case",
-        case_id,
-    )?;
+    let c = load_admitted(backend, user, scope, case_id)?;
     let line =
         line_of(backend, user.account.role, &c, days_limit, today)?.ok_or(AppError::NotFound)?;
     let form = match c.state() {
@@ -373,15 +384,7 @@ pub fn record_step(
     note: String,
     today: NaiveDate,
 ) -> Result<(), AppError> {
-    let c = load(backend, case_id)?;
-    super::admit(
-        backend,
-        user,
-        scope,
-        &c.facts.village,
-        "monitoring_case",
-        case_id,
-    )?;
+    let c = load_admitted(backend, user, scope, case_id)?;
     match c.check(step, user.account.role) {
         Ok(()) => {}
         Err(StepRefusal::Role) => return Err(AppError::Forbidden),
@@ -448,15 +451,7 @@ pub fn notice(
     case_id: &str,
     today: NaiveDate,
 ) -> Result<Notice, AppError> {
-    let c = load(backend, case_id)?;
-    super::admit(
-        backend,
-        user,
-        scope,
-        &c.facts.village,
-        "monitoring_case",
-        case_id,
-    )?;
+    let c = load_admitted(backend, user, scope, case_id)?;
     let rec = backend.household(c.facts.household)?;
     let h = &rec.household;
     let from = c
