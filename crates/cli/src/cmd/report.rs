@@ -23,6 +23,7 @@ use jingzhun_report::summary::SummarySeries;
 use jingzhun_report::tables;
 use jingzhun_store::{AuditFilter, Store, StoredHousehold};
 
+use super::evaluate::year_end;
 use super::{demo, evaluate, policy::load_pack, table};
 
 #[derive(Debug, Subcommand)]
@@ -209,10 +210,6 @@ fn check_year(year: u16) -> anyhow::Result<()> {
         bail!("年度 {year} 早于建档立卡 ({} 年)", demo::FIRST_YEAR);
     }
     Ok(())
-}
-
-fn year_end(year: u16) -> NaiveDate {
-    NaiveDate::from_ymd_opt(i32::from(year), 12, 31).unwrap_or_default()
 }
 
 fn parse_level(text: &str) -> anyhow::Result<AreaLevel> {
