@@ -15,6 +15,7 @@ use crate::services::cases::{self, CaseLine, CaseView};
 use crate::services::dashboard::{self, Dashboard};
 use crate::services::households::{self, HouseholdView, SearchResult};
 use crate::state::AppState;
+use crate::workflow::StepExt as _;
 
 /// The signed-in account, as `/api/v1/me` returns it.
 #[derive(Debug, Serialize)]
