@@ -73,6 +73,7 @@ mod evaluation;
 mod households;
 mod import;
 mod migrate;
+mod monitoring;
 mod schema;
 
 use std::fmt;
@@ -92,6 +93,7 @@ pub use error::{Result, StoreError};
 pub use evaluation::{EvaluationRun, ProposalRecord};
 pub use households::{StoredHousehold, VersionInfo};
 pub use import::{ImportOutcome, ImportedHousehold};
+pub use monitoring::{CaseCounts, CaseFilter, MeasureCounts, MonitoringBatch, MonitoringLoaded};
 
 use db::{Conn, Tx};
 
