@@ -462,10 +462,11 @@ fn cadre_exists(tx: &mut Tx<'_>, id: CadreId) -> Result<()> {
 fn case_exists(tx: &mut Tx<'_>, id: &CaseId) -> Result<bool> {
     Ok(tx
         .query_i64(
-            "SELECT 1 FROM monitoring_cases WHERE id = ?",
+            "SELECT count(*) FROM monitoring_cases WHERE id = ?",
             &[Val::Owned(id.to_string())],
         )?
-        .is_some())
+        .unwrap_or(0)
+        > 0)
 }
 
 fn case_not_found(id: &CaseId) -> StoreError {
@@ -1109,10 +1110,11 @@ fn assign(tx: &mut Tx<'_>, at: DateTime<Utc>, a: &Assignment, actor: &Actor) -> 
     household_exists(tx, a.household)?;
     let taken = tx
         .query_i64(
-            "SELECT 1 FROM cadre_assignments WHERE household_id = ? AND cadre_id = ? AND from_date = ?",
+            "SELECT count(*) FROM cadre_assignments WHERE household_id = ? AND cadre_id = ? AND from_date = ?",
             &[Val::I64(a.household.0), Val::I64(a.cadre.0), Val::date(a.from)],
         )?
-        .is_some();
+        .unwrap_or(0)
+        > 0;
     if taken {
         return Err(StoreError::Duplicate {
             entity: "结对帮扶",
@@ -1225,13 +1227,13 @@ fn bulk_load(
                 Ok(())
             }
             run(t, "cadres", CADRE_COLS, b.cadres.iter().map(cadre_vals))?;
-            run(
-                t,
-                "monitoring_cases",
-                CASE_COLS,
-                b.cases.iter().map(case_vals),
-            )
-            .map_err(|e| one_open(e, None))?;
+            // Row by row here, so that a clash with a stored open case names its household.
+            let mut cases = t.prepare_cached(&insert_sql("monitoring_cases", CASE_COLS))?;
+            for c in &b.cases {
+                cases
+                    .execute(rusqlite::params_from_iter(case_vals(c).iter()))
+                    .map_err(|e| one_open(e.into(), Some(c.household())))?;
+            }
             run(
                 t,
                 "case_steps",
