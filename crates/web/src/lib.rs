@@ -31,11 +31,13 @@ pub mod error;
 pub mod i18n;
 pub mod openapi;
 pub mod pages;
+pub mod problem;
 pub mod routes;
 pub mod services;
 pub mod state;
 pub mod store_backend;
 pub mod templates;
+pub mod whatif;
 pub mod workflow;
 
 use std::net::SocketAddr;

@@ -14,7 +14,7 @@ use crate::case_pages::{self, step_action};
 use crate::error::render_errors;
 use crate::state::AppState;
 use crate::workflow::Step;
-use crate::{api, assets, csrf, openapi, pages};
+use crate::{api, assets, csrf, openapi, pages, whatif};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +164,15 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "本区域生效的政策参数 (year)",
             ),
             get(pages::policy),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/whatif",
+                Access::Action(A::RunWhatIf),
+                "政策推演 (year, 参数, area, page)",
+            ),
+            get(whatif::page),
         ),
         (
             spec(
@@ -355,6 +364,15 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "本区域生效的政策参数 (year)",
             ),
             get(api::policy),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/whatif",
+                Access::Action(A::RunWhatIf),
+                "政策推演: 调整参数后哪些农户的建议会变化 (只读)",
+            ),
+            post(whatif::api),
         ),
         (
             spec(
