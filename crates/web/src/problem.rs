@@ -20,7 +20,12 @@ pub struct Problem {
 }
 
 /// The response for a problem.
-pub fn respond(status: StatusCode, error: &'static str, message: &str, fields: Vec<FieldError>) -> Response {
+pub fn respond(
+    status: StatusCode,
+    error: &'static str,
+    message: &str,
+    fields: Vec<FieldError>,
+) -> Response {
     (
         status,
         Json(Problem {

@@ -55,7 +55,9 @@ pub async fn page(
         Some(a) => Some(area_param(a)?),
         None => None,
     };
-    let page_no = get("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1);
+    let page_no = get("page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1);
     let submitted: HashMap<String, String> = pairs
         .iter()
         .filter(|(k, _)| !RESERVED.contains(&k.as_str()))
@@ -95,9 +97,11 @@ pub async fn page(
             None,
             Some(lang.t("whatif.busy").to_owned()),
         ),
-        Some(Err(RunRefused::NothingChanged)) => {
-            (StatusCode::OK, None, Some(lang.t("whatif.unchanged").to_owned()))
-        }
+        Some(Err(RunRefused::NothingChanged)) => (
+            StatusCode::OK,
+            None,
+            Some(lang.t("whatif.unchanged").to_owned()),
+        ),
         Some(Err(RunRefused::Unavailable(u))) => (StatusCode::OK, None, Some(u)),
     };
     let query: Vec<String> = std::iter::once(format!("year={}", form.year))
@@ -235,7 +239,12 @@ pub async fn api(
             }
         }
     }
-    let area = match body.area.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+    let area = match body
+        .area
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
         None => None,
         Some(a) => match jingzhun_core::AreaCode::parse(a) {
             Ok(c) => Some(c),

@@ -163,10 +163,7 @@ fn bounds(key: ParamKey) -> Option<(u32, u32)> {
 pub fn parse_value(key: ParamKey, text: &str) -> Result<ParamValue, String> {
     let (lo, hi) = bounds(key).ok_or_else(|| format!("「{}」不可在推演中修改", key.label()))?;
     let t = text.trim().replace([',', '，'], "");
-    let unit = match key.unit() {
-        "%" => "%",
-        u => u,
-    };
+    let unit = key.unit();
     let range = || {
         format!(
             "「{}」须为 {lo} 到 {hi} 之间的{}(单位: {unit})",
@@ -207,7 +204,13 @@ pub fn parse_value(key: ParamKey, text: &str) -> Result<ParamValue, String> {
 /// `2.5` → 250: a non-negative decimal with at most two decimals, in hundredths.
 fn parse_hundredths(t: &str) -> Option<u32> {
     let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
-    if whole.is_empty() || frac.len() > 2 || !whole.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+    if whole.is_empty()
+        || frac.len() > 2
+        || !whole
+            .bytes()
+            .chain(frac.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let whole: u32 = whole.parse().ok()?;
@@ -355,13 +358,15 @@ struct LoadedArea {
 
 type EngineKey = (AreaCode, u16, NaiveDate, u64);
 type ResultKey = (AreaCode, u16, NaiveDate, u64, String);
+/// A run's result with the engine it came from (for household sizes).
+type Outcome = Arc<(WhatIf, Arc<LoadedArea>)>;
 
 /// The what-if state shared by the handlers: run slots, loaded engines and recent results.
 #[derive(Default)]
 pub struct WhatIfRuns {
     running: Mutex<HashSet<AccountId>>,
     engines: Mutex<Vec<(EngineKey, Instant, Arc<LoadedArea>)>>,
-    results: Mutex<Vec<(ResultKey, Instant, Arc<(WhatIf, Arc<LoadedArea>)>)>>,
+    results: Mutex<Vec<(ResultKey, Instant, Outcome)>>,
 }
 
 /// A run slot; released when dropped.
@@ -453,7 +458,7 @@ impl WhatIfRuns {
         as_of: NaiveDate,
         base: &PolicyPack,
         edited: &PolicyPack,
-    ) -> Result<Arc<(WhatIf, Arc<LoadedArea>)>, AppError> {
+    ) -> Result<Outcome, AppError> {
         let key = (
             area,
             year,
@@ -556,7 +561,9 @@ pub fn run(
         ms = started.elapsed().as_millis() as u64,
         "what-if run"
     );
-    let view = summarise(backend, scope, pack, &f, &changes, w, loaded, shown, req, as_of)?;
+    let view = summarise(
+        backend, scope, pack, &f, &changes, w, loaded, shown, req, as_of,
+    )?;
     Ok((f, Ok(view)))
 }
 
@@ -581,7 +588,11 @@ fn summarise(
     as_of: NaiveDate,
 ) -> Result<WhatIfResult, AppError> {
     let size = |id: HouseholdId| loaded.sizes.get(&id).copied().unwrap_or(0);
-    let flips: Vec<_> = w.flips.iter().filter(|fl| shown.contains(&fl.area)).collect();
+    let flips: Vec<_> = w
+        .flips
+        .iter()
+        .filter(|fl| shown.contains(&fl.area))
+        .collect();
     let mut kinds: Vec<KindLine> = ProposalKind::ALL
         .iter()
         .map(|k| KindLine {

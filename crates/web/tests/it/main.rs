@@ -9,4 +9,5 @@ mod edit;
 mod flows;
 mod proposals;
 mod support;
+mod whatif;
 mod workflow;
