@@ -21,6 +21,7 @@
 pub mod access;
 pub mod accounts;
 pub mod api;
+pub mod api_edit;
 pub mod assets;
 pub mod auth;
 pub mod case_pages;

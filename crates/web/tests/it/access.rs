@@ -79,6 +79,9 @@ fn request(
         let json = if spec.path.ends_with("/leads") {
             r#"{"channel":"cadre_check","monitoring_kind":"marginal","risk_types":["illness"]}"#
                 .to_owned()
+        } else if spec.path == "/api/v1/households/{id}" {
+            // An invalid phone: the walk checks access without changing the household.
+            r#"{"version":1,"fields":{"phone":"not-a-phone"}}"#.to_owned()
         } else if spec.path == "/api/v1/whatif" {
             format!(r#"{{"year":2021,"area":"{area}","params":{{"poverty_line":9000}}}}"#)
         } else {
@@ -152,6 +155,7 @@ fn success(spec: &RouteSpec) -> StatusCode {
         }
         // A wrong current password, an invalid field: the form comes back with the problem.
         ("POST", "/password" | "/households/{id}/edit") => StatusCode::UNPROCESSABLE_ENTITY,
+        ("PATCH", "/api/v1/households/{id}") => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::OK,
     }
 }

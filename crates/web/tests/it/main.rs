@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod api_edit;
 mod browser;
 mod edit;
 mod flows;
