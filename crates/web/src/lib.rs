@@ -21,6 +21,7 @@
 pub mod access;
 pub mod accounts;
 pub mod api;
+pub mod api_edit;
 pub mod assets;
 pub mod auth;
 pub mod case_pages;
@@ -31,11 +32,13 @@ pub mod error;
 pub mod i18n;
 pub mod openapi;
 pub mod pages;
+pub mod problem;
 pub mod routes;
 pub mod services;
 pub mod state;
 pub mod store_backend;
 pub mod templates;
+pub mod whatif;
 pub mod workflow;
 
 use std::net::SocketAddr;

@@ -67,6 +67,7 @@ struct Inner {
     limiter: LoginLimiter,
     policy: PolicyPack,
     dashboards: DashboardCache,
+    whatif: crate::services::whatif::WhatIfRuns,
 }
 
 impl AppState {
@@ -79,6 +80,7 @@ impl AppState {
                 limiter: LoginLimiter::default(),
                 policy: PolicyPack::builtin(),
                 dashboards: DashboardCache::default(),
+                whatif: Default::default(),
             }),
         }
     }
@@ -112,6 +114,11 @@ impl AppState {
 
     pub fn dashboards(&self) -> &DashboardCache {
         &self.inner.dashboards
+    }
+
+    /// What-if run slots, loaded engines and recent results.
+    pub fn whatif(&self) -> &crate::services::whatif::WhatIfRuns {
+        &self.inner.whatif
     }
 
     pub fn backend(&self) -> &Arc<dyn Backend> {

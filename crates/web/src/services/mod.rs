@@ -9,6 +9,7 @@ pub mod edit;
 pub mod evaluation;
 pub mod households;
 pub mod policy;
+pub mod whatif;
 
 use jingzhun_core::AreaCode;
 

@@ -4,9 +4,11 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod api_edit;
 mod browser;
 mod edit;
 mod flows;
 mod proposals;
 mod support;
+mod whatif;
 mod workflow;
