@@ -51,6 +51,7 @@ mod defects;
 mod ids;
 mod income;
 mod names;
+mod national;
 mod people;
 mod plan;
 mod rng;
@@ -62,6 +63,7 @@ use rayon::prelude::*;
 pub use check::{Calibration, CalibrationFigures, CountyFigures, Report};
 pub use income::per_capita;
 pub use names::vocabulary_size;
+pub use national::{national_config, synthetic_areas, NATIONAL_HOUSEHOLDS};
 pub use plan::{CountyPlan, VillagePlan};
 
 /// What to generate.

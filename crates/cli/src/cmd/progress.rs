@@ -12,3 +12,11 @@ pub fn bar(message: &str, total: u64, unit: &str) -> ProgressBar {
     bar.set_message(message.to_owned());
     bar
 }
+
+/// A spinner for a step whose length is not known in advance.
+pub fn spinner(message: &str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_message(message.to_owned());
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
