@@ -31,6 +31,10 @@ pub struct NavUser {
     pub role_code: &'static str,
     pub role_label: &'static str,
     pub can_manage_accounts: bool,
+    /// Import spreadsheets (`Action::ImportData`).
+    pub can_import: bool,
+    /// Download reports and exports (`Action::DownloadReports`).
+    pub can_download: bool,
     pub must_change_password: bool,
 }
 
@@ -45,6 +49,8 @@ impl Chrome {
                 role_code: u.account.role.code(),
                 role_label: u.account.role.label(),
                 can_manage_accounts: allows(u.account.role, Action::ManageAccounts),
+                can_import: allows(u.account.role, Action::ImportData),
+                can_download: allows(u.account.role, Action::DownloadReports),
                 must_change_password: u.account.must_change_password,
             }),
             csrf: user.map(|u| u.csrf_token.clone()).unwrap_or_default(),

@@ -8,7 +8,9 @@ pub mod dashboard;
 pub mod edit;
 pub mod evaluation;
 pub mod households;
+pub mod import;
 pub mod policy;
+pub mod reports;
 
 use jingzhun_core::AreaCode;
 

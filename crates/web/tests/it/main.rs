@@ -7,6 +7,8 @@ mod access;
 mod browser;
 mod edit;
 mod flows;
+mod import;
 mod proposals;
+mod reports;
 mod support;
 mod workflow;
