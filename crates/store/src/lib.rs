@@ -92,7 +92,7 @@ pub use audit::{
 pub use error::{Result, StoreError};
 pub use evaluation::{EvaluationRun, ProposalRecord};
 pub use households::{StoredHousehold, VersionInfo};
-pub use import::{ImportOutcome, ImportedHousehold};
+pub use import::{ImportBasis, ImportOutcome, ImportedHousehold};
 pub use monitoring::{CaseCounts, CaseFilter, MeasureCounts, MonitoringBatch, MonitoringLoaded};
 
 use db::{Conn, Tx};
@@ -433,6 +433,54 @@ impl Store {
         // Dropping the transaction rolls it back.
         drop(tx);
         Ok(out)
+    }
+
+    /// [`Store::preview_import`], also returning what the preview was based on (the current version of
+    /// every stored household the batch matches), for [`Store::import_households_on_basis`].
+    pub fn preview_import_with_basis(
+        &self,
+        batch: &[ImportedHousehold],
+        effective: NaiveDate,
+        actor: &Actor,
+        reason: &str,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<(ImportOutcome, ImportBasis)> {
+        let mut conn = self.lock()?;
+        let now = self.now();
+        let mut tx = conn.guard.begin_write()?;
+        let out = import::import_checked(
+            &mut tx, now, batch, effective, actor, reason, None, progress,
+        )?;
+        drop(tx);
+        Ok(out)
+    }
+
+    /// [`Store::import_households`], refused with [`StoreError::Conflict`] (nothing written) when the
+    /// households the batch matches are no longer at the versions of `expected` (as a preview found them),
+    /// or a household number of the batch now exists or no longer exists. The check and the writes share
+    /// the one transaction.
+    pub fn import_households_on_basis(
+        &self,
+        batch: &[ImportedHousehold],
+        effective: NaiveDate,
+        actor: &Actor,
+        reason: &str,
+        expected: &ImportBasis,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<ImportOutcome> {
+        self.write(|tx, now| {
+            import::import_checked(
+                tx,
+                now,
+                batch,
+                effective,
+                actor,
+                reason,
+                Some(expected),
+                progress,
+            )
+            .map(|(o, _)| o)
+        })
     }
 
     // ---- Evaluations ----

@@ -125,7 +125,13 @@ pub const fn allows(role: Role, action: Action) -> bool {
         // What-if is analysis for the county and above: analysts, the county approvers who answer for the
         // county's lists, and administrators. Village and township staff work on households, not rules.
         RunWhatIf => matches!(role, Analyst | CountyApprover | Admin),
-        ImportData => matches!(role, CountyApprover | Admin),
+        // Spreadsheet imports write the registry of one's own area (a file with any household outside it is
+        // refused whole): the village for its village, the township and the county for theirs, and the
+        // administrator; never the read-only analyst.
+        ImportData => matches!(
+            role,
+            VillageCadre | TownshipReviewer | CountyApprover | Admin
+        ),
         ManageAccounts => matches!(role, Admin),
     }
 }
@@ -206,6 +212,24 @@ mod tests {
                 assert!(allows(*r, Action::ViewPersonalData), "{r:?}");
             }
         }
+    }
+
+    #[test]
+    fn importing_is_for_the_levels_that_keep_the_registry() {
+        let importers: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| allows(*r, Action::ImportData))
+            .collect();
+        assert_eq!(
+            importers,
+            vec![
+                Role::VillageCadre,
+                Role::TownshipReviewer,
+                Role::CountyApprover,
+                Role::Admin
+            ]
+        );
     }
 
     #[test]

@@ -149,6 +149,15 @@ pub struct AuditNote<'a> {
     pub detail: serde_json::Value,
 }
 
+/// What a previewed import would do.
+#[derive(Debug, Clone)]
+pub struct ImportPreview {
+    pub outcome: jingzhun_store::ImportOutcome,
+    pub basis: jingzhun_store::ImportBasis,
+    /// Household numbers of the batch that match stored households outside the importer's area.
+    pub outside: Vec<String>,
+}
+
 /// Storage as the web application uses it. Every method that reads registry data takes the area it may
 /// read within (the caller's [`crate::access::Scope`] area); the service layer checks single records too.
 pub trait Backend: Send + Sync + 'static {
@@ -223,6 +232,36 @@ pub trait Backend: Send + Sync + 'static {
     /// A number that changes whenever this backend writes registry or case data (caches compare it).
     fn generation(&self) -> u64 {
         0
+    }
+
+    // Spreadsheet imports (see `services::import`).
+    /// What importing `batch` would do, without writing: the counts, the basis (current versions of the
+    /// stored households it matches) and the numbers of matched stored households that lie outside
+    /// `within` (an import may not move a household in from outside the importer's area). `Ok(Err(reason))`
+    /// when the registry refuses the batch (a resident ID of another household, …), in Chinese.
+    fn preview_import(
+        &self,
+        within: &AreaCode,
+        batch: &[jingzhun_store::ImportedHousehold],
+        effective: NaiveDate,
+        actor: &str,
+        reason: &str,
+    ) -> DataResult<Result<ImportPreview, String>>;
+    /// Imports `batch` in one transaction if the store still matches `basis`; `Conflict` (nothing written)
+    /// otherwise. `Ok(Err(reason))` when the registry refuses the batch.
+    fn commit_import(
+        &self,
+        batch: &[jingzhun_store::ImportedHousehold],
+        effective: NaiveDate,
+        actor: &str,
+        reason: &str,
+        basis: &jingzhun_store::ImportBasis,
+    ) -> DataResult<Result<jingzhun_store::ImportOutcome, String>>;
+
+    /// The store itself, for the engine-based reports (which stream the registry through
+    /// `jingzhun_loader`); `None` for a backend without one (the reports then answer unavailable).
+    fn report_store(&self) -> Option<std::sync::Arc<jingzhun_store::Store>> {
+        None
     }
 
     // Audit.

@@ -35,6 +35,9 @@ pub enum AppError {
     BadRequest,
     #[error("conflict")]
     Conflict,
+    /// An upload over [`crate::upload::MAX_UPLOAD_BYTES`].
+    #[error("too large")]
+    TooLarge,
     /// Logged where it happened; the user sees a generic message.
     #[error("internal")]
     Internal,
@@ -51,6 +54,7 @@ impl AppError {
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::Conflict => StatusCode::CONFLICT,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -66,6 +70,7 @@ impl AppError {
             AppError::RateLimited => "rate_limited",
             AppError::BadRequest => "bad_request",
             AppError::Conflict => "conflict",
+            AppError::TooLarge => "too_large",
             AppError::Internal => "internal",
         }
     }
@@ -80,6 +85,7 @@ impl AppError {
             AppError::RateLimited => "error.rate_limited",
             AppError::BadRequest => "error.bad_request",
             AppError::Conflict => "error.conflict",
+            AppError::TooLarge => "error.too_large",
             AppError::Internal => "error.internal",
         }
     }

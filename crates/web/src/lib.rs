@@ -30,15 +30,18 @@ pub mod csrf;
 pub mod data;
 pub mod error;
 pub mod i18n;
+pub mod import_pages;
 pub mod openapi;
 pub mod pages;
 pub mod problem;
+pub mod report_pages;
 pub mod routes;
 pub mod services;
 pub mod state;
 pub mod store_backend;
 pub mod templates;
 pub mod whatif;
+pub mod upload;
 pub mod workflow;
 
 use std::net::SocketAddr;

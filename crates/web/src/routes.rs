@@ -5,6 +5,7 @@
 //! A route's [`Access::Action`] must be the action its handler's `Can<…>` extractor names; the test checks
 //! the resulting behaviour for every role.
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
 use axum::routing::{get, patch, post, MethodRouter};
 use axum::{middleware, Router};
@@ -14,7 +15,9 @@ use crate::case_pages::{self, step_action};
 use crate::error::render_errors;
 use crate::state::AppState;
 use crate::workflow::Step;
-use crate::{api, api_edit, assets, csrf, openapi, pages, whatif};
+use crate::{
+    api, api_edit, assets, csrf, import_pages, openapi, pages, report_pages, upload, whatif,
+};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,6 +221,71 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "启用账号",
             ),
             post(pages::enable_account),
+        ),
+        // Spreadsheet import: upload → validation report → confirm (see `services::import`).
+        (
+            spec(
+                Method::GET,
+                "/import",
+                Access::Action(A::ImportData),
+                "导入户籍表页",
+            ),
+            get(import_pages::form),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/import",
+                Access::Action(A::ImportData),
+                "上传户籍表并校验(multipart/form-data; 不写入)",
+            ),
+            post(import_pages::upload).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES)),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/import/confirm",
+                Access::Action(A::ImportData),
+                "确认导入已预览的文件 (token, sha256)",
+            ),
+            post(import_pages::confirm),
+        ),
+        // Report downloads for the account's area (see `services::reports`).
+        (
+            spec(
+                Method::GET,
+                "/reports",
+                Access::Action(A::DownloadReports),
+                "报表下载页 (year)",
+            ),
+            get(report_pages::page),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/reports/tables",
+                Access::Action(A::DownloadReports),
+                "标准报表 XLSX (year)",
+            ),
+            get(report_pages::tables),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/reports/annual",
+                Access::Action(A::DownloadReports),
+                "年度报告 (year, format=html|md)",
+            ),
+            get(report_pages::annual),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/reports/export",
+                Access::Action(A::DownloadReports),
+                "农户清单导出 (format=xlsx|csv, year; 按角色遮蔽证件号码, 记入审计)",
+            ),
+            get(report_pages::export),
         ),
         // The monitoring workflow.
         (

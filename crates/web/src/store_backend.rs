@@ -584,6 +584,78 @@ impl Backend for StoreBackend {
         self.generation.load(Ordering::Acquire)
     }
 
+    fn preview_import(
+        &self,
+        within: &AreaCode,
+        batch: &[jingzhun_store::ImportedHousehold],
+        effective: chrono::NaiveDate,
+        actor: &str,
+        reason: &str,
+    ) -> DataResult<Result<ImportPreview, String>> {
+        let result = self.store.preview_import_with_basis(
+            batch,
+            effective,
+            &Actor::new(actor),
+            reason,
+            &mut |_| {},
+        );
+        let (outcome, basis) = match result {
+            Ok(r) => r,
+            Err(StoreError::Invalid(reason)) => return Ok(Err(reason)),
+            Err(e) => return Err(data_error(e)),
+        };
+        // Matched households are read by number to learn where they are filed now.
+        let mut outside = Vec::new();
+        for number in basis.0.keys() {
+            let Ok(no) = jingzhun_core::HouseholdNo::parse(number) else {
+                continue;
+            };
+            if let Some(s) = self.store.household_by_number(&no).map_err(data_error)? {
+                if !within.contains(&s.household.village) {
+                    outside.push(number.clone());
+                }
+            }
+        }
+        Ok(Ok(ImportPreview {
+            outcome,
+            basis,
+            outside,
+        }))
+    }
+
+    fn commit_import(
+        &self,
+        batch: &[jingzhun_store::ImportedHousehold],
+        effective: chrono::NaiveDate,
+        actor: &str,
+        reason: &str,
+        basis: &jingzhun_store::ImportBasis,
+    ) -> DataResult<Result<jingzhun_store::ImportOutcome, String>> {
+        let result = self.store.import_households_on_basis(
+            batch,
+            effective,
+            &Actor::new(actor),
+            reason,
+            basis,
+            &mut |_| {},
+        );
+        let outcome = match result {
+            Ok(o) => o,
+            Err(StoreError::Invalid(reason)) => return Ok(Err(reason)),
+            Err(e) => return Err(data_error(e)),
+        };
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        // Many households may have changed: the search index is rebuilt on the next search.
+        if let Ok(mut index) = self.index.write() {
+            index.built = None;
+        }
+        Ok(Ok(outcome))
+    }
+
+    fn report_store(&self) -> Option<Arc<Store>> {
+        Some(Arc::clone(&self.store))
+    }
+
     fn audit_of(&self, entity: &str, entity_id: &str, limit: u32) -> DataResult<Vec<AuditLine>> {
         let filter = AuditFilter {
             entity: Some(entity.to_owned()),

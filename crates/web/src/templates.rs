@@ -32,6 +32,10 @@ pub struct NavUser {
     pub role_label: &'static str,
     pub can_manage_accounts: bool,
     pub can_run_whatif: bool,
+    /// Import spreadsheets (`Action::ImportData`).
+    pub can_import: bool,
+    /// Download reports and exports (`Action::DownloadReports`).
+    pub can_download: bool,
     pub must_change_password: bool,
 }
 
@@ -47,6 +51,8 @@ impl Chrome {
                 role_label: u.account.role.label(),
                 can_manage_accounts: allows(u.account.role, Action::ManageAccounts),
                 can_run_whatif: allows(u.account.role, Action::RunWhatIf),
+                can_import: allows(u.account.role, Action::ImportData),
+                can_download: allows(u.account.role, Action::DownloadReports),
                 must_change_password: u.account.must_change_password,
             }),
             csrf: user.map(|u| u.csrf_token.clone()).unwrap_or_default(),

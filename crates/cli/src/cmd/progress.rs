@@ -20,3 +20,32 @@ pub fn spinner(message: &str) -> ProgressBar {
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
 }
+
+/// Progress of the shared loader ([`jingzhun_loader::Progress`]) as bars.
+#[derive(Default)]
+pub struct Bars(Option<ProgressBar>);
+
+impl jingzhun_loader::Progress for Bars {
+    fn start(&mut self, label: &str, total: u64, unit: &str) {
+        if let Some(b) = self.0.take() {
+            b.finish_and_clear();
+        }
+        self.0 = Some(bar(label, total, unit));
+    }
+
+    fn set(&mut self, done: u64) {
+        if let Some(b) = &self.0 {
+            b.set_position(done);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(b) = self.0.take() {
+            b.finish_and_clear();
+        }
+    }
+
+    fn note(&mut self, text: &str) {
+        eprintln!("{text}");
+    }
+}

@@ -8,8 +8,10 @@ pub mod dashboard;
 pub mod edit;
 pub mod evaluation;
 pub mod households;
+pub mod import;
 pub mod policy;
 pub mod whatif;
+pub mod reports;
 
 use jingzhun_core::AreaCode;
 

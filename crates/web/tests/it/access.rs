@@ -96,6 +96,21 @@ fn request(
             .body(Body::from(json))
             .unwrap();
     }
+    if spec.path == "/import" {
+        // A valid upload inside every account's area: the walk previews it (nothing is written).
+        let s = Session {
+            cookie,
+            csrf: csrf.clone(),
+        };
+        let h = crate::import::new_household(
+            "5119020010010088",
+            VILLAGE_IN,
+            "孙八",
+            "51190219910101001",
+        );
+        let file = crate::import::csv_of(&[(h, vec![])]);
+        return crate::import::upload_request(&s, Some(&csrf), "walk.csv", &file);
+    }
     let (cookie, fields) = match spec.path {
         "/login" => {
             let pre = "cd".repeat(32);
@@ -146,6 +161,8 @@ fn success(spec: &RouteSpec) -> StatusCode {
             StatusCode::CONFLICT
         }
         ("POST", "/api/v1/households/{id}/leads") => StatusCode::CREATED,
+        // The walk confirms no preview: a permitted confirmation finds nothing to commit.
+        ("POST", "/import/confirm") => StatusCode::CONFLICT,
         ("POST", "/admin/accounts/{account}/disable" | "/admin/accounts/{account}/enable") => {
             StatusCode::SEE_OTHER
         }
