@@ -13,6 +13,13 @@
 //!   component's code, so net income is computable in SQL.
 //! - `status_events(id, household_id, kind, effective, monitoring_kind, risk_types, note, recorded_at,
 //!   recorded_by)`: appended, never edited.
+//! - The monitoring mechanism (`monitoring` module, migration 0004): `monitoring_cases(id '{household}-{n}',
+//!   household_id, case_no, village_code, kind, channel, monitoring_kind, risk_types, opened_at, state,
+//!   next_step, closed_at, last_step_at, step_count)` with at most one `state = 'open'` row per household (a
+//!   partial unique index), `case_steps(case_id, seq, step, outcome, recorded_by, recorded_at, note)`,
+//!   `cadres(id, name, phone, unit, post, area_code)`, `cadre_assignments(cadre_id, household_id, from_date,
+//!   to_date)`, `assistance_measures(id, household_id, kind, …, started, ended, amount_fen, case_id,
+//!   cadre_id)` and `visits(id, household_id, cadre_id, visited_on, purpose, findings)`.
 //! - `areas`, `area_changes` (renames and merges), `evaluation_runs`, `evaluation_proposals`, `audit_log`,
 //!   `accounts` and `sessions` (for the web crate), `schema_migrations`.
 //!
@@ -46,6 +53,14 @@
 //! households with the same `COPY` writers inside that transaction (one audit entry per household).
 //! [`Store::scan_households`] streams any number of households with four queries; its callback must not call
 //! the same `Store` (that is refused with an error rather than deadlocking).
+//!
+//! # Monitoring cases
+//!
+//! A case's steps are recorded with a compare-and-set on its step count ([`StoreError::CaseConflict`] when
+//! stale), only in the workflow's order ([`StoreError::StepOrder`]), and the county approval's decision (the
+//! household's status event) in the same transaction as the step. [`Store::bulk_load_monitoring`] writes a
+//! whole batch of cadres, pairings, cases, measures and visits in one transaction (prepared inserts on
+//! SQLite, binary `COPY` on PostgreSQL) with one audit entry.
 //!
 //! # Audit chain
 //!

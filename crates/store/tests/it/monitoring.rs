@@ -448,6 +448,11 @@ both!(fn measures_visits_and_cadres_round_trip(db) {
         s.assign_cadre(&Assignment { to: Some(d("2020-01-01")), ..a1.clone() }, &actor()),
         Err(StoreError::Invalid(_))
     ));
+    assert_eq!(s.cadres_of(h1).unwrap(), vec![(c1.clone(), a1.clone()), (c2.clone(), a2.clone())]);
+    assert!(matches!(s.end_assignment(&a1, d("2023-06-30"), &actor()), Err(StoreError::NotFound { .. })), "already ended");
+    assert!(matches!(s.end_assignment(&a2, d("2022-06-30"), &actor()), Err(StoreError::Invalid(_))));
+    s.end_assignment(&a2, d("2024-06-30"), &actor()).unwrap();
+    let a2 = Assignment { to: Some(d("2024-06-30")), ..a2 };
     assert_eq!(s.cadres_of(h1).unwrap(), vec![(c1.clone(), a1), (c2.clone(), a2)]);
     assert!(s.cadres_of(h2).unwrap().is_empty());
 
