@@ -48,6 +48,7 @@
 pub mod calibration;
 mod check;
 mod defects;
+mod history;
 mod ids;
 mod income;
 mod names;
@@ -56,6 +57,7 @@ mod plan;
 mod rng;
 mod village;
 
+use chrono::NaiveDate;
 use jingzhun_core::{AreaCode, AreaTree, Household, HouseholdNo, StatusEvent};
 use rayon::prelude::*;
 
@@ -121,13 +123,51 @@ pub enum SynthError {
     Internal(&'static str),
 }
 
-/// One generated household: the record, its status events (in date order) and the defects injected into it.
+/// One generated household: its record with its history, its status events (in date order) and the defects
+/// injected into it.
+///
+/// The history is a list of versions, each a full snapshot in force from its date until the next one (the
+/// store's as-of rule): `earlier` holds the versions before the current one, oldest first, and `household`
+/// is the current (last) one, in force from `effective_from`. A household whose facts never changed has no
+/// earlier version. Each version carries the incomes of the years up to the year its successor takes
+/// effect (what was known while it was in force); the current one carries every year.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GeneratedHousehold {
+    /// The record as it stands now (the last version).
     pub household: Household,
+    /// When `household` took effect.
+    pub effective_from: NaiveDate,
+    /// The versions before `household`, oldest first, each with the date it took effect.
+    pub earlier: Vec<(NaiveDate, Household)>,
     pub events: Vec<StatusEvent>,
     /// Empty unless `defect_rate > 0`.
     pub defects: Vec<InjectedDefect>,
+}
+
+impl GeneratedHousehold {
+    /// Every version, oldest first, with the date it took effect; the last one is `household`.
+    pub fn versions(&self) -> impl Iterator<Item = (NaiveDate, &Household)> + '_ {
+        self.earlier
+            .iter()
+            .map(|(d, h)| (*d, h))
+            .chain(std::iter::once((self.effective_from, &self.household)))
+    }
+
+    /// The version in force on `date` (the latest that took effect on or before it), `None` before the
+    /// first one.
+    pub fn as_of(&self, date: NaiveDate) -> Option<&Household> {
+        self.versions()
+            .take_while(|(d, _)| *d <= date)
+            .last()
+            .map(|(_, h)| h)
+    }
+
+    /// Moves the versions out, oldest first (for a store's bulk load).
+    pub fn into_versions(self) -> Vec<(NaiveDate, Household)> {
+        let mut out = self.earlier;
+        out.push((self.effective_from, self.household));
+        out
+    }
 }
 
 /// One generated village.
