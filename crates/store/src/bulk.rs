@@ -29,6 +29,8 @@ use crate::households::{check_household, duplicate_number};
 use crate::schema::*;
 
 pub(crate) const SQLITE_BATCH: usize = 50_000;
+/// SQLite page cache during bulk loads, in KiB as `PRAGMA cache_size` takes it (negative: KiB): 1 GiB.
+const BULK_CACHE_KIB: i64 = -1_048_576;
 /// Smaller than SQLite's because the batch is held in memory before COPY.
 pub(crate) const PG_BATCH: usize = 10_000;
 
@@ -149,12 +151,18 @@ pub(crate) fn load(
     // their versions, versions before their members and incomes), so SQLite's per-row foreign-key probes
     // prove nothing here and cost about a fifth of the load time. The pragma cannot change inside a
     // transaction, hence around the batches; it is restored whatever happens.
+    // A larger page cache keeps the secondary indexes (resident IDs, village codes), which are written in
+    // random order, in memory while the batches grow the tables: with the default 64 MiB a full-scale
+    // registry (millions of member rows, several versions each) spends much of its time re-reading index
+    // pages. Restored afterwards.
     if let Conn::Sqlite(c) = conn {
         c.pragma_update(None, "foreign_keys", "OFF")?;
+        c.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
     }
     let result = load_batches(conn, at, households, &meta, actor, reason, progress);
     if let Conn::Sqlite(c) = conn {
         c.pragma_update(None, "foreign_keys", "ON")?;
+        c.pragma_update(None, "cache_size", crate::SQLITE_CACHE_KIB)?;
     }
     result
 }

@@ -168,6 +168,9 @@ impl Drop for Held<'_> {
     }
 }
 
+/// SQLite's page cache per connection (`PRAGMA cache_size`, negative: KiB): 64 MiB.
+pub(crate) const SQLITE_CACHE_KIB: i64 = -65_536;
+
 /// How long a SQLite writer waits for another process's write lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -204,7 +207,7 @@ impl Store {
                 let _mode: String = c.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
                 c.pragma_update(None, "synchronous", "NORMAL")?;
                 c.pragma_update(None, "foreign_keys", "ON")?;
-                c.pragma_update(None, "cache_size", -65_536)?;
+                c.pragma_update(None, "cache_size", SQLITE_CACHE_KIB)?;
                 c.busy_timeout(SQLITE_BUSY_TIMEOUT)?;
                 c.set_prepared_statement_cache_capacity(64);
                 (Backend::Sqlite, Conn::Sqlite(c))

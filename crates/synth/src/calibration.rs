@@ -385,16 +385,16 @@ mod tests {
     }
 }
 
-/// Annual probability of death at `age` (whole years): a Gompertz curve, 0.00005·e^(0.09·age), with a floor
-/// of 0.0005 under 40 (accidents) and 0.005 in the first year of life, capped at 0.35. It gives about 7–8
-/// deaths per 1,000 people a year on the generated age structure, near the rural crude death rate of
-/// Sichuan in the 2010s [weak: national yearbooks put rural China at 7–8‰; no Bazhong figure is in
-/// domain.md].
+/// Annual probability of death at `age` (whole years): a Gompertz curve, 0.00003·e^(0.09·age), with a floor
+/// of 0.0005 under 40 (accidents) and 0.005 in the first year of life, capped at 0.35. The scale is chosen
+/// so that the generated (old: many of the young work away but keep their rural registration) population
+/// loses about 8 people per 1,000 a year, near the crude death rate of rural Sichuan in the 2010s [weak:
+/// yearbook figures for rural China are 7–9‰; domain.md has no Bazhong figure].
 pub fn death_rate(age: i64) -> f64 {
     if age < 1 {
         return 0.005;
     }
-    let gompertz = 0.00005 * (0.09 * age as f64).exp();
+    let gompertz = 0.00003 * (0.09 * age as f64).exp();
     let floor = if age < 40 { 0.0005 } else { 0.0 };
     gompertz.max(floor).min(0.35)
 }
@@ -402,7 +402,7 @@ pub fn death_rate(age: i64) -> f64 {
 /// Relatives who died in 2014–2020 are drawn only for households whose record lacks a spouse or parents
 /// (see `people::ghosts`); this factor on their death rate makes the deaths of those years about as many per
 /// person as those drawn for 2021–2025 over the whole record (checked by the integration tests).
-pub const EARLIER_DEATHS: f64 = 1.0;
+pub const EARLIER_DEATHS: f64 = 0.9;
 
 /// Share of 2020 低保 recipients' households whose 低保 began after the end of 2013 (the campaign brought
 /// the poorest under 兜底), the year drawn from 2015–2020 [weak: assumption].

@@ -72,8 +72,10 @@ pub(crate) fn schooling_in(m: &Member, year: u16) -> Option<SchoolingStatus> {
         return recorded;
     }
     match age {
-        ..=2 => None,
-        3..=5 => Some(Preschool),
+        // 学前: also for those not born yet (every version lists later births; the engine leaves them out)
+        // and the youngest, so that a version left in force for years never shows a school-age child
+        // without a status.
+        ..=5 => Some(Preschool),
         6..=15 => match recorded {
             Some(HomeTeaching | SuspendedIllness) if year >= 2020 => recorded,
             _ if age <= 11 => Some(Primary),
