@@ -932,12 +932,10 @@ fn changes(
     }
 }
 
-/// Young people of registered households were kept in school (教育扶贫, 控辍保学). It also matters for the
-/// data: the record is one snapshot (ages as of the record date), and an evaluation of an earlier year (the
-/// exit year, say) computes ages at that year's end — a 20-year-old recorded "not in school" was 14 in 2014
-/// and would fail the compulsory-education guarantee there, turning a correct exit into a suspected wrong
-/// one. So everyone of a registered household who was of compulsory age at some point of 2013–2020 (16 to 22
-/// at the record date) is recorded as a student.
+/// Young people of registered households were kept in school (教育扶贫, 控辍保学): everyone of a registered
+/// household who was of compulsory age at some point of 2013–2020 (16 to 22 at the record date) is recorded
+/// as a student, not working. (The history gives every year its own schooling, see `history`; this is the
+/// campaign's story, and the calibration was tuned with it.)
 fn keep_in_school(rng: &mut SynthRng, members: &mut [Member]) {
     for m in members.iter_mut() {
         let age = people::age(m);
