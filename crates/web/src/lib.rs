@@ -40,8 +40,8 @@ pub mod services;
 pub mod state;
 pub mod store_backend;
 pub mod templates;
-pub mod whatif;
 pub mod upload;
+pub mod whatif;
 pub mod workflow;
 
 use std::net::SocketAddr;

@@ -12,9 +12,8 @@ use std::time::Instant;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use chrono::NaiveDate;
-use jingzhun_core::{AreaCode, AreaTree, Household, StatusEvent};
-use jingzhun_store::{Actor, Store};
+use jingzhun_core::{AreaCode, AreaTree};
+use jingzhun_store::{Actor, HouseholdHistory, Store};
 use jingzhun_synth::{Calibration, Generator, SynthConfig, SynthError};
 
 use super::progress;
@@ -79,12 +78,6 @@ impl Args {
     }
 }
 
-/// The date generated households are recorded as in force from: the start of the registry's story, so that
-/// as-of reads of any year from 2013 find them.
-pub fn registry_start() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2013, 1, 1).unwrap_or_default()
-}
-
 pub fn run(store: &Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> {
     let tree = store.area_tree()?;
     if tree.is_empty() {
@@ -126,47 +119,68 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
         "户",
     );
     let started = Instant::now();
-    let mut calibration = Calibration::default();
-    let mut failure: Option<SynthError> = None;
-    let mut villages = generator.par_iter(32);
-    let mut pending: std::vec::IntoIter<(Household, Vec<StatusEvent>)> = Vec::new().into_iter();
-    // Flatten villages into households for the store, keeping the calibration tally on the way and
-    // stopping at the first generator error (the store then rolls back its open batch).
-    let mut households = std::iter::from_fn(|| loop {
-        if let Some(next) = pending.next() {
-            return Some(next);
-        }
-        match villages.next()? {
-            Ok(village) => {
-                calibration.add_village(&village);
-                let rows: Vec<_> = village
-                    .households
-                    .into_iter()
-                    .map(|g| (g.household, g.events))
-                    .collect();
-                pending = rows.into_iter();
-            }
-            Err(e) => {
-                failure = Some(e);
-                return None;
-            }
-        }
-    });
     let reason = format!(
         "生成演示数据: 区划 {}, 规模 {}, 种子 {}, 缺陷率 {}",
         config.area, config.scale, config.seed, config.defect_rate
     );
-    let written = store.bulk_load(
-        &mut households,
-        registry_start(),
-        actor,
-        &reason,
-        &mut |n| bar.set_position(n as u64),
-    )?;
+    // The generator runs on its own thread (villages in parallel on rayon's pool) while this one writes,
+    // so generating and writing overlap; the bounded channel keeps a few batches in memory at most.
+    let (written, calibration, failure) = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<HouseholdHistory>>(64);
+        let generator = &generator;
+        let producer = scope.spawn(move || {
+            let mut calibration = Calibration::default();
+            for village in generator.par_iter(32) {
+                let village = match village {
+                    Ok(v) => v,
+                    Err(e) => return (calibration, Some(e)),
+                };
+                calibration.add_village(&village);
+                let rows = village
+                    .households
+                    .into_iter()
+                    .map(|mut g| {
+                        let events = std::mem::take(&mut g.events);
+                        HouseholdHistory {
+                            versions: g.into_versions(),
+                            events,
+                        }
+                    })
+                    .collect();
+                // The writer stopped (an error): stop generating.
+                if tx.send(rows).is_err() {
+                    break;
+                }
+            }
+            (calibration, None)
+        });
+        let mut pending: std::vec::IntoIter<HouseholdHistory> = Vec::new().into_iter();
+        let mut households = std::iter::from_fn(|| loop {
+            if let Some(next) = pending.next() {
+                return Some(next);
+            }
+            pending = rx.recv().ok()?.into_iter();
+        });
+        let written = store.bulk_load_histories(&mut households, actor, &reason, &mut |n| {
+            bar.set_position(n as u64)
+        });
+        drop(households);
+        drop(rx);
+        let (calibration, failure): (Calibration, Option<SynthError>) =
+            producer.join().unwrap_or_else(|_| {
+                (
+                    Calibration::default(),
+                    Some(SynthError::Internal("生成线程异常退出")),
+                )
+            });
+        (written, calibration, failure)
+    });
     bar.finish_and_clear();
+    // A generator error ends the stream early, so report it before the count written.
     if let Some(e) = failure {
         return Err(e).context("生成中断");
     }
+    let written = written?;
     let seconds = started.elapsed().as_secs_f64();
     Ok(format!(
         "已生成并写入 {written} 户 ({seconds:.1} 秒, {:.0} 户/秒)\n{}",

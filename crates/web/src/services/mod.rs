@@ -10,8 +10,8 @@ pub mod evaluation;
 pub mod households;
 pub mod import;
 pub mod policy;
-pub mod whatif;
 pub mod reports;
+pub mod whatif;
 
 use jingzhun_core::AreaCode;
 
