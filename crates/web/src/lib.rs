@@ -32,6 +32,7 @@ pub mod i18n;
 pub mod openapi;
 pub mod pages;
 pub mod routes;
+pub mod search;
 pub mod services;
 pub mod state;
 pub mod store_backend;
