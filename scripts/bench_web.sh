@@ -25,7 +25,7 @@ until grep -q '^LISTENING' "$out"; do
     fi
     sleep 1
 done
-grep '^INDEX' "$out" >&2
+grep -E "^(INDEX|STORE)" "$out" >&2
 echo "| account | area | request | requests/s | p50 | p99 | errors | load avg |"
 echo "|---|---|---|---:|---:|---:|---:|---:|"
 grep '^ACCOUNT' "$out" | while read -r _ user token area; do

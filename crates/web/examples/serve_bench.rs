@@ -146,6 +146,19 @@ fn main() -> Result<(), Error> {
         Source::Database(db) => existing(db)?,
     };
 
+    if matches!(source, Source::Database(_)) {
+        // What reading the store alone costs, for comparison with the index build below.
+        let started = Instant::now();
+        let mut n = 0usize;
+        store.scan_households(&AreaCode::parse("51")?, None, &mut |_| {
+            n += 1;
+            Ok(())
+        })?;
+        println!(
+            "STORE one scan of {n} households in {:.2?}",
+            started.elapsed()
+        );
+    }
     let backend = Arc::new(StoreBackend::new(Arc::clone(&store)));
     let rss_before = rss_kib();
     let started = Instant::now();

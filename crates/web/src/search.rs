@@ -484,39 +484,46 @@ impl Base {
         self.entries.is_empty()
     }
 
+    /// Fills `grams` and `postings` in two passes (count, then place), so that the lists go straight into
+    /// one array without a growing vector per key (which would leave the heap fragmented after the build).
     fn build_grams(&mut self) {
-        let mut lists: HashMap<u64, Vec<u32>> = HashMap::new();
-        let mut add = |key: u64, p: u32| {
-            let l = lists.entry(key).or_default();
-            if l.last() != Some(&p) {
-                l.push(p);
-            }
-        };
-        let mut chars = Vec::new();
+        let mut counts: HashMap<u64, (u32, u32)> = HashMap::new();
+        self.each_gram(|key, _| counts.entry(key).or_default().1 += 1);
+        let mut next = 0u32;
+        for (start, len) in counts.values_mut() {
+            *start = next;
+            next += *len;
+        }
+        let mut postings = vec![0u32; next as usize];
+        let mut fill: HashMap<u64, u32> = HashMap::with_capacity(counts.len());
+        self.each_gram(|key, p| {
+            let at = fill.entry(key).or_default();
+            postings[(counts[&key].0 + *at) as usize] = p;
+            *at += 1;
+        });
+        self.grams = counts;
+        self.postings = postings;
+    }
+
+    /// Calls `f` once for every (gram, position) pair, positions ascending.
+    fn each_gram(&self, mut f: impl FnMut(u64, u32)) {
+        let mut keys: Vec<u64> = Vec::new();
+        let mut chars: Vec<char> = Vec::new();
         for p in 0..self.entries.len() {
-            let f = Fields::of(self.text(p));
-            let p = p as u32;
-            for field in std::iter::once(f.natural).chain(f.names()) {
+            let fields = Fields::of(self.text(p));
+            keys.clear();
+            for field in std::iter::once(fields.natural).chain(fields.names()) {
                 chars.clear();
                 chars.extend(field.chars());
-                for c in &chars {
-                    add(unigram(*c), p);
-                }
-                for w in chars.windows(2) {
-                    add(bigram(w[0], w[1]), p);
-                }
+                keys.extend(chars.iter().map(|c| unigram(*c)));
+                keys.extend(chars.windows(2).map(|w| bigram(w[0], w[1])));
             }
-            for t in f.number.as_bytes().windows(3) {
-                add(trigram(t), p);
+            keys.extend(fields.number.as_bytes().windows(3).map(trigram));
+            keys.sort_unstable();
+            keys.dedup();
+            for k in &keys {
+                f(*k, p as u32);
             }
-        }
-        let total = lists.values().map(Vec::len).sum();
-        self.postings = Vec::with_capacity(total);
-        self.grams = HashMap::with_capacity(lists.len());
-        for (key, list) in lists.drain() {
-            let start = self.postings.len() as u32;
-            self.postings.extend_from_slice(&list);
-            self.grams.insert(key, (start, list.len() as u32));
         }
     }
 
