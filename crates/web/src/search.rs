@@ -266,8 +266,31 @@ fn unigram(c: char) -> u64 {
 fn bigram(a: char, b: char) -> u64 {
     2 << 62 | u64::from(a) << 21 | u64::from(b)
 }
-fn trigram(t: &[u8]) -> u64 {
-    3 << 62 | u64::from(t[0]) << 16 | u64::from(t[1]) << 8 | u64::from(t[2])
+/// A household number's trigram occurring at least `times` times in it: a query like `0000000` (one trigram
+/// five times over, in nearly every number once) then looks up the few numbers that have it five times.
+fn trigram(t: &[u8], times: usize) -> u64 {
+    let times = times.clamp(1, 255) as u64;
+    3 << 62 | (times - 1) << 32 | u64::from(t[0]) << 16 | u64::from(t[1]) << 8 | u64::from(t[2])
+}
+
+/// The trigram keys of a household number or a query: each trigram with its count of occurrences up to
+/// `all_counts` (a number: every count 1..=n, so a query needing n finds it) or only the count itself (a
+/// query).
+fn trigram_keys(text: &[u8], all_counts: bool, out: &mut Vec<u64>) {
+    let mut seen: Vec<(&[u8], usize)> = Vec::new();
+    for t in text.windows(3) {
+        match seen.iter_mut().find(|(s, _)| *s == t) {
+            Some((_, n)) => *n += 1,
+            None => seen.push((t, 1)),
+        }
+    }
+    for (t, n) in seen {
+        if all_counts {
+            out.extend((1..=n).map(|k| trigram(t, k)));
+        } else {
+            out.push(trigram(t, n));
+        }
+    }
 }
 
 /// Separates the searchable fields of an entry's text (number, natural village, names).
@@ -518,7 +541,7 @@ impl Base {
                 keys.extend(chars.iter().map(|c| unigram(*c)));
                 keys.extend(chars.windows(2).map(|w| bigram(w[0], w[1])));
             }
-            keys.extend(fields.number.as_bytes().windows(3).map(trigram));
+            trigram_keys(fields.number.as_bytes(), true, &mut keys);
             keys.sort_unstable();
             keys.dedup();
             for k in &keys {
@@ -622,12 +645,9 @@ impl Base {
         })));
         // Household numbers.
         if q.number {
-            let lists = q
-                .text
-                .as_bytes()
-                .windows(3)
-                .map(|t| self.list(trigram(t), &r))
-                .collect();
+            let mut keys = Vec::new();
+            trigram_keys(q.text.as_bytes(), false, &mut keys);
+            let lists = keys.iter().map(|k| self.list(*k, &r)).collect();
             let check = q.text.len() > 3;
             streams.push(Box::new(Intersect::new(lists).filter(move |p| {
                 !check || self.number(*p as usize).contains(&q.text)
@@ -1435,6 +1455,29 @@ mod tests {
             "the number starts with the village code"
         );
         assert_eq!(find("19700101", true), 0, "the middle of an ID is no tail");
+    }
+
+    #[test]
+    fn a_run_of_one_trigram_needs_the_numbers_that_repeat_it() {
+        let mut records: Vec<Record> = (0..50)
+            .map(|i| person(i, VILLAGES[0], "赵六", "511902197001010011"))
+            .collect();
+        records[7].number = "5119020000000001".into();
+        let index = build_index(&records);
+        let q = SearchQuery {
+            text: "0000000".into(),
+            id_tails: false,
+        };
+        // Every number has `000` once; only one has it five times (seven zeros in a row).
+        let page = index.search(&code("51"), &q, 0, 10);
+        assert_eq!(
+            page.hits.iter().map(|h| h.id).collect::<Vec<_>>(),
+            [HouseholdId(7)]
+        );
+        let mut keys = Vec::new();
+        trigram_keys(b"0000000", false, &mut keys);
+        assert_eq!(keys, [trigram(b"000", 5)]);
+        assert_eq!(index.base.list(keys[0], &(0..50)).len(), 1);
     }
 
     #[test]
