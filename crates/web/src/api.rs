@@ -96,10 +96,11 @@ pub async fn search(
     can: Can<act::SearchHouseholds>,
 ) -> Result<Json<SearchResult>, AppError> {
     let area = q.area()?;
+    let page = q.page()?;
     let today = today(&state);
     let (user, scope) = (can.user, can.scope);
     let r = state
-        .run(move |b| households::search(b, &user, &scope, &q.q, area, today))
+        .run(move |b| households::search(b, &user, &scope, &q.q, area, page, today))
         .await?;
     Ok(Json(r))
 }

@@ -84,19 +84,7 @@ pub struct HouseholdRow {
     pub events: Vec<StatusEvent>,
 }
 
-/// What a household list shows of one household (identity data masked by the caller), as search returns
-/// it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchHit {
-    pub id: HouseholdId,
-    pub number: jingzhun_core::HouseholdNo,
-    pub village: AreaCode,
-    /// The head (or the first member when no one is marked head).
-    pub head: Option<jingzhun_core::Member>,
-    pub phone: Option<jingzhun_core::Phone>,
-    pub size: u32,
-    pub events: Vec<StatusEvent>,
-}
+pub use crate::search::{SearchHit, SearchPage, SearchQuery};
 
 /// A household with its history, for the household page.
 #[derive(Debug, Clone, PartialEq)]
@@ -189,14 +177,16 @@ pub trait Backend: Send + Sync + 'static {
     fn children(&self, code: &AreaCode) -> DataResult<Vec<Area>>;
 
     // Registry reads.
-    /// Households within `within` matching `text` (name, resident ID, household number or village name),
-    /// at most `limit`, ordered by household number.
+    /// Households within `within` matching `query` (name, resident ID, household number or village name;
+    /// see [`crate::search`]), in village then household-number order: `limit` of them from the
+    /// `offset`-th on, with the count of matches (capped).
     fn search_households(
         &self,
         within: &AreaCode,
-        text: &str,
+        query: &SearchQuery,
+        offset: usize,
         limit: usize,
-    ) -> DataResult<Vec<SearchHit>>;
+    ) -> DataResult<SearchPage>;
     fn household(&self, id: HouseholdId) -> DataResult<HouseholdRecord>;
     /// Streams every current household within an area (for the dashboard numbers).
     fn each_household(&self, within: &AreaCode, f: &mut dyn FnMut(HouseholdRow)) -> DataResult<()>;

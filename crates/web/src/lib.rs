@@ -12,6 +12,8 @@
 //!   `jingzhun_policy::explain`), `services::edit` (the household edit form: parsing with core's types,
 //!   the version check and the conflict view) and `services::policy` (the parameters in force).
 //! * [`data`]: the storage interface, implemented over `jingzhun_store::Store` in [`store_backend`].
+//! * [`search`]: the in-memory household search index (gram lists, resident-ID tails, village ranges,
+//!   capped counts, an overlay for changes) that `store_backend` keeps current.
 //! * [`workflow`]: the monitoring workflow's steps, order, roles and time limit (pure);
 //!   `services::cases` runs it.
 //! * [`i18n`]: every user-facing string, Chinese and English, in one table.
@@ -36,6 +38,7 @@ pub mod pages;
 pub mod problem;
 pub mod report_pages;
 pub mod routes;
+pub mod search;
 pub mod services;
 pub mod state;
 pub mod store_backend;

@@ -28,6 +28,8 @@ pub fn spec() -> Value {
                 "description": "姓名、身份证号、户编号或村名", "schema": {"type": "string"}}));
             params.push(json!({"name": "area", "in": "query", "required": false,
                 "description": "限定区域(须在账号区域内)", "schema": {"type": "string"}}));
+            params.push(json!({"name": "page", "in": "query", "required": false,
+                "description": "结果页码, 从 1 起, 每页 20 户", "schema": {"type": "integer"}}));
         }
         let access = match r.access {
             Access::Public => "public".to_owned(),

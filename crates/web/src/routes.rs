@@ -411,7 +411,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Method::GET,
                 "/api/v1/households",
                 Access::Action(A::SearchHouseholds),
-                "农户查询 (q, area)",
+                "农户查询 (q, area, page)",
             ),
             get(api::search),
         ),
