@@ -8,6 +8,7 @@ pub mod codes;
 mod labels;
 pub mod model;
 pub mod money;
+pub mod monitoring;
 pub mod resident_id;
 pub mod text;
 

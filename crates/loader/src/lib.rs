@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use jingzhun_core::{AreaCode, AreaLevel, AreaTree, HouseholdId};
+use jingzhun_core::{AreaCode, AreaLevel, AreaTree, Household, HouseholdId};
 use jingzhun_engine::{Engine, EngineError, Evaluation, HouseholdInput};
 use jingzhun_policy::PolicyPack;
 use jingzhun_report::annual::{self, AnnualInputs, Document, Provenance};
@@ -27,7 +27,7 @@ use jingzhun_report::indicators::{
 use jingzhun_report::population::{self, Line};
 use jingzhun_report::summary::SummarySeries;
 use jingzhun_report::tables;
-use jingzhun_store::{Store, StoreError, StoredHousehold};
+use jingzhun_store::{Store, StoreError, StoredHistory, StoredHousehold, StoredVersion};
 use rayon::prelude::*;
 
 /// The first year of the registry (建档立卡 began in 2013-2014); yearly histories start here.
@@ -50,6 +50,8 @@ pub enum LoadError {
     NoHistory,
     #[error("该年度没有评估结果")]
     NoResults,
+    #[error("装载线程异常退出")]
+    Feeder,
     #[error("无法生成报表: {0}")]
     Tables(String),
 }
@@ -139,13 +141,63 @@ pub struct YearLoaded {
 /// Households fed to every year's engine at a time.
 const BATCH: usize = 8_192;
 
+/// One household as read for [`load_years`]: its current version with all its events (what `each` sees)
+/// and its other versions.
+struct Read {
+    current: StoredHousehold,
+    others: Vec<StoredVersion>,
+}
+
+impl Read {
+    fn new(history: StoredHistory) -> Option<Self> {
+        let StoredHistory {
+            id,
+            mut versions,
+            events,
+        } = history;
+        let last = versions
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, v)| v.version.0)
+            .map(|(i, _)| i)?;
+        let v = versions.swap_remove(last);
+        Some(Read {
+            current: StoredHousehold {
+                id,
+                version: v.version,
+                effective_from: v.effective_from,
+                recorded_at: v.recorded_at,
+                household: v.household,
+                events,
+            },
+            others: versions,
+        })
+    }
+
+    /// The version in force on `date` by the store's as-of rule (greatest `(effective_from, version)` on or
+    /// before it), with the time it was recorded.
+    fn in_force(&self, date: NaiveDate) -> Option<(&Household, DateTime<Utc>)> {
+        let c = &self.current;
+        std::iter::once((c.effective_from, c.version.0, &c.household, c.recorded_at))
+            .chain(
+                self.others
+                    .iter()
+                    .map(|v| (v.effective_from, v.version.0, &v.household, v.recorded_at)),
+            )
+            .filter(|(from, ..)| *from <= date)
+            .max_by_key(|(from, version, ..)| (*from, *version))
+            .map(|(_, _, h, at)| (h, at))
+    }
+}
+
 /// Loads the households within `area` into one engine per year of `years` (ascending), each evaluated as of
-/// its year-end. `each` sees every household read (e.g. to keep its number).
+/// its year-end with the version in force then (the store's as-of rule, so edits, backdated corrections and
+/// the generator's yearly versions count where they apply). `each` sees every household read, as its current
+/// version with all its events.
 ///
-/// The registry is read once and fed to all the engines. That equals a separate as-of read per year only
-/// while every household has a single version in force since before the first year's end — true of freshly
-/// generated demo data. If any household has been edited since, each year is read as of its own year-end
-/// instead (and `each` sees those reads too).
+/// The registry is read once, every version of every household ([`Store::scan_household_histories`]), and
+/// fed to all the engines. Reading and feeding overlap: this thread reads while another feeds the engines
+/// (in parallel) a batch at a time.
 pub fn load_years(
     store: &Store,
     tree: &AreaTree,
@@ -154,77 +206,79 @@ pub fn load_years(
     each: &mut dyn FnMut(&StoredHousehold),
     progress: &mut dyn Progress,
 ) -> Result<Vec<YearLoaded>, LoadError> {
-    let Some(first) = years.first() else {
+    if years.is_empty() {
         return Ok(Vec::new());
-    };
+    }
     let total = store.count_households(area)?;
     progress.start("读取与装载", total, "户");
-    let mut engines: Vec<Engine> = years
+    let mut loaded: Vec<YearLoaded> = years
         .iter()
-        .map(|y| Engine::new(tree, *y, year_end(*y)))
-        .collect();
-    let mut edited = false;
-    let mut data_time = DateTime::<Utc>::MIN_UTC;
-    let mut batch: Vec<StoredHousehold> = Vec::with_capacity(BATCH);
-    let mut loaded = 0u64;
-    store.scan_households(area, None, &mut |stored| {
-        edited |= stored.version.0 > 1 || stored.effective_from > year_end(*first);
-        data_time = data_time.max(stored.recorded_at);
-        each(&stored);
-        batch.push(stored);
-        if batch.len() == BATCH {
-            feed(&mut engines, &batch);
-            loaded += batch.len() as u64;
-            progress.set(loaded);
-            batch.clear();
-        }
-        Ok(())
-    })?;
-    feed(&mut engines, &batch);
-    progress.finish();
-    if !edited {
-        return Ok(engines
-            .into_iter()
-            .map(|engine| YearLoaded { engine, data_time })
-            .collect());
-    }
-    progress.note("数据在首个年度之后有过修改, 改为逐年按年末日期读取 ...");
-    drop(engines);
-    years
-        .iter()
-        .map(|y| {
-            progress.start(&format!("读取 {y} 年"), total, "户");
-            let mut engine = Engine::new(tree, *y, year_end(*y));
-            let mut data_time = DateTime::<Utc>::MIN_UTC;
-            let mut n = 0u64;
-            store.scan_households(area, Some(year_end(*y)), &mut |stored| {
-                data_time = data_time.max(stored.recorded_at);
-                each(&stored);
-                engine.insert(HouseholdInput::from((
-                    stored.id,
-                    &stored.household,
-                    stored.events.as_slice(),
-                )));
-                n += 1;
-                if n.is_multiple_of(16_384) {
-                    progress.set(n);
-                }
-                Ok(())
-            })?;
-            progress.finish();
-            Ok(YearLoaded { engine, data_time })
+        .map(|y| YearLoaded {
+            engine: Engine::new(tree, *y, year_end(*y)),
+            data_time: DateTime::<Utc>::MIN_UTC,
         })
-        .collect()
+        .collect();
+    let scanned = std::thread::scope(|scope| -> Result<(), LoadError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Read>>(4);
+        let engines = &mut loaded;
+        let feeder = scope.spawn(move || {
+            for batch in rx {
+                feed(engines, &batch, area);
+            }
+        });
+        let mut batch: Vec<Read> = Vec::with_capacity(BATCH);
+        let mut read = 0u64;
+        let mut tx = Some(tx);
+        let result = store.scan_household_histories(area, &mut |history| {
+            let Some(r) = Read::new(history) else {
+                return Ok(());
+            };
+            each(&r.current);
+            batch.push(r);
+            if batch.len() == BATCH {
+                read += BATCH as u64;
+                progress.set(read);
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                // The feeder only stops early if it panicked; the join below reports that.
+                if let Some(t) = &tx {
+                    if t.send(full).is_err() {
+                        tx = None;
+                    }
+                }
+            }
+            Ok(())
+        });
+        if let Some(t) = tx.take() {
+            let _ = t.send(std::mem::take(&mut batch));
+        }
+        if feeder.join().is_err() {
+            return Err(LoadError::Feeder);
+        }
+        result?;
+        Ok(())
+    });
+    progress.finish();
+    scanned?;
+    Ok(loaded)
 }
 
-/// Adds a batch of households to every year's engine, the engines in parallel.
-fn feed(engines: &mut [Engine], batch: &[StoredHousehold]) {
-    engines.par_iter_mut().for_each(|engine| {
-        for stored in batch {
-            engine.insert(HouseholdInput::from((
-                stored.id,
-                &stored.household,
-                stored.events.as_slice(),
+/// Adds a batch of households to every year's engine (the version in force at its date, if filed within
+/// `area` then), the engines in parallel.
+fn feed(engines: &mut [YearLoaded], batch: &[Read], area: &AreaCode) {
+    engines.par_iter_mut().for_each(|loaded| {
+        let date = loaded.engine.as_of();
+        for r in batch {
+            let Some((household, at)) = r.in_force(date) else {
+                continue;
+            };
+            if !area.contains(&household.village) {
+                continue;
+            }
+            loaded.data_time = loaded.data_time.max(at);
+            loaded.engine.insert(HouseholdInput::from((
+                r.current.id,
+                household,
+                r.current.events.as_slice(),
             )));
         }
     });

@@ -151,6 +151,7 @@ pub(crate) trait Get {
     fn bool(&self, i: usize) -> Result<bool>;
     fn opt_bool(&self, i: usize) -> Result<Option<bool>>;
     fn date(&self, i: usize) -> Result<NaiveDate>;
+    fn opt_date(&self, i: usize) -> Result<Option<NaiveDate>>;
     fn ts(&self, i: usize) -> Result<DateTime<Utc>>;
     /// The column's name, for error messages.
     fn name(&self, i: usize) -> String;
@@ -194,6 +195,11 @@ impl Get for rusqlite::Row<'_> {
     fn date(&self, i: usize) -> Result<NaiveDate> {
         parse_date(self.str(i)?, &self.name(i))
     }
+    fn opt_date(&self, i: usize) -> Result<Option<NaiveDate>> {
+        self.opt_str(i)?
+            .map(|s| parse_date(s, &self.name(i)))
+            .transpose()
+    }
     fn ts(&self, i: usize) -> Result<DateTime<Utc>> {
         let s = self.str(i)?;
         DateTime::parse_from_rfc3339(s)
@@ -230,6 +236,9 @@ impl Get for postgres::Row {
         Ok(self.try_get(i)?)
     }
     fn date(&self, i: usize) -> Result<NaiveDate> {
+        Ok(self.try_get(i)?)
+    }
+    fn opt_date(&self, i: usize) -> Result<Option<NaiveDate>> {
         Ok(self.try_get(i)?)
     }
     fn ts(&self, i: usize) -> Result<DateTime<Utc>> {

@@ -1,6 +1,7 @@
 //! The store's one error type. User-facing variants carry Chinese messages; driver errors are wrapped as they
 //! come so that operators see the database's own words.
 
+use jingzhun_core::monitoring::{CaseId, StepOrderError};
 use jingzhun_core::{AreaTreeError, HouseholdId, Version};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -19,6 +20,30 @@ pub enum StoreError {
         id: HouseholdId,
         current: Version,
         expected: Version,
+    },
+
+    /// A case step was based on a stale step count: someone else recorded a step of the case first.
+    #[error("监测案件 {case} 已被他人办理: 当前已登记 {current} 个环节, 本次操作基于 {expected} 个, 请刷新后重试")]
+    CaseConflict {
+        case: CaseId,
+        current: usize,
+        expected: usize,
+    },
+
+    /// The household already has an open monitoring case (at most one at a time). `open` names it when
+    /// known (a concurrent opener on PostgreSQL only learns it from the unique index).
+    #[error("户(ID {household})已有未办结的监测案件{}, 请先办结该案件", open.map(|c| format!(" {c}")).unwrap_or_default())]
+    CaseAlreadyOpen {
+        household: HouseholdId,
+        open: Option<CaseId>,
+    },
+
+    /// A step that is not the one due, or on a closed case.
+    #[error("监测案件 {case}: {source}")]
+    StepOrder {
+        case: CaseId,
+        #[source]
+        source: StepOrderError,
     },
 
     /// A unique key is already taken (e.g. a household number).

@@ -161,14 +161,16 @@ pub(crate) fn import_checked(
                     .map_or(effective, |d| d.min(effective));
                 if copy_new {
                     new.push(NewHousehold {
-                        household: &item.household,
+                        versions: vec![(
+                            &item.household,
+                            VersionMeta {
+                                effective_from: since,
+                                recorded_at: at,
+                                recorded_by: actor.account.clone(),
+                                reason: reason.to_owned(),
+                            },
+                        )],
                         events: &item.events,
-                        meta: VersionMeta {
-                            effective_from: since,
-                            recorded_at: at,
-                            recorded_by: actor.account.clone(),
-                            reason: reason.to_owned(),
-                        },
                     });
                 } else {
                     households::create(
@@ -208,8 +210,16 @@ pub(crate) fn import_checked(
             t,
             at,
             actor,
-            ids.iter().zip(&new).map(|(id, n)| {
-                households::create_change(*id, n.household, n.events, n.meta.effective_from, reason)
+            ids.iter().zip(&new).filter_map(|(id, n)| {
+                // Imports create one version per new household.
+                let (h, meta) = n.versions.first()?;
+                Some(households::create_change(
+                    *id,
+                    h,
+                    n.events,
+                    meta.effective_from,
+                    reason,
+                ))
             }),
         )?;
     }

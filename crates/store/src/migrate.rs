@@ -32,6 +32,11 @@ const SQLITE: &[Migration] = &[
         name: "drop_unused_indexes",
         sql: include_str!("../migrations/sqlite/0003_drop_unused_indexes.sql"),
     },
+    Migration {
+        version: 4,
+        name: "monitoring",
+        sql: include_str!("../migrations/sqlite/0004_monitoring.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -49,6 +54,11 @@ const POSTGRES: &[Migration] = &[
         version: 3,
         name: "drop_unused_indexes",
         sql: include_str!("../migrations/postgres/0003_drop_unused_indexes.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "monitoring",
+        sql: include_str!("../migrations/postgres/0004_monitoring.sql"),
     },
 ];
 

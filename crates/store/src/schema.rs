@@ -170,7 +170,7 @@ pub(crate) struct VersionMeta {
     pub reason: String,
 }
 
-fn join_codes<T: Copy>(items: &[T], code: fn(T) -> &'static str) -> String {
+pub(crate) fn join_codes<T: Copy>(items: &[T], code: fn(T) -> &'static str) -> String {
     items.iter().map(|c| code(*c)).collect::<Vec<_>>().join(",")
 }
 
@@ -274,11 +274,11 @@ pub(crate) fn event_vals<'a>(
     ]);
 }
 
-fn code<T>(table: &str, col: &str, s: &str, f: fn(&str) -> Option<T>) -> Result<T> {
+pub(crate) fn code<T>(table: &str, col: &str, s: &str, f: fn(&str) -> Option<T>) -> Result<T> {
     f(s).ok_or_else(|| invalid(table, col, s))
 }
 
-fn opt_code<T>(
+pub(crate) fn opt_code<T>(
     table: &str,
     col: &str,
     s: Option<&str>,
@@ -287,7 +287,12 @@ fn opt_code<T>(
     s.map(|s| code(table, col, s, f)).transpose()
 }
 
-fn codes<T>(table: &str, col: &str, s: &str, f: fn(&str) -> Option<T>) -> Result<Vec<T>> {
+pub(crate) fn codes<T>(
+    table: &str,
+    col: &str,
+    s: &str,
+    f: fn(&str) -> Option<T>,
+) -> Result<Vec<T>> {
     if s.is_empty() {
         return Ok(Vec::new());
     }

@@ -61,6 +61,9 @@ pub enum Action {
     ViewPolicy,
     /// Read the parameters in force for one's area, with their sources (read only).
     ViewPolicyParams,
+    /// Run a what-if (政策推演) over one's area: the engine re-evaluates every household under changed
+    /// parameters. Reads only, but heavy; for the roles that analyse and set policy locally.
+    RunWhatIf,
     /// Import spreadsheets into the registry.
     ImportData,
     /// Create accounts, reset passwords, disable accounts (within the admin's own area).
@@ -86,6 +89,7 @@ impl Action {
         Action::DownloadReports,
         Action::ViewPolicy,
         Action::ViewPolicyParams,
+        Action::RunWhatIf,
         Action::ImportData,
         Action::ManageAccounts,
     ];
@@ -118,6 +122,9 @@ pub const fn allows(role: Role, action: Action) -> bool {
         DownloadReports | ViewPolicy => {
             matches!(role, TownshipReviewer | CountyApprover | Analyst | Admin)
         }
+        // What-if is analysis for the county and above: analysts, the county approvers who answer for the
+        // county's lists, and administrators. Village and township staff work on households, not rules.
+        RunWhatIf => matches!(role, Analyst | CountyApprover | Admin),
         // Spreadsheet imports write the registry of one's own area (a file with any household outside it is
         // refused whole): the village for its village, the township and the county for theirs, and the
         // administrator; never the read-only analyst.
@@ -190,6 +197,7 @@ mod tests {
                     | Action::DownloadReports
                     | Action::ViewPolicy
                     | Action::ViewPolicyParams
+                    | Action::RunWhatIf
             ) {
                 assert!(!allows(Role::Analyst, *a), "analyst is read only: {a:?}");
             }

@@ -15,6 +15,7 @@ use crate::services::cases::{self, CaseLine, CaseView};
 use crate::services::dashboard::{self, Dashboard};
 use crate::services::households::{self, HouseholdView, SearchResult};
 use crate::state::AppState;
+use crate::workflow::StepExt as _;
 
 /// The signed-in account, as `/api/v1/me` returns it.
 #[derive(Debug, Serialize)]
@@ -104,9 +105,11 @@ pub async fn search(
 }
 
 /// `GET /api/v1/households/{id}?year=Y`: the household with the rules' proposals for `Y` (default: the
-/// latest complete year) under `evaluation`.
+/// latest complete year) under `evaluation`. Every explanation carries `text_zh` and `text_en`; `text` is
+/// in the request's language (the `lang` cookie, as for pages).
 pub async fn household(
     State(state): State<AppState>,
+    lang: crate::i18n::Lang,
     Path(id): Path<String>,
     Query(q): Query<YearQuery>,
     can: Can<act::ViewHousehold>,
@@ -116,11 +119,16 @@ pub async fn household(
     let today = today(&state);
     let (user, scope) = (can.user, can.scope);
     let st = state.clone();
-    let h = state
+    let mut h = state
         .run(move |b| {
             households::household_evaluated(b, &user, &scope, id, today, st.policy(), year)
         })
         .await?;
+    if lang == crate::i18n::Lang::En {
+        if let Some(ev) = &mut h.evaluation {
+            ev.in_english();
+        }
+    }
     Ok(Json(h))
 }
 

@@ -134,6 +134,7 @@ pub mod act {
         DownloadReports,
         ViewPolicy,
         ViewPolicyParams,
+        RunWhatIf,
         ImportData,
         ManageAccounts,
     );

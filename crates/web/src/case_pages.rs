@@ -14,7 +14,7 @@ use crate::pages::{household_param, today};
 use crate::services::cases::{self, NewLead};
 use crate::state::AppState;
 use crate::templates::*;
-use crate::workflow::{Outcome, Step};
+use crate::workflow::{Outcome, Step, StepExt};
 
 fn limit_fn(state: &AppState) -> impl Fn(&jingzhun_core::AreaCode, u16) -> u16 + Sync + '_ {
     move |area, year| state.identification_days_limit(area, year)
@@ -195,5 +195,5 @@ step_handler!(county_approval, CountyApproval, Step::CountyApproval);
 
 /// The action each step route needs (for the route table).
 pub const fn step_action(step: Step) -> Action {
-    step.action()
+    crate::workflow::action(step)
 }

@@ -25,6 +25,7 @@
 pub mod access;
 pub mod accounts;
 pub mod api;
+pub mod api_edit;
 pub mod assets;
 pub mod auth;
 pub mod case_pages;
@@ -36,6 +37,7 @@ pub mod i18n;
 pub mod import_pages;
 pub mod openapi;
 pub mod pages;
+pub mod problem;
 pub mod report_pages;
 pub mod routes;
 pub mod services;
@@ -43,6 +45,7 @@ pub mod state;
 pub mod store_backend;
 pub mod templates;
 pub mod upload;
+pub mod whatif;
 pub mod workflow;
 
 use std::net::SocketAddr;

@@ -423,11 +423,16 @@ pub async fn household(
     let user = can.user.clone();
     let scope = can.scope;
     let st = state.clone();
-    let h = state
+    let mut h = state
         .run(move |b| {
             households::household_evaluated(b, &user, &scope, id, today, st.policy(), year)
         })
         .await?;
+    if lang == Lang::En {
+        if let Some(ev) = &mut h.evaluation {
+            ev.in_english();
+        }
+    }
     let mut page = HouseholdPage {
         chrome: Chrome::new(lang, "hh.no", &here(&uri), Some(&can.user)),
         h,

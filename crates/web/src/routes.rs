@@ -7,7 +7,7 @@
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{get, patch, post, MethodRouter};
 use axum::{middleware, Router};
 
 use crate::access::Action;
@@ -15,7 +15,9 @@ use crate::case_pages::{self, step_action};
 use crate::error::render_errors;
 use crate::state::AppState;
 use crate::workflow::Step;
-use crate::{api, assets, csrf, import_pages, openapi, pages, report_pages, upload};
+use crate::{
+    api, api_edit, assets, csrf, import_pages, openapi, pages, report_pages, upload, whatif,
+};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +167,15 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "本区域生效的政策参数 (year)",
             ),
             get(pages::policy),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/whatif",
+                Access::Action(A::RunWhatIf),
+                "政策推演 (year, 参数, area, page)",
+            ),
+            get(whatif::page),
         ),
         (
             spec(
@@ -415,12 +426,39 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         (
             spec(
+                Method::PATCH,
+                "/api/v1/households/{id}",
+                Access::Action(A::EditHousehold),
+                "修改农户信息(基于 version; 版本过期答 409 并给出双方内容)",
+            ),
+            patch(api_edit::update),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/api/v1/households/{id}/edit",
+                Access::Action(A::EditHousehold),
+                "可修改的字段及其当前值和版本",
+            ),
+            get(api_edit::form),
+        ),
+        (
+            spec(
                 Method::GET,
                 "/api/v1/policy",
                 Access::Action(A::ViewPolicyParams),
                 "本区域生效的政策参数 (year)",
             ),
             get(api::policy),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/whatif",
+                Access::Action(A::RunWhatIf),
+                "政策推演: 调整参数后哪些农户的建议会变化 (只读)",
+            ),
+            post(whatif::api),
         ),
         (
             spec(

@@ -69,6 +69,7 @@ struct Inner {
     limiter: LoginLimiter,
     policy: PolicyPack,
     dashboards: DashboardCache,
+    whatif: crate::services::whatif::WhatIfRuns,
     imports: PendingImports,
     reports: ReportCache,
 }
@@ -83,6 +84,7 @@ impl AppState {
                 limiter: LoginLimiter::default(),
                 policy: PolicyPack::builtin(),
                 dashboards: DashboardCache::default(),
+                whatif: Default::default(),
                 imports: PendingImports::default(),
                 reports: ReportCache::default(),
             }),
@@ -118,6 +120,11 @@ impl AppState {
 
     pub fn dashboards(&self) -> &DashboardCache {
         &self.inner.dashboards
+    }
+
+    /// What-if run slots, loaded engines and recent results.
+    pub fn whatif(&self) -> &crate::services::whatif::WhatIfRuns {
+        &self.inner.whatif
     }
 
     /// Import previews waiting for confirmation.

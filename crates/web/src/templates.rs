@@ -31,6 +31,7 @@ pub struct NavUser {
     pub role_code: &'static str,
     pub role_label: &'static str,
     pub can_manage_accounts: bool,
+    pub can_run_whatif: bool,
     /// Import spreadsheets (`Action::ImportData`).
     pub can_import: bool,
     /// Download reports and exports (`Action::DownloadReports`).
@@ -49,6 +50,7 @@ impl Chrome {
                 role_code: u.account.role.code(),
                 role_label: u.account.role.label(),
                 can_manage_accounts: allows(u.account.role, Action::ManageAccounts),
+                can_run_whatif: allows(u.account.role, Action::RunWhatIf),
                 can_import: allows(u.account.role, Action::ImportData),
                 can_download: allows(u.account.role, Action::DownloadReports),
                 must_change_password: u.account.must_change_password,
@@ -63,6 +65,14 @@ impl Chrome {
 
     pub fn role(&self, code: &str, zh: &'static str) -> &'static str {
         self.lang.label("role", code, zh)
+    }
+
+    /// A policy parameter's name in the page's language (English from `jingzhun_policy::reason`).
+    pub fn param(&self, code: &str, zh: &'static str) -> &'static str {
+        match (self.lang, jingzhun_policy::ParamKey::from_code(code)) {
+            (Lang::En, Some(key)) => jingzhun_policy::reason::param_en(key),
+            _ => zh,
+        }
     }
 
     /// A coded label in the page's language.
@@ -198,6 +208,18 @@ pub struct AccountsPage {
 pub struct EditPage {
     pub chrome: Chrome,
     pub f: crate::services::edit::EditForm,
+}
+
+#[derive(Template)]
+#[template(path = "whatif.html")]
+pub struct WhatIfPage {
+    pub chrome: Chrome,
+    pub form: crate::services::whatif::WhatIfForm,
+    pub result: Option<crate::services::whatif::WhatIfResult>,
+    /// Why no result is shown (busy, nothing changed, no parameters for the year).
+    pub refused: Option<String>,
+    /// The query of this run (year, changed parameters, `run=1`) for drill-down and paging links.
+    pub query: String,
 }
 
 #[derive(Template)]

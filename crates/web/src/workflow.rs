@@ -4,80 +4,60 @@
 //! eliminated). No step can be skipped, and each step can be recorded only by the role the access matrix
 //! gives its [`Action`] to.
 //!
+//! The vocabulary (kinds, steps, outcomes, states) is `jingzhun_core::monitoring`'s, re-exported here; this
+//! module adds what is the web application's: who records a step ([`StepExt::action`], [`Case::check`]),
+//! where its form lives, and the timing shown in the inbox.
+//!
 //! This module is pure: cases are folded from their recorded step events ([`Case::from_events`]); the
 //! service (`services::cases`) reads and appends those events.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use jingzhun_core::{AreaCode, Channel, HouseholdId, MonitoringKind, RiskType};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{allows, Action, Role};
 
-jingzhun_core::labeled_enum! {
-    /// What a case decides.
-    pub enum CaseKind {
-        Identification = ("identification", "监测对象识别"),
-        Elimination = ("elimination", "风险消除"),
-    }
-}
+pub use jingzhun_core::monitoring::{CaseKind, CaseState, CaseStep as StepRecord, Outcome, Step};
 
-jingzhun_core::labeled_enum! {
-    /// The steps, in order.
-    pub enum Step {
-        Lead = ("lead", "线索登记"),
-        Visit = ("visit", "入户核实(签署授权书)"),
-        Comparison = ("comparison", "数据比对"),
-        VillageReview = ("village_review", "村级民主评议并公示"),
-        TownshipReview = ("township_review", "乡镇审核"),
-        CountyApproval = ("county_approval", "县级审定并公告"),
-    }
-}
-
-impl Step {
+/// What the web application adds to a step: who may record it and where its form lives.
+pub trait StepExt {
     /// The action (and so the roles) that may record this step.
-    pub const fn action(self) -> Action {
-        match self {
-            Step::Lead => Action::RecordLead,
-            Step::Visit | Step::Comparison => Action::RecordVisit,
-            Step::VillageReview => Action::VillageReview,
-            Step::TownshipReview => Action::TownshipReview,
-            Step::CountyApproval => Action::CountyApproval,
-        }
-    }
-
-    pub fn next(self) -> Option<Step> {
-        let i = usize::from(self.index());
-        Step::ALL.get(i + 1).copied()
-    }
-
+    fn action(self) -> Action;
     /// The URL segment of the step's form (`/cases/{case}/<segment>`).
-    pub const fn segment(self) -> &'static str {
-        match self {
-            Step::Lead => "lead",
-            Step::Visit => "visit",
-            Step::Comparison => "comparison",
-            Step::VillageReview => "village-review",
-            Step::TownshipReview => "township-review",
-            Step::CountyApproval => "county-approval",
-        }
+    fn segment(self) -> &'static str;
+}
+
+impl StepExt for Step {
+    fn action(self) -> Action {
+        action(self)
+    }
+
+    fn segment(self) -> &'static str {
+        segment(self)
     }
 }
 
-jingzhun_core::labeled_enum! {
-    pub enum Outcome {
-        Pass = ("pass", "通过"),
-        Reject = ("reject", "不通过"),
+/// The action (and so the roles) that may record `step` (const, for the route table).
+pub const fn action(step: Step) -> Action {
+    match step {
+        Step::Lead => Action::RecordLead,
+        Step::Visit | Step::Comparison => Action::RecordVisit,
+        Step::VillageReview => Action::VillageReview,
+        Step::TownshipReview => Action::TownshipReview,
+        Step::CountyApproval => Action::CountyApproval,
     }
 }
 
-/// One recorded step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StepRecord {
-    pub step: Step,
-    pub outcome: Outcome,
-    pub by: String,
-    pub at: DateTime<Utc>,
-    pub note: String,
+/// The URL segment of the step's form.
+pub const fn segment(step: Step) -> &'static str {
+    match step {
+        Step::Lead => "lead",
+        Step::Visit => "visit",
+        Step::Comparison => "comparison",
+        Step::VillageReview => "village-review",
+        Step::TownshipReview => "township-review",
+        Step::CountyApproval => "county-approval",
+    }
 }
 
 /// What the lead said (recorded with the first step).
@@ -98,18 +78,6 @@ pub struct StepEvent {
     pub case_id: String,
     pub record: StepRecord,
     pub lead: Option<LeadFacts>,
-}
-
-/// Where a case stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum CaseState {
-    /// Waiting for `next`.
-    Open { next: Step },
-    /// Approved by the county: the decision is recorded on the household.
-    Decided,
-    /// Rejected at `at`.
-    Rejected { at: Step },
 }
 
 /// A case folded from its events.
@@ -147,14 +115,7 @@ impl Case {
     }
 
     pub fn state(&self) -> CaseState {
-        match self.steps.last() {
-            None => CaseState::Open { next: Step::Lead },
-            Some(last) if last.outcome == Outcome::Reject => CaseState::Rejected { at: last.step },
-            Some(last) => match last.step.next() {
-                Some(next) => CaseState::Open { next },
-                None => CaseState::Decided,
-            },
-        }
+        CaseState::after(&self.steps)
     }
 
     pub fn is_open(&self) -> bool {
@@ -180,8 +141,8 @@ impl Case {
 
     /// The last day for the decision: the lead's date (China time) plus the policy's time limit.
     pub fn deadline(&self, days_limit: u16) -> Option<NaiveDate> {
-        let opened = (self.opened_at()? + Duration::hours(8)).date_naive();
-        Some(opened + Duration::days(i64::from(days_limit)))
+        self.opened_at()
+            .map(|at| jingzhun_core::monitoring::deadline(at, days_limit))
     }
 
     /// `overdue` when an open case is past its deadline, `near` within 3 days of it.

@@ -229,7 +229,8 @@ fn child_rows(tree: &AreaTree, eval: &Evaluation, area: &AreaCode) -> Vec<ChildR
         .collect()
 }
 
-fn print_table(tree: &AreaTree, eval: &Evaluation, area: &AreaCode, total: &Rollup) {
+/// The rollup of `area` and its children as a table on standard output.
+pub fn print_table(tree: &AreaTree, eval: &Evaluation, area: &AreaCode, total: &Rollup) {
     let name = |c: &AreaCode| {
         tree.get(c)
             .map(|a| a.name.clone())

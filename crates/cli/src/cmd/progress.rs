@@ -13,6 +13,14 @@ pub fn bar(message: &str, total: u64, unit: &str) -> ProgressBar {
     bar
 }
 
+/// A spinner for a step whose length is not known in advance.
+pub fn spinner(message: &str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_message(message.to_owned());
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
 /// Progress of the shared loader ([`jingzhun_loader::Progress`]) as bars.
 #[derive(Default)]
 pub struct Bars(Option<ProgressBar>);

@@ -11,6 +11,7 @@ pub mod households;
 pub mod import;
 pub mod policy;
 pub mod reports;
+pub mod whatif;
 
 use jingzhun_core::AreaCode;
 

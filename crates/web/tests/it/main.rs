@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod api_edit;
 mod browser;
 mod edit;
 mod flows;
@@ -11,4 +12,5 @@ mod import;
 mod proposals;
 mod reports;
 mod support;
+mod whatif;
 mod workflow;
