@@ -155,10 +155,11 @@ fn a_township_report_holds_its_township_only() {
 }
 
 #[test]
-fn years_read_once_equal_years_read_one_by_one_after_an_edit() {
+fn years_read_once_equal_years_read_one_by_one_after_a_move() {
     let (_dir, store) = store();
-    // A move to the other township in 2018 makes the one-pass read fall back to one read per year-end:
-    // in 2016 the household still counts in its first township, in 2019 in the second.
+    // A move to the other township in 2018: read in one pass, each year's engine still gets the version in
+    // force at its year-end (in 2016 the household counts in its first township, in 2019 in the second),
+    // as a separate as-of read per year does.
     let stored = store
         .household_by_number(&HouseholdNo::parse("5119020010010001").unwrap())
         .unwrap()
