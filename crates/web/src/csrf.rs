@@ -107,6 +107,10 @@ async fn check(state: &AppState, req: Request) -> Result<Request, AppError> {
         .to_owned();
     // File uploads: the hidden `_csrf` field is one of the parts (bodies bounded by the upload limit).
     if upload::is_multipart(&content_type) {
+        // Only signed-in accounts upload: a large body is not read for anyone else.
+        if user.is_none() {
+            return Err(AppError::Csrf);
+        }
         let bytes = axum::body::to_bytes(body, upload::MAX_UPLOAD_BYTES)
             .await
             .map_err(|_| AppError::TooLarge)?;

@@ -11,6 +11,10 @@
 //!   `services::evaluation` (the rules' proposals for one household, computed on request with
 //!   `jingzhun_policy::explain`), `services::edit` (the household edit form: parsing with core's types,
 //!   the version check and the conflict view) and `services::policy` (the parameters in force).
+//! * `services::import` with [`import_pages`] and [`upload`]: the spreadsheet import (upload, validation
+//!   report, confirmation of the previewed file, result with its audit entry); `services::reports` with
+//!   [`report_pages`]: the XLSX tables, the annual review and the household export of the account's area
+//!   (built with `jingzhun_loader`).
 //! * [`data`]: the storage interface, implemented over `jingzhun_store::Store` in [`store_backend`].
 //! * [`search`]: the in-memory household search index (gram lists, resident-ID tails, village ranges,
 //!   capped counts, an overlay for changes) that `store_backend` keeps current.

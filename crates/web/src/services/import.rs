@@ -36,7 +36,7 @@ use crate::error::AppError;
 /// How long a preview may be confirmed.
 pub const PENDING_TTL: Duration = Duration::from_secs(30 * 60);
 /// Previews kept at most (the oldest is dropped first): each holds a file and its parsed households.
-pub const MAX_PENDING: usize = 16;
+pub const MAX_PENDING: usize = 8;
 /// Problems listed on the page (all are counted).
 pub const PROBLEMS_SHOWN: usize = 500;
 /// Audit entity of whole imports (entity id: the file's SHA-256).

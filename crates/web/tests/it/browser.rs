@@ -405,3 +405,58 @@ fn a_cadre_reads_the_proposals_and_edits_a_household_through_a_conflict_in_a_rea
     d.find("#params");
     d.screenshot("13-policy");
 }
+
+/// Whether the page is wider than the (phone-sized) window.
+fn overflows(d: &Driver) -> bool {
+    d.post(
+        "/execute/sync",
+        json!({"script": "return document.documentElement.scrollWidth > window.innerWidth + 1;", "args": []}),
+    )
+    .as_bool()
+    .unwrap_or(true)
+}
+
+#[test]
+fn a_county_imports_a_file_and_finds_the_reports_in_a_real_browser() {
+    if !have_chromedriver() {
+        let required = std::env::var("JINGZHUN_BROWSER_TEST").is_ok_and(|v| v == "require");
+        assert!(
+            !required,
+            "JINGZHUN_BROWSER_TEST=require but chromedriver is missing"
+        );
+        eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
+        return;
+    }
+    let world = World::new();
+    let app = serve(&world);
+    let d = Driver::start().expect("chromedriver starts");
+    d.sign_in(&app, &username(Role::CountyApprover));
+
+    // The nav leads to the import page; a real file input uploads a CSV.
+    d.click("a[href='/import']");
+    d.find("#upload");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("户籍表.csv");
+    let h =
+        crate::import::new_household("5119020010010066", VILLAGE_IN, "周九", "51190219920202002");
+    std::fs::write(&path, crate::import::csv_of(&[(h, vec![])])).unwrap();
+    let input = d.find("input[type=file]");
+    d.post(
+        &format!("/element/{input}/value"),
+        json!({ "text": path.display().to_string() }),
+    );
+    d.click("#upload button[type=submit]");
+    assert_eq!(d.text("#would-created"), "1");
+    assert!(!overflows(&d), "the report fits a phone");
+    d.screenshot("20-import-report");
+    d.click("#confirm button[type=submit]");
+    assert_eq!(d.text("#done-created"), "1");
+    d.screenshot("21-import-done");
+    let no = jingzhun_core::HouseholdNo::parse("5119020010010066").unwrap();
+    assert!(world.store.household_by_number(&no).unwrap().is_some());
+
+    d.click("a[href='/reports']");
+    d.find("#downloads");
+    assert!(!overflows(&d), "the reports page fits a phone");
+    d.screenshot("22-reports");
+}

@@ -472,3 +472,71 @@ async fn the_import_pages_switch_to_english_and_show_in_the_nav_of_importers_onl
     assert!(!home.body.contains("href=\"/import\""));
     assert!(home.body.contains("href=\"/reports\""));
 }
+
+/// Preview, a stale confirmation, a fresh preview and its commit, with every direct store call off the
+/// async worker (the PostgreSQL client is synchronous).
+async fn preview_stale_then_commit(w: &World) {
+    let s = w.login_as(Role::TownshipReviewer).await;
+    let file = tokio::task::block_in_place(|| csv_of(&good_file(w)));
+    let before = tokio::task::block_in_place(|| registry_state(w));
+    let res = w.send(upload_request(&s, None, "户籍表.csv", &file)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(text_of(&res.body, "would-created"), "1");
+    assert_eq!(
+        tokio::task::block_in_place(|| registry_state(w)),
+        before,
+        "a preview writes nothing"
+    );
+    let (token, sha) = (hidden(&res.body, "token"), hidden(&res.body, "sha256"));
+    tokio::task::block_in_place(|| {
+        let stored = w.store.household(w.household_in2).unwrap();
+        let mut h = stored.household.clone();
+        h.electricity ^= true;
+        w.store
+            .update_household(
+                stored.id,
+                stored.version,
+                &h,
+                chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+                &Actor::new("别人"),
+                "核实",
+            )
+            .unwrap();
+    });
+    let res = w
+        .send(s.post_form("/import/confirm", &format!("token={token}&sha256={sha}")))
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+    let no = HouseholdNo::parse("5119020010010099").unwrap();
+    assert!(tokio::task::block_in_place(|| w.store.household_by_number(&no).unwrap()).is_none());
+
+    let res = w.send(upload_request(&s, None, "户籍表.csv", &file)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let (token, sha) = (hidden(&res.body, "token"), hidden(&res.body, "sha256"));
+    let done = w
+        .send(s.post_form("/import/confirm", &format!("token={token}&sha256={sha}")))
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(text_of(&done.body, "done-created"), "1");
+    tokio::task::block_in_place(|| {
+        assert!(w.store.household_by_number(&no).unwrap().is_some());
+        assert!(w.store.audit_verify().unwrap().is_ok());
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_preview_commits_only_on_its_basis_on_sqlite() {
+    preview_stale_then_commit(&World::new()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_preview_commits_only_on_its_basis_on_postgresql() {
+    let Some((w, schema)) = tokio::task::block_in_place(World::postgres) else {
+        return;
+    };
+    preview_stale_then_commit(&w).await;
+    tokio::task::block_in_place(move || {
+        drop(w);
+        drop(schema);
+    });
+}
