@@ -222,8 +222,9 @@ impl Target {
 
 /// One open output file.
 enum Sink {
-    Csv(CsvHouseholdWriter<File>),
-    Xlsx(XlsxHouseholdWriter),
+    // Boxed: writers are large (buffers, a workbook) and only a handful are open at a time.
+    Csv(Box<CsvHouseholdWriter<File>>),
+    Xlsx(Box<XlsxHouseholdWriter>),
 }
 
 /// The files of one county (folders) or of the run, one per income year.
@@ -251,12 +252,14 @@ fn open(target: &Target, county: AreaCode, years: &[u16]) -> anyhow::Result<Open
             FileFormat::Csv => {
                 let file = File::create(&path)
                     .with_context(|| format!("无法创建输出文件「{}」", path.display()))?;
-                Sink::Csv(
+                Sink::Csv(Box::new(
                     CsvHouseholdWriter::new(file, options.clone())
                         .with_context(|| format!("无法写入文件「{}」", path.display()))?,
-                )
+                ))
             }
-            FileFormat::Xlsx => Sink::Xlsx(XlsxHouseholdWriter::new(&path, options.clone())?),
+            FileFormat::Xlsx => {
+                Sink::Xlsx(Box::new(XlsxHouseholdWriter::new(&path, options.clone())?))
+            }
         };
         sinks.push((path, options, sink));
     }
