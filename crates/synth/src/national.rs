@@ -199,7 +199,7 @@ mod tests {
         let tree = tree();
         let config = SynthConfig {
             area: AreaCode::parse("511921").unwrap(),
-            scale: 2.0,
+            scale: 1.1,
             seed: 3,
             defect_rate: 0.0,
         };

@@ -4,10 +4,13 @@
 //! **Files** are in the national spreadsheet layout that `jingzhun import households` reads (one row per
 //! member, [`jingzhun_io::CsvHouseholdWriter`] / [`jingzhun_io::XlsxHouseholdWriter`]), written village by
 //! village as the generator produces them: memory holds a few batches of villages, whatever the size.
-//! - `--out FILE.csv` / `--out FILE.xlsx`: one file. An XLSX sheet holds at most 1,048,575 rows, so a
-//!   larger workbook continues on sheets 户籍信息(2), 户籍信息(3), … (a household never spans two).
-//! - `--out DIR` (`--format csv|xlsx`): one file per county, `户籍信息_<county>.<ext>` (a county of the
-//!   shipped tree has at most about 1.3 million people, so one sheet or two).
+//! - `--out FILE.csv` / `--out FILE.xlsx`: one file. An XLSX sheet could hold 1,048,575 data rows, but
+//!   workbooks here continue on sheets 户籍信息(2), 户籍信息(3), … after [`XLSX_ROWS_PER_SHEET`] rows (a
+//!   household never spans two sheets): rust_xlsxwriter's constant-memory mode streams cells to a temporary
+//!   file but reads each sheet's file back whole when the workbook is saved (about 2.7 KB per row here), so
+//!   the sheet size is what bounds memory. A national run in one workbook would be hundreds of sheets:
+//!   use a folder.
+//! - `--out DIR` (`--format csv|xlsx`): one file per county, `户籍信息_<county>.<ext>`.
 //! - The layout carries one income year per file: `--year` (default 2025), or `--all-years` for one file per
 //!   year (`…_2013.csv` … `…_2025.csv`); importing them one after the other gives the store every year
 //!   (imports merge incomes by year). Of the status events the layout carries the first identification
@@ -39,6 +42,9 @@ use jingzhun_synth::{Calibration, GeneratedVillage, Generator};
 
 use super::synth::Args;
 use super::{evaluate, policy::load_pack, progress};
+
+/// Data rows per XLSX worksheet: about 550 MB to assemble at save time (see the module docs).
+pub const XLSX_ROWS_PER_SHEET: u32 = 200_000;
 
 /// File format of `--out` folders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -246,6 +252,7 @@ fn open(target: &Target, county: AreaCode, years: &[u16]) -> anyhow::Result<Open
         let path = target.file(&county, year, years.len());
         let options = ExportOptions {
             income_year: Some(year),
+            rows_per_sheet: Some(XLSX_ROWS_PER_SHEET),
             ..ExportOptions::default()
         };
         let sink = match target.format {
