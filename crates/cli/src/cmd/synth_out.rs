@@ -38,7 +38,7 @@ use jingzhun_core::{AreaCode, AreaLevel, AreaTree, HouseholdId};
 use jingzhun_engine::{Engine, HouseholdInput};
 use jingzhun_io::{CsvHouseholdWriter, ExportOptions, ExportRecord, XlsxHouseholdWriter};
 use jingzhun_synth::calibration::{FIRST_YEAR, LAST_YEAR};
-use jingzhun_synth::{Calibration, GeneratedVillage, Generator};
+use jingzhun_synth::{Calibration, GeneratedVillage, Generator, SynthError};
 
 use super::synth::Args;
 use super::{evaluate, policy::load_pack, progress};
@@ -130,7 +130,22 @@ pub fn stream(
     generator: &Generator,
     each: &mut dyn FnMut(GeneratedVillage) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    // 64 villages in the channel and one batch of 32 being generated: a few thousand households at most.
+    with_villages(generator, |villages| {
+        for village in villages {
+            each(village.context("生成中断")?)?;
+        }
+        Ok(())
+    })
+}
+
+/// Runs `f` over the generator's villages in order while they are generated on another thread (villages
+/// in parallel batches of 32 on rayon's pool), so that whatever `f` does with them overlaps generating.
+/// The channel holds 64 villages: a few thousand households at most are in flight. The iteration ends
+/// after the first generator error; when `f` returns early, generation stops too.
+pub fn with_villages<T>(
+    generator: &Generator,
+    f: impl FnOnce(&mut dyn Iterator<Item = Result<GeneratedVillage, SynthError>>) -> T,
+) -> T {
     let (tx, rx) = sync_channel(64);
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -142,10 +157,9 @@ pub fn stream(
                 }
             }
         });
-        for village in rx {
-            each(village.context("生成中断")?)?;
-        }
-        Ok(())
+        // Dropped when `f` returns, which ends a producer still waiting to send.
+        let mut villages = rx.into_iter();
+        f(&mut villages)
     })
 }
 
