@@ -128,43 +128,41 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
     let started = Instant::now();
     let mut calibration = Calibration::default();
     let mut failure: Option<SynthError> = None;
+    let mut villages = generator.par_iter(32);
+    let mut pending: std::vec::IntoIter<(Household, Vec<StatusEvent>)> = Vec::new().into_iter();
+    // Flatten villages into households for the store, keeping the calibration tally on the way and
+    // stopping at the first generator error (the store then rolls back its open batch).
+    let mut households = std::iter::from_fn(|| loop {
+        if let Some(next) = pending.next() {
+            return Some(next);
+        }
+        match villages.next()? {
+            Ok(village) => {
+                calibration.add_village(&village);
+                let rows: Vec<_> = village
+                    .households
+                    .into_iter()
+                    .map(|g| (g.household, g.events))
+                    .collect();
+                pending = rows.into_iter();
+            }
+            Err(e) => {
+                failure = Some(e);
+                return None;
+            }
+        }
+    });
     let reason = format!(
         "生成演示数据: 区划 {}, 规模 {}, 种子 {}, 缺陷率 {}",
         config.area, config.scale, config.seed, config.defect_rate
     );
-    // Villages are generated on another thread while the store writes (see `synth_out::with_villages`).
-    let written = super::synth_out::with_villages(&generator, |villages| {
-        let mut pending: std::vec::IntoIter<(Household, Vec<StatusEvent>)> = Vec::new().into_iter();
-        // Flatten villages into households for the store, keeping the calibration tally on the way and
-        // stopping at the first generator error (the store then rolls back its open batch).
-        let mut households = std::iter::from_fn(|| loop {
-            if let Some(next) = pending.next() {
-                return Some(next);
-            }
-            match villages.next()? {
-                Ok(village) => {
-                    calibration.add_village(&village);
-                    let rows: Vec<_> = village
-                        .households
-                        .into_iter()
-                        .map(|g| (g.household, g.events))
-                        .collect();
-                    pending = rows.into_iter();
-                }
-                Err(e) => {
-                    failure = Some(e);
-                    return None;
-                }
-            }
-        });
-        store.bulk_load(
-            &mut households,
-            registry_start(),
-            actor,
-            &reason,
-            &mut |n| bar.set_position(n as u64),
-        )
-    })?;
+    let written = store.bulk_load(
+        &mut households,
+        registry_start(),
+        actor,
+        &reason,
+        &mut |n| bar.set_position(n as u64),
+    )?;
     bar.finish_and_clear();
     if let Some(e) = failure {
         return Err(e).context("生成中断");
