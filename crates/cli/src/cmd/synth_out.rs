@@ -4,10 +4,13 @@
 //! **Files** are in the national spreadsheet layout that `jingzhun import households` reads (one row per
 //! member, [`jingzhun_io::CsvHouseholdWriter`] / [`jingzhun_io::XlsxHouseholdWriter`]), written village by
 //! village as the generator produces them: memory holds a few batches of villages, whatever the size.
-//! - `--out FILE.csv` / `--out FILE.xlsx`: one file. An XLSX sheet holds at most 1,048,575 rows, so a
-//!   larger workbook continues on sheets 户籍信息(2), 户籍信息(3), … (a household never spans two).
-//! - `--out DIR` (`--format csv|xlsx`): one file per county, `户籍信息_<county>.<ext>` (a county of the
-//!   shipped tree has at most about 1.3 million people, so one sheet or two).
+//! - `--out FILE.csv` / `--out FILE.xlsx`: one file. An XLSX sheet could hold 1,048,575 data rows, but
+//!   workbooks here continue on sheets 户籍信息(2), 户籍信息(3), … after [`XLSX_ROWS_PER_SHEET`] rows (a
+//!   household never spans two sheets): rust_xlsxwriter's constant-memory mode streams cells to a temporary
+//!   file but reads each sheet's file back whole when the workbook is saved (about 2.7 KB per row here), so
+//!   the sheet size is what bounds memory. A national run in one workbook would be hundreds of sheets:
+//!   use a folder.
+//! - `--out DIR` (`--format csv|xlsx`): one file per county, `户籍信息_<county>.<ext>`.
 //! - The layout carries one income year per file: `--year` (default 2025), or `--all-years` for one file per
 //!   year (`…_2013.csv` … `…_2025.csv`); importing them one after the other gives the store every year
 //!   (imports merge incomes by year). Of the status events the layout carries the first identification
@@ -35,10 +38,13 @@ use jingzhun_core::{AreaCode, AreaLevel, AreaTree, HouseholdId};
 use jingzhun_engine::{Engine, HouseholdInput};
 use jingzhun_io::{CsvHouseholdWriter, ExportOptions, ExportRecord, XlsxHouseholdWriter};
 use jingzhun_synth::calibration::{FIRST_YEAR, LAST_YEAR};
-use jingzhun_synth::{Calibration, GeneratedVillage, Generator};
+use jingzhun_synth::{Calibration, GeneratedVillage, Generator, SynthError};
 
 use super::synth::Args;
 use super::{evaluate, policy::load_pack, progress};
+
+/// Data rows per XLSX worksheet: about 550 MB to assemble at save time (see the module docs).
+pub const XLSX_ROWS_PER_SHEET: u32 = 200_000;
 
 /// File format of `--out` folders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -124,7 +130,22 @@ pub fn stream(
     generator: &Generator,
     each: &mut dyn FnMut(GeneratedVillage) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    // 64 villages in the channel and one batch of 32 being generated: a few thousand households at most.
+    with_villages(generator, |villages| {
+        for village in villages {
+            each(village.context("生成中断")?)?;
+        }
+        Ok(())
+    })
+}
+
+/// Runs `f` over the generator's villages in order while they are generated on another thread (villages
+/// in parallel batches of 32 on rayon's pool), so that whatever `f` does with them overlaps generating.
+/// The channel holds 64 villages: a few thousand households at most are in flight. The iteration ends
+/// after the first generator error; when `f` returns early, generation stops too.
+pub fn with_villages<T>(
+    generator: &Generator,
+    f: impl FnOnce(&mut dyn Iterator<Item = Result<GeneratedVillage, SynthError>>) -> T,
+) -> T {
     let (tx, rx) = sync_channel(64);
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -136,10 +157,9 @@ pub fn stream(
                 }
             }
         });
-        for village in rx {
-            each(village.context("生成中断")?)?;
-        }
-        Ok(())
+        // Dropped when `f` returns, which ends a producer still waiting to send.
+        let mut villages = rx.into_iter();
+        f(&mut villages)
     })
 }
 
@@ -222,8 +242,9 @@ impl Target {
 
 /// One open output file.
 enum Sink {
-    Csv(CsvHouseholdWriter<File>),
-    Xlsx(XlsxHouseholdWriter),
+    // Boxed: writers are large (buffers, a workbook) and only a handful are open at a time.
+    Csv(Box<CsvHouseholdWriter<File>>),
+    Xlsx(Box<XlsxHouseholdWriter>),
 }
 
 /// The files of one county (folders) or of the run, one per income year.
@@ -245,18 +266,21 @@ fn open(target: &Target, county: AreaCode, years: &[u16]) -> anyhow::Result<Open
         let path = target.file(&county, year, years.len());
         let options = ExportOptions {
             income_year: Some(year),
+            rows_per_sheet: Some(XLSX_ROWS_PER_SHEET),
             ..ExportOptions::default()
         };
         let sink = match target.format {
             FileFormat::Csv => {
                 let file = File::create(&path)
                     .with_context(|| format!("无法创建输出文件「{}」", path.display()))?;
-                Sink::Csv(
+                Sink::Csv(Box::new(
                     CsvHouseholdWriter::new(file, options.clone())
                         .with_context(|| format!("无法写入文件「{}」", path.display()))?,
-                )
+                ))
             }
-            FileFormat::Xlsx => Sink::Xlsx(XlsxHouseholdWriter::new(&path, options.clone())?),
+            FileFormat::Xlsx => {
+                Sink::Xlsx(Box::new(XlsxHouseholdWriter::new(&path, options.clone())?))
+            }
         };
         sinks.push((path, options, sink));
     }
