@@ -8,6 +8,7 @@ mod api_edit;
 mod browser;
 mod edit;
 mod flows;
+mod openapi;
 mod proposals;
 mod support;
 mod whatif;
