@@ -498,32 +498,49 @@ pub fn components() -> Value {
             ("current", r("EditForm")),
         ]),
     );
+    // Numbers within each parameter's bounds (numeric strings are accepted too, but not documented).
     let params = crate::services::whatif::EDITABLE
         .iter()
         .map(|(k, lo, hi)| {
-            (
-                k.code().to_owned(),
-                json!({"type": ["number", "string"], "description":
-                    format!("{} ({lo}–{hi} {})", k.label(), k.unit())}),
-            )
+            let mut p = json!({
+                "type": if k.kind() == jingzhun_policy::ParamKind::Count { "integer" } else { "number" },
+                "minimum": lo, "maximum": hi,
+                "description": format!("{} ({lo}–{hi} {})", k.label(), k.unit()),
+            });
+            if k.kind() != jingzhun_policy::ParamKind::Count {
+                p["multipleOf"] = json!(0.01);
+            }
+            (k.code().to_owned(), p)
         })
         .collect::<Map<String, Value>>();
+    let years = jingzhun_policy::pack::YEARS;
     put(
         "WhatIfBody",
         body(
             &[
                 (
                     "year",
-                    json!({"type": "integer", "minimum": 2000, "maximum": 2100}),
+                    opt(
+                        json!({"type": "integer", "minimum": years.start(), "maximum": years.end(),
+                        "description": "评估年度 (默认上一个完整年度); 政策包须有该年参数"}),
+                    ),
                 ),
-                ("area", s()),
-                ("page", json!({"type": "integer", "minimum": 1})),
+                (
+                    "area",
+                    opt(
+                        json!({"type": "string", "pattern": "^(|[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+                        "description": "显示的区域 (空或不给: 账号所属区域; 须在其内)"}),
+                    ),
+                ),
+                ("page", opt(json!({"type": "integer", "minimum": 1}))),
                 (
                     "params",
-                    json!({"type": "object", "properties": params, "additionalProperties": false}),
+                    json!({"type": "object", "properties": params, "additionalProperties": false,
+                        "minProperties": 1,
+                        "description": "参数代码 → 推演值 (至少一项须与现行值不同)"}),
                 ),
             ],
-            &[],
+            &["params"],
         ),
     );
     put(
@@ -710,7 +727,8 @@ fn parameters(path: &str) -> Vec<Value> {
     }
     if path == "/api/v1/households/{id}" || path == "/api/v1/policy" {
         params.push(json!({"name": "year", "in": "query", "required": false,
-            "description": "评估年度 (默认上一个完整年度)", "schema": {"type": "string"}}));
+            "description": "评估年度 (默认上一个完整年度)",
+            "schema": {"type": "integer", "minimum": 2000, "maximum": 2100}}));
     }
     params
 }

@@ -360,3 +360,31 @@ async fn answers_match_their_documented_schemas() {
         );
     }
 }
+
+/// Found by schemathesis: an undocumented method answers 405 (not 400), and an extractor's rejection of
+/// a malformed query answers JSON like every other API error.
+#[tokio::test]
+async fn undeclared_methods_and_malformed_queries_answer_json() {
+    let w = World::new();
+    let s = w.login_as(Role::Analyst).await;
+    let res = w
+        .send(
+            Request::builder()
+                .method("TRACE")
+                .uri("/api/v1/whatif")
+                .header(header::COOKIE, &s.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status.as_u16(), 405);
+    assert_eq!(res.json()["error"], "method_not_allowed");
+    let res = w
+        .send(s.get(&format!(
+            "/api/v1/households/{}?year=2021&year=2022",
+            w.household_in.0
+        )))
+        .await;
+    assert_eq!(res.status.as_u16(), 400);
+    assert_eq!(res.json()["error"], "bad_request");
+}
