@@ -10,7 +10,10 @@
 //! * [`pages`] and [`api`]: thin handlers; [`services`]: the logic, always given a scope. Among them
 //!   `services::evaluation` (the rules' proposals for one household, computed on request with
 //!   `jingzhun_policy::explain`), `services::edit` (the household edit form: parsing with core's types,
-//!   the version check and the conflict view) and `services::policy` (the parameters in force).
+//!   the version check and the conflict view), `services::policy` (the parameters in force) and
+//!   `services::whatif` (the engine re-run under changed parameters over the caller's area).
+//! * [`whatif`]: the what-if page and `POST /api/v1/whatif`; [`api_edit`]: the household edit as JSON;
+//!   [`problem`]: JSON refusals with field errors; [`openapi`]: the document with every route's schemas.
 //! * [`data`]: the storage interface, implemented over `jingzhun_store::Store` in [`store_backend`].
 //! * [`workflow`]: the monitoring workflow's steps, order, roles and time limit (pure);
 //!   `services::cases` runs it.
