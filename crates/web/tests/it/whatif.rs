@@ -218,6 +218,19 @@ async fn only_analysts_county_approvers_and_admins_run_what_ifs() {
             "{role:?}: nav"
         );
     }
+    // Every text of the page and its result exists in English.
+    let s = w.login_as(Role::Analyst).await;
+    let en = Session {
+        cookie: format!("{}; lang=en", s.cookie),
+        csrf: s.csrf.clone(),
+    };
+    let page = w
+        .send(en.get("/whatif?run=1&year=2021&monitoring_threshold=5000"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Policy what-if"), "{}", page.body);
+    assert!(page.body.contains("monitoring threshold"), "{}", page.body);
+    assert!(!page.body.contains('‽'), "{}", page.body);
 }
 
 #[tokio::test]
