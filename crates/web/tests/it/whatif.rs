@@ -231,6 +231,12 @@ async fn only_analysts_county_approvers_and_admins_run_what_ifs() {
     assert!(page.body.contains("Policy what-if"), "{}", page.body);
     assert!(page.body.contains("monitoring threshold"), "{}", page.body);
     assert!(!page.body.contains('‽'), "{}", page.body);
+    assert!(
+        page.body.contains("6000 yuan"),
+        "units in English: {}",
+        page.body
+    );
+    assert!(!page.body.contains("6000 元"), "{}", page.body);
 }
 
 #[tokio::test]
