@@ -609,6 +609,15 @@ fn unit_en(key: ParamKey, n: u32) -> &'static str {
     }
 }
 
+/// A parameter's unit in English, as a column heading shows it (`yuan`, `%`, `days`…; empty for none).
+pub fn unit_label_en(key: ParamKey) -> &'static str {
+    match key.kind() {
+        crate::pack::ParamKind::Yuan => "yuan",
+        crate::pack::ParamKind::Percent => "%",
+        _ => unit_en(key, 2),
+    }
+}
+
 /// A parameter's name in English.
 pub fn param_en(key: ParamKey) -> &'static str {
     use ParamKey::*;

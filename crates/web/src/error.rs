@@ -33,6 +33,9 @@ pub enum AppError {
     RateLimited,
     #[error("bad request")]
     BadRequest,
+    /// The path exists, but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("conflict")]
     Conflict,
     /// An upload over [`crate::upload::MAX_UPLOAD_BYTES`].
@@ -53,6 +56,7 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -69,6 +73,7 @@ impl AppError {
             AppError::Csrf => "csrf",
             AppError::RateLimited => "rate_limited",
             AppError::BadRequest => "bad_request",
+            AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Conflict => "conflict",
             AppError::TooLarge => "too_large",
             AppError::Internal => "internal",
@@ -84,6 +89,7 @@ impl AppError {
             AppError::Csrf => "error.csrf",
             AppError::RateLimited => "error.rate_limited",
             AppError::BadRequest => "error.bad_request",
+            AppError::MethodNotAllowed => "error.method_not_allowed",
             AppError::Conflict => "error.conflict",
             AppError::TooLarge => "error.too_large",
             AppError::Internal => "error.internal",
@@ -139,12 +145,23 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let err = match res.extensions().get::<AppError>() {
         Some(e) => *e,
         None if res.status() == StatusCode::NOT_FOUND => AppError::NotFound,
-        None if res.status() == StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest,
+        None if res.status() == StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
+        // An extractor's rejection (a malformed query or body) is plain text: the API answers JSON.
+        None if api && res.status().is_client_error() && !is_json(&res) => {
+            let status = res.status();
+            let body = json!({ "error": AppError::BadRequest.code(), "message": AppError::BadRequest.message(lang) });
+            return (status, axum::Json(body)).into_response();
+        }
         None => return res,
     };
     if api {
+        let allow = res.headers().get(header::ALLOW).cloned();
         let body = json!({ "error": err.code(), "message": err.message(lang) });
-        return (err.status(), axum::Json(body)).into_response();
+        let mut out = (err.status(), axum::Json(body)).into_response();
+        if let Some(allow) = allow {
+            out.headers_mut().insert(header::ALLOW, allow);
+        }
+        return out;
     }
     match err {
         AppError::Unauthenticated => {
@@ -162,6 +179,13 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             res
         }
     }
+}
+
+fn is_json(res: &Response) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
 }
 
 /// Percent-encodes a path for a query value (everything but unreserved characters and `/`).

@@ -173,6 +173,7 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("error.csrf", "表单已过期或来源无效, 请刷新页面后重试", "The form expired or came from elsewhere; reload the page and try again"),
     ("error.forbidden", "您的角色无权进行此操作", "Your role may not do this"),
     ("error.internal", "服务器内部错误, 已记录, 请稍后重试", "Internal error (logged); please try again later"),
+    ("error.method_not_allowed", "此地址不支持该请求方法", "This address does not take that method"),
     ("error.not_found", "页面或记录不存在", "Not found"),
     ("error.rate_limited", "尝试次数过多, 请稍后再试", "Too many attempts; try again later"),
     ("error.title", "出错了", "Something went wrong"),

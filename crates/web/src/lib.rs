@@ -15,6 +15,10 @@
 //!   report, confirmation of the previewed file, result with its audit entry); `services::reports` with
 //!   [`report_pages`]: the XLSX tables, the annual review and the household export of the account's area
 //!   (built with `jingzhun_loader`).
+//!   the version check and the conflict view), `services::policy` (the parameters in force) and
+//!   `services::whatif` (the engine re-run under changed parameters over the caller's area).
+//! * [`whatif`]: the what-if page and `POST /api/v1/whatif`; [`api_edit`]: the household edit as JSON;
+//!   [`problem`]: JSON refusals with field errors; [`openapi`]: the document with every route's schemas.
 //! * [`data`]: the storage interface, implemented over `jingzhun_store::Store` in [`store_backend`].
 //! * [`search`]: the in-memory household search index (gram lists, resident-ID tails, village ranges,
 //!   capped counts, an overlay for changes) that `store_backend` keeps current.

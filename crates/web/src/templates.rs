@@ -75,6 +75,14 @@ impl Chrome {
         }
     }
 
+    /// A policy parameter's unit in the page's language.
+    pub fn unit(&self, code: &str, zh: &'static str) -> &'static str {
+        match (self.lang, jingzhun_policy::ParamKey::from_code(code)) {
+            (Lang::En, Some(key)) => jingzhun_policy::reason::unit_label_en(key),
+            _ => zh,
+        }
+    }
+
     /// A coded label in the page's language.
     pub fn label(&self, kind: &str, code: &str, zh: &'static str) -> &'static str {
         self.lang.label(kind, code, zh)

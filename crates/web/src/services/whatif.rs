@@ -427,6 +427,7 @@ impl WhatIfRuns {
             }
         }
         // Loaded without holding the lock: other accounts' cached runs go on meanwhile.
+        let started = Instant::now();
         let tree = AreaTree::new(Vec::new()).map_err(|_| AppError::Internal)?;
         let mut engine = Engine::new(&tree, year, as_of);
         let mut sizes = HashMap::new();
@@ -438,6 +439,14 @@ impl WhatIfRuns {
                 row.events.as_slice(),
             )));
         })?;
+        tracing::info!(
+            area = %area,
+            year,
+            households = engine.households(),
+            heap_mb = engine.heap_bytes() / (1 << 20),
+            ms = started.elapsed().as_millis() as u64,
+            "what-if engine loaded"
+        );
         let loaded = Arc::new(LoadedArea { engine, sizes });
         if let Ok(mut engines) = self.engines.lock() {
             engines.retain(|(k, at, _)| *k != key && at.elapsed() < ENGINE_TTL);

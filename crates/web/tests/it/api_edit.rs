@@ -19,9 +19,30 @@ fn patch(s: &Session, uri: &str, json: &str, csrf: bool) -> Request<Body> {
     b.body(Body::from(json.to_owned())).unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_edit_checks_fields_saves_versions_and_answers_conflicts_with_both_versions() {
-    let w = World::new();
+    json_edit(&World::new()).await;
+}
+
+/// The same on PostgreSQL (when `JINGZHUN_TEST_DATABASE_URL` is set).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_edit_works_on_postgresql_too() {
+    let Some((w, schema)) = tokio::task::block_in_place(World::postgres) else {
+        return;
+    };
+    json_edit(&w).await;
+    tokio::task::block_in_place(move || {
+        drop(w);
+        drop(schema);
+    });
+}
+
+/// Runs blocking store work off the async worker (the PostgreSQL client is synchronous).
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
+
+async fn json_edit(w: &World) {
     let id = w.household_in2;
     let cadre = w.login_as(Role::VillageCadre).await;
     let uri = format!("/api/v1/households/{}", id.0);
@@ -74,7 +95,10 @@ async fn json_edit_checks_fields_saves_versions_and_answers_conflicts_with_both_
             .contains("联系电话"),
         "{j}"
     );
-    assert_eq!(w.store.household(id).unwrap().version, Version(1));
+    assert_eq!(
+        blocking(|| w.store.household(id).unwrap().version),
+        Version(1)
+    );
 
     // Saved: a new version.
     let res = w
@@ -89,18 +113,20 @@ async fn json_edit_checks_fields_saves_versions_and_answers_conflicts_with_both_
     assert_eq!(res.json()["version"], 2);
 
     // Someone else saves version 3; an edit based on 2 gets both versions back.
-    let mut h = w.store.household(id).unwrap();
-    h.household.housing.grade = Some(HousingGrade::C);
-    w.store
-        .update_household(
-            id,
-            Version(2),
-            &h.household,
-            chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
-            &Actor::new("t_other"),
-            "鉴定",
-        )
-        .unwrap();
+    blocking(|| {
+        let mut h = w.store.household(id).unwrap();
+        h.household.housing.grade = Some(HousingGrade::C);
+        w.store
+            .update_household(
+                id,
+                Version(2),
+                &h.household,
+                chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+                &Actor::new("t_other"),
+                "鉴定",
+            )
+            .unwrap();
+    });
     let res = w
         .send(patch(
             &cadre,
@@ -123,7 +149,10 @@ async fn json_edit_checks_fields_saves_versions_and_answers_conflicts_with_both_
         .unwrap();
     assert_ne!(row["yours"], row["current"]);
     assert_eq!(j["current"]["version"], 3);
-    assert_eq!(w.store.household(id).unwrap().version, Version(3));
+    assert_eq!(
+        blocking(|| w.store.household(id).unwrap().version),
+        Version(3)
+    );
 
     // Not JSON: a JSON error.
     let res = w.send(patch(&cadre, &uri, "version=3", true)).await;

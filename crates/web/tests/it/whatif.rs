@@ -51,13 +51,34 @@ fn post_json(s: &Session, uri: &str, json: &str) -> Request<Body> {
         .unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lowering_the_monitoring_threshold_flips_the_low_income_household() {
-    let w = World::new();
-    let id = secured_low_income_household(&w);
-    let versions_before = w.store.household_history(id).unwrap().len();
+    flips(&World::new()).await;
+}
+
+/// The same on PostgreSQL (when `JINGZHUN_TEST_DATABASE_URL` is set).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_if_runs_on_postgresql_too() {
+    let Some((w, schema)) = tokio::task::block_in_place(World::postgres) else {
+        return;
+    };
+    flips(&w).await;
+    tokio::task::block_in_place(move || {
+        drop(w);
+        drop(schema);
+    });
+}
+
+/// Runs blocking store work off the async worker (the PostgreSQL client is synchronous).
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
+
+async fn flips(w: &World) {
+    let id = blocking(|| secured_low_income_household(w));
+    let versions_before = blocking(|| w.store.household_history(id).unwrap().len());
     let analyst = w.login_as(Role::Analyst).await;
-    let audits = w.audit_count(&username(Role::Analyst), "whatif.run");
+    let audits = blocking(|| w.audit_count(&username(Role::Analyst), "whatif.run"));
 
     // 5,480 yuan per person: a candidate under 2021's threshold of 6,000, not under 5,000.
     let res = w
@@ -102,11 +123,11 @@ async fn lowering_the_monitoring_threshold_flips_the_low_income_household() {
 
     // Audited as a read; nothing written.
     assert_eq!(
-        w.audit_count(&username(Role::Analyst), "whatif.run"),
+        blocking(|| w.audit_count(&username(Role::Analyst), "whatif.run")),
         audits + 1
     );
     assert_eq!(
-        w.store.household_history(id).unwrap().len(),
+        blocking(|| w.store.household_history(id).unwrap().len()),
         versions_before
     );
 
@@ -218,6 +239,25 @@ async fn only_analysts_county_approvers_and_admins_run_what_ifs() {
             "{role:?}: nav"
         );
     }
+    // Every text of the page and its result exists in English.
+    let s = w.login_as(Role::Analyst).await;
+    let en = Session {
+        cookie: format!("{}; lang=en", s.cookie),
+        csrf: s.csrf.clone(),
+    };
+    let page = w
+        .send(en.get("/whatif?run=1&year=2021&monitoring_threshold=5000"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Policy what-if"), "{}", page.body);
+    assert!(page.body.contains("monitoring threshold"), "{}", page.body);
+    assert!(!page.body.contains('‽'), "{}", page.body);
+    assert!(
+        page.body.contains("6000 yuan"),
+        "units in English: {}",
+        page.body
+    );
+    assert!(!page.body.contains("6000 元"), "{}", page.body);
 }
 
 #[tokio::test]
