@@ -161,7 +161,11 @@ pub fn components() -> Value {
                     ("standing", r("Standing")),
                 ])),
             ),
-            ("truncated", b()),
+            ("page", i()),
+            ("page_size", i()),
+            ("total", i()),
+            ("total_capped", b()),
+            ("more", b()),
         ]),
     );
     put(
