@@ -154,17 +154,18 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
             }
             (calibration, None)
         });
-        let mut pending: std::vec::IntoIter<HouseholdHistory> = Vec::new().into_iter();
-        let mut households = std::iter::from_fn(|| loop {
-            if let Some(next) = pending.next() {
-                return Some(next);
-            }
-            pending = rx.recv().ok()?.into_iter();
-        });
-        let written = store.bulk_load_histories(&mut households, actor, &reason, &mut |n| {
-            bar.set_position(n as u64)
-        });
-        drop(households);
+        let written = {
+            let mut pending: std::vec::IntoIter<HouseholdHistory> = Vec::new().into_iter();
+            let mut households = std::iter::from_fn(|| loop {
+                if let Some(next) = pending.next() {
+                    return Some(next);
+                }
+                pending = rx.recv().ok()?.into_iter();
+            });
+            store.bulk_load_histories(&mut households, actor, &reason, &mut |n| {
+                bar.set_position(n as u64)
+            })
+        };
         drop(rx);
         let (calibration, failure): (Calibration, Option<SynthError>) =
             producer.join().unwrap_or_else(|_| {

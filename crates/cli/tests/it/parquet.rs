@@ -270,6 +270,7 @@ fn export_parquet_reads_each_year_as_of_its_end_after_an_edit() {
         ])
         .output()
         .expect("run");
+    // Every version is read in one pass and each year takes the one in force at its end (the edit too).
     assert!(run.status.success());
     let counties = households_by_county(&ws);
     for ((county, _), path) in partitions(&out) {

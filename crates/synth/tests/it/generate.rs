@@ -687,7 +687,7 @@ fn people_die_at_plausible_rates_and_never_come_back() {
                 pair[1].1.members.iter().map(|m| &m.resident_id).collect();
             for m in &pair[0].1.members {
                 if !next.contains(&m.resident_id) {
-                    gone.insert(m.resident_id.clone());
+                    gone.insert(m.resident_id);
                     if pair[1].0 <= record_date() {
                         deaths_before += 1;
                     } else {
