@@ -50,6 +50,7 @@ mod check;
 mod defects;
 mod ids;
 mod income;
+pub mod monitoring;
 mod names;
 mod people;
 mod plan;
@@ -61,6 +62,7 @@ use rayon::prelude::*;
 
 pub use check::{Calibration, CalibrationFigures, CountyFigures, Report};
 pub use income::per_capita;
+pub use monitoring::{MonitoringRecords, UnresolvedHousehold, VillageMonitoring};
 pub use names::vocabulary_size;
 pub use plan::{CountyPlan, VillagePlan};
 
@@ -224,6 +226,24 @@ impl Generator {
             .get(plan.county)
             .ok_or(SynthError::Internal("county index out of range"))?;
         village::generate(&self.config, plan, county)
+    }
+
+    /// The monitoring records of a generated village (cadres, pairings, cases, measures, visits; see
+    /// [`monitoring`]), from the village's own monitoring stream: the same for a village however it was
+    /// generated, and generating them changes nothing else.
+    pub fn monitoring(&self, village: &GeneratedVillage) -> Result<VillageMonitoring, SynthError> {
+        let plan = self
+            .plan
+            .villages
+            .iter()
+            .find(|p| p.code == village.code)
+            .ok_or(SynthError::Internal("village not in the plan"))?;
+        let county = self
+            .plan
+            .counties
+            .get(plan.county)
+            .ok_or(SynthError::Internal("county index out of range"))?;
+        monitoring::generate(self.config.seed, plan, county, village)
     }
 
     /// Villages one after the other on the calling thread.

@@ -9,7 +9,7 @@ use jingzhun_core::{AreaCode, Household, StatusEvent};
 use jingzhun_store::{Actor, Store};
 use jingzhun_synth::{Calibration, Generator, SynthConfig, SynthError};
 
-use super::progress;
+use super::{progress, synth_monitoring};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -68,6 +68,8 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
     let started = Instant::now();
     let mut calibration = Calibration::default();
     let mut failure: Option<SynthError> = None;
+    // Each village's monitoring records, written once the households they refer to have ids.
+    let mut monitoring = Vec::with_capacity(generator.villages().len());
     let mut villages = generator.par_iter(32);
     let mut pending: std::vec::IntoIter<(Household, Vec<StatusEvent>)> = Vec::new().into_iter();
     // Flatten villages into households for the store, keeping the calibration tally on the way and
@@ -79,6 +81,13 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
         match villages.next()? {
             Ok(village) => {
                 calibration.add_village(&village);
+                match generator.monitoring(&village) {
+                    Ok(m) => monitoring.push(m),
+                    Err(e) => {
+                        failure = Some(e);
+                        return None;
+                    }
+                }
                 let rows: Vec<_> = village
                     .households
                     .into_iter()
@@ -108,9 +117,12 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
         return Err(e).context("生成中断");
     }
     let seconds = started.elapsed().as_secs_f64();
+    let loaded = synth_monitoring::load(store, actor, &config.area, monitoring)?;
     Ok(format!(
-        "已生成并写入 {written} 户 ({seconds:.1} 秒, {:.0} 户/秒)\n{}",
+        "已生成并写入 {written} 户 ({seconds:.1} 秒, {:.0} 户/秒)\n{} (共 {:.1} 秒)\n{}",
         written as f64 / seconds.max(1e-9),
+        synth_monitoring::summary(&loaded),
+        started.elapsed().as_secs_f64(),
         calibration.figures().report(config.scale)
     ))
 }
