@@ -13,3 +13,4 @@ mod evaluation;
 mod households;
 mod import;
 mod migrations;
+mod synth_monitoring;
