@@ -32,8 +32,8 @@
 //!   monitored households with an elimination under way — about 15% of them past their time limit.
 //! - **Measures** (帮扶措施): every monitored household gets a measure for its first risk type (illness →
 //!   medical aid, unstable employment → a public-welfare post or employment aid, schooling → education aid,
-//!   …), often one for its second and sometimes an employment or industry measure, started after the
-//!   identification and running until the elimination; registered poor households got two to four measures
+//!   …), running until the elimination, often one for its second and sometimes an employment or
+//!   industry measure, started after the identification (one-off payments end the day they start); registered poor households got two to four measures
 //!   during 2014–2020 (industry, employment, microcredit, education, housing renovation, relocation
 //!   follow-up, medical aid, social assistance). Amounts are plausible orders of magnitude, not calibrated.
 //! - **Visits** (走访): by the paired cadre, one a year while poor and about every other year while paired
@@ -898,6 +898,13 @@ impl Builder<'_> {
                         day_between(&mut self.rng, earliest, earliest + Duration::days(40))
                             .min(end);
                     self.monitoring_measure(h, *risk, f.can_work, started, stop, case);
+                    // The first measure runs as long as the household is monitored (assistance continues
+                    // until the risk is eliminated), even when it began as a payment.
+                    if k == 0 {
+                        if let Some(last) = self.records.measures.last_mut() {
+                            last.ended = stop.map(|z| z.max(last.started));
+                        }
+                    }
                 }
                 if f.can_work && rng::chance(&mut self.rng, 0.3) {
                     let started = day_between(

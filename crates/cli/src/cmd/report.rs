@@ -16,12 +16,12 @@ use jingzhun_policy::Rate;
 use jingzhun_report::annual::{self, AnnualInputs, Provenance};
 use jingzhun_report::indicators::{
     self, catalogue, format_value, DecidedRisks, ExitHistory, Extras, IndicatorTable, LeadCase,
-    Unit,
+    RunningMeasures, Unit,
 };
 use jingzhun_report::population::{self, Line};
 use jingzhun_report::summary::SummarySeries;
 use jingzhun_report::tables;
-use jingzhun_store::{AuditFilter, Store, StoredHousehold};
+use jingzhun_store::{AuditFilter, CaseFilter, Store, StoredHousehold};
 
 use super::evaluate::year_end;
 use super::{demo, evaluate, policy::load_pack, table};
@@ -248,8 +248,10 @@ struct Loaded {
     decided: DecidedRisks,
     /// Households whose return to poverty took effect in the year.
     returned: HashSet<HouseholdId>,
-    /// Identification cases of the monitoring workflow.
+    /// Cases of the monitoring workflow.
     leads: Vec<LeadCase>,
+    /// Assistance measures running on the evaluation date.
+    measures: RunningMeasures,
     load_secs: f64,
     evaluate_secs: f64,
 }
@@ -261,6 +263,7 @@ impl Loaded {
             decided: Some(&self.decided),
             leads: Some(&self.leads),
             returned: Some(&self.returned),
+            measures: Some(&self.measures),
         }
     }
 
@@ -315,7 +318,8 @@ fn load(
             series: None,
             decided,
             returned,
-            leads: lead_cases(store)?,
+            leads: lead_cases(store, area)?,
+            measures: running_measures(store, area, as_of)?,
             load_secs,
             evaluate_secs: started.elapsed().as_secs_f64(),
         });
@@ -365,7 +369,8 @@ fn load(
         series: Some(series),
         decided,
         returned,
-        leads: lead_cases(store)?,
+        leads: lead_cases(store, area)?,
+        measures: running_measures(store, area, as_of)?,
         load_secs,
         evaluate_secs: started.elapsed().as_secs_f64(),
     })
@@ -408,10 +413,55 @@ fn event_facts<'a>(
 /// and the households returned to poverty in the year.
 type EventFacts = (DecidedRisks, HashSet<HouseholdId>);
 
-/// The identification cases of the monitoring workflow, folded from their step events in the audit log
-/// (the web application records them there; see `jingzhun_web::workflow`). Dates are China dates.
-fn lead_cases(store: &Store) -> anyhow::Result<Vec<LeadCase>> {
-    use jingzhun_web::workflow::{Case, CaseKind, CaseState, StepEvent};
+/// Assistance measures running on `as_of` for the households within `area`.
+fn running_measures(
+    store: &Store,
+    area: &AreaCode,
+    as_of: NaiveDate,
+) -> anyhow::Result<RunningMeasures> {
+    let pairs = store
+        .running_measure_kinds(area, as_of)
+        .context("读取帮扶措施失败")?;
+    Ok(indicators::running_measures(pairs))
+}
+
+/// The cases of the monitoring workflow within `area`: those of the store's case tables (loaded in bulk,
+/// e.g. by the generator), then those the web application records as step events in the audit log (see
+/// `jingzhun_web::workflow`) under ids the tables do not hold. Dates are China dates.
+fn lead_cases(store: &Store, area: &AreaCode) -> anyhow::Result<Vec<LeadCase>> {
+    let china = |t: DateTime<Utc>| (t + chrono::Duration::hours(8)).date_naive();
+    let stored = store
+        .cases_within(area, &CaseFilter::default())
+        .context("读取监测案件失败")?;
+    let ids: HashSet<String> = stored.iter().map(|c| c.id.to_string()).collect();
+    let mut out: Vec<LeadCase> = stored
+        .iter()
+        .filter_map(|c| {
+            let closed = c.closed_at().map(china);
+            let decided = c.state() == jingzhun_core::monitoring::CaseState::Decided;
+            Some(LeadCase {
+                village: c.village,
+                kind: c.kind,
+                channel: c.channel,
+                monitoring_kind: c.monitoring_kind,
+                opened: china(c.opened_at()?),
+                decided: closed.filter(|_| decided),
+                rejected: closed.filter(|_| !decided),
+            })
+        })
+        .collect();
+    out.extend(
+        audit_cases(store)?
+            .into_iter()
+            .filter(|(id, c)| !ids.contains(id) && area.contains(&c.village))
+            .map(|(_, c)| c),
+    );
+    Ok(out)
+}
+
+/// The cases recorded by the web application, folded from their step events in the audit log, by id.
+fn audit_cases(store: &Store) -> anyhow::Result<Vec<(String, LeadCase)>> {
+    use jingzhun_web::workflow::{Case, CaseState, StepEvent};
     let filter = AuditFilter {
         entity: Some(jingzhun_web::store_backend::CASE_ENTITY.to_owned()),
         ..AuditFilter::default()
@@ -437,20 +487,26 @@ fn lead_cases(store: &Store) -> anyhow::Result<Vec<LeadCase>> {
     }
     let china = |t: DateTime<Utc>| (t + chrono::Duration::hours(8)).date_naive();
     Ok(by_case
-        .values()
-        .filter_map(|events| Case::from_events(events))
-        .filter(|c| c.facts.kind == CaseKind::Identification)
-        .filter_map(|c| {
+        .iter()
+        .filter_map(|(id, events)| Some((id, Case::from_events(events)?)))
+        .filter_map(|(id, c)| {
             let opened = china(c.opened_at()?);
-            let decided = match c.state() {
-                CaseState::Decided => c.steps.last().map(|s| china(s.at)),
-                _ => None,
+            let last = c.steps.last().map(|s| china(s.at));
+            let (decided, rejected) = match c.state() {
+                CaseState::Decided => (last, None),
+                CaseState::Rejected { .. } => (None, last),
+                CaseState::Open { .. } => (None, None),
             };
-            Some(LeadCase {
+            let case = LeadCase {
                 village: c.facts.village,
+                kind: c.facts.kind,
+                channel: c.facts.channel,
+                monitoring_kind: c.facts.monitoring_kind,
                 opened,
                 decided,
-            })
+                rejected,
+            };
+            Some((id.clone(), case))
         })
         .collect())
 }
@@ -1104,7 +1160,7 @@ mod tests {
     }
 
     /// The cases the web application records are read back: a decided one with its decision date, an
-    /// open one without, an elimination case left out.
+    /// open one without, an elimination case with its kind; only those within the area asked for.
     #[test]
     fn lead_cases_read_what_the_web_workflow_records() {
         let store = Arc::new(Store::open(":memory:").unwrap());
@@ -1140,10 +1196,13 @@ mod tests {
         backend
             .append_case_event("t", &event("C", Step::Lead, Outcome::Pass, lead))
             .unwrap();
-        let cases = lead_cases(&store).unwrap();
-        assert_eq!(cases.len(), 2);
+        let cases = lead_cases(&store, &AreaCode::parse("5119").unwrap()).unwrap();
+        assert_eq!(cases.len(), 3);
         assert!(cases[0].decided.is_some_and(|d| d == cases[0].opened));
         assert_eq!(cases[1].decided, None);
         assert_eq!(cases[0].village, village);
+        assert_eq!(cases[2].kind, CaseKind::Elimination);
+        let elsewhere = lead_cases(&store, &AreaCode::parse("5101").unwrap()).unwrap();
+        assert!(elsewhere.is_empty());
     }
 }
