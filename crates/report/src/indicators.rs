@@ -770,6 +770,77 @@ pub struct CaseFigures {
 }
 
 impl CaseFigures {
+    /// The cases of `year` up to `as_of` (and those open on `as_of`) among `cases`, whatever their area;
+    /// `days_limit` is the policy's time limit (days from lead to decision).
+    pub fn of(cases: &[LeadCase], year: u16, as_of: NaiveDate, days_limit: Option<i64>) -> Self {
+        let mut f = Self::default();
+        for case in cases.iter().filter(|c| c.opened <= as_of) {
+            f.add(case, year, as_of, days_limit);
+        }
+        f
+    }
+
+    /// Counts one case opened on or before `as_of`; returns the days from lead to decision of an
+    /// identification decided in `year`.
+    fn add(
+        &mut self,
+        case: &LeadCase,
+        year: u16,
+        as_of: NaiveDate,
+        days_limit: Option<i64>,
+    ) -> Option<i64> {
+        let in_year = |d: NaiveDate| i32::from(year) == chrono::Datelike::year(&d) && d <= as_of;
+        let decided = case.decided.filter(|d| in_year(*d));
+        let closed = case.decided.or(case.rejected).is_some_and(|d| d <= as_of);
+        if !closed {
+            self.open += 1;
+            let overdue =
+                days_limit.is_some_and(|l| case.opened + chrono::Duration::days(l) < as_of);
+            self.overdue += i64::from(overdue);
+        }
+        if case.kind != CaseKind::Identification {
+            self.eliminations += i64::from(decided.is_some());
+            return None;
+        }
+        if in_year(case.opened) {
+            self.leads_by_channel[usize::from(case.channel.index())] += 1;
+        }
+        self.rejected += i64::from(case.rejected.is_some_and(in_year));
+        let decided_on = decided?;
+        if let Some(k) = case.monitoring_kind {
+            self.identified_by_kind[usize::from(k.index())] += 1;
+        }
+        let days = (decided_on - case.opened).num_days();
+        self.days.push(days);
+        Some(days)
+    }
+
+    /// The figures by stable code, for summaries: `leads.{channel}`, `identified.{kind}`,
+    /// `lead_to_decision_median_days`, `leads_rejected`, `elimination_cases_decided`, `cases_open`,
+    /// `cases_overdue` (the codes of the matching indicators).
+    pub fn by_code(&self) -> BTreeMap<String, f64> {
+        let mut out = BTreeMap::new();
+        for c in Channel::ALL {
+            let n = self.leads_by_channel[usize::from(c.index())];
+            out.insert(format!("leads.{}", c.code()), n as f64);
+        }
+        for k in MonitoringKind::ALL {
+            let n = self.identified_by_kind[usize::from(k.index())];
+            out.insert(format!("identified.{}", k.code()), n as f64);
+        }
+        if let Some(m) = self.median_days() {
+            out.insert("lead_to_decision_median_days".to_owned(), m);
+        }
+        out.insert("leads_rejected".to_owned(), self.rejected as f64);
+        out.insert(
+            "elimination_cases_decided".to_owned(),
+            self.eliminations as f64,
+        );
+        out.insert("cases_open".to_owned(), self.open as f64);
+        out.insert("cases_overdue".to_owned(), self.overdue as f64);
+        out
+    }
+
     /// The median of [`CaseFigures::days`] (mean of the middle two for an even count).
     pub fn median_days(&self) -> Option<f64> {
         let mut d = self.days.clone();
@@ -1119,8 +1190,6 @@ pub fn compute(
     // Cases of the year, up to the evaluation date, and those open on it.
     let mut lead_times = vec![LeadTimes::default(); areas.len()];
     let mut case_figures = vec![CaseFigures::default(); areas.len()];
-    let in_year =
-        |d: NaiveDate| i32::from(eval.year) == chrono::Datelike::year(&d) && d <= eval.as_of;
     for case in leads.unwrap_or_default() {
         if case.opened > eval.as_of {
             continue;
@@ -1130,37 +1199,14 @@ pub fn compute(
             .ancestors_and_self()
             .find_map(|c| eval.params_for(&c))
             .map(|p| i64::from(p.params.identification_days_limit));
-        let identification = case.kind == CaseKind::Identification;
-        let decided = case.decided.filter(|d| in_year(*d));
-        let closed = case
-            .decided
-            .or(case.rejected)
-            .is_some_and(|d| d <= eval.as_of);
-        let overdue = limit.is_some_and(|l| case.opened + chrono::Duration::days(l) < eval.as_of);
         for t in targets_of(case.village) {
-            let f = &mut case_figures[t];
-            if !closed {
-                f.open += 1;
-                f.overdue += i64::from(overdue);
+            let days = case_figures[t].add(case, eval.year, eval.as_of, limit);
+            if let Some(days) = days {
+                let l = &mut lead_times[t];
+                l.decided += 1;
+                l.days += days;
+                l.within_limit += i64::from(limit.is_some_and(|limit| days <= limit));
             }
-            if !identification {
-                f.eliminations += i64::from(decided.is_some());
-                continue;
-            }
-            if in_year(case.opened) {
-                f.leads_by_channel[usize::from(case.channel.index())] += 1;
-            }
-            f.rejected += i64::from(case.rejected.is_some_and(in_year));
-            let Some(decided_on) = decided else { continue };
-            if let Some(k) = case.monitoring_kind {
-                f.identified_by_kind[usize::from(k.index())] += 1;
-            }
-            let days = (decided_on - case.opened).num_days();
-            f.days.push(days);
-            let l = &mut lead_times[t];
-            l.decided += 1;
-            l.days += days;
-            l.within_limit += i64::from(limit.is_some_and(|limit| days <= limit));
         }
     }
     let rows = areas

@@ -265,6 +265,28 @@ impl Generator {
         }
     }
 
+    /// Like [`Generator::par_iter`], each village with its monitoring records ([`Generator::monitoring`]),
+    /// both computed on rayon's pool.
+    pub fn par_iter_monitored(
+        &self,
+        batch: usize,
+    ) -> impl Iterator<Item = Result<(GeneratedVillage, VillageMonitoring), SynthError>> + '_ {
+        let batch = batch.max(1);
+        let total = self.plan.villages.len();
+        (0..total.div_ceil(batch)).flat_map(move |b| {
+            let range = b * batch..((b + 1) * batch).min(total);
+            let done: Vec<_> = range
+                .into_par_iter()
+                .map(|i| {
+                    let village = self.generate_village(i)?;
+                    let monitoring = self.monitoring(&village)?;
+                    Ok((village, monitoring))
+                })
+                .collect();
+            done
+        })
+    }
+
     /// All households, village after village (sequential).
     pub fn households(&self) -> impl Iterator<Item = Result<GeneratedHousehold, SynthError>> + '_ {
         self.iter().flat_map(flatten)

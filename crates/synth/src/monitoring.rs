@@ -36,8 +36,8 @@
 //!   industry measure, started after the identification (one-off payments end the day they start); registered poor households got two to four measures
 //!   during 2014–2020 (industry, employment, microcredit, education, housing renovation, relocation
 //!   follow-up, medical aid, social assistance). Amounts are plausible orders of magnitude, not calibrated.
-//! - **Visits** (走访): by the paired cadre, one a year while poor and about every other year while paired
-//!   after the exit, quarterly while monitored; a lead-verification visit on each case's visit step and an
+//! - **Visits** (走访): by the paired cadre, one a year while poor, about every other year of 2021–2025 while
+//!   still paired after the exit (回访), quarterly while monitored; a lead-verification visit on each case's visit step and an
 //!   elimination check on each elimination case's visit step; a follow-up of some monitoring measures.
 
 use std::collections::{BTreeMap, HashMap};
@@ -1253,7 +1253,7 @@ impl Builder<'_> {
                 // Every year while poor; after the exit about every other year (the record keeps the visits
                 // written up in the system, not every call).
                 let poor_then = exit.is_none_or(|x| ymd(year, 1, 1) <= x);
-                if !poor_then && !rng::chance(&mut self.rng, 0.5) {
+                if !poor_then && (year < 2021 || !rng::chance(&mut self.rng, 0.5)) {
                     continue;
                 }
                 {

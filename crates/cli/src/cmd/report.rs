@@ -188,10 +188,21 @@ fn summary(store: &Store, area: &str, year: u16, format: &str) -> anyhow::Result
     // Cumulative figures (counties exited, people lifted out) need every year up to this one.
     let series = demo::evaluate_years(store, &tree, &area, year)?;
     let summary = series.summary(year).context("该年度没有评估结果")?;
+    // The monitoring workflow's figures of the year beside the evaluation's: leads by channel,
+    // identifications by kind, time to a decision, eliminations, open and overdue cases.
+    let pack = load_pack(None)?;
+    let limit = pack
+        .effective(year, Some(&area))
+        .ok()
+        .map(|p| i64::from(p.params.identification_days_limit));
+    let cases = indicators::CaseFigures::of(&lead_cases(store, &area)?, year, summary.as_of, limit);
+    let mut value = serde_json::to_value(&summary)?;
+    if let Some(object) = value.as_object_mut() {
+        object.insert("cases".to_owned(), serde_json::to_value(cases.by_code())?);
+    }
     match format {
-        "json" => println!("{}", serde_json::to_string_pretty(&summary)?),
+        "json" => println!("{}", serde_json::to_string_pretty(&value)?),
         "table" => {
-            let value = serde_json::to_value(&summary)?;
             let rows: Vec<Vec<String>> = value
                 .as_object()
                 .into_iter()

@@ -70,7 +70,7 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
     let mut failure: Option<SynthError> = None;
     // Each village's monitoring records, written once the households they refer to have ids.
     let mut monitoring = Vec::with_capacity(generator.villages().len());
-    let mut villages = generator.par_iter(32);
+    let mut villages = generator.par_iter_monitored(32);
     let mut pending: std::vec::IntoIter<(Household, Vec<StatusEvent>)> = Vec::new().into_iter();
     // Flatten villages into households for the store, keeping the calibration tally on the way and
     // stopping at the first generator error (the store then rolls back its open batch).
@@ -79,15 +79,9 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
             return Some(next);
         }
         match villages.next()? {
-            Ok(village) => {
+            Ok((village, records)) => {
                 calibration.add_village(&village);
-                match generator.monitoring(&village) {
-                    Ok(m) => monitoring.push(m),
-                    Err(e) => {
-                        failure = Some(e);
-                        return None;
-                    }
-                }
+                monitoring.push(records);
                 let rows: Vec<_> = village
                     .households
                     .into_iter()

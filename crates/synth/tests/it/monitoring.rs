@@ -235,6 +235,12 @@ fn same_seed_same_records_whatever_the_order() {
         let m = g.monitoring(&v).unwrap();
         assert_eq!(&m, &data()[k].1);
     }
+    // Generated together on the pool, in batches of another size: the same again.
+    for (k, pair) in g.par_iter_monitored(7).enumerate().step_by(89) {
+        let (v, m) = pair.unwrap();
+        assert_eq!(v, data()[k].0);
+        assert_eq!(m, data()[k].1);
+    }
     // Another seed gives other records.
     let other = generator(7);
     let v = other.iter().next().unwrap().unwrap();
