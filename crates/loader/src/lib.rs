@@ -17,17 +17,20 @@ use std::collections::HashSet;
 use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use jingzhun_core::monitoring::CaseState;
 use jingzhun_core::{AreaCode, AreaLevel, AreaTree, Household, HouseholdId};
 use jingzhun_engine::{Engine, EngineError, Evaluation, HouseholdInput};
 use jingzhun_policy::PolicyPack;
 use jingzhun_report::annual::{self, AnnualInputs, Document, Provenance};
 use jingzhun_report::indicators::{
-    self, DecidedRisks, ExitHistory, Extras, IndicatorTable, LeadCase,
+    self, DecidedRisks, ExitHistory, Extras, IndicatorTable, LeadCase, RunningMeasures,
 };
 use jingzhun_report::population::{self, Line};
 use jingzhun_report::summary::SummarySeries;
 use jingzhun_report::tables;
-use jingzhun_store::{Store, StoreError, StoredHistory, StoredHousehold, StoredVersion};
+use jingzhun_store::{
+    CaseFilter, Store, StoreError, StoredHistory, StoredHousehold, StoredVersion,
+};
 use rayon::prelude::*;
 
 /// The first year of the registry (建档立卡 began in 2013-2014); yearly histories start here.
@@ -298,10 +301,46 @@ pub struct ReportData {
     pub decided: DecidedRisks,
     /// Households whose return to poverty took effect in the year.
     pub returned: HashSet<HouseholdId>,
-    /// Identification cases of the monitoring workflow.
+    /// Cases of the monitoring workflow within the area (the store's case tables).
     pub leads: Vec<LeadCase>,
+    /// Assistance measures running on the evaluation date.
+    pub measures: RunningMeasures,
     pub load_secs: f64,
     pub evaluate_secs: f64,
+}
+
+/// The cases of the monitoring workflow within `area`, from the store's case tables (opened, decided and
+/// rejected as China dates), for the lead-to-decision and channel indicators.
+pub fn lead_cases(store: &Store, area: &AreaCode) -> Result<Vec<LeadCase>, LoadError> {
+    let china = |t: DateTime<Utc>| (t + chrono::Duration::hours(8)).date_naive();
+    Ok(store
+        .cases_within(area, &CaseFilter::default())?
+        .iter()
+        .filter_map(|c| {
+            let closed = c.closed_at().map(china);
+            let decided = c.state() == CaseState::Decided;
+            Some(LeadCase {
+                village: c.village,
+                kind: c.kind,
+                channel: c.channel,
+                monitoring_kind: c.monitoring_kind,
+                opened: china(c.opened_at()?),
+                decided: closed.filter(|_| decided),
+                rejected: closed.filter(|_| !decided),
+            })
+        })
+        .collect())
+}
+
+/// Assistance measures running on `on` for the households within `area`.
+pub fn running_measures(
+    store: &Store,
+    area: &AreaCode,
+    on: NaiveDate,
+) -> Result<RunningMeasures, LoadError> {
+    Ok(indicators::running_measures(
+        store.running_measure_kinds(area, on)?,
+    ))
 }
 
 /// What the indicators read from status events beyond the engine: the monitoring decisions' risk types
@@ -357,9 +396,8 @@ impl ReportData {
     /// Loads `area` for `year` as of `as_of` (default the year's end) and evaluates it under `pack`. With
     /// `history`, every year from [`FIRST_YEAR`] is evaluated too (the store read once, one engine per
     /// year, as [`load_years`] does; year by year as of each year's end if households were edited since
-    /// generation). `leads` are the workflow's identification cases (the web application records them; see
-    /// `jingzhun_web::services::reports::lead_cases`).
-    #[allow(clippy::too_many_arguments)]
+    /// generation). The monitoring workflow's cases and the running assistance measures come from the
+    /// store's monitoring tables ([`lead_cases`], [`running_measures`]).
     pub fn load(
         store: &Store,
         area: &AreaCode,
@@ -367,13 +405,14 @@ impl ReportData {
         as_of: Option<NaiveDate>,
         history: bool,
         pack: &PolicyPack,
-        leads: Vec<LeadCase>,
         progress: &mut dyn Progress,
     ) -> Result<ReportData, LoadError> {
         if year < FIRST_YEAR {
             return Err(LoadError::YearTooEarly(year));
         }
         let as_of = as_of.unwrap_or_else(|| year_end(year));
+        let leads = lead_cases(store, area)?;
+        let measures = running_measures(store, area, as_of)?;
         let tree = store.area_tree()?;
         if tree.get(area).is_none() {
             return Err(LoadError::UnknownArea(*area));
@@ -396,6 +435,7 @@ impl ReportData {
                 decided,
                 returned,
                 leads,
+                measures,
                 load_secs,
                 evaluate_secs: started.elapsed().as_secs_f64(),
             });
@@ -447,6 +487,7 @@ impl ReportData {
             decided,
             returned,
             leads,
+            measures,
             load_secs,
             evaluate_secs: started.elapsed().as_secs_f64(),
         })
@@ -458,6 +499,7 @@ impl ReportData {
             decided: Some(&self.decided),
             leads: Some(&self.leads),
             returned: Some(&self.returned),
+            measures: Some(&self.measures),
         }
     }
 

@@ -115,17 +115,7 @@ fn a_township_report_holds_its_township_only() {
     let (_dir, store) = store();
     let township = AreaCode::parse("511902001").unwrap();
     let pack = PolicyPack::builtin();
-    let data = ReportData::load(
-        &store,
-        &township,
-        2020,
-        None,
-        true,
-        &pack,
-        vec![],
-        &mut Silent,
-    )
-    .unwrap();
+    let data = ReportData::load(&store, &township, 2020, None, true, &pack, &mut Silent).unwrap();
     assert_eq!(data.engine.households(), 2);
     assert!(
         data.series.as_ref().unwrap().summary(2013).is_some(),

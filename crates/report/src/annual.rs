@@ -8,6 +8,8 @@
 
 use std::fmt::Write as _;
 
+use jingzhun_core::{AssistanceType, Channel, MonitoringKind};
+
 use crate::indicators::{catalogue, format_value, IndicatorTable, Unit};
 use crate::population::IncomeMeasures;
 use crate::summary::{Summary, SummarySeries};
@@ -348,7 +350,13 @@ pub fn annual(input: AnnualInputs<'_>) -> Option<Document> {
             get("lead_to_decision_days").unwrap_or(0.0),
             get("decided_within_limit").map(pct).unwrap_or_else(|| "-".to_owned())
         )),
-        _ => monitoring.push("本年度没有经网页应用监测工作流审定的识别案件。".to_owned()),
+        _ => monitoring.push("本年度没有经监测工作流审定的识别案件。".to_owned()),
+    }
+    if let Some(sentence) = case_sentence(&get) {
+        monitoring.push(sentence);
+    }
+    if let Some(sentence) = measure_sentence(&get) {
+        monitoring.push(sentence);
     }
     d.blocks.push(Block::List(monitoring));
 
@@ -406,9 +414,11 @@ pub fn annual(input: AnnualInputs<'_>) -> Option<Document> {
         .iter()
         .filter_map(|i| i.unavailable.map(|why| format!("{}:{why}", i.name)))
         .collect();
-    d.blocks
-        .push(Block::Heading("七、暂不能计算的指标".to_owned()));
-    d.blocks.push(Block::List(unavailable));
+    if !unavailable.is_empty() {
+        d.blocks
+            .push(Block::Heading("七、暂不能计算的指标".to_owned()));
+        d.blocks.push(Block::List(unavailable));
+    }
 
     let p = input.provenance;
     d.blocks.push(Block::Footer(vec![
@@ -417,6 +427,74 @@ pub fn annual(input: AnnualInputs<'_>) -> Option<Document> {
         format!("程序版本:{}", p.code_version),
     ]));
     Some(d)
+}
+
+/// The year's leads by channel, identifications by kind, the median time to a decision, eliminations and
+/// the cases still open; `None` when no cases were given.
+fn case_sentence(get: &dyn Fn(&str) -> Option<f64>) -> Option<String> {
+    let count = |code: &str| get(code).map(|v| int(v as i64));
+    let channels = Channel::ALL
+        .iter()
+        .map(|c| {
+            let n = count(&format!("leads.{}", c.code()))?;
+            Some(format!("{} {n} 件", c.label()))
+        })
+        .collect::<Option<Vec<_>>>()?
+        .join("、");
+    let kinds = MonitoringKind::ALL
+        .iter()
+        .map(|k| {
+            let n = count(&format!("identified.{}", k.code()))?;
+            Some(format!("{} {n} 户", k.label()))
+        })
+        .collect::<Option<Vec<_>>>()?
+        .join("、");
+    // Nothing to say in a year without cases (before the monitoring years, say).
+    let any = ["leads_rejected", "elimination_cases_decided", "cases_open"]
+        .iter()
+        .chain(&["identification_cases_decided"])
+        .any(|c| get(c).is_some_and(|v| v > 0.0))
+        || Channel::ALL
+            .iter()
+            .any(|c| get(&format!("leads.{}", c.code())).is_some_and(|v| v > 0.0));
+    if !any {
+        return None;
+    }
+    let median = get("lead_to_decision_median_days")
+        .map(|d| format!(",从线索到认定用时中位数 {d:.1} 天"))
+        .unwrap_or_default();
+    Some(format!(
+        "本年度登记监测线索:{channels};认定监测对象:{kinds}{median};未通过 {} 件。审定风险消除 {} 件。年末在办案件 {} 件,其中超过识别时限 {} 件。",
+        count("leads_rejected")?,
+        count("elimination_cases_decided")?,
+        count("cases_open")?,
+        count("cases_overdue")?,
+    ))
+}
+
+/// Households with running assistance measures, by kind, and the coverage of monitored households; `None`
+/// when no measures were given.
+fn measure_sentence(get: &dyn Fn(&str) -> Option<f64>) -> Option<String> {
+    let households = get("assistance_measures")?;
+    let kinds: Vec<String> = AssistanceType::ALL
+        .iter()
+        .filter_map(|k| {
+            let n = get(&format!("assistance_measures.{}", k.code()))? as i64;
+            (n > 0).then(|| format!("{} {} 户", k.label(), int(n)))
+        })
+        .collect();
+    let coverage = get("assistance_coverage")
+        .map(|c| format!(";监测户帮扶措施覆盖率 {}", pct(c)))
+        .unwrap_or_default();
+    Some(format!(
+        "年末有帮扶措施在实施的农户 {} 户{}{coverage}。",
+        int(households as i64),
+        if kinds.is_empty() {
+            String::new()
+        } else {
+            format!("(一户可有多类措施:{})", kinds.join("、"))
+        },
+    ))
 }
 
 /// One row per year of the series up to `last`: stock, incidence, exits of the year (the difference of the

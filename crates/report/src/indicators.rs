@@ -13,9 +13,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
+use jingzhun_core::monitoring::CaseKind;
 use jingzhun_core::{
-    AreaCode, AreaLevel, HouseholdId, HouseholdStatus, MonitoringKind, RiskType, StatusEvent,
-    StatusEventKind,
+    AreaCode, AreaLevel, AssistanceType, Channel, HouseholdId, HouseholdStatus, MonitoringKind,
+    RiskType, StatusEvent, StatusEventKind,
 };
 use jingzhun_engine::{Engine, Evaluation, Rollup};
 use jingzhun_policy::{flag, Guarantee, ProposalKind, RegistryState};
@@ -94,6 +95,12 @@ pub enum Source {
     IncomeMean(IncomeGroup),
     /// Median per-capita net income of a group (yuan, person-weighted).
     IncomeMedian(IncomeGroup),
+    /// Identification leads of the year from a channel.
+    LeadChannel(Channel),
+    /// Identifications of the year decided for a kind of monitored household.
+    IdentifiedKind(MonitoringKind),
+    /// Households with a running measure of a kind.
+    MeasureKind(AssistanceType),
     /// Not computable from the registry yet; the reason.
     Unavailable(&'static str),
 }
@@ -147,9 +154,11 @@ fn n(x: i64) -> Option<f64> {
     Some(x as f64)
 }
 
-const NO_MEASURE_DATA: &str = "帮扶措施尚未纳入登记数据模型, 不能计算";
+const LEAD_CASES: &str = "监测工作流中的监测对象识别案件(登记库案件表与审计记录)";
 
-const LEAD_CASES: &str = "网页应用监测工作流中的监测对象识别案件(审计记录)";
+const ALL_CASES: &str = "监测工作流中的全部案件(识别与风险消除)";
+
+const MEASURES: &str = "登记库中的帮扶措施(开始日不晚于评估日、未结束或结束日不早于评估日)";
 
 /// Every indicator, in display order.
 pub fn catalogue() -> &'static [Indicator] {
@@ -430,6 +439,81 @@ fn build_catalogue() -> Vec<Indicator> {
             "当年审定的识别案件中, 用时不超过政策包识别时限(天)的比例",
             Counts(|d| d.leads.and_then(|l| ratio(l.within_limit, l.decided))),
         ),
+        ind(
+            "lead_to_decision_median_days",
+            "线索到认定用时(中位数)",
+            "median days from lead to decision",
+            Days,
+            LEAD_CASES,
+            "当年审定的识别案件从线索登记到县级审定的天数(按北京时间日期)的中位数",
+            Counts(|d| d.cases.as_ref().and_then(CaseFigures::median_days)),
+        ),
+    ]);
+    for channel in Channel::ALL {
+        v.push(ind(
+            &format!("leads.{}", channel.code()),
+            &format!("当年监测线索: {}", channel.label()),
+            &format!("identification leads: {}", channel.code()),
+            Cases,
+            LEAD_CASES,
+            &format!(
+                "评估年度内(至评估日)登记、发现渠道为「{}」的监测对象识别案件",
+                channel.label()
+            ),
+            LeadChannel(*channel),
+        ));
+    }
+    for kind in MonitoringKind::ALL {
+        v.push(ind(
+            &format!("identified.{}", kind.code()),
+            &format!("当年认定监测对象: {}", kind.label()),
+            &format!("identifications decided: {}", kind.code()),
+            Cases,
+            LEAD_CASES,
+            &format!(
+                "评估年度内(至评估日)县级审定、监测对象类型为「{}」的识别案件",
+                kind.label()
+            ),
+            IdentifiedKind(*kind),
+        ));
+    }
+    v.extend([
+        ind(
+            "leads_rejected",
+            "当年未通过的监测线索",
+            "identification leads rejected",
+            Cases,
+            LEAD_CASES,
+            "评估年度内(至评估日)在某一环节未通过而办结的识别案件",
+            Counts(|d| d.cases.as_ref().map(|c| c.rejected as f64)),
+        ),
+        ind(
+            "elimination_cases_decided",
+            "当年审定的风险消除案件",
+            "risk eliminations decided",
+            Cases,
+            ALL_CASES,
+            "评估年度内(至评估日)县级审定通过的风险消除案件",
+            Counts(|d| d.cases.as_ref().map(|c| c.eliminations as f64)),
+        ),
+        ind(
+            "cases_open",
+            "在办案件",
+            "open cases",
+            Cases,
+            ALL_CASES,
+            "评估日已登记线索、尚未审定或办结的案件",
+            Counts(|d| d.cases.as_ref().map(|c| c.open as f64)),
+        ),
+        ind(
+            "cases_overdue",
+            "超时未办结案件",
+            "open cases past the time limit",
+            Cases,
+            ALL_CASES,
+            "在办案件中, 线索登记日加政策包识别时限(天)早于评估日的案件",
+            Counts(|d| d.cases.as_ref().map(|c| c.overdue as f64)),
+        ),
     ]);
     for (group, label, counts) in [
         (IncomeGroup::All, "农村居民", all_hh),
@@ -601,23 +685,40 @@ fn build_catalogue() -> Vec<Indicator> {
         ),
         ind(
             "assistance_measures",
-            "帮扶措施(按类型)",
-            "assistance measures by type",
+            "有帮扶措施的农户",
+            "households with assistance measures",
             Households,
-            "帮扶措施",
-            "各类帮扶措施的户数与金额",
-            Unavailable(NO_MEASURE_DATA),
-        ),
-        ind(
-            "assistance_coverage",
-            "监测户帮扶措施覆盖率",
-            "assistance coverage of monitored households",
-            Rate,
-            "监测户",
-            "至少有一项帮扶措施的监测户 ÷ 监测户",
-            Unavailable(NO_MEASURE_DATA),
+            MEASURES,
+            "评估日至少有一项帮扶措施在实施的农户",
+            Counts(|d| d.measures.map(|m| m.households as f64)),
         ),
     ]);
+    for kind in AssistanceType::ALL {
+        v.push(ind(
+            &format!("assistance_measures.{}", kind.code()),
+            &format!("帮扶措施: {}", kind.label()),
+            &format!("households with assistance measures: {}", kind.code()),
+            Households,
+            MEASURES,
+            &format!(
+                "评估日有「{}」措施在实施的农户(一户可有多类措施)",
+                kind.label()
+            ),
+            MeasureKind(*kind),
+        ));
+    }
+    v.push(ind(
+        "assistance_coverage",
+        "监测户帮扶措施覆盖率",
+        "assistance coverage of monitored households",
+        Rate,
+        "评估日处于监测中的农户",
+        "评估日至少有一项帮扶措施在实施的监测户 ÷ 监测户",
+        Counts(|d| {
+            d.measures
+                .and_then(|m| ratio(m.monitored_with_measure, m.monitored))
+        }),
+    ));
     v
 }
 
@@ -644,6 +745,140 @@ pub struct AreaData {
     pub leads: Option<LeadTimes>,
     /// Households and people returned to poverty in the year, when the decisions were given.
     pub returned: Option<(i64, i64)>,
+    /// The year's cases, when the cases were given.
+    pub cases: Option<CaseFigures>,
+    /// Running assistance measures, when the measures were given.
+    pub measures: Option<MeasureFigures>,
+}
+
+/// What the case indicators of one area count: cases of the evaluated year up to the evaluation date.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseFigures {
+    /// Identification leads recorded in the year, by [`Channel::index`].
+    pub leads_by_channel: [i64; Channel::ALL.len()],
+    /// Identifications decided in the year, by [`MonitoringKind::index`].
+    pub identified_by_kind: [i64; MonitoringKind::ALL.len()],
+    /// Days from lead to decision of each identification decided in the year.
+    pub days: Vec<i64>,
+    /// Identification leads rejected in the year.
+    pub rejected: i64,
+    /// Elimination cases decided in the year.
+    pub eliminations: i64,
+    /// Cases open on the evaluation date, and those of them past the time limit.
+    pub open: i64,
+    pub overdue: i64,
+}
+
+impl CaseFigures {
+    /// The cases of `year` up to `as_of` (and those open on `as_of`) among `cases`, whatever their area;
+    /// `days_limit` is the policy's time limit (days from lead to decision).
+    pub fn of(cases: &[LeadCase], year: u16, as_of: NaiveDate, days_limit: Option<i64>) -> Self {
+        let mut f = Self::default();
+        for case in cases.iter().filter(|c| c.opened <= as_of) {
+            f.add(case, year, as_of, days_limit);
+        }
+        f
+    }
+
+    /// Counts one case opened on or before `as_of`; returns the days from lead to decision of an
+    /// identification decided in `year`.
+    fn add(
+        &mut self,
+        case: &LeadCase,
+        year: u16,
+        as_of: NaiveDate,
+        days_limit: Option<i64>,
+    ) -> Option<i64> {
+        let in_year = |d: NaiveDate| i32::from(year) == chrono::Datelike::year(&d) && d <= as_of;
+        let decided = case.decided.filter(|d| in_year(*d));
+        let closed = case.decided.or(case.rejected).is_some_and(|d| d <= as_of);
+        if !closed {
+            self.open += 1;
+            let overdue =
+                days_limit.is_some_and(|l| case.opened + chrono::Duration::days(l) < as_of);
+            self.overdue += i64::from(overdue);
+        }
+        if case.kind != CaseKind::Identification {
+            self.eliminations += i64::from(decided.is_some());
+            return None;
+        }
+        if in_year(case.opened) {
+            self.leads_by_channel[usize::from(case.channel.index())] += 1;
+        }
+        self.rejected += i64::from(case.rejected.is_some_and(in_year));
+        let decided_on = decided?;
+        if let Some(k) = case.monitoring_kind {
+            self.identified_by_kind[usize::from(k.index())] += 1;
+        }
+        let days = (decided_on - case.opened).num_days();
+        self.days.push(days);
+        Some(days)
+    }
+
+    /// The figures by stable code, for summaries: `leads.{channel}`, `identified.{kind}`,
+    /// `lead_to_decision_median_days`, `leads_rejected`, `elimination_cases_decided`, `cases_open`,
+    /// `cases_overdue` (the codes of the matching indicators).
+    pub fn by_code(&self) -> BTreeMap<String, f64> {
+        let mut out = BTreeMap::new();
+        for c in Channel::ALL {
+            let n = self.leads_by_channel[usize::from(c.index())];
+            out.insert(format!("leads.{}", c.code()), n as f64);
+        }
+        for k in MonitoringKind::ALL {
+            let n = self.identified_by_kind[usize::from(k.index())];
+            out.insert(format!("identified.{}", k.code()), n as f64);
+        }
+        if let Some(m) = self.median_days() {
+            out.insert("lead_to_decision_median_days".to_owned(), m);
+        }
+        out.insert("leads_rejected".to_owned(), self.rejected as f64);
+        out.insert(
+            "elimination_cases_decided".to_owned(),
+            self.eliminations as f64,
+        );
+        out.insert("cases_open".to_owned(), self.open as f64);
+        out.insert("cases_overdue".to_owned(), self.overdue as f64);
+        out
+    }
+
+    /// The median of [`CaseFigures::days`] (mean of the middle two for an even count).
+    pub fn median_days(&self) -> Option<f64> {
+        let mut d = self.days.clone();
+        d.sort_unstable();
+        let n = d.len();
+        match n {
+            0 => None,
+            _ if n % 2 == 1 => Some(d[n / 2] as f64),
+            _ => Some((d[n / 2 - 1] + d[n / 2]) as f64 / 2.0),
+        }
+    }
+}
+
+/// Running assistance measures of one area's households on the evaluation date.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MeasureFigures {
+    /// Households with at least one running measure.
+    pub households: i64,
+    /// Households with a running measure of each kind, by [`AssistanceType::index`].
+    pub by_kind: [i64; AssistanceType::ALL.len()],
+    /// Monitored households, and those of them with a running measure.
+    pub monitored: i64,
+    pub monitored_with_measure: i64,
+}
+
+/// Running measure kinds of each household on the evaluation date: bits over [`AssistanceType::index`]
+/// (households without a running measure are absent).
+pub type RunningMeasures = HashMap<HouseholdId, u16>;
+
+/// Folds `(household, kind)` pairs (as the store lists them) into [`RunningMeasures`].
+pub fn running_measures(
+    pairs: impl IntoIterator<Item = (HouseholdId, AssistanceType)>,
+) -> RunningMeasures {
+    let mut out = RunningMeasures::new();
+    for (h, kind) in pairs {
+        *out.entry(h).or_default() |= 1 << kind.index();
+    }
+    out
 }
 
 impl AreaData {
@@ -668,6 +903,17 @@ impl AreaData {
                 .map(|x| *x as f64),
             Source::IncomeMean(g) => self.income_mean[g.index()],
             Source::IncomeMedian(g) => self.income_median[g.index()],
+            Source::LeadChannel(c) => self
+                .cases
+                .as_ref()
+                .map(|f| f.leads_by_channel[usize::from(c.index())] as f64),
+            Source::IdentifiedKind(k) => self
+                .cases
+                .as_ref()
+                .map(|f| f.identified_by_kind[usize::from(k.index())] as f64),
+            Source::MeasureKind(k) => self
+                .measures
+                .map(|m| m.by_kind[usize::from(k.index())] as f64),
             Source::Unavailable(_) => None,
         }
     }
@@ -682,14 +928,20 @@ pub struct LeadTimes {
     pub within_limit: i64,
 }
 
-/// An identification case of the monitoring workflow (kept by the web application in the audit log),
-/// reduced to what the timing indicators need. Dates are China dates.
+/// A case of the monitoring workflow (from the store's case tables or the web application's audit log),
+/// reduced to what the case indicators need. Dates are China dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LeadCase {
     pub village: AreaCode,
+    pub kind: CaseKind,
+    pub channel: Channel,
+    /// The proposed kind of monitored household (identification cases).
+    pub monitoring_kind: Option<MonitoringKind>,
     pub opened: NaiveDate,
     /// The day the county approved it; `None` while open or if rejected.
     pub decided: Option<NaiveDate>,
+    /// The day it was rejected; `None` while open or if decided.
+    pub rejected: Option<NaiveDate>,
 }
 
 /// What [`compute`] may use besides the evaluation.
@@ -703,6 +955,8 @@ pub struct Extras<'a> {
     pub leads: Option<&'a [LeadCase]>,
     /// Households whose return to poverty took effect in the year (see [`returned_in_year`]).
     pub returned: Option<&'a HashSet<HouseholdId>>,
+    /// Assistance measures running on the evaluation date (see [`running_measures`]).
+    pub measures: Option<&'a RunningMeasures>,
 }
 
 /// Whether a return to poverty (返贫) took effect in `year`, on or before `as_of`.
@@ -823,7 +1077,9 @@ pub fn compute(
         decided,
         leads,
         returned,
+        measures,
     } = extras;
+    let mut measure_figures = vec![MeasureFigures::default(); areas.len()];
     let mut returns = vec![(0i64, 0i64); areas.len()];
     let index: HashMap<AreaCode, usize> = areas
         .iter()
@@ -875,7 +1131,18 @@ pub fn compute(
             (Some(_), Some(d)) => d.get(&o.id).copied().unwrap_or(0),
             _ => 0,
         };
+        let measure_bits = measures.and_then(|m| m.get(&o.id)).copied().unwrap_or(0);
         for &t in &hits {
+            let m = &mut measure_figures[t];
+            m.households += i64::from(measure_bits != 0);
+            for k in AssistanceType::ALL {
+                m.by_kind[usize::from(k.index())] +=
+                    i64::from(measure_bits & (1 << k.index()) != 0);
+            }
+            if o.monitoring.is_some() {
+                m.monitored += 1;
+                m.monitored_with_measure += i64::from(measure_bits != 0);
+            }
             if let Some(y) = income {
                 if o.size > 0 {
                     incomes[t].0.push((y, o.size, groups));
@@ -920,31 +1187,36 @@ pub fn compute(
             }
         }
     }
-    // Identification cases decided in the year, up to the evaluation date.
+    // Cases of the year, up to the evaluation date, and those open on it.
     let mut lead_times = vec![LeadTimes::default(); areas.len()];
+    let mut case_figures = vec![CaseFigures::default(); areas.len()];
     for case in leads.unwrap_or_default() {
-        let Some(decided_on) = case.decided else {
-            continue;
-        };
-        if i32::from(eval.year) != chrono::Datelike::year(&decided_on) || decided_on > eval.as_of {
+        if case.opened > eval.as_of {
             continue;
         }
-        let days = (decided_on - case.opened).num_days();
         let limit = case
             .village
             .ancestors_and_self()
             .find_map(|c| eval.params_for(&c))
             .map(|p| i64::from(p.params.identification_days_limit));
         for t in targets_of(case.village) {
-            let l = &mut lead_times[t];
-            l.decided += 1;
-            l.days += days;
-            l.within_limit += i64::from(limit.is_some_and(|limit| days <= limit));
+            let days = case_figures[t].add(case, eval.year, eval.as_of, limit);
+            if let Some(days) = days {
+                let l = &mut lead_times[t];
+                l.decided += 1;
+                l.days += days;
+                l.within_limit += i64::from(limit.is_some_and(|limit| days <= limit));
+            }
         }
     }
     let rows = areas
         .iter()
-        .zip(lead_times)
+        .zip(
+            lead_times
+                .into_iter()
+                .zip(case_figures)
+                .zip(measure_figures),
+        )
         .zip(returns)
         .zip(incomes)
         .zip(risks)
@@ -952,7 +1224,19 @@ pub fn compute(
         .zip(poor_villages)
         .map(
             |(
-                ((((((code, name), lead_times), returns), inc), risks), monitored_risks),
+                (
+                    (
+                        (
+                            (
+                                ((code, name), ((lead_times, case_figures), measure_figures)),
+                                returns,
+                            ),
+                            inc,
+                        ),
+                        risks,
+                    ),
+                    monitored_risks,
+                ),
                 poor_villages,
             )| {
                 let rollup = eval.rollup(code).copied().unwrap_or_default();
@@ -965,6 +1249,8 @@ pub fn compute(
                     candidates_by_risk: risks,
                     monitored_by_risk: decided.map(|_| monitored_risks),
                     leads: leads.map(|_| lead_times),
+                    cases: leads.map(|_| case_figures),
+                    measures: measures.map(|_| measure_figures),
                     returned: returned.map(|_| returns),
                     ..AreaData::default()
                 };
@@ -1045,7 +1331,14 @@ mod tests {
                 matches!(i.source, Source::Unavailable(_))
             );
         }
-        assert!(indicator("assistance_coverage").is_some_and(|i| i.unavailable.is_some()));
+        // Every kind of measure, channel and monitoring kind has its indicator.
+        for kind in AssistanceType::ALL {
+            assert!(indicator(&format!("assistance_measures.{}", kind.code())).is_some());
+        }
+        for channel in Channel::ALL {
+            assert!(indicator(&format!("leads.{}", channel.code())).is_some());
+        }
+        assert!(indicator("assistance_coverage").is_some_and(|i| i.unavailable.is_none()));
     }
 
     #[test]
@@ -1066,6 +1359,33 @@ mod tests {
         assert_eq!(value("guarantee_coverage.housing"), Some(0.8));
         assert_eq!(value("lead_to_decision_days"), None, "no cases given");
         assert_eq!(value("dibao_registered_share"), None, "no denominator");
+        assert_eq!(value("assistance_coverage"), None, "no measures given");
+        let mut by_kind = [0; AssistanceType::ALL.len()];
+        by_kind[usize::from(AssistanceType::Medical.index())] = 3;
+        let d = AreaData {
+            measures: Some(MeasureFigures {
+                households: 5,
+                by_kind,
+                monitored: 4,
+                monitored_with_measure: 3,
+            }),
+            ..d
+        };
+        let value = |code: &str| indicator(code).and_then(|i| d.value(i));
+        assert_eq!(value("assistance_coverage"), Some(0.75));
+        assert_eq!(value("assistance_measures"), Some(5.0));
+        assert_eq!(value("assistance_measures.medical"), Some(3.0));
+        assert_eq!(value("assistance_measures.housing"), Some(0.0));
+        assert_eq!(
+            running_measures([
+                (HouseholdId(1), AssistanceType::Medical),
+                (HouseholdId(1), AssistanceType::Housing),
+            ])
+            .get(&HouseholdId(1)),
+            Some(
+                &((1 << AssistanceType::Medical.index()) | (1 << AssistanceType::Housing.index()))
+            )
+        );
     }
 
     #[test]
@@ -1102,17 +1422,43 @@ mod tests {
         let village = AreaCode::parse("511902001001").unwrap();
         let case = |opened, decided| LeadCase {
             village,
+            kind: CaseKind::Identification,
+            channel: Channel::CadreCheck,
+            monitoring_kind: Some(MonitoringKind::Marginal),
             opened,
             decided,
+            rejected: None,
         };
         let leads = [
             case(day(3, 1), Some(day(3, 11))), // 10 days: within 15
-            case(day(4, 1), Some(day(4, 21))), // 20 days: late
-            case(day(5, 1), None),             // open: not counted
+            LeadCase {
+                channel: Channel::SelfApplication,
+                monitoring_kind: Some(MonitoringKind::Unstable),
+                ..case(day(4, 1), Some(day(4, 21))) // 20 days: late
+            },
+            case(day(5, 1), None), // open since May: overdue
+            LeadCase {
+                channel: Channel::DepartmentAlert,
+                ..case(day(12, 20), None) // open within its limit
+            },
             case(
                 NaiveDate::from_ymd_opt(2022, 12, 20).unwrap(),
                 Some(day(1, 2)),
-            ), // 13 days
+            ), // 13 days; its lead was last year's
+            LeadCase {
+                rejected: Some(day(6, 10)),
+                ..case(day(6, 1), None)
+            },
+            LeadCase {
+                kind: CaseKind::Elimination,
+                monitoring_kind: None,
+                ..case(day(8, 1), Some(day(8, 15)))
+            },
+            LeadCase {
+                kind: CaseKind::Elimination,
+                monitoring_kind: None,
+                ..case(day(12, 25), Some(day(12, 31)))
+            },
         ];
         let city = AreaCode::parse("5119").unwrap();
         let table = compute(
@@ -1128,7 +1474,35 @@ mod tests {
             assert_eq!(table.get(&area, "identification_cases_decided"), Some(3.0));
             assert_eq!(table.get(&area, "lead_to_decision_days"), Some(43.0 / 3.0));
             assert_eq!(table.get(&area, "decided_within_limit"), Some(2.0 / 3.0));
+            assert_eq!(table.get(&area, "lead_to_decision_median_days"), Some(13.0));
+            // Leads recorded this year: five identification leads (the rejected one included).
+            assert_eq!(table.get(&area, "leads.cadre_check"), Some(3.0));
+            assert_eq!(table.get(&area, "leads.self_application"), Some(1.0));
+            assert_eq!(table.get(&area, "leads.department_alert"), Some(1.0));
+            assert_eq!(table.get(&area, "identified.marginal"), Some(2.0));
+            assert_eq!(table.get(&area, "identified.unstable"), Some(1.0));
+            assert_eq!(table.get(&area, "identified.sudden_hardship"), Some(0.0));
+            assert_eq!(table.get(&area, "leads_rejected"), Some(1.0));
+            assert_eq!(table.get(&area, "elimination_cases_decided"), Some(2.0));
+            assert_eq!(table.get(&area, "cases_open"), Some(2.0));
+            assert_eq!(table.get(&area, "cases_overdue"), Some(1.0));
         }
+        // On 28 December the elimination decided on the 31st is still open (and within its limit).
+        let engine = Engine::new(&tree, 2023, day(12, 28));
+        let eval = engine
+            .evaluate(&jingzhun_policy::PolicyPack::builtin())
+            .unwrap();
+        let early = compute(
+            &engine,
+            &eval,
+            &[(village, "村".into())],
+            Extras {
+                leads: Some(&leads),
+                ..Extras::default()
+            },
+        );
+        assert_eq!(early.get(&village, "cases_open"), Some(3.0));
+        assert_eq!(early.get(&village, "elimination_cases_decided"), Some(1.0));
         let without = compute(&engine, &eval, &[(city, "市".into())], Extras::default());
         assert_eq!(without.get(&city, "lead_to_decision_days"), None);
     }

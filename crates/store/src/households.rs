@@ -616,6 +616,25 @@ pub(crate) fn count(tx: &mut Tx<'_>, within: &AreaCode) -> Result<u64> {
     Ok(n as u64)
 }
 
+/// Number and id of every household filed under a village in `within`, by number.
+pub(crate) fn ids_within(
+    tx: &mut Tx<'_>,
+    within: &AreaCode,
+) -> Result<Vec<(HouseholdNo, HouseholdId)>> {
+    let (lo, hi) = village_range(within);
+    tx.query_vec(
+        "SELECT household_no, id FROM households WHERE village_code BETWEEN ? AND ? ORDER BY household_no",
+        &[Val::Owned(lo), Val::Owned(hi)],
+        |r| {
+            let no = r.str(0)?;
+            let no = HouseholdNo::parse(no).map_err(|_| {
+                StoreError::Invalid(format!("数据库中的户编号「{no}」无效"))
+            })?;
+            Ok((no, HouseholdId(r.i64(1)?)))
+        },
+    )
+}
+
 /// Produces the next `(key, row)` of an ordered stream (the key: a household id, or id and version).
 type Next<'a, K, T> = Box<dyn FnMut() -> Result<Option<(K, T)>> + 'a>;
 

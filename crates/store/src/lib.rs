@@ -411,6 +411,15 @@ impl Store {
         self.read(|tx| households::count(tx, within))
     }
 
+    /// Number and id of every household currently filed under a village in `within`, by number: how a
+    /// bulk load's caller finds the ids the store gave (for records that refer to the households).
+    pub fn household_ids_within(
+        &self,
+        within: &AreaCode,
+    ) -> Result<Vec<(HouseholdNo, HouseholdId)>> {
+        self.read(|tx| households::ids_within(tx, within))
+    }
+
     /// Loads many new households at version 1; see the `bulk` module for batching. `progress` is called
     /// with the running total after each committed batch.
     pub fn bulk_load(

@@ -1021,6 +1021,30 @@ fn measure_counts(tx: &mut Tx<'_>, area: &AreaCode, on: NaiveDate) -> Result<Mea
     Ok(out)
 }
 
+fn running_kinds(
+    tx: &mut Tx<'_>,
+    area: &AreaCode,
+    on: NaiveDate,
+) -> Result<Vec<(HouseholdId, AssistanceType)>> {
+    let (lo, hi) = households::village_range(area);
+    tx.query_vec(
+        "SELECT DISTINCT m.household_id, m.kind FROM assistance_measures m \
+         JOIN households h ON h.id = m.household_id \
+         WHERE h.village_code BETWEEN ? AND ? AND m.started <= ? AND (m.ended IS NULL OR m.ended >= ?) \
+         ORDER BY m.household_id, m.kind",
+        &[Val::Str(&lo), Val::Str(&hi), Val::date(on), Val::date(on)],
+        |r| {
+            let kind = code(
+                "assistance_measures",
+                "kind",
+                r.str(1)?,
+                AssistanceType::from_code,
+            )?;
+            Ok((HouseholdId(r.i64(0)?), kind))
+        },
+    )
+}
+
 fn add_visit(tx: &mut Tx<'_>, at: DateTime<Utc>, v: &Visit, actor: &Actor) -> Result<VisitId> {
     household_exists(tx, v.household)?;
     if let Some(c) = v.cadre {
@@ -1482,6 +1506,17 @@ impl Store {
     /// households have at least one.
     pub fn measure_counts_within(&self, area: &AreaCode, on: NaiveDate) -> Result<MeasureCounts> {
         self.read(|tx| measure_counts(tx, area, on))
+    }
+
+    /// The kinds of measure running on `on` for each household currently filed within `area` (one pair per
+    /// household and kind, by household id): what per-household indicators (coverage of monitored
+    /// households, households by kind) are computed from.
+    pub fn running_measure_kinds(
+        &self,
+        area: &AreaCode,
+        on: NaiveDate,
+    ) -> Result<Vec<(HouseholdId, AssistanceType)>> {
+        self.read(|tx| running_kinds(tx, area, on))
     }
 
     /// Records a visit; returns its id. The findings are stored but never audited (they may mention health).

@@ -67,6 +67,7 @@ mod defects;
 mod history;
 mod ids;
 mod income;
+pub mod monitoring;
 mod names;
 mod national;
 mod people;
@@ -80,6 +81,7 @@ use rayon::prelude::*;
 
 pub use check::{Calibration, CalibrationFigures, CountyFigures, Report};
 pub use income::per_capita;
+pub use monitoring::{MonitoringRecords, UnresolvedHousehold, VillageMonitoring};
 pub use names::vocabulary_size;
 pub use national::{national_config, synthetic_areas, NATIONAL_HOUSEHOLDS};
 pub use plan::{CountyPlan, VillagePlan};
@@ -284,6 +286,24 @@ impl Generator {
         village::generate(&self.config, plan, county)
     }
 
+    /// The monitoring records of a generated village (cadres, pairings, cases, measures, visits; see
+    /// [`monitoring`]), from the village's own monitoring stream: the same for a village however it was
+    /// generated, and generating them changes nothing else.
+    pub fn monitoring(&self, village: &GeneratedVillage) -> Result<VillageMonitoring, SynthError> {
+        let plan = self
+            .plan
+            .villages
+            .iter()
+            .find(|p| p.code == village.code)
+            .ok_or(SynthError::Internal("village not in the plan"))?;
+        let county = self
+            .plan
+            .counties
+            .get(plan.county)
+            .ok_or(SynthError::Internal("county index out of range"))?;
+        monitoring::generate(self.config.seed, plan, county, village)
+    }
+
     /// Villages one after the other on the calling thread.
     pub fn iter(&self) -> Villages<'_> {
         Villages {
@@ -301,6 +321,28 @@ impl Generator {
             batch: batch.max(1),
             ready: std::collections::VecDeque::new(),
         }
+    }
+
+    /// Like [`Generator::par_iter`], each village with its monitoring records ([`Generator::monitoring`]),
+    /// both computed on rayon's pool.
+    pub fn par_iter_monitored(
+        &self,
+        batch: usize,
+    ) -> impl Iterator<Item = Result<(GeneratedVillage, VillageMonitoring), SynthError>> + '_ {
+        let batch = batch.max(1);
+        let total = self.plan.villages.len();
+        (0..total.div_ceil(batch)).flat_map(move |b| {
+            let range = b * batch..((b + 1) * batch).min(total);
+            let done: Vec<_> = range
+                .into_par_iter()
+                .map(|i| {
+                    let village = self.generate_village(i)?;
+                    let monitoring = self.monitoring(&village)?;
+                    Ok((village, monitoring))
+                })
+                .collect();
+            done
+        })
     }
 
     /// All households, village after village (sequential).

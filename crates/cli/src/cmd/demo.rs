@@ -58,7 +58,10 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
             defect_rate: 0.0,
         };
         let report = synth::generate_into(&store, actor, config)?;
-        eprintln!("{}", report.lines().next().unwrap_or_default());
+        // What was written: the households, then the monitoring records.
+        for line in report.lines().take(2) {
+            eprintln!("{line}");
+        }
     } else {
         eprintln!(
             "使用已有的演示数据 ({} 户); 删除数据库文件可重新生成",

@@ -17,6 +17,7 @@ pub mod progress;
 pub mod report;
 pub mod serve;
 pub mod synth;
+pub mod synth_monitoring;
 pub mod synth_out;
 pub mod table;
 

@@ -12,10 +12,10 @@ use clap::Subcommand;
 use jingzhun_core::{AreaCode, AreaLevel};
 use jingzhun_policy::Rate;
 use jingzhun_report::annual::Provenance;
-use jingzhun_report::indicators::{self, catalogue, format_value, IndicatorTable, LeadCase, Unit};
+use jingzhun_report::indicators::{self, catalogue, format_value, IndicatorTable, Unit};
 use jingzhun_report::population::{self, Line};
 use jingzhun_report::tables;
-use jingzhun_store::{AuditFilter, Store};
+use jingzhun_store::Store;
 
 use jingzhun_loader::ReportData;
 
@@ -183,10 +183,26 @@ fn summary(store: &Store, area: &str, year: u16, format: &str) -> anyhow::Result
     // Cumulative figures (counties exited, people lifted out) need every year up to this one.
     let series = demo::evaluate_years(store, &tree, &area, year)?;
     let summary = series.summary(year).context("该年度没有评估结果")?;
+    // The monitoring workflow's figures of the year beside the evaluation's: leads by channel,
+    // identifications by kind, time to a decision, eliminations, open and overdue cases.
+    let pack = load_pack(None)?;
+    let limit = pack
+        .effective(year, Some(&area))
+        .ok()
+        .map(|p| i64::from(p.params.identification_days_limit));
+    let cases = indicators::CaseFigures::of(
+        &jingzhun_loader::lead_cases(store, &area)?,
+        year,
+        summary.as_of,
+        limit,
+    );
+    let mut value = serde_json::to_value(&summary)?;
+    if let Some(object) = value.as_object_mut() {
+        object.insert("cases".to_owned(), serde_json::to_value(cases.by_code())?);
+    }
     match format {
-        "json" => println!("{}", serde_json::to_string_pretty(&summary)?),
+        "json" => println!("{}", serde_json::to_string_pretty(&value)?),
         "table" => {
-            let value = serde_json::to_value(&summary)?;
             let rows: Vec<Vec<String>> = value
                 .as_object()
                 .into_iter()
@@ -246,7 +262,6 @@ fn load(
 ) -> anyhow::Result<Loaded> {
     check_year(year)?;
     let pack = load_pack(None)?;
-    let leads = lead_cases(store)?;
     Ok(ReportData::load(
         store,
         area,
@@ -254,36 +269,8 @@ fn load(
         as_of,
         history,
         &pack,
-        leads,
         &mut progress::Bars::default(),
     )?)
-}
-
-/// The identification cases of the monitoring workflow, folded from their step events in the audit log
-/// (the web application records them there; see `jingzhun_web::workflow`). Dates are China dates.
-fn lead_cases(store: &Store) -> anyhow::Result<Vec<LeadCase>> {
-    use jingzhun_web::workflow::StepEvent;
-    let filter = AuditFilter {
-        entity: Some(jingzhun_web::store_backend::CASE_ENTITY.to_owned()),
-        ..AuditFilter::default()
-    };
-    let mut events: Vec<StepEvent> = Vec::new();
-    // Newest first from the store; cases fold oldest first.
-    for e in store
-        .audit_entries(&filter)
-        .context("读取监测案件失败")?
-        .into_iter()
-        .rev()
-        .filter(|e| e.action.starts_with("case."))
-    {
-        let Ok(mut event) = serde_json::from_str::<StepEvent>(&e.detail) else {
-            eprintln!("警告: 审计记录 {} 的案件数据无法解析, 已跳过", e.seq);
-            continue;
-        };
-        event.record.at = e.at;
-        events.push(event);
-    }
-    Ok(jingzhun_web::services::reports::lead_cases(events))
 }
 
 fn print_catalogue(format: &str) -> anyhow::Result<ExitCode> {
@@ -848,77 +835,5 @@ fn limit_op(rule: &str) -> &'static str {
         ">"
     } else {
         "<"
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-
-    use chrono::Utc;
-    use jingzhun_core::{AreaCode, Channel, HouseholdId, MonitoringKind};
-    use jingzhun_store::Store;
-    use jingzhun_web::data::Backend;
-    use jingzhun_web::store_backend::StoreBackend;
-    use jingzhun_web::workflow::{CaseKind, LeadFacts, Outcome, Step, StepEvent, StepRecord};
-
-    use super::lead_cases;
-
-    fn event(case: &str, step: Step, outcome: Outcome, lead: Option<LeadFacts>) -> StepEvent {
-        StepEvent {
-            case_id: case.to_owned(),
-            record: StepRecord {
-                step,
-                outcome,
-                by: String::new(),
-                at: Utc::now(),
-                note: String::new(),
-            },
-            lead,
-        }
-    }
-
-    /// The cases the web application records are read back: a decided one with its decision date, an
-    /// open one without, an elimination case left out.
-    #[test]
-    fn lead_cases_read_what_the_web_workflow_records() {
-        let store = Arc::new(Store::open(":memory:").unwrap());
-        let backend = StoreBackend::new(Arc::clone(&store));
-        let village = AreaCode::parse("511902001001").unwrap();
-        let facts = |kind| LeadFacts {
-            household: HouseholdId(1),
-            village,
-            kind,
-            channel: Channel::CadreCheck,
-            monitoring_kind: Some(MonitoringKind::Marginal),
-            risk_types: Vec::new(),
-        };
-        let steps = [
-            Step::Lead,
-            Step::Visit,
-            Step::Comparison,
-            Step::VillageReview,
-            Step::TownshipReview,
-            Step::CountyApproval,
-        ];
-        for (i, step) in steps.iter().enumerate() {
-            let lead = (i == 0).then(|| facts(CaseKind::Identification));
-            backend
-                .append_case_event("t", &event("A", *step, Outcome::Pass, lead))
-                .unwrap();
-        }
-        let lead = Some(facts(CaseKind::Identification));
-        backend
-            .append_case_event("t", &event("B", Step::Lead, Outcome::Pass, lead))
-            .unwrap();
-        let lead = Some(facts(CaseKind::Elimination));
-        backend
-            .append_case_event("t", &event("C", Step::Lead, Outcome::Pass, lead))
-            .unwrap();
-        let cases = lead_cases(&store).unwrap();
-        assert_eq!(cases.len(), 2);
-        assert!(cases[0].decided.is_some_and(|d| d == cases[0].opened));
-        assert_eq!(cases[1].decided, None);
-        assert_eq!(cases[0].village, village);
     }
 }

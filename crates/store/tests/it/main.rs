@@ -14,3 +14,4 @@ mod households;
 mod import;
 mod migrations;
 mod monitoring;
+mod synth_monitoring;

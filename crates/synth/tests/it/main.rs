@@ -7,3 +7,4 @@ mod common;
 
 mod engine_calibration;
 mod generate;
+mod monitoring;

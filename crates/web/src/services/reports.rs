@@ -14,22 +14,20 @@
 //!   phone numbers unless the role may see them (`Action::ViewPersonalData`: never the analyst), and every
 //!   export writes an audit entry (who, which area, which format, masked or not, how many rows).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use jingzhun_core::AreaCode;
 use jingzhun_io::{ExportOptions, ExportRecord};
 use jingzhun_loader::{LoadError, ReportData, Silent, FIRST_YEAR};
 use jingzhun_policy::PolicyPack;
-use jingzhun_report::indicators::LeadCase;
 
 use crate::access::{allows, Action, Scope};
 use crate::auth::CurrentUser;
 use crate::data::{AuditNote, Backend};
 use crate::error::AppError;
-use crate::workflow::{Case, CaseKind, CaseState, StepEvent};
 
 /// How long a loaded area is reused.
 pub const REPORT_TTL: Duration = Duration::from_secs(10 * 60);
@@ -45,34 +43,6 @@ pub struct Download {
     pub content_type: &'static str,
     /// The file name offered (UTF-8; the handler adds the RFC 5987 form).
     pub filename: String,
-}
-
-/// The identification cases of the monitoring workflow (`events` oldest first, any cases mixed), as the
-/// indicators count them: opened on the lead's day, decided on the county approval's day. Dates are China
-/// dates. Shared with `jingzhun report` (which reads the events from the audit log itself).
-pub fn lead_cases(events: Vec<StepEvent>) -> Vec<LeadCase> {
-    let mut by_case: BTreeMap<String, Vec<StepEvent>> = BTreeMap::new();
-    for e in events {
-        by_case.entry(e.case_id.clone()).or_default().push(e);
-    }
-    let china = |t: DateTime<Utc>| (t + chrono::Duration::hours(8)).date_naive();
-    by_case
-        .values()
-        .filter_map(|events| Case::from_events(events))
-        .filter(|c| c.facts.kind == CaseKind::Identification)
-        .filter_map(|c| {
-            let opened = china(c.opened_at()?);
-            let decided = match c.state() {
-                CaseState::Decided => c.steps.last().map(|s| china(s.at)),
-                _ => None,
-            };
-            Some(LeadCase {
-                village: c.facts.village,
-                opened,
-                decided,
-            })
-        })
-        .collect()
 }
 
 /// A loaded area: the backend generation it was loaded at, when, and the data.
@@ -144,12 +114,8 @@ fn loaded(
         tracing::error!("reports need a store-backed backend");
         AppError::Internal
     })?;
-    let leads: Vec<LeadCase> = lead_cases(backend.case_events(None)?)
-        .into_iter()
-        .filter(|l| scope.contains(&l.village))
-        .collect();
-    let data = ReportData::load(&store, &area, year, None, true, pack, leads, &mut Silent)
-        .map_err(load_error)?;
+    let data =
+        ReportData::load(&store, &area, year, None, true, pack, &mut Silent).map_err(load_error)?;
     let data = Arc::new(data);
     cache.put(area, year, generation, Arc::clone(&data));
     Ok(data)
