@@ -29,6 +29,7 @@ pub mod csrf;
 pub mod data;
 pub mod error;
 pub mod i18n;
+pub mod monitoring_pages;
 pub mod openapi;
 pub mod pages;
 pub mod routes;

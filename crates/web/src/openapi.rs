@@ -23,6 +23,14 @@ pub fn spec() -> Value {
             params.push(json!({"name": "case", "in": "path", "required": true,
                 "description": "监测案件编号 (户ID-序号)", "schema": {"type": "string"}}));
         }
+        if r.path == "/api/v1/cases" {
+            params.push(json!({"name": "all", "in": "query", "required": false,
+                "description": "1: 含已办结案件 (默认只列办理中的)", "schema": {"type": "string"}}));
+            params.push(json!({"name": "area", "in": "query", "required": false,
+                "description": "限定区域(须在账号区域内)", "schema": {"type": "string"}}));
+            params.push(json!({"name": "page", "in": "query", "required": false,
+                "description": "页码, 从 0 起, 每页 50 件", "schema": {"type": "integer"}}));
+        }
         if r.path == "/api/v1/households" {
             params.push(json!({"name": "q", "in": "query", "required": false,
                 "description": "姓名、身份证号、户编号或村名", "schema": {"type": "string"}}));
@@ -57,6 +65,15 @@ pub fn spec() -> Value {
                     "description": "会话的 CSRF 令牌 (见 /api/v1/me)", "schema": {"type": "string"}}));
             }
             op["responses"]["409"] = json!({"$ref": "#/components/responses/Error"});
+            if ["/measures", "/measures/end", "/visits", "/cadres"]
+                .iter()
+                .any(|s| r.path.ends_with(s))
+            {
+                op["responses"]["422"] = json!({"description": "字段无效, 未保存: fields 列出每个字段的问题",
+                    "content": {"application/json": {"schema": {"type": "object",
+                        "properties": {"error": {"type": "string"}, "message": {"type": "string"},
+                            "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}}});
+            }
         }
         let entry = paths
             .entry(r.path.to_owned())

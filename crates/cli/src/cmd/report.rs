@@ -2,7 +2,7 @@
 //! any areas side by side, poverty measures, the annual review, the standard tables and the county exit
 //! assessment.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -21,7 +21,7 @@ use jingzhun_report::indicators::{
 use jingzhun_report::population::{self, Line};
 use jingzhun_report::summary::SummarySeries;
 use jingzhun_report::tables;
-use jingzhun_store::{AuditFilter, Store, StoredHousehold};
+use jingzhun_store::{Store, StoredHousehold};
 
 use super::evaluate::year_end;
 use super::{demo, evaluate, policy::load_pack, table};
@@ -315,7 +315,7 @@ fn load(
             series: None,
             decided,
             returned,
-            leads: lead_cases(store)?,
+            leads: lead_cases(store, area)?,
             load_secs,
             evaluate_secs: started.elapsed().as_secs_f64(),
         });
@@ -365,7 +365,7 @@ fn load(
         series: Some(series),
         decided,
         returned,
-        leads: lead_cases(store)?,
+        leads: lead_cases(store, area)?,
         load_secs,
         evaluate_secs: started.elapsed().as_secs_f64(),
     })
@@ -408,46 +408,29 @@ fn event_facts<'a>(
 /// and the households returned to poverty in the year.
 type EventFacts = (DecidedRisks, HashSet<HouseholdId>);
 
-/// The identification cases of the monitoring workflow, folded from their step events in the audit log
-/// (the web application records them there; see `jingzhun_web::workflow`). Dates are China dates.
-fn lead_cases(store: &Store) -> anyhow::Result<Vec<LeadCase>> {
-    use jingzhun_web::workflow::{Case, CaseKind, CaseState, StepEvent};
-    let filter = AuditFilter {
-        entity: Some(jingzhun_web::store_backend::CASE_ENTITY.to_owned()),
-        ..AuditFilter::default()
+/// The identification cases of the monitoring workflow filed within `area`, from the store's case
+/// tables (the web application and `department compare --save` open them there). Dates are China dates.
+fn lead_cases(store: &Store, area: &AreaCode) -> anyhow::Result<Vec<LeadCase>> {
+    use jingzhun_core::monitoring::{CaseKind, CaseState};
+    use jingzhun_store::CaseFilter;
+    let filter = CaseFilter {
+        kind: Some(CaseKind::Identification),
+        ..CaseFilter::default()
     };
-    let mut by_case: BTreeMap<String, Vec<StepEvent>> = BTreeMap::new();
-    // Newest first from the store; cases fold oldest first.
-    for e in store
-        .audit_entries(&filter)
-        .context("读取监测案件失败")?
-        .into_iter()
-        .rev()
-        .filter(|e| e.action.starts_with("case."))
-    {
-        let Ok(mut event) = serde_json::from_str::<StepEvent>(&e.detail) else {
-            eprintln!("警告: 审计记录 {} 的案件数据无法解析, 已跳过", e.seq);
-            continue;
-        };
-        event.record.at = e.at;
-        by_case
-            .entry(event.case_id.clone())
-            .or_default()
-            .push(event);
-    }
+    let cases = store
+        .cases_within(area, &filter)
+        .context("读取监测案件失败")?;
     let china = |t: DateTime<Utc>| (t + chrono::Duration::hours(8)).date_naive();
-    Ok(by_case
-        .values()
-        .filter_map(|events| Case::from_events(events))
-        .filter(|c| c.facts.kind == CaseKind::Identification)
+    Ok(cases
+        .iter()
         .filter_map(|c| {
             let opened = china(c.opened_at()?);
             let decided = match c.state() {
-                CaseState::Decided => c.steps.last().map(|s| china(s.at)),
+                CaseState::Decided => c.closed_at().map(china),
                 _ => None,
             };
             Some(LeadCase {
-                village: c.facts.village,
+                village: c.village,
                 opened,
                 decided,
             })
@@ -1078,69 +1061,124 @@ fn limit_op(rule: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use chrono::Utc;
-    use jingzhun_core::{AreaCode, Channel, HouseholdId, MonitoringKind};
-    use jingzhun_store::Store;
-    use jingzhun_web::data::Backend;
-    use jingzhun_web::store_backend::StoreBackend;
-    use jingzhun_web::workflow::{CaseKind, LeadFacts, Outcome, Step, StepEvent, StepRecord};
+    use chrono::{NaiveDate, Utc};
+    use jingzhun_core::monitoring::{CaseId, CaseKind, CaseRecord, CaseStep, Outcome, Step};
+    use jingzhun_core::*;
+    use jingzhun_store::{Actor, Store};
 
     use super::lead_cases;
 
-    fn event(case: &str, step: Step, outcome: Outcome, lead: Option<LeadFacts>) -> StepEvent {
-        StepEvent {
-            case_id: case.to_owned(),
-            record: StepRecord {
-                step,
-                outcome,
-                by: String::new(),
-                at: Utc::now(),
-                note: String::new(),
-            },
-            lead,
+    fn household(number: &str, village: AreaCode) -> Household {
+        let id = |s: &str| {
+            let c = jingzhun_core::resident_id::check_character(s.as_bytes());
+            ResidentId::parse(&format!("{s}{c}")).unwrap()
+        };
+        let rid = id(&format!("51190219700101{}", &number[number.len() - 3..]));
+        Household {
+            number: HouseholdNo::parse(number).unwrap(),
+            village,
+            natural_village: None,
+            phone: None,
+            standard: IdentificationStandard::National,
+            attribute: None,
+            main_cause: None,
+            other_causes: vec![],
+            planned_exit_year: None,
+            housing: Housing::default(),
+            relocation: None,
+            water: Water::default(),
+            food_clothing_secured: true,
+            electricity: true,
+            sanitary_toilet: true,
+            fuel: None,
+            farmland_mu: None,
+            forest_mu: None,
+            cooperative_member: false,
+            members: vec![Member {
+                name: PersonName::parse("王二").unwrap(),
+                sex: rid.sex(),
+                resident_id: rid,
+                relationship: Relationship::Head,
+                ethnicity: "汉族".to_owned(),
+                education: None,
+                schooling: None,
+                health: Health::Healthy,
+                labour: Some(LabourAbility::Ordinary),
+                work_status: WorkStatus::NotMigrant,
+                migrant_months: MigrantMonths::new(0).unwrap(),
+                medical_insurance: true,
+                serious_illness_insurance: true,
+                pension_insurance: true,
+                social_assistance: SocialAssistance::NoAssistance,
+            }],
+            incomes: vec![],
         }
     }
 
-    /// The cases the web application records are read back: a decided one with its decision date, an
-    /// open one without, an elimination case left out.
+    fn step(step: Step) -> CaseStep {
+        CaseStep {
+            step,
+            outcome: Outcome::Pass,
+            by: "t".into(),
+            at: Utc::now(),
+            note: String::new(),
+        }
+    }
+
+    /// The cases the workflow stores are read back from the case tables: a decided one with its decision
+    /// date, an open one without, an elimination case left out.
     #[test]
     fn lead_cases_read_what_the_web_workflow_records() {
-        let store = Arc::new(Store::open(":memory:").unwrap());
-        let backend = StoreBackend::new(Arc::clone(&store));
+        let store = Store::open(":memory:").unwrap();
+        let actor = Actor::system("test");
         let village = AreaCode::parse("511902001001").unwrap();
-        let facts = |kind| LeadFacts {
-            household: HouseholdId(1),
+        store
+            .upsert_areas(
+                &[Area {
+                    code: village,
+                    name: "石城村委会".into(),
+                    settlement: Some(Settlement::Rural),
+                }],
+                &actor,
+                "test",
+            )
+            .unwrap();
+        let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let mut ids = Vec::new();
+        for n in ["5119020010010001", "5119020010010002", "5119020010010003"] {
+            let (id, _) = store
+                .create_household(&household(n, village), &[], d, &actor, "test")
+                .unwrap();
+            ids.push(id);
+        }
+        let case = |h: HouseholdId, kind: CaseKind| CaseRecord {
+            id: CaseId::new(h, 1).unwrap(),
             village,
             kind,
             channel: Channel::CadreCheck,
-            monitoring_kind: Some(MonitoringKind::Marginal),
-            risk_types: Vec::new(),
+            monitoring_kind: (kind == CaseKind::Identification).then_some(MonitoringKind::Marginal),
+            risk_types: vec![],
+            steps: vec![step(Step::Lead)],
         };
-        let steps = [
-            Step::Lead,
-            Step::Visit,
-            Step::Comparison,
-            Step::VillageReview,
-            Step::TownshipReview,
-            Step::CountyApproval,
-        ];
-        for (i, step) in steps.iter().enumerate() {
-            let lead = (i == 0).then(|| facts(CaseKind::Identification));
-            backend
-                .append_case_event("t", &event("A", *step, Outcome::Pass, lead))
+        let a = case(ids[0], CaseKind::Identification);
+        store.open_case(&a, &actor).unwrap();
+        for (i, s) in Step::ALL.iter().enumerate().skip(1) {
+            let decision = (*s == Step::CountyApproval).then(|| {
+                let mut e = StatusEvent::new(StatusEventKind::Monitored, d);
+                e.monitoring_kind = Some(MonitoringKind::Marginal);
+                e
+            });
+            store
+                .record_case_step(&a.id, i, step(*s), decision, &actor)
                 .unwrap();
         }
-        let lead = Some(facts(CaseKind::Identification));
-        backend
-            .append_case_event("t", &event("B", Step::Lead, Outcome::Pass, lead))
+        store
+            .open_case(&case(ids[1], CaseKind::Identification), &actor)
             .unwrap();
-        let lead = Some(facts(CaseKind::Elimination));
-        backend
-            .append_case_event("t", &event("C", Step::Lead, Outcome::Pass, lead))
-            .unwrap();
-        let cases = lead_cases(&store).unwrap();
+        let mut elimination = case(ids[2], CaseKind::Elimination);
+        elimination.monitoring_kind = None;
+        store.open_case(&elimination, &actor).unwrap();
+        let cases = lead_cases(&store, &AreaCode::parse("5119").unwrap()).unwrap();
         assert_eq!(cases.len(), 2);
         assert!(cases[0].decided.is_some_and(|d| d == cases[0].opened));
         assert_eq!(cases[1].decided, None);

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod edit;
 pub mod evaluation;
 pub mod households;
+pub mod monitoring;
 pub mod policy;
 
 use jingzhun_core::AreaCode;
