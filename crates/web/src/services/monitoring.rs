@@ -623,6 +623,16 @@ pub fn submit(
                     p.fail("to", format!("结对结束日期 {t} 早于开始日期 {f}"));
                 }
             }
+            // Checked here too, so that the message names the field whatever the backend says.
+            if let (Some(c), Some(f)) = (cadre, from) {
+                let taken = backend
+                    .cadres_of(id)?
+                    .iter()
+                    .any(|(_, a)| a.cadre == c && a.from == f);
+                if taken {
+                    p.fail("from", format!("该干部已于 {f} 起与此户结对"));
+                }
+            }
             match (cadre, from) {
                 (Some(cadre), Some(from)) if !p.has_errors() => {
                     let a = Assignment {

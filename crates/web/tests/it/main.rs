@@ -7,6 +7,7 @@ mod access;
 mod browser;
 mod edit;
 mod flows;
+mod monitoring;
 mod proposals;
 mod support;
 mod workflow;
