@@ -13,7 +13,10 @@
 //!   the version check and the conflict view) and `services::policy` (the parameters in force).
 //! * [`data`]: the storage interface, implemented over `jingzhun_store::Store` in [`store_backend`].
 //! * [`workflow`]: the monitoring workflow's steps, order, roles and time limit (pure);
-//!   `services::cases` runs it.
+//!   `services::cases` runs it on the store's case tables (and checks risk elimination's conditions),
+//!   [`case_pages`] and [`api`] serve it.
+//! * `services::monitoring` and [`monitoring_pages`]: a household's assistance measures, visits and paired
+//!   cadres, with their forms and API calls.
 //! * [`i18n`]: every user-facing string, Chinese and English, in one table.
 //!
 //! Entry points for the binary: [`serve`], [`router`], [`create_account`].
