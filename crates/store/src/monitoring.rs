@@ -786,6 +786,7 @@ fn counts(
     area: &AreaCode,
     as_of: NaiveDate,
     days_limit: u16,
+    now: DateTime<Utc>,
 ) -> Result<CaseCounts> {
     let (lo, hi) = households::village_range(area);
     let end = china_midnight(as_of + Duration::days(1));
@@ -809,6 +810,32 @@ fn counts(
     // follows the last step recorded before the end of the day.
     let open_then = "c.village_code BETWEEN ? AND ? AND c.opened_at < ? \
                      AND (c.closed_at IS NULL OR c.closed_at >= ?)";
+    if end > now {
+        // The day is not over: no step is recorded after its end, so the cases open then are the open
+        // ones, waiting for their `next_step` (read from the counts index, without the steps).
+        tx.query(
+            "SELECT next_step, count(*) FROM monitoring_cases \
+             WHERE village_code BETWEEN ? AND ? AND state = 'open' AND opened_at < ? GROUP BY next_step",
+            &[Val::Str(&lo), Val::Str(&hi), Val::Ts(end)],
+            &mut |r| {
+                let next = code("monitoring_cases", "next_step", r.str(0)?, Step::from_code)?;
+                *out.open_by_next.entry(next).or_default() += r.i64(1)? as u64;
+                Ok(())
+            },
+        )?;
+        out.overdue = tx
+            .query_i64(
+                "SELECT count(*) FROM monitoring_cases \
+                 WHERE village_code BETWEEN ? AND ? AND state = 'open' AND opened_at < ?",
+                &[
+                    Val::Str(&lo),
+                    Val::Str(&hi),
+                    Val::Ts(overdue_before.min(end)),
+                ],
+            )?
+            .unwrap_or(0) as u64;
+        return Ok(out);
+    }
     let mut by_last: Vec<(Step, u64)> = Vec::new();
     tx.query(
         &format!(
@@ -1385,7 +1412,8 @@ impl Store {
         as_of: NaiveDate,
         days_limit: u16,
     ) -> Result<CaseCounts> {
-        self.read(|tx| counts(tx, area, as_of, days_limit))
+        let now = self.now();
+        self.read(|tx| counts(tx, area, as_of, days_limit, now))
     }
 
     /// The id the household's next case should take (`{household}-{n + 1}` after its `n` cases).

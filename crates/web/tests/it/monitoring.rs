@@ -185,6 +185,28 @@ async fn measures_visits_and_pairings_are_recorded_through_validated_forms() {
         assert!(page.body.contains("护林员岗位") && page.body.contains("赵六"));
         assert!(!page.body.contains("老人住院") && !page.body.contains("13900001111"));
 
+        // The pages and forms render in both languages without a missing text.
+        for lang in ["zh", "en"] {
+            for (session, uri) in [
+                (&village, base.clone()),
+                (&village, format!("{base}/measures/new")),
+                (&village, format!("{base}/measures/end")),
+                (&village, format!("{base}/visits/new")),
+                (&township, format!("{base}/cadres/new")),
+            ] {
+                let res = w
+                    .send(
+                        Request::get(uri.as_str())
+                            .header(header::COOKIE, format!("{}; lang={lang}", session.cookie))
+                            .body(Body::empty())
+                            .unwrap(),
+                    )
+                    .await;
+                assert_eq!(res.status, StatusCode::OK, "{uri}");
+                assert!(!res.body.contains('‽'), "{uri} in {lang}");
+            }
+        }
+
         // Ending a measure: not before it started.
         let mid = measures[0].0;
         let early = w
