@@ -161,7 +161,7 @@ fn records(i: usize, id: HouseholdId, batch: &mut MonitoringBatch) -> Result<(),
             findings: "生产生活正常".into(),
         });
     }
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         batch.measures.push(Measure {
             household: id,
             kind: AssistanceType::PublicWelfarePost,
@@ -402,7 +402,7 @@ fn main() -> Result<(), Error> {
         .iter()
         .filter(|(number, _)| {
             let i: usize = number[6..].parse().unwrap_or(0);
-            i % (TOWNSHIPS * VILLAGES) == 0 && mix(i) >= 6
+            i.is_multiple_of(TOWNSHIPS * VILLAGES) && mix(i) >= 6
         })
         .map(|(_, id)| *id)
         .take(RUNS as usize)
