@@ -53,8 +53,10 @@ pub enum Action {
     TownshipReview,
     /// County approval and announcement of a case.
     CountyApproval,
-    /// Record an assistance measure.
+    /// Record an assistance measure, or end one.
     RecordMeasure,
+    /// Pair an assisting cadre with a household (结对帮扶).
+    AssignCadre,
     /// Download reports and exports (scoped like everything else).
     DownloadReports,
     /// Read the policy packs and run what-if evaluations.
@@ -86,6 +88,7 @@ impl Action {
         Action::TownshipReview,
         Action::CountyApproval,
         Action::RecordMeasure,
+        Action::AssignCadre,
         Action::DownloadReports,
         Action::ViewPolicy,
         Action::ViewPolicyParams,
@@ -119,6 +122,8 @@ pub const fn allows(role: Role, action: Action) -> bool {
         TownshipReview => matches!(role, TownshipReviewer),
         CountyApproval => matches!(role, CountyApprover),
         RecordMeasure => matches!(role, VillageCadre | TownshipReviewer),
+        // Pairings are organised by the township and the county (and kept by the administrator).
+        AssignCadre => matches!(role, TownshipReviewer | CountyApprover | Admin),
         DownloadReports | ViewPolicy => {
             matches!(role, TownshipReviewer | CountyApprover | Analyst | Admin)
         }

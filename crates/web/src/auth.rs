@@ -131,6 +131,7 @@ pub mod act {
         TownshipReview,
         CountyApproval,
         RecordMeasure,
+        AssignCadre,
         DownloadReports,
         ViewPolicy,
         ViewPolicyParams,

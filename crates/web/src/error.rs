@@ -106,7 +106,9 @@ impl From<DataError> for AppError {
     fn from(e: DataError) -> Self {
         match e {
             DataError::NotFound => AppError::NotFound,
-            DataError::Conflict => AppError::Conflict,
+            DataError::Conflict | DataError::CaseAlreadyOpen { .. } | DataError::CaseRefused(_) => {
+                AppError::Conflict
+            }
             DataError::Duplicate(_) => AppError::BadRequest,
             DataError::Other(msg) => {
                 tracing::error!(error = %msg, "storage error");

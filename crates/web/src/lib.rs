@@ -23,7 +23,10 @@
 //! * [`search`]: the in-memory household search index (gram lists, resident-ID tails, village ranges,
 //!   capped counts, an overlay for changes) that `store_backend` keeps current.
 //! * [`workflow`]: the monitoring workflow's steps, order, roles and time limit (pure);
-//!   `services::cases` runs it.
+//!   `services::cases` runs it on the store's case tables (and checks risk elimination's conditions),
+//!   [`case_pages`] and [`api`] serve it.
+//! * `services::monitoring` and [`monitoring_pages`]: a household's assistance measures, visits and paired
+//!   cadres, with their forms and API calls.
 //! * [`i18n`]: every user-facing string, Chinese and English, in one table.
 //!
 //! Entry points for the binary: [`serve`], [`router`], [`create_account`].
@@ -41,6 +44,7 @@ pub mod data;
 pub mod error;
 pub mod i18n;
 pub mod import_pages;
+pub mod monitoring_pages;
 pub mod openapi;
 pub mod pages;
 pub mod problem;

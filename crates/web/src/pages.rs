@@ -454,6 +454,9 @@ pub async fn household(
         h,
         can_record_lead: can.also(crate::access::Action::RecordLead),
         can_edit: can.also(crate::access::Action::EditHousehold),
+        can_record_measure: can.also(crate::access::Action::RecordMeasure),
+        can_record_visit: can.also(crate::access::Action::RecordVisit),
+        can_assign_cadre: can.also(crate::access::Action::AssignCadre),
     };
     page.chrome.title = format!("{} {}", page.chrome.title, page.h.number);
     render(&page)

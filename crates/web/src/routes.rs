@@ -13,6 +13,7 @@ use axum::{middleware, Router};
 use crate::access::Action;
 use crate::case_pages::{self, step_action};
 use crate::error::render_errors;
+use crate::monitoring_pages as mon;
 use crate::state::AppState;
 use crate::workflow::Step;
 use crate::{
@@ -378,6 +379,79 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             post(case_pages::county_approval),
         ),
+        // A household's assistance: measures, visits, paired cadres.
+        (
+            spec(
+                Method::GET,
+                "/households/{id}/measures/new",
+                Access::Action(A::RecordMeasure),
+                "登记帮扶措施页",
+            ),
+            get(mon::measure_form),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/households/{id}/measures",
+                Access::Action(A::RecordMeasure),
+                "登记帮扶措施",
+            ),
+            post(mon::add_measure),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/households/{id}/measures/end",
+                Access::Action(A::RecordMeasure),
+                "结束帮扶措施页",
+            ),
+            get(mon::end_measure_form),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/households/{id}/measures/end",
+                Access::Action(A::RecordMeasure),
+                "结束帮扶措施",
+            ),
+            post(mon::end_measure),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/households/{id}/visits/new",
+                Access::Action(A::RecordVisit),
+                "登记走访页",
+            ),
+            get(mon::visit_form),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/households/{id}/visits",
+                Access::Action(A::RecordVisit),
+                "登记走访",
+            ),
+            post(mon::add_visit),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/households/{id}/cadres/new",
+                Access::Action(A::AssignCadre),
+                "结对帮扶干部页",
+            ),
+            get(mon::assign_form),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/households/{id}/cadres",
+                Access::Action(A::AssignCadre),
+                "结对帮扶干部",
+            ),
+            post(mon::assign_cadre),
+        ),
         // JSON API.
         (
             spec(
@@ -465,7 +539,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Method::GET,
                 "/api/v1/cases",
                 Access::Action(A::ViewHousehold),
-                "监测案件列表",
+                "监测案件列表 (all, area, page)",
             ),
             get(api::cases),
         ),
@@ -531,6 +605,51 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "县级审定",
             ),
             post(api::county_approval),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/api/v1/households/{id}/monitoring",
+                Access::Action(A::ViewHousehold),
+                "农户的帮扶措施、走访、结对干部和监测案件",
+            ),
+            get(mon::api_monitoring),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/households/{id}/measures",
+                Access::Action(A::RecordMeasure),
+                "登记帮扶措施 (kind, description, started, amount, cadre)",
+            ),
+            post(mon::api_add_measure),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/households/{id}/measures/end",
+                Access::Action(A::RecordMeasure),
+                "结束帮扶措施 (measure, ended)",
+            ),
+            post(mon::api_end_measure),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/households/{id}/visits",
+                Access::Action(A::RecordVisit),
+                "登记走访 (visited_on, purpose, cadre, findings)",
+            ),
+            post(mon::api_add_visit),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/households/{id}/cadres",
+                Access::Action(A::AssignCadre),
+                "结对帮扶干部 (cadre, from, to)",
+            ),
+            post(mon::api_assign_cadre),
         ),
     ]
 }

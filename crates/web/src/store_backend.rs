@@ -3,10 +3,9 @@
 //! The division tree is read once and kept in memory (it changes with a yearly division file, not with
 //! requests); [`StoreBackend::reload_areas`] refreshes it.
 //!
-//! Monitoring cases are, for now, recorded as entries of the hash-chained audit log (entity
-//! `monitoring_case`, one entry per step, the step as JSON in the detail) and folded back into cases when
-//! read: the log already gives every step its who, when and an append-only, tamper-evident history. The
-//! store has no case tables yet; when it gets them, only this file changes.
+//! Monitoring cases, assistance measures, visits and cadres live in the store's tables
+//! (`jingzhun_store::monitoring`): one open case per household and the step compare-and-set are the
+//! store's guarantees, and the store writes each change's audit entry in its transaction.
 //!
 //! Household search runs on the in-memory index of [`crate::search`], built from the store at start and
 //! rebuilt in the background when other writers changed households; changes made through this backend
@@ -17,6 +16,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
+use jingzhun_core::monitoring::{
+    Assignment, Cadre, CadreId, CaseId, CaseRecord, CaseState, CaseStep, Measure, MeasureId, Visit,
+    VisitId,
+};
 use jingzhun_core::{Area, AreaCode, AreaTree, HouseholdId, StatusEvent, Version};
 use jingzhun_store::{
     AccountRow, Actor, AuditFilter, NewAccountRow, SessionRow, Store, StoreError, StoredHousehold,
@@ -25,11 +28,6 @@ use jingzhun_store::{
 use crate::access::Role;
 use crate::data::*;
 use crate::search::{LiveIndex, Record};
-use crate::workflow::StepEvent;
-
-/// Audit-log entity under which monitoring-case steps are recorded (see the module docs). Public because
-/// the reports read the cases too (lead-to-decision times).
-pub const CASE_ENTITY: &str = "monitoring_case";
 
 /// The web application's storage: the store plus a cached area tree.
 pub struct StoreBackend {
@@ -98,6 +96,13 @@ fn data_error(e: StoreError) -> DataError {
         StoreError::NotFound { .. } => DataError::NotFound,
         StoreError::Duplicate { entity, .. } => DataError::Duplicate(entity.to_owned()),
         StoreError::Conflict { .. } => DataError::Conflict,
+        StoreError::CaseAlreadyOpen { open, .. } => DataError::CaseAlreadyOpen {
+            message: e.to_string(),
+            open,
+        },
+        StoreError::CaseConflict { .. } | StoreError::StepOrder { .. } => {
+            DataError::CaseRefused(e.to_string())
+        }
         other => DataError::Other(other.to_string()),
     }
 }
@@ -329,43 +334,114 @@ impl Backend for StoreBackend {
         Ok(v)
     }
 
-    fn case_events(&self, case_id: Option<&str>) -> DataResult<Vec<StepEvent>> {
-        let filter = AuditFilter {
-            entity: Some(CASE_ENTITY.to_owned()),
-            entity_id: case_id.map(str::to_owned),
-            ..AuditFilter::default()
-        };
-        let mut out = Vec::new();
-        // Newest first from the store; cases are folded oldest first.
-        let entries = self.store.audit_entries(&filter).map_err(data_error)?;
-        // The same entity also carries refused accesses to a case; only `case.*` entries are steps.
-        for e in entries
-            .into_iter()
-            .rev()
-            .filter(|e| e.action.starts_with("case."))
-        {
-            let mut ev: StepEvent = serde_json::from_str(&e.detail)
-                .map_err(|_| DataError::Other(format!("审计记录 {} 的案件数据无法解析", e.seq)))?;
-            ev.record.by = e.actor;
-            ev.record.at = e.at;
-            out.push(ev);
-        }
-        Ok(out)
+    fn case(&self, id: &CaseId) -> DataResult<Option<CaseRecord>> {
+        self.store.case(id).map_err(data_error)
     }
 
-    fn append_case_event(&self, actor: &str, event: &StepEvent) -> DataResult<()> {
-        let detail = serde_json::to_value(event).map_err(|e| DataError::Other(e.to_string()))?;
-        self.generation.fetch_add(1, Ordering::AcqRel);
+    fn cases_of_household(&self, household: HouseholdId) -> DataResult<Vec<CaseRecord>> {
+        self.store.cases_of_household(household).map_err(data_error)
+    }
+
+    fn cases_within(&self, area: &AreaCode, filter: &CaseFilter) -> DataResult<Vec<CaseRecord>> {
+        self.store.cases_within(area, filter).map_err(data_error)
+    }
+
+    fn case_counts_within(
+        &self,
+        area: &AreaCode,
+        as_of: chrono::NaiveDate,
+        days_limit: u16,
+    ) -> DataResult<CaseCounts> {
         self.store
-            .record_access(
-                &Actor::new(actor),
-                &format!("case.{}", event.record.step.code()),
-                CASE_ENTITY,
-                &event.case_id,
-                event.record.outcome.label(),
-                detail,
-            )
+            .case_counts_within(area, as_of, days_limit)
             .map_err(data_error)
+    }
+
+    fn next_case_id(&self, household: HouseholdId) -> DataResult<CaseId> {
+        self.store.next_case_id(household).map_err(data_error)
+    }
+
+    fn open_case(&self, case: &CaseRecord, actor: &str) -> DataResult<()> {
+        self.store
+            .open_case(case, &Actor::new(actor))
+            .map_err(data_error)?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+
+    fn record_case_step(
+        &self,
+        id: &CaseId,
+        expected_step_count: usize,
+        step: CaseStep,
+        decision: Option<&StatusEvent>,
+        actor: &str,
+    ) -> DataResult<CaseRecord> {
+        let case = self
+            .store
+            .record_case_step(
+                id,
+                expected_step_count,
+                step,
+                decision.cloned(),
+                &Actor::new(actor),
+            )
+            .map_err(data_error)?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        if case.state() == CaseState::Decided {
+            // The decision is a new household version: lists show it at once.
+            self.refresh_entry(case.household())?;
+        }
+        Ok(case)
+    }
+
+    fn add_measure(&self, measure: &Measure, actor: &str) -> DataResult<MeasureId> {
+        let id = self
+            .store
+            .add_measure(measure, &Actor::new(actor))
+            .map_err(data_error)?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        Ok(id)
+    }
+
+    fn end_measure(&self, id: MeasureId, ended: chrono::NaiveDate, actor: &str) -> DataResult<()> {
+        self.store
+            .end_measure(id, ended, &Actor::new(actor))
+            .map_err(data_error)?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+
+    fn measures_of(&self, household: HouseholdId) -> DataResult<Vec<(MeasureId, Measure)>> {
+        self.store.measures_of(household).map_err(data_error)
+    }
+
+    fn add_visit(&self, visit: &Visit, actor: &str) -> DataResult<VisitId> {
+        self.store
+            .add_visit(visit, &Actor::new(actor))
+            .map_err(data_error)
+    }
+
+    fn visits_of(&self, household: HouseholdId) -> DataResult<Vec<(VisitId, Visit)>> {
+        self.store.visits_of(household).map_err(data_error)
+    }
+
+    fn cadres_within(&self, area: &AreaCode) -> DataResult<Vec<Cadre>> {
+        self.store.cadres_within(area).map_err(data_error)
+    }
+
+    fn cadre(&self, id: CadreId) -> DataResult<Option<Cadre>> {
+        self.store.cadre(id).map_err(data_error)
+    }
+
+    fn assign_cadre(&self, assignment: &Assignment, actor: &str) -> DataResult<()> {
+        self.store
+            .assign_cadre(assignment, &Actor::new(actor))
+            .map_err(data_error)
+    }
+
+    fn cadres_of(&self, household: HouseholdId) -> DataResult<Vec<(Cadre, Assignment)>> {
+        self.store.cadres_of(household).map_err(data_error)
     }
 
     fn generation(&self) -> u64 {

@@ -11,7 +11,7 @@ use crate::auth::CurrentUser;
 use crate::data::Account;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::services::cases::{CaseLine, CaseView, Notice};
+use crate::services::cases::{CaseView, Inbox, Notice, Refused};
 use crate::services::dashboard::Dashboard;
 use crate::services::households::{HouseholdView, SearchResult};
 
@@ -165,13 +165,17 @@ pub struct HouseholdPage {
     pub h: HouseholdView,
     pub can_record_lead: bool,
     pub can_edit: bool,
+    /// The assistance forms the role may use.
+    pub can_record_measure: bool,
+    pub can_record_visit: bool,
+    pub can_assign_cadre: bool,
 }
 
 #[derive(Template)]
 #[template(path = "cases.html")]
 pub struct CasesPage {
     pub chrome: Chrome,
-    pub cases: Vec<CaseLine>,
+    pub inbox: Inbox,
 }
 
 #[derive(Template)]
@@ -183,6 +187,8 @@ pub struct LeadPage {
     pub channels: &'static [jingzhun_core::Channel],
     pub kinds: &'static [jingzhun_core::MonitoringKind],
     pub risks: &'static [jingzhun_core::RiskType],
+    /// Why the lead was not recorded (409), e.g. the household's open case.
+    pub refused: Option<Refused>,
 }
 
 #[derive(Template)]
@@ -190,6 +196,16 @@ pub struct LeadPage {
 pub struct CasePage {
     pub chrome: Chrome,
     pub c: CaseView,
+    /// Why the submitted step was not recorded (409); the page shows the case as it now stands.
+    pub refused: Option<Refused>,
+}
+
+/// A form of the household's assistance (measure, end of a measure, visit, cadre pairing).
+#[derive(Template)]
+#[template(path = "monitoring_form.html")]
+pub struct MonitoringFormPage {
+    pub chrome: Chrome,
+    pub f: crate::services::monitoring::FormView,
 }
 
 #[derive(Template)]

@@ -110,7 +110,7 @@ pub fn default_year(today: NaiveDate) -> u16 {
     u16::try_from(today.year() - 1).unwrap_or(0)
 }
 
-fn explanation(e: &Explanation, h: &Household) -> ExplanationView {
+pub(crate) fn explanation(e: &Explanation, h: &Household) -> ExplanationView {
     ExplanationView {
         rule: e.rule,
         text: e.text.clone(),
@@ -157,6 +157,25 @@ pub fn evaluate(
     year: u16,
     today: NaiveDate,
 ) -> EvaluationView {
+    evaluate_with(
+        household,
+        events,
+        pack,
+        year,
+        today,
+        DepartmentFacts::default(),
+    )
+}
+
+/// [`evaluate`] with facts from outside the household record (the assistance measures the store keeps).
+pub fn evaluate_with(
+    household: &Household,
+    events: &[StatusEvent],
+    pack: &PolicyPack,
+    year: u16,
+    today: NaiveDate,
+    department: DepartmentFacts,
+) -> EvaluationView {
     let end = NaiveDate::from_ymd_opt(i32::from(year), 12, 31).unwrap_or(today);
     let as_of = end.min(today);
     let mut view = EvaluationView {
@@ -179,7 +198,7 @@ pub fn evaluate(
             return view;
         }
     };
-    let facts = OwnedFacts::of(household, events, DepartmentFacts::default(), year, as_of);
+    let facts = OwnedFacts::of(household, events, department, year, as_of);
     let ev = explain(&facts.view(), &eff);
     let ex = |e: &Explanation| explanation(e, household);
     view.per_capita_income = ev.per_capita_income.map(|y| y.to_string());

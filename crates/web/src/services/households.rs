@@ -273,8 +273,10 @@ pub struct HouseholdView {
     pub versions: Vec<VersionLine>,
     /// `None` when the role may not see the audit trail.
     pub audit: Option<Vec<AuditLine>>,
-    /// Monitoring cases of the household, oldest first.
+    /// Monitoring cases of the household with every step, oldest first.
     pub cases: Vec<super::cases::CaseLink>,
+    /// Assistance measures, visits and paired cadres.
+    pub monitoring: super::monitoring::MonitoringView,
     /// What the rules propose for the household (computed on request; see [`household_evaluated`]).
     pub evaluation: Option<EvaluationView>,
 }
@@ -300,12 +302,19 @@ pub fn household_evaluated(
     let rec = backend.household(id)?;
     let mut view = view_of(backend, user, scope, &rec, today)?;
     let year = year.unwrap_or_else(|| super::evaluation::default_year(today));
-    view.evaluation = Some(super::evaluation::evaluate(
+    // The elimination rules count the measures the store keeps (those still running or ended after
+    // the household was monitored).
+    let measures = super::cases::measures_counted(backend, &rec, today)?;
+    view.evaluation = Some(super::evaluation::evaluate_with(
         &rec.household,
         &rec.events,
         pack,
         year,
         today,
+        jingzhun_policy::DepartmentFacts {
+            measures,
+            ..jingzhun_policy::DepartmentFacts::default()
+        },
     ));
     Ok(view)
 }
@@ -424,6 +433,7 @@ fn view_of(
         versions: rec.versions.clone(),
         audit,
         cases: super::cases::of_household(backend, id)?,
+        monitoring: super::monitoring::of_household(backend, user, id, today)?,
         evaluation: None,
     })
 }

@@ -9,6 +9,7 @@ pub mod edit;
 pub mod evaluation;
 pub mod households;
 pub mod import;
+pub mod monitoring;
 pub mod policy;
 pub mod reports;
 pub mod whatif;

@@ -173,6 +173,14 @@ fn success(spec: &RouteSpec) -> StatusCode {
         // A wrong current password, an invalid field: the form comes back with the problem.
         ("POST", "/password" | "/households/{id}/edit") => StatusCode::UNPROCESSABLE_ENTITY,
         ("PATCH", "/api/v1/households/{id}") => StatusCode::UNPROCESSABLE_ENTITY,
+        // The assistance forms and calls get no valid field: access is checked, nothing is written.
+        ("POST", p)
+            if ["/measures", "/measures/end", "/visits", "/cadres"]
+                .iter()
+                .any(|s| p.ends_with(s)) =>
+        {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         _ => StatusCode::OK,
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! A village cadre signs in, finds a household, records a risk lead and does the village steps; a township
 //! reviewer and a county approver walk the case through; the county dashboard's monitored count goes up by
-//! one. A second test reads a household's proposals, edits it through a field error and a conflict (someone
+//! one, then records the household's first assistance measure. A second test reads a household's proposals, edits it through a field error and a conflict (someone
 //! else saves meanwhile) and opens the policy parameters. Screenshots of the main pages (phone-sized window) are saved under `target/browser-screenshots/`.
 //!
 //! Without `chromedriver` on the PATH the test says so and passes, unless `JINGZHUN_BROWSER_TEST=require`
@@ -331,6 +331,28 @@ fn a_cadre_a_township_and_a_county_identify_a_household_in_a_real_browser() {
     let after: u64 = d.text("#n-monitored").trim().parse().unwrap();
     d.screenshot("09-county-dashboard-after");
     assert_eq!(after, before + 1, "the county dashboard's monitored count");
+    d.sign_out();
+
+    // The village cadre records the household's first assistance measure.
+    d.sign_in(&app, &username(Role::VillageCadre));
+    let household = case_path
+        .trim_start_matches("/cases/")
+        .split('-')
+        .next()
+        .unwrap()
+        .to_owned();
+    d.goto(&format!("{app}/households/{household}"));
+    d.find("#no-measures");
+    d.click("#add-measure");
+    d.click("#f-kind option[value=public_welfare_post]");
+    d.type_into("#f-description", "村公益性岗位: 护林员");
+    d.type_into("#f-amount", "6000");
+    d.screenshot("14-measure-form");
+    d.click("#save");
+    d.find("#measures");
+    assert!(d.text("#measures").contains("村公益性岗位: 护林员"));
+    assert!(d.text("#measures").contains("6,000"));
+    d.screenshot("15-household-measure");
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod browser;
 mod edit;
 mod flows;
 mod import;
+mod monitoring;
 mod openapi;
 mod proposals;
 mod reports;

@@ -155,6 +155,9 @@ async fn a_lead_is_identified_step_by_step_by_the_right_roles() {
             assert!(!res.body.contains('‽'), "{uri} in {lang}");
         }
     }
+    // The inbox lists open cases; the decided one is under every case.
     let inbox = w.send(cadre.get("/cases")).await;
+    assert!(!inbox.body.contains(&format!("/cases/{id}")));
+    let inbox = w.send(cadre.get("/cases?all=1")).await;
     assert!(inbox.body.contains(&format!("/cases/{id}")));
 }
