@@ -516,9 +516,11 @@ async fn opening_a_case_does_not_read_every_case() {
         let other = w.household_other_township.0;
         sync!(w.raw_sql(&format!(
             "INSERT INTO monitoring_cases (id, household_id, case_no, village_code, kind, channel, \
-             monitoring_kind, risk_types, opened_at, state, next_step, closed_at, step_count) \
+             monitoring_kind, risk_types, opened_at, state, next_step, closed_at, step_count, \
+             last_step_at) \
              VALUES ('{other}-1', {other}, 1, '{VILLAGE_OTHER_TOWNSHIP}', 'not_a_kind', 'cadre_check', \
-             NULL, '', '2024-01-01T00:00:00.000000Z', 'open', 'visit', NULL, 1)"
+             NULL, '', '2024-01-01T00:00:00.000000Z', 'open', 'visit', NULL, 1, \
+             '2024-01-01T00:00:00.000000Z')"
         )));
         let cadre = w.login_as(Role::VillageCadre).await;
         let id = w
