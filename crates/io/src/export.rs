@@ -227,16 +227,11 @@ fn header_of(field: Field) -> &'static str {
         .unwrap_or("")
 }
 
-fn selected<'r, 'a>(
-    records: &'r [ExportRecord<'a>],
-    options: &'r ExportOptions,
-) -> impl Iterator<Item = &'r ExportRecord<'a>> + 'r {
-    records.iter().filter(move |r| {
-        options
-            .area
-            .as_ref()
-            .is_none_or(|a| a.contains(&r.household.village))
-    })
+fn keeps(options: &ExportOptions, r: &ExportRecord<'_>) -> bool {
+    options
+        .area
+        .as_ref()
+        .is_none_or(|a| a.contains(&r.household.village))
 }
 
 /// Writes households as CSV with a UTF-8 BOM. Returns the number of member rows written.
@@ -245,18 +240,51 @@ pub fn export_csv(
     records: &[ExportRecord<'_>],
     options: &ExportOptions,
 ) -> Result<usize, std::io::Error> {
-    let mut writer = std::io::BufWriter::new(writer);
-    writer.write_all(b"\xEF\xBB\xBF")?;
-    let mut csv = csv::Writer::from_writer(writer);
-    let fields = columns(options);
-    csv.write_record(fields.iter().map(|f| header_of(*f)))?;
-    let mut rows = 0;
-    let mut line: Vec<String> = Vec::with_capacity(fields.len());
-    for r in selected(records, options) {
+    let mut out = CsvHouseholdWriter::new(writer, options.clone())?;
+    for r in records {
+        out.write(r)?;
+    }
+    out.finish()
+}
+
+/// A CSV export written one household at a time (for streams too large to hold: synthetic registries):
+/// BOM and header on creation, then [`CsvHouseholdWriter::write`] per household, then
+/// [`CsvHouseholdWriter::finish`]. Writes what [`export_csv`] writes for the same households.
+pub struct CsvHouseholdWriter<W: Write> {
+    csv: csv::Writer<std::io::BufWriter<W>>,
+    fields: Vec<Field>,
+    options: ExportOptions,
+    line: Vec<String>,
+    rows: usize,
+}
+
+impl<W: Write> CsvHouseholdWriter<W> {
+    /// Writes the BOM and the header row.
+    pub fn new(writer: W, options: ExportOptions) -> Result<Self, std::io::Error> {
+        let mut writer = std::io::BufWriter::with_capacity(1 << 16, writer);
+        writer.write_all(b"\xEF\xBB\xBF")?;
+        let mut csv = csv::Writer::from_writer(writer);
+        let fields = columns(&options);
+        csv.write_record(fields.iter().map(|f| header_of(*f)))?;
+        Ok(Self {
+            csv,
+            line: Vec::with_capacity(fields.len()),
+            fields,
+            options,
+            rows: 0,
+        })
+    }
+
+    /// Writes one row per member (nothing for a household outside [`ExportOptions::area`]); returns the
+    /// rows written.
+    pub fn write(&mut self, r: &ExportRecord<'_>) -> Result<usize, std::io::Error> {
+        if !keeps(&self.options, r) {
+            return Ok(0);
+        }
         for m in &r.household.members {
-            line.clear();
-            for f in &fields {
-                line.push(match value(*f, r, m, options) {
+            self.line.clear();
+            for f in &self.fields {
+                self.line.push(match value(*f, r, m, &self.options) {
                     Out::Empty => String::new(),
                     Out::Text(s) | Out::Code(s) => neutralize(&s).into_owned(),
                     Out::Number(n) => match f {
@@ -265,12 +293,22 @@ pub fn export_csv(
                     },
                 });
             }
-            csv.write_record(&line)?;
-            rows += 1;
+            self.csv.write_record(&self.line)?;
         }
+        self.rows += r.household.members.len();
+        Ok(r.household.members.len())
     }
-    csv.flush()?;
-    Ok(rows)
+
+    /// Member rows written so far.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Flushes; returns the member rows written.
+    pub fn finish(mut self) -> Result<usize, std::io::Error> {
+        self.csv.flush()?;
+        Ok(self.rows)
+    }
 }
 
 /// Writes households as CSV with a UTF-8 BOM to a file.
@@ -326,87 +364,183 @@ fn sheet_name(base: &str, index: usize) -> String {
 }
 
 /// Writes households as XLSX: bold frozen header, text-formatted ID and code columns, constant memory,
-/// continuing on a new worksheet after [`ExportOptions::rows_per_sheet`] rows. Returns the member rows
-/// written.
+/// continuing on a new worksheet after [`ExportOptions::rows_per_sheet`] rows (a household is never split
+/// between two sheets). Returns the member rows written.
 pub fn export_xlsx(
     path: &Path,
     records: &[ExportRecord<'_>],
     options: &ExportOptions,
 ) -> Result<usize, ExportError> {
-    let err = |e: XlsxError| ExportError::Xlsx {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    };
-    let fields = columns(options);
-    let headers: Vec<&str> = fields.iter().map(|f| header_of(*f)).collect();
-    let text_columns: Vec<bool> = fields
-        .iter()
-        .map(|f| {
-            matches!(
-                f,
-                Field::HouseholdNo | Field::Village | Field::Phone | Field::ResidentId
-            )
-        })
-        .collect();
-    let formats = Formats {
-        header: Format::new().set_bold(),
-        text: Format::new().set_num_format("@"),
-        amount: Format::new().set_num_format("0.00"),
-    };
-    let per_sheet = options
-        .rows_per_sheet
-        .unwrap_or(XLSX_MAX_ROWS - 1)
-        .clamp(1, XLSX_MAX_ROWS - 1);
-    let mut workbook = Workbook::new();
-    let base = "户籍信息";
-    let mut sheet_index = 0;
-    let mut sheet =
-        new_sheet(&mut workbook, base, &headers, &formats, &text_columns).map_err(err)?;
-    let mut row: u32 = 0;
-    let mut total = 0;
-    for r in selected(records, options) {
-        for m in &r.household.members {
-            if row == per_sheet {
-                sheet_index += 1;
-                sheet = new_sheet(
-                    &mut workbook,
-                    &sheet_name(base, sheet_index),
-                    &headers,
-                    &formats,
-                    &text_columns,
+    let mut out = XlsxHouseholdWriter::new(path, options.clone())?;
+    for r in records {
+        out.write(r)?;
+    }
+    out.finish()
+}
+
+/// An XLSX export written one household at a time: worksheets in constant-memory mode (rows go to a
+/// temporary file as they are written, so memory does not grow with the rows), a new worksheet
+/// (`户籍信息`, `户籍信息(2)`, …) whenever the next household would pass [`ExportOptions::rows_per_sheet`]
+/// (default and maximum: Excel's 1,048,575 data rows), the file assembled by
+/// [`XlsxHouseholdWriter::finish`]. Writes what [`export_xlsx`] writes for the same households.
+pub struct XlsxHouseholdWriter {
+    path: std::path::PathBuf,
+    workbook: Workbook,
+    fields: Vec<Field>,
+    headers: Vec<&'static str>,
+    text_columns: Vec<bool>,
+    formats: Formats,
+    options: ExportOptions,
+    per_sheet: u32,
+    sheet_index: usize,
+    row: u32,
+    total: usize,
+}
+
+const XLSX_SHEET: &str = "户籍信息";
+
+impl XlsxHouseholdWriter {
+    /// Starts the workbook with its first worksheet; nothing is written to `path` before `finish`.
+    pub fn new(path: &Path, options: ExportOptions) -> Result<Self, ExportError> {
+        let fields = columns(&options);
+        let headers: Vec<&'static str> = fields.iter().map(|f| header_of(*f)).collect();
+        let text_columns: Vec<bool> = fields
+            .iter()
+            .map(|f| {
+                matches!(
+                    f,
+                    Field::HouseholdNo | Field::Village | Field::Phone | Field::ResidentId
                 )
-                .map_err(err)?;
-                row = 0;
+            })
+            .collect();
+        let formats = Formats {
+            header: Format::new().set_bold(),
+            text: Format::new().set_num_format("@"),
+            amount: Format::new().set_num_format("0.00"),
+        };
+        let per_sheet = options
+            .rows_per_sheet
+            .unwrap_or(XLSX_MAX_ROWS - 1)
+            .clamp(1, XLSX_MAX_ROWS - 1);
+        let mut out = Self {
+            path: path.to_owned(),
+            workbook: Workbook::new(),
+            fields,
+            headers,
+            text_columns,
+            formats,
+            options,
+            per_sheet,
+            sheet_index: 0,
+            row: 0,
+            total: 0,
+        };
+        if let Err(e) = out.add_sheet(XLSX_SHEET) {
+            return Err(out.err(e));
+        }
+        Ok(out)
+    }
+
+    fn err(&self, e: XlsxError) -> ExportError {
+        ExportError::Xlsx {
+            path: self.path.display().to_string(),
+            reason: e.to_string(),
+        }
+    }
+
+    /// Writes one row per member (nothing for a household outside [`ExportOptions::area`]); returns the
+    /// rows written.
+    pub fn write(&mut self, r: &ExportRecord<'_>) -> Result<usize, ExportError> {
+        if !keeps(&self.options, r) {
+            return Ok(0);
+        }
+        let members = r.household.members.len() as u32;
+        // A new sheet when this household would not fit (one larger than a sheet is split: it cannot be
+        // helped, and the importer groups rows by 户编号 across sheets).
+        if self.row > 0 && self.row + members > self.per_sheet {
+            if let Err(e) = self.next_sheet() {
+                return Err(self.err(e));
             }
-            row += 1;
-            total += 1;
-            for (i, f) in fields.iter().enumerate() {
+        }
+        if let Err(e) = self.write_rows(r) {
+            return Err(self.err(e));
+        }
+        Ok(members as usize)
+    }
+
+    fn add_sheet(&mut self, name: &str) -> Result<(), XlsxError> {
+        new_sheet(
+            &mut self.workbook,
+            name,
+            &self.headers,
+            &self.formats,
+            &self.text_columns,
+        )
+        .map(|_| ())
+    }
+
+    fn next_sheet(&mut self) -> Result<(), XlsxError> {
+        self.sheet_index += 1;
+        self.row = 0;
+        self.add_sheet(&sheet_name(XLSX_SHEET, self.sheet_index))
+    }
+
+    fn write_rows(&mut self, r: &ExportRecord<'_>) -> Result<(), XlsxError> {
+        let mut sheet = self.workbook.worksheet_from_index(self.sheet_index)?;
+        for m in &r.household.members {
+            if self.row == self.per_sheet {
+                self.next_sheet()?;
+                sheet = self.workbook.worksheet_from_index(self.sheet_index)?;
+            }
+            self.row += 1;
+            self.total += 1;
+            let row = self.row;
+            for (i, f) in self.fields.iter().enumerate() {
                 let col = i as u16;
-                match value(*f, r, m, options) {
+                match value(*f, r, m, &self.options) {
                     Out::Empty => {}
                     Out::Text(s) => {
-                        sheet.write_string(row, col, neutralize(&s)).map_err(err)?;
+                        sheet.write_string(row, col, neutralize(&s))?;
                     }
                     Out::Code(s) => {
-                        sheet
-                            .write_string_with_format(row, col, neutralize(&s), &formats.text)
-                            .map_err(err)?;
+                        sheet.write_string_with_format(
+                            row,
+                            col,
+                            neutralize(&s),
+                            &self.formats.text,
+                        )?;
                     }
                     Out::Number(n) => {
                         if matches!(f, Field::Income(_)) {
-                            sheet
-                                .write_number_with_format(row, col, n, &formats.amount)
-                                .map_err(err)?;
+                            sheet.write_number_with_format(row, col, n, &self.formats.amount)?;
                         } else {
-                            sheet.write_number(row, col, n).map_err(err)?;
+                            sheet.write_number(row, col, n)?;
                         }
                     }
                 }
             }
         }
+        Ok(())
     }
-    workbook.save(path).map_err(err)?;
-    Ok(total)
+
+    /// Member rows written so far.
+    pub fn rows(&self) -> usize {
+        self.total
+    }
+
+    /// Worksheets so far.
+    pub fn sheets(&self) -> usize {
+        self.sheet_index + 1
+    }
+
+    /// Assembles and saves the file; returns the member rows written.
+    pub fn finish(mut self) -> Result<usize, ExportError> {
+        let path = self.path.clone();
+        match self.workbook.save(&path) {
+            Ok(()) => Ok(self.total),
+            Err(e) => Err(self.err(e)),
+        }
+    }
 }
 
 /// Writes the validation report of an import as XLSX: one sheet 导入问题 (工作表, 行号, 列, 值, 原因) and, when

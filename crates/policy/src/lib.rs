@@ -10,12 +10,14 @@
 //! events that people approve, and nothing here creates one.
 
 pub mod pack;
+pub mod reason;
 pub mod rules;
 
 pub use pack::{
     ComponentSet, EffectiveError, EffectiveParams, Entry, Layer, PackError, ParamKey, ParamKind,
     ParamValue, Params, PolicyPack, Provenance, Rate, Reliability,
 };
+pub use reason::{Note, Reason, Subject};
 pub use rules::{
     assess, assess_with, county_exit, explain, flag, school_year_cutoff, village_exit, AreaCounts,
     AreaExit, Assessment, Comparison, DepartmentFacts, EliminationOutcome, Explanation, Guarantee,

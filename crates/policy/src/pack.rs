@@ -622,6 +622,75 @@ impl PolicyPack {
         })
     }
 
+    /// A what-if copy of this pack: `values` are in force in `year` for `area` and everything below it,
+    /// whatever any layer says; every other value is unchanged. The values go first in the layer of `area`
+    /// (a new layer named 推演 when the pack has none) and in every more specific layer inside it, marked
+    /// `assumed` with the source 推演调整. The hash covers the changes, so the version differs from the
+    /// original's. A value of the wrong kind for its parameter is refused with that parameter.
+    pub fn with_overrides(
+        &self,
+        area: AreaCode,
+        year: u16,
+        values: &[(ParamKey, ParamValue)],
+    ) -> Result<PolicyPack, ParamKey> {
+        for (key, value) in values {
+            let ok = matches!(
+                (key.kind(), value),
+                (ParamKind::Yuan, ParamValue::Yuan(_))
+                    | (ParamKind::Percent, ParamValue::Percent(_))
+                    | (ParamKind::Count, ParamValue::Count(_))
+                    | (ParamKind::Bool, ParamValue::Bool(_))
+                    | (ParamKind::Components, ParamValue::Components(_))
+            );
+            if !ok {
+                return Err(*key);
+            }
+        }
+        let entries: Vec<Entry> = values
+            .iter()
+            .map(|(param, value)| Entry {
+                param: *param,
+                from: year,
+                to: year,
+                value: *value,
+                reliability: Reliability::Assumed,
+                source: "推演调整".to_owned(),
+                derivation: Some("网页推演中设定的假设值, 不是现行政策".to_owned()),
+                line: 0,
+            })
+            .collect();
+        let mut layers = self.layers.clone();
+        if !layers.iter().any(|l| l.area == Some(area)) {
+            layers.push(Layer {
+                file: "whatif".to_owned(),
+                name: "推演".to_owned(),
+                area: Some(area),
+                version: year.to_string(),
+                entries: Vec::new(),
+            });
+            layers.sort_by_key(|l| l.area.map(|a| a.as_str().len()).unwrap_or(0));
+        }
+        for layer in layers
+            .iter_mut()
+            .filter(|l| l.area.is_some_and(|la| area.contains(&la)))
+        {
+            layer.entries.splice(0..0, entries.iter().cloned());
+        }
+        let mut hasher = Sha256::new();
+        hasher.update(self.hash.as_bytes());
+        hasher.update(area.as_str().as_bytes());
+        hasher.update(year.to_le_bytes());
+        for (key, value) in values {
+            hasher.update(format!("\0{}={value:?}", key.code()).as_bytes());
+        }
+        let hash = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(PolicyPack { layers, hash })
+    }
+
     /// The areas of the layers that contain `area`, most specific last. Two areas with the same list get
     /// the same parameters, which lets the engine resolve parameters once per distinct list.
     pub fn layer_key(&self, area: &AreaCode) -> Vec<Option<AreaCode>> {
@@ -994,6 +1063,60 @@ mod tests {
 
     fn code(s: &str) -> AreaCode {
         AreaCode::parse(s).unwrap()
+    }
+
+    #[test]
+    fn overrides_hold_in_their_area_and_year_only() {
+        let pack = PolicyPack::builtin();
+        let county = code("511902");
+        let line = Yuan::from_yuan(9_999);
+        for area in [county, code("5119"), code("51")] {
+            let edited = pack
+                .with_overrides(
+                    area,
+                    2021,
+                    &[(ParamKey::PovertyLine, ParamValue::Yuan(line))],
+                )
+                .unwrap();
+            assert_ne!(edited.hash(), pack.hash());
+            let inside = edited.effective(2021, Some(&code("511902001001"))).unwrap();
+            assert_eq!(inside.params.poverty_line, line, "{area}");
+            assert_eq!(
+                inside
+                    .provenance(ParamKey::PovertyLine)
+                    .unwrap()
+                    .reliability,
+                Reliability::Assumed
+            );
+            // Everything else, other years and other areas are as before.
+            let before = pack.effective(2021, Some(&code("511902001001"))).unwrap();
+            assert_eq!(
+                inside.params.monitoring_threshold,
+                before.params.monitoring_threshold
+            );
+            assert_eq!(
+                edited.effective(2020, Some(&code("511902001001"))).unwrap(),
+                pack.effective(2020, Some(&code("511902001001"))).unwrap()
+            );
+            let elsewhere = code("511101001001");
+            let other = edited.effective(2021, Some(&elsewhere)).unwrap().params;
+            if area == code("51") {
+                assert_eq!(other.poverty_line, line);
+            } else {
+                assert_eq!(
+                    other,
+                    pack.effective(2021, Some(&elsewhere)).unwrap().params
+                );
+            }
+        }
+        assert_eq!(
+            pack.with_overrides(
+                county,
+                2021,
+                &[(ParamKey::PovertyLine, ParamValue::Count(1))]
+            ),
+            Err(ParamKey::PovertyLine)
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ use jingzhun_core::{
 use serde::Serialize;
 
 use crate::pack::{EffectiveParams, ParamKey, ParamValue, Params, Rate};
+use crate::reason::{Note, Reason, Subject};
 
 /// What the rules need to know about a member on the evaluation date. 6 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,6 +305,7 @@ pub struct Comparison {
 }
 
 /// Why one rule decided what it did: a stable rule code, Chinese text, and the structured comparison.
+/// `text` is rendered from `reason`, which also renders English ([`Explanation::text_en`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Explanation {
     /// Stable rule code, e.g. `income.below_line`.
@@ -315,6 +317,25 @@ pub struct Explanation {
     pub comparison: Option<Comparison>,
     /// The member (index in the household's member list) the rule is about, if any.
     pub member: Option<u16>,
+    /// What the sentence says, as data (not serialised: stored proposals keep their shape).
+    #[serde(skip)]
+    pub reason: Reason,
+}
+
+impl Explanation {
+    /// The sentence in English, rendered from the same [`Reason`] as `text`.
+    pub fn text_en(&self) -> String {
+        self.reason.en()
+    }
+
+    /// Changes the reason (e.g. adds a note) and renders `text` again.
+    fn with_note(mut self, note: Note) -> Self {
+        if let Reason::Compared { note: n, .. } = &mut self.reason {
+            *n = Some(note);
+        }
+        self.text = self.reason.zh();
+        self
+    }
 }
 
 /// A suggestion of the rules for a household, with its reasons. People decide.
@@ -448,32 +469,25 @@ fn compared(
     eff: &EffectiveParams,
     rule: &'static str,
     holds: bool,
-    subject: &str,
+    subject: Subject,
     value: ParamValue,
     op: Op,
     key: ParamKey,
 ) -> Explanation {
     let parameter = eff.value(key).unwrap_or(value);
     let prov = eff.provenance(key);
-    let unit = match key.unit() {
-        "%" => "",
-        u => u,
-    };
-    let value_unit = match value {
-        ParamValue::Percent(_) => "",
-        _ => unit,
+    let reason = Reason::Compared {
+        subject,
+        value,
+        op,
+        parameter,
+        key,
+        year: eff.year,
+        note: None,
     };
     Explanation {
         rule,
-        text: format!(
-            "{subject} {value} {value_unit} {} {} 年{} {parameter} {unit}",
-            op.symbol(),
-            eff.year,
-            key.label()
-        )
-        .replace("  ", " ")
-        .trim()
-        .to_owned(),
+        text: reason.zh(),
         holds,
         comparison: Some(Comparison {
             value,
@@ -486,16 +500,18 @@ fn compared(
             reliability: prov.map(|p| p.reliability.code()).unwrap_or(""),
         }),
         member: None,
+        reason,
     }
 }
 
-fn plain(rule: &'static str, holds: bool, text: String, member: Option<usize>) -> Explanation {
+fn plain(rule: &'static str, holds: bool, reason: Reason, member: Option<usize>) -> Explanation {
     Explanation {
         rule,
-        text,
+        text: reason.zh(),
         holds,
         comparison: None,
         member: member.map(|m| u16::try_from(m).unwrap_or(u16::MAX)),
+        reason,
     }
 }
 
@@ -534,7 +550,7 @@ pub fn explain(facts: &HouseholdFacts<'_>, eff: &EffectiveParams) -> HouseholdEv
             explanation: take(Topic::Guarantee(*g))
                 .into_iter()
                 .next()
-                .unwrap_or_else(|| plain("guarantee.unknown", false, String::new(), None)),
+                .unwrap_or_else(|| plain("guarantee.unknown", false, Reason::Unknown, None)),
         })
         .collect();
     let proposals = a
@@ -598,20 +614,22 @@ pub fn assess_with<R: Recorder>(
             let pc = net.per_capita(n);
             if eff.is_some() {
                 rec.record(Topic::Income, || {
-                    let counted: Vec<&str> = p
+                    let counted: Vec<IncomeComponent> = p
                         .counted_components
                         .iter()
                         .filter(|c| amounts[usize::from(c.index())] != Yuan::ZERO)
-                        .map(|c| c.label())
                         .collect();
                     plain(
                         "income.per_capita",
                         true,
-                        format!(
-                            "{year} 年人均纯收入 {pc} 元 = 家庭纯收入 {net} 元 ÷ {n} 人(计入: {}; 扣除生产经营性支出 {} 元)",
-                            if counted.is_empty() { "无".to_owned() } else { counted.join("、") },
-                            amounts[usize::from(IncomeComponent::ProductionCosts.index())]
-                        ),
+                        Reason::PerCapita {
+                            year,
+                            per_capita: pc,
+                            net,
+                            size: n,
+                            counted,
+                            costs: amounts[usize::from(IncomeComponent::ProductionCosts.index())],
+                        },
                         None,
                     )
                 });
@@ -626,9 +644,9 @@ pub fn assess_with<R: Recorder>(
                     "income.unknown",
                     false,
                     if size == 0 {
-                        "户内没有成员, 无法计算人均纯收入".to_owned()
+                        Reason::NoMembers
                     } else {
-                        format!("没有 {year} 年的收入记录, 无法计算人均纯收入")
+                        Reason::NoIncome { year }
                     },
                     None,
                 )
@@ -655,7 +673,7 @@ pub fn assess_with<R: Recorder>(
             eff,
             "income.below_line",
             holds,
-            "人均纯收入",
+            Subject::PerCapitaIncome,
             ParamValue::Yuan(pc),
             op,
             ParamKey::PovertyLine,
@@ -672,7 +690,7 @@ pub fn assess_with<R: Recorder>(
             eff,
             "income.below_monitoring",
             holds,
-            "人均纯收入",
+            Subject::PerCapitaIncome,
             ParamValue::Yuan(pc),
             op,
             ParamKey::MonitoringThreshold,
@@ -688,12 +706,17 @@ pub fn assess_with<R: Recorder>(
     }
     rec.record(Topic::Guarantee(g), || {
         if facts.food_clothing_secured {
-            plain("guarantee.food_clothing", true, "吃穿有保障".into(), None)
+            plain(
+                "guarantee.food_clothing",
+                true,
+                Reason::FoodClothing { secured: true },
+                None,
+            )
         } else {
             plain(
                 "guarantee.food_clothing",
                 false,
-                "户记录为吃穿未保障".into(),
+                Reason::FoodClothing { secured: false },
                 None,
             )
         }
@@ -712,15 +735,16 @@ pub fn assess_with<R: Recorder>(
     rec.record(Topic::Guarantee(g), || match failing_child {
         Some(i) => {
             let m = facts.members[i];
-            let status = m.schooling.map(|s| s.label()).unwrap_or("未记录");
             plain(
                 "guarantee.education",
                 false,
-                format!(
-                    "第 {} 名成员入学年龄 {} 岁, 在义务教育年龄 {min_age}–{max_age} 岁内, 在校生状况为「{status}」",
-                    i + 1,
-                    m.school_age
-                ),
+                Reason::ChildOutOfSchool {
+                    member: i + 1,
+                    age: m.school_age,
+                    min_age,
+                    max_age,
+                    schooling: m.schooling,
+                },
                 Some(i),
             )
         }
@@ -738,24 +762,25 @@ pub fn assess_with<R: Recorder>(
                 Some(i) => plain(
                     "guarantee.education",
                     true,
-                    format!(
-                        "第 {} 名成员入学年龄 {} 岁「{}」, 按政策不算失学辍学; 其余义务教育阶段成员均在校",
-                        i + 1,
-                        facts.members[i].school_age,
-                        facts.members[i].schooling.map(|s| s.label()).unwrap_or("")
-                    ),
+                    Reason::ChildExcused {
+                        member: i + 1,
+                        age: facts.members[i].school_age,
+                        schooling: facts.members[i].schooling,
+                    },
                     Some(i),
                 ),
                 None if children.is_empty() => plain(
                     "guarantee.education",
                     true,
-                    format!("户内没有 {min_age}–{max_age} 岁义务教育阶段成员"),
+                    Reason::NoSchoolAgeChildren { min_age, max_age },
                     None,
                 ),
                 None => plain(
                     "guarantee.education",
                     true,
-                    format!("{} 名义务教育阶段成员均在校", children.len()),
+                    Reason::ChildrenInSchool {
+                        count: children.len(),
+                    },
                     None,
                 ),
             }
@@ -771,13 +796,15 @@ pub fn assess_with<R: Recorder>(
         Some(i) => plain(
             "guarantee.medical",
             false,
-            format!("第 {} 名成员未参加基本医疗保险", i + 1),
+            Reason::Uninsured { member: i + 1 },
             Some(i),
         ),
         None => plain(
             "guarantee.medical",
             true,
-            format!("{} 名成员均参加基本医疗保险", facts.members.len()),
+            Reason::AllInsured {
+                count: facts.members.len(),
+            },
             None,
         ),
     });
@@ -790,18 +817,20 @@ pub fn assess_with<R: Recorder>(
         fail(g, &mut a);
     }
     rec.record(Topic::Guarantee(g), || {
-        let text = if h.relocated {
-            "易地扶贫搬迁安置, 视为住房安全".to_owned()
-        } else if let Some(alt) = h.alternative {
-            format!("居住在{}, 视为住房安全", alt.label())
+        let reason = if h.relocated {
+            Reason::Relocated
+        } else if let Some(alternative) = h.alternative {
+            Reason::AlternativeHousing { alternative }
         } else {
             match h.grade {
-                Some(grade) if grade.is_safe() => format!("住房鉴定为 {}, 安全", grade.label()),
-                Some(grade) => format!("住房鉴定为 {}(危房), 且无其他安全住房", grade.label()),
-                None => "住房未鉴定(未记录危房等级), 且无其他安全住房".to_owned(),
+                Some(grade) => Reason::HousingGraded {
+                    grade,
+                    safe: grade.is_safe(),
+                },
+                None => Reason::HousingUngraded,
             }
         };
-        plain("guarantee.housing", housing_ok, text, None)
+        plain("guarantee.housing", housing_ok, reason, None)
     });
 
     let g = Guarantee::Water;
@@ -839,27 +868,24 @@ pub fn assess_with<R: Recorder>(
     }
     if let Some(eff) = eff {
         rec.record(Topic::Guarantee(g), || match water_fail {
-            None => {
-                let mut e = compared(
-                    eff,
-                    "guarantee.water",
-                    true,
-                    "人均日供水量",
-                    ParamValue::Count(u32::from(w.litres_per_person_day.unwrap_or(0))),
-                    Op::Ge,
-                    litres_key,
-                );
-                e.text.push_str(", 取水时间、停水天数和水质均达标");
-                e
-            }
+            None => compared(
+                eff,
+                "guarantee.water",
+                true,
+                Subject::WaterLitres,
+                ParamValue::Count(u32::from(w.litres_per_person_day.unwrap_or(0))),
+                Op::Ge,
+                litres_key,
+            )
+            .with_note(Note::WaterOtherMet),
             Some(WaterFail::NoLitres) => {
-                plain("guarantee.water", false, "未记录人均日供水量".into(), None)
+                plain("guarantee.water", false, Reason::NoWaterRecord, None)
             }
             Some(WaterFail::Litres(l)) => compared(
                 eff,
                 "guarantee.water",
                 false,
-                "人均日供水量",
+                Subject::WaterLitres,
                 ParamValue::Count(u32::from(l)),
                 Op::Lt,
                 litres_key,
@@ -868,7 +894,7 @@ pub fn assess_with<R: Recorder>(
                 eff,
                 "guarantee.water",
                 false,
-                "取水往返时间",
+                Subject::WaterFetchMinutes,
                 ParamValue::Count(u32::from(m)),
                 Op::Gt,
                 ParamKey::WaterFetchMinutesMax,
@@ -877,7 +903,7 @@ pub fn assess_with<R: Recorder>(
                 eff,
                 "guarantee.water",
                 false,
-                "年停水天数",
+                Subject::WaterOutageDays,
                 ParamValue::Count(u32::from(d)),
                 Op::Gt,
                 ParamKey::WaterOutageDaysMax,
@@ -885,25 +911,19 @@ pub fn assess_with<R: Recorder>(
             Some(WaterFail::Quality(recorded)) => plain(
                 "guarantee.water",
                 false,
-                if recorded {
-                    "水质不达标"
-                } else {
-                    "水质未检测(未记录)"
-                }
-                .into(),
+                Reason::WaterQuality { tested: recorded },
                 None,
             ),
         });
     }
 
     let any_fail = a.any_guarantee_failed();
-    let failed_list = |a: &Assessment| -> String {
+    let failed_list = |a: &Assessment| -> Vec<Guarantee> {
         Guarantee::ALL
             .iter()
-            .filter(|g| a.failed(**g))
-            .map(|g| g.label())
-            .collect::<Vec<_>>()
-            .join("、")
+            .copied()
+            .filter(|g| a.failed(*g))
+            .collect()
     };
 
     // ---- labour and department alerts ----------------------------------------------------------
@@ -939,7 +959,7 @@ pub fn assess_with<R: Recorder>(
                 eff,
                 "alert.medical_inpatient",
                 true,
-                "住院自付费用",
+                Subject::InpatientOutOfPocket,
                 ParamValue::Yuan(d.medical_inpatient_oop),
                 Op::Ge,
                 inpatient_key,
@@ -952,7 +972,7 @@ pub fn assess_with<R: Recorder>(
                 eff,
                 "alert.outpatient",
                 true,
-                "月门诊自付费用",
+                Subject::OutpatientMonthlyOutOfPocket,
                 ParamValue::Yuan(d.outpatient_monthly_oop),
                 Op::Ge,
                 ParamKey::AlertOutpatientMonthly,
@@ -963,35 +983,20 @@ pub fn assess_with<R: Recorder>(
                 eff,
                 "alert.education",
                 true,
-                "高中及职教自付费用",
+                Subject::EducationOutOfPocket,
                 ParamValue::Yuan(d.education_oop),
                 Op::Gt,
                 ParamKey::AlertEducation,
             ));
         }
         if d.disaster {
-            v.push(plain(
-                "alert.disaster",
-                true,
-                "应急部门报告灾害损失".into(),
-                None,
-            ));
+            v.push(plain("alert.disaster", true, Reason::Disaster, None));
         }
         if d.accident {
-            v.push(plain(
-                "alert.accident",
-                true,
-                "公安部门报告主要劳动力意外事故".into(),
-                None,
-            ));
+            v.push(plain("alert.accident", true, Reason::Accident, None));
         }
         if d.job_loss {
-            v.push(plain(
-                "alert.job_loss",
-                true,
-                "人社部门报告失业或务工中断".into(),
-                None,
-            ));
+            v.push(plain("alert.job_loss", true, Reason::JobLoss, None));
         }
         v
     };
@@ -1005,7 +1010,9 @@ pub fn assess_with<R: Recorder>(
         plain(
             "guarantee.unmet",
             true,
-            format!("未达到: {}", failed_list(a)),
+            Reason::GuaranteesUnmet {
+                failed: failed_list(a),
+            },
             None,
         )
     };
@@ -1035,7 +1042,7 @@ pub fn assess_with<R: Recorder>(
                 propose(ProposalKind::OmissionSuspect, &mut a);
                 if let Some(eff) = eff {
                     rec.record(Topic::Proposal(ProposalKind::OmissionSuspect), || {
-                        plain("status.not_registered", true, "未建档立卡".into(), None)
+                        plain("status.not_registered", true, Reason::NotRegistered, None)
                     });
                     rec.record(Topic::Proposal(ProposalKind::OmissionSuspect), || {
                         line_expl(eff)
@@ -1049,12 +1056,7 @@ pub fn assess_with<R: Recorder>(
                 if let Some(eff) = eff {
                     rec.record(Topic::Proposal(ProposalKind::MeetsExit), || line_expl(eff));
                     rec.record(Topic::Proposal(ProposalKind::MeetsExit), || {
-                        plain(
-                            "guarantee.all_met",
-                            true,
-                            "两不愁三保障及饮水安全均已保障".into(),
-                            None,
-                        )
+                        plain("guarantee.all_met", true, Reason::AllGuaranteesMet, None)
                     });
                 }
             }
@@ -1076,18 +1078,10 @@ pub fn assess_with<R: Recorder>(
                         plain(
                             "status.exited",
                             true,
-                            format!(
-                                "已于 {} 脱贫{}",
-                                status
-                                    .registry_since
-                                    .map(|d| d.to_string())
-                                    .unwrap_or_default(),
-                                if kind == ProposalKind::WrongExitSuspect {
-                                    ", 当年即不达标"
-                                } else {
-                                    ", 其后不达标"
-                                }
-                            ),
+                            Reason::Exited {
+                                on: status.registry_since,
+                                same_year: kind == ProposalKind::WrongExitSuspect,
+                            },
                             None,
                         )
                     });
@@ -1156,21 +1150,7 @@ pub fn assess_with<R: Recorder>(
                 let topic = Topic::Proposal(ProposalKind::MonitoringCandidate);
                 let snapshot = a;
                 rec.record(topic, || {
-                    plain(
-                        "monitoring.kind",
-                        true,
-                        format!(
-                            "{}: {}",
-                            kind.label(),
-                            match kind {
-                                MonitoringKind::Unstable => "已脱贫, 收入低于监测线或保障不达标",
-                                MonitoringKind::Marginal => "一般农户, 收入低于监测线或保障不达标",
-                                MonitoringKind::SuddenHardship =>
-                                    "收入不低于监测线, 但有刚性支出骤增或收入骤减",
-                            }
-                        ),
-                        None,
-                    )
+                    plain("monitoring.kind", true, Reason::Monitoring { kind }, None)
                 });
                 if per_capita.is_some() {
                     rec.record(topic, || monitoring_expl(eff));
@@ -1208,49 +1188,46 @@ pub fn assess_with<R: Recorder>(
             let mut conds: Vec<Explanation> = Vec::new();
             match per_capita {
                 Some(_) => {
-                    let mut e = monitoring_expl(eff);
+                    let mut e = monitoring_expl(eff).with_note(Note::StableMonths {
+                        months: stable_months,
+                        required: p.elimination_stable_income_months,
+                    });
                     e.rule = "elimination.income";
-                    e.holds = income_ok;
-                    e.text.push_str(&format!(
-                        "(按年度收入记录视为稳定 {stable_months} 个月, 要求 {} 个月)",
-                        p.elimination_stable_income_months
-                    ));
                     e.holds = income_ok && stable_ok;
                     conds.push(e);
                 }
                 None => conds.push(plain(
                     "elimination.income",
                     false,
-                    format!("没有 {year} 年收入记录, 无法判断收入是否稳定"),
+                    Reason::EliminationNoIncome { year },
                     None,
                 )),
             }
             conds.push(plain(
                 "elimination.guarantees",
                 !any_fail,
-                if any_fail {
-                    format!("保障未达标: {}", failed_list(&snapshot))
-                } else {
-                    "两不愁三保障及饮水安全均已保障".into()
+                Reason::EliminationGuarantees {
+                    failed: failed_list(&snapshot),
                 },
                 None,
             ));
-            let mut e = compared(
-                eff,
-                "elimination.months_monitored",
-                months_ok,
-                "纳入监测月数",
-                ParamValue::Count(months),
-                if months_ok { Op::Ge } else { Op::Lt },
-                ParamKey::EliminationMinMonthsMonitored,
+            conds.push(
+                compared(
+                    eff,
+                    "elimination.months_monitored",
+                    months_ok,
+                    Subject::MonthsMonitored,
+                    ParamValue::Count(months),
+                    if months_ok { Op::Ge } else { Op::Lt },
+                    ParamKey::EliminationMinMonthsMonitored,
+                )
+                .with_note(Note::MonitoredSince { since }),
             );
-            e.text = format!("自 {since} 起, {}", e.text);
-            conds.push(e);
             conds.push(compared(
                 eff,
                 "elimination.measures",
                 measures_ok,
-                "帮扶措施",
+                Subject::Measures,
                 ParamValue::Count(u32::from(d.measures)),
                 if measures_ok { Op::Ge } else { Op::Lt },
                 ParamKey::EliminationMinMeasures,
@@ -1259,21 +1236,14 @@ pub fn assess_with<R: Recorder>(
                 conds.push(plain(
                     "elimination.no_labour",
                     labour_ok,
-                    if labour_ok {
-                        "户内无劳动能力成员, 但本地不适用无劳动能力例外".into()
-                    } else {
-                        "户内无劳动能力成员: 按政策不标注风险消除, 继续监测".into()
+                    Reason::NoLabour {
+                        exception_applies: !labour_ok,
                     },
                     None,
                 ));
             }
             if alert {
-                conds.push(plain(
-                    "elimination.new_risk",
-                    false,
-                    "部门比对发现新的风险".into(),
-                    None,
-                ));
+                conds.push(plain("elimination.new_risk", false, Reason::NewRisk, None));
                 conds.extend(alert_expls(eff));
             }
             for c in conds {
@@ -1314,7 +1284,7 @@ pub struct AreaExit {
 fn rate_condition(
     eff: &EffectiveParams,
     rule: &'static str,
-    subject: &str,
+    subject: Subject,
     part: u64,
     whole: u64,
     key: ParamKey,
@@ -1323,11 +1293,11 @@ fn rate_condition(
     match Rate::of(part, whole) {
         None => (
             None,
-            plain(rule, false, format!("{subject}: 分母为 0, 无法计算"), None),
+            plain(rule, false, Reason::ZeroDenominator { subject }, None),
         ),
         Some(r) => {
             let ok = limit.exceeds_ratio(part, whole);
-            let mut e = compared(
+            let e = compared(
                 eff,
                 rule,
                 ok,
@@ -1335,8 +1305,8 @@ fn rate_condition(
                 ParamValue::Percent(r),
                 if ok { Op::Lt } else { Op::Ge },
                 key,
-            );
-            e.text.push_str(&format!("({part} ÷ {whole})"));
+            )
+            .with_note(Note::Ratio { part, whole });
             (Some(ok), e)
         }
     }
@@ -1348,7 +1318,7 @@ pub fn village_exit(c: &AreaCounts, eff: &EffectiveParams) -> AreaExit {
     let (ok, e) = rate_condition(
         eff,
         "village.incidence",
-        "贫困发生率",
+        Subject::Incidence,
         c.poor_people,
         c.population,
         ParamKey::VillageExitIncidence,
@@ -1369,7 +1339,7 @@ pub fn county_exit(c: &AreaCounts, eff: &EffectiveParams) -> AreaExit {
         rate_condition(
             eff,
             "county.incidence",
-            "贫困发生率",
+            Subject::Incidence,
             c.poor_people,
             c.population,
             ParamKey::CountyExitIncidence,
@@ -1378,7 +1348,7 @@ pub fn county_exit(c: &AreaCounts, eff: &EffectiveParams) -> AreaExit {
         rate_condition(
             eff,
             "county.wrong_exit_rate",
-            "错退率",
+            Subject::WrongExitRate,
             c.wrong_exit_people,
             c.exited_people,
             ParamKey::CountyWrongExitRate,
@@ -1387,7 +1357,7 @@ pub fn county_exit(c: &AreaCounts, eff: &EffectiveParams) -> AreaExit {
         rate_condition(
             eff,
             "county.omission_rate",
-            "漏评率",
+            Subject::OmissionRate,
             c.omission_people,
             c.non_registered_people,
             ParamKey::CountyOmissionRate,
@@ -1408,7 +1378,7 @@ pub fn county_exit(c: &AreaCounts, eff: &EffectiveParams) -> AreaExit {
                 eff,
                 "county.approval",
                 ok,
-                "群众认可度",
+                Subject::Approval,
                 ParamValue::Percent(r),
                 if ok { Op::Gt } else { Op::Le },
                 ParamKey::CountyApprovalMin,
@@ -1419,10 +1389,9 @@ pub fn county_exit(c: &AreaCounts, eff: &EffectiveParams) -> AreaExit {
             conditions.push(plain(
                 "county.approval",
                 false,
-                format!(
-                    "群众认可度需抽样调查, 数据中没有(要求 > {})",
-                    p.county_approval_min
-                ),
+                Reason::ApprovalUnknown {
+                    required: p.county_approval_min,
+                },
                 None,
             ));
         }

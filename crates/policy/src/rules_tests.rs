@@ -7,7 +7,7 @@ use jingzhun_core::{
 };
 
 use crate::rules::*;
-use crate::{EffectiveParams, PolicyPack, Rate};
+use crate::{EffectiveParams, ParamValue, PolicyPack, Rate};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -893,5 +893,178 @@ mod properties {
             prop_assert_eq!(full.elimination.is_some(), facts.status.monitoring.is_some());
             serde_json::to_string(&full).unwrap();
         }
+
+        /// Every explanation has a Chinese and an English sentence rendered from the same reason: the
+        /// Chinese one is its `text`, the English one has no Chinese characters and states the same numbers.
+        #[test]
+        fn every_explanation_has_both_languages(facts in arb_facts()) {
+            let eff = params(facts.year);
+            let full = explain(&facts.view(), &eff);
+            for e in all_explanations(&full) {
+                prop_assert_eq!(&e.text, &e.reason.zh());
+                let en = e.text_en();
+                prop_assert!(!en.is_empty(), "{} has no English", e.rule);
+                prop_assert!(!has_cjk(&en), "{}: {}", e.rule, en);
+                if let Some(c) = &e.comparison {
+                    if let ParamValue::Yuan(y) = c.value {
+                        prop_assert!(en.contains(&y.to_string()), "{}", en);
+                    }
+                    prop_assert!(en.contains(c.op.symbol()), "{}", en);
+                }
+            }
+        }
     }
+}
+
+fn all_explanations(full: &HouseholdEvaluation) -> Vec<&Explanation> {
+    let mut v: Vec<&Explanation> = full.income.iter().collect();
+    v.extend(full.guarantees.iter().map(|g| &g.explanation));
+    v.extend(full.proposals.iter().flat_map(|p| p.explanations.iter()));
+    if let Some(e) = &full.elimination {
+        v.extend(e.conditions.iter());
+    }
+    v
+}
+
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// Every rule code the rules can produce, reached by hand-made households and area counts, renders in both
+/// languages (a rule added without being reachable here fails the list below).
+#[test]
+fn every_rule_renders_in_chinese_and_english() {
+    use std::collections::BTreeMap;
+    let mut seen: BTreeMap<&'static str, (String, String)> = BTreeMap::new();
+    let mut note = |e: &Explanation| {
+        assert_eq!(e.text, e.reason.zh(), "{}", e.rule);
+        let en = e.text_en();
+        assert!(!en.is_empty() && !has_cjk(&en), "{}: {en}", e.rule);
+        seen.insert(e.rule, (e.text.clone(), en));
+    };
+    let y = 2021;
+    let eff = params(y);
+    let mut cases: Vec<OwnedFacts> = Vec::new();
+    cases.push(base(y, 1000));
+    let mut f = base(y, 1000);
+    f.members.push(child(10, Some(SchoolingStatus::Dropout)));
+    f.members[0].medical_insurance = false;
+    f.housing.grade = Some(HousingGrade::D);
+    f.water.litres_per_person_day = None;
+    f.food_clothing_secured = false;
+    cases.push(f);
+    let mut f = base(y, 1000);
+    f.income = None;
+    exited_on(&mut f, "2021-06-01");
+    cases.push(f);
+    let mut f = base(y, 50_000);
+    monitored(&mut f, "2019-01-01");
+    f.members = vec![MemberFacts {
+        labour: Some(LabourAbility::NoLabour),
+        ..adult()
+    }];
+    f.department.disaster = true;
+    f.department.accident = true;
+    f.department.job_loss = true;
+    f.department.medical_inpatient_oop = Yuan::from_yuan(1_000_000);
+    f.department.outpatient_monthly_oop = Yuan::from_yuan(100_000);
+    f.department.education_oop = Yuan::from_yuan(100_000);
+    cases.push(f);
+    let mut f = base(y, 1000);
+    poor(&mut f);
+    cases.push(f);
+    let mut f = base(y, 50_000);
+    poor(&mut f);
+    cases.push(f);
+    let mut f = base(y, 1000);
+    monitored(&mut f, "2021-01-01");
+    f.income = None;
+    cases.push(f);
+    // Registration-era rules (registration is closed after 2020).
+    let mut early = vec![base(2019, 1000)];
+    let mut f = base(2019, 1000);
+    exited_on(&mut f, "2019-06-01");
+    early.push(f);
+    for f in &early {
+        let full = explain(&f.view(), &params(2019));
+        for e in all_explanations(&full) {
+            note(e);
+        }
+    }
+    for f in &cases {
+        let full = explain(&f.view(), &eff);
+        for e in all_explanations(&full) {
+            note(e);
+        }
+    }
+    let counts = AreaCounts {
+        population: 100,
+        poor_people: 1,
+        exited_people: 10,
+        wrong_exit_people: 1,
+        non_registered_people: 0,
+        omission_people: 0,
+        approval: None,
+    };
+    for e in village_exit(&counts, &eff)
+        .conditions
+        .iter()
+        .chain(county_exit(&counts, &eff).conditions.iter())
+        .chain(
+            county_exit(
+                &AreaCounts {
+                    approval: Some(Rate(9500)),
+                    ..counts
+                },
+                &eff,
+            )
+            .conditions
+            .iter(),
+        )
+    {
+        note(e);
+    }
+    let expected = [
+        "alert.accident",
+        "alert.disaster",
+        "alert.education",
+        "alert.job_loss",
+        "alert.medical_inpatient",
+        "alert.outpatient",
+        "county.approval",
+        "county.incidence",
+        "county.omission_rate",
+        "county.wrong_exit_rate",
+        "elimination.guarantees",
+        "elimination.income",
+        "elimination.measures",
+        "elimination.months_monitored",
+        "elimination.new_risk",
+        "elimination.no_labour",
+        "guarantee.all_met",
+        "guarantee.education",
+        "guarantee.food_clothing",
+        "guarantee.housing",
+        "guarantee.medical",
+        "guarantee.unmet",
+        "guarantee.water",
+        "income.below_line",
+        "income.below_monitoring",
+        "income.per_capita",
+        "income.unknown",
+        "monitoring.kind",
+        "status.exited",
+        "status.not_registered",
+        "village.incidence",
+    ];
+    let missing: Vec<&&str> = expected
+        .iter()
+        .filter(|r| !seen.contains_key(**r))
+        .collect();
+    assert!(missing.is_empty(), "rules not reached: {missing:?}");
+    let (zh, en) = &seen["income.below_line"];
+    assert!(zh.contains("贫困线"), "{zh}");
+    assert!(en.contains("poverty line") && en.contains("yuan"), "{en}");
+    let (_, en) = &seen["county.omission_rate"];
+    assert!(en.contains("denominator is 0"), "{en}");
 }

@@ -10,6 +10,10 @@
 //! The PostgreSQL writers ([`pg_copy_new`]) take the caller's transaction and neither commit nor audit, so
 //! that [`crate::import`] can run them inside its single all-or-nothing transaction, with its own audit
 //! entries, instead of committing per batch as bulk loads do.
+//!
+//! A household may come with several versions ([`HouseholdHistory`]: a generated registry's history); they
+//! are written as versions 1, 2, … in the order given, each with its own effective date, in the same batch
+//! and the same statements as single versions.
 
 use std::collections::HashSet;
 
@@ -25,18 +29,72 @@ use crate::households::{check_household, duplicate_number};
 use crate::schema::*;
 
 pub(crate) const SQLITE_BATCH: usize = 50_000;
+/// SQLite page cache during bulk loads, in KiB as `PRAGMA cache_size` takes it (negative: KiB): 1 GiB.
+const BULK_CACHE_KIB: i64 = -1_048_576;
 /// Smaller than SQLite's because the batch is held in memory before COPY.
 pub(crate) const PG_BATCH: usize = 10_000;
+
+/// One household to load with its whole history: versions oldest first, each with the date it takes effect
+/// (version 1 is the first), and its status events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseholdHistory {
+    pub versions: Vec<(NaiveDate, Household)>,
+    pub events: Vec<StatusEvent>,
+}
+
+impl HouseholdHistory {
+    /// One version in force from `effective`.
+    pub fn single(household: Household, events: Vec<StatusEvent>, effective: NaiveDate) -> Self {
+        HouseholdHistory {
+            versions: vec![(effective, household)],
+            events,
+        }
+    }
+
+    /// The household number (of the first version; all versions must carry the same).
+    fn number(&self) -> Result<&str> {
+        self.versions
+            .first()
+            .map(|(_, h)| h.number.as_str())
+            .ok_or_else(|| StoreError::Invalid("批量导入的农户没有任何版本".into()))
+    }
+
+    /// Every version valid, and all of one household number.
+    fn check(&self) -> Result<()> {
+        let number = self.number()?;
+        for (_, h) in &self.versions {
+            check_household(h)?;
+            if h.number.as_str() != number {
+                return Err(StoreError::Invalid(format!(
+                    "户「{number}」的历史版本中出现了另一个户编号「{}」",
+                    h.number
+                )));
+            }
+        }
+        Ok(())
+    }
+}
 
 /// First and last household number of a batch (by text order), for the audit entry.
 #[derive(Default)]
 struct Range {
     count: usize,
+    versions: usize,
+    earliest: Option<NaiveDate>,
     min: Option<String>,
     max: Option<String>,
 }
 
 impl Range {
+    fn add_history(&mut self, h: &HouseholdHistory) -> Result<()> {
+        self.versions += h.versions.len();
+        for (d, _) in &h.versions {
+            self.earliest = Some(self.earliest.map_or(*d, |e| e.min(*d)));
+        }
+        self.add(h.number()?);
+        Ok(())
+    }
+
     fn add(&mut self, no: &str) {
         self.count += 1;
         if self.min.as_deref().is_none_or(|m| no < m) {
@@ -47,7 +105,7 @@ impl Range {
         }
     }
 
-    fn change<'a>(&self, reason: &'a str, effective: NaiveDate) -> Change<'a> {
+    fn change<'a>(&self, reason: &'a str) -> Change<'a> {
         Change {
             action: "household.bulk_load",
             entity: "household",
@@ -61,8 +119,8 @@ impl Range {
                 "count": self.count,
                 "first_no": self.min,
                 "last_no": self.max,
-                "version": 1,
-                "effective_from": effective.to_string(),
+                "versions": self.versions,
+                "effective_from": self.earliest.map(|d| d.to_string()),
             }),
         }
     }
@@ -74,18 +132,17 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
             || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn load(
     conn: &mut Conn,
     at: DateTime<Utc>,
-    households: &mut dyn Iterator<Item = (Household, Vec<StatusEvent>)>,
-    effective: NaiveDate,
+    households: &mut dyn Iterator<Item = HouseholdHistory>,
     actor: &Actor,
     reason: &str,
     progress: &mut dyn FnMut(usize),
 ) -> Result<usize> {
+    // The effective date is set per version.
     let meta = VersionMeta {
-        effective_from: effective,
+        effective_from: NaiveDate::MIN,
         recorded_at: at,
         recorded_by: actor.account.clone(),
         reason: reason.to_owned(),
@@ -94,21 +151,26 @@ pub(crate) fn load(
     // their versions, versions before their members and incomes), so SQLite's per-row foreign-key probes
     // prove nothing here and cost about a fifth of the load time. The pragma cannot change inside a
     // transaction, hence around the batches; it is restored whatever happens.
+    // A larger page cache keeps the secondary indexes (resident IDs, village codes), which are written in
+    // random order, in memory while the batches grow the tables: with the default 64 MiB a full-scale
+    // registry (millions of member rows, several versions each) spends much of its time re-reading index
+    // pages. Restored afterwards.
     if let Conn::Sqlite(c) = conn {
         c.pragma_update(None, "foreign_keys", "OFF")?;
+        c.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
     }
     let result = load_batches(conn, at, households, &meta, actor, reason, progress);
     if let Conn::Sqlite(c) = conn {
         c.pragma_update(None, "foreign_keys", "ON")?;
+        c.pragma_update(None, "cache_size", crate::SQLITE_CACHE_KIB)?;
     }
     result
 }
 
-#[allow(clippy::too_many_arguments)]
 fn load_batches(
     conn: &mut Conn,
     at: DateTime<Utc>,
-    households: &mut dyn Iterator<Item = (Household, Vec<StatusEvent>)>,
+    households: &mut dyn Iterator<Item = HouseholdHistory>,
     meta: &VersionMeta,
     actor: &Actor,
     reason: &str,
@@ -139,7 +201,7 @@ fn load_batches(
 fn sqlite_batch(
     conn: &mut Conn,
     at: DateTime<Utc>,
-    households: &mut dyn Iterator<Item = (Household, Vec<StatusEvent>)>,
+    households: &mut dyn Iterator<Item = HouseholdHistory>,
     meta: &VersionMeta,
     actor: &Actor,
     reason: &str,
@@ -148,53 +210,68 @@ fn sqlite_batch(
     let mut range = Range::default();
     if let Tx::Sqlite(t) = &tx {
         let mut ins_h = t.prepare_cached(
-            "INSERT INTO households (household_no, village_code, current_version) VALUES (?, ?, 1)",
+            "INSERT INTO households (household_no, village_code, current_version) VALUES (?, ?, ?)",
         )?;
         let mut ins_v =
             t.prepare_cached(&insert_sql("household_versions", HOUSEHOLD_VERSION_COLS))?;
         let mut ins_m = t.prepare_cached(&insert_sql("member_versions", MEMBER_COLS))?;
         let mut ins_i = t.prepare_cached(&insert_sql("income_versions", INCOME_COLS))?;
         let mut ins_e = t.prepare_cached(&insert_sql("status_events", EVENT_COLS))?;
-        for (h, events) in (&mut *households).take(SQLITE_BATCH) {
-            check_household(&h)?;
+        for history in (&mut *households).take(SQLITE_BATCH) {
+            history.check()?;
+            let Some((_, current)) = history.versions.last() else {
+                continue;
+            };
+            let number = current.number.as_str();
             ins_h
-                .execute([h.number.as_str(), h.village.as_str()])
+                .execute(rusqlite::params![
+                    number,
+                    current.village.as_str(),
+                    history.versions.len() as i64
+                ])
                 .map_err(|e| {
                     if is_unique_violation(&e) {
-                        duplicate_number(h.number.as_str())
+                        duplicate_number(number)
                     } else {
                         e.into()
                     }
                 })?;
             let id = t.last_insert_rowid();
+            let metas: Vec<VersionMeta> = history
+                .versions
+                .iter()
+                .map(|(effective, _)| VersionMeta {
+                    effective_from: *effective,
+                    ..meta.clone()
+                })
+                .collect();
             let mut vals: Vec<Val<'_>> = Vec::with_capacity(HOUSEHOLD_VERSION_COLS.len());
-            household_vals(&mut vals, id, 1, meta, &h);
-            ins_v.execute(rusqlite::params_from_iter(vals.iter()))?;
-            for (i, m) in h.members.iter().enumerate() {
+            for (k, ((_, h), meta)) in history.versions.iter().zip(&metas).enumerate() {
+                let version = k as i64 + 1;
                 vals.clear();
-                member_vals(&mut vals, id, 1, i as i64 + 1, m);
-                ins_m.execute(rusqlite::params_from_iter(vals.iter()))?;
+                household_vals(&mut vals, id, version, meta, h);
+                ins_v.execute(rusqlite::params_from_iter(vals.iter()))?;
+                for (i, m) in h.members.iter().enumerate() {
+                    vals.clear();
+                    member_vals(&mut vals, id, version, i as i64 + 1, m);
+                    ins_m.execute(rusqlite::params_from_iter(vals.iter()))?;
+                }
+                for r in &h.incomes {
+                    vals.clear();
+                    income_vals(&mut vals, id, version, r);
+                    ins_i.execute(rusqlite::params_from_iter(vals.iter()))?;
+                }
             }
-            for r in &h.incomes {
-                vals.clear();
-                income_vals(&mut vals, id, 1, r);
-                ins_i.execute(rusqlite::params_from_iter(vals.iter()))?;
-            }
-            for e in &events {
+            for e in &history.events {
                 vals.clear();
                 event_vals(&mut vals, id, e, at, &actor.account);
                 ins_e.execute(rusqlite::params_from_iter(vals.iter()))?;
             }
-            range.add(h.number.as_str());
+            range.add_history(&history)?;
         }
     }
     if range.count > 0 {
-        audit::append(
-            &mut tx,
-            at,
-            actor,
-            range.change(reason, meta.effective_from),
-        )?;
+        audit::append(&mut tx, at, actor, range.change(reason))?;
         tx.commit()?;
     }
     Ok(range)
@@ -221,55 +298,68 @@ pub(crate) fn copy_rows<'r>(
 fn pg_batch(
     conn: &mut Conn,
     at: DateTime<Utc>,
-    households: &mut dyn Iterator<Item = (Household, Vec<StatusEvent>)>,
+    households: &mut dyn Iterator<Item = HouseholdHistory>,
     meta: &VersionMeta,
     actor: &Actor,
     reason: &str,
 ) -> Result<Range> {
-    let batch: Vec<(Household, Vec<StatusEvent>)> = (&mut *households).take(PG_BATCH).collect();
+    let batch: Vec<HouseholdHistory> = (&mut *households).take(PG_BATCH).collect();
     let mut range = Range::default();
     if batch.is_empty() {
         return Ok(range);
     }
     let mut seen = HashSet::with_capacity(batch.len());
-    for (h, _) in &batch {
-        check_household(h)?;
-        if !seen.insert(h.number.as_str()) {
-            return Err(duplicate_number(h.number.as_str()));
+    for h in &batch {
+        h.check()?;
+        let number = h.number()?;
+        if !seen.insert(number) {
+            return Err(duplicate_number(number));
         }
-        range.add(h.number.as_str());
+        range.add_history(h)?;
     }
     let mut tx = conn.begin_write()?;
     if let Tx::Pg(t) = &mut tx {
         let items: Vec<NewHousehold<'_>> = batch
             .iter()
-            .map(|(h, events)| NewHousehold {
-                household: h,
-                events,
-                meta: meta.clone(),
+            .map(|h| NewHousehold {
+                versions: h
+                    .versions
+                    .iter()
+                    .map(|(effective, household)| {
+                        let mut meta = meta.clone();
+                        meta.effective_from = *effective;
+                        (household, meta)
+                    })
+                    .collect(),
+                events: &h.events,
             })
             .collect();
         pg_copy_new(t, &items, at, actor)?;
     }
-    audit::append(
-        &mut tx,
-        at,
-        actor,
-        range.change(reason, meta.effective_from),
-    )?;
+    audit::append(&mut tx, at, actor, range.change(reason))?;
     tx.commit()?;
     Ok(range)
 }
 
-/// A household to be created at version 1 by [`pg_copy_new`], with the bookkeeping of its version (the
-/// effective date may differ per household: an import dates each one from its registration).
+/// A household to be created by [`pg_copy_new`]: its versions (1, 2, … in this order; at least one), each
+/// with its bookkeeping (the effective date may differ per household and version: an import dates each one
+/// from its registration), and its events.
 pub(crate) struct NewHousehold<'a> {
-    pub household: &'a Household,
+    pub versions: Vec<(&'a Household, VersionMeta)>,
     pub events: &'a [StatusEvent],
-    pub meta: VersionMeta,
 }
 
-/// Creates `items` at version 1 inside the caller's open transaction `t` (no commit, no audit entry: the
+impl NewHousehold<'_> {
+    /// The last version: its number and village go into `households`.
+    fn current(&self) -> Result<&Household> {
+        self.versions
+            .last()
+            .map(|(h, _)| *h)
+            .ok_or_else(|| StoreError::Invalid("批量导入的农户没有任何版本".into()))
+    }
+}
+
+/// Creates `items` (all their versions) inside the caller's open transaction `t` (no commit, no audit entry: the
 /// caller decides both): refuses numbers that are already taken, reserves one id per household from the
 /// sequence in one query (ids follow the order of `items`, as one-by-one inserts would give them), then fills
 /// each table with one binary `COPY`. Returns the ids, in the order of `items`.
@@ -284,11 +374,14 @@ pub(crate) fn pg_copy_new(
     if items.is_empty() {
         return Ok(Vec::new());
     }
+    let mut numbers: Vec<&str> = Vec::with_capacity(items.len());
     for item in items {
-        check_household(item.household)?;
+        for (h, _) in &item.versions {
+            check_household(h)?;
+        }
+        numbers.push(item.current()?.number.as_str());
     }
     // COPY would only fail at the end with a constraint error; say which number is taken instead.
-    let numbers: Vec<&str> = items.iter().map(|i| i.household.number.as_str()).collect();
     if let Some(row) = t.query_opt(
         "SELECT household_no FROM households WHERE household_no = ANY($1) LIMIT 1",
         &[&numbers],
@@ -308,19 +401,29 @@ pub(crate) fn pg_copy_new(
         return Err(StoreError::Invalid("未能为批量导入分配户 ID".into()));
     }
     let rows = || ids.iter().copied().zip(items.iter());
+    // (id, version number, snapshot, bookkeeping) of every version of every item.
+    let versions = || {
+        rows().flat_map(|(id, item)| {
+            item.versions
+                .iter()
+                .enumerate()
+                .map(move |(k, (h, meta))| (id, k as i64 + 1, *h, meta))
+        })
+    };
     // A writer that took one of the numbers after the check above (PostgreSQL's read committed lets it)
     // makes the households COPY fail on the unique key; report that as the usual duplicate.
     copy_rows(
         t,
         "households",
         HOUSEHOLD_COLS,
-        rows().map(|(id, item)| {
-            vec![
+        rows().filter_map(|(id, item)| {
+            let current = item.current().ok()?;
+            Some(vec![
                 Val::I64(id),
-                Val::Str(item.household.number.as_str()),
-                Val::Str(item.household.village.as_str()),
-                Val::I64(1),
-            ]
+                Val::Str(current.number.as_str()),
+                Val::Str(current.village.as_str()),
+                Val::I64(item.versions.len() as i64),
+            ])
         }),
     )
     .map_err(taken_in_copy)?;
@@ -328,9 +431,9 @@ pub(crate) fn pg_copy_new(
         t,
         "household_versions",
         HOUSEHOLD_VERSION_COLS,
-        rows().map(|(id, item)| {
+        versions().map(|(id, version, h, meta)| {
             let mut v = Vec::with_capacity(HOUSEHOLD_VERSION_COLS.len());
-            household_vals(&mut v, id, 1, &item.meta, item.household);
+            household_vals(&mut v, id, version, meta, h);
             v
         }),
     )?;
@@ -338,26 +441,22 @@ pub(crate) fn pg_copy_new(
         t,
         "member_versions",
         MEMBER_COLS,
-        rows().flat_map(|(id, item)| {
-            item.household
-                .members
-                .iter()
-                .enumerate()
-                .map(move |(i, m)| {
-                    let mut v = Vec::with_capacity(MEMBER_COLS.len());
-                    member_vals(&mut v, id, 1, i as i64 + 1, m);
-                    v
-                })
+        versions().flat_map(|(id, version, h, _)| {
+            h.members.iter().enumerate().map(move |(i, m)| {
+                let mut v = Vec::with_capacity(MEMBER_COLS.len());
+                member_vals(&mut v, id, version, i as i64 + 1, m);
+                v
+            })
         }),
     )?;
     copy_rows(
         t,
         "income_versions",
         INCOME_COLS,
-        rows().flat_map(|(id, item)| {
-            item.household.incomes.iter().map(move |r| {
+        versions().flat_map(|(id, version, h, _)| {
+            h.incomes.iter().map(move |r| {
                 let mut v = Vec::with_capacity(INCOME_COLS.len());
-                income_vals(&mut v, id, 1, r);
+                income_vals(&mut v, id, version, r);
                 v
             })
         }),

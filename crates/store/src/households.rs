@@ -33,6 +33,59 @@ pub struct StoredHousehold {
     pub events: Vec<StatusEvent>,
 }
 
+/// One version of a household, as [`crate::Store::scan_household_histories`] reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredVersion {
+    pub version: Version,
+    pub effective_from: NaiveDate,
+    pub recorded_at: DateTime<Utc>,
+    pub household: Household,
+}
+
+/// A household with every version it has had (in version order) and all its status events (in
+/// effective-date order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredHistory {
+    pub id: HouseholdId,
+    pub versions: Vec<StoredVersion>,
+    pub events: Vec<StatusEvent>,
+}
+
+impl StoredHistory {
+    /// The version in force on `date`: the greatest `(effective_from, version)` with `effective_from <=
+    /// date` (the crate's as-of rule); `None` before the household existed.
+    pub fn in_force(&self, date: NaiveDate) -> Option<&StoredVersion> {
+        self.versions
+            .iter()
+            .filter(|v| v.effective_from <= date)
+            .max_by_key(|v| (v.effective_from, v.version.0))
+    }
+
+    /// The current (highest-numbered) version.
+    pub fn current(&self) -> Option<&StoredVersion> {
+        self.versions.iter().max_by_key(|v| v.version.0)
+    }
+
+    /// The household as [`crate::Store::household_as_of`] would return it: the version in force on `date`
+    /// with the events effective by then.
+    pub fn as_of(&self, date: NaiveDate) -> Option<StoredHousehold> {
+        let v = self.in_force(date)?;
+        Some(StoredHousehold {
+            id: self.id,
+            version: v.version,
+            effective_from: v.effective_from,
+            recorded_at: v.recorded_at,
+            household: v.household.clone(),
+            events: self
+                .events
+                .iter()
+                .filter(|e| e.effective <= date)
+                .cloned()
+                .collect(),
+        })
+    }
+}
+
 /// One entry of a household's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionInfo {
@@ -582,18 +635,18 @@ pub(crate) fn ids_within(
     )
 }
 
-/// Produces the next `(household id, row)` of an ordered stream.
-type Next<'a, T> = Box<dyn FnMut() -> Result<Option<(i64, T)>> + 'a>;
+/// Produces the next `(key, row)` of an ordered stream (the key: a household id, or id and version).
+type Next<'a, K, T> = Box<dyn FnMut() -> Result<Option<(K, T)>> + 'a>;
 
-/// Rows of one household id, pulled from an ordered stream.
-struct Merge<'a, T> {
-    next: Next<'a, T>,
-    head: Option<(i64, T)>,
+/// Rows of one key, pulled from an ordered stream.
+struct Merge<'a, T, K = i64> {
+    next: Next<'a, K, T>,
+    head: Option<(K, T)>,
     done: bool,
 }
 
-impl<'a, T> Merge<'a, T> {
-    fn new(next: impl FnMut() -> Result<Option<(i64, T)>> + 'a) -> Self {
+impl<'a, T, K: PartialEq> Merge<'a, T, K> {
+    fn new(next: impl FnMut() -> Result<Option<(K, T)>> + 'a) -> Self {
         Self {
             next: Box::new(next),
             head: None,
@@ -603,7 +656,7 @@ impl<'a, T> Merge<'a, T> {
 
     /// The rows for `id`. All streams walk the same households in the same order, so the rows of `id`, if
     /// any, are at the head; a head with another id belongs to a later household.
-    fn take(&mut self, id: i64) -> Result<Vec<T>> {
+    fn take(&mut self, id: K) -> Result<Vec<T>> {
         let mut out = Vec::new();
         loop {
             if self.head.is_none() && !self.done {
@@ -787,6 +840,161 @@ fn merge(
         row.household.incomes = incomes.take(id)?;
         let ev = events.take(id)?;
         f(stored(row, ev))?;
+        n += 1;
+    }
+    if members.has_more()? || incomes.has_more()? || events.has_more()? {
+        return Err(StoreError::Invalid(
+            "扫描时成员、收入或事件记录与户记录顺序不一致".into(),
+        ));
+    }
+    Ok(n)
+}
+
+/// Streams every household with a version filed in `within`, with all its versions and events: four queries
+/// in household-id order (versions, members and incomes by version within a household), merged household by
+/// household. Every backend walks the primary keys in order, so nothing large is sorted.
+pub(crate) fn scan_histories(
+    tx: &mut Tx<'_>,
+    within: &AreaCode,
+    f: &mut dyn FnMut(StoredHistory) -> Result<()>,
+) -> Result<usize> {
+    let (lo, hi) = village_range(within);
+    let params = vec![Val::Owned(lo), Val::Owned(hi)];
+    let filter = "EXISTS (SELECT 1 FROM household_versions w WHERE w.household_id = h.id \
+                  AND w.village_code BETWEEN ? AND ?)";
+    let version_sql = format!(
+        "SELECT {} FROM households h JOIN household_versions v ON v.household_id = h.id \
+         WHERE {filter} ORDER BY h.id, v.version",
+        col_list(HOUSEHOLD_VERSION_COLS, "v")
+    );
+    let member_sql = format!(
+        "SELECT {} FROM households h JOIN member_versions m ON m.household_id = h.id \
+         WHERE {filter} ORDER BY h.id, m.version, m.seq",
+        col_list(MEMBER_COLS, "m")
+    );
+    let income_sql = format!(
+        "SELECT {} FROM households h JOIN income_versions i ON i.household_id = h.id \
+         WHERE {filter} ORDER BY h.id, i.version, i.year",
+        col_list(INCOME_COLS, "i")
+    );
+    let event_sql = format!(
+        "SELECT {} FROM households h JOIN status_events e ON e.household_id = h.id \
+         WHERE {filter} ORDER BY h.id, e.effective, e.id",
+        col_list(EVENT_COLS, "e")
+    );
+    // Members and incomes are keyed by (household id, version); `MEMBER_COLS` and `INCOME_COLS` have the
+    // version in column 1.
+    let decode_hv = |r: &dyn Get| decode_version(r, 0).map(|v| (v.id, v));
+    let keyed_member = |r: &dyn Get| -> Result<((i64, i64), jingzhun_core::Member)> {
+        let (id, m) = decode_member(r)?;
+        Ok(((id, r.i64(1)?), m))
+    };
+    let keyed_income = |r: &dyn Get| -> Result<((i64, i64), jingzhun_core::IncomeRecord)> {
+        let (id, i) = decode_income(r)?;
+        Ok(((id, r.i64(1)?), i))
+    };
+    match tx {
+        Tx::Sqlite(t) => {
+            let p = || rusqlite::params_from_iter(params.iter());
+            let mut s1 = t.prepare(&version_sql)?;
+            let mut s2 = t.prepare(&member_sql)?;
+            let mut s3 = t.prepare(&income_sql)?;
+            let mut s4 = t.prepare(&event_sql)?;
+            let mut r1 = s1.query(p())?;
+            let mut r2 = s2.query(p())?;
+            let mut r3 = s3.query(p())?;
+            let mut r4 = s4.query(p())?;
+            let versions = Merge::new(move || r1.next()?.map(|r| decode_hv(r)).transpose());
+            let members = Merge::new(move || r2.next()?.map(|r| keyed_member(r)).transpose());
+            let incomes = Merge::new(move || r3.next()?.map(|r| keyed_income(r)).transpose());
+            let events = Merge::new(move || r4.next()?.map(|r| decode_event(r)).transpose());
+            merge_histories(versions, members, incomes, events, f)
+        }
+        Tx::Pg(t) => {
+            let cell = RefCell::new(t);
+            let cursor = |sql: &str| -> Result<_> {
+                let portal = cell
+                    .borrow_mut()
+                    .bind(crate::db::pg_sql(sql).as_ref(), &pg_params(&params))?;
+                Ok((portal, VecDeque::<postgres::Row>::new(), false))
+            };
+            let (p1, mut b1, mut d1) = cursor(&version_sql)?;
+            let (p2, mut b2, mut d2) = cursor(&member_sql)?;
+            let (p3, mut b3, mut d3) = cursor(&income_sql)?;
+            let (p4, mut b4, mut d4) = cursor(&event_sql)?;
+            const CHUNK: i32 = 4096;
+            let fetch = |portal: &postgres::Portal,
+                         buf: &mut VecDeque<postgres::Row>,
+                         done: &mut bool|
+             -> Result<Option<postgres::Row>> {
+                if buf.is_empty() && !*done {
+                    buf.extend(cell.borrow_mut().query_portal(portal, CHUNK)?);
+                    *done = buf.len() < CHUNK as usize;
+                }
+                Ok(buf.pop_front())
+            };
+            let versions = Merge::new(|| {
+                fetch(&p1, &mut b1, &mut d1)?
+                    .map(|r| decode_hv(&r))
+                    .transpose()
+            });
+            let members = Merge::new(|| {
+                fetch(&p2, &mut b2, &mut d2)?
+                    .map(|r| keyed_member(&r))
+                    .transpose()
+            });
+            let incomes = Merge::new(|| {
+                fetch(&p3, &mut b3, &mut d3)?
+                    .map(|r| keyed_income(&r))
+                    .transpose()
+            });
+            let events = Merge::new(|| {
+                fetch(&p4, &mut b4, &mut d4)?
+                    .map(|r| decode_event(&r))
+                    .transpose()
+            });
+            merge_histories(versions, members, incomes, events, f)
+        }
+    }
+}
+
+fn merge_histories(
+    mut versions: Merge<'_, VersionRow>,
+    mut members: Merge<'_, jingzhun_core::Member, (i64, i64)>,
+    mut incomes: Merge<'_, jingzhun_core::IncomeRecord, (i64, i64)>,
+    mut events: Merge<'_, StatusEvent>,
+    f: &mut dyn FnMut(StoredHistory) -> Result<()>,
+) -> Result<usize> {
+    let mut n = 0;
+    let mut open: Option<StoredHistory> = None;
+    while let Some((id, mut row)) = (versions.next)()? {
+        row.household.members = members.take((id, row.version))?;
+        row.household.incomes = incomes.take((id, row.version))?;
+        let version = StoredVersion {
+            version: Version(row.version),
+            effective_from: row.meta.effective_from,
+            recorded_at: row.meta.recorded_at,
+            household: row.household,
+        };
+        match &mut open {
+            Some(h) if h.id.0 == id => h.versions.push(version),
+            _ => {
+                if let Some(mut done) = open.take() {
+                    done.events = events.take(done.id.0)?;
+                    f(done)?;
+                    n += 1;
+                }
+                open = Some(StoredHistory {
+                    id: HouseholdId(id),
+                    versions: vec![version],
+                    events: Vec::new(),
+                });
+            }
+        }
+    }
+    if let Some(mut done) = open.take() {
+        done.events = events.take(done.id.0)?;
+        f(done)?;
         n += 1;
     }
     if members.has_more()? || incomes.has_more()? || events.has_more()? {

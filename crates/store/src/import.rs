@@ -84,6 +84,14 @@ pub struct ImportOutcome {
     pub events_added: usize,
 }
 
+/// What an import was based on: the current version of every stored household the batch matches, by
+/// household number. [`crate::Store::preview_import_with_basis`] returns it and
+/// [`crate::Store::import_households_on_basis`] refuses to write when the store no longer matches it, so a
+/// previewed import cannot silently commit something other than what was previewed (a household edited, or
+/// a number created, meanwhile).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportBasis(pub BTreeMap<String, Version>);
+
 /// Above this many matched households, their current versions are streamed by area instead of read one
 /// by one (one read is five queries; a scan is four in all).
 const READ_ONE_BY_ONE_MAX: usize = 2_000;
@@ -102,10 +110,41 @@ pub(crate) fn import(
     reason: &str,
     progress: &mut dyn FnMut(usize),
 ) -> Result<ImportOutcome> {
+    import_checked(tx, at, batch, effective, actor, reason, None, progress).map(|(o, _)| o)
+}
+
+/// [`import`], returning the basis it found; with `expected`, fails with [`StoreError::Conflict`] before
+/// writing anything when the basis differs from it.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn import_checked(
+    tx: &mut Tx<'_>,
+    at: DateTime<Utc>,
+    batch: &[ImportedHousehold],
+    effective: NaiveDate,
+    actor: &Actor,
+    reason: &str,
+    expected: Option<&ImportBasis>,
+    progress: &mut dyn FnMut(usize),
+) -> Result<(ImportOutcome, ImportBasis)> {
     check_batch(batch)?;
     let existing = existing_by_number(tx, batch)?;
     check_resident_ids(tx, batch)?;
     let mut current = current_versions(tx, &existing)?;
+    let basis = ImportBasis(
+        current
+            .iter()
+            .map(|(number, s)| (number.clone(), s.version))
+            .collect(),
+    );
+    if let Some(expected) = expected {
+        if let Some((id, current, expected)) = basis_difference(&existing, &basis, expected) {
+            return Err(StoreError::Conflict {
+                id,
+                current,
+                expected,
+            });
+        }
+    }
     let mut outcome = ImportOutcome::default();
     // PostgreSQL: new households are collected and written together after the loop (see the module docs).
     let copy_new = matches!(tx, Tx::Pg(_));
@@ -122,14 +161,16 @@ pub(crate) fn import(
                     .map_or(effective, |d| d.min(effective));
                 if copy_new {
                     new.push(NewHousehold {
-                        household: &item.household,
+                        versions: vec![(
+                            &item.household,
+                            VersionMeta {
+                                effective_from: since,
+                                recorded_at: at,
+                                recorded_by: actor.account.clone(),
+                                reason: reason.to_owned(),
+                            },
+                        )],
                         events: &item.events,
-                        meta: VersionMeta {
-                            effective_from: since,
-                            recorded_at: at,
-                            recorded_by: actor.account.clone(),
-                            reason: reason.to_owned(),
-                        },
                     });
                 } else {
                     households::create(
@@ -169,13 +210,43 @@ pub(crate) fn import(
             t,
             at,
             actor,
-            ids.iter().zip(&new).map(|(id, n)| {
-                households::create_change(*id, n.household, n.events, n.meta.effective_from, reason)
+            ids.iter().zip(&new).filter_map(|(id, n)| {
+                // Imports create one version per new household.
+                let (h, meta) = n.versions.first()?;
+                Some(households::create_change(
+                    *id,
+                    h,
+                    n.events,
+                    meta.effective_from,
+                    reason,
+                ))
             }),
         )?;
     }
     progress(batch.len());
-    Ok(outcome)
+    Ok((outcome, basis))
+}
+
+/// The first household whose current version differs from `expected`'s (version 0 stands for "did not
+/// exist"; a household that no longer exists is reported with id 0).
+fn basis_difference(
+    existing: &HashMap<String, (HouseholdId, AreaCode)>,
+    found: &ImportBasis,
+    expected: &ImportBasis,
+) -> Option<(HouseholdId, Version, Version)> {
+    let none = Version(0);
+    for (number, v) in &found.0 {
+        let want = expected.0.get(number).copied().unwrap_or(none);
+        if want != *v {
+            let id = existing.get(number).map_or(HouseholdId(0), |(id, _)| *id);
+            return Some((id, *v, want));
+        }
+    }
+    expected
+        .0
+        .iter()
+        .find(|(number, _)| !found.0.contains_key(*number))
+        .map(|(_, v)| (HouseholdId(0), none, *v))
 }
 
 /// Refuses a batch that names a household twice or puts one resident ID in two places.

@@ -13,6 +13,13 @@
 //!   component's code, so net income is computable in SQL.
 //! - `status_events(id, household_id, kind, effective, monitoring_kind, risk_types, note, recorded_at,
 //!   recorded_by)`: appended, never edited.
+//! - The monitoring mechanism (`monitoring` module, migration 0004): `monitoring_cases(id '{household}-{n}',
+//!   household_id, case_no, village_code, kind, channel, monitoring_kind, risk_types, opened_at, state,
+//!   next_step, closed_at, last_step_at, step_count)` with at most one `state = 'open'` row per household (a
+//!   partial unique index), `case_steps(case_id, seq, step, outcome, recorded_by, recorded_at, note)`,
+//!   `cadres(id, name, phone, unit, post, area_code)`, `cadre_assignments(cadre_id, household_id, from_date,
+//!   to_date)`, `assistance_measures(id, household_id, kind, …, started, ended, amount_fen, case_id,
+//!   cadre_id)` and `visits(id, household_id, cadre_id, visited_on, purpose, findings)`.
 //! - `areas`, `area_changes` (renames and merges), `evaluation_runs`, `evaluation_proposals`, `audit_log`,
 //!   `accounts` and `sessions` (for the web crate), `schema_migrations`.
 //!
@@ -44,8 +51,19 @@
 //! `COPY`), each with one audit entry; on error the batch in progress is rolled back and earlier batches stay.
 //! [`Store::import_households`] is all or nothing in one transaction; on PostgreSQL it writes its new
 //! households with the same `COPY` writers inside that transaction (one audit entry per household).
+//! [`Store::bulk_load_histories`] does the same for households that come with several versions.
 //! [`Store::scan_households`] streams any number of households with four queries; its callback must not call
 //! the same `Store` (that is refused with an error rather than deadlocking).
+//! [`Store::scan_household_histories`] streams every version of every household, so that one read serves
+//! as-of evaluations on many dates.
+//!
+//! # Monitoring cases
+//!
+//! A case's steps are recorded with a compare-and-set on its step count ([`StoreError::CaseConflict`] when
+//! stale), only in the workflow's order ([`StoreError::StepOrder`]), and the county approval's decision (the
+//! household's status event) in the same transaction as the step. [`Store::bulk_load_monitoring`] writes a
+//! whole batch of cadres, pairings, cases, measures and visits in one transaction (prepared inserts on
+//! SQLite, binary `COPY` on PostgreSQL) with one audit entry.
 //!
 //! # Audit chain
 //!
@@ -89,10 +107,11 @@ pub use accounts::{AccountRow, NewAccountRow, SessionRow};
 pub use audit::{
     Actor, AuditEntry, AuditFilter, AuditProblem, AuditProblemKind, AuditReport, GENESIS_HASH,
 };
+pub use bulk::HouseholdHistory;
 pub use error::{Result, StoreError};
 pub use evaluation::{EvaluationRun, ProposalRecord};
-pub use households::{StoredHousehold, VersionInfo};
-pub use import::{ImportOutcome, ImportedHousehold};
+pub use households::{StoredHistory, StoredHousehold, StoredVersion, VersionInfo};
+pub use import::{ImportBasis, ImportOutcome, ImportedHousehold};
 pub use monitoring::{CaseCounts, CaseFilter, MeasureCounts, MonitoringBatch, MonitoringLoaded};
 
 use db::{Conn, Tx};
@@ -166,6 +185,9 @@ impl Drop for Held<'_> {
     }
 }
 
+/// SQLite's page cache per connection (`PRAGMA cache_size`, negative: KiB): 64 MiB.
+pub(crate) const SQLITE_CACHE_KIB: i64 = -65_536;
+
 /// How long a SQLite writer waits for another process's write lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -202,7 +224,7 @@ impl Store {
                 let _mode: String = c.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
                 c.pragma_update(None, "synchronous", "NORMAL")?;
                 c.pragma_update(None, "foreign_keys", "ON")?;
-                c.pragma_update(None, "cache_size", -65_536)?;
+                c.pragma_update(None, "cache_size", SQLITE_CACHE_KIB)?;
                 c.busy_timeout(SQLITE_BUSY_TIMEOUT)?;
                 c.set_prepared_statement_cache_capacity(64);
                 (Backend::Sqlite, Conn::Sqlite(c))
@@ -372,6 +394,18 @@ impl Store {
         self.read(|tx| households::scan(tx, within, as_of, f))
     }
 
+    /// Streams every household that was ever filed under a village in `within` (in any of its versions)
+    /// with **all** its versions and all its events, in household-id order, with four queries in all.
+    /// One pass serves evaluations on many dates: [`StoredHistory::in_force`] picks the version of each date
+    /// by the as-of rule. The callback must not call this store (see [`Store::scan_households`]).
+    pub fn scan_household_histories(
+        &self,
+        within: &AreaCode,
+        f: &mut dyn FnMut(StoredHistory) -> Result<()>,
+    ) -> Result<usize> {
+        self.read(|tx| households::scan_histories(tx, within, f))
+    }
+
     /// Households currently filed under a village in `within`.
     pub fn count_households(&self, within: &AreaCode) -> Result<u64> {
         self.read(|tx| households::count(tx, within))
@@ -396,17 +430,23 @@ impl Store {
         reason: &str,
         progress: &mut dyn FnMut(usize),
     ) -> Result<usize> {
+        let mut histories =
+            households.map(|(h, events)| HouseholdHistory::single(h, events, effective));
+        self.bulk_load_histories(&mut histories, actor, reason, progress)
+    }
+
+    /// Loads many new households, each with every version of its history (versions 1, 2, … as given, each
+    /// in force from its own date); batched as [`Store::bulk_load`]. Returns the number of households.
+    pub fn bulk_load_histories(
+        &self,
+        households: &mut dyn Iterator<Item = HouseholdHistory>,
+        actor: &Actor,
+        reason: &str,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<usize> {
         let mut conn = self.lock()?;
         let now = self.now();
-        bulk::load(
-            &mut conn.guard,
-            now,
-            households,
-            effective,
-            actor,
-            reason,
-            progress,
-        )
+        bulk::load(&mut conn.guard, now, households, actor, reason, progress)
     }
 
     /// Imports a household file's households in **one transaction**: matched by household number, new ones
@@ -442,6 +482,54 @@ impl Store {
         // Dropping the transaction rolls it back.
         drop(tx);
         Ok(out)
+    }
+
+    /// [`Store::preview_import`], also returning what the preview was based on (the current version of
+    /// every stored household the batch matches), for [`Store::import_households_on_basis`].
+    pub fn preview_import_with_basis(
+        &self,
+        batch: &[ImportedHousehold],
+        effective: NaiveDate,
+        actor: &Actor,
+        reason: &str,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<(ImportOutcome, ImportBasis)> {
+        let mut conn = self.lock()?;
+        let now = self.now();
+        let mut tx = conn.guard.begin_write()?;
+        let out = import::import_checked(
+            &mut tx, now, batch, effective, actor, reason, None, progress,
+        )?;
+        drop(tx);
+        Ok(out)
+    }
+
+    /// [`Store::import_households`], refused with [`StoreError::Conflict`] (nothing written) when the
+    /// households the batch matches are no longer at the versions of `expected` (as a preview found them),
+    /// or a household number of the batch now exists or no longer exists. The check and the writes share
+    /// the one transaction.
+    pub fn import_households_on_basis(
+        &self,
+        batch: &[ImportedHousehold],
+        effective: NaiveDate,
+        actor: &Actor,
+        reason: &str,
+        expected: &ImportBasis,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<ImportOutcome> {
+        self.write(|tx, now| {
+            import::import_checked(
+                tx,
+                now,
+                batch,
+                effective,
+                actor,
+                reason,
+                Some(expected),
+                progress,
+            )
+            .map(|(o, _)| o)
+        })
     }
 
     // ---- Evaluations ----

@@ -37,6 +37,11 @@ const SQLITE: &[Migration] = &[
         name: "monitoring",
         sql: include_str!("../migrations/sqlite/0004_monitoring.sql"),
     },
+    Migration {
+        version: 5,
+        name: "case_counts_index",
+        sql: include_str!("../migrations/sqlite/0005_case_counts_index.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -59,6 +64,11 @@ const POSTGRES: &[Migration] = &[
         version: 4,
         name: "monitoring",
         sql: include_str!("../migrations/postgres/0004_monitoring.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "case_counts_index",
+        sql: include_str!("../migrations/postgres/0005_case_counts_index.sql"),
     },
 ];
 

@@ -313,8 +313,8 @@ pub const PENSION: [f64; YEARS] = [
 /// the vulnerability adjustment; then all members are recipients with [`DIBAO_WHOLE_HOUSEHOLD`] probability,
 /// otherwise only the elderly, sick or disabled (or the head). Tuned by measuring the engine-evaluated
 /// 2020 figures at scale 1 (`examples/engine_calibration.rs`).
-pub const DIBAO_HOUSEHOLD_POOR: f64 = 0.3188;
-pub const DIBAO_HOUSEHOLD_OTHER: f64 = 0.0784;
+pub const DIBAO_HOUSEHOLD_POOR: f64 = 0.3295;
+pub const DIBAO_HOUSEHOLD_OTHER: f64 = 0.0837;
 pub const DIBAO_WHOLE_HOUSEHOLD: f64 = 0.6;
 
 /// Relocation: base probability for a registered household, multiplied by [`RELOCATION_SIZE_WEIGHT`] and by
@@ -322,8 +322,8 @@ pub const DIBAO_WHOLE_HOUSEHOLD: f64 = 0.6;
 /// (同步搬迁) with a small probability. The size weights rise steeply because registered households are
 /// small (few young children, see [`YOUNG_CHILD_VULNERABILITY`]) while relocated ones averaged 3.57 people.
 /// Tuned by measuring the engine-evaluated 2020 figures at scale 1 (`examples/engine_calibration.rs`).
-pub const RELOCATION_POOR: f64 = 0.2274;
-pub const RELOCATION_OTHER: f64 = 0.00454;
+pub const RELOCATION_POOR: f64 = 0.2366;
+pub const RELOCATION_OTHER: f64 = 0.00472;
 pub const RELOCATION_SIZE_WEIGHT: [f64; 7] = [0.21, 0.57, 1.0, 1.4, 1.69, 1.87, 2.0];
 /// Relocation years and weights (the 13th five-year plan's relocation ran 2016–2019).
 pub const RELOCATION_YEARS: [(u16, f64); 4] =
@@ -345,6 +345,37 @@ pub const MONITOR_YEARS: [(u16, f64); 5] = [
 /// Share of monitored (unstable) households that fall back into poverty (返贫) — official policy is that
 /// there are none at scale; the generator makes a few so that the path is exercised.
 pub const RETURN_SHARE: f64 = 0.02;
+
+/// Annual probability of death at `age` (whole years): a Gompertz curve, 0.00003·e^(0.09·age), with a floor
+/// of 0.0005 under 40 (accidents) and 0.005 in the first year of life, capped at 0.35. The scale is chosen
+/// so that the generated (old: many of the young work away but keep their rural registration) population
+/// loses about 8 people per 1,000 a year, near the crude death rate of rural Sichuan in the 2010s [weak:
+/// yearbook figures for rural China are 7–9‰; domain.md has no Bazhong figure].
+pub fn death_rate(age: i64) -> f64 {
+    if age < 1 {
+        return 0.005;
+    }
+    let gompertz = 0.00003 * (0.09 * age as f64).exp();
+    let floor = if age < 40 { 0.0005 } else { 0.0 };
+    gompertz.max(floor).min(0.35)
+}
+
+/// Relatives who died in 2014–2020 are drawn only for households whose record lacks a spouse or parents
+/// (see `people::ghosts`); this factor on their death rate makes the deaths of those years about as many per
+/// person as those drawn for 2021–2025 over the whole record (checked by the integration tests).
+pub const EARLIER_DEATHS: f64 = 0.9;
+
+/// Share of 2020 低保 recipients' households whose 低保 began after the end of 2013 (the campaign brought
+/// the poorest under 兜底), the year drawn from 2015–2020 [weak: assumption].
+pub const DIBAO_LATER_START: f64 = 0.4;
+
+/// Share of registered households not relocated that lived in a C/D house at registration and rebuilt it
+/// (危房改造) by their exit year [weak: Bazhong renovated 173,000 houses, domain.md §1, not all registered].
+pub const REBUILT_SHARE: f64 = 0.35;
+
+/// Share of registered households whose water fell short at registration and was fixed by their exit year
+/// [weak: assumption].
+pub const WATER_FIXED_SHARE: f64 = 0.15;
 
 #[cfg(test)]
 mod tests {

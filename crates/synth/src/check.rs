@@ -114,9 +114,16 @@ pub struct Calibration {
     rural_2019: (f64, f64),
 }
 
-/// Members born by the end of `year` (what the engine keeps in an evaluation as of that date).
-fn size_at_end_of(h: &jingzhun_core::Household, year: u16) -> f64 {
-    h.members
+/// The version in force at the end of `year` (the first one before it took effect).
+fn at_end_of(g: &GeneratedHousehold, year: u16) -> &jingzhun_core::Household {
+    g.as_of(year_end(i32::from(year))).unwrap_or(&g.household)
+}
+
+/// Members born by the end of `year` in the version in force then (what the engine keeps in an evaluation
+/// as of that date).
+fn size_at_end_of(g: &GeneratedHousehold, year: u16) -> f64 {
+    at_end_of(g, year)
+        .members
         .iter()
         .filter(|m| m.birth_date().year() <= i32::from(year))
         .count() as f64
@@ -137,7 +144,7 @@ impl Calibration {
         for h in &village.households {
             self.add_household(village.county, h);
             for (k, year) in (2013..=2020u16).enumerate() {
-                let n = size_at_end_of(&h.household, year);
+                let n = size_at_end_of(h, year);
                 people[k] += n;
                 if HouseholdStatus::on(&h.events, year_end(i32::from(year))).is_registered_poor() {
                     poor[k] += n;
@@ -160,8 +167,8 @@ impl Calibration {
 
     fn add_household(&mut self, county: AreaCode, g: &GeneratedHousehold) {
         let h = &g.household;
-        let n = size_at_end_of(h, 2013);
-        let n2020 = size_at_end_of(h, 2020);
+        let n = size_at_end_of(g, 2013);
+        let n2020 = size_at_end_of(g, 2020);
         let f = &mut self.f;
         f.households += 1;
         f.people += n;
@@ -169,7 +176,7 @@ impl Calibration {
         f.injected_defects += g.defects.len();
         let c = f.counties.entry(county).or_default();
         for (k, year) in (2013..=2020).enumerate() {
-            c.people[k] += size_at_end_of(h, year);
+            c.people[k] += size_at_end_of(g, year);
         }
         let initial = HouseholdStatus::on(&g.events, cal::date(cal::INITIAL_REGISTRATION));
         if initial.is_registered_poor() {
@@ -182,7 +189,7 @@ impl Calibration {
         }
         for year in 2014..=2020 {
             if HouseholdStatus::on(&g.events, year_end(year)).is_registered_poor() {
-                c.poor[(year - 2013) as usize] += size_at_end_of(h, year as u16);
+                c.poor[(year - 2013) as usize] += size_at_end_of(g, year as u16);
             }
         }
         let end_2020 = HouseholdStatus::on(&g.events, year_end(2020));
@@ -203,7 +210,7 @@ impl Calibration {
         {
             let y = e.effective.year();
             if (2014..=2020).contains(&y) {
-                f.exits_by_year[(y - 2014) as usize] += size_at_end_of(h, y as u16);
+                f.exits_by_year[(y - 2014) as usize] += size_at_end_of(g, y as u16);
             }
         }
         if let Some(y) = net(h, 2013) {
@@ -212,14 +219,15 @@ impl Calibration {
         }
         if let Some(y) = net(h, 2019) {
             self.rural_2019.0 += y;
-            self.rural_2019.1 += size_at_end_of(h, 2019);
+            self.rural_2019.1 += size_at_end_of(g, 2019);
         }
-        if h.relocation.as_ref().is_some_and(|r| r.year <= 2020) {
+        let h2020 = at_end_of(g, 2020);
+        if h2020.relocation.as_ref().is_some_and(|r| r.year <= 2020) {
             f.relocated_households += 1;
             f.relocated_people += n2020;
         }
         // 2020 figures: every member of the record is born by 2020-12-31.
-        for m in &h.members {
+        for m in &h2020.members {
             match m.social_assistance {
                 SocialAssistance::Dibao => {
                     f.dibao_people += 1.0;

@@ -13,6 +13,10 @@ use crate::{DefectKind, GeneratedHousehold, InjectedDefect};
 /// Whether `kind` can be injected into this household (index `i` of the village).
 fn applicable(kind: DefectKind, households: &[GeneratedHousehold], i: usize) -> bool {
     let h = &households[i].household;
+    // The defects go into the current record; one whose members all died has nothing to spoil.
+    if h.members.is_empty() {
+        return false;
+    }
     match kind {
         DefectKind::DuplicateResidentId => i > 0,
         DefectKind::NoHead => true,

@@ -130,6 +130,9 @@ pub(crate) fn records(
     members: &[Member],
     registered_from: Option<u16>,
     forest_mu: f64,
+    // Members of the year's version besides those of `members` born by its end: relatives alive then who
+    // died before the record date, less members who died after it (see `history`).
+    others: &dyn Fn(u16) -> i64,
 ) -> Vec<IncomeRecord> {
     let births: Vec<i32> = members.iter().map(people::birth_year).collect();
     // Members of the household in `year`: born by its end (the engine leaves out later births, and divides
@@ -156,7 +159,7 @@ pub(crate) fn records(
     let mut out = Vec::with_capacity(YEARS);
     for (i, per_capita) in path.iter().enumerate() {
         let year = FIRST_YEAR + i as u16;
-        let n = present(year, None).max(1) as i64;
+        let n = (present(year, None) as i64 + others(year)).max(1);
         let dibao = present(year, Some(SocialAssistance::Dibao)) as f64;
         let tekun = present(year, Some(SocialAssistance::Tekun)) as f64;
         let total_fen = (per_capita * 100.0).round() as i64 * n;

@@ -29,15 +29,31 @@
 //! Calibration constants and modelling assumptions live in [`calibration`]; [`Calibration`] recomputes the
 //! published figures from the generated stream.
 //!
+//! # History
+//!
+//! Each household comes with the versions of its record ([`GeneratedHousehold::versions`]), the first in
+//! force from the end of 2013, a new one whenever something the rules read changes: a member dies (relatives
+//! who died in 2014–2020 are members of the earlier versions only; members of the end-2020 record may die in
+//! 2021–2025, at the age-specific rates of [`calibration::death_rate`]), a child's compulsory-education
+//! status as the rules read it would otherwise be wrong that year (schooling follows the school years from
+//! the 2020 record), 低保 starts or ends, a C/D house is rebuilt, a relocated household moves out of its old
+//! house, water is fixed. A household whose last member dies has an empty last version and is removed from
+//! the registry (a `Removed` event, 销户, on that date). About half of all households have a second version
+//! and a quarter a third; the mean is about two. See `history` for the rules.
+//!
 //! # Limitations (what the data cannot say)
-//! - A household is one record as of [`calibration::RECORD_DATE`] (end 2020): members (except that those
-//!   born later are left out of earlier years, as the engine does), 低保/特困 status, housing and schooling
-//!   do not change over 2013–2025; only incomes (per year) and status events have history. Every calibrated
-//!   figure counts members born by the evaluation date. An evaluation of another year computes ages at that
-//!   year's end from the same record, so a child
-//!   under 6 in 2020 has no compulsory-school status when evaluated for 2021–2025, and a never-registered
-//!   young adult recorded "not in school" in 2020 was of compulsory age in earlier years. Registered
-//!   households are generated so that their exit years evaluate cleanly (see `village::keep_in_school`).
+//! - The record is drawn as of [`calibration::RECORD_DATE`] (end 2020) and the history built around it:
+//!   households neither split nor merge, nobody moves in or out (marriage, migration of the registration),
+//!   and no child is born after the record date, so the rural population falls from 2020 by deaths alone
+//!   (about 8 per 1,000 a year, a weak assumption: domain.md has no Bazhong figure after 2013). Births are
+//!   not versions: every version lists the children born later and the engine leaves them out of earlier
+//!   years. Health, labour, migrant work and insurance stay as recorded; incomes change every year (each
+//!   version carries those known while it was in force). Every calibrated figure counts the members of the
+//!   version in force at the evaluation date, born by then.
+//! - Schooling changes only as far as the rules read it: when nothing else changes, a version keeps the
+//!   statuses of its year (a primary pupil may still show as one at 13); children under 6 are 学前.
+//!   Registered households are generated so that their exit years evaluate cleanly (see
+//!   `village::keep_in_school`).
 //! - About 2–3% of never-registered households carry a guarantee shortfall (a member without medical
 //!   insurance, a C/D house, too little water) that is not otherwise acted on: signals for checks to find.
 //! - Whether a village is a registered poor village is reported on [`GeneratedVillage`]; core has no
@@ -48,15 +64,18 @@
 pub mod calibration;
 mod check;
 mod defects;
+mod history;
 mod ids;
 mod income;
 pub mod monitoring;
 mod names;
+mod national;
 mod people;
 mod plan;
 mod rng;
 mod village;
 
+use chrono::NaiveDate;
 use jingzhun_core::{AreaCode, AreaTree, Household, HouseholdNo, StatusEvent};
 use rayon::prelude::*;
 
@@ -64,6 +83,7 @@ pub use check::{Calibration, CalibrationFigures, CountyFigures, Report};
 pub use income::per_capita;
 pub use monitoring::{MonitoringRecords, UnresolvedHousehold, VillageMonitoring};
 pub use names::vocabulary_size;
+pub use national::{national_config, synthetic_areas, NATIONAL_HOUSEHOLDS};
 pub use plan::{CountyPlan, VillagePlan};
 
 /// What to generate.
@@ -123,13 +143,51 @@ pub enum SynthError {
     Internal(&'static str),
 }
 
-/// One generated household: the record, its status events (in date order) and the defects injected into it.
+/// One generated household: its record with its history, its status events (in date order) and the defects
+/// injected into it.
+///
+/// The history is a list of versions, each a full snapshot in force from its date until the next one (the
+/// store's as-of rule): `earlier` holds the versions before the current one, oldest first, and `household`
+/// is the current (last) one, in force from `effective_from`. A household whose facts never changed has no
+/// earlier version. Each version carries the incomes of the years up to the year its successor takes
+/// effect (what was known while it was in force); the current one carries every year.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GeneratedHousehold {
+    /// The record as it stands now (the last version).
     pub household: Household,
+    /// When `household` took effect.
+    pub effective_from: NaiveDate,
+    /// The versions before `household`, oldest first, each with the date it took effect.
+    pub earlier: Vec<(NaiveDate, Household)>,
     pub events: Vec<StatusEvent>,
     /// Empty unless `defect_rate > 0`.
     pub defects: Vec<InjectedDefect>,
+}
+
+impl GeneratedHousehold {
+    /// Every version, oldest first, with the date it took effect; the last one is `household`.
+    pub fn versions(&self) -> impl Iterator<Item = (NaiveDate, &Household)> + '_ {
+        self.earlier
+            .iter()
+            .map(|(d, h)| (*d, h))
+            .chain(std::iter::once((self.effective_from, &self.household)))
+    }
+
+    /// The version in force on `date` (the latest that took effect on or before it), `None` before the
+    /// first one.
+    pub fn as_of(&self, date: NaiveDate) -> Option<&Household> {
+        self.versions()
+            .take_while(|(d, _)| *d <= date)
+            .last()
+            .map(|(_, h)| h)
+    }
+
+    /// Moves the versions out, oldest first (for a store's bulk load).
+    pub fn into_versions(self) -> Vec<(NaiveDate, Household)> {
+        let mut out = self.earlier;
+        out.push((self.effective_from, self.household));
+        out
+    }
 }
 
 /// One generated village.

@@ -400,69 +400,151 @@ fn ethnicity(rng: &mut SynthRng) -> &'static str {
     }
 }
 
-/// Draws a household's members. `county` is the 6-digit code whose region codes IDs carry.
+/// Draws a household's members (alive at the record date) and the family names it uses (the head's
+/// first), for relatives drawn later (see [`ghosts`]).
 pub(crate) fn members(
     rng: &mut SynthRng,
     ids: &mut IdAllocator,
     county: &str,
     size: usize,
-) -> Result<Vec<Member>, SynthError> {
+) -> Result<(Vec<Member>, [&'static str; 2]), SynthError> {
     let drafts = compose(rng, size);
-    let record = cal::date(cal::RECORD_DATE);
-    // Latest birth date drawn, leaving room for the ID allocator to move a date forward.
-    let latest = record - Duration::days(60);
     let families = [names::surname(rng), names::surname(rng)];
     let mut out = Vec::with_capacity(drafts.len());
     for d in drafts {
-        let days_back = d.age * 365 + rng::int(rng, 0, 364) + d.age / 4;
-        let birth = (record - Duration::days(days_back)).min(latest);
-        let birth_year = birth.year();
-        let regions = ids::region_choices(county, birth_year);
-        let region = rng::weighted(rng, regions.as_slice());
-        let id = ids
-            .allocate(region, birth, d.sex)
-            .map_err(|_| SynthError::IdCapacity)?;
-        let age = i64::from(id.age_on(record));
-        let family = match d.family {
-            i if i < families.len() => families[i],
-            _ => names::surname(rng),
+        out.push(member(rng, ids, county, &families, d)?);
+    }
+    Ok((out, families))
+}
+
+/// One member from its draft: birth date from the age at the record date, ID, name and the rest.
+fn member(
+    rng: &mut SynthRng,
+    ids: &mut IdAllocator,
+    county: &str,
+    families: &[&'static str; 2],
+    d: Draft,
+) -> Result<Member, SynthError> {
+    let record = cal::date(cal::RECORD_DATE);
+    // Latest birth date drawn, leaving room for the ID allocator to move a date forward.
+    let latest = record - Duration::days(60);
+    let days_back = d.age * 365 + rng::int(rng, 0, 364) + d.age / 4;
+    let birth = (record - Duration::days(days_back)).min(latest);
+    let birth_year = birth.year();
+    let regions = ids::region_choices(county, birth_year);
+    let region = rng::weighted(rng, regions.as_slice());
+    let id = ids
+        .allocate(region, birth, d.sex)
+        .map_err(|_| SynthError::IdCapacity)?;
+    let age = i64::from(id.age_on(record));
+    let family = match d.family {
+        i if i < families.len() => families[i],
+        _ => names::surname(rng),
+    };
+    let name = names::full_name(rng, family, d.sex, id.birth_date().year());
+    let name = PersonName::parse(&name).map_err(|_| SynthError::Internal("name"))?;
+    let health = health_for(rng, age);
+    let schooling = schooling_for(rng, age, health);
+    let student = matches!(
+        schooling,
+        Some(
+            SchoolingStatus::Senior
+                | SchoolingStatus::SecondaryVocational
+                | SchoolingStatus::Higher
+        )
+    );
+    let education = education_for(rng, birth_year, age);
+    let labour = labour_for(rng, age, health, student);
+    let (work_status, months) = work_for(rng, age, labour);
+    let medical = rng::chance(rng, 0.995);
+    Ok(Member {
+        name,
+        resident_id: id,
+        sex: d.sex,
+        relationship: d.relationship,
+        ethnicity: ethnicity(rng).to_owned(),
+        education: Some(education),
+        schooling,
+        health,
+        labour: Some(labour),
+        work_status,
+        migrant_months: MigrantMonths::new(i64::from(months))
+            .map_err(|_| SynthError::Internal("months"))?,
+        medical_insurance: medical,
+        serious_illness_insurance: medical && rng::chance(rng, 0.99),
+        pension_insurance: age >= 16 && !student && rng::chance(rng, 0.93),
+        social_assistance: SocialAssistance::NoAssistance,
+    })
+}
+
+/// Relatives who were members at the end of 2013 and died before the record date, so are not in it: the
+/// head's spouse (when the record has none) and the head's parents (when it has fewer than two), each
+/// drawn year by year at the age-specific death rate of [`cal::death_rate`] (times
+/// [`cal::EARLIER_DEATHS`]); a relative who would have survived to the record date was never a member.
+/// Returns each with the date of death (ages as if alive at the record date, so their IDs fit).
+pub(crate) fn ghosts(
+    rng: &mut SynthRng,
+    ids: &mut IdAllocator,
+    county: &str,
+    members: &[Member],
+    families: &[&'static str; 2],
+) -> Result<Vec<(Member, chrono::NaiveDate)>, SynthError> {
+    let Some(head) = members
+        .iter()
+        .find(|m| m.relationship == Relationship::Head)
+    else {
+        return Ok(Vec::new());
+    };
+    let head_age = age(head);
+    let mut candidates = Vec::new();
+    let has = |r: Relationship| members.iter().any(|m| m.relationship == r);
+    if !has(Relationship::Spouse) && head_age >= 35 {
+        candidates.push(spouse_of(rng, head.sex, head_age, 1));
+    }
+    if head_age <= 62 {
+        let parents = parents_of_head(rng, head_age, 2, 0);
+        for p in parents {
+            if !has(p.relationship) {
+                candidates.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for d in candidates {
+        let Some(died) = death_between(rng, d.age - 7, 2014, 2020, cal::EARLIER_DEATHS) else {
+            continue;
         };
-        let name = names::full_name(rng, family, d.sex, id.birth_date().year());
-        let name = PersonName::parse(&name).map_err(|_| SynthError::Internal("name"))?;
-        let health = health_for(rng, age);
-        let schooling = schooling_for(rng, age, health);
-        let student = matches!(
-            schooling,
-            Some(
-                SchoolingStatus::Senior
-                    | SchoolingStatus::SecondaryVocational
-                    | SchoolingStatus::Higher
-            )
-        );
-        let education = education_for(rng, birth_year, age);
-        let labour = labour_for(rng, age, health, student);
-        let (work_status, months) = work_for(rng, age, labour);
-        let medical = rng::chance(rng, 0.995);
-        out.push(Member {
-            name,
-            resident_id: id,
-            sex: d.sex,
-            relationship: d.relationship,
-            ethnicity: ethnicity(rng).to_owned(),
-            education: Some(education),
-            schooling,
-            health,
-            labour: Some(labour),
-            work_status,
-            migrant_months: MigrantMonths::new(i64::from(months))
-                .map_err(|_| SynthError::Internal("months"))?,
-            medical_insurance: medical,
-            serious_illness_insurance: medical && rng::chance(rng, 0.99),
-            pension_insurance: age >= 16 && !student && rng::chance(rng, 0.93),
-            social_assistance: SocialAssistance::NoAssistance,
-        });
+        let mut m = member(rng, ids, county, families, d)?;
+        // Old age or illness; not a student, not working away.
+        if m.health == Health::Healthy && rng::chance(rng, 0.5) {
+            m.health = Health::Chronic;
+        }
+        m.schooling = Some(SchoolingStatus::NotInSchool);
+        m.work_status = WorkStatus::NotMigrant;
+        m.migrant_months = MigrantMonths::default();
+        out.push((m, died));
     }
     Ok(out)
+}
+
+/// The date of death of someone aged `age_2013` at the end of 2013, if it falls in `from..=to` (each year
+/// at [`cal::death_rate`] of the age reached, times `factor`).
+pub(crate) fn death_between(
+    rng: &mut SynthRng,
+    age_2013: i64,
+    from: u16,
+    to: u16,
+    factor: f64,
+) -> Option<chrono::NaiveDate> {
+    for year in from..=to {
+        let age = age_2013 + i64::from(year) - 2013;
+        if rng::chance(rng, (cal::death_rate(age) * factor).min(1.0)) {
+            let day = rng::int(rng, 0, 364);
+            let start = chrono::NaiveDate::from_ymd_opt(i32::from(year), 1, 1)?;
+            return Some(start + Duration::days(day));
+        }
+    }
+    None
 }
 
 /// Age in whole years at the record date.

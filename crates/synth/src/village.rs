@@ -20,6 +20,7 @@ use jingzhun_core::{
 
 use crate::calibration::{self as cal, LAST_YEAR};
 use crate::defects;
+use crate::history;
 use crate::ids::IdAllocator;
 use crate::income::{self, idx, Path};
 use crate::people;
@@ -61,8 +62,20 @@ impl Registration {
 
 struct Draft {
     members: Vec<Member>,
+    /// Relatives who were members at the end of 2013 and died before the record date.
+    ghosts: Vec<(Member, NaiveDate)>,
     vulnerability: f64,
     registration: Registration,
+}
+
+impl Draft {
+    /// Members at the end of `year` (up to the record year) as the engine counts them: born by then and
+    /// not dead.
+    fn size_at_end_of(&self, year: u16) -> usize {
+        let end = ymd(year, 12, 31);
+        people::size_at_end_of(&self.members, year)
+            + self.ghosts.iter().filter(|(_, died)| *died > end).count()
+    }
 }
 
 fn ymd(y: u16, m: u32, d: u32) -> NaiveDate {
@@ -473,8 +486,9 @@ pub(crate) fn generate(
     let mut people = 0.0;
     while people < plan.target_people {
         let size = 1 + rng::weighted_index(&mut rng, &cal::HOUSEHOLD_SIZE_WEIGHTS);
-        let members = people::members(&mut rng, &mut ids, county_code, size)?;
-        let n = people::size_at_end_of(&members, 2013) as f64;
+        let (members, families) = people::members(&mut rng, &mut ids, county_code, size)?;
+        let ghosts = people::ghosts(&mut rng, &mut ids, county_code, &members, &families)?;
+        let n = (people::size_at_end_of(&members, 2013) + ghosts.len()) as f64;
         let keep = people + n <= plan.target_people
             || rng::chance(&mut rng, (plan.target_people - people) / n);
         if !keep {
@@ -484,6 +498,7 @@ pub(crate) fn generate(
         let v = vulnerability(&mut rng, &members);
         drafts.push(Draft {
             members,
+            ghosts,
             vulnerability: v,
             registration: Registration::None,
         });
@@ -502,17 +517,24 @@ pub(crate) fn generate(
     // Sizes at the end of 2013…2020, as the engine counts them.
     let sizes: Vec<[f64; 8]> = drafts
         .iter()
-        .map(|d| {
-            std::array::from_fn(|k| people::size_at_end_of(&d.members, 2013 + k as u16) as f64)
-        })
+        .map(|d| std::array::from_fn(|k| d.size_at_end_of(2013 + k as u16) as f64))
         .collect();
     let size_at = |i: usize, year: u16| sizes[i][usize::from(year.clamp(2013, 2020) - 2013)];
     // A village that is not a designated poor village stays below the village exit threshold in every year:
-    // its registered households, counted with all their members (as of 2020, the most there will ever be),
-    // stay strictly below 3% of its end-2013 population (the smallest it will be). Households that would
+    // its registered households, each counted at its largest size of 2013–2020, stay strictly below 3% of
+    // its smallest population of those years. Households that would
     // break the cap are skipped, not stopped at, so that small households still fill the quota.
+    // With deaths a household may be largest, and the village smallest, in any year: take the household's
+    // largest size and the village's smallest population of 2013–2020.
+    let largest: Vec<f64> = sizes
+        .iter()
+        .map(|s| s.iter().copied().fold(0.0, f64::max))
+        .collect();
+    let smallest = (0..8)
+        .map(|k| sizes.iter().map(|s| s[k]).sum::<f64>())
+        .fold(people, f64::min);
     let breaks_cap =
-        |capped: f64| !plan.poor_village && cal::at_or_above_village_exit(capped, people);
+        |capped: f64| !plan.poor_village && cal::at_or_above_village_exit(capped, smallest);
     let mut capped = 0.0;
     let mut used = vec![false; drafts.len()];
     // The initial stock (end 2013): filled in people born by 2013-12-31.
@@ -522,7 +544,7 @@ pub(crate) fn generate(
         if remaining <= 0.0 {
             break;
         }
-        let all = size_at(i, 2020);
+        let all = largest[i];
         if breaks_cap(capped + all) {
             continue;
         }
@@ -572,7 +594,7 @@ pub(crate) fn generate(
         if used[i] {
             continue;
         }
-        let all = size_at(i, 2020);
+        let all = largest[i];
         if breaks_cap(capped + all) {
             continue;
         }
@@ -624,6 +646,7 @@ fn finish_household(
 ) -> Result<GeneratedHousehold, SynthError> {
     let Draft {
         mut members,
+        ghosts,
         registration,
         ..
     } = draft;
@@ -708,7 +731,32 @@ fn finish_household(
 
     let forest_mu = (rng::exponential(rng, 4.0) * 10.0).round() / 10.0;
     let farmland_mu = (rng::between(rng, 0.3, 5.0) * 10.0).round() / 10.0;
-    let incomes = income::records(rng, &path, &members, registration.since(), forest_mu);
+    // Deaths after the record date, drawn here because the household's size in each year divides its
+    // income.
+    let later_deaths: Vec<Option<NaiveDate>> = members
+        .iter()
+        .map(|m| people::death_between(rng, people::age(m) - 7, 2021, LAST_YEAR, 1.0))
+        .collect();
+    let others = |year: u16| -> i64 {
+        let end = ymd(year, 12, 31);
+        let ghosts = ghosts.iter().filter(|(_, died)| *died > end).count() as i64;
+        let dead = members
+            .iter()
+            .zip(&later_deaths)
+            .filter(|(m, died)| {
+                people::birth_year(m) <= i32::from(year) && died.is_some_and(|d| d <= end)
+            })
+            .count() as i64;
+        ghosts - dead
+    };
+    let incomes = income::records(
+        rng,
+        &path,
+        &members,
+        registration.since(),
+        forest_mu,
+        &others,
+    );
 
     let attribute = if registered {
         Some(
@@ -792,19 +840,102 @@ fn finish_household(
         members: ensure_insured(members, registered),
         incomes,
     };
+    let changes = changes(rng, &household, registration, ghosts, later_deaths);
+    let mut versions = history::versions(
+        household,
+        changes,
+        &mut events,
+        cal::date(cal::INITIAL_REGISTRATION),
+    );
+    let (effective_from, household) = versions
+        .pop()
+        .ok_or(SynthError::Internal("household without versions"))?;
     Ok(GeneratedHousehold {
         household,
+        effective_from,
+        earlier: versions,
         events,
         defects: Vec::new(),
     })
 }
 
-/// Young people of registered households were kept in school (教育扶贫, 控辍保学). It also matters for the
-/// data: the record is one snapshot (ages as of the record date), and an evaluation of an earlier year (the
-/// exit year, say) computes ages at that year's end — a 20-year-old recorded "not in school" was 14 in 2014
-/// and would fail the compulsory-education guarantee there, turning a correct exit into a suspected wrong
-/// one. So everyone of a registered household who was of compulsory age at some point of 2013–2020 (16 to 22
-/// at the record date) is recorded as a student.
+/// What changes over the household's history (see [`history`]): deaths in 2021–2025 at the age-specific
+/// rates, a later start or an end of 低保, the old house of a relocated household (a C/D house for a
+/// registered one that moved by its exit year, a safe one otherwise), a rebuilt C/D house or water fixed
+/// for some households of the initial registration (by their exit year), and the relatives who died in
+/// 2014–2020 (insured like the others of a registered household).
+fn changes(
+    rng: &mut SynthRng,
+    h: &Household,
+    registration: Registration,
+    ghosts: Vec<(Member, NaiveDate)>,
+    later_deaths: Vec<Option<NaiveDate>>,
+) -> history::Changes {
+    let on_dibao = h
+        .members
+        .iter()
+        .any(|m| m.social_assistance == SocialAssistance::Dibao);
+    let dibao_from = (on_dibao && rng::chance(rng, cal::DIBAO_LATER_START))
+        .then(|| ymd(rng::int(rng, 2015, 2020) as u16, 7, 1));
+    let dibao_until =
+        (on_dibao && rng::chance(rng, 0.15)).then(|| ymd(rng::int(rng, 2022, 2024) as u16, 7, 1));
+    let registered = registration != Registration::None;
+    let exit = registration.exit().unwrap_or(LAST_YEAR);
+    let mut housing_before = None;
+    let relocated = h.relocation.is_some();
+    if let Some(r) = &h.relocation {
+        let dangerous = registered && r.year <= exit;
+        let old = Housing {
+            area_sqm: Some(rng::int(rng, 40, 120) as u32),
+            grade: Some(if dangerous {
+                HousingGrade::D
+            } else {
+                HousingGrade::B
+            }),
+            safe_alternative: None,
+        };
+        housing_before = Some((day_in(rng, r.year, (3, 1), (10, 31)), old));
+    }
+    let mut water_before = None;
+    if let Registration::Initial { exit } = registration {
+        if !relocated && rng::chance(rng, cal::REBUILT_SHARE) {
+            let year = rng::int(rng, 2014, i64::from(exit)) as u16;
+            let mut old = h.housing.clone();
+            old.grade = Some(rng::weighted(
+                rng,
+                &[(HousingGrade::C, 0.6), (HousingGrade::D, 0.4)],
+            ));
+            housing_before = Some((day_in(rng, year, (3, 1), (10, 31)), old));
+        }
+        if rng::chance(rng, cal::WATER_FIXED_SHARE) {
+            let year = rng::int(rng, 2014, i64::from(exit)) as u16;
+            let mut old = h.water.clone();
+            old.fetch_minutes = Some(rng::int(rng, 25, 45) as u16);
+            water_before = Some((day_in(rng, year, (3, 1), (10, 31)), old));
+        }
+    }
+    let ghosts = ghosts
+        .into_iter()
+        .map(|(m, died)| {
+            let mut insured = ensure_insured(vec![m], registered);
+            (insured.remove(0), died)
+        })
+        .collect();
+    history::Changes {
+        ghosts,
+        later_deaths,
+        dibao_from,
+        dibao_until,
+        housing_before,
+        relocated,
+        water_before,
+    }
+}
+
+/// Young people of registered households were kept in school (教育扶贫, 控辍保学): everyone of a registered
+/// household who was of compulsory age at some point of 2013–2020 (16 to 22 at the record date) is recorded
+/// as a student, not working. (The history gives every year its own schooling, see `history`; this is the
+/// campaign's story, and the calibration was tuned with it.)
 fn keep_in_school(rng: &mut SynthRng, members: &mut [Member]) {
     for m in members.iter_mut() {
         let age = people::age(m);

@@ -1,13 +1,22 @@
-//! Serves the web application over a synthetic county for load tests (`wrk`), and prints the commands.
+//! Serves the web application for load tests (`wrk`), and prints the commands.
 //!
 //! ```text
-//! cargo run --release -p jingzhun-web --example serve_bench -- [HOUSEHOLDS] [PORT]
+//! cargo run --release -p jingzhun-web --example serve_bench -- [HOUSEHOLDS | DB] [PORT]
 //! ```
 //!
-//! One county (511902) of 20 townships × 15 villages, HOUSEHOLDS households (default 50,000) with 3
-//! members and 7 income years each, in a new SQLite file in a temporary directory. It signs in a county
-//! approver and a village cadre, prints their session cookies and `wrk` command lines for the household
-//! page and the searches, then serves on 127.0.0.1:PORT (default 8089) until Ctrl-C. Numbers go into
+//! With a number (default 50,000): one synthetic county (511902) of 20 townships × 15 villages, HOUSEHOLDS
+//! households with 3 members and 7 income years each, in a new SQLite file in a temporary directory; it
+//! signs in a county approver and a village cadre.
+//!
+//! With a database (a path or URL, e.g. the demo's file from `jingzhun --db /tmp/demo.db demo --no-serve`):
+//! it signs in one account per level (bench_village, bench_township, bench_county, bench_city as
+//! administrator), bound to the areas with the most households at their level, creating them on first run
+//! with a fixed password. It builds the search index and reports the time and the process's resident memory
+//! before and after (`INDEX …`).
+//!
+//! Either way it prints the session cookies (`ACCOUNT user token`) and the request paths to measure
+//! (`URL label path`: the household page and searches people type), then serves on 127.0.0.1:PORT (default
+//! 8089) until Ctrl-C. `scripts/bench_web.sh` runs `wrk` over every account × path. Numbers go into
 //! BENCHMARKS.md, never into tests.
 
 use std::net::SocketAddr;
@@ -19,7 +28,7 @@ use jingzhun_core::resident_id::check_character;
 use jingzhun_core::*;
 use jingzhun_store::{Actor, Store};
 use jingzhun_web::accounts::{login, LoginLimiter};
-use jingzhun_web::{Role, StoreBackend, WebConfig};
+use jingzhun_web::{AppState, CreateAccountError, Role, StoreBackend, SystemClock, WebConfig};
 
 type Error = Box<dyn std::error::Error>;
 
@@ -115,18 +124,180 @@ fn household(i: usize, today: NaiveDate) -> Result<(Household, Vec<StatusEvent>)
     Ok((h, events))
 }
 
+/// Where the data comes from: a synthetic county of this many households, or an existing database.
+enum Source {
+    Synthetic(usize),
+    Database(String),
+}
+
 fn main() -> Result<(), Error> {
     let mut args = std::env::args().skip(1);
-    let n: usize = args
-        .next()
-        .map(|s| s.parse())
-        .transpose()?
-        .unwrap_or(50_000);
+    let source = match args.next() {
+        None => Source::Synthetic(50_000),
+        Some(a) => match a.parse() {
+            Ok(n) => Source::Synthetic(n),
+            Err(_) => Source::Database(a),
+        },
+    };
     let port: u16 = args.next().map(|s| s.parse()).transpose()?.unwrap_or(8089);
     let dir = tempfile::tempdir()?;
+    let (store, accounts) = match &source {
+        Source::Synthetic(n) => synthetic(*n, dir.path())?,
+        Source::Database(db) => existing(db)?,
+    };
+
+    if matches!(source, Source::Database(_)) {
+        // What reading the store alone costs, for comparison with the index build below.
+        let started = Instant::now();
+        let mut n = 0usize;
+        store.scan_households(&AreaCode::parse("51")?, None, &mut |_| {
+            n += 1;
+            Ok(())
+        })?;
+        println!(
+            "STORE one scan of {n} households in {:.2?}",
+            started.elapsed()
+        );
+    }
+    let backend = Arc::new(StoreBackend::new(Arc::clone(&store)));
+    let rss_before = rss_kib();
+    let started = Instant::now();
+    backend.warm_search_index()?;
+    println!(
+        "INDEX built in {:.2?}; resident memory {} MiB before, {} MiB after",
+        started.elapsed(),
+        rss_before / 1024,
+        rss_kib() / 1024
+    );
+
+    let password = "bench-password-1";
+    let limiter = LoginLimiter::default();
+    for (user, role, area) in &accounts {
+        match jingzhun_web::create_account(&store, user, *role, *area, password, false) {
+            Ok(_) | Err(CreateAccountError::Duplicate) => {}
+            Err(e) => return Err(e.to_string().into()),
+        }
+        let signed = login(
+            backend.as_ref(),
+            &limiter,
+            user,
+            password,
+            None,
+            chrono::Utc::now(),
+            Duration::from_secs(24 * 3600),
+        )
+        .map_err(|e| format!("{e:?}"))?;
+        println!("ACCOUNT {user} {} {area}", signed.token);
+    }
+    // The sample household: the first of the smallest account's area, so every account finds it.
+    let village = accounts.last().map(|a| a.2).ok_or("no account")?;
+    let mut sample = None;
+    store.scan_households(&village, None, &mut |s| {
+        if sample.is_none() {
+            sample = Some(s);
+        }
+        Ok(())
+    })?;
+    let sample = sample.ok_or("no household in the village")?;
+    let h = &sample.household;
+    let head = h.members.first().ok_or("a household without members")?;
+    let village_name = store
+        .area_tree()?
+        .get(&h.village)
+        .map(|a| a.name.chars().take(4).collect::<String>())
+        .unwrap_or_default();
+    let id = head.resident_id.as_str();
+    let q = |s: &str| format!("/households?q={}", jingzhun_web::error::urlencode(s));
+    let urls = [
+        ("page".to_owned(), format!("/households/{}", sample.id.0)),
+        ("surname 张".to_owned(), q("张")),
+        (
+            format!("name {}", head.name.as_str()),
+            q(head.name.as_str()),
+        ),
+        ("ID last 6".to_owned(), q(&id[id.len() - 6..])),
+        ("ID first 6".to_owned(), q(&id[..6])),
+        ("household no.".to_owned(), q(h.number.as_str())),
+        (format!("village {village_name}"), q(&village_name)),
+        // Few matches, but its trigram is in nearly every number.
+        ("digits 0000000".to_owned(), q("0000000")),
+    ];
+    for (label, path) in &urls {
+        println!("URL {} {path}", label.replace(' ', "_"));
+    }
+    let base = format!("http://127.0.0.1:{port}");
+    println!("# e.g. wrk -t2 -c100 -d20s --latency -H 'Cookie: jz_session=TOKEN' '{base}PATH'");
+    let mut config = WebConfig::new(SocketAddr::from(([127, 0, 0, 1], port)));
+    config.session_ttl = Duration::from_secs(24 * 3600);
+    let state = AppState::new(backend, config.clone(), Arc::new(SystemClock));
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(config.bind).await?;
+        println!("LISTENING {base}");
+        axum::serve(
+            listener,
+            jingzhun_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+    })?;
+    Ok(())
+}
+
+/// The process's resident set size in KiB (Linux; 0 elsewhere).
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+type Accounts = Vec<(&'static str, Role, AreaCode)>;
+
+/// An existing database (e.g. the demo's): one account per level, in the area with the most households.
+fn existing(db: &str) -> Result<(Arc<Store>, Accounts), Error> {
+    let store = Arc::new(Store::open(db)?);
+    let tree = store.area_tree()?;
+    let largest = |within: &AreaCode, level: AreaLevel| -> Result<AreaCode, Error> {
+        let mut best: Option<(u64, AreaCode)> = None;
+        for a in tree.within_at_level(within, level) {
+            let n = store.count_households(&a.code)?;
+            if n > 0 && best.is_none_or(|(m, _)| n > m) {
+                best = Some((n, a.code));
+            }
+        }
+        best.map(|(_, c)| c)
+            .ok_or_else(|| format!("no {level:?} with households in {within}").into())
+    };
+    let city = largest(&AreaCode::parse("51")?, AreaLevel::City)?;
+    let county = largest(&city, AreaLevel::County)?;
+    let township = largest(&county, AreaLevel::Township)?;
+    let village = largest(&township, AreaLevel::Village)?;
+    for code in [city, county, township, village] {
+        eprintln!("{code}: {} households", store.count_households(&code)?);
+    }
+    Ok((
+        store,
+        vec![
+            ("bench_city", Role::Admin, city),
+            ("bench_county", Role::CountyApprover, county),
+            ("bench_township", Role::TownshipReviewer, township),
+            ("bench_village", Role::VillageCadre, village),
+        ],
+    ))
+}
+
+/// A synthetic county of `n` households in a new SQLite file under `dir`.
+fn synthetic(n: usize, dir: &std::path::Path) -> Result<(Arc<Store>, Accounts), Error> {
     let store = Arc::new(Store::open(&format!(
         "sqlite:{}",
-        dir.path().join("bench.db").display()
+        dir.join("bench.db").display()
     ))?);
     let actor = Actor::system("bench");
     let mut areas = vec![
@@ -177,43 +348,19 @@ fn main() -> Result<(), Error> {
     }
     eprintln!("loaded {loaded} households in {:.1?}", started.elapsed());
 
-    let password = "bench-password-1";
-    let backend = StoreBackend::new(Arc::clone(&store));
-    let limiter = LoginLimiter::default();
-    let mut cookies = Vec::new();
-    for (user, role, area) in [
-        ("bench_county", Role::CountyApprover, "511902"),
-        ("bench_cadre", Role::VillageCadre, "511902001001"),
-    ] {
-        jingzhun_web::create_account(&store, user, role, AreaCode::parse(area)?, password, false)
-            .map_err(|e| e.to_string())?;
-        let signed = login(
-            &backend,
-            &limiter,
-            user,
-            password,
-            None,
-            chrono::Utc::now(),
-            Duration::from_secs(24 * 3600),
-        )
-        .map_err(|e| format!("{e:?}"))?;
-        cookies.push((user, signed.token));
-    }
-    let base = format!("http://127.0.0.1:{port}");
-    let id = store
-        .household_by_number(&HouseholdNo::parse("5119020000000000")?)?
-        .map(|h| h.id.0)
-        .ok_or("no household 0")?;
-    for (user, token) in &cookies {
-        let h = format!("-H 'Cookie: jz_session={token}'");
-        println!("# {user}");
-        println!("wrk -t2 -c100 -d20s --latency {h} {base}/households/{id}");
-        println!("wrk -t2 -c100 -d20s --latency {h} '{base}/households?q=%E5%BC%A0'");
-        println!("wrk -t2 -c100 -d20s --latency {h} '{base}/households?q=5119020000000300'");
-    }
-    let mut config = WebConfig::new(SocketAddr::from(([127, 0, 0, 1], port)));
-    config.session_ttl = Duration::from_secs(24 * 3600);
-    let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(jingzhun_web::serve(config, store))?;
-    Ok(())
+    Ok((
+        store,
+        vec![
+            (
+                "bench_county",
+                Role::CountyApprover,
+                AreaCode::parse("511902")?,
+            ),
+            (
+                "bench_cadre",
+                Role::VillageCadre,
+                AreaCode::parse("511902001001")?,
+            ),
+        ],
+    ))
 }

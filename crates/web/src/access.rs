@@ -53,14 +53,19 @@ pub enum Action {
     TownshipReview,
     /// County approval and announcement of a case.
     CountyApproval,
-    /// Record an assistance measure.
+    /// Record an assistance measure, or end one.
     RecordMeasure,
+    /// Pair an assisting cadre with a household (结对帮扶).
+    AssignCadre,
     /// Download reports and exports (scoped like everything else).
     DownloadReports,
     /// Read the policy packs and run what-if evaluations.
     ViewPolicy,
     /// Read the parameters in force for one's area, with their sources (read only).
     ViewPolicyParams,
+    /// Run a what-if (政策推演) over one's area: the engine re-evaluates every household under changed
+    /// parameters. Reads only, but heavy; for the roles that analyse and set policy locally.
+    RunWhatIf,
     /// Import spreadsheets into the registry.
     ImportData,
     /// Create accounts, reset passwords, disable accounts (within the admin's own area).
@@ -83,9 +88,11 @@ impl Action {
         Action::TownshipReview,
         Action::CountyApproval,
         Action::RecordMeasure,
+        Action::AssignCadre,
         Action::DownloadReports,
         Action::ViewPolicy,
         Action::ViewPolicyParams,
+        Action::RunWhatIf,
         Action::ImportData,
         Action::ManageAccounts,
     ];
@@ -115,10 +122,21 @@ pub const fn allows(role: Role, action: Action) -> bool {
         TownshipReview => matches!(role, TownshipReviewer),
         CountyApproval => matches!(role, CountyApprover),
         RecordMeasure => matches!(role, VillageCadre | TownshipReviewer),
+        // Pairings are organised by the township and the county (and kept by the administrator).
+        AssignCadre => matches!(role, TownshipReviewer | CountyApprover | Admin),
         DownloadReports | ViewPolicy => {
             matches!(role, TownshipReviewer | CountyApprover | Analyst | Admin)
         }
-        ImportData => matches!(role, CountyApprover | Admin),
+        // What-if is analysis for the county and above: analysts, the county approvers who answer for the
+        // county's lists, and administrators. Village and township staff work on households, not rules.
+        RunWhatIf => matches!(role, Analyst | CountyApprover | Admin),
+        // Spreadsheet imports write the registry of one's own area (a file with any household outside it is
+        // refused whole): the village for its village, the township and the county for theirs, and the
+        // administrator; never the read-only analyst.
+        ImportData => matches!(
+            role,
+            VillageCadre | TownshipReviewer | CountyApprover | Admin
+        ),
         ManageAccounts => matches!(role, Admin),
     }
 }
@@ -184,6 +202,7 @@ mod tests {
                     | Action::DownloadReports
                     | Action::ViewPolicy
                     | Action::ViewPolicyParams
+                    | Action::RunWhatIf
             ) {
                 assert!(!allows(Role::Analyst, *a), "analyst is read only: {a:?}");
             }
@@ -198,6 +217,24 @@ mod tests {
                 assert!(allows(*r, Action::ViewPersonalData), "{r:?}");
             }
         }
+    }
+
+    #[test]
+    fn importing_is_for_the_levels_that_keep_the_registry() {
+        let importers: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| allows(*r, Action::ImportData))
+            .collect();
+        assert_eq!(
+            importers,
+            vec![
+                Role::VillageCadre,
+                Role::TownshipReviewer,
+                Role::CountyApprover,
+                Role::Admin
+            ]
+        );
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! CSRF token in `X-CSRF-Token` (see `csrf.rs`).
 
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
@@ -11,7 +13,7 @@ use crate::auth::{act, Can, SignedIn};
 use crate::error::AppError;
 use crate::pages::{area_param, household_param, today, SearchQuery, YearQuery};
 use crate::services::areas::{self, AreaView};
-use crate::services::cases::{self, CaseLine, CaseView};
+use crate::services::cases::{self, CaseView, Inbox};
 use crate::services::dashboard::{self, Dashboard};
 use crate::services::households::{self, HouseholdView, SearchResult};
 use crate::state::AppState;
@@ -96,18 +98,21 @@ pub async fn search(
     can: Can<act::SearchHouseholds>,
 ) -> Result<Json<SearchResult>, AppError> {
     let area = q.area()?;
+    let page = q.page()?;
     let today = today(&state);
     let (user, scope) = (can.user, can.scope);
     let r = state
-        .run(move |b| households::search(b, &user, &scope, &q.q, area, today))
+        .run(move |b| households::search(b, &user, &scope, &q.q, area, page, today))
         .await?;
     Ok(Json(r))
 }
 
 /// `GET /api/v1/households/{id}?year=Y`: the household with the rules' proposals for `Y` (default: the
-/// latest complete year) under `evaluation`.
+/// latest complete year) under `evaluation`. Every explanation carries `text_zh` and `text_en`; `text` is
+/// in the request's language (the `lang` cookie, as for pages).
 pub async fn household(
     State(state): State<AppState>,
+    lang: crate::i18n::Lang,
     Path(id): Path<String>,
     Query(q): Query<YearQuery>,
     can: Can<act::ViewHousehold>,
@@ -117,27 +122,36 @@ pub async fn household(
     let today = today(&state);
     let (user, scope) = (can.user, can.scope);
     let st = state.clone();
-    let h = state
+    let mut h = state
         .run(move |b| {
             households::household_evaluated(b, &user, &scope, id, today, st.policy(), year)
         })
         .await?;
+    if lang == crate::i18n::Lang::En {
+        if let Some(ev) = &mut h.evaluation {
+            ev.in_english();
+        }
+    }
     Ok(Json(h))
 }
 
+/// `GET /api/v1/cases?all=1&area=…&page=N`: one page of the inbox (open cases by lead time; every case
+/// with `all`).
 pub async fn cases(
     State(state): State<AppState>,
+    Query(params): Query<crate::case_pages::InboxParams>,
     can: Can<act::ViewHousehold>,
-) -> Result<Json<Vec<CaseLine>>, AppError> {
+) -> Result<Json<Inbox>, AppError> {
+    let query = params.query()?;
     let today = today(&state);
     let (user, scope, st) = (can.user, can.scope, state.clone());
-    let list = state
+    let inbox = state
         .run(move |b| {
             let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
-            cases::inbox(b, &user, &scope, &limit, today)
+            cases::inbox(b, &user, &scope, &query, &limit, today)
         })
         .await?;
-    Ok(Json(list))
+    Ok(Json(inbox))
 }
 
 pub async fn case(
@@ -150,10 +164,23 @@ pub async fn case(
     let c = state
         .run(move |b| {
             let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
-            cases::case(b, &user, &scope, &case_id, &limit, today)
+            cases::case(b, &user, &scope, &case_id, &limit, st.policy(), today)
         })
         .await?;
     Ok(Json(c))
+}
+
+/// A 409 answer with the reason (in Chinese) and what else the client needs to see.
+fn refused(r: &cases::Refused, extra: Option<(&str, serde_json::Value)>) -> Response {
+    let mut body = serde_json::json!({
+        "error": "conflict",
+        "message": r.message,
+        "open_case": r.open_case,
+    });
+    if let (Some((k, v)), Some(obj)) = (extra, body.as_object_mut()) {
+        obj.insert(k.to_owned(), v);
+    }
+    (StatusCode::CONFLICT, Json(body)).into_response()
 }
 
 /// Body of `POST /api/v1/households/{id}/leads`.
@@ -183,7 +210,7 @@ pub async fn create_lead(
     Path(id): Path<String>,
     can: Can<act::RecordLead>,
     lead: Result<Json<LeadBody>, axum::extract::rejection::JsonRejection>,
-) -> Result<(axum::http::StatusCode, Json<Opened>), AppError> {
+) -> Result<Response, AppError> {
     let id = household_param(&id)?;
     let lead = body(lead)?;
     let lead = cases::NewLead {
@@ -194,10 +221,19 @@ pub async fn create_lead(
     };
     let today = today(&state);
     let (user, scope) = (can.user, can.scope);
-    let case = state
+    let opened = state
         .run(move |b| cases::open_lead(b, &user, &scope, id, lead, today))
         .await?;
-    Ok((axum::http::StatusCode::CREATED, Json(Opened { case })))
+    Ok(match opened {
+        Ok(case) => (
+            StatusCode::CREATED,
+            Json(Opened {
+                case: case.to_string(),
+            }),
+        )
+            .into_response(),
+        Err(r) => refused(&r, None),
+    })
 }
 
 /// Body of the step calls.
@@ -206,6 +242,10 @@ pub struct StepBody {
     pub outcome: crate::workflow::Outcome,
     #[serde(default)]
     pub note: String,
+    /// The case's step count the client based this step on (`line.step_count`); a stale one is refused
+    /// with 409 and the case as it now stands. Absent: the case as read now.
+    #[serde(default)]
+    pub seen: Option<usize>,
 }
 
 async fn record_step<A: crate::auth::ActionMarker>(
@@ -214,19 +254,43 @@ async fn record_step<A: crate::auth::ActionMarker>(
     can: Can<A>,
     step: crate::workflow::Step,
     step_body: Result<Json<StepBody>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<CaseView>, AppError> {
+) -> Result<Response, AppError> {
     debug_assert_eq!(A::ACTION, step.action());
-    let StepBody { outcome, note } = body(step_body)?;
+    let StepBody {
+        outcome,
+        note,
+        seen,
+    } = body(step_body)?;
+    let input = cases::StepInput {
+        step,
+        outcome,
+        note: note.trim().to_owned(),
+        seen,
+    };
     let today = today(&state);
     let (user, scope, st) = (can.user, can.scope, state.clone());
-    let c = state
+    let (view, refusal) = state
         .run(move |b| {
-            cases::record_step(b, &user, &scope, &case_id, step, outcome, note, today)?;
             let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
-            cases::case(b, &user, &scope, &case_id, &limit, today)
+            cases::record_step(
+                b,
+                &user,
+                &scope,
+                &case_id,
+                input,
+                &limit,
+                st.policy(),
+                today,
+            )
         })
         .await?;
-    Ok(Json(c))
+    Ok(match refusal {
+        None => Json(view).into_response(),
+        Some(r) => {
+            let case = serde_json::to_value(&view).map_err(|_| AppError::Internal)?;
+            refused(&r, Some(("case", case)))
+        }
+    })
 }
 
 macro_rules! api_step {
@@ -237,7 +301,7 @@ macro_rules! api_step {
             Path(case_id): Path<String>,
             can: Can<act::$marker>,
             b: Result<Json<StepBody>, axum::extract::rejection::JsonRejection>,
-        ) -> Result<Json<CaseView>, AppError> {
+        ) -> Result<Response, AppError> {
             record_step(state, case_id, can, $step, b).await
         }
     };

@@ -131,9 +131,11 @@ pub mod act {
         TownshipReview,
         CountyApproval,
         RecordMeasure,
+        AssignCadre,
         DownloadReports,
         ViewPolicy,
         ViewPolicyParams,
+        RunWhatIf,
         ImportData,
         ManageAccounts,
     );

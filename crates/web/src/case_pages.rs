@@ -1,17 +1,18 @@
 //! Page handlers of the monitoring workflow: the inbox, the lead form, a case with its next step, the step
 //! forms (one route per step, each naming the step's action) and the printable village notice.
 
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use jingzhun_core::{Channel, MonitoringKind, RiskType};
+use jingzhun_core::{AreaCode, Channel, MonitoringKind, RiskType};
 
 use crate::access::Action;
 use crate::auth::{act, ActionMarker, Can};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::pages::{household_param, today};
-use crate::services::cases::{self, NewLead};
+use crate::services::cases::{self, InboxQuery, NewLead, StepInput};
 use crate::state::AppState;
 use crate::templates::*;
 use crate::workflow::{Outcome, Step, StepExt};
@@ -20,21 +21,77 @@ fn limit_fn(state: &AppState) -> impl Fn(&jingzhun_core::AreaCode, u16) -> u16 +
     move |area, year| state.identification_days_limit(area, year)
 }
 
-/// `GET /cases`: the inbox of the caller's area.
+/// `?all=1&area=…&page=N` of the inbox.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct InboxParams {
+    #[serde(default)]
+    all: String,
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    page: String,
+}
+
+impl InboxParams {
+    pub fn query(&self) -> Result<InboxQuery, AppError> {
+        let area = match self.area.trim() {
+            "" => None,
+            a => Some(AreaCode::parse(a).map_err(|_| AppError::BadRequest)?),
+        };
+        let page = match self.page.trim() {
+            "" => 0,
+            p => p.parse::<usize>().map_err(|_| AppError::BadRequest)?,
+        };
+        Ok(InboxQuery {
+            all: matches!(self.all.trim(), "1" | "true"),
+            area,
+            page,
+        })
+    }
+}
+
+/// `GET /cases`: the inbox of the caller's area (or of `?area=` inside it), one page at a time.
 pub async fn inbox(
     State(state): State<AppState>,
     lang: Lang,
+    uri: OriginalUri,
+    Query(params): Query<InboxParams>,
     can: Can<act::ViewHousehold>,
 ) -> Result<Response, AppError> {
+    let query = params.query()?;
     let today = today(&state);
     let (user, scope, st) = (can.user.clone(), can.scope, state.clone());
-    let list = state
-        .run(move |b| cases::inbox(b, &user, &scope, &limit_fn(&st), today))
+    let inbox = state
+        .run(move |b| cases::inbox(b, &user, &scope, &query, &limit_fn(&st), today))
         .await?;
+    let here = uri
+        .0
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/cases".to_owned());
     render(&CasesPage {
-        chrome: Chrome::new(lang, "cases.title", "/cases", Some(&can.user)),
-        cases: list,
+        chrome: Chrome::new(lang, "cases.title", &here, Some(&can.user)),
+        inbox,
     })
+}
+
+fn lead_page(
+    lang: Lang,
+    here: &str,
+    user: &crate::auth::CurrentUser,
+    household_id: i64,
+    household_number: String,
+    refused: Option<cases::Refused>,
+) -> LeadPage {
+    LeadPage {
+        chrome: Chrome::new(lang, "lead.title", here, Some(user)),
+        household_id,
+        household_number,
+        channels: Channel::ALL,
+        kinds: MonitoringKind::ALL,
+        risks: RiskType::ALL,
+        refused,
+    }
 }
 
 /// `GET /households/{id}/leads/new`.
@@ -52,14 +109,7 @@ pub async fn lead_form(
         .run(move |b| crate::services::households::household(b, &user, &scope, id, today))
         .await?;
     let here = uri.0.path().to_owned();
-    render(&LeadPage {
-        chrome: Chrome::new(lang, "lead.title", &here, Some(&can.user)),
-        household_id: h.id,
-        household_number: h.number,
-        channels: Channel::ALL,
-        kinds: MonitoringKind::ALL,
-        risks: RiskType::ALL,
-    })
+    render(&lead_page(lang, &here, &can.user, h.id, h.number, None))
 }
 
 fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -69,9 +119,11 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// `POST /households/{id}/leads`: opens a case and goes to it.
+/// `POST /households/{id}/leads`: opens a case and goes to it; while the household has an open case the
+/// form comes back with the reason and a link to that case (409).
 pub async fn create_lead(
     State(state): State<AppState>,
+    lang: Lang,
     Path(id): Path<String>,
     can: Can<act::RecordLead>,
     Form(fields): Form<Vec<(String, String)>>,
@@ -94,10 +146,21 @@ pub async fn create_lead(
     };
     let today = today(&state);
     let (user, scope) = (can.user.clone(), can.scope);
-    let case_id = state
+    let opened = state
         .run(move |b| cases::open_lead(b, &user, &scope, id, lead, today))
         .await?;
-    Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
+    match opened {
+        Ok(case_id) => Ok(Redirect::to(&format!("/cases/{case_id}")).into_response()),
+        Err(refused) => {
+            let (user, scope) = (can.user.clone(), can.scope);
+            let h = state
+                .run(move |b| crate::services::households::household(b, &user, &scope, id, today))
+                .await?;
+            let here = format!("/households/{}/leads/new", id.0);
+            let page = lead_page(lang, &here, &can.user, h.id, h.number, Some(refused));
+            Ok((StatusCode::CONFLICT, render(&page)?).into_response())
+        }
+    }
 }
 
 /// `GET /cases/{case}`.
@@ -111,19 +174,25 @@ pub async fn case(
     let (user, scope, st) = (can.user.clone(), can.scope, state.clone());
     let id = case_id.clone();
     let c = state
-        .run(move |b| cases::case(b, &user, &scope, &id, &limit_fn(&st), today))
+        .run(move |b| cases::case(b, &user, &scope, &id, &limit_fn(&st), st.policy(), today))
         .await?;
+    render(&case_page(lang, &can.user, c, None))
+}
+
+fn case_page(
+    lang: Lang,
+    user: &crate::auth::CurrentUser,
+    c: cases::CaseView,
+    refused: Option<cases::Refused>,
+) -> CasePage {
+    let id = c.line.id.clone();
     let mut page = CasePage {
-        chrome: Chrome::new(
-            lang,
-            "case.title",
-            &format!("/cases/{case_id}"),
-            Some(&can.user),
-        ),
+        chrome: Chrome::new(lang, "case.title", &format!("/cases/{id}"), Some(user)),
         c,
+        refused,
     };
-    page.chrome.title = format!("{} {case_id}", page.chrome.title);
-    render(&page)
+    page.chrome.title = format!("{} {id}", page.chrome.title);
+    page
 }
 
 /// `GET /cases/{case}/notice`: the printable village notice.
@@ -150,12 +219,16 @@ pub struct StepForm {
     outcome: String,
     #[serde(default)]
     note: String,
+    /// The step count of the page the form was on (a stale page is refused with 409).
+    #[serde(default)]
+    seen: String,
 }
 
 /// Records `step` for the caller allowed by `A` (the route names `A`; the step's own action must be the
 /// same, which the workflow's tests and the access-control test check).
 async fn record<A: ActionMarker>(
     state: AppState,
+    lang: Lang,
     case_id: String,
     can: Can<A>,
     step: Step,
@@ -163,14 +236,41 @@ async fn record<A: ActionMarker>(
 ) -> Result<Response, AppError> {
     debug_assert_eq!(A::ACTION, step.action());
     let outcome = Outcome::from_code(&form.outcome).ok_or(AppError::BadRequest)?;
+    let seen = match form.seen.trim() {
+        "" => None,
+        s => Some(s.parse::<usize>().map_err(|_| AppError::BadRequest)?),
+    };
+    let input = StepInput {
+        step,
+        outcome,
+        note: form.note.trim().to_owned(),
+        seen,
+    };
     let today = today(&state);
-    let (user, scope) = (can.user.clone(), can.scope);
+    let (user, scope, st) = (can.user.clone(), can.scope, state.clone());
     let id = case_id.clone();
-    let note = form.note.trim().to_owned();
-    state
-        .run(move |b| cases::record_step(b, &user, &scope, &id, step, outcome, note, today))
+    let (view, refused) = state
+        .run(move |b| {
+            cases::record_step(
+                b,
+                &user,
+                &scope,
+                &id,
+                input,
+                &limit_fn(&st),
+                st.policy(),
+                today,
+            )
+        })
         .await?;
-    Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
+    match refused {
+        None => Ok(Redirect::to(&format!("/cases/{case_id}")).into_response()),
+        Some(r) => Ok((
+            StatusCode::CONFLICT,
+            render(&case_page(lang, &can.user, view, Some(r)))?,
+        )
+            .into_response()),
+    }
 }
 
 macro_rules! step_handler {
@@ -178,11 +278,12 @@ macro_rules! step_handler {
         #[doc = concat!("`POST /cases/{case}/…` for [`", stringify!($step), "`].")]
         pub async fn $name(
             State(state): State<AppState>,
+            lang: Lang,
             Path(case_id): Path<String>,
             can: Can<act::$marker>,
             Form(form): Form<StepForm>,
         ) -> Result<Response, AppError> {
-            record(state, case_id, can, $step, form).await
+            record(state, lang, case_id, can, $step, form).await
         }
     };
 }

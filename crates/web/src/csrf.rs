@@ -5,6 +5,8 @@
 //! * HTML forms (`application/x-www-form-urlencoded`) carry a hidden `_csrf` field equal to the session's
 //!   token; before sign-in (the login form), equal to the `jz_pre` cookie set with the form
 //!   (double-submit).
+//! * File uploads (`multipart/form-data`, at most [`upload::MAX_UPLOAD_BYTES`]) carry the same `_csrf`
+//!   field as one of their parts.
 //! * JSON API calls carry the session's token in the `X-CSRF-Token` header.
 //!
 //! Anything else unsafe (other content types, missing tokens) is refused with 403.
@@ -19,6 +21,7 @@ use crate::auth::current_user;
 use crate::cookies;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::upload;
 
 /// Cookie holding the pre-session CSRF token of the login form.
 pub const PRE_SESSION_COOKIE: &str = "jz_pre";
@@ -96,12 +99,35 @@ async fn check(state: &AppState, req: Request) -> Result<Request, AppError> {
         }
         return Ok(Request::from_parts(parts, body));
     }
-    let is_form = parts
+    let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or_default()
+        .to_owned();
+    // File uploads: the hidden `_csrf` field is one of the parts (bodies bounded by the upload limit).
+    if upload::is_multipart(&content_type) {
+        // Only signed-in accounts upload: a large body is not read for anyone else.
+        if user.is_none() {
+            return Err(AppError::Csrf);
+        }
+        let bytes = axum::body::to_bytes(body, upload::MAX_UPLOAD_BYTES)
+            .await
+            .map_err(|_| AppError::TooLarge)?;
+        let fields = upload::parse(&content_type, &bytes).map_err(|_| AppError::BadRequest)?;
+        let sent = fields
+            .iter()
+            .find(|p| p.name == FORM_FIELD && p.filename.is_none())
+            .map(upload::Part::text)
+            .unwrap_or_default();
+        return match expected {
+            Some(token) if same_token(&sent, &token) => {
+                Ok(Request::from_parts(parts, Body::from(bytes)))
+            }
+            _ => Err(AppError::Csrf),
+        };
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(AppError::Csrf);
     }
     let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)

@@ -5,11 +5,14 @@
 //! store keeps no knowledge of roles or HTTP; the store keeps the rows and the SQL.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use jingzhun_core::monitoring::{
+    Assignment, Cadre, CadreId, CaseId, CaseRecord, CaseStep, Measure, MeasureId, Visit, VisitId,
+};
 use jingzhun_core::{Area, AreaCode, Household, HouseholdId, StatusEvent, Version};
+pub use jingzhun_store::{CaseCounts, CaseFilter};
 use serde::Serialize;
 
 use crate::access::Role;
-use crate::workflow::StepEvent;
 
 /// Database identity of an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -70,6 +73,15 @@ pub enum DataError {
     Duplicate(String),
     #[error("数据已被他人修改")]
     Conflict,
+    /// The household already has an open monitoring case (the store's message names it).
+    #[error("{message}")]
+    CaseAlreadyOpen {
+        message: String,
+        open: Option<CaseId>,
+    },
+    /// A case step refused: based on a stale step count, or not the step due (the store's message).
+    #[error("{0}")]
+    CaseRefused(String),
     #[error("{0}")]
     Other(String),
 }
@@ -84,19 +96,7 @@ pub struct HouseholdRow {
     pub events: Vec<StatusEvent>,
 }
 
-/// What a household list shows of one household (identity data masked by the caller), as search returns
-/// it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchHit {
-    pub id: HouseholdId,
-    pub number: jingzhun_core::HouseholdNo,
-    pub village: AreaCode,
-    /// The head (or the first member when no one is marked head).
-    pub head: Option<jingzhun_core::Member>,
-    pub phone: Option<jingzhun_core::Phone>,
-    pub size: u32,
-    pub events: Vec<StatusEvent>,
-}
+pub use crate::search::{SearchHit, SearchPage, SearchQuery};
 
 /// A household with its history, for the household page.
 #[derive(Debug, Clone, PartialEq)]
@@ -149,6 +149,15 @@ pub struct AuditNote<'a> {
     pub detail: serde_json::Value,
 }
 
+/// What a previewed import would do.
+#[derive(Debug, Clone)]
+pub struct ImportPreview {
+    pub outcome: jingzhun_store::ImportOutcome,
+    pub basis: jingzhun_store::ImportBasis,
+    /// Household numbers of the batch that match stored households outside the importer's area.
+    pub outside: Vec<String>,
+}
+
 /// Storage as the web application uses it. Every method that reads registry data takes the area it may
 /// read within (the caller's [`crate::access::Scope`] area); the service layer checks single records too.
 pub trait Backend: Send + Sync + 'static {
@@ -180,14 +189,16 @@ pub trait Backend: Send + Sync + 'static {
     fn children(&self, code: &AreaCode) -> DataResult<Vec<Area>>;
 
     // Registry reads.
-    /// Households within `within` matching `text` (name, resident ID, household number or village name),
-    /// at most `limit`, ordered by household number.
+    /// Households within `within` matching `query` (name, resident ID, household number or village name;
+    /// see [`crate::search`]), in village then household-number order: `limit` of them from the
+    /// `offset`-th on, with the count of matches (capped).
     fn search_households(
         &self,
         within: &AreaCode,
-        text: &str,
+        query: &SearchQuery,
+        offset: usize,
         limit: usize,
-    ) -> DataResult<Vec<SearchHit>>;
+    ) -> DataResult<SearchPage>;
     fn household(&self, id: HouseholdId) -> DataResult<HouseholdRecord>;
     /// Streams every current household within an area (for the dashboard numbers).
     fn each_household(&self, within: &AreaCode, f: &mut dyn FnMut(HouseholdRow)) -> DataResult<()>;
@@ -214,15 +225,82 @@ pub trait Backend: Send + Sync + 'static {
         reason: &str,
     ) -> DataResult<Version>;
 
-    // Monitoring cases.
-    /// Step events of one case (or of all cases), oldest first.
-    fn case_events(&self, case_id: Option<&str>) -> DataResult<Vec<StepEvent>>;
-    /// Records a step (with who and when taken from the actor and the store's clock).
-    fn append_case_event(&self, actor: &str, event: &StepEvent) -> DataResult<()>;
+    // Monitoring cases (the store's tables; see `jingzhun_store::monitoring`).
+    fn case(&self, id: &CaseId) -> DataResult<Option<CaseRecord>>;
+    /// A household's cases, oldest first.
+    fn cases_of_household(&self, household: HouseholdId) -> DataResult<Vec<CaseRecord>>;
+    /// Cases filed under villages within `area`, by lead time (then id), as `filter` pages them.
+    fn cases_within(&self, area: &AreaCode, filter: &CaseFilter) -> DataResult<Vec<CaseRecord>>;
+    /// How the cases within `area` stand at the end of `as_of` (China time), overdue after `days_limit`.
+    fn case_counts_within(
+        &self,
+        area: &AreaCode,
+        as_of: NaiveDate,
+        days_limit: u16,
+    ) -> DataResult<CaseCounts>;
+    /// The id the household's next case takes.
+    fn next_case_id(&self, household: HouseholdId) -> DataResult<CaseId>;
+    /// Opens a case holding its lead step; `CaseAlreadyOpen` if the household has an open case.
+    fn open_case(&self, case: &CaseRecord, actor: &str) -> DataResult<()>;
+    /// Records the next step based on `expected_step_count` (`CaseRefused` when stale or out of order),
+    /// with the county decision's status event in the same transaction. Audited by the store.
+    fn record_case_step(
+        &self,
+        id: &CaseId,
+        expected_step_count: usize,
+        step: CaseStep,
+        decision: Option<&StatusEvent>,
+        actor: &str,
+    ) -> DataResult<CaseRecord>;
+
+    // Assistance measures, visits, cadres.
+    fn add_measure(&self, measure: &Measure, actor: &str) -> DataResult<MeasureId>;
+    fn end_measure(&self, id: MeasureId, ended: NaiveDate, actor: &str) -> DataResult<()>;
+    /// A household's measures, by start date.
+    fn measures_of(&self, household: HouseholdId) -> DataResult<Vec<(MeasureId, Measure)>>;
+    fn add_visit(&self, visit: &Visit, actor: &str) -> DataResult<VisitId>;
+    /// A household's visits, by date.
+    fn visits_of(&self, household: HouseholdId) -> DataResult<Vec<(VisitId, Visit)>>;
+    /// Cadres serving an area within `area`.
+    fn cadres_within(&self, area: &AreaCode) -> DataResult<Vec<Cadre>>;
+    fn cadre(&self, id: CadreId) -> DataResult<Option<Cadre>>;
+    fn assign_cadre(&self, assignment: &Assignment, actor: &str) -> DataResult<()>;
+    /// A household's cadres with their pairings, by start date.
+    fn cadres_of(&self, household: HouseholdId) -> DataResult<Vec<(Cadre, Assignment)>>;
 
     /// A number that changes whenever this backend writes registry or case data (caches compare it).
     fn generation(&self) -> u64 {
         0
+    }
+
+    // Spreadsheet imports (see `services::import`).
+    /// What importing `batch` would do, without writing: the counts, the basis (current versions of the
+    /// stored households it matches) and the numbers of matched stored households that lie outside
+    /// `within` (an import may not move a household in from outside the importer's area). `Ok(Err(reason))`
+    /// when the registry refuses the batch (a resident ID of another household, …), in Chinese.
+    fn preview_import(
+        &self,
+        within: &AreaCode,
+        batch: &[jingzhun_store::ImportedHousehold],
+        effective: NaiveDate,
+        actor: &str,
+        reason: &str,
+    ) -> DataResult<Result<ImportPreview, String>>;
+    /// Imports `batch` in one transaction if the store still matches `basis`; `Conflict` (nothing written)
+    /// otherwise. `Ok(Err(reason))` when the registry refuses the batch.
+    fn commit_import(
+        &self,
+        batch: &[jingzhun_store::ImportedHousehold],
+        effective: NaiveDate,
+        actor: &str,
+        reason: &str,
+        basis: &jingzhun_store::ImportBasis,
+    ) -> DataResult<Result<jingzhun_store::ImportOutcome, String>>;
+
+    /// The store itself, for the engine-based reports (which stream the registry through
+    /// `jingzhun_loader`); `None` for a backend without one (the reports then answer unavailable).
+    fn report_store(&self) -> Option<std::sync::Arc<jingzhun_store::Store>> {
+        None
     }
 
     // Audit.

@@ -33,8 +33,14 @@ pub enum AppError {
     RateLimited,
     #[error("bad request")]
     BadRequest,
+    /// The path exists, but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("conflict")]
     Conflict,
+    /// An upload over [`crate::upload::MAX_UPLOAD_BYTES`].
+    #[error("too large")]
+    TooLarge,
     /// Logged where it happened; the user sees a generic message.
     #[error("internal")]
     Internal,
@@ -50,7 +56,9 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict => StatusCode::CONFLICT,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -65,7 +73,9 @@ impl AppError {
             AppError::Csrf => "csrf",
             AppError::RateLimited => "rate_limited",
             AppError::BadRequest => "bad_request",
+            AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Conflict => "conflict",
+            AppError::TooLarge => "too_large",
             AppError::Internal => "internal",
         }
     }
@@ -79,7 +89,9 @@ impl AppError {
             AppError::Csrf => "error.csrf",
             AppError::RateLimited => "error.rate_limited",
             AppError::BadRequest => "error.bad_request",
+            AppError::MethodNotAllowed => "error.method_not_allowed",
             AppError::Conflict => "error.conflict",
+            AppError::TooLarge => "error.too_large",
             AppError::Internal => "error.internal",
         }
     }
@@ -94,7 +106,9 @@ impl From<DataError> for AppError {
     fn from(e: DataError) -> Self {
         match e {
             DataError::NotFound => AppError::NotFound,
-            DataError::Conflict => AppError::Conflict,
+            DataError::Conflict | DataError::CaseAlreadyOpen { .. } | DataError::CaseRefused(_) => {
+                AppError::Conflict
+            }
             DataError::Duplicate(_) => AppError::BadRequest,
             DataError::Other(msg) => {
                 tracing::error!(error = %msg, "storage error");
@@ -133,12 +147,23 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let err = match res.extensions().get::<AppError>() {
         Some(e) => *e,
         None if res.status() == StatusCode::NOT_FOUND => AppError::NotFound,
-        None if res.status() == StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest,
+        None if res.status() == StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
+        // An extractor's rejection (a malformed query or body) is plain text: the API answers JSON.
+        None if api && res.status().is_client_error() && !is_json(&res) => {
+            let status = res.status();
+            let body = json!({ "error": AppError::BadRequest.code(), "message": AppError::BadRequest.message(lang) });
+            return (status, axum::Json(body)).into_response();
+        }
         None => return res,
     };
     if api {
+        let allow = res.headers().get(header::ALLOW).cloned();
         let body = json!({ "error": err.code(), "message": err.message(lang) });
-        return (err.status(), axum::Json(body)).into_response();
+        let mut out = (err.status(), axum::Json(body)).into_response();
+        if let Some(allow) = allow {
+            out.headers_mut().insert(header::ALLOW, allow);
+        }
+        return out;
     }
     match err {
         AppError::Unauthenticated => {
@@ -156,6 +181,13 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             res
         }
     }
+}
+
+fn is_json(res: &Response) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
 }
 
 /// Percent-encodes a path for a query value (everything but unreserved characters and `/`).

@@ -11,9 +11,22 @@
 //!   `services::evaluation` (the rules' proposals for one household, computed on request with
 //!   `jingzhun_policy::explain`), `services::edit` (the household edit form: parsing with core's types,
 //!   the version check and the conflict view) and `services::policy` (the parameters in force).
+//! * `services::import` with [`import_pages`] and [`upload`]: the spreadsheet import (upload, validation
+//!   report, confirmation of the previewed file, result with its audit entry); `services::reports` with
+//!   [`report_pages`]: the XLSX tables, the annual review and the household export of the account's area
+//!   (built with `jingzhun_loader`).
+//!   the version check and the conflict view), `services::policy` (the parameters in force) and
+//!   `services::whatif` (the engine re-run under changed parameters over the caller's area).
+//! * [`whatif`]: the what-if page and `POST /api/v1/whatif`; [`api_edit`]: the household edit as JSON;
+//!   [`problem`]: JSON refusals with field errors; [`openapi`]: the document with every route's schemas.
 //! * [`data`]: the storage interface, implemented over `jingzhun_store::Store` in [`store_backend`].
+//! * [`search`]: the in-memory household search index (gram lists, resident-ID tails, village ranges,
+//!   capped counts, an overlay for changes) that `store_backend` keeps current.
 //! * [`workflow`]: the monitoring workflow's steps, order, roles and time limit (pure);
-//!   `services::cases` runs it.
+//!   `services::cases` runs it on the store's case tables (and checks risk elimination's conditions),
+//!   [`case_pages`] and [`api`] serve it.
+//! * `services::monitoring` and [`monitoring_pages`]: a household's assistance measures, visits and paired
+//!   cadres, with their forms and API calls.
 //! * [`i18n`]: every user-facing string, Chinese and English, in one table.
 //!
 //! Entry points for the binary: [`serve`], [`router`], [`create_account`].
@@ -21,6 +34,7 @@
 pub mod access;
 pub mod accounts;
 pub mod api;
+pub mod api_edit;
 pub mod assets;
 pub mod auth;
 pub mod case_pages;
@@ -29,13 +43,20 @@ pub mod csrf;
 pub mod data;
 pub mod error;
 pub mod i18n;
+pub mod import_pages;
+pub mod monitoring_pages;
 pub mod openapi;
 pub mod pages;
+pub mod problem;
+pub mod report_pages;
 pub mod routes;
+pub mod search;
 pub mod services;
 pub mod state;
 pub mod store_backend;
 pub mod templates;
+pub mod upload;
+pub mod whatif;
 pub mod workflow;
 
 use std::net::SocketAddr;

@@ -1,34 +1,753 @@
 //! The OpenAPI 3.1 document at `/api/openapi.json`, generated from the route table (`routes::table`), the
-//! same table the router is built from, so every API route is documented and nothing else is.
+//! same table the router is built from, so every API route is documented and nothing else is. The request
+//! and response schemas of each operation are written here ([`operation`]), beside the component schemas
+//! of the view models the services return ([`components`]); the integration tests check that every JSON
+//! route has them and that real responses match them.
+//!
+//! Authentication: the session cookie (`jz_session`, from signing in on `/login`). Every unsafe call (POST,
+//! PATCH) must also send the session's CSRF token (`GET /api/v1/me` → `csrf_token`) in `X-CSRF-Token`: a
+//! cross-site form cannot set a header, so a forged request fails with 403 `csrf`. Cross-origin requests
+//! with an `Origin` header naming another host are refused too.
 
+use axum::http::Method;
 use axum::Json;
 use serde_json::{json, Map, Value};
 
 use crate::routes::{specs, Access};
 
+fn s() -> Value {
+    json!({"type": "string"})
+}
+fn i() -> Value {
+    json!({"type": "integer"})
+}
+fn b() -> Value {
+    json!({"type": "boolean"})
+}
+fn date() -> Value {
+    json!({"type": "string", "format": "date"})
+}
+fn r(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+fn arr(items: Value) -> Value {
+    json!({"type": "array", "items": items})
+}
+/// `x` or `null` (an `Option` serialises as `null`).
+fn opt(x: Value) -> Value {
+    json!({"anyOf": [x, {"type": "null"}]})
+}
+/// An object whose listed properties are all present (serde writes every field).
+fn obj(props: &[(&str, Value)]) -> Value {
+    let mut p = Map::new();
+    for (k, v) in props {
+        p.insert((*k).to_owned(), v.clone());
+    }
+    let required: Vec<&str> = props.iter().map(|(k, _)| *k).collect();
+    json!({"type": "object", "properties": p, "required": required})
+}
+/// An object where only `required` must be present (request bodies).
+fn body(props: &[(&str, Value)], required: &[&str]) -> Value {
+    let mut o = obj(props);
+    o["required"] = json!(required);
+    o["additionalProperties"] = json!(false);
+    o
+}
+
+/// The component schemas.
+pub fn components() -> Value {
+    let coded = || r("Coded");
+    let expl = || r("Explanation");
+    let mut m = Map::new();
+    let mut put = |name: &str, v: Value| {
+        m.insert(name.to_owned(), v);
+    };
+    put("Coded", obj(&[("code", s()), ("label", s())]));
+    put("Error", obj(&[("error", s()), ("message", s())]));
+    put("FieldError", obj(&[("field", s()), ("message", s())]));
+    let mut problem = obj(&[
+        ("error", s()),
+        ("message", s()),
+        ("fields", arr(r("FieldError"))),
+    ]);
+    problem["required"] = json!(["error", "message"]);
+    put("Problem", problem);
+    put(
+        "Me",
+        obj(&[
+            ("username", s()),
+            ("display_name", s()),
+            ("role", s()),
+            ("role_label", s()),
+            ("area", s()),
+            ("must_change_password", b()),
+            ("csrf_token", s()),
+        ]),
+    );
+    put(
+        "AreaView",
+        obj(&[
+            ("code", s()),
+            ("name", s()),
+            ("level", s()),
+            ("level_label", s()),
+            ("parent", opt(s())),
+            ("children", arr(obj(&[("code", s()), ("name", s())]))),
+        ]),
+    );
+    let counts = || {
+        obj(&[
+            ("households", i()),
+            ("people", i()),
+            ("poor", i()),
+            ("exited", i()),
+            ("monitored", i()),
+        ])
+    };
+    put(
+        "Dashboard",
+        obj(&[
+            ("area", r("AreaView")),
+            ("today", date()),
+            ("counts", counts()),
+            ("monitored_by_kind", arr(json!({"type": "array"}))),
+            ("risk_types", arr(json!({"type": "array"}))),
+            (
+                "children",
+                arr(obj(&[("code", s()), ("name", s()), ("counts", counts())])),
+            ),
+            (
+                "trend",
+                arr(obj(&[
+                    ("year", i()),
+                    ("poor", i()),
+                    ("monitored_unstable", i()),
+                    ("monitored_marginal", i()),
+                    ("monitored_sudden", i()),
+                    ("median_income", opt(i())),
+                ])),
+            ),
+            (
+                "cases",
+                obj(&[("open", i()), ("near", i()), ("overdue", i())]),
+            ),
+        ]),
+    );
+    put(
+        "Standing",
+        obj(&[
+            ("registry", s()),
+            ("registry_label", s()),
+            ("monitoring", opt(coded())),
+            ("risk_types", arr(coded())),
+        ]),
+    );
+    put(
+        "SearchResult",
+        obj(&[
+            ("query", s()),
+            ("within", s()),
+            (
+                "households",
+                arr(obj(&[
+                    ("id", i()),
+                    ("number", s()),
+                    ("village_code", s()),
+                    ("village_name", s()),
+                    ("head_name", s()),
+                    ("head_resident_id", s()),
+                    ("phone", opt(s())),
+                    ("size", i()),
+                    ("standing", r("Standing")),
+                ])),
+            ),
+            ("page", i()),
+            ("page_size", i()),
+            ("total", i()),
+            ("total_capped", b()),
+            ("more", b()),
+        ]),
+    );
+    put(
+        "Explanation",
+        obj(&[
+            ("rule", s()),
+            ("text", s()),
+            ("text_zh", s()),
+            ("text_en", s()),
+            ("holds", b()),
+            ("member", opt(s())),
+            ("parameter", opt(s())),
+            ("source", opt(s())),
+        ]),
+    );
+    put(
+        "Evaluation",
+        obj(&[
+            ("nature", s()),
+            ("year", i()),
+            ("as_of", date()),
+            ("pack", s()),
+            ("unavailable", opt(s())),
+            (
+                "latest_income",
+                opt(obj(&[("year", i()), ("per_capita", s())])),
+            ),
+            ("per_capita_income", opt(s())),
+            ("income", arr(expl())),
+            (
+                "guarantees",
+                arr(obj(&[
+                    ("guarantee", coded()),
+                    ("met", b()),
+                    ("explanation", expl()),
+                ])),
+            ),
+            (
+                "proposals",
+                arr(obj(&[
+                    ("kind", coded()),
+                    ("monitoring_kind", opt(coded())),
+                    ("risk_types", arr(coded())),
+                    ("explanations", arr(expl())),
+                ])),
+            ),
+            (
+                "elimination",
+                opt(obj(&[("eligible", b()), ("conditions", arr(expl()))])),
+            ),
+        ]),
+    );
+    let mut state = obj(&[("state", json!({"enum": ["open", "decided", "rejected"]}))]);
+    state["properties"]["next"] = s();
+    state["properties"]["at"] = s();
+    put("CaseState", state);
+    put(
+        "HouseholdView",
+        obj(&[
+            ("id", i()),
+            ("version", i()),
+            ("number", s()),
+            ("village_code", s()),
+            ("village_name", s()),
+            ("natural_village", opt(s())),
+            ("phone", opt(s())),
+            ("full_personal_data", b()),
+            ("attribute", opt(coded())),
+            ("main_cause", opt(coded())),
+            ("standing", r("Standing")),
+            (
+                "members",
+                arr(obj(&[
+                    ("name", s()),
+                    ("resident_id", s()),
+                    ("sex", coded()),
+                    ("relationship", coded()),
+                    ("age", i()),
+                    ("education", opt(coded())),
+                    ("health", opt(coded())),
+                    ("labour", opt(coded())),
+                ])),
+            ),
+            (
+                "incomes",
+                arr(obj(&[
+                    ("year", i()),
+                    ("net", s()),
+                    ("per_capita", s()),
+                    ("per_capita_fen", i()),
+                ])),
+            ),
+            (
+                "timeline",
+                arr(obj(&[
+                    ("effective", date()),
+                    ("kind", coded()),
+                    ("monitoring_kind", opt(coded())),
+                    ("risk_types", arr(coded())),
+                    ("note", s()),
+                ])),
+            ),
+            (
+                "versions",
+                arr(obj(&[
+                    ("version", i()),
+                    ("effective_from", date()),
+                    ("recorded_at", s()),
+                    ("recorded_by", s()),
+                    ("reason", s()),
+                ])),
+            ),
+            (
+                "audit",
+                opt(arr(obj(&[
+                    ("seq", i()),
+                    ("at", s()),
+                    ("actor", s()),
+                    ("action", s()),
+                    ("reason", s()),
+                ]))),
+            ),
+            (
+                "cases",
+                arr(obj(&[
+                    ("id", s()),
+                    ("kind", s()),
+                    ("kind_label", s()),
+                    ("state", r("CaseState")),
+                    ("next_label", opt(s())),
+                ])),
+            ),
+            ("evaluation", opt(r("Evaluation"))),
+        ]),
+    );
+    put(
+        "PolicyView",
+        obj(&[
+            ("year", i()),
+            ("area", s()),
+            ("area_name", s()),
+            ("pack", s()),
+            ("unavailable", opt(s())),
+            (
+                "params",
+                arr(obj(&[
+                    ("code", s()),
+                    ("label", s()),
+                    ("value", s()),
+                    ("reliability", coded()),
+                    ("source", s()),
+                    ("derivation", opt(s())),
+                    ("layer", s()),
+                    ("file", s()),
+                    ("line", i()),
+                    ("years", s()),
+                ])),
+            ),
+        ]),
+    );
+    put(
+        "CaseLine",
+        obj(&[
+            ("id", s()),
+            ("household", i()),
+            ("household_number", s()),
+            ("head_name", s()),
+            ("village_code", s()),
+            ("village_name", s()),
+            ("kind", s()),
+            ("kind_label", s()),
+            ("state", r("CaseState")),
+            ("next_label", opt(s())),
+            ("mine", b()),
+            ("opened", date()),
+            ("deadline", opt(date())),
+            ("timing", json!({"enum": ["on_time", "near", "overdue"]})),
+        ]),
+    );
+    put(
+        "CaseView",
+        obj(&[
+            ("line", r("CaseLine")),
+            (
+                "facts",
+                obj(&[
+                    ("household", i()),
+                    ("village", s()),
+                    ("kind", s()),
+                    ("channel", s()),
+                    ("monitoring_kind", opt(s())),
+                    ("risk_types", arr(s())),
+                ]),
+            ),
+            ("channel_label", s()),
+            ("monitoring_kind_label", opt(s())),
+            ("risk_labels", arr(s())),
+            (
+                "steps",
+                arr(obj(&[
+                    ("label", s()),
+                    ("outcome", s()),
+                    ("passed", b()),
+                    ("by", s()),
+                    ("at", s()),
+                    ("note", s()),
+                ])),
+            ),
+            (
+                "form",
+                opt(obj(&[("step", s()), ("label", s()), ("segment", s())])),
+            ),
+        ]),
+    );
+    let codes = |all: Vec<&'static str>| json!({"type": "string", "enum": all});
+    put(
+        "LeadBody",
+        body(
+            &[
+                (
+                    "channel",
+                    codes(
+                        jingzhun_core::Channel::ALL
+                            .iter()
+                            .map(|c| c.code())
+                            .collect(),
+                    ),
+                ),
+                (
+                    "monitoring_kind",
+                    opt(codes(
+                        jingzhun_core::MonitoringKind::ALL
+                            .iter()
+                            .map(|c| c.code())
+                            .collect(),
+                    )),
+                ),
+                (
+                    "risk_types",
+                    arr(codes(
+                        jingzhun_core::RiskType::ALL
+                            .iter()
+                            .map(|c| c.code())
+                            .collect(),
+                    )),
+                ),
+                ("note", s()),
+            ],
+            &["channel"],
+        ),
+    );
+    put(
+        "StepBody",
+        body(
+            &[
+                (
+                    "outcome",
+                    codes(
+                        crate::workflow::Outcome::ALL
+                            .iter()
+                            .map(|c| c.code())
+                            .collect(),
+                    ),
+                ),
+                ("note", s()),
+            ],
+            &["outcome"],
+        ),
+    );
+    put("Opened", obj(&[("case", s())]));
+    put(
+        "ConflictView",
+        obj(&[
+            ("based_on", i()),
+            ("current", i()),
+            ("current_by", s()),
+            (
+                "rows",
+                arr(obj(&[
+                    ("label_key", s()),
+                    ("member", opt(s())),
+                    ("yours", s()),
+                    ("current", s()),
+                    ("differs", b()),
+                ])),
+            ),
+        ]),
+    );
+    put(
+        "EditForm",
+        obj(&[
+            ("id", i()),
+            ("number", s()),
+            ("version", i()),
+            (
+                "fields",
+                arr(obj(&[
+                    ("name", s()),
+                    ("label_key", s()),
+                    ("member", opt(s())),
+                    ("input", s()),
+                    ("choices", arr(obj(&[("code", s()), ("label", s())]))),
+                    ("value", s()),
+                    ("error", opt(s())),
+                ])),
+            ),
+            ("reason", s()),
+            ("reason_error", opt(s())),
+            ("conflict", opt(r("ConflictView"))),
+        ]),
+    );
+    put(
+        "EditBody",
+        body(
+            &[
+                ("version", i()),
+                ("reason", s()),
+                (
+                    "fields",
+                    json!({"type": "object", "description": "字段名 → 新值 (字段名见 GET …/edit)",
+                        "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}),
+                ),
+            ],
+            &["version"],
+        ),
+    );
+    put("Saved", obj(&[("id", i()), ("version", i())]));
+    put(
+        "Conflict",
+        obj(&[
+            ("error", s()),
+            ("message", s()),
+            ("conflict", opt(r("ConflictView"))),
+            ("current", r("EditForm")),
+        ]),
+    );
+    // Numbers within each parameter's bounds (numeric strings are accepted too, but not documented).
+    let params = crate::services::whatif::EDITABLE
+        .iter()
+        .map(|(k, lo, hi)| {
+            let mut p = json!({
+                "type": if k.kind() == jingzhun_policy::ParamKind::Count { "integer" } else { "number" },
+                "minimum": lo, "maximum": hi,
+                "description": format!("{} ({lo}–{hi} {})", k.label(), k.unit()),
+            });
+            if k.kind() != jingzhun_policy::ParamKind::Count {
+                p["multipleOf"] = json!(0.01);
+            }
+            (k.code().to_owned(), p)
+        })
+        .collect::<Map<String, Value>>();
+    let years = jingzhun_policy::pack::YEARS;
+    put(
+        "WhatIfBody",
+        body(
+            &[
+                (
+                    "year",
+                    opt(
+                        json!({"type": "integer", "minimum": years.start(), "maximum": years.end(),
+                        "description": "评估年度 (默认上一个完整年度); 政策包须有该年参数"}),
+                    ),
+                ),
+                (
+                    "area",
+                    opt(
+                        json!({"type": "string", "pattern": "^(|[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+                        "description": "显示的区域 (空或不给: 账号所属区域; 须在其内)"}),
+                    ),
+                ),
+                ("page", opt(json!({"type": "integer", "minimum": 1}))),
+                (
+                    "params",
+                    json!({"type": "object", "properties": params, "additionalProperties": false,
+                        "minProperties": 1,
+                        "description": "参数代码 → 推演值 (至少一项须与现行值不同)"}),
+                ),
+            ],
+            &["params"],
+        ),
+    );
+    put(
+        "WhatIfAnswer",
+        obj(&[
+            (
+                "params",
+                arr(obj(&[
+                    ("code", s()),
+                    ("label", s()),
+                    ("unit", s()),
+                    ("current", s()),
+                    ("value", s()),
+                    ("min", i()),
+                    ("max", i()),
+                    ("changed", b()),
+                    ("error", opt(s())),
+                ])),
+            ),
+            ("result", r("WhatIfResult")),
+        ]),
+    );
+    put(
+        "WhatIfResult",
+        obj(&[
+            ("nature", s()),
+            ("year", i()),
+            ("as_of", date()),
+            ("area", s()),
+            ("area_name", s()),
+            ("parent", opt(s())),
+            ("before_version", s()),
+            ("after_version", s()),
+            (
+                "changes",
+                arr(obj(&[
+                    ("code", s()),
+                    ("label", s()),
+                    ("before", s()),
+                    ("after", s()),
+                ])),
+            ),
+            ("households", i()),
+            ("flipped_households", i()),
+            ("flipped_people", i()),
+            (
+                "kinds",
+                arr(obj(&[
+                    ("kind", coded()),
+                    ("households_added", i()),
+                    ("people_added", i()),
+                    ("households_removed", i()),
+                    ("people_removed", i()),
+                ])),
+            ),
+            (
+                "children",
+                arr(obj(&[
+                    ("code", s()),
+                    ("name", s()),
+                    ("households", i()),
+                    ("people", i()),
+                    ("gaining", i()),
+                    ("losing", i()),
+                    ("drill", b()),
+                ])),
+            ),
+            ("page", i()),
+            ("pages", i()),
+            (
+                "rows",
+                arr(obj(&[
+                    ("id", i()),
+                    ("number", s()),
+                    ("village", s()),
+                    ("head_id", opt(s())),
+                    ("size", i()),
+                    ("added", arr(coded())),
+                    ("removed", arr(coded())),
+                    ("per_capita_before", opt(s())),
+                    ("per_capita_after", opt(s())),
+                ])),
+            ),
+        ]),
+    );
+    Value::Object(m)
+}
+
+/// What one operation takes and answers.
+pub struct Operation {
+    /// The request body's schema (unsafe methods).
+    pub request: Option<Value>,
+    /// The success status and its body's schema.
+    pub success: (u16, Value),
+    /// Other documented statuses with a body (beyond 401/403/404), each with its schema.
+    pub others: Vec<(u16, Value)>,
+}
+
+/// The schemas of the JSON route `method path`; `None` for a route this function does not know (the
+/// tests fail on it, so a new route cannot go undocumented).
+pub fn operation(method: &Method, path: &str) -> Option<Operation> {
+    let get = |schema: Value| Operation {
+        request: None,
+        success: (200, schema),
+        others: Vec::new(),
+    };
+    let step = || Operation {
+        request: Some(r("StepBody")),
+        success: (200, r("CaseView")),
+        others: vec![(400, r("Error")), (409, r("Error"))],
+    };
+    Some(match (method.as_str(), path) {
+        ("GET", "/api/v1/me") => get(r("Me")),
+        ("GET", "/api/v1/dashboard" | "/api/v1/dashboard/{code}") => get(r("Dashboard")),
+        ("GET", "/api/v1/areas/{code}") => get(r("AreaView")),
+        ("GET", "/api/v1/households") => get(r("SearchResult")),
+        ("GET", "/api/v1/households/{id}") => {
+            let mut o = get(r("HouseholdView"));
+            o.others.push((400, r("Error")));
+            o
+        }
+        ("GET", "/api/v1/households/{id}/edit") => get(r("EditForm")),
+        ("PATCH", "/api/v1/households/{id}") => Operation {
+            request: Some(r("EditBody")),
+            success: (200, r("Saved")),
+            others: vec![
+                (400, r("Problem")),
+                (409, r("Conflict")),
+                (422, r("Problem")),
+            ],
+        },
+        ("GET", "/api/v1/policy") => {
+            let mut o = get(r("PolicyView"));
+            o.others.push((400, r("Error")));
+            o
+        }
+        ("GET", "/api/v1/cases") => get(arr(r("CaseLine"))),
+        ("GET", "/api/v1/cases/{case}") => get(r("CaseView")),
+        ("POST", "/api/v1/households/{id}/leads") => Operation {
+            request: Some(r("LeadBody")),
+            success: (201, r("Opened")),
+            others: vec![(400, r("Error")), (409, r("Error"))],
+        },
+        (
+            "POST",
+            "/api/v1/cases/{case}/visit"
+            | "/api/v1/cases/{case}/comparison"
+            | "/api/v1/cases/{case}/village-review"
+            | "/api/v1/cases/{case}/township-review"
+            | "/api/v1/cases/{case}/county-approval",
+        ) => step(),
+        ("POST", "/api/v1/whatif") => Operation {
+            request: Some(r("WhatIfBody")),
+            success: (200, r("WhatIfAnswer")),
+            others: vec![
+                (400, r("Problem")),
+                (422, r("Problem")),
+                (429, r("Problem")),
+            ],
+        },
+        _ => return None,
+    })
+}
+
+fn parameters(path: &str) -> Vec<Value> {
+    let mut params = Vec::new();
+    if path.contains("{code}") {
+        params.push(json!({"name": "code", "in": "path", "required": true,
+            "description": "行政区划代码 (2/4/6/9/12 位)", "schema": {"type": "string"}}));
+    }
+    if path.contains("{id}") {
+        params.push(json!({"name": "id", "in": "path", "required": true,
+            "description": "户 ID", "schema": {"type": "integer"}}));
+    }
+    if path.contains("{case}") {
+        params.push(json!({"name": "case", "in": "path", "required": true,
+            "description": "监测案件编号 (户ID-序号)", "schema": {"type": "string"}}));
+    }
+    if path == "/api/v1/households" {
+        params.push(json!({"name": "q", "in": "query", "required": false,
+            "description": "姓名、身份证号、户编号或村名", "schema": {"type": "string"}}));
+        params.push(json!({"name": "area", "in": "query", "required": false,
+            "description": "限定区域(须在账号区域内)", "schema": {"type": "string"}}));
+        params.push(json!({"name": "page", "in": "query", "required": false,
+            "description": "结果页码, 从 1 起, 每页 20 户",
+            "schema": {"type": "integer", "minimum": 1}}));
+    }
+    if path == "/api/v1/households/{id}" || path == "/api/v1/policy" {
+        params.push(json!({"name": "year", "in": "query", "required": false,
+            "description": "评估年度 (默认上一个完整年度)",
+            "schema": {"type": "integer", "minimum": 2000, "maximum": 2100}}));
+    }
+    params
+}
+
+fn error_ref() -> Value {
+    json!({"$ref": "#/components/responses/Error"})
+}
+
 /// The document.
 pub fn spec() -> Value {
     let mut paths = Map::new();
     for r in specs().into_iter().filter(|r| r.is_api()) {
-        let mut params = Vec::new();
-        if r.path.contains("{code}") {
-            params.push(json!({"name": "code", "in": "path", "required": true,
-                "description": "行政区划代码 (2/4/6/9/12 位)", "schema": {"type": "string"}}));
-        }
-        if r.path.contains("{id}") {
-            params.push(json!({"name": "id", "in": "path", "required": true,
-                "description": "户 ID", "schema": {"type": "integer"}}));
-        }
-        if r.path.contains("{case}") {
-            params.push(json!({"name": "case", "in": "path", "required": true,
-                "description": "监测案件编号 (户ID-序号)", "schema": {"type": "string"}}));
-        }
-        if r.path == "/api/v1/households" {
-            params.push(json!({"name": "q", "in": "query", "required": false,
-                "description": "姓名、身份证号、户编号或村名", "schema": {"type": "string"}}));
-            params.push(json!({"name": "area", "in": "query", "required": false,
-                "description": "限定区域(须在账号区域内)", "schema": {"type": "string"}}));
-        }
         let access = match r.access {
             Access::Public => "public".to_owned(),
             Access::SignedIn => "signed_in".to_owned(),
@@ -37,26 +756,38 @@ pub fn spec() -> Value {
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
         };
-        let op = json!({
+        let unsafe_method = !matches!(r.method, Method::GET | Method::HEAD);
+        let o = operation(&r.method, r.path).unwrap_or(Operation {
+            request: unsafe_method.then(|| json!({"type": "object"})),
+            success: (200, json!({"type": "object"})),
+            others: Vec::new(),
+        });
+        let content = |schema: &Value| json!({"application/json": {"schema": schema}});
+        let mut responses = Map::new();
+        responses.insert(
+            o.success.0.to_string(),
+            json!({"description": "成功", "content": content(&o.success.1)}),
+        );
+        for (status, schema) in &o.others {
+            responses.insert(
+                status.to_string(),
+                json!({"description": "错误", "content": content(schema)}),
+            );
+        }
+        for status in ["401", "403", "404"] {
+            responses.insert(status.to_owned(), error_ref());
+        }
+        let mut op = json!({
+            "operationId": format!("{}_{}", r.method.as_str().to_ascii_lowercase(),
+                r.path.trim_start_matches("/api/v1/").replace(['/', '{', '}', '-'], "_")),
             "summary": r.summary,
             "x-jingzhun-action": access,
-            "parameters": params,
-            "security": [{"session": []}],
-            "responses": {
-                "200": {"description": "成功", "content": {"application/json": {"schema": {"type": "object"}}}},
-                "401": {"$ref": "#/components/responses/Error"},
-                "403": {"$ref": "#/components/responses/Error"},
-                "404": {"$ref": "#/components/responses/Error"}
-            }
+            "parameters": parameters(r.path),
+            "security": if unsafe_method { json!([{"session": [], "csrf": []}]) } else { json!([{"session": []}]) },
+            "responses": responses,
         });
-        let mut op = op;
-        if r.method == axum::http::Method::POST {
-            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object"}}}});
-            if let Some(p) = op["parameters"].as_array_mut() {
-                p.push(json!({"name": "X-CSRF-Token", "in": "header", "required": true,
-                    "description": "会话的 CSRF 令牌 (见 /api/v1/me)", "schema": {"type": "string"}}));
-            }
-            op["responses"]["409"] = json!({"$ref": "#/components/responses/Error"});
+        if let Some(req) = &o.request {
+            op["requestBody"] = json!({"required": true, "content": content(req)});
         }
         let entry = paths
             .entry(r.path.to_owned())
@@ -70,21 +801,23 @@ pub fn spec() -> Value {
         "info": {
             "title": "jingzhun API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "建档立卡与防返贫监测。所有数据限于账号所属区域及其下级; 区域外的记录答 404。"
+            "description": "建档立卡与防返贫监测。所有数据限于账号所属区域及其下级; 区域外的记录答 404。\
+                认证: 登录后的会话 Cookie (jz_session); 所有修改类请求 (POST、PATCH) 还须在 X-CSRF-Token 头中\
+                带上会话的 CSRF 令牌 (见 GET /api/v1/me 的 csrf_token), 跨站表单无法设置此头。\
+                错误体: {\"error\": 代码, \"message\": 说明, \"fields\": [逐字段错误]}。"
         },
         "paths": paths,
         "components": {
             "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE}
+                "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE},
+                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+                    "description": "会话的 CSRF 令牌 (GET /api/v1/me 的 csrf_token); 修改类请求必需"}
             },
+            "schemas": components(),
             "responses": {
                 "Error": {
                     "description": "错误",
-                    "content": {"application/json": {"schema": {
-                        "type": "object",
-                        "required": ["error", "message"],
-                        "properties": {"error": {"type": "string"}, "message": {"type": "string"}}
-                    }}}
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
                 }
             }
         }

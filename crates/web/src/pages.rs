@@ -354,9 +354,24 @@ pub struct SearchQuery {
     pub q: String,
     #[serde(default)]
     pub area: String,
+    /// Page of the results, from 1.
+    #[serde(default)]
+    pub page: String,
 }
 
 impl SearchQuery {
+    /// The page asked for (1 when not given); anything but a positive number is a bad request.
+    pub fn page(&self) -> Result<usize, AppError> {
+        let t = self.page.trim();
+        if t.is_empty() {
+            return Ok(1);
+        }
+        match t.parse::<usize>() {
+            Ok(p) if (1..=10_000).contains(&p) => Ok(p),
+            _ => Err(AppError::BadRequest),
+        }
+    }
+
     pub fn area(&self) -> Result<Option<AreaCode>, AppError> {
         if self.area.trim().is_empty() {
             Ok(None)
@@ -375,11 +390,12 @@ pub async fn search(
     can: Can<act::SearchHouseholds>,
 ) -> Result<Response, AppError> {
     let area = q.area()?;
+    let page = q.page()?;
     let today = today(&state);
     let user = can.user.clone();
     let scope = can.scope;
     let r = state
-        .run(move |b| households::search(b, &user, &scope, &q.q, area, today))
+        .run(move |b| households::search(b, &user, &scope, &q.q, area, page, today))
         .await?;
     render(&SearchPage {
         chrome: Chrome::new(lang, "search.title", &here(&uri), Some(&can.user)),
@@ -423,16 +439,24 @@ pub async fn household(
     let user = can.user.clone();
     let scope = can.scope;
     let st = state.clone();
-    let h = state
+    let mut h = state
         .run(move |b| {
             households::household_evaluated(b, &user, &scope, id, today, st.policy(), year)
         })
         .await?;
+    if lang == Lang::En {
+        if let Some(ev) = &mut h.evaluation {
+            ev.in_english();
+        }
+    }
     let mut page = HouseholdPage {
         chrome: Chrome::new(lang, "hh.no", &here(&uri), Some(&can.user)),
         h,
         can_record_lead: can.also(crate::access::Action::RecordLead),
         can_edit: can.also(crate::access::Action::EditHousehold),
+        can_record_measure: can.also(crate::access::Action::RecordMeasure),
+        can_record_visit: can.also(crate::access::Action::RecordVisit),
+        can_assign_cadre: can.also(crate::access::Action::AssignCadre),
     };
     page.chrome.title = format!("{} {}", page.chrome.title, page.h.number);
     render(&page)

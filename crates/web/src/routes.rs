@@ -5,16 +5,20 @@
 //! A route's [`Access::Action`] must be the action its handler's `Can<…>` extractor names; the test checks
 //! the resulting behaviour for every role.
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{get, patch, post, MethodRouter};
 use axum::{middleware, Router};
 
 use crate::access::Action;
 use crate::case_pages::{self, step_action};
 use crate::error::render_errors;
+use crate::monitoring_pages as mon;
 use crate::state::AppState;
 use crate::workflow::Step;
-use crate::{api, assets, csrf, openapi, pages};
+use crate::{
+    api, api_edit, assets, csrf, import_pages, openapi, pages, report_pages, upload, whatif,
+};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,6 +172,15 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec(
                 Method::GET,
+                "/whatif",
+                Access::Action(A::RunWhatIf),
+                "政策推演 (year, 参数, area, page)",
+            ),
+            get(whatif::page),
+        ),
+        (
+            spec(
+                Method::GET,
                 "/admin/accounts",
                 Access::Action(A::ManageAccounts),
                 "账号管理",
@@ -209,6 +222,71 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "启用账号",
             ),
             post(pages::enable_account),
+        ),
+        // Spreadsheet import: upload → validation report → confirm (see `services::import`).
+        (
+            spec(
+                Method::GET,
+                "/import",
+                Access::Action(A::ImportData),
+                "导入户籍表页",
+            ),
+            get(import_pages::form),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/import",
+                Access::Action(A::ImportData),
+                "上传户籍表并校验(multipart/form-data; 不写入)",
+            ),
+            post(import_pages::upload).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES)),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/import/confirm",
+                Access::Action(A::ImportData),
+                "确认导入已预览的文件 (token, sha256)",
+            ),
+            post(import_pages::confirm),
+        ),
+        // Report downloads for the account's area (see `services::reports`).
+        (
+            spec(
+                Method::GET,
+                "/reports",
+                Access::Action(A::DownloadReports),
+                "报表下载页 (year)",
+            ),
+            get(report_pages::page),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/reports/tables",
+                Access::Action(A::DownloadReports),
+                "标准报表 XLSX (year)",
+            ),
+            get(report_pages::tables),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/reports/annual",
+                Access::Action(A::DownloadReports),
+                "年度报告 (year, format=html|md)",
+            ),
+            get(report_pages::annual),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/reports/export",
+                Access::Action(A::DownloadReports),
+                "农户清单导出 (format=xlsx|csv, year; 按角色遮蔽证件号码, 记入审计)",
+            ),
+            get(report_pages::export),
         ),
         // The monitoring workflow.
         (
@@ -301,6 +379,79 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             post(case_pages::county_approval),
         ),
+        // A household's assistance: measures, visits, paired cadres.
+        (
+            spec(
+                Method::GET,
+                "/households/{id}/measures/new",
+                Access::Action(A::RecordMeasure),
+                "登记帮扶措施页",
+            ),
+            get(mon::measure_form),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/households/{id}/measures",
+                Access::Action(A::RecordMeasure),
+                "登记帮扶措施",
+            ),
+            post(mon::add_measure),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/households/{id}/measures/end",
+                Access::Action(A::RecordMeasure),
+                "结束帮扶措施页",
+            ),
+            get(mon::end_measure_form),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/households/{id}/measures/end",
+                Access::Action(A::RecordMeasure),
+                "结束帮扶措施",
+            ),
+            post(mon::end_measure),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/households/{id}/visits/new",
+                Access::Action(A::RecordVisit),
+                "登记走访页",
+            ),
+            get(mon::visit_form),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/households/{id}/visits",
+                Access::Action(A::RecordVisit),
+                "登记走访",
+            ),
+            post(mon::add_visit),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/households/{id}/cadres/new",
+                Access::Action(A::AssignCadre),
+                "结对帮扶干部页",
+            ),
+            get(mon::assign_form),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/households/{id}/cadres",
+                Access::Action(A::AssignCadre),
+                "结对帮扶干部",
+            ),
+            post(mon::assign_cadre),
+        ),
         // JSON API.
         (
             spec(
@@ -334,7 +485,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Method::GET,
                 "/api/v1/households",
                 Access::Action(A::SearchHouseholds),
-                "农户查询 (q, area)",
+                "农户查询 (q, area, page)",
             ),
             get(api::search),
         ),
@@ -349,6 +500,24 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         (
             spec(
+                Method::PATCH,
+                "/api/v1/households/{id}",
+                Access::Action(A::EditHousehold),
+                "修改农户信息(基于 version; 版本过期答 409 并给出双方内容)",
+            ),
+            patch(api_edit::update),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/api/v1/households/{id}/edit",
+                Access::Action(A::EditHousehold),
+                "可修改的字段及其当前值和版本",
+            ),
+            get(api_edit::form),
+        ),
+        (
+            spec(
                 Method::GET,
                 "/api/v1/policy",
                 Access::Action(A::ViewPolicyParams),
@@ -358,10 +527,19 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         (
             spec(
+                Method::POST,
+                "/api/v1/whatif",
+                Access::Action(A::RunWhatIf),
+                "政策推演: 调整参数后哪些农户的建议会变化 (只读)",
+            ),
+            post(whatif::api),
+        ),
+        (
+            spec(
                 Method::GET,
                 "/api/v1/cases",
                 Access::Action(A::ViewHousehold),
-                "监测案件列表",
+                "监测案件列表 (all, area, page)",
             ),
             get(api::cases),
         ),
@@ -427,6 +605,51 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "县级审定",
             ),
             post(api::county_approval),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/api/v1/households/{id}/monitoring",
+                Access::Action(A::ViewHousehold),
+                "农户的帮扶措施、走访、结对干部和监测案件",
+            ),
+            get(mon::api_monitoring),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/households/{id}/measures",
+                Access::Action(A::RecordMeasure),
+                "登记帮扶措施 (kind, description, started, amount, cadre)",
+            ),
+            post(mon::api_add_measure),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/households/{id}/measures/end",
+                Access::Action(A::RecordMeasure),
+                "结束帮扶措施 (measure, ended)",
+            ),
+            post(mon::api_end_measure),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/households/{id}/visits",
+                Access::Action(A::RecordVisit),
+                "登记走访 (visited_on, purpose, cadre, findings)",
+            ),
+            post(mon::api_add_visit),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/households/{id}/cadres",
+                Access::Action(A::AssignCadre),
+                "结对帮扶干部 (cadre, from, to)",
+            ),
+            post(mon::api_assign_cadre),
         ),
     ]
 }

@@ -14,6 +14,8 @@ use crate::accounts::LoginLimiter;
 use crate::data::Backend;
 use crate::error::AppError;
 use crate::services::dashboard::DashboardCache;
+use crate::services::import::PendingImports;
+use crate::services::reports::ReportCache;
 
 /// Identification time limit used when the policy pack has no value for the year.
 pub const DEFAULT_IDENTIFICATION_DAYS: u16 = 15;
@@ -67,6 +69,9 @@ struct Inner {
     limiter: LoginLimiter,
     policy: PolicyPack,
     dashboards: DashboardCache,
+    whatif: crate::services::whatif::WhatIfRuns,
+    imports: PendingImports,
+    reports: ReportCache,
 }
 
 impl AppState {
@@ -79,6 +84,9 @@ impl AppState {
                 limiter: LoginLimiter::default(),
                 policy: PolicyPack::builtin(),
                 dashboards: DashboardCache::default(),
+                whatif: Default::default(),
+                imports: PendingImports::default(),
+                reports: ReportCache::default(),
             }),
         }
     }
@@ -112,6 +120,21 @@ impl AppState {
 
     pub fn dashboards(&self) -> &DashboardCache {
         &self.inner.dashboards
+    }
+
+    /// What-if run slots, loaded engines and recent results.
+    pub fn whatif(&self) -> &crate::services::whatif::WhatIfRuns {
+        &self.inner.whatif
+    }
+
+    /// Import previews waiting for confirmation.
+    pub fn imports(&self) -> &PendingImports {
+        &self.inner.imports
+    }
+
+    /// Reports built recently (the engine over an area is not rebuilt for every download).
+    pub fn reports(&self) -> &ReportCache {
+        &self.inner.reports
     }
 
     pub fn backend(&self) -> &Arc<dyn Backend> {

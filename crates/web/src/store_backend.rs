@@ -3,169 +3,46 @@
 //! The division tree is read once and kept in memory (it changes with a yearly division file, not with
 //! requests); [`StoreBackend::reload_areas`] refreshes it.
 //!
-//! Monitoring cases are, for now, recorded as entries of the hash-chained audit log (entity
-//! `monitoring_case`, one entry per step, the step as JSON in the detail) and folded back into cases when
-//! read: the log already gives every step its who, when and an append-only, tamper-evident history. The
-//! store has no case tables yet; when it gets them, only this file changes.
+//! Monitoring cases, assistance measures, visits and cadres live in the store's tables
+//! (`jingzhun_store::monitoring`): one open case per household and the step compare-and-set are the
+//! store's guarantees, and the store writes each change's audit entry in its transaction.
 //!
-//! Household search runs on an in-memory index of every current household (number, natural village,
-//! member names, resident IDs, and what a list shows), built from one store scan at start and rebuilt
-//! every [`SEARCH_INDEX_TTL`]; changes made through this backend update their entry at once. The store has
-//! no indexed text search yet; when it gets one, search can move there.
+//! Household search runs on the in-memory index of [`crate::search`], built from the store at start and
+//! rebuilt in the background when other writers changed households; changes made through this backend
+//! update their entry at once. The store has no indexed text search yet; when it gets one, search can move
+//! there.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use jingzhun_core::{
-    Area, AreaCode, AreaLevel, AreaTree, HouseholdId, Relationship, ResidentId, StatusEvent,
-    Version,
+use jingzhun_core::monitoring::{
+    Assignment, Cadre, CadreId, CaseId, CaseRecord, CaseState, CaseStep, Measure, MeasureId, Visit,
+    VisitId,
 };
+use jingzhun_core::{Area, AreaCode, AreaTree, HouseholdId, StatusEvent, Version};
 use jingzhun_store::{
     AccountRow, Actor, AuditFilter, NewAccountRow, SessionRow, Store, StoreError, StoredHousehold,
 };
 
 use crate::access::Role;
 use crate::data::*;
-use crate::workflow::StepEvent;
-
-/// Audit-log entity under which monitoring-case steps are recorded (see the module docs). Public because
-/// the reports read the cases too (lead-to-decision times).
-pub const CASE_ENTITY: &str = "monitoring_case";
+use crate::search::{LiveIndex, Record};
 
 /// The web application's storage: the store plus a cached area tree.
 pub struct StoreBackend {
     store: Arc<Store>,
     tree: RwLock<Option<Arc<AreaTree>>>,
-    index: RwLock<SearchIndex>,
-    rebuilding: AtomicBool,
+    search: Arc<LiveIndex>,
     generation: AtomicU64,
-}
-
-/// How long the search index is trusted before it is rebuilt from the store (households added by another
-/// process, e.g. an import from the command line, appear in search after at most this long).
-pub const SEARCH_INDEX_TTL: Duration = Duration::from_secs(300);
-
-/// The in-memory search index: one entry per current household, in village-code order, with what lists
-/// show and what search matches on (household number, natural village, member names, resident IDs).
-#[derive(Default)]
-struct SearchIndex {
-    built: Option<Instant>,
-    entries: Vec<IndexEntry>,
-    /// Every entry's `text`, each followed by U+001E, in entry order: one substring search over a range
-    /// of it replaces a search per entry.
-    haystack: String,
-    /// Where each entry's text starts in `haystack` (plus the end, so `len() == entries.len() + 1`).
-    offsets: Vec<usize>,
-    /// Exact household numbers and resident IDs to entry positions.
-    by_number: HashMap<String, usize>,
-    by_resident_id: HashMap<String, usize>,
-}
-
-impl SearchIndex {
-    fn new(mut entries: Vec<IndexEntry>) -> Self {
-        entries.sort_by(|a, b| {
-            (a.hit.village, a.hit.number.as_str()).cmp(&(b.hit.village, b.hit.number.as_str()))
-        });
-        let mut haystack = String::new();
-        let mut offsets = Vec::with_capacity(entries.len() + 1);
-        let mut by_number = HashMap::with_capacity(entries.len());
-        let mut by_resident_id = HashMap::new();
-        for (i, e) in entries.iter().enumerate() {
-            offsets.push(haystack.len());
-            haystack.push_str(&e.text);
-            haystack.push('\u{1e}');
-            by_number.insert(e.hit.number.as_str().to_owned(), i);
-            for id in &e.ids {
-                by_resident_id.insert(id.clone(), i);
-            }
-        }
-        offsets.push(haystack.len());
-        Self {
-            built: Some(Instant::now()),
-            entries,
-            haystack,
-            offsets,
-            by_number,
-            by_resident_id,
-        }
-    }
-
-    /// Positions of the entries within `range` whose text contains `needle`, in order, at most `limit`.
-    fn containing(&self, range: std::ops::Range<usize>, needle: &str, limit: usize) -> Vec<usize> {
-        let mut out: Vec<usize> = Vec::new();
-        if range.is_empty() || needle.is_empty() {
-            return out;
-        }
-        let base = self.offsets[range.start];
-        let text = &self.haystack[base..self.offsets[range.end]];
-        for (at, _) in text.match_indices(needle) {
-            let i = self.offsets.partition_point(|o| *o <= base + at) - 1;
-            if out.last() != Some(&i) {
-                out.push(i);
-                if out.len() >= limit {
-                    break;
-                }
-            }
-        }
-        out
-    }
-}
-
-struct IndexEntry {
-    hit: SearchHit,
-    /// Household number, natural village and member names, separated by U+001F.
-    text: String,
-    ids: Vec<String>,
-}
-
-fn index_entry(s: StoredHousehold) -> IndexEntry {
-    let h = s.household;
-    let mut text = h.number.as_str().to_owned();
-    for part in h
-        .natural_village
-        .iter()
-        .map(String::as_str)
-        .chain(h.members.iter().map(|m| m.name.as_str()))
-    {
-        text.push('\u{1f}');
-        text.push_str(part);
-    }
-    let ids = h
-        .members
-        .iter()
-        .map(|m| m.resident_id.as_str().to_owned())
-        .collect();
-    let head = h
-        .members
-        .iter()
-        .find(|m| m.relationship == Relationship::Head)
-        .or(h.members.first())
-        .cloned();
-    IndexEntry {
-        hit: SearchHit {
-            id: s.id,
-            size: h.size(),
-            number: h.number,
-            village: h.village,
-            head,
-            phone: h.phone,
-            events: s.events,
-        },
-        text,
-        ids,
-    }
 }
 
 impl StoreBackend {
     pub fn new(store: Arc<Store>) -> Self {
         Self {
+            search: LiveIndex::new(Arc::clone(&store)),
             store,
             tree: RwLock::new(None),
-            index: RwLock::new(SearchIndex::default()),
-            rebuilding: AtomicBool::new(false),
             generation: AtomicU64::new(0),
         }
     }
@@ -179,60 +56,21 @@ impl StoreBackend {
         if let Ok(mut t) = self.tree.write() {
             *t = None;
         }
+        // Villages are found by name too.
+        self.search.invalidate();
     }
 
     /// Builds the search index now (the server does this at start so that the first search is fast).
     pub fn warm_search_index(&self) -> Result<(), String> {
-        self.rebuild_index().map_err(|e| e.to_string())
+        let tree = self.tree().map_err(|e| e.to_string())?;
+        self.search.warm(&tree).map_err(|e| e.to_string())
     }
 
-    fn rebuild_index(&self) -> DataResult<()> {
-        let tree = self.tree()?;
-        let mut entries = Vec::new();
-        for top in tree.areas().filter(|a| a.level() == AreaLevel::Province) {
-            self.store
-                .scan_households(&top.code, None, &mut |s| {
-                    entries.push(index_entry(s));
-                    Ok(())
-                })
-                .map_err(data_error)?;
-        }
-        let fresh = SearchIndex::new(entries);
-        let mut index = self
-            .index
-            .write()
-            .map_err(|_| DataError::Other("搜索索引不可用".into()))?;
-        *index = fresh;
-        Ok(())
-    }
-
-    /// Builds the index if it has never been built; rebuilds it when older than [`SEARCH_INDEX_TTL`] (one
-    /// request rebuilds, the others keep searching the previous one).
-    fn ensure_index(&self) -> DataResult<()> {
-        let built = self.index.read().ok().and_then(|i| i.built);
-        let stale = built.is_none_or(|b| b.elapsed() > SEARCH_INDEX_TTL);
-        if !stale {
-            return Ok(());
-        }
-        if built.is_some() && self.rebuilding.swap(true, Ordering::AcqRel) {
-            return Ok(());
-        }
-        let result = self.rebuild_index();
-        self.rebuilding.store(false, Ordering::Release);
-        result
-    }
-
-    /// Refreshes one household's entry after a change made through this backend.
+    /// Refreshes one household's search entry after a change made through this backend.
     fn refresh_entry(&self, id: HouseholdId) -> DataResult<()> {
         let s = self.store.household(id).map_err(data_error)?;
-        let entry = index_entry(s);
-        if let Ok(mut index) = self.index.write() {
-            // A decision changes what lists show, not what search matches on (text and IDs); a change of
-            // those comes in with the next rebuild.
-            if let Some(e) = index.entries.iter_mut().find(|e| e.hit.id == id) {
-                e.hit = entry.hit;
-            }
-        }
+        self.search
+            .refresh(Record::new(s.id, &s.household, &s.events));
         Ok(())
     }
 
@@ -250,11 +88,21 @@ impl StoreBackend {
     }
 }
 
+/// Imports up to this many households refresh their search entries one by one; larger ones rebuild the index.
+const REFRESH_AFTER_IMPORT_MAX: usize = 5_000;
+
 fn data_error(e: StoreError) -> DataError {
     match e {
         StoreError::NotFound { .. } => DataError::NotFound,
         StoreError::Duplicate { entity, .. } => DataError::Duplicate(entity.to_owned()),
         StoreError::Conflict { .. } => DataError::Conflict,
+        StoreError::CaseAlreadyOpen { open, .. } => DataError::CaseAlreadyOpen {
+            message: e.to_string(),
+            open,
+        },
+        StoreError::CaseConflict { .. } | StoreError::StepOrder { .. } => {
+            DataError::CaseRefused(e.to_string())
+        }
         other => DataError::Other(other.to_string()),
     }
 }
@@ -283,12 +131,6 @@ fn row(s: StoredHousehold) -> HouseholdRow {
         household: s.household,
         events: s.events,
     }
-}
-
-/// What a search text can be.
-enum Needle {
-    ResidentId(String),
-    Text(String),
 }
 
 impl Backend for StoreBackend {
@@ -408,62 +250,13 @@ impl Backend for StoreBackend {
     fn search_households(
         &self,
         within: &AreaCode,
-        text: &str,
+        query: &SearchQuery,
+        offset: usize,
         limit: usize,
-    ) -> DataResult<Vec<SearchHit>> {
-        self.ensure_index()?;
-        let needle = match ResidentId::parse(text) {
-            Ok(id) => Needle::ResidentId(id.as_str().to_owned()),
-            Err(_) => Needle::Text(text.to_owned()),
-        };
+    ) -> DataResult<SearchPage> {
         let tree = self.tree()?;
-        // Villages whose name matches: all their households match.
-        let villages: HashSet<AreaCode> = match &needle {
-            Needle::Text(t) => tree
-                .descendants(within)
-                .chain(tree.get(within))
-                .filter(|a| a.level() == AreaLevel::Village && a.name.contains(t.as_str()))
-                .map(|a| a.code)
-                .collect(),
-            Needle::ResidentId(_) => HashSet::new(),
-        };
-        let index = self
-            .index
-            .read()
-            .map_err(|_| DataError::Other("搜索索引不可用".into()))?;
-        let start = index.entries.partition_point(|e| e.hit.village < *within);
-        let end = start
-            + index.entries[start..]
-                .iter()
-                .take_while(|e| within.contains(&e.hit.village))
-                .count();
-        let exact = match &needle {
-            Needle::ResidentId(id) => index.by_resident_id.get(id.as_str()).copied(),
-            Needle::Text(t) => index.by_number.get(t.as_str()).copied(),
-        };
-        let mut positions: Vec<usize> = match (&needle, exact) {
-            (_, Some(i)) => vec![i],
-            (Needle::ResidentId(_), None) => Vec::new(),
-            (Needle::Text(t), None) => {
-                let mut p = index.containing(start..end, t, limit);
-                if !villages.is_empty() {
-                    p.extend(
-                        (start..end).filter(|i| villages.contains(&index.entries[*i].hit.village)),
-                    );
-                    p.sort_unstable();
-                    p.dedup();
-                }
-                p
-            }
-        };
-        positions.retain(|i| (start..end).contains(i));
-        let mut out: Vec<SearchHit> = positions
-            .into_iter()
-            .take(limit)
-            .map(|i| index.entries[i].hit.clone())
-            .collect();
-        out.sort_by(|a, b| a.number.cmp(&b.number));
-        Ok(out)
+        self.search.ensure(&tree).map_err(data_error)?;
+        Ok(self.search.read().search(within, query, offset, limit))
     }
 
     fn household(&self, id: HouseholdId) -> DataResult<HouseholdRecord> {
@@ -541,47 +334,202 @@ impl Backend for StoreBackend {
         Ok(v)
     }
 
-    fn case_events(&self, case_id: Option<&str>) -> DataResult<Vec<StepEvent>> {
-        let filter = AuditFilter {
-            entity: Some(CASE_ENTITY.to_owned()),
-            entity_id: case_id.map(str::to_owned),
-            ..AuditFilter::default()
-        };
-        let mut out = Vec::new();
-        // Newest first from the store; cases are folded oldest first.
-        let entries = self.store.audit_entries(&filter).map_err(data_error)?;
-        // The same entity also carries refused accesses to a case; only `case.*` entries are steps.
-        for e in entries
-            .into_iter()
-            .rev()
-            .filter(|e| e.action.starts_with("case."))
-        {
-            let mut ev: StepEvent = serde_json::from_str(&e.detail)
-                .map_err(|_| DataError::Other(format!("审计记录 {} 的案件数据无法解析", e.seq)))?;
-            ev.record.by = e.actor;
-            ev.record.at = e.at;
-            out.push(ev);
-        }
-        Ok(out)
+    fn case(&self, id: &CaseId) -> DataResult<Option<CaseRecord>> {
+        self.store.case(id).map_err(data_error)
     }
 
-    fn append_case_event(&self, actor: &str, event: &StepEvent) -> DataResult<()> {
-        let detail = serde_json::to_value(event).map_err(|e| DataError::Other(e.to_string()))?;
-        self.generation.fetch_add(1, Ordering::AcqRel);
+    fn cases_of_household(&self, household: HouseholdId) -> DataResult<Vec<CaseRecord>> {
+        self.store.cases_of_household(household).map_err(data_error)
+    }
+
+    fn cases_within(&self, area: &AreaCode, filter: &CaseFilter) -> DataResult<Vec<CaseRecord>> {
+        self.store.cases_within(area, filter).map_err(data_error)
+    }
+
+    fn case_counts_within(
+        &self,
+        area: &AreaCode,
+        as_of: chrono::NaiveDate,
+        days_limit: u16,
+    ) -> DataResult<CaseCounts> {
         self.store
-            .record_access(
-                &Actor::new(actor),
-                &format!("case.{}", event.record.step.code()),
-                CASE_ENTITY,
-                &event.case_id,
-                event.record.outcome.label(),
-                detail,
-            )
+            .case_counts_within(area, as_of, days_limit)
             .map_err(data_error)
+    }
+
+    fn next_case_id(&self, household: HouseholdId) -> DataResult<CaseId> {
+        self.store.next_case_id(household).map_err(data_error)
+    }
+
+    fn open_case(&self, case: &CaseRecord, actor: &str) -> DataResult<()> {
+        self.store
+            .open_case(case, &Actor::new(actor))
+            .map_err(data_error)?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+
+    fn record_case_step(
+        &self,
+        id: &CaseId,
+        expected_step_count: usize,
+        step: CaseStep,
+        decision: Option<&StatusEvent>,
+        actor: &str,
+    ) -> DataResult<CaseRecord> {
+        let case = self
+            .store
+            .record_case_step(
+                id,
+                expected_step_count,
+                step,
+                decision.cloned(),
+                &Actor::new(actor),
+            )
+            .map_err(data_error)?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        if case.state() == CaseState::Decided {
+            // The decision is a new household version: lists show it at once.
+            self.refresh_entry(case.household())?;
+        }
+        Ok(case)
+    }
+
+    fn add_measure(&self, measure: &Measure, actor: &str) -> DataResult<MeasureId> {
+        let id = self
+            .store
+            .add_measure(measure, &Actor::new(actor))
+            .map_err(data_error)?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        Ok(id)
+    }
+
+    fn end_measure(&self, id: MeasureId, ended: chrono::NaiveDate, actor: &str) -> DataResult<()> {
+        self.store
+            .end_measure(id, ended, &Actor::new(actor))
+            .map_err(data_error)?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+
+    fn measures_of(&self, household: HouseholdId) -> DataResult<Vec<(MeasureId, Measure)>> {
+        self.store.measures_of(household).map_err(data_error)
+    }
+
+    fn add_visit(&self, visit: &Visit, actor: &str) -> DataResult<VisitId> {
+        self.store
+            .add_visit(visit, &Actor::new(actor))
+            .map_err(data_error)
+    }
+
+    fn visits_of(&self, household: HouseholdId) -> DataResult<Vec<(VisitId, Visit)>> {
+        self.store.visits_of(household).map_err(data_error)
+    }
+
+    fn cadres_within(&self, area: &AreaCode) -> DataResult<Vec<Cadre>> {
+        self.store.cadres_within(area).map_err(data_error)
+    }
+
+    fn cadre(&self, id: CadreId) -> DataResult<Option<Cadre>> {
+        self.store.cadre(id).map_err(data_error)
+    }
+
+    fn assign_cadre(&self, assignment: &Assignment, actor: &str) -> DataResult<()> {
+        self.store
+            .assign_cadre(assignment, &Actor::new(actor))
+            .map_err(data_error)
+    }
+
+    fn cadres_of(&self, household: HouseholdId) -> DataResult<Vec<(Cadre, Assignment)>> {
+        self.store.cadres_of(household).map_err(data_error)
     }
 
     fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
+    }
+
+    fn preview_import(
+        &self,
+        within: &AreaCode,
+        batch: &[jingzhun_store::ImportedHousehold],
+        effective: chrono::NaiveDate,
+        actor: &str,
+        reason: &str,
+    ) -> DataResult<Result<ImportPreview, String>> {
+        let result = self.store.preview_import_with_basis(
+            batch,
+            effective,
+            &Actor::new(actor),
+            reason,
+            &mut |_| {},
+        );
+        let (outcome, basis) = match result {
+            Ok(r) => r,
+            Err(StoreError::Invalid(reason)) => return Ok(Err(reason)),
+            Err(e) => return Err(data_error(e)),
+        };
+        // Matched households are read by number to learn where they are filed now.
+        let mut outside = Vec::new();
+        for number in basis.0.keys() {
+            let Ok(no) = jingzhun_core::HouseholdNo::parse(number) else {
+                continue;
+            };
+            if let Some(s) = self.store.household_by_number(&no).map_err(data_error)? {
+                if !within.contains(&s.household.village) {
+                    outside.push(number.clone());
+                }
+            }
+        }
+        Ok(Ok(ImportPreview {
+            outcome,
+            basis,
+            outside,
+        }))
+    }
+
+    fn commit_import(
+        &self,
+        batch: &[jingzhun_store::ImportedHousehold],
+        effective: chrono::NaiveDate,
+        actor: &str,
+        reason: &str,
+        basis: &jingzhun_store::ImportBasis,
+    ) -> DataResult<Result<jingzhun_store::ImportOutcome, String>> {
+        let result = self.store.import_households_on_basis(
+            batch,
+            effective,
+            &Actor::new(actor),
+            reason,
+            basis,
+            &mut |_| {},
+        );
+        let outcome = match result {
+            Ok(o) => o,
+            Err(StoreError::Invalid(reason)) => return Ok(Err(reason)),
+            Err(e) => return Err(data_error(e)),
+        };
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        // Search sees the imported households at once: each is taken into the index (a few thousand reads at
+        // most for a file a person uploads); beyond that the index is rebuilt in the background instead.
+        if batch.len() <= REFRESH_AFTER_IMPORT_MAX {
+            for h in batch {
+                if let Some(s) = self
+                    .store
+                    .household_by_number(&h.household.number)
+                    .map_err(data_error)?
+                {
+                    self.search
+                        .refresh(Record::new(s.id, &s.household, &s.events));
+                }
+            }
+        } else {
+            self.search.invalidate();
+        }
+        Ok(Ok(outcome))
+    }
+
+    fn report_store(&self) -> Option<Arc<Store>> {
+        Some(Arc::clone(&self.store))
     }
 
     fn audit_of(&self, entity: &str, entity_id: &str, limit: u32) -> DataResult<Vec<AuditLine>> {

@@ -11,7 +11,7 @@ use crate::auth::CurrentUser;
 use crate::data::Account;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::services::cases::{CaseLine, CaseView, Notice};
+use crate::services::cases::{CaseView, Inbox, Notice, Refused};
 use crate::services::dashboard::Dashboard;
 use crate::services::households::{HouseholdView, SearchResult};
 
@@ -31,6 +31,11 @@ pub struct NavUser {
     pub role_code: &'static str,
     pub role_label: &'static str,
     pub can_manage_accounts: bool,
+    pub can_run_whatif: bool,
+    /// Import spreadsheets (`Action::ImportData`).
+    pub can_import: bool,
+    /// Download reports and exports (`Action::DownloadReports`).
+    pub can_download: bool,
     pub must_change_password: bool,
 }
 
@@ -45,6 +50,9 @@ impl Chrome {
                 role_code: u.account.role.code(),
                 role_label: u.account.role.label(),
                 can_manage_accounts: allows(u.account.role, Action::ManageAccounts),
+                can_run_whatif: allows(u.account.role, Action::RunWhatIf),
+                can_import: allows(u.account.role, Action::ImportData),
+                can_download: allows(u.account.role, Action::DownloadReports),
                 must_change_password: u.account.must_change_password,
             }),
             csrf: user.map(|u| u.csrf_token.clone()).unwrap_or_default(),
@@ -57,6 +65,22 @@ impl Chrome {
 
     pub fn role(&self, code: &str, zh: &'static str) -> &'static str {
         self.lang.label("role", code, zh)
+    }
+
+    /// A policy parameter's name in the page's language (English from `jingzhun_policy::reason`).
+    pub fn param(&self, code: &str, zh: &'static str) -> &'static str {
+        match (self.lang, jingzhun_policy::ParamKey::from_code(code)) {
+            (Lang::En, Some(key)) => jingzhun_policy::reason::param_en(key),
+            _ => zh,
+        }
+    }
+
+    /// A policy parameter's unit in the page's language.
+    pub fn unit(&self, code: &str, zh: &'static str) -> &'static str {
+        match (self.lang, jingzhun_policy::ParamKey::from_code(code)) {
+            (Lang::En, Some(key)) => jingzhun_policy::reason::unit_label_en(key),
+            _ => zh,
+        }
     }
 
     /// A coded label in the page's language.
@@ -141,13 +165,17 @@ pub struct HouseholdPage {
     pub h: HouseholdView,
     pub can_record_lead: bool,
     pub can_edit: bool,
+    /// The assistance forms the role may use.
+    pub can_record_measure: bool,
+    pub can_record_visit: bool,
+    pub can_assign_cadre: bool,
 }
 
 #[derive(Template)]
 #[template(path = "cases.html")]
 pub struct CasesPage {
     pub chrome: Chrome,
-    pub cases: Vec<CaseLine>,
+    pub inbox: Inbox,
 }
 
 #[derive(Template)]
@@ -159,6 +187,8 @@ pub struct LeadPage {
     pub channels: &'static [jingzhun_core::Channel],
     pub kinds: &'static [jingzhun_core::MonitoringKind],
     pub risks: &'static [jingzhun_core::RiskType],
+    /// Why the lead was not recorded (409), e.g. the household's open case.
+    pub refused: Option<Refused>,
 }
 
 #[derive(Template)]
@@ -166,6 +196,16 @@ pub struct LeadPage {
 pub struct CasePage {
     pub chrome: Chrome,
     pub c: CaseView,
+    /// Why the submitted step was not recorded (409); the page shows the case as it now stands.
+    pub refused: Option<Refused>,
+}
+
+/// A form of the household's assistance (measure, end of a measure, visit, cadre pairing).
+#[derive(Template)]
+#[template(path = "monitoring_form.html")]
+pub struct MonitoringFormPage {
+    pub chrome: Chrome,
+    pub f: crate::services::monitoring::FormView,
 }
 
 #[derive(Template)]
@@ -192,6 +232,18 @@ pub struct AccountsPage {
 pub struct EditPage {
     pub chrome: Chrome,
     pub f: crate::services::edit::EditForm,
+}
+
+#[derive(Template)]
+#[template(path = "whatif.html")]
+pub struct WhatIfPage {
+    pub chrome: Chrome,
+    pub form: crate::services::whatif::WhatIfForm,
+    pub result: Option<crate::services::whatif::WhatIfResult>,
+    /// Why no result is shown (busy, nothing changed, no parameters for the year).
+    pub refused: Option<String>,
+    /// The query of this run (year, changed parameters, `run=1`) for drill-down and paging links.
+    pub query: String,
 }
 
 #[derive(Template)]

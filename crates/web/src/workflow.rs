@@ -8,16 +8,17 @@
 //! module adds what is the web application's: who records a step ([`StepExt::action`], [`Case::check`]),
 //! where its form lives, and the timing shown in the inbox.
 //!
-//! This module is pure: cases are folded from their recorded step events ([`Case::from_events`]); the
-//! service (`services::cases`) reads and appends those events.
+//! This module is pure: cases are the store's [`CaseRecord`]s; the service (`services::cases`) reads and
+//! writes them through the backend.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use jingzhun_core::{AreaCode, Channel, HouseholdId, MonitoringKind, RiskType};
-use serde::{Deserialize, Serialize};
+use chrono::NaiveDate;
+use serde::Serialize;
 
 use crate::access::{allows, Action, Role};
 
-pub use jingzhun_core::monitoring::{CaseKind, CaseState, CaseStep as StepRecord, Outcome, Step};
+pub use jingzhun_core::monitoring::{
+    CaseId, CaseKind, CaseRecord, CaseState, CaseStep as StepRecord, Outcome, Step,
+};
 
 /// What the web application adds to a step: who may record it and where its form lives.
 pub trait StepExt {
@@ -60,34 +61,6 @@ pub const fn segment(step: Step) -> &'static str {
     }
 }
 
-/// What the lead said (recorded with the first step).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LeadFacts {
-    pub household: HouseholdId,
-    pub village: AreaCode,
-    pub kind: CaseKind,
-    pub channel: Channel,
-    /// The proposed kind of monitored household (identification cases).
-    pub monitoring_kind: Option<MonitoringKind>,
-    pub risk_types: Vec<RiskType>,
-}
-
-/// A step event as stored: the case it belongs to, the step, and for the lead the facts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StepEvent {
-    pub case_id: String,
-    pub record: StepRecord,
-    pub lead: Option<LeadFacts>,
-}
-
-/// A case folded from its events.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Case {
-    pub id: String,
-    pub facts: LeadFacts,
-    pub steps: Vec<StepRecord>,
-}
-
 /// Why a step cannot be recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepRefusal {
@@ -99,36 +72,17 @@ pub enum StepRefusal {
     Role,
 }
 
-impl Case {
-    /// Folds a case's events (in recording order); `None` if the first is not a lead with its facts.
-    pub fn from_events(events: &[StepEvent]) -> Option<Case> {
-        let first = events.first()?;
-        let facts = first.lead.clone()?;
-        if first.record.step != Step::Lead {
-            return None;
-        }
-        Some(Case {
-            id: first.case_id.clone(),
-            facts,
-            steps: events.iter().map(|e| e.record.clone()).collect(),
-        })
-    }
-
-    pub fn state(&self) -> CaseState {
-        CaseState::after(&self.steps)
-    }
-
-    pub fn is_open(&self) -> bool {
-        matches!(self.state(), CaseState::Open { .. })
-    }
-
-    /// When the lead was recorded.
-    pub fn opened_at(&self) -> Option<DateTime<Utc>> {
-        self.steps.first().map(|s| s.at)
-    }
-
+/// What the web application asks of a case: who may record its next step, and how it stands against its
+/// time limit.
+pub trait CaseExt {
     /// Whether `role` may record `step` now.
-    pub fn check(&self, step: Step, role: Role) -> Result<(), StepRefusal> {
+    fn check(&self, step: Step, role: Role) -> Result<(), StepRefusal>;
+    /// `overdue` when an open case is past its deadline, `near` within 3 days of it.
+    fn timing(&self, days_limit: u16, today: NaiveDate) -> Timing;
+}
+
+impl CaseExt for CaseRecord {
+    fn check(&self, step: Step, role: Role) -> Result<(), StepRefusal> {
         if !allows(role, step.action()) {
             return Err(StepRefusal::Role);
         }
@@ -139,21 +93,27 @@ impl Case {
         }
     }
 
-    /// The last day for the decision: the lead's date (China time) plus the policy's time limit.
-    pub fn deadline(&self, days_limit: u16) -> Option<NaiveDate> {
-        self.opened_at()
-            .map(|at| jingzhun_core::monitoring::deadline(at, days_limit))
-    }
-
-    /// `overdue` when an open case is past its deadline, `near` within 3 days of it.
-    pub fn timing(&self, days_limit: u16, today: NaiveDate) -> Timing {
+    fn timing(&self, days_limit: u16, today: NaiveDate) -> Timing {
         match (self.is_open(), self.deadline(days_limit)) {
-            (true, Some(d)) if today > d => Timing::Overdue,
-            (true, Some(d)) if (d - today).num_days() <= 3 => Timing::Near,
+            (true, Some(d)) => timing(d, today),
             _ => Timing::OnTime,
         }
     }
 }
+
+/// How an open case with deadline `deadline` stands on `today`.
+pub fn timing(deadline: NaiveDate, today: NaiveDate) -> Timing {
+    if today > deadline {
+        Timing::Overdue
+    } else if (deadline - today).num_days() <= NEAR_DAYS {
+        Timing::Near
+    } else {
+        Timing::OnTime
+    }
+}
+
+/// An open case is near its time limit this many days (or fewer) before its deadline.
+pub const NEAR_DAYS: i64 = 3;
 
 /// How an open case stands against its time limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -168,6 +128,9 @@ pub enum Timing {
 mod tests {
     use super::*;
 
+    use chrono::{DateTime, Utc};
+    use jingzhun_core::{AreaCode, Channel, HouseholdId, MonitoringKind, RiskType};
+
     fn rec(step: Step, outcome: Outcome, day: u32) -> StepRecord {
         StepRecord {
             step,
@@ -180,17 +143,14 @@ mod tests {
         }
     }
 
-    fn case(steps: Vec<StepRecord>) -> Case {
-        Case {
-            id: "1-1".into(),
-            facts: LeadFacts {
-                household: HouseholdId(1),
-                village: AreaCode::parse("511902001001").unwrap(),
-                kind: CaseKind::Identification,
-                channel: Channel::CadreCheck,
-                monitoring_kind: Some(MonitoringKind::Marginal),
-                risk_types: vec![RiskType::Illness],
-            },
+    fn case(steps: Vec<StepRecord>) -> CaseRecord {
+        CaseRecord {
+            id: CaseId::new(HouseholdId(1), 1).unwrap(),
+            village: AreaCode::parse("511902001001").unwrap(),
+            kind: CaseKind::Identification,
+            channel: Channel::CadreCheck,
+            monitoring_kind: Some(MonitoringKind::Marginal),
+            risk_types: vec![RiskType::Illness],
             steps,
         }
     }

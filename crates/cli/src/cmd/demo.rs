@@ -18,7 +18,7 @@ use jingzhun_web::Role;
 use super::{evaluate, progress, synth, table};
 
 /// The years of the story: the registry's baseline, the end of poverty alleviation, and the monitoring years.
-pub const FIRST_YEAR: u16 = 2013;
+pub const FIRST_YEAR: u16 = jingzhun_loader::FIRST_YEAR;
 const LAST_YEAR: u16 = 2025;
 
 #[derive(Debug, clap::Args)]

@@ -6,12 +6,11 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use jingzhun_core::{AreaCode, AreaLevel, AreaTree};
-use jingzhun_engine::{Engine, Evaluation, HouseholdInput, Rollup};
+use jingzhun_engine::{Evaluation, Rollup};
 use jingzhun_policy::ProposalKind;
 use jingzhun_store::{EvaluationRun, ProposalRecord, Store, StoredHousehold};
-use rayon::prelude::*;
 
 use super::{policy::load_pack, progress};
 
@@ -64,23 +63,15 @@ pub fn default_year() -> u16 {
     (chrono::Local::now().year() - 1).clamp(2013, i32::from(u16::MAX)) as u16
 }
 
-pub fn year_end(year: u16) -> NaiveDate {
-    NaiveDate::from_ymd_opt(i32::from(year), 12, 31).unwrap_or_default()
-}
-
-/// The registry as the engine holds it, with the moment of the newest record read.
-pub struct Loaded {
-    pub engine: Engine,
-    pub data_time: DateTime<Utc>,
-    pub tree: AreaTree,
-}
+pub use jingzhun_loader::{code_version, year_end, Loaded, YearLoaded};
 
 /// Streams the households within `area` as of `as_of` from the store into an engine for `year`.
 pub fn load(store: &Store, area: &AreaCode, year: u16, as_of: NaiveDate) -> anyhow::Result<Loaded> {
     load_with(store, area, year, as_of, &mut |_| {})
 }
 
-/// As [`load`], and `each` sees every household read (e.g. to collect facts the engine does not keep).
+/// As [`load`], and `each` sees every household read ([`jingzhun_loader::load_with`], with progress
+/// bars).
 pub fn load_with(
     store: &Store,
     area: &AreaCode,
@@ -88,53 +79,18 @@ pub fn load_with(
     as_of: NaiveDate,
     each: &mut dyn FnMut(&StoredHousehold),
 ) -> anyhow::Result<Loaded> {
-    let tree = store.area_tree()?;
-    if tree.is_empty() {
-        bail!("数据库中没有行政区划, 请先运行 `jingzhun init`");
-    }
-    let total = store.count_households(area)?;
-    let bar = progress::bar(&format!("读取 {year} 年"), total, "户");
-    let mut engine = Engine::new(&tree, year, as_of);
-    let mut data_time = DateTime::<Utc>::MIN_UTC;
-    let mut n = 0u64;
-    store.scan_households(area, Some(as_of), &mut |stored| {
-        data_time = data_time.max(stored.recorded_at);
-        each(&stored);
-        engine.insert(HouseholdInput::from((
-            stored.id,
-            &stored.household,
-            stored.events.as_slice(),
-        )));
-        n += 1;
-        if n.is_multiple_of(16_384) {
-            bar.set_position(n);
-        }
-        Ok(())
-    })?;
-    bar.finish_and_clear();
-    Ok(Loaded {
-        engine,
-        data_time,
-        tree,
-    })
+    Ok(jingzhun_loader::load_with(
+        store,
+        area,
+        year,
+        as_of,
+        each,
+        &mut progress::Bars::default(),
+    )?)
 }
 
-/// One year's engine, as [`load_years`] fills it.
-pub struct YearLoaded {
-    pub engine: Engine,
-    pub data_time: DateTime<Utc>,
-}
-
-/// Households fed to every year's engine at a time.
-const BATCH: usize = 8_192;
-
-/// Loads the households within `area` into one engine per year of `years` (ascending), each evaluated as of
-/// its year-end. `each` sees every household read (e.g. to keep its number).
-///
-/// The registry is read once and fed to all the engines. That equals a separate as-of read per year only
-/// while every household has a single version in force since before the first year's end — true of freshly
-/// generated demo data. If any household has been edited since, each year is read as of its own year-end
-/// instead (and `each` sees those reads too).
+/// Loads the households within `area` into one engine per year of `years`, the store read once
+/// ([`jingzhun_loader::load_years`], with progress bars).
 pub fn load_years(
     store: &Store,
     tree: &AreaTree,
@@ -142,76 +98,14 @@ pub fn load_years(
     years: &[u16],
     each: &mut dyn FnMut(&StoredHousehold),
 ) -> anyhow::Result<Vec<YearLoaded>> {
-    let Some(first) = years.first() else {
-        return Ok(Vec::new());
-    };
-    let total = store.count_households(area)?;
-    let bar = progress::bar("读取与装载", total, "户");
-    let mut engines: Vec<Engine> = years
-        .iter()
-        .map(|y| Engine::new(tree, *y, year_end(*y)))
-        .collect();
-    let mut edited = false;
-    let mut data_time = DateTime::<Utc>::MIN_UTC;
-    let mut batch: Vec<StoredHousehold> = Vec::with_capacity(BATCH);
-    let mut loaded = 0u64;
-    store.scan_households(area, None, &mut |stored| {
-        edited |= stored.version.0 > 1 || stored.effective_from > year_end(*first);
-        data_time = data_time.max(stored.recorded_at);
-        each(&stored);
-        batch.push(stored);
-        if batch.len() == BATCH {
-            feed(&mut engines, &batch);
-            loaded += batch.len() as u64;
-            bar.set_position(loaded);
-            batch.clear();
-        }
-        Ok(())
-    })?;
-    feed(&mut engines, &batch);
-    bar.finish_and_clear();
-    if !edited {
-        return Ok(engines
-            .into_iter()
-            .map(|engine| YearLoaded { engine, data_time })
-            .collect());
-    }
-    eprintln!("数据在首个年度之后有过修改, 改为逐年按年末日期读取 ...");
-    drop(engines);
-    years
-        .iter()
-        .map(|y| {
-            let bar = progress::bar(&format!("读取 {y} 年"), total, "户");
-            let mut engine = Engine::new(tree, *y, year_end(*y));
-            let mut data_time = DateTime::<Utc>::MIN_UTC;
-            store.scan_households(area, Some(year_end(*y)), &mut |stored| {
-                data_time = data_time.max(stored.recorded_at);
-                each(&stored);
-                engine.insert(HouseholdInput::from((
-                    stored.id,
-                    &stored.household,
-                    stored.events.as_slice(),
-                )));
-                bar.inc(1);
-                Ok(())
-            })?;
-            bar.finish_and_clear();
-            Ok(YearLoaded { engine, data_time })
-        })
-        .collect()
-}
-
-/// Adds a batch of households to every year's engine, the engines in parallel.
-fn feed(engines: &mut [Engine], batch: &[StoredHousehold]) {
-    engines.par_iter_mut().for_each(|engine| {
-        for stored in batch {
-            engine.insert(HouseholdInput::from((
-                stored.id,
-                &stored.household,
-                stored.events.as_slice(),
-            )));
-        }
-    });
+    Ok(jingzhun_loader::load_years(
+        store,
+        tree,
+        area,
+        years,
+        each,
+        &mut progress::Bars::default(),
+    )?)
 }
 
 pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCode> {
@@ -278,11 +172,6 @@ pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-/// The version of this program, recorded with every stored evaluation.
-pub fn code_version() -> String {
-    format!("jingzhun {}", env!("CARGO_PKG_VERSION"))
-}
-
 /// The smallest area containing every village that has households (the province if several cities).
 pub fn top_area(store: &Store) -> anyhow::Result<AreaCode> {
     let tree = store.area_tree()?;
@@ -340,7 +229,8 @@ fn child_rows(tree: &AreaTree, eval: &Evaluation, area: &AreaCode) -> Vec<ChildR
         .collect()
 }
 
-fn print_table(tree: &AreaTree, eval: &Evaluation, area: &AreaCode, total: &Rollup) {
+/// The rollup of `area` and its children as a table on standard output.
+pub fn print_table(tree: &AreaTree, eval: &Evaluation, area: &AreaCode, total: &Rollup) {
     let name = |c: &AreaCode| {
         tree.get(c)
             .map(|a| a.name.clone())

@@ -18,6 +18,7 @@ pub mod report;
 pub mod serve;
 pub mod synth;
 pub mod synth_monitoring;
+pub mod synth_out;
 pub mod table;
 
 use std::process::ExitCode;
@@ -31,6 +32,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let command = match cli.command {
         // Commands that need no database.
         Command::Policy(command) => return policy::run(command),
+        // Synthetic data written to files or straight into the engine.
+        Command::Synth(args) if !args.needs_store() => return synth_out::run(args),
         other => other,
     };
     let actor = actor(cli.actor.as_deref());

@@ -12,3 +12,40 @@ pub fn bar(message: &str, total: u64, unit: &str) -> ProgressBar {
     bar.set_message(message.to_owned());
     bar
 }
+
+/// A spinner for a step whose length is not known in advance.
+pub fn spinner(message: &str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_message(message.to_owned());
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
+/// Progress of the shared loader ([`jingzhun_loader::Progress`]) as bars.
+#[derive(Default)]
+pub struct Bars(Option<ProgressBar>);
+
+impl jingzhun_loader::Progress for Bars {
+    fn start(&mut self, label: &str, total: u64, unit: &str) {
+        if let Some(b) = self.0.take() {
+            b.finish_and_clear();
+        }
+        self.0 = Some(bar(label, total, unit));
+    }
+
+    fn set(&mut self, done: u64) {
+        if let Some(b) = &self.0 {
+            b.set_position(done);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(b) = self.0.take() {
+            b.finish_and_clear();
+        }
+    }
+
+    fn note(&mut self, text: &str) {
+        eprintln!("{text}");
+    }
+}

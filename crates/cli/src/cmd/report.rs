@@ -2,29 +2,24 @@
 //! any areas side by side, poverty measures, the annual review, the standard tables and the county exit
 //! assessment.
 
-use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use clap::Subcommand;
-use jingzhun_core::{AreaCode, AreaLevel, AreaTree, HouseholdId};
-use jingzhun_engine::{Engine, Evaluation};
+use jingzhun_core::{AreaCode, AreaLevel};
 use jingzhun_policy::Rate;
-use jingzhun_report::annual::{self, AnnualInputs, Provenance};
-use jingzhun_report::indicators::{
-    self, catalogue, format_value, DecidedRisks, ExitHistory, Extras, IndicatorTable, LeadCase,
-    RunningMeasures, Unit,
-};
+use jingzhun_report::annual::Provenance;
+use jingzhun_report::indicators::{self, catalogue, format_value, IndicatorTable, Unit};
 use jingzhun_report::population::{self, Line};
-use jingzhun_report::summary::SummarySeries;
 use jingzhun_report::tables;
-use jingzhun_store::{AuditFilter, CaseFilter, Store, StoredHousehold};
+use jingzhun_store::Store;
 
-use super::evaluate::year_end;
-use super::{demo, evaluate, policy::load_pack, table};
+use jingzhun_loader::ReportData;
+
+use super::{demo, evaluate, policy::load_pack, progress, table};
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
@@ -195,7 +190,12 @@ fn summary(store: &Store, area: &str, year: u16, format: &str) -> anyhow::Result
         .effective(year, Some(&area))
         .ok()
         .map(|p| i64::from(p.params.identification_days_limit));
-    let cases = indicators::CaseFigures::of(&lead_cases(store, &area)?, year, summary.as_of, limit);
+    let cases = indicators::CaseFigures::of(
+        &jingzhun_loader::lead_cases(store, &area)?,
+        year,
+        summary.as_of,
+        limit,
+    );
     let mut value = serde_json::to_value(&summary)?;
     if let Some(object) = value.as_object_mut() {
         object.insert("cases".to_owned(), serde_json::to_value(cases.by_code())?);
@@ -247,59 +247,12 @@ fn drill_level(area: &AreaCode, by: Option<&str>) -> anyhow::Result<Option<AreaL
     }
 }
 
-/// One evaluated year of an area, with the earlier years' exits and summaries when asked for.
-struct Loaded {
-    engine: Engine,
-    eval: Evaluation,
-    tree: AreaTree,
-    data_time: DateTime<Utc>,
-    history: Option<ExitHistory>,
-    series: Option<SummarySeries>,
-    /// Risk types of the monitoring decisions in force.
-    decided: DecidedRisks,
-    /// Households whose return to poverty took effect in the year.
-    returned: HashSet<HouseholdId>,
-    /// Cases of the monitoring workflow.
-    leads: Vec<LeadCase>,
-    /// Assistance measures running on the evaluation date.
-    measures: RunningMeasures,
-    load_secs: f64,
-    evaluate_secs: f64,
-}
-
-impl Loaded {
-    fn extras(&self) -> Extras<'_> {
-        Extras {
-            history: self.history.as_ref(),
-            decided: Some(&self.decided),
-            leads: Some(&self.leads),
-            returned: Some(&self.returned),
-            measures: Some(&self.measures),
-        }
-    }
-
-    fn provenance(&self) -> Provenance {
-        Provenance {
-            pack_version: self.eval.pack_version.clone(),
-            pack_hash: self.eval.pack_hash.clone(),
-            data_time: self.data_time.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-            as_of: self.eval.as_of,
-            code_version: evaluate::code_version(),
-        }
-    }
-
-    fn name(&self, code: &AreaCode) -> String {
-        self.tree
-            .name_on(code, self.eval.as_of)
-            .map(str::to_owned)
-            .or_else(|| self.tree.get(code).map(|a| a.name.clone()))
-            .unwrap_or_else(|| code.to_string())
-    }
-}
+/// One evaluated year of an area, with what the indicators need beyond the engine
+/// ([`jingzhun_loader::ReportData`], shared with the web application's downloads).
+type Loaded = ReportData;
 
 /// Loads `area` for `year` as of `as_of` (default the year's end) and evaluates it under the built-in
-/// pack. With `history`, every year from 2013 is evaluated too (the store read once, one engine per year, as
-/// `demo` does; year by year as of each year's end if households were edited since generation).
+/// pack, with every year from 2013 too when `history` ([`ReportData::load`]).
 fn load(
     store: &Store,
     area: &AreaCode,
@@ -308,227 +261,16 @@ fn load(
     history: bool,
 ) -> anyhow::Result<Loaded> {
     check_year(year)?;
-    let as_of = as_of.unwrap_or_else(|| year_end(year));
-    let tree = store.area_tree()?;
-    if tree.get(area).is_none() {
-        bail!("区划「{area}」不存在");
-    }
     let pack = load_pack(None)?;
-    let started = Instant::now();
-    if !history {
-        let (engine, data_time, (decided, returned)) = load_one(store, area, year, as_of)?;
-        let load_secs = started.elapsed().as_secs_f64();
-        let started = Instant::now();
-        let eval = engine.evaluate(&pack)?;
-        return Ok(Loaded {
-            engine,
-            eval,
-            tree,
-            data_time,
-            history: None,
-            series: None,
-            decided,
-            returned,
-            leads: lead_cases(store, area)?,
-            measures: running_measures(store, area, as_of)?,
-            load_secs,
-            evaluate_secs: started.elapsed().as_secs_f64(),
-        });
-    }
-    // Every year from 2013 read in one pass (the evaluated year too, when it is read as of its year-end).
-    let same_date = as_of == year_end(year);
-    let last = if same_date { year } else { year - 1 };
-    let years: Vec<u16> = (demo::FIRST_YEAR..=last).collect();
-    let (mut decided, mut returned) = (DecidedRisks::new(), HashSet::new());
-    let mut collect = event_facts(&mut decided, &mut returned, year, as_of);
-    let mut engines = evaluate::load_years(store, &tree, area, &years, &mut collect)?;
-    drop(collect);
-    let mut data_time = engines
-        .iter()
-        .map(|l| l.data_time)
-        .max()
-        .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let target = match engines.pop() {
-        Some(loaded) if same_date => loaded.engine,
-        other => {
-            engines.extend(other);
-            let (engine, time, facts) = load_one(store, area, year, as_of)?;
-            data_time = data_time.max(time);
-            (decided, returned) = facts;
-            engine
-        }
-    };
-    let engines: Vec<Engine> = engines.into_iter().map(|l| l.engine).collect();
-    let load_secs = started.elapsed().as_secs_f64();
-    let started = Instant::now();
-    let mut exits = ExitHistory::default();
-    let name = tree.get(area).map(|a| a.name.clone()).unwrap_or_default();
-    let mut series = SummarySeries::new(*area, name);
-    for engine in engines {
-        let eval = engine.evaluate(&pack)?;
-        exits.add(&eval);
-        series.add(&engine, &eval);
-    }
-    let eval = target.evaluate(&pack)?;
-    series.add(&target, &eval);
-    Ok(Loaded {
-        engine: target,
-        eval,
-        tree,
-        data_time,
-        history: Some(exits),
-        series: Some(series),
-        decided,
-        returned,
-        leads: lead_cases(store, area)?,
-        measures: running_measures(store, area, as_of)?,
-        load_secs,
-        evaluate_secs: started.elapsed().as_secs_f64(),
-    })
-}
-
-/// Streams the households within `area` as of `as_of` into an engine for `year` ([`evaluate::load_with`]),
-/// collecting the risk types of the monitoring decisions in force on the way.
-fn load_one(
-    store: &Store,
-    area: &AreaCode,
-    year: u16,
-    as_of: NaiveDate,
-) -> anyhow::Result<(Engine, DateTime<Utc>, EventFacts)> {
-    let (mut decided, mut returned) = (DecidedRisks::new(), HashSet::new());
-    let mut collect = event_facts(&mut decided, &mut returned, year, as_of);
-    let loaded = evaluate::load_with(store, area, year, as_of, &mut collect)?;
-    drop(collect);
-    Ok((loaded.engine, loaded.data_time, (decided, returned)))
-}
-
-/// Collects, from each household read, the risk types of its monitoring decision in force on `as_of` and
-/// whether it returned to poverty in `year`.
-fn event_facts<'a>(
-    decided: &'a mut DecidedRisks,
-    returned: &'a mut HashSet<HouseholdId>,
-    year: u16,
-    as_of: NaiveDate,
-) -> impl FnMut(&StoredHousehold) + 'a {
-    move |stored| {
-        if let Some(bits) = indicators::decided_risks(&stored.events, as_of) {
-            decided.insert(stored.id, bits);
-        }
-        if indicators::returned_in_year(&stored.events, year, as_of) {
-            returned.insert(stored.id);
-        }
-    }
-}
-
-/// What the indicators read from status events beyond the engine: the monitoring decisions' risk types
-/// and the households returned to poverty in the year.
-type EventFacts = (DecidedRisks, HashSet<HouseholdId>);
-
-/// Assistance measures running on `as_of` for the households within `area`.
-fn running_measures(
-    store: &Store,
-    area: &AreaCode,
-    as_of: NaiveDate,
-) -> anyhow::Result<RunningMeasures> {
-    let pairs = store
-        .running_measure_kinds(area, as_of)
-        .context("读取帮扶措施失败")?;
-    Ok(indicators::running_measures(pairs))
-}
-
-/// The cases of the monitoring workflow within `area`: those of the store's case tables (loaded in bulk,
-/// e.g. by the generator), then those the web application records as step events in the audit log (see
-/// `jingzhun_web::workflow`) under ids the tables do not hold. Dates are China dates.
-fn lead_cases(store: &Store, area: &AreaCode) -> anyhow::Result<Vec<LeadCase>> {
-    let china = |t: DateTime<Utc>| (t + chrono::Duration::hours(8)).date_naive();
-    let stored = store
-        .cases_within(area, &CaseFilter::default())
-        .context("读取监测案件失败")?;
-    let ids: HashSet<String> = stored.iter().map(|c| c.id.to_string()).collect();
-    let mut out: Vec<LeadCase> = stored
-        .iter()
-        .filter_map(|c| {
-            let closed = c.closed_at().map(china);
-            let decided = c.state() == jingzhun_core::monitoring::CaseState::Decided;
-            Some(LeadCase {
-                village: c.village,
-                kind: c.kind,
-                channel: c.channel,
-                monitoring_kind: c.monitoring_kind,
-                opened: china(c.opened_at()?),
-                decided: closed.filter(|_| decided),
-                rejected: closed.filter(|_| !decided),
-            })
-        })
-        .collect();
-    out.extend(
-        audit_cases(store)?
-            .into_iter()
-            .filter(|(id, c)| !ids.contains(id) && area.contains(&c.village))
-            .map(|(_, c)| c),
-    );
-    Ok(out)
-}
-
-/// The cases recorded by the web application, folded from their step events in the audit log, by id.
-fn audit_cases(store: &Store) -> anyhow::Result<Vec<(String, LeadCase)>> {
-    use jingzhun_web::workflow::{Case, CaseState, StepEvent};
-    let filter = AuditFilter {
-        entity: Some(jingzhun_web::store_backend::CASE_ENTITY.to_owned()),
-        ..AuditFilter::default()
-    };
-    let mut by_case: BTreeMap<String, Vec<StepEvent>> = BTreeMap::new();
-    // Newest first from the store; cases fold oldest first.
-    for e in store
-        .audit_entries(&filter)
-        .context("读取监测案件失败")?
-        .into_iter()
-        .rev()
-        .filter(|e| e.action.starts_with("case."))
-    {
-        let Ok(mut event) = serde_json::from_str::<StepEvent>(&e.detail) else {
-            eprintln!("警告: 审计记录 {} 的案件数据无法解析, 已跳过", e.seq);
-            continue;
-        };
-        event.record.at = e.at;
-        by_case
-            .entry(event.case_id.clone())
-            .or_default()
-            .push(event);
-    }
-    let china = |t: DateTime<Utc>| (t + chrono::Duration::hours(8)).date_naive();
-    Ok(by_case
-        .iter()
-        .filter_map(|(id, events)| Some((id, Case::from_events(events)?)))
-        .filter_map(|(id, c)| {
-            let opened = china(c.opened_at()?);
-            let last = c.steps.last().map(|s| china(s.at));
-            let (decided, rejected) = match c.state() {
-                CaseState::Decided => (last, None),
-                CaseState::Rejected { .. } => (None, last),
-                CaseState::Open { .. } => (None, None),
-            };
-            let case = LeadCase {
-                village: c.facts.village,
-                kind: c.facts.kind,
-                channel: c.facts.channel,
-                monitoring_kind: c.facts.monitoring_kind,
-                opened,
-                decided,
-                rejected,
-            };
-            Some((id.clone(), case))
-        })
-        .collect())
-}
-
-/// The area itself, then its areas of `level` (if any), with names.
-fn rows_for(l: &Loaded, area: &AreaCode, level: Option<AreaLevel>) -> Vec<(AreaCode, String)> {
-    let mut codes = vec![*area];
-    if let Some(level) = level {
-        codes.extend(indicators::drill_down(&l.engine, &l.eval, area, level));
-    }
-    codes.into_iter().map(|c| (c, l.name(&c))).collect()
+    Ok(ReportData::load(
+        store,
+        area,
+        year,
+        as_of,
+        history,
+        &pack,
+        &mut progress::Bars::default(),
+    )?)
 }
 
 fn print_catalogue(format: &str) -> anyhow::Result<ExitCode> {
@@ -595,7 +337,7 @@ fn run_indicators(store: &Store, args: IndicatorArgs) -> anyhow::Result<ExitCode
     }
     let l = load(store, &area, args.year, args.as_of, !args.no_history)?;
     let started = Instant::now();
-    let areas = rows_for(&l, &area, level);
+    let areas = l.rows_for(&area, level);
     let table = indicators::compute(&l.engine, &l.eval, &areas, l.extras());
     let compute_secs = started.elapsed().as_secs_f64();
     if args.timings {
@@ -635,16 +377,6 @@ fn write_out(out: Option<&Path>, text: &str) -> anyhow::Result<()> {
         None => print!("{text}"),
     }
     Ok(())
-}
-
-fn sheet_name(level: AreaLevel) -> &'static str {
-    match level {
-        AreaLevel::Province => "省级",
-        AreaLevel::City => "市级",
-        AreaLevel::County => "县级",
-        AreaLevel::Township => "乡镇级",
-        AreaLevel::Village => "村级",
-    }
 }
 
 fn indicator_json(table: &IndicatorTable) -> serde_json::Value {
@@ -947,26 +679,7 @@ fn run_annual(
         bail!("不支持的输出格式「{format}」(可选 md、html)");
     }
     let l = load(store, &area, year, None, true)?;
-    let level = area.level().child();
-    let areas = rows_for(&l, &area, level);
-    let table = indicators::compute(&l.engine, &l.eval, &areas, l.extras());
-    let measures = population::income_measures(
-        &l.engine,
-        &l.eval,
-        &area,
-        level.unwrap_or(area.level()),
-        Line::Poverty,
-    );
-    let provenance = l.provenance();
-    let series = l.series.as_ref().context("没有逐年评估结果")?;
-    let doc = annual::annual(AnnualInputs {
-        series,
-        year,
-        indicators: &table,
-        measures: measures.as_ref(),
-        provenance: &provenance,
-    })
-    .context("该年度没有评估结果")?;
+    let doc = l.annual_review()?;
     let text = if format == "html" {
         doc.html()
     } else {
@@ -988,32 +701,14 @@ fn run_tables(
     let area = AreaCode::parse(area)?;
     let l = load(store, &area, year, as_of, history)?;
     let started = Instant::now();
-    let levels: Vec<AreaLevel> = [AreaLevel::County, AreaLevel::Township, AreaLevel::Village]
-        .into_iter()
-        .filter(|lv| lv.digits() >= area.level().digits())
-        .collect();
     // One computation for every level (the households are walked once).
-    let mut areas = Vec::new();
-    for lv in &levels {
-        let codes = if *lv == area.level() {
-            vec![area]
-        } else {
-            indicators::drill_down(&l.engine, &l.eval, &area, *lv)
-        };
-        areas.extend(codes.into_iter().map(|c| (c, l.name(&c))));
-    }
-    let all = indicators::compute(&l.engine, &l.eval, &areas, l.extras());
+    let split = l.tables_by_level();
     let computed = started.elapsed().as_secs_f64();
-    let split: Vec<(AreaLevel, IndicatorTable)> = levels
+    let rows: usize = split.iter().map(|(_, t)| t.rows.len()).sum();
+    let sheets: Vec<(&str, &IndicatorTable)> = split
         .iter()
-        .map(|lv| {
-            let mut t = all.clone();
-            t.rows.retain(|r| r.level == *lv);
-            (*lv, t)
-        })
+        .map(|(lv, t)| (jingzhun_loader::sheet_name(*lv), t))
         .collect();
-    let sheets: Vec<(&str, &IndicatorTable)> =
-        split.iter().map(|(lv, t)| (sheet_name(*lv), t)).collect();
     let bytes = tables::workbook(&sheets, &l.provenance())?;
     std::fs::write(out, bytes).with_context(|| format!("无法写入「{}」", out.display()))?;
     if timings {
@@ -1021,7 +716,7 @@ fn run_tables(
             "用时: 读取 {:.2} 秒, 评估 {:.2} 秒, 指标 ({} 个区划 × {} 项) {:.3} 秒, 写入 XLSX {:.3} 秒",
             l.load_secs,
             l.evaluate_secs,
-            all.rows.len(),
+            rows,
             catalogue().len(),
             computed,
             started.elapsed().as_secs_f64() - computed
@@ -1140,80 +835,5 @@ fn limit_op(rule: &str) -> &'static str {
         ">"
     } else {
         "<"
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-
-    use chrono::Utc;
-    use jingzhun_core::{AreaCode, Channel, HouseholdId, MonitoringKind};
-    use jingzhun_store::Store;
-    use jingzhun_web::data::Backend;
-    use jingzhun_web::store_backend::StoreBackend;
-    use jingzhun_web::workflow::{CaseKind, LeadFacts, Outcome, Step, StepEvent, StepRecord};
-
-    use super::lead_cases;
-
-    fn event(case: &str, step: Step, outcome: Outcome, lead: Option<LeadFacts>) -> StepEvent {
-        StepEvent {
-            case_id: case.to_owned(),
-            record: StepRecord {
-                step,
-                outcome,
-                by: String::new(),
-                at: Utc::now(),
-                note: String::new(),
-            },
-            lead,
-        }
-    }
-
-    /// The cases the web application records are read back: a decided one with its decision date, an
-    /// open one without, an elimination case with its kind; only those within the area asked for.
-    #[test]
-    fn lead_cases_read_what_the_web_workflow_records() {
-        let store = Arc::new(Store::open(":memory:").unwrap());
-        let backend = StoreBackend::new(Arc::clone(&store));
-        let village = AreaCode::parse("511902001001").unwrap();
-        let facts = |kind| LeadFacts {
-            household: HouseholdId(1),
-            village,
-            kind,
-            channel: Channel::CadreCheck,
-            monitoring_kind: Some(MonitoringKind::Marginal),
-            risk_types: Vec::new(),
-        };
-        let steps = [
-            Step::Lead,
-            Step::Visit,
-            Step::Comparison,
-            Step::VillageReview,
-            Step::TownshipReview,
-            Step::CountyApproval,
-        ];
-        for (i, step) in steps.iter().enumerate() {
-            let lead = (i == 0).then(|| facts(CaseKind::Identification));
-            backend
-                .append_case_event("t", &event("A", *step, Outcome::Pass, lead))
-                .unwrap();
-        }
-        let lead = Some(facts(CaseKind::Identification));
-        backend
-            .append_case_event("t", &event("B", Step::Lead, Outcome::Pass, lead))
-            .unwrap();
-        let lead = Some(facts(CaseKind::Elimination));
-        backend
-            .append_case_event("t", &event("C", Step::Lead, Outcome::Pass, lead))
-            .unwrap();
-        let cases = lead_cases(&store, &AreaCode::parse("5119").unwrap()).unwrap();
-        assert_eq!(cases.len(), 3);
-        assert!(cases[0].decided.is_some_and(|d| d == cases[0].opened));
-        assert_eq!(cases[1].decided, None);
-        assert_eq!(cases[0].village, village);
-        assert_eq!(cases[2].kind, CaseKind::Elimination);
-        let elsewhere = lead_cases(&store, &AreaCode::parse("5101").unwrap()).unwrap();
-        assert!(elsewhere.is_empty());
     }
 }

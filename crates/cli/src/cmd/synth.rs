@@ -1,23 +1,33 @@
-//! `jingzhun synth`: generates a synthetic registry (deterministic for a seed) into the database.
+//! `jingzhun synth`: generates a synthetic registry (deterministic for a seed) into the database, into
+//! household spreadsheets (`--out`, see [`super::synth_out`]) or straight into the engine (`--engine`).
+//!
+//! Any area of the tree, any scale; `--national` (or `--area 0`) asks for national size (about 30 million
+//! households, [`jingzhun_synth::national_config`]), `--scale` then being the fraction of it. Runs at scale
+//! above 1 file households under synthetic counties beyond the tree; their areas are stored (or written as
+//! a division file next to spreadsheets) with the households.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
+use std::path::PathBuf;
+
 use anyhow::{bail, Context};
-use chrono::NaiveDate;
-use jingzhun_core::{AreaCode, Household, StatusEvent};
-use jingzhun_store::{Actor, Store};
+use jingzhun_core::{AreaCode, AreaTree};
+use jingzhun_store::{Actor, HouseholdHistory, Store};
 use jingzhun_synth::{Calibration, Generator, SynthConfig, SynthError};
 
 use super::{progress, synth_monitoring};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 生成哪个区划 (默认巴中市 5119)
+    /// 生成哪个区划 (默认巴中市 5119); 0 表示全国规模, 同 --national
     #[arg(long, default_value = "5119")]
     pub area: String,
-    /// 规模: 1 为实际人口; 小于 1 按比例缩小, 大于 1 以虚拟县复制 (30 约为全国规模)
-    #[arg(long, default_value_t = 1.0)]
+    /// 全国规模 (约 3000 万户、9000 万人, 以合成县补足区划树之外的部分); 此时 --scale 为全国规模的倍数
+    #[arg(long, conflicts_with = "area")]
+    pub national: bool,
+    /// 规模: 1 为实际人口; 小于 1 按比例缩小, 大于 1 以合成县复制 (巴中市约 26 为全国规模)
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub scale: f64,
     /// 随机种子: 同一种子生成相同数据
     #[arg(long, default_value_t = 2014)]
@@ -25,22 +35,55 @@ pub struct Args {
     /// 每户注入一处数据缺陷的概率 (供数据质量检查演示), 默认 0
     #[arg(long, default_value_t = 0.0)]
     pub defects: f64,
+    /// 写入户籍表文件而不是数据库: .csv 或 .xlsx 文件, 或一个文件夹 (每县一个文件, 格式由 --format 指定)
+    #[arg(long, conflicts_with = "engine")]
+    pub out: Option<PathBuf>,
+    /// 写入文件夹时的文件格式: csv 或 xlsx (默认 csv); 写入单个文件时由扩展名决定
+    #[arg(long, value_enum, requires = "out")]
+    pub format: Option<super::synth_out::FileFormat>,
+    /// 年度: 写入文件的收入年度, 或 --engine 评估的年度 (默认 2025)
+    #[arg(long)]
+    pub year: Option<u16>,
+    /// 每个收入年度 (2013–2025) 各写一个文件 (文件名加 _年度), 导入全部文件即得到全部收入
+    #[arg(long, requires = "out", conflicts_with = "year")]
+    pub all_years: bool,
+    /// 不经数据库直接载入评估引擎, 评估一个年度并显示汇总与用时 (用于性能测试)
+    #[arg(long)]
+    pub engine: bool,
+    /// --engine 使用的政策包文件夹; 默认为随程序发布的政策包
+    #[arg(long, requires = "engine")]
+    pub pack: Option<PathBuf>,
 }
 
-/// The date generated households are recorded as in force from: the start of the registry's story, so that
-/// as-of reads of any year from 2013 find them.
-pub fn registry_start() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2013, 1, 1).unwrap_or_default()
+impl Args {
+    /// Whether the run writes into the database (otherwise no database is opened).
+    pub fn needs_store(&self) -> bool {
+        self.out.is_none() && !self.engine
+    }
+
+    /// The run's configuration over `tree`, checked by the generator's own rules later.
+    pub fn config(&self, tree: &AreaTree) -> anyhow::Result<SynthConfig> {
+        if self.national || self.area.trim() == "0" {
+            return jingzhun_synth::national_config(tree, self.seed, self.scale, self.defects)
+                .context("无法按全国规模生成");
+        }
+        let area = AreaCode::parse(&self.area)
+            .with_context(|| format!("区划代码「{}」无效", self.area))?;
+        Ok(SynthConfig {
+            seed: self.seed,
+            area,
+            scale: self.scale,
+            defect_rate: self.defects,
+        })
+    }
 }
 
 pub fn run(store: &Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> {
-    let area = AreaCode::parse(&args.area)?;
-    let config = SynthConfig {
-        seed: args.seed,
-        area,
-        scale: args.scale,
-        defect_rate: args.defects,
-    };
+    let tree = store.area_tree()?;
+    if tree.is_empty() {
+        bail!("数据库中没有行政区划, 请先运行 `jingzhun init`");
+    }
+    let config = args.config(&tree)?;
     let summary = generate_into(store, actor, config)?;
     print!("{summary}");
     Ok(ExitCode::SUCCESS)
@@ -60,56 +103,88 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
         );
     }
     let generator = Generator::new(&tree, config.clone()).context("无法按此配置生成数据")?;
+    // Areas beyond the tree (scale > 1) first, so that the households are shown, scoped and re-imported
+    // under named areas.
+    let synthetic = jingzhun_synth::synthetic_areas(&generator, &tree);
+    if !synthetic.is_empty() {
+        store.upsert_areas(
+            &synthetic,
+            actor,
+            &format!("生成演示数据: 规模 {} 的合成区划", config.scale),
+        )?;
+    }
     let bar = progress::bar(
         "生成并写入",
         generator.expected_households().round() as u64,
         "户",
     );
     let started = Instant::now();
-    let mut calibration = Calibration::default();
-    let mut failure: Option<SynthError> = None;
-    // Each village's monitoring records, written once the households they refer to have ids.
-    let mut monitoring = Vec::with_capacity(generator.villages().len());
-    let mut villages = generator.par_iter_monitored(32);
-    let mut pending: std::vec::IntoIter<(Household, Vec<StatusEvent>)> = Vec::new().into_iter();
-    // Flatten villages into households for the store, keeping the calibration tally on the way and
-    // stopping at the first generator error (the store then rolls back its open batch).
-    let mut households = std::iter::from_fn(|| loop {
-        if let Some(next) = pending.next() {
-            return Some(next);
-        }
-        match villages.next()? {
-            Ok((village, records)) => {
-                calibration.add_village(&village);
-                monitoring.push(records);
-                let rows: Vec<_> = village
-                    .households
-                    .into_iter()
-                    .map(|g| (g.household, g.events))
-                    .collect();
-                pending = rows.into_iter();
-            }
-            Err(e) => {
-                failure = Some(e);
-                return None;
-            }
-        }
-    });
     let reason = format!(
         "生成演示数据: 区划 {}, 规模 {}, 种子 {}, 缺陷率 {}",
         config.area, config.scale, config.seed, config.defect_rate
     );
-    let written = store.bulk_load(
-        &mut households,
-        registry_start(),
-        actor,
-        &reason,
-        &mut |n| bar.set_position(n as u64),
-    )?;
+    // The generator runs on its own thread (villages in parallel on rayon's pool) while this one writes,
+    // so generating and writing overlap; the bounded channel keeps a few batches in memory at most.
+    // Each village's monitoring records are kept and written once the households they refer to have ids.
+    let (written, calibration, monitoring, failure) = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<HouseholdHistory>>(64);
+        let generator = &generator;
+        let producer = scope.spawn(move || {
+            let mut calibration = Calibration::default();
+            let mut monitoring = Vec::with_capacity(generator.villages().len());
+            for village in generator.par_iter_monitored(32) {
+                let (village, records) = match village {
+                    Ok(v) => v,
+                    Err(e) => return (calibration, monitoring, Some(e)),
+                };
+                calibration.add_village(&village);
+                monitoring.push(records);
+                let rows = village
+                    .households
+                    .into_iter()
+                    .map(|mut g| {
+                        let events = std::mem::take(&mut g.events);
+                        HouseholdHistory {
+                            versions: g.into_versions(),
+                            events,
+                        }
+                    })
+                    .collect();
+                // The writer stopped (an error): stop generating.
+                if tx.send(rows).is_err() {
+                    break;
+                }
+            }
+            (calibration, monitoring, None)
+        });
+        let written = {
+            let mut pending: std::vec::IntoIter<HouseholdHistory> = Vec::new().into_iter();
+            let mut households = std::iter::from_fn(|| loop {
+                if let Some(next) = pending.next() {
+                    return Some(next);
+                }
+                pending = rx.recv().ok()?.into_iter();
+            });
+            store.bulk_load_histories(&mut households, actor, &reason, &mut |n| {
+                bar.set_position(n as u64)
+            })
+        };
+        drop(rx);
+        let (calibration, monitoring, failure) = producer.join().unwrap_or_else(|_| {
+            (
+                Calibration::default(),
+                Vec::new(),
+                Some(SynthError::Internal("生成线程异常退出")),
+            )
+        });
+        (written, calibration, monitoring, failure)
+    });
     bar.finish_and_clear();
+    // A generator error ends the stream early, so report it before the count written.
     if let Some(e) = failure {
         return Err(e).context("生成中断");
     }
+    let written = written?;
     let seconds = started.elapsed().as_secs_f64();
     let loaded = synth_monitoring::load(store, actor, &config.area, monitoring)?;
     Ok(format!(

@@ -76,8 +76,8 @@ fn department_compare_turns_a_hit_into_a_lead() {
     assert!(ws.dir.path().join("医保.csv.比对结果.xlsx").exists());
     // Nothing is written to the workflow without --save.
     assert!(!ws
-        .run_ok(&["audit", "log", "--entity", "monitoring_case"])
-        .contains("case."));
+        .run_ok(&["audit", "log", "--entity", "monitoring_cases"])
+        .contains("monitoring.case_open"));
 
     // With --save a lead on an exited household opens a case in the monitoring workflow (a household still
     // registered as poor is supported as poor and gets none); a second run opens no second case.
@@ -106,10 +106,12 @@ fn department_compare_turns_a_hit_into_a_lead() {
         out.contains("新开线索 1 户, 已有在办案件 0 户, 建档立卡贫困户 1 户"),
         "{out}"
     );
-    let log = ws.run_ok(&["audit", "log", "--entity", "monitoring_case"]);
+    let log = ws.run_ok(&["audit", "log", "--entity", "monitoring_cases"]);
     assert_eq!(
         log.lines()
-            .filter(|l| l.contains("system:department-compare"))
+            .filter(
+                |l| l.contains("system:department-compare") && l.contains("monitoring.case_open")
+            )
             .count(),
         1,
         "{log}"

@@ -7,6 +7,7 @@ mod demo;
 mod import;
 mod parquet;
 mod report;
+mod synth;
 
 use assert_cmd::Command;
 

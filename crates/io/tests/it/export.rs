@@ -3,7 +3,8 @@
 use calamine::{open_workbook_auto, Data, Reader};
 use jingzhun_core::*;
 use jingzhun_io::export::{
-    export_csv, export_xlsx, write_report_xlsx, ExportOptions, ExportRecord,
+    export_csv, export_xlsx, write_report_xlsx, CsvHouseholdWriter, ExportOptions, ExportRecord,
+    XlsxHouseholdWriter,
 };
 use jingzhun_io::households::{read_households, read_households_csv, ReadOptions};
 
@@ -135,6 +136,65 @@ fn area_filter_and_sheet_continuation() {
     let mut out = Vec::new();
     let n = export_csv(&mut out, &records(&households, &[]), &options).unwrap();
     assert_eq!(n, 1);
+}
+
+#[test]
+fn streaming_writers_write_what_the_exports_write_and_never_split_a_household() {
+    let households = sample();
+    let all = records(&households, &[]);
+    let mut whole = Vec::new();
+    export_csv(&mut whole, &all, &year_options()).unwrap();
+    let mut streamed = Vec::new();
+    let mut w = CsvHouseholdWriter::new(&mut streamed, year_options()).unwrap();
+    for r in &all {
+        w.write(r).unwrap();
+    }
+    assert_eq!(w.finish().unwrap(), 4);
+    assert_eq!(streamed, whole);
+
+    // Three rows a sheet, the one-member household first: the three-member household would cross the
+    // sheet's end, so it starts the next sheet instead of being cut in two.
+    let mut households = households.clone();
+    households.reverse();
+    let sizes: Vec<usize> = households.iter().map(|h| h.members.len()).collect();
+    assert_eq!(sizes, vec![1, 3]);
+    let all = records(&households, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stream.xlsx");
+    let options = ExportOptions {
+        rows_per_sheet: Some(3),
+        ..year_options()
+    };
+    let mut w = XlsxHouseholdWriter::new(&path, options).unwrap();
+    for r in &all {
+        w.write(r).unwrap();
+    }
+    let sheets = w.sheets();
+    assert_eq!(sheets, 2);
+    assert_eq!(w.finish().unwrap(), 4);
+    let mut wb = open_workbook_auto(&path).unwrap();
+    assert_eq!(wb.sheet_names().len(), sheets);
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).unwrap();
+        let numbers: std::collections::BTreeSet<String> =
+            range.rows().skip(1).map(|r| r[0].to_string()).collect();
+        assert!(range.height() - 1 <= 3, "{name}");
+        for no in &numbers {
+            let members = households
+                .iter()
+                .find(|h| h.number.to_string() == *no)
+                .map(|h| h.members.len())
+                .unwrap();
+            let rows = range
+                .rows()
+                .skip(1)
+                .filter(|r| r[0].to_string() == *no)
+                .count();
+            assert_eq!(rows, members, "household {no} split on {name}");
+        }
+    }
+    let batch = read_households(&path, &ReadOptions::new(today())).unwrap();
+    assert_eq!(batch.into_households(), households);
 }
 
 #[test]

@@ -3,8 +3,8 @@
 -- Codes are the core crate's stable codes (COLLATE "C"); sets of codes are joined with ','. Dates are DATE,
 -- timestamps TIMESTAMPTZ, integers BIGINT.
 
--- A case, with what its steps imply kept beside them (state, next_step, closed_at, step_count) so that
--- inboxes and counts need no fold. id is '{household_id}-{case_no}'.
+-- A case, with what its steps imply kept beside them (state, next_step, closed_at, last_step_at,
+-- step_count) so that inboxes and counts need no fold. id is '{household_id}-{case_no}'.
 CREATE TABLE monitoring_cases (
     id               TEXT COLLATE "C" PRIMARY KEY,
     household_id     BIGINT NOT NULL REFERENCES households(id),
@@ -18,12 +18,15 @@ CREATE TABLE monitoring_cases (
     state            TEXT COLLATE "C" NOT NULL CHECK (state IN ('open', 'decided', 'rejected')),
     next_step        TEXT COLLATE "C",
     closed_at        TIMESTAMPTZ,
+    last_step_at     TIMESTAMPTZ NOT NULL,
     step_count       BIGINT NOT NULL,
     UNIQUE (household_id, case_no)
 );
 -- At most one open case per household, whoever writes.
 CREATE UNIQUE INDEX monitoring_cases_one_open ON monitoring_cases (household_id) WHERE state = 'open';
 CREATE INDEX monitoring_cases_village ON monitoring_cases (village_code, opened_at);
+-- Inboxes: the open cases of an area, oldest first.
+CREATE INDEX monitoring_cases_open_village ON monitoring_cases (village_code, opened_at) WHERE state = 'open';
 
 CREATE TABLE case_steps (
     case_id      TEXT COLLATE "C" NOT NULL REFERENCES monitoring_cases(id),

@@ -168,3 +168,112 @@ both!(fn empty_bulk_load_writes_nothing(db) {
     assert_eq!(n, 0);
     assert_eq!(db.store.audit_verify().unwrap().entries, 0);
 });
+
+/// Households with one to three versions (the second moves some to another village, the third drops a
+/// member and an income year), some without members, incomes or events.
+fn histories(n: usize) -> Vec<HouseholdHistory> {
+    input(n)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (h, events))| {
+            let mut versions = vec![(d("2013-12-31"), h.clone())];
+            if i % 3 >= 1 {
+                let mut second = h.clone();
+                if i % 5 == 0 {
+                    second.village = code(VILLAGES[(i + 1) % VILLAGES.len()]);
+                }
+                second.farmland_mu = Some(i as f64);
+                versions.push((d("2016-09-01"), second));
+            }
+            if i % 3 == 2 {
+                let mut third = versions[1].1.clone();
+                third.members.pop();
+                third.incomes.pop();
+                versions.push((d("2021-03-15"), third));
+            }
+            HouseholdHistory { versions, events }
+        })
+        .collect()
+}
+
+both!(fn bulk_loaded_histories_read_back_as_of_every_date(db) {
+    let data = histories(900);
+    let n = db
+        .store
+        .bulk_load_histories(&mut data.clone().into_iter(), &Actor::system("synth"), "生成", &mut |_| {})
+        .unwrap();
+    assert_eq!(n, 900);
+    let mut read = Vec::new();
+    let scanned = db
+        .store
+        .scan_household_histories(&code("51"), &mut |h| {
+            read.push(h);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(scanned, 900);
+    // Everything comes back: versions in order with their dates and snapshots, and the events.
+    for (want, got) in data.iter().zip(&read) {
+        assert_eq!(got.versions.len(), want.versions.len());
+        for (k, ((date, h), v)) in want.versions.iter().zip(&got.versions).enumerate() {
+            assert_eq!(v.version.0, k as i64 + 1);
+            assert_eq!(v.effective_from, *date);
+            assert_eq!(&v.household, h);
+        }
+        assert_eq!(got.events, want.events);
+    }
+    // The version each history picks for a date is the one the store's as-of reads pick.
+    for date in ["2013-12-30", "2013-12-31", "2016-08-31", "2016-09-01", "2020-12-31", "2025-12-31"] {
+        let date = d(date);
+        let by_scan: HashMap<HouseholdId, StoredHousehold> = scan(&db.store, "51", Some(date))
+            .into_iter()
+            .map(|h| (h.id, h))
+            .collect();
+        for history in &read {
+            let mine = history.as_of(date);
+            assert_eq!(mine.as_ref(), by_scan.get(&history.id), "{date}");
+            let one = db.store.household_as_of(history.id, date).unwrap();
+            assert_eq!(mine, one, "{date}");
+        }
+    }
+    // Households whose earlier version lay in an area are found there too.
+    let moved = read
+        .iter()
+        .filter(|h| {
+            h.versions.iter().any(|v| v.household.village.as_str() == VILLAGES[0])
+        })
+        .count();
+    let mut in_area = 0;
+    db.store
+        .scan_household_histories(&code(VILLAGES[0]), &mut |_| {
+            in_area += 1;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(in_area, moved);
+    assert!(moved > db.store.count_households(&code(VILLAGES[0])).unwrap() as usize);
+    // The current version is the last one.
+    for (want, got) in data.iter().zip(&read) {
+        let current = db.store.household(got.id).unwrap();
+        assert_eq!(Some(&current.household), want.versions.last().map(|(_, h)| h));
+        assert_eq!(current.version.0, want.versions.len() as i64);
+    }
+});
+
+both!(fn bulk_histories_refuse_a_household_without_versions_or_with_two_numbers(db) {
+    let mut data = histories(3);
+    data[1].versions.clear();
+    let err = db
+        .store
+        .bulk_load_histories(&mut data.into_iter(), &Actor::system("synth"), "生成", &mut |_| {})
+        .unwrap_err();
+    assert!(err.to_string().contains("没有任何版本"), "{err}");
+    let mut data = histories(3);
+    let other = household(99, VILLAGES[0]);
+    data[2].versions[1].1.number = other.number;
+    let err = db
+        .store
+        .bulk_load_histories(&mut data.into_iter(), &Actor::system("synth"), "生成", &mut |_| {})
+        .unwrap_err();
+    assert!(err.to_string().contains("另一个户编号"), "{err}");
+});

@@ -359,3 +359,61 @@ fn a_number_taken_during_a_copy_import_rolls_everything_back_on_postgres() {
         "no row and no audit entry of the import remains"
     );
 }
+
+// A previewed import commits only on the basis it was previewed on: a household edited, or a number of the
+// batch created, since the preview refuses the commit and writes nothing; an unchanged store commits.
+both!(fn an_import_on_a_stale_basis_is_refused(db) {
+    setup(db);
+    let b = batch(0..6);
+    import(db, &b).unwrap();
+    let importer = Actor::new("县扶贫办-李四");
+    let mut next = b.clone();
+    next[1].household.phone = Some(Phone::parse("13900002222").unwrap());
+    next.extend(batch(6..8));
+    let (preview, basis) = db
+        .store
+        .preview_import_with_basis(&next, d("2024-03-01"), &importer, "导入", &mut |_| {})
+        .unwrap();
+    assert_eq!(preview, ImportOutcome { created: 2, updated: 1, unchanged: 5, events_added: 0 });
+    assert_eq!(basis.0.len(), 6, "the stored households the batch matches");
+    assert!(basis.0.values().all(|v| *v == Version(1)));
+
+    // Someone edits household 1 meanwhile: the commit is refused as a conflict, nothing written.
+    let stored = db.store.household_by_number(&b[1].household.number).unwrap().unwrap();
+    let mut h = stored.household.clone();
+    h.cooperative_member ^= true;
+    db.store.update_household(stored.id, stored.version, &h, d("2024-02-01"), &importer, "核实").unwrap();
+    let before = snapshot(db);
+    let err = db
+        .store
+        .import_households_on_basis(&next, d("2024-03-01"), &importer, "导入", &basis, &mut |_| {})
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+    assert_eq!(snapshot(db), before);
+
+    // A number of the batch that was new at the preview now exists: refused too.
+    let (_, basis) = db
+        .store
+        .preview_import_with_basis(&next, d("2024-03-01"), &importer, "导入", &mut |_| {})
+        .unwrap();
+    import(db, &next[6..7]).unwrap();
+    let before = snapshot(db);
+    let err = db
+        .store
+        .import_households_on_basis(&next, d("2024-03-01"), &importer, "导入", &basis, &mut |_| {})
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+    assert_eq!(snapshot(db), before);
+
+    // On an unchanged basis the commit does what the preview said.
+    let (preview, basis) = db
+        .store
+        .preview_import_with_basis(&next, d("2024-03-01"), &importer, "导入", &mut |_| {})
+        .unwrap();
+    let out = db
+        .store
+        .import_households_on_basis(&next, d("2024-03-01"), &importer, "导入", &basis, &mut |_| {})
+        .unwrap();
+    assert_eq!(out, preview);
+    assert!(db.store.audit_verify().unwrap().is_ok());
+});

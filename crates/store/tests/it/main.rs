@@ -13,4 +13,5 @@ mod evaluation;
 mod households;
 mod import;
 mod migrations;
+mod monitoring;
 mod synth_monitoring;

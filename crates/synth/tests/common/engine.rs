@@ -1,7 +1,7 @@
 //! Generated registry → evaluation engine → summary series: the figures as the product computes them.
 //!
 //! One engine per year 2013–2020 (the years the published figures and the exits need), each loaded with
-//! every generated household as the store would hold it (one version, in force throughout), evaluated under
+//! every generated household as the store would hold it (the version in force at the year's end), evaluated under
 //! the built-in policy pack and added to a [`SummarySeries`] of the city and one of each county.
 
 use chrono::NaiveDate;
@@ -46,11 +46,14 @@ pub fn evaluate(
         next_id += village.households.len() as i64;
         engines.par_iter_mut().for_each(|engine| {
             for (k, h) in village.households.iter().enumerate() {
-                engine.insert(HouseholdInput::from((
-                    HouseholdId(first + k as i64),
-                    &h.household,
-                    h.events.as_slice(),
-                )));
+                // The version in force at the engine's date, as the store's as-of read picks it.
+                if let Some(record) = h.as_of(engine.as_of()) {
+                    engine.insert(HouseholdInput::from((
+                        HouseholdId(first + k as i64),
+                        record,
+                        h.events.as_slice(),
+                    )));
+                }
             }
         });
     }

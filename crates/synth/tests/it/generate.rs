@@ -204,7 +204,8 @@ fn resident_ids_parse_fit_county_birth_and_sex_and_are_unique() {
 fn households_have_one_head_and_ages_that_fit_relationships() {
     let today = record_date();
     for h in households(bazhong()) {
-        let hh = &h.household;
+        // The record as of its date (members alive then; later versions may have lost some).
+        let hh = h.as_of(today).unwrap();
         let heads: Vec<_> = hh
             .members
             .iter()
@@ -241,12 +242,14 @@ fn households_have_one_head_and_ages_that_fit_relationships() {
                     hh.number
                 );
             }
-            if (6..=15).contains(&age) {
+            // Compulsory school age as the rules take it: the age on the last 31 August.
+            let school_age = jingzhun_policy::rules::MemberFacts::of(m, today).school_age;
+            if (6..=15).contains(&school_age) {
                 assert!(m.schooling.is_some_and(|s| s.meets_compulsory_education()));
             }
             assert!(m.migrant_months.get() <= 12);
         }
-        assert_eq!(hh.incomes.len(), 13);
+        assert_eq!(h.household.incomes.len(), 13);
         assert!(hh.number.as_str().starts_with(hh.village.as_str()));
     }
 }
@@ -255,16 +258,17 @@ fn households_have_one_head_and_ages_that_fit_relationships() {
 fn incomes_and_events_tell_a_consistent_story() {
     for h in households(bazhong()) {
         let hh = &h.household;
-        // Per capita over the members of the year (born by its end), as the engine divides.
+        // The version in force at a year's end, as the engine reads it.
+        let at = |year: u16| h.as_of(year_end(year)).unwrap();
+        // Per capita over the members of the year (born by its end, alive), as the engine divides.
         let size = |year: u16| {
-            hh.members
+            at(year)
+                .members
                 .iter()
-                .filter(|m| {
-                    m.birth_date() <= NaiveDate::from_ymd_opt(i32::from(year), 12, 31).unwrap()
-                })
+                .filter(|m| m.birth_date() <= year_end(year))
                 .count() as u32
         };
-        let pc = |year: u16| per_capita(hh.income(year).unwrap(), size(year));
+        let pc = |year: u16| per_capita(at(year).income(year).unwrap(), size(year));
         for pair in h.events.windows(2) {
             assert!(
                 pair[0].effective <= pair[1].effective,
@@ -296,7 +300,9 @@ fn incomes_and_events_tell_a_consistent_story() {
                 hh.number
             );
             assert!(hh.attribute.is_some() && hh.main_cause.is_some());
-            // The other guarantees hold (a correct exit is never a suspected wrong one).
+            // The other guarantees hold in the exit year's version (a correct exit is never a suspected
+            // wrong one).
+            let hh = at(exit);
             assert!(hh.food_clothing_secured);
             assert!(hh.members.iter().all(|m| m.medical_insurance));
             assert!(
@@ -307,16 +313,16 @@ fn incomes_and_events_tell_a_consistent_story() {
             assert!(hh.water.fetch_minutes.is_none_or(|m| m <= 20));
             assert!(hh.water.outage_days_per_year.is_some_and(|d| d <= 36));
             assert_eq!(hh.water.quality_ok, Some(true));
-            // The education guarantee holds with ages as of the exit year's end (the record is a snapshot).
-            let year_end = NaiveDate::from_ymd_opt(i32::from(exit), 12, 31).unwrap();
-            for m in &hh.members {
-                if (6..=15).contains(&m.age_on(year_end)) {
+            // The education guarantee holds in the exit year (school age on its 31 August).
+            let end = year_end(exit);
+            for m in hh.members.iter().filter(|m| m.birth_date() <= end) {
+                let school_age = jingzhun_policy::rules::MemberFacts::of(m, end).school_age;
+                if (6..=15).contains(&school_age) {
                     assert!(
                         m.schooling.is_some_and(|s| s.meets_compulsory_education()),
-                        "{}: {:?} at {} in {exit}",
+                        "{}: {:?} at {school_age} in {exit}",
                         hh.number,
                         m.schooling,
-                        m.age_on(year_end)
                     );
                 }
             }
@@ -326,12 +332,14 @@ fn incomes_and_events_tell_a_consistent_story() {
                 assert!(pc(year) >= cal::poverty_line(year));
             }
         }
-        if !h
-            .events
-            .iter()
-            .any(|e| e.kind == StatusEventKind::Monitored)
-        {
-            // Never monitored: never in the monitoring range either (2020 on).
+        // Never monitored: never in the monitoring range either (2020 on). A household removed when its
+        // last member died may have had its monitoring cut short with it.
+        if !h.events.iter().any(|e| {
+            matches!(
+                e.kind,
+                StatusEventKind::Monitored | StatusEventKind::Removed
+            )
+        }) {
             for year in 2020..=2025 {
                 assert!(
                     pc(year) >= cal::monitoring_threshold(year),
@@ -427,7 +435,8 @@ fn the_defect_rate_changes_only_the_defective_households_and_lists_them() {
             .map(|m| i64::from(m.age_on(today)))
             .unwrap_or(i64::MAX);
         let mut found = HashSet::new();
-        if heads == 0 {
+        // A household whose members all died has no head and is not a defect.
+        if heads == 0 && !hh.members.is_empty() {
             found.insert(DefectKind::NoHead);
         }
         if heads > 1 {
@@ -535,8 +544,10 @@ fn national_scale_id_families_stay_unique_and_keep_relationships() {
     let mut ids = HashSet::new();
     for v in generator.par_iter(8) {
         for h in v.unwrap().households {
-            let head = h.household.head().unwrap().age_on(today) as i64;
-            for m in &h.household.members {
+            // The record as of its date (a later version may have lost members, or all of them).
+            let record = h.as_of(today).unwrap();
+            let head = record.head().unwrap().age_on(today) as i64;
+            for m in &record.members {
                 assert!(ids.insert(m.resident_id));
                 let age = m.age_on(today) as i64;
                 if m.relationship.is_younger_generation() {
@@ -549,4 +560,187 @@ fn national_scale_id_families_stay_unique_and_keep_relationships() {
         }
     }
     assert!(ids.len() > 1000);
+}
+
+fn year_end(year: u16) -> NaiveDate {
+    NaiveDate::from_ymd_opt(i32::from(year), 12, 31).unwrap()
+}
+
+#[test]
+fn versions_start_at_registration_follow_in_date_order_and_carry_the_incomes_known() {
+    let mut with_history = 0usize;
+    let mut versions = 0usize;
+    let all: Vec<&GeneratedHousehold> = households(bazhong()).collect();
+    for h in &all {
+        let list: Vec<_> = h.versions().collect();
+        assert_eq!(
+            list[0].0,
+            cal::date(cal::INITIAL_REGISTRATION),
+            "{}",
+            h.household.number
+        );
+        for pair in list.windows(2) {
+            assert!(pair[0].0 < pair[1].0, "{}", h.household.number);
+            // A version carries the incomes of the years up to its successor's year.
+            let last = pair[0].1.incomes.iter().map(|r| r.year).max().unwrap();
+            assert_eq!(i32::from(last), chrono::Datelike::year(&pair[1].0));
+        }
+        assert_eq!(list.last().unwrap().1.incomes.len(), 13);
+        assert!(list.iter().all(|(_, v)| v.number == h.household.number));
+        with_history += usize::from(list.len() > 1);
+        versions += list.len();
+    }
+    // Cheap: most households need one to three versions.
+    let mean = versions as f64 / all.len() as f64;
+    assert!((1.1..=2.5).contains(&mean), "{mean} versions per household");
+    assert!(with_history > all.len() / 10, "{with_history}");
+}
+
+/// The rule's own view (school age on 31 August, compulsory 6–15): no child of compulsory age is recorded
+/// out of school in the version in force at any year's end, when no defect is injected.
+#[test]
+fn no_child_of_compulsory_age_is_out_of_school_in_any_year() {
+    for year in 2013..=2025u16 {
+        let date = year_end(year);
+        let mut failing = 0;
+        let mut children = 0;
+        for h in households(bazhong()) {
+            let Some(v) = h.as_of(date) else { continue };
+            for m in v.members.iter().filter(|m| m.birth_date() <= date) {
+                let facts = jingzhun_policy::rules::MemberFacts::of(m, date);
+                if (6..=15).contains(&facts.school_age) {
+                    children += 1;
+                    if !facts
+                        .schooling
+                        .is_some_and(|s| s.meets_compulsory_education())
+                    {
+                        failing += 1;
+                    }
+                }
+            }
+        }
+        assert!(children > 1_000, "{year}: {children}");
+        assert_eq!(
+            failing, 0,
+            "{year}: {failing} of {children} children out of school"
+        );
+    }
+}
+
+#[test]
+fn with_defects_the_schooling_failures_are_the_injected_ones() {
+    let villages = generate(config("511921", 0.05, 5, 0.05));
+    let injected: usize = households(&villages)
+        .flat_map(|h| h.defects.iter())
+        .filter(|d| d.kind == DefectKind::MissingSchooling)
+        .count();
+    assert!(injected > 0);
+    // Defects are put into the current record; in the year it is in force they are all there is.
+    let mut failing_households = 0;
+    for h in households(&villages) {
+        let date = year_end(2025);
+        let Some(v) = h.as_of(date) else { continue };
+        let fails = v
+            .members
+            .iter()
+            .filter(|m| m.birth_date() <= date)
+            .any(|m| {
+                let f = jingzhun_policy::rules::MemberFacts::of(m, date);
+                (6..=15).contains(&f.school_age)
+                    && !f.schooling.is_some_and(|s| s.meets_compulsory_education())
+            });
+        failing_households += usize::from(fails);
+    }
+    assert!(
+        failing_households <= injected,
+        "{failing_households} > {injected}"
+    );
+}
+
+#[test]
+fn people_die_at_plausible_rates_and_never_come_back() {
+    let all: Vec<&GeneratedHousehold> = households(bazhong()).collect();
+    let people = |year: u16| -> usize {
+        let date = year_end(year);
+        all.iter()
+            .filter_map(|h| h.as_of(date))
+            .map(|v| v.members.iter().filter(|m| m.birth_date() <= date).count())
+            .sum()
+    };
+    let (p2013, p2020, p2025) = (people(2013), people(2020), people(2025));
+    // Deaths outnumber births after 2020 (the record has no later births): the rural population falls by
+    // a few percent by 2025, at roughly 7–9 deaths per 1,000 a year.
+    let fall = 1.0 - p2025 as f64 / p2020 as f64;
+    assert!((0.02..=0.07).contains(&fall), "2020 {p2020}, 2025 {p2025}");
+    assert!(
+        p2020 > p2013,
+        "births outnumber deaths in 2014–2020: {p2013} → {p2020}"
+    );
+    let mut deaths_before = 0usize;
+    let mut deaths_after = 0usize;
+    let mut emptied = 0usize;
+    for h in &all {
+        let list: Vec<_> = h.versions().collect();
+        let mut gone: HashSet<ResidentId> = HashSet::new();
+        for pair in list.windows(2) {
+            let next: HashSet<&ResidentId> =
+                pair[1].1.members.iter().map(|m| &m.resident_id).collect();
+            for m in &pair[0].1.members {
+                if !next.contains(&m.resident_id) {
+                    gone.insert(m.resident_id);
+                    if pair[1].0 <= record_date() {
+                        deaths_before += 1;
+                    } else {
+                        deaths_after += 1;
+                    }
+                }
+            }
+            // Nobody who left comes back in a later version.
+            for m in &pair[1].1.members {
+                assert!(!gone.contains(&m.resident_id), "{}", h.household.number);
+            }
+        }
+        // Every version but an emptied last one has exactly one head.
+        for (_, v) in &list {
+            let heads = v
+                .members
+                .iter()
+                .filter(|m| m.relationship == Relationship::Head)
+                .count();
+            assert_eq!(
+                heads,
+                usize::from(!v.members.is_empty()),
+                "{}",
+                h.household.number
+            );
+        }
+        // A household whose last member died is removed from the registry on that date, and nothing
+        // happens to it afterwards.
+        let (last_date, last) = list.last().unwrap();
+        let removed: Vec<_> = h
+            .events
+            .iter()
+            .filter(|e| e.kind == StatusEventKind::Removed)
+            .collect();
+        if last.members.is_empty() {
+            emptied += 1;
+            assert_eq!(removed.len(), 1, "{}", h.household.number);
+            assert_eq!(removed[0].effective, *last_date);
+            assert!(h.events.iter().all(|e| e.effective <= *last_date));
+        } else {
+            assert!(removed.is_empty(), "{}", h.household.number);
+        }
+    }
+    let per_year = |deaths: usize, years: f64| deaths as f64 / years / p2020 as f64 * 1_000.0;
+    let before = per_year(deaths_before, 7.0);
+    let after = per_year(deaths_after, 5.0);
+    assert!(
+        (5.0..=11.0).contains(&before),
+        "{before} per 1,000 a year in 2014–2020"
+    );
+    assert!(
+        (5.0..=12.0).contains(&after),
+        "{after} per 1,000 a year in 2021–2025"
+    );
+    assert!(emptied > 0);
 }

@@ -1,26 +1,40 @@
 //! Running the monitoring workflow: leads, the inbox, a case page, recording steps, the village notice.
 //!
-//! Every function takes the caller's [`Scope`]: a case belongs to the household's village, and a case
-//! outside the scope answers not found (audited) like any other record. The county approval's decision is
-//! written on the household as a status event (纳入监测 or 风险消除), which is what the dashboards count.
+//! Cases are the store's rows (`jingzhun_store::monitoring`), read by id, by household or by area, never
+//! all at once. Every function takes the caller's [`Scope`]: a case belongs to the household's village,
+//! and a case outside the scope answers not found (audited) like any other record. The county approval's
+//! decision (纳入监测 or 风险消除) is written by the store with the step, in one transaction.
+//!
+//! What the store refuses for a reason the user should read (a household with an open case, a step
+//! based on a stale page, a step out of turn) and a risk elimination whose conditions do not hold come
+//! back as [`Refused`] with the Chinese reason, which pages and the API show with status 409 beside the
+//! case as it now stands.
 
-use std::collections::BTreeMap;
-
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use jingzhun_core::monitoring::{CaseId, CaseRecord, Measure};
 use jingzhun_core::{
     AreaCode, Channel, HouseholdId, HouseholdStatus, MonitoringKind, RiskType, StatusEvent,
     StatusEventKind,
 };
+use jingzhun_policy::{explain, DepartmentFacts, OwnedFacts, PolicyPack};
 use serde::Serialize;
 
 use crate::access::Scope;
 use crate::auth::CurrentUser;
-use crate::data::Backend;
+use crate::data::{Backend, CaseFilter, DataError, HouseholdRecord};
 use crate::error::AppError;
 use crate::workflow::*;
 
+use super::evaluation::ExplanationView;
+
 /// Gives the identification time limit in days for an area and a year.
 pub type DaysLimit<'a> = &'a (dyn Fn(&AreaCode, u16) -> u16 + Sync);
+
+/// Audit entity of a refused access to a case (the store audits case writes under its own table name).
+const CASE_AUDIT_ENTITY: &str = "monitoring_cases";
+
+/// Cases per inbox page.
+pub const INBOX_PAGE: usize = 50;
 
 /// A lead as entered.
 #[derive(Debug, Clone)]
@@ -31,22 +45,66 @@ pub struct NewLead {
     pub note: String,
 }
 
-fn fold_all(events: Vec<StepEvent>) -> Vec<Case> {
-    let mut by_id: BTreeMap<String, Vec<StepEvent>> = BTreeMap::new();
-    let mut order = Vec::new();
-    for e in events {
-        if !by_id.contains_key(&e.case_id) {
-            order.push(e.case_id.clone());
+/// A write refused for a reason the user should read (answered with 409).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refused {
+    pub message: String,
+    /// The household's open case, when a lead was refused because of it.
+    pub open_case: Option<String>,
+}
+
+impl Refused {
+    fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            open_case: None,
         }
-        by_id.entry(e.case_id.clone()).or_default().push(e);
     }
-    order
+}
+
+fn china_time(at: DateTime<Utc>) -> String {
+    (at + chrono::Duration::hours(8))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+fn china_date(at: DateTime<Utc>) -> NaiveDate {
+    (at + chrono::Duration::hours(8)).date_naive()
+}
+
+fn parse_case_id(text: &str) -> Result<CaseId, AppError> {
+    CaseId::parse(text).map_err(|_| AppError::NotFound)
+}
+
+/// One recorded step, as pages show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepView {
+    pub step: Step,
+    pub label: &'static str,
+    pub outcome: &'static str,
+    pub passed: bool,
+    pub by: String,
+    /// China time.
+    pub at: String,
+    pub note: String,
+}
+
+fn steps_of(c: &CaseRecord) -> Vec<StepView> {
+    c.steps
         .iter()
-        .filter_map(|id| by_id.get(id).and_then(|evs| Case::from_events(evs)))
+        .map(|s| StepView {
+            step: s.step,
+            label: s.step.label(),
+            outcome: s.outcome.label(),
+            passed: s.outcome == Outcome::Pass,
+            by: s.by.clone(),
+            at: china_time(s.at),
+            note: s.note.clone(),
+        })
         .collect()
 }
 
-/// A household's cases, oldest first, as links for the household page.
+/// A household's case with every step, for the household page's case history.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseLink {
     pub id: String,
@@ -55,59 +113,58 @@ pub struct CaseLink {
     pub state: CaseState,
     /// The next step's label while open.
     pub next_label: Option<&'static str>,
+    pub steps: Vec<StepView>,
 }
 
-/// The cases of one household (the caller has already been admitted to the household).
+/// The cases of one household, oldest first (the caller has already been admitted to the household).
 pub fn of_household(
     backend: &dyn Backend,
     household: HouseholdId,
 ) -> Result<Vec<CaseLink>, AppError> {
-    let prefix = format!("{}-", household.0);
-    Ok(fold_all(backend.case_events(None)?)
+    Ok(backend
+        .cases_of_household(household)?
         .into_iter()
-        .filter(|c| c.id.starts_with(&prefix))
         .map(|c| {
             let state = c.state();
             CaseLink {
-                id: c.id.clone(),
-                kind: c.facts.kind,
-                kind_label: c.facts.kind.label(),
+                id: c.id.to_string(),
+                kind: c.kind,
+                kind_label: c.kind.label(),
                 state,
                 next_label: match state {
                     CaseState::Open { next } => Some(next.label()),
                     _ => None,
                 },
+                steps: steps_of(&c),
             }
         })
         .collect())
 }
 
-fn load(backend: &dyn Backend, case_id: &str) -> Result<Case, AppError> {
-    let events = backend.case_events(Some(case_id))?;
-    Case::from_events(&events).ok_or(AppError::NotFound)
-}
-
-/// A case the caller may see: outside the scope it answers not found, audited.
+/// A case the caller may see: unknown ids answer not found, and so does a case outside the scope
+/// (audited).
 fn load_admitted(
     backend: &dyn Backend,
     user: &CurrentUser,
     scope: &Scope,
     case_id: &str,
-) -> Result<Case, AppError> {
-    let c = load(backend, case_id)?;
+) -> Result<CaseRecord, AppError> {
+    let id = parse_case_id(case_id)?;
+    let c = backend.case(&id)?.ok_or(AppError::NotFound)?;
     super::admit(
         backend,
         user,
         scope,
-        &c.facts.village,
-        crate::store_backend::CASE_ENTITY,
-        case_id,
+        &c.village,
+        CASE_AUDIT_ENTITY,
+        &id.to_string(),
     )?;
     Ok(c)
 }
 
 /// Opens a case from a lead on a household: identification if the household is not monitored, risk
-/// elimination if it is. Refused (409) while the household has another open case.
+/// elimination if it is. While the household has another open case the lead is [`Refused`] (409) and
+/// names that case.
 pub fn open_lead(
     backend: &dyn Backend,
     user: &CurrentUser,
@@ -115,7 +172,7 @@ pub fn open_lead(
     household: HouseholdId,
     lead: NewLead,
     today: NaiveDate,
-) -> Result<String, AppError> {
+) -> Result<Result<CaseId, Refused>, AppError> {
     let rec = backend.household(household)?;
     super::admit(
         backend,
@@ -125,17 +182,7 @@ pub fn open_lead(
         "household",
         &household.0.to_string(),
     )?;
-    match open_case(
-        backend,
-        &user.account.username,
-        household,
-        &rec,
-        lead,
-        today,
-    )? {
-        Some(case_id) => Ok(case_id),
-        None => Err(AppError::Conflict),
-    }
+    open_case(backend, &user.account.username, &rec, lead, today)
 }
 
 /// Opens a case from a hit in another department's data (channel 部门筛查预警), recorded as `actor` (a
@@ -150,27 +197,20 @@ pub fn open_department_lead(
     today: NaiveDate,
 ) -> Result<Option<String>, AppError> {
     let rec = backend.household(household)?;
-    open_case(backend, actor, household, &rec, lead, today)
+    Ok(open_case(backend, actor, &rec, lead, today)?
+        .ok()
+        .map(|id| id.to_string()))
 }
 
-/// Opens an identification case (or a risk-elimination case for a monitored household) unless the household
-/// already has an open one (`None`).
+/// Opens an identification case (or a risk-elimination case for a monitored household). Reads only this
+/// household's next case number; the store refuses a second open case (its unique index settles races).
 fn open_case(
     backend: &dyn Backend,
     by: &str,
-    household: HouseholdId,
-    rec: &crate::data::HouseholdRecord,
+    rec: &HouseholdRecord,
     lead: NewLead,
     today: NaiveDate,
-) -> Result<Option<String>, AppError> {
-    let prefix = format!("{}-", household.0);
-    let cases: Vec<Case> = fold_all(backend.case_events(None)?)
-        .into_iter()
-        .filter(|c| c.id.starts_with(&prefix))
-        .collect();
-    if cases.iter().any(Case::is_open) {
-        return Ok(None);
-    }
+) -> Result<Result<CaseId, Refused>, AppError> {
     let monitored = HouseholdStatus::on(&rec.events, today).monitoring.is_some();
     let kind = if monitored {
         CaseKind::Elimination
@@ -178,31 +218,39 @@ fn open_case(
         CaseKind::Identification
     };
     if kind == CaseKind::Identification && lead.monitoring_kind.is_none() {
-        return Err(AppError::BadRequest);
+        return Ok(Err(Refused::new("请选择拟纳入的监测对象类型")));
     }
-    let case_id = format!("{}-{}", household.0, cases.len() + 1);
-    let event = StepEvent {
-        case_id: case_id.clone(),
-        record: StepRecord {
+    let id = backend.next_case_id(rec.id)?;
+    let case = CaseRecord {
+        id,
+        village: rec.household.village,
+        kind,
+        channel: lead.channel,
+        monitoring_kind: lead
+            .monitoring_kind
+            .filter(|_| kind == CaseKind::Identification),
+        risk_types: lead.risk_types,
+        steps: vec![StepRecord {
             step: Step::Lead,
             outcome: Outcome::Pass,
             by: by.to_owned(),
-            at: chrono::Utc::now(),
+            at: Utc::now(),
             note: lead.note,
-        },
-        lead: Some(LeadFacts {
-            household,
-            village: rec.household.village,
-            kind,
-            channel: lead.channel,
-            monitoring_kind: lead
-                .monitoring_kind
-                .filter(|_| kind == CaseKind::Identification),
-            risk_types: lead.risk_types,
-        }),
+        }],
     };
-    backend.append_case_event(by, &event)?;
-    Ok(Some(case_id))
+    match backend.open_case(&case, by) {
+        Ok(()) => Ok(Ok(id)),
+        Err(DataError::CaseAlreadyOpen { message, open }) => Ok(Err(Refused {
+            message,
+            open_case: open.map(|c| c.to_string()),
+        })),
+        // Another opener took the same number first: it holds the household's open case.
+        Err(DataError::Duplicate(_)) => Ok(Err(Refused::new(format!(
+            "户(ID {})刚刚由他人登记了监测案件, 请刷新后查看",
+            rec.id
+        )))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// One line of the inbox.
@@ -223,102 +271,265 @@ pub struct CaseLine {
     pub opened: NaiveDate,
     pub deadline: Option<NaiveDate>,
     pub timing: Timing,
+    /// Steps recorded so far (the step forms send it back, so a stale page is refused).
+    pub step_count: usize,
 }
 
-/// The cases of the scope: open ones first (most urgent first), then the last 50 closed.
+/// Which cases the inbox lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InboxQuery {
+    /// Closed cases too (by lead time), not only the open ones.
+    pub all: bool,
+    /// Only cases within this area (inside the scope).
+    pub area: Option<AreaCode>,
+    /// 0-based page of [`INBOX_PAGE`] cases.
+    pub page: usize,
+}
+
+/// One page of the inbox.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inbox {
+    pub area: String,
+    pub all: bool,
+    pub page: usize,
+    /// Whether another page follows.
+    pub more: bool,
+    pub cases: Vec<CaseLine>,
+}
+
+/// The cases of the scope (or of an area inside it), one page at a time: open cases by lead time, which
+/// is deadline order (oldest, most urgent first), or every case with `all`.
 pub fn inbox(
     backend: &dyn Backend,
     user: &CurrentUser,
     scope: &Scope,
+    query: &InboxQuery,
     days_limit: DaysLimit<'_>,
     today: NaiveDate,
-) -> Result<Vec<CaseLine>, AppError> {
+) -> Result<Inbox, AppError> {
+    let area = query.area.unwrap_or(scope.area());
+    super::admit(backend, user, scope, &area, "area", area.as_str())?;
+    // One more than a page tells whether another follows.
+    let filter = CaseFilter {
+        open_only: !query.all,
+        kind: None,
+        limit: Some(INBOX_PAGE + 1),
+        offset: query.page.saturating_mul(INBOX_PAGE),
+    };
+    let mut cases = backend.cases_within(&area, &filter)?;
+    let more = cases.len() > INBOX_PAGE;
+    cases.truncate(INBOX_PAGE);
     let role = user.account.role;
-    let mut lines = Vec::new();
-    for c in fold_all(backend.case_events(None)?) {
-        if !scope.contains(&c.facts.village) {
-            continue;
-        }
-        if let Some(line) = line_of(backend, role, &c, days_limit, today)? {
+    let mut lines = Vec::with_capacity(cases.len());
+    for c in &cases {
+        if let Some(line) = line_of(backend, role, c, days_limit, today)? {
             lines.push(line);
         }
     }
-    let (mut open, mut closed): (Vec<_>, Vec<_>) = lines
-        .into_iter()
-        .partition(|l| matches!(l.state, CaseState::Open { .. }));
-    open.sort_by_key(|l| (l.deadline, l.id.clone()));
-    closed.sort_by_key(|l| std::cmp::Reverse(l.opened));
-    closed.truncate(50);
-    open.extend(closed);
-    Ok(open)
+    Ok(Inbox {
+        area: area.as_str().to_owned(),
+        all: query.all,
+        page: query.page,
+        more,
+        cases: lines,
+    })
 }
 
 fn line_of(
     backend: &dyn Backend,
     role: crate::access::Role,
-    c: &Case,
+    c: &CaseRecord,
     days_limit: DaysLimit<'_>,
     today: NaiveDate,
 ) -> Result<Option<CaseLine>, AppError> {
-    let rec = match backend.household(c.facts.household) {
+    let rec = match backend.household(c.household()) {
         Ok(r) => r,
-        Err(crate::data::DataError::NotFound) => return Ok(None),
+        Err(DataError::NotFound) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
     let h = &rec.household;
     let year = u16::try_from(today.year()).unwrap_or(2025);
-    let limit = days_limit(&c.facts.village, year);
+    let limit = days_limit(&c.village, year);
     let state = c.state();
     let next = match state {
         CaseState::Open { next } => Some(next),
         _ => None,
     };
     Ok(Some(CaseLine {
-        id: c.id.clone(),
-        household: c.facts.household.0,
+        id: c.id.to_string(),
+        household: c.household().0,
         household_number: h.number.as_str().to_owned(),
         head_name: h
             .head()
             .or(h.members.first())
             .map(|m| m.name.as_str().to_owned())
             .unwrap_or_default(),
-        village_code: h.village.as_str().to_owned(),
-        village_name: backend.area(&h.village).map(|a| a.name).unwrap_or_default(),
-        kind: c.facts.kind,
-        kind_label: c.facts.kind.label(),
+        village_code: c.village.as_str().to_owned(),
+        village_name: backend.area(&c.village).map(|a| a.name).unwrap_or_default(),
+        kind: c.kind,
+        kind_label: c.kind.label(),
         state,
         next_label: next.map(Step::label),
         mine: next.is_some_and(|n| c.check(n, role).is_ok()),
-        opened: c
-            .opened_at()
-            .map(|t| (t + chrono::Duration::hours(8)).date_naive())
-            .unwrap_or(today),
+        opened: c.opened_at().map(china_date).unwrap_or(today),
         deadline: c.deadline(limit),
         timing: c.timing(limit, today),
+        step_count: c.steps.len(),
     }))
+}
+
+/// The conditions of risk elimination for a household (domain notes §6), as the policy rules state them
+/// with the pack's parameters: income stable, guarantees met, monitored long enough, at least the
+/// required assistance measures, and someone able to work (a household without is kept monitored).
+#[derive(Debug, Clone, Serialize)]
+pub struct EliminationCheck {
+    /// The income year the rules read.
+    pub year: u16,
+    pub as_of: NaiveDate,
+    /// Assistance measures counted (those running at some time since the household was monitored).
+    pub measures: u16,
+    pub eligible: bool,
+    pub conditions: Vec<ExplanationView>,
+}
+
+impl EliminationCheck {
+    /// Why the county may not approve, one sentence per unmet condition.
+    pub fn refusal(&self) -> Option<String> {
+        if self.eligible {
+            return None;
+        }
+        let unmet: Vec<&str> = self
+            .conditions
+            .iter()
+            .filter(|c| !c.holds)
+            .map(|c| c.text.as_str())
+            .collect();
+        Some(if unmet.is_empty() {
+            "不符合风险消除条件".to_owned()
+        } else {
+            format!("不符合风险消除条件, 不能审定通过: {}", unmet.join("; "))
+        })
+    }
+}
+
+/// Measures that ran at some time from `since` to `today`.
+fn measures_since(measures: &[Measure], since: Option<NaiveDate>, today: NaiveDate) -> u16 {
+    let n = measures
+        .iter()
+        .filter(|m| m.started <= today && since.is_none_or(|s| m.ended.is_none_or(|e| e >= s)))
+        .count();
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
+/// The household's measures the elimination rules count on `today`: those that ran at some time since
+/// the household was monitored (all of them when it is not).
+pub fn measures_counted(
+    backend: &dyn Backend,
+    rec: &HouseholdRecord,
+    today: NaiveDate,
+) -> Result<u16, AppError> {
+    let since = HouseholdStatus::on(&rec.events, today).monitored_since;
+    let measures: Vec<Measure> = backend
+        .measures_of(rec.id)?
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect();
+    Ok(measures_since(&measures, since, today))
+}
+
+/// Evaluates the elimination conditions of `rec` on `today` under `pack`, with the household's
+/// measures from the store. The income year is the latest one recorded (up to `today`'s year).
+pub fn elimination_check(
+    backend: &dyn Backend,
+    rec: &HouseholdRecord,
+    pack: &PolicyPack,
+    today: NaiveDate,
+) -> Result<EliminationCheck, AppError> {
+    let this_year = u16::try_from(today.year()).unwrap_or(0);
+    let year = rec
+        .household
+        .incomes
+        .iter()
+        .map(|r| r.year)
+        .filter(|y| *y <= this_year)
+        .max()
+        .unwrap_or_else(|| super::evaluation::default_year(today));
+    let measures = measures_counted(backend, rec, today)?;
+    let mut check = EliminationCheck {
+        year,
+        as_of: today,
+        measures,
+        eligible: false,
+        conditions: Vec::new(),
+    };
+    let eff = match pack.effective(year, Some(&rec.household.village)) {
+        Ok(eff) => eff,
+        Err(e) => {
+            check.conditions.push(plain(
+                "elimination.params",
+                format!("{year} 年没有适用的政策参数: {e}"),
+                format!("No policy parameters apply for {year}: {e}"),
+            ));
+            return Ok(check);
+        }
+    };
+    let department = DepartmentFacts {
+        measures,
+        ..DepartmentFacts::default()
+    };
+    let facts = OwnedFacts::of(&rec.household, &rec.events, department, year, today);
+    let ev = explain(&facts.view(), &eff);
+    match ev.elimination {
+        Some(e) => {
+            check.eligible = e.eligible;
+            check.conditions = e
+                .conditions
+                .iter()
+                .map(|x| super::evaluation::explanation(x, &rec.household))
+                .collect();
+        }
+        None => check.conditions.push(plain(
+            "elimination.not_monitored",
+            "该户当前不是监测对象, 无需风险消除".to_owned(),
+            "The household is not monitored; there is no risk to eliminate".to_owned(),
+        )),
+    }
+    Ok(check)
+}
+
+/// A condition the web states itself (no rule behind it), in both languages; `text` is the Chinese one
+/// until the page picks the request's language.
+fn plain(rule: &'static str, zh: String, en: String) -> ExplanationView {
+    ExplanationView {
+        rule,
+        text: zh.clone(),
+        text_zh: zh,
+        text_en: en,
+        holds: false,
+        member: None,
+        parameter: None,
+        source: None,
+    }
 }
 
 /// A case page.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseView {
     pub line: CaseLine,
-    pub facts: LeadFacts,
+    pub household: i64,
+    pub village: String,
+    pub kind: CaseKind,
+    pub channel: Channel,
     pub channel_label: &'static str,
+    pub monitoring_kind: Option<MonitoringKind>,
     pub monitoring_kind_label: Option<&'static str>,
+    pub risk_types: Vec<RiskType>,
     pub risk_labels: Vec<&'static str>,
     pub steps: Vec<StepView>,
     /// The next step, when the caller's role records it.
     pub form: Option<StepForm>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct StepView {
-    pub label: &'static str,
-    pub outcome: &'static str,
-    pub passed: bool,
-    pub by: String,
-    pub at: String,
-    pub note: String,
+    /// Risk-elimination cases: the conditions the county approval needs, as they stand today.
+    pub elimination: Option<EliminationCheck>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -328,17 +539,30 @@ pub struct StepForm {
     pub segment: &'static str,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn case(
     backend: &dyn Backend,
     user: &CurrentUser,
     scope: &Scope,
     case_id: &str,
     days_limit: DaysLimit<'_>,
+    pack: &PolicyPack,
     today: NaiveDate,
 ) -> Result<CaseView, AppError> {
     let c = load_admitted(backend, user, scope, case_id)?;
+    view_of(backend, user, &c, days_limit, pack, today)
+}
+
+fn view_of(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    c: &CaseRecord,
+    days_limit: DaysLimit<'_>,
+    pack: &PolicyPack,
+    today: NaiveDate,
+) -> Result<CaseView, AppError> {
     let line =
-        line_of(backend, user.account.role, &c, days_limit, today)?.ok_or(AppError::NotFound)?;
+        line_of(backend, user.account.role, c, days_limit, today)?.ok_or(AppError::NotFound)?;
     let form = match c.state() {
         CaseState::Open { next } if c.check(next, user.account.role).is_ok() => Some(StepForm {
             step: next,
@@ -347,84 +571,112 @@ pub fn case(
         }),
         _ => None,
     };
+    let elimination = match c.kind {
+        CaseKind::Elimination => {
+            let rec = backend.household(c.household())?;
+            Some(elimination_check(backend, &rec, pack, today)?)
+        }
+        CaseKind::Identification => None,
+    };
     Ok(CaseView {
         line,
-        channel_label: c.facts.channel.label(),
-        monitoring_kind_label: c.facts.monitoring_kind.map(MonitoringKind::label),
-        risk_labels: c.facts.risk_types.iter().map(|r| r.label()).collect(),
-        steps: c
-            .steps
-            .iter()
-            .map(|s| StepView {
-                label: s.step.label(),
-                outcome: s.outcome.label(),
-                passed: s.outcome == Outcome::Pass,
-                by: s.by.clone(),
-                at: (s.at + chrono::Duration::hours(8))
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string(),
-                note: s.note.clone(),
-            })
-            .collect(),
-        facts: c.facts,
+        household: c.household().0,
+        village: c.village.as_str().to_owned(),
+        kind: c.kind,
+        channel: c.channel,
+        channel_label: c.channel.label(),
+        monitoring_kind: c.monitoring_kind,
+        monitoring_kind_label: c.monitoring_kind.map(MonitoringKind::label),
+        risk_types: c.risk_types.clone(),
+        risk_labels: c.risk_types.iter().map(|r| r.label()).collect(),
+        steps: steps_of(c),
         form,
+        elimination,
     })
 }
 
-/// Records `step` with `outcome`. Out of order or closed answers 409; a role that may not, 403. A passed
-/// county approval writes the decision on the household.
+/// A step to record.
+#[derive(Debug, Clone)]
+pub struct StepInput {
+    pub step: Step,
+    pub outcome: Outcome,
+    pub note: String,
+    /// The step count of the page the step was recorded on; `None` takes the case as read now.
+    pub seen: Option<usize>,
+}
+
+/// Records a step. A role that may not answers 403. A step out of turn, on a closed case or from a stale
+/// page (another step was recorded since `seen`) is [`Refused`] with the reason and the case as it now
+/// stands; so is a county approval of a risk elimination whose conditions do not hold. A passed county
+/// approval writes the decision on the household in the same transaction as the step.
 #[allow(clippy::too_many_arguments)]
 pub fn record_step(
     backend: &dyn Backend,
     user: &CurrentUser,
     scope: &Scope,
     case_id: &str,
-    step: Step,
-    outcome: Outcome,
-    note: String,
+    input: StepInput,
+    days_limit: DaysLimit<'_>,
+    pack: &PolicyPack,
     today: NaiveDate,
-) -> Result<(), AppError> {
+) -> Result<(CaseView, Option<Refused>), AppError> {
     let c = load_admitted(backend, user, scope, case_id)?;
-    match c.check(step, user.account.role) {
-        Ok(()) => {}
+    let refuse = |c: &CaseRecord, why: String| -> Result<(CaseView, Option<Refused>), AppError> {
+        let view = view_of(backend, user, c, days_limit, pack, today)?;
+        Ok((view, Some(Refused::new(why))))
+    };
+    match c.check(input.step, user.account.role) {
         Err(StepRefusal::Role) => return Err(AppError::Forbidden),
-        Err(StepRefusal::Closed | StepRefusal::OutOfOrder { .. }) => {
-            return Err(AppError::Conflict)
-        }
+        // The store says why (out of turn or closed), and a stale page first; see below.
+        Ok(()) | Err(StepRefusal::Closed | StepRefusal::OutOfOrder { .. }) => {}
     }
-    if step == Step::CountyApproval && outcome == Outcome::Pass {
-        let rec = backend.household(c.facts.household)?;
-        let mut event = match c.facts.kind {
+    let decides = input.step == Step::CountyApproval && input.outcome == Outcome::Pass;
+    let mut decision = None;
+    let due = c.state()
+        == CaseState::Open {
+            next: Step::CountyApproval,
+        };
+    if decides && due && input.seen.is_none_or(|s| s == c.steps.len()) {
+        let rec = backend.household(c.household())?;
+        if c.kind == CaseKind::Elimination {
+            if let Some(why) = elimination_check(backend, &rec, pack, today)?.refusal() {
+                return refuse(&c, why);
+            }
+        }
+        let mut event = match c.kind {
             CaseKind::Identification => {
                 let mut e = StatusEvent::new(StatusEventKind::Monitored, today);
-                e.monitoring_kind = c.facts.monitoring_kind;
-                e.risk_types = c.facts.risk_types.clone();
+                e.monitoring_kind = c.monitoring_kind;
+                e.risk_types = c.risk_types.clone();
                 e
             }
             CaseKind::Elimination => StatusEvent::new(StatusEventKind::RiskEliminated, today),
         };
-        event.note = format!("监测案件 {case_id} 县级审定");
-        backend.append_status_event(
-            c.facts.household,
-            rec.version,
-            &event,
-            &user.account.username,
-            &event.note,
-        )?;
+        event.note = format!("监测案件 {} 县级审定", c.id);
+        decision = Some(event);
     }
-    let event = StepEvent {
-        case_id: case_id.to_owned(),
-        record: StepRecord {
-            step,
-            outcome,
-            by: user.account.username.clone(),
-            at: chrono::Utc::now(),
-            note,
-        },
-        lead: None,
+    let step = StepRecord {
+        step: input.step,
+        outcome: input.outcome,
+        by: user.account.username.clone(),
+        at: Utc::now(),
+        note: input.note,
     };
-    backend.append_case_event(&user.account.username, &event)?;
-    Ok(())
+    let expected = input.seen.unwrap_or(c.steps.len());
+    match backend.record_case_step(
+        &c.id,
+        expected,
+        step,
+        decision.as_ref(),
+        &user.account.username,
+    ) {
+        Ok(now) => Ok((view_of(backend, user, &now, days_limit, pack, today)?, None)),
+        Err(DataError::CaseRefused(why)) => {
+            let now = backend.case(&c.id)?.ok_or(AppError::NotFound)?;
+            refuse(&now, why)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The printable village notice (公示): names, village and the proposed decision; never resident IDs,
@@ -452,16 +704,16 @@ pub fn notice(
     today: NaiveDate,
 ) -> Result<Notice, AppError> {
     let c = load_admitted(backend, user, scope, case_id)?;
-    let rec = backend.household(c.facts.household)?;
+    let rec = backend.household(c.household())?;
     let h = &rec.household;
     let from = c
         .steps
         .iter()
         .find(|s| s.step == Step::VillageReview)
-        .map(|s| (s.at + chrono::Duration::hours(8)).date_naive())
+        .map(|s| china_date(s.at))
         .unwrap_or(today);
     Ok(Notice {
-        case_id: case_id.to_owned(),
+        case_id: c.id.to_string(),
         village_name: backend.area(&h.village).map(|a| a.name).unwrap_or_default(),
         head_name: h
             .head()
@@ -469,9 +721,76 @@ pub fn notice(
             .map(|m| m.name.as_str().to_owned())
             .unwrap_or_default(),
         household_size: h.size(),
-        kind_label: c.facts.kind.label(),
-        monitoring_kind_label: c.facts.monitoring_kind.map(MonitoringKind::label),
+        kind_label: c.kind.label(),
+        monitoring_kind_label: c.monitoring_kind.map(MonitoringKind::label),
         from,
         to: from + chrono::Duration::days(NOTICE_DAYS),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jingzhun_core::AssistanceType;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn measure(started: &str, ended: Option<&str>) -> Measure {
+        Measure {
+            household: HouseholdId(1),
+            kind: AssistanceType::Employment,
+            description: "公益岗位".into(),
+            started: d(started),
+            ended: ended.map(d),
+            amount: None,
+            case: None,
+            cadre: None,
+        }
+    }
+
+    #[test]
+    fn measures_count_when_they_ran_since_monitoring_began() {
+        let today = d("2024-06-01");
+        let since = Some(d("2023-01-01"));
+        let ms = [
+            measure("2022-01-01", Some("2022-12-31")), // ended before monitoring
+            measure("2022-06-01", Some("2023-03-01")), // overlaps
+            measure("2023-05-01", None),               // running
+            measure("2024-07-01", None),               // not yet started
+        ];
+        assert_eq!(measures_since(&ms, since, today), 2);
+        assert_eq!(measures_since(&ms, None, today), 3);
+        assert_eq!(measures_since(&[], since, today), 0);
+    }
+
+    #[test]
+    fn an_eligible_check_refuses_nothing_and_an_ineligible_one_says_why() {
+        let cond = |text: &str, holds| ExplanationView {
+            rule: "r",
+            text: text.into(),
+            text_zh: text.into(),
+            text_en: String::new(),
+            holds,
+            member: None,
+            parameter: None,
+            source: None,
+        };
+        let mut c = EliminationCheck {
+            year: 2023,
+            as_of: d("2024-01-01"),
+            measures: 0,
+            eligible: true,
+            conditions: vec![cond("收入稳定", true)],
+        };
+        assert_eq!(c.refusal(), None);
+        c.eligible = false;
+        c.conditions.push(cond("帮扶措施 0 项 < 1 项", false));
+        let why = c.refusal().unwrap();
+        assert!(
+            why.contains("帮扶措施 0 项") && !why.contains("收入稳定"),
+            "{why}"
+        );
+    }
 }

@@ -14,7 +14,7 @@ use crate::auth::CurrentUser;
 use crate::data::Backend;
 use crate::error::AppError;
 use crate::services::areas::{self, AreaView};
-use crate::services::cases::{self, DaysLimit};
+use crate::services::cases::DaysLimit;
 
 /// First year of the trend charts (the registry was built in 2014).
 pub const FIRST_YEAR: i32 = 2014;
@@ -63,12 +63,18 @@ pub struct Dashboard {
     pub cases: CaseCounts,
 }
 
-/// Monitoring cases of the area against their time limit.
+/// Monitoring cases of the area against their time limit, and the open ones by the step they wait for
+/// (counted by the store: `Backend::case_counts_within`, indexed queries, no case is read).
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct CaseCounts {
     pub open: u64,
+    /// Open, not overdue, with at most `workflow::NEAR_DAYS` days left.
     pub near: u64,
     pub overdue: u64,
+    pub decided: u64,
+    pub rejected: u64,
+    /// `(step code, step label, open cases waiting for it)`, in workflow order.
+    pub by_step: Vec<(&'static str, &'static str, u64)>,
 }
 
 /// The dashboard of `code` (default: the caller's own area); outside the scope answers not found.
@@ -88,7 +94,7 @@ pub fn dashboard(
     if let Some(d) = cache.get(&code, today, generation) {
         return Ok(d);
     }
-    let d = compute(backend, user, scope, area, code, days_limit, today)?;
+    let d = compute(backend, area, code, days_limit, today)?;
     cache.put(code, today, generation, d.clone());
     Ok(d)
 }
@@ -126,8 +132,6 @@ impl DashboardCache {
 
 fn compute(
     backend: &dyn Backend,
-    user: &CurrentUser,
-    scope: &Scope,
     area: AreaView,
     code: AreaCode,
     days_limit: DaysLimit<'_>,
@@ -236,32 +240,33 @@ fn compute(
             .collect(),
         children,
         trend,
-        cases: case_counts(backend, user, scope, &code, days_limit, today)?,
+        cases: case_counts(backend, &code, days_limit, today)?,
     })
 }
 
 fn case_counts(
     backend: &dyn Backend,
-    user: &CurrentUser,
-    scope: &Scope,
     within: &AreaCode,
     days_limit: DaysLimit<'_>,
     today: NaiveDate,
 ) -> Result<CaseCounts, AppError> {
-    let mut c = CaseCounts::default();
-    for line in cases::inbox(backend, user, scope, days_limit, today)? {
-        let in_area = AreaCode::parse(&line.village_code).is_ok_and(|v| within.contains(&v));
-        if !in_area || !matches!(line.state, crate::workflow::CaseState::Open { .. }) {
-            continue;
-        }
-        c.open += 1;
-        match line.timing {
-            crate::workflow::Timing::Near => c.near += 1,
-            crate::workflow::Timing::Overdue => c.overdue += 1,
-            crate::workflow::Timing::OnTime => {}
-        }
-    }
-    Ok(c)
+    let year = u16::try_from(today.year()).unwrap_or(2025);
+    let limit = days_limit(within, year);
+    let now = backend.case_counts_within(within, today, limit)?;
+    // Overdue as of a later day is overdue now or near now: deadline before today + NEAR_DAYS + 1.
+    let later = today + chrono::Duration::days(crate::workflow::NEAR_DAYS + 1);
+    let soon = backend.case_counts_within(within, later, limit)?;
+    Ok(CaseCounts {
+        open: now.open(),
+        near: soon.overdue.saturating_sub(now.overdue),
+        overdue: now.overdue,
+        decided: now.decided,
+        rejected: now.rejected,
+        by_step: crate::workflow::Step::ALL
+            .iter()
+            .filter_map(|s| Some((s.code(), s.label(), *now.open_by_next.get(s)?)))
+            .collect(),
+    })
 }
 
 fn add(total: &mut Counts, c: &Counts) {

@@ -19,8 +19,13 @@ use super::households::Coded;
 pub struct ExplanationView {
     /// Stable rule code, e.g. `income.below_monitoring`.
     pub rule: &'static str,
-    /// The sentence, e.g. `人均纯收入 5,480 元 < 2021 年监测线 6,000 元`.
+    /// The sentence in the request's language (Chinese unless switched to English), e.g.
+    /// `人均纯收入 5,480 元 < 2021 年监测线 6,000 元`.
     pub text: String,
+    /// The Chinese sentence.
+    pub text_zh: String,
+    /// The English sentence, rendered by `jingzhun_policy` from the same structured reason (not translated).
+    pub text_en: String,
     pub holds: bool,
     /// The member the rule is about (by name), if any.
     pub member: Option<String>,
@@ -82,15 +87,35 @@ pub struct EvaluationView {
     pub elimination: Option<EliminationView>,
 }
 
+impl EvaluationView {
+    /// Shows every sentence in English (`text` becomes `text_en`; `text_zh` keeps the Chinese).
+    pub fn in_english(&mut self) {
+        let en = |e: &mut ExplanationView| e.text = e.text_en.clone();
+        self.income.iter_mut().for_each(en);
+        self.guarantees
+            .iter_mut()
+            .for_each(|g| en(&mut g.explanation));
+        self.proposals
+            .iter_mut()
+            .flat_map(|p| p.explanations.iter_mut())
+            .for_each(en);
+        if let Some(el) = &mut self.elimination {
+            el.conditions.iter_mut().for_each(en);
+        }
+    }
+}
+
 /// The latest complete year on `today` (the default evaluation year).
 pub fn default_year(today: NaiveDate) -> u16 {
     u16::try_from(today.year() - 1).unwrap_or(0)
 }
 
-fn explanation(e: &Explanation, h: &Household) -> ExplanationView {
+pub(crate) fn explanation(e: &Explanation, h: &Household) -> ExplanationView {
     ExplanationView {
         rule: e.rule,
         text: e.text.clone(),
+        text_zh: e.text.clone(),
+        text_en: e.text_en(),
         holds: e.holds,
         member: e
             .member
@@ -132,6 +157,25 @@ pub fn evaluate(
     year: u16,
     today: NaiveDate,
 ) -> EvaluationView {
+    evaluate_with(
+        household,
+        events,
+        pack,
+        year,
+        today,
+        DepartmentFacts::default(),
+    )
+}
+
+/// [`evaluate`] with facts from outside the household record (the assistance measures the store keeps).
+pub fn evaluate_with(
+    household: &Household,
+    events: &[StatusEvent],
+    pack: &PolicyPack,
+    year: u16,
+    today: NaiveDate,
+    department: DepartmentFacts,
+) -> EvaluationView {
     let end = NaiveDate::from_ymd_opt(i32::from(year), 12, 31).unwrap_or(today);
     let as_of = end.min(today);
     let mut view = EvaluationView {
@@ -154,7 +198,7 @@ pub fn evaluate(
             return view;
         }
     };
-    let facts = OwnedFacts::of(household, events, DepartmentFacts::default(), year, as_of);
+    let facts = OwnedFacts::of(household, events, department, year, as_of);
     let ev = explain(&facts.view(), &eff);
     let ex = |e: &Explanation| explanation(e, household);
     view.per_capita_income = ev.per_capita_income.map(|y| y.to_string());

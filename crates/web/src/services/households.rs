@@ -1,6 +1,9 @@
 //! Household search and the household page, with the personal-data rules:
 //!
-//! * lists always mask resident IDs (`5119************12`) and phone numbers (`138****5678`);
+//! * lists always mask resident IDs (`5119************12`) and phone numbers (`138****5678`) (the search
+//!   index keeps only the masked forms);
+//! * search by part of a resident ID (its last 6–17 characters) only for roles that may
+//!   [`Action::ViewPersonalData`]; a whole ID finds its household for everyone;
 //! * the household page shows full values only when the role may [`Action::ViewPersonalData`];
 //! * the audit trail only when the role may [`Action::ViewAuditTrail`].
 
@@ -12,14 +15,14 @@ use serde::Serialize;
 
 use crate::access::{allows, Action, Scope};
 use crate::auth::CurrentUser;
-use crate::data::{AuditLine, Backend, HouseholdRecord, SearchHit, VersionLine};
+use crate::data::{AuditLine, Backend, HouseholdRecord, SearchHit, SearchQuery, VersionLine};
 use jingzhun_policy::PolicyPack;
 
 use super::evaluation::EvaluationView;
 use crate::error::AppError;
 
-/// Most rows a search returns.
-pub const SEARCH_LIMIT: usize = 100;
+/// Rows on one page of search results.
+pub const SEARCH_PAGE_SIZE: usize = 20;
 
 /// A coded value with its Chinese label (pages translate by code when switched to English).
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -78,13 +81,53 @@ pub struct HouseholdLine {
     pub standing: StandingView,
 }
 
-/// The search results.
+/// One page of search results.
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResult {
     pub query: String,
     pub within: String,
     pub households: Vec<HouseholdLine>,
-    pub truncated: bool,
+    /// Page number, from 1.
+    pub page: usize,
+    pub page_size: usize,
+    /// Matches counted; when `total_capped`, there are more than this.
+    pub total: usize,
+    pub total_capped: bool,
+    /// Whether a next page exists.
+    pub more: bool,
+}
+
+impl SearchResult {
+    /// The count as shown: `1000+` when counting stopped.
+    pub fn total_label(&self) -> String {
+        if self.total_capped {
+            format!("{}+", self.total)
+        } else {
+            self.total.to_string()
+        }
+    }
+
+    /// Position of the first row shown, from 1 (0 when there is none).
+    pub fn first_row(&self) -> usize {
+        if self.households.is_empty() {
+            0
+        } else {
+            (self.page - 1) * self.page_size + 1
+        }
+    }
+
+    pub fn last_row(&self) -> usize {
+        (self.page - 1) * self.page_size + self.households.len()
+    }
+
+    /// The link to another page of the same search.
+    pub fn page_link(&self, page: usize) -> String {
+        format!(
+            "/households?q={}&area={}&page={page}",
+            crate::error::urlencode(&self.query),
+            self.within
+        )
+    }
 }
 
 /// Caches area names for one request.
@@ -115,57 +158,61 @@ impl<'a> Names<'a> {
     }
 }
 
-fn line(hit: &SearchHit, names: &mut Names<'_>, today: NaiveDate) -> HouseholdLine {
+fn line(hit: SearchHit, names: &mut Names<'_>, today: NaiveDate) -> HouseholdLine {
     HouseholdLine {
         id: hit.id.0,
-        number: hit.number.as_str().to_owned(),
         village_code: hit.village.as_str().to_owned(),
         village_name: names.name(&hit.village),
-        head_name: hit
-            .head
-            .as_ref()
-            .map(|m| m.name.as_str().to_owned())
-            .unwrap_or_default(),
-        head_resident_id: hit
-            .head
-            .as_ref()
-            .map(|m| m.resident_id.masked())
-            .unwrap_or_default(),
-        phone: hit.phone.as_ref().map(|p| p.masked()),
-        size: hit.size,
         standing: standing(&hit.events, today),
+        number: hit.number,
+        head_name: hit.head_name,
+        // The index keeps only the masked forms.
+        head_resident_id: hit.head_resident_id,
+        phone: hit.phone,
+        size: hit.size,
     }
 }
 
-/// Households within the scope (or within `area`, which must lie inside it) matching `text`.
+/// Page `page` (from 1) of the households within the scope (or within `area`, which must lie inside it)
+/// matching `text`.
 pub fn search(
     backend: &dyn Backend,
     user: &CurrentUser,
     scope: &Scope,
     text: &str,
     area: Option<AreaCode>,
+    page: usize,
     today: NaiveDate,
 ) -> Result<SearchResult, AppError> {
     let within = area.unwrap_or(scope.area());
     super::admit(backend, user, scope, &within, "area", within.as_str())?;
-    let text = jingzhun_core::text::normalize(text);
-    let rows = if text.is_empty() {
-        Vec::new()
-    } else {
-        backend.search_households(&within, &text, SEARCH_LIMIT + 1)?
+    let page = page.max(1);
+    let query = SearchQuery {
+        text: jingzhun_core::text::normalize(text),
+        id_tails: allows(user.account.role, Action::ViewPersonalData),
     };
-    let truncated = rows.len() > SEARCH_LIMIT;
+    let found = if query.text.is_empty() {
+        crate::data::SearchPage::default()
+    } else {
+        let offset = (page - 1).saturating_mul(SEARCH_PAGE_SIZE);
+        backend.search_households(&within, &query, offset, SEARCH_PAGE_SIZE)?
+    };
     let mut names = Names::new(backend);
-    let households = rows
-        .iter()
-        .take(SEARCH_LIMIT)
-        .map(|r| line(r, &mut names, today))
+    let more = found.capped || found.total > page.saturating_mul(SEARCH_PAGE_SIZE);
+    let households = found
+        .hits
+        .into_iter()
+        .map(|h| line(h, &mut names, today))
         .collect();
     Ok(SearchResult {
-        query: text,
+        query: query.text,
         within: within.as_str().to_owned(),
         households,
-        truncated,
+        page,
+        page_size: SEARCH_PAGE_SIZE,
+        total: found.total,
+        total_capped: found.capped,
+        more,
     })
 }
 
@@ -226,8 +273,10 @@ pub struct HouseholdView {
     pub versions: Vec<VersionLine>,
     /// `None` when the role may not see the audit trail.
     pub audit: Option<Vec<AuditLine>>,
-    /// Monitoring cases of the household, oldest first.
+    /// Monitoring cases of the household with every step, oldest first.
     pub cases: Vec<super::cases::CaseLink>,
+    /// Assistance measures, visits and paired cadres.
+    pub monitoring: super::monitoring::MonitoringView,
     /// What the rules propose for the household (computed on request; see [`household_evaluated`]).
     pub evaluation: Option<EvaluationView>,
 }
@@ -253,12 +302,19 @@ pub fn household_evaluated(
     let rec = backend.household(id)?;
     let mut view = view_of(backend, user, scope, &rec, today)?;
     let year = year.unwrap_or_else(|| super::evaluation::default_year(today));
-    view.evaluation = Some(super::evaluation::evaluate(
+    // The elimination rules count the measures the store keeps (those still running or ended after
+    // the household was monitored).
+    let measures = super::cases::measures_counted(backend, &rec, today)?;
+    view.evaluation = Some(super::evaluation::evaluate_with(
         &rec.household,
         &rec.events,
         pack,
         year,
         today,
+        jingzhun_policy::DepartmentFacts {
+            measures,
+            ..jingzhun_policy::DepartmentFacts::default()
+        },
     ));
     Ok(view)
 }
@@ -377,6 +433,7 @@ fn view_of(
         versions: rec.versions.clone(),
         audit,
         cases: super::cases::of_household(backend, id)?,
+        monitoring: super::monitoring::of_household(backend, user, id, today)?,
         evaluation: None,
     })
 }

@@ -8,7 +8,11 @@ pub mod dashboard;
 pub mod edit;
 pub mod evaluation;
 pub mod households;
+pub mod import;
+pub mod monitoring;
 pub mod policy;
+pub mod reports;
+pub mod whatif;
 
 use jingzhun_core::AreaCode;
 

@@ -23,6 +23,7 @@ fn has_target(spec: &RouteSpec) -> bool {
         || spec.path.contains("{account}")
         || spec.path.contains("{code}")
         || spec.path.ends_with("/households")
+        || spec.path.ends_with("/whatif")
         || (spec.path == "/admin/accounts" && spec.method == Method::POST)
 }
 
@@ -60,6 +61,9 @@ fn request(
     if uri.ends_with("/households") {
         uri.push_str(&format!("?q=%E5%BC%A0&area={area}"));
     }
+    if uri == "/whatif" {
+        uri.push_str(&format!("?run=1&year=2021&poverty_line=9000&area={area}"));
+    }
     if uri == "/lang" {
         uri.push_str("?to=en&back=%2F");
     }
@@ -74,8 +78,14 @@ fn request(
     if spec.is_api() {
         let json = if spec.path.ends_with("/leads") {
             r#"{"channel":"cadre_check","monitoring_kind":"marginal","risk_types":["illness"]}"#
+                .to_owned()
+        } else if spec.path == "/api/v1/households/{id}" {
+            // An invalid phone: the walk checks access without changing the household.
+            r#"{"version":1,"fields":{"phone":"not-a-phone"}}"#.to_owned()
+        } else if spec.path == "/api/v1/whatif" {
+            format!(r#"{{"year":2021,"area":"{area}","params":{{"poverty_line":9000}}}}"#)
         } else {
-            r#"{"outcome":"pass","note":"x"}"#
+            r#"{"outcome":"pass","note":"x"}"#.to_owned()
         };
         return Request::builder()
             .method(spec.method.clone())
@@ -85,6 +95,21 @@ fn request(
             .header("x-csrf-token", csrf)
             .body(Body::from(json))
             .unwrap();
+    }
+    if spec.path == "/import" {
+        // A valid upload inside every account's area: the walk previews it (nothing is written).
+        let s = Session {
+            cookie,
+            csrf: csrf.clone(),
+        };
+        let h = crate::import::new_household(
+            "5119020010010088",
+            VILLAGE_IN,
+            "孙八",
+            "51190219910101001",
+        );
+        let file = crate::import::csv_of(&[(h, vec![])]);
+        return crate::import::upload_request(&s, Some(&csrf), "walk.csv", &file);
     }
     let (cookie, fields) = match spec.path {
         "/login" => {
@@ -136,6 +161,8 @@ fn success(spec: &RouteSpec) -> StatusCode {
             StatusCode::CONFLICT
         }
         ("POST", "/api/v1/households/{id}/leads") => StatusCode::CREATED,
+        // The walk confirms no preview: a permitted confirmation finds nothing to commit.
+        ("POST", "/import/confirm") => StatusCode::CONFLICT,
         ("POST", "/admin/accounts/{account}/disable" | "/admin/accounts/{account}/enable") => {
             StatusCode::SEE_OTHER
         }
@@ -145,6 +172,15 @@ fn success(spec: &RouteSpec) -> StatusCode {
         }
         // A wrong current password, an invalid field: the form comes back with the problem.
         ("POST", "/password" | "/households/{id}/edit") => StatusCode::UNPROCESSABLE_ENTITY,
+        ("PATCH", "/api/v1/households/{id}") => StatusCode::UNPROCESSABLE_ENTITY,
+        // The assistance forms and calls get no valid field: access is checked, nothing is written.
+        ("POST", p)
+            if ["/measures", "/measures/end", "/visits", "/cadres"]
+                .iter()
+                .any(|s| p.ends_with(s)) =>
+        {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         _ => StatusCode::OK,
     }
 }

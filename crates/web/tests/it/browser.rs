@@ -3,7 +3,7 @@
 //!
 //! A village cadre signs in, finds a household, records a risk lead and does the village steps; a township
 //! reviewer and a county approver walk the case through; the county dashboard's monitored count goes up by
-//! one. A second test reads a household's proposals, edits it through a field error and a conflict (someone
+//! one, then records the household's first assistance measure. A second test reads a household's proposals, edits it through a field error and a conflict (someone
 //! else saves meanwhile) and opens the policy parameters. Screenshots of the main pages (phone-sized window) are saved under `target/browser-screenshots/`.
 //!
 //! Without `chromedriver` on the PATH the test says so and passes, unless `JINGZHUN_BROWSER_TEST=require`
@@ -331,6 +331,28 @@ fn a_cadre_a_township_and_a_county_identify_a_household_in_a_real_browser() {
     let after: u64 = d.text("#n-monitored").trim().parse().unwrap();
     d.screenshot("09-county-dashboard-after");
     assert_eq!(after, before + 1, "the county dashboard's monitored count");
+    d.sign_out();
+
+    // The village cadre records the household's first assistance measure.
+    d.sign_in(&app, &username(Role::VillageCadre));
+    let household = case_path
+        .trim_start_matches("/cases/")
+        .split('-')
+        .next()
+        .unwrap()
+        .to_owned();
+    d.goto(&format!("{app}/households/{household}"));
+    d.find("#no-measures");
+    d.click("#add-measure");
+    d.click("#f-kind option[value=public_welfare_post]");
+    d.type_into("#f-description", "村公益性岗位: 护林员");
+    d.type_into("#f-amount", "6000");
+    d.screenshot("14-measure-form");
+    d.click("#save");
+    d.find("#measures");
+    assert!(d.text("#measures").contains("村公益性岗位: 护林员"));
+    assert!(d.text("#measures").contains("6,000"));
+    d.screenshot("15-household-measure");
 }
 
 #[test]
@@ -404,4 +426,59 @@ fn a_cadre_reads_the_proposals_and_edits_a_household_through_a_conflict_in_a_rea
     d.goto(&format!("{app}/policy?year=2021"));
     d.find("#params");
     d.screenshot("13-policy");
+}
+
+/// Whether the page is wider than the (phone-sized) window.
+fn overflows(d: &Driver) -> bool {
+    d.post(
+        "/execute/sync",
+        json!({"script": "return document.documentElement.scrollWidth > window.innerWidth + 1;", "args": []}),
+    )
+    .as_bool()
+    .unwrap_or(true)
+}
+
+#[test]
+fn a_county_imports_a_file_and_finds_the_reports_in_a_real_browser() {
+    if !have_chromedriver() {
+        let required = std::env::var("JINGZHUN_BROWSER_TEST").is_ok_and(|v| v == "require");
+        assert!(
+            !required,
+            "JINGZHUN_BROWSER_TEST=require but chromedriver is missing"
+        );
+        eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
+        return;
+    }
+    let world = World::new();
+    let app = serve(&world);
+    let d = Driver::start().expect("chromedriver starts");
+    d.sign_in(&app, &username(Role::CountyApprover));
+
+    // The nav leads to the import page; a real file input uploads a CSV.
+    d.click("a[href='/import']");
+    d.find("#upload");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("户籍表.csv");
+    let h =
+        crate::import::new_household("5119020010010066", VILLAGE_IN, "周九", "51190219920202002");
+    std::fs::write(&path, crate::import::csv_of(&[(h, vec![])])).unwrap();
+    let input = d.find("input[type=file]");
+    d.post(
+        &format!("/element/{input}/value"),
+        json!({ "text": path.display().to_string() }),
+    );
+    d.click("#upload button[type=submit]");
+    assert_eq!(d.text("#would-created"), "1");
+    assert!(!overflows(&d), "the report fits a phone");
+    d.screenshot("20-import-report");
+    d.click("#confirm button[type=submit]");
+    assert_eq!(d.text("#done-created"), "1");
+    d.screenshot("21-import-done");
+    let no = jingzhun_core::HouseholdNo::parse("5119020010010066").unwrap();
+    assert!(world.store.household_by_number(&no).unwrap().is_some());
+
+    d.click("a[href='/reports']");
+    d.find("#downloads");
+    assert!(!overflows(&d), "the reports page fits a phone");
+    d.screenshot("22-reports");
 }

@@ -4,9 +4,15 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod api_edit;
 mod browser;
 mod edit;
 mod flows;
+mod import;
+mod monitoring;
+mod openapi;
 mod proposals;
+mod reports;
 mod support;
+mod whatif;
 mod workflow;

@@ -49,6 +49,8 @@ pub struct World {
     pub spare_account: jingzhun_web::AccountId,
     /// The outside cadre's account.
     pub outside_account: jingzhun_web::AccountId,
+    /// The store's URL (`sqlite:…` or `postgres://…`), for tests that write rows behind the store's back.
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -282,6 +284,7 @@ impl World {
             household_out,
             spare_account,
             outside_account,
+            url: url.to_owned(),
             _dir: dir,
         }
     }
@@ -368,6 +371,20 @@ impl World {
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
         (inside, outside)
+    }
+
+    /// Runs SQL on the store's database directly, bypassing the store's checks.
+    pub fn raw_sql(&self, sql: &str) {
+        match self.url.strip_prefix("sqlite:") {
+            Some(path) => {
+                let c = rusqlite::Connection::open(path).unwrap();
+                c.execute_batch(sql).unwrap();
+            }
+            None => {
+                let mut c = postgres::Client::connect(&self.url, postgres::NoTls).unwrap();
+                c.batch_execute(sql).unwrap();
+            }
+        }
     }
 
     /// Audit entries by `actor` with `action`.

@@ -1,0 +1,600 @@
+//! The glue between the store and the engine, and the published reports built on it, in one place that
+//! both the command line (`jingzhun report …`, `demo`, `export parquet`) and the web application's
+//! downloads call.
+//!
+//! * [`load_with`]: the households within an area as of a date, streamed into an engine for one year.
+//! * [`load_years`]: the store read once into one engine per year (each as of its year-end).
+//! * [`ReportData::load`]: one evaluated year of an area with what the indicators need beyond the engine
+//!   (the earlier years' exits and summaries, the monitoring decisions' risk types, returns to poverty,
+//!   the workflow's identification cases), and from it [`ReportData::tables_workbook`] (the standard XLSX
+//!   tables: one sheet per level) and [`ReportData::annual_review`] (the annual review document).
+//!
+//! The engine does not depend on the store (see ARCHITECTURE.md); this crate is where the two meet, outside
+//! the binary. Long steps report through [`Progress`] (the command line draws bars; the web passes
+//! [`Silent`]).
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use jingzhun_core::monitoring::CaseState;
+use jingzhun_core::{AreaCode, AreaLevel, AreaTree, Household, HouseholdId};
+use jingzhun_engine::{Engine, EngineError, Evaluation, HouseholdInput};
+use jingzhun_policy::PolicyPack;
+use jingzhun_report::annual::{self, AnnualInputs, Document, Provenance};
+use jingzhun_report::indicators::{
+    self, DecidedRisks, ExitHistory, Extras, IndicatorTable, LeadCase, RunningMeasures,
+};
+use jingzhun_report::population::{self, Line};
+use jingzhun_report::summary::SummarySeries;
+use jingzhun_report::tables;
+use jingzhun_store::{
+    CaseFilter, Store, StoreError, StoredHistory, StoredHousehold, StoredVersion,
+};
+use rayon::prelude::*;
+
+/// The first year of the registry (建档立卡 began in 2013-2014); yearly histories start here.
+pub const FIRST_YEAR: u16 = 2013;
+
+/// Why loading or building a report failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("数据库中没有行政区划, 请先运行 `jingzhun init`")]
+    NoAreas,
+    #[error("区划「{0}」不存在")]
+    UnknownArea(AreaCode),
+    #[error("年度 {0} 早于建档立卡 ({FIRST_YEAR} 年)")]
+    YearTooEarly(u16),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("没有逐年评估结果")]
+    NoHistory,
+    #[error("该年度没有评估结果")]
+    NoResults,
+    #[error("装载线程异常退出")]
+    Feeder,
+    #[error("无法生成报表: {0}")]
+    Tables(String),
+}
+
+/// How far a long step has come (the command line draws bars; the web application ignores it).
+pub trait Progress {
+    /// A step starts: `label`, `total` units of `unit` expected.
+    fn start(&mut self, _label: &str, _total: u64, _unit: &str) {}
+    /// `done` units of the current step are done.
+    fn set(&mut self, _done: u64) {}
+    /// The current step is over.
+    fn finish(&mut self) {}
+    /// Something the user should know (e.g. a slower path taken).
+    fn note(&mut self, _text: &str) {}
+}
+
+/// No progress reporting.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Progress for Silent {}
+
+/// 31 December of `year`.
+pub fn year_end(year: u16) -> NaiveDate {
+    NaiveDate::from_ymd_opt(i32::from(year), 12, 31).unwrap_or_default()
+}
+
+/// The version of this program, recorded with every stored evaluation and printed under every report.
+pub fn code_version() -> String {
+    format!("jingzhun {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// The registry as the engine holds it, with the moment of the newest record read.
+pub struct Loaded {
+    pub engine: Engine,
+    pub data_time: DateTime<Utc>,
+    pub tree: AreaTree,
+}
+
+/// Streams the households within `area` as of `as_of` from the store into an engine for `year`; `each`
+/// sees every household read (e.g. to collect facts the engine does not keep).
+pub fn load_with(
+    store: &Store,
+    area: &AreaCode,
+    year: u16,
+    as_of: NaiveDate,
+    each: &mut dyn FnMut(&StoredHousehold),
+    progress: &mut dyn Progress,
+) -> Result<Loaded, LoadError> {
+    let tree = store.area_tree()?;
+    if tree.is_empty() {
+        return Err(LoadError::NoAreas);
+    }
+    let total = store.count_households(area)?;
+    progress.start(&format!("读取 {year} 年"), total, "户");
+    let mut engine = Engine::new(&tree, year, as_of);
+    let mut data_time = DateTime::<Utc>::MIN_UTC;
+    let mut n = 0u64;
+    store.scan_households(area, Some(as_of), &mut |stored| {
+        data_time = data_time.max(stored.recorded_at);
+        each(&stored);
+        engine.insert(HouseholdInput::from((
+            stored.id,
+            &stored.household,
+            stored.events.as_slice(),
+        )));
+        n += 1;
+        if n.is_multiple_of(16_384) {
+            progress.set(n);
+        }
+        Ok(())
+    })?;
+    progress.finish();
+    Ok(Loaded {
+        engine,
+        data_time,
+        tree,
+    })
+}
+
+/// One year's engine, as [`load_years`] fills it.
+pub struct YearLoaded {
+    pub engine: Engine,
+    pub data_time: DateTime<Utc>,
+}
+
+/// Households fed to every year's engine at a time.
+const BATCH: usize = 8_192;
+
+/// One household as read for [`load_years`]: its current version with all its events (what `each` sees)
+/// and its other versions.
+struct Read {
+    current: StoredHousehold,
+    others: Vec<StoredVersion>,
+}
+
+impl Read {
+    fn new(history: StoredHistory) -> Option<Self> {
+        let StoredHistory {
+            id,
+            mut versions,
+            events,
+        } = history;
+        let last = versions
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, v)| v.version.0)
+            .map(|(i, _)| i)?;
+        let v = versions.swap_remove(last);
+        Some(Read {
+            current: StoredHousehold {
+                id,
+                version: v.version,
+                effective_from: v.effective_from,
+                recorded_at: v.recorded_at,
+                household: v.household,
+                events,
+            },
+            others: versions,
+        })
+    }
+
+    /// The version in force on `date` by the store's as-of rule (greatest `(effective_from, version)` on or
+    /// before it), with the time it was recorded.
+    fn in_force(&self, date: NaiveDate) -> Option<(&Household, DateTime<Utc>)> {
+        let c = &self.current;
+        std::iter::once((c.effective_from, c.version.0, &c.household, c.recorded_at))
+            .chain(
+                self.others
+                    .iter()
+                    .map(|v| (v.effective_from, v.version.0, &v.household, v.recorded_at)),
+            )
+            .filter(|(from, ..)| *from <= date)
+            .max_by_key(|(from, version, ..)| (*from, *version))
+            .map(|(_, _, h, at)| (h, at))
+    }
+}
+
+/// Loads the households within `area` into one engine per year of `years` (ascending), each evaluated as of
+/// its year-end with the version in force then (the store's as-of rule, so edits, backdated corrections and
+/// the generator's yearly versions count where they apply). `each` sees every household read, as its current
+/// version with all its events.
+///
+/// The registry is read once, every version of every household ([`Store::scan_household_histories`]), and
+/// fed to all the engines. Reading and feeding overlap: this thread reads while another feeds the engines
+/// (in parallel) a batch at a time.
+pub fn load_years(
+    store: &Store,
+    tree: &AreaTree,
+    area: &AreaCode,
+    years: &[u16],
+    each: &mut dyn FnMut(&StoredHousehold),
+    progress: &mut dyn Progress,
+) -> Result<Vec<YearLoaded>, LoadError> {
+    if years.is_empty() {
+        return Ok(Vec::new());
+    }
+    let total = store.count_households(area)?;
+    progress.start("读取与装载", total, "户");
+    let mut loaded: Vec<YearLoaded> = years
+        .iter()
+        .map(|y| YearLoaded {
+            engine: Engine::new(tree, *y, year_end(*y)),
+            data_time: DateTime::<Utc>::MIN_UTC,
+        })
+        .collect();
+    let scanned = std::thread::scope(|scope| -> Result<(), LoadError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Read>>(4);
+        let engines = &mut loaded;
+        let feeder = scope.spawn(move || {
+            for batch in rx {
+                feed(engines, &batch, area);
+            }
+        });
+        let mut batch: Vec<Read> = Vec::with_capacity(BATCH);
+        let mut read = 0u64;
+        let mut tx = Some(tx);
+        let result = store.scan_household_histories(area, &mut |history| {
+            let Some(r) = Read::new(history) else {
+                return Ok(());
+            };
+            each(&r.current);
+            batch.push(r);
+            if batch.len() == BATCH {
+                read += BATCH as u64;
+                progress.set(read);
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                // The feeder only stops early if it panicked; the join below reports that.
+                if let Some(t) = &tx {
+                    if t.send(full).is_err() {
+                        tx = None;
+                    }
+                }
+            }
+            Ok(())
+        });
+        if let Some(t) = tx.take() {
+            let _ = t.send(std::mem::take(&mut batch));
+        }
+        if feeder.join().is_err() {
+            return Err(LoadError::Feeder);
+        }
+        result?;
+        Ok(())
+    });
+    progress.finish();
+    scanned?;
+    Ok(loaded)
+}
+
+/// Adds a batch of households to every year's engine (the version in force at its date, if filed within
+/// `area` then), the engines in parallel.
+fn feed(engines: &mut [YearLoaded], batch: &[Read], area: &AreaCode) {
+    engines.par_iter_mut().for_each(|loaded| {
+        let date = loaded.engine.as_of();
+        for r in batch {
+            let Some((household, at)) = r.in_force(date) else {
+                continue;
+            };
+            if !area.contains(&household.village) {
+                continue;
+            }
+            loaded.data_time = loaded.data_time.max(at);
+            loaded.engine.insert(HouseholdInput::from((
+                r.current.id,
+                household,
+                r.current.events.as_slice(),
+            )));
+        }
+    });
+}
+
+/// One evaluated year of an area, with the earlier years' exits and summaries when asked for: what the
+/// indicators, the standard tables and the annual review are computed from.
+pub struct ReportData {
+    pub area: AreaCode,
+    pub engine: Engine,
+    pub eval: Evaluation,
+    pub tree: AreaTree,
+    pub data_time: DateTime<Utc>,
+    pub history: Option<ExitHistory>,
+    pub series: Option<SummarySeries>,
+    /// Risk types of the monitoring decisions in force.
+    pub decided: DecidedRisks,
+    /// Households whose return to poverty took effect in the year.
+    pub returned: HashSet<HouseholdId>,
+    /// Cases of the monitoring workflow within the area (the store's case tables).
+    pub leads: Vec<LeadCase>,
+    /// Assistance measures running on the evaluation date.
+    pub measures: RunningMeasures,
+    pub load_secs: f64,
+    pub evaluate_secs: f64,
+}
+
+/// The cases of the monitoring workflow within `area`, from the store's case tables (opened, decided and
+/// rejected as China dates), for the lead-to-decision and channel indicators.
+pub fn lead_cases(store: &Store, area: &AreaCode) -> Result<Vec<LeadCase>, LoadError> {
+    let china = |t: DateTime<Utc>| (t + chrono::Duration::hours(8)).date_naive();
+    Ok(store
+        .cases_within(area, &CaseFilter::default())?
+        .iter()
+        .filter_map(|c| {
+            let closed = c.closed_at().map(china);
+            let decided = c.state() == CaseState::Decided;
+            Some(LeadCase {
+                village: c.village,
+                kind: c.kind,
+                channel: c.channel,
+                monitoring_kind: c.monitoring_kind,
+                opened: china(c.opened_at()?),
+                decided: closed.filter(|_| decided),
+                rejected: closed.filter(|_| !decided),
+            })
+        })
+        .collect())
+}
+
+/// Assistance measures running on `on` for the households within `area`.
+pub fn running_measures(
+    store: &Store,
+    area: &AreaCode,
+    on: NaiveDate,
+) -> Result<RunningMeasures, LoadError> {
+    Ok(indicators::running_measures(
+        store.running_measure_kinds(area, on)?,
+    ))
+}
+
+/// What the indicators read from status events beyond the engine: the monitoring decisions' risk types
+/// and the households returned to poverty in the year.
+type EventFacts = (DecidedRisks, HashSet<HouseholdId>);
+
+/// Collects, from each household read, the risk types of its monitoring decision in force on `as_of` and
+/// whether it returned to poverty in `year`.
+fn event_facts<'a>(
+    decided: &'a mut DecidedRisks,
+    returned: &'a mut HashSet<HouseholdId>,
+    year: u16,
+    as_of: NaiveDate,
+) -> impl FnMut(&StoredHousehold) + 'a {
+    move |stored| {
+        if let Some(bits) = indicators::decided_risks(&stored.events, as_of) {
+            decided.insert(stored.id, bits);
+        }
+        if indicators::returned_in_year(&stored.events, year, as_of) {
+            returned.insert(stored.id);
+        }
+    }
+}
+
+/// Streams the households within `area` as of `as_of` into an engine for `year` ([`load_with`]),
+/// collecting the risk types of the monitoring decisions in force on the way.
+fn load_one(
+    store: &Store,
+    area: &AreaCode,
+    year: u16,
+    as_of: NaiveDate,
+    progress: &mut dyn Progress,
+) -> Result<(Engine, DateTime<Utc>, EventFacts), LoadError> {
+    let (mut decided, mut returned) = (DecidedRisks::new(), HashSet::new());
+    let mut collect = event_facts(&mut decided, &mut returned, year, as_of);
+    let loaded = load_with(store, area, year, as_of, &mut collect, progress)?;
+    drop(collect);
+    Ok((loaded.engine, loaded.data_time, (decided, returned)))
+}
+
+/// The sheet name of a level in the standard tables.
+pub fn sheet_name(level: AreaLevel) -> &'static str {
+    match level {
+        AreaLevel::Province => "省级",
+        AreaLevel::City => "市级",
+        AreaLevel::County => "县级",
+        AreaLevel::Township => "乡镇级",
+        AreaLevel::Village => "村级",
+    }
+}
+
+impl ReportData {
+    /// Loads `area` for `year` as of `as_of` (default the year's end) and evaluates it under `pack`. With
+    /// `history`, every year from [`FIRST_YEAR`] is evaluated too (the store read once, one engine per
+    /// year, as [`load_years`] does; year by year as of each year's end if households were edited since
+    /// generation). The monitoring workflow's cases and the running assistance measures come from the
+    /// store's monitoring tables ([`lead_cases`], [`running_measures`]).
+    pub fn load(
+        store: &Store,
+        area: &AreaCode,
+        year: u16,
+        as_of: Option<NaiveDate>,
+        history: bool,
+        pack: &PolicyPack,
+        progress: &mut dyn Progress,
+    ) -> Result<ReportData, LoadError> {
+        if year < FIRST_YEAR {
+            return Err(LoadError::YearTooEarly(year));
+        }
+        let as_of = as_of.unwrap_or_else(|| year_end(year));
+        let leads = lead_cases(store, area)?;
+        let measures = running_measures(store, area, as_of)?;
+        let tree = store.area_tree()?;
+        if tree.get(area).is_none() {
+            return Err(LoadError::UnknownArea(*area));
+        }
+        let started = Instant::now();
+        if !history {
+            let (engine, data_time, (decided, returned)) =
+                load_one(store, area, year, as_of, progress)?;
+            let load_secs = started.elapsed().as_secs_f64();
+            let started = Instant::now();
+            let eval = engine.evaluate(pack)?;
+            return Ok(ReportData {
+                area: *area,
+                engine,
+                eval,
+                tree,
+                data_time,
+                history: None,
+                series: None,
+                decided,
+                returned,
+                leads,
+                measures,
+                load_secs,
+                evaluate_secs: started.elapsed().as_secs_f64(),
+            });
+        }
+        // Every year from 2013 read in one pass (the evaluated year too, when it is read as of its year-end).
+        let same_date = as_of == year_end(year);
+        let last = if same_date { year } else { year - 1 };
+        let years: Vec<u16> = (FIRST_YEAR..=last).collect();
+        let (mut decided, mut returned) = (DecidedRisks::new(), HashSet::new());
+        let mut collect = event_facts(&mut decided, &mut returned, year, as_of);
+        let mut engines = load_years(store, &tree, area, &years, &mut collect, progress)?;
+        drop(collect);
+        let mut data_time = engines
+            .iter()
+            .map(|l| l.data_time)
+            .max()
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let target = match engines.pop() {
+            Some(loaded) if same_date => loaded.engine,
+            other => {
+                engines.extend(other);
+                let (engine, time, facts) = load_one(store, area, year, as_of, progress)?;
+                data_time = data_time.max(time);
+                (decided, returned) = facts;
+                engine
+            }
+        };
+        let engines: Vec<Engine> = engines.into_iter().map(|l| l.engine).collect();
+        let load_secs = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let mut exits = ExitHistory::default();
+        let name = tree.get(area).map(|a| a.name.clone()).unwrap_or_default();
+        let mut series = SummarySeries::new(*area, name);
+        for engine in engines {
+            let eval = engine.evaluate(pack)?;
+            exits.add(&eval);
+            series.add(&engine, &eval);
+        }
+        let eval = target.evaluate(pack)?;
+        series.add(&target, &eval);
+        Ok(ReportData {
+            area: *area,
+            engine: target,
+            eval,
+            tree,
+            data_time,
+            history: Some(exits),
+            series: Some(series),
+            decided,
+            returned,
+            leads,
+            measures,
+            load_secs,
+            evaluate_secs: started.elapsed().as_secs_f64(),
+        })
+    }
+
+    pub fn extras(&self) -> Extras<'_> {
+        Extras {
+            history: self.history.as_ref(),
+            decided: Some(&self.decided),
+            leads: Some(&self.leads),
+            returned: Some(&self.returned),
+            measures: Some(&self.measures),
+        }
+    }
+
+    pub fn provenance(&self) -> Provenance {
+        Provenance {
+            pack_version: self.eval.pack_version.clone(),
+            pack_hash: self.eval.pack_hash.clone(),
+            data_time: self.data_time.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            as_of: self.eval.as_of,
+            code_version: code_version(),
+        }
+    }
+
+    /// An area's name as of the evaluation date (its current name if it had none then).
+    pub fn name(&self, code: &AreaCode) -> String {
+        self.tree
+            .name_on(code, self.eval.as_of)
+            .map(str::to_owned)
+            .or_else(|| self.tree.get(code).map(|a| a.name.clone()))
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    /// `area` and, with `level`, its areas of that level that have households, with their names.
+    pub fn rows_for(&self, area: &AreaCode, level: Option<AreaLevel>) -> Vec<(AreaCode, String)> {
+        let mut codes = vec![*area];
+        if let Some(level) = level {
+            codes.extend(indicators::drill_down(
+                &self.engine,
+                &self.eval,
+                area,
+                level,
+            ));
+        }
+        codes.into_iter().map(|c| (c, self.name(&c))).collect()
+    }
+
+    /// The indicators of the loaded area and every county, township and village in it, computed in one
+    /// walk over the households, split by level (one table per level, the area's own level first).
+    pub fn tables_by_level(&self) -> Vec<(AreaLevel, IndicatorTable)> {
+        let area = self.area;
+        let levels: Vec<AreaLevel> = [AreaLevel::County, AreaLevel::Township, AreaLevel::Village]
+            .into_iter()
+            .filter(|lv| lv.digits() >= area.level().digits())
+            .collect();
+        let mut areas = Vec::new();
+        for lv in &levels {
+            let codes = if *lv == area.level() {
+                vec![area]
+            } else {
+                indicators::drill_down(&self.engine, &self.eval, &area, *lv)
+            };
+            areas.extend(codes.into_iter().map(|c| (c, self.name(&c))));
+        }
+        let all = indicators::compute(&self.engine, &self.eval, &areas, self.extras());
+        levels
+            .iter()
+            .map(|lv| {
+                let mut t = all.clone();
+                t.rows.retain(|r| r.level == *lv);
+                (*lv, t)
+            })
+            .collect()
+    }
+
+    /// The standard tables as an XLSX workbook: one sheet per level from the area's down to villages, plus
+    /// the indicator notes and sources. Aggregates only: no personal data.
+    pub fn tables_workbook(&self) -> Result<Vec<u8>, LoadError> {
+        let split = self.tables_by_level();
+        let sheets: Vec<(&str, &IndicatorTable)> =
+            split.iter().map(|(lv, t)| (sheet_name(*lv), t)).collect();
+        tables::workbook(&sheets, &self.provenance()).map_err(|e| LoadError::Tables(e.to_string()))
+    }
+
+    /// The annual review of the loaded area and year (needs the history: load with `history`).
+    pub fn annual_review(&self) -> Result<Document, LoadError> {
+        let area = self.area;
+        let level = area.level().child();
+        let areas = self.rows_for(&area, level);
+        let table = indicators::compute(&self.engine, &self.eval, &areas, self.extras());
+        let measures = population::income_measures(
+            &self.engine,
+            &self.eval,
+            &area,
+            level.unwrap_or(area.level()),
+            Line::Poverty,
+        );
+        let provenance = self.provenance();
+        let series = self.series.as_ref().ok_or(LoadError::NoHistory)?;
+        annual::annual(AnnualInputs {
+            series,
+            year: self.engine.year(),
+            indicators: &table,
+            measures: measures.as_ref(),
+            provenance: &provenance,
+        })
+        .ok_or(LoadError::NoResults)
+    }
+}
