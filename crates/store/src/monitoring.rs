@@ -1509,8 +1509,8 @@ impl Store {
     }
 
     /// The kinds of measure running on `on` for each household currently filed within `area` (one pair per
-    /// household and kind, by household id): what per-household indicators (coverage of monitored
-    /// households, households by kind) are computed from.
+    /// household and kind, by household id, then kind code): what per-household indicators (coverage of
+    /// monitored households, households by kind) are computed from.
     pub fn running_measure_kinds(
         &self,
         area: &AreaCode,

@@ -92,6 +92,23 @@ both!(fn generated_monitoring_records_load_and_read_back_equal(db) {
     let mut cadres = store.cadres_within(&township).unwrap();
     cadres.sort_by_key(|c| c.id);
     assert_eq!(cadres, batch.cadres);
+    // Running measure kinds on a day: each household and kind once.
+    for day in ["2018-06-30", "2023-12-31"] {
+        let mut want: Vec<_> = batch
+            .measures
+            .iter()
+            .filter(|m| m.is_active_on(d(day)))
+            .map(|m| (m.household, m.kind))
+            .collect();
+        want.sort();
+        want.dedup();
+        assert!(!want.is_empty());
+        // By household id (kinds in code order within a household).
+        let mut got = store.running_measure_kinds(&township, d(day)).unwrap();
+        assert!(got.windows(2).all(|w| w[0].0 <= w[1].0));
+        got.sort();
+        assert_eq!(got, want);
+    }
     let mut measures: BTreeMap<HouseholdId, Vec<Measure>> = BTreeMap::new();
     for m in &batch.measures {
         measures.entry(m.household).or_default().push(m.clone());
