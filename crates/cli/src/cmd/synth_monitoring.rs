@@ -24,11 +24,24 @@ pub fn load(
     area: &AreaCode,
     villages: Vec<VillageMonitoring>,
 ) -> anyhow::Result<MonitoringLoaded> {
-    let ids: HashMap<HouseholdNo, HouseholdId> = store
+    let mut ids: HashMap<HouseholdNo, HouseholdId> = store
         .household_ids_within(area)
         .context("读取已写入农户的 ID 失败")?
         .into_iter()
         .collect();
+    // At scale > 1 some villages are synthetic copies filed outside `area` (under synthetic counties).
+    let outside: std::collections::BTreeSet<AreaCode> = villages
+        .iter()
+        .map(|v| v.village)
+        .filter(|v| !area.contains(v))
+        .collect();
+    for village in &outside {
+        ids.extend(
+            store
+                .household_ids_within(village)
+                .context("读取已写入农户的 ID 失败")?,
+        );
+    }
     let mut next_cadre = store.next_cadre_id().context("读取帮扶干部编号失败")?;
     let bar = progress::bar("写入监测帮扶记录", villages.len() as u64, "村");
     let mut total = MonitoringLoaded::default();
