@@ -130,15 +130,12 @@ async fn submit_api<A: ActionMarker>(
         .await?;
     Ok(match done {
         Ok(r) => (StatusCode::CREATED, Json(r)).into_response(),
-        Err(f) => (
+        Err(f) => crate::problem::respond(
             StatusCode::UNPROCESSABLE_ENTITY,
-            Json(serde_json::json!({
-                "error": "invalid",
-                "message": "有字段填写不正确, 未保存",
-                "fields": f.errors(),
-            })),
-        )
-            .into_response(),
+            "invalid",
+            "有字段填写不正确, 未保存",
+            f.errors(),
+        ),
     })
 }
 

@@ -27,6 +27,14 @@ fn b() -> Value {
 fn date() -> Value {
     json!({"type": "string", "format": "date"})
 }
+/// A string among the stable codes of a labelled enum (what serde writes for it).
+fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Value {
+    let all: Vec<&str> = all.iter().map(|v| code(*v)).collect();
+    json!({"type": "string", "enum": all})
+}
+fn step() -> Value {
+    codes(crate::workflow::Step::ALL, |v| v.code())
+}
 fn r(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
@@ -129,7 +137,20 @@ pub fn components() -> Value {
             ),
             (
                 "cases",
-                obj(&[("open", i()), ("near", i()), ("overdue", i())]),
+                obj(&[
+                    ("open", i()),
+                    ("near", i()),
+                    ("overdue", i()),
+                    ("decided", i()),
+                    ("rejected", i()),
+                    (
+                        "by_step",
+                        arr(json!({"type": "array",
+                            "description": "[步骤代码, 步骤名称, 等待该步骤的在办案件数]",
+                            "prefixItems": [step(), s(), i()],
+                            "minItems": 3, "maxItems": 3})),
+                    ),
+                ]),
             ),
         ]),
     );
@@ -218,10 +239,88 @@ pub fn components() -> Value {
             ),
         ]),
     );
-    let mut state = obj(&[("state", json!({"enum": ["open", "decided", "rejected"]}))]);
-    state["properties"]["next"] = s();
-    state["properties"]["at"] = s();
+    // `next` (the step due) while open, `at` (the rejected step) once rejected.
+    let mut state = obj(&[(
+        "state",
+        json!({"type": "string", "enum": ["open", "decided", "rejected"]}),
+    )]);
+    state["properties"]["next"] = step();
+    state["properties"]["at"] = step();
     put("CaseState", state);
+    put(
+        "StepView",
+        obj(&[
+            ("step", step()),
+            ("label", s()),
+            ("outcome", s()),
+            ("passed", b()),
+            ("by", s()),
+            ("at", s()),
+            ("note", s()),
+        ]),
+    );
+    let case_kind = || codes(jingzhun_core::monitoring::CaseKind::ALL, |v| v.code());
+    put(
+        "CaseLink",
+        obj(&[
+            ("id", s()),
+            ("kind", case_kind()),
+            ("kind_label", s()),
+            ("state", r("CaseState")),
+            ("next_label", opt(s())),
+            ("steps", arr(r("StepView"))),
+        ]),
+    );
+    put(
+        "MonitoringView",
+        obj(&[
+            (
+                "measures",
+                arr(obj(&[
+                    ("id", i()),
+                    ("kind", coded()),
+                    ("description", s()),
+                    ("started", date()),
+                    ("ended", opt(date())),
+                    ("amount", opt(s())),
+                    ("cadre", opt(s())),
+                    ("case", opt(s())),
+                    ("running", b()),
+                ])),
+            ),
+            (
+                "visits",
+                arr(obj(&[
+                    ("visited_on", date()),
+                    ("cadre", opt(s())),
+                    ("purpose", coded()),
+                    ("findings", opt(s())),
+                ])),
+            ),
+            ("visits_total", i()),
+            (
+                "cadres",
+                arr(obj(&[
+                    ("id", i()),
+                    ("name", s()),
+                    ("post", coded()),
+                    ("unit", s()),
+                    ("phone", opt(s())),
+                    ("from", date()),
+                    ("to", opt(date())),
+                    ("active", b()),
+                ])),
+            ),
+        ]),
+    );
+    put(
+        "MonitoringReply",
+        obj(&[
+            ("household", i()),
+            ("monitoring", r("MonitoringView")),
+            ("cases", arr(r("CaseLink"))),
+        ]),
+    );
     put(
         "HouseholdView",
         obj(&[
@@ -288,16 +387,8 @@ pub fn components() -> Value {
                     ("reason", s()),
                 ]))),
             ),
-            (
-                "cases",
-                arr(obj(&[
-                    ("id", s()),
-                    ("kind", s()),
-                    ("kind_label", s()),
-                    ("state", r("CaseState")),
-                    ("next_label", opt(s())),
-                ])),
-            ),
+            ("cases", arr(r("CaseLink"))),
+            ("monitoring", r("MonitoringView")),
             ("evaluation", opt(r("Evaluation"))),
         ]),
     );
@@ -335,83 +426,70 @@ pub fn components() -> Value {
             ("head_name", s()),
             ("village_code", s()),
             ("village_name", s()),
-            ("kind", s()),
+            ("kind", case_kind()),
             ("kind_label", s()),
             ("state", r("CaseState")),
             ("next_label", opt(s())),
             ("mine", b()),
             ("opened", date()),
             ("deadline", opt(date())),
-            ("timing", json!({"enum": ["on_time", "near", "overdue"]})),
+            (
+                "timing",
+                json!({"type": "string", "enum": ["on_time", "near", "overdue"]}),
+            ),
+            ("step_count", i()),
         ]),
     );
+    put(
+        "Inbox",
+        obj(&[
+            ("area", s()),
+            ("all", b()),
+            ("page", i()),
+            ("more", b()),
+            ("cases", arr(r("CaseLine"))),
+        ]),
+    );
+    let channel = || codes(jingzhun_core::Channel::ALL, |v| v.code());
+    let monitoring_kind = || codes(jingzhun_core::MonitoringKind::ALL, |v| v.code());
+    let risk_type = || codes(jingzhun_core::RiskType::ALL, |v| v.code());
     put(
         "CaseView",
         obj(&[
             ("line", r("CaseLine")),
-            (
-                "facts",
-                obj(&[
-                    ("household", i()),
-                    ("village", s()),
-                    ("kind", s()),
-                    ("channel", s()),
-                    ("monitoring_kind", opt(s())),
-                    ("risk_types", arr(s())),
-                ]),
-            ),
+            ("household", i()),
+            ("village", s()),
+            ("kind", case_kind()),
+            ("channel", channel()),
             ("channel_label", s()),
+            ("monitoring_kind", opt(monitoring_kind())),
             ("monitoring_kind_label", opt(s())),
+            ("risk_types", arr(risk_type())),
             ("risk_labels", arr(s())),
-            (
-                "steps",
-                arr(obj(&[
-                    ("label", s()),
-                    ("outcome", s()),
-                    ("passed", b()),
-                    ("by", s()),
-                    ("at", s()),
-                    ("note", s()),
-                ])),
-            ),
+            ("steps", arr(r("StepView"))),
             (
                 "form",
-                opt(obj(&[("step", s()), ("label", s()), ("segment", s())])),
+                opt(obj(&[("step", step()), ("label", s()), ("segment", s())])),
+            ),
+            (
+                "elimination",
+                opt(obj(&[
+                    ("year", i()),
+                    ("as_of", date()),
+                    ("measures", i()),
+                    ("eligible", b()),
+                    ("conditions", arr(expl())),
+                ])),
             ),
         ]),
     );
-    let codes = |all: Vec<&'static str>| json!({"type": "string", "enum": all});
     put(
         "LeadBody",
         body(
             &[
-                (
-                    "channel",
-                    codes(
-                        jingzhun_core::Channel::ALL
-                            .iter()
-                            .map(|c| c.code())
-                            .collect(),
-                    ),
-                ),
-                (
-                    "monitoring_kind",
-                    opt(codes(
-                        jingzhun_core::MonitoringKind::ALL
-                            .iter()
-                            .map(|c| c.code())
-                            .collect(),
-                    )),
-                ),
-                (
-                    "risk_types",
-                    arr(codes(
-                        jingzhun_core::RiskType::ALL
-                            .iter()
-                            .map(|c| c.code())
-                            .collect(),
-                    )),
-                ),
+                ("channel", channel()),
+                ("monitoring_kind", opt(monitoring_kind())),
+                ("risk_types", arr(risk_type())),
                 ("note", s()),
             ],
             &["channel"],
@@ -423,19 +501,117 @@ pub fn components() -> Value {
             &[
                 (
                     "outcome",
-                    codes(
-                        crate::workflow::Outcome::ALL
-                            .iter()
-                            .map(|c| c.code())
-                            .collect(),
-                    ),
+                    codes(crate::workflow::Outcome::ALL, |v| v.code()),
                 ),
                 ("note", s()),
+                (
+                    "seen",
+                    opt(json!({"type": "integer", "minimum": 0,
+                        "description": "所依据的案件步骤数 (line.step_count); 已过时则答 409 并附案件现状"})),
+                ),
             ],
             &["outcome"],
         ),
     );
     put("Opened", obj(&[("case", s())]));
+    put(
+        "LeadRefused",
+        obj(&[
+            ("error", s()),
+            ("message", s()),
+            (
+                "open_case",
+                opt(json!({"type": "string", "description": "该户在办的监测案件编号"})),
+            ),
+        ]),
+    );
+    put(
+        "StepRefused",
+        obj(&[
+            ("error", s()),
+            ("message", s()),
+            ("open_case", opt(s())),
+            ("case", r("CaseView")),
+        ]),
+    );
+    // The assistance forms: the JSON body's values are read as the form's text (numbers as digits;
+    // `null` or "" leaves an optional field empty); a missing or invalid field answers 422 by field.
+    let id_ref = |what: &str| json!({"type": ["integer", "string"], "description": what});
+    put(
+        "MeasureBody",
+        body(
+            &[
+                (
+                    "kind",
+                    codes(jingzhun_core::AssistanceType::ALL, |v| v.code()),
+                ),
+                (
+                    "description",
+                    json!({"type": "string", "maxLength": crate::services::monitoring::DESCRIPTION_MAX}),
+                ),
+                (
+                    "started",
+                    json!({"type": "string", "format": "date", "description": "不晚于今天"}),
+                ),
+                (
+                    "amount",
+                    opt(
+                        json!({"type": ["string", "number"], "description": "元, 如 3000 或 \"1,500.50\"; 不能为负"}),
+                    ),
+                ),
+                ("cadre", opt(id_ref("帮扶干部 ID (服务于该村或其乡镇)"))),
+            ],
+            &["kind", "description", "started"],
+        ),
+    );
+    put(
+        "EndMeasureBody",
+        body(
+            &[
+                ("measure", id_ref("该户在实施的措施 ID")),
+                (
+                    "ended",
+                    json!({"type": "string", "format": "date", "description": "不早于措施开始日期"}),
+                ),
+            ],
+            &["measure", "ended"],
+        ),
+    );
+    put(
+        "VisitBody",
+        body(
+            &[
+                (
+                    "visited_on",
+                    json!({"type": "string", "format": "date", "description": "不晚于今天"}),
+                ),
+                (
+                    "purpose",
+                    codes(jingzhun_core::monitoring::VisitPurpose::ALL, |v| v.code()),
+                ),
+                ("cadre", opt(id_ref("帮扶干部 ID (服务于该村或其乡镇)"))),
+                (
+                    "findings",
+                    json!({"type": "string", "maxLength": crate::services::monitoring::FINDINGS_MAX}),
+                ),
+            ],
+            &["visited_on", "purpose", "findings"],
+        ),
+    );
+    put(
+        "CadreBody",
+        body(
+            &[
+                ("cadre", id_ref("帮扶干部 ID (服务于该村或其乡镇)")),
+                ("from", date()),
+                (
+                    "to",
+                    opt(json!({"type": "string", "format": "date", "description": "不早于 from"})),
+                ),
+            ],
+            &["cadre", "from"],
+        ),
+    );
     put(
         "ConflictView",
         obj(&[
@@ -654,7 +830,12 @@ pub fn operation(method: &Method, path: &str) -> Option<Operation> {
     let step = || Operation {
         request: Some(r("StepBody")),
         success: (200, r("CaseView")),
-        others: vec![(400, r("Error")), (409, r("Error"))],
+        others: vec![(400, r("Error")), (409, r("StepRefused"))],
+    };
+    let form = |name: &str| Operation {
+        request: Some(r(name)),
+        success: (201, r("MonitoringReply")),
+        others: vec![(400, r("Error")), (422, r("Problem"))],
     };
     Some(match (method.as_str(), path) {
         ("GET", "/api/v1/me") => get(r("Me")),
@@ -681,12 +862,16 @@ pub fn operation(method: &Method, path: &str) -> Option<Operation> {
             o.others.push((400, r("Error")));
             o
         }
-        ("GET", "/api/v1/cases") => get(arr(r("CaseLine"))),
+        ("GET", "/api/v1/cases") => {
+            let mut o = get(r("Inbox"));
+            o.others.push((400, r("Error")));
+            o
+        }
         ("GET", "/api/v1/cases/{case}") => get(r("CaseView")),
         ("POST", "/api/v1/households/{id}/leads") => Operation {
             request: Some(r("LeadBody")),
             success: (201, r("Opened")),
-            others: vec![(400, r("Error")), (409, r("Error"))],
+            others: vec![(400, r("Error")), (409, r("LeadRefused"))],
         },
         (
             "POST",
@@ -696,6 +881,15 @@ pub fn operation(method: &Method, path: &str) -> Option<Operation> {
             | "/api/v1/cases/{case}/township-review"
             | "/api/v1/cases/{case}/county-approval",
         ) => step(),
+        ("GET", "/api/v1/households/{id}/monitoring") => {
+            let mut o = get(r("MonitoringReply"));
+            o.others.push((400, r("Error")));
+            o
+        }
+        ("POST", "/api/v1/households/{id}/measures") => form("MeasureBody"),
+        ("POST", "/api/v1/households/{id}/measures/end") => form("EndMeasureBody"),
+        ("POST", "/api/v1/households/{id}/visits") => form("VisitBody"),
+        ("POST", "/api/v1/households/{id}/cadres") => form("CadreBody"),
         ("POST", "/api/v1/whatif") => Operation {
             request: Some(r("WhatIfBody")),
             success: (200, r("WhatIfAnswer")),
@@ -731,6 +925,15 @@ fn parameters(path: &str) -> Vec<Value> {
         params.push(json!({"name": "page", "in": "query", "required": false,
             "description": "结果页码, 从 1 起, 每页 20 户",
             "schema": {"type": "integer", "minimum": 1}}));
+    }
+    if path == "/api/v1/cases" {
+        params.push(json!({"name": "all", "in": "query", "required": false,
+            "description": "1 或 true: 含已办结的案件 (默认只列在办案件)", "schema": {"type": "string"}}));
+        params.push(json!({"name": "area", "in": "query", "required": false,
+            "description": "限定区域(须在账号区域内)", "schema": {"type": "string"}}));
+        params.push(json!({"name": "page", "in": "query", "required": false,
+            "description": "页码, 从 0 起, 每页 50 件",
+            "schema": {"type": "integer", "minimum": 0}}));
     }
     if path == "/api/v1/households/{id}" || path == "/api/v1/policy" {
         params.push(json!({"name": "year", "in": "query", "required": false,

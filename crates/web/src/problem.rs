@@ -1,5 +1,5 @@
 //! JSON error bodies of the API operations that can refuse a request field by field (the household edit,
-//! the what-if): `{"error": "<code>", "message": "<中文>", "fields": [{"field": "…", "message": "…"}]}`.
+//! the what-if, the assistance forms): `{"error": "<code>", "message": "<中文>", "fields": [{"field": "…", "message": "…"}]}`.
 //! Other errors are rendered from [`crate::error::AppError`] by the error middleware with the same
 //! `error` and `message` keys.
 

@@ -224,11 +224,17 @@ impl FormView {
         self.fields.iter().any(|f| f.error.is_some())
     }
 
-    /// Field name to message, for the JSON API.
-    pub fn errors(&self) -> serde_json::Map<String, serde_json::Value> {
+    /// Each invalid field with its message, in form order, for the JSON API's `fields` (the common
+    /// error form of `problem.rs`).
+    pub fn errors(&self) -> Vec<super::whatif::FieldError> {
         self.fields
             .iter()
-            .filter_map(|f| Some((f.name.to_owned(), f.error.clone()?.into())))
+            .filter_map(|f| {
+                Some(super::whatif::FieldError {
+                    field: f.name.to_owned(),
+                    message: f.error.clone()?,
+                })
+            })
             .collect()
     }
 }

@@ -18,7 +18,7 @@ fn document() -> Value {
 }
 
 /// A small JSON Schema check (what the document uses: `$ref`, `anyOf`, `enum`, `type`, `properties`,
-/// `required`, `items`, `additionalProperties`). Objects with `properties` may not carry undocumented keys.
+/// `required`, `items`, `prefixItems` with `minItems`/`maxItems`, `additionalProperties`). Objects with `properties` may not carry undocumented keys.
 fn check(doc: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String> {
     if let Some(r) = schema["$ref"].as_str() {
         let name = r.trim_start_matches("#/components/schemas/");
@@ -82,6 +82,19 @@ fn check(doc: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String>
                 )?,
                 None => return Err(format!("{at}: undocumented key {k}")),
             }
+        }
+    }
+    if let (Some(prefix), Some(a)) = (schema["prefixItems"].as_array(), v.as_array()) {
+        for (n, (s, x)) in prefix.iter().zip(a).enumerate() {
+            check(doc, s, x, &format!("{at}[{n}]"))?;
+        }
+    }
+    if let Some(a) = v.as_array() {
+        let len = a.len() as u64;
+        if schema["minItems"].as_u64().is_some_and(|m| len < m)
+            || schema["maxItems"].as_u64().is_some_and(|m| len > m)
+        {
+            return Err(format!("{at}: {len} items, outside minItems/maxItems"));
         }
     }
     if let (Some(items), Some(a)) = (schema.get("items"), v.as_array()) {
@@ -156,6 +169,33 @@ fn json_request(s: &Session, method: &str, uri: &str, body: &str) -> Request<Bod
         .header("x-csrf-token", &s.csrf)
         .body(Body::from(body.to_owned()))
         .unwrap()
+}
+
+/// Sends one call, checks that its status is documented for `path` and that the answer matches the
+/// status's schema, records it in `seen`, and gives the status and the answer.
+async fn call(
+    w: &World,
+    doc: &Value,
+    seen: &mut BTreeSet<(String, String, String)>,
+    (session, method, uri, body, path): (&Session, &str, &str, &str, &str),
+) -> (u16, Value) {
+    let res = w.send(json_request(session, method, uri, body)).await;
+    let status = res.status.as_u16();
+    let resp = &doc["paths"][path][method.to_ascii_lowercase()]["responses"][status.to_string()];
+    assert!(
+        resp.is_object(),
+        "{method} {uri}: status {status} is not documented: {}",
+        res.body
+    );
+    let schema = if resp["$ref"].is_string() {
+        doc["components"]["responses"]["Error"]["content"]["application/json"]["schema"].clone()
+    } else {
+        resp["content"]["application/json"]["schema"].clone()
+    };
+    let v = res.json();
+    check(doc, &schema, &v, "$").unwrap_or_else(|e| panic!("{method} {uri} ({status}): {e}"));
+    seen.insert((method.to_owned(), path.to_owned(), status.to_string()));
+    (status, v)
 }
 
 #[tokio::test]
@@ -345,6 +385,190 @@ async fn answers_match_their_documented_schemas() {
         check(&doc, &schema, &res.json(), "$").unwrap_or_else(|e| panic!("{method} {uri}: {e}"));
         seen.insert((method, path, status));
     }
+    let mut seen: BTreeSet<(String, String, String)> = seen
+        .into_iter()
+        .map(|(m, p, s)| (m.to_owned(), p.to_owned(), s))
+        .collect();
+    // The refusals: a second lead names the open case; a step based on a stale page comes back with
+    // the case as it now stands.
+    let township = w.login_as(Role::TownshipReviewer).await;
+    let (status, again) = call(
+        &w,
+        &doc,
+        &mut seen,
+        (
+            &cadre,
+            "POST",
+            &format!("/api/v1/households/{hid}/leads"),
+            r#"{"channel":"cadre_check"}"#,
+            "/api/v1/households/{id}/leads",
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, again["open_case"].as_str()),
+        (409, Some(case_id.as_str()))
+    );
+    let (status, stale) = call(
+        &w,
+        &doc,
+        &mut seen,
+        (
+            &cadre,
+            "POST",
+            &format!("/api/v1/cases/{case_id}/comparison"),
+            r#"{"outcome":"pass","seen":1}"#,
+            "/api/v1/cases/{case}/comparison",
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, stale["case"]["line"]["id"].as_str()),
+        (409, Some(case_id.as_str()))
+    );
+    // With a case open, the dashboard counts it by the step it waits for.
+    let (status, dash) = call(
+        &w,
+        &doc,
+        &mut seen,
+        (
+            &analyst,
+            "GET",
+            "/api/v1/dashboard",
+            "",
+            "/api/v1/dashboard",
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        !dash["cases"]["by_step"].as_array().unwrap().is_empty(),
+        "{dash}"
+    );
+    // The household's assistance: read it, add a measure (and an invalid one), end it, record a visit,
+    // pair a cadre (and pair the same cadre from the same day again).
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let cadre_id = {
+        let id = w.store.next_cadre_id().unwrap();
+        w.store
+            .create_cadre(
+                &jingzhun_core::monitoring::Cadre {
+                    id,
+                    name: jingzhun_core::PersonName::parse("赵六").unwrap(),
+                    phone: Some(jingzhun_core::Phone::parse("13900001111").unwrap()),
+                    unit: "巴州区农业农村局".into(),
+                    post: jingzhun_core::monitoring::CadrePost::ResponsiblePerson,
+                    area: jingzhun_core::AreaCode::parse(VILLAGE_IN).unwrap(),
+                },
+                &jingzhun_store::Actor::system("test"),
+            )
+            .unwrap();
+        id
+    };
+    let base = format!("/api/v1/households/{hid}");
+    let (status, before) = call(
+        &w,
+        &doc,
+        &mut seen,
+        (
+            &cadre,
+            "GET",
+            &format!("{base}/monitoring"),
+            "",
+            "/api/v1/households/{id}/monitoring",
+        ),
+    )
+    .await;
+    assert_eq!((status, before["household"].as_i64()), (200, Some(hid)));
+    let measure = format!(
+        r#"{{"kind":"public_welfare_post","description":"护林员岗位","started":"{today}","amount":3000,"cadre":{cadre_id}}}"#
+    );
+    let (status, added) = call(
+        &w,
+        &doc,
+        &mut seen,
+        (
+            &cadre,
+            "POST",
+            &format!("{base}/measures"),
+            &measure,
+            "/api/v1/households/{id}/measures",
+        ),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let measure_id = added["monitoring"]["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["description"] == "护林员岗位")
+        .and_then(|m| m["id"].as_i64())
+        .unwrap();
+    let (status, invalid) = call(
+        &w,
+        &doc,
+        &mut seen,
+        (
+            &cadre,
+            "POST",
+            &format!("{base}/measures"),
+            r#"{"kind":"nonsense","started":"2024-02-30"}"#,
+            "/api/v1/households/{id}/measures",
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, invalid["fields"][0]["field"].as_str()),
+        (422, Some("kind"))
+    );
+    let (status, ended) = call(
+        &w,
+        &doc,
+        &mut seen,
+        (
+            &cadre,
+            "POST",
+            &format!("{base}/measures/end"),
+            &format!(r#"{{"measure":{measure_id},"ended":"{today}"}}"#),
+            "/api/v1/households/{id}/measures/end",
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{ended}");
+    let visit = format!(
+        r#"{{"visited_on":"{today}","purpose":"routine","cadre":"{cadre_id}","findings":"老人住院"}}"#
+    );
+    let (status, _) = call(
+        &w,
+        &doc,
+        &mut seen,
+        (
+            &cadre,
+            "POST",
+            &format!("{base}/visits"),
+            &visit,
+            "/api/v1/households/{id}/visits",
+        ),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let pairing = format!(r#"{{"cadre":{cadre_id},"from":"{today}","to":null}}"#);
+    for expected in [201, 422] {
+        let (status, v) = call(
+            &w,
+            &doc,
+            &mut seen,
+            (
+                &township,
+                "POST",
+                &format!("{base}/cadres"),
+                &pairing,
+                "/api/v1/households/{id}/cadres",
+            ),
+        )
+        .await;
+        assert_eq!(status, expected, "{v}");
+    }
     // The walk covered the success, field-error and conflict answers.
     for expected in [
         ("PATCH", "/api/v1/households/{id}", "200"),
@@ -353,9 +577,23 @@ async fn answers_match_their_documented_schemas() {
         ("POST", "/api/v1/whatif", "200"),
         ("POST", "/api/v1/whatif", "422"),
         ("POST", "/api/v1/cases/{case}/visit", "409"),
+        ("POST", "/api/v1/cases/{case}/comparison", "409"),
+        ("POST", "/api/v1/households/{id}/leads", "409"),
+        ("GET", "/api/v1/households/{id}/monitoring", "200"),
+        ("POST", "/api/v1/households/{id}/measures", "201"),
+        ("POST", "/api/v1/households/{id}/measures", "422"),
+        ("POST", "/api/v1/households/{id}/measures/end", "201"),
+        ("POST", "/api/v1/households/{id}/visits", "201"),
+        ("POST", "/api/v1/households/{id}/cadres", "201"),
+        ("POST", "/api/v1/households/{id}/cadres", "422"),
     ] {
+        let expected = (
+            expected.0.to_owned(),
+            expected.1.to_owned(),
+            expected.2.to_owned(),
+        );
         assert!(
-            seen.contains(&(expected.0, expected.1, expected.2.to_owned())),
+            seen.contains(&expected),
             "{expected:?} not exercised: {seen:?}"
         );
     }
