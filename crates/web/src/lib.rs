@@ -40,6 +40,7 @@ pub mod report_pages;
 pub mod routes;
 pub mod search;
 pub mod services;
+pub mod session_cache;
 pub mod state;
 pub mod store_backend;
 pub mod templates;
