@@ -11,6 +11,7 @@ mod flows;
 mod import;
 mod proposals;
 mod reports;
+mod sessions;
 mod support;
 mod whatif;
 mod workflow;
