@@ -101,9 +101,24 @@ pub async fn search(
     let page = q.page()?;
     let today = today(&state);
     let (user, scope) = (can.user, can.scope);
-    let r = state
-        .run(move |b| households::search(b, &user, &scope, &q.q, area, page, today))
-        .await?;
+    // As the page: from the built index on this task, else on the blocking pool.
+    let fast = households::search_in_memory(
+        state.backend().as_ref(),
+        &user,
+        &scope,
+        &q.q,
+        area,
+        page,
+        today,
+    );
+    let r = match fast {
+        Some(r) => r,
+        None => {
+            state
+                .run(move |b| households::search(b, &user, &scope, &q.q, area, page, today))
+                .await?
+        }
+    };
     Ok(Json(r))
 }
 

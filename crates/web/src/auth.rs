@@ -6,7 +6,7 @@
 //!   data cannot skip the check: it would have nothing to pass to the services.
 //!
 //! The session is loaded once per request and cached in the request's extensions (the CSRF middleware
-//! uses it too).
+//! uses it too), and across requests for a few seconds in [`crate::session_cache`].
 
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -49,7 +49,14 @@ pub async fn current_user(
         Some(token) if token.len() == 64 => {
             let hash = token_hash(&token);
             let now = state.now();
-            state
+            // A session looked up less than the cache's TTL ago needs no store read (nor blocking-pool
+            // hop); its expiry is still checked against `now`.
+            if let Some(user) = state.sessions().get(&hash, now) {
+                parts.extensions.insert(Loaded(Some(Arc::clone(&user))));
+                return Ok(Some(user));
+            }
+            let generation = state.sessions().generation();
+            let found = state
                 .run(move |b| {
                     let session = match b.session(&hash) {
                         Ok(s) => s,
@@ -68,13 +75,20 @@ pub async fn current_user(
                     if account.disabled {
                         return Ok(None);
                     }
-                    Ok(Some(Arc::new(CurrentUser {
+                    let user = Arc::new(CurrentUser {
                         account,
                         csrf_token: session.csrf_token,
                         session_hash: hash,
-                    })))
+                    });
+                    Ok(Some((user, session.expires_at)))
                 })
-                .await?
+                .await?;
+            found.map(|(user, expires_at)| {
+                state
+                    .sessions()
+                    .insert(generation, Arc::clone(&user), expires_at, now);
+                user
+            })
         }
         _ => None,
     };

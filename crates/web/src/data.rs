@@ -199,6 +199,19 @@ pub trait Backend: Send + Sync + 'static {
         offset: usize,
         limit: usize,
     ) -> DataResult<SearchPage>;
+    /// [`Backend::search_households`] when it can answer without touching the store (an in-memory index
+    /// that is built and current, the area tree loaded), so that it may run on the request's own task
+    /// instead of the blocking pool; `None` when it cannot (then call `search_households` there). When it
+    /// answers, [`Backend::area`] answers from memory too.
+    fn search_households_in_memory(
+        &self,
+        _within: &AreaCode,
+        _query: &SearchQuery,
+        _offset: usize,
+        _limit: usize,
+    ) -> Option<SearchPage> {
+        None
+    }
     fn household(&self, id: HouseholdId) -> DataResult<HouseholdRecord>;
     /// Streams every current household within an area (for the dashboard numbers).
     fn each_household(&self, within: &AreaCode, f: &mut dyn FnMut(HouseholdRow)) -> DataResult<()>;

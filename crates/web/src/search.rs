@@ -1015,6 +1015,17 @@ impl LiveIndex {
         Ok(())
     }
 
+    /// Whether [`LiveIndex::ensure`] would return at once without reading the store: the index is built
+    /// and neither old nor marked stale (or a rebuild is already running). A search may then run on the
+    /// request's own task.
+    pub fn ready(&self) -> bool {
+        let s = self.state();
+        match s.built {
+            None => false,
+            Some(b) => s.rebuilding || !(s.stale || b.elapsed() > REBUILD_AFTER),
+        }
+    }
+
     /// Rebuilds at the next search (e.g. after the division tree changed: villages are matched by name).
     pub fn invalidate(&self) {
         self.state().stale = true;

@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::services::dashboard::DashboardCache;
 use crate::services::import::PendingImports;
 use crate::services::reports::ReportCache;
+use crate::session_cache::SessionCache;
 
 /// Identification time limit used when the policy pack has no value for the year.
 pub const DEFAULT_IDENTIFICATION_DAYS: u16 = 15;
@@ -72,6 +73,7 @@ struct Inner {
     whatif: crate::services::whatif::WhatIfRuns,
     imports: PendingImports,
     reports: ReportCache,
+    sessions: SessionCache,
 }
 
 impl AppState {
@@ -87,6 +89,7 @@ impl AppState {
                 whatif: Default::default(),
                 imports: PendingImports::default(),
                 reports: ReportCache::default(),
+                sessions: SessionCache::default(),
             }),
         }
     }
@@ -135,6 +138,12 @@ impl AppState {
     /// Reports built recently (the engine over an area is not rebuilt for every download).
     pub fn reports(&self) -> &ReportCache {
         &self.inner.reports
+    }
+
+    /// Sessions looked up recently (see [`crate::session_cache`]); handlers that end sessions or change
+    /// accounts drop the affected entries.
+    pub fn sessions(&self) -> &SessionCache {
+        &self.inner.sessions
     }
 
     pub fn backend(&self) -> &Arc<dyn Backend> {

@@ -259,6 +259,21 @@ impl Backend for StoreBackend {
         Ok(self.search.read().search(within, query, offset, limit))
     }
 
+    fn search_households_in_memory(
+        &self,
+        within: &AreaCode,
+        query: &SearchQuery,
+        offset: usize,
+        limit: usize,
+    ) -> Option<SearchPage> {
+        // The tree must be loaded already (village names come from it) and the index usable as it is.
+        let loaded = self.tree.read().ok().is_some_and(|t| t.is_some());
+        if !loaded || !self.search.ready() {
+            return None;
+        }
+        Some(self.search.read().search(within, query, offset, limit))
+    }
+
     fn household(&self, id: HouseholdId) -> DataResult<HouseholdRecord> {
         let s = self.store.household(id).map_err(data_error)?;
         let versions = self

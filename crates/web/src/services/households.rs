@@ -186,6 +186,58 @@ pub fn search(
 ) -> Result<SearchResult, AppError> {
     let within = area.unwrap_or(scope.area());
     super::admit(backend, user, scope, &within, "area", within.as_str())?;
+    search_with(
+        backend,
+        user,
+        within,
+        text,
+        page,
+        today,
+        |within, query, offset, limit| Ok(backend.search_households(within, query, offset, limit)?),
+    )
+}
+
+/// [`search`] when it needs no store read (the area inside the scope, the backend's index ready: see
+/// [`Backend::search_households_in_memory`]), so the handler can answer on the request's own task; `None`
+/// otherwise (then [`search`] on the blocking pool, which also audits a refused area).
+pub fn search_in_memory(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    scope: &Scope,
+    text: &str,
+    area: Option<AreaCode>,
+    page: usize,
+    today: NaiveDate,
+) -> Option<SearchResult> {
+    let within = area.unwrap_or(scope.area());
+    if !scope.contains(&within) {
+        return None;
+    }
+    search_with(
+        backend,
+        user,
+        within,
+        text,
+        page,
+        today,
+        |within, query, offset, limit| {
+            backend
+                .search_households_in_memory(within, query, offset, limit)
+                .ok_or(())
+        },
+    )
+    .ok()
+}
+
+fn search_with<E>(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    within: AreaCode,
+    text: &str,
+    page: usize,
+    today: NaiveDate,
+    find: impl FnOnce(&AreaCode, &SearchQuery, usize, usize) -> Result<crate::data::SearchPage, E>,
+) -> Result<SearchResult, E> {
     let page = page.max(1);
     let query = SearchQuery {
         text: jingzhun_core::text::normalize(text),
@@ -195,7 +247,7 @@ pub fn search(
         crate::data::SearchPage::default()
     } else {
         let offset = (page - 1).saturating_mul(SEARCH_PAGE_SIZE);
-        backend.search_households(&within, &query, offset, SEARCH_PAGE_SIZE)?
+        find(&within, &query, offset, SEARCH_PAGE_SIZE)?
     };
     let mut names = Names::new(backend);
     let more = found.capped || found.total > page.saturating_mul(SEARCH_PAGE_SIZE);

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use http_body_util::BodyExt;
 use jingzhun_core::*;
 use jingzhun_store::{Actor, Store};
-use jingzhun_web::{AppState, Role, StoreBackend, SystemClock, WebConfig};
+use jingzhun_web::{AppState, Clock, Role, StoreBackend, SystemClock, WebConfig};
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "test-password-123";
@@ -141,7 +141,14 @@ impl World {
     pub fn new() -> World {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite:{}", dir.path().join("t.db").display());
-        World::on(&url, Some(dir))
+        World::on(&url, Some(dir), Arc::new(SystemClock))
+    }
+
+    /// On SQLite, with the application reading the time from `clock` (sessions expire by it).
+    pub fn with_clock(clock: Arc<dyn Clock>) -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("t.db").display());
+        World::on(&url, Some(dir), clock)
     }
 
     /// On PostgreSQL in a fresh schema (dropped with the guard) when `JINGZHUN_TEST_DATABASE_URL` is set;
@@ -166,10 +173,13 @@ impl World {
             .unwrap();
         let sep = if url.contains('?') { '&' } else { '?' };
         let store_url = format!("{url}{sep}options=-csearch_path%3D{schema}");
-        Some((World::on(&store_url, None), PgSchema { url, schema }))
+        Some((
+            World::on(&store_url, None, Arc::new(SystemClock)),
+            PgSchema { url, schema },
+        ))
     }
 
-    fn on(url: &str, dir: Option<tempfile::TempDir>) -> World {
+    fn on(url: &str, dir: Option<tempfile::TempDir>, clock: Arc<dyn Clock>) -> World {
         let store = Arc::new(Store::open(url).unwrap());
         let actor = Actor::system("test");
         store
@@ -273,7 +283,7 @@ impl World {
         let state = AppState::new(
             Arc::new(StoreBackend::new(Arc::clone(&store))),
             WebConfig::new("127.0.0.1:0".parse().unwrap()),
-            Arc::new(SystemClock),
+            clock,
         );
         World {
             router: jingzhun_web::router(state),
