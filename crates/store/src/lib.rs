@@ -150,6 +150,10 @@ impl fmt::Display for Backend {
 pub struct Store {
     backend: Backend,
     conn: Mutex<Conn>,
+    /// Extra read-only connections of a SQLite file (WAL lets them read beside the writer): reads take a
+    /// free one, so concurrent requests do not queue on the one connection that writes. Empty for
+    /// PostgreSQL and in-memory SQLite.
+    readers: Vec<Mutex<Conn>>,
     clock: Arc<dyn Clock>,
     /// For PostgreSQL: where to reconnect after the server closed the connection.
     pg_url: Option<String>,
@@ -187,6 +191,33 @@ impl Drop for Held<'_> {
 
 /// SQLite's page cache per connection (`PRAGMA cache_size`, negative: KiB): 64 MiB.
 pub(crate) const SQLITE_CACHE_KIB: i64 = -65_536;
+
+/// Read-only connections kept beside a SQLite file's writing connection (see [`Store`]'s `readers`).
+const SQLITE_READERS: usize = 3;
+
+/// The path of a SQLite file database (`None` for PostgreSQL and in-memory SQLite).
+fn sqlite_file(url: &str, backend: Backend) -> Option<&str> {
+    if backend != Backend::Sqlite {
+        return None;
+    }
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    (path != ":memory:" && !path.is_empty()).then_some(path)
+}
+
+/// A read-only connection to a SQLite file that the writing connection has already opened and migrated.
+fn open_sqlite_reader(path: &str) -> Result<Conn> {
+    let c = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    c.pragma_update(None, "cache_size", SQLITE_CACHE_KIB)?;
+    c.busy_timeout(SQLITE_BUSY_TIMEOUT)?;
+    c.set_prepared_statement_cache_capacity(64);
+    Ok(Conn::Sqlite(c))
+}
 
 /// How long a SQLite writer waits for another process's write lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -230,9 +261,16 @@ impl Store {
                 (Backend::Sqlite, Conn::Sqlite(c))
             };
         migrate::run(&mut conn)?;
+        let readers = match sqlite_file(url, backend) {
+            Some(path) => (0..SQLITE_READERS)
+                .map(|_| open_sqlite_reader(path).map(Mutex::new))
+                .collect::<Result<Vec<_>>>()?,
+            None => Vec::new(),
+        };
         Ok(Store {
             backend,
             conn: Mutex::new(conn),
+            readers,
             clock: Arc::new(SystemClock),
             pg_url: (backend == Backend::Postgres).then(|| url.to_owned()),
         })
@@ -285,9 +323,23 @@ impl Store {
         Ok(out)
     }
 
+    /// A connection to read with: a free read-only SQLite connection if there is one, else the main one.
+    fn lock_for_read(&self) -> Result<Held<'_>> {
+        let key = self as *const Store as usize;
+        if !self.readers.is_empty() && !HELD.with(|h| h.borrow().contains(&key)) {
+            for reader in &self.readers {
+                if let Ok(guard) = reader.try_lock() {
+                    HELD.with(|h| h.borrow_mut().push(key));
+                    return Ok(Held { guard, key });
+                }
+            }
+        }
+        self.lock()
+    }
+
     /// Runs `f` in a read transaction (one consistent snapshot).
     fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.lock()?;
+        let mut conn = self.lock_for_read()?;
         let mut tx = conn.guard.begin_read()?;
         let out = f(&mut tx)?;
         tx.commit()?;
