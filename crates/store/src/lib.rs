@@ -77,7 +77,8 @@
 //! # Concurrency
 //!
 //! A [`Store`] holds one connection behind a mutex (it is `Send + Sync`; the web layer calls it through
-//! `spawn_blocking`). Writes are single transactions; SQLite takes the write lock at `BEGIN`, PostgreSQL
+//! `spawn_blocking`); a SQLite file store also keeps three read-only connections that reads take when free, so
+//! concurrent reads neither wait for each other nor for the writer (WAL). Writes are single transactions; SQLite takes the write lock at `BEGIN`, PostgreSQL
 //! serialises audit appends with a transaction-scoped advisory lock. A PostgreSQL connection closed by the
 //! server is replaced on the next call. Several stores (processes) may share one database.
 
