@@ -136,6 +136,10 @@ both!(fn a_case_goes_through_its_steps_and_its_decision_lands_on_the_household(d
         assert!(!e.detail.contains("illness") && !e.detail.contains("大病"), "{}", e.detail);
         assert!(!e.reason.contains("大病"), "{}", e.reason);
     }
+    // Nor does the decision's entry on the household.
+    for e in s.audit_entries(&AuditFilter::default()).unwrap() {
+        assert!(!e.detail.contains("illness"), "{}: {}", e.action, e.detail);
+    }
     assert!(s.audit_verify().unwrap().problems.is_empty());
 });
 
