@@ -371,7 +371,8 @@ pub(crate) fn append_event(
                 "kind": event.kind.code(),
                 "effective": event.effective.to_string(),
                 "monitoring_kind": event.monitoring_kind.map(|k| k.code()),
-                "risk_types": event.risk_types.iter().map(|r| r.code()).collect::<Vec<_>>(),
+                // How many, not which: risk types such as illness or disability are health data.
+                "risk_type_count": event.risk_types.len(),
             }),
         },
     )?;

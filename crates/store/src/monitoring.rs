@@ -784,17 +784,33 @@ fn of_household(tx: &mut Tx<'_>, household: HouseholdId) -> Result<Vec<CaseRecor
     )
 }
 
-fn within(tx: &mut Tx<'_>, area: &AreaCode, filter: &CaseFilter) -> Result<Vec<CaseRecord>> {
+/// The WHERE condition and parameters of `filter` within `area` (without order or limit).
+fn filter_sql(area: &AreaCode, filter: &CaseFilter) -> (String, Vec<Val<'static>>) {
     let (lo, hi) = households::village_range(area);
     let mut sql = String::from("village_code BETWEEN ? AND ?");
     let mut params = vec![Val::Owned(lo), Val::Owned(hi)];
     if filter.open_only {
+        // Written out (not a parameter) so that SQLite can use the partial index on open cases.
         sql.push_str(" AND state = 'open'");
     }
     if let Some(kind) = filter.kind {
         sql.push_str(" AND kind = ?");
         params.push(Val::Str(kind.code()));
     }
+    (sql, params)
+}
+
+fn count_within(tx: &mut Tx<'_>, area: &AreaCode, filter: &CaseFilter) -> Result<u64> {
+    let (sql, params) = filter_sql(area, filter);
+    let n = tx.query_i64(
+        &format!("SELECT count(*) FROM monitoring_cases WHERE {sql}"),
+        &params,
+    )?;
+    Ok(n.unwrap_or(0) as u64)
+}
+
+fn within(tx: &mut Tx<'_>, area: &AreaCode, filter: &CaseFilter) -> Result<Vec<CaseRecord>> {
+    let (mut sql, mut params) = filter_sql(area, filter);
     sql.push_str(" ORDER BY opened_at, id LIMIT ? OFFSET ?");
     params.push(Val::I64(
         filter
@@ -1468,6 +1484,11 @@ impl Store {
     /// Cases filed under a village within `area`, by the time their lead was recorded (then id).
     pub fn cases_within(&self, area: &AreaCode, filter: &CaseFilter) -> Result<Vec<CaseRecord>> {
         self.read(|tx| within(tx, area, filter))
+    }
+
+    /// How many cases [`Store::cases_within`] would return without `limit` and `offset` (for paging).
+    pub fn count_cases_within(&self, area: &AreaCode, filter: &CaseFilter) -> Result<u64> {
+        self.read(|tx| count_within(tx, area, filter))
     }
 
     /// How the cases within `area` stood at the end of `as_of` (China time); open cases whose deadline

@@ -136,6 +136,10 @@ both!(fn a_case_goes_through_its_steps_and_its_decision_lands_on_the_household(d
         assert!(!e.detail.contains("illness") && !e.detail.contains("大病"), "{}", e.detail);
         assert!(!e.reason.contains("大病"), "{}", e.reason);
     }
+    // Nor does the decision's entry on the household.
+    for e in s.audit_entries(&AuditFilter::default()).unwrap() {
+        assert!(!e.detail.contains("illness"), "{}: {}", e.action, e.detail);
+    }
     assert!(s.audit_verify().unwrap().problems.is_empty());
 });
 
@@ -361,6 +365,10 @@ both!(fn cases_are_read_and_counted_by_area(db) {
         .cases_within(&township, &CaseFilter { open_only: true, ..CaseFilter::default() })
         .unwrap();
     assert_eq!(ids(open), [format!("{}-1", h3.0), format!("{}-2", h1.0)]);
+    let open_only = CaseFilter { open_only: true, limit: Some(1), ..CaseFilter::default() };
+    assert_eq!(s.count_cases_within(&township, &open_only).unwrap(), 2, "limit is ignored");
+    assert_eq!(s.count_cases_within(&township, &all).unwrap(), 4);
+    assert_eq!(s.count_cases_within(&code("5119"), &all).unwrap(), 5);
     let elimination = s
         .cases_within(&township, &CaseFilter { kind: Some(CaseKind::Elimination), ..CaseFilter::default() })
         .unwrap();
