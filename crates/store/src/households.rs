@@ -791,18 +791,10 @@ pub(crate) fn scan(
             let (p2, mut b2, mut d2) = cursor(&member_sql, &params)?;
             let (p3, mut b3, mut d3) = cursor(&income_sql, &params)?;
             let (p4, mut b4, mut d4) = cursor(&event_sql, &event_params)?;
-            // Portals let four result sets be read in step over one connection, a chunk at a time.
-            const CHUNK: i32 = 4096;
-            let fetch = |portal: &postgres::Portal,
-                         buf: &mut VecDeque<postgres::Row>,
-                         done: &mut bool|
-             -> Result<Option<postgres::Row>> {
-                if buf.is_empty() && !*done {
-                    buf.extend(cell.borrow_mut().query_portal(portal, CHUNK)?);
-                    *done = buf.len() < CHUNK as usize;
-                }
-                Ok(buf.pop_front())
-            };
+            let fetch =
+                |portal: &postgres::Portal, buf: &mut VecDeque<postgres::Row>, done: &mut bool| {
+                    next_portal_row(&cell, portal, buf, done)
+                };
             let versions = Merge::new(|| {
                 fetch(&p1, &mut b1, &mut d1)?
                     .map(|r| decode_hv(&r))
@@ -826,6 +818,24 @@ pub(crate) fn scan(
             merge(versions, members, incomes, events, f)
         }
     }
+}
+
+/// Rows a portal fetches at a time.
+const PORTAL_CHUNK: i32 = 4096;
+
+/// The next row of `portal`, fetched [`PORTAL_CHUNK`] rows at a time: portals let the scans read their four
+/// result sets in step over one connection.
+fn next_portal_row(
+    client: &RefCell<&mut postgres::Transaction<'_>>,
+    portal: &postgres::Portal,
+    buf: &mut VecDeque<postgres::Row>,
+    done: &mut bool,
+) -> Result<Option<postgres::Row>> {
+    if buf.is_empty() && !*done {
+        buf.extend(client.borrow_mut().query_portal(portal, PORTAL_CHUNK)?);
+        *done = buf.len() < PORTAL_CHUNK as usize;
+    }
+    Ok(buf.pop_front())
 }
 
 fn merge(
@@ -923,17 +933,10 @@ pub(crate) fn scan_histories(
             let (p2, mut b2, mut d2) = cursor(&member_sql)?;
             let (p3, mut b3, mut d3) = cursor(&income_sql)?;
             let (p4, mut b4, mut d4) = cursor(&event_sql)?;
-            const CHUNK: i32 = 4096;
-            let fetch = |portal: &postgres::Portal,
-                         buf: &mut VecDeque<postgres::Row>,
-                         done: &mut bool|
-             -> Result<Option<postgres::Row>> {
-                if buf.is_empty() && !*done {
-                    buf.extend(cell.borrow_mut().query_portal(portal, CHUNK)?);
-                    *done = buf.len() < CHUNK as usize;
-                }
-                Ok(buf.pop_front())
-            };
+            let fetch =
+                |portal: &postgres::Portal, buf: &mut VecDeque<postgres::Row>, done: &mut bool| {
+                    next_portal_row(&cell, portal, buf, done)
+                };
             let versions = Merge::new(|| {
                 fetch(&p1, &mut b1, &mut d1)?
                     .map(|r| decode_hv(&r))
