@@ -31,7 +31,10 @@ fn aliases(sql: &str) -> Vec<String> {
         .windows(2)
         .filter(|w| w[0].eq_ignore_ascii_case("AS"))
         .map(|w| w[1].to_owned())
-        .filter(|name| name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+        .filter(|name| {
+            name.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
         .collect()
 }
 
@@ -53,7 +56,11 @@ fn every_spark_sql_column_is_a_catalogue_indicator() {
             }
             let code = name.replace("__", ".");
             let known = indicator(&code).is_some();
-            assert!(known, "{}: column {name} is not a catalogue indicator ({code})", f.display());
+            assert!(
+                known,
+                "{}: column {name} is not a catalogue indicator ({code})",
+                f.display()
+            );
             assert!(
                 indicator(&code).is_some_and(|i| i.unavailable.is_none()),
                 "{code} is unavailable in the catalogue"
@@ -63,8 +70,17 @@ fn every_spark_sql_column_is_a_catalogue_indicator() {
     }
     defined.sort();
     defined.dedup();
-    assert!(defined.len() >= 50, "{} indicators defined: {defined:?}", defined.len());
-    for code in ["incidence", "guarantee_coverage.housing", "income_median.all", "omission_rate"] {
+    assert!(
+        defined.len() >= 50,
+        "{} indicators defined: {defined:?}",
+        defined.len()
+    );
+    for code in [
+        "incidence",
+        "guarantee_coverage.housing",
+        "income_median.all",
+        "omission_rate",
+    ] {
         assert!(defined.iter().any(|d| d == code), "{code} missing");
     }
 }
