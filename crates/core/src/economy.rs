@@ -387,7 +387,10 @@ impl EmploymentRecord {
         check_year(&what, self.year)?;
         check_amount(&what, self.wage)?;
         if self.months > 12 {
-            return bad(format!("{what}: 务工月数 {} 应在 0 到 12 之间", self.months));
+            return bad(format!(
+                "{what}: 务工月数 {} 应在 0 到 12 之间",
+                self.months
+            ));
         }
         match (self.status, self.reason) {
             (EmploymentStatus::NotWorking, _) if self.months > 0 => {
@@ -528,9 +531,18 @@ mod tests {
     fn bands_have_inclusive_lower_bounds() {
         assert_eq!(CollectiveBand::of(Yuan::ZERO), CollectiveBand::None);
         assert_eq!(CollectiveBand::of(yuan(49_999)), CollectiveBand::Under50k);
-        assert_eq!(CollectiveBand::of(yuan(50_000)), CollectiveBand::From50kTo100k);
-        assert_eq!(CollectiveBand::of(yuan(99_999)), CollectiveBand::From50kTo100k);
-        assert_eq!(CollectiveBand::of(yuan(100_000)), CollectiveBand::From100kTo1m);
+        assert_eq!(
+            CollectiveBand::of(yuan(50_000)),
+            CollectiveBand::From50kTo100k
+        );
+        assert_eq!(
+            CollectiveBand::of(yuan(99_999)),
+            CollectiveBand::From50kTo100k
+        );
+        assert_eq!(
+            CollectiveBand::of(yuan(100_000)),
+            CollectiveBand::From100kTo1m
+        );
         assert_eq!(CollectiveBand::of(yuan(1_000_000)), CollectiveBand::Over1m);
         assert!(CollectiveBand::Over1m.at_least_100k());
         assert!(!CollectiveBand::From50kTo100k.at_least_100k());

@@ -4,8 +4,8 @@
 //! [`HouseholdNo`] cannot hold an invalid value. This crate does no I/O.
 
 pub mod area;
-pub mod economy;
 pub mod codes;
+pub mod economy;
 mod labels;
 pub mod model;
 pub mod money;
