@@ -85,6 +85,11 @@ pub fn labour_force_households(engine: &Engine, eval: &Evaluation) -> HashSet<Ho
         .collect()
 }
 
+/// The village of every household of an evaluation (to place the households links and employment name).
+pub fn household_villages(engine: &Engine, eval: &Evaluation) -> HashMap<HouseholdId, AreaCode> {
+    engine.outcomes(eval).map(|o| (o.id, o.village)).collect()
+}
+
 fn yuan(y: Yuan) -> f64 {
     y.fen() as f64 / 100.0
 }
