@@ -5,6 +5,7 @@
 
 pub mod area;
 pub mod codes;
+pub mod economy;
 mod labels;
 pub mod model;
 pub mod money;

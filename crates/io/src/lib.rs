@@ -8,6 +8,7 @@
 
 pub mod columns;
 pub mod divisions;
+pub mod economy;
 pub mod export;
 pub mod households;
 pub mod parquet;

@@ -13,7 +13,7 @@
 //! the binary. Long steps report through [`Progress`] (the command line draws bars; the web passes
 //! [`Silent`]).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -307,6 +307,48 @@ pub struct ReportData {
     pub measures: RunningMeasures,
     pub load_secs: f64,
     pub evaluate_secs: f64,
+}
+
+fn current<T>(v: Vec<jingzhun_store::Versioned<T>>) -> Vec<T> {
+    v.into_iter().map(|v| v.record).collect()
+}
+
+/// The economy records of `area` (operators, bases, products and their current versions; links,
+/// employment, sales and collective accounts of `years`), for [`jingzhun_report::economy`]. Households are
+/// placed by `household_village` (e.g. [`jingzhun_report::economy::household_villages`] of an evaluation).
+pub fn economy_data(
+    store: &Store,
+    area: &AreaCode,
+    years: std::ops::RangeInclusive<u16>,
+    household_village: HashMap<HouseholdId, AreaCode>,
+) -> Result<jingzhun_report::economy::EconomyData, LoadError> {
+    let mut data = jingzhun_report::economy::EconomyData {
+        operators: current(store.operators_within(area)?),
+        bases: current(store.bases_within(area)?),
+        products: current(store.products_within(area)?),
+        household_village,
+        ..Default::default()
+    };
+    for year in years {
+        let y = Some(year);
+        data.sales
+            .extend(store.sales_within(area, y)?.into_iter().map(|v| v.record));
+        data.accounts.extend(
+            store
+                .collective_accounts_within(area, y)?
+                .into_iter()
+                .map(|v| v.record),
+        );
+        data.links
+            .extend(store.links_within(area, y)?.into_iter().map(|v| v.record));
+        data.employment.extend(
+            store
+                .employment_within(area, y)?
+                .into_iter()
+                .map(|v| v.record),
+        );
+    }
+    Ok(data)
 }
 
 /// The cases of the monitoring workflow within `area`, from the store's case tables (opened, decided and

@@ -42,6 +42,11 @@ const SQLITE: &[Migration] = &[
         name: "case_counts_index",
         sql: include_str!("../migrations/sqlite/0005_case_counts_index.sql"),
     },
+    Migration {
+        version: 6,
+        name: "economy",
+        sql: include_str!("../migrations/sqlite/0006_economy.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -69,6 +74,11 @@ const POSTGRES: &[Migration] = &[
         version: 5,
         name: "case_counts_index",
         sql: include_str!("../migrations/postgres/0005_case_counts_index.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "economy",
+        sql: include_str!("../migrations/postgres/0006_economy.sql"),
     },
 ];
 

@@ -64,6 +64,7 @@
 pub mod calibration;
 mod check;
 mod defects;
+pub mod economy;
 mod history;
 mod ids;
 mod income;
@@ -80,6 +81,7 @@ use jingzhun_core::{AreaCode, AreaTree, Household, HouseholdNo, StatusEvent};
 use rayon::prelude::*;
 
 pub use check::{Calibration, CalibrationFigures, CountyFigures, Report};
+pub use economy::{EconomyRecords, VillageEconomy};
 pub use income::per_capita;
 pub use monitoring::{MonitoringRecords, UnresolvedHousehold, VillageMonitoring};
 pub use names::vocabulary_size;
@@ -230,13 +232,25 @@ pub struct InjectedDefect {
 pub struct Generator {
     config: SynthConfig,
     plan: plan::Plan,
+    economy: economy::Plan,
 }
 
 impl Generator {
     /// Plans the run over the rural villages (村委会) of `config.area`.
     pub fn new(tree: &AreaTree, config: SynthConfig) -> Result<Self, SynthError> {
         let plan = plan::Plan::build(tree, &config)?;
-        Ok(Self { config, plan })
+        let economy = economy::Plan::build(
+            tree,
+            config.seed,
+            config.scale,
+            &plan.counties,
+            &plan.villages,
+        );
+        Ok(Self {
+            config,
+            plan,
+            economy,
+        })
     }
 
     pub fn config(&self) -> &SynthConfig {
@@ -302,6 +316,43 @@ impl Generator {
             .get(plan.county)
             .ok_or(SynthError::Internal("county index out of range"))?;
         monitoring::generate(self.config.seed, plan, county, village)
+    }
+
+    /// The economy records of a generated village (operators, bases, products and collective accounts placed
+    /// in it; its households' links and employment; see [`economy`]), from the economy streams: generating
+    /// them changes nothing else.
+    pub fn economy(&self, village: &GeneratedVillage) -> Result<VillageEconomy, SynthError> {
+        let plan = self
+            .plan
+            .villages
+            .iter()
+            .find(|p| p.code == village.code)
+            .ok_or(SynthError::Internal("village not in the plan"))?;
+        economy::generate(&self.economy, self.config.seed, plan, village)
+    }
+
+    /// Like [`Generator::par_iter_monitored`], each village also with its economy records.
+    pub fn par_iter_full(
+        &self,
+        batch: usize,
+    ) -> impl Iterator<
+        Item = Result<(GeneratedVillage, VillageMonitoring, VillageEconomy), SynthError>,
+    > + '_ {
+        let batch = batch.max(1);
+        let total = self.plan.villages.len();
+        (0..total.div_ceil(batch)).flat_map(move |b| {
+            let range = b * batch..((b + 1) * batch).min(total);
+            let done: Vec<_> = range
+                .into_par_iter()
+                .map(|i| {
+                    let village = self.generate_village(i)?;
+                    let monitoring = self.monitoring(&village)?;
+                    let economy = self.economy(&village)?;
+                    Ok((village, monitoring, economy))
+                })
+                .collect();
+            done
+        })
     }
 
     /// Villages one after the other on the calling thread.

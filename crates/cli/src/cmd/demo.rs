@@ -58,8 +58,8 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
             defect_rate: 0.0,
         };
         let report = synth::generate_into(&store, actor, config)?;
-        // What was written: the households, then the monitoring records.
-        for line in report.lines().take(2) {
+        // What was written: the households, the monitoring records, the economy records.
+        for line in report.lines().take(3) {
             eprintln!("{line}");
         }
     } else {
@@ -69,12 +69,24 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
         );
     }
     let tree = store.area_tree()?;
-    let series = evaluate_years(&store, &tree, &city, LAST_YEAR)?;
+    let mut labour = None;
+    let series = evaluate_years_with(&store, &tree, &city, LAST_YEAR, &mut |engine, eval| {
+        if engine.year() == ECONOMY_YEAR {
+            labour = Some(super::economy::labour_of(engine, eval));
+        }
+    })?;
+    let economy = match labour {
+        Some(l) => Some(super::economy::figures(&store, &city, ECONOMY_YEAR, l)?),
+        None => None,
+    };
     let summaries: Vec<Summary> = series.years().filter_map(|y| series.summary(y)).collect();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summaries)?);
     } else {
         print_summary(&series);
+        if let Some(e) = &economy {
+            print_economy(e);
+        }
     }
     eprintln!(
         "用时 {:.1} 秒 (含生成、读取与 {} 个年度的评估)",
@@ -92,11 +104,13 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
 
 /// Evaluates every year from 2013 to `last_year` and collects the area's summary series. The registry is
 /// read once and fed to one engine per year ([`evaluate::load_years`]).
-pub fn evaluate_years(
+/// Shows `each` every year's engine with its evaluation.
+pub fn evaluate_years_with(
     store: &Store,
     tree: &AreaTree,
     city: &AreaCode,
     last_year: u16,
+    each: &mut dyn FnMut(&jingzhun_engine::Engine, &jingzhun_engine::Evaluation),
 ) -> anyhow::Result<SummarySeries> {
     let years: Vec<u16> = (FIRST_YEAR..=last_year.max(FIRST_YEAR)).collect();
     let engines = evaluate::load_years(store, tree, city, &years, &mut |_| {})?;
@@ -107,6 +121,7 @@ pub fn evaluate_years(
     for loaded in &engines {
         let eval = loaded.engine.evaluate(&pack)?;
         series.add(&loaded.engine, &eval);
+        each(&loaded.engine, &eval);
         bar.inc(1);
     }
     bar.finish_and_clear();
@@ -204,6 +219,51 @@ fn print_summary(series: &SummarySeries) {
         "公布数字: 巴中市人民政府 2021 年 1 月; 计算数字: 引擎对演示数据的评估 (政策包 {})",
         end.pack_version
     );
+}
+
+/// The year of the published economy figures.
+const ECONOMY_YEAR: u16 = 2020;
+
+/// The economy figures of 2020 beside the published ones (`labour_in_work` has none: derived, see the
+/// calibration notes in `policy/README.md`).
+fn print_economy(e: &jingzhun_report::economy::EconomyFigures) {
+    let labels = [
+        ("industry_base_mu", "特色产业基地 (亩)"),
+        ("leading_enterprises", "市级及以上龙头企业"),
+        (
+            "collective_income_villages_over_100k",
+            "集体经济收入 10 万元及以上的村 (含 100 万元以上)",
+        ),
+        (
+            "collective_income_villages_over_1m",
+            "集体经济收入 100 万元及以上的村",
+        ),
+        ("products_on_832", "832 平台销售的扶贫产品"),
+        ("labour_in_work", "脱贫人口和监测对象务工 (人)"),
+    ];
+    let mut rows = vec![vec![
+        "产业、就业、消费帮扶与村集体经济".to_owned(),
+        format!("{ECONOMY_YEAR} 年"),
+        "公布".to_owned(),
+    ]];
+    for (field, value) in e.summary_fields() {
+        let label = labels
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(field, |(_, l)| *l);
+        let published = jingzhun_report::economy::BAZHONG_PUBLISHED_2020
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, v)| format!("{v:.0}"))
+            .unwrap_or_else(|| "未公布".to_owned());
+        let value = value
+            .as_f64()
+            .map_or_else(|| value.to_string(), |v| format!("{v:.0}"));
+        rows.push(vec![label.to_owned(), value, published]);
+    }
+    println!();
+    print!("{}", table::render(&rows));
+    println!("「10 万元及以上」按含 100 万元以上的村理解 (假定, 见 policy/README.md 的校准说明)");
 }
 
 fn format_value(field: &str, v: f64) -> String {

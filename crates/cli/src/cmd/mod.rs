@@ -7,6 +7,7 @@ pub mod audit;
 pub mod check;
 pub mod demo;
 pub mod department;
+pub mod economy;
 pub mod evaluate;
 pub mod export;
 pub mod import;

@@ -181,7 +181,12 @@ fn summary(store: &Store, area: &str, year: u16, format: &str) -> anyhow::Result
         bail!("区划「{area}」不存在");
     }
     // Cumulative figures (counties exited, people lifted out) need every year up to this one.
-    let series = demo::evaluate_years(store, &tree, &area, year)?;
+    let mut labour = None;
+    let series = demo::evaluate_years_with(store, &tree, &area, year, &mut |engine, eval| {
+        if engine.year() == year {
+            labour = Some(super::economy::labour_of(engine, eval));
+        }
+    })?;
     let summary = series.summary(year).context("该年度没有评估结果")?;
     // The monitoring workflow's figures of the year beside the evaluation's: leads by channel,
     // identifications by kind, time to a decision, eliminations, open and overdue cases.
@@ -199,6 +204,13 @@ fn summary(store: &Store, area: &str, year: u16, format: &str) -> anyhow::Result
     let mut value = serde_json::to_value(&summary)?;
     if let Some(object) = value.as_object_mut() {
         object.insert("cases".to_owned(), serde_json::to_value(cases.by_code())?);
+        // The economy's figures of the year (industry, employment, products, collective economy).
+        if let Some(labour) = labour {
+            let economy = super::economy::figures(store, &area, year, labour)?;
+            for (field, value) in economy.summary_fields() {
+                object.insert(field.to_owned(), value);
+            }
+        }
     }
     match format {
         "json" => println!("{}", serde_json::to_string_pretty(&value)?),

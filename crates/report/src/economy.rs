@@ -1,0 +1,544 @@
+//! Figures of the rural economy (issue 14): industry bases and operators, employment of the lifted and
+//! monitored labour force, products on the 832 platform, village collective income by band — for any area,
+//! at any level, from the stored records (plain core values; the loader reads them) and, for who counts in
+//! the labour force, the engine's evaluation.
+//!
+//! Definitions (each figure's one place):
+//! - `industry_base_mu`: area of the bases established by the year's end, in villages of the area;
+//! - `leading_enterprises`: leading enterprises registered in the area, recognised at city level or above by
+//!   the year's end ([`Operator::leading_city_or_above`]);
+//! - `collective_income_villages_over_100k` / `_over_1m`: villages of the area whose collective's own income
+//!   of the year ([`CollectiveAccount::own_income`], subsidies excluded) is at least 100,000 / 1,000,000
+//!   yuan — the first **includes** the second (the reading chosen for Bazhong's "116", see
+//!   `policy/README.md`);
+//! - `products_on_832`: products made in the area, certified by the year's end, listed on the 832 platform;
+//! - `labour_in_work`: members in work in the year ([`EmploymentStatus::in_work`]) of households that are, at
+//!   the year's end, lifted or still registered (ever registered, not removed) or monitored
+//!   ([`labour_force_households`]).
+//!
+//! [`employment_leads`] turns lost work into monitoring leads (risk type 因务工就业不稳).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use jingzhun_core::economy::*;
+use jingzhun_core::{AreaCode, Channel, HouseholdId, RiskType, Yuan};
+use jingzhun_engine::{Engine, Evaluation};
+use jingzhun_policy::RegistryState;
+use serde::Serialize;
+
+use crate::annual::Block;
+
+/// The records figures are computed from: any superset of the area's (records outside it are ignored),
+/// households placed by `household_village`.
+#[derive(Debug, Clone, Default)]
+pub struct EconomyData {
+    pub operators: Vec<Operator>,
+    pub bases: Vec<IndustryBase>,
+    pub products: Vec<Product>,
+    pub sales: Vec<ProductSales>,
+    pub accounts: Vec<CollectiveAccount>,
+    pub links: Vec<IndustryLink>,
+    pub employment: Vec<EmploymentRecord>,
+    /// The village of each household the links and employment name.
+    pub household_village: HashMap<HouseholdId, AreaCode>,
+}
+
+/// One area's economy figures of one year.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct EconomyFigures {
+    pub industry_base_mu: f64,
+    pub industry_bases: u64,
+    pub leading_enterprises: u64,
+    pub cooperatives: u64,
+    pub family_farms: u64,
+    pub collective_income_villages_over_100k: u64,
+    pub collective_income_villages_over_1m: u64,
+    /// Villages with an account of the year by band, keyed by the bands' codes.
+    pub collective_villages_by_band: BTreeMap<&'static str, u64>,
+    /// The collectives' own income in total, yuan.
+    pub collective_own_income_yuan: f64,
+    pub products: u64,
+    pub products_on_832: u64,
+    /// Sales of the year, yuan: all platforms, and on 832.
+    pub sales_yuan: f64,
+    pub sales_832_yuan: f64,
+    /// Households with at least one link of the year, and the links' amounts, yuan.
+    pub linked_households: u64,
+    pub link_income_yuan: f64,
+    /// The lifted and monitored labour force in work (people), and by place of work (codes).
+    pub labour_in_work: u64,
+    pub labour_by_place: BTreeMap<&'static str, u64>,
+    /// Their working-age members not in work.
+    pub labour_not_working: u64,
+}
+
+/// Households that are, on the evaluation date, lifted or still registered (ever registered and not removed)
+/// or monitored: whose members make up the labour force `labour_in_work` counts.
+pub fn labour_force_households(engine: &Engine, eval: &Evaluation) -> HashSet<HouseholdId> {
+    engine
+        .outcomes(eval)
+        .filter(|o| {
+            (o.facts.ever_registered && o.registry != RegistryState::Removed)
+                || o.monitoring.is_some()
+        })
+        .map(|o| o.id)
+        .collect()
+}
+
+/// The village of every household of an evaluation (to place the households links and employment name).
+pub fn household_villages(engine: &Engine, eval: &Evaluation) -> HashMap<HouseholdId, AreaCode> {
+    engine.outcomes(eval).map(|o| (o.id, o.village)).collect()
+}
+
+fn yuan(y: Yuan) -> f64 {
+    y.fen() as f64 / 100.0
+}
+
+impl EconomyFigures {
+    /// The figures of `area` in `year`; `labour_force` as from [`labour_force_households`] for that year.
+    pub fn compute(
+        area: &AreaCode,
+        year: u16,
+        data: &EconomyData,
+        labour_force: &HashSet<HouseholdId>,
+    ) -> EconomyFigures {
+        let mut f = EconomyFigures::default();
+        for b in data
+            .bases
+            .iter()
+            .filter(|b| area.contains(&b.village) && b.established <= year)
+        {
+            f.industry_base_mu += b.area_mu;
+            f.industry_bases += 1;
+        }
+        // Tenths of a mu, as entered.
+        f.industry_base_mu = (f.industry_base_mu * 10.0).round() / 10.0;
+        for o in data.operators.iter().filter(|o| area.contains(&o.area)) {
+            match o.kind {
+                OperatorKind::LeadingEnterprise => {
+                    f.leading_enterprises += u64::from(o.leading_city_or_above(year))
+                }
+                OperatorKind::Cooperative => f.cooperatives += 1,
+                OperatorKind::FamilyFarm => f.family_farms += 1,
+            }
+        }
+        for band in CollectiveBand::ALL {
+            f.collective_villages_by_band.insert(band.code(), 0);
+        }
+        for a in data
+            .accounts
+            .iter()
+            .filter(|a| a.year == year && area.contains(&a.village))
+        {
+            let band = a.band();
+            *f.collective_villages_by_band
+                .entry(band.code())
+                .or_default() += 1;
+            f.collective_income_villages_over_100k += u64::from(band.at_least_100k());
+            f.collective_income_villages_over_1m += u64::from(band == CollectiveBand::Over1m);
+            f.collective_own_income_yuan += yuan(a.own_income());
+        }
+        let mut in_area: HashSet<ProductId> = HashSet::new();
+        let mut on_832: HashSet<ProductId> = HashSet::new();
+        for p in data
+            .products
+            .iter()
+            .filter(|p| area.contains(&p.area) && p.certified_year <= year)
+        {
+            f.products += 1;
+            in_area.insert(p.id);
+            if p.on_832() {
+                f.products_on_832 += 1;
+                on_832.insert(p.id);
+            }
+        }
+        for s in data
+            .sales
+            .iter()
+            .filter(|s| s.year == year && in_area.contains(&s.product))
+        {
+            f.sales_yuan += yuan(s.amount);
+            if s.platform == SalesPlatform::P832 {
+                f.sales_832_yuan += yuan(s.amount);
+            }
+        }
+        let within = |h: &HouseholdId| {
+            data.household_village
+                .get(h)
+                .is_some_and(|v| area.contains(v))
+        };
+        let mut linked: HashSet<HouseholdId> = HashSet::new();
+        for l in data
+            .links
+            .iter()
+            .filter(|l| l.year == year && within(&l.household))
+        {
+            linked.insert(l.household);
+            f.link_income_yuan += yuan(l.amount);
+        }
+        f.linked_households = linked.len() as u64;
+        for place in WorkPlace::ALL {
+            f.labour_by_place.insert(place.code(), 0);
+        }
+        for e in data.employment.iter().filter(|e| {
+            e.year == year && labour_force.contains(&e.household) && within(&e.household)
+        }) {
+            match e.status.place() {
+                Some(place) => {
+                    f.labour_in_work += 1;
+                    *f.labour_by_place.entry(place.code()).or_default() += 1;
+                }
+                None => f.labour_not_working += 1,
+            }
+        }
+        f
+    }
+
+    /// The summary fields (`report summary --format json`): name and value.
+    pub fn summary_fields(&self) -> Vec<(&'static str, serde_json::Value)> {
+        vec![
+            ("industry_base_mu", serde_json::json!(self.industry_base_mu)),
+            (
+                "leading_enterprises",
+                serde_json::json!(self.leading_enterprises),
+            ),
+            (
+                "collective_income_villages_over_100k",
+                serde_json::json!(self.collective_income_villages_over_100k),
+            ),
+            (
+                "collective_income_villages_over_1m",
+                serde_json::json!(self.collective_income_villages_over_1m),
+            ),
+            ("products_on_832", serde_json::json!(self.products_on_832)),
+            ("labour_in_work", serde_json::json!(self.labour_in_work)),
+        ]
+    }
+}
+
+/// The figures of each of `areas` (any levels) in `year`: the indicators at every level.
+pub fn by_area(
+    areas: &[AreaCode],
+    year: u16,
+    data: &EconomyData,
+    labour_force: &HashSet<HouseholdId>,
+) -> Vec<(AreaCode, EconomyFigures)> {
+    areas
+        .iter()
+        .map(|a| (*a, EconomyFigures::compute(a, year, data, labour_force)))
+        .collect()
+}
+
+/// Bazhong's published 2020 figures of the economy (domain notes §1), by summary field. The 116 villages
+/// over 100,000 yuan are read as including the 8 over 1,000,000 (assumed).
+pub const BAZHONG_PUBLISHED_2020: &[(&str, f64)] = &[
+    ("industry_base_mu", 2_990_000.0),
+    ("leading_enterprises", 174.0),
+    ("collective_income_villages_over_100k", 116.0),
+    ("collective_income_villages_over_1m", 8.0),
+    ("products_on_832", 575.0),
+];
+
+/// A monitoring lead from lost work: a member of a lifted household (or a monitored one) who was in work the
+/// year before and is not in work this year, or whose months fell below `min_months` from at least that.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EmploymentLead {
+    pub household: HouseholdId,
+    pub year: u16,
+    /// The member's resident ID, masked.
+    pub member_masked: String,
+    pub channel: Channel,
+    /// Always [`RiskType::UnstableEmployment`] (因务工就业不稳).
+    pub risk: RiskType,
+    pub months_before: u8,
+    pub months_now: u8,
+    /// Why, in Chinese, without the resident ID.
+    pub explanation: String,
+}
+
+/// Months of work below which a fall counts as losing work.
+pub const MIN_STABLE_MONTHS: u8 = 6;
+
+/// The leads of `year`: for each member of a household in `labour_force` (lifted or monitored), compares the
+/// member's employment of `year` with that of the year before. One lead per member; none for households
+/// outside `labour_force`, for members without a record of either year, or for members who stopped to study.
+pub fn employment_leads(
+    year: u16,
+    employment: &[EmploymentRecord],
+    labour_force: &HashSet<HouseholdId>,
+) -> Vec<EmploymentLead> {
+    let Some(before_year) = year.checked_sub(1) else {
+        return Vec::new();
+    };
+    let before: HashMap<(HouseholdId, &str), &EmploymentRecord> = employment
+        .iter()
+        .filter(|e| e.year == before_year)
+        .map(|e| ((e.household, e.member.as_str()), e))
+        .collect();
+    let mut leads: Vec<EmploymentLead> = employment
+        .iter()
+        .filter(|e| e.year == year && labour_force.contains(&e.household))
+        .filter_map(|now| {
+            let was = before.get(&(now.household, now.member.as_str()))?;
+            if !was.status.in_work() || was.months < MIN_STABLE_MONTHS {
+                return None;
+            }
+            if now.reason == Some(NotWorkingReason::Study) {
+                return None;
+            }
+            let lost = !now.status.in_work();
+            let fell = now.status.in_work() && now.months < MIN_STABLE_MONTHS;
+            if !(lost || fell) {
+                return None;
+            }
+            let explanation = if lost {
+                format!(
+                    "{before_year} 年{}{} 个月, {year} 年未就业({}), 存在因务工就业不稳返贫风险",
+                    was.status.label(),
+                    was.months,
+                    now.reason.map_or("原因未填", NotWorkingReason::label),
+                )
+            } else {
+                format!(
+                    "务工月数由 {before_year} 年的 {} 个月降至 {year} 年的 {} 个月(低于 {MIN_STABLE_MONTHS} 个月), 存在因务工就业不稳返贫风险",
+                    was.months, now.months
+                )
+            };
+            Some(EmploymentLead {
+                household: now.household,
+                year,
+                member_masked: now.member.masked(),
+                channel: Channel::DepartmentAlert,
+                risk: RiskType::UnstableEmployment,
+                months_before: was.months,
+                months_now: now.months,
+                explanation,
+            })
+        })
+        .collect();
+    leads.sort_by(|a, b| {
+        a.household
+            .cmp(&b.household)
+            .then(a.member_masked.cmp(&b.member_masked))
+    });
+    leads
+}
+
+fn int(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn wan(yuan: f64) -> String {
+    format!("{:.1}", yuan / 10_000.0)
+}
+
+fn change(now: u64, before: Option<u64>) -> String {
+    match before {
+        Some(b) if now >= b => format!("(比上年增加 {})", int(now - b)),
+        Some(b) => format!("(比上年减少 {})", int(b - now)),
+        None => String::new(),
+    }
+}
+
+/// The annual review's sections on industry, employment, consumption and the collective economy.
+pub fn annual_blocks(now: &EconomyFigures, before: Option<&EconomyFigures>) -> Vec<Block> {
+    let b = |f: fn(&EconomyFigures) -> u64| before.map(f);
+    let mut blocks = vec![Block::Heading("产业发展".to_owned())];
+    blocks.push(Block::List(vec![
+        format!(
+            "特色产业基地 {} 个, 面积 {:.1} 万亩。",
+            int(now.industry_bases),
+            now.industry_base_mu / 10_000.0
+        ),
+        format!(
+            "市级及以上龙头企业 {} 家{}; 农民专业合作社 {} 个, 家庭农场 {} 个。",
+            int(now.leading_enterprises),
+            change(now.leading_enterprises, b(|f| f.leading_enterprises)),
+            int(now.cooperatives),
+            int(now.family_farms)
+        ),
+        format!(
+            "联农带农: {} 户脱贫户和监测户从经营主体获得收入 {} 万元(土地流转、分红、务工、订单和资产收益)。",
+            int(now.linked_households),
+            wan(now.link_income_yuan)
+        ),
+    ]));
+    blocks.push(Block::Heading("就业帮扶".to_owned()));
+    let place = |code: &str| now.labour_by_place.get(code).copied().unwrap_or(0);
+    blocks.push(Block::List(vec![
+        format!(
+            "脱贫人口和监测对象务工 {} 人{}: 县内 {} 人, 省内县外 {} 人, 省外 {} 人。",
+            int(now.labour_in_work),
+            change(now.labour_in_work, b(|f| f.labour_in_work)),
+            int(place("within_county")),
+            int(place("within_province")),
+            int(place("outside_province"))
+        ),
+        format!("劳动年龄内未就业 {} 人。", int(now.labour_not_working)),
+    ]));
+    blocks.push(Block::Heading("消费帮扶".to_owned()));
+    blocks.push(Block::List(vec![format!(
+        "认定扶贫产品 {} 个, 其中在 832 平台销售 {} 个{}; 本年销售额 {} 万元, 其中 832 平台 {} 万元。",
+        int(now.products),
+        int(now.products_on_832),
+        change(now.products_on_832, b(|f| f.products_on_832)),
+        wan(now.sales_yuan),
+        wan(now.sales_832_yuan)
+    )]));
+    blocks.push(Block::Heading("村集体经济".to_owned()));
+    let rows = CollectiveBand::ALL
+        .iter()
+        .map(|band| {
+            let n = now
+                .collective_villages_by_band
+                .get(band.code())
+                .copied()
+                .unwrap_or(0);
+            let was = before
+                .and_then(|f| f.collective_villages_by_band.get(band.code()).copied())
+                .map_or_else(|| "-".to_owned(), int);
+            vec![band.label().to_owned(), int(n), was]
+        })
+        .collect();
+    blocks.push(Block::Table(
+        vec![
+            "集体经济收入(不含补助)".into(),
+            "本年村数".into(),
+            "上年村数".into(),
+        ],
+        rows,
+    ));
+    blocks.push(Block::Paragraph(format!(
+        "集体经济收入 10 万元及以上的村 {} 个(含 100 万元及以上的 {} 个)。",
+        int(now.collective_income_villages_over_100k),
+        int(now.collective_income_villages_over_1m)
+    )));
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jingzhun_core::ResidentId;
+
+    fn id(seq: u32) -> ResidentId {
+        let mut t = format!("51190219850101{seq:03}");
+        t.push(jingzhun_core::resident_id::check_character(t.as_bytes()));
+        ResidentId::parse(&t).unwrap()
+    }
+
+    fn work(
+        h: i64,
+        member: u32,
+        year: u16,
+        status: EmploymentStatus,
+        months: u8,
+    ) -> EmploymentRecord {
+        EmploymentRecord {
+            household: HouseholdId(h),
+            member: id(member),
+            year,
+            status,
+            months,
+            wage: Yuan::from_yuan(i64::from(months) * 3_000),
+            reason: (!status.in_work()).then_some(NotWorkingReason::JobLost),
+        }
+    }
+
+    #[test]
+    fn lost_work_in_lifted_households_makes_leads_and_nothing_else_does() {
+        use EmploymentStatus::*;
+        let mut records = Vec::new();
+        // Ten steady households; three planted ones.
+        for h in 1..=10 {
+            records.push(work(h, h as u32, 2020, MigrantOutsideProvince, 10));
+            records.push(work(h, h as u32, 2021, MigrantOutsideProvince, 11));
+        }
+        // 11: lost work; 12: months fell to 3; 13: lost work but an ordinary household (not in the force).
+        records.push(work(11, 11, 2020, MigrantWithinProvince, 12));
+        records.push(work(11, 11, 2021, NotWorking, 0));
+        records.push(work(12, 12, 2020, Local, 8));
+        records.push(work(12, 12, 2021, Local, 3));
+        records.push(work(13, 13, 2020, Local, 12));
+        records.push(work(13, 13, 2021, NotWorking, 0));
+        // 14: went to study — not a lead.
+        records.push(work(14, 14, 2020, Local, 9));
+        let mut study = work(14, 14, 2021, NotWorking, 0);
+        study.reason = Some(NotWorkingReason::Study);
+        records.push(study);
+        let force: HashSet<HouseholdId> = (1..=12).chain([14]).map(HouseholdId).collect();
+        let leads = employment_leads(2021, &records, &force);
+        let households: Vec<i64> = leads.iter().map(|l| l.household.0).collect();
+        assert_eq!(households, vec![11, 12]);
+        assert!(leads.iter().all(|l| l.risk == RiskType::UnstableEmployment));
+        assert!(
+            leads[0].explanation.contains("未就业"),
+            "{}",
+            leads[0].explanation
+        );
+        assert!(!leads[0].explanation.contains(id(11).as_str()));
+        assert!(
+            employment_leads(2020, &records, &force).is_empty(),
+            "no year before 2020 in the data"
+        );
+    }
+
+    #[test]
+    fn figures_count_within_the_area_and_year() {
+        let v1 = AreaCode::parse("511902101001").unwrap();
+        let v2 = AreaCode::parse("511903101001").unwrap();
+        let account = |v: AreaCode, own: i64| CollectiveAccount {
+            village: v,
+            year: 2020,
+            income: [
+                Yuan::from_yuan(own),
+                Yuan::ZERO,
+                Yuan::ZERO,
+                Yuan::from_yuan(500_000),
+            ],
+            assets: Yuan::ZERO,
+            projects: vec![],
+        };
+        let data = EconomyData {
+            accounts: vec![account(v1, 1_000_000), account(v2, 99_999)],
+            bases: vec![IndustryBase {
+                id: BaseId(1),
+                name: "茶园".into(),
+                kind: IndustryKind::Tea,
+                area_mu: 100.25,
+                village: v1,
+                operator: None,
+                established: 2021,
+            }],
+            employment: vec![
+                work(1, 1, 2020, EmploymentStatus::Workshop, 6),
+                work(2, 2, 2020, EmploymentStatus::Local, 6),
+            ],
+            household_village: HashMap::from([(HouseholdId(1), v1), (HouseholdId(2), v2)]),
+            ..EconomyData::default()
+        };
+        let force = HashSet::from([HouseholdId(1), HouseholdId(2)]);
+        let city = EconomyFigures::compute(&AreaCode::parse("5119").unwrap(), 2020, &data, &force);
+        assert_eq!(city.collective_income_villages_over_1m, 1);
+        assert_eq!(
+            city.collective_income_villages_over_100k, 1,
+            "subsidies do not count"
+        );
+        assert_eq!(city.industry_base_mu, 0.0, "established after the year");
+        assert_eq!(city.labour_in_work, 2);
+        let county =
+            EconomyFigures::compute(&AreaCode::parse("511903").unwrap(), 2020, &data, &force);
+        assert_eq!(county.labour_in_work, 1);
+        assert_eq!(county.collective_villages_by_band["50k_100k"], 1);
+        let later = EconomyFigures::compute(&AreaCode::parse("5119").unwrap(), 2021, &data, &force);
+        assert_eq!(later.industry_base_mu, 100.3);
+    }
+}
