@@ -88,9 +88,12 @@ impl<'de> Deserialize<'de> for HouseholdNo {
 pub struct PersonName(String);
 
 impl PersonName {
+    /// A name as typed: refused when empty, longer than 30 characters, or holding a control or
+    /// bidirectional-override character (checked before normalisation, which would turn a line break into
+    /// a space).
     pub fn parse(text: &str) -> Result<Self, FieldError> {
         let s = crate::text::normalize(text);
-        if s.is_empty() || s.chars().count() > 30 || s.chars().any(char::is_control) {
+        if s.is_empty() || s.chars().count() > 30 || crate::text::first_forbidden(text).is_some() {
             return Err(FieldError::PersonName(text.to_owned()));
         }
         Ok(Self(s))
@@ -484,6 +487,15 @@ mod tests {
         assert!(Phone::parse("0827-5251234").is_ok());
         assert!(Phone::parse("12345").is_err());
         assert!(MigrantMonths::new(13).is_err());
+    }
+
+    #[test]
+    fn person_names_refuse_bidi_override_and_control_characters() {
+        assert!(PersonName::parse("张\u{202E}三").is_err());
+        assert!(PersonName::parse("张\u{2067}三").is_err());
+        assert!(PersonName::parse("张\n三").is_err());
+        assert!(PersonName::parse("张\t三").is_err());
+        assert!(PersonName::parse("张　三").is_ok(), "an ideographic space is normalised, not refused");
     }
 
     #[test]

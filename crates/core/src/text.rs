@@ -31,6 +31,63 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
+/// Whether a character is refused in names and free text: every control character (C0 and C1, line breaks
+/// and tabs included, DEL) and the invisible format characters that reorder or hide what is shown —
+/// bidirectional overrides, embeddings, isolates and marks (a name written `\u{202E}…` reads backwards on a
+/// notice), line and paragraph separators, invisible operators and interlinear annotations.
+pub fn is_forbidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206F}'
+                | '\u{FFF9}'..='\u{FFFB}'
+        )
+}
+
+/// The first refused character of `text` (see [`is_forbidden`]), for messages: `U+202E`.
+pub fn first_forbidden(text: &str) -> Option<char> {
+    text.chars().find(|c| is_forbidden(*c))
+}
+
+/// How a refused character is named in a message: `U+202E`.
+pub fn code_point(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
+}
+
+/// Why free text is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FreeTextError {
+    #[error("含有控制字符或不可见的方向控制字符({}), 请删除后重新填写", code_point(*.0))]
+    Forbidden(char),
+    #[error("长度为 {len} 个字, 超过上限 {max} 个字")]
+    TooLong { len: usize, max: usize },
+}
+
+/// Checks free text as typed (before [`normalize`]): no refused character, at most `max_chars` characters.
+/// Every limit used is below XLSX's 32,767 characters per cell, so every export can write what was accepted.
+pub fn check_free_text(text: &str, max_chars: usize) -> Result<(), FreeTextError> {
+    if let Some(c) = first_forbidden(text) {
+        return Err(FreeTextError::Forbidden(c));
+    }
+    let len = text.chars().count();
+    if len > max_chars {
+        return Err(FreeTextError::TooLong {
+            len,
+            max: max_chars,
+        });
+    }
+    Ok(())
+}
+
+/// The longest free text (notes, reasons, addresses) anywhere in the registry: far below the 32,767
+/// characters an XLSX cell holds.
+pub const MAX_FREE_TEXT_CHARS: usize = 2_000;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +97,18 @@ mod tests {
         assert_eq!(normalize("　５１１９０２　\t"), "511902");
         assert_eq!(normalize("张  三"), "张 三");
         assert_eq!(normalize("\u{FEFF}户主"), "户主");
+    }
+
+    #[test]
+    fn names_and_free_text_refuse_bidi_override_and_control_characters() {
+        for bad in ["张\u{202E}三", "a\u{2066}b", "x\ny", "x\ty", "\u{7}", "a\u{85}", "\u{200F}"] {
+            assert!(check_free_text(bad, 100).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            check_free_text("石板组", 2),
+            Err(FreeTextError::TooLong { len: 3, max: 2 })
+        );
+        assert!(check_free_text("石板组 3 号", 100).is_ok());
+        assert!(FreeTextError::Forbidden('\u{202E}').to_string().contains("U+202E"));
     }
 }

@@ -133,6 +133,11 @@ pub struct ImportBatch {
     pub problems: Vec<Problem>,
     pub unknown_columns: Vec<UnknownColumn>,
     pub counts: Counts,
+    /// Sheets hidden in the workbook: read like the others, named so that nobody imports rows they never
+    /// saw.
+    pub hidden_sheets: Vec<String>,
+    /// Sheets skipped because no header row was found among their first rows (nothing of them imported).
+    pub skipped_sheets: Vec<String>,
 }
 
 impl ImportBatch {
@@ -163,6 +168,18 @@ impl ImportBatch {
                 .map(|u| format!("{}({}列)", u.header, u.column))
                 .collect();
             s.push_str(&format!("; 未识别的列(未导入): {}", names.join("、")));
+        }
+        if !self.hidden_sheets.is_empty() {
+            s.push_str(&format!(
+                "; 隐藏的工作表(已一并读取): {}",
+                self.hidden_sheets.join("、")
+            ));
+        }
+        if !self.skipped_sheets.is_empty() {
+            s.push_str(&format!(
+                "; 未找到表头而跳过的工作表(未导入): {}",
+                self.skipped_sheets.join("、")
+            ));
         }
         if self.problems.is_empty() {
             s.push_str("; 没有发现问题");
@@ -257,6 +274,10 @@ impl RowSink for ProgressSink<'_> {
     fn formulas(&mut self, sheet: &str, cells: &[(usize, usize, &str)]) {
         self.validator.formulas(sheet, cells);
     }
+
+    fn sheet_hidden(&mut self, sheet: &str) {
+        self.validator.sheet_hidden(sheet);
+    }
 }
 
 /// Reads household CSV bytes (any supported encoding); `name` is used as the sheet name in problems.
@@ -318,6 +339,12 @@ struct HouseholdPart {
 struct Group {
     part: Option<HouseholdPart>,
     members: Vec<Member>,
+    /// The first row of the household (for a household without a head).
+    first: Origin,
+    /// The row of its head (与户主关系 = 户主), once one was seen.
+    head: Option<Origin>,
+    /// The village code as written on the first row that had one.
+    village: Option<String>,
 }
 
 /// The streaming validator: rows in, batch out. Implements [`RowSink`] for the table readers.
@@ -335,7 +362,17 @@ pub struct Validator {
     finished: Vec<(String, SheetHeader)>,
     /// Formula cells in imported columns: (sheet, row, column name) → formula.
     formula_cells: HashMap<(String, usize, String), String>,
+    hidden_sheets: Vec<String>,
+    skipped_sheets: Vec<String>,
 }
+
+/// The longest cell text accepted (far below XLSX's 32,767 characters per cell, so every export can write
+/// back what was imported); free-text fields have their own, smaller limits.
+pub const MAX_CELL_CHARS: usize = jingzhun_core::text::MAX_FREE_TEXT_CHARS;
+/// 民族.
+pub const MAX_ETHNICITY_CHARS: usize = 20;
+/// 自然村(组) and 安置点.
+pub const MAX_PLACE_CHARS: usize = 100;
 
 /// Why a formula cell is refused.
 const FORMULA_REASON: &str =
@@ -383,6 +420,8 @@ impl Validator {
             counts: Counts::default(),
             finished: Vec::new(),
             formula_cells: HashMap::new(),
+            hidden_sheets: Vec::new(),
+            skipped_sheets: Vec::new(),
         }
     }
 
@@ -392,6 +431,16 @@ impl Validator {
         let mut households = Vec::with_capacity(self.groups.len());
         let mut members = 0;
         for group in self.groups {
+            // Every household has its head: without one, whose household is it, and who signs?
+            if group.head.is_none() {
+                problems.push(Problem {
+                    sheet: group.first.sheet.clone(),
+                    row: group.first.row,
+                    column: String::new(),
+                    value: String::new(),
+                    reason: "该户没有户主(没有一行的「与户主关系」为「户主」), 整户未导入".to_owned(),
+                });
+            }
             let Some(part) = group.part else { continue };
             problems.extend(part.problems);
             if let Some(mut household) = part.household {
@@ -434,6 +483,8 @@ impl Validator {
             problems,
             unknown_columns: self.unknown_columns,
             counts,
+            hidden_sheets: self.hidden_sheets,
+            skipped_sheets: self.skipped_sheets,
         }
     }
 
@@ -441,6 +492,9 @@ impl Validator {
         let pending = std::mem::take(&mut self.pending);
         let matcher = |s: &str| match_normalized(s);
         let Some(header) = find_header(&pending, &matcher, 3) else {
+            if !self.skipped_sheets.iter().any(|s| s == sheet) {
+                self.skipped_sheets.push(sheet.to_owned());
+            }
             return;
         };
         self.counts.sheets += 1;
@@ -604,11 +658,70 @@ impl Validator {
                 self.groups.push(Group {
                     part: None,
                     members: Vec::new(),
+                    first: Origin {
+                        sheet: sheet.to_owned(),
+                        row,
+                    },
+                    head: None,
+                    village: None,
                 });
-                self.index.insert(number, self.groups.len() - 1);
+                self.index.insert(number.clone(), self.groups.len() - 1);
                 self.groups.len() - 1
             }
         };
+        // Two households under one 户编号 are refused, never merged into one: a second head, or another
+        // village on a row of the same number.
+        let here = Origin {
+            sheet: sheet.to_owned(),
+            row,
+        };
+        let village = header
+            .cell(cells, Field::Village)
+            .filter(|(_, c)| !c.is_blank())
+            .map(|(i, c)| (i, c, text_of(c).into_owned()));
+        let group = &mut self.groups[group_index];
+        let mut clash = None;
+        if is_head {
+            match &group.head {
+                Some(first) => {
+                    clash = Some(format!(
+                        "户编号「{number}」在工作表「{}」第 {} 行已有户主: 同一户编号下有两户, 不予合并; 请核对户编号",
+                        first.sheet, first.row
+                    ))
+                }
+                None => group.head = Some(here.clone()),
+            }
+        }
+        if let Some((i, c, text)) = &village {
+            match &group.village {
+                Some(first) if first != text => {
+                    let (i, c) = (*i, *c);
+                    self.problems.push(Problem {
+                        sheet: sheet.to_owned(),
+                        row,
+                        column: header.column_name(i),
+                        value: c.display(),
+                        reason: format!(
+                            "户编号「{number}」的其他行属于「{first}」: 同一户编号下有两户, 不予合并; 请核对户编号"
+                        ),
+                    });
+                }
+                Some(_) => {}
+                None => group.village = Some(text.clone()),
+            }
+        }
+        if let Some(reason) = clash {
+            let (i, c) = header
+                .cell(cells, Field::HouseholdNo)
+                .unwrap_or((0, Cell::Empty));
+            self.problems.push(Problem {
+                sheet: sheet.to_owned(),
+                row,
+                column: header.column_name(i),
+                value: c.display(),
+                reason,
+            });
+        }
         let needs_part = match &self.groups[group_index].part {
             None => true,
             Some(p) => is_head && !p.from_head,
@@ -655,6 +768,10 @@ impl RowSink for Validator {
             self.finished.push((sheet.to_owned(), header));
         }
         self.pending.clear();
+    }
+
+    fn sheet_hidden(&mut self, sheet: &str) {
+        self.hidden_sheets.push(sheet.to_owned());
     }
 
     fn formulas(&mut self, sheet: &str, cells: &[(usize, usize, &str)]) {
@@ -718,6 +835,25 @@ impl<'c> RowCtx<'_, 'c> {
         if let Cell::Formula(_) = c {
             self.problem(i, c, FORMULA_REASON.to_owned());
             return None;
+        }
+        // As typed, before normalisation (which would make a line break a space): no control or
+        // bidirectional-override character, and no text longer than any export can write back.
+        if let Cell::Text(raw) = c {
+            if let Err(e) = jingzhun_core::text::check_free_text(raw, MAX_CELL_CHARS) {
+                let shown: String = raw
+                    .chars()
+                    .map(|ch| if jingzhun_core::text::is_forbidden(ch) { '?' } else { ch })
+                    .take(60)
+                    .collect();
+                self.problems.push(Problem {
+                    sheet: self.sheet.to_owned(),
+                    row: self.row,
+                    column: self.header.column_name(i),
+                    value: shown,
+                    reason: e.to_string(),
+                });
+                return None;
+            }
         }
         match parse(c) {
             Ok(v) => Some(v),
@@ -817,11 +953,26 @@ pub fn parse_bool(cell: Cell<'_>) -> Result<bool, String> {
     }
 }
 
+/// Free text within `max` characters (after normalisation).
+fn bounded_text(cell: Cell<'_>, max: usize) -> Result<String, String> {
+    let text = text_of(cell).into_owned();
+    jingzhun_core::text::check_free_text(&text, max).map_err(|e| e.to_string())?;
+    Ok(text)
+}
+
 /// A date as an Excel serial or as text: 2014-10-01, 2014/10/01, 2014.10.01, 2014年10月1日, 20141001
 /// (a time after a space is ignored).
+///
+/// A year alone (`2014` typed as a number, or `2014`/`2014年` as text) is that year, taken as its
+/// 31 December like 脱贫年度 — never the Excel serial 2014, which is 1905-07-06 (serials 1900–2100 fall in
+/// 1905, before any registry).
 pub fn parse_date(cell: Cell<'_>) -> Result<NaiveDate, String> {
     let bad = || "不是有效日期(应为 2014-10-01、2014/10/01、2014年10月1日 或 20141001)".to_owned();
+    let year_end = |y: f64| NaiveDate::from_ymd_opt(y as i32, 12, 31).ok_or_else(bad);
     match cell {
+        Cell::Number(n) | Cell::Date(n) if (1900.0..=2100.0).contains(&n) && n.fract() == 0.0 => {
+            year_end(n)
+        }
         Cell::Number(n) | Cell::Date(n) => {
             if (19_000_101.0..=21_001_231.0).contains(&n) && n.fract() == 0.0 {
                 return NaiveDate::parse_from_str(&format_number(n), "%Y%m%d").map_err(|_| bad());
@@ -831,6 +982,10 @@ pub fn parse_date(cell: Cell<'_>) -> Result<NaiveDate, String> {
         other => {
             let text = text_of(other);
             let text = text.split(' ').next().unwrap_or("");
+            let year = text.trim_end_matches('年');
+            if year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) {
+                return year.parse::<f64>().map_err(|_| bad()).and_then(year_end);
+            }
             for fmt in ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"] {
                 if let Ok(d) = NaiveDate::parse_from_str(text, fmt) {
                     if (1900..=2200).contains(&chrono::Datelike::year(&d)) {
@@ -940,7 +1095,7 @@ fn parse_member(ctx: &mut RowCtx<'_, '_>, options: &ReadOptions) -> Option<Membe
         }
     }
     let ethnicity = ctx
-        .optional(Field::Ethnicity, |c| Ok(text_of(c).into_owned()))
+        .optional(Field::Ethnicity, |c| bounded_text(c, MAX_ETHNICITY_CHARS))
         .unwrap_or_default();
     let education = ctx.coded(Field::Education, "文化程度", Education::parse);
     let schooling = ctx.coded(Field::Schooling, "在校生状况", SchoolingStatus::parse);
@@ -1021,7 +1176,7 @@ fn parse_household(ctx: &mut RowCtx<'_, '_>, options: &ReadOptions) -> Household
         }
         Ok(code)
     });
-    let natural_village = ctx.optional(Field::NaturalVillage, |c| Ok(text_of(c).into_owned()));
+    let natural_village = ctx.optional(Field::NaturalVillage, |c| bounded_text(c, MAX_PLACE_CHARS));
     let phone = ctx.optional(Field::Phone, |c| {
         Phone::parse(&text_of(c)).map_err(|e| e.to_string())
     });
@@ -1058,9 +1213,31 @@ fn parse_household(ctx: &mut RowCtx<'_, '_>, options: &ReadOptions) -> Household
             Err(reason) => ctx.problem(i, c, reason),
         }
     }
-    let first_identified = ctx.optional(Field::FirstIdentified, parse_date);
+    let today = options.today;
+    let first_identified = ctx.optional(Field::FirstIdentified, |c| {
+        let d = parse_date(c)?;
+        if d > today {
+            return Err(format!("日期在今天({today})之后"));
+        }
+        Ok(d)
+    });
     let planned_exit_year = ctx.optional(Field::PlannedExitYear, parse_year);
-    let exit_year = ctx.optional(Field::ExitYear, parse_year);
+    let this_year = chrono::Datelike::year(&today);
+    let exit_year = ctx.optional(Field::ExitYear, |c| {
+        let y = parse_year(c)?;
+        if i32::from(y) > this_year {
+            return Err(format!("脱贫年度在今年({this_year})之后"));
+        }
+        if let Some(d) = first_identified {
+            let registered = chrono::Datelike::year(&d);
+            if i32::from(y) < registered {
+                return Err(format!(
+                    "脱贫年度早于首次识别时间({d}): 不能在纳入之前脱贫"
+                ));
+            }
+        }
+        Ok(y)
+    });
     let relocated = ctx.flag(Field::Relocated).unwrap_or(false);
     let relocation_year = ctx.optional(Field::RelocationYear, parse_year);
     let placement = ctx.coded(
@@ -1069,7 +1246,7 @@ fn parse_household(ctx: &mut RowCtx<'_, '_>, options: &ReadOptions) -> Household
         RelocationPlacement::parse,
     );
     let site = ctx
-        .optional(Field::RelocationSite, |c| Ok(text_of(c).into_owned()))
+        .optional(Field::RelocationSite, |c| bounded_text(c, MAX_PLACE_CHARS))
         .unwrap_or_default();
     let relocation = if relocated {
         match (relocation_year, placement) {
@@ -1130,6 +1307,21 @@ fn parse_household(ctx: &mut RowCtx<'_, '_>, options: &ReadOptions) -> Household
     let forest_mu = ctx.optional(Field::Forest, parse_quantity);
     let cooperative_member = ctx.flag(Field::Cooperative).unwrap_or(false);
     let incomes = parse_income(ctx, options);
+    // A household number carries its own village's code: a number of another village (another area's
+    // household) cannot be written through this row.
+    if let (Some(number), Some(village)) = (&number, &village) {
+        if !number.as_str().starts_with(village.as_str()) {
+            if let Some((i, c)) = ctx.get(Field::HouseholdNo) {
+                ctx.problem(
+                    i,
+                    c,
+                    format!(
+                        "户编号应以本户所在村的行政区划代码「{village}」开头(户编号前 12 位为村代码)"
+                    ),
+                );
+            }
+        }
+    }
     let household = match (number, village) {
         (Some(number), Some(village)) if ctx.problems.len() == before => Some(Household {
             number,

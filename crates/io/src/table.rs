@@ -9,7 +9,9 @@ use std::path::Path;
 use calamine::{open_workbook_auto, Data, DataRef, Reader, Sheets, Xlsx};
 use chrono::{Duration, NaiveDate};
 
-use crate::text_file::{decode, Detected};
+use std::collections::HashMap;
+
+use crate::text_file::{decode_strict, Detected};
 
 /// How many rows from the top of a sheet are searched for the header row.
 pub const HEADER_SEARCH_ROWS: usize = 6;
@@ -186,6 +188,109 @@ pub enum TableError {
         rows: usize,
         expected: String,
     },
+    #[error("文件「{path}」已损坏或不是 XLSX 格式, 未导入任何数据; 请用 Excel 打开并另存为 .xlsx 后重新导入")]
+    Broken { path: String },
+    #[error("文件「{path}」第 {row} 行的双引号没有闭合(从该行起到文件末尾都没有右引号), 未导入任何数据; 请检查该行的引号")]
+    UnclosedQuote { path: String, row: usize },
+    #[error("文件「{path}」第 {row} 行开始的双引号到第 {end} 行才闭合, 一个单元格跨越了多行: 疑似缺少右引号, 未导入任何数据; 请检查第 {row} 行的引号")]
+    QuoteAcrossRows { path: String, row: usize, end: usize },
+    #[error("文件「{path}」第 {row} 行含有既不是 UTF-8 也不是 GBK 的字节(第 {offset} 字节), 未导入任何数据; 请确认文件编码(另存为「CSV UTF-8」)后重新导入")]
+    Encoding {
+        path: String,
+        row: usize,
+        offset: usize,
+    },
+    #[error("文件「{path}」解压后过大({reason}), 不予读取: 可能是被构造的压缩文件; 请拆分后重新导入")]
+    TooLarge { path: String, reason: String },
+}
+
+/// How far an XLSX file may expand when read: files are checked against these before any sheet is read
+/// (the sizes the archive declares), and again while the sheets are scanned (the bytes that really come).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct XlsxBudget {
+    /// All parts together, uncompressed.
+    pub total: u64,
+    /// The shared-strings part, which the reader holds in memory whole.
+    pub shared_strings: u64,
+    /// Parts larger than [`XlsxBudget::ratio_above`] may expand at most this many times their compressed
+    /// size (spreadsheet XML compresses 5–30 times; a run of zeros 1000 times).
+    pub max_ratio: u64,
+    pub ratio_above: u64,
+}
+
+impl Default for XlsxBudget {
+    fn default() -> Self {
+        Self {
+            total: 4 << 30,
+            shared_strings: 512 << 20,
+            max_ratio: 200,
+            ratio_above: 16 << 20,
+        }
+    }
+}
+
+fn mib(n: u64) -> String {
+    format!("{} MB", n.div_ceil(1 << 20))
+}
+
+/// Checks the sizes an XLSX archive declares against `budget` (cheap: the central directory only), and
+/// decompresses the shared strings (held in memory by the reader) to check their real size. `Broken`
+/// when the file is no ZIP archive.
+pub fn check_xlsx_budget(path: &Path, budget: &XlsxBudget) -> Result<(), TableError> {
+    let shown = path.display().to_string();
+    let broken = || TableError::Broken {
+        path: shown.clone(),
+    };
+    let too_large = |reason: String| TableError::TooLarge {
+        path: shown.clone(),
+        reason,
+    };
+    let file = std::fs::File::open(path).map_err(|source| TableError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|_| broken())?;
+    let mut total = 0u64;
+    let mut strings = None;
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).map_err(|_| broken())?;
+        let (size, packed) = (entry.size(), entry.compressed_size());
+        total = total.saturating_add(size);
+        if size > budget.ratio_above && size / packed.max(1) > budget.max_ratio {
+            return Err(too_large(format!(
+                "「{}」由 {} 解压为 {}",
+                entry.name(),
+                mib(packed),
+                mib(size)
+            )));
+        }
+        if entry.name() == "xl/sharedStrings.xml" {
+            strings = Some(i);
+        }
+    }
+    if total > budget.total {
+        return Err(too_large(format!(
+            "共 {}, 上限 {}",
+            mib(total),
+            mib(budget.total)
+        )));
+    }
+    if let Some(i) = strings {
+        let mut entry = archive.by_index(i).map_err(|_| broken())?;
+        let cap = entry.size().min(budget.shared_strings);
+        let read = std::io::copy(
+            &mut std::io::Read::take(&mut entry, cap + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|_| broken())?;
+        if read > cap {
+            return Err(too_large(format!(
+                "共享字符串超过 {}",
+                mib(cap)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// What a reader does with the rows of a file.
@@ -199,6 +304,8 @@ pub trait RowSink {
     /// The formula cells of a sheet, after all its rows: `(1-based row, 0-based column, formula)`. Values
     /// computed by formulas must not be imported, so a sink rejects the rows concerned.
     fn formulas(&mut self, _sheet: &str, _cells: &[(usize, usize, &str)]) {}
+    /// A sheet hidden in the workbook (its rows are read like the others'; the report names it).
+    fn sheet_hidden(&mut self, _sheet: &str) {}
 }
 
 /// The kind of file, from its extension: `.csv` and `.txt` are CSV, everything else goes to calamine.
@@ -225,10 +332,16 @@ pub fn read_path(path: &Path, sink: &mut dyn RowSink) -> Result<Option<Detected>
         let detected = read_csv_bytes(&bytes, &sheet, &shown, sink)?;
         return Ok(Some(detected));
     }
-    let workbook_error = |reason: String| TableError::Workbook {
+    let broken = || TableError::Broken {
         path: shown.clone(),
-        reason,
     };
+    let xlsx = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["xlsx", "xlsm"].iter().any(|x| e.eq_ignore_ascii_case(x)));
+    if xlsx {
+        check_xlsx_budget(path, &XlsxBudget::default())?;
+    }
     // Formulas need a second pass over each sheet's XML: it runs on another thread, over a second
     // handle on the file, while this one streams the values into the sink. The sink hears about
     // formulas afterwards ([`RowSink::formulas`]).
@@ -237,11 +350,19 @@ pub fn read_path(path: &Path, sink: &mut dyn RowSink) -> Result<Option<Detected>
         let values = read_values(path, sink);
         let formulas = formulas
             .join()
-            .unwrap_or_else(|_| Err("读取公式时出错".to_owned()));
+            .unwrap_or_else(|_| Err(FormulaError::Broken));
         (values, formulas)
     });
-    values.map_err(workbook_error)?;
-    for (name, cells) in formulas.map_err(workbook_error)? {
+    // The parser's own (English) words are not shown: a file it cannot read is broken for the user.
+    values.map_err(|_| broken())?;
+    let formulas = formulas.map_err(|e| match e {
+        FormulaError::Broken => broken(),
+        FormulaError::TooLarge(reason) => TableError::TooLarge {
+            path: shown.clone(),
+            reason,
+        },
+    })?;
+    for (name, cells) in formulas {
         let cells: Vec<(usize, usize, &str)> =
             cells.iter().map(|(r, c, f)| (*r, *c, f.as_str())).collect();
         sink.formulas(&name, &cells);
@@ -254,6 +375,11 @@ pub fn read_path(path: &Path, sink: &mut dyn RowSink) -> Result<Option<Detected>
 fn read_values(path: &Path, sink: &mut dyn RowSink) -> Result<(), String> {
     let mut workbook = open_workbook_auto(path).map_err(|e| e.to_string())?;
     let names = workbook.sheet_names();
+    for sheet in workbook.sheets_metadata() {
+        if sheet.visible != calamine::SheetVisible::Visible {
+            sink.sheet_hidden(&sheet.name);
+        }
+    }
     if let Sheets::Xlsx(xlsx) = &mut workbook {
         for name in &names {
             stream_xlsx_sheet(xlsx, name, sink).map_err(|e| format!("工作表「{name}」: {e}"))?;
@@ -367,40 +493,306 @@ pub fn may_have_formulas(path: &Path) -> bool {
 /// The formulas of every sheet that has any: (sheet, [(1-based row, 0-based column, formula)]).
 type SheetFormulas = Vec<(String, Vec<(usize, usize, String)>)>;
 
-fn read_formulas(path: &Path) -> Result<SheetFormulas, String> {
+/// Why the formula pass failed.
+#[derive(Debug)]
+enum FormulaError {
+    Broken,
+    TooLarge(String),
+}
+
+/// What a cell of a shared formula other than its first shows: the formula is the first cell's, moved.
+pub const SHARED_FORMULA: &str = "(共享公式)";
+
+fn read_formulas(path: &Path) -> Result<SheetFormulas, FormulaError> {
     if !may_have_formulas(path) {
         return Ok(Vec::new());
     }
-    let mut workbook = open_workbook_auto(path).map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    for name in workbook.sheet_names() {
-        let mut cells = Vec::new();
-        if let Sheets::Xlsx(xlsx) = &mut workbook {
-            let mut reader = xlsx
-                .worksheet_cells_reader(&name)
-                .map_err(|e| format!("工作表「{name}」: {e}"))?;
-            while let Some(cell) = reader
-                .next_formula()
-                .map_err(|e| format!("工作表「{name}」: {e}"))?
-            {
-                if !cell.get_value().is_empty() {
-                    let (r, c) = cell.get_position();
-                    cells.push((r as usize + 1, c as usize, cell.get_value().clone()));
-                }
-            }
-        } else if let Ok(range) = workbook.worksheet_formula(&name) {
-            for (r, c, f) in range.cells() {
-                if !f.is_empty() {
+    let file = std::fs::File::open(path).map_err(|_| FormulaError::Broken)?;
+    match zip::ZipArchive::new(std::io::BufReader::new(file)) {
+        Ok(mut archive) => xlsx_formulas(&mut archive),
+        // Not a ZIP: XLS or ODS, whose formulas calamine reads whole.
+        Err(_) => {
+            let mut workbook = open_workbook_auto(path).map_err(|_| FormulaError::Broken)?;
+            let mut out = Vec::new();
+            for name in workbook.sheet_names() {
+                let mut cells = Vec::new();
+                if let Ok(range) = workbook.worksheet_formula(&name) {
                     let (r0, c0) = range.start().unwrap_or((0, 0));
-                    cells.push((r0 as usize + r + 1, c0 as usize + c, f.clone()));
+                    for (r, c, f) in range.cells() {
+                        if !f.is_empty() {
+                            cells.push((r0 as usize + r + 1, c0 as usize + c, f.clone()));
+                        }
+                    }
+                }
+                if !cells.is_empty() {
+                    out.push((name, cells));
                 }
             }
+            Ok(out)
         }
+    }
+}
+
+/// Every cell with a formula in every worksheet, read from the sheets' XML directly: a cell counts when it
+/// has an `<f>` element in any form — with its text, empty, or self-closing as the later cells of a
+/// shared formula are (`<f t="shared" si="0"/>`, in a column, a row or a block), an array formula, any
+/// namespace prefix. calamine's own formula reader misses the self-closing ones and the blocks.
+fn xlsx_formulas<R: std::io::Read + std::io::Seek>(
+    archive: &mut zip::ZipArchive<R>,
+) -> Result<SheetFormulas, FormulaError> {
+    let mut out = Vec::new();
+    for (name, part) in sheet_parts(archive).map_err(|_| FormulaError::Broken)? {
+        let Ok(entry) = archive.by_name(&part) else {
+            continue;
+        };
+        let declared = entry.size();
+        let reader = std::io::BufReader::new(Capped {
+            inner: entry,
+            left: declared,
+            part: part.clone(),
+        });
+        let cells = scan_formulas(reader)?;
         if !cells.is_empty() {
             out.push((name, cells));
         }
     }
     Ok(out)
+}
+
+/// A part's reader that fails once more bytes come than the archive declared (the declared sizes were
+/// checked against the budget; a part that lies about its size is refused rather than read on).
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    part: String,
+}
+
+impl<R: std::io::Read> std::io::Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        match self.left.checked_sub(n as u64) {
+            Some(left) => {
+                self.left = left;
+                Ok(n)
+            }
+            None => Err(std::io::Error::other(format!(
+                "「{}」解压后比声明的大小更大",
+                self.part
+            ))),
+        }
+    }
+}
+
+/// The worksheets of a workbook in order: (sheet name, part path), from `xl/workbook.xml` and its
+/// relationships.
+fn sheet_parts<R: std::io::Read + std::io::Seek>(
+    archive: &mut zip::ZipArchive<R>,
+) -> Result<Vec<(String, String)>, String> {
+    use quick_xml::events::Event;
+    let read_part = |archive: &mut zip::ZipArchive<R>, name: &str| -> Result<Vec<u8>, String> {
+        let mut entry = archive.by_name(name).map_err(|e| e.to_string())?;
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(&mut entry, 64 << 20),
+            &mut bytes,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(bytes)
+    };
+    let attr = |e: &quick_xml::events::BytesStart<'_>, local: &[u8], prefixed: bool| {
+        e.attributes().flatten().find_map(|a| {
+            let key = a.key;
+            let has_prefix = key.prefix().is_some();
+            (key.local_name().as_ref() == local && has_prefix == prefixed)
+                .then(|| String::from_utf8_lossy(&a.value).into_owned())
+        })
+    };
+    let rels = read_part(archive, "xl/_rels/workbook.xml.rels")?;
+    let mut targets = HashMap::new();
+    let mut xml = quick_xml::Reader::from_reader(rels.as_slice());
+    loop {
+        match xml.read_event().map_err(|e| e.to_string())? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"Relationship" => {
+                if let (Some(id), Some(target)) =
+                    (attr(&e, b"Id", false), attr(&e, b"Target", false))
+                {
+                    let path = match target.strip_prefix('/') {
+                        Some(absolute) => absolute.to_owned(),
+                        None => format!("xl/{target}"),
+                    };
+                    targets.insert(id, path);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let workbook = read_part(archive, "xl/workbook.xml")?;
+    let mut out = Vec::new();
+    let mut xml = quick_xml::Reader::from_reader(workbook.as_slice());
+    loop {
+        match xml.read_event().map_err(|e| e.to_string())? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"sheet" => {
+                let name = attr(&e, b"name", false).map(|n| {
+                    quick_xml::escape::unescape(&n)
+                        .map(|c| c.into_owned())
+                        .unwrap_or(n)
+                });
+                if let (Some(name), Some(path)) = (
+                    name,
+                    attr(&e, b"id", true).and_then(|id| targets.get(&id).cloned()),
+                ) {
+                    out.push((name, path));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// `AB12` → (row 11, column 27), 0-based.
+fn cell_position(reference: &[u8]) -> Option<(usize, usize)> {
+    let letters = reference.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    if letters == 0 || letters > 3 {
+        return None;
+    }
+    let mut col = 0usize;
+    for b in &reference[..letters] {
+        col = col * 26 + usize::from(b.to_ascii_uppercase() - b'A' + 1);
+    }
+    let row: usize = std::str::from_utf8(&reference[letters..]).ok()?.parse().ok()?;
+    Some((row.checked_sub(1)?, col - 1))
+}
+
+/// The formula cells of one worksheet's XML: (1-based row, 0-based column, formula text or
+/// [`SHARED_FORMULA`]).
+fn scan_formulas<R: std::io::BufRead>(
+    reader: R,
+) -> Result<Vec<(usize, usize, String)>, FormulaError> {
+    use quick_xml::events::Event;
+    let mut xml = quick_xml::Reader::from_reader(reader);
+    let mut buf = Vec::new();
+    let mut cells = Vec::new();
+    let (mut row, mut col) = (0usize, 0usize);
+    let mut cell: Option<(usize, usize)> = None;
+    let mut formula: Option<String> = None;
+    let position = |e: &quick_xml::events::BytesStart<'_>| {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.local_name().as_ref() == b"r")
+            .map(|a| a.value.into_owned())
+    };
+    loop {
+        let event = xml.read_event_into(&mut buf).map_err(|e| {
+            // A part longer than it said is refused as such; other XML errors mean a broken file.
+            let text = e.to_string();
+            if text.contains("解压后") {
+                FormulaError::TooLarge(text)
+            } else {
+                FormulaError::Broken
+            }
+        })?;
+        let is_start = matches!(event, Event::Start(_));
+        match event {
+            Event::Start(e) if e.local_name().as_ref() == b"row" => {
+                if let Some(r) = position(&e).and_then(|r| std::str::from_utf8(&r).ok()?.parse::<usize>().ok()) {
+                    row = r.saturating_sub(1);
+                }
+                col = 0;
+            }
+            Event::End(e) if e.local_name().as_ref() == b"row" => {
+                row += 1;
+                col = 0;
+            }
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"c" => {
+                let at = position(&e)
+                    .and_then(|r| cell_position(&r))
+                    .unwrap_or((row, col));
+                col = at.1 + 1;
+                if is_start {
+                    cell = Some(at);
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == b"c" => cell = None,
+            Event::Empty(e) if e.local_name().as_ref() == b"f" => {
+                if let Some((r, c)) = cell {
+                    cells.push((r + 1, c, SHARED_FORMULA.to_owned()));
+                }
+            }
+            Event::Start(e) if e.local_name().as_ref() == b"f" => {
+                if cell.is_some() {
+                    formula = Some(String::new());
+                }
+            }
+            Event::Text(t) => {
+                if let Some(f) = formula.as_mut() {
+                    f.push_str(&t.unescape().map_err(|_| FormulaError::Broken)?);
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == b"f" => {
+                if let (Some(f), Some((r, c))) = (formula.take(), cell) {
+                    let f = if f.trim().is_empty() {
+                        SHARED_FORMULA.to_owned()
+                    } else {
+                        f
+                    };
+                    cells.push((r + 1, c, f));
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == b"sheetData" => break,
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Ok(cells)
+}
+
+/// The 1-based line where a quoted field opens that never closes (`Err(row)`), or that closes on a later
+/// line (`Ok(Some((row, end)))`): both would pull the rows that follow into one cell.
+fn quote_problem(text: &str) -> Result<Option<(usize, usize)>, usize> {
+    let bytes = text.as_bytes();
+    let (mut line, mut opened) = (1usize, 0usize);
+    let (mut quoted, mut field_start) = (false, true);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if quoted {
+            match b {
+                b'"' if bytes.get(i + 1) == Some(&b'"') => i += 1,
+                b'"' => {
+                    quoted = false;
+                    field_start = false;
+                    if line != opened {
+                        return Ok(Some((opened, line)));
+                    }
+                }
+                b'\n' => line += 1,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' if field_start => {
+                    quoted = true;
+                    opened = line;
+                }
+                b',' | b'\r' => field_start = true,
+                b'\n' => {
+                    line += 1;
+                    field_start = true;
+                }
+                _ => field_start = false,
+            }
+        }
+        i += 1;
+    }
+    if quoted {
+        Err(opened)
+    } else {
+        Ok(None)
+    }
 }
 
 /// Reads CSV bytes (UTF-8 with or without BOM, or GBK/GB18030) into `sink` as one sheet named `sheet`.
@@ -410,7 +802,28 @@ pub fn read_csv_bytes(
     shown: &str,
     sink: &mut dyn RowSink,
 ) -> Result<Detected, TableError> {
-    let (text, detected) = decode(bytes);
+    let (text, detected) = decode_strict(bytes).map_err(|bad| TableError::Encoding {
+        path: shown.to_owned(),
+        row: bad.row,
+        offset: bad.offset,
+    })?;
+    // Checked before any row reaches the sink: a quote left open must not swallow the rows below it.
+    match quote_problem(&text) {
+        Err(row) => {
+            return Err(TableError::UnclosedQuote {
+                path: shown.to_owned(),
+                row,
+            })
+        }
+        Ok(Some((row, end))) => {
+            return Err(TableError::QuoteAcrossRows {
+                path: shown.to_owned(),
+                row,
+                end,
+            })
+        }
+        Ok(None) => {}
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

@@ -47,16 +47,26 @@ fn here(uri: &OriginalUri) -> String {
 }
 
 /// A local path to return to after sign-in or a language switch; anything else becomes `/`.
-fn safe_next(next: &str) -> &str {
+///
+/// Browsers drop tabs and line breaks inside a URL and read `\\` as `/`, so `/\t/evil.example` or
+/// `/\\evil.example` would leave the site: every control character, every whitespace and every backslash is
+/// refused, as is anything that does not start with a single `/`.
+pub(crate) fn safe_next(next: &str) -> &str {
     let ok = next.starts_with('/')
         && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.contains(['\r', '\n']);
+        && !next
+            .chars()
+            .any(|c| c.is_whitespace() || c == '\\' || jingzhun_core::text::is_forbidden(c) || is_zero_width(c));
     if ok {
         next
     } else {
         "/"
     }
+}
+
+/// Zero-width characters, which a browser may drop from a URL.
+fn is_zero_width(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{FEFF}')
 }
 
 pub async fn healthz() -> &'static str {
@@ -733,5 +743,28 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil"), "/");
+    }
+
+    #[test]
+    fn back_and_next_refuse_control_characters_whitespace_and_non_local_paths() {
+        for bad in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/ /evil.example",
+            "/\u{0}/evil.example",
+            "/\u{7f}x",
+            "/\u{3000}/evil.example",
+            "/\u{202E}x",
+            "/a\\b",
+            "\\\\evil.example",
+            " /x",
+            "javascript:alert(1)",
+            "http:/x",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next("/households/12?year=2020"), "/households/12?year=2020");
     }
 }

@@ -4,8 +4,10 @@
 //! **What matches.** A query (normalised, no control characters) matches a household when it is contained in
 //! a member's name or the natural village; when it has at least [`NUMBER_MIN`] characters (letters, digits,
 //! `-`) and is contained in the household number; when it is contained in the name of the household's
-//! village; or when it is a whole resident ID of a member, or (for roles that may see personal data,
-//! [`SearchQuery::id_tails`]) the last [`ID_TAIL_MIN`] to 17 characters of one. [`SearchIndex::matches`]
+//! village; or, only for roles that may see personal data ([`SearchQuery::id_tails`]), when it is a whole
+//! resident ID of a member or its last [`ID_TAIL_MIN`] to 17 characters. For every other role a resident ID
+//! finds nothing: otherwise guessing 18-digit IDs against the masked ID and the shown age and sex would
+//! recover a masked ID in seconds. [`SearchIndex::matches`]
 //! states this on one record; the index must agree with it (a property test checks that).
 //!
 //! **How.** Entries are sorted by village code (then household number), so an area is one contiguous range
@@ -47,8 +49,8 @@ pub const NUMBER_MIN: usize = 3;
 pub struct SearchQuery {
     /// Normalised text (see [`jingzhun_core::text::normalize`]).
     pub text: String,
-    /// Whether the last 6–17 characters of a resident ID match (only for roles that may see personal data;
-    /// a whole ID matches for everyone).
+    /// Whether resident IDs match at all, whole or by their last 6–17 characters: only for roles that may
+    /// see personal data.
     pub id_tails: bool,
 }
 
@@ -213,7 +215,7 @@ impl Parsed {
         let number = chars.len() >= NUMBER_MIN
             && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
         let n = chars.len();
-        let id_tail = if n == 18 || (q.id_tails && (ID_TAIL_MIN..18).contains(&n)) {
+        let id_tail = if q.id_tails && (ID_TAIL_MIN..=18).contains(&n) {
             let upper = text.to_ascii_uppercase();
             tail_range(upper.as_bytes()).map(|r| (upper, r))
         } else {
@@ -1438,7 +1440,7 @@ mod tests {
     }
 
     #[test]
-    fn id_tails_only_when_allowed_and_whole_ids_always() {
+    fn search_by_whole_id_finds_nothing_for_roles_without_ids() {
         let rid = "51190219700101001X";
         let index = build_index(&[person(1, VILLAGES[0], "王五", rid)]);
         let find = |text: &str, id_tails| {
@@ -1454,8 +1456,10 @@ mod tests {
                 )
                 .total
         };
-        assert_eq!(find(rid, false), 1);
-        assert_eq!(find("51190219700101001x", false), 1, "x as typed");
+        assert_eq!(find(rid, false), 0, "a whole ID finds nothing without the right to see IDs");
+        assert_eq!(find("51190219700101001x", false), 0);
+        assert_eq!(find(rid, true), 1);
+        assert_eq!(find("51190219700101001x", true), 1, "x as typed");
         assert_eq!(find("01001X", false), 0);
         assert_eq!(find("01001X", true), 1);
         assert_eq!(find("1001X", true), 0, "shorter than six");

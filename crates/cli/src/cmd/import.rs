@@ -78,24 +78,34 @@ fn households(store: &Store, actor: &Actor, args: HouseholdsArgs) -> anyhow::Res
     let read_in = started.elapsed();
     check_villages(&mut batch, &tree);
 
-    println!("{}", batch.summary());
+    let mut out = Out::default();
     if !batch.is_valid() {
-        for p in &batch.problems {
-            println!("{}", batch.describe(p));
-        }
+        // The report first: whatever happens to standard output (`| head` closes it), the list of
+        // problems is on disk.
         let report = args
             .report
             .clone()
             .unwrap_or_else(|| default_report_path(&args.file));
         jingzhun_io::write_report_xlsx(&report, &batch)
             .with_context(|| format!("无法写入问题清单「{}」", report.display()))?;
-        println!(
+        out.line(format_args!("{}", batch.summary()));
+        for p in &batch.problems {
+            out.line(format_args!("{}", batch.describe(p)));
+        }
+        out.line(format_args!(
             "共 {} 个问题, 未导入任何数据; 问题清单已写入「{}」",
             batch.problems.len(),
             report.display()
-        );
+        ));
         return Ok(ExitCode::from(2));
     }
+    out.line(format_args!("{}", batch.summary()));
+    let data_year = batch
+        .households
+        .iter()
+        .flat_map(|p| p.household.incomes.iter().map(|i| i.year))
+        .max()
+        .or(args.year);
 
     let name = args
         .file
@@ -132,7 +142,7 @@ fn households(store: &Store, actor: &Actor, args: HouseholdsArgs) -> anyhow::Res
     bar.finish_and_clear();
     let outcome = outcome.context("导入失败, 未写入任何数据")?;
     let written_in = started.elapsed();
-    println!(
+    out.line(format_args!(
         "{}{} (读取 {:.1} 秒, 写入 {:.1} 秒)",
         if args.dry_run {
             "试运行, 未写入数据库; 如导入将"
@@ -142,8 +152,54 @@ fn households(store: &Store, actor: &Actor, args: HouseholdsArgs) -> anyhow::Res
         describe(&outcome),
         read_in.as_secs_f64(),
         written_in.as_secs_f64()
-    );
+    ));
+    let undated = items.iter().filter(|i| i.events.is_empty()).count();
+    if let Some(warning) =
+        not_in_force_warning(data_year, effective, outcome.updated + undated, &args)
+    {
+        out.line(format_args!("{warning}"));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The warning when the file's data year ends before the versions it writes take effect: an evaluation of
+/// that year (as of its 31 December) would not see them. Says how to import them for that year.
+fn not_in_force_warning(
+    data_year: Option<u16>,
+    effective: NaiveDate,
+    households: usize,
+    args: &HouseholdsArgs,
+) -> Option<String> {
+    let year = data_year?;
+    let year_end = NaiveDate::from_ymd_opt(i32::from(year), 12, 31)?;
+    if households == 0 || effective <= year_end {
+        return None;
+    }
+    Some(format!(
+        "注意: 文件的数据年度为 {year} 年, 但 {households} 户的这些数据自 {effective} 起才生效, 按 {year} 年末评估时仍是旧数据; \
+         如这些数据就是 {year} 年的, 请加上 --effective {year_end} 重新导入: jingzhun import households \"{}\" --effective {year_end}",
+        args.file.display()
+    ))
+}
+
+/// Standard output that never panics: once a write fails (a closed pipe, `| head`), the rest is dropped
+/// quietly; what must not be lost (the problem report) is written to its file before anything is printed.
+#[derive(Default)]
+struct Out {
+    closed: bool,
+}
+
+impl Out {
+    fn line(&mut self, args: std::fmt::Arguments<'_>) {
+        use std::io::Write;
+        if self.closed {
+            return;
+        }
+        let mut stdout = std::io::stdout().lock();
+        if writeln!(stdout, "{args}").and_then(|()| stdout.flush()).is_err() {
+            self.closed = true;
+        }
+    }
 }
 
 fn describe(o: &ImportOutcome) -> String {

@@ -87,7 +87,8 @@ fn an_invalid_file_writes_nothing_and_gets_a_report() {
         .replace("511902197205200220", "511902197205200221")
         .replace(
             "5119020020030007,511902002003,",
-            "5119020020030007,511902999999,",
+            // The number carries its village's code, as every household number must.
+            "5119029999990007,511902999999,",
         );
     let file = ws.write("有问题.csv", &bad);
     let audit_before = ws.count("audit_log");
@@ -203,4 +204,43 @@ fn a_resident_id_of_another_stored_household_fails_the_import() {
     assert!(stderr.contains("5119************14"), "{stderr}");
     assert_eq!(ws.count("households"), 2);
     assert_eq!(ws.count("audit_log"), audit);
+}
+
+#[test]
+fn a_closed_standard_output_never_panics_and_never_leaves_the_problem_report_unwritten() {
+    let ws = Workspace::initialised();
+    let bad = VALID_CSV.replace("511902197205200220", "511902197205200221");
+    for (name, text, code) in [("管道.csv", bad.as_str(), 2), ("好.csv", VALID_CSV, 0)] {
+        let file = ws.write(name, text);
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("jingzhun"))
+            .args(["--db", &ws.db(), "import", "households"])
+            .arg(&file)
+            .env("JINGZHUN_ACTOR", "tester")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run");
+        // `| head -0`: the reading end is gone before the command writes anything.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    assert!(ws.dir.path().join("管道.csv.导入问题.xlsx").exists());
+    assert_eq!(ws.count("households"), 2, "the good file was imported");
+}
+
+#[test]
+fn an_import_not_in_force_at_its_data_years_end_warns_and_says_how() {
+    let ws = Workspace::with_households();
+    let changed = VALID_CSV.replace(",3000.5\n", ",3100\n");
+    let file = ws.write("户籍2.csv", &changed).display().to_string();
+    let out = ws.run_ok(&["import", "households", &file, "--dry-run"]);
+    assert!(
+        out.contains("数据年度为 2023 年") && out.contains("--effective 2023-12-31"),
+        "{out}"
+    );
+    let out = ws.run_ok(&["import", "households", &file, "--effective", "2023-12-31"]);
+    assert!(out.contains("更新 1 户") && !out.contains("注意"), "{out}");
 }

@@ -200,7 +200,7 @@ fn streaming_writers_write_what_the_exports_write_and_never_split_a_household() 
 #[test]
 fn validation_report_lists_every_problem() {
     let rows =
-        "户编号,行政区划代码,姓名,证件号码,与户主关系,爱好\n1,511902001001,张三,=1+2,户主,x\n";
+        "户编号,行政区划代码,姓名,证件号码,与户主关系,爱好\n5119020010010001,511902001001,张三,=1+2,户主,x\n";
     let batch = read_households_csv(rows.as_bytes(), "r.csv", &ReadOptions::new(today())).unwrap();
     assert_eq!(batch.problems.len(), 1);
     let dir = tempfile::tempdir().unwrap();

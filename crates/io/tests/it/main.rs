@@ -6,3 +6,4 @@ mod common;
 mod export;
 mod fixtures;
 mod households;
+mod hostile;
