@@ -6,7 +6,7 @@
 //! * [`auth`]: the extractors (`Can<A>`, `SignedIn`) that make the check impossible to forget.
 //! * [`accounts`]: argon2 passwords, sessions, sign-in rate limiting, forced password change.
 //! * [`csrf`]: one middleware for every unsafe request.
-//! * [`session_cache`]: signed-in sessions kept in memory for 30 s (no store read per request), dropped on
+//! * [`session_cache`]: signed-in sessions kept in memory for 2 s (few store reads per request), dropped on
 //!   sign-out and account changes.
 //! * [`routes`]: every route in one table; the router, the OpenAPI document and the access test read it.
 //! * [`pages`] and [`api`]: thin handlers; [`services`]: the logic, always given a scope. Among them
