@@ -364,11 +364,32 @@ impl Store {
 
     /// [`Store::open`] with pool sizes.
     pub fn open_with(url: &str, options: &StoreOptions) -> Result<Store> {
+        Store::open_pg_or_sqlite(url, options, false)
+    }
+
+    /// Opens a **read-only copy** of a PostgreSQL database (a hot-standby replica) for reads that may lag
+    /// the primary by a moment: report builds and exports. Runs no migration; refuses a replica whose
+    /// migrations differ from this binary's. Every write through this store fails (the server refuses it).
+    pub fn open_replica(url: &str, options: &StoreOptions) -> Result<Store> {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(StoreError::Invalid(format!(
+                "只读副本须为 PostgreSQL 数据库(postgres://…), 而不是「{}」",
+                url.split('@').next_back().unwrap_or_default()
+            )));
+        }
+        Store::open_pg_or_sqlite(url, options, true)
+    }
+
+    fn open_pg_or_sqlite(url: &str, options: &StoreOptions, replica: bool) -> Result<Store> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             // The migrations run on a connection of their own, which also reports a wrong URL or password
             // with the server's own words before any pool exists.
             let mut conn = Conn::Pg(postgres::Client::connect(url, postgres::NoTls)?);
-            migrate::run(&mut conn)?;
+            if replica {
+                migrate::check(&mut conn)?;
+            } else {
+                migrate::run(&mut conn)?;
+            }
             drop(conn);
             return Ok(Store {
                 backend: Backend::Postgres,

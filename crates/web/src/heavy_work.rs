@@ -146,7 +146,11 @@ impl HeavyWork {
         let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
         let mine = running.get(&account).copied().unwrap_or(0);
         if mine >= self.limits.per_account {
-            tracing::info!(kind = kind.code(), account = account.0, "heavy work refused: account busy");
+            tracing::info!(
+                kind = kind.code(),
+                account = account.0,
+                "heavy work refused: account busy"
+            );
             return Err(Refused::Account { retry_after });
         }
         let Ok(place) = Arc::clone(&self.overall).try_acquire_owned() else {
@@ -165,6 +169,25 @@ impl HeavyWork {
     pub fn running(&self) -> usize {
         self.limits.overall - self.overall.available_permits()
     }
+}
+
+/// The JSON refusal (`{"error": "busy", "message", "fields": []}`) with `Retry-After`, for API routes that
+/// answer problems ([`crate::problem`]).
+pub fn problem(refused: Refused) -> axum::response::Response {
+    let mut res = crate::problem::respond(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "busy",
+        match refused {
+            Refused::Account { .. } => "您已有一项报表、导出、推演或导入在进行, 请待其完成后再试",
+            Refused::Overall { .. } => "服务器正忙于其他报表、导出、推演或导入, 请稍后再试",
+        },
+        Vec::new(),
+    );
+    res.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from(refused.retry_after().as_secs().max(1)),
+    );
+    res
 }
 
 #[cfg(test)]
