@@ -20,6 +20,24 @@ pub struct Cli {
     )]
     pub db: String,
 
+    /// PostgreSQL: 交互请求 (页面、修改、登录) 的连接池大小
+    #[arg(
+        long,
+        global = true,
+        env = "JINGZHUN_PG_POOL_SIZE",
+        default_value_t = 8
+    )]
+    pub pg_pool_size: u32,
+
+    /// PostgreSQL: 长时间任务 (全区扫描、批量写入、导入) 的连接池大小, 与交互请求的连接池分开
+    #[arg(
+        long,
+        global = true,
+        env = "JINGZHUN_PG_BULK_POOL_SIZE",
+        default_value_t = 3
+    )]
+    pub pg_bulk_pool_size: u32,
+
     /// 操作人 (记入审计日志); 默认为当前系统用户
     #[arg(long, global = true, env = "JINGZHUN_ACTOR")]
     pub actor: Option<String>,

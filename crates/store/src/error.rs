@@ -59,6 +59,10 @@ pub enum StoreError {
     #[error("PostgreSQL 数据库错误: {0}")]
     Postgres(#[from] postgres::Error),
 
+    /// No database connection became free in time (every pooled connection is in use).
+    #[error("数据库繁忙: {0}")]
+    Busy(String),
+
     /// A stored value that does not parse back into a domain type, or an argument the store cannot accept.
     #[error("数据无效: {0}")]
     Invalid(String),

@@ -76,11 +76,21 @@
 //!
 //! # Concurrency
 //!
-//! A [`Store`] holds one connection behind a mutex (it is `Send + Sync`; the web layer calls it through
-//! `spawn_blocking`); a SQLite file store also keeps three read-only connections that reads take when free, so
-//! concurrent reads neither wait for each other nor for the writer (WAL). Writes are single transactions; SQLite takes the write lock at `BEGIN`, PostgreSQL
-//! serialises audit appends with a transaction-scoped advisory lock. A PostgreSQL connection closed by the
-//! server is replaced on the next call. Several stores (processes) may share one database.
+//! A [`Store`] is `Send + Sync`; the web layer calls it through `spawn_blocking`.
+//!
+//! - **SQLite**: one writing connection behind a mutex; a file store also keeps three read-only connections
+//!   that reads take when free, so concurrent reads neither wait for each other nor for the writer (WAL).
+//!   SQLite takes the write lock at `BEGIN`.
+//! - **PostgreSQL**: two connection pools ([`r2d2`]): one for interactive calls (page reads, edits, sign-in;
+//!   [`StoreOptions::pg_pool_size`] connections) and one for long work — the scans that stream a whole area
+//!   through portals, bulk loads, imports and their previews, saved evaluations, the audit verification
+//!   ([`StoreOptions::pg_bulk_pool_size`]). A twenty-second import or a report scan therefore never holds a
+//!   connection that a request is waiting for. Connections are opened on demand; one the server closed is
+//!   dropped when it comes back to its pool and replaced by a fresh one on the next call.
+//!   Audit appends are serialised across connections and processes by a transaction-scoped advisory lock
+//!   taken before the chain head is read, so the chain stays one line in commit order.
+//!
+//! Writes are single transactions. Several stores (processes) may share one database.
 
 mod accounts;
 mod areas;
@@ -97,7 +107,8 @@ mod monitoring;
 mod schema;
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -149,17 +160,82 @@ impl fmt::Display for Backend {
     }
 }
 
+/// How a [`Store`] connects (PostgreSQL pool sizes; SQLite ignores them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// Connections for interactive calls (page reads, edits, sign-in). Default 8.
+    pub pg_pool_size: u32,
+    /// Connections for long work: whole-area scans, bulk loads, imports, saved evaluations. Default 3.
+    pub pg_bulk_pool_size: u32,
+    /// How long an interactive call waits for a free connection before failing. Default 30 s.
+    pub pg_wait: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            pg_pool_size: 8,
+            pg_bulk_pool_size: 3,
+            pg_wait: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Opens PostgreSQL connections for the pools ([`r2d2`]).
+#[derive(Debug)]
+struct PgManager {
+    url: String,
+}
+
+impl r2d2::ManageConnection for PgManager {
+    type Connection = Conn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> std::result::Result<Conn, postgres::Error> {
+        postgres::Client::connect(&self.url, postgres::NoTls).map(Conn::Pg)
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> std::result::Result<(), postgres::Error> {
+        if let Conn::Pg(c) = conn {
+            c.simple_query("")?;
+        }
+        Ok(())
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        // A connection the server closed (restart, idle timeout, termination) is dropped on its way back
+        // into the pool; the next call gets a fresh one.
+        matches!(conn, Conn::Pg(c) if c.is_closed())
+    }
+}
+
+type PgPool = r2d2::Pool<PgManager>;
+
+/// Where a store's connections come from.
+enum Connections {
+    /// One writing connection; extra read-only connections of a SQLite file (WAL lets them read beside the
+    /// writer): reads take a free one, so concurrent requests do not queue on the one connection that
+    /// writes. No readers for in-memory SQLite.
+    Sqlite {
+        writer: Mutex<Conn>,
+        readers: Vec<Mutex<Conn>>,
+    },
+    /// The interactive pool and the pool for long work.
+    Pg { interactive: PgPool, bulk: PgPool },
+}
+
+/// Which pool a call takes its PostgreSQL connection from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Work {
+    Interactive,
+    Long,
+}
+
 /// The registry database.
 pub struct Store {
     backend: Backend,
-    conn: Mutex<Conn>,
-    /// Extra read-only connections of a SQLite file (WAL lets them read beside the writer): reads take a
-    /// free one, so concurrent requests do not queue on the one connection that writes. Empty for
-    /// PostgreSQL and in-memory SQLite.
-    readers: Vec<Mutex<Conn>>,
+    conns: Connections,
     clock: Arc<dyn Clock>,
-    /// For PostgreSQL: where to reconnect after the server closed the connection.
-    pg_url: Option<String>,
 }
 
 impl fmt::Debug for Store {
@@ -175,9 +251,34 @@ thread_local! {
     static HELD: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// A connection held for one call: a SQLite connection under its mutex or a pooled PostgreSQL one.
+enum Guard<'a> {
+    Local(MutexGuard<'a, Conn>),
+    Pooled(r2d2::PooledConnection<PgManager>),
+}
+
+impl Deref for Guard<'_> {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        match self {
+            Guard::Local(g) => g,
+            Guard::Pooled(c) => c,
+        }
+    }
+}
+
+impl DerefMut for Guard<'_> {
+    fn deref_mut(&mut self) -> &mut Conn {
+        match self {
+            Guard::Local(g) => g,
+            Guard::Pooled(c) => c,
+        }
+    }
+}
+
 /// A held connection; releases the re-entrancy mark when dropped.
 struct Held<'a> {
-    guard: MutexGuard<'a, Conn>,
+    guard: Guard<'a>,
     key: usize,
 }
 
@@ -190,6 +291,35 @@ impl Drop for Held<'_> {
             }
         });
     }
+}
+
+/// One maintenance thread for every pool of the process (r2d2 starts three per pool by default).
+fn pool_thread() -> Arc<scheduled_thread_pool::ScheduledThreadPool> {
+    static POOL: OnceLock<Arc<scheduled_thread_pool::ScheduledThreadPool>> = OnceLock::new();
+    Arc::clone(POOL.get_or_init(|| {
+        Arc::new(
+            scheduled_thread_pool::ScheduledThreadPool::builder()
+                .num_threads(1)
+                .thread_name_pattern("jz-pg-pool")
+                .build(),
+        )
+    }))
+}
+
+fn pg_pool(url: &str, size: u32, wait: Duration) -> PgPool {
+    r2d2::Pool::builder()
+        .max_size(size.max(1))
+        // Opened on demand and closed after ten idle minutes: many stores (tests, CLI commands) on one
+        // server do not each hold a full pool.
+        .min_idle(Some(0))
+        .idle_timeout(Some(Duration::from_secs(600)))
+        // A broken connection is found by `has_broken` (no round trip per call).
+        .test_on_check_out(false)
+        .connection_timeout(wait)
+        .thread_pool(pool_thread())
+        .build_unchecked(PgManager {
+            url: url.to_owned(),
+        })
 }
 
 /// SQLite's page cache per connection (`PRAGMA cache_size`, negative: KiB): 64 MiB.
@@ -231,51 +361,89 @@ impl Store {
     /// `postgres://…` or `postgresql://…` open PostgreSQL (libpq-style URL; `?options=-csearch_path%3Dx`
     /// selects a schema). `sqlite:PATH`, `sqlite://PATH`, `sqlite::memory:` or a plain path open SQLite.
     pub fn open(url: &str) -> Result<Store> {
-        let (backend, mut conn) =
-            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-                let client = postgres::Client::connect(url, postgres::NoTls)?;
-                (Backend::Postgres, Conn::Pg(client))
+        Store::open_with(url, &StoreOptions::default())
+    }
+
+    /// [`Store::open`] with pool sizes.
+    pub fn open_with(url: &str, options: &StoreOptions) -> Result<Store> {
+        Store::open_pg_or_sqlite(url, options, false)
+    }
+
+    /// Opens a **read-only copy** of a PostgreSQL database (a hot-standby replica) for reads that may lag
+    /// the primary by a moment: report builds and exports. Runs no migration; refuses a replica whose
+    /// migrations differ from this binary's. Every write through this store fails (the server refuses it).
+    pub fn open_replica(url: &str, options: &StoreOptions) -> Result<Store> {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(StoreError::Invalid(format!(
+                "只读副本须为 PostgreSQL 数据库(postgres://…), 而不是「{}」",
+                url.split('@').next_back().unwrap_or_default()
+            )));
+        }
+        Store::open_pg_or_sqlite(url, options, true)
+    }
+
+    fn open_pg_or_sqlite(url: &str, options: &StoreOptions, replica: bool) -> Result<Store> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            // The migrations run on a connection of their own, which also reports a wrong URL or password
+            // with the server's own words before any pool exists.
+            let mut conn = Conn::Pg(postgres::Client::connect(url, postgres::NoTls)?);
+            if replica {
+                migrate::check(&mut conn)?;
             } else {
-                let path = url
-                    .strip_prefix("sqlite://")
-                    .or_else(|| url.strip_prefix("sqlite:"))
-                    .unwrap_or(url);
-                if path.is_empty() {
-                    return Err(StoreError::Invalid(format!(
-                        "数据库地址「{url}」缺少文件路径"
-                    )));
-                }
-                let c = if path == ":memory:" {
-                    rusqlite::Connection::open_in_memory()?
-                } else {
-                    rusqlite::Connection::open(path)?
-                };
-                // WAL lets readers run beside the writer; NORMAL is durable across application crashes in WAL
-                // mode; foreign keys are off by default in SQLite.
-                // Larger pages mean fewer B-tree splits on bulk loads (about 15% less CPU measured); this only
-                // takes effect on a new, empty file and must come before WAL is switched on.
-                c.pragma_update(None, "page_size", 16_384)?;
-                let _mode: String = c.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-                c.pragma_update(None, "synchronous", "NORMAL")?;
-                c.pragma_update(None, "foreign_keys", "ON")?;
-                c.pragma_update(None, "cache_size", SQLITE_CACHE_KIB)?;
-                c.busy_timeout(SQLITE_BUSY_TIMEOUT)?;
-                c.set_prepared_statement_cache_capacity(64);
-                (Backend::Sqlite, Conn::Sqlite(c))
-            };
+                migrate::run(&mut conn)?;
+            }
+            drop(conn);
+            return Ok(Store {
+                backend: Backend::Postgres,
+                conns: Connections::Pg {
+                    interactive: pg_pool(url, options.pg_pool_size, options.pg_wait),
+                    // Long work waits for a free connection rather than failing: the callers (imports,
+                    // report builds) are bounded by the web layer's limiter.
+                    bulk: pg_pool(url, options.pg_bulk_pool_size, Duration::from_secs(3600)),
+                },
+                clock: Arc::new(SystemClock),
+            });
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "数据库地址「{url}」缺少文件路径"
+            )));
+        }
+        let c = if path == ":memory:" {
+            rusqlite::Connection::open_in_memory()?
+        } else {
+            rusqlite::Connection::open(path)?
+        };
+        // WAL lets readers run beside the writer; NORMAL is durable across application crashes in WAL
+        // mode; foreign keys are off by default in SQLite.
+        // Larger pages mean fewer B-tree splits on bulk loads (about 15% less CPU measured); this only
+        // takes effect on a new, empty file and must come before WAL is switched on.
+        c.pragma_update(None, "page_size", 16_384)?;
+        let _mode: String = c.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        c.pragma_update(None, "synchronous", "NORMAL")?;
+        c.pragma_update(None, "foreign_keys", "ON")?;
+        c.pragma_update(None, "cache_size", SQLITE_CACHE_KIB)?;
+        c.busy_timeout(SQLITE_BUSY_TIMEOUT)?;
+        c.set_prepared_statement_cache_capacity(64);
+        let mut conn = Conn::Sqlite(c);
         migrate::run(&mut conn)?;
-        let readers = match sqlite_file(url, backend) {
+        let readers = match sqlite_file(url, Backend::Sqlite) {
             Some(path) => (0..SQLITE_READERS)
                 .map(|_| open_sqlite_reader(path).map(Mutex::new))
                 .collect::<Result<Vec<_>>>()?,
             None => Vec::new(),
         };
         Ok(Store {
-            backend,
-            conn: Mutex::new(conn),
-            readers,
+            backend: Backend::Sqlite,
+            conns: Connections::Sqlite {
+                writer: Mutex::new(conn),
+                readers,
+            },
             clock: Arc::new(SystemClock),
-            pg_url: (backend == Backend::Postgres).then(|| url.to_owned()),
         })
     }
 
@@ -292,32 +460,80 @@ impl Store {
         db::truncate_micros(self.clock.now())
     }
 
-    /// The connection, for the duration of one call. A callback (e.g. of [`Store::scan_households`]) that
-    /// calls back into the same store would wait for itself forever; that is reported as an error instead.
-    fn lock(&self) -> Result<Held<'_>> {
+    /// Refuses a call from inside a callback of a call on the same store (e.g. of
+    /// [`Store::scan_households`]), which on SQLite would wait for itself forever; marks this thread as
+    /// holding the store.
+    fn enter(&self) -> Result<usize> {
         let key = self as *const Store as usize;
         if HELD.with(|h| h.borrow().contains(&key)) {
             return Err(StoreError::Invalid(
                 "不能在同一个 Store 的回调(如 scan_households)中再次调用它: 请先收集结果, 或另开一个 Store".into(),
             ));
         }
-        // A panic while the lock was held dropped its transaction, which rolled back: the connection is fine.
-        let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        // A long-running server outlives PostgreSQL restarts and idle-connection timeouts: reconnect once
-        // the old connection is known to be closed (the failed call itself has already reported its error).
-        if let (Conn::Pg(c), Some(url)) = (&mut *guard, &self.pg_url) {
-            if c.is_closed() {
-                tracing::warn!("PostgreSQL connection closed; reconnecting");
-                *c = postgres::Client::connect(url, postgres::NoTls)?;
-            }
-        }
+        Ok(key)
+    }
+
+    fn held<'a>(&'a self, key: usize, guard: Guard<'a>) -> Held<'a> {
         HELD.with(|h| h.borrow_mut().push(key));
-        Ok(Held { guard, key })
+        Held { guard, key }
+    }
+
+    fn pooled(pool: &PgPool) -> Result<Guard<'static>> {
+        pool.get().map(Guard::Pooled).map_err(|e| {
+            StoreError::Busy(format!(
+                "{} 个 PostgreSQL 连接都在使用中, 等待 {} 秒仍无空闲连接({e})",
+                pool.max_size(),
+                pool.connection_timeout().as_secs()
+            ))
+        })
+    }
+
+    /// A connection for one call of the given kind: SQLite's writing connection, or one from the
+    /// PostgreSQL pool for that kind of work.
+    fn connection(&self, work: Work) -> Result<Held<'_>> {
+        let key = self.enter()?;
+        let guard = match &self.conns {
+            // A panic while the lock was held dropped its transaction, which rolled back: the connection
+            // is fine.
+            Connections::Sqlite { writer, .. } => {
+                Guard::Local(writer.lock().unwrap_or_else(|e| e.into_inner()))
+            }
+            Connections::Pg { interactive, bulk } => Self::pooled(match work {
+                Work::Interactive => interactive,
+                Work::Long => bulk,
+            })?,
+        };
+        Ok(self.held(key, guard))
+    }
+
+    /// The connection to write with, for the duration of one call.
+    #[allow(dead_code)] // Kept for store modules that hold the connection across statements themselves.
+    fn lock(&self) -> Result<Held<'_>> {
+        self.connection(Work::Interactive)
+    }
+
+    /// A connection for long work (bulk loads, imports, whole-area scans): on PostgreSQL from the pool of
+    /// its own, so that it never holds a connection interactive calls wait for.
+    fn lock_long(&self) -> Result<Held<'_>> {
+        self.connection(Work::Long)
     }
 
     /// Runs `f` in a write transaction; commits on `Ok`, rolls everything back (audit entry included) on `Err`.
     fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>, DateTime<Utc>) -> Result<T>) -> Result<T> {
-        let mut conn = self.lock()?;
+        self.write_on(Work::Interactive, f)
+    }
+
+    /// [`Store::write`] on a connection for long work.
+    fn write_long<T>(&self, f: impl FnOnce(&mut Tx<'_>, DateTime<Utc>) -> Result<T>) -> Result<T> {
+        self.write_on(Work::Long, f)
+    }
+
+    fn write_on<T>(
+        &self,
+        work: Work,
+        f: impl FnOnce(&mut Tx<'_>, DateTime<Utc>) -> Result<T>,
+    ) -> Result<T> {
+        let mut conn = self.connection(work)?;
         // Read the clock only once the connection is ours, so audit times follow commit order in-process.
         let now = self.now();
         let mut tx = conn.guard.begin_write()?;
@@ -326,23 +542,38 @@ impl Store {
         Ok(out)
     }
 
-    /// A connection to read with: a free read-only SQLite connection if there is one, else the main one.
-    fn lock_for_read(&self) -> Result<Held<'_>> {
-        let key = self as *const Store as usize;
-        if !self.readers.is_empty() && !HELD.with(|h| h.borrow().contains(&key)) {
-            for reader in &self.readers {
+    /// A connection to read with: a free read-only SQLite connection if there is one, else the main one;
+    /// on PostgreSQL one from the pool for `work`.
+    fn read_connection(&self, work: Work) -> Result<Held<'_>> {
+        if let Connections::Sqlite { readers, .. } = &self.conns {
+            let key = self.enter()?;
+            for reader in readers {
                 if let Ok(guard) = reader.try_lock() {
-                    HELD.with(|h| h.borrow_mut().push(key));
-                    return Ok(Held { guard, key });
+                    return Ok(self.held(key, Guard::Local(guard)));
                 }
             }
         }
-        self.lock()
+        self.connection(work)
+    }
+
+    /// A connection to read with (see [`Store::read_connection`]).
+    #[allow(dead_code)] // As `lock`.
+    fn lock_for_read(&self) -> Result<Held<'_>> {
+        self.read_connection(Work::Interactive)
     }
 
     /// Runs `f` in a read transaction (one consistent snapshot).
     fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.lock_for_read()?;
+        self.read_on(Work::Interactive, f)
+    }
+
+    /// [`Store::read`] for long scans: on PostgreSQL on a connection of the pool for long work.
+    fn read_long<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        self.read_on(Work::Long, f)
+    }
+
+    fn read_on<T>(&self, work: Work, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.read_connection(work)?;
         let mut tx = conn.guard.begin_read()?;
         let out = f(&mut tx)?;
         tx.commit()?;
@@ -446,7 +677,7 @@ impl Store {
         as_of: Option<NaiveDate>,
         f: &mut dyn FnMut(StoredHousehold) -> Result<()>,
     ) -> Result<usize> {
-        self.read(|tx| households::scan(tx, within, as_of, f))
+        self.read_long(|tx| households::scan(tx, within, as_of, f))
     }
 
     /// Streams every household that was ever filed under a village in `within` (in any of its versions)
@@ -458,7 +689,7 @@ impl Store {
         within: &AreaCode,
         f: &mut dyn FnMut(StoredHistory) -> Result<()>,
     ) -> Result<usize> {
-        self.read(|tx| households::scan_histories(tx, within, f))
+        self.read_long(|tx| households::scan_histories(tx, within, f))
     }
 
     /// Households currently filed under a village in `within`.
@@ -472,7 +703,7 @@ impl Store {
         &self,
         within: &AreaCode,
     ) -> Result<Vec<(HouseholdNo, HouseholdId)>> {
-        self.read(|tx| households::ids_within(tx, within))
+        self.read_long(|tx| households::ids_within(tx, within))
     }
 
     /// Loads many new households at version 1; see the `bulk` module for batching. `progress` is called
@@ -499,7 +730,7 @@ impl Store {
         reason: &str,
         progress: &mut dyn FnMut(usize),
     ) -> Result<usize> {
-        let mut conn = self.lock()?;
+        let mut conn = self.lock_long()?;
         let now = self.now();
         bulk::load(&mut conn.guard, now, households, actor, reason, progress)
     }
@@ -517,7 +748,9 @@ impl Store {
         reason: &str,
         progress: &mut dyn FnMut(usize),
     ) -> Result<ImportOutcome> {
-        self.write(|tx, now| import::import(tx, now, batch, effective, actor, reason, progress))
+        self.write_long(|tx, now| {
+            import::import(tx, now, batch, effective, actor, reason, progress)
+        })
     }
 
     /// What [`Store::import_households`] would do, without doing it: the same work in a transaction that is
@@ -530,7 +763,7 @@ impl Store {
         reason: &str,
         progress: &mut dyn FnMut(usize),
     ) -> Result<ImportOutcome> {
-        let mut conn = self.lock()?;
+        let mut conn = self.lock_long()?;
         let now = self.now();
         let mut tx = conn.guard.begin_write()?;
         let out = import::import(&mut tx, now, batch, effective, actor, reason, progress)?;
@@ -549,7 +782,7 @@ impl Store {
         reason: &str,
         progress: &mut dyn FnMut(usize),
     ) -> Result<(ImportOutcome, ImportBasis)> {
-        let mut conn = self.lock()?;
+        let mut conn = self.lock_long()?;
         let now = self.now();
         let mut tx = conn.guard.begin_write()?;
         let out = import::import_checked(
@@ -572,7 +805,7 @@ impl Store {
         expected: &ImportBasis,
         progress: &mut dyn FnMut(usize),
     ) -> Result<ImportOutcome> {
-        self.write(|tx, now| {
+        self.write_long(|tx, now| {
             import::import_checked(
                 tx,
                 now,
@@ -596,7 +829,7 @@ impl Store {
         proposals: &mut dyn Iterator<Item = ProposalRecord>,
     ) -> Result<i64> {
         let actor = Actor::system("evaluation");
-        self.write(|tx, now| evaluation::save(tx, now, &actor, run, proposals))
+        self.write_long(|tx, now| evaluation::save(tx, now, &actor, run, proposals))
     }
 
     /// Every stored run, oldest first.
@@ -610,14 +843,14 @@ impl Store {
         run_id: i64,
         f: &mut dyn FnMut(ProposalRecord) -> Result<()>,
     ) -> Result<usize> {
-        self.read(|tx| evaluation::proposals(tx, run_id, f))
+        self.read_long(|tx| evaluation::proposals(tx, run_id, f))
     }
 
     // ---- Audit ----
 
     /// Recomputes the audit chain.
     pub fn audit_verify(&self) -> Result<AuditReport> {
-        self.read(audit::verify)
+        self.read_long(audit::verify)
     }
 
     /// Audit entries matching `filter`, newest first.

@@ -156,6 +156,49 @@ pub(crate) fn run(conn: &mut Conn) -> Result<usize> {
     Ok(count)
 }
 
+/// For a read-only copy of a database (a PostgreSQL hot standby): checks, without writing, that every
+/// migration this binary knows has been applied (by the primary) with the same text.
+pub(crate) fn check(conn: &mut Conn) -> Result<()> {
+    let migrations = match conn {
+        Conn::Sqlite(_) => SQLITE,
+        Conn::Pg(_) => POSTGRES,
+    };
+    let mut tx = conn.begin_read()?;
+    let applied = tx
+        .query_vec(
+            "SELECT version, checksum FROM schema_migrations ORDER BY version",
+            &[],
+            |r| Ok((r.i64(0)?, r.str(1)?.to_owned())),
+        )
+        .map_err(|e| StoreError::Migration(format!("只读副本上没有可用的迁移记录: {e}")))?;
+    for m in migrations {
+        match applied.iter().find(|(v, _)| *v == m.version) {
+            None => {
+                return Err(StoreError::Migration(format!(
+                    "只读副本尚未应用迁移 {:04}_{}: 请先用本程序打开主库(--db)完成迁移",
+                    m.version, m.name
+                )))
+            }
+            Some((_, sum)) if *sum != checksum(m.sql) => {
+                return Err(StoreError::Migration(format!(
+                    "只读副本上的迁移 {:04}_{} 与本程序不一致(校验和不符)",
+                    m.version, m.name
+                )))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some((v, _)) = applied
+        .iter()
+        .find(|(v, _)| !migrations.iter().any(|m| m.version == *v))
+    {
+        return Err(StoreError::Migration(format!(
+            "只读副本已应用迁移 {v:04}, 但本程序不认识它: 请使用更新版本的程序"
+        )));
+    }
+    tx.commit()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

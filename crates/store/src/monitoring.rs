@@ -1603,7 +1603,7 @@ impl Store {
         batch: &MonitoringBatch,
         actor: &Actor,
     ) -> Result<MonitoringLoaded> {
-        let mut conn = self.lock()?;
+        let mut conn = self.lock_long()?;
         let now = self.now();
         bulk_load(&mut conn.guard, now, batch, actor)
     }

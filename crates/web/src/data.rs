@@ -215,6 +215,14 @@ pub trait Backend: Send + Sync + 'static {
     fn household(&self, id: HouseholdId) -> DataResult<HouseholdRecord>;
     /// Streams every current household within an area (for the dashboard numbers).
     fn each_household(&self, within: &AreaCode, f: &mut dyn FnMut(HouseholdRow)) -> DataResult<()>;
+    /// [`Backend::each_household`] for exports: from the read replica when one is configured.
+    fn each_household_for_report(
+        &self,
+        within: &AreaCode,
+        f: &mut dyn FnMut(HouseholdRow),
+    ) -> DataResult<()> {
+        self.each_household(within, f)
+    }
 
     /// Appends a status decision to a household (a new version); `Conflict` if `expected` is stale.
     fn append_status_event(

@@ -31,6 +31,9 @@ pub enum AppError {
     Csrf,
     #[error("rate limited")]
     RateLimited,
+    /// Heavy work refused by [`crate::heavy_work`]: 429 with `Retry-After` (seconds).
+    #[error("busy")]
+    Busy { retry_after_secs: u32 },
     #[error("bad request")]
     BadRequest,
     /// The path exists, but not with this method.
@@ -54,7 +57,7 @@ impl AppError {
                 StatusCode::FORBIDDEN
             }
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited | AppError::Busy { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict => StatusCode::CONFLICT,
@@ -72,6 +75,7 @@ impl AppError {
             AppError::PasswordChangeRequired => "password_change_required",
             AppError::Csrf => "csrf",
             AppError::RateLimited => "rate_limited",
+            AppError::Busy { .. } => "busy",
             AppError::BadRequest => "bad_request",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Conflict => "conflict",
@@ -88,6 +92,7 @@ impl AppError {
             AppError::PasswordChangeRequired => "password.forced",
             AppError::Csrf => "error.csrf",
             AppError::RateLimited => "error.rate_limited",
+            AppError::Busy { .. } => "error.busy",
             AppError::BadRequest => "error.bad_request",
             AppError::MethodNotAllowed => "error.method_not_allowed",
             AppError::Conflict => "error.conflict",
@@ -125,9 +130,37 @@ impl From<tokio::task::JoinError> for AppError {
     }
 }
 
+impl AppError {
+    /// The refusal of heavy work, from [`crate::heavy_work`].
+    pub fn busy(refused: crate::heavy_work::Refused) -> Self {
+        let secs = refused
+            .retry_after()
+            .as_secs()
+            .clamp(1, u64::from(u32::MAX));
+        AppError::Busy {
+            retry_after_secs: u32::try_from(secs).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// Headers the answer carries whatever form it takes (page or JSON).
+    fn add_headers(self, res: &mut Response) {
+        if let AppError::Busy { retry_after_secs } = self {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+    }
+}
+
+impl From<crate::heavy_work::Refused> for AppError {
+    fn from(r: crate::heavy_work::Refused) -> Self {
+        AppError::busy(r)
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut res = self.status().into_response();
+        self.add_headers(&mut res);
         res.extensions_mut().insert(self);
         res
     }
@@ -163,6 +196,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         if let Some(allow) = allow {
             out.headers_mut().insert(header::ALLOW, allow);
         }
+        err.add_headers(&mut out);
         return out;
     }
     match err {
@@ -178,6 +212,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/html; charset=utf-8"),
             );
+            err.add_headers(&mut res);
             res
         }
     }

@@ -176,6 +176,11 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("error.method_not_allowed", "此地址不支持该请求方法", "This address does not take that method"),
     ("error.not_found", "页面或记录不存在", "Not found"),
     ("error.rate_limited", "尝试次数过多, 请稍后再试", "Too many attempts; try again later"),
+    (
+        "error.busy",
+        "服务器正忙于其他报表、导出、推演或导入, 请稍后再试(您本人同时只能进行一项此类操作)",
+        "The server is busy with other reports, exports, what-if runs or imports; try again shortly (one such task per account at a time)",
+    ),
     ("error.title", "出错了", "Something went wrong"),
     ("error.too_large", "上传的文件太大", "The uploaded file is too large"),
     ("error.unauthenticated", "请先登录", "Please sign in"),

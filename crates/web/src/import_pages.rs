@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::auth::{act, Can};
 use crate::error::AppError;
+use crate::heavy_work::HeavyKind;
 use crate::i18n::Lang;
 use crate::pages::today;
 use crate::services::import::{self, Confirmed, ImportDone, ImportReport};
@@ -82,6 +83,7 @@ pub async fn upload(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
     };
     let name = file.filename.unwrap_or_default();
+    let _permit = state.heavy().admit(can.account().id, HeavyKind::Import)?;
     let (user, scope) = (can.user.clone(), can.scope);
     let (today, now) = (today(&state), state.now());
     let st = state.clone();
@@ -113,6 +115,7 @@ pub async fn confirm(
     can: Can<act::ImportData>,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
+    let _permit = state.heavy().admit(can.account().id, HeavyKind::Import)?;
     let (user, scope) = (can.user.clone(), can.scope);
     let now = state.now();
     let st = state.clone();

@@ -6,7 +6,7 @@
 //! * [`auth`]: the extractors (`Can<A>`, `SignedIn`) that make the check impossible to forget.
 //! * [`accounts`]: argon2 passwords, sessions, sign-in rate limiting, forced password change.
 //! * [`csrf`]: one middleware for every unsafe request.
-//! * [`session_cache`]: signed-in sessions kept in memory for 30 s (no store read per request), dropped on
+//! * [`session_cache`]: signed-in sessions kept in memory for 2 s (few store reads per request), dropped on
 //!   sign-out and account changes.
 //! * [`routes`]: every route in one table; the router, the OpenAPI document and the access test read it.
 //! * [`pages`] and [`api`]: thin handlers; [`services`]: the logic, always given a scope. Among them
@@ -29,6 +29,8 @@
 //!   [`case_pages`] and [`api`] serve it.
 //! * `services::monitoring` and [`monitoring_pages`]: a household's assistance measures, visits and paired
 //!   cadres, with their forms and API calls.
+//! * [`heavy_work`]: the one limiter of report builds, exports, what-if runs and imports (per account and
+//!   overall; 429 with `Retry-After` when full).
 //! * [`i18n`]: every user-facing string, Chinese and English, in one table.
 //!
 //! Entry points for the binary: [`serve`], [`router`], [`create_account`].
@@ -44,6 +46,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod data;
 pub mod error;
+pub mod heavy_work;
 pub mod i18n;
 pub mod import_pages;
 pub mod monitoring_pages;
@@ -102,12 +105,26 @@ pub fn router(state: AppState) -> axum::Router {
 
 /// Serves the application on `config.bind` until Ctrl-C.
 pub async fn serve(config: WebConfig, store: Arc<Store>) -> Result<(), ServeError> {
+    serve_with(config, store, None).await
+}
+
+/// [`serve`], with report builds and exports reading from `report_replica` when given (a read-only copy
+/// of the database; see [`StoreBackend::with_report_replica`]).
+pub async fn serve_with(
+    config: WebConfig,
+    store: Arc<Store>,
+    report_replica: Option<Arc<Store>>,
+) -> Result<(), ServeError> {
     let addr = config.bind;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
     tracing::info!(%addr, "web application listening");
-    let backend = Arc::new(StoreBackend::new(Arc::clone(&store)));
+    let mut backend = StoreBackend::new(Arc::clone(&store));
+    if let Some(replica) = report_replica {
+        backend = backend.with_report_replica(replica);
+    }
+    let backend = Arc::new(backend);
     let warm = Arc::clone(&backend);
     tokio::task::spawn_blocking(move || {
         if let Err(e) = warm.warm_search_index() {

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::auth::{act, Can};
 use crate::error::AppError;
+use crate::heavy_work::HeavyKind;
 use crate::i18n::Lang;
 use crate::pages::{today, YearQuery};
 use crate::services::reports::{self, Download, ExportFormat, ReviewFormat};
@@ -114,6 +115,7 @@ pub async fn tables(
     can: Can<act::DownloadReports>,
 ) -> Result<Response, AppError> {
     let year = reports::report_year(q.year()?, today(&state))?;
+    let _permit = state.heavy().admit(can.account().id, HeavyKind::Report)?;
     let scope = can.scope;
     let st = state.clone();
     let d = state
@@ -130,6 +132,7 @@ pub async fn annual(
 ) -> Result<Response, AppError> {
     let year = reports::report_year(q.year()?, today(&state))?;
     let format = ReviewFormat::parse(&q.format).ok_or(AppError::BadRequest)?;
+    let _permit = state.heavy().admit(can.account().id, HeavyKind::Report)?;
     let scope = can.scope;
     let st = state.clone();
     let d = state
@@ -147,6 +150,7 @@ pub async fn export(
 ) -> Result<Response, AppError> {
     let year = reports::report_year(q.year()?, today(&state))?;
     let format = ExportFormat::parse(&q.format).ok_or(AppError::BadRequest)?;
+    let _permit = state.heavy().admit(can.account().id, HeavyKind::Export)?;
     let (user, scope) = (can.user.clone(), can.scope);
     let d = state
         .run(move |b| reports::households(b, &user, &scope, format, year))

@@ -1,13 +1,16 @@
-//! Signed-in sessions kept in memory for a short time, so that a request of a signed-in account reads
-//! nothing from the store (the store's one SQLite connection and a blocking-pool hop per request were
-//! most of a page's time under load).
+//! Signed-in sessions kept in memory for a short time, so that most requests of a signed-in account read
+//! nothing from the store (a store read and a blocking-pool hop per request were most of a page's time
+//! under load).
 //!
 //! What is cached is the result of a successful lookup: session → the account as it was read. The
 //! session's own expiry is checked on every hit with the request's clock, so an expired session is refused
 //! even while cached. Changes made through this process's web backend (sign-out, password change or reset,
 //! disabling or enabling an account) drop the affected entries at once; changes made by another process
-//! (e.g. the CLI disabling an account, or changing its role or area, in the same database) take effect
-//! within [`SESSION_CACHE_TTL`], after which the entry is read again from the store.
+//! (another `jingzhun serve` behind the same load balancer, or the CLI disabling an account or changing its
+//! role or area, in the same database) take effect within [`SESSION_CACHE_TTL`] (configurable as
+//! `WebConfig::session_cache_ttl`), after which the entry is read again from the store. The bound is kept
+//! short because sessions are valid on every server of a deployment: a session signed out on one server
+//! must stop working on the others within seconds. Each active session costs one store read per TTL.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -18,8 +21,9 @@ use chrono::{DateTime, Utc};
 use crate::auth::CurrentUser;
 use crate::data::AccountId;
 
-/// How long a looked-up session is trusted without reading the store again.
-pub const SESSION_CACHE_TTL: Duration = Duration::from_secs(30);
+/// How long a looked-up session is trusted without reading the store again: how late a sign-out or a
+/// disabled account on another server is noticed here at most.
+pub const SESSION_CACHE_TTL: Duration = Duration::from_secs(2);
 
 /// Above this many entries, stale ones are swept at the next insertion (a bound on memory, not a limit
 /// on sessions: when every entry is fresh the cache is emptied and refills from the store).
@@ -56,7 +60,7 @@ impl Default for SessionCache {
 impl SessionCache {
     pub fn new(ttl: Duration) -> Self {
         Self {
-            ttl: chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::seconds(30)),
+            ttl: chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::seconds(2)),
             inner: Mutex::new(Inner::default()),
         }
     }

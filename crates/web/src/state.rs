@@ -13,6 +13,7 @@ use jingzhun_policy::PolicyPack;
 use crate::accounts::LoginLimiter;
 use crate::data::Backend;
 use crate::error::AppError;
+use crate::heavy_work::{HeavyLimits, HeavyWork};
 use crate::services::dashboard::DashboardCache;
 use crate::services::import::PendingImports;
 use crate::services::reports::ReportCache;
@@ -30,6 +31,12 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// How long a session lasts after sign-in.
     pub session_ttl: Duration,
+    /// Bounds of heavy work (report builds, exports, what-if, imports) in this process.
+    pub heavy: HeavyLimits,
+    /// How long a signed-in session found in this process's cache is trusted before it is read from the
+    /// store again (see [`crate::session_cache`]): the bound on how late a sign-out, a password change or
+    /// a disabled account made through another server (or the CLI) takes effect here.
+    pub session_cache_ttl: Duration,
 }
 
 impl WebConfig {
@@ -38,6 +45,8 @@ impl WebConfig {
             bind,
             secure_cookies: false,
             session_ttl: Duration::from_secs(12 * 3600),
+            heavy: HeavyLimits::default(),
+            session_cache_ttl: crate::session_cache::SESSION_CACHE_TTL,
         }
     }
 }
@@ -74,6 +83,7 @@ struct Inner {
     imports: PendingImports,
     reports: ReportCache,
     sessions: SessionCache,
+    heavy: HeavyWork,
 }
 
 impl AppState {
@@ -81,7 +91,6 @@ impl AppState {
         Self {
             inner: Arc::new(Inner {
                 backend,
-                config,
                 clock,
                 limiter: LoginLimiter::default(),
                 policy: PolicyPack::builtin(),
@@ -89,7 +98,9 @@ impl AppState {
                 whatif: Default::default(),
                 imports: PendingImports::default(),
                 reports: ReportCache::default(),
-                sessions: SessionCache::default(),
+                sessions: SessionCache::new(config.session_cache_ttl),
+                heavy: HeavyWork::new(config.heavy),
+                config,
             }),
         }
     }
@@ -144,6 +155,11 @@ impl AppState {
     /// accounts drop the affected entries.
     pub fn sessions(&self) -> &SessionCache {
         &self.inner.sessions
+    }
+
+    /// The limiter of heavy work (see [`crate::heavy_work`]).
+    pub fn heavy(&self) -> &HeavyWork {
+        &self.inner.heavy
     }
 
     pub fn backend(&self) -> &Arc<dyn Backend> {

@@ -32,6 +32,8 @@ use crate::search::{LiveIndex, Record};
 /// The web application's storage: the store plus a cached area tree.
 pub struct StoreBackend {
     store: Arc<Store>,
+    /// Where report builds and exports read: a read replica when one is configured, else `store`.
+    reports: Arc<Store>,
     tree: RwLock<Option<Arc<AreaTree>>>,
     search: Arc<LiveIndex>,
     generation: AtomicU64,
@@ -41,6 +43,7 @@ impl StoreBackend {
     pub fn new(store: Arc<Store>) -> Self {
         Self {
             search: LiveIndex::new(Arc::clone(&store)),
+            reports: Arc::clone(&store),
             store,
             tree: RwLock::new(None),
             generation: AtomicU64::new(0),
@@ -49,6 +52,14 @@ impl StoreBackend {
 
     pub fn store(&self) -> &Arc<Store> {
         &self.store
+    }
+
+    /// Report builds and exports read from `replica` (a read-only copy of the database, e.g. a PostgreSQL
+    /// hot standby opened with [`Store::open_replica`]) instead of the primary store; everything else,
+    /// and every write, stays on the primary.
+    pub fn with_report_replica(mut self, replica: Arc<Store>) -> Self {
+        self.reports = replica;
+        self
     }
 
     /// Drops the cached area tree; the next request reads it again.
@@ -544,7 +555,21 @@ impl Backend for StoreBackend {
     }
 
     fn report_store(&self) -> Option<Arc<Store>> {
-        Some(Arc::clone(&self.store))
+        Some(Arc::clone(&self.reports))
+    }
+
+    fn each_household_for_report(
+        &self,
+        within: &AreaCode,
+        f: &mut dyn FnMut(HouseholdRow),
+    ) -> DataResult<()> {
+        self.reports
+            .scan_households(within, None, &mut |s| {
+                f(row(s));
+                Ok(())
+            })
+            .map(|_| ())
+            .map_err(data_error)
     }
 
     fn audit_of(&self, entity: &str, entity_id: &str, limit: u32) -> DataResult<Vec<AuditLine>> {

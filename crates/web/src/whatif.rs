@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{act, Can};
 use crate::error::AppError;
+use crate::heavy_work::HeavyKind;
 use crate::i18n::Lang;
 use crate::pages::{area_param, today};
 use crate::problem;
@@ -69,6 +70,11 @@ pub async fn page(
         area,
         page: page_no,
         submitted,
+    };
+    let _permit = if wants_run {
+        Some(state.heavy().admit(can.account().id, HeavyKind::WhatIf)?)
+    } else {
+        None
     };
     let (user, scope, st) = (can.user.clone(), can.scope, state.clone());
     let today = today(&state);
@@ -270,6 +276,10 @@ pub async fn api(
         area,
         page: body.page.unwrap_or(1),
         submitted,
+    };
+    let _permit = match state.heavy().admit(can.account().id, HeavyKind::WhatIf) {
+        Ok(p) => p,
+        Err(refused) => return Ok(crate::heavy_work::problem(refused)),
     };
     let (user, scope, st) = (can.user, can.scope, state.clone());
     let today = today(&state);

@@ -25,7 +25,7 @@ pub mod table;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use jingzhun_store::{Actor, Store};
+use jingzhun_store::{Actor, Store, StoreOptions};
 
 use crate::{Cli, Command};
 
@@ -38,7 +38,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         other => other,
     };
     let actor = actor(cli.actor.as_deref());
-    let store = open_store(&cli.db)?;
+    let options = StoreOptions {
+        pg_pool_size: cli.pg_pool_size,
+        pg_bulk_pool_size: cli.pg_bulk_pool_size,
+        ..StoreOptions::default()
+    };
+    let store = open_store_with(&cli.db, &options)?;
     match command {
         Command::Init(args) => init::run(&store, &actor, args),
         Command::Areas(command) => areas::run(&store, &actor, command),
@@ -46,7 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Synth(args) => synth::run(&store, &actor, args),
         Command::Evaluate(args) => evaluate::run_evaluate(&store, args),
         Command::Whatif(args) => evaluate::run_whatif(&store, args),
-        Command::Serve(args) => serve::run(store, args),
+        Command::Serve(args) => serve::run(store, &options, args),
         Command::Demo(args) => demo::run(store, &actor, args),
         Command::Report(command) => report::run(&store, command),
         Command::Accounts(command) => accounts::run(store, command),
@@ -58,8 +63,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Opens a store with the default pool sizes (for commands that open a second store of their own).
+#[allow(dead_code)]
 pub fn open_store(db: &str) -> anyhow::Result<Store> {
-    Store::open(db).with_context(|| format!("无法打开数据库「{}」", redact_url(db)))
+    open_store_with(db, &StoreOptions::default())
+}
+
+pub fn open_store_with(db: &str, options: &StoreOptions) -> anyhow::Result<Store> {
+    Store::open_with(db, options).with_context(|| format!("无法打开数据库「{}」", redact_url(db)))
 }
 
 /// The account recorded in the audit log for command-line changes.

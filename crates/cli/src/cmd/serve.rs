@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use jingzhun_store::Store;
+use jingzhun_store::{Store, StoreOptions};
+use jingzhun_web::heavy_work::HeavyLimits;
 use jingzhun_web::WebConfig;
 
 #[derive(Debug, clap::Args)]
@@ -16,10 +17,28 @@ pub struct Args {
     /// 通过 HTTPS 提供服务时 (直接或经反向代理) 设置, Cookie 将带 Secure 标记
     #[arg(long)]
     pub secure_cookies: bool,
+    /// 本进程同时运行的重任务 (报表、导出、推演、导入) 上限; 每个账号同时只能运行一项, 满时答复 429
+    #[arg(long, env = "JINGZHUN_HEAVY_LIMIT", default_value_t = 2)]
+    pub heavy_limit: usize,
+    /// 只读副本 (PostgreSQL 热备库, postgres://…): 报表和导出从这里读取, 其余读写仍走 --db 主库
+    #[arg(long, env = "JINGZHUN_READ_DB")]
+    pub read_db: Option<String>,
 }
 
-pub fn run(store: Store, args: Args) -> anyhow::Result<ExitCode> {
-    serve(Arc::new(store), args.bind, args.secure_cookies)?;
+pub fn run(store: Store, options: &StoreOptions, args: Args) -> anyhow::Result<ExitCode> {
+    let replica = match &args.read_db {
+        Some(url) => Some(Arc::new(Store::open_replica(url, options).with_context(
+            || format!("无法打开只读副本「{}」", super::redact_url(url)),
+        )?)),
+        None => None,
+    };
+    let mut config = WebConfig::new(args.bind);
+    config.secure_cookies = args.secure_cookies;
+    config.heavy = HeavyLimits {
+        overall: args.heavy_limit,
+        ..HeavyLimits::default()
+    };
+    run_server(Arc::new(store), replica, config)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -27,13 +46,22 @@ pub fn run(store: Store, args: Args) -> anyhow::Result<ExitCode> {
 pub fn serve(store: Arc<Store>, bind: SocketAddr, secure_cookies: bool) -> anyhow::Result<()> {
     let mut config = WebConfig::new(bind);
     config.secure_cookies = secure_cookies;
+    run_server(store, None, config)
+}
+
+fn run_server(
+    store: Arc<Store>,
+    replica: Option<Arc<Store>>,
+    config: WebConfig,
+) -> anyhow::Result<()> {
+    let bind = config.bind;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("无法启动异步运行时")?;
     println!("网页应用: http://{bind}/  (按 Ctrl-C 停止)");
     runtime
-        .block_on(jingzhun_web::serve(config, store))
+        .block_on(jingzhun_web::serve_with(config, store, replica))
         .with_context(|| format!("网页服务在 {bind} 上出错"))?;
     Ok(())
 }

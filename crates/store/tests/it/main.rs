@@ -15,4 +15,5 @@ mod households;
 mod import;
 mod migrations;
 mod monitoring;
+mod pool;
 mod synth_monitoring;

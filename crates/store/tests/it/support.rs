@@ -150,6 +150,14 @@ impl TestDb {
         }
     }
 
+    /// The PostgreSQL URL of the test schema (`None` on SQLite).
+    pub fn url(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Pg { url, .. } => Some(url),
+            Kind::Sqlite { .. } => None,
+        }
+    }
+
     pub fn is_pg(&self) -> bool {
         matches!(self.kind, Kind::Pg { .. })
     }

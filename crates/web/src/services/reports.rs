@@ -232,7 +232,7 @@ pub fn households(
 ) -> Result<Download, AppError> {
     let area = scope.area();
     let mut rows = Vec::new();
-    backend.each_household(&area, &mut |r| rows.push(r))?;
+    backend.each_household_for_report(&area, &mut |r| rows.push(r))?;
     rows.sort_by(|a, b| {
         (a.household.village, a.household.number.as_str())
             .cmp(&(b.household.village, b.household.number.as_str()))
