@@ -93,6 +93,7 @@ mod households;
 mod import;
 mod migrate;
 mod monitoring;
+mod projects;
 mod schema;
 
 use std::fmt;
@@ -114,6 +115,7 @@ pub use evaluation::{EvaluationRun, ProposalRecord};
 pub use households::{StoredHistory, StoredHousehold, StoredVersion, VersionInfo};
 pub use import::{ImportBasis, ImportOutcome, ImportedHousehold};
 pub use monitoring::{CaseCounts, CaseFilter, MeasureCounts, MonitoringBatch, MonitoringLoaded};
+pub use projects::{ProjectIds, ProjectRecords, ProjectsBatch};
 
 use db::{Conn, Tx};
 
