@@ -499,6 +499,59 @@ pub struct OfficialStat {
     pub source: String,
 }
 
+/// The records of the project library and its neighbours, as one batch to load or one area's records
+/// read for reports.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProjectRecords {
+    pub projects: Vec<Project>,
+    pub beneficiaries: Vec<(ProjectId, HouseholdId)>,
+    pub allocations: Vec<Allocation>,
+    pub spending: Vec<Spending>,
+    pub assets: Vec<Asset>,
+    pub returns: Vec<AssetReturn>,
+    pub teams: Vec<WorkTeam>,
+    pub secondments: Vec<Secondment>,
+    pub partners: Vec<Partner>,
+    pub donations: Vec<Donation>,
+    pub settlements: Vec<Settlement>,
+    pub residents: Vec<Resident>,
+}
+
+impl ProjectRecords {
+    pub fn rows(&self) -> usize {
+        self.projects.len()
+            + self.projects.iter().map(|p| p.steps.len()).sum::<usize>()
+            + self.beneficiaries.len()
+            + self.allocations.len()
+            + self.spending.len()
+            + self.assets.len()
+            + self.returns.len()
+            + self.teams.len()
+            + self.teams.iter().map(|t| t.members.len()).sum::<usize>()
+            + self.secondments.len()
+            + self.partners.len()
+            + self.donations.len()
+            + self.settlements.len()
+            + self.residents.len()
+    }
+
+    /// Appends `other`.
+    pub fn extend(&mut self, other: ProjectRecords) {
+        self.projects.extend(other.projects);
+        self.beneficiaries.extend(other.beneficiaries);
+        self.allocations.extend(other.allocations);
+        self.spending.extend(other.spending);
+        self.assets.extend(other.assets);
+        self.returns.extend(other.returns);
+        self.teams.extend(other.teams);
+        self.secondments.extend(other.secondments);
+        self.partners.extend(other.partners);
+        self.donations.extend(other.donations);
+        self.settlements.extend(other.settlements);
+        self.residents.extend(other.residents);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,5 +16,6 @@ pub mod annual;
 pub mod indicators;
 pub mod measures;
 pub mod population;
+pub mod projects;
 pub mod summary;
 pub mod tables;

@@ -115,7 +115,8 @@ pub use evaluation::{EvaluationRun, ProposalRecord};
 pub use households::{StoredHistory, StoredHousehold, StoredVersion, VersionInfo};
 pub use import::{ImportBasis, ImportOutcome, ImportedHousehold};
 pub use monitoring::{CaseCounts, CaseFilter, MeasureCounts, MonitoringBatch, MonitoringLoaded};
-pub use projects::{ProjectIds, ProjectRecords, ProjectsBatch};
+pub use jingzhun_core::projects::ProjectRecords;
+pub use projects::{ProjectIds, ProjectsBatch};
 
 use db::{Conn, Tx};
 

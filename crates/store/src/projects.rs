@@ -28,56 +28,7 @@ use crate::schema::{code, col_list, insert_sql, Cols, Ty};
 use crate::Store;
 
 /// Everything for [`Store::bulk_load_projects`], ids chosen by the writer (see [`Store::next_project_ids`]).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ProjectsBatch {
-    pub projects: Vec<Project>,
-    pub beneficiaries: Vec<(ProjectId, HouseholdId)>,
-    pub allocations: Vec<Allocation>,
-    pub spending: Vec<Spending>,
-    pub assets: Vec<Asset>,
-    pub returns: Vec<AssetReturn>,
-    pub teams: Vec<WorkTeam>,
-    pub secondments: Vec<Secondment>,
-    pub partners: Vec<Partner>,
-    pub donations: Vec<Donation>,
-    pub settlements: Vec<Settlement>,
-    pub residents: Vec<Resident>,
-}
-
-impl ProjectsBatch {
-    pub fn rows(&self) -> usize {
-        self.projects.len()
-            + self.projects.iter().map(|p| p.steps.len()).sum::<usize>()
-            + self.beneficiaries.len()
-            + self.allocations.len()
-            + self.spending.len()
-            + self.assets.len()
-            + self.returns.len()
-            + self.teams.len()
-            + self.teams.iter().map(|t| t.members.len()).sum::<usize>()
-            + self.secondments.len()
-            + self.partners.len()
-            + self.donations.len()
-            + self.settlements.len()
-            + self.residents.len()
-    }
-
-    /// Appends `other`.
-    pub fn extend(&mut self, other: ProjectsBatch) {
-        self.projects.extend(other.projects);
-        self.beneficiaries.extend(other.beneficiaries);
-        self.allocations.extend(other.allocations);
-        self.spending.extend(other.spending);
-        self.assets.extend(other.assets);
-        self.returns.extend(other.returns);
-        self.teams.extend(other.teams);
-        self.secondments.extend(other.secondments);
-        self.partners.extend(other.partners);
-        self.donations.extend(other.donations);
-        self.settlements.extend(other.settlements);
-        self.residents.extend(other.residents);
-    }
-}
+pub type ProjectsBatch = ProjectRecords;
 
 /// The next free ids of the writer-chosen keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,9 +39,6 @@ pub struct ProjectIds {
     pub partner: PartnerId,
     pub settlement: SettlementId,
 }
-
-/// The records of an area, read at once for reports ([`Store::project_records_within`]).
-pub type ProjectRecords = ProjectsBatch;
 
 // ---- Columns ----
 
