@@ -182,7 +182,8 @@ fn summary(store: &Store, area: &str, year: u16, format: &str) -> anyhow::Result
     }
     // Cumulative figures (counties exited, people lifted out) need every year up to this one.
     let series = demo::evaluate_years(store, &tree, &area, year)?;
-    let summary = series.summary(year).context("该年度没有评估结果")?;
+    let mut summary = series.summary(year).context("该年度没有评估结果")?;
+    summary.projects = Some(jingzhun_loader::project_details(store, &area, summary.as_of)?.figures);
     // The monitoring workflow's figures of the year beside the evaluation's: leads by channel,
     // identifications by kind, time to a decision, eliminations, open and overdue cases.
     let pack = load_pack(None)?;
