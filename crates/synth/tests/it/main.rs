@@ -8,3 +8,4 @@ mod common;
 mod engine_calibration;
 mod generate;
 mod monitoring;
+mod projects;
