@@ -10,6 +10,7 @@ mod labels;
 pub mod model;
 pub mod money;
 pub mod monitoring;
+pub mod projects;
 pub mod resident_id;
 pub mod text;
 

@@ -25,7 +25,9 @@ use jingzhun_report::annual::{self, AnnualInputs, Document, Provenance};
 use jingzhun_report::indicators::{
     self, DecidedRisks, ExitHistory, Extras, IndicatorTable, LeadCase, RunningMeasures,
 };
+use jingzhun_core::projects::OfficialStat;
 use jingzhun_report::population::{self, Line};
+use jingzhun_report::projects::{self, ProjectDetails};
 use jingzhun_report::summary::SummarySeries;
 use jingzhun_report::tables;
 use jingzhun_store::{
@@ -305,6 +307,9 @@ pub struct ReportData {
     pub leads: Vec<LeadCase>,
     /// Assistance measures running on the evaluation date.
     pub measures: RunningMeasures,
+    /// Projects, funds, assets, forces and settlements of the area up to the date, with the official
+    /// statistics kept beside (read with the history, for the annual review).
+    pub projects: Option<ProjectsData>,
     pub load_secs: f64,
     pub evaluate_secs: f64,
 }
@@ -349,6 +354,24 @@ pub fn economy_data(
         );
     }
     Ok(data)
+}
+
+/// What the annual review's sections on projects, funds, assets, forces and relocation read.
+pub struct ProjectsData {
+    pub details: ProjectDetails,
+    pub official: Vec<OfficialStat>,
+}
+
+/// The figures of issue 15 for `area` as of `as_of`: the project records and the cadre table (one truth
+/// with the monitoring records: assisting cadres are the cadres stored there).
+pub fn project_details(
+    store: &Store,
+    area: &AreaCode,
+    as_of: NaiveDate,
+) -> Result<ProjectDetails, LoadError> {
+    let records = store.project_records_within(area)?;
+    let cadres = store.cadres_within(area)?;
+    Ok(ProjectDetails::compute(&records, &cadres, area, as_of))
 }
 
 /// The cases of the monitoring workflow within `area`, from the store's case tables (opened, decided and
@@ -478,6 +501,7 @@ impl ReportData {
                 returned,
                 leads,
                 measures,
+                projects: None,
                 load_secs,
                 evaluate_secs: started.elapsed().as_secs_f64(),
             });
@@ -518,6 +542,10 @@ impl ReportData {
         }
         let eval = target.evaluate(pack)?;
         series.add(&target, &eval);
+        let projects = Some(ProjectsData {
+            details: project_details(store, area, as_of)?,
+            official: store.official_stats(area)?,
+        });
         Ok(ReportData {
             area: *area,
             engine: target,
@@ -530,6 +558,7 @@ impl ReportData {
             returned,
             leads,
             measures,
+            projects,
             load_secs,
             evaluate_secs: started.elapsed().as_secs_f64(),
         })
@@ -630,13 +659,25 @@ impl ReportData {
         );
         let provenance = self.provenance();
         let series = self.series.as_ref().ok_or(LoadError::NoHistory)?;
-        annual::annual(AnnualInputs {
+        let mut doc = annual::annual(AnnualInputs {
             series,
             year: self.engine.year(),
             indicators: &table,
             measures: measures.as_ref(),
             provenance: &provenance,
         })
-        .ok_or(LoadError::NoResults)
+        .ok_or(LoadError::NoResults)?;
+        if let Some(p) = &self.projects {
+            let name = |code: &str| {
+                AreaCode::parse(code)
+                    .ok()
+                    .map_or_else(|| code.to_owned(), |c| self.name(&c))
+            };
+            projects::append_sections(
+                &mut doc,
+                projects::review_sections(&p.details, &p.official, &name),
+            );
+        }
+        Ok(doc)
     }
 }

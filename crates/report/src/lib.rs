@@ -17,5 +17,6 @@ pub mod economy;
 pub mod indicators;
 pub mod measures;
 pub mod population;
+pub mod projects;
 pub mod summary;
 pub mod tables;

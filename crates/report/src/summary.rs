@@ -48,6 +48,10 @@ pub struct Summary {
     pub monitored_by_kind: BTreeMap<&'static str, i64>,
     /// People in households whose risk has been eliminated (cumulative, up to the year's end).
     pub risk_eliminated_people: i64,
+    /// What was built, what it cost and who did the work (issue 15), read from the project records and
+    /// the cadre table when the caller has them ([`crate::projects::ProjectDetails`]).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub projects: Option<crate::projects::ProjectFigures>,
     /// Where the figures come from.
     pub pack_version: String,
     pub as_of: chrono::NaiveDate,
@@ -170,6 +174,7 @@ impl SummarySeries {
             monitored_people: r.monitored_people,
             monitored_by_kind,
             risk_eliminated_people: r.risk_eliminated_people,
+            projects: None,
             pack_version: y.pack_version.clone(),
             as_of: y.as_of,
         })

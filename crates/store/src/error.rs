@@ -2,6 +2,7 @@
 //! come so that operators see the database's own words.
 
 use jingzhun_core::monitoring::{CaseId, StepOrderError};
+use jingzhun_core::projects::{ProjectId, ProjectStepError};
 use jingzhun_core::{AreaTreeError, HouseholdId, Version};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -44,6 +45,22 @@ pub enum StoreError {
         case: CaseId,
         #[source]
         source: StepOrderError,
+    },
+
+    /// A project step was based on a stale step count: someone else recorded a step first.
+    #[error("项目 {project} 已被他人办理: 当前已登记 {current} 个环节, 本次操作基于 {expected} 个, 请刷新后重试")]
+    ProjectConflict {
+        project: ProjectId,
+        current: usize,
+        expected: usize,
+    },
+
+    /// A project step that is not the one due, or that breaks the announcement period.
+    #[error("项目 {project}: {source}")]
+    ProjectStep {
+        project: ProjectId,
+        #[source]
+        source: ProjectStepError,
     },
 
     /// A unique key is already taken (e.g. a household number).

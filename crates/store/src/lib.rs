@@ -104,6 +104,7 @@ mod households;
 mod import;
 mod migrate;
 mod monitoring;
+mod projects;
 mod schema;
 
 use std::fmt;
@@ -127,6 +128,8 @@ pub use evaluation::{EvaluationRun, ProposalRecord};
 pub use households::{StoredHistory, StoredHousehold, StoredVersion, VersionInfo};
 pub use import::{ImportBasis, ImportOutcome, ImportedHousehold};
 pub use monitoring::{CaseCounts, CaseFilter, MeasureCounts, MonitoringBatch, MonitoringLoaded};
+pub use jingzhun_core::projects::ProjectRecords;
+pub use projects::{ProjectIds, ProjectsBatch};
 
 use db::{Conn, Tx};
 

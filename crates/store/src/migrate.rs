@@ -47,6 +47,11 @@ const SQLITE: &[Migration] = &[
         name: "economy",
         sql: include_str!("../migrations/sqlite/0006_economy.sql"),
     },
+    Migration {
+        version: 7,
+        name: "projects",
+        sql: include_str!("../migrations/sqlite/0007_projects.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -79,6 +84,11 @@ const POSTGRES: &[Migration] = &[
         version: 6,
         name: "economy",
         sql: include_str!("../migrations/postgres/0006_economy.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "projects",
+        sql: include_str!("../migrations/postgres/0007_projects.sql"),
     },
 ];
 
@@ -241,13 +251,15 @@ mod tests {
     #[test]
     fn released_migrations_are_unchanged_and_numbered_in_order() {
         for (backend, list) in [("sqlite", SQLITE), ("postgres", POSTGRES)] {
-            for (i, m) in list.iter().enumerate() {
-                assert_eq!(
-                    m.version,
-                    i as i64 + 1,
-                    "{backend} migrations are numbered 1, 2, 3, …"
+            // Numbers are handed out to parallel branches in advance, so one may be missing until its
+            // branch is merged; the order must still be strictly increasing.
+            for pair in list.windows(2) {
+                assert!(
+                    pair[0].version < pair[1].version,
+                    "{backend} migrations are numbered in increasing order"
                 );
             }
+            assert_eq!(list.first().map(|m| m.version), Some(1));
             for (b, version, sum) in RELEASED.iter().filter(|(b, _, _)| *b == backend) {
                 let m = list.iter().find(|m| m.version == *version);
                 let m = m.unwrap_or_else(|| panic!("{b} migration {version} is missing"));

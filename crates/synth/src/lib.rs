@@ -73,6 +73,7 @@ mod names;
 mod national;
 mod people;
 mod plan;
+pub mod projects;
 mod rng;
 mod village;
 

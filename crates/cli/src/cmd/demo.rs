@@ -79,13 +79,25 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
         Some(l) => Some(super::economy::figures(&store, &city, ECONOMY_YEAR, l)?),
         None => None,
     };
-    let summaries: Vec<Summary> = series.years().filter_map(|y| series.summary(y)).collect();
+    let mut summaries: Vec<Summary> = series.years().filter_map(|y| series.summary(y)).collect();
+    // What was built, what it cost and who did the work, as of each year's end.
+    let records = store.project_records_within(&city)?;
+    let cadres = store.cadres_within(&city)?;
+    for s in &mut summaries {
+        s.projects = Some(
+            jingzhun_report::projects::ProjectDetails::compute(&records, &cadres, &city, s.as_of)
+                .figures,
+        );
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summaries)?);
     } else {
         print_summary(&series);
         if let Some(e) = &economy {
             print_economy(e);
+        }
+        if let Some(end) = summaries.iter().find(|s| s.year == 2020) {
+            print_projects(end);
         }
     }
     eprintln!(
@@ -266,7 +278,36 @@ fn print_economy(e: &jingzhun_report::economy::EconomyFigures) {
     println!("「10 万元及以上」按含 100 万元以上的村理解 (假定, 见 policy/README.md 的校准说明)");
 }
 
+/// The figures of what was built and who did the work (2020), each beside the published value.
+fn print_projects(end: &Summary) {
+    let mut rows = vec![vec![
+        format!("{} 项目与帮扶力量", end.area_name),
+        "2020 年".to_owned(),
+        "公布".to_owned(),
+        "差异".to_owned(),
+    ]];
+    for p in jingzhun_report::projects::BAZHONG_PUBLISHED_PROJECTS {
+        let value = end.get(p.field);
+        let diff = value
+            .filter(|_| p.value > 0.0)
+            .map(|v| format!("{:+.2}%", (v - p.value) / p.value * 100.0))
+            .unwrap_or_default();
+        rows.push(vec![
+            p.label.to_owned(),
+            value.map_or_else(|| "-".to_owned(), |v| format_value(p.field, v)),
+            format_value(p.field, p.value),
+            diff,
+        ]);
+    }
+    println!();
+    print!("{}", table::render(&rows));
+    println!("公布数字: 巴中市人民政府 2021 年 1 月 (驻村工作队公布为 2,000 余支); 计算数字: 项目库、帮扶力量与安置点记录");
+}
+
 fn format_value(field: &str, v: f64) -> String {
+    if field == "rural_roads_km" {
+        return format!("{v:.1}");
+    }
     if field == "incidence" {
         format!("{:.1}%", v * 100.0)
     } else {

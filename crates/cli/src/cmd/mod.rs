@@ -19,6 +19,7 @@ pub mod report;
 pub mod serve;
 pub mod synth;
 pub mod synth_monitoring;
+pub mod synth_projects;
 pub mod synth_out;
 pub mod table;
 

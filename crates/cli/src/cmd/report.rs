@@ -187,7 +187,8 @@ fn summary(store: &Store, area: &str, year: u16, format: &str) -> anyhow::Result
             labour = Some(super::economy::labour_of(engine, eval));
         }
     })?;
-    let summary = series.summary(year).context("该年度没有评估结果")?;
+    let mut summary = series.summary(year).context("该年度没有评估结果")?;
+    summary.projects = Some(jingzhun_loader::project_details(store, &area, summary.as_of)?.figures);
     // The monitoring workflow's figures of the year beside the evaluation's: leads by channel,
     // identifications by kind, time to a decision, eliminations, open and overdue cases.
     let pack = load_pack(None)?;

@@ -16,7 +16,7 @@ use jingzhun_core::{AreaCode, AreaTree};
 use jingzhun_store::{Actor, HouseholdHistory, Store};
 use jingzhun_synth::{Calibration, Generator, SynthConfig, SynthError};
 
-use super::{economy, progress, synth_monitoring};
+use super::{economy, progress, synth_monitoring, synth_projects};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -126,19 +126,21 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
     // The generator runs on its own thread (villages in parallel on rayon's pool) while this one writes,
     // so generating and writing overlap; the bounded channel keeps a few batches in memory at most.
     // Each village's monitoring records are kept and written once the households they refer to have ids.
-    let (written, calibration, monitoring, economies, failure) = std::thread::scope(|scope| {
+    let (written, calibration, monitoring, economies, facts, failure) = std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<HouseholdHistory>>(64);
         let generator = &generator;
         let producer = scope.spawn(move || {
             let mut calibration = Calibration::default();
             let mut monitoring = Vec::with_capacity(generator.villages().len());
             let mut economies = Vec::with_capacity(generator.villages().len());
+            let mut facts = Vec::with_capacity(generator.villages().len());
             for village in generator.par_iter_full(32) {
                 let (village, records, economy) = match village {
                     Ok(v) => v,
-                    Err(e) => return (calibration, monitoring, economies, Some(e)),
+                    Err(e) => return (calibration, monitoring, economies, facts, Some(e)),
                 };
                 calibration.add_village(&village);
+                facts.push(jingzhun_synth::projects::VillageFacts::of(&village));
                 monitoring.push(records);
                 economies.push(economy);
                 let rows = village
@@ -157,7 +159,7 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
                     break;
                 }
             }
-            (calibration, monitoring, economies, None)
+            (calibration, monitoring, economies, facts, None)
         });
         let written = {
             let mut pending: std::vec::IntoIter<HouseholdHistory> = Vec::new().into_iter();
@@ -172,15 +174,16 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
             })
         };
         drop(rx);
-        let (calibration, monitoring, economies, failure) = producer.join().unwrap_or_else(|_| {
+        let (calibration, monitoring, economies, facts, failure) = producer.join().unwrap_or_else(|_| {
             (
                 Calibration::default(),
+                Vec::new(),
                 Vec::new(),
                 Vec::new(),
                 Some(SynthError::Internal("生成线程异常退出")),
             )
         });
-        (written, calibration, monitoring, economies, failure)
+        (written, calibration, monitoring, economies, facts, failure)
     });
     bar.finish_and_clear();
     // A generator error ends the stream early, so report it before the count written.
@@ -192,10 +195,19 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
     let loaded = synth_monitoring::load(store, actor, &config.area, monitoring)?;
     let (economy_loaded, left_out) =
         economy::load_generated(store, actor, &config.area, economies, &reason)?;
+    let project_rows = synth_projects::load(
+        store,
+        actor,
+        &config.area,
+        config.seed,
+        config.scale,
+        facts,
+    )?;
     Ok(format!(
-        "已生成并写入 {written} 户 ({seconds:.1} 秒, {:.0} 户/秒)\n{}\n{} (共 {:.1} 秒)\n{}",
+        "已生成并写入 {written} 户 ({seconds:.1} 秒, {:.0} 户/秒)\n{}; {}\n{} (共 {:.1} 秒)\n{}",
         written as f64 / seconds.max(1e-9),
         synth_monitoring::summary(&loaded),
+        synth_projects::summary(project_rows),
         economy::summary(&economy_loaded, left_out),
         started.elapsed().as_secs_f64(),
         calibration.figures().report(config.scale)

@@ -16,4 +16,5 @@ mod import;
 mod migrations;
 mod monitoring;
 mod pool;
+mod projects;
 mod synth_monitoring;

@@ -9,3 +9,4 @@ mod economy;
 mod engine_calibration;
 mod generate;
 mod monitoring;
+mod projects;
