@@ -14,6 +14,7 @@
 
 pub mod columns;
 pub mod rollup;
+pub mod snapshot;
 pub mod synth;
 
 use std::collections::HashMap;
