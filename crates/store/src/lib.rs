@@ -20,6 +20,10 @@
 //!   `cadres(id, name, phone, unit, post, area_code)`, `cadre_assignments(cadre_id, household_id, from_date,
 //!   to_date)`, `assistance_measures(id, household_id, kind, …, started, ended, amount_fen, case_id,
 //!   cadre_id)` and `visits(id, household_id, cadre_id, visited_on, purpose, findings)`.
+//! - `evaluation_snapshots` (migration 0012, `snapshots` module): an evaluated year's engine columns, counts
+//!   and event facts as blobs, stamped with the audit sequence of the data they came from, so that reports
+//!   restore a year instead of scanning the registry; [`Store::data_seq`] and [`Store::first_change_since`]
+//!   read the audit log as the registry's change feed.
 //! - `areas`, `area_changes` (renames and merges), `evaluation_runs`, `evaluation_proposals`, `audit_log`,
 //!   `accounts` and `sessions` (for the web crate), `schema_migrations`.
 //!
@@ -94,6 +98,7 @@ mod import;
 mod migrate;
 mod monitoring;
 mod schema;
+mod snapshots;
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -114,6 +119,7 @@ pub use evaluation::{EvaluationRun, ProposalRecord};
 pub use households::{StoredHistory, StoredHousehold, StoredVersion, VersionInfo};
 pub use import::{ImportBasis, ImportOutcome, ImportedHousehold};
 pub use monitoring::{CaseCounts, CaseFilter, MeasureCounts, MonitoringBatch, MonitoringLoaded};
+pub use snapshots::{is_data_change, DataChange, NewSnapshot, SnapshotInfo, SnapshotPart};
 
 use db::{Conn, Tx};
 
@@ -609,6 +615,37 @@ impl Store {
         f: &mut dyn FnMut(ProposalRecord) -> Result<()>,
     ) -> Result<usize> {
         self.read(|tx| evaluation::proposals(tx, run_id, f))
+    }
+
+    // ---- Evaluation snapshots ----
+
+    /// The audit sequence of the newest change to the registry's data (0 for none): what a snapshot taken
+    /// now includes. Accesses and derived results do not count ([`is_data_change`]).
+    pub fn data_seq(&self) -> Result<i64> {
+        self.read(snapshots::data_seq)
+    }
+
+    /// The first change to the registry's data after audit sequence `seq`, with how many there are;
+    /// `None` if the data is as it was then.
+    pub fn first_change_since(&self, seq: i64) -> Result<Option<DataChange>> {
+        self.read(|tx| snapshots::first_change_since(tx, seq))
+    }
+
+    /// Stores a snapshot, replacing the one of the same area, year and date; audited (`snapshot.save`,
+    /// not a data change). Returns its id.
+    pub fn save_snapshot(&self, snapshot: &NewSnapshot<'_>) -> Result<i64> {
+        let actor = Actor::system("snapshot");
+        self.write(|tx, now| snapshots::save(tx, now, &actor, snapshot))
+    }
+
+    /// The stored snapshots (of `year`, or all), without their blobs.
+    pub fn snapshots(&self, year: Option<u16>) -> Result<Vec<SnapshotInfo>> {
+        self.read(|tx| snapshots::list(tx, year))
+    }
+
+    /// One blob of a stored snapshot.
+    pub fn snapshot_part(&self, id: i64, part: SnapshotPart) -> Result<Vec<u8>> {
+        self.read(|tx| snapshots::part(tx, id, part))
     }
 
     // ---- Audit ----

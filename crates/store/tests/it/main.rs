@@ -14,4 +14,5 @@ mod households;
 mod import;
 mod migrations;
 mod monitoring;
+mod snapshots;
 mod synth_monitoring;
