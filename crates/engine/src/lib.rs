@@ -42,6 +42,8 @@ pub enum EngineError {
     Policy(#[from] EffectiveError),
     #[error("户 {0} 不在内存中的登记数据里")]
     NotFound(HouseholdId),
+    #[error(transparent)]
+    Snapshot(#[from] snapshot::SnapshotError),
 }
 
 /// One household as the store streams it.

@@ -21,7 +21,8 @@ use jingzhun_core::{
 use jingzhun_policy::{DepartmentFacts, MemberFacts};
 
 use crate::columns::{day, from_day, Columns};
-use crate::{AreaIndex, Engine};
+use crate::{AreaIndex, Engine, EngineError, Evaluation, Rollup};
+use jingzhun_policy::PolicyPack;
 
 /// The snapshot layout and the meaning of its columns; see the module documentation.
 pub const FORMAT: u32 = 1;
@@ -378,6 +379,38 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// An evaluation of this engine's areas under `pack` whose per-area counts were computed earlier (and
+    /// stored with a snapshot) instead of now, in [`AreaIndex`] order. It holds no per-household results:
+    /// ask it only area-level questions (rollups, the village and county exit tests, the parameters in
+    /// force), with an engine that holds no households (as [`Engine::from_compact`] with empty columns
+    /// makes one), so that nothing looks for per-household results it does not have.
+    pub fn evaluation_with_rollups(
+        &self,
+        pack: &PolicyPack,
+        rollups: Vec<Rollup>,
+    ) -> Result<Evaluation, EngineError> {
+        if rollups.len() != self.areas.len() || !self.cols.is_empty() {
+            return Err(EngineError::Snapshot(corrupt("计数与区划不对应")));
+        }
+        let mut params = Vec::new();
+        let mut area_params = Vec::with_capacity(self.areas.len());
+        self.resolve_params(pack, &mut params, &mut area_params, 0)?;
+        Ok(Evaluation {
+            year: self.year,
+            as_of: self.as_of,
+            pack_version: pack.version(),
+            pack_hash: pack.hash().to_owned(),
+            pack: pack.clone(),
+            areas: Arc::clone(&self.areas),
+            params,
+            area_params,
+            results: Vec::new(),
+            rollups,
+        })
+    }
+}
+
 /// The date a snapshot's engine was built for, without decoding the rest (`None` if the bytes are not one).
 pub fn snapshot_date(bytes: &[u8]) -> Option<(u16, NaiveDate)> {
     let mut r = Reader { rest: bytes };
@@ -417,6 +450,40 @@ mod tests {
         assert!(engine.outcomes(&a).eq(back.outcomes(&b)));
         // And the snapshot of the restored engine is the same bytes.
         assert_eq!(back.snapshot(), bytes);
+    }
+
+    #[test]
+    fn stored_counts_answer_area_questions_as_the_evaluation_did() {
+        let engine = crate::synth::engine(3_000, 3, 2019, date(2019, 12, 31));
+        let pack = PolicyPack::builtin();
+        let eval = engine.evaluate(&pack).unwrap();
+        let rollups: Vec<Rollup> = eval.rollups().map(|(_, r)| *r).collect();
+        let areas_only = Engine::from_compact(
+            engine.areas().clone(),
+            Columns::default(),
+            2019,
+            date(2019, 12, 31),
+        );
+        let again = areas_only
+            .evaluation_with_rollups(&pack, rollups.clone())
+            .unwrap();
+        assert_eq!(again.total(), eval.total());
+        for code in engine.areas().codes() {
+            assert_eq!(again.rollup(code), eval.rollup(code));
+            assert_eq!(
+                areas_only.village_exit(&again, code),
+                engine.village_exit(&eval, code)
+            );
+            assert_eq!(
+                areas_only.county_exit(&again, code, None),
+                engine.county_exit(&eval, code, None)
+            );
+        }
+        assert_eq!(areas_only.outcomes(&again).count(), 0);
+        assert!(areas_only
+            .evaluation_with_rollups(&pack, rollups[1..].to_vec())
+            .is_err());
+        assert!(engine.evaluation_with_rollups(&pack, rollups).is_err());
     }
 
     #[test]

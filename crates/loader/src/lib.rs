@@ -33,6 +33,10 @@ use jingzhun_store::{
 };
 use rayon::prelude::*;
 
+pub mod snapshot;
+
+use snapshot::Staleness;
+
 /// The first year of the registry (建档立卡 began in 2013-2014); yearly histories start here.
 pub const FIRST_YEAR: u16 = 2013;
 
@@ -57,6 +61,8 @@ pub enum LoadError {
     Feeder,
     #[error("无法生成报表: {0}")]
     Tables(String),
+    #[error("{0}")]
+    Snapshot(String),
 }
 
 /// How far a long step has come (the command line draws bars; the web application ignores it).
@@ -139,6 +145,8 @@ pub fn load_with(
 pub struct YearLoaded {
     pub engine: Engine,
     pub data_time: DateTime<Utc>,
+    /// The year's status-event facts (collected by [`load_years_with_facts`] only; empty otherwise).
+    pub facts: snapshot::EventFacts,
 }
 
 /// Households fed to every year's engine at a time.
@@ -209,6 +217,30 @@ pub fn load_years(
     each: &mut dyn FnMut(&StoredHousehold),
     progress: &mut dyn Progress,
 ) -> Result<Vec<YearLoaded>, LoadError> {
+    read_years(store, tree, area, years, false, each, progress)
+}
+
+/// [`load_years`], and each year's status-event facts collected on the way (what a snapshot keeps).
+pub fn load_years_with_facts(
+    store: &Store,
+    tree: &AreaTree,
+    area: &AreaCode,
+    years: &[u16],
+    each: &mut dyn FnMut(&StoredHousehold),
+    progress: &mut dyn Progress,
+) -> Result<Vec<YearLoaded>, LoadError> {
+    read_years(store, tree, area, years, true, each, progress)
+}
+
+fn read_years(
+    store: &Store,
+    tree: &AreaTree,
+    area: &AreaCode,
+    years: &[u16],
+    with_facts: bool,
+    each: &mut dyn FnMut(&StoredHousehold),
+    progress: &mut dyn Progress,
+) -> Result<Vec<YearLoaded>, LoadError> {
     if years.is_empty() {
         return Ok(Vec::new());
     }
@@ -219,6 +251,7 @@ pub fn load_years(
         .map(|y| YearLoaded {
             engine: Engine::new(tree, *y, year_end(*y)),
             data_time: DateTime::<Utc>::MIN_UTC,
+            facts: snapshot::EventFacts::default(),
         })
         .collect();
     let scanned = std::thread::scope(|scope| -> Result<(), LoadError> {
@@ -226,7 +259,7 @@ pub fn load_years(
         let engines = &mut loaded;
         let feeder = scope.spawn(move || {
             for batch in rx {
-                feed(engines, &batch, area);
+                feed(engines, &batch, area, with_facts);
             }
         });
         let mut batch: Vec<Read> = Vec::with_capacity(BATCH);
@@ -267,15 +300,21 @@ pub fn load_years(
 
 /// Adds a batch of households to every year's engine (the version in force at its date, if filed within
 /// `area` then), the engines in parallel.
-fn feed(engines: &mut [YearLoaded], batch: &[Read], area: &AreaCode) {
+fn feed(engines: &mut [YearLoaded], batch: &[Read], area: &AreaCode, with_facts: bool) {
     engines.par_iter_mut().for_each(|loaded| {
         let date = loaded.engine.as_of();
+        let year = loaded.engine.year();
         for r in batch {
             let Some((household, at)) = r.in_force(date) else {
                 continue;
             };
             if !area.contains(&household.village) {
                 continue;
+            }
+            if with_facts {
+                loaded
+                    .facts
+                    .add_events(r.current.id, &r.current.events, year, date);
             }
             loaded.data_time = loaded.data_time.max(at);
             loaded.engine.insert(HouseholdInput::from((
@@ -417,6 +456,14 @@ impl ReportData {
         if tree.get(area).is_none() {
             return Err(LoadError::UnknownArea(*area));
         }
+        match Self::from_snapshots(store, &tree, area, year, as_of, history, pack, progress)? {
+            Ok(mut data) => {
+                data.leads = leads;
+                data.measures = measures;
+                return Ok(data);
+            }
+            Err(why) => progress.note(&why.text()),
+        }
         let started = Instant::now();
         if !history {
             let (engine, data_time, (decided, returned)) =
@@ -491,6 +538,80 @@ impl ReportData {
             load_secs,
             evaluate_secs: started.elapsed().as_secs_f64(),
         })
+    }
+
+    /// The year restored from fresh snapshots ([`snapshot`]): the target year's engine evaluated under
+    /// `pack`, and with `history` every earlier year's counts (from the stored counts when they were taken
+    /// under the same pack). `Err` says why the registry has to be read instead. The leads and measures
+    /// are left empty for the caller to fill.
+    #[allow(clippy::too_many_arguments)]
+    fn from_snapshots(
+        store: &Store,
+        tree: &AreaTree,
+        area: &AreaCode,
+        year: u16,
+        as_of: NaiveDate,
+        history: bool,
+        pack: &PolicyPack,
+        progress: &mut dyn Progress,
+    ) -> Result<Result<ReportData, Staleness>, LoadError> {
+        let started = Instant::now();
+        let target = match snapshot::fresh(store, area, year, as_of)? {
+            Ok(info) => info,
+            Err(why) => return Ok(Err(why)),
+        };
+        let mut earlier = Vec::new();
+        if history {
+            for y in FIRST_YEAR..year {
+                match snapshot::fresh(store, area, y, year_end(y))? {
+                    Ok(info) => earlier.push(info),
+                    Err(Staleness::Missing { .. }) => {
+                        return Ok(Err(Staleness::History { year, missing: y }))
+                    }
+                    Err(why) => return Ok(Err(why)),
+                }
+            }
+        }
+        progress.start("读取评估快照", 1 + earlier.len() as u64, "个年度");
+        let mut data_time = target.data_time;
+        let restored = snapshot::restore(store, tree, target)?;
+        progress.set(1);
+        let load_secs = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let eval = restored.engine.evaluate(pack)?;
+        let (history, series) = if history {
+            let mut exits = ExitHistory::default();
+            let name = tree.get(area).map(|a| a.name.clone()).unwrap_or_default();
+            let mut series = SummarySeries::new(*area, name);
+            for (i, info) in earlier.iter().enumerate() {
+                let (engine, eval) = snapshot::area_evaluation(store, tree, info, pack)?;
+                exits.add(&eval);
+                series.add(&engine, &eval);
+                data_time = data_time.max(info.data_time);
+                progress.set(2 + i as u64);
+            }
+            series.add(&restored.engine, &eval);
+            (Some(exits), Some(series))
+        } else {
+            (None, None)
+        };
+        progress.finish();
+        let snapshot::EventFacts { decided, returned } = restored.facts;
+        Ok(Ok(ReportData {
+            area: *area,
+            engine: restored.engine,
+            eval,
+            tree: tree.clone(),
+            data_time,
+            history,
+            series,
+            decided,
+            returned,
+            leads: Vec::new(),
+            measures: RunningMeasures::default(),
+            load_secs,
+            evaluate_secs: started.elapsed().as_secs_f64(),
+        }))
     }
 
     pub fn extras(&self) -> Extras<'_> {
