@@ -169,7 +169,12 @@ pub fn save(
     let (engine_blob, (rollups_blob, facts_blob)) = rayon::join(
         || compress(&engine.snapshot()),
         || {
-            let rollups: Vec<(AreaCode, &Rollup)> = eval.rollups().collect();
+            // Only areas with counts: the engine's index holds the whole division tree (every village
+            // of the province), most of it empty.
+            let rollups: Vec<(AreaCode, &Rollup)> = eval
+                .rollups()
+                .filter(|(_, r)| **r != Rollup::default())
+                .collect();
             let json = serde_json::to_vec(&rollups).unwrap_or_default();
             (compress(&json), compress(&facts.encode()))
         },
@@ -309,13 +314,13 @@ pub fn area_evaluation(
         let rows: Vec<(AreaCode, Rollup)> = decompress(&bytes)
             .and_then(|raw| serde_json::from_slice(&raw).ok())
             .ok_or_else(|| damaged(info, "各区划计数"))?;
+        // Areas without counts were left out; interning a code adds its ancestors too.
         let mut areas = AreaIndex::default();
         let mut rollups = Vec::with_capacity(rows.len());
-        for (i, (code, rollup)) in rows.into_iter().enumerate() {
-            if areas.intern(code) as usize != i {
-                return Err(damaged(info, "各区划计数"));
-            }
-            rollups.push(rollup);
+        for (code, rollup) in rows {
+            let i = areas.intern(code) as usize;
+            rollups.resize(areas.len(), Rollup::default());
+            rollups[i] = rollup;
         }
         let engine = Engine::from_compact(areas, Columns::default(), info.year, info.as_of);
         let eval = engine.evaluation_with_rollups(pack, rollups)?;
