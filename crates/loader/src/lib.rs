@@ -298,6 +298,41 @@ fn read_years(
     Ok(loaded)
 }
 
+/// Engines for several years (each as of its year-end) fed with households as they come, e.g. as a bulk
+/// load writes them ([`Store::bulk_load_histories_then`]), so that what was just written is evaluated
+/// without reading it back. Fed the same households, it holds what [`load_years_with_facts`] reads.
+pub struct YearFeeder {
+    loaded: Vec<YearLoaded>,
+    area: AreaCode,
+}
+
+impl YearFeeder {
+    pub fn new(tree: &AreaTree, area: &AreaCode, years: &[u16]) -> Self {
+        YearFeeder {
+            loaded: years
+                .iter()
+                .map(|y| YearLoaded {
+                    engine: Engine::new(tree, *y, year_end(*y)),
+                    data_time: DateTime::<Utc>::MIN_UTC,
+                    facts: snapshot::EventFacts::default(),
+                })
+                .collect(),
+            area: *area,
+        }
+    }
+
+    /// Adds households (every version and event of each) to every year's engine, the years in parallel.
+    pub fn feed(&mut self, batch: Vec<StoredHistory>) {
+        let batch: Vec<Read> = batch.into_iter().filter_map(Read::new).collect();
+        feed(&mut self.loaded, &batch, &self.area, true);
+    }
+
+    /// The engines, in the order of the years given.
+    pub fn finish(self) -> Vec<YearLoaded> {
+        self.loaded
+    }
+}
+
 /// Adds a batch of households to every year's engine (the version in force at its date, if filed within
 /// `area` then), the engines in parallel.
 fn feed(engines: &mut [YearLoaded], batch: &[Read], area: &AreaCode, with_facts: bool) {
