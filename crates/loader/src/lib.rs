@@ -101,7 +101,8 @@ pub struct Loaded {
 }
 
 /// Streams the households within `area` as of `as_of` from the store into an engine for `year`; `each`
-/// sees every household read (e.g. to collect facts the engine does not keep).
+/// sees every household read (e.g. to collect facts the engine does not keep), with the incomes of `year`
+/// only ([`Store::scan_households_for_year`]: the engine reads no other year's).
 pub fn load_with(
     store: &Store,
     area: &AreaCode,
@@ -119,7 +120,7 @@ pub fn load_with(
     let mut engine = Engine::new(&tree, year, as_of);
     let mut data_time = DateTime::<Utc>::MIN_UTC;
     let mut n = 0u64;
-    store.scan_households(area, Some(as_of), &mut |stored| {
+    store.scan_households_for_year(area, as_of, year, &mut |stored| {
         data_time = data_time.max(stored.recorded_at);
         each(&stored);
         engine.insert(HouseholdInput::from((

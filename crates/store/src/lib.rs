@@ -453,6 +453,19 @@ impl Store {
         self.read(|tx| households::scan(tx, within, as_of, f))
     }
 
+    /// [`Store::scan_households`] as of `as_of` with the incomes of `year` only (each household's
+    /// `incomes` holds that year's record, if any): what an evaluation of one year reads, without the
+    /// other years' incomes that make up most of a full scan's rows.
+    pub fn scan_households_for_year(
+        &self,
+        within: &AreaCode,
+        as_of: NaiveDate,
+        year: u16,
+        f: &mut dyn FnMut(StoredHousehold) -> Result<()>,
+    ) -> Result<usize> {
+        self.read(|tx| households::scan_incomes_of(tx, within, Some(as_of), Some(year), f))
+    }
+
     /// Streams every household that was ever filed under a village in `within` (in any of its versions)
     /// with **all** its versions and all its events, in household-id order, with four queries in all.
     /// One pass serves evaluations on many dates: [`StoredHistory::in_force`] picks the version of each date

@@ -309,3 +309,25 @@ both!(fn bulk_load_hands_back_what_a_scan_reads(db) {
     handed.sort_by_key(|h| h.id);
     assert_eq!(handed, read);
 });
+
+both!(fn a_scan_for_a_year_reads_that_year_s_incomes_only(db) {
+    db.store
+        .bulk_load_histories(&mut histories(700).into_iter(), &Actor::system("synth"), "生成", &mut |_| {})
+        .unwrap();
+    for (date, year) in [("2016-12-31", 2016), ("2020-12-31", 2020), ("2020-12-31", 2019)] {
+        let date = d(date);
+        let mut want = scan(&db.store, "51", Some(date));
+        for h in &mut want {
+            h.household.incomes.retain(|r| r.year == year);
+        }
+        let mut got = Vec::new();
+        db.store
+            .scan_households_for_year(&code("51"), date, year, &mut |h| {
+                got.push(h);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(got, want, "{date} {year}");
+        assert!(got.iter().any(|h| !h.household.incomes.is_empty()), "{year}");
+    }
+});
