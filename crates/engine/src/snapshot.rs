@@ -289,8 +289,7 @@ impl Engine {
         let as_of = from_day(r.i32()?).ok_or_else(|| corrupt("评估日期"))?;
         let mut areas = AreaIndex::default();
         for i in 0..r.len()? {
-            let text =
-                std::str::from_utf8(r.u8s()?).map_err(|_| corrupt("区划代码不是 UTF-8"))?;
+            let text = std::str::from_utf8(r.u8s()?).map_err(|_| corrupt("区划代码不是 UTF-8"))?;
             let code = AreaCode::parse(text).map_err(|_| corrupt("区划代码"))?;
             // Codes were interned parents first, so interning them again in order gives the same indices.
             if areas.intern(code) as usize != i {
@@ -345,7 +344,8 @@ impl Engine {
         if !r.rest.is_empty() {
             return Err(corrupt("末尾有多余数据"));
         }
-        let mut slot_of = crate::columns::IdMap::with_capacity_and_hasher(ids.len(), Default::default());
+        let mut slot_of =
+            crate::columns::IdMap::with_capacity_and_hasher(ids.len(), Default::default());
         for (slot, id) in ids.iter().enumerate() {
             if slot_of.insert(*id, slot as u32).is_some() {
                 return Err(corrupt("户 ID 重复"));
@@ -444,7 +444,10 @@ mod tests {
         }
         assert!(!engine.cols.department.is_empty());
         let pack = PolicyPack::builtin();
-        let (a, b) = (engine.evaluate(&pack).unwrap(), back.evaluate(&pack).unwrap());
+        let (a, b) = (
+            engine.evaluate(&pack).unwrap(),
+            back.evaluate(&pack).unwrap(),
+        );
         assert_eq!(a.total(), b.total());
         assert!(a.rollups().eq(b.rollups()));
         assert!(engine.outcomes(&a).eq(back.outcomes(&b)));
@@ -491,7 +494,10 @@ mod tests {
         let engine = crate::synth::engine(200, 1, 2020, date(2020, 12, 31));
         let bytes = engine.snapshot();
         for cut in [0, 7, 20, bytes.len() / 2, bytes.len() - 1] {
-            assert!(Engine::from_snapshot(&bytes[..cut], None).is_err(), "cut at {cut}");
+            assert!(
+                Engine::from_snapshot(&bytes[..cut], None).is_err(),
+                "cut at {cut}"
+            );
         }
         let mut longer = bytes.clone();
         longer.push(0);

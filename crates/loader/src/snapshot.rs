@@ -109,9 +109,14 @@ impl EventFacts {
 fn compress(raw: &[u8]) -> Vec<u8> {
     let chunks: Vec<Vec<u8>> = raw
         .par_chunks(CHUNK)
-        .map(|c| snap::raw::Encoder::new().compress_vec(c).unwrap_or_default())
+        .map(|c| {
+            snap::raw::Encoder::new()
+                .compress_vec(c)
+                .unwrap_or_default()
+        })
         .collect();
-    let mut out = Vec::with_capacity(8 + chunks.len() * 8 + chunks.iter().map(Vec::len).sum::<usize>());
+    let mut out =
+        Vec::with_capacity(8 + chunks.len() * 8 + chunks.iter().map(Vec::len).sum::<usize>());
     out.extend_from_slice(&(chunks.len() as u64).to_le_bytes());
     for c in &chunks {
         out.extend_from_slice(&(c.len() as u64).to_le_bytes());
@@ -340,7 +345,11 @@ mod tests {
         for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 17] {
             let raw: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
             let packed = compress(&raw);
-            assert_eq!(decompress(&packed).as_deref(), Some(raw.as_slice()), "{len}");
+            assert_eq!(
+                decompress(&packed).as_deref(),
+                Some(raw.as_slice()),
+                "{len}"
+            );
             if len > 0 {
                 assert_eq!(decompress(&packed[..packed.len() - 1]), None);
             }

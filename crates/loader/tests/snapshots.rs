@@ -56,7 +56,9 @@ fn postgres() -> Option<Db> {
         chrono::Utc::now().timestamp_micros() % 1_000_000_000
     );
     let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    admin.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap();
+    admin
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .unwrap();
     let sep = if url.contains('?') { '&' } else { '?' };
     let store = Store::open(&format!("{url}{sep}options=-csearch_path%3D{schema}")).unwrap();
     Some(Db {
@@ -121,7 +123,17 @@ fn take_snapshots(store: &Store, pack: &PolicyPack) {
         load_years_with_facts(store, &tree, &county, &years, &mut |_| {}, &mut Silent).unwrap();
     for y in &loaded {
         let eval = y.engine.evaluate(pack).unwrap();
-        snapshot::save(store, &county, &y.engine, &eval, &y.facts, seq, y.data_time, None).unwrap();
+        snapshot::save(
+            store,
+            &county,
+            &y.engine,
+            &eval,
+            &y.facts,
+            seq,
+            y.data_time,
+            None,
+        )
+        .unwrap();
     }
 }
 
@@ -135,7 +147,8 @@ fn restored_equals_fresh(db: &Db) {
     let fresh = ReportData::load(store, &county, 2024, None, true, &pack, &mut notes).unwrap();
     assert!(notes.0[0].contains("没有 2024 年"), "{:?}", notes.0);
     // A township with households.
-    let township = indicators::drill_down(&fresh.engine, &fresh.eval, &county, AreaLevel::Township)[0];
+    let township =
+        indicators::drill_down(&fresh.engine, &fresh.eval, &county, AreaLevel::Township)[0];
     let fresh_township =
         ReportData::load(store, &township, 2020, None, true, &pack, &mut Silent).unwrap();
     let fresh_measures =
@@ -146,7 +159,10 @@ fn restored_equals_fresh(db: &Db) {
     let mut notes = Notes::default();
     let restored = ReportData::load(store, &county, 2024, None, true, &pack, &mut notes).unwrap();
     assert!(notes.0.is_empty(), "restored without a note: {:?}", notes.0);
-    assert_eq!(indicator_json(&restored, &county), indicator_json(&fresh, &county));
+    assert_eq!(
+        indicator_json(&restored, &county),
+        indicator_json(&fresh, &county)
+    );
     assert!(restored.engine.households() > 500);
     assert_eq!(restored.engine.households(), fresh.engine.households());
     assert_eq!(restored.decided, fresh.decided);
@@ -169,7 +185,10 @@ fn restored_equals_fresh(db: &Db) {
     // newest record of any of its households), a read of the township the township's.
     let review = |d: &ReportData| {
         let text = d.annual_review().unwrap().markdown();
-        text.lines().filter(|l| !l.starts_with("数据时间")).collect::<Vec<_>>().join("\n")
+        text.lines()
+            .filter(|l| !l.starts_with("数据时间"))
+            .collect::<Vec<_>>()
+            .join("\n")
     };
     assert!(review(&fresh_township).contains("2020 年末建档立卡贫困户"));
     assert_eq!(review(&restored_township), review(&fresh_township));
@@ -189,8 +208,21 @@ fn restored_equals_fresh(db: &Db) {
     assert_eq!(measures(&restored_measures), measures(&fresh_measures));
     // Another date of the year has no snapshot: read from the registry.
     let mut notes = Notes::default();
-    ReportData::load(store, &county, 2024, Some(NaiveDate::from_ymd_opt(2024, 6, 30).unwrap()), false, &pack, &mut notes).unwrap();
-    assert!(notes.0[0].contains("没有 2024 年 (截至 2024-06-30)"), "{:?}", notes.0);
+    ReportData::load(
+        store,
+        &county,
+        2024,
+        Some(NaiveDate::from_ymd_opt(2024, 6, 30).unwrap()),
+        false,
+        &pack,
+        &mut notes,
+    )
+    .unwrap();
+    assert!(
+        notes.0[0].contains("没有 2024 年 (截至 2024-06-30)"),
+        "{:?}",
+        notes.0
+    );
 }
 
 fn a_change_makes_the_snapshot_stale(db: &Db) {
@@ -200,15 +232,24 @@ fn a_change_makes_the_snapshot_stale(db: &Db) {
     let county = AreaCode::parse(COUNTY).unwrap();
     take_snapshots(store, &pack);
     let seq = store.data_seq().unwrap();
-    assert!(snapshot::fresh(store, &county, 2024, year_end(2024)).unwrap().is_ok());
+    assert!(snapshot::fresh(store, &county, 2024, year_end(2024))
+        .unwrap()
+        .is_ok());
     // An edit through the store: one household's income of 2024 drops to nothing.
     let tree = store.area_tree().unwrap();
     let mut some = None;
-    load_with(store, &county, 2024, year_end(2024), &mut |s| {
-        if some.is_none() && s.household.income(2024).is_some() {
-            some = Some(s.clone());
-        }
-    }, &mut Silent)
+    load_with(
+        store,
+        &county,
+        2024,
+        year_end(2024),
+        &mut |s| {
+            if some.is_none() && s.household.income(2024).is_some() {
+                some = Some(s.clone());
+            }
+        },
+        &mut Silent,
+    )
     .unwrap();
     let mut stored = some.unwrap();
     let before = ReportData::load(store, &county, 2024, None, false, &pack, &mut Silent).unwrap();
@@ -216,9 +257,18 @@ fn a_change_makes_the_snapshot_stale(db: &Db) {
     // In force from the year's end, so that it is the version the year's evaluation reads.
     let current = store.household(stored.id).unwrap();
     store
-        .update_household(stored.id, current.version, &stored.household, year_end(2024), &Actor::new("村干部"), "更正收入")
+        .update_household(
+            stored.id,
+            current.version,
+            &stored.household,
+            year_end(2024),
+            &Actor::new("村干部"),
+            "更正收入",
+        )
         .unwrap();
-    let stale = snapshot::fresh(store, &county, 2024, year_end(2024)).unwrap().unwrap_err();
+    let stale = snapshot::fresh(store, &county, 2024, year_end(2024))
+        .unwrap()
+        .unwrap_err();
     match &stale {
         Staleness::Changed { change, .. } => {
             assert_eq!(change.action, "household.update");
@@ -228,7 +278,11 @@ fn a_change_makes_the_snapshot_stale(db: &Db) {
         other => panic!("{other:?}"),
     }
     assert!(stale.text().contains("已过期"), "{}", stale.text());
-    assert!(stale.text().contains("jingzhun evaluate --year 2024"), "{}", stale.text());
+    assert!(
+        stale.text().contains("jingzhun evaluate --year 2024"),
+        "{}",
+        stale.text()
+    );
     // The report says so and reads the registry: the edit shows.
     let mut notes = Notes::default();
     let after = ReportData::load(store, &county, 2024, None, false, &pack, &mut notes).unwrap();
@@ -238,9 +292,27 @@ fn a_change_makes_the_snapshot_stale(db: &Db) {
     // A fresh snapshot of 2024 is used again, with the edit in it.
     let facts = {
         let mut f = EventFacts::default();
-        let l = load_with(store, &county, 2024, year_end(2024), &mut |s| f.add(s, 2024, year_end(2024)), &mut Silent).unwrap();
+        let l = load_with(
+            store,
+            &county,
+            2024,
+            year_end(2024),
+            &mut |s| f.add(s, 2024, year_end(2024)),
+            &mut Silent,
+        )
+        .unwrap();
         let eval = l.engine.evaluate(&pack).unwrap();
-        snapshot::save(store, &county, &l.engine, &eval, &f, store.data_seq().unwrap(), l.data_time, None).unwrap();
+        snapshot::save(
+            store,
+            &county,
+            &l.engine,
+            &eval,
+            &f,
+            store.data_seq().unwrap(),
+            l.data_time,
+            None,
+        )
+        .unwrap();
         f
     };
     let mut notes = Notes::default();
@@ -251,7 +323,11 @@ fn a_change_makes_the_snapshot_stale(db: &Db) {
     // Years before 2024 are stale too (the registry changed after them), so history reads the registry.
     let mut notes = Notes::default();
     ReportData::load(store, &county, 2024, None, true, &pack, &mut notes).unwrap();
-    assert!(notes.0[0].contains("2013 年的评估快照") && notes.0[0].contains("已过期"), "{:?}", notes.0);
+    assert!(
+        notes.0[0].contains("2013 年的评估快照") && notes.0[0].contains("已过期"),
+        "{:?}",
+        notes.0
+    );
     let _ = tree;
 }
 

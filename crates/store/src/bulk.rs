@@ -164,7 +164,9 @@ pub(crate) fn load(
         c.pragma_update(None, "foreign_keys", "OFF")?;
         c.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
     }
-    let result = load_batches(conn, at, households, &meta, actor, reason, progress, written);
+    let result = load_batches(
+        conn, at, households, &meta, actor, reason, progress, written,
+    );
     if let Conn::Sqlite(c) = conn {
         c.pragma_update(None, "foreign_keys", "ON")?;
         c.pragma_update(None, "cache_size", crate::SQLITE_CACHE_KIB)?;

@@ -518,7 +518,15 @@ impl Store {
     ) -> Result<usize> {
         let mut conn = self.lock()?;
         let now = self.now();
-        bulk::load(&mut conn.guard, now, households, actor, reason, progress, None)
+        bulk::load(
+            &mut conn.guard,
+            now,
+            households,
+            actor,
+            reason,
+            progress,
+            None,
+        )
     }
 
     /// [`Store::bulk_load_histories`], handing each batch back once it is committed, with the ids the

@@ -146,7 +146,9 @@ pub(crate) fn data_seq(tx: &mut Tx<'_>) -> Result<i64> {
 pub(crate) fn first_change_since(tx: &mut Tx<'_>, seq: i64) -> Result<Option<DataChange>> {
     let cond = change_condition();
     let first = tx.query_opt(
-        &format!("SELECT seq, at, action FROM audit_log WHERE seq > ? AND {cond} ORDER BY seq LIMIT 1"),
+        &format!(
+            "SELECT seq, at, action FROM audit_log WHERE seq > ? AND {cond} ORDER BY seq LIMIT 1"
+        ),
         &[Val::I64(seq)],
         |r| Ok((r.i64(0)?, r.ts(1)?, r.str(2)?.to_owned())),
     )?;
@@ -167,7 +169,8 @@ pub(crate) fn first_change_since(tx: &mut Tx<'_>, seq: i64) -> Result<Option<Dat
     }))
 }
 
-const INFO_COLS: &str = "id, area_code, year, as_of, data_seq, data_time, format, pack_hash, code_version, \
+const INFO_COLS: &str =
+    "id, area_code, year, as_of, data_seq, data_time, format, pack_hash, code_version, \
                          run_id, households, recorded_at";
 
 fn info(r: &dyn Get) -> Result<SnapshotInfo> {
@@ -176,7 +179,8 @@ fn info(r: &dyn Get) -> Result<SnapshotInfo> {
     let format = r.i64(6)?;
     Ok(SnapshotInfo {
         id: r.i64(0)?,
-        area: AreaCode::parse(area).map_err(|_| invalid("evaluation_snapshots", "area_code", area))?,
+        area: AreaCode::parse(area)
+            .map_err(|_| invalid("evaluation_snapshots", "area_code", area))?,
         year: u16::try_from(year).map_err(|_| invalid("evaluation_snapshots", "year", year))?,
         as_of: r.date(3)?,
         data_seq: r.i64(4)?,

@@ -9,10 +9,10 @@ use std::time::Instant;
 
 use anyhow::Context;
 use jingzhun_core::{AreaCode, AreaLevel, AreaTree};
-use jingzhun_policy::PolicyPack;
-use jingzhun_report::summary::{Summary, SummarySeries, BAZHONG_PUBLISHED};
 use jingzhun_loader::snapshot;
 use jingzhun_loader::{year_end, YearFeeder, YearLoaded};
+use jingzhun_policy::PolicyPack;
+use jingzhun_report::summary::{Summary, SummarySeries, BAZHONG_PUBLISHED};
 use jingzhun_store::{Actor, Store, StoredHistory};
 use jingzhun_synth::SynthConfig;
 use jingzhun_web::Role;

@@ -9,8 +9,8 @@ use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use jingzhun_core::{AreaCode, AreaLevel, AreaTree};
 use jingzhun_engine::{Evaluation, Rollup};
-use jingzhun_policy::ProposalKind;
 use jingzhun_loader::snapshot::{self, EventFacts};
+use jingzhun_policy::ProposalKind;
 use jingzhun_store::{EvaluationRun, ProposalRecord, Store, StoredHousehold};
 
 use super::{policy::load_pack, progress};
@@ -116,7 +116,10 @@ pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCod
     let year = args.year.unwrap_or_else(default_year);
     let as_of = args.as_of.unwrap_or_else(|| year_end(year));
     if year < jingzhun_loader::FIRST_YEAR {
-        bail!("年度 {year} 早于建档立卡 ({} 年)", jingzhun_loader::FIRST_YEAR);
+        bail!(
+            "年度 {year} 早于建档立卡 ({} 年)",
+            jingzhun_loader::FIRST_YEAR
+        );
     }
     if !["table", "json"].contains(&args.format.as_str()) {
         bail!("不支持的输出格式「{}」(可选 table、json)", args.format);
@@ -181,9 +184,9 @@ pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCod
             .filter(|info| info.pack_hash == eval.pack_hash)
             .and_then(|info| info.run_id);
         match already {
-            Some(run_id) => eprintln!(
-                "评估 #{run_id} 已保存过这些建议 (登记数据与政策包均未变), 未重复保存"
-            ),
+            Some(run_id) => {
+                eprintln!("评估 #{run_id} 已保存过这些建议 (登记数据与政策包均未变), 未重复保存")
+            }
             None => {
                 let snapshot_seq = reused.as_ref().map_or(data_seq, |i| i.data_seq);
                 let run_id = save_run(store, &area, year, as_of, &engine, &eval, data_time)?;
@@ -232,7 +235,11 @@ pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCod
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
         _ => {
-            let source = if reused.is_some() { "读取快照" } else { "读取" };
+            let source = if reused.is_some() {
+                "读取快照"
+            } else {
+                "读取"
+            };
             println!(
                 "{year} 年评估 (截至 {as_of}), 政策包 {}; {source} {:.1} 秒, 评估 {:.3} 秒, {} 户 {} 人",
                 eval.pack_version,
@@ -253,7 +260,11 @@ fn read_year(
     area: &AreaCode,
     year: u16,
     as_of: NaiveDate,
-) -> anyhow::Result<(jingzhun_engine::Engine, chrono::DateTime<chrono::Utc>, EventFacts)> {
+) -> anyhow::Result<(
+    jingzhun_engine::Engine,
+    chrono::DateTime<chrono::Utc>,
+    EventFacts,
+)> {
     let mut facts = EventFacts::default();
     let loaded = load_with(store, area, year, as_of, &mut |stored| {
         facts.add(stored, year, as_of)
