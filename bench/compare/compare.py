@@ -105,10 +105,10 @@ def duck_sql(p, households, members, grouped=False):
         members_of = f"""
     j AS (
         SELECT h.* EXCLUDE (ms), coalesce(len(h.ms), 0) AS size,
-               coalesce(list_bool_or(list_transform(h.ms, x -> x.school_age BETWEEN {amin} AND {amax}
+               coalesce(list_bool_or(list_transform(h.ms, lambda x: x.school_age BETWEEN {amin} AND {amax}
                    AND (x.schooling IS NULL OR x.schooling IN ('preschool', 'dropout', 'not_in_school')))), FALSE) AS edu_fail,
-               coalesce(list_bool_or(list_transform(h.ms, x -> x.medical_insurance = 0)), FALSE) AS med_fail,
-               coalesce(list_bool_or(list_transform(h.ms, x -> coalesce(x.labour IN ('ordinary', 'skilled', 'weak'), FALSE))), FALSE) AS has_labour,
+               coalesce(list_bool_or(list_transform(h.ms, lambda x: x.medical_insurance = 0)), FALSE) AS med_fail,
+               coalesce(list_bool_or(list_transform(h.ms, lambda x: coalesce(x.labour IN ('ordinary', 'skilled', 'weak'), FALSE))), FALSE) AS has_labour,
                ({counted}) - production_costs AS net
         FROM {households} h
     ),"""
