@@ -21,7 +21,7 @@ fi
 "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$HERE/requirements.txt"
 
 (cd "$ROOT" && cargo build --release --quiet -p jingzhun-engine --example compare)
-BIN="$ROOT/target/release/examples/compare"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/compare"
 
 # Export once per size; again whenever the exporter was rebuilt (its format may have changed).
 if [ ! -f "$DATA/households.csv" ] || [ "$BIN" -nt "$DATA/households.csv" ]; then

@@ -81,8 +81,8 @@ impl Hasher for IdHasher {
     }
 }
 
-type IdMap<V> = HashMap<HouseholdId, V, BuildHasherDefault<IdHasher>>;
-type SlotMap<V> = HashMap<u32, V, BuildHasherDefault<IdHasher>>;
+pub(crate) type IdMap<V> = HashMap<HouseholdId, V, BuildHasherDefault<IdHasher>>;
+pub(crate) type SlotMap<V> = HashMap<u32, V, BuildHasherDefault<IdHasher>>;
 
 /// One household in compact form: what a slot holds. Built from a core [`Household`] or generated directly
 /// (benchmarks).

@@ -7,6 +7,10 @@
 //!   [`Evaluation`], records the pack version and the data time (year, as-of date) it came from.
 //! - [`Engine::update_household`] re-evaluates one changed household and adjusts its areas' rollups by
 //!   subtracting its old contribution and adding the new one.
+//! - [`Engine::snapshot`] / [`Engine::from_snapshot`] write the columns as bytes and read them back (the
+//!   `snapshot` module; `jingzhun-loader` keeps them in the store so that an evaluated year is restored
+//!   instead of read again), and [`Engine::evaluation_with_rollups`] answers area-level questions from
+//!   counts stored with them.
 //! - [`Engine::whatif`] evaluates under two packs and reports who flips and which area counts change,
 //!   without touching official data (nothing here writes anywhere).
 //!
@@ -14,6 +18,7 @@
 
 pub mod columns;
 pub mod rollup;
+pub mod snapshot;
 pub mod synth;
 
 use std::collections::HashMap;
@@ -41,6 +46,8 @@ pub enum EngineError {
     Policy(#[from] EffectiveError),
     #[error("户 {0} 不在内存中的登记数据里")]
     NotFound(HouseholdId),
+    #[error(transparent)]
+    Snapshot(#[from] snapshot::SnapshotError),
 }
 
 /// One household as the store streams it.

@@ -5,7 +5,7 @@
 
 use jingzhun_core::{MonitoringKind, Yuan};
 use jingzhun_policy::{flag, AreaCounts, Assessment, Guarantee, ProposalKind, Rate, RegistryState};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::columns::RegistryFacts;
 
@@ -15,7 +15,7 @@ macro_rules! rollup {
         arrays { $($(#[$am:meta])* $a:ident : $n:expr => $names:expr),+ $(,)? }
     ) => {
         /// The counts of one area. Households and people are those of the registry held by the engine.
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
         pub struct Rollup {
             $($(#[$sm])* pub $s: i64,)+
             $($(#[$am])* pub $a: [i64; $n],)+

@@ -18,6 +18,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use jingzhun_core::monitoring::CaseState;
+use jingzhun_core::projects::OfficialStat;
 use jingzhun_core::{AreaCode, AreaLevel, AreaTree, Household, HouseholdId};
 use jingzhun_engine::{Engine, EngineError, Evaluation, HouseholdInput};
 use jingzhun_policy::PolicyPack;
@@ -25,7 +26,6 @@ use jingzhun_report::annual::{self, AnnualInputs, Document, Provenance};
 use jingzhun_report::indicators::{
     self, DecidedRisks, ExitHistory, Extras, IndicatorTable, LeadCase, RunningMeasures,
 };
-use jingzhun_core::projects::OfficialStat;
 use jingzhun_report::population::{self, Line};
 use jingzhun_report::projects::{self, ProjectDetails};
 use jingzhun_report::summary::SummarySeries;
@@ -34,6 +34,10 @@ use jingzhun_store::{
     CaseFilter, Store, StoreError, StoredHistory, StoredHousehold, StoredVersion,
 };
 use rayon::prelude::*;
+
+pub mod snapshot;
+
+use snapshot::Staleness;
 
 /// The first year of the registry (建档立卡 began in 2013-2014); yearly histories start here.
 pub const FIRST_YEAR: u16 = 2013;
@@ -59,6 +63,8 @@ pub enum LoadError {
     Feeder,
     #[error("无法生成报表: {0}")]
     Tables(String),
+    #[error("{0}")]
+    Snapshot(String),
 }
 
 /// How far a long step has come (the command line draws bars; the web application ignores it).
@@ -97,7 +103,8 @@ pub struct Loaded {
 }
 
 /// Streams the households within `area` as of `as_of` from the store into an engine for `year`; `each`
-/// sees every household read (e.g. to collect facts the engine does not keep).
+/// sees every household read (e.g. to collect facts the engine does not keep), with the incomes of `year`
+/// only ([`Store::scan_households_for_year`]: the engine reads no other year's).
 pub fn load_with(
     store: &Store,
     area: &AreaCode,
@@ -115,7 +122,7 @@ pub fn load_with(
     let mut engine = Engine::new(&tree, year, as_of);
     let mut data_time = DateTime::<Utc>::MIN_UTC;
     let mut n = 0u64;
-    store.scan_households(area, Some(as_of), &mut |stored| {
+    store.scan_households_for_year(area, as_of, year, &mut |stored| {
         data_time = data_time.max(stored.recorded_at);
         each(&stored);
         engine.insert(HouseholdInput::from((
@@ -141,6 +148,8 @@ pub fn load_with(
 pub struct YearLoaded {
     pub engine: Engine,
     pub data_time: DateTime<Utc>,
+    /// The year's status-event facts (collected by [`load_years_with_facts`] only; empty otherwise).
+    pub facts: snapshot::EventFacts,
 }
 
 /// Households fed to every year's engine at a time.
@@ -211,6 +220,30 @@ pub fn load_years(
     each: &mut dyn FnMut(&StoredHousehold),
     progress: &mut dyn Progress,
 ) -> Result<Vec<YearLoaded>, LoadError> {
+    read_years(store, tree, area, years, false, each, progress)
+}
+
+/// [`load_years`], and each year's status-event facts collected on the way (what a snapshot keeps).
+pub fn load_years_with_facts(
+    store: &Store,
+    tree: &AreaTree,
+    area: &AreaCode,
+    years: &[u16],
+    each: &mut dyn FnMut(&StoredHousehold),
+    progress: &mut dyn Progress,
+) -> Result<Vec<YearLoaded>, LoadError> {
+    read_years(store, tree, area, years, true, each, progress)
+}
+
+fn read_years(
+    store: &Store,
+    tree: &AreaTree,
+    area: &AreaCode,
+    years: &[u16],
+    with_facts: bool,
+    each: &mut dyn FnMut(&StoredHousehold),
+    progress: &mut dyn Progress,
+) -> Result<Vec<YearLoaded>, LoadError> {
     if years.is_empty() {
         return Ok(Vec::new());
     }
@@ -221,6 +254,7 @@ pub fn load_years(
         .map(|y| YearLoaded {
             engine: Engine::new(tree, *y, year_end(*y)),
             data_time: DateTime::<Utc>::MIN_UTC,
+            facts: snapshot::EventFacts::default(),
         })
         .collect();
     let scanned = std::thread::scope(|scope| -> Result<(), LoadError> {
@@ -228,7 +262,7 @@ pub fn load_years(
         let engines = &mut loaded;
         let feeder = scope.spawn(move || {
             for batch in rx {
-                feed(engines, &batch, area);
+                feed(engines, &batch, area, with_facts);
             }
         });
         let mut batch: Vec<Read> = Vec::with_capacity(BATCH);
@@ -267,17 +301,58 @@ pub fn load_years(
     Ok(loaded)
 }
 
+/// Engines for several years (each as of its year-end) fed with households as they come, e.g. as a bulk
+/// load writes them ([`Store::bulk_load_histories_then`]), so that what was just written is evaluated
+/// without reading it back. Fed the same households, it holds what [`load_years_with_facts`] reads.
+pub struct YearFeeder {
+    loaded: Vec<YearLoaded>,
+    area: AreaCode,
+}
+
+impl YearFeeder {
+    pub fn new(tree: &AreaTree, area: &AreaCode, years: &[u16]) -> Self {
+        YearFeeder {
+            loaded: years
+                .iter()
+                .map(|y| YearLoaded {
+                    engine: Engine::new(tree, *y, year_end(*y)),
+                    data_time: DateTime::<Utc>::MIN_UTC,
+                    facts: snapshot::EventFacts::default(),
+                })
+                .collect(),
+            area: *area,
+        }
+    }
+
+    /// Adds households (every version and event of each) to every year's engine, the years in parallel.
+    pub fn feed(&mut self, batch: Vec<StoredHistory>) {
+        let batch: Vec<Read> = batch.into_iter().filter_map(Read::new).collect();
+        feed(&mut self.loaded, &batch, &self.area, true);
+    }
+
+    /// The engines, in the order of the years given.
+    pub fn finish(self) -> Vec<YearLoaded> {
+        self.loaded
+    }
+}
+
 /// Adds a batch of households to every year's engine (the version in force at its date, if filed within
 /// `area` then), the engines in parallel.
-fn feed(engines: &mut [YearLoaded], batch: &[Read], area: &AreaCode) {
+fn feed(engines: &mut [YearLoaded], batch: &[Read], area: &AreaCode, with_facts: bool) {
     engines.par_iter_mut().for_each(|loaded| {
         let date = loaded.engine.as_of();
+        let year = loaded.engine.year();
         for r in batch {
             let Some((household, at)) = r.in_force(date) else {
                 continue;
             };
             if !area.contains(&household.village) {
                 continue;
+            }
+            if with_facts {
+                loaded
+                    .facts
+                    .add_events(r.current.id, &r.current.events, year, date);
             }
             loaded.data_time = loaded.data_time.max(at);
             loaded.engine.insert(HouseholdInput::from((
@@ -482,6 +557,14 @@ impl ReportData {
         if tree.get(area).is_none() {
             return Err(LoadError::UnknownArea(*area));
         }
+        match Self::from_snapshots(store, &tree, area, year, as_of, history, pack, progress)? {
+            Ok(mut data) => {
+                data.leads = leads;
+                data.measures = measures;
+                return Ok(data);
+            }
+            Err(why) => progress.note(&why.text()),
+        }
         let started = Instant::now();
         if !history {
             let (engine, data_time, (decided, returned)) =
@@ -562,6 +645,90 @@ impl ReportData {
             load_secs,
             evaluate_secs: started.elapsed().as_secs_f64(),
         })
+    }
+
+    /// The year restored from fresh snapshots ([`snapshot`]): the target year's engine evaluated under
+    /// `pack`, and with `history` every earlier year's counts (from the stored counts when they were taken
+    /// under the same pack). `Err` says why the registry has to be read instead. The leads and measures
+    /// are left empty for the caller to fill.
+    #[allow(clippy::too_many_arguments)]
+    fn from_snapshots(
+        store: &Store,
+        tree: &AreaTree,
+        area: &AreaCode,
+        year: u16,
+        as_of: NaiveDate,
+        history: bool,
+        pack: &PolicyPack,
+        progress: &mut dyn Progress,
+    ) -> Result<Result<ReportData, Staleness>, LoadError> {
+        let started = Instant::now();
+        let target = match snapshot::fresh(store, area, year, as_of)? {
+            Ok(info) => info,
+            Err(why) => return Ok(Err(why)),
+        };
+        let mut earlier = Vec::new();
+        if history {
+            for y in FIRST_YEAR..year {
+                match snapshot::fresh(store, area, y, year_end(y))? {
+                    Ok(info) => earlier.push(info),
+                    Err(Staleness::Missing { .. }) => {
+                        return Ok(Err(Staleness::History { year, missing: y }))
+                    }
+                    Err(why) => return Ok(Err(why)),
+                }
+            }
+        }
+        progress.start("读取评估快照", 1 + earlier.len() as u64, "个年度");
+        let mut data_time = target.data_time;
+        let restored = snapshot::restore(store, tree, target)?;
+        progress.set(1);
+        let load_secs = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let eval = restored.engine.evaluate(pack)?;
+        let (history, series) = if history {
+            let mut exits = ExitHistory::default();
+            let name = tree.get(area).map(|a| a.name.clone()).unwrap_or_default();
+            let mut series = SummarySeries::new(*area, name);
+            for (i, info) in earlier.iter().enumerate() {
+                let (engine, eval) = snapshot::area_evaluation(store, tree, info, pack)?;
+                exits.add(&eval);
+                series.add(&engine, &eval);
+                data_time = data_time.max(info.data_time);
+                progress.set(2 + i as u64);
+            }
+            series.add(&restored.engine, &eval);
+            (Some(exits), Some(series))
+        } else {
+            (None, None)
+        };
+        progress.finish();
+        let snapshot::EventFacts { decided, returned } = restored.facts;
+        // The annual review (with history) also reads the project records; they are not in a snapshot.
+        let projects = if history.is_some() {
+            Some(ProjectsData {
+                details: project_details(store, area, as_of)?,
+                official: store.official_stats(area)?,
+            })
+        } else {
+            None
+        };
+        Ok(Ok(ReportData {
+            area: *area,
+            engine: restored.engine,
+            eval,
+            tree: tree.clone(),
+            data_time,
+            history,
+            series,
+            decided,
+            returned,
+            leads: Vec::new(),
+            measures: RunningMeasures::default(),
+            projects,
+            load_secs,
+            evaluate_secs: started.elapsed().as_secs_f64(),
+        }))
     }
 
     pub fn extras(&self) -> Extras<'_> {

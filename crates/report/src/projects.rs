@@ -89,7 +89,12 @@ fn yuan(fen: i64) -> f64 {
 impl ProjectDetails {
     /// Computes everything of `r` within `area` up to the end of `as_of`; `cadres` is the cadre table of the
     /// area (assisting cadres and first secretaries count it, one truth with the monitoring records).
-    pub fn compute(r: &ProjectRecords, cadres: &[Cadre], area: &AreaCode, as_of: NaiveDate) -> Self {
+    pub fn compute(
+        r: &ProjectRecords,
+        cadres: &[Cadre],
+        area: &AreaCode,
+        as_of: NaiveDate,
+    ) -> Self {
         let within = |c: &AreaCode| area.contains(c);
         let since = NaiveDate::from_ymd_opt(SINCE, 1, 1).unwrap_or_default();
         let mut d = ProjectDetails::default();
@@ -101,7 +106,9 @@ impl ProjectDetails {
             .collect();
         let f = &mut d.figures;
         for p in projects.values() {
-            let Some(done) = p.step(Stage::Completed).filter(|s| s.on <= as_of && s.on >= since)
+            let Some(done) = p
+                .step(Stage::Completed)
+                .filter(|s| s.on <= as_of && s.on >= since)
             else {
                 continue;
             };
@@ -267,9 +274,21 @@ pub const BAZHONG_PUBLISHED_PROJECTS: &[Published] = &[
     p("first_secretaries", "第一书记(名)", 2_112.0),
     p("work_teams", "驻村工作队(支, 公布为 2,000 余支)", 2_000.0),
     p("cadres_sent_liangshan", "援凉干部(名)", 132.0),
-    p("social_funds_yuan", "2014 年以来社会帮扶资金(元)", 858_000_000.0),
-    p("private_enterprises_assisting", "参与帮扶的民营企业(家)", 937.0),
-    p("poverty_day_donations_yuan", "扶贫日募集资金(元)", 280_000_000.0),
+    p(
+        "social_funds_yuan",
+        "2014 年以来社会帮扶资金(元)",
+        858_000_000.0,
+    ),
+    p(
+        "private_enterprises_assisting",
+        "参与帮扶的民营企业(家)",
+        937.0,
+    ),
+    p(
+        "poverty_day_donations_yuan",
+        "扶贫日募集资金(元)",
+        280_000_000.0,
+    ),
 ];
 
 const fn p(field: &'static str, label: &'static str, value: f64) -> Published {
@@ -340,7 +359,9 @@ pub fn review_sections(
         })
         .collect();
     b.push(Block::Table(
-        ["项目类别", "已完工项目(个)", "完成量"].map(str::to_owned).to_vec(),
+        ["项目类别", "已完工项目(个)", "完成量"]
+            .map(str::to_owned)
+            .to_vec(),
         rows,
     ));
     b.push(Block::Heading("六、扶贫资金".to_owned()));
@@ -487,7 +508,8 @@ mod tests {
     #[test]
     fn figures_count_what_was_completed_within_the_area_by_the_date() {
         let mut r = ProjectRecords::default();
-        r.projects.push(road(1, "511902101001", 3.25, d(2018, 9, 1)));
+        r.projects
+            .push(road(1, "511902101001", 3.25, d(2018, 9, 1)));
         r.projects.push(road(2, "511903101001", 2.0, d(2018, 9, 1)));
         r.projects.push(road(3, "511902101002", 1.0, d(2021, 3, 1)));
         r.allocations.push(Allocation {

@@ -698,6 +698,18 @@ pub(crate) fn scan(
     as_of: Option<NaiveDate>,
     f: &mut dyn FnMut(StoredHousehold) -> Result<()>,
 ) -> Result<usize> {
+    scan_incomes_of(tx, within, as_of, None, f)
+}
+
+/// [`scan`], with only the incomes of `income_year` when given (the join then looks each one up by its
+/// primary key instead of reading every year of every version: most of the rows a full scan reads).
+pub(crate) fn scan_incomes_of(
+    tx: &mut Tx<'_>,
+    within: &AreaCode,
+    as_of: Option<NaiveDate>,
+    income_year: Option<u16>,
+    f: &mut dyn FnMut(StoredHousehold) -> Result<()>,
+) -> Result<usize> {
     let (lo, hi) = village_range(within);
     // `from` joins `h` (households) to `v` (the chosen household_versions row).
     let (from, filter, order, params) = match as_of {
@@ -743,8 +755,13 @@ pub(crate) fn scan(
          WHERE {filter} ORDER BY {order}, m.seq",
         col_list(MEMBER_COLS, "m")
     );
+    // A year is a number, not text from outside: written into the statement, it keeps the parameter lists
+    // of the four queries alike.
+    let income_year = income_year
+        .map(|y| format!(" AND i.year = {y}"))
+        .unwrap_or_default();
     let income_sql = format!(
-        "SELECT {} FROM {from} JOIN income_versions i ON i.household_id = v.household_id AND i.version = v.version \
+        "SELECT {} FROM {from} JOIN income_versions i ON i.household_id = v.household_id AND i.version = v.version{income_year} \
          WHERE {filter} ORDER BY {order}, i.year",
         col_list(INCOME_COLS, "i")
     );

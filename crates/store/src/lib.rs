@@ -20,6 +20,10 @@
 //!   `cadres(id, name, phone, unit, post, area_code)`, `cadre_assignments(cadre_id, household_id, from_date,
 //!   to_date)`, `assistance_measures(id, household_id, kind, …, started, ended, amount_fen, case_id,
 //!   cadre_id)` and `visits(id, household_id, cadre_id, visited_on, purpose, findings)`.
+//! - `evaluation_snapshots` (migration 0012, `snapshots` module): an evaluated year's engine columns, counts
+//!   and event facts as blobs, stamped with the audit sequence of the data they came from, so that reports
+//!   restore a year instead of scanning the registry; [`Store::data_seq`] and [`Store::first_change_since`]
+//!   read the audit log as the registry's change feed.
 //! - `areas`, `area_changes` (renames and merges), `evaluation_runs`, `evaluation_proposals`, `audit_log`,
 //!   `accounts` and `sessions` (for the web crate), `schema_migrations`.
 //!
@@ -106,6 +110,7 @@ mod migrate;
 mod monitoring;
 mod projects;
 mod schema;
+mod snapshots;
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -127,9 +132,10 @@ pub use error::{Result, StoreError};
 pub use evaluation::{EvaluationRun, ProposalRecord};
 pub use households::{StoredHistory, StoredHousehold, StoredVersion, VersionInfo};
 pub use import::{ImportBasis, ImportOutcome, ImportedHousehold};
-pub use monitoring::{CaseCounts, CaseFilter, MeasureCounts, MonitoringBatch, MonitoringLoaded};
 pub use jingzhun_core::projects::ProjectRecords;
+pub use monitoring::{CaseCounts, CaseFilter, MeasureCounts, MonitoringBatch, MonitoringLoaded};
 pub use projects::{ProjectIds, ProjectsBatch};
+pub use snapshots::{is_data_change, DataChange, NewSnapshot, SnapshotInfo, SnapshotPart};
 
 use db::{Conn, Tx};
 
@@ -683,6 +689,19 @@ impl Store {
         self.read_long(|tx| households::scan(tx, within, as_of, f))
     }
 
+    /// [`Store::scan_households`] as of `as_of` with the incomes of `year` only (each household's
+    /// `incomes` holds that year's record, if any): what an evaluation of one year reads, without the
+    /// other years' incomes that make up most of a full scan's rows.
+    pub fn scan_households_for_year(
+        &self,
+        within: &AreaCode,
+        as_of: NaiveDate,
+        year: u16,
+        f: &mut dyn FnMut(StoredHousehold) -> Result<()>,
+    ) -> Result<usize> {
+        self.read(|tx| households::scan_incomes_of(tx, within, Some(as_of), Some(year), f))
+    }
+
     /// Streams every household that was ever filed under a village in `within` (in any of its versions)
     /// with **all** its versions and all its events, in household-id order, with four queries in all.
     /// One pass serves evaluations on many dates: [`StoredHistory::in_force`] picks the version of each date
@@ -735,7 +754,39 @@ impl Store {
     ) -> Result<usize> {
         let mut conn = self.lock_long()?;
         let now = self.now();
-        bulk::load(&mut conn.guard, now, households, actor, reason, progress)
+        bulk::load(
+            &mut conn.guard,
+            now,
+            households,
+            actor,
+            reason,
+            progress,
+            None,
+        )
+    }
+
+    /// [`Store::bulk_load_histories`], handing each batch back once it is committed, with the ids the
+    /// store gave its households and the versions as a scan would read them back ([`StoredHistory`]): so
+    /// that a caller can evaluate what it has just written without reading it again.
+    pub fn bulk_load_histories_then(
+        &self,
+        households: &mut dyn Iterator<Item = HouseholdHistory>,
+        actor: &Actor,
+        reason: &str,
+        progress: &mut dyn FnMut(usize),
+        written: &mut dyn FnMut(Vec<StoredHistory>),
+    ) -> Result<usize> {
+        let mut conn = self.lock()?;
+        let now = self.now();
+        bulk::load(
+            &mut conn.guard,
+            now,
+            households,
+            actor,
+            reason,
+            progress,
+            Some(written),
+        )
     }
 
     /// Imports a household file's households in **one transaction**: matched by household number, new ones
@@ -847,6 +898,37 @@ impl Store {
         f: &mut dyn FnMut(ProposalRecord) -> Result<()>,
     ) -> Result<usize> {
         self.read_long(|tx| evaluation::proposals(tx, run_id, f))
+    }
+
+    // ---- Evaluation snapshots ----
+
+    /// The audit sequence of the newest change to the registry's data (0 for none): what a snapshot taken
+    /// now includes. Accesses and derived results do not count ([`is_data_change`]).
+    pub fn data_seq(&self) -> Result<i64> {
+        self.read(snapshots::data_seq)
+    }
+
+    /// The first change to the registry's data after audit sequence `seq`, with how many there are;
+    /// `None` if the data is as it was then.
+    pub fn first_change_since(&self, seq: i64) -> Result<Option<DataChange>> {
+        self.read(|tx| snapshots::first_change_since(tx, seq))
+    }
+
+    /// Stores a snapshot, replacing the one of the same area, year and date; audited (`snapshot.save`,
+    /// not a data change). Returns its id.
+    pub fn save_snapshot(&self, snapshot: &NewSnapshot<'_>) -> Result<i64> {
+        let actor = Actor::system("snapshot");
+        self.write(|tx, now| snapshots::save(tx, now, &actor, snapshot))
+    }
+
+    /// The stored snapshots (of `year`, or all), without their blobs.
+    pub fn snapshots(&self, year: Option<u16>) -> Result<Vec<SnapshotInfo>> {
+        self.read(|tx| snapshots::list(tx, year))
+    }
+
+    /// One blob of a stored snapshot.
+    pub fn snapshot_part(&self, id: i64, part: SnapshotPart) -> Result<Vec<u8>> {
+        self.read(|tx| snapshots::part(tx, id, part))
     }
 
     // ---- Audit ----

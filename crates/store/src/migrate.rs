@@ -52,6 +52,11 @@ const SQLITE: &[Migration] = &[
         name: "projects",
         sql: include_str!("../migrations/sqlite/0007_projects.sql"),
     },
+    Migration {
+        version: 12,
+        name: "evaluation_snapshots",
+        sql: include_str!("../migrations/sqlite/0012_evaluation_snapshots.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -89,6 +94,11 @@ const POSTGRES: &[Migration] = &[
         version: 7,
         name: "projects",
         sql: include_str!("../migrations/postgres/0007_projects.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "evaluation_snapshots",
+        sql: include_str!("../migrations/postgres/0012_evaluation_snapshots.sql"),
     },
 ];
 

@@ -14,8 +14,10 @@
 //! with a fixed password. It builds the search index and reports the time and the process's resident memory
 //! before and after (`INDEX …`).
 //!
-//! Either way it prints the session cookies (`ACCOUNT user token`) and the request paths to measure
-//! (`URL label path`: the household page and searches people type), then serves on 127.0.0.1:PORT (default
+//! Either way it prints the session cookies (`ACCOUNT user token`), the request paths to measure
+//! (`URL label path`: the household page and searches people type) and, per account, a file of up to
+//! 20,000 household pages spread at random over its area (`PAGES user count file`, one path a line, for
+//! `scripts/random_pages.lua`), then serves on 127.0.0.1:PORT (default
 //! 8089) until Ctrl-C. `scripts/bench_web.sh` runs `wrk` over every account × path. Numbers go into
 //! BENCHMARKS.md, never into tests.
 
@@ -33,6 +35,8 @@ use jingzhun_web::{AppState, CreateAccountError, Role, StoreBackend, SystemClock
 type Error = Box<dyn std::error::Error>;
 
 const TOWNSHIPS: usize = 20;
+/// Household pages per account for the spread-out page test (`PAGES user count file`).
+const RANDOM_PAGES: usize = 20_000;
 const VILLAGES: usize = 15;
 
 fn village(i: usize) -> Result<AreaCode, Error> {
@@ -188,6 +192,26 @@ fn main() -> Result<(), Error> {
         )
         .map_err(|e| format!("{e:?}"))?;
         println!("ACCOUNT {user} {} {area}", signed.token);
+        // Household pages spread over the account's area: one hot page stays in every cache, which is
+        // not what many users looking at different households cost.
+        let mut ids: Vec<i64> = store
+            .household_ids_within(area)?
+            .into_iter()
+            .map(|(_, id)| id.0)
+            .collect();
+        let mut rng = 0x9E37_79B9_7F4A_7C15u64 ^ area.as_str().len() as u64;
+        // A deterministic shuffle (xorshift), then the first RANDOM_PAGES.
+        for i in (1..ids.len()).rev() {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            ids.swap(i, (rng % (i as u64 + 1)) as usize);
+        }
+        ids.truncate(RANDOM_PAGES.min(ids.len()));
+        let file = std::env::temp_dir().join(format!("serve_bench_pages_{user}_{port}.txt"));
+        let paths: Vec<String> = ids.iter().map(|id| format!("/households/{id}")).collect();
+        std::fs::write(&file, paths.join("\n") + "\n")?;
+        println!("PAGES {user} {} {}", ids.len(), file.display());
     }
     // The sample household: the first of the smallest account's area, so every account finds it.
     let village = accounts.last().map(|a| a.2).ok_or("no account")?;

@@ -9,13 +9,16 @@ use std::time::Instant;
 
 use anyhow::Context;
 use jingzhun_core::{AreaCode, AreaLevel, AreaTree};
+use jingzhun_engine::{Engine, Evaluation};
+use jingzhun_loader::snapshot;
+use jingzhun_loader::{year_end, YearFeeder, YearLoaded};
 use jingzhun_policy::PolicyPack;
 use jingzhun_report::summary::{Summary, SummarySeries, BAZHONG_PUBLISHED};
-use jingzhun_store::{Actor, Store};
+use jingzhun_store::{Actor, Store, StoredHistory};
 use jingzhun_synth::SynthConfig;
 use jingzhun_web::Role;
 
-use super::{evaluate, progress, synth, table};
+use super::{progress, synth, table};
 
 /// The years of the story: the registry's baseline, the end of poverty alleviation, and the monitoring years.
 pub const FIRST_YEAR: u16 = jingzhun_loader::FIRST_YEAR;
@@ -46,7 +49,14 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
         let areas = jingzhun_io::sichuan().context("随附的四川省区划数据损坏")?;
         store.upsert_areas(&areas, actor, "演示: 载入四川省行政区划")?;
     }
-    if store.count_households(&city)? == 0 {
+    // The labour force in work in the economy's year, from that year's evaluation.
+    let mut labour = None;
+    let mut hook = |engine: &Engine, eval: &Evaluation| {
+        if engine.year() == ECONOMY_YEAR {
+            labour = Some(super::economy::labour_of(engine, eval));
+        }
+    };
+    let series = if store.count_households(&city)? == 0 {
         eprintln!(
             "首次运行: 生成巴中市演示数据 (规模 {}, 种子 {}) ...",
             args.scale, args.seed
@@ -57,24 +67,44 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
             scale: args.scale,
             defect_rate: 0.0,
         };
-        let report = synth::generate_into(&store, actor, config)?;
-        // What was written: the households, the monitoring records, the economy records.
+        let tree = store.area_tree()?;
+        let years: Vec<u16> = (FIRST_YEAR..=LAST_YEAR).collect();
+        // Each batch the store commits goes to one engine per year on another thread as it is written, so
+        // what was generated is evaluated without reading it back from the database.
+        let (report, loaded) = std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<StoredHistory>>(2);
+            let mut feeder = YearFeeder::new(&tree, &city, &years);
+            let fed = scope.spawn(move || {
+                for batch in rx {
+                    feeder.feed(batch);
+                }
+                feeder.finish()
+            });
+            let mut send = |batch: Vec<StoredHistory>| {
+                // The feeder only stops early if it panicked; the join below reports that.
+                let _ = tx.send(batch);
+            };
+            let report = synth::generate_into_then(&store, actor, config, Some(&mut send));
+            drop(tx);
+            (report, fed.join())
+        });
+        let report = report?;
+        let loaded = loaded.map_err(|_| anyhow::anyhow!("装载线程异常退出"))?;
+        // What was written: the households, the monitoring and project records, the economy records.
         for line in report.lines().take(3) {
             eprintln!("{line}");
         }
+        let tree = store.area_tree()?;
+        evaluate_and_save(&store, &tree, &city, loaded, &mut hook)?
     } else {
         eprintln!(
             "使用已有的演示数据 ({} 户); 删除数据库文件可重新生成",
             store.count_households(&city)?
         );
-    }
+        let tree = store.area_tree()?;
+        evaluate_years_saving(&store, &tree, &city, LAST_YEAR, true, &mut hook)?
+    };
     let tree = store.area_tree()?;
-    let mut labour = None;
-    let series = evaluate_years_with(&store, &tree, &city, LAST_YEAR, &mut |engine, eval| {
-        if engine.year() == ECONOMY_YEAR {
-            labour = Some(super::economy::labour_of(engine, eval));
-        }
-    })?;
     let economy = match labour {
         Some(l) => Some(super::economy::figures(&store, &city, ECONOMY_YEAR, l)?),
         None => None,
@@ -114,26 +144,114 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-/// Evaluates every year from 2013 to `last_year` and collects the area's summary series. The registry is
-/// read once and fed to one engine per year ([`evaluate::load_years`]).
+/// Evaluates every year from 2013 to `last_year` and collects the area's summary series: from the years'
+/// snapshots when every one is fresh, else from the registry read once into one engine per year
+/// ([`evaluate::load_years`]).
 /// Shows `each` every year's engine with its evaluation.
 pub fn evaluate_years_with(
     store: &Store,
     tree: &AreaTree,
     city: &AreaCode,
     last_year: u16,
-    each: &mut dyn FnMut(&jingzhun_engine::Engine, &jingzhun_engine::Evaluation),
+    each: &mut dyn FnMut(&Engine, &Evaluation),
+) -> anyhow::Result<SummarySeries> {
+    evaluate_years_saving(store, tree, city, last_year, false, each)
+}
+
+/// [`evaluate_years_with`]; with `save`, the years read from the registry are kept as snapshots.
+fn evaluate_years_saving(
+    store: &Store,
+    tree: &AreaTree,
+    city: &AreaCode,
+    last_year: u16,
+    save: bool,
+    each: &mut dyn FnMut(&Engine, &Evaluation),
 ) -> anyhow::Result<SummarySeries> {
     let years: Vec<u16> = (FIRST_YEAR..=last_year.max(FIRST_YEAR)).collect();
-    let engines = evaluate::load_years(store, tree, city, &years, &mut |_| {})?;
+    let pack = PolicyPack::builtin();
+    let mut fresh = Vec::new();
+    for y in &years {
+        match snapshot::fresh(store, city, *y, year_end(*y))? {
+            Ok(info) => fresh.push(info),
+            Err(why) => {
+                eprintln!("{}", why.text());
+                break;
+            }
+        }
+    }
+    if fresh.len() == years.len() {
+        let name = tree.get(city).map(|a| a.name.clone()).unwrap_or_default();
+        let mut series = SummarySeries::new(*city, name);
+        for info in &fresh {
+            let (engine, eval) = snapshot::area_evaluation(store, tree, info, &pack)?;
+            series.add(&engine, &eval);
+            each(&engine, &eval);
+        }
+        return Ok(series);
+    }
+    let data_seq = store.data_seq()?;
+    let loaded = jingzhun_loader::load_years_with_facts(
+        store,
+        tree,
+        city,
+        &years,
+        &mut |_| {},
+        &mut progress::Bars::default(),
+    )?;
+    if save {
+        save_years(store, tree, city, loaded, data_seq, each)
+    } else {
+        let name = tree.get(city).map(|a| a.name.clone()).unwrap_or_default();
+        let mut series = SummarySeries::new(*city, name);
+        for l in &loaded {
+            let eval = l.engine.evaluate(&pack)?;
+            series.add(&l.engine, &eval);
+            each(&l.engine, &eval);
+        }
+        Ok(series)
+    }
+}
+
+/// Evaluates the years just generated, collects the summary series and keeps every year as a snapshot
+/// (taken at the data as the demo left it: nothing else writes to a database the demo has just filled).
+fn evaluate_and_save(
+    store: &Store,
+    tree: &AreaTree,
+    city: &AreaCode,
+    loaded: Vec<YearLoaded>,
+    each: &mut dyn FnMut(&Engine, &Evaluation),
+) -> anyhow::Result<SummarySeries> {
+    let data_seq = store.data_seq()?;
+    save_years(store, tree, city, loaded, data_seq, each)
+}
+
+fn save_years(
+    store: &Store,
+    tree: &AreaTree,
+    city: &AreaCode,
+    loaded: Vec<YearLoaded>,
+    data_seq: i64,
+    each: &mut dyn FnMut(&Engine, &Evaluation),
+) -> anyhow::Result<SummarySeries> {
     let pack = PolicyPack::builtin();
     let name = tree.get(city).map(|a| a.name.clone()).unwrap_or_default();
     let mut series = SummarySeries::new(*city, name);
-    let bar = progress::bar("逐年评估", years.len() as u64, "年");
-    for loaded in &engines {
-        let eval = loaded.engine.evaluate(&pack)?;
-        series.add(&loaded.engine, &eval);
-        each(&loaded.engine, &eval);
+    let bar = progress::bar("逐年评估并保存快照", loaded.len() as u64, "年");
+    for l in &loaded {
+        let eval = l.engine.evaluate(&pack)?;
+        series.add(&l.engine, &eval);
+        each(&l.engine, &eval);
+        snapshot::save(
+            store,
+            city,
+            &l.engine,
+            &eval,
+            &l.facts,
+            data_seq,
+            l.data_time,
+            None,
+        )
+        .with_context(|| format!("保存 {} 年的评估快照失败", l.engine.year()))?;
         bar.inc(1);
     }
     bar.finish_and_clear();

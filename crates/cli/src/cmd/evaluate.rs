@@ -9,6 +9,7 @@ use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use jingzhun_core::{AreaCode, AreaLevel, AreaTree};
 use jingzhun_engine::{Evaluation, Rollup};
+use jingzhun_loader::snapshot::{self, EventFacts};
 use jingzhun_policy::ProposalKind;
 use jingzhun_store::{EvaluationRun, ProposalRecord, Store, StoredHousehold};
 
@@ -28,9 +29,12 @@ pub struct EvaluateArgs {
     /// 政策包文件夹; 默认为随程序发布的政策包
     #[arg(long)]
     pub pack: Option<PathBuf>,
-    /// 只显示结果, 不保存建议
+    /// 只显示结果, 不保存建议 (也不保存评估快照)
     #[arg(long)]
     pub no_save: bool,
+    /// 同时评估 2013 年起的每一年 (登记数据只读一遍) 并保存各年的评估快照, 供报表的累计指标使用
+    #[arg(long)]
+    pub history: bool,
     /// 输出格式: table 或 json
     #[arg(long, default_value = "table")]
     pub format: String,
@@ -111,65 +115,197 @@ pub fn load_years(
 pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     let year = args.year.unwrap_or_else(default_year);
     let as_of = args.as_of.unwrap_or_else(|| year_end(year));
+    if year < jingzhun_loader::FIRST_YEAR {
+        bail!(
+            "年度 {year} 早于建档立卡 ({} 年)",
+            jingzhun_loader::FIRST_YEAR
+        );
+    }
+    if !["table", "json"].contains(&args.format.as_str()) {
+        bail!("不支持的输出格式「{}」(可选 table、json)", args.format);
+    }
     let area = match &args.area {
         Some(a) => AreaCode::parse(a)?,
         None => top_area(store)?,
     };
     let pack = load_pack(args.pack.as_deref())?;
+    let tree = store.area_tree()?;
     let started = Instant::now();
-    let loaded = load(store, &area, year, as_of)?;
+    // Read before the registry, so that a write during the read makes the snapshot stale, not wrong.
+    let data_seq = store.data_seq()?;
+    let mut earlier = Vec::new();
+    let (engine, data_time, facts, reused) = if args.history {
+        let years: Vec<u16> = (jingzhun_loader::FIRST_YEAR..=year).collect();
+        let mut loaded = jingzhun_loader::load_years_with_facts(
+            store,
+            &tree,
+            &area,
+            &years,
+            &mut |_| {},
+            &mut progress::Bars::default(),
+        )?;
+        let target = loaded.pop().context("没有读取任何年度")?;
+        earlier = loaded;
+        if as_of == year_end(year) {
+            (target.engine, target.data_time, target.facts, None)
+        } else {
+            let (engine, time, facts) = read_year(store, &area, year, as_of)?;
+            (engine, time, facts, None)
+        }
+    } else {
+        match snapshot::fresh(store, &area, year, as_of)? {
+            Ok(info) => {
+                let r = snapshot::restore(store, &tree, info)?;
+                eprintln!(
+                    "读取评估快照 #{} ({} 户, {} 保存; 此后登记数据没有改动)",
+                    r.info.id,
+                    r.info.households,
+                    (r.info.recorded_at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M")
+                );
+                (r.engine, r.info.data_time, r.facts, Some(r.info))
+            }
+            Err(why) => {
+                if matches!(why, snapshot::Staleness::Changed { .. }) {
+                    eprintln!("{}", why.text());
+                }
+                let (engine, time, facts) = read_year(store, &area, year, as_of)?;
+                (engine, time, facts, None)
+            }
+        }
+    };
     let loaded_in = started.elapsed();
     let started = Instant::now();
-    let eval = loaded.engine.evaluate(&pack)?;
+    let eval = engine.evaluate(&pack)?;
     let evaluated_in = started.elapsed();
     let rollup = eval.rollup(&area).copied().unwrap_or_default();
     if !args.no_save {
-        let summary = serde_json::json!({ "area": area, "rollup": rollup });
-        let run = EvaluationRun {
-            year,
-            as_of,
-            pack_version: eval.pack_version.clone(),
-            pack_hash: eval.pack_hash.clone(),
-            code_version: code_version(),
-            data_time: loaded.data_time,
-            summary_json: summary.to_string(),
-        };
-        let mut proposals = loaded.engine.proposals(&eval).map(|p| ProposalRecord {
-            household_id: p.household,
-            kind: p.kind.to_owned(),
-            detail_json: serde_json::to_string(&p.proposal).unwrap_or_default(),
-        });
-        let run_id = store
-            .save_evaluation(&run, &mut proposals)
-            .context("保存评估结果失败")?;
-        eprintln!(
-            "已保存评估 #{run_id}: 政策包 {}, 数据时间 {}",
-            run.pack_version, run.data_time
-        );
+        let already = reused
+            .as_ref()
+            .filter(|info| info.pack_hash == eval.pack_hash)
+            .and_then(|info| info.run_id);
+        match already {
+            Some(run_id) => {
+                eprintln!("评估 #{run_id} 已保存过这些建议 (登记数据与政策包均未变), 未重复保存")
+            }
+            None => {
+                let snapshot_seq = reused.as_ref().map_or(data_seq, |i| i.data_seq);
+                let run_id = save_run(store, &area, year, as_of, &engine, &eval, data_time)?;
+                snapshot::save(
+                    store,
+                    &area,
+                    &engine,
+                    &eval,
+                    &facts,
+                    snapshot_seq,
+                    data_time,
+                    Some(run_id),
+                )
+                .context("保存评估快照失败")?;
+            }
+        }
+        for y in &earlier {
+            let eval = y.engine.evaluate(&pack)?;
+            snapshot::save(
+                store,
+                &area,
+                &y.engine,
+                &eval,
+                &y.facts,
+                data_seq,
+                y.data_time,
+                None,
+            )
+            .with_context(|| format!("保存 {} 年的评估快照失败", y.engine.year()))?;
+        }
+        if !earlier.is_empty() {
+            eprintln!(
+                "已保存 {}–{} 年各年的评估快照",
+                jingzhun_loader::FIRST_YEAR,
+                year
+            );
+        }
     }
     match args.format.as_str() {
         "json" => {
-            let rows: Vec<_> = child_rows(&loaded.tree, &eval, &area);
+            let rows: Vec<_> = child_rows(&tree, &eval, &area);
             let out = serde_json::json!({
                 "area": area, "year": year, "as_of": as_of, "pack_version": eval.pack_version,
                 "total": rollup, "children": rows.iter().map(|(c, n, r)| serde_json::json!({"area": c, "name": n, "rollup": r})).collect::<Vec<_>>(),
             });
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
-        "table" => {
+        _ => {
+            let source = if reused.is_some() {
+                "读取快照"
+            } else {
+                "读取"
+            };
             println!(
-                "{year} 年评估 (截至 {as_of}), 政策包 {}; 读取 {:.1} 秒, 评估 {:.3} 秒, {} 户 {} 人",
+                "{year} 年评估 (截至 {as_of}), 政策包 {}; {source} {:.1} 秒, 评估 {:.3} 秒, {} 户 {} 人",
                 eval.pack_version,
                 loaded_in.as_secs_f64(),
                 evaluated_in.as_secs_f64(),
-                loaded.engine.households(),
-                loaded.engine.members()
+                engine.households(),
+                engine.members()
             );
-            print_table(&loaded.tree, &eval, &area, &rollup);
+            print_table(&tree, &eval, &area, &rollup);
         }
-        other => bail!("不支持的输出格式「{other}」(可选 table、json)"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads one year of `area` as of `as_of` from the registry, with its status-event facts.
+fn read_year(
+    store: &Store,
+    area: &AreaCode,
+    year: u16,
+    as_of: NaiveDate,
+) -> anyhow::Result<(
+    jingzhun_engine::Engine,
+    chrono::DateTime<chrono::Utc>,
+    EventFacts,
+)> {
+    let mut facts = EventFacts::default();
+    let loaded = load_with(store, area, year, as_of, &mut |stored| {
+        facts.add(stored, year, as_of)
+    })?;
+    Ok((loaded.engine, loaded.data_time, facts))
+}
+
+/// Stores an evaluation run with its proposals; returns its id.
+fn save_run(
+    store: &Store,
+    area: &AreaCode,
+    year: u16,
+    as_of: NaiveDate,
+    engine: &jingzhun_engine::Engine,
+    eval: &Evaluation,
+    data_time: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<i64> {
+    let rollup = eval.rollup(area).copied().unwrap_or_default();
+    let summary = serde_json::json!({ "area": area, "rollup": rollup });
+    let run = EvaluationRun {
+        year,
+        as_of,
+        pack_version: eval.pack_version.clone(),
+        pack_hash: eval.pack_hash.clone(),
+        code_version: code_version(),
+        data_time,
+        summary_json: summary.to_string(),
+    };
+    let mut proposals = engine.proposals(eval).map(|p| ProposalRecord {
+        household_id: p.household,
+        kind: p.kind.to_owned(),
+        detail_json: serde_json::to_string(&p.proposal).unwrap_or_default(),
+    });
+    let run_id = store
+        .save_evaluation(&run, &mut proposals)
+        .context("保存评估结果失败")?;
+    eprintln!(
+        "已保存评估 #{run_id}: 政策包 {}, 数据时间 {}",
+        run.pack_version, run.data_time
+    );
+    Ok(run_id)
 }
 
 /// The smallest area containing every village that has households (the province if several cities).

@@ -19,8 +19,8 @@ pub mod report;
 pub mod serve;
 pub mod synth;
 pub mod synth_monitoring;
-pub mod synth_projects;
 pub mod synth_out;
+pub mod synth_projects;
 pub mod table;
 
 use std::process::ExitCode;

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use jingzhun_core::{AreaCode, AreaTree};
-use jingzhun_store::{Actor, HouseholdHistory, Store};
+use jingzhun_store::{Actor, HouseholdHistory, Store, StoredHistory};
 use jingzhun_synth::{Calibration, Generator, SynthConfig, SynthError};
 
 use super::{economy, progress, synth_monitoring, synth_projects};
@@ -91,6 +91,17 @@ pub fn run(store: &Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode>
 
 /// Generates into the store with a progress bar; returns the calibration report of what was written.
 pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyhow::Result<String> {
+    generate_into_then(store, actor, config, None)
+}
+
+/// [`generate_into`], handing every batch of households back once it is committed, with the ids the
+/// store gave them (`demo` evaluates them as they are written instead of reading them back).
+pub fn generate_into_then(
+    store: &Store,
+    actor: &Actor,
+    config: SynthConfig,
+    mut written: Option<&mut dyn FnMut(Vec<StoredHistory>)>,
+) -> anyhow::Result<String> {
     let tree = store.area_tree()?;
     if tree.is_empty() {
         bail!("数据库中没有行政区划, 请先运行 `jingzhun init`");
@@ -126,65 +137,77 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
     // The generator runs on its own thread (villages in parallel on rayon's pool) while this one writes,
     // so generating and writing overlap; the bounded channel keeps a few batches in memory at most.
     // Each village's monitoring records are kept and written once the households they refer to have ids.
-    let (written, calibration, monitoring, economies, facts, failure) = std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<HouseholdHistory>>(64);
-        let generator = &generator;
-        let producer = scope.spawn(move || {
-            let mut calibration = Calibration::default();
-            let mut monitoring = Vec::with_capacity(generator.villages().len());
-            let mut economies = Vec::with_capacity(generator.villages().len());
-            let mut facts = Vec::with_capacity(generator.villages().len());
-            for village in generator.par_iter_full(32) {
-                let (village, records, economy) = match village {
-                    Ok(v) => v,
-                    Err(e) => return (calibration, monitoring, economies, facts, Some(e)),
-                };
-                calibration.add_village(&village);
-                facts.push(jingzhun_synth::projects::VillageFacts::of(&village));
-                monitoring.push(records);
-                economies.push(economy);
-                let rows = village
-                    .households
-                    .into_iter()
-                    .map(|mut g| {
-                        let events = std::mem::take(&mut g.events);
-                        HouseholdHistory {
-                            versions: g.into_versions(),
-                            events,
-                        }
-                    })
-                    .collect();
-                // The writer stopped (an error): stop generating.
-                if tx.send(rows).is_err() {
-                    break;
+    let (written, calibration, monitoring, economies, facts, failure) =
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<HouseholdHistory>>(64);
+            let generator = &generator;
+            let producer = scope.spawn(move || {
+                let mut calibration = Calibration::default();
+                let mut monitoring = Vec::with_capacity(generator.villages().len());
+                let mut economies = Vec::with_capacity(generator.villages().len());
+                let mut facts = Vec::with_capacity(generator.villages().len());
+                for village in generator.par_iter_full(32) {
+                    let (village, records, economy) = match village {
+                        Ok(v) => v,
+                        Err(e) => return (calibration, monitoring, economies, facts, Some(e)),
+                    };
+                    calibration.add_village(&village);
+                    facts.push(jingzhun_synth::projects::VillageFacts::of(&village));
+                    monitoring.push(records);
+                    economies.push(economy);
+                    let rows = village
+                        .households
+                        .into_iter()
+                        .map(|mut g| {
+                            let events = std::mem::take(&mut g.events);
+                            HouseholdHistory {
+                                versions: g.into_versions(),
+                                events,
+                            }
+                        })
+                        .collect();
+                    // The writer stopped (an error): stop generating.
+                    if tx.send(rows).is_err() {
+                        break;
+                    }
                 }
-            }
-            (calibration, monitoring, economies, facts, None)
-        });
-        let written = {
-            let mut pending: std::vec::IntoIter<HouseholdHistory> = Vec::new().into_iter();
-            let mut households = std::iter::from_fn(|| loop {
-                if let Some(next) = pending.next() {
-                    return Some(next);
-                }
-                pending = rx.recv().ok()?.into_iter();
+                (calibration, monitoring, economies, facts, None)
             });
-            store.bulk_load_histories(&mut households, actor, &reason, &mut |n| {
-                bar.set_position(n as u64)
-            })
-        };
-        drop(rx);
-        let (calibration, monitoring, economies, facts, failure) = producer.join().unwrap_or_else(|_| {
-            (
-                Calibration::default(),
-                Vec::new(),
-                Vec::new(),
-                Vec::new(),
-                Some(SynthError::Internal("生成线程异常退出")),
-            )
+            let written = {
+                let mut pending: std::vec::IntoIter<HouseholdHistory> = Vec::new().into_iter();
+                let mut households = std::iter::from_fn(|| loop {
+                    if let Some(next) = pending.next() {
+                        return Some(next);
+                    }
+                    pending = rx.recv().ok()?.into_iter();
+                });
+                let mut progress = |n: usize| bar.set_position(n as u64);
+                match written.as_mut() {
+                    Some(w) => store.bulk_load_histories_then(
+                        &mut households,
+                        actor,
+                        &reason,
+                        &mut progress,
+                        *w,
+                    ),
+                    None => {
+                        store.bulk_load_histories(&mut households, actor, &reason, &mut progress)
+                    }
+                }
+            };
+            drop(rx);
+            let (calibration, monitoring, economies, facts, failure) =
+                producer.join().unwrap_or_else(|_| {
+                    (
+                        Calibration::default(),
+                        Vec::new(),
+                        Vec::new(),
+                        Vec::new(),
+                        Some(SynthError::Internal("生成线程异常退出")),
+                    )
+                });
+            (written, calibration, monitoring, economies, facts, failure)
         });
-        (written, calibration, monitoring, economies, facts, failure)
-    });
     bar.finish_and_clear();
     // A generator error ends the stream early, so report it before the count written.
     if let Some(e) = failure {
@@ -195,14 +218,8 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
     let loaded = synth_monitoring::load(store, actor, &config.area, monitoring)?;
     let (economy_loaded, left_out) =
         economy::load_generated(store, actor, &config.area, economies, &reason)?;
-    let project_rows = synth_projects::load(
-        store,
-        actor,
-        &config.area,
-        config.seed,
-        config.scale,
-        facts,
-    )?;
+    let project_rows =
+        synth_projects::load(store, actor, &config.area, config.seed, config.scale, facts)?;
     Ok(format!(
         "已生成并写入 {written} 户 ({seconds:.1} 秒, {:.0} 户/秒)\n{}; {}\n{} (共 {:.1} 秒)\n{}",
         written as f64 / seconds.max(1e-9),

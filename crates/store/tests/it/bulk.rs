@@ -277,3 +277,57 @@ both!(fn bulk_histories_refuse_a_household_without_versions_or_with_two_numbers(
         .unwrap_err();
     assert!(err.to_string().contains("另一个户编号"), "{err}");
 });
+
+both!(fn bulk_load_hands_back_what_a_scan_reads(db) {
+    // Larger than one PostgreSQL batch, so that several batches are handed back.
+    let data = histories(12_345);
+    let mut handed = Vec::new();
+    let mut batches = 0;
+    let n = db
+        .store
+        .bulk_load_histories_then(
+            &mut data.into_iter(),
+            &Actor::system("synth"),
+            "生成",
+            &mut |_| {},
+            &mut |batch| {
+                batches += 1;
+                handed.extend(batch);
+            },
+        )
+        .unwrap();
+    assert_eq!(n, 12_345);
+    assert_eq!(handed.len(), 12_345);
+    assert!(batches >= if db.is_pg() { 2 } else { 1 });
+    let mut read = Vec::new();
+    db.store
+        .scan_household_histories(&code("51"), &mut |h| {
+            read.push(h);
+            Ok(())
+        })
+        .unwrap();
+    handed.sort_by_key(|h| h.id);
+    assert_eq!(handed, read);
+});
+
+both!(fn a_scan_for_a_year_reads_that_year_s_incomes_only(db) {
+    db.store
+        .bulk_load_histories(&mut histories(700).into_iter(), &Actor::system("synth"), "生成", &mut |_| {})
+        .unwrap();
+    for (date, year) in [("2016-12-31", 2016), ("2020-12-31", 2020), ("2020-12-31", 2019)] {
+        let date = d(date);
+        let mut want = scan(&db.store, "51", Some(date));
+        for h in &mut want {
+            h.household.incomes.retain(|r| r.year == year);
+        }
+        let mut got = Vec::new();
+        db.store
+            .scan_households_for_year(&code("51"), date, year, &mut |h| {
+                got.push(h);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(got, want, "{date} {year}");
+        assert!(got.iter().any(|h| !h.household.incomes.is_empty()), "{year}");
+    }
+});

@@ -17,4 +17,5 @@ mod migrations;
 mod monitoring;
 mod pool;
 mod projects;
+mod snapshots;
 mod synth_monitoring;

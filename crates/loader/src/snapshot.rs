@@ -1,0 +1,377 @@
+//! Evaluated years kept in the database, so that reports and a repeated `evaluate` restore a year instead
+//! of reading the whole registry again (a full-scale city: seconds instead of half a minute).
+//!
+//! A snapshot of an area, year and date ([`save`]) holds three blobs (Snappy-compressed in parallel
+//! chunks):
+//!
+//! * the engine's columns ([`Engine::snapshot`]): the facts the rules read, so a restored year is
+//!   evaluated again under whatever pack is asked for and gives exactly what a fresh read gives;
+//! * the per-area counts of the evaluation taken with it, with the pack's hash: earlier years of a
+//!   report's history are answered from these alone when the pack is the same;
+//! * the status-event facts the indicators read beyond the engine ([`EventFacts`]).
+//!
+//! Each is stamped with [`Store::data_seq`] read *before* the registry was read, so a write made during
+//! the read makes the snapshot look stale rather than fresh. [`restore`] checks that nothing in the
+//! registry changed since ([`Store::first_change_since`]): a stale snapshot is never used, and the caller
+//! says so in Chinese ([`Staleness::text`]) and reads the registry instead.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use jingzhun_core::{AreaCode, AreaTree, HouseholdId};
+use jingzhun_engine::snapshot::FORMAT;
+use jingzhun_engine::{AreaIndex, Columns, Engine, Evaluation, Rollup};
+use jingzhun_policy::PolicyPack;
+use jingzhun_report::indicators::{self, DecidedRisks};
+use jingzhun_store::{DataChange, NewSnapshot, SnapshotInfo, SnapshotPart, Store, StoredHousehold};
+use rayon::prelude::*;
+
+use crate::{code_version, LoadError};
+
+/// Bytes compressed at a time (the chunks are compressed and decompressed in parallel).
+const CHUNK: usize = 4 << 20;
+
+/// What the indicators read from status events beyond the engine, for one year and date: the risk types
+/// of the monitoring decisions in force and the households whose return to poverty took effect in the year.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFacts {
+    pub decided: DecidedRisks,
+    pub returned: HashSet<HouseholdId>,
+}
+
+impl EventFacts {
+    /// Adds what `stored`'s events say for `year` as of `as_of`.
+    pub fn add(&mut self, stored: &StoredHousehold, year: u16, as_of: NaiveDate) {
+        self.add_events(stored.id, &stored.events, year, as_of);
+    }
+
+    /// Adds what `events` (one household's) say for `year` as of `as_of`.
+    pub fn add_events(
+        &mut self,
+        id: HouseholdId,
+        events: &[jingzhun_core::StatusEvent],
+        year: u16,
+        as_of: NaiveDate,
+    ) {
+        if let Some(bits) = indicators::decided_risks(events, as_of) {
+            self.decided.insert(id, bits);
+        }
+        if indicators::returned_in_year(events, year, as_of) {
+            self.returned.insert(id);
+        }
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let mut decided: Vec<(&HouseholdId, &u16)> = self.decided.iter().collect();
+        decided.sort_unstable();
+        let mut returned: Vec<&HouseholdId> = self.returned.iter().collect();
+        returned.sort_unstable();
+        let mut out = Vec::with_capacity(16 + decided.len() * 10 + returned.len() * 8);
+        out.extend_from_slice(&(decided.len() as u64).to_le_bytes());
+        for (id, bits) in decided {
+            out.extend_from_slice(&id.0.to_le_bytes());
+            out.extend_from_slice(&bits.to_le_bytes());
+        }
+        out.extend_from_slice(&(returned.len() as u64).to_le_bytes());
+        for id in returned {
+            out.extend_from_slice(&id.0.to_le_bytes());
+        }
+        out
+    }
+
+    fn decode(bytes: &[u8]) -> Option<EventFacts> {
+        let mut rest = bytes;
+        let mut take = |n: usize| -> Option<&[u8]> {
+            let (head, tail) = rest.split_at_checked(n)?;
+            rest = tail;
+            Some(head)
+        };
+        let mut facts = EventFacts::default();
+        let count = |b: &[u8]| usize::try_from(u64::from_le_bytes(b.try_into().ok()?)).ok();
+        let n = count(take(8)?)?;
+        facts.decided.reserve(n.min(bytes.len() / 10));
+        for _ in 0..n {
+            let id = i64::from_le_bytes(take(8)?.try_into().ok()?);
+            let bits = u16::from_le_bytes(take(2)?.try_into().ok()?);
+            facts.decided.insert(HouseholdId(id), bits);
+        }
+        let n = count(take(8)?)?;
+        for _ in 0..n {
+            facts
+                .returned
+                .insert(HouseholdId(i64::from_le_bytes(take(8)?.try_into().ok()?)));
+        }
+        rest.is_empty().then_some(facts)
+    }
+}
+
+/// Snappy in chunks compressed in parallel: the chunk count, each chunk's compressed length, the chunks.
+fn compress(raw: &[u8]) -> Vec<u8> {
+    let chunks: Vec<Vec<u8>> = raw
+        .par_chunks(CHUNK)
+        .map(|c| {
+            snap::raw::Encoder::new()
+                .compress_vec(c)
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut out =
+        Vec::with_capacity(8 + chunks.len() * 8 + chunks.iter().map(Vec::len).sum::<usize>());
+    out.extend_from_slice(&(chunks.len() as u64).to_le_bytes());
+    for c in &chunks {
+        out.extend_from_slice(&(c.len() as u64).to_le_bytes());
+    }
+    for c in &chunks {
+        out.extend_from_slice(c);
+    }
+    out
+}
+
+fn decompress(bytes: &[u8]) -> Option<Vec<u8>> {
+    let n = usize::try_from(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?)).ok()?;
+    let lens_end = n.checked_mul(8)?.checked_add(8)?;
+    let lens = bytes.get(8..lens_end)?;
+    let mut parts = Vec::with_capacity(n);
+    let mut at = lens_end;
+    for l in lens.chunks_exact(8) {
+        let len = usize::try_from(u64::from_le_bytes(l.try_into().ok()?)).ok()?;
+        let end = at.checked_add(len)?;
+        parts.push(bytes.get(at..end)?);
+        at = end;
+    }
+    if at != bytes.len() {
+        return None;
+    }
+    let raw: Vec<Vec<u8>> = parts
+        .par_iter()
+        .map(|c| snap::raw::Decoder::new().decompress_vec(c).ok())
+        .collect::<Option<_>>()?;
+    Some(raw.concat())
+}
+
+fn damaged(info: &SnapshotInfo, what: &str) -> LoadError {
+    LoadError::Snapshot(format!(
+        "{} 年评估快照 #{} 的{what}已损坏; 请重新运行 `jingzhun evaluate --year {}`",
+        info.year, info.id, info.year
+    ))
+}
+
+/// Stores the snapshot of an evaluated year: `engine` as read (the households within `area` as of its
+/// date), `eval` its evaluation, `facts` its status-event facts, `data_seq` the store's
+/// [`Store::data_seq`] read before the registry was, `data_time` the newest record read. Replaces the
+/// snapshot of the same area, year and date. Returns its id.
+#[allow(clippy::too_many_arguments)]
+pub fn save(
+    store: &Store,
+    area: &AreaCode,
+    engine: &Engine,
+    eval: &Evaluation,
+    facts: &EventFacts,
+    data_seq: i64,
+    data_time: DateTime<Utc>,
+    run_id: Option<i64>,
+) -> Result<i64, LoadError> {
+    let (engine_blob, (rollups_blob, facts_blob)) = rayon::join(
+        || compress(&engine.snapshot()),
+        || {
+            // Only areas with counts: the engine's index holds the whole division tree (every village
+            // of the province), most of it empty.
+            let rollups: Vec<(AreaCode, &Rollup)> = eval
+                .rollups()
+                .filter(|(_, r)| **r != Rollup::default())
+                .collect();
+            let json = serde_json::to_vec(&rollups).unwrap_or_default();
+            (compress(&json), compress(&facts.encode()))
+        },
+    );
+    let code = code_version();
+    Ok(store.save_snapshot(&NewSnapshot {
+        area: *area,
+        year: engine.year(),
+        as_of: engine.as_of(),
+        data_seq,
+        data_time,
+        format: FORMAT,
+        pack_hash: &eval.pack_hash,
+        code_version: &code,
+        run_id,
+        households: engine.households() as i64,
+        engine: &engine_blob,
+        rollups: &rollups_blob,
+        facts: &facts_blob,
+    })?)
+}
+
+/// Why no snapshot could be used for a year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Staleness {
+    /// None was taken of an area containing the one asked for, for that year and date.
+    Missing { year: u16, as_of: NaiveDate },
+    /// A report of `year` needs every earlier year's snapshot too (cumulative figures); `missing` has none.
+    History { year: u16, missing: u16 },
+    /// One was, but the registry changed after it.
+    Changed {
+        info: Box<SnapshotInfo>,
+        change: DataChange,
+    },
+}
+
+impl Staleness {
+    /// What to tell the user (Chinese), and what to run to bring the snapshot up to date.
+    pub fn text(&self) -> String {
+        match self {
+            Staleness::Missing { year, as_of } => format!(
+                "没有 {year} 年 (截至 {as_of}) 的评估快照, 从登记数据读取; 运行 `jingzhun evaluate --year {year}` 后, 报表可直接读取快照"
+            ),
+            Staleness::History { year, missing } => format!(
+                "累计指标需要 {first} 年起每年的评估快照, 缺少 {missing} 年的, 从登记数据读取; 运行 `jingzhun evaluate --year {year} --history` 可一次保存各年的快照",
+                first = crate::FIRST_YEAR
+            ),
+            Staleness::Changed { info, change } => format!(
+                "{} 年的评估快照 (#{}, {} 保存) 已过期: 此后登记数据有 {} 处改动 (最早为 {} 的「{}」, 审计序号 {}); 从登记数据重新读取; 运行 `jingzhun evaluate --year {}` 可更新快照",
+                info.year,
+                info.id,
+                (info.recorded_at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M"),
+                change.count,
+                (change.at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M"),
+                change.action,
+                change.seq,
+                info.year
+            ),
+        }
+    }
+}
+
+/// The snapshot of the smallest area containing `area` for `year` and `as_of`, in this program's format.
+pub fn find(
+    store: &Store,
+    area: &AreaCode,
+    year: u16,
+    as_of: NaiveDate,
+) -> Result<Option<SnapshotInfo>, LoadError> {
+    Ok(store
+        .snapshots(Some(year))?
+        .into_iter()
+        .filter(|s| s.as_of == as_of && s.format == FORMAT && s.area.contains(area))
+        .max_by_key(|s| s.area.as_str().len()))
+}
+
+/// The snapshot of `area`, `year` and `as_of` if there is one and the registry has not changed since.
+pub fn fresh(
+    store: &Store,
+    area: &AreaCode,
+    year: u16,
+    as_of: NaiveDate,
+) -> Result<Result<SnapshotInfo, Staleness>, LoadError> {
+    let Some(info) = find(store, area, year, as_of)? else {
+        return Ok(Err(Staleness::Missing { year, as_of }));
+    };
+    Ok(match store.first_change_since(info.data_seq)? {
+        None => Ok(info),
+        Some(change) => Err(Staleness::Changed {
+            info: Box::new(info),
+            change,
+        }),
+    })
+}
+
+/// A year restored from its snapshot.
+pub struct Restored {
+    pub info: SnapshotInfo,
+    pub engine: Engine,
+    pub facts: EventFacts,
+}
+
+/// Restores the engine and event facts of a fresh snapshot (see [`fresh`]).
+pub fn restore(store: &Store, tree: &AreaTree, info: SnapshotInfo) -> Result<Restored, LoadError> {
+    let (engine, facts) = rayon::join(
+        || -> Result<Engine, LoadError> {
+            let bytes = store.snapshot_part(info.id, SnapshotPart::Engine)?;
+            let raw = decompress(&bytes).ok_or_else(|| damaged(&info, "引擎数据"))?;
+            drop(bytes);
+            Engine::from_snapshot(&raw, Some(tree)).map_err(|e| damaged(&info, &e.to_string()))
+        },
+        || -> Result<EventFacts, LoadError> {
+            let bytes = store.snapshot_part(info.id, SnapshotPart::Facts)?;
+            decompress(&bytes)
+                .and_then(|raw| EventFacts::decode(&raw))
+                .ok_or_else(|| damaged(&info, "状态事件数据"))
+        },
+    );
+    Ok(Restored {
+        engine: engine?,
+        facts: facts?,
+        info,
+    })
+}
+
+/// The area-level evaluation of a snapshot's year from its stored counts, when they were computed under
+/// `pack`; else from its restored engine evaluated under `pack`. The engine returned holds no households
+/// in the first case: ask both only area-level questions.
+pub fn area_evaluation(
+    store: &Store,
+    tree: &AreaTree,
+    info: &SnapshotInfo,
+    pack: &PolicyPack,
+) -> Result<(Engine, Evaluation), LoadError> {
+    if info.pack_hash == pack.hash() {
+        let bytes = store.snapshot_part(info.id, SnapshotPart::Rollups)?;
+        let rows: Vec<(AreaCode, Rollup)> = decompress(&bytes)
+            .and_then(|raw| serde_json::from_slice(&raw).ok())
+            .ok_or_else(|| damaged(info, "各区划计数"))?;
+        // Areas without counts were left out; interning a code adds its ancestors too.
+        let mut areas = AreaIndex::default();
+        let mut rollups = Vec::with_capacity(rows.len());
+        for (code, rollup) in rows {
+            let i = areas.intern(code) as usize;
+            rollups.resize(areas.len(), Rollup::default());
+            rollups[i] = rollup;
+        }
+        let engine = Engine::from_compact(areas, Columns::default(), info.year, info.as_of);
+        let eval = engine.evaluation_with_rollups(pack, rollups)?;
+        return Ok((engine, eval));
+    }
+    let restored = restore(store, tree, info.clone())?;
+    let eval = restored.engine.evaluate(pack)?;
+    Ok((restored.engine, eval))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_round_trip() {
+        for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 17] {
+            let raw: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+            let packed = compress(&raw);
+            assert_eq!(
+                decompress(&packed).as_deref(),
+                Some(raw.as_slice()),
+                "{len}"
+            );
+            if len > 0 {
+                assert_eq!(decompress(&packed[..packed.len() - 1]), None);
+            }
+        }
+        assert_eq!(decompress(b"short"), None);
+    }
+
+    #[test]
+    fn event_facts_round_trip() {
+        let mut facts = EventFacts::default();
+        for i in 0..1000 {
+            facts.decided.insert(HouseholdId(i * 3), (i % 7) as u16);
+            if i % 5 == 0 {
+                facts.returned.insert(HouseholdId(i));
+            }
+        }
+        let bytes = facts.encode();
+        assert_eq!(EventFacts::decode(&bytes), Some(facts));
+        assert_eq!(EventFacts::decode(&bytes[..bytes.len() - 1]), None);
+        assert_eq!(
+            EventFacts::decode(&EventFacts::default().encode()),
+            Some(EventFacts::default())
+        );
+    }
+}
