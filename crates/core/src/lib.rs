@@ -5,6 +5,7 @@
 
 pub mod area;
 pub mod codes;
+pub mod department;
 mod labels;
 pub mod model;
 pub mod money;
@@ -17,6 +18,7 @@ pub use area::{
     Settlement,
 };
 pub use codes::*;
+pub use department::{DepartmentFact, DepartmentSignal};
 pub use model::*;
 pub use money::{Yuan, YuanParseError};
 pub use resident_id::{ResidentId, ResidentIdError};
