@@ -1202,3 +1202,27 @@ fn refused_exit_names_the_failed_comparison() {
     assert!(full.exit.unwrap().eligible);
     assert!(full.proposals.iter().any(|p| p.kind == MeetsExit));
 }
+
+/// 2026 (after the transition period) has a pack: monitoring continues, nobody is registered, and the
+/// values no source gives are flagged as assumed in the provenance.
+#[test]
+fn the_2026_pack_exists_and_flags_its_assumptions() {
+    use crate::{ParamKey, Reliability};
+    let eff = params(2026);
+    assert!(eff.params.monitoring_open);
+    assert!(!eff.params.registration_open);
+    assert_eq!(eff.params.monitoring_threshold, Yuan::from_yuan(8_000));
+    for key in [
+        ParamKey::MonitoringThreshold,
+        ParamKey::PovertyLine,
+        ParamKey::EliminationMinMonthsMonitored,
+        ParamKey::CountedIncomeComponents,
+    ] {
+        assert_eq!(
+            eff.provenance(key).map(|p| p.reliability),
+            Some(Reliability::Assumed),
+            "{key:?}"
+        );
+    }
+    assert!(PolicyPack::builtin().effective(2027, None).is_err());
+}
