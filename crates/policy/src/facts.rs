@@ -46,6 +46,9 @@ impl SideFacts {
     }
 }
 
+/// Nothing known beyond the record, with a `'static` lifetime.
+pub static NO_SIDE_FACTS: SideFacts = SideFacts::NONE;
+
 /// One household as stored: the version in force on the date, all its status events, and its side facts.
 #[derive(Debug, Clone, Copy)]
 pub struct FactsSource<'a> {
