@@ -87,6 +87,7 @@ mod areas;
 mod audit;
 mod bulk;
 mod db;
+mod department;
 mod error;
 mod evaluation;
 mod households;
@@ -109,6 +110,7 @@ pub use audit::{
     Actor, AuditEntry, AuditFilter, AuditProblem, AuditProblemKind, AuditReport, GENESIS_HASH,
 };
 pub use bulk::HouseholdHistory;
+pub use department::MeasureDates;
 pub use error::{Result, StoreError};
 pub use evaluation::{EvaluationRun, ProposalRecord};
 pub use households::{StoredHistory, StoredHousehold, StoredVersion, VersionInfo};
