@@ -55,7 +55,7 @@ pub async fn dashboard_own(
     let d = state
         .run(move |b| {
             let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
-            dashboard::dashboard(b, &user, &scope, None, &limit, today, st.dashboards())
+            dashboard::dashboard(b, &user, &scope, None, &limit, today, st.dashboards(), st.policy())
         })
         .await?;
     Ok(Json(d))
@@ -73,7 +73,7 @@ pub async fn dashboard(
     let d = state
         .run(move |b| {
             let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
-            dashboard::dashboard(b, &user, &scope, Some(code), &limit, today, st.dashboards())
+            dashboard::dashboard(b, &user, &scope, Some(code), &limit, today, st.dashboards(), st.policy())
         })
         .await?;
     Ok(Json(d))
