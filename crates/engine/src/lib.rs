@@ -37,8 +37,10 @@ use rollup::{contribute, HouseholdKey};
 /// Errors of the engine.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
+    /// The pack's message is the whole story: it is shown once (not also as a source, which printed it
+    /// twice in an error chain).
     #[error("政策包无法用于本次评估: {0}")]
-    Policy(#[from] EffectiveError),
+    Policy(EffectiveError),
     #[error("户 {0} 不在内存中的登记数据里")]
     NotFound(HouseholdId),
 }
@@ -95,6 +97,12 @@ impl<'a> From<&'a (HouseholdId, Household, Vec<StatusEvent>)> for HouseholdInput
 impl<'a> From<&'a (HouseholdId, Household, Vec<StatusEvent>, SideFacts)> for HouseholdInput<'a> {
     fn from(item: &'a (HouseholdId, Household, Vec<StatusEvent>, SideFacts)) -> Self {
         HouseholdInput::new(item.0, &item.1, &item.2, &item.3)
+    }
+}
+
+impl From<EffectiveError> for EngineError {
+    fn from(e: EffectiveError) -> Self {
+        EngineError::Policy(e)
     }
 }
 

@@ -61,6 +61,21 @@ impl DepartmentKind {
         }
     }
 
+    /// The finding the rules read from a lead of this kind, kept per household by `department compare
+    /// --save` (`None`: the kind opens a lead but the rules read nothing from it).
+    pub fn signal(self) -> Option<DepartmentSignal> {
+        use DepartmentKind::*;
+        match self {
+            InpatientCost => Some(DepartmentSignal::InpatientCost),
+            OutpatientCost => Some(DepartmentSignal::OutpatientCost),
+            EducationCost => Some(DepartmentSignal::EducationCost),
+            Disaster => Some(DepartmentSignal::Disaster),
+            Accident => Some(DepartmentSignal::Accident),
+            Unemployment => Some(DepartmentSignal::JobLoss),
+            _ => None,
+        }
+    }
+
     /// Asset lists produce exclusion warnings, not leads.
     pub fn is_asset(self) -> bool {
         matches!(

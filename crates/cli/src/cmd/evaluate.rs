@@ -57,6 +57,19 @@ pub struct WhatIfArgs {
     pub format: String,
 }
 
+/// Refuses, in one sentence and before reading anything, a year the pack has no parameters for.
+pub fn check_year(pack: &jingzhun_policy::PolicyPack, year: u16, area: &AreaCode) -> anyhow::Result<()> {
+    if let Err(e) = pack.effective(year, Some(area)) {
+        let years = jingzhun_policy::pack::YEARS;
+        bail!(
+            "政策包没有 {year} 年的参数, 无法评估 ({e}); 随程序发布的政策包覆盖 {}–{} 年, 其他年度请先在政策包中补齐参数",
+            years.start(),
+            years.end()
+        );
+    }
+    Ok(())
+}
+
 /// The last complete calendar year.
 pub fn default_year() -> u16 {
     use chrono::Datelike;
@@ -116,6 +129,7 @@ pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCod
         None => top_area(store)?,
     };
     let pack = load_pack(args.pack.as_deref())?;
+    check_year(&pack, year, &area)?;
     let started = Instant::now();
     let loaded = load(store, &area, year, as_of)?;
     let loaded_in = started.elapsed();
