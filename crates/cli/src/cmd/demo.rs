@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use jingzhun_core::{AreaCode, AreaLevel, AreaTree};
-use jingzhun_policy::PolicyPack;
+use jingzhun_policy::{PolicyPack, ProposalKind};
 use jingzhun_report::summary::{Summary, SummarySeries, BAZHONG_PUBLISHED};
 use jingzhun_store::{Actor, Store};
 use jingzhun_synth::SynthConfig;
@@ -104,12 +104,27 @@ pub fn evaluate_years(
     let name = tree.get(city).map(|a| a.name.clone()).unwrap_or_default();
     let mut series = SummarySeries::new(*city, name);
     let bar = progress::bar("逐年评估", years.len() as u64, "年");
+    let mut proposals = Vec::new();
     for loaded in &engines {
         let eval = loaded.engine.evaluate(&pack)?;
         series.add(&loaded.engine, &eval);
+        let total = eval.total();
+        proposals.push((
+            eval.year,
+            total.proposals_of(ProposalKind::RiskElimination),
+            total.alert_households,
+        ));
         bar.inc(1);
     }
     bar.finish_and_clear();
+    // What the rules propose from the measures and saved department findings (the bulk evaluation reads
+    // them like the household page does).
+    let line: Vec<String> = proposals
+        .iter()
+        .filter(|(y, ..)| *y >= 2020)
+        .map(|(y, re, alert)| format!("{y} 年 {re}/{alert}"))
+        .collect();
+    println!("符合风险消除条件户/部门预警户: {}", line.join(", "));
     Ok(series)
 }
 
