@@ -5,6 +5,7 @@
 
 pub mod area;
 pub mod codes;
+pub mod department;
 pub mod economy;
 mod labels;
 pub mod model;
@@ -19,6 +20,7 @@ pub use area::{
     Settlement,
 };
 pub use codes::*;
+pub use department::{DepartmentFact, DepartmentSignal};
 pub use model::*;
 pub use money::{Yuan, YuanParseError};
 pub use resident_id::{ResidentId, ResidentIdError};

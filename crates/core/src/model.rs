@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::codes::*;
@@ -418,6 +418,10 @@ pub struct HouseholdStatus {
     pub risk_types: Vec<RiskType>,
 }
 
+/// The first year in which nobody is newly registered as 建档立卡贫困户 (domain notes §6b): a 返贫 event
+/// from this year on makes the household a monitoring object (脱贫不稳定户) instead.
+pub const REGISTRATION_CLOSED_FROM: i32 = 2021;
+
 impl HouseholdStatus {
     /// Replays events effective on or before `date`, in order.
     pub fn on(events: &[StatusEvent], date: NaiveDate) -> Self {
@@ -432,6 +436,13 @@ impl HouseholdStatus {
         };
         for e in sorted {
             match e.kind {
+                // From 2021 nobody is newly registered (domain notes §6b): a household that falls back
+                // is a monitoring object (脱贫不稳定户), and its registry status stays as it was.
+                StatusEventKind::Returned if e.effective.year() >= REGISTRATION_CLOSED_FROM => {
+                    status.monitoring = Some(MonitoringKind::Unstable);
+                    status.monitored_since = Some(e.effective);
+                    status.risk_types = e.risk_types.clone();
+                }
                 StatusEventKind::Registered | StatusEventKind::Returned => {
                     status.registry = RegistryStatus::Poor { since: e.effective };
                     status.ever_registered = true;
@@ -471,6 +482,24 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_return_from_2021_is_monitoring_not_registration() {
+        let exited = StatusEvent::new(StatusEventKind::Exited, d("2019-11-30"));
+        let before = StatusEvent::new(StatusEventKind::Returned, d("2020-06-01"));
+        let s = HouseholdStatus::on(&[exited.clone(), before], d("2020-12-31"));
+        assert!(s.is_registered_poor());
+        let after = StatusEvent::new(StatusEventKind::Returned, d("2021-01-01"));
+        let s = HouseholdStatus::on(&[exited, after], d("2021-12-31"));
+        assert_eq!(
+            s.registry,
+            RegistryStatus::Exited {
+                on: d("2019-11-30")
+            }
+        );
+        assert_eq!(s.monitoring, Some(MonitoringKind::Unstable));
+        assert_eq!(s.monitored_since, Some(d("2021-01-01")));
     }
 
     #[test]

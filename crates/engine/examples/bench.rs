@@ -139,7 +139,7 @@ fn main() {
         housing: HousingFacts::default(),
         water: WaterFacts::default(),
         status: StatusFacts::NOT_REGISTERED,
-        department: DepartmentFacts::default(),
+        department: DepartmentFacts::NONE,
         registry: Default::default(),
     };
     let updates = 10_000;

@@ -331,6 +331,7 @@ fn parse_member(line: &str) -> Res<(i64, MemberFacts)> {
             age,
             school_age,
             schooling,
+            education: None,
             health,
             labour,
             medical_insurance,

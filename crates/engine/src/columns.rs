@@ -15,8 +15,8 @@ use jingzhun_core::{
     StatusEvent, StatusEventKind, Yuan,
 };
 use jingzhun_policy::{
-    DepartmentFacts, HouseholdFacts, HousingFacts, MemberFacts, RegistryState, StatusFacts,
-    WaterFacts,
+    DepartmentFacts, FactsSource, HouseholdFacts, HousingFacts, MemberFacts, OwnedFacts,
+    RegistryState, StatusFacts, WaterFacts,
 };
 
 pub(crate) const NO_DAY: i32 = i32::MIN;
@@ -127,17 +127,14 @@ impl RegistryFacts {
             household
                 .members
                 .iter()
-                .filter(|m| m.social_assistance == a && m.birth_date() <= as_of)
+                .filter(|m| m.social_assistance == a && jingzhun_policy::facts::member_on(m, as_of))
                 .count()
                 .min(255) as u8
         };
         RegistryFacts {
             ever_registered: happened(StatusEventKind::Registered),
             risk_eliminated: happened(StatusEventKind::RiskEliminated),
-            relocated: household
-                .relocation
-                .as_ref()
-                .is_some_and(|r| r.year <= year),
+            relocated: jingzhun_policy::facts::relocated_by(household, year),
             dibao_members: count(SocialAssistance::Dibao),
             tekun_members: count(SocialAssistance::Tekun),
         }
@@ -145,48 +142,28 @@ impl RegistryFacts {
 }
 
 impl CompactHousehold {
-    /// Compact facts of `household` for `year`, status replayed up to `as_of`.
+    /// Compact facts of `src` for `year` as of `as_of`, built by the one facts builder
+    /// ([`OwnedFacts::build`]).
     pub fn of(
         id: HouseholdId,
         area: u32,
-        household: &Household,
-        events: &[StatusEvent],
-        department: DepartmentFacts,
+        src: FactsSource<'_>,
         year: u16,
         as_of: NaiveDate,
     ) -> Self {
         let clamp = |y: Yuan| y.fen().clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+        let f = OwnedFacts::build(src, year, as_of);
         CompactHousehold {
             id,
             area,
-            // Members born after the evaluation date were not yet part of the household.
-            members: household
-                .members
-                .iter()
-                .filter(|m| m.birth_date() <= as_of)
-                .map(|m| MemberFacts::of(m, as_of))
-                .collect(),
-            income: household.income(year).map(|r| r.amounts().map(clamp)),
-            food_clothing: household.food_clothing_secured,
-            housing: HousingFacts {
-                grade: household.housing.grade,
-                alternative: household.housing.safe_alternative,
-                // Relocation housing counts only from the year of the move.
-                relocated: household
-                    .relocation
-                    .as_ref()
-                    .is_some_and(|r| r.year <= year),
-            },
-            water: WaterFacts {
-                litres_per_person_day: household.water.litres_per_person_day,
-                fetch_minutes: household.water.fetch_minutes,
-                outage_days_per_year: household.water.outage_days_per_year,
-                quality_ok: household.water.quality_ok,
-                dry_area: household.water.dry_area,
-            },
-            status: StatusFacts::from_events(events, as_of),
-            department,
-            registry: RegistryFacts::of(household, events, year, as_of),
+            members: f.members,
+            income: f.income.map(|r| r.map(clamp)),
+            food_clothing: f.food_clothing_secured,
+            housing: f.housing,
+            water: f.water,
+            status: f.status,
+            department: f.department,
+            registry: RegistryFacts::of(src.household, src.events, year, as_of),
         }
     }
 }
@@ -300,12 +277,9 @@ impl Columns {
         set(w.quality_ok.is_some(), hflag::QUALITY_KNOWN);
         set(w.quality_ok == Some(true), hflag::QUALITY_OK);
         set(h.income.is_some(), hflag::INCOME_KNOWN);
-        set(
-            h.department != DepartmentFacts::default(),
-            hflag::HAS_DEPARTMENT,
-        );
+        set(h.department != DepartmentFacts::NONE, hflag::HAS_DEPARTMENT);
         self.flags[slot] = flags;
-        if h.department == DepartmentFacts::default() {
+        if h.department == DepartmentFacts::NONE {
             self.department.remove(&(slot as u32));
         } else {
             self.department.insert(slot as u32, h.department);
@@ -427,9 +401,9 @@ impl Columns {
                 self.department
                     .get(&(slot as u32))
                     .copied()
-                    .unwrap_or_default()
+                    .unwrap_or(DepartmentFacts::NONE)
             } else {
-                DepartmentFacts::default()
+                DepartmentFacts::NONE
             },
         }
     }

@@ -28,8 +28,8 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use jingzhun_core::{AreaCode, AreaTree, Household, HouseholdId, StatusEvent, Yuan};
 use jingzhun_policy::{
-    assess, explain, AreaExit, Assessment, DepartmentFacts, EffectiveError, EffectiveParams,
-    HouseholdEvaluation, PolicyPack, Proposal, ProposalKind, Rate,
+    assess, explain, AreaExit, Assessment, EffectiveError, EffectiveParams, FactsSource,
+    HouseholdEvaluation, PolicyPack, Proposal, ProposalKind, Rate, SideFacts,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -42,43 +42,84 @@ use rollup::{contribute, HouseholdKey};
 /// Errors of the engine.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
+    /// The pack's message is the whole story: it is shown once (not also as a source, which printed it
+    /// twice in an error chain).
     #[error("政策包无法用于本次评估: {0}")]
-    Policy(#[from] EffectiveError),
+    Policy(EffectiveError),
     #[error("户 {0} 不在内存中的登记数据里")]
     NotFound(HouseholdId),
     #[error(transparent)]
     Snapshot(#[from] snapshot::SnapshotError),
 }
 
-/// One household as the store streams it.
+/// One household as the store streams it: the version in force, all its status events, and what is known
+/// beyond the record (dated department findings, assistance measures). The engine builds its facts with
+/// [`jingzhun_policy::OwnedFacts::build`], the one builder every path uses.
 #[derive(Debug, Clone, Copy)]
 pub struct HouseholdInput<'a> {
     pub id: HouseholdId,
     pub household: &'a Household,
     pub events: &'a [StatusEvent],
-    /// Department data and assistance measures (not in the core model yet); default: none.
-    pub department: DepartmentFacts,
+    pub side: &'a SideFacts,
 }
 
-impl<'a> From<(HouseholdId, &'a Household, &'a [StatusEvent])> for HouseholdInput<'a> {
-    fn from((id, household, events): (HouseholdId, &'a Household, &'a [StatusEvent])) -> Self {
+impl<'a> HouseholdInput<'a> {
+    pub fn new(
+        id: HouseholdId,
+        household: &'a Household,
+        events: &'a [StatusEvent],
+        side: &'a SideFacts,
+    ) -> Self {
         HouseholdInput {
             id,
             household,
             events,
-            department: DepartmentFacts::default(),
+            side,
         }
+    }
+
+    /// The source the facts builder reads.
+    pub fn source(&self) -> FactsSource<'a> {
+        FactsSource {
+            household: self.household,
+            events: self.events,
+            side: self.side,
+        }
+    }
+}
+
+/// A household with nothing known beyond its record (synthetic data, tests).
+impl<'a> From<(HouseholdId, &'a Household, &'a [StatusEvent])> for HouseholdInput<'a> {
+    fn from((id, household, events): (HouseholdId, &'a Household, &'a [StatusEvent])) -> Self {
+        HouseholdInput::new(
+            id,
+            household,
+            events,
+            &jingzhun_policy::facts::NO_SIDE_FACTS,
+        )
     }
 }
 
 impl<'a> From<&'a (HouseholdId, Household, Vec<StatusEvent>)> for HouseholdInput<'a> {
     fn from(item: &'a (HouseholdId, Household, Vec<StatusEvent>)) -> Self {
-        HouseholdInput {
-            id: item.0,
-            household: &item.1,
-            events: &item.2,
-            department: DepartmentFacts::default(),
-        }
+        HouseholdInput::new(
+            item.0,
+            &item.1,
+            &item.2,
+            &jingzhun_policy::facts::NO_SIDE_FACTS,
+        )
+    }
+}
+
+impl<'a> From<&'a (HouseholdId, Household, Vec<StatusEvent>, SideFacts)> for HouseholdInput<'a> {
+    fn from(item: &'a (HouseholdId, Household, Vec<StatusEvent>, SideFacts)) -> Self {
+        HouseholdInput::new(item.0, &item.1, &item.2, &item.3)
+    }
+}
+
+impl From<EffectiveError> for EngineError {
+    fn from(e: EffectiveError) -> Self {
+        EngineError::Policy(e)
     }
 }
 
@@ -276,15 +317,7 @@ impl Engine {
     /// for the compact columns only.
     pub fn insert(&mut self, input: HouseholdInput<'_>) {
         let area = self.area_of(&input.household.village);
-        let compact = CompactHousehold::of(
-            input.id,
-            area,
-            input.household,
-            input.events,
-            input.department,
-            self.year,
-            self.as_of,
-        );
+        let compact = CompactHousehold::of(input.id, area, input.source(), self.year, self.as_of);
         self.cols.put(&compact);
     }
 
@@ -494,15 +527,7 @@ impl Engine {
             eval.rollups.resize(self.areas.len(), Rollup::default());
             eval.areas = Arc::clone(&self.areas);
         }
-        let compact = CompactHousehold::of(
-            input.id,
-            area,
-            input.household,
-            input.events,
-            input.department,
-            self.year,
-            self.as_of,
-        );
+        let compact = CompactHousehold::of(input.id, area, input.source(), self.year, self.as_of);
         let after = self.store_and_assess(eval, &compact);
         Ok(Change {
             before,

@@ -76,6 +76,9 @@ rollup! {
         below_line_people,
         below_monitoring_people,
         no_labour_households,
+        /// Households on which a department-alert rule fired (medical, education, disaster, accident, job
+        /// loss), from the dated department findings.
+        alert_households,
         /// Households ever registered as poor up to the evaluation date (including those since exited).
         ever_registered_households,
         ever_registered_people,
@@ -98,9 +101,9 @@ rollup! {
         /// Households under monitoring, by kind (decisions).
         monitored_households: 3 => monitoring_names(),
         /// Households with each proposal.
-        proposals: 7 => proposal_names(),
+        proposals: 8 => proposal_names(),
         /// People in households with each proposal.
-        proposal_people: 7 => proposal_names(),
+        proposal_people: 8 => proposal_names(),
         /// Monitoring proposals by proposed kind.
         proposed_monitoring: 3 => monitoring_names(),
         /// Households failing each guarantee.
@@ -211,9 +214,12 @@ pub(crate) fn contribute(r: &mut Rollup, h: &HouseholdKey, a: &Assessment, sign:
     if a.has(flag::NO_LABOUR) {
         r.no_labour_households += sign;
     }
+    if a.has(flag::ALERT) {
+        r.alert_households += sign;
+    }
     let proposals = a.flags >> 16;
     if proposals != 0 {
-        for i in 0..7 {
+        for i in 0..ProposalKind::ALL.len() {
             if proposals & (1 << i) != 0 {
                 r.proposals[i] += sign;
                 r.proposal_people[i] += size;

@@ -16,7 +16,8 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use jingzhun_core::{
-    AreaCode, AreaTree, Health, HouseholdId, IncomeComponent, LabourAbility, SchoolingStatus, Yuan,
+    AreaCode, AreaTree, Education, Health, HouseholdId, IncomeComponent, LabourAbility,
+    SchoolingStatus, Yuan,
 };
 use jingzhun_policy::{DepartmentFacts, MemberFacts};
 
@@ -25,7 +26,7 @@ use crate::{AreaIndex, Engine, EngineError, Evaluation, Rollup};
 use jingzhun_policy::PolicyPack;
 
 /// The snapshot layout and the meaning of its columns; see the module documentation.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 const MAGIC: &[u8; 8] = b"JZENGINE";
 
@@ -136,7 +137,7 @@ fn opt_index(v: Option<u8>) -> u8 {
     v.map_or(0, |i| i + 1)
 }
 
-fn member_bytes(m: &MemberFacts) -> [u8; 6] {
+fn member_bytes(m: &MemberFacts) -> [u8; 7] {
     let MemberFacts {
         age,
         school_age,
@@ -144,6 +145,7 @@ fn member_bytes(m: &MemberFacts) -> [u8; 6] {
         health,
         labour,
         medical_insurance,
+        education,
     } = *m;
     [
         age,
@@ -152,10 +154,11 @@ fn member_bytes(m: &MemberFacts) -> [u8; 6] {
         health.index(),
         opt_index(labour.map(LabourAbility::index)),
         u8::from(medical_insurance),
+        opt_index(education.map(Education::index)),
     ]
 }
 
-fn member_of(b: [u8; 6]) -> Result<MemberFacts, SnapshotError> {
+fn member_of(b: [u8; 7]) -> Result<MemberFacts, SnapshotError> {
     let opt = |i: u8| i.checked_sub(1);
     Ok(MemberFacts {
         age: b[0],
@@ -170,6 +173,10 @@ fn member_of(b: [u8; 6]) -> Result<MemberFacts, SnapshotError> {
             Some(i) => Some(LabourAbility::from_index(i).ok_or_else(|| corrupt("劳动技能"))?),
         },
         medical_insurance: b[5] != 0,
+        education: match opt(b[6]) {
+            None => None,
+            Some(i) => Some(Education::from_index(i).ok_or_else(|| corrupt("文化程度"))?),
+        },
     })
 }
 

@@ -116,6 +116,7 @@ pub fn household(rng: &mut Rng, i: u64, area: u32, year: u16, h: &mut CompactHou
                 age
             },
             schooling,
+            education: None,
             health,
             labour,
             medical_insurance: !rng.chance(8),
@@ -196,7 +197,7 @@ pub fn household(rng: &mut Rng, i: u64, area: u32, year: u16, h: &mut CompactHou
     } else {
         StatusFacts::NOT_REGISTERED
     };
-    h.department = DepartmentFacts::default();
+    h.department = DepartmentFacts::NONE;
     if h.status.monitoring.is_some() {
         h.department.measures = rng.below(3) as u16;
     }
@@ -224,7 +225,7 @@ pub fn engine(households: usize, seed: u64, year: u16, as_of: NaiveDate) -> Engi
         housing: HousingFacts::default(),
         water: WaterFacts::default(),
         status: StatusFacts::NOT_REGISTERED,
-        department: DepartmentFacts::default(),
+        department: DepartmentFacts::NONE,
         registry: Default::default(),
     };
     for i in 0..households {

@@ -21,7 +21,7 @@ use jingzhun_core::monitoring::CaseState;
 use jingzhun_core::projects::OfficialStat;
 use jingzhun_core::{AreaCode, AreaLevel, AreaTree, Household, HouseholdId};
 use jingzhun_engine::{Engine, EngineError, Evaluation, HouseholdInput};
-use jingzhun_policy::PolicyPack;
+use jingzhun_policy::{MeasureSpan, PolicyPack, SideFacts};
 use jingzhun_report::annual::{self, AnnualInputs, Document, Provenance};
 use jingzhun_report::indicators::{
     self, DecidedRisks, ExitHistory, Extras, IndicatorTable, LeadCase, RunningMeasures,
@@ -95,6 +95,67 @@ pub fn code_version() -> String {
     format!("jingzhun {}", env!("CARGO_PKG_VERSION"))
 }
 
+/// What the store knows about the households of an area beyond their records: dated department findings
+/// and assistance measures, by household. Read once per load (two indexed queries) and handed to the
+/// engine beside each household, so that the bulk evaluation sees what the household page sees.
+#[derive(Debug, Clone, Default)]
+pub struct SideIndex {
+    by_household: HashMap<HouseholdId, SideFacts>,
+}
+
+impl SideIndex {
+    /// The side facts of the households filed within `area`.
+    pub fn read(store: &Store, area: &AreaCode) -> Result<Self, LoadError> {
+        let mut by_household: HashMap<HouseholdId, SideFacts> = HashMap::new();
+        for f in store.department_facts_within(area)? {
+            by_household
+                .entry(f.household)
+                .or_default()
+                .department
+                .push(f);
+        }
+        for (id, started, ended) in store.measure_dates_within(area)? {
+            by_household
+                .entry(id)
+                .or_default()
+                .measures
+                .push(MeasureSpan { started, ended });
+        }
+        Ok(SideIndex { by_household })
+    }
+
+    /// One household's side facts (read for it alone: the household page, the workflow).
+    pub fn of_household(store: &Store, id: HouseholdId) -> Result<SideFacts, LoadError> {
+        Ok(SideFacts {
+            department: store.department_facts_of(id)?,
+            measures: store
+                .measures_of(id)?
+                .into_iter()
+                .map(|(_, m)| MeasureSpan {
+                    started: m.started,
+                    ended: m.ended,
+                })
+                .collect(),
+        })
+    }
+
+    /// The side facts of `id` (nothing known: empty).
+    pub fn get(&self, id: HouseholdId) -> &SideFacts {
+        self.by_household
+            .get(&id)
+            .unwrap_or(&jingzhun_policy::facts::NO_SIDE_FACTS)
+    }
+
+    /// Households with any side fact.
+    pub fn len(&self) -> usize {
+        self.by_household.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_household.is_empty()
+    }
+}
+
 /// The registry as the engine holds it, with the moment of the newest record read.
 pub struct Loaded {
     pub engine: Engine,
@@ -118,6 +179,7 @@ pub fn load_with(
         return Err(LoadError::NoAreas);
     }
     let total = store.count_households(area)?;
+    let side = SideIndex::read(store, area)?;
     progress.start(&format!("读取 {year} 年"), total, "户");
     let mut engine = Engine::new(&tree, year, as_of);
     let mut data_time = DateTime::<Utc>::MIN_UTC;
@@ -125,11 +187,12 @@ pub fn load_with(
     store.scan_households_for_year(area, as_of, year, &mut |stored| {
         data_time = data_time.max(stored.recorded_at);
         each(&stored);
-        engine.insert(HouseholdInput::from((
+        engine.insert(HouseholdInput::new(
             stored.id,
             &stored.household,
             stored.events.as_slice(),
-        )));
+            side.get(stored.id),
+        ));
         n += 1;
         if n.is_multiple_of(16_384) {
             progress.set(n);
@@ -248,6 +311,8 @@ fn read_years(
         return Ok(Vec::new());
     }
     let total = store.count_households(area)?;
+    let side = SideIndex::read(store, area)?;
+    let side = &side;
     progress.start("读取与装载", total, "户");
     let mut loaded: Vec<YearLoaded> = years
         .iter()
@@ -262,7 +327,7 @@ fn read_years(
         let engines = &mut loaded;
         let feeder = scope.spawn(move || {
             for batch in rx {
-                feed(engines, &batch, area, with_facts);
+                feed(engines, &batch, area, side, with_facts);
             }
         });
         let mut batch: Vec<Read> = Vec::with_capacity(BATCH);
@@ -301,44 +366,15 @@ fn read_years(
     Ok(loaded)
 }
 
-/// Engines for several years (each as of its year-end) fed with households as they come, e.g. as a bulk
-/// load writes them ([`Store::bulk_load_histories_then`]), so that what was just written is evaluated
-/// without reading it back. Fed the same households, it holds what [`load_years_with_facts`] reads.
-pub struct YearFeeder {
-    loaded: Vec<YearLoaded>,
-    area: AreaCode,
-}
-
-impl YearFeeder {
-    pub fn new(tree: &AreaTree, area: &AreaCode, years: &[u16]) -> Self {
-        YearFeeder {
-            loaded: years
-                .iter()
-                .map(|y| YearLoaded {
-                    engine: Engine::new(tree, *y, year_end(*y)),
-                    data_time: DateTime::<Utc>::MIN_UTC,
-                    facts: snapshot::EventFacts::default(),
-                })
-                .collect(),
-            area: *area,
-        }
-    }
-
-    /// Adds households (every version and event of each) to every year's engine, the years in parallel.
-    pub fn feed(&mut self, batch: Vec<StoredHistory>) {
-        let batch: Vec<Read> = batch.into_iter().filter_map(Read::new).collect();
-        feed(&mut self.loaded, &batch, &self.area, true);
-    }
-
-    /// The engines, in the order of the years given.
-    pub fn finish(self) -> Vec<YearLoaded> {
-        self.loaded
-    }
-}
-
 /// Adds a batch of households to every year's engine (the version in force at its date, if filed within
 /// `area` then), the engines in parallel.
-fn feed(engines: &mut [YearLoaded], batch: &[Read], area: &AreaCode, with_facts: bool) {
+fn feed(
+    engines: &mut [YearLoaded],
+    batch: &[Read],
+    area: &AreaCode,
+    side: &SideIndex,
+    with_facts: bool,
+) {
     engines.par_iter_mut().for_each(|loaded| {
         let date = loaded.engine.as_of();
         let year = loaded.engine.year();
@@ -355,11 +391,12 @@ fn feed(engines: &mut [YearLoaded], batch: &[Read], area: &AreaCode, with_facts:
                     .add_events(r.current.id, &r.current.events, year, date);
             }
             loaded.data_time = loaded.data_time.max(at);
-            loaded.engine.insert(HouseholdInput::from((
+            loaded.engine.insert(HouseholdInput::new(
                 r.current.id,
                 household,
                 r.current.events.as_slice(),
-            )));
+                side.get(r.current.id),
+            ));
         }
     });
 }

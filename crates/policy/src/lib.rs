@@ -5,14 +5,18 @@
 //!   numbers and [`PolicyPack::effective`] gives the parameters in force with their provenance.
 //! - [`rules`]: pure functions from a household's facts and the parameters to guarantees, proposals and
 //!   their explanations (in Chinese and as structured data), plus the village and county exit tests.
+//! - [`facts`]: the one way to build a household's facts for a date ([`OwnedFacts::build`]), which every
+//!   evaluating path calls (engine, household page, workflow, dashboard, reports, export, what-if).
 //!
 //! No I/O: callers read files and hand their text in. Proposals are suggestions; decisions are status
 //! events that people approve, and nothing here creates one.
 
+pub mod facts;
 pub mod pack;
 pub mod reason;
 pub mod rules;
 
+pub use facts::{department_on, measures_counted, FactsSource, MeasureSpan, SideFacts};
 pub use pack::{
     ComponentSet, EffectiveError, EffectiveParams, Entry, Layer, PackError, ParamKey, ParamKind,
     ParamValue, Params, PolicyPack, Provenance, Rate, Reliability,

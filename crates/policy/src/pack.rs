@@ -422,7 +422,7 @@ pub struct Layer {
 }
 
 /// Years every national default must cover.
-pub const YEARS: std::ops::RangeInclusive<u16> = 2013..=2025;
+pub const YEARS: std::ops::RangeInclusive<u16> = 2013..=2026;
 
 const BUILTIN: &[(&str, &str)] = &[
     (

@@ -133,6 +133,11 @@ pub enum Reason {
         age: u8,
         schooling: Option<SchoolingStatus>,
     },
+    /// A member of compulsory-school age out of school who finished junior middle school (文化程度).
+    ChildCompleted {
+        member: usize,
+        age: u8,
+    },
     NoSchoolAgeChildren {
         min_age: u8,
         max_age: u8,
@@ -286,6 +291,9 @@ impl Reason {
                 "第 {member} 名成员入学年龄 {age} 岁「{}」, 按政策不算失学辍学; 其余义务教育阶段成员均在校",
                 schooling.map(|s| s.label()).unwrap_or("")
             ),
+            ChildCompleted { member, age } => format!(
+                "第 {member} 名成员 {age} 岁, 文化程度初中及以上, 已完成义务教育, 不算失学辍学; 其余义务教育阶段成员均在校"
+            ),
             NoSchoolAgeChildren { min_age, max_age } => {
                 format!("户内没有 {min_age}–{max_age} 岁义务教育阶段成员")
             }
@@ -437,6 +445,9 @@ impl Reason {
             } => format!(
                 "Member {member} is {age} at school enrolment and \"{}\", which policy does not count as dropping out; the other members of compulsory school age are in school",
                 schooling.map(schooling_en).unwrap_or("")
+            ),
+            ChildCompleted { member, age } => format!(
+                "Member {member} is {age} and has finished junior middle school, so compulsory education is completed (not a dropout); the other members of compulsory school age are in school"
             ),
             NoSchoolAgeChildren { min_age, max_age } => format!(
                 "No member is of compulsory school age ({min_age}–{max_age})"

@@ -18,16 +18,16 @@
 
 use chrono::{Datelike, NaiveDate};
 use jingzhun_core::{
-    Health, Household, HouseholdStatus, HousingGrade, IncomeComponent, IncomeRecord, LabourAbility,
-    Member, MonitoringKind, RegistryStatus, RiskType, SafeHousingAlternative, SchoolingStatus,
-    StatusEvent, Yuan,
+    Education, Health, HouseholdStatus, HousingGrade, IncomeComponent, LabourAbility, Member,
+    MonitoringKind, RegistryStatus, RiskType, SafeHousingAlternative, SchoolingStatus, StatusEvent,
+    Yuan,
 };
 use serde::Serialize;
 
 use crate::pack::{EffectiveParams, ParamKey, ParamValue, Params, Rate};
 use crate::reason::{Note, Reason, Subject};
 
-/// What the rules need to know about a member on the evaluation date. 6 bytes.
+/// What the rules need to know about a member on the evaluation date. 7 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MemberFacts {
     pub age: u8,
@@ -36,6 +36,8 @@ pub struct MemberFacts {
     /// October is still in kindergarten that school year.
     pub school_age: u8,
     pub schooling: Option<SchoolingStatus>,
+    /// 文化程度: the highest level completed.
+    pub education: Option<Education>,
     pub health: Health,
     pub labour: Option<LabourAbility>,
     pub medical_insurance: bool,
@@ -51,6 +53,7 @@ impl MemberFacts {
             ))
             .unwrap_or(u8::MAX),
             schooling: member.schooling,
+            education: member.education,
             health: member.health,
             labour: member.labour,
             medical_insurance: member.medical_insurance,
@@ -60,6 +63,20 @@ impl MemberFacts {
     fn can_work(&self) -> bool {
         self.labour.is_some_and(LabourAbility::can_work)
     }
+
+    /// Finished junior middle school (文化程度 初中 or above): compulsory education is completed, so
+    /// being out of school is not dropping out.
+    pub fn completed_compulsory(&self) -> bool {
+        completed_compulsory(self.education)
+    }
+}
+
+/// Whether a 文化程度 means the nine years of compulsory education are completed (初中 or above).
+pub fn completed_compulsory(education: Option<Education>) -> bool {
+    matches!(
+        education,
+        Some(Education::Junior | Education::Senior | Education::College)
+    )
 }
 
 /// The enrolment cutoff of the school year `date` falls in: the last 31 August on or before `date`
@@ -101,6 +118,14 @@ impl StatusFacts {
         monitored_since: None,
     };
 
+    /// Whether the lower inpatient-cost alert threshold applies (脱贫户, including registered poor
+    /// households, and 监测对象); the higher one applies to 一般农户. The department comparison uses the
+    /// same test.
+    pub fn lower_inpatient_threshold(&self) -> bool {
+        matches!(self.registry, RegistryState::Poor | RegistryState::Exited)
+            || self.monitoring.is_some()
+    }
+
     pub fn from_events(events: &[StatusEvent], date: NaiveDate) -> Self {
         let s = HouseholdStatus::on(events, date);
         let (registry, registry_since) = match s.registry {
@@ -136,8 +161,8 @@ pub struct WaterFacts {
     pub dry_area: bool,
 }
 
-/// What other departments' data says about the household (数据比对), and assistance in place. The core
-/// model does not hold these yet; callers pass what they have (default: nothing flagged, no measures).
+/// What other departments' data says about the household (数据比对), and assistance in place, on the
+/// evaluation date: built from the dated findings and measures by [`crate::facts::department_on`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct DepartmentFacts {
     /// Largest out-of-pocket inpatient cost of any member in the year (医保).
@@ -154,6 +179,19 @@ pub struct DepartmentFacts {
     pub job_loss: bool,
     /// Number of assistance measures in place (帮扶措施).
     pub measures: u16,
+}
+
+impl DepartmentFacts {
+    /// Nothing flagged, no measures.
+    pub const NONE: DepartmentFacts = DepartmentFacts {
+        medical_inpatient_oop: Yuan::ZERO,
+        outpatient_monthly_oop: Yuan::ZERO,
+        education_oop: Yuan::ZERO,
+        disaster: false,
+        accident: false,
+        job_loss: false,
+        measures: 0,
+    };
 }
 
 /// Everything the rules read about one household on one date.
@@ -186,41 +224,7 @@ pub struct OwnedFacts {
 }
 
 impl OwnedFacts {
-    /// Facts of `household` for `year`, with status replayed from `events` up to `as_of`.
-    pub fn of(
-        household: &Household,
-        events: &[StatusEvent],
-        department: DepartmentFacts,
-        year: u16,
-        as_of: NaiveDate,
-    ) -> Self {
-        OwnedFacts {
-            members: household
-                .members
-                .iter()
-                .map(|m| MemberFacts::of(m, as_of))
-                .collect(),
-            year,
-            as_of,
-            income: household.income(year).map(|r: &IncomeRecord| *r.amounts()),
-            food_clothing_secured: household.food_clothing_secured,
-            housing: HousingFacts {
-                grade: household.housing.grade,
-                alternative: household.housing.safe_alternative,
-                relocated: household.relocation.is_some(),
-            },
-            water: WaterFacts {
-                litres_per_person_day: household.water.litres_per_person_day,
-                fetch_minutes: household.water.fetch_minutes,
-                outage_days_per_year: household.water.outage_days_per_year,
-                quality_ok: household.water.quality_ok,
-                dry_area: household.water.dry_area,
-            },
-            status: StatusFacts::from_events(events, as_of),
-            department,
-        }
-    }
-
+    /// Borrows the facts as the rules read them. Build them with [`OwnedFacts::build`].
     pub fn view(&self) -> HouseholdFacts<'_> {
         HouseholdFacts {
             year: self.year,
@@ -257,6 +261,9 @@ jingzhun_core::labeled_enum! {
         MonitoringCandidate = ("monitoring_candidate", "建议纳入监测"),
         RiskElimination = ("risk_elimination", "符合风险消除条件"),
         ReturnToPoverty = ("return_to_poverty", "疑似返贫"),
+        /// A guarantee unmet while income is not below the line: for the responsible department
+        /// (education, health insurance, housing, water), not a registration.
+        GuaranteeIssue = ("guarantee_issue", "三保障问题"),
     }
 }
 
@@ -362,6 +369,14 @@ pub struct EliminationOutcome {
     pub conditions: Vec<Explanation>,
 }
 
+/// Whether a registered poor household meets the exit conditions, and every condition checked (so that a
+/// refused exit says what failed, with the comparison).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExitOutcome {
+    pub eligible: bool,
+    pub conditions: Vec<Explanation>,
+}
+
 /// Everything the rules say about one household, with explanations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HouseholdEvaluation {
@@ -371,6 +386,8 @@ pub struct HouseholdEvaluation {
     pub proposals: Vec<Proposal>,
     /// Set for households under monitoring.
     pub elimination: Option<EliminationOutcome>,
+    /// Set for registered poor households.
+    pub exit: Option<ExitOutcome>,
 }
 
 /// Bit flags of an [`Assessment`].
@@ -443,6 +460,7 @@ pub enum Topic {
     Guarantee(Guarantee),
     Proposal(ProposalKind),
     Elimination,
+    Exit,
 }
 
 /// Receives explanations. The engine's recorder ignores them, so their text is never built.
@@ -572,12 +590,17 @@ pub fn explain(facts: &HouseholdFacts<'_>, eff: &EffectiveParams) -> HouseholdEv
         eligible: a.proposes(ProposalKind::RiskElimination),
         conditions: take(Topic::Elimination),
     });
+    let exit = (facts.status.registry == RegistryState::Poor).then(|| ExitOutcome {
+        eligible: a.proposes(ProposalKind::MeetsExit),
+        conditions: take(Topic::Exit),
+    });
     HouseholdEvaluation {
         per_capita_income: a.per_capita(),
         income: take(Topic::Income),
         guarantees,
         proposals,
         elimination,
+        exit,
     }
 }
 
@@ -725,10 +748,11 @@ pub fn assess_with<R: Recorder>(
     let g = Guarantee::Education;
     let (min_age, max_age) = (p.compulsory_school_age_min, p.compulsory_school_age_max);
     let in_age = |m: &MemberFacts| (min_age..=max_age).contains(&m.school_age);
-    let failing_child = facts
-        .members
-        .iter()
-        .position(|m| in_age(m) && !m.schooling.is_some_and(|s| s.meets_compulsory_education()));
+    let failing_child = facts.members.iter().position(|m| {
+        in_age(m)
+            && !m.completed_compulsory()
+            && !m.schooling.is_some_and(|s| s.meets_compulsory_education())
+    });
     if failing_child.is_some() {
         fail(g, &mut a);
     }
@@ -758,7 +782,24 @@ pub fn assess_with<R: Recorder>(
                     Some(SchoolingStatus::SuspendedIllness | SchoolingStatus::HomeTeaching)
                 )
             });
+            let completed = children.iter().copied().find(|i| {
+                let m = &facts.members[*i];
+                m.completed_compulsory()
+                    && !m.schooling.is_some_and(|s| s.meets_compulsory_education())
+            });
             match sick {
+                None if completed.is_some() => {
+                    let i = completed.unwrap_or(0);
+                    plain(
+                        "guarantee.education",
+                        true,
+                        Reason::ChildCompleted {
+                            member: i + 1,
+                            age: facts.members[i].school_age,
+                        },
+                        Some(i),
+                    )
+                }
                 Some(i) => plain(
                     "guarantee.education",
                     true,
@@ -933,7 +974,7 @@ pub fn assess_with<R: Recorder>(
     }
     let d = facts.department;
     let exited = facts.status.registry == RegistryState::Exited;
-    let (inpatient_limit, inpatient_key) = if exited {
+    let (inpatient_limit, inpatient_key) = if facts.status.lower_inpatient_threshold() {
         (
             p.alert_medical_inpatient_exited,
             ParamKey::AlertMedicalInpatientExited,
@@ -1005,6 +1046,7 @@ pub fn assess_with<R: Recorder>(
     let status = facts.status;
 
     // ---- registration-era proposals ------------------------------------------------------------
+    // Registration needs income below the line; a guarantee unmet above it is 三保障问题 (below).
     let poorish = below_line || any_fail;
     let guarantee_expl = |a: &Assessment| {
         plain(
@@ -1028,7 +1070,7 @@ pub fn assess_with<R: Recorder>(
     };
     match status.registry {
         RegistryState::NotRegistered | RegistryState::Removed => {
-            if p.registration_open && poorish {
+            if p.registration_open && below_line {
                 propose(ProposalKind::ShouldRegister, &mut a);
                 if let Some(eff) = eff {
                     let snapshot = a;
@@ -1051,13 +1093,44 @@ pub fn assess_with<R: Recorder>(
             }
         }
         RegistryState::Poor => {
-            if per_capita.is_some() && !below_line && !any_fail {
+            let meets = per_capita.is_some() && !below_line && !any_fail;
+            if meets {
                 propose(ProposalKind::MeetsExit, &mut a);
-                if let Some(eff) = eff {
-                    rec.record(Topic::Proposal(ProposalKind::MeetsExit), || line_expl(eff));
-                    rec.record(Topic::Proposal(ProposalKind::MeetsExit), || {
-                        plain("guarantee.all_met", true, Reason::AllGuaranteesMet, None)
-                    });
+            }
+            if let Some(eff) = eff {
+                let snapshot = a;
+                let mut conds = Vec::new();
+                match per_capita {
+                    Some(_) => {
+                        let mut e = line_expl(eff);
+                        e.rule = "exit.income";
+                        e.holds = !below_line;
+                        conds.push(e);
+                    }
+                    None => conds.push(plain(
+                        "exit.income",
+                        false,
+                        Reason::EliminationNoIncome { year },
+                        None,
+                    )),
+                }
+                conds.push(if any_fail {
+                    plain(
+                        "guarantee.unmet",
+                        false,
+                        Reason::GuaranteesUnmet {
+                            failed: failed_list(&snapshot),
+                        },
+                        None,
+                    )
+                } else {
+                    plain("guarantee.all_met", true, Reason::AllGuaranteesMet, None)
+                });
+                for c in conds {
+                    rec.record(Topic::Exit, || c.clone());
+                    if meets {
+                        rec.record(Topic::Proposal(ProposalKind::MeetsExit), || c);
+                    }
                 }
             }
         }
@@ -1065,10 +1138,14 @@ pub fn assess_with<R: Recorder>(
             // Exited in the evaluated year and not up to standard: the exit was wrong. Exited earlier:
             // the household fell back. (Exited after the evaluated year: its status then says nothing.)
             let exit_year = status.registry_since.map(|d| d.year()).unwrap_or(0);
+            // From 2021 (registration closed) a fall back is a monitoring object (脱贫不稳定户, proposed
+            // below), not a return to the poverty registry.
             let kind = match i32::from(year).cmp(&exit_year) {
                 std::cmp::Ordering::Equal => Some(ProposalKind::WrongExitSuspect),
-                std::cmp::Ordering::Greater => Some(ProposalKind::ReturnToPoverty),
-                std::cmp::Ordering::Less => None,
+                std::cmp::Ordering::Greater if p.registration_open => {
+                    Some(ProposalKind::ReturnToPoverty)
+                }
+                _ => None,
             };
             if let Some(kind) = kind.filter(|_| poorish) {
                 propose(kind, &mut a);
@@ -1090,6 +1167,17 @@ pub fn assess_with<R: Recorder>(
                     }
                 }
             }
+        }
+    }
+
+    // ---- 三保障问题: a guarantee unmet while income is known and not below the line -------------------
+    if any_fail && per_capita.is_some() && !below_line && status.registry != RegistryState::Poor {
+        propose(ProposalKind::GuaranteeIssue, &mut a);
+        if let Some(eff) = eff {
+            let snapshot = a;
+            let topic = Topic::Proposal(ProposalKind::GuaranteeIssue);
+            rec.record(topic, || guarantee_expl(&snapshot));
+            rec.record(topic, || line_expl(eff));
         }
     }
 

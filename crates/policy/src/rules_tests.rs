@@ -2,8 +2,8 @@
 
 use chrono::NaiveDate;
 use jingzhun_core::{
-    AreaCode, Health, HousingGrade, IncomeComponent, LabourAbility, MonitoringKind, RiskType,
-    SafeHousingAlternative, SchoolingStatus, Yuan,
+    AreaCode, Education, Health, HousingGrade, IncomeComponent, LabourAbility, MonitoringKind,
+    RiskType, SafeHousingAlternative, SchoolingStatus, Yuan,
 };
 
 use crate::rules::*;
@@ -18,6 +18,7 @@ fn adult() -> MemberFacts {
         age: 40,
         school_age: 40,
         schooling: None,
+        education: None,
         health: Health::Healthy,
         labour: Some(LabourAbility::Ordinary),
         medical_insurance: true,
@@ -125,12 +126,75 @@ const CASES: &[Case] = &[
         failed: &[],
     },
     Case {
-        name: "guarantee unmet above the line: register, not omission",
+        name: "guarantee unmet above the line: 三保障问题, not a registration",
         year: 2019,
         per_capita: 9000,
         edit: |f| f.food_clothing_secured = false,
-        proposals: &[ShouldRegister],
+        proposals: &[GuaranteeIssue],
         failed: &[Guarantee::FoodClothing],
+    },
+    Case {
+        name: "guarantee unmet exactly at the line: 三保障问题, not a registration",
+        year: 2019,
+        per_capita: 3218,
+        edit: |f| f.food_clothing_secured = false,
+        proposals: &[GuaranteeIssue],
+        failed: &[Guarantee::FoodClothing],
+    },
+    Case {
+        name: "guarantee unmet one yuan below the line: register, omission",
+        year: 2019,
+        per_capita: 3217,
+        edit: |f| f.food_clothing_secured = false,
+        proposals: &[ShouldRegister, OmissionSuspect],
+        failed: &[Guarantee::FoodClothing],
+    },
+    Case {
+        name: "registered poor with a guarantee unmet: no 三保障问题 (supported as poor)",
+        year: 2019,
+        per_capita: 9000,
+        edit: |f| {
+            poor(f);
+            f.food_clothing_secured = false;
+        },
+        proposals: &[],
+        failed: &[Guarantee::FoodClothing],
+    },
+    // ---- compulsory education: 文化程度 (2019) ------------------------------------------------
+    Case {
+        name: "15-year-old out of school who finished junior middle school: not a dropout",
+        year: 2019,
+        per_capita: 9000,
+        edit: |f| {
+            let mut c = child(15, Some(SchoolingStatus::NotInSchool));
+            c.education = Some(Education::Junior);
+            f.members.push(c);
+        },
+        proposals: &[],
+        failed: &[],
+    },
+    Case {
+        name: "15-year-old out of school with primary schooling only: dropout",
+        year: 2019,
+        per_capita: 9000,
+        edit: |f| {
+            let mut c = child(15, Some(SchoolingStatus::Dropout));
+            c.education = Some(Education::Primary);
+            f.members.push(c);
+        },
+        proposals: &[GuaranteeIssue],
+        failed: &[Guarantee::Education],
+    },
+    Case {
+        name: "16-year-old out of school: past compulsory age",
+        year: 2019,
+        per_capita: 9000,
+        edit: |f| {
+            f.members
+                .push(child(16, Some(SchoolingStatus::NotInSchool)))
+        },
+        proposals: &[],
+        failed: &[],
     },
     Case {
         name: "registration closed after 2020",
@@ -415,10 +479,18 @@ const CASES: &[Case] = &[
         failed: &[],
     },
     Case {
-        name: "exited household below the line: return and unstable",
+        name: "exited household below the line from 2021: a monitoring object, not a return",
         year: 2021,
         per_capita: 3900,
         edit: |f| exited_on(f, "2019-11-30"),
+        proposals: &[MonitoringCandidate],
+        failed: &[],
+    },
+    Case {
+        name: "exited household below the line in 2020: return (registration still open)",
+        year: 2020,
+        per_capita: 3999,
+        edit: |f| exited_on(f, "2017-11-30"),
         proposals: &[MonitoringCandidate, ReturnToPoverty],
         failed: &[],
     },
@@ -811,6 +883,7 @@ mod properties {
                     age,
                     school_age: age.saturating_sub(1),
                     schooling,
+                    education: None,
                     health,
                     labour,
                     medical_insurance,
@@ -1067,4 +1140,105 @@ fn every_rule_renders_in_chinese_and_english() {
     assert!(en.contains("poverty line") && en.contains("yuan"), "{en}");
     let (_, en) = &seen["county.omission_rate"];
     assert!(en.contains("denominator is 0"), "{en}");
+}
+
+/// The inpatient-cost alert: the lower threshold (5,000) for 脱贫户 (registered or exited) and 监测对象,
+/// the higher (20,000) for 一般农户, each at its boundary. The department comparison uses the same test
+/// ([`StatusFacts::lower_inpatient_threshold`]).
+#[test]
+fn inpatient_alert_thresholds_by_status() {
+    let ordinary = |_: &mut OwnedFacts| {};
+    let exited = |f: &mut OwnedFacts| exited_on(f, "2019-11-30");
+    let registered = |f: &mut OwnedFacts| poor(f);
+    let watched = |f: &mut OwnedFacts| {
+        f.status.monitoring = Some(MonitoringKind::Marginal);
+        f.status.monitored_since = Some(d("2021-03-01"));
+    };
+    let table: &[(&str, fn(&mut OwnedFacts), i64, bool)] = &[
+        ("一般农户", ordinary, 19_999, false),
+        ("一般农户", ordinary, 20_000, true),
+        ("一般农户", ordinary, 5_000, false),
+        ("脱贫户", exited, 4_999, false),
+        ("脱贫户", exited, 5_000, true),
+        ("建档立卡贫困户", registered, 4_999, false),
+        ("建档立卡贫困户", registered, 5_000, true),
+        ("监测对象(一般农户)", watched, 4_999, false),
+        ("监测对象(一般农户)", watched, 5_000, true),
+    ];
+    for (who, edit, cost, alert) in table {
+        let mut f = base(2021, 9000);
+        edit(&mut f);
+        f.department.medical_inpatient_oop = Yuan::from_yuan(*cost);
+        let a = assess(&f.view(), &params(2021).params);
+        assert_eq!(a.has(flag::ALERT), *alert, "{who}, {cost} 元");
+        assert_eq!(
+            f.status.lower_inpatient_threshold(),
+            *who != "一般农户",
+            "{who}"
+        );
+    }
+}
+
+/// A refused exit says what failed, with the comparison.
+#[test]
+fn refused_exit_names_the_failed_comparison() {
+    let mut f = base(2020, 3999);
+    poor(&mut f);
+    let full = explain(&f.view(), &params(2020));
+    let exit = full
+        .exit
+        .expect("registered poor households get an exit outcome");
+    assert!(!exit.eligible);
+    assert_eq!(
+        exit.conditions[0].text,
+        "人均纯收入 3,999 元 < 2020 年贫困线 4,000 元"
+    );
+    assert!(!exit.conditions[0].holds);
+
+    let mut f = base(2020, 4000);
+    poor(&mut f);
+    f.members[0].medical_insurance = false;
+    let exit = explain(&f.view(), &params(2020)).exit.unwrap();
+    assert!(!exit.eligible);
+    assert!(
+        exit.conditions[0].text.contains("≥"),
+        "{}",
+        exit.conditions[0].text
+    );
+    assert!(
+        exit.conditions[1].text.contains("基本医疗"),
+        "{}",
+        exit.conditions[1].text
+    );
+    assert!(!exit.conditions[1].holds);
+
+    let mut f = base(2020, 4000);
+    poor(&mut f);
+    let full = explain(&f.view(), &params(2020));
+    assert!(full.exit.unwrap().eligible);
+    assert!(full.proposals.iter().any(|p| p.kind == MeetsExit));
+}
+
+/// 2026 (after the transition period) has a pack: monitoring continues, nobody is registered, and the
+/// values no source gives are flagged as assumed in the provenance.
+#[test]
+fn the_2026_pack_exists_and_flags_its_assumptions() {
+    use crate::{ParamKey, Reliability};
+    let eff = params(2026);
+    assert!(eff.params.monitoring_open);
+    assert!(!eff.params.registration_open);
+    assert_eq!(eff.params.monitoring_threshold, Yuan::from_yuan(8_000));
+    for key in [
+        ParamKey::MonitoringThreshold,
+        ParamKey::PovertyLine,
+        ParamKey::EliminationMinMonthsMonitored,
+        ParamKey::CountedIncomeComponents,
+    ] {
+        assert_eq!(
+            eff.provenance(key).map(|p| p.reliability),
+            Some(Reliability::Assumed),
+            "{key:?}"
+        );
+    }
+    assert!(PolicyPack::builtin().effective(2027, None).is_err());
 }

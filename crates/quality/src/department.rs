@@ -61,6 +61,21 @@ impl DepartmentKind {
         }
     }
 
+    /// The finding the rules read from a lead of this kind, kept per household by `department compare
+    /// --save` (`None`: the kind opens a lead but the rules read nothing from it).
+    pub fn signal(self) -> Option<DepartmentSignal> {
+        use DepartmentKind::*;
+        match self {
+            InpatientCost => Some(DepartmentSignal::InpatientCost),
+            OutpatientCost => Some(DepartmentSignal::OutpatientCost),
+            EducationCost => Some(DepartmentSignal::EducationCost),
+            Disaster => Some(DepartmentSignal::Disaster),
+            Accident => Some(DepartmentSignal::Accident),
+            Unemployment => Some(DepartmentSignal::JobLoss),
+            _ => None,
+        }
+    }
+
     /// Asset lists produce exclusion warnings, not leads.
     pub fn is_asset(self) -> bool {
         matches!(
@@ -100,8 +115,9 @@ impl DepartmentKind {
 /// will provide them per year and region, and callers should pass the pack's values when it does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DepartmentThresholds {
-    /// Inpatient out-of-pocket cost in the list's period at or above which a member of a household that was
-    /// ever registered poor (exited poor) becomes a lead: 5,000 yuan.
+    /// Inpatient out-of-pocket cost in the list's period at or above which a member of a 脱贫户 (registered
+    /// or exited) or of a 监测对象 becomes a lead: 5,000 yuan (the rules' test,
+    /// `StatusFacts::lower_inpatient_threshold`).
     pub inpatient_registered: Yuan,
     /// The same for other households: 20,000 yuan.
     pub inpatient_others: Yuan,
@@ -623,7 +639,8 @@ pub fn compare(
             records: &records,
             thresholds,
             as_of,
-            ever_registered: HouseholdStatus::on(events, as_of).ever_registered,
+            lower_inpatient: jingzhun_policy::StatusFacts::from_events(events, as_of)
+                .lower_inpatient_threshold(),
         };
         match apply_rule(kind, &ctx) {
             Some(fired) => result.leads.push(Lead {
@@ -656,7 +673,8 @@ struct RuleCtx<'a> {
     records: &'a [&'a DepartmentRecord],
     thresholds: &'a DepartmentThresholds,
     as_of: NaiveDate,
-    ever_registered: bool,
+    /// The lower inpatient threshold applies (脱贫户 or 监测对象), as in the rules.
+    lower_inpatient: bool,
 }
 
 struct Fired {
@@ -686,8 +704,8 @@ fn apply_rule(kind: DepartmentKind, c: &RuleCtx<'_>) -> Option<Fired> {
     match kind {
         InpatientCost => {
             let sum = total(c.records);
-            let (threshold, who) = if c.ever_registered {
-                (t.inpatient_registered, "脱贫户(建档立卡户)")
+            let (threshold, who) = if c.lower_inpatient {
+                (t.inpatient_registered, "脱贫户或监测对象")
             } else {
                 (t.inpatient_others, "一般农户")
             };
@@ -755,6 +773,8 @@ fn apply_rule(kind: DepartmentKind, c: &RuleCtx<'_>) -> Option<Fired> {
         Dropout => {
             let (lo, hi) = t.compulsory_school_age;
             (lo..=hi).contains(&age).then_some(())?;
+            // Finished junior middle school (文化程度): compulsory education is completed, not dropped.
+            (!jingzhun_policy::rules::completed_compulsory(c.member.education)).then_some(())?;
             fired(
                 RiskType::Schooling,
                 None,

@@ -101,6 +101,7 @@ mod areas;
 mod audit;
 mod bulk;
 mod db;
+mod department;
 mod economy;
 mod error;
 mod evaluation;
@@ -127,6 +128,7 @@ pub use audit::{
     Actor, AuditEntry, AuditFilter, AuditProblem, AuditProblemKind, AuditReport, GENESIS_HASH,
 };
 pub use bulk::HouseholdHistory;
+pub use department::MeasureDates;
 pub use economy::{EconomyBatch, EconomyLoaded, Versioned};
 pub use error::{Result, StoreError};
 pub use evaluation::{EvaluationRun, ProposalRecord};

@@ -53,6 +53,11 @@ const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0007_projects.sql"),
     },
     Migration {
+        version: 8,
+        name: "department_facts",
+        sql: include_str!("../migrations/sqlite/0008_department_facts.sql"),
+    },
+    Migration {
         version: 12,
         name: "evaluation_snapshots",
         sql: include_str!("../migrations/sqlite/0012_evaluation_snapshots.sql"),
@@ -94,6 +99,11 @@ const POSTGRES: &[Migration] = &[
         version: 7,
         name: "projects",
         sql: include_str!("../migrations/postgres/0007_projects.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "department_facts",
+        sql: include_str!("../migrations/postgres/0008_department_facts.sql"),
     },
     Migration {
         version: 12,

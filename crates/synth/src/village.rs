@@ -452,8 +452,15 @@ fn monitoring_events(rng: &mut SynthRng, m: &Monitoring, members: &[Member]) -> 
         back.note = "收入低于贫困线, 返贫".to_owned();
         out.push(back);
         if m.year < LAST_YEAR {
+            // From 2021 a fall back is monitored (脱贫不稳定户), so its recovery is a risk elimination;
+            // before, the household returned to the registry and exited again.
+            let kind = if i32::from(m.year) >= jingzhun_core::REGISTRATION_CLOSED_FROM {
+                StatusEventKind::RiskEliminated
+            } else {
+                StatusEventKind::Exited
+            };
             out.push(StatusEvent::new(
-                StatusEventKind::Exited,
+                kind,
                 day_in(rng, m.year + 1, (11, 1), (12, 20)),
             ));
         }

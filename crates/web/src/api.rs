@@ -55,7 +55,16 @@ pub async fn dashboard_own(
     let d = state
         .run(move |b| {
             let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
-            dashboard::dashboard(b, &user, &scope, None, &limit, today, st.dashboards())
+            dashboard::dashboard(
+                b,
+                &user,
+                &scope,
+                None,
+                &limit,
+                today,
+                st.dashboards(),
+                st.policy(),
+            )
         })
         .await?;
     Ok(Json(d))
@@ -73,7 +82,16 @@ pub async fn dashboard(
     let d = state
         .run(move |b| {
             let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
-            dashboard::dashboard(b, &user, &scope, Some(code), &limit, today, st.dashboards())
+            dashboard::dashboard(
+                b,
+                &user,
+                &scope,
+                Some(code),
+                &limit,
+                today,
+                st.dashboards(),
+                st.policy(),
+            )
         })
         .await?;
     Ok(Json(d))
@@ -122,8 +140,8 @@ pub async fn search(
     Ok(Json(r))
 }
 
-/// `GET /api/v1/households/{id}?year=Y`: the household with the rules' proposals for `Y` (default: the
-/// latest complete year) under `evaluation`. Every explanation carries `text_zh` and `text_en`; `text` is
+/// `GET /api/v1/households/{id}?year=Y&as_of=YYYY-MM-DD`: the household with the rules' proposals for `Y`
+/// (default: the latest complete year, or the year of `as_of`) as of `as_of` (default: the year's end). Every explanation carries `text_zh` and `text_en`; `text` is
 /// in the request's language (the `lang` cookie, as for pages).
 pub async fn household(
     State(state): State<AppState>,
@@ -134,12 +152,13 @@ pub async fn household(
 ) -> Result<Json<HouseholdView>, AppError> {
     let id = household_param(&id)?;
     let year = q.year()?;
+    let as_of = q.as_of()?;
     let today = today(&state);
     let (user, scope) = (can.user, can.scope);
     let st = state.clone();
     let mut h = state
         .run(move |b| {
-            households::household_evaluated(b, &user, &scope, id, today, st.policy(), year)
+            households::household_evaluated(b, &user, &scope, id, today, st.policy(), year, as_of)
         })
         .await?;
     if lang == crate::i18n::Lang::En {

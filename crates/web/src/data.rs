@@ -279,6 +279,11 @@ pub trait Backend: Send + Sync + 'static {
     fn end_measure(&self, id: MeasureId, ended: NaiveDate, actor: &str) -> DataResult<()>;
     /// A household's measures, by start date.
     fn measures_of(&self, household: HouseholdId) -> DataResult<Vec<(MeasureId, Measure)>>;
+    /// What the store knows about a household beyond its record (dated department findings, its
+    /// measures' dates): the side facts of the one facts builder.
+    fn side_facts_of(&self, household: HouseholdId) -> DataResult<jingzhun_policy::SideFacts>;
+    /// The side facts of every household within an area.
+    fn side_facts_within(&self, within: &AreaCode) -> DataResult<jingzhun_loader::SideIndex>;
     fn add_visit(&self, visit: &Visit, actor: &str) -> DataResult<VisitId>;
     /// A household's visits, by date.
     fn visits_of(&self, household: HouseholdId) -> DataResult<Vec<(VisitId, Visit)>>;

@@ -237,6 +237,10 @@ pub fn components() -> Value {
                 "elimination",
                 opt(obj(&[("eligible", b()), ("conditions", arr(expl()))])),
             ),
+            (
+                "exit",
+                opt(obj(&[("eligible", b()), ("conditions", arr(expl()))])),
+            ),
         ]),
     );
     // `next` (the step due) while open, `at` (the rejected step) once rejected.
@@ -939,6 +943,11 @@ fn parameters(path: &str) -> Vec<Value> {
         params.push(json!({"name": "year", "in": "query", "required": false,
             "description": "评估年度 (默认上一个完整年度)",
             "schema": {"type": "integer", "minimum": 2000, "maximum": 2100}}));
+    }
+    if path == "/api/v1/households/{id}" {
+        params.push(json!({"name": "as_of", "in": "query", "required": false,
+            "description": "评估日期 YYYY-MM-DD (默认评估年度年末, 年度未结束时为今天)",
+            "schema": {"type": "string", "format": "date"}}));
     }
     params
 }

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use jingzhun_core::{AreaCode, HouseholdId};
 use serde::Deserialize;
 
@@ -333,7 +333,16 @@ async fn dashboard_page(
     let d = state
         .run(move |b| {
             let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
-            dashboard::dashboard(b, &user, &scope, code, &limit, today, st.dashboards())
+            dashboard::dashboard(
+                b,
+                &user,
+                &scope,
+                code,
+                &limit,
+                today,
+                st.dashboards(),
+                st.policy(),
+            )
         })
         .await?;
     let trend_json = serde_json::to_string(&d.trend).map_err(|_| AppError::Internal)?;
@@ -437,11 +446,15 @@ pub async fn search(
     })
 }
 
-/// `?year=` of the household page: the year the rules evaluate (default: the latest complete year).
+/// `?year=` of the household page: the year the rules evaluate (default: the latest complete year), and
+/// `?as_of=YYYY-MM-DD`: the date they evaluate on (default: the year's end, or today while it runs; its
+/// year is the default year).
 #[derive(Deserialize, Default)]
 pub struct YearQuery {
     #[serde(default)]
     pub year: String,
+    #[serde(default)]
+    pub as_of: String,
 }
 
 impl YearQuery {
@@ -453,6 +466,18 @@ impl YearQuery {
         }
         match t.parse::<u16>() {
             Ok(y) if (2000..=2100).contains(&y) => Ok(Some(y)),
+            _ => Err(AppError::BadRequest),
+        }
+    }
+
+    /// The evaluation date, if given; anything but a date from 2000 to 2100 is a bad request.
+    pub fn as_of(&self) -> Result<Option<NaiveDate>, AppError> {
+        let t = self.as_of.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+            Ok(d) if (2000..=2100).contains(&d.year()) => Ok(Some(d)),
             _ => Err(AppError::BadRequest),
         }
     }
@@ -469,13 +494,14 @@ pub async fn household(
 ) -> Result<Response, AppError> {
     let id = household_param(&id)?;
     let year = q.year()?;
+    let as_of = q.as_of()?;
     let today = today(&state);
     let user = can.user.clone();
     let scope = can.scope;
     let st = state.clone();
     let mut h = state
         .run(move |b| {
-            households::household_evaluated(b, &user, &scope, id, today, st.policy(), year)
+            households::household_evaluated(b, &user, &scope, id, today, st.policy(), year, as_of)
         })
         .await?;
     if lang == Lang::En {

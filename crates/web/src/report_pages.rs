@@ -40,6 +40,7 @@ impl DownloadQuery {
     fn year(&self) -> Result<Option<u16>, AppError> {
         YearQuery {
             year: self.year.clone(),
+            as_of: String::new(),
         }
         .year()
     }

@@ -102,6 +102,13 @@ impl StoreBackend {
 /// Imports up to this many households refresh their search entries one by one; larger ones rebuild the index.
 const REFRESH_AFTER_IMPORT_MAX: usize = 5_000;
 
+fn load_error(e: jingzhun_loader::LoadError) -> DataError {
+    match e {
+        jingzhun_loader::LoadError::Store(e) => data_error(e),
+        other => DataError::Other(other.to_string()),
+    }
+}
+
 fn data_error(e: StoreError) -> DataError {
     match e {
         StoreError::NotFound { .. } => DataError::NotFound,
@@ -440,6 +447,14 @@ impl Backend for StoreBackend {
 
     fn measures_of(&self, household: HouseholdId) -> DataResult<Vec<(MeasureId, Measure)>> {
         self.store.measures_of(household).map_err(data_error)
+    }
+
+    fn side_facts_of(&self, household: HouseholdId) -> DataResult<jingzhun_policy::SideFacts> {
+        jingzhun_loader::SideIndex::of_household(&self.store, household).map_err(load_error)
+    }
+
+    fn side_facts_within(&self, within: &AreaCode) -> DataResult<jingzhun_loader::SideIndex> {
+        jingzhun_loader::SideIndex::read(&self.store, within).map_err(load_error)
     }
 
     fn add_visit(&self, visit: &Visit, actor: &str) -> DataResult<VisitId> {

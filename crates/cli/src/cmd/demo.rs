@@ -11,10 +11,10 @@ use anyhow::Context;
 use jingzhun_core::{AreaCode, AreaLevel, AreaTree};
 use jingzhun_engine::{Engine, Evaluation};
 use jingzhun_loader::snapshot;
-use jingzhun_loader::{year_end, YearFeeder, YearLoaded};
-use jingzhun_policy::PolicyPack;
+use jingzhun_loader::{year_end, YearLoaded};
+use jingzhun_policy::{PolicyPack, ProposalKind};
 use jingzhun_report::summary::{Summary, SummarySeries, BAZHONG_PUBLISHED};
-use jingzhun_store::{Actor, Store, StoredHistory};
+use jingzhun_store::{Actor, Store};
 use jingzhun_synth::SynthConfig;
 use jingzhun_web::Role;
 
@@ -49,14 +49,7 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
         let areas = jingzhun_io::sichuan().context("随附的四川省区划数据损坏")?;
         store.upsert_areas(&areas, actor, "演示: 载入四川省行政区划")?;
     }
-    // The labour force in work in the economy's year, from that year's evaluation.
-    let mut labour = None;
-    let mut hook = |engine: &Engine, eval: &Evaluation| {
-        if engine.year() == ECONOMY_YEAR {
-            labour = Some(super::economy::labour_of(engine, eval));
-        }
-    };
-    let series = if store.count_households(&city)? == 0 {
+    if store.count_households(&city)? == 0 {
         eprintln!(
             "首次运行: 生成巴中市演示数据 (规模 {}, 种子 {}) ...",
             args.scale, args.seed
@@ -67,44 +60,37 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
             scale: args.scale,
             defect_rate: 0.0,
         };
-        let tree = store.area_tree()?;
-        let years: Vec<u16> = (FIRST_YEAR..=LAST_YEAR).collect();
-        // Each batch the store commits goes to one engine per year on another thread as it is written, so
-        // what was generated is evaluated without reading it back from the database.
-        let (report, loaded) = std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<StoredHistory>>(2);
-            let mut feeder = YearFeeder::new(&tree, &city, &years);
-            let fed = scope.spawn(move || {
-                for batch in rx {
-                    feeder.feed(batch);
-                }
-                feeder.finish()
-            });
-            let mut send = |batch: Vec<StoredHistory>| {
-                // The feeder only stops early if it panicked; the join below reports that.
-                let _ = tx.send(batch);
-            };
-            let report = synth::generate_into_then(&store, actor, config, Some(&mut send));
-            drop(tx);
-            (report, fed.join())
-        });
-        let report = report?;
-        let loaded = loaded.map_err(|_| anyhow::anyhow!("装载线程异常退出"))?;
+        let report = synth::generate_into(&store, actor, config)?;
         // What was written: the households, the monitoring and project records, the economy records.
         for line in report.lines().take(3) {
             eprintln!("{line}");
         }
-        let tree = store.area_tree()?;
-        evaluate_and_save(&store, &tree, &city, loaded, &mut hook)?
     } else {
         eprintln!(
             "使用已有的演示数据 ({} 户); 删除数据库文件可重新生成",
             store.count_households(&city)?
         );
-        let tree = store.area_tree()?;
-        evaluate_years_saving(&store, &tree, &city, LAST_YEAR, true, &mut hook)?
-    };
+    }
+    // The registry is read back after generating, not evaluated as it streams by: the assistance measures
+    // and department findings that the rules read (risk elimination, department alerts) are written after
+    // the households they belong to.
     let tree = store.area_tree()?;
+    // The labour force in work in the economy's year; what the rules propose from the measures and saved
+    // department findings, per year.
+    let mut labour = None;
+    let mut proposals = Vec::new();
+    let mut hook = |engine: &Engine, eval: &Evaluation| {
+        if engine.year() == ECONOMY_YEAR {
+            labour = Some(super::economy::labour_of(engine, eval));
+        }
+        let total = eval.total();
+        proposals.push((
+            eval.year,
+            total.proposals_of(ProposalKind::RiskElimination),
+            total.alert_households,
+        ));
+    };
+    let series = evaluate_years_saving(&store, &tree, &city, LAST_YEAR, true, &mut hook)?;
     let economy = match labour {
         Some(l) => Some(super::economy::figures(&store, &city, ECONOMY_YEAR, l)?),
         None => None,
@@ -123,6 +109,14 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
         println!("{}", serde_json::to_string_pretty(&summaries)?);
     } else {
         print_summary(&series);
+        // What the rules propose from the measures and saved department findings (the bulk evaluation
+        // reads them like the household page does).
+        let line: Vec<String> = proposals
+            .iter()
+            .filter(|(y, ..)| *y >= 2020)
+            .map(|(y, re, alert)| format!("{y} 年 {re}/{alert}"))
+            .collect();
+        println!("符合风险消除条件户/部门预警户: {}", line.join(", "));
         if let Some(e) = &economy {
             print_economy(e);
         }
@@ -210,19 +204,6 @@ fn evaluate_years_saving(
         }
         Ok(series)
     }
-}
-
-/// Evaluates the years just generated, collects the summary series and keeps every year as a snapshot
-/// (taken at the data as the demo left it: nothing else writes to a database the demo has just filled).
-fn evaluate_and_save(
-    store: &Store,
-    tree: &AreaTree,
-    city: &AreaCode,
-    loaded: Vec<YearLoaded>,
-    each: &mut dyn FnMut(&Engine, &Evaluation),
-) -> anyhow::Result<SummarySeries> {
-    let data_seq = store.data_seq()?;
-    save_years(store, tree, city, loaded, data_seq, each)
 }
 
 fn save_years(

@@ -7,6 +7,9 @@
 //!
 //! With `--save`, each lead opens a case in the monitoring workflow (the village's inbox in the web
 //! application), recorded as `system:department-compare`; a household with an open case gets no second one.
+//! The findings the rules read (costs, disasters, accidents, job losses) are kept as dated facts per
+//! household (`department_facts`, dated `--date`, default today), so that `evaluate` and every other
+//! evaluation fire the department-alert rules on them.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -16,8 +19,8 @@ use anyhow::{bail, Context};
 use std::sync::Arc;
 
 use jingzhun_core::{
-    AreaCode, Channel, HouseholdNo, HouseholdStatus, MonitoringKind, RegistryStatus, RiskType,
-    StatusEvent,
+    AreaCode, Channel, DepartmentFact, HouseholdNo, HouseholdStatus, MonitoringKind,
+    RegistryStatus, RiskType, StatusEvent, Yuan,
 };
 use jingzhun_policy::PolicyPack;
 use jingzhun_quality::{
@@ -54,9 +57,13 @@ pub struct CompareArgs {
     /// 取哪一年政策包的预警阈值 (默认为上一个完整年度)
     #[arg(long)]
     pub year: Option<u16>,
-    /// 把风险线索登记到监测帮扶流程 (各村的待办线索), 已有在办案件的农户不重复登记
+    /// 把风险线索登记到监测帮扶流程 (各村的待办线索), 已有在办案件的农户不重复登记; 并把比对结果作为
+    /// 各户的部门数据保存, 供评估的部门预警规则使用
     #[arg(long)]
     pub save: bool,
+    /// 名单数据的日期 (YYYY-MM-DD, 默认今天): 保存的部门数据按此日期计入评估
+    #[arg(long)]
+    pub date: Option<chrono::NaiveDate>,
 }
 
 pub fn run(store: Store, command: DepartmentCommand) -> anyhow::Result<ExitCode> {
@@ -174,9 +181,58 @@ fn run_compare(store: &Arc<Store>, args: CompareArgs) -> anyhow::Result<ExitCode
         .with_context(|| format!("无法写入比对结果「{}」", out.display()))?;
     println!("比对结果已写入「{}」", out.display());
     if args.save {
+        let source = args
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| kind.label().to_owned());
+        save_facts(
+            store,
+            kind,
+            &result.leads,
+            &source,
+            args.date.unwrap_or(today),
+        )?;
         save_leads(store, &result.leads, &events, today)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Keeps the findings of the leads that the rules read as dated facts per household, in one transaction.
+fn save_facts(
+    store: &Arc<Store>,
+    kind: DepartmentKind,
+    leads: &[Lead],
+    source: &str,
+    date: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    let Some(signal) = kind.signal() else {
+        return Ok(());
+    };
+    let mut facts = Vec::with_capacity(leads.len());
+    for lead in leads {
+        let Some(stored) = store.household_by_number(&lead.household_no)? else {
+            continue;
+        };
+        facts.push(DepartmentFact {
+            household: stored.id,
+            signal,
+            date,
+            amount: lead.value.unwrap_or(Yuan::ZERO),
+        });
+    }
+    let n = store
+        .save_department_facts(
+            &facts,
+            source,
+            &jingzhun_store::Actor::new("system:department-compare"),
+        )
+        .context("部门数据保存失败 (未保存任何一条)")?;
+    println!(
+        "已保存部门数据 {n} 条 ({}, 日期 {date}), 评估时按部门预警规则计入",
+        signal.label()
+    );
+    Ok(())
 }
 
 /// Opens a monitoring case for each household with a lead (one per household: its leads' risk types and

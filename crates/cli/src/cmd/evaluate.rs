@@ -61,6 +61,23 @@ pub struct WhatIfArgs {
     pub format: String,
 }
 
+/// Refuses, in one sentence and before reading anything, a year the pack has no parameters for.
+pub fn check_year(
+    pack: &jingzhun_policy::PolicyPack,
+    year: u16,
+    area: &AreaCode,
+) -> anyhow::Result<()> {
+    if let Err(e) = pack.effective(year, Some(area)) {
+        let years = jingzhun_policy::pack::YEARS;
+        bail!(
+            "政策包没有 {year} 年的参数, 无法评估 ({e}); 随程序发布的政策包覆盖 {}–{} 年, 其他年度请先在政策包中补齐参数",
+            years.start(),
+            years.end()
+        );
+    }
+    Ok(())
+}
+
 /// The last complete calendar year.
 pub fn default_year() -> u16 {
     use chrono::Datelike;
@@ -130,6 +147,7 @@ pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCod
     };
     let pack = load_pack(args.pack.as_deref())?;
     let tree = store.area_tree()?;
+    check_year(&pack, year, &area)?;
     let started = Instant::now();
     // Read before the registry, so that a write during the read makes the snapshot stale, not wrong.
     let data_seq = store.data_seq()?;

@@ -44,6 +44,13 @@ fn registry() -> Registry {
         member("王小九", id("511902", "20070101", 91), Relationship::Son),
         member("王十", id("511902", "19590630", 13), Relationship::Sibling),
     ];
+    let mut a = a;
+    // The children have finished primary school only (文化程度 小学): out of school is a dropout.
+    for m in a.members.iter_mut().chain(b.members.iter_mut()) {
+        if m.birth_date() > chrono::NaiveDate::from_ymd_opt(2005, 1, 1).unwrap() {
+            m.education = Some(Education::Primary);
+        }
+    }
     let mut events = HashMap::new();
     events.insert(a.number.clone(), exited());
     Registry {
@@ -317,4 +324,64 @@ fn formulas_in_a_list_are_refused_with_their_rows() {
         "{:#?}",
         l.problems
     );
+}
+
+/// The inpatient threshold follows the rules' status test: a 一般农户 under monitoring (监测对象) gets the
+/// lower 5,000, a removed household that was once registered the higher 20,000.
+#[test]
+fn d01_inpatient_threshold_for_monitored_and_removed_households() {
+    use DepartmentKind::InpatientCost as K;
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let r = registry();
+    let other = &r.households[1];
+    let run_with = |events: Vec<StatusEvent>, amount: &str| {
+        let mut map = r.events.clone();
+        map.insert(other.number.clone(), events);
+        let l = list(K, &[(&other.members[0].resident_id, amount, "", "")]);
+        compare(
+            &l,
+            &r.households,
+            &map,
+            &DepartmentThresholds::default(),
+            as_of(),
+        )
+        .leads
+    };
+    let mut watched = StatusEvent::new(StatusEventKind::Monitored, d("2022-03-01"));
+    watched.monitoring_kind = Some(MonitoringKind::Marginal);
+    assert_eq!(run_with(vec![watched.clone()], "5000").len(), 1);
+    assert!(run_with(vec![watched], "4999.99").is_empty());
+    let removed = vec![
+        StatusEvent::new(StatusEventKind::Registered, d("2014-10-01")),
+        StatusEvent::new(StatusEventKind::Removed, d("2016-10-01")),
+    ];
+    assert!(run_with(removed.clone(), "19999.99").is_empty());
+    assert_eq!(run_with(removed, "20000").len(), 1);
+}
+
+/// A child of compulsory-school age who finished junior middle school (文化程度 初中) is not a dropout.
+#[test]
+fn d06_no_dropout_after_junior_middle_school() {
+    use DepartmentKind::Dropout as K;
+    let mut r = registry();
+    r.households[1].members[2].education = Some(Education::Junior);
+    let kid = r.households[1].members[2].resident_id;
+    let l = list(K, &[(&kid, "", "", "")]);
+    let c = compare(
+        &l,
+        &r.households,
+        &r.events,
+        &DepartmentThresholds::default(),
+        as_of(),
+    );
+    assert!(c.leads.is_empty());
+    r.households[1].members[2].education = Some(Education::Primary);
+    let c = compare(
+        &l,
+        &r.households,
+        &r.events,
+        &DepartmentThresholds::default(),
+        as_of(),
+    );
+    assert_eq!(c.leads.len(), 1);
 }

@@ -11,12 +11,12 @@
 //! case as it now stands.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use jingzhun_core::monitoring::{CaseId, CaseRecord, Measure};
+use jingzhun_core::monitoring::{CaseId, CaseRecord};
 use jingzhun_core::{
     AreaCode, Channel, HouseholdId, HouseholdStatus, MonitoringKind, RiskType, StatusEvent,
     StatusEventKind,
 };
-use jingzhun_policy::{explain, DepartmentFacts, OwnedFacts, PolicyPack};
+use jingzhun_policy::{explain, FactsSource, OwnedFacts, PolicyPack};
 use serde::Serialize;
 
 use crate::access::Scope;
@@ -412,29 +412,20 @@ impl EliminationCheck {
     }
 }
 
-/// Measures that ran at some time from `since` to `today`.
-fn measures_since(measures: &[Measure], since: Option<NaiveDate>, today: NaiveDate) -> u16 {
-    let n = measures
-        .iter()
-        .filter(|m| m.started <= today && since.is_none_or(|s| m.ended.is_none_or(|e| e >= s)))
-        .count();
-    u16::try_from(n).unwrap_or(u16::MAX)
-}
-
 /// The household's measures the elimination rules count on `today`: those that ran at some time since
-/// the household was monitored (all of them when it is not).
+/// the household was monitored (all of them when it is not), as the facts builder counts them.
 pub fn measures_counted(
     backend: &dyn Backend,
     rec: &HouseholdRecord,
     today: NaiveDate,
 ) -> Result<u16, AppError> {
     let since = HouseholdStatus::on(&rec.events, today).monitored_since;
-    let measures: Vec<Measure> = backend
-        .measures_of(rec.id)?
-        .into_iter()
-        .map(|(_, m)| m)
-        .collect();
-    Ok(measures_since(&measures, since, today))
+    let side = backend.side_facts_of(rec.id)?;
+    Ok(jingzhun_policy::measures_counted(
+        &side.measures,
+        since,
+        today,
+    ))
 }
 
 /// Evaluates the elimination conditions of `rec` on `today` under `pack`, with the household's
@@ -454,7 +445,14 @@ pub fn elimination_check(
         .filter(|y| *y <= this_year)
         .max()
         .unwrap_or_else(|| super::evaluation::default_year(today));
-    let measures = measures_counted(backend, rec, today)?;
+    let side = backend.side_facts_of(rec.id)?;
+    let src = FactsSource {
+        household: &rec.household,
+        events: &rec.events,
+        side: &side,
+    };
+    let facts = OwnedFacts::build(src, year, today);
+    let measures = facts.department.measures;
     let mut check = EliminationCheck {
         year,
         as_of: today,
@@ -473,11 +471,6 @@ pub fn elimination_check(
             return Ok(check);
         }
     };
-    let department = DepartmentFacts {
-        measures,
-        ..DepartmentFacts::default()
-    };
-    let facts = OwnedFacts::of(&rec.household, &rec.events, department, year, today);
     let ev = explain(&facts.view(), &eff);
     match ev.elimination {
         Some(e) => {
@@ -731,38 +724,30 @@ pub fn notice(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jingzhun_core::AssistanceType;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    fn measure(started: &str, ended: Option<&str>) -> Measure {
-        Measure {
-            household: HouseholdId(1),
-            kind: AssistanceType::Employment,
-            description: "公益岗位".into(),
-            started: d(started),
-            ended: ended.map(d),
-            amount: None,
-            case: None,
-            cadre: None,
-        }
-    }
-
+    /// The workflow counts measures with the facts builder's rule (`jingzhun_policy::measures_counted`).
     #[test]
     fn measures_count_when_they_ran_since_monitoring_began() {
+        let m = |started: &str, ended: Option<&str>| jingzhun_policy::MeasureSpan {
+            started: d(started),
+            ended: ended.map(d),
+        };
         let today = d("2024-06-01");
         let since = Some(d("2023-01-01"));
         let ms = [
-            measure("2022-01-01", Some("2022-12-31")), // ended before monitoring
-            measure("2022-06-01", Some("2023-03-01")), // overlaps
-            measure("2023-05-01", None),               // running
-            measure("2024-07-01", None),               // not yet started
+            m("2022-01-01", Some("2022-12-31")), // ended before monitoring
+            m("2022-06-01", Some("2023-03-01")), // overlaps
+            m("2023-05-01", None),               // running
+            m("2024-07-01", None),               // not yet started
         ];
-        assert_eq!(measures_since(&ms, since, today), 2);
-        assert_eq!(measures_since(&ms, None, today), 3);
-        assert_eq!(measures_since(&[], since, today), 0);
+        let count = jingzhun_policy::measures_counted;
+        assert_eq!(count(&ms, since, today), 2);
+        assert_eq!(count(&ms, None, today), 3);
+        assert_eq!(count(&[], since, today), 0);
     }
 
     #[test]

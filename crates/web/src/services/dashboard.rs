@@ -1,5 +1,10 @@
 //! The home dashboard's numbers for one area (the caller's, or one below it): key indicators, yearly trends
 //! and a breakdown by child area, computed in one pass over the area's current households.
+//!
+//! Every figure is the rules' own: each household's facts for a date come from the one facts builder
+//! (`OwnedFacts::build`: members on the date, status replayed to it, side facts) and its per-capita income
+//! from `jingzhun_policy::assess` under the pack of that year and village (so 巴中's income components from
+//! 2021 count here as in the engine and the reports).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -7,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate};
 use jingzhun_core::{AreaCode, HouseholdStatus, MonitoringKind, RiskType};
+use jingzhun_policy::{assess, FactsSource, OwnedFacts, Params, PolicyPack, RegistryState};
 use serde::Serialize;
 
 use crate::access::Scope;
@@ -77,7 +83,9 @@ pub struct CaseCounts {
     pub by_step: Vec<(&'static str, &'static str, u64)>,
 }
 
-/// The dashboard of `code` (default: the caller's own area); outside the scope answers not found.
+/// The dashboard of `code` (default: the caller's own area) under `pack`; outside the scope answers not
+/// found.
+#[allow(clippy::too_many_arguments)]
 pub fn dashboard(
     backend: &dyn Backend,
     user: &CurrentUser,
@@ -86,6 +94,7 @@ pub fn dashboard(
     days_limit: DaysLimit<'_>,
     today: NaiveDate,
     cache: &DashboardCache,
+    pack: &PolicyPack,
 ) -> Result<Dashboard, AppError> {
     // Admission (and its audit) happens on every request; only the numbers are cached.
     let area = areas::area(backend, user, scope, code)?;
@@ -94,7 +103,7 @@ pub fn dashboard(
     if let Some(d) = cache.get(&code, today, generation) {
         return Ok(d);
     }
-    let d = compute(backend, area, code, days_limit, today)?;
+    let d = compute(backend, area, code, days_limit, today, pack)?;
     cache.put(code, today, generation, d.clone());
     Ok(d)
 }
@@ -136,6 +145,7 @@ fn compute(
     code: AreaCode,
     days_limit: DaysLimit<'_>,
     today: NaiveDate,
+    pack: &PolicyPack,
 ) -> Result<Dashboard, AppError> {
     let child_level = code.level().child();
     let mut children: BTreeMap<AreaCode, Counts> = BTreeMap::new();
@@ -151,12 +161,22 @@ fn compute(
     let years: Vec<i32> = (FIRST_YEAR..=last_year).collect();
     let mut trend_counts = vec![[0u64; 4]; years.len()];
     let mut incomes: Vec<Vec<i64>> = vec![Vec::new(); years.len()];
+    let side = backend.side_facts_within(&code)?;
+    // The parameters of a year for a village (`None`: the pack has no values for that year).
+    let mut params: HashMap<(u16, AreaCode), Option<Params>> = HashMap::new();
     backend.each_household(&code, &mut |row| {
         let h = &row.household;
+        let src = FactsSource {
+            household: h,
+            events: &row.events,
+            side: side.get(row.id),
+        };
         let status = HouseholdStatus::on(&row.events, today);
+        let this_year = u16::try_from(today.year()).unwrap_or(0);
+        let now = OwnedFacts::build(src, this_year, today);
         let mut c = Counts {
             households: 1,
-            people: u64::from(h.size()),
+            people: now.members.len() as u64,
             ..Counts::default()
         };
         match status.registry {
@@ -181,18 +201,27 @@ fn compute(
             let Some(end) = NaiveDate::from_ymd_opt(*year, 12, 31) else {
                 continue;
             };
-            let s = HouseholdStatus::on(&row.events, end.min(today));
-            if s.is_registered_poor() {
+            let Ok(y) = u16::try_from(*year) else {
+                continue;
+            };
+            let facts = OwnedFacts::build(src, y, end.min(today));
+            if facts.status.registry == RegistryState::Poor {
                 trend_counts[i][0] += 1;
             }
-            match s.monitoring {
+            match facts.status.monitoring {
                 Some(MonitoringKind::Unstable) => trend_counts[i][1] += 1,
                 Some(MonitoringKind::Marginal) => trend_counts[i][2] += 1,
                 Some(MonitoringKind::SuddenHardship) => trend_counts[i][3] += 1,
                 None => {}
             }
-            if let Some(r) = u16::try_from(*year).ok().and_then(|y| h.income(y)) {
-                incomes[i].push(r.net(|_| true).per_capita(h.size()).round_yuan());
+            let p = params
+                .entry((y, h.village))
+                .or_insert_with(|| pack.effective(y, Some(&h.village)).ok().map(|e| e.params));
+            if let Some(pc) = p
+                .as_ref()
+                .and_then(|p| assess(&facts.view(), p).per_capita())
+            {
+                incomes[i].push(pc.round_yuan());
             }
         }
     })?;

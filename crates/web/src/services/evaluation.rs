@@ -1,6 +1,8 @@
 //! The rules' view of one household, computed on request: per-capita income, the guarantees of the
 //! evaluation year and the proposals, each with its Chinese explanation (`jingzhun_policy::explain` under
-//! the built-in pack's parameters for the household's village). No engine: one household, one year.
+//! the built-in pack's parameters for the household's village). No engine: one household, one year, any
+//! date; the facts come from the one builder (`OwnedFacts::build`) with the household's side facts (dated
+//! department findings, measures), so the page says what the engine's bulk evaluation says.
 //!
 //! These are **proposals** (系统建议, recomputed at will), never decisions; the page keeps them apart from
 //! the status timeline, which holds what people approved.
@@ -8,7 +10,7 @@
 use chrono::{Datelike, NaiveDate};
 use jingzhun_core::{Household, StatusEvent};
 use jingzhun_policy::{
-    explain, DepartmentFacts, EffectiveParams, Explanation, OwnedFacts, PolicyPack,
+    explain, EffectiveParams, Explanation, FactsSource, OwnedFacts, PolicyPack, SideFacts,
 };
 use serde::Serialize;
 
@@ -58,6 +60,14 @@ pub struct EliminationView {
     pub conditions: Vec<ExplanationView>,
 }
 
+/// Whether a registered poor household meets the exit conditions; when it does not, the conditions say what
+/// failed with the comparison (e.g. `人均纯收入 3,999 元 < 2020 年贫困线 4,000 元`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ExitView {
+    pub eligible: bool,
+    pub conditions: Vec<ExplanationView>,
+}
+
 /// The latest year with an income record and its per-capita net income (all components counted as the
 /// pack of that year says).
 #[derive(Debug, Clone, Serialize)]
@@ -85,6 +95,8 @@ pub struct EvaluationView {
     pub guarantees: Vec<GuaranteeView>,
     pub proposals: Vec<ProposalView>,
     pub elimination: Option<EliminationView>,
+    /// Set for registered poor households.
+    pub exit: Option<ExitView>,
 }
 
 impl EvaluationView {
@@ -101,6 +113,9 @@ impl EvaluationView {
             .for_each(en);
         if let Some(el) = &mut self.elimination {
             el.conditions.iter_mut().for_each(en);
+        }
+        if let Some(x) = &mut self.exit {
+            x.conditions.iter_mut().for_each(en);
         }
     }
 }
@@ -148,36 +163,23 @@ fn latest_income(h: &Household, pack: &PolicyPack) -> Option<LatestIncome> {
     })
 }
 
-/// Evaluates `household` (with its status `events`) for `year` under `pack`'s parameters for its village.
-/// Department facts (medical costs, disasters…) are not in the registry, so none are assumed.
+/// The evaluation date of `year` on `today`: the year's end, or today while the year is not over.
+pub fn default_as_of(year: u16, today: NaiveDate) -> NaiveDate {
+    NaiveDate::from_ymd_opt(i32::from(year), 12, 31)
+        .unwrap_or(today)
+        .min(today)
+}
+
+/// Evaluates `household` (with its status `events` and its side facts: dated department findings and
+/// measures) for `year` as of `as_of` under `pack`'s parameters for its village.
 pub fn evaluate(
     household: &Household,
     events: &[StatusEvent],
+    side: &SideFacts,
     pack: &PolicyPack,
     year: u16,
-    today: NaiveDate,
+    as_of: NaiveDate,
 ) -> EvaluationView {
-    evaluate_with(
-        household,
-        events,
-        pack,
-        year,
-        today,
-        DepartmentFacts::default(),
-    )
-}
-
-/// [`evaluate`] with facts from outside the household record (the assistance measures the store keeps).
-pub fn evaluate_with(
-    household: &Household,
-    events: &[StatusEvent],
-    pack: &PolicyPack,
-    year: u16,
-    today: NaiveDate,
-    department: DepartmentFacts,
-) -> EvaluationView {
-    let end = NaiveDate::from_ymd_opt(i32::from(year), 12, 31).unwrap_or(today);
-    let as_of = end.min(today);
     let mut view = EvaluationView {
         nature: "proposal",
         year,
@@ -190,6 +192,7 @@ pub fn evaluate_with(
         guarantees: Vec::new(),
         proposals: Vec::new(),
         elimination: None,
+        exit: None,
     };
     let eff: EffectiveParams = match pack.effective(year, Some(&household.village)) {
         Ok(eff) => eff,
@@ -198,7 +201,12 @@ pub fn evaluate_with(
             return view;
         }
     };
-    let facts = OwnedFacts::of(household, events, department, year, as_of);
+    let src = FactsSource {
+        household,
+        events,
+        side,
+    };
+    let facts = OwnedFacts::build(src, year, as_of);
     let ev = explain(&facts.view(), &eff);
     let ex = |e: &Explanation| explanation(e, household);
     view.per_capita_income = ev.per_capita_income.map(|y| y.to_string());
@@ -227,6 +235,10 @@ pub fn evaluate_with(
         })
         .collect();
     view.elimination = ev.elimination.as_ref().map(|e| EliminationView {
+        eligible: e.eligible,
+        conditions: e.conditions.iter().map(ex).collect(),
+    });
+    view.exit = ev.exit.as_ref().map(|e| ExitView {
         eligible: e.eligible,
         conditions: e.conditions.iter().map(ex).collect(),
     });

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use jingzhun_core::{AreaCode, HouseholdId, HouseholdStatus, RegistryStatus, StatusEvent};
 use serde::Serialize;
 
@@ -340,8 +340,11 @@ fn coded<T: Copy>(v: T, code: fn(T) -> &'static str, label: fn(T) -> &'static st
     }
 }
 
-/// The household page of `id` with the rules' proposals for `year` (default: the latest complete year)
-/// under `pack`; a household outside the scope answers not found (and is audited).
+/// The household page of `id` with the rules' proposals for `year` (default: the latest complete year) as
+/// of `as_of` (default: the year's end, or today while the year is not over) under `pack`; a household
+/// outside the scope answers not found (and is audited). The facts come from the one builder with the
+/// household's side facts (department findings, measures), as in the engine.
+#[allow(clippy::too_many_arguments)]
 pub fn household_evaluated(
     backend: &dyn Backend,
     user: &CurrentUser,
@@ -350,23 +353,22 @@ pub fn household_evaluated(
     today: NaiveDate,
     pack: &PolicyPack,
     year: Option<u16>,
+    as_of: Option<NaiveDate>,
 ) -> Result<HouseholdView, AppError> {
     let rec = backend.household(id)?;
     let mut view = view_of(backend, user, scope, &rec, today)?;
-    let year = year.unwrap_or_else(|| super::evaluation::default_year(today));
-    // The elimination rules count the measures the store keeps (those still running or ended after
-    // the household was monitored).
-    let measures = super::cases::measures_counted(backend, &rec, today)?;
-    view.evaluation = Some(super::evaluation::evaluate_with(
+    let year = year
+        .or_else(|| as_of.and_then(|d| u16::try_from(d.year()).ok()))
+        .unwrap_or_else(|| super::evaluation::default_year(today));
+    let as_of = as_of.unwrap_or_else(|| super::evaluation::default_as_of(year, today));
+    let side = backend.side_facts_of(id)?;
+    view.evaluation = Some(super::evaluation::evaluate(
         &rec.household,
         &rec.events,
+        &side,
         pack,
         year,
-        today,
-        jingzhun_policy::DepartmentFacts {
-            measures,
-            ..jingzhun_policy::DepartmentFacts::default()
-        },
+        as_of,
     ));
     Ok(view)
 }

@@ -431,13 +431,15 @@ impl WhatIfRuns {
         let tree = AreaTree::new(Vec::new()).map_err(|_| AppError::Internal)?;
         let mut engine = Engine::new(&tree, year, as_of);
         let mut sizes = HashMap::new();
+        let side = backend.side_facts_within(&area)?;
         backend.each_household(&area, &mut |row| {
             sizes.insert(row.id, row.household.size());
-            engine.insert(HouseholdInput::from((
+            engine.insert(HouseholdInput::new(
                 row.id,
                 &row.household,
                 row.events.as_slice(),
-            )));
+                side.get(row.id),
+            ));
         })?;
         tracing::info!(
             area = %area,
