@@ -1,11 +1,13 @@
 //! Integration tests of the web application, in-process (`tower::ServiceExt::oneshot`) against the real
-//! router and a real SQLite store in a temporary directory.
+//! router and a real store: compiled twice, as `it` on SQLite files and as `it_pg` on PostgreSQL schemas
+//! (see `support`).
 
 #![allow(clippy::unwrap_used)]
 
 mod access;
 mod api_edit;
 mod browser;
+mod deployment;
 mod edit;
 mod flows;
 mod import;
