@@ -364,6 +364,7 @@ fn pg_batch(
     let mut tx = conn.begin_write()?;
     let mut ids = Vec::new();
     if let Tx::Pg(t) = &mut tx {
+        pg_skip_batch_fk_checks(t)?;
         let items: Vec<NewHousehold<'_>> = batch
             .iter()
             .map(|h| NewHousehold {
@@ -389,6 +390,24 @@ fn pg_batch(
         Vec::new()
     };
     Ok((range, kept))
+}
+
+/// Every row a bulk-load batch writes references only rows the same batch wrote just before (households
+/// before their versions, versions before their members and incomes), with ids the batch reserved itself, so
+/// PostgreSQL's per-row foreign-key triggers prove nothing here — and they are about half of the server's
+/// time of a load (see BENCHMARKS.md, "Store: bulk load and scans"). Where the connected role may (a
+/// superuser, as the database owner usually is for `init` and `synth`), the batch's transaction runs them
+/// off (`SET LOCAL session_replication_role = replica`, which ends with the transaction), as SQLite's loads
+/// switch `foreign_keys` off; otherwise they run as usual. Unique keys and `CHECK`s are enforced either way.
+/// Returns whether they were switched off.
+fn pg_skip_batch_fk_checks(t: &mut postgres::Transaction<'_>) -> Result<bool> {
+    let superuser = t
+        .query_one("SELECT current_setting('is_superuser') = 'on'", &[])?
+        .try_get::<_, bool>(0)?;
+    if superuser {
+        t.batch_execute("SET LOCAL session_replication_role = replica")?;
+    }
+    Ok(superuser)
 }
 
 /// A household to be created by [`pg_copy_new`]: its versions (1, 2, … in this order; at least one), each

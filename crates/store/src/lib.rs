@@ -228,7 +228,7 @@ enum Connections {
     /// writer): reads take a free one, so concurrent requests do not queue on the one connection that
     /// writes. No readers for in-memory SQLite.
     Sqlite {
-        writer: Mutex<Conn>,
+        writer: Box<Mutex<Conn>>,
         readers: Vec<Mutex<Conn>>,
     },
     /// The interactive pool and the pool for long work.
@@ -265,7 +265,7 @@ thread_local! {
 /// A connection held for one call: a SQLite connection under its mutex or a pooled PostgreSQL one.
 enum Guard<'a> {
     Local(MutexGuard<'a, Conn>),
-    Pooled(r2d2::PooledConnection<PgManager>),
+    Pooled(Box<r2d2::PooledConnection<PgManager>>),
 }
 
 impl Deref for Guard<'_> {
@@ -451,7 +451,7 @@ impl Store {
         Ok(Store {
             backend: Backend::Sqlite,
             conns: Connections::Sqlite {
-                writer: Mutex::new(conn),
+                writer: Box::new(Mutex::new(conn)),
                 readers,
             },
             clock: Arc::new(SystemClock),
@@ -490,7 +490,7 @@ impl Store {
     }
 
     fn pooled(pool: &PgPool) -> Result<Guard<'static>> {
-        pool.get().map(Guard::Pooled).map_err(|e| {
+        pool.get().map(|c| Guard::Pooled(Box::new(c))).map_err(|e| {
             StoreError::Busy(format!(
                 "{} 个 PostgreSQL 连接都在使用中, 等待 {} 秒仍无空闲连接({e})",
                 pool.max_size(),

@@ -16,7 +16,7 @@
 //!
 //! Memory: each admitted request holds at most one area's engine (or one import file with its parsed
 //! rows) and the answer it builds, so heavy work needs at most `overall` times the largest of them beside
-//! the server's own caches; the figures for the full-scale city are in `BENCHMARKS.md` (heading "Pool").
+//! the server's own caches (one county's evaluation: about 0.2–0.3 GB resident, `BENCHMARKS.md`, "Pool").
 //! `--heavy-limit` (or `JINGZHUN_HEAVY_LIMIT`) sets `overall` for the machine.
 //!
 //! The limiter is per process: with several servers behind a load balancer each admits its own

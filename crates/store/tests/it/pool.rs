@@ -158,3 +158,33 @@ fn postgres_pool_sizes_are_configurable_and_respected() {
     // The test's own store (one connection at most after its one call) and the pooled store's two.
     assert!(open <= 3, "{open} connections for a pool of 2");
 }
+
+#[test]
+fn a_replica_is_opened_without_migrating_and_refused_when_behind() {
+    assert!(Store::open_replica("sqlite:x.db", &StoreOptions::default()).is_err());
+    let Some(db) = TestDb::postgres() else {
+        return;
+    };
+    db.store
+        .upsert_areas(&areas(), &Actor::system("init"), "区划")
+        .unwrap();
+    let url = db.url().unwrap().to_owned();
+    // A copy at the primary's migrations reads what the primary wrote.
+    let replica = Store::open_replica(&url, &StoreOptions::default()).unwrap();
+    assert_eq!(replica.area_tree().unwrap().len(), areas().len());
+    // A copy that has not replayed the primary's migrations yet is refused, and nothing is created there.
+    let (head, tail) = url.split_once("search_path%3D").unwrap();
+    let (schema, rest) = tail.split_once('&').unwrap_or((tail, ""));
+    let empty = format!("{schema}_empty");
+    db.raw(&format!("CREATE SCHEMA {empty}"));
+    let behind = format!("{head}search_path%3D{empty}&{rest}");
+    let err = Store::open_replica(&behind, &StoreOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("只读副本"), "{err}");
+    assert_eq!(
+        db.raw_i64(&format!(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = '{empty}'"
+        )),
+        0
+    );
+    db.raw(&format!("DROP SCHEMA {empty} CASCADE"));
+}

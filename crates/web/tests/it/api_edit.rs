@@ -96,7 +96,7 @@ async fn json_edit(w: &World) {
         "{j}"
     );
     assert_eq!(
-        blocking(|| w.store.household(id).unwrap().version),
+        blocking(|| w.db(|s| s.household(id)).unwrap().version),
         Version(1)
     );
 
@@ -114,10 +114,10 @@ async fn json_edit(w: &World) {
 
     // Someone else saves version 3; an edit based on 2 gets both versions back.
     blocking(|| {
-        let mut h = w.store.household(id).unwrap();
+        let mut h = w.db(|s| s.household(id)).unwrap();
         h.household.housing.grade = Some(HousingGrade::C);
-        w.store
-            .update_household(
+        w.db(|s| {
+            s.update_household(
                 id,
                 Version(2),
                 &h.household,
@@ -125,7 +125,8 @@ async fn json_edit(w: &World) {
                 &Actor::new("t_other"),
                 "鉴定",
             )
-            .unwrap();
+        })
+        .unwrap();
     });
     let res = w
         .send(patch(
@@ -150,7 +151,7 @@ async fn json_edit(w: &World) {
     assert_ne!(row["yours"], row["current"]);
     assert_eq!(j["current"]["version"], 3);
     assert_eq!(
-        blocking(|| w.store.household(id).unwrap().version),
+        blocking(|| w.db(|s| s.household(id)).unwrap().version),
         Version(3)
     );
 

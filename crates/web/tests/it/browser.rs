@@ -391,26 +391,27 @@ fn a_cadre_reads_the_proposals_and_edits_a_household_through_a_conflict_in_a_rea
     d.screenshot("11-edit-invalid");
 
     // Someone else saves meanwhile; the cadre's submit shows both versions.
-    let opened = world.store.household(low).unwrap();
+    let opened = world.db(|s| s.household(low)).unwrap();
     let mut theirs = opened.household.clone();
     theirs.natural_village = Some("河坝组".to_owned());
     world
-        .store
-        .update_household(
-            low,
-            opened.version,
-            &theirs,
-            opened.effective_from,
-            &jingzhun_store::Actor::new(username(Role::TownshipReviewer)),
-            "乡镇核实",
-        )
+        .db(|s| {
+            s.update_household(
+                low,
+                opened.version,
+                &theirs,
+                opened.effective_from,
+                &jingzhun_store::Actor::new(username(Role::TownshipReviewer)),
+                "乡镇核实",
+            )
+        })
         .unwrap();
     d.type_into("input[name=phone]", "13900001111");
     d.click("form[action$='/edit'] button[type=submit]");
     d.find("#conflict tr.differs");
     d.screenshot("12-edit-conflict");
     assert_eq!(
-        world.store.household(low).unwrap().household.phone,
+        world.db(|s| s.household(low)).unwrap().household.phone,
         theirs.phone,
         "nothing overwritten"
     );
@@ -419,7 +420,7 @@ fn a_cadre_reads_the_proposals_and_edits_a_household_through_a_conflict_in_a_rea
     d.type_into("input[name=phone]", "13900001111");
     d.click("form[action$='/edit'] button[type=submit]");
     d.find("#proposals");
-    let now = world.store.household(low).unwrap().household;
+    let now = world.db(|s| s.household(low)).unwrap().household;
     assert_eq!(now.phone.unwrap().as_str(), "13900001111");
     assert_eq!(now.natural_village.as_deref(), Some("河坝组"));
 
@@ -475,7 +476,7 @@ fn a_county_imports_a_file_and_finds_the_reports_in_a_real_browser() {
     assert_eq!(d.text("#done-created"), "1");
     d.screenshot("21-import-done");
     let no = jingzhun_core::HouseholdNo::parse("5119020010010066").unwrap();
-    assert!(world.store.household_by_number(&no).unwrap().is_some());
+    assert!(world.db(|s| s.household_by_number(&no)).unwrap().is_some());
 
     d.click("a[href='/reports']");
     d.find("#downloads");

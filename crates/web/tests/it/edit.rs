@@ -52,7 +52,7 @@ fn form(version: i64, overrides: &[(&str, &str)]) -> String {
 async fn invalid_fields_show_their_own_messages_and_nothing_is_written() {
     let w = World::new();
     let id = w.household_in2;
-    let before = w.store.household(id).unwrap();
+    let before = w.db(|s| s.household(id)).unwrap();
     let cadre = w.login_as(Role::VillageCadre).await;
     let page = w
         .send(cadre.get(&format!("/households/{}/edit", id.0)))
@@ -113,7 +113,7 @@ async fn invalid_fields_show_their_own_messages_and_nothing_is_written() {
     assert!(!res.body.contains("data-field=\"natural_village\""));
     // What the user typed comes back for correction.
     assert!(res.body.contains("value=\"新村组\""));
-    let after = w.store.household(id).unwrap();
+    let after = w.db(|s| s.household(id)).unwrap();
     assert_eq!(after.version, before.version, "nothing written");
     assert_eq!(after.household, before.household);
 }
@@ -122,7 +122,7 @@ async fn invalid_fields_show_their_own_messages_and_nothing_is_written() {
 async fn a_valid_edit_is_a_new_version_audited_as_the_account() {
     let w = World::new();
     let id = w.household_in2;
-    let before = w.store.household(id).unwrap();
+    let before = w.db(|s| s.household(id)).unwrap();
     let cadre = w.login_as(Role::VillageCadre).await;
     let res = w
         .send(cadre.post_form(
@@ -144,7 +144,7 @@ async fn a_valid_edit_is_a_new_version_audited_as_the_account() {
         res.location.as_deref(),
         Some(format!("/households/{}", id.0).as_str())
     );
-    let after = w.store.household(id).unwrap();
+    let after = w.db(|s| s.household(id)).unwrap();
     assert_eq!(after.version.0, before.version.0 + 1);
     let h = &after.household;
     assert_eq!(h.phone.as_ref().unwrap().as_str(), "13900001111");
@@ -160,7 +160,7 @@ async fn a_valid_edit_is_a_new_version_audited_as_the_account() {
         w.audit_count(&username(Role::VillageCadre), "household.update"),
         1
     );
-    let history = w.store.household_history(id).unwrap();
+    let history = w.db(|s| s.household_history(id)).unwrap();
     let last = history.iter().max_by_key(|v| v.version).unwrap();
     assert_eq!(last.recorded_by, username(Role::VillageCadre));
     assert_eq!(last.reason, "入户核实更新");
@@ -204,14 +204,14 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
 
 async fn stale_edit(w: &World) {
     let id = w.household_in2;
-    let opened = blocking(|| w.store.household(id).unwrap());
+    let opened = blocking(|| w.db(|s| s.household(id)).unwrap());
     // Someone else saves after the form was opened: a new phone and natural village.
     let mut theirs = opened.household.clone();
     theirs.phone = Some(jingzhun_core::Phone::parse("13700002222").unwrap());
     theirs.natural_village = Some("河坝组".to_owned());
     let saved = blocking(|| {
-        w.store
-            .update_household(
+        w.db(|s| {
+            s.update_household(
                 id,
                 opened.version,
                 &theirs,
@@ -219,7 +219,8 @@ async fn stale_edit(w: &World) {
                 &Actor::new("t_township_reviewer"),
                 "乡镇核实",
             )
-            .unwrap()
+        })
+        .unwrap()
     });
     assert_eq!(saved, Version(opened.version.0 + 1));
 
@@ -248,7 +249,7 @@ async fn stale_edit(w: &World) {
     assert!(body.contains(&format!("name=\"version\" value=\"{}\"", saved.0)));
     assert!(body.contains("value=\"13700002222\""));
     // Nothing was overwritten.
-    let now = blocking(|| w.store.household(id).unwrap());
+    let now = blocking(|| w.db(|s| s.household(id)).unwrap());
     assert_eq!(now.version, saved);
     assert_eq!(now.household, theirs);
     let audited = blocking(|| w.audit_count(&username(Role::VillageCadre), "household.update"));

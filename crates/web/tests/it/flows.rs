@@ -130,7 +130,7 @@ async fn forms_without_the_csrf_token_or_from_another_origin_are_refused() {
         )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    assert!(w.store.account_by_username("evil1").unwrap().is_none());
+    assert!(w.db(|s| s.account_by_username("evil1")).unwrap().is_none());
     // The JSON API needs the token in X-CSRF-Token.
     let cadre = w.login_as(Role::VillageCadre).await;
     let api = |token: &str| {
@@ -468,8 +468,7 @@ async fn an_administrator_resets_and_disables_accounts_of_their_area_only() {
     );
 
     let me = w
-        .store
-        .account_by_username(&username(Role::Admin))
+        .db(|s| s.account_by_username(&username(Role::Admin)))
         .unwrap()
         .unwrap()
         .id;

@@ -76,8 +76,8 @@ pub fn csv_of(households: &[(Household, Vec<StatusEvent>)]) -> Vec<u8> {
 /// A file that is valid for the village cadre: the inside household as stored (unchanged), the second one
 /// with a new phone (changed) and a new household.
 fn good_file(w: &World) -> Vec<(Household, Vec<StatusEvent>)> {
-    let a = w.store.household(w.household_in).unwrap();
-    let b = w.store.household(w.household_in2).unwrap();
+    let a = w.db(|s| s.household(w.household_in)).unwrap();
+    let b = w.db(|s| s.household(w.household_in2)).unwrap();
     let mut changed = b.household.clone();
     changed.phone = Some(Phone::parse("13911112222").unwrap());
     vec![
@@ -93,14 +93,15 @@ fn good_file(w: &World) -> Vec<(Household, Vec<StatusEvent>)> {
 /// Everything an import could change: every household's version and the audit chain's length and head.
 fn registry_state(w: &World) -> (Vec<(i64, i64)>, u64, String) {
     let mut versions = Vec::new();
-    w.store
-        .scan_households(&AreaCode::parse("51").unwrap(), None, &mut |s| {
+    w.db(|s| {
+        s.scan_households(&AreaCode::parse("51").unwrap(), None, &mut |s| {
             versions.push((s.id.0, s.version.0));
             Ok(())
         })
-        .unwrap();
+    })
+    .unwrap();
     versions.sort();
-    let audit = w.store.audit_verify().unwrap();
+    let audit = w.db(|s| s.audit_verify()).unwrap();
     (versions, audit.entries, audit.head_hash)
 }
 
@@ -150,10 +151,11 @@ async fn a_good_file_is_previewed_without_writing_then_committed_with_its_audit_
     assert_eq!(text_of(&done.body, "done-updated"), "1");
     let seq: i64 = text_of(&done.body, "audit-seq").parse().unwrap();
     let entries = w
-        .store
-        .audit_entries(&AuditFilter {
-            actor: Some(username(Role::VillageCadre)),
-            ..Default::default()
+        .db(|s| {
+            s.audit_entries(&AuditFilter {
+                actor: Some(username(Role::VillageCadre)),
+                ..Default::default()
+            })
         })
         .unwrap();
     let commit = entries
@@ -167,11 +169,11 @@ async fn a_good_file_is_previewed_without_writing_then_committed_with_its_audit_
         "the store's own per-household entries, as the importer"
     );
     let no = HouseholdNo::parse("5119020010010099").unwrap();
-    let created = w.store.household_by_number(&no).unwrap().unwrap();
+    let created = w.db(|s| s.household_by_number(&no)).unwrap().unwrap();
     assert_eq!(created.household.members[0].name.as_str(), "赵六");
-    let changed = w.store.household(w.household_in2).unwrap();
+    let changed = w.db(|s| s.household(w.household_in2)).unwrap();
     assert_eq!(changed.household.phone.unwrap().as_str(), "13911112222");
-    assert!(w.store.audit_verify().unwrap().is_ok());
+    assert!(w.db(|s| s.audit_verify()).unwrap().is_ok());
 
     // The token commits once.
     let again = w
@@ -285,7 +287,7 @@ async fn a_stored_household_filed_outside_cannot_be_moved_in_by_a_file() {
     let w = World::new();
     let s = w.login_as(Role::VillageCadre).await;
     // The outside household, filed here by the file.
-    let out = w.store.household(w.household_out).unwrap();
+    let out = w.db(|s| s.household(w.household_out)).unwrap();
     let mut moved = out.household.clone();
     moved.village = AreaCode::parse(VILLAGE_IN).unwrap();
     let res = w
@@ -321,7 +323,7 @@ async fn a_gbk_csv_and_an_xlsx_are_read() {
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     let no = HouseholdNo::parse("5119020010010099").unwrap();
-    let created = w.store.household_by_number(&no).unwrap().unwrap();
+    let created = w.db(|s| s.household_by_number(&no)).unwrap().unwrap();
     assert_eq!(
         created.household.members[0].name.as_str(),
         "赵六",
@@ -371,11 +373,11 @@ async fn a_stale_preview_commits_nothing() {
 
     // The store changes between preview and confirmation: someone edits a household the file matches.
     let (token, sha) = preview(&w, &s).await;
-    let stored = w.store.household(w.household_in).unwrap();
+    let stored = w.db(|s| s.household(w.household_in)).unwrap();
     let mut h = stored.household.clone();
     h.cooperative_member ^= true;
-    w.store
-        .update_household(
+    w.db(|s| {
+        s.update_household(
             stored.id,
             stored.version,
             &h,
@@ -383,7 +385,8 @@ async fn a_stale_preview_commits_nothing() {
             &Actor::new("别人"),
             "核实",
         )
-        .unwrap();
+    })
+    .unwrap();
     let before = registry_state(&w);
     let res = w
         .send(s.post_form("/import/confirm", &format!("token={token}&sha256={sha}")))
@@ -392,7 +395,7 @@ async fn a_stale_preview_commits_nothing() {
     assert!(res.body.contains("预览之后库中数据已有变化"));
     assert_eq!(registry_state(&w), before);
     let no = HouseholdNo::parse("5119020010010099").unwrap();
-    assert!(w.store.household_by_number(&no).unwrap().is_none());
+    assert!(w.db(|s| s.household_by_number(&no)).unwrap().is_none());
 
     // A digest other than the previewed file's, an unknown token, another account's token: refused.
     let (token, _) = preview(&w, &s).await;
@@ -489,11 +492,11 @@ async fn preview_stale_then_commit(w: &World) {
     );
     let (token, sha) = (hidden(&res.body, "token"), hidden(&res.body, "sha256"));
     tokio::task::block_in_place(|| {
-        let stored = w.store.household(w.household_in2).unwrap();
+        let stored = w.db(|s| s.household(w.household_in2)).unwrap();
         let mut h = stored.household.clone();
         h.electricity ^= true;
-        w.store
-            .update_household(
+        w.db(|s| {
+            s.update_household(
                 stored.id,
                 stored.version,
                 &h,
@@ -501,14 +504,17 @@ async fn preview_stale_then_commit(w: &World) {
                 &Actor::new("别人"),
                 "核实",
             )
-            .unwrap();
+        })
+        .unwrap();
     });
     let res = w
         .send(s.post_form("/import/confirm", &format!("token={token}&sha256={sha}")))
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
     let no = HouseholdNo::parse("5119020010010099").unwrap();
-    assert!(tokio::task::block_in_place(|| w.store.household_by_number(&no).unwrap()).is_none());
+    assert!(
+        tokio::task::block_in_place(|| w.db(|s| s.household_by_number(&no)).unwrap()).is_none()
+    );
 
     let res = w.send(upload_request(&s, None, "户籍表.csv", &file)).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
@@ -519,8 +525,8 @@ async fn preview_stale_then_commit(w: &World) {
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert_eq!(text_of(&done.body, "done-created"), "1");
     tokio::task::block_in_place(|| {
-        assert!(w.store.household_by_number(&no).unwrap().is_some());
-        assert!(w.store.audit_verify().unwrap().is_ok());
+        assert!(w.db(|s| s.household_by_number(&no)).unwrap().is_some());
+        assert!(w.db(|s| s.audit_verify()).unwrap().is_ok());
     });
 }
 

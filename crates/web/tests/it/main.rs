@@ -1,5 +1,6 @@
 //! Integration tests of the web application, in-process (`tower::ServiceExt::oneshot`) against the real
-//! router and a real SQLite store in a temporary directory.
+//! router and a real store: compiled twice, as `it` on SQLite files and as `it_pg` on PostgreSQL schemas
+//! (see `support`).
 
 #![allow(clippy::unwrap_used)]
 
@@ -7,6 +8,7 @@ mod access;
 mod api_edit;
 mod browser;
 mod compression;
+mod deployment;
 mod edit;
 mod flows;
 mod import;

@@ -43,9 +43,9 @@ fn json_post(s: &Session, uri: &str, body: serde_json::Value) -> Request<Body> {
 }
 
 fn cadre(w: &World, name: &str, village: &str) -> CadreId {
-    let id = sync!(w.store.next_cadre_id().unwrap());
-    w.store
-        .create_cadre(
+    let id = sync!(w.db(|s| s.next_cadre_id()).unwrap());
+    w.db(|s| {
+        s.create_cadre(
             &Cadre {
                 id,
                 name: PersonName::parse(name).unwrap(),
@@ -56,7 +56,8 @@ fn cadre(w: &World, name: &str, village: &str) -> CadreId {
             },
             &Actor::system("test"),
         )
-        .unwrap();
+    })
+    .unwrap();
     id
 }
 
@@ -94,7 +95,7 @@ async fn measures_visits_and_pairings_are_recorded_through_validated_forms() {
         ] {
             assert!(bad.body.contains(message), "{message}: {}", bad.body);
         }
-        assert!(sync!(w.store.measures_of(hh).unwrap()).is_empty());
+        assert!(sync!(w.db(|s| s.measures_of(hh)).unwrap()).is_empty());
 
         let t = today();
         let ok = w
@@ -106,7 +107,7 @@ async fn measures_visits_and_pairings_are_recorded_through_validated_forms() {
             ))
             .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
-        let measures = sync!(w.store.measures_of(hh).unwrap());
+        let measures = sync!(w.db(|s| s.measures_of(hh)).unwrap());
         assert_eq!(measures.len(), 1);
         assert_eq!(measures[0].1.description, "护林员岗位");
         assert_eq!(measures[0].1.cadre, Some(ours));
@@ -135,7 +136,7 @@ async fn measures_visits_and_pairings_are_recorded_through_validated_forms() {
             .await;
         assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(future.body.contains("晚于今天"));
-        assert_eq!(sync!(w.store.visits_of(hh).unwrap()).len(), 1);
+        assert_eq!(sync!(w.db(|s| s.visits_of(hh)).unwrap()).len(), 1);
 
         // Pairing: the township pairs, the village may not; a cadre from elsewhere is not offered.
         let pair = format!("{base}/cadres");
@@ -224,7 +225,10 @@ async fn measures_visits_and_pairings_are_recorded_through_validated_forms() {
             ))
             .await;
         assert_eq!(ended.status, StatusCode::SEE_OTHER, "{}", ended.body);
-        assert_eq!(sync!(w.store.measures_of(hh).unwrap())[0].1.ended, Some(t));
+        assert_eq!(
+            sync!(w.db(|s| s.measures_of(hh)).unwrap())[0].1.ended,
+            Some(t)
+        );
 
         // The same through the JSON API.
         let created = w
@@ -263,7 +267,7 @@ async fn measures_visits_and_pairings_are_recorded_through_validated_forms() {
         assert_eq!(message("description").as_deref(), Some("此项必须填写"));
         assert!(message("started").unwrap().contains("2024-02-30"));
         assert_eq!(message("amount"), None, "an optional empty field is fine");
-        assert_eq!(sync!(w.store.measures_of(hh).unwrap()).len(), 2);
+        assert_eq!(sync!(w.db(|s| s.measures_of(hh)).unwrap()).len(), 2);
         sync!(drop((w, _guard)));
     }
 }
@@ -294,7 +298,7 @@ async fn a_second_lead_and_a_stale_step_are_refused_with_the_reason() {
         assert_eq!(api.status, StatusCode::CONFLICT);
         assert_eq!(api.json()["open_case"], id.as_str());
         assert_eq!(
-            sync!(w.store.cases_of_household(w.household_in2).unwrap()).len(),
+            sync!(w.db(|s| s.cases_of_household(w.household_in2)).unwrap()).len(),
             1
         );
 
@@ -334,7 +338,7 @@ async fn a_second_lead_and_a_stale_step_are_refused_with_the_reason() {
         assert_eq!(early.status, StatusCode::CONFLICT);
         assert!(early.body.contains("当前应办理"), "{}", early.body);
 
-        let case = sync!(w.store.case(&CaseId::parse(&id).unwrap()).unwrap()).unwrap();
+        let case = sync!(w.db(|s| s.case(&CaseId::parse(&id).unwrap())).unwrap()).unwrap();
         assert_eq!(case.steps.len(), 2, "only the first visit was stored");
         assert_eq!(case.steps[1].outcome, Outcome::Pass);
         // Every step is audited by the store, as the account.
@@ -384,8 +388,7 @@ fn monitored_household(
         monitored,
     ];
     sync!(w
-        .store
-        .create_household(&h, &events, d("2014-10-01"), &Actor::system("test"), "test")
+        .db(|s| s.create_household(&h, &events, d("2014-10-01"), &Actor::system("test"), "test"))
         .unwrap())
     .0
 }
@@ -466,7 +469,7 @@ async fn risk_elimination_needs_a_measure_enough_months_and_someone_able_to_work
             "the conditions are shown"
         );
         let status = |h: HouseholdId| {
-            let s = sync!(w.store.household(h).unwrap());
+            let s = sync!(w.db(|s| s.household(h)).unwrap());
             HouseholdStatus::on(&s.events, t).monitoring
         };
         assert!(status(h).is_some(), "still monitored");
@@ -475,7 +478,7 @@ async fn risk_elimination_needs_a_measure_enough_months_and_someone_able_to_work
         let ok = w.send(approve(&id)).await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
         assert_eq!(status(h), None);
-        let events = sync!(w.store.household(h).unwrap()).events;
+        let events = sync!(w.db(|s| s.household(h)).unwrap()).events;
         assert_eq!(events.last().unwrap().kind, StatusEventKind::RiskEliminated);
 
         // Identified too recently.
@@ -603,8 +606,7 @@ async fn the_dashboard_counts_cases_by_step_and_against_the_time_limit() {
             ..MonitoringBatch::default()
         };
         sync!(w
-            .store
-            .bulk_load_monitoring(&batch, &Actor::system("test"))
+            .db(|s| s.bulk_load_monitoring(&batch, &Actor::system("test")))
             .unwrap());
         let county = w.login_as(Role::CountyApprover).await;
         let d = w.send(county.get("/api/v1/dashboard")).await.json();

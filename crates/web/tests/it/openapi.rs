@@ -449,9 +449,9 @@ async fn answers_match_their_documented_schemas() {
     // pair a cadre (and pair the same cadre from the same day again).
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let cadre_id = {
-        let id = w.store.next_cadre_id().unwrap();
-        w.store
-            .create_cadre(
+        let id = w.db(|s| s.next_cadre_id()).unwrap();
+        w.db(|s| {
+            s.create_cadre(
                 &jingzhun_core::monitoring::Cadre {
                     id,
                     name: jingzhun_core::PersonName::parse("赵六").unwrap(),
@@ -462,7 +462,8 @@ async fn answers_match_their_documented_schemas() {
                 },
                 &jingzhun_store::Actor::system("test"),
             )
-            .unwrap();
+        })
+        .unwrap();
         id
     };
     let base = format!("/api/v1/households/{hid}");

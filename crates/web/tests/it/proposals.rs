@@ -26,8 +26,7 @@ pub fn low_income_household(w: &World) -> HouseholdId {
         StatusEvent::new(StatusEventKind::Registered, d("2014-10-01")),
         StatusEvent::new(StatusEventKind::Exited, d("2019-12-01")),
     ];
-    w.store
-        .create_household(&h, &events, d("2014-10-01"), &Actor::system("test"), "test")
+    w.db(|s| s.create_household(&h, &events, d("2014-10-01"), &Actor::system("test"), "test"))
         .unwrap()
         .0
 }

@@ -204,10 +204,11 @@ async fn household_exports_are_masked_for_analysts_scoped_and_audited() {
         1
     );
     let entry = w
-        .store
-        .audit_entries(&jingzhun_store::AuditFilter {
-            actor: Some(username(Role::TownshipReviewer)),
-            ..Default::default()
+        .db(|s| {
+            s.audit_entries(&jingzhun_store::AuditFilter {
+                actor: Some(username(Role::TownshipReviewer)),
+                ..Default::default()
+            })
         })
         .unwrap()
         .into_iter()

@@ -65,8 +65,7 @@ async fn a_cached_session_is_refused_at_once_after_sign_out_reset_or_disable() {
     let other = w.login_as(Role::TownshipReviewer).await;
     assert!(signed_in(&w.send(other.get("/")).await));
     let me = w
-        .store
-        .account_by_username(&username(Role::TownshipReviewer))
+        .db(|s| s.account_by_username(&username(Role::TownshipReviewer)))
         .unwrap()
         .unwrap()
         .id;
@@ -106,8 +105,7 @@ async fn a_change_made_by_another_process_takes_effect_within_the_ttl() {
     let s = w.login("t_spare", PASSWORD).await;
     assert!(signed_in(&w.send(s.get("/")).await));
     // As the CLI would: straight into the store, past the web application.
-    w.store
-        .set_account_disabled(w.spare_account.0, true, &Actor::system("cli"), "test")
+    w.db(|s| s.set_account_disabled(w.spare_account.0, true, &Actor::system("cli"), "test"))
         .unwrap();
     clock.advance(chrono::Duration::from_std(SESSION_CACHE_TTL).unwrap());
     assert!(!signed_in(&w.send(s.get("/")).await));

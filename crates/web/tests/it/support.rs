@@ -1,5 +1,11 @@
 //! A small world: Sichuan › Bazhong › 巴州区 (two townships, three villages) and, outside it, 恩阳区 with
 //! one village; households in each; one account per role bound inside 巴州区.
+//!
+//! **Every test runs on both backends**: these files are compiled twice (see `crates/web/Cargo.toml`), as
+//! the test binary `it`, whose worlds are SQLite files, and as `it_pg`, whose worlds are fresh schemas of
+//! the PostgreSQL database in `JINGZHUN_TEST_DATABASE_URL` ([`on_postgres`]). The store's PostgreSQL
+//! client blocks on a runtime of its own, so a test calls the store through [`World::db`] (run on a
+//! thread of its own) rather than straight from its async body.
 
 use std::sync::Arc;
 
@@ -37,8 +43,21 @@ pub fn username(role: Role) -> String {
     format!("t_{}", role.code())
 }
 
+/// Whether this test binary's worlds are on PostgreSQL (`it_pg`) rather than SQLite (`it`).
+pub fn on_postgres() -> bool {
+    env!("CARGO_CRATE_NAME") == "it_pg"
+}
+
+/// Runs blocking work (store calls, raw SQL) on a thread of its own: the PostgreSQL client may not block
+/// inside the test's async runtime.
+pub fn blocking<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| s.spawn(f).join().unwrap())
+}
+
 pub struct World {
     pub router: Router,
+    /// The application state behind `router` (its limiter, caches).
+    pub state: AppState,
     pub store: Arc<Store>,
     pub household_in: HouseholdId,
     /// Exited, not monitored: the household the workflow tests identify.
@@ -52,6 +71,53 @@ pub struct World {
     /// The store's URL (`sqlite:…` or `postgres://…`), for tests that write rows behind the store's back.
     pub url: String,
     _dir: Option<tempfile::TempDir>,
+    /// The PostgreSQL schema, dropped after the store (see `Drop for World`).
+    schema: Option<PgSchema>,
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        let schema = self.schema.take();
+        drop_off_runtime(Arc::clone(&self.store), schema);
+    }
+}
+
+/// A PostgreSQL store closes its connections when its last handle goes, which blocks: a thread of its own
+/// keeps one handle until every other (a world's, its router's) is gone, then drops the store — and the
+/// schema, after it — there rather than in the test's async runtime.
+fn drop_off_runtime(store: Arc<Store>, schema: Option<PgSchema>) {
+    if store.backend() != jingzhun_store::Backend::Postgres {
+        return;
+    }
+    std::thread::spawn(move || {
+        for _ in 0..6_000 {
+            if Arc::strong_count(&store) == 1 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        drop(store);
+        drop(schema);
+    });
+}
+
+/// Another server over a world's database (see [`World::second_server`]).
+pub struct Server {
+    pub router: Router,
+    pub store: Arc<Store>,
+}
+
+impl Server {
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        Reply::read(res).await
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop_off_runtime(Arc::clone(&self.store), None);
+    }
 }
 
 /// Drops a PostgreSQL test schema.
@@ -137,34 +203,94 @@ fn d(s: &str) -> NaiveDate {
 }
 
 impl World {
-    /// On SQLite in a temporary directory.
+    /// On this binary's backend ([`on_postgres`]): SQLite in a temporary directory, or a fresh
+    /// PostgreSQL schema.
     pub fn new() -> World {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite:{}", dir.path().join("t.db").display());
-        World::on(&url, Some(dir), Arc::new(SystemClock))
+        World::with_clock(Arc::new(SystemClock))
     }
 
-    /// On SQLite, with the application reading the time from `clock` (sessions expire by it).
+    /// [`World::new`], with the application reading the time from `clock` (sessions expire by it).
     pub fn with_clock(clock: Arc<dyn Clock>) -> World {
+        World::with_config(clock, |_| {})
+    }
+
+    /// [`World::with_clock`], with the application's configuration changed by `configure`.
+    pub fn with_config(clock: Arc<dyn Clock>, configure: impl FnOnce(&mut WebConfig)) -> World {
+        let mut config = WebConfig::new("127.0.0.1:0".parse().unwrap());
+        configure(&mut config);
+        if on_postgres() {
+            if let Some((mut w, schema)) =
+                blocking(|| World::pg_world(Arc::clone(&clock), config.clone()))
+            {
+                w.schema = Some(schema);
+                return w;
+            }
+            // Only outside CI (`pg_world` panics there): the PostgreSQL binary then repeats SQLite.
+        }
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite:{}", dir.path().join("t.db").display());
-        World::on(&url, Some(dir), clock)
+        World::on(&url, Some(dir), clock, config)
+    }
+
+    /// A second application (another server behind the load balancer) over the same database, with its
+    /// own store, caches and limiter: what one server changes must be visible through the other.
+    pub fn second_server(&self, configure: impl FnOnce(&mut WebConfig)) -> Server {
+        let mut config = WebConfig::new("127.0.0.1:0".parse().unwrap());
+        configure(&mut config);
+        let store = blocking(|| Arc::new(Store::open(&self.url).unwrap()));
+        let state = AppState::new(
+            Arc::new(StoreBackend::new(Arc::clone(&store))),
+            config,
+            Arc::new(SystemClock),
+        );
+        Server {
+            router: jingzhun_web::router(state),
+            store,
+        }
+    }
+
+    /// Runs `f` with the store on a thread of its own (see [`blocking`]).
+    pub fn db<T: Send>(&self, f: impl FnOnce(&Store) -> T + Send) -> T {
+        blocking(|| f(&self.store))
+    }
+
+    fn pg_world(clock: Arc<dyn Clock>, config: WebConfig) -> Option<(World, PgSchema)> {
+        let (url, schema) = World::pg_schema()?;
+        Some((World::on(&url, None, clock, config), schema))
     }
 
     /// On PostgreSQL in a fresh schema (dropped with the guard) when `JINGZHUN_TEST_DATABASE_URL` is set;
     /// `None` otherwise, except under CI, where skipping would hide a backend.
     pub fn postgres() -> Option<(World, PgSchema)> {
+        let (store_url, guard) = World::pg_schema()?;
+        let config = WebConfig::new("127.0.0.1:0".parse().unwrap());
+        Some((
+            World::on(&store_url, None, Arc::new(SystemClock), config),
+            guard,
+        ))
+    }
+
+    /// A fresh schema of the test database: the store's URL and the guard that drops it.
+    fn pg_schema() -> Option<(String, PgSchema)> {
         let Ok(url) = std::env::var("JINGZHUN_TEST_DATABASE_URL") else {
             assert!(
                 std::env::var_os("CI").is_none(),
                 "CI is set but JINGZHUN_TEST_DATABASE_URL is not"
             );
-            eprintln!("PostgreSQL web tests skipped: set JINGZHUN_TEST_DATABASE_URL to run them");
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                eprintln!(
+                    "PostgreSQL web tests skipped (the binary it_pg repeats SQLite): \
+                     set JINGZHUN_TEST_DATABASE_URL to run them"
+                )
+            });
             return None;
         };
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let schema = format!(
-            "jz_web_test_{}_{}",
+            "jz_web_test_{}_{}_{}",
             std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
             chrono::Utc::now().timestamp_micros() % 1_000_000_000
         );
         let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
@@ -173,13 +299,15 @@ impl World {
             .unwrap();
         let sep = if url.contains('?') { '&' } else { '?' };
         let store_url = format!("{url}{sep}options=-csearch_path%3D{schema}");
-        Some((
-            World::on(&store_url, None, Arc::new(SystemClock)),
-            PgSchema { url, schema },
-        ))
+        Some((store_url, PgSchema { url, schema }))
     }
 
-    fn on(url: &str, dir: Option<tempfile::TempDir>, clock: Arc<dyn Clock>) -> World {
+    fn on(
+        url: &str,
+        dir: Option<tempfile::TempDir>,
+        clock: Arc<dyn Clock>,
+        config: WebConfig,
+    ) -> World {
         let store = Arc::new(Store::open(url).unwrap());
         let actor = Actor::system("test");
         store
@@ -282,11 +410,12 @@ impl World {
         }
         let state = AppState::new(
             Arc::new(StoreBackend::new(Arc::clone(&store))),
-            WebConfig::new("127.0.0.1:0".parse().unwrap()),
+            config,
             clock,
         );
         World {
-            router: jingzhun_web::router(state),
+            router: jingzhun_web::router(state.clone()),
+            state,
             store,
             household_in,
             household_in2,
@@ -296,6 +425,7 @@ impl World {
             outside_account,
             url: url.to_owned(),
             _dir: dir,
+            schema: None,
         }
     }
 
@@ -385,6 +515,10 @@ impl World {
 
     /// Runs SQL on the store's database directly, bypassing the store's checks.
     pub fn raw_sql(&self, sql: &str) {
+        blocking(|| self.raw_sql_here(sql))
+    }
+
+    fn raw_sql_here(&self, sql: &str) {
         match self.url.strip_prefix("sqlite:") {
             Some(path) => {
                 let c = rusqlite::Connection::open(path).unwrap();
@@ -399,6 +533,10 @@ impl World {
 
     /// Audit entries by `actor` with `action`.
     pub fn audit_count(&self, actor: &str, action: &str) -> usize {
+        blocking(|| self.audit_count_here(actor, action))
+    }
+
+    fn audit_count_here(&self, actor: &str, action: &str) -> usize {
         self.store
             .audit_entries(&jingzhun_store::AuditFilter {
                 actor: Some(actor.to_owned()),
@@ -442,6 +580,8 @@ pub struct Reply {
     pub location: Option<String>,
     pub set_cookies: Vec<String>,
     pub content_type: String,
+    /// `Retry-After`, when the answer has one.
+    pub retry_after: Option<String>,
     pub body: String,
 }
 
@@ -463,12 +603,17 @@ impl Reply {
             .get(header::CONTENT_TYPE)
             .map(|v| v.to_str().unwrap().to_owned())
             .unwrap_or_default();
+        let retry_after = res
+            .headers()
+            .get(header::RETRY_AFTER)
+            .map(|v| v.to_str().unwrap().to_owned());
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
         Reply {
             status,
             location,
             set_cookies,
             content_type,
+            retry_after,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }

@@ -36,8 +36,7 @@ fn secured_low_income_household(w: &World) -> HouseholdId {
         StatusEvent::new(StatusEventKind::Registered, d("2014-10-01")),
         StatusEvent::new(StatusEventKind::Exited, d("2019-12-01")),
     ];
-    w.store
-        .create_household(&h, &events, d("2014-10-01"), &Actor::system("test"), "test")
+    w.db(|s| s.create_household(&h, &events, d("2014-10-01"), &Actor::system("test"), "test"))
         .unwrap()
         .0
 }
@@ -76,7 +75,7 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
 
 async fn flips(w: &World) {
     let id = blocking(|| secured_low_income_household(w));
-    let versions_before = blocking(|| w.store.household_history(id).unwrap().len());
+    let versions_before = blocking(|| w.db(|s| s.household_history(id)).unwrap().len());
     let analyst = w.login_as(Role::Analyst).await;
     let audits = blocking(|| w.audit_count(&username(Role::Analyst), "whatif.run"));
 
@@ -127,7 +126,7 @@ async fn flips(w: &World) {
         audits + 1
     );
     assert_eq!(
-        blocking(|| w.store.household_history(id).unwrap().len()),
+        blocking(|| w.db(|s| s.household_history(id)).unwrap().len()),
         versions_before
     );
 
