@@ -311,3 +311,50 @@ pub fn export(
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// `jingzhun report employment-leads`: members of lifted or monitored households who lost work in `year`.
+pub fn leads(store: &Store, area: &str, year: u16, format: &str) -> anyhow::Result<ExitCode> {
+    let area = AreaCode::parse(area).with_context(|| format!("区划代码「{area}」无效"))?;
+    if !["table", "json"].contains(&format) {
+        anyhow::bail!("不支持的输出格式「{format}」(可选 table、json)");
+    }
+    let loaded = jingzhun_loader::load_with(
+        store,
+        &area,
+        year,
+        jingzhun_loader::year_end(year),
+        &mut |_| {},
+        &mut jingzhun_loader::Silent,
+    )?;
+    let pack = jingzhun_policy::PolicyPack::builtin();
+    let eval = loaded.engine.evaluate(&pack)?;
+    let labour = labour_of(&loaded.engine, &eval);
+    let data = jingzhun_loader::economy_data(
+        store,
+        &area,
+        year.saturating_sub(1)..=year,
+        labour.villages,
+    )?;
+    let leads = economy::employment_leads(year, &data.employment, &labour.force);
+    if format == "json" {
+        println!("{}", serde_json::to_string_pretty(&leads)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut rows = vec![vec![
+        "户 ID".to_owned(),
+        "成员".to_owned(),
+        "风险类型".to_owned(),
+        "说明".to_owned(),
+    ]];
+    rows.extend(leads.iter().map(|l| {
+        vec![
+            l.household.to_string(),
+            l.member_masked.clone(),
+            l.risk.label().to_owned(),
+            l.explanation.clone(),
+        ]
+    }));
+    print!("{}", super::table::render(&rows));
+    println!("共 {} 条务工就业预警线索", leads.len());
+    Ok(ExitCode::SUCCESS)
+}

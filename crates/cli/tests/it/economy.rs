@@ -170,4 +170,61 @@ fn generated_summarised_exported_and_imported() {
         err.contains("工作表「联农带农」第 2 行「户编号」 值「9999999999」: 登记数据中没有这一户"),
         "{err}"
     );
+
+    // The employment warning: a planted job loss in 2025 makes a lead for that household, and only it.
+    let leads = |ws: &Workspace| -> Vec<serde_json::Value> {
+        let out = ws.run_ok(&[
+            "report",
+            "employment-leads",
+            "--area",
+            COUNTY,
+            "--year",
+            "2025",
+            "--format",
+            "json",
+        ]);
+        serde_json::from_str(&out).unwrap()
+    };
+    let before = leads(&ws);
+    let (household, no, member): (i64, String, String) = rusqlite::Connection::open(ws.db())
+        .unwrap()
+        .query_row(
+            "SELECT e.household_id, h.household_no, e.member_id FROM employment_records e \
+             JOIN households h ON h.id = e.household_id \
+             JOIN employment_records n ON n.household_id = e.household_id AND n.member_id = e.member_id AND n.year = 2025 \
+             WHERE e.year = 2024 AND e.months >= 10 AND e.status = 'migrant_outside_province' \
+             ORDER BY e.household_id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert!(before.iter().all(|l| l["household"] != household));
+    let planted = ws.dir.path().join("planted.xlsx");
+    workbook(
+        &planted,
+        &[(
+            "就业",
+            vec![
+                row(&[
+                    "户编号",
+                    "证件号码",
+                    "年度",
+                    "就业状态",
+                    "务工月数",
+                    "工资性收入(元)",
+                    "未就业原因",
+                ]),
+                row(&[&no, &member, "2025", "未就业", "0", "0", "务工中断"]),
+            ],
+        )],
+    );
+    ws.run_ok(&["import", "economy", planted.to_str().unwrap()]);
+    let after = leads(&ws);
+    assert_eq!(after.len(), before.len() + 1, "{after:?}");
+    let lead = after.iter().find(|l| l["household"] == household).unwrap();
+    assert_eq!(lead["risk"], "unstable_employment");
+    assert!(
+        !lead.to_string().contains(&member),
+        "the member's ID is masked"
+    );
 }
