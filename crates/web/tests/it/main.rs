@@ -7,6 +7,7 @@ mod access;
 mod api_edit;
 mod browser;
 mod compression;
+mod economy;
 mod edit;
 mod flows;
 mod import;
