@@ -53,7 +53,12 @@ fn account(village: &str) -> CollectiveAccount {
     CollectiveAccount {
         village: code(village),
         year: 2020,
-        income: [Yuan::from_yuan(150_000), Yuan::ZERO, Yuan::ZERO, Yuan::from_yuan(10)],
+        income: [
+            Yuan::from_yuan(150_000),
+            Yuan::ZERO,
+            Yuan::ZERO,
+            Yuan::from_yuan(10),
+        ],
         assets: Yuan::from_yuan(1_000_000),
         projects: vec![],
     }
@@ -94,7 +99,9 @@ fn seed(w: &World) -> String {
         }],
         ..EconomyBatch::default()
     };
-    w.store.save_economy(&batch, &Actor::new("录入员"), "测试数据").unwrap();
+    w.store
+        .save_economy(&batch, &Actor::new("录入员"), "测试数据")
+        .unwrap();
     member.as_str().to_owned()
 }
 
@@ -118,7 +125,10 @@ async fn pages_list_the_area_only_and_export_masked_and_audited() {
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("本村白茶基地"));
         assert!(!page.body.contains("邻乡茶园"), "outside the village");
-        assert_eq!(w.send(v.get("/economy?year=abc")).await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            w.send(v.get("/economy?year=abc")).await.status,
+            StatusCode::BAD_REQUEST
+        );
 
         // The export: POST with the CSRF token only.
         let a = w.login_as(Role::Analyst).await;
@@ -126,32 +136,54 @@ async fn pages_list_the_area_only_and_export_masked_and_audited() {
         *forged.body_mut() = axum::body::Body::from("year=2020");
         assert_eq!(w.send(forged).await.status, StatusCode::FORBIDDEN);
         let count = |w: &World| {
-            tokio::task::block_in_place(|| w.audit_count(&username(Role::Analyst), "export.economy"))
+            tokio::task::block_in_place(|| {
+                w.audit_count(&username(Role::Analyst), "export.economy")
+            })
         };
         let before = count(&w);
-        let res = w.router.clone().oneshot(a.post_form("/economy/export", "year=2020")).await.unwrap();
+        let res = w
+            .router
+            .clone()
+            .oneshot(a.post_form("/economy/export", "year=2020"))
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
         let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
         let cells = |book: &mut Xlsx<_>, sheet: &str| -> Vec<String> {
-            book.worksheet_range(sheet).unwrap().rows().flatten().map(|c| c.to_string()).collect()
+            book.worksheet_range(sheet)
+                .unwrap()
+                .rows()
+                .flatten()
+                .map(|c| c.to_string())
+                .collect()
         };
         let work = cells(&mut book, "就业");
         assert!(!work.contains(&member), "resident IDs masked");
-        assert!(work.iter().any(|c| c.contains("****") || c.contains('*')), "{work:?}");
+        assert!(
+            work.iter().any(|c| c.contains("****") || c.contains('*')),
+            "{work:?}"
+        );
         let bases = cells(&mut book, "产业基地");
         assert!(bases.iter().any(|c| c == "邻乡茶园"));
         assert!(!bases.iter().any(|c| c == "外县茶园"));
         assert_eq!(count(&w), before + 1);
 
         // The household page: its link and its member's work, by name.
-        let page = w.send(c.get(&format!("/households/{}", w.household_in))).await;
+        let page = w
+            .send(c.get(&format!("/households/{}", w.household_in)))
+            .await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("联农带农与务工就业"), "{}", page.body);
         assert!(page.body.contains("本村茶叶专业合作社") && page.body.contains("入股分红"));
         assert!(page.body.contains("就业帮扶车间"));
-        let other = w.send(c.get(&format!("/households/{}", w.household_other_township))).await;
-        assert!(!other.body.contains("联农带农与务工就业"), "no section without records");
+        let other = w
+            .send(c.get(&format!("/households/{}", w.household_other_township)))
+            .await;
+        assert!(
+            !other.body.contains("联农带农与务工就业"),
+            "no section without records"
+        );
         tokio::task::block_in_place(|| drop((w, guard)));
     }
 }

@@ -37,8 +37,15 @@ pub async fn page(
 ) -> Result<Response, AppError> {
     let year = year_or_default(q.year()?, &state);
     let scope = can.scope;
-    let l = state.run(move |b| service::listing(b, &scope, year)).await?;
-    let mut chrome = Chrome::new(lang, "nav.dashboard", &format!("/economy?year={year}"), Some(&can.user));
+    let l = state
+        .run(move |b| service::listing(b, &scope, year))
+        .await?;
+    let mut chrome = Chrome::new(
+        lang,
+        "nav.dashboard",
+        &format!("/economy?year={year}"),
+        Some(&can.user),
+    );
     chrome.title = "产业就业与村集体经济".to_owned();
     render(&EconomyPage {
         chrome,

@@ -80,12 +80,28 @@ pub struct Listing {
 
 fn data(store: &Store, area: &AreaCode, year: Option<u16>) -> Result<EconomyData, AppError> {
     let cur = |e| internal(&e);
-    let v = |x: Vec<jingzhun_store::Versioned<_>>| x.into_iter().map(|v| v.record).collect::<Vec<_>>();
+    let v =
+        |x: Vec<jingzhun_store::Versioned<_>>| x.into_iter().map(|v| v.record).collect::<Vec<_>>();
     Ok(EconomyData {
         operators: v(store.operators_within(area).map_err(cur)?),
-        bases: store.bases_within(area).map_err(cur)?.into_iter().map(|v| v.record).collect(),
-        products: store.products_within(area).map_err(cur)?.into_iter().map(|v| v.record).collect(),
-        sales: store.sales_within(area, year).map_err(cur)?.into_iter().map(|v| v.record).collect(),
+        bases: store
+            .bases_within(area)
+            .map_err(cur)?
+            .into_iter()
+            .map(|v| v.record)
+            .collect(),
+        products: store
+            .products_within(area)
+            .map_err(cur)?
+            .into_iter()
+            .map(|v| v.record)
+            .collect(),
+        sales: store
+            .sales_within(area, year)
+            .map_err(cur)?
+            .into_iter()
+            .map(|v| v.record)
+            .collect(),
         accounts: store
             .collective_accounts_within(area, year)
             .map_err(cur)?
@@ -101,7 +117,8 @@ pub fn listing(b: &dyn Backend, scope: &Scope, year: u16) -> Result<Listing, App
     let store = store(b)?;
     let d = data(&store, &area, Some(year))?;
     let figures = EconomyFigures::compute(&area, year, &d, &HashSet::new());
-    let names: HashMap<OperatorId, String> = d.operators.iter().map(|o| (o.id, o.name.clone())).collect();
+    let names: HashMap<OperatorId, String> =
+        d.operators.iter().map(|o| (o.id, o.name.clone())).collect();
     let mut sales: HashMap<ProductId, Yuan> = HashMap::new();
     for s in &d.sales {
         *sales.entry(s.product).or_insert(Yuan::ZERO) += s.amount;
@@ -133,7 +150,10 @@ pub fn listing(b: &dyn Backend, scope: &Scope, year: u16) -> Result<Listing, App
                 kind: x.kind.label(),
                 area_mu: format!("{:.1}", x.area_mu),
                 village: x.village.to_string(),
-                operator: x.operator.and_then(|o| names.get(&o).cloned()).unwrap_or_default(),
+                operator: x
+                    .operator
+                    .and_then(|o| names.get(&o).cloned())
+                    .unwrap_or_default(),
                 established: x.established,
             })
             .collect(),
@@ -144,7 +164,12 @@ pub fn listing(b: &dyn Backend, scope: &Scope, year: u16) -> Result<Listing, App
                 id: p.id.0,
                 name: p.name.clone(),
                 category: p.category.label(),
-                platforms: p.platforms.iter().map(|p| p.label()).collect::<Vec<_>>().join("、"),
+                platforms: p
+                    .platforms
+                    .iter()
+                    .map(|p| p.label())
+                    .collect::<Vec<_>>()
+                    .join("、"),
                 brand: p.brand.clone().unwrap_or_default(),
                 sales: yuan(sales.get(&p.id).copied().unwrap_or(Yuan::ZERO)),
             })
@@ -270,7 +295,12 @@ pub fn household_view(b: &dyn Backend, id: HouseholdId) -> Result<HouseholdEcono
         .household
         .members
         .iter()
-        .map(|m| (m.resident_id.as_str().to_owned(), m.name.as_str().to_owned()))
+        .map(|m| {
+            (
+                m.resident_id.as_str().to_owned(),
+                m.name.as_str().to_owned(),
+            )
+        })
         .collect();
     let links = store.links_of(id).map_err(|e| internal(&e))?;
     let work = store.employment_of(id).map_err(|e| internal(&e))?;
