@@ -1,6 +1,9 @@
 //! The economy records through the binary: generated with the registry, in `report summary`, exported,
 //! and imported all-or-nothing with Chinese errors.
 
+// Test helpers panic on failure by design.
+#![allow(clippy::unwrap_used)]
+
 use rust_xlsxwriter::Workbook;
 
 use crate::Workspace;

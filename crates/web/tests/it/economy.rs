@@ -65,9 +65,7 @@ fn account(village: &str) -> CollectiveAccount {
 }
 
 fn seed(w: &World) -> String {
-    let member = w.store.household(w.household_in).unwrap().household.members[0]
-        .resident_id
-        .clone();
+    let member = w.store.household(w.household_in).unwrap().household.members[0].resident_id;
     let batch = EconomyBatch {
         operators: vec![
             coop(1, "本村茶叶专业合作社", VILLAGE_IN),
@@ -90,7 +88,7 @@ fn seed(w: &World) -> String {
         }],
         employment: vec![EmploymentRecord {
             household: w.household_in,
-            member: member.clone(),
+            member,
             year: 2020,
             status: EmploymentStatus::Workshop,
             months: 9,
