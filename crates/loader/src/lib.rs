@@ -424,6 +424,10 @@ pub struct ReportData {
     pub projects: Option<ProjectsData>,
     pub load_secs: f64,
     pub evaluate_secs: f64,
+    /// The economy records of the area (links, employment, sales and accounts of the year and the year
+    /// before), for the annual review's sections on industry, employment, consumption and the collective
+    /// economy.
+    pub economy: jingzhun_report::economy::EconomyData,
 }
 
 fn current<T>(v: Vec<jingzhun_store::Versioned<T>>) -> Vec<T> {
@@ -609,7 +613,7 @@ impl ReportData {
             let load_secs = started.elapsed().as_secs_f64();
             let started = Instant::now();
             let eval = engine.evaluate(pack)?;
-            return Ok(ReportData {
+            return ReportData {
                 area: *area,
                 engine,
                 eval,
@@ -624,7 +628,9 @@ impl ReportData {
                 projects: None,
                 load_secs,
                 evaluate_secs: started.elapsed().as_secs_f64(),
-            });
+                economy: Default::default(),
+            }
+            .with_economy(store, year);
         }
         // Every year from 2013 read in one pass (the evaluated year too, when it is read as of its year-end).
         let same_date = as_of == year_end(year);
@@ -666,7 +672,7 @@ impl ReportData {
             details: project_details(store, area, as_of)?,
             official: store.official_stats(area)?,
         });
-        Ok(ReportData {
+        ReportData {
             area: *area,
             engine: target,
             eval,
@@ -681,7 +687,16 @@ impl ReportData {
             projects,
             load_secs,
             evaluate_secs: started.elapsed().as_secs_f64(),
-        })
+            economy: Default::default(),
+        }
+        .with_economy(store, year)
+    }
+
+    /// Adds the economy records of the area for the year and the year before ([`economy_data`]).
+    fn with_economy(mut self, store: &Store, year: u16) -> Result<ReportData, LoadError> {
+        let villages = jingzhun_report::economy::household_villages(&self.engine, &self.eval);
+        self.economy = economy_data(store, &self.area, year.saturating_sub(1)..=year, villages)?;
+        Ok(self)
     }
 
     /// The year restored from fresh snapshots ([`snapshot`]): the target year's engine evaluated under
@@ -765,7 +780,9 @@ impl ReportData {
             projects,
             load_secs,
             evaluate_secs: started.elapsed().as_secs_f64(),
-        }))
+            economy: Default::default(),
+        }
+        .with_economy(store, year)?))
     }
 
     pub fn extras(&self) -> Extras<'_> {
@@ -882,6 +899,30 @@ impl ReportData {
                 projects::review_sections(&p.details, &p.official, &name),
             );
         }
+        self.add_economy_sections(&mut doc);
         Ok(doc)
+    }
+
+    /// The economy sections before the footer, when the area has economy records. The year before is
+    /// counted with this year's labour force (the households lifted or monitored at this year's end).
+    fn add_economy_sections(&self, doc: &mut Document) {
+        use jingzhun_report::economy::{self, EconomyFigures};
+        let d = &self.economy;
+        if d.operators.is_empty() && d.accounts.is_empty() && d.employment.is_empty() {
+            return;
+        }
+        let year = self.engine.year();
+        let force = economy::labour_force_households(&self.engine, &self.eval);
+        let now = EconomyFigures::compute(&self.area, year, d, &force);
+        let before = year
+            .checked_sub(1)
+            .map(|y| EconomyFigures::compute(&self.area, y, d, &force));
+        let at = doc
+            .blocks
+            .iter()
+            .position(|b| matches!(b, annual::Block::Footer(_)))
+            .unwrap_or(doc.blocks.len());
+        let blocks = economy::annual_blocks(&now, before.as_ref());
+        doc.blocks.splice(at..at, blocks);
     }
 }

@@ -806,7 +806,7 @@ pub(crate) fn generate(
                 paid += wage;
                 r.employment.push(EmploymentRecord {
                     household: local,
-                    member: m.resident_id.clone(),
+                    member: m.resident_id,
                     year,
                     status: match m.work_status {
                         WorkStatus::WithinCounty => EmploymentStatus::MigrantWithinCounty,
@@ -829,7 +829,7 @@ pub(crate) fn generate(
                         ((wages as f64 / 100.0 / LOCAL_WAGE_PER_MONTH).round() as i64).clamp(1, 12);
                     r.employment.push(EmploymentRecord {
                         household: local,
-                        member: m.resident_id.clone(),
+                        member: m.resident_id,
                         year,
                         status: local_status,
                         months: months as u8,
@@ -864,7 +864,7 @@ pub(crate) fn generate(
                 };
                 r.employment.push(EmploymentRecord {
                     household: local,
-                    member: m.resident_id.clone(),
+                    member: m.resident_id,
                     year,
                     status: EmploymentStatus::NotWorking,
                     months: 0,

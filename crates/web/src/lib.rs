@@ -47,6 +47,7 @@ pub mod csrf;
 pub mod data;
 pub mod error;
 pub mod heavy_work;
+pub mod features;
 pub mod i18n;
 pub mod import_pages;
 pub mod monitoring_pages;

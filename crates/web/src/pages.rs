@@ -509,7 +509,12 @@ pub async fn household(
             ev.in_english();
         }
     }
+    // In scope: `household_evaluated` answered.
+    let economy = state
+        .run(move |b| crate::features::economy::service::household_view(b, id))
+        .await?;
     let mut page = HouseholdPage {
+        economy,
         chrome: Chrome::new(lang, "hh.no", &here(&uri), Some(&can.user)),
         h,
         can_record_lead: can.also(crate::access::Action::RecordLead),

@@ -70,7 +70,7 @@ pub fn content_disposition(filename: &str) -> String {
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
-fn download(d: Download) -> Result<Response, AppError> {
+pub fn download(d: Download) -> Result<Response, AppError> {
     let mut res = d.bytes.into_response();
     let h = res.headers_mut();
     h.insert(

@@ -289,6 +289,25 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             get(report_pages::export),
         ),
+        // The rural economy (`features::economy`).
+        (
+            spec(
+                Method::GET,
+                "/economy",
+                Access::Action(A::ViewDashboard),
+                "产业基地、经营主体、扶贫产品与村集体经济 (year)",
+            ),
+            get(crate::features::economy::handlers::page),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/economy/export",
+                Access::Action(A::DownloadReports),
+                "产业就业数据导出 XLSX (year; 证件号码遮蔽, 记入审计)",
+            ),
+            post(crate::features::economy::handlers::export),
+        ),
         // The monitoring workflow.
         (
             spec(

@@ -169,6 +169,8 @@ pub struct HouseholdPage {
     pub can_record_measure: bool,
     pub can_record_visit: bool,
     pub can_assign_cadre: bool,
+    /// The household's links with operators and its members' work (`features::economy`).
+    pub economy: crate::features::economy::service::HouseholdEconomy,
 }
 
 #[derive(Template)]

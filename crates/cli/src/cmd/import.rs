@@ -24,6 +24,18 @@ use super::progress;
 pub enum ImportCommand {
     /// 导入户籍表 (XLSX 或 CSV): 按户编号新增或更新, 全部成功才写入; 有问题时输出问题清单
     Households(HouseholdsArgs),
+    /// 导入产业就业数据 (XLSX, 每类一个工作表: 经营主体、产业基地、联农带农、就业、扶贫产品、产品销售、村集体经济、
+    /// 集体经济项目; 格式见 jingzhun-io 的 economy 模块说明): 每条记录按其键写入新版本, 全部成功才写入
+    Economy(EconomyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EconomyArgs {
+    /// 产业就业数据工作簿 (.xlsx)
+    pub file: PathBuf,
+    /// 只校验并显示各类记录条数, 不写入数据库
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -47,6 +59,9 @@ pub struct HouseholdsArgs {
 pub fn run(store: &Store, actor: &Actor, command: ImportCommand) -> anyhow::Result<ExitCode> {
     match command {
         ImportCommand::Households(args) => households(store, actor, args),
+        ImportCommand::Economy(args) => {
+            super::economy::import(store, actor, &args.file, args.dry_run)
+        }
     }
 }
 

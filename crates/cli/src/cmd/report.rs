@@ -90,6 +90,17 @@ pub enum ReportCommand {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// 务工就业预警: 脱贫户和监测户中上年务工 (6 个月及以上) 本年失去工作或务工不足 6 个月的成员,
+    /// 作为监测线索 (风险类型 因务工就业不稳)
+    EmploymentLeads {
+        #[arg(long)]
+        area: String,
+        #[arg(long)]
+        year: u16,
+        /// 输出格式: table 或 json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -170,6 +181,9 @@ pub fn run(store: &Store, command: ReportCommand) -> anyhow::Result<ExitCode> {
             approval,
             format,
         } => run_exit_assessment(store, &county, year, as_of, approval, &format),
+        ReportCommand::EmploymentLeads { area, year, format } => {
+            super::economy::leads(store, &area, year, &format)
+        }
     }
 }
 

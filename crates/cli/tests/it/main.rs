@@ -4,6 +4,7 @@ mod areas;
 mod audit;
 mod check;
 mod demo;
+mod economy;
 mod import;
 mod parquet;
 mod report;

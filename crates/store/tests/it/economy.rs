@@ -94,7 +94,7 @@ fn batch(h1: HouseholdId, h2: HouseholdId, member: &ResidentId) -> EconomyBatch 
         ],
         employment: vec![EmploymentRecord {
             household: h1,
-            member: member.clone(),
+            member: *member,
             year: 2020,
             status: EmploymentStatus::MigrantOutsideProvince,
             months: 10,
@@ -134,9 +134,7 @@ fn batch(h1: HouseholdId, h2: HouseholdId, member: &ResidentId) -> EconomyBatch 
 fn setup(s: &Store) -> (HouseholdId, HouseholdId, ResidentId) {
     let h1 = add_household(s, 1, V1);
     let h2 = add_household(s, 2, V2);
-    let member = s.household(h1).unwrap().household.members[0]
-        .resident_id
-        .clone();
+    let member = s.household(h1).unwrap().household.members[0].resident_id;
     (h1, h2, member)
 }
 

@@ -9,6 +9,7 @@ mod api_edit;
 mod browser;
 mod compression;
 mod deployment;
+mod economy;
 mod edit;
 mod flows;
 mod import;

@@ -1,0 +1,4 @@
+//! Features built as folders of their own (handlers, service, templates under `templates/<feature>/`) on
+//! the shared HTTP infrastructure (auth, sessions, CSRF, errors, `access::allows`, `Scope`).
+
+pub mod economy;
