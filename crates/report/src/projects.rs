@@ -443,6 +443,71 @@ pub fn append_sections(doc: &mut Document, sections: Vec<Block>) {
     doc.blocks.splice(at..at, sections);
 }
 
+/// The project library of an area as an XLSX workbook: one sheet of projects (stage, outputs, budget) and
+/// one of funds by source and area. No personal data (beneficiaries are counted, never named).
+pub fn projects_workbook(
+    projects: &[Project],
+    details: &ProjectDetails,
+    area_names: &dyn Fn(&str) -> String,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("项目库")?;
+    let head = [
+        "项目编号", "项目名称", "类别", "区划代码", "年度", "环节", "计划完成量", "实际完成量", "单位",
+        "带贫户数", "预算(元)", "公示截止", "资产权属",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h)?;
+    }
+    for (i, p) in projects.iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet.write_number(r, 0, p.id.0 as f64)?;
+        sheet.write_string(r, 1, &p.name)?;
+        sheet.write_string(r, 2, p.kind.label())?;
+        sheet.write_string(r, 3, p.area.as_str())?;
+        sheet.write_number(r, 4, f64::from(p.year))?;
+        sheet.write_string(r, 5, p.stage().label())?;
+        sheet.write_number(r, 6, p.planned_output)?;
+        if let Some(x) = p.actual_output() {
+            sheet.write_number(r, 7, x)?;
+        }
+        sheet.write_string(r, 8, p.kind.unit())?;
+        sheet.write_number(r, 9, f64::from(p.beneficiary_households))?;
+        sheet.write_number(r, 10, p.budget.fen() as f64 / 100.0)?;
+        if let Some((_, until)) = p.announcement() {
+            sheet.write_string(r, 11, until.to_string())?;
+        }
+        if let Some(o) = p.owner() {
+            sheet.write_string(r, 12, o.label())?;
+        }
+    }
+    let funds = book.add_worksheet();
+    funds.set_name("资金")?;
+    for (c, h) in ["资金来源 / 区域", "安排(元)", "支出(元)", "支出进度"].iter().enumerate() {
+        funds.write_string(0, c as u16, *h)?;
+    }
+    let mut r = 1;
+    let lines = FundSource::ALL
+        .iter()
+        .filter_map(|s| d_line(&details.by_source, s.code()).map(|l| (s.label().to_owned(), l)))
+        .chain(details.by_area.iter().map(|(c, l)| (area_names(c), l)));
+    for (name, l) in lines {
+        funds.write_string(r, 0, &name)?;
+        funds.write_number(r, 1, l.allocated_yuan)?;
+        funds.write_number(r, 2, l.spent_yuan)?;
+        if let Some(x) = l.execution_rate {
+            funds.write_number(r, 3, x)?;
+        }
+        r += 1;
+    }
+    book.save_to_buffer()
+}
+
+fn d_line<'a>(m: &'a BTreeMap<&'static str, FundLine>, code: &str) -> Option<&'a FundLine> {
+    m.get(code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,6 +44,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod data;
 pub mod error;
+pub mod features;
 pub mod i18n;
 pub mod import_pages;
 pub mod monitoring_pages;

@@ -12,6 +12,7 @@ mod flows;
 mod import;
 mod monitoring;
 mod openapi;
+mod projects;
 mod proposals;
 mod reports;
 mod sessions;
