@@ -10,6 +10,7 @@ pub mod columns;
 pub mod divisions;
 pub mod export;
 pub mod households;
+pub mod official;
 pub mod parquet;
 pub mod table;
 pub mod text_file;

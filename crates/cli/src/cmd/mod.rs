@@ -19,6 +19,7 @@ pub mod serve;
 pub mod synth;
 pub mod synth_monitoring;
 pub mod synth_projects;
+pub mod projects;
 pub mod synth_out;
 pub mod table;
 
@@ -54,6 +55,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(command) => export::run(&store, command),
         Command::Check(args) => check::run(&store, args),
         Command::Department(command) => department::run(store, command),
+        Command::Projects(command) => projects::run(&store, &actor, command),
         Command::Policy(command) => policy::run(command),
     }
 }
