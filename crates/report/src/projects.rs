@@ -316,7 +316,7 @@ pub fn review_sections(
 ) -> Vec<Block> {
     let f = &d.figures;
     let mut b = Vec::new();
-    b.push(Block::Heading("五、基础设施和公共服务项目".to_owned()));
+    b.push(Block::Heading("基础设施和公共服务项目".to_owned()));
     b.push(Block::Paragraph(format!(
         "{SINCE} 年以来,新改建农村公路 {} 公里,改善办学条件学校 {} 所,实施医疗卫生设施项目 {} 个,完成危房改造 {} 户;建成中心村 {} 个、聚居点 {} 个、扶贫新村 {} 个。",
         int(f.rural_roads_km),
@@ -343,7 +343,7 @@ pub fn review_sections(
         ["项目类别", "已完工项目(个)", "完成量"].map(str::to_owned).to_vec(),
         rows,
     ));
-    b.push(Block::Heading("六、扶贫资金".to_owned()));
+    b.push(Block::Heading("扶贫资金".to_owned()));
     b.push(Block::Paragraph(format!(
         "累计安排项目资金 {},已支出 {},支出进度 {};投向产业项目的资金占 {},户均带贫资金 {} 元。",
         wan(d.total.allocated_yuan),
@@ -379,7 +379,7 @@ pub fn review_sections(
             .to_vec(),
         rows,
     ));
-    b.push(Block::Heading("七、扶贫项目资产".to_owned()));
+    b.push(Block::Heading("扶贫项目资产".to_owned()));
     let owners: Vec<String> = AssetOwner::ALL
         .iter()
         .filter_map(|o| {
@@ -395,7 +395,7 @@ pub fn review_sections(
         wan(d.returns_households_yuan),
         wan(d.returns_collective_yuan),
     )));
-    b.push(Block::Heading("八、帮扶力量".to_owned()));
+    b.push(Block::Heading("帮扶力量".to_owned()));
     b.push(Block::Paragraph(format!(
         "累计选派帮扶干部 {} 名,其中第一书记 {} 名;派驻驻村工作队 {} 支,本年度有 {} 个村有工作队在岗;选派援凉干部 {} 名。{} 家民营企业参与帮扶,{SINCE} 年以来社会帮扶资金 {},其中扶贫日募集 {}。",
         int(f.assisting_cadres as f64),
@@ -407,7 +407,7 @@ pub fn review_sections(
         wan(f.social_funds_yuan),
         wan(f.poverty_day_donations_yuan),
     )));
-    b.push(Block::Heading("九、易地扶贫搬迁后续扶持".to_owned()));
+    b.push(Block::Heading("易地扶贫搬迁后续扶持".to_owned()));
     b.push(Block::Paragraph(format!(
         "安置点(中心村、聚居点、扶贫新村)共 {} 个,入住搬迁户 {} 户。",
         int((f.central_villages + f.settlement_sites + f.new_villages) as f64),
@@ -433,8 +433,30 @@ pub fn review_sections(
     b
 }
 
-/// Inserts `sections` into `doc` before its footer.
+const NUMERALS: [&str; 20] = [
+    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五",
+    "十六", "十七", "十八", "十九", "二十",
+];
+
+/// Inserts `sections` into `doc` before its footer, numbering their headings after the document's own
+/// (an appendix, 附, is not numbered).
 pub fn append_sections(doc: &mut Document, sections: Vec<Block>) {
+    let mut n = doc
+        .blocks
+        .iter()
+        .filter(|b| matches!(b, Block::Heading(h) if !h.starts_with('附')))
+        .count();
+    let sections: Vec<Block> = sections
+        .into_iter()
+        .map(|b| match b {
+            Block::Heading(h) if !h.starts_with('附') => {
+                n += 1;
+                let numeral = NUMERALS.get(n - 1).copied().unwrap_or("");
+                Block::Heading(format!("{numeral}、{h}"))
+            }
+            other => other,
+        })
+        .collect();
     let at = doc
         .blocks
         .iter()
@@ -620,5 +642,15 @@ mod tests {
         let text = format!("{blocks:?}");
         assert!(text.contains("新改建农村公路 3 公里"), "{text}");
         assert!(text.contains("支出进度 25.0%"), "{text}");
+        let mut doc = Document {
+            blocks: vec![
+                Block::Title("t".into()),
+                Block::Heading("一、基本情况".into()),
+                Block::Footer(vec![]),
+            ],
+        };
+        append_sections(&mut doc, blocks);
+        assert_eq!(doc.blocks[2], Block::Heading("二、基础设施和公共服务项目".into()));
+        assert!(matches!(doc.blocks.last(), Some(Block::Footer(_))));
     }
 }
