@@ -591,8 +591,16 @@ mod tests {
     fn stages_follow_their_fixed_order_to_the_hand_over() {
         let mut p = project();
         p.push_step(step(Stage::Proposed, d(2018, 1, 5))).unwrap();
-        let err = p.push_step(step(Stage::Announced, d(2018, 2, 1))).unwrap_err();
-        assert!(matches!(err, ProjectStepError::OutOfOrder { due: Stage::Approved, .. }));
+        let err = p
+            .push_step(step(Stage::Announced, d(2018, 2, 1)))
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            ProjectStepError::OutOfOrder {
+                due: Stage::Approved,
+                ..
+            }
+        ));
         p.push_step(step(Stage::Approved, d(2018, 2, 1))).unwrap();
         let mut a = step(Stage::Announced, d(2018, 2, 2));
         assert_eq!(p.check_step(&a), Err(ProjectStepError::Period));
@@ -600,7 +608,9 @@ mod tests {
         p.push_step(a).unwrap();
         assert_eq!(p.announcement(), Some((d(2018, 2, 2), d(2018, 2, 11))));
         // Not before the announcement period has ended, not even on its last day.
-        let err = p.push_step(step(Stage::UnderWay, d(2018, 2, 11))).unwrap_err();
+        let err = p
+            .push_step(step(Stage::UnderWay, d(2018, 2, 11)))
+            .unwrap_err();
         assert_eq!(
             err,
             ProjectStepError::BeforeAnnouncementEnds {
@@ -614,7 +624,9 @@ mod tests {
         c.actual_output = Some(3.6);
         p.push_step(c).unwrap();
         assert!(p.completed_by(d(2018, 12, 31)) && !p.completed_by(d(2018, 9, 30)));
-        let err = p.push_step(step(Stage::Accepted, d(2018, 9, 1))).unwrap_err();
+        let err = p
+            .push_step(step(Stage::Accepted, d(2018, 9, 1)))
+            .unwrap_err();
         assert!(matches!(err, ProjectStepError::Earlier { .. }));
         p.push_step(step(Stage::Accepted, d(2018, 11, 1))).unwrap();
         assert_eq!(

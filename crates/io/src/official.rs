@@ -10,7 +10,15 @@ use jingzhun_core::AreaCode;
 
 use crate::text_file::decode;
 
-const COLUMNS: [&str; 7] = ["区划代码", "指标代码", "指标名称", "年度", "数值", "单位", "来源"];
+const COLUMNS: [&str; 7] = [
+    "区划代码",
+    "指标代码",
+    "指标名称",
+    "年度",
+    "数值",
+    "单位",
+    "来源",
+];
 
 /// Why a statistics file was refused: every problem, each naming its place.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,7 +29,10 @@ pub struct OfficialStatsError {
 }
 
 /// Parses the statistics of `bytes` (the file named `file`).
-pub fn read_official_stats(file: &str, bytes: &[u8]) -> Result<Vec<OfficialStat>, OfficialStatsError> {
+pub fn read_official_stats(
+    file: &str,
+    bytes: &[u8],
+) -> Result<Vec<OfficialStat>, OfficialStatsError> {
     let (text, _) = decode(bytes);
     let fail = |problems: Vec<String>| OfficialStatsError {
         file: file.to_owned(),
@@ -81,7 +92,10 @@ pub fn read_official_stats(file: &str, bytes: &[u8]) -> Result<Vec<OfficialStat>
                 bad(col, "", &format!("为空: 须注明{what}"));
             }
         }
-        let year = cell(3).parse::<u16>().ok().filter(|y| (1949..=2100).contains(y));
+        let year = cell(3)
+            .parse::<u16>()
+            .ok()
+            .filter(|y| (1949..=2100).contains(y));
         if year.is_none() {
             bad(3, &cell(3), "不是有效的年度");
         }
@@ -139,7 +153,8 @@ mod tests {
         assert!(all.contains("第 3 行「区划代码」列: 值「51x9」"), "{all}");
         assert!(all.contains("第 3 行「数值」列: 值「abc」"), "{all}");
         assert!(all.contains("第 3 行「来源」列"), "{all}");
-        let missing = read_official_stats("s.csv", "区划代码,年度\n5119,2012\n".as_bytes()).unwrap_err();
+        let missing =
+            read_official_stats("s.csv", "区划代码,年度\n5119,2012\n".as_bytes()).unwrap_err();
         assert!(missing.to_string().contains("缺少列「数值」"));
     }
 }

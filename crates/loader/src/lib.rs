@@ -18,6 +18,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use jingzhun_core::monitoring::CaseState;
+use jingzhun_core::projects::OfficialStat;
 use jingzhun_core::{AreaCode, AreaLevel, AreaTree, Household, HouseholdId};
 use jingzhun_engine::{Engine, EngineError, Evaluation, HouseholdInput};
 use jingzhun_policy::PolicyPack;
@@ -25,7 +26,6 @@ use jingzhun_report::annual::{self, AnnualInputs, Document, Provenance};
 use jingzhun_report::indicators::{
     self, DecidedRisks, ExitHistory, Extras, IndicatorTable, LeadCase, RunningMeasures,
 };
-use jingzhun_core::projects::OfficialStat;
 use jingzhun_report::population::{self, Line};
 use jingzhun_report::projects::{self, ProjectDetails};
 use jingzhun_report::summary::SummarySeries;

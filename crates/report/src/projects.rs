@@ -89,7 +89,12 @@ fn yuan(fen: i64) -> f64 {
 impl ProjectDetails {
     /// Computes everything of `r` within `area` up to the end of `as_of`; `cadres` is the cadre table of the
     /// area (assisting cadres and first secretaries count it, one truth with the monitoring records).
-    pub fn compute(r: &ProjectRecords, cadres: &[Cadre], area: &AreaCode, as_of: NaiveDate) -> Self {
+    pub fn compute(
+        r: &ProjectRecords,
+        cadres: &[Cadre],
+        area: &AreaCode,
+        as_of: NaiveDate,
+    ) -> Self {
         let within = |c: &AreaCode| area.contains(c);
         let since = NaiveDate::from_ymd_opt(SINCE, 1, 1).unwrap_or_default();
         let mut d = ProjectDetails::default();
@@ -101,7 +106,9 @@ impl ProjectDetails {
             .collect();
         let f = &mut d.figures;
         for p in projects.values() {
-            let Some(done) = p.step(Stage::Completed).filter(|s| s.on <= as_of && s.on >= since)
+            let Some(done) = p
+                .step(Stage::Completed)
+                .filter(|s| s.on <= as_of && s.on >= since)
             else {
                 continue;
             };
@@ -267,9 +274,21 @@ pub const BAZHONG_PUBLISHED_PROJECTS: &[Published] = &[
     p("first_secretaries", "第一书记(名)", 2_112.0),
     p("work_teams", "驻村工作队(支, 公布为 2,000 余支)", 2_000.0),
     p("cadres_sent_liangshan", "援凉干部(名)", 132.0),
-    p("social_funds_yuan", "2014 年以来社会帮扶资金(元)", 858_000_000.0),
-    p("private_enterprises_assisting", "参与帮扶的民营企业(家)", 937.0),
-    p("poverty_day_donations_yuan", "扶贫日募集资金(元)", 280_000_000.0),
+    p(
+        "social_funds_yuan",
+        "2014 年以来社会帮扶资金(元)",
+        858_000_000.0,
+    ),
+    p(
+        "private_enterprises_assisting",
+        "参与帮扶的民营企业(家)",
+        937.0,
+    ),
+    p(
+        "poverty_day_donations_yuan",
+        "扶贫日募集资金(元)",
+        280_000_000.0,
+    ),
 ];
 
 const fn p(field: &'static str, label: &'static str, value: f64) -> Published {
@@ -340,7 +359,9 @@ pub fn review_sections(
         })
         .collect();
     b.push(Block::Table(
-        ["项目类别", "已完工项目(个)", "完成量"].map(str::to_owned).to_vec(),
+        ["项目类别", "已完工项目(个)", "完成量"]
+            .map(str::to_owned)
+            .to_vec(),
         rows,
     ));
     b.push(Block::Heading("扶贫资金".to_owned()));
@@ -434,8 +455,8 @@ pub fn review_sections(
 }
 
 const NUMERALS: [&str; 20] = [
-    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五",
-    "十六", "十七", "十八", "十九", "二十",
+    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四",
+    "十五", "十六", "十七", "十八", "十九", "二十",
 ];
 
 /// Inserts `sections` into `doc` before its footer, numbering their headings after the document's own
@@ -476,8 +497,19 @@ pub fn projects_workbook(
     let sheet = book.add_worksheet();
     sheet.set_name("项目库")?;
     let head = [
-        "项目编号", "项目名称", "类别", "区划代码", "年度", "环节", "计划完成量", "实际完成量", "单位",
-        "带贫户数", "预算(元)", "公示截止", "资产权属",
+        "项目编号",
+        "项目名称",
+        "类别",
+        "区划代码",
+        "年度",
+        "环节",
+        "计划完成量",
+        "实际完成量",
+        "单位",
+        "带贫户数",
+        "预算(元)",
+        "公示截止",
+        "资产权属",
     ];
     for (c, h) in head.iter().enumerate() {
         sheet.write_string(0, c as u16, *h)?;
@@ -506,7 +538,10 @@ pub fn projects_workbook(
     }
     let funds = book.add_worksheet();
     funds.set_name("资金")?;
-    for (c, h) in ["资金来源 / 区域", "安排(元)", "支出(元)", "支出进度"].iter().enumerate() {
+    for (c, h) in ["资金来源 / 区域", "安排(元)", "支出(元)", "支出进度"]
+        .iter()
+        .enumerate()
+    {
         funds.write_string(0, c as u16, *h)?;
     }
     let mut r = 1;
@@ -574,7 +609,8 @@ mod tests {
     #[test]
     fn figures_count_what_was_completed_within_the_area_by_the_date() {
         let mut r = ProjectRecords::default();
-        r.projects.push(road(1, "511902101001", 3.25, d(2018, 9, 1)));
+        r.projects
+            .push(road(1, "511902101001", 3.25, d(2018, 9, 1)));
         r.projects.push(road(2, "511903101001", 2.0, d(2018, 9, 1)));
         r.projects.push(road(3, "511902101002", 1.0, d(2021, 3, 1)));
         r.allocations.push(Allocation {
@@ -650,7 +686,10 @@ mod tests {
             ],
         };
         append_sections(&mut doc, blocks);
-        assert_eq!(doc.blocks[2], Block::Heading("二、基础设施和公共服务项目".into()));
+        assert_eq!(
+            doc.blocks[2],
+            Block::Heading("二、基础设施和公共服务项目".into())
+        );
         assert!(matches!(doc.blocks.last(), Some(Block::Footer(_))));
     }
 }

@@ -114,8 +114,8 @@ pub use error::{Result, StoreError};
 pub use evaluation::{EvaluationRun, ProposalRecord};
 pub use households::{StoredHistory, StoredHousehold, StoredVersion, VersionInfo};
 pub use import::{ImportBasis, ImportOutcome, ImportedHousehold};
-pub use monitoring::{CaseCounts, CaseFilter, MeasureCounts, MonitoringBatch, MonitoringLoaded};
 pub use jingzhun_core::projects::ProjectRecords;
+pub use monitoring::{CaseCounts, CaseFilter, MeasureCounts, MonitoringBatch, MonitoringLoaded};
 pub use projects::{ProjectIds, ProjectsBatch};
 
 use db::{Conn, Tx};

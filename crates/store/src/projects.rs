@@ -114,7 +114,11 @@ const TEAM_COLS: Cols = &[
     ("recorded_at", Ty::Ts),
     ("recorded_by", Ty::Text),
 ];
-const MEMBER_COLS: Cols = &[("team_id", Ty::Int), ("cadre_id", Ty::Int), ("role", Ty::Text)];
+const MEMBER_COLS: Cols = &[
+    ("team_id", Ty::Int),
+    ("cadre_id", Ty::Int),
+    ("role", Ty::Text),
+];
 const SECONDMENT_COLS: Cols = &[
     ("name", Ty::Text),
     ("unit", Ty::Text),
@@ -263,13 +267,9 @@ fn team_vals<'a>(t: &'a WorkTeam, at: DateTime<Utc>, actor: &'a Actor) -> Vec<Va
 }
 
 fn member_rows(t: &WorkTeam) -> impl Iterator<Item = Vec<Val<'static>>> + '_ {
-    t.members.iter().map(move |(c, role)| {
-        vec![
-            Val::I64(t.id.0),
-            Val::I64(c.0),
-            Val::Str(role.code()),
-        ]
-    })
+    t.members
+        .iter()
+        .map(move |(c, role)| vec![Val::I64(t.id.0), Val::I64(c.0), Val::Str(role.code())])
 }
 
 fn secondment_vals<'a>(s: &'a Secondment, at: DateTime<Utc>, actor: &'a Actor) -> Vec<Val<'a>> {
@@ -441,7 +441,10 @@ fn check_amount(what: &str, amount: Yuan) -> Result<()> {
 
 fn exists(tx: &mut Tx<'_>, table: &str, id: i64) -> Result<bool> {
     Ok(tx
-        .query_i64(&format!("SELECT id FROM {table} WHERE id = ?"), &[Val::I64(id)])?
+        .query_i64(
+            &format!("SELECT id FROM {table} WHERE id = ?"),
+            &[Val::I64(id)],
+        )?
         .is_some())
 }
 
@@ -579,7 +582,10 @@ fn record_step(
         });
     }
     p.push_step(step)
-        .map_err(|source| StoreError::ProjectStep { project: id, source })?;
+        .map_err(|source| StoreError::ProjectStep {
+            project: id,
+            source,
+        })?;
     let vals = project_vals(&p);
     let changed = tx.exec(
         "UPDATE projects SET stage = ?, step_count = ?, announced_until = ?, actual_output = ?, \
@@ -701,19 +707,28 @@ fn records_within(tx: &mut Tx<'_>, area: &AreaCode) -> Result<ProjectRecords> {
         |r| Ok((ProjectId(r.i64(0)?), HouseholdId(r.i64(1)?))),
     )?;
     let allocations = tx.query_vec(
-        &format!("SELECT x.project_id, x.source, x.year, x.amount_fen FROM fund_allocations x {join}"),
+        &format!(
+            "SELECT x.project_id, x.source, x.year, x.amount_fen FROM fund_allocations x {join}"
+        ),
         &range(),
         |r| {
             Ok(Allocation {
                 project: ProjectId(r.i64(0)?),
-                source: code("fund_allocations", "source", r.str(1)?, FundSource::from_code)?,
+                source: code(
+                    "fund_allocations",
+                    "source",
+                    r.str(1)?,
+                    FundSource::from_code,
+                )?,
                 year: year("fund_allocations", "year", r.i64(2)?)?,
                 amount: Yuan::from_fen(r.i64(3)?),
             })
         },
     )?;
     let spending = tx.query_vec(
-        &format!("SELECT x.project_id, x.source, x.spent_on, x.amount_fen FROM fund_spending x {join}"),
+        &format!(
+            "SELECT x.project_id, x.source, x.spent_on, x.amount_fen FROM fund_spending x {join}"
+        ),
         &range(),
         |r| {
             Ok(Spending {
@@ -1016,9 +1031,19 @@ fn bulk_load(
     // Parents before children, as the foreign keys require.
     macro_rules! load_all {
         ($run:ident, $t:expr) => {{
-            $run($t, "projects", PROJECT_COLS, b.projects.iter().map(project_vals))?;
+            $run(
+                $t,
+                "projects",
+                PROJECT_COLS,
+                b.projects.iter().map(project_vals),
+            )?;
             $run($t, "project_steps", STEP_COLS, steps())?;
-            $run($t, "project_beneficiaries", BENEFICIARY_COLS, beneficiaries())?;
+            $run(
+                $t,
+                "project_beneficiaries",
+                BENEFICIARY_COLS,
+                beneficiaries(),
+            )?;
             $run(
                 $t,
                 "fund_allocations",
@@ -1049,22 +1074,42 @@ fn bulk_load(
                 TEAM_COLS,
                 b.teams.iter().map(|t| team_vals(t, at, actor)),
             )?;
-            $run($t, "work_team_members", MEMBER_COLS, b.teams.iter().flat_map(member_rows))?;
+            $run(
+                $t,
+                "work_team_members",
+                MEMBER_COLS,
+                b.teams.iter().flat_map(member_rows),
+            )?;
             $run(
                 $t,
                 "cadre_secondments",
                 SECONDMENT_COLS,
                 b.secondments.iter().map(|s| secondment_vals(s, at, actor)),
             )?;
-            $run($t, "partners", PARTNER_COLS, b.partners.iter().map(partner_vals))?;
+            $run(
+                $t,
+                "partners",
+                PARTNER_COLS,
+                b.partners.iter().map(partner_vals),
+            )?;
             $run(
                 $t,
                 "donations",
                 DONATION_COLS,
                 b.donations.iter().map(|d| donation_vals(d, at, actor)),
             )?;
-            $run($t, "settlements", SETTLEMENT_COLS, b.settlements.iter().map(settlement_vals))?;
-            $run($t, "settlement_residents", RESIDENT_COLS, b.residents.iter().map(resident_vals))?;
+            $run(
+                $t,
+                "settlements",
+                SETTLEMENT_COLS,
+                b.settlements.iter().map(settlement_vals),
+            )?;
+            $run(
+                $t,
+                "settlement_residents",
+                RESIDENT_COLS,
+                b.residents.iter().map(resident_vals),
+            )?;
         }};
     }
     fn sqlite_run<'v>(
@@ -1425,11 +1470,10 @@ impl Store {
         self.write(|tx, now| {
             require(tx, "settlements", "安置点", r.settlement.0)?;
             require(tx, "households", "户", r.household.0)?;
-            let taken = tx
-                .query_i64(
-                    "SELECT settlement_id FROM settlement_residents WHERE household_id = ?",
-                    &[Val::I64(r.household.0)],
-                )?;
+            let taken = tx.query_i64(
+                "SELECT settlement_id FROM settlement_residents WHERE household_id = ?",
+                &[Val::I64(r.household.0)],
+            )?;
             if let Some(s) = taken {
                 return Err(StoreError::Duplicate {
                     entity: "安置户",

@@ -103,7 +103,10 @@ impl VillageFacts {
         let mut people = 0;
         for g in &village.households {
             people += g.household.members.len() as u32;
-            if g.events.iter().any(|e| e.kind == StatusEventKind::Registered) {
+            if g.events
+                .iter()
+                .any(|e| e.kind == StatusEventKind::Registered)
+            {
                 registered.push(g.household.number.clone());
             }
             if let Some(r) = &g.household.relocation {
@@ -198,9 +201,7 @@ impl Builder {
         let rng = &mut self.rng;
         let y = i32::from(year);
         let budget_yuan = (output.max(1.0) * Self::cost(kind)).round();
-        let at = |d: NaiveDate| {
-            Utc.from_utc_datetime(&d.and_hms_opt(2, 0, 0).unwrap_or_default())
-        };
+        let at = |d: NaiveDate| Utc.from_utc_datetime(&d.and_hms_opt(2, 0, 0).unwrap_or_default());
         let proposed = ymd(y - 1, 10, 1) + Duration::days(rng::int(rng, 0, 80));
         let approved = ymd(y, 1, 10) + Duration::days(rng::int(rng, 0, 40));
         let announced = approved + Duration::days(rng::int(rng, 1, 10));
@@ -416,7 +417,11 @@ pub fn generate(
     }
     // Schools and health facilities: one each per project, shared out by population.
     for (kind, total, label) in [
-        (ProjectKind::School, target::SCHOOLS_IMPROVED, "义务教育学校改善"),
+        (
+            ProjectKind::School,
+            target::SCHOOLS_IMPROVED,
+            "义务教育学校改善",
+        ),
         (
             ProjectKind::HealthFacility,
             target::HEALTH_FACILITY_PROJECTS,
@@ -477,7 +482,11 @@ pub fn generate(
             continue;
         }
         let hs = v.registered.len() as u32;
-        let n_industry = if v.poor_village { 1 + u32::from(hs > 40) } else { 0 };
+        let n_industry = if v.poor_village {
+            1 + u32::from(hs > 40)
+        } else {
+            0
+        };
         for _ in 0..n_industry {
             let year = campaign_year(&mut b.rng);
             let served: Vec<HouseholdNo> = v.registered.iter().take(30).cloned().collect();
@@ -549,7 +558,11 @@ fn settlements(b: &mut Builder, scale: f64, villages: &[VillageFacts]) {
     let weights: Vec<f64> = villages.iter().map(|v| v.relocated.len() as f64).collect();
     let mut per_village: Vec<Vec<SettlementId>> = vec![Vec::new(); villages.len()];
     for (kind, total, suffix) in [
-        (SettlementKind::CentralVillage, target::CENTRAL_VILLAGES, "中心村"),
+        (
+            SettlementKind::CentralVillage,
+            target::CENTRAL_VILLAGES,
+            "中心村",
+        ),
         (SettlementKind::Cluster, target::SETTLEMENT_SITES, "聚居点"),
         (SettlementKind::NewVillage, target::NEW_VILLAGES, "扶贫新村"),
     ] {
@@ -645,8 +658,8 @@ fn secondments(
         for _ in 0..*n {
             let name = person(&mut b.rng)?;
             let from = ymd(rng::int(&mut b.rng, 2018, 2020) as i32, 6, 1);
-            let place =
-                LIANGSHAN_COUNTIES[rng::int(&mut b.rng, 0, LIANGSHAN_COUNTIES.len() as i64 - 1) as usize];
+            let place = LIANGSHAN_COUNTIES
+                [rng::int(&mut b.rng, 0, LIANGSHAN_COUNTIES.len() as i64 - 1) as usize];
             b.out.secondments.push(Secondment {
                 name,
                 unit: "帮扶干部(选派)".into(),
@@ -717,7 +730,8 @@ fn partners(b: &mut Builder, area: &AreaCode, scale: f64, villages: &[VillageFac
     }
     let social_fen = (target::SOCIAL_FUNDS_YUAN * scale * 100.0).round() as u64;
     let day_fen = (target::POVERTY_DAY_DONATIONS_YUAN * scale * 100.0).round() as u64;
-    for (list, total, poverty_day) in [(day, day_fen, true), (regular, social_fen - day_fen, false)] {
+    for (list, total, poverty_day) in [(day, day_fen, true), (regular, social_fen - day_fen, false)]
+    {
         let weights: Vec<f64> = list.iter().map(|d| d.3).collect();
         for ((partner, on, village, _), fen) in list.into_iter().zip(share_out(total, &weights)) {
             b.out.donations.push(Donation {

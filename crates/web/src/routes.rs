@@ -79,23 +79,48 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         // The project library (features/projects).
         (
-            spec(Method::GET, "/projects", Access::Action(A::ViewProjects), "项目库与帮扶力量"),
+            spec(
+                Method::GET,
+                "/projects",
+                Access::Action(A::ViewProjects),
+                "项目库与帮扶力量",
+            ),
             get(crate::features::projects::handlers::list),
         ),
         (
-            spec(Method::POST, "/projects/export", Access::Action(A::ViewProjects), "导出项目库(XLSX)"),
+            spec(
+                Method::POST,
+                "/projects/export",
+                Access::Action(A::ViewProjects),
+                "导出项目库(XLSX)",
+            ),
             post(crate::features::projects::handlers::export),
         ),
         (
-            spec(Method::GET, "/projects/{project}", Access::Action(A::ViewProjects), "项目详情"),
+            spec(
+                Method::GET,
+                "/projects/{project}",
+                Access::Action(A::ViewProjects),
+                "项目详情",
+            ),
             get(crate::features::projects::handlers::show),
         ),
         (
-            spec(Method::POST, "/projects/{project}/step", Access::Action(A::RecordProjectStep), "登记项目环节"),
+            spec(
+                Method::POST,
+                "/projects/{project}/step",
+                Access::Action(A::RecordProjectStep),
+                "登记项目环节",
+            ),
             post(crate::features::projects::handlers::step),
         ),
         (
-            spec(Method::POST, "/projects/{project}/approve", Access::Action(A::ApproveProject), "审批或验收项目(县级)"),
+            spec(
+                Method::POST,
+                "/projects/{project}/approve",
+                Access::Action(A::ApproveProject),
+                "审批或验收项目(县级)",
+            ),
             post(crate::features::projects::handlers::approve),
         ),
         (

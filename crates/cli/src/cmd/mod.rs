@@ -14,13 +14,13 @@ pub mod init;
 pub mod parquet;
 pub mod policy;
 pub mod progress;
+pub mod projects;
 pub mod report;
 pub mod serve;
 pub mod synth;
 pub mod synth_monitoring;
-pub mod synth_projects;
-pub mod projects;
 pub mod synth_out;
+pub mod synth_projects;
 pub mod table;
 
 use std::process::ExitCode;

@@ -11,9 +11,7 @@ use jingzhun_store::{Actor, Store};
 #[derive(Debug, clap::Subcommand)]
 pub enum ProjectsCommand {
     /// 导入统计部门数据 (CSV: 区划代码, 指标代码, 指标名称, 年度, 数值, 单位, 来源), 与登记数据分列
-    ImportStats {
-        file: PathBuf,
-    },
+    ImportStats { file: PathBuf },
     /// 导出项目库 (XLSX: 项目与资金)
     Export {
         #[arg(long, default_value = "5119")]
@@ -48,8 +46,13 @@ pub fn run(store: &Store, actor: &Actor, command: ProjectsCommand) -> anyhow::Re
             let bytes =
                 jingzhun_report::projects::projects_workbook(&records.projects, &details, &names)
                     .context("无法生成项目库 XLSX")?;
-            std::fs::write(&out, bytes).with_context(|| format!("无法写入「{}」", out.display()))?;
-            println!("已导出 {} 个项目到 {}", records.projects.len(), out.display());
+            std::fs::write(&out, bytes)
+                .with_context(|| format!("无法写入「{}」", out.display()))?;
+            println!(
+                "已导出 {} 个项目到 {}",
+                records.projects.len(),
+                out.display()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

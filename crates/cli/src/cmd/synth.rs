@@ -16,7 +16,7 @@ use jingzhun_core::{AreaCode, AreaTree};
 use jingzhun_store::{Actor, HouseholdHistory, Store};
 use jingzhun_synth::{Calibration, Generator, SynthConfig, SynthError};
 
-use super::{synth_projects, progress, synth_monitoring};
+use super::{progress, synth_monitoring, synth_projects};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -190,14 +190,8 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
     let written = written?;
     let seconds = started.elapsed().as_secs_f64();
     let loaded = synth_monitoring::load(store, actor, &config.area, monitoring)?;
-    let project_rows = synth_projects::load(
-        store,
-        actor,
-        &config.area,
-        config.seed,
-        config.scale,
-        facts,
-    )?;
+    let project_rows =
+        synth_projects::load(store, actor, &config.area, config.seed, config.scale, facts)?;
     Ok(format!(
         "已生成并写入 {written} 户 ({seconds:.1} 秒, {:.0} 户/秒)\n{}; {} (共 {:.1} 秒)\n{}",
         written as f64 / seconds.max(1e-9),

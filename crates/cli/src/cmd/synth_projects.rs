@@ -21,7 +21,8 @@ pub fn load(
     scale: f64,
     mut villages: Vec<VillageFacts>,
 ) -> anyhow::Result<usize> {
-    let generated = gen::generate(seed, area, scale, &mut villages).context("生成项目库数据失败")?;
+    let generated =
+        gen::generate(seed, area, scale, &mut villages).context("生成项目库数据失败")?;
     let mut ids: HashMap<HouseholdNo, HouseholdId> = store
         .household_ids_within(area)
         .context("读取已写入农户的 ID 失败")?

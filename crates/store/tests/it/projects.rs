@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use jingzhun_core::monitoring::{Cadre, CadreId, CadrePost};
-use jingzhun_core::projects::*;
 use jingzhun_core::projects::Settlement;
+use jingzhun_core::projects::*;
 use jingzhun_core::*;
 use jingzhun_store::*;
 
@@ -48,7 +48,13 @@ fn project(id: i64, village: &str) -> Project {
 
 fn add_household(store: &Store, n: usize, village: &str) -> HouseholdId {
     store
-        .create_household(&household(n, village), &[], d("2014-10-01"), &actor(), "建档")
+        .create_household(
+            &household(n, village),
+            &[],
+            d("2014-10-01"),
+            &actor(),
+            "建档",
+        )
         .unwrap()
         .0
 }

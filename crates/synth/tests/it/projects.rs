@@ -76,7 +76,10 @@ fn details(seed: u64) -> (ProjectDetails, ProjectRecords) {
         ..ProjectRecords::default()
     };
     let end = NaiveDate::from_ymd_opt(2020, 12, 31).unwrap();
-    (ProjectDetails::compute(&records, &cadres, &city, end), records)
+    (
+        ProjectDetails::compute(&records, &cadres, &city, end),
+        records,
+    )
 }
 
 fn check(seed: u64) {
@@ -120,11 +123,18 @@ fn check(seed: u64) {
         *living.entry(r.settlement).or_default() += 1;
     }
     for s in &records.settlements {
-        assert!(living.get(&s.id).copied().unwrap_or(0) <= s.capacity, "{}", s.name);
+        assert!(
+            living.get(&s.id).copied().unwrap_or(0) <= s.capacity,
+            "{}",
+            s.name
+        );
     }
     // Every stored project replays through the workflow's own checks; none started inside its announcement.
     for p in &records.projects {
-        let mut replay = Project { steps: vec![], ..p.clone() };
+        let mut replay = Project {
+            steps: vec![],
+            ..p.clone()
+        };
         for s in &p.steps {
             replay.push_step(s.clone()).unwrap();
         }

@@ -176,7 +176,9 @@ fn success(spec: &RouteSpec) -> StatusCode {
             StatusCode::CONFLICT
         }
         ("POST", "/api/v1/households/{id}/leads") => StatusCode::CREATED,
-        ("POST", "/projects/{project}/step" | "/projects/{project}/approve") => StatusCode::CONFLICT,
+        ("POST", "/projects/{project}/step" | "/projects/{project}/approve") => {
+            StatusCode::CONFLICT
+        }
         // The walk confirms no preview: a permitted confirmation finds nothing to commit.
         ("POST", "/import/confirm") => StatusCode::CONFLICT,
         ("POST", "/admin/accounts/{account}/disable" | "/admin/accounts/{account}/enable") => {

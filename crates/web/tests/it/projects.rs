@@ -70,16 +70,24 @@ async fn only_the_county_approves_and_a_project_cannot_start_inside_its_announce
         assert!(res.body.contains("/projects/1"));
         // The township may not approve, on either route.
         let approve = "stage=approved&seen=1&on=2024-02-01";
-        let res = w.send(township.post_form("/projects/1/approve", approve)).await;
+        let res = w
+            .send(township.post_form("/projects/1/approve", approve))
+            .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN);
-        let res = w.send(township.post_form("/projects/1/step", approve)).await;
+        let res = w
+            .send(township.post_form("/projects/1/step", approve))
+            .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN);
         assert_eq!(stage_of(&w, 1), Stage::Proposed);
-        let res = w.send(county.post_form("/projects/1/approve", approve)).await;
+        let res = w
+            .send(county.post_form("/projects/1/approve", approve))
+            .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         assert_eq!(stage_of(&w, 1), Stage::Approved);
         // A second approval based on the same page is stale.
-        let res = w.send(county.post_form("/projects/1/approve", approve)).await;
+        let res = w
+            .send(county.post_form("/projects/1/approve", approve))
+            .await;
         assert_eq!(res.status, StatusCode::CONFLICT);
         assert!(res.body.contains("已被他人办理"), "{}", res.body);
         let res = w
@@ -94,7 +102,11 @@ async fn only_the_county_approves_and_a_project_cannot_start_inside_its_announce
             .send(township.post_form("/projects/1/step", "stage=under_way&seen=3&on=2024-02-11"))
             .await;
         assert_eq!(res.status, StatusCode::CONFLICT);
-        assert!(res.body.contains("公告公示期至 2024-02-11 结束"), "{}", res.body);
+        assert!(
+            res.body.contains("公告公示期至 2024-02-11 结束"),
+            "{}",
+            res.body
+        );
         assert_eq!(stage_of(&w, 1), Stage::Announced);
         let res = w
             .send(township.post_form("/projects/1/step", "stage=under_way&seen=3&on=2024-02-12"))
@@ -130,7 +142,11 @@ async fn a_project_outside_the_area_is_not_found_and_the_export_is_scoped() {
         assert!(res.body.contains("/projects/1") && !res.body.contains("/projects/2\""));
         let res = w.send(county.post_form("/projects/export", "")).await;
         assert_eq!(res.status, StatusCode::OK);
-        assert!(res.content_type.contains("spreadsheetml"), "{}", res.content_type);
+        assert!(
+            res.content_type.contains("spreadsheetml"),
+            "{}",
+            res.content_type
+        );
         tokio::task::block_in_place(move || drop((w, guard)));
     }
 }

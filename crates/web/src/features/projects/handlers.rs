@@ -76,7 +76,12 @@ pub async fn list(
                 .map(|l| (s.label().to_owned(), l.clone()))
         })
         .collect();
-    funds.extend(o.details.by_area.iter().map(|(c, l)| (c.clone(), l.clone())));
+    funds.extend(
+        o.details
+            .by_area
+            .iter()
+            .map(|(c, l)| (c.clone(), l.clone())),
+    );
     render(&ListPage {
         chrome: Chrome::new(lang, "projects.title", "/projects", Some(&can.user)),
         o,

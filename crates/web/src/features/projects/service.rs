@@ -100,7 +100,10 @@ pub fn project(
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
     crate::services::admit(backend, user, scope, &area, AUDIT_ENTITY, &id.to_string())?;
-    store.project(id).map_err(internal)?.ok_or(AppError::NotFound)
+    store
+        .project(id)
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)
 }
 
 /// A step as the form sent it.
