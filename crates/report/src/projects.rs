@@ -305,7 +305,7 @@ fn int(x: f64) -> String {
     let s = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -544,19 +544,17 @@ pub fn projects_workbook(
     {
         funds.write_string(0, c as u16, *h)?;
     }
-    let mut r = 1;
     let lines = FundSource::ALL
         .iter()
         .filter_map(|s| d_line(&details.by_source, s.code()).map(|l| (s.label().to_owned(), l)))
         .chain(details.by_area.iter().map(|(c, l)| (area_names(c), l)));
-    for (name, l) in lines {
+    for (r, (name, l)) in (1u32..).zip(lines) {
         funds.write_string(r, 0, &name)?;
         funds.write_number(r, 1, l.allocated_yuan)?;
         funds.write_number(r, 2, l.spent_yuan)?;
         if let Some(x) = l.execution_rate {
             funds.write_number(r, 3, x)?;
         }
-        r += 1;
     }
     book.save_to_buffer()
 }
