@@ -245,10 +245,8 @@ impl Project {
             }
         }
         match step.stage {
-            Stage::Announced => {
-                if step.announced_until.is_none_or(|u| u < step.on) {
-                    return Err(ProjectStepError::Period);
-                }
+            Stage::Announced if step.announced_until.is_none_or(|u| u < step.on) => {
+                return Err(ProjectStepError::Period);
             }
             Stage::UnderWay => {
                 if let Some((_, until)) = self.announcement() {
@@ -260,15 +258,11 @@ impl Project {
                     }
                 }
             }
-            Stage::Completed => {
-                if step.actual_output.is_none_or(|o| !o.is_finite() || o < 0.0) {
-                    return Err(ProjectStepError::Output);
-                }
+            Stage::Completed if step.actual_output.is_none_or(|o| !o.is_finite() || o < 0.0) => {
+                return Err(ProjectStepError::Output);
             }
-            Stage::HandedOver => {
-                if step.owner.is_none() {
-                    return Err(ProjectStepError::Owner);
-                }
+            Stage::HandedOver if step.owner.is_none() => {
+                return Err(ProjectStepError::Owner);
             }
             _ => {}
         }

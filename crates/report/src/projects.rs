@@ -305,7 +305,7 @@ fn int(x: f64) -> String {
     let s = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -335,7 +335,7 @@ pub fn review_sections(
 ) -> Vec<Block> {
     let f = &d.figures;
     let mut b = Vec::new();
-    b.push(Block::Heading("五、基础设施和公共服务项目".to_owned()));
+    b.push(Block::Heading("基础设施和公共服务项目".to_owned()));
     b.push(Block::Paragraph(format!(
         "{SINCE} 年以来,新改建农村公路 {} 公里,改善办学条件学校 {} 所,实施医疗卫生设施项目 {} 个,完成危房改造 {} 户;建成中心村 {} 个、聚居点 {} 个、扶贫新村 {} 个。",
         int(f.rural_roads_km),
@@ -364,7 +364,7 @@ pub fn review_sections(
             .to_vec(),
         rows,
     ));
-    b.push(Block::Heading("六、扶贫资金".to_owned()));
+    b.push(Block::Heading("扶贫资金".to_owned()));
     b.push(Block::Paragraph(format!(
         "累计安排项目资金 {},已支出 {},支出进度 {};投向产业项目的资金占 {},户均带贫资金 {} 元。",
         wan(d.total.allocated_yuan),
@@ -400,7 +400,7 @@ pub fn review_sections(
             .to_vec(),
         rows,
     ));
-    b.push(Block::Heading("七、扶贫项目资产".to_owned()));
+    b.push(Block::Heading("扶贫项目资产".to_owned()));
     let owners: Vec<String> = AssetOwner::ALL
         .iter()
         .filter_map(|o| {
@@ -416,7 +416,7 @@ pub fn review_sections(
         wan(d.returns_households_yuan),
         wan(d.returns_collective_yuan),
     )));
-    b.push(Block::Heading("八、帮扶力量".to_owned()));
+    b.push(Block::Heading("帮扶力量".to_owned()));
     b.push(Block::Paragraph(format!(
         "累计选派帮扶干部 {} 名,其中第一书记 {} 名;派驻驻村工作队 {} 支,本年度有 {} 个村有工作队在岗;选派援凉干部 {} 名。{} 家民营企业参与帮扶,{SINCE} 年以来社会帮扶资金 {},其中扶贫日募集 {}。",
         int(f.assisting_cadres as f64),
@@ -428,7 +428,7 @@ pub fn review_sections(
         wan(f.social_funds_yuan),
         wan(f.poverty_day_donations_yuan),
     )));
-    b.push(Block::Heading("九、易地扶贫搬迁后续扶持".to_owned()));
+    b.push(Block::Heading("易地扶贫搬迁后续扶持".to_owned()));
     b.push(Block::Paragraph(format!(
         "安置点(中心村、聚居点、扶贫新村)共 {} 个,入住搬迁户 {} 户。",
         int((f.central_villages + f.settlement_sites + f.new_villages) as f64),
@@ -454,14 +454,113 @@ pub fn review_sections(
     b
 }
 
-/// Inserts `sections` into `doc` before its footer.
+const NUMERALS: [&str; 20] = [
+    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四",
+    "十五", "十六", "十七", "十八", "十九", "二十",
+];
+
+/// Inserts `sections` into `doc` before its footer, numbering their headings after the document's own
+/// (an appendix, 附, is not numbered).
 pub fn append_sections(doc: &mut Document, sections: Vec<Block>) {
+    let mut n = doc
+        .blocks
+        .iter()
+        .filter(|b| matches!(b, Block::Heading(h) if !h.starts_with('附')))
+        .count();
+    let sections: Vec<Block> = sections
+        .into_iter()
+        .map(|b| match b {
+            Block::Heading(h) if !h.starts_with('附') => {
+                n += 1;
+                let numeral = NUMERALS.get(n - 1).copied().unwrap_or("");
+                Block::Heading(format!("{numeral}、{h}"))
+            }
+            other => other,
+        })
+        .collect();
     let at = doc
         .blocks
         .iter()
         .position(|b| matches!(b, Block::Footer(_)))
         .unwrap_or(doc.blocks.len());
     doc.blocks.splice(at..at, sections);
+}
+
+/// The project library of an area as an XLSX workbook: one sheet of projects (stage, outputs, budget) and
+/// one of funds by source and area. No personal data (beneficiaries are counted, never named).
+pub fn projects_workbook(
+    projects: &[Project],
+    details: &ProjectDetails,
+    area_names: &dyn Fn(&str) -> String,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("项目库")?;
+    let head = [
+        "项目编号",
+        "项目名称",
+        "类别",
+        "区划代码",
+        "年度",
+        "环节",
+        "计划完成量",
+        "实际完成量",
+        "单位",
+        "带贫户数",
+        "预算(元)",
+        "公示截止",
+        "资产权属",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h)?;
+    }
+    for (i, p) in projects.iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet.write_number(r, 0, p.id.0 as f64)?;
+        sheet.write_string(r, 1, &p.name)?;
+        sheet.write_string(r, 2, p.kind.label())?;
+        sheet.write_string(r, 3, p.area.as_str())?;
+        sheet.write_number(r, 4, f64::from(p.year))?;
+        sheet.write_string(r, 5, p.stage().label())?;
+        sheet.write_number(r, 6, p.planned_output)?;
+        if let Some(x) = p.actual_output() {
+            sheet.write_number(r, 7, x)?;
+        }
+        sheet.write_string(r, 8, p.kind.unit())?;
+        sheet.write_number(r, 9, f64::from(p.beneficiary_households))?;
+        sheet.write_number(r, 10, p.budget.fen() as f64 / 100.0)?;
+        if let Some((_, until)) = p.announcement() {
+            sheet.write_string(r, 11, until.to_string())?;
+        }
+        if let Some(o) = p.owner() {
+            sheet.write_string(r, 12, o.label())?;
+        }
+    }
+    let funds = book.add_worksheet();
+    funds.set_name("资金")?;
+    for (c, h) in ["资金来源 / 区域", "安排(元)", "支出(元)", "支出进度"]
+        .iter()
+        .enumerate()
+    {
+        funds.write_string(0, c as u16, *h)?;
+    }
+    let lines = FundSource::ALL
+        .iter()
+        .filter_map(|s| d_line(&details.by_source, s.code()).map(|l| (s.label().to_owned(), l)))
+        .chain(details.by_area.iter().map(|(c, l)| (area_names(c), l)));
+    for (r, (name, l)) in (1u32..).zip(lines) {
+        funds.write_string(r, 0, &name)?;
+        funds.write_number(r, 1, l.allocated_yuan)?;
+        funds.write_number(r, 2, l.spent_yuan)?;
+        if let Some(x) = l.execution_rate {
+            funds.write_number(r, 3, x)?;
+        }
+    }
+    book.save_to_buffer()
+}
+
+fn d_line<'a>(m: &'a BTreeMap<&'static str, FundLine>, code: &str) -> Option<&'a FundLine> {
+    m.get(code)
 }
 
 #[cfg(test)]
@@ -577,5 +676,18 @@ mod tests {
         let text = format!("{blocks:?}");
         assert!(text.contains("新改建农村公路 3 公里"), "{text}");
         assert!(text.contains("支出进度 25.0%"), "{text}");
+        let mut doc = Document {
+            blocks: vec![
+                Block::Title("t".into()),
+                Block::Heading("一、基本情况".into()),
+                Block::Footer(vec![]),
+            ],
+        };
+        append_sections(&mut doc, blocks);
+        assert_eq!(
+            doc.blocks[2],
+            Block::Heading("二、基础设施和公共服务项目".into())
+        );
+        assert!(matches!(doc.blocks.last(), Some(Block::Footer(_))));
     }
 }

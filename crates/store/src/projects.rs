@@ -459,6 +459,7 @@ fn require(tx: &mut Tx<'_>, table: &str, entity: &'static str, id: i64) -> Resul
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn audit_write(
     tx: &mut Tx<'_>,
     at: DateTime<Utc>,

@@ -361,7 +361,7 @@ pub fn generate(
     scale: f64,
     villages: &mut [VillageFacts],
 ) -> Result<GeneratedProjects, SynthError> {
-    villages.sort_by(|a, b| a.code.cmp(&b.code));
+    villages.sort_by_key(|v| v.code);
     let mut b = Builder {
         rng: rng::stream(seed, area.as_str(), STREAM_PROJECTS),
         out: GeneratedProjects::default(),

@@ -70,6 +70,12 @@ pub enum Action {
     ImportData,
     /// Create accounts, reset passwords, disable accounts (within the admin's own area).
     ManageAccounts,
+    /// The project library, funds, assets, work teams and settlements of one's area (read only).
+    ViewProjects,
+    /// Record a project's steps other than the county's (announcement, start, completion, hand-over).
+    RecordProjectStep,
+    /// Approve a project and accept it on completion (验收): the county only.
+    ApproveProject,
 }
 
 impl Action {
@@ -95,6 +101,9 @@ impl Action {
         Action::RunWhatIf,
         Action::ImportData,
         Action::ManageAccounts,
+        Action::ViewProjects,
+        Action::RecordProjectStep,
+        Action::ApproveProject,
     ];
 }
 
@@ -138,6 +147,11 @@ pub const fn allows(role: Role, action: Action) -> bool {
             VillageCadre | TownshipReviewer | CountyApprover | Admin
         ),
         ManageAccounts => matches!(role, Admin),
+        // The project library is public information within one's area (公告公示).
+        ViewProjects => true,
+        // Projects are carried out by the township and the county; only the county approves and accepts.
+        RecordProjectStep => matches!(role, TownshipReviewer | CountyApprover),
+        ApproveProject => matches!(role, CountyApprover),
     }
 }
 

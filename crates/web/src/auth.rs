@@ -152,6 +152,9 @@ pub mod act {
         RunWhatIf,
         ImportData,
         ManageAccounts,
+        ViewProjects,
+        RecordProjectStep,
+        ApproveProject,
     );
 }
 

@@ -77,6 +77,52 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             spec(Method::GET, "/lang", Public, "切换语言"),
             get(pages::switch_lang),
         ),
+        // The project library (features/projects).
+        (
+            spec(
+                Method::GET,
+                "/projects",
+                Access::Action(A::ViewProjects),
+                "项目库与帮扶力量",
+            ),
+            get(crate::features::projects::handlers::list),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/projects/export",
+                Access::Action(A::ViewProjects),
+                "导出项目库(XLSX)",
+            ),
+            post(crate::features::projects::handlers::export),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/projects/{project}",
+                Access::Action(A::ViewProjects),
+                "项目详情",
+            ),
+            get(crate::features::projects::handlers::show),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/projects/{project}/step",
+                Access::Action(A::RecordProjectStep),
+                "登记项目环节",
+            ),
+            post(crate::features::projects::handlers::step),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/projects/{project}/approve",
+                Access::Action(A::ApproveProject),
+                "审批或验收项目(县级)",
+            ),
+            post(crate::features::projects::handlers::approve),
+        ),
         (
             spec(Method::GET, "/healthz", Public, "健康检查"),
             get(pages::healthz),

@@ -15,6 +15,7 @@ pub mod init;
 pub mod parquet;
 pub mod policy;
 pub mod progress;
+pub mod projects;
 pub mod report;
 pub mod serve;
 pub mod synth;
@@ -60,6 +61,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(command) => export::run(&store, command),
         Command::Check(args) => check::run(&store, args),
         Command::Department(command) => department::run(store, command),
+        Command::Projects(command) => projects::run(&store, &actor, command),
         Command::Policy(command) => policy::run(command),
     }
 }

@@ -2,3 +2,4 @@
 //! the shared HTTP infrastructure (auth, sessions, CSRF, errors, `access::allows`, `Scope`).
 
 pub mod economy;
+pub mod projects;

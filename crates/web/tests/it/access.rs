@@ -22,6 +22,7 @@ fn has_target(spec: &RouteSpec) -> bool {
         || spec.path.contains("{case}")
         || spec.path.contains("{account}")
         || spec.path.contains("{code}")
+        || spec.path.contains("{project}")
         || spec.path.ends_with("/households")
         || spec.path.ends_with("/whatif")
         || (spec.path == "/admin/accounts" && spec.method == Method::POST)
@@ -57,6 +58,11 @@ fn request(
         .replace("{code}", &area)
         .replace("{case}", case)
         .replace("{account}", &account.0.to_string())
+        // The walk's projects (see `walk_projects`): 1 inside every account's area, 2 outside.
+        .replace(
+            "{project}",
+            if target == Target::Inside { "1" } else { "2" },
+        )
         .replace("{file}", "style.css");
     if uri.ends_with("/households") {
         uri.push_str(&format!("?q=%E5%BC%A0&area={area}"));
@@ -140,6 +146,15 @@ fn request(
         // An invalid phone: the walk checks access without changing the household.
         "/households/{id}/edit" => (cookie, format!("_csrf={csrf}&version=1&phone=not-a-phone")),
         p if p.starts_with("/cases/{case}/") => (cookie, format!("_csrf={csrf}&outcome=pass")),
+        // A stale step (based on no step): access is checked, the workflow refuses it, nothing is written.
+        "/projects/{project}/step" => (
+            cookie,
+            format!("_csrf={csrf}&stage=announced&seen=0&on=2020-02-01&until=2020-02-10"),
+        ),
+        "/projects/{project}/approve" => (
+            cookie,
+            format!("_csrf={csrf}&stage=approved&seen=0&on=2020-02-01"),
+        ),
         _ => (cookie, format!("_csrf={csrf}")),
     };
     Request::builder()
@@ -161,6 +176,9 @@ fn success(spec: &RouteSpec) -> StatusCode {
             StatusCode::CONFLICT
         }
         ("POST", "/api/v1/households/{id}/leads") => StatusCode::CREATED,
+        ("POST", "/projects/{project}/step" | "/projects/{project}/approve") => {
+            StatusCode::CONFLICT
+        }
         // The walk confirms no preview: a permitted confirmation finds nothing to commit.
         ("POST", "/import/confirm") => StatusCode::CONFLICT,
         ("POST", "/admin/accounts/{account}/disable" | "/admin/accounts/{account}/enable") => {
@@ -185,10 +203,41 @@ fn success(spec: &RouteSpec) -> StatusCode {
     }
 }
 
+/// Project 1 in the cadre's village (inside every account's area), project 2 in the next county.
+fn walk_projects(w: &World) {
+    use jingzhun_core::projects::*;
+    for (id, village) in [(1, VILLAGE_IN), (2, VILLAGE_OUT)] {
+        let p = Project {
+            id: ProjectId(id),
+            name: "村道硬化".into(),
+            kind: ProjectKind::Road,
+            area: jingzhun_core::AreaCode::parse(village).unwrap(),
+            year: 2020,
+            planned_output: 2.0,
+            beneficiary_households: 10,
+            budget: jingzhun_core::Yuan::from_fen(100_000_000),
+            steps: vec![ProjectStep {
+                stage: Stage::Proposed,
+                on: chrono::NaiveDate::from_ymd_opt(2020, 1, 5).unwrap(),
+                announced_until: None,
+                owner: None,
+                actual_output: None,
+                by: "t".into(),
+                at: chrono::Utc::now(),
+                note: String::new(),
+            }],
+        };
+        w.store
+            .create_project(&p, &[], &jingzhun_store::Actor::new("t"))
+            .unwrap();
+    }
+}
+
 #[tokio::test]
 async fn every_route_every_role_inside_and_outside() {
     let w = World::new();
     let cases = w.closed_cases().await;
+    walk_projects(&w);
     let routes = specs();
     assert!(routes.len() >= 20, "the table lists every route");
     let mut checked = 0;

@@ -15,6 +15,7 @@ mod flows;
 mod import;
 mod monitoring;
 mod openapi;
+mod projects;
 mod proposals;
 mod reports;
 mod sessions;

@@ -1,0 +1,186 @@
+//! What the project pages read and write, through the store behind the backend.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use jingzhun_core::projects::{AssetOwner, Project, ProjectId, ProjectStep, Stage};
+use jingzhun_core::AreaCode;
+use jingzhun_report::projects::ProjectDetails;
+use jingzhun_store::{Store, StoreError};
+
+use crate::access::{allows, Action, Scope};
+use crate::auth::CurrentUser;
+use crate::data::Backend;
+use crate::error::AppError;
+
+/// Audit entity of a refused access to a project (the store audits project writes as `projects`).
+pub const AUDIT_ENTITY: &str = "projects";
+
+/// Projects shown per page.
+pub const PAGE: usize = 200;
+
+fn store(backend: &dyn Backend) -> Result<Arc<Store>, AppError> {
+    backend.report_store().ok_or(AppError::NotFound)
+}
+
+fn internal(e: StoreError) -> AppError {
+    match e {
+        StoreError::NotFound { .. } => AppError::NotFound,
+        other => {
+            tracing::error!(error = %other, "project storage error");
+            AppError::Internal
+        }
+    }
+}
+
+/// The overview of an area: figures, funds, assets, teams, settlements, and a page of its projects.
+pub struct Overview {
+    pub area: AreaCode,
+    pub details: ProjectDetails,
+    pub projects: Vec<Project>,
+    pub settlements: Vec<(String, &'static str, u32, usize)>,
+    pub page: usize,
+}
+
+/// The overview of `area` (inside the scope; outside answers 404, audited) as of `today`.
+pub fn overview(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    scope: &Scope,
+    area: Option<AreaCode>,
+    page: usize,
+    today: NaiveDate,
+) -> Result<Overview, AppError> {
+    let area = area.unwrap_or(scope.area());
+    crate::services::admit(backend, user, scope, &area, "area", area.as_str())?;
+    let store = store(backend)?;
+    let records = store.project_records_within(&area).map_err(internal)?;
+    let cadres = store.cadres_within(&area).map_err(internal)?;
+    let details = ProjectDetails::compute(&records, &cadres, &area, today);
+    let projects = store
+        .projects_within(&area, Some(PAGE), page * PAGE)
+        .map_err(internal)?;
+    let mut living = std::collections::HashMap::new();
+    for r in &records.residents {
+        *living.entry(r.settlement).or_insert(0usize) += 1;
+    }
+    let settlements = records
+        .settlements
+        .iter()
+        .take(PAGE)
+        .map(|s| {
+            (
+                s.name.clone(),
+                s.kind.label(),
+                s.capacity,
+                living.get(&s.id).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    Ok(Overview {
+        area,
+        details,
+        projects,
+        settlements,
+        page,
+    })
+}
+
+/// A project the caller may see: unknown ids and projects outside the scope answer 404 (the latter
+/// audited).
+pub fn project(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    scope: &Scope,
+    id: ProjectId,
+) -> Result<Project, AppError> {
+    let store = store(backend)?;
+    let area = store
+        .project_area(id)
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
+    crate::services::admit(backend, user, scope, &area, AUDIT_ENTITY, &id.to_string())?;
+    store
+        .project(id)
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)
+}
+
+/// A step as the form sent it.
+#[derive(Debug, Clone)]
+pub struct StepInput {
+    pub stage: Stage,
+    /// The step count the form was based on.
+    pub seen: usize,
+    pub on: NaiveDate,
+    pub announced_until: Option<NaiveDate>,
+    pub owner: Option<AssetOwner>,
+    pub actual_output: Option<f64>,
+    pub note: String,
+}
+
+/// The action a stage needs: approval and acceptance are the county's.
+pub fn action_for(stage: Stage) -> Action {
+    match stage {
+        Stage::Approved | Stage::Accepted => Action::ApproveProject,
+        _ => Action::RecordProjectStep,
+    }
+}
+
+/// Records a step. `Ok(Err(reason))` when the workflow refuses it (stale, out of order, inside the
+/// announcement period): the page answers 409 with the reason.
+pub fn record_step(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    scope: &Scope,
+    id: ProjectId,
+    input: StepInput,
+    now: DateTime<Utc>,
+) -> Result<Result<Project, String>, AppError> {
+    let current = project(backend, user, scope, id)?;
+    if !allows(user.account.role, action_for(input.stage)) {
+        return Err(AppError::Forbidden);
+    }
+    if input.stage == Stage::Proposed {
+        return Err(AppError::BadRequest);
+    }
+    let step = ProjectStep {
+        stage: input.stage,
+        on: input.on,
+        announced_until: input.announced_until,
+        owner: input.owner,
+        actual_output: input.actual_output,
+        by: user.account.username.clone(),
+        at: now,
+        note: input.note,
+    };
+    let _ = current;
+    let actor = jingzhun_store::Actor::new(user.account.username.clone());
+    match store(backend)?.record_project_step(id, input.seen, step, &actor) {
+        Ok(p) => Ok(Ok(p)),
+        Err(e @ (StoreError::ProjectConflict { .. } | StoreError::ProjectStep { .. })) => {
+            Ok(Err(e.to_string()))
+        }
+        Err(e) => Err(internal(e)),
+    }
+}
+
+/// The XLSX export of the area's projects and funds.
+pub fn export(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    scope: &Scope,
+    today: NaiveDate,
+) -> Result<Vec<u8>, AppError> {
+    let area = scope.area();
+    crate::services::admit(backend, user, scope, &area, "area", area.as_str())?;
+    let store = store(backend)?;
+    let records = store.project_records_within(&area).map_err(internal)?;
+    let cadres = store.cadres_within(&area).map_err(internal)?;
+    let details = ProjectDetails::compute(&records, &cadres, &area, today);
+    let names = |c: &str| c.to_owned();
+    jingzhun_report::projects::projects_workbook(&records.projects, &details, &names).map_err(|e| {
+        tracing::error!(error = %e, "project workbook failed");
+        AppError::Internal
+    })
+}
