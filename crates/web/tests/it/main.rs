@@ -13,6 +13,7 @@ mod monitoring;
 mod openapi;
 mod proposals;
 mod reports;
+mod security;
 mod sessions;
 mod support;
 mod whatif;

@@ -442,6 +442,7 @@ pub struct Reply {
     pub location: Option<String>,
     pub set_cookies: Vec<String>,
     pub content_type: String,
+    pub cache_control: String,
     pub body: String,
 }
 
@@ -463,12 +464,18 @@ impl Reply {
             .get(header::CONTENT_TYPE)
             .map(|v| v.to_str().unwrap().to_owned())
             .unwrap_or_default();
+        let cache_control = res
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
         Reply {
             status,
             location,
             set_cookies,
             content_type,
+            cache_control,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
