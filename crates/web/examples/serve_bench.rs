@@ -185,6 +185,7 @@ fn main() -> Result<(), Error> {
             None,
             chrono::Utc::now(),
             Duration::from_secs(24 * 3600),
+            Duration::from_secs(24 * 3600),
         )
         .map_err(|e| format!("{e:?}"))?;
         println!("ACCOUNT {user} {} {area}", signed.token);
