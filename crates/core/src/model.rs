@@ -495,7 +495,10 @@ mod tests {
         assert!(PersonName::parse("张\u{2067}三").is_err());
         assert!(PersonName::parse("张\n三").is_err());
         assert!(PersonName::parse("张\t三").is_err());
-        assert!(PersonName::parse("张　三").is_ok(), "an ideographic space is normalised, not refused");
+        assert!(
+            PersonName::parse("张　三").is_ok(),
+            "an ideographic space is normalised, not refused"
+        );
     }
 
     #[test]

@@ -101,7 +101,15 @@ mod tests {
 
     #[test]
     fn names_and_free_text_refuse_bidi_override_and_control_characters() {
-        for bad in ["张\u{202E}三", "a\u{2066}b", "x\ny", "x\ty", "\u{7}", "a\u{85}", "\u{200F}"] {
+        for bad in [
+            "张\u{202E}三",
+            "a\u{2066}b",
+            "x\ny",
+            "x\ty",
+            "\u{7}",
+            "a\u{85}",
+            "\u{200F}",
+        ] {
             assert!(check_free_text(bad, 100).is_err(), "{bad:?}");
         }
         assert_eq!(
@@ -109,6 +117,8 @@ mod tests {
             Err(FreeTextError::TooLong { len: 3, max: 2 })
         );
         assert!(check_free_text("石板组 3 号", 100).is_ok());
-        assert!(FreeTextError::Forbidden('\u{202E}').to_string().contains("U+202E"));
+        assert!(FreeTextError::Forbidden('\u{202E}')
+            .to_string()
+            .contains("U+202E"));
     }
 }

@@ -438,7 +438,8 @@ impl Validator {
                     row: group.first.row,
                     column: String::new(),
                     value: String::new(),
-                    reason: "该户没有户主(没有一行的「与户主关系」为「户主」), 整户未导入".to_owned(),
+                    reason: "该户没有户主(没有一行的「与户主关系」为「户主」), 整户未导入"
+                        .to_owned(),
                 });
             }
             let Some(part) = group.part else { continue };
@@ -842,7 +843,13 @@ impl<'c> RowCtx<'_, 'c> {
             if let Err(e) = jingzhun_core::text::check_free_text(raw, MAX_CELL_CHARS) {
                 let shown: String = raw
                     .chars()
-                    .map(|ch| if jingzhun_core::text::is_forbidden(ch) { '?' } else { ch })
+                    .map(|ch| {
+                        if jingzhun_core::text::is_forbidden(ch) {
+                            '?'
+                        } else {
+                            ch
+                        }
+                    })
                     .take(60)
                     .collect();
                 self.problems.push(Problem {
@@ -1231,9 +1238,7 @@ fn parse_household(ctx: &mut RowCtx<'_, '_>, options: &ReadOptions) -> Household
         if let Some(d) = first_identified {
             let registered = chrono::Datelike::year(&d);
             if i32::from(y) < registered {
-                return Err(format!(
-                    "脱贫年度早于首次识别时间({d}): 不能在纳入之前脱贫"
-                ));
+                return Err(format!("脱贫年度早于首次识别时间({d}): 不能在纳入之前脱贫"));
             }
         }
         Ok(y)

@@ -193,14 +193,20 @@ pub enum TableError {
     #[error("文件「{path}」第 {row} 行的双引号没有闭合(从该行起到文件末尾都没有右引号), 未导入任何数据; 请检查该行的引号")]
     UnclosedQuote { path: String, row: usize },
     #[error("文件「{path}」第 {row} 行开始的双引号到第 {end} 行才闭合, 一个单元格跨越了多行: 疑似缺少右引号, 未导入任何数据; 请检查第 {row} 行的引号")]
-    QuoteAcrossRows { path: String, row: usize, end: usize },
+    QuoteAcrossRows {
+        path: String,
+        row: usize,
+        end: usize,
+    },
     #[error("文件「{path}」第 {row} 行含有既不是 UTF-8 也不是 GBK 的字节(第 {offset} 字节), 未导入任何数据; 请确认文件编码(另存为「CSV UTF-8」)后重新导入")]
     Encoding {
         path: String,
         row: usize,
         offset: usize,
     },
-    #[error("文件「{path}」解压后过大({reason}), 不予读取: 可能是被构造的压缩文件; 请拆分后重新导入")]
+    #[error(
+        "文件「{path}」解压后过大({reason}), 不予读取: 可能是被构造的压缩文件; 请拆分后重新导入"
+    )]
     TooLarge { path: String, reason: String },
 }
 
@@ -284,10 +290,7 @@ pub fn check_xlsx_budget(path: &Path, budget: &XlsxBudget) -> Result<(), TableEr
         )
         .map_err(|_| broken())?;
         if read > cap {
-            return Err(too_large(format!(
-                "共享字符串超过 {}",
-                mib(cap)
-            )));
+            return Err(too_large(format!("共享字符串超过 {}", mib(cap))));
         }
     }
     Ok(())
@@ -592,11 +595,8 @@ fn sheet_parts<R: std::io::Read + std::io::Seek>(
     let read_part = |archive: &mut zip::ZipArchive<R>, name: &str| -> Result<Vec<u8>, String> {
         let mut entry = archive.by_name(name).map_err(|e| e.to_string())?;
         let mut bytes = Vec::new();
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(&mut entry, 64 << 20),
-            &mut bytes,
-        )
-        .map_err(|e| e.to_string())?;
+        std::io::Read::read_to_end(&mut std::io::Read::take(&mut entry, 64 << 20), &mut bytes)
+            .map_err(|e| e.to_string())?;
         Ok(bytes)
     };
     let attr = |e: &quick_xml::events::BytesStart<'_>, local: &[u8], prefixed: bool| {
@@ -654,7 +654,10 @@ fn sheet_parts<R: std::io::Read + std::io::Seek>(
 
 /// `AB12` → (row 11, column 27), 0-based.
 fn cell_position(reference: &[u8]) -> Option<(usize, usize)> {
-    let letters = reference.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let letters = reference
+        .iter()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
     if letters == 0 || letters > 3 {
         return None;
     }
@@ -662,7 +665,10 @@ fn cell_position(reference: &[u8]) -> Option<(usize, usize)> {
     for b in &reference[..letters] {
         col = col * 26 + usize::from(b.to_ascii_uppercase() - b'A' + 1);
     }
-    let row: usize = std::str::from_utf8(&reference[letters..]).ok()?.parse().ok()?;
+    let row: usize = std::str::from_utf8(&reference[letters..])
+        .ok()?
+        .parse()
+        .ok()?;
     Some((row.checked_sub(1)?, col - 1))
 }
 
@@ -697,7 +703,9 @@ fn scan_formulas<R: std::io::BufRead>(
         let is_start = matches!(event, Event::Start(_));
         match event {
             Event::Start(e) if e.local_name().as_ref() == b"row" => {
-                if let Some(r) = position(&e).and_then(|r| std::str::from_utf8(&r).ok()?.parse::<usize>().ok()) {
+                if let Some(r) =
+                    position(&e).and_then(|r| std::str::from_utf8(&r).ok()?.parse::<usize>().ok())
+                {
                     row = r.saturating_sub(1);
                 }
                 col = 0;

@@ -84,7 +84,10 @@ mod tests {
 
     #[test]
     fn invalid_gbk_bytes_are_refused_with_their_row_not_replaced() {
-        let mut bytes = encoding_rs::GBK.encode("户编号,姓名\n1,张三\n2,").0.into_owned();
+        let mut bytes = encoding_rs::GBK
+            .encode("户编号,姓名\n1,张三\n2,")
+            .0
+            .into_owned();
         bytes.extend_from_slice(b"\xFF\xFF\n3,\xC0\xEE\xCB\xC4\n");
         assert_eq!(
             decode_strict(&bytes).map(|_| ()),

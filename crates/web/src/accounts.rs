@@ -652,7 +652,13 @@ mod tests {
             Err(PasswordProblem::TooWeak)
         );
         assert!(valid_username("cadre_01"));
-        for weak in ["password123", "1234567890", "qwertyuiop", "t_admin2024", "jingzhun123"] {
+        for weak in [
+            "password123",
+            "1234567890",
+            "qwertyuiop",
+            "t_admin2024",
+            "jingzhun123",
+        ] {
             assert_eq!(
                 check_new_password("t_admin", weak),
                 Err(PasswordProblem::Guessable),

@@ -54,9 +54,12 @@ fn here(uri: &OriginalUri) -> String {
 pub(crate) fn safe_next(next: &str) -> &str {
     let ok = next.starts_with('/')
         && !next.starts_with("//")
-        && !next
-            .chars()
-            .any(|c| c.is_whitespace() || c == '\\' || jingzhun_core::text::is_forbidden(c) || is_zero_width(c));
+        && !next.chars().any(|c| {
+            c.is_whitespace()
+                || c == '\\'
+                || jingzhun_core::text::is_forbidden(c)
+                || is_zero_width(c)
+        });
     if ok {
         next
     } else {
@@ -777,6 +780,9 @@ mod tests {
         ] {
             assert_eq!(safe_next(bad), "/", "{bad:?}");
         }
-        assert_eq!(safe_next("/households/12?year=2020"), "/households/12?year=2020");
+        assert_eq!(
+            safe_next("/households/12?year=2020"),
+            "/households/12?year=2020"
+        );
     }
 }

@@ -697,7 +697,9 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
     let json = h
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/json") || t.starts_with("application/problem+json"));
+        .is_some_and(|t| {
+            t.starts_with("application/json") || t.starts_with("application/problem+json")
+        });
     if json && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

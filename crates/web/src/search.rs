@@ -1456,7 +1456,11 @@ mod tests {
                 )
                 .total
         };
-        assert_eq!(find(rid, false), 0, "a whole ID finds nothing without the right to see IDs");
+        assert_eq!(
+            find(rid, false),
+            0,
+            "a whole ID finds nothing without the right to see IDs"
+        );
         assert_eq!(find("51190219700101001x", false), 0);
         assert_eq!(find(rid, true), 1);
         assert_eq!(find("51190219700101001x", true), 1, "x as typed");

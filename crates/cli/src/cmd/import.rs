@@ -196,7 +196,10 @@ impl Out {
             return;
         }
         let mut stdout = std::io::stdout().lock();
-        if writeln!(stdout, "{args}").and_then(|()| stdout.flush()).is_err() {
+        if writeln!(stdout, "{args}")
+            .and_then(|()| stdout.flush())
+            .is_err()
+        {
             self.closed = true;
         }
     }

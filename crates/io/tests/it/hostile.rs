@@ -11,7 +11,8 @@ use rust_xlsxwriter::Workbook;
 
 use crate::common::{csv, id, today};
 
-const HEADER: &str = "户编号,行政区划代码,姓名,证件号码,与户主关系,民族,自然村,首次识别时间,脱贫年度";
+const HEADER: &str =
+    "户编号,行政区划代码,姓名,证件号码,与户主关系,民族,自然村,首次识别时间,脱贫年度";
 
 fn options() -> ReadOptions {
     ReadOptions::new(today())
@@ -120,7 +121,10 @@ fn a_household_number_must_carry_its_own_villages_code() {
     let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
     let batch = read_csv(&lines).unwrap();
     let all = reasons(&batch).join("\n");
-    assert!(all.contains("511902001001") && all.contains("开头"), "{all}");
+    assert!(
+        all.contains("511902001001") && all.contains("开头"),
+        "{all}"
+    );
 }
 
 #[test]
@@ -145,9 +149,17 @@ fn a_year_typed_as_a_number_in_a_date_column_is_a_year_not_an_excel_serial() {
         ws.write_string(0, c as u16, h).unwrap();
     }
     let a = id("511902", "19700315", 11);
-    for (c, v) in ["5119020010010001", "511902001001", "张三", &a, "户主", "汉族", "一组"]
-        .iter()
-        .enumerate()
+    for (c, v) in [
+        "5119020010010001",
+        "511902001001",
+        "张三",
+        &a,
+        "户主",
+        "汉族",
+        "一组",
+    ]
+    .iter()
+    .enumerate()
     {
         ws.write_string(1, c as u16, *v).unwrap();
     }
@@ -165,37 +177,62 @@ fn future_dates_and_an_exit_before_registration_are_refused() {
     let lines = [
         HEADER.to_owned(),
         // today() is 2024-06-30.
-        row("5119020010010001", "张三", &a, "户主", "汉族,一组,2024-07-01,"),
-        row("5119020010010002", "李四", &b, "户主", "汉族,一组,2016-10-01,2015"),
+        row(
+            "5119020010010001",
+            "张三",
+            &a,
+            "户主",
+            "汉族,一组,2024-07-01,",
+        ),
+        row(
+            "5119020010010002",
+            "李四",
+            &b,
+            "户主",
+            "汉族,一组,2016-10-01,2015",
+        ),
     ];
     let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
     let batch = read_csv(&lines).unwrap();
     let all = reasons(&batch).join("\n");
     assert_eq!(batch.problems.len(), 2, "{all}");
     assert!(all.contains("第 2 行") && all.contains("之后"), "{all}");
-    assert!(all.contains("第 3 行") && all.contains("早于首次识别时间"), "{all}");
+    assert!(
+        all.contains("第 3 行") && all.contains("早于首次识别时间"),
+        "{all}"
+    );
     let lines = [
         HEADER.to_owned(),
-        row("5119020010010001", "张三", &a, "户主", "汉族,一组,2014-10-01,2025"),
+        row(
+            "5119020010010001",
+            "张三",
+            &a,
+            "户主",
+            "汉族,一组,2014-10-01,2025",
+        ),
     ];
     let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
     let batch = read_csv(&lines).unwrap();
-    assert!(reasons(&batch).join("").contains("今年"), "{:?}", batch.problems);
+    assert!(
+        reasons(&batch).join("").contains("今年"),
+        "{:?}",
+        batch.problems
+    );
 }
 
 #[test]
 fn invalid_gbk_bytes_are_refused_with_the_row_not_replaced() {
     let a = id("511902", "19700315", 11);
-    let text = format!("{HEADER}\n{}\n", row("5119020010010001", "张三", &a, "户主", "汉族,一组,,"));
+    let text = format!(
+        "{HEADER}\n{}\n",
+        row("5119020010010001", "张三", &a, "户主", "汉族,一组,,")
+    );
     let mut bytes = encoding_rs::GBK.encode(&text).0.into_owned();
     bytes.extend_from_slice(b"5119020010010002,511902001001,\xC0\xFF,");
     bytes.extend_from_slice(id("511902", "19720315", 22).as_bytes());
     bytes.extend_from_slice(b",\xBB\xA7\xD6\xF7,,,,\n");
     let err = read_households_csv(&bytes, "gbk.csv", &options()).unwrap_err();
-    assert!(
-        matches!(err, TableError::Encoding { row: 3, .. }),
-        "{err}"
-    );
+    assert!(matches!(err, TableError::Encoding { row: 3, .. }), "{err}");
     assert!(err.to_string().contains("第 3 行"), "{err}");
 }
 
@@ -211,8 +248,20 @@ fn free_text_over_its_limit_or_with_control_characters_is_refused() {
     let long_place = "组".repeat(jingzhun_io::households::MAX_PLACE_CHARS + 1);
     let lines = [
         HEADER.to_owned(),
-        row("5119020010010001", "张\u{202E}三", &a, "户主", "汉族,一组,,"),
-        row("5119020010010002", "李四", &b, "户主", &format!("汉族,{long_place},,")),
+        row(
+            "5119020010010001",
+            "张\u{202E}三",
+            &a,
+            "户主",
+            "汉族,一组,,",
+        ),
+        row(
+            "5119020010010002",
+            "李四",
+            &b,
+            "户主",
+            &format!("汉族,{long_place},,"),
+        ),
         row("5119020010010003", "王五", &c, "户主", "汉\u{7}族,一组,,"),
     ];
     let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
@@ -365,10 +414,11 @@ fn shared_formulas_in_any_shape_are_detected() {
         })
         .collect();
     cells.sort();
-    let expected: Vec<(usize, String)> = [(2, "B"), (2, "E"), (2, "F"), (3, "B"), (3, "E"), (3, "F")]
-        .iter()
-        .map(|(r, c)| (*r, (*c).to_owned()))
-        .collect();
+    let expected: Vec<(usize, String)> =
+        [(2, "B"), (2, "E"), (2, "F"), (3, "B"), (3, "E"), (3, "F")]
+            .iter()
+            .map(|(r, c)| (*r, (*c).to_owned()))
+            .collect();
     assert_eq!(cells, expected, "{:#?}", batch.problems);
     assert!(batch.households.is_empty() || !batch.is_valid());
 }
@@ -389,7 +439,10 @@ fn hidden_and_skipped_sheets_are_named_in_the_report() {
         for (c, h) in HEADER.split(',').enumerate() {
             ws.write_string(0, c as u16, h).unwrap();
         }
-        for (c, v) in [number, "511902001001", "张三", rid, "户主"].iter().enumerate() {
+        for (c, v) in [number, "511902001001", "张三", rid, "户主"]
+            .iter()
+            .enumerate()
+        {
             ws.write_string(1, c as u16, *v).unwrap();
         }
         if hidden {
@@ -398,7 +451,9 @@ fn hidden_and_skipped_sheets_are_named_in_the_report() {
     }
     let notes = wb.add_worksheet();
     notes.set_name("填表说明").unwrap();
-    notes.write_string(0, 0, "请按国家系统导出格式填写").unwrap();
+    notes
+        .write_string(0, 0, "请按国家系统导出格式填写")
+        .unwrap();
     wb.save(&path).unwrap();
     let batch = read_households(&path, &options()).unwrap();
     assert_eq!(batch.hidden_sheets, vec!["旧数据".to_owned()]);

@@ -5,5 +5,5 @@
 mod common;
 mod export;
 mod fixtures;
-mod households;
 mod hostile;
+mod households;

@@ -60,7 +60,10 @@ fn audit_text(w: &World) -> Vec<(String, String)> {
         .map(|e| {
             (
                 e.action.clone(),
-                format!("{} {} {} {} {}", e.actor, e.entity, e.entity_id, e.reason, e.detail),
+                format!(
+                    "{} {} {} {} {}",
+                    e.actor, e.entity, e.entity_id, e.reason, e.detail
+                ),
             )
         })
         .collect()
@@ -88,7 +91,9 @@ async fn search_by_whole_id_finds_nothing_for_roles_without_ids() {
         assert_eq!(count(&w, "search_by_resident_id"), 0);
 
         let cadre = w.login_as(Role::VillageCadre).await;
-        let res = w.send(cadre.get(&format!("/api/v1/households?q={id}"))).await;
+        let res = w
+            .send(cadre.get(&format!("/api/v1/households?q={id}")))
+            .await;
         assert_eq!(res.json()["total"], 1, "{}", res.body);
         // The tail too, and each search by ID is audited, without the ID.
         let res = w
@@ -327,7 +332,10 @@ async fn roles_are_bound_to_their_level_and_admins_create_accounts_only_inside_t
     for w in worlds() {
         let admin = w.login_as(Role::Admin).await;
         // A village cadre bound to a county, a township reviewer to a village: refused.
-        for (role, area) in [("village_cadre", "511902"), ("township_reviewer", VILLAGE_IN)] {
+        for (role, area) in [
+            ("village_cadre", "511902"),
+            ("township_reviewer", VILLAGE_IN),
+        ] {
             let res = w
                 .send(admin.post_form(
                     "/admin/accounts",
@@ -416,7 +424,8 @@ async fn the_http_server_has_header_read_and_idle_timeouts_and_a_connection_cap(
         assert!(started.elapsed() < Duration::from_secs(5));
         // So is a kept-alive connection that never sends its next request.
         let mut idle = std::net::TcpStream::connect(quick).unwrap();
-        idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
         assert!(closed_within(&mut idle, Duration::from_secs(5)));
 
         // At the cap, a third connection is not served until one of the two open ones closes.
@@ -426,7 +435,8 @@ async fn the_http_server_has_header_read_and_idle_timeouts_and_a_connection_cap(
         let mut c = std::net::TcpStream::connect(patient).unwrap();
         c.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             .unwrap();
-        c.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+        c.set_read_timeout(Some(Duration::from_millis(500)))
+            .unwrap();
         let mut buf = [0u8; 64];
         assert!(c.read(&mut buf).is_err(), "not served while two are open");
         drop(a);
