@@ -29,7 +29,8 @@ pub struct ExportOptions {
     /// The income year written; households without an income record of that year get empty income cells.
     /// `None` writes no income columns.
     pub income_year: Option<u16>,
-    /// Mask resident IDs (`ResidentId::masked`) and phones (`Phone::masked`), for roles that may not see
+    /// Mask resident IDs (`ResidentId::masked`) and phones (`Phone::masked`) and leave out the health
+    /// column (health and disability), for roles that may not see
     /// them.
     pub mask: bool,
     /// Only households in this area (and below); `None` for all.
@@ -124,6 +125,9 @@ fn columns(options: &ExportOptions) -> Vec<Field> {
         .filter(|f| {
             options.income_year.is_some() || !matches!(f, Field::IncomeYear | Field::Income(_))
         })
+        // Health (disability among it) is sensitive personal information like the ID: a masked export
+        // leaves the column out.
+        .filter(|f| !(options.mask && matches!(f, Field::Health)))
         .collect()
 }
 

@@ -150,6 +150,19 @@ pub fn registry_state_code(state: RegistryState) -> &'static str {
     }
 }
 
+/// The household number as the file carries it: empty when it is (or starts with) a resident ID — some
+/// counties numbered households by the head's ID, and this file holds no personal data.
+pub fn public_household_no(number: &str) -> &str {
+    let id_like = number
+        .get(..18)
+        .is_some_and(|head| jingzhun_core::ResidentId::parse(head).is_ok());
+    if id_like {
+        ""
+    } else {
+        number
+    }
+}
+
 /// `root/county=CCCCCC/year=YYYY`.
 pub fn partition_dir(root: &Path, county: &AreaCode, year: u16) -> PathBuf {
     root.join(format!("county={}", county.as_str()))
@@ -323,7 +336,10 @@ fn write_columns<W: std::io::Write + Send>(
         let name = name.as_str();
         match name {
             "household_id" => plain::<Int64Type>(group, &col(rows, |r| r.household_id.0))?,
-            "household_no" => plain::<ByteArrayType>(group, &col(rows, |r| text(r.household_no)))?,
+            "household_no" => plain::<ByteArrayType>(
+                group,
+                &col(rows, |r| text(public_household_no(r.household_no))),
+            )?,
             "village_code" => {
                 plain::<ByteArrayType>(group, &col(rows, |r| text(r.village.as_str())))?
             }
@@ -492,6 +508,26 @@ mod tests {
         assert_eq!(
             partition_dir(Path::new("out"), &county, 2020),
             Path::new("out/county=511902/year=2020")
+        );
+    }
+
+    #[test]
+    fn the_parquet_export_never_carries_a_household_number_that_is_a_resident_id() {
+        let first17 = "51190219700101001";
+        let id = format!(
+            "{first17}{}",
+            jingzhun_core::resident_id::check_character(first17.as_bytes())
+        );
+        assert_eq!(super::public_household_no(&id), "");
+        assert_eq!(super::public_household_no(&format!("{id}12")), "");
+        assert_eq!(
+            super::public_household_no("5119020010010001"),
+            "5119020010010001"
+        );
+        assert_eq!(
+            super::public_household_no("511902001001000100"),
+            "511902001001000100",
+            "18 digits with a wrong check character are a number"
         );
     }
 }

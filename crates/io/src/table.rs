@@ -351,9 +351,7 @@ pub fn read_path(path: &Path, sink: &mut dyn RowSink) -> Result<Option<Detected>
     let (values, formulas) = std::thread::scope(|scope| {
         let formulas = scope.spawn(|| read_formulas(path));
         let values = read_values(path, sink);
-        let formulas = formulas
-            .join()
-            .unwrap_or_else(|_| Err(FormulaError::Broken));
+        let formulas = formulas.join().unwrap_or(Err(FormulaError::Broken));
         (values, formulas)
     });
     // The parser's own (English) words are not shown: a file it cannot read is broken for the user.
@@ -729,10 +727,8 @@ fn scan_formulas<R: std::io::BufRead>(
                     cells.push((r + 1, c, SHARED_FORMULA.to_owned()));
                 }
             }
-            Event::Start(e) if e.local_name().as_ref() == b"f" => {
-                if cell.is_some() {
-                    formula = Some(String::new());
-                }
+            Event::Start(e) if e.local_name().as_ref() == b"f" && cell.is_some() => {
+                formula = Some(String::new());
             }
             Event::Text(t) => {
                 if let Some(f) = formula.as_mut() {

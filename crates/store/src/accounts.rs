@@ -285,6 +285,18 @@ impl Store {
         })
     }
 
+    /// Moves a session's end to `expires_at` (a session in use stays open for its idle period, never past
+    /// its absolute end, which the caller computes).
+    pub fn extend_session(&self, token_hash: &str, expires_at: DateTime<Utc>) -> Result<()> {
+        self.write(|tx, _| {
+            tx.exec(
+                "UPDATE sessions SET expires_at = ? WHERE token_hash = ?",
+                &[Val::Ts(expires_at), Val::Str(token_hash)],
+            )?;
+            Ok(())
+        })
+    }
+
     pub fn delete_session(&self, token_hash: &str) -> Result<()> {
         self.write(|tx, _| {
             tx.exec(

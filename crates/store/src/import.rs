@@ -352,9 +352,11 @@ fn check_resident_ids(tx: &mut Tx<'_>, batch: &[ImportedHousehold]) -> Result<()
             if numbers.contains(owner) {
                 return Ok(());
             }
+            // The other household is not named: it may lie outside the importer's area, and an import
+            // must not tell who is registered where beyond it.
             if let Some((id, into)) = wanted.get(r.str(0)?) {
                 conflicts.push(format!(
-                    "证件号码 {} 已登记在户「{owner}」(本批未导入该户), 不能再导入到户「{into}」",
+                    "证件号码 {} 已在本批以外的另一户中登记(可能在您辖区以外, 不显示其户编号), 不能再导入到户「{into}」",
                     id.masked()
                 ));
             }

@@ -295,6 +295,7 @@ fn main() -> Result<(), Error> {
             None,
             Utc::now(),
             Duration::from_secs(24 * 3600),
+            Duration::from_secs(24 * 3600),
         )
         .map_err(|e| format!("{e:?}"))?;
         sessions.push(format!("jz_session={}", signed.token));

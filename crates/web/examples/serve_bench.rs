@@ -189,6 +189,7 @@ fn main() -> Result<(), Error> {
             None,
             chrono::Utc::now(),
             Duration::from_secs(24 * 3600),
+            Duration::from_secs(24 * 3600),
         )
         .map_err(|e| format!("{e:?}"))?;
         println!("ACCOUNT {user} {} {area}", signed.token);
@@ -253,6 +254,9 @@ fn main() -> Result<(), Error> {
     println!("# e.g. wrk -t2 -c100 -d20s --latency -H 'Cookie: jz_session=TOKEN' '{base}PATH'");
     let mut config = WebConfig::new(SocketAddr::from(([127, 0, 0, 1], port)));
     config.session_ttl = Duration::from_secs(24 * 3600);
+    config.session_idle = config.session_ttl;
+    // One session stands for the many clients of the load test: no per-account search limit here.
+    config.searches_per_minute = u32::MAX;
     let state = AppState::new(backend, config.clone(), Arc::new(SystemClock));
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {

@@ -24,6 +24,21 @@ jingzhun_core::labeled_enum! {
     }
 }
 
+impl Role {
+    /// The level of area an account of this role is bound to: a village cadre to a village, a township
+    /// reviewer to a township, a county approver to a county; analysts and administrators to any level.
+    /// A cadre bound to a county would see and edit a whole county's personal data.
+    pub fn binds_to(self, level: jingzhun_core::AreaLevel) -> bool {
+        use jingzhun_core::AreaLevel;
+        match self {
+            Role::VillageCadre => level == AreaLevel::Village,
+            Role::TownshipReviewer => level == AreaLevel::Township,
+            Role::CountyApprover => level == AreaLevel::County,
+            Role::Analyst | Role::Admin => true,
+        }
+    }
+}
+
 /// What a request does. One per route; several routes may share one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -9,7 +9,15 @@
 //!   per user name and [`MAX_FAILURES_PER_IP`] per client address within [`WINDOW`]. The counters are per
 //!   process and reset on restart; behind several processes the limit is per process (documented, accepted).
 //!   The client address is the TCP peer: behind a reverse proxy it is the proxy's, so the per-address limit
-//!   then applies to all users together (the per-account limit still holds).
+//!   then applies to all users together (the per-account limit still holds). Counters are kept under the
+//!   SHA-256 of the typed name, so a flood of long names cannot grow memory.
+//! * Refused sign-ins never store what was typed as the user name (it may be anything, even someone's
+//!   resident ID): an unknown name is recorded as `anonymous` only. They are audited in **bounded,
+//!   aggregated entries** ([`RefusalLog`]): per account (or for all unknown names together) and window, at
+//!   most one entry at the first refusal, one when the limit blocks further attempts, and one with the
+//!   count of the window when the next window starts.
+//! * `/password` checks the current password under the same limiter; a session ends after
+//!   [`crate::WebConfig::session_idle`] without a request as well as after `session_ttl`.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -88,26 +96,44 @@ pub fn token_hash(token: &str) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PasswordProblem {
     TooWeak,
+    /// Long enough, but easy to guess (a common password, a keyboard run, the user name with digits…).
+    Guessable,
     Mismatch,
     WrongCurrent,
+    /// Too many wrong current passwords: try again later.
+    RateLimited,
 }
 
 impl PasswordProblem {
     pub fn message_key(self) -> &'static str {
         match self {
             PasswordProblem::TooWeak => "password.too_weak",
+            PasswordProblem::Guessable => "password.guessable",
             PasswordProblem::Mismatch => "password.mismatch",
             PasswordProblem::WrongCurrent => "password.wrong_current",
+            PasswordProblem::RateLimited => "password.rate_limited",
         }
     }
 }
 
-/// The password rules: at least [`MIN_PASSWORD_CHARS`] characters, not the user name.
+/// The password rules: at least [`MIN_PASSWORD_CHARS`] characters, not the user name, and not easy to
+/// guess ([`password_guessable`]).
 pub fn check_new_password(username: &str, password: &str) -> Result<(), PasswordProblem> {
     if password.chars().count() < MIN_PASSWORD_CHARS || password == username {
         return Err(PasswordProblem::TooWeak);
     }
+    if password_guessable(username, password) {
+        return Err(PasswordProblem::Guessable);
+    }
     Ok(())
+}
+
+/// Whether a password is easy to guess, by zxcvbn's estimate (common passwords, dictionary words,
+/// keyboard runs, dates, repeats, and the user name or the product's name): a score below 3 of 4, i.e.
+/// fewer than about 10^8 guesses.
+pub fn password_guessable(username: &str, password: &str) -> bool {
+    let score = zxcvbn::zxcvbn(password, &[username, "jingzhun", "jingzhun2024"]).score();
+    u8::from(score) < 3
 }
 
 /// Whether a user name is acceptable: 3–32 ASCII letters, digits, `_`, `-` or `.`.
@@ -139,6 +165,9 @@ pub fn create_account(
     backend
         .area(&area)
         .map_err(|_| CreateAccountError::UnknownArea)?;
+    if !role.binds_to(area.level()) {
+        return Err(CreateAccountError::WrongLevel);
+    }
     let hash = hash_password(password).map_err(|_| CreateAccountError::Internal)?;
     let display = if display_name.trim().is_empty() {
         username
@@ -170,10 +199,12 @@ pub fn create_account(
 pub enum CreateAccountError {
     #[error("用户名应为 3–32 位字母、数字、下划线、点或连字符")]
     InvalidUsername,
-    #[error("密码至少 10 个字符, 且不能与用户名相同")]
+    #[error("密码至少 10 个字符, 不能与用户名相同, 也不能是容易猜到的密码")]
     WeakPassword,
     #[error("区域不存在")]
     UnknownArea,
+    #[error("角色与区域级别不符: 村级信息员只能绑定到村(社区), 乡镇审核员到乡镇(街道), 县级审定员到县(区); 分析员和系统管理员可绑定到任一级")]
+    WrongLevel,
     #[error("用户名已存在")]
     Duplicate,
     #[error("内部错误")]
@@ -194,7 +225,9 @@ pub enum LoginFailure {
     RateLimited,
 }
 
-/// Checks the password, applies the rate limit, and opens a session.
+/// Checks the password, applies the rate limit, and opens a session that ends after `idle` without a
+/// request, and after `ttl` in any case.
+#[allow(clippy::too_many_arguments)]
 pub fn login(
     backend: &dyn Backend,
     limiter: &LoginLimiter,
@@ -203,17 +236,24 @@ pub fn login(
     ip: Option<IpAddr>,
     now: DateTime<Utc>,
     ttl: Duration,
+    idle: Duration,
 ) -> Result<SignedIn, LoginFailureOr> {
     let username = username.trim();
-    if limiter.is_blocked(username, ip) {
-        audit_login(backend, username, "login_rate_limited", now);
-        return Err(LoginFailureOr::Failure(LoginFailure::RateLimited));
-    }
     let found = match backend.account_by_username(username) {
         Ok(a) => Some(a),
         Err(DataError::NotFound) => None,
         Err(e) => return Err(LoginFailureOr::Error(e.into())),
     };
+    // What is recorded of the name: the account's own name, or nothing at all.
+    let class = found
+        .as_ref()
+        .map(|a| a.account.username.clone())
+        .unwrap_or_else(|| ANONYMOUS.to_owned());
+    if limiter.is_blocked(username, ip) {
+        let notes = limiter.refusals.refused(&class, true);
+        audit_refusals(backend, &class, &notes);
+        return Err(LoginFailureOr::Failure(LoginFailure::RateLimited));
+    }
     let known = found.is_some();
     let ok = match &found {
         Some(a) => verify_password(password, &a.password_hash) && !a.account.disabled,
@@ -224,18 +264,17 @@ pub fn login(
     };
     let Some(found) = found.filter(|_| ok) else {
         limiter.record_failure(username, ip);
-        if known {
-            audit_login(backend, username, "login_failed", now);
-        } else {
-            // What was typed is not recorded: it may be anything, even someone's resident ID.
-            audit_login(backend, "anonymous", "login_failed_unknown_user", now);
-        }
+        let blocked = known && limiter.is_blocked(username, None);
+        let notes = limiter.refusals.refused(&class, blocked);
+        audit_refusals(backend, &class, &notes);
         return Err(LoginFailureOr::Failure(LoginFailure::BadCredentials));
     };
     limiter.record_success(username);
     let token = random_hex(32);
-    let expires_at =
-        now + chrono::Duration::from_std(ttl).unwrap_or_else(|_| chrono::Duration::hours(12));
+    let session_end = |d: Duration| {
+        now + chrono::Duration::from_std(d).unwrap_or_else(|_| chrono::Duration::hours(12))
+    };
+    let expires_at = session_end(ttl).min(session_end(idle));
     backend
         .create_session(
             &token_hash(&token),
@@ -247,11 +286,35 @@ pub fn login(
             },
         )
         .map_err(|e| LoginFailureOr::Error(e.into()))?;
-    audit_login(backend, username, "login", now);
+    audit_login(backend, username, "login", serde_json::Value::Null);
     Ok(SignedIn {
         token,
         account: found.account,
     })
+}
+
+/// The actor of refused sign-ins with a name no account has: the name typed is not recorded.
+pub const ANONYMOUS: &str = "anonymous";
+
+fn audit_refusals(backend: &dyn Backend, class: &str, notes: &[RefusalNote]) {
+    for note in notes {
+        let (action, detail) = match note {
+            RefusalNote::First => ("login_failed", serde_json::json!({ "failures": 1 })),
+            RefusalNote::Blocked { failures } => (
+                "login_rate_limited",
+                serde_json::json!({ "failures": failures }),
+            ),
+            RefusalNote::Window { failures, blocked } => (
+                "login_failures_window",
+                serde_json::json!({
+                    "failures": failures,
+                    "refused_while_blocked": blocked,
+                    "window_minutes": WINDOW.as_secs() / 60,
+                }),
+            ),
+        };
+        audit_login(backend, class, action, detail);
+    }
 }
 
 /// A sign-in failure the user sees, or an internal error.
@@ -261,15 +324,16 @@ pub enum LoginFailureOr {
     Error(AppError),
 }
 
-fn audit_login(backend: &dyn Backend, username: &str, action: &str, _now: DateTime<Utc>) {
-    // User names are not personal data of residents; they are what the audit log is for.
+fn audit_login(backend: &dyn Backend, username: &str, action: &str, detail: serde_json::Value) {
+    // Account names are not personal data of residents; they are what the audit log is for. Only names
+    // of existing accounts come here (or `anonymous`).
     let note = AuditNote {
         actor: username,
         action,
         entity: "account",
         entity_id: username,
         reason: "",
-        detail: serde_json::Value::Null,
+        detail,
     };
     if let Err(e) = backend.append_audit(&note) {
         tracing::error!(error = %e, action, "audit append failed");
@@ -277,8 +341,13 @@ fn audit_login(backend: &dyn Backend, username: &str, action: &str, _now: DateTi
 }
 
 /// Changes the password of a signed-in account, clears the forced-change flag, and ends its other sessions.
+/// The current password is checked under the sign-in limiter (per account and address): a stolen session
+/// cannot try passwords faster than the sign-in form allows.
+#[allow(clippy::too_many_arguments)]
 pub fn change_password(
     backend: &dyn Backend,
+    limiter: &LoginLimiter,
+    ip: Option<IpAddr>,
     account: &Account,
     current_session_hash: &str,
     current: &str,
@@ -286,10 +355,22 @@ pub fn change_password(
     confirm: &str,
     now: DateTime<Utc>,
 ) -> Result<Result<(), PasswordProblem>, AppError> {
+    let name = account.username.as_str();
+    if limiter.is_blocked(name, ip) {
+        let notes = limiter.refusals.refused(name, true);
+        audit_refusals(backend, name, &notes);
+        return Ok(Err(PasswordProblem::RateLimited));
+    }
     let stored = backend.account(account.id)?;
     if !verify_password(current, &stored.password_hash) {
+        limiter.record_failure(name, ip);
+        let notes = limiter
+            .refusals
+            .refused(name, limiter.is_blocked(name, None));
+        audit_refusals(backend, name, &notes);
         return Ok(Err(PasswordProblem::WrongCurrent));
     }
+    limiter.record_success(name);
     if new != confirm {
         return Ok(Err(PasswordProblem::Mismatch));
     }
@@ -369,21 +450,99 @@ impl Window {
     }
 }
 
-/// In-memory counters of failed sign-ins per user name and per client address.
+/// In-memory counters of failed sign-ins per user name (under its SHA-256) and per client address, and
+/// the aggregation of their audit entries.
 #[derive(Debug, Default)]
 pub struct LoginLimiter {
-    by_account: Mutex<HashMap<String, Window>>,
+    by_account: Mutex<HashMap<[u8; 32], Window>>,
     by_ip: Mutex<HashMap<IpAddr, Window>>,
+    refusals: RefusalLog,
+}
+
+/// The key of a typed name: fixed size whatever was typed.
+fn name_key(username: &str) -> [u8; 32] {
+    Sha256::digest(username.as_bytes()).into()
+}
+
+/// An audit entry a refused sign-in calls for (see [`RefusalLog`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalNote {
+    /// The first refusal of the window.
+    First,
+    /// The limit now blocks the account (or address).
+    Blocked { failures: u32 },
+    /// The count of the previous window, written when the next one starts.
+    Window { failures: u32, blocked: u32 },
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct RefusalWindow {
+    started: Option<Instant>,
+    failures: u32,
+    blocked: u32,
+    noted_blocked: bool,
+}
+
+/// Refused sign-ins aggregated per class (an account's name, or [`ANONYMOUS`] for every unknown name
+/// together) and [`WINDOW`]: at most three audit entries per class and window, whatever the number of
+/// attempts. The classes are the accounts plus one, so the log stays bounded.
+#[derive(Debug, Default)]
+pub struct RefusalLog {
+    windows: Mutex<HashMap<String, RefusalWindow>>,
+}
+
+impl RefusalLog {
+    /// Counts one refusal of `class` (`blocked`: refused by the limit, or now over it) and returns the
+    /// audit entries it calls for.
+    pub fn refused(&self, class: &str, blocked: bool) -> Vec<RefusalNote> {
+        self.refused_at(class, blocked, Instant::now())
+    }
+
+    fn refused_at(&self, class: &str, blocked: bool, now: Instant) -> Vec<RefusalNote> {
+        let Ok(mut windows) = self.windows.lock() else {
+            return Vec::new();
+        };
+        let w = windows.entry(class.to_owned()).or_default();
+        let mut notes = Vec::new();
+        if w.started.is_none_or(|s| now.duration_since(s) > WINDOW) {
+            if w.failures + w.blocked > 1 {
+                notes.push(RefusalNote::Window {
+                    failures: w.failures,
+                    blocked: w.blocked,
+                });
+            }
+            *w = RefusalWindow {
+                started: Some(now),
+                ..RefusalWindow::default()
+            };
+        }
+        if w.failures + w.blocked == 0 {
+            notes.push(RefusalNote::First);
+        }
+        if blocked {
+            w.blocked += 1;
+            if !w.noted_blocked {
+                w.noted_blocked = true;
+                notes.push(RefusalNote::Blocked {
+                    failures: w.failures + w.blocked,
+                });
+            }
+        } else {
+            w.failures += 1;
+        }
+        notes
+    }
 }
 
 impl LoginLimiter {
     pub fn is_blocked(&self, username: &str, ip: Option<IpAddr>) -> bool {
         let now = Instant::now();
+        let key = name_key(username);
         let account_blocked = self
             .by_account
             .lock()
             .map(|mut m| {
-                m.get_mut(username)
+                m.get_mut(&key)
                     .is_some_and(|w| w.current(now).failures >= MAX_FAILURES_PER_ACCOUNT)
             })
             .unwrap_or(true);
@@ -405,7 +564,7 @@ impl LoginLimiter {
             if m.len() > 100_000 {
                 m.clear();
             }
-            m.entry(username.to_owned())
+            m.entry(name_key(username))
                 .or_default()
                 .current(now)
                 .failures += 1;
@@ -420,7 +579,7 @@ impl LoginLimiter {
 
     pub fn record_success(&self, username: &str) {
         if let Ok(mut m) = self.by_account.lock() {
-            m.remove(username);
+            m.remove(&name_key(username));
         }
     }
 }
@@ -459,6 +618,31 @@ mod tests {
     }
 
     #[test]
+    fn refused_sign_ins_are_recorded_in_bounded_aggregated_entries() {
+        let log = RefusalLog::default();
+        let t = Instant::now();
+        let mut notes = Vec::new();
+        for i in 0..1000 {
+            notes.extend(log.refused_at(ANONYMOUS, i >= 30, t));
+        }
+        assert_eq!(
+            notes,
+            vec![RefusalNote::First, RefusalNote::Blocked { failures: 31 }]
+        );
+        let next = log.refused_at(ANONYMOUS, false, t + WINDOW + Duration::from_secs(1));
+        assert_eq!(
+            next,
+            vec![
+                RefusalNote::Window {
+                    failures: 30,
+                    blocked: 970
+                },
+                RefusalNote::First
+            ]
+        );
+    }
+
+    #[test]
     fn generated_passwords_pass_the_rules() {
         let p = generate_password();
         assert_eq!(p.len(), 12);
@@ -468,6 +652,19 @@ mod tests {
             Err(PasswordProblem::TooWeak)
         );
         assert!(valid_username("cadre_01"));
+        for weak in [
+            "password123",
+            "1234567890",
+            "qwertyuiop",
+            "t_admin2024",
+            "jingzhun123",
+        ] {
+            assert_eq!(
+                check_new_password("t_admin", weak),
+                Err(PasswordProblem::Guessable),
+                "{weak}"
+            );
+        }
         assert!(!valid_username("张三"));
     }
 }

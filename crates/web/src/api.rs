@@ -119,6 +119,7 @@ pub async fn search(
     let page = q.page()?;
     let today = today(&state);
     let (user, scope) = (can.user, can.scope);
+    state.count_search(user.account.id)?;
     // As the page: from the built index on this task, else on the blocking pool.
     let fast = households::search_in_memory(
         state.backend().as_ref(),

@@ -24,9 +24,10 @@ use crate::services::edit::{self, EditForm, EditOutcome};
 use crate::services::whatif::FieldError;
 use crate::state::AppState;
 
-/// Body of `PATCH /api/v1/households/{id}`.
+/// Body of `PATCH /api/v1/households/{id}`. Members other than these three, and names in `fields` the
+/// household's form does not have, are answered 422 naming them (never ignored: a misspelt field would
+/// otherwise be "saved" unchanged).
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct EditBody {
     /// The version the edit is based on (from the GET).
     pub version: i64,
@@ -35,6 +36,9 @@ pub struct EditBody {
     /// Field name → new value (a string, number or boolean; `null` or `""` empties an optional field).
     #[serde(default)]
     pub fields: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Anything else sent: refused by name.
+    #[serde(flatten)]
+    pub unknown: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// A saved edit.
@@ -118,7 +122,14 @@ pub async fn update(
         ("version".to_owned(), body.version.to_string()),
         ("reason".to_owned(), body.reason),
     ];
-    let mut bad = Vec::new();
+    let mut bad: Vec<FieldError> = body
+        .unknown
+        .keys()
+        .map(|name| FieldError {
+            field: name.clone(),
+            message: format!("未知的字段「{name}」: 请求体只有 version、reason 和 fields"),
+        })
+        .collect();
     for (name, value) in body.fields {
         let text = match value {
             serde_json::Value::Null => String::new(),
@@ -153,8 +164,26 @@ pub async fn update(
     let today = today(&state);
     let (user, scope) = (can.user, can.scope);
     let outcome = state
-        .run(move |b| edit::submit(b, &user, &scope, hid, &pairs, today))
+        .run(move |b| edit::submit_exact(b, &user, &scope, hid, &pairs, today))
         .await?;
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(unknown) => {
+            let fields = unknown
+                .into_iter()
+                .map(|name| FieldError {
+                    message: format!("未知的字段「{name}」: 该户没有这个可编辑字段"),
+                    field: name,
+                })
+                .collect();
+            return Ok(problem::respond(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_fields",
+                "请求中有未知的字段, 未保存任何修改",
+                fields,
+            ));
+        }
+    };
     Ok(match outcome {
         EditOutcome::Saved(v) => Json(Saved {
             id: hid.0,

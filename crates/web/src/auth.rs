@@ -56,9 +56,14 @@ pub async fn current_user(
                 return Ok(Some(user));
             }
             let generation = state.sessions().generation();
+            let to_duration = |d: std::time::Duration| {
+                chrono::Duration::from_std(d).unwrap_or_else(|_| chrono::Duration::hours(12))
+            };
+            let idle = to_duration(state.config().session_idle);
+            let ttl = to_duration(state.config().session_ttl);
             let found = state
                 .run(move |b| {
-                    let session = match b.session(&hash) {
+                    let mut session = match b.session(&hash) {
                         Ok(s) => s,
                         Err(DataError::NotFound) => return Ok(None),
                         Err(e) => return Err(e.into()),
@@ -66,6 +71,14 @@ pub async fn current_user(
                     if session.expires_at <= now {
                         b.delete_session(&hash)?;
                         return Ok(None);
+                    }
+                    // Idle expiry: a session in use is kept open for `idle` after this request, never
+                    // past its absolute end. Written at most once a minute (and the cache reads the store
+                    // every few seconds at most), so an active session costs one small write a minute.
+                    let wanted = (now + idle).min(session.created_at + ttl);
+                    if wanted > session.expires_at + chrono::Duration::seconds(60) {
+                        b.extend_session(&hash, wanted)?;
+                        session.expires_at = wanted;
                     }
                     let account = match b.account(session.account_id) {
                         Ok(a) => a.account,

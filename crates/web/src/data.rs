@@ -180,6 +180,8 @@ pub trait Backend: Send + Sync + 'static {
     fn create_session(&self, token_hash: &str, session: &Session) -> DataResult<()>;
     fn session(&self, token_hash: &str) -> DataResult<Session>;
     fn delete_session(&self, token_hash: &str) -> DataResult<()>;
+    /// Moves a session's end (idle expiry: a session in use is kept open).
+    fn extend_session(&self, token_hash: &str, expires_at: DateTime<Utc>) -> DataResult<()>;
     /// Removes every session of an account (after a password change), except `keep` if given.
     fn delete_sessions_of(&self, id: AccountId, keep: Option<&str>) -> DataResult<()>;
 

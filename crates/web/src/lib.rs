@@ -132,13 +132,10 @@ pub async fn serve_with(
             tracing::error!(error = %e, "building the search index failed");
         }
     });
+    let limits = features::security::server::Limits::of(&config);
     let app = router(AppState::new(backend, config, Arc::new(SystemClock)));
     tokio::spawn(expire_sessions(store));
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    features::security::server::serve(listener, app, limits, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;

@@ -169,6 +169,7 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     let now = state.now();
     let ttl = state.config().session_ttl;
+    let idle = state.config().session_idle;
     let st = state.clone();
     let username = form.username.clone();
     let password = form.password;
@@ -182,6 +183,7 @@ pub async fn login(
                 ip,
                 now,
                 ttl,
+                idle,
             ))
         })
         .await?;
@@ -268,15 +270,19 @@ pub struct PasswordForm {
 pub async fn change_password(
     State(state): State<AppState>,
     lang: Lang,
+    ClientIp(ip): ClientIp,
     SignedIn(user): SignedIn,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let now = state.now();
     let u = user.clone();
+    let st = state.clone();
     let outcome = state
         .run(move |b| {
             accounts::change_password(
                 b,
+                st.limiter(),
+                ip,
                 &u.account,
                 &u.session_hash,
                 &form.current,
@@ -297,7 +303,12 @@ pub async fn change_password(
                 forced: user.account.must_change_password,
                 problem: Some(problem.message_key()),
             };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+            let status = if problem == accounts::PasswordProblem::RateLimited {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            Ok((status, render(&page)?).into_response())
         }
     }
 }
@@ -421,6 +432,7 @@ pub async fn search(
     let today = today(&state);
     let user = can.user.clone();
     let scope = can.scope;
+    state.count_search(user.account.id)?;
     // The built index answers in microseconds: on this task, without a blocking-pool hop. Only a
     // search that must build or check the index against the store (or audit a refused area) goes there.
     let fast = households::search_in_memory(

@@ -757,6 +757,17 @@ fn compression() -> tower_http::compression::CompressionLayer<impl Predicate> {
 
 async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
     let h = res.headers_mut();
+    // JSON answers hold the account's data (personal data among it): never kept by a browser or a proxy.
+    // Pages already say so when rendered; downloads set their own.
+    let json = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            t.starts_with("application/json") || t.starts_with("application/problem+json")
+        });
+    if json && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -29,7 +29,7 @@ pub struct WebConfig {
     /// Adds `Secure` to cookies; set it when the application is served over HTTPS (directly or behind a
     /// proxy).
     pub secure_cookies: bool,
-    /// How long a session lasts after sign-in.
+    /// How long a session lasts after sign-in, at most (absolute).
     pub session_ttl: Duration,
     /// Bounds of heavy work (report builds, exports, what-if, imports) in this process.
     pub heavy: HeavyLimits,
@@ -37,6 +37,17 @@ pub struct WebConfig {
     /// store again (see [`crate::session_cache`]): the bound on how late a sign-out, a password change or
     /// a disabled account made through another server (or the CLI) takes effect here.
     pub session_cache_ttl: Duration,
+    /// How long a session stays open without a request (idle expiry), within `session_ttl`.
+    pub session_idle: Duration,
+    /// Household searches per account and minute (beyond: 429). Guessing resident-ID tails one search at
+    /// a time must be slow.
+    pub searches_per_minute: u32,
+    /// The HTTP server: open connections at most (more wait to be accepted), time to read a request's
+    /// headers (and to wait for the next request on a kept-alive connection), and time a connection may
+    /// go without a byte read or written.
+    pub max_connections: usize,
+    pub header_read_timeout: Duration,
+    pub idle_timeout: Duration,
 }
 
 impl WebConfig {
@@ -47,6 +58,11 @@ impl WebConfig {
             session_ttl: Duration::from_secs(12 * 3600),
             heavy: HeavyLimits::default(),
             session_cache_ttl: crate::session_cache::SESSION_CACHE_TTL,
+            session_idle: Duration::from_secs(30 * 60),
+            searches_per_minute: 300,
+            max_connections: 1024,
+            header_read_timeout: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(300),
         }
     }
 }
@@ -77,6 +93,7 @@ struct Inner {
     config: WebConfig,
     clock: Arc<dyn Clock>,
     limiter: LoginLimiter,
+    searches: crate::features::security::AccountRate,
     policy: PolicyPack,
     dashboards: DashboardCache,
     whatif: crate::services::whatif::WhatIfRuns,
@@ -93,6 +110,7 @@ impl AppState {
                 backend,
                 clock,
                 limiter: LoginLimiter::default(),
+                searches: Default::default(),
                 policy: PolicyPack::builtin(),
                 dashboards: DashboardCache::default(),
                 whatif: Default::default(),
@@ -115,6 +133,20 @@ impl AppState {
 
     pub fn limiter(&self) -> &LoginLimiter {
         &self.inner.limiter
+    }
+
+    /// Counts an account's household search; `RateLimited` (429) beyond
+    /// [`WebConfig::searches_per_minute`].
+    pub fn count_search(&self, account: crate::data::AccountId) -> Result<(), AppError> {
+        if self
+            .inner
+            .searches
+            .allow(account.0, self.inner.config.searches_per_minute)
+        {
+            Ok(())
+        } else {
+            Err(AppError::RateLimited)
+        }
     }
 
     /// The identification time limit in days for `area` in `year`, from the policy pack (15 when the

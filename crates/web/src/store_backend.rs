@@ -244,6 +244,12 @@ impl Backend for StoreBackend {
         self.store.delete_session(token_hash).map_err(data_error)
     }
 
+    fn extend_session(&self, token_hash: &str, expires_at: DateTime<Utc>) -> DataResult<()> {
+        self.store
+            .extend_session(token_hash, expires_at)
+            .map_err(data_error)
+    }
+
     fn delete_sessions_of(&self, id: AccountId, keep: Option<&str>) -> DataResult<()> {
         self.store
             .delete_sessions_of(id.0, keep)

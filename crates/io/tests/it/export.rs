@@ -114,6 +114,25 @@ fn masking_hides_ids_and_phones() {
 }
 
 #[test]
+fn a_masked_export_drops_health_and_disability_as_well_as_ids_and_phones() {
+    let mut households = sample();
+    households[0].members[0].health = Health::Disabled;
+    for mask in [false, true] {
+        let mut out = Vec::new();
+        let options = ExportOptions {
+            mask,
+            ..ExportOptions::default()
+        };
+        export_csv(&mut out, &records(&households, &[]), &options).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let shown = text.contains("健康状况")
+            || text.contains(Health::Disabled.label())
+            || text.contains(Health::Chronic.label());
+        assert_eq!(shown, !mask, "{text}");
+    }
+}
+
+#[test]
 fn area_filter_and_sheet_continuation() {
     let households = sample();
     let dir = tempfile::tempdir().unwrap();

@@ -3,3 +3,4 @@
 
 pub mod economy;
 pub mod projects;
+pub mod security;

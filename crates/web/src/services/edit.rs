@@ -351,7 +351,10 @@ fn apply(fields: &mut [Field], base: &Household) -> Option<Household> {
             }
             ("natural_village", _) => {
                 let n = jingzhun_core::text::normalize(&v);
-                if n.chars().count() > NATURAL_VILLAGE_MAX || n.chars().any(char::is_control) {
+                // As typed: a line break or a bidirectional override is refused, not normalised away.
+                if n.chars().count() > NATURAL_VILLAGE_MAX
+                    || jingzhun_core::text::first_forbidden(&v).is_some()
+                {
                     Some("edit.err.natural_village")
                 } else {
                     h.natural_village = (!n.is_empty()).then_some(n);
@@ -483,6 +486,17 @@ pub fn edit_form(
     id: HouseholdId,
 ) -> Result<EditForm, AppError> {
     let rec = load(backend, user, scope, id)?;
+    // The form shows the phone number as stored (to edit it): a view of personal data, audited.
+    if rec.household.phone.is_some() {
+        crate::features::security::audit_personal_view(
+            backend,
+            user,
+            "household",
+            &id.0.to_string(),
+            "edit_form",
+            serde_json::Value::Null,
+        );
+    }
     Ok(EditForm {
         id: rec.id.0,
         number: rec.household.number.as_str().to_owned(),
@@ -492,6 +506,34 @@ pub fn edit_form(
         reason_error: None,
         conflict: None,
     })
+}
+
+/// [`submit`] for the JSON API: a field the household's form does not have is refused (`Err` with the
+/// names, answered 422 naming them) rather than silently ignored. Checked after the scope, so that the
+/// answer does not tell whether a household outside it exists.
+pub fn submit_exact(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    scope: &Scope,
+    id: HouseholdId,
+    pairs: &[(String, String)],
+    today: NaiveDate,
+) -> Result<Result<EditOutcome, Vec<String>>, AppError> {
+    let rec = load(backend, user, scope, id)?;
+    let known: std::collections::HashSet<String> = fields_of(&rec.household)
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    let unknown: Vec<String> = pairs
+        .iter()
+        .map(|(k, _)| k)
+        .filter(|k| *k != "version" && *k != "reason" && !known.contains(*k))
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        return Ok(Err(unknown));
+    }
+    submit(backend, user, scope, id, pairs, today).map(Ok)
 }
 
 /// Submits an edit of `id` (the form's name–value pairs, including `version` and `reason`), effective
@@ -519,9 +561,10 @@ pub fn submit(
             f.value = (*v).to_owned();
         }
     }
-    let reason = jingzhun_core::text::normalize(sent.get("reason").copied().unwrap_or(""));
+    let typed_reason = sent.get("reason").copied().unwrap_or("");
+    let reason = jingzhun_core::text::normalize(typed_reason);
     let reason_error = (reason.chars().count() > REASON_MAX
-        || reason.chars().any(char::is_control))
+        || jingzhun_core::text::first_forbidden(typed_reason).is_some())
     .then_some("edit.err.reason");
     let edited = apply(&mut fields, &rec.household);
     let form = |fields: Vec<Field>, version: i64, conflict: Option<ConflictView>| EditForm {

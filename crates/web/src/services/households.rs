@@ -2,8 +2,8 @@
 //!
 //! * lists always mask resident IDs (`5119************12`) and phone numbers (`138****5678`) (the search
 //!   index keeps only the masked forms);
-//! * search by part of a resident ID (its last 6–17 characters) only for roles that may
-//!   [`Action::ViewPersonalData`]; a whole ID finds its household for everyone;
+//! * search by a resident ID, whole or its last 6–17 characters, only for roles that may
+//!   [`Action::ViewPersonalData`] (for the others it finds nothing), and every such search is audited;
 //! * the household page shows full values only when the role may [`Action::ViewPersonalData`];
 //! * the audit trail only when the role may [`Action::ViewAuditTrail`].
 
@@ -186,15 +186,33 @@ pub fn search(
 ) -> Result<SearchResult, AppError> {
     let within = area.unwrap_or(scope.area());
     super::admit(backend, user, scope, &within, "area", within.as_str())?;
-    search_with(
+    let result: SearchResult = search_with(
         backend,
         user,
         within,
         text,
         page,
         today,
-        |within, query, offset, limit| Ok(backend.search_households(within, query, offset, limit)?),
-    )
+        |within, query, offset, limit| {
+            Ok::<_, AppError>(backend.search_households(within, query, offset, limit)?)
+        },
+    )?;
+    if crate::features::security::is_resident_id_query(user, text) {
+        // Who searched which area by resident ID, and how much it found; never the ID typed.
+        let note = crate::data::AuditNote {
+            actor: &user.account.username,
+            action: "search_by_resident_id",
+            entity: "area",
+            entity_id: within.as_str(),
+            reason: "按身份证号检索",
+            detail: serde_json::json!({
+                "characters": jingzhun_core::text::normalize(text).len(),
+                "matches": result.total,
+            }),
+        };
+        backend.append_audit(&note)?;
+    }
+    Ok(result)
 }
 
 /// [`search`] when it needs no store read (the area inside the scope, the backend's index ready: see
@@ -210,7 +228,8 @@ pub fn search_in_memory(
     today: NaiveDate,
 ) -> Option<SearchResult> {
     let within = area.unwrap_or(scope.area());
-    if !scope.contains(&within) {
+    // Outside the scope (audited) and searches by resident ID (audited too) go to `search`.
+    if !scope.contains(&within) || crate::features::security::is_resident_id_query(user, text) {
         return None;
     }
     search_with(
@@ -404,6 +423,18 @@ fn view_of(
     )?;
     let role = user.account.role;
     let full = allows(role, Action::ViewPersonalData);
+    // Unmasked resident IDs and phone numbers are sensitive personal information: every view is audited
+    // (the page and the API both come here), before the values are read out.
+    if full && (!h.members.is_empty() || h.phone.is_some()) {
+        crate::features::security::audit_personal_view(
+            backend,
+            user,
+            "household",
+            &id.0.to_string(),
+            "household",
+            serde_json::json!({ "members": h.members.len() }),
+        );
+    }
     let audit = if allows(role, Action::ViewAuditTrail) {
         Some(backend.audit_of("household", &id.0.to_string(), 200)?)
     } else {

@@ -37,6 +37,8 @@ use crate::error::AppError;
 pub const PENDING_TTL: Duration = Duration::from_secs(30 * 60);
 /// Previews kept at most (the oldest is dropped first): each holds a file and its parsed households.
 pub const MAX_PENDING: usize = 8;
+/// Previews one account may have waiting: a new upload beyond it replaces that account's oldest.
+pub const MAX_PENDING_PER_ACCOUNT: usize = 3;
 /// Problems listed on the page (all are counted).
 pub const PROBLEMS_SHOWN: usize = 500;
 /// Audit entity of whole imports (entity id: the file's SHA-256).
@@ -165,6 +167,23 @@ impl PendingImports {
     fn put(&self, token: String, p: Pending, now: DateTime<Utc>) {
         if let Ok(mut e) = self.entries.lock() {
             e.retain(|_, v| !expired(v.created, now));
+            // Per account first: one account's uploads make room among its own previews only, never by
+            // dropping another account's.
+            loop {
+                let own: Vec<(&String, &Pending)> =
+                    e.iter().filter(|(_, v)| v.account == p.account).collect();
+                if own.len() < MAX_PENDING_PER_ACCOUNT {
+                    break;
+                }
+                let Some(oldest) = own
+                    .iter()
+                    .min_by_key(|(_, v)| v.created)
+                    .map(|(k, _)| (*k).clone())
+                else {
+                    break;
+                };
+                e.remove(&oldest);
+            }
             while e.len() >= MAX_PENDING {
                 let Some(oldest) = e
                     .iter()
@@ -398,6 +417,22 @@ pub fn preview(
     let preview = match backend.preview_import(&scope.area(), &items, today, actor, &reason)? {
         Ok(p) => p,
         Err(refused) => {
+            // Refusals by the registry (a resident ID already in another household, perhaps outside the
+            // area) are audited: repeated attempts to learn where someone is registered show up.
+            let area = scope.area();
+            let note = crate::data::AuditNote {
+                actor,
+                action: "import.refused",
+                entity: "area",
+                entity_id: area.as_str(),
+                reason: "导入被拒绝: 与库中其他户冲突",
+                detail: serde_json::json!({
+                    "file": file_name,
+                    "sha256": sha256,
+                    "households": items.len(),
+                }),
+            };
+            backend.append_audit(&note)?;
             report.refused = Some(refused);
             return Ok(report);
         }
@@ -563,8 +598,8 @@ mod tests {
     fn pending_previews_expire_and_are_bounded() {
         let now = Utc::now();
         let pending = PendingImports::default();
-        let p = |created| Pending {
-            account: AccountId(1),
+        let pa = |account, created| Pending {
+            account: AccountId(account),
             scope: AreaCode::parse("511902").unwrap_or_else(|_| unreachable!()),
             file_name: String::new(),
             sha256: String::new(),
@@ -574,8 +609,9 @@ mod tests {
             effective: NaiveDate::default(),
             created,
         };
+        let p = |created| pa(1, created);
         for i in 0..MAX_PENDING + 3 {
-            pending.put(format!("t{i}"), p(now), now);
+            pending.put(format!("t{i}"), pa(i as i64, now), now);
         }
         assert_eq!(pending.len(), MAX_PENDING);
         let old = now - chrono::Duration::hours(1);
@@ -588,5 +624,31 @@ mod tests {
         );
         assert!(pending.take("new").is_some());
         assert!(pending.take("new").is_none(), "a token is taken once");
+    }
+
+    #[test]
+    fn import_previews_are_per_account() {
+        let now = Utc::now();
+        let pending = PendingImports::default();
+        let p = |account, minutes| Pending {
+            account: AccountId(account),
+            scope: AreaCode::parse("511902").unwrap_or_else(|_| unreachable!()),
+            file_name: String::new(),
+            sha256: String::new(),
+            bytes: Vec::new(),
+            batch: Vec::new(),
+            basis: ImportBasis::default(),
+            effective: NaiveDate::default(),
+            created: now + chrono::Duration::seconds(minutes),
+        };
+        pending.put("theirs".into(), p(2, 0), now);
+        for i in 0..20 {
+            pending.put(format!("mine{i}"), p(1, i + 1), now);
+        }
+        assert!(
+            pending.take("theirs").is_some(),
+            "one account's uploads never push out another account's preview"
+        );
+        assert_eq!(pending.len(), MAX_PENDING_PER_ACCOUNT);
     }
 }

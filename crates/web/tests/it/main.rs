@@ -18,6 +18,7 @@ mod openapi;
 mod projects;
 mod proposals;
 mod reports;
+mod security;
 mod sessions;
 mod support;
 mod whatif;

@@ -85,9 +85,17 @@ async fn an_expired_session_is_refused_although_cached() {
     let (w, clock) = world();
     let s = w.login_as(Role::Analyst).await;
     assert!(signed_in(&w.send(s.get("/")).await));
-    // A request one second before the session ends reads the store (the entry is older than the TTL by
-    // then) and caches the session again; one second later it has expired, cached or not.
-    clock.advance(session_lifetime() - chrono::Duration::seconds(1));
+    // Used every few minutes (so never idle for long), the session lasts its whole lifetime. A request
+    // one second before it ends reads the store (the entry is older than the TTL by then) and caches the
+    // session again; one second later it has expired, cached or not.
+    let step = chrono::Duration::minutes(10);
+    let mut used = chrono::Duration::zero();
+    while used + step < session_lifetime() - chrono::Duration::seconds(1) {
+        clock.advance(step);
+        used += step;
+        assert!(signed_in(&w.send(s.get("/")).await));
+    }
+    clock.advance(session_lifetime() - chrono::Duration::seconds(1) - used);
     assert!(signed_in(&w.send(s.get("/")).await));
     clock.advance(chrono::Duration::seconds(1));
     assert!(!signed_in(&w.send(s.get("/")).await));

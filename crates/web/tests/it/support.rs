@@ -582,6 +582,7 @@ pub struct Reply {
     pub content_type: String,
     /// `Retry-After`, when the answer has one.
     pub retry_after: Option<String>,
+    pub cache_control: String,
     pub body: String,
 }
 
@@ -607,6 +608,11 @@ impl Reply {
             .headers()
             .get(header::RETRY_AFTER)
             .map(|v| v.to_str().unwrap().to_owned());
+        let cache_control = res
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
         Reply {
             status,
@@ -614,6 +620,7 @@ impl Reply {
             set_cookies,
             content_type,
             retry_after,
+            cache_control,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
