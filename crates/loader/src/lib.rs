@@ -17,7 +17,6 @@ use std::collections::HashSet;
 use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use jingzhun_core::monitoring::CaseState;
 use jingzhun_core::{AreaCode, AreaLevel, AreaTree, Household, HouseholdId};
 use jingzhun_engine::{Engine, EngineError, Evaluation, HouseholdInput};
 use jingzhun_policy::PolicyPack;
@@ -28,9 +27,7 @@ use jingzhun_report::indicators::{
 use jingzhun_report::population::{self, Line};
 use jingzhun_report::summary::SummarySeries;
 use jingzhun_report::tables;
-use jingzhun_store::{
-    CaseFilter, Store, StoreError, StoredHistory, StoredHousehold, StoredVersion,
-};
+use jingzhun_store::{Store, StoreError, StoredHistory, StoredHousehold, StoredVersion};
 use rayon::prelude::*;
 
 pub mod snapshot;
@@ -390,21 +387,21 @@ pub struct ReportData {
 /// rejected as China dates), for the lead-to-decision and channel indicators.
 pub fn lead_cases(store: &Store, area: &AreaCode) -> Result<Vec<LeadCase>, LoadError> {
     let china = |t: DateTime<Utc>| (t + chrono::Duration::hours(8)).date_naive();
+    // The case rows carry the first step's time, the state and the closing time: no steps are read.
     Ok(store
-        .cases_within(area, &CaseFilter::default())?
+        .case_outlines_within(area)?
         .iter()
-        .filter_map(|c| {
-            let closed = c.closed_at().map(china);
-            let decided = c.state() == CaseState::Decided;
-            Some(LeadCase {
+        .map(|c| {
+            let closed = c.closed_at.map(china);
+            LeadCase {
                 village: c.village,
                 kind: c.kind,
                 channel: c.channel,
                 monitoring_kind: c.monitoring_kind,
-                opened: china(c.opened_at()?),
-                decided: closed.filter(|_| decided),
-                rejected: closed.filter(|_| !decided),
-            })
+                opened: china(c.opened_at),
+                decided: closed.filter(|_| c.decided),
+                rejected: closed.filter(|_| !c.decided),
+            }
         })
         .collect())
 }

@@ -118,7 +118,9 @@ pub use error::{Result, StoreError};
 pub use evaluation::{EvaluationRun, ProposalRecord};
 pub use households::{StoredHistory, StoredHousehold, StoredVersion, VersionInfo};
 pub use import::{ImportBasis, ImportOutcome, ImportedHousehold};
-pub use monitoring::{CaseCounts, CaseFilter, MeasureCounts, MonitoringBatch, MonitoringLoaded};
+pub use monitoring::{
+    CaseCounts, CaseFilter, CaseOutline, MeasureCounts, MonitoringBatch, MonitoringLoaded,
+};
 pub use snapshots::{is_data_change, DataChange, NewSnapshot, SnapshotInfo, SnapshotPart};
 
 use db::{Conn, Tx};
