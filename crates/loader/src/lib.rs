@@ -17,7 +17,6 @@ use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use jingzhun_core::monitoring::CaseState;
 use jingzhun_core::projects::OfficialStat;
 use jingzhun_core::{AreaCode, AreaLevel, AreaTree, Household, HouseholdId};
 use jingzhun_engine::{Engine, EngineError, Evaluation, HouseholdInput};
@@ -30,9 +29,7 @@ use jingzhun_report::population::{self, Line};
 use jingzhun_report::projects::{self, ProjectDetails};
 use jingzhun_report::summary::SummarySeries;
 use jingzhun_report::tables;
-use jingzhun_store::{
-    CaseFilter, Store, StoreError, StoredHistory, StoredHousehold, StoredVersion,
-};
+use jingzhun_store::{Store, StoreError, StoredHistory, StoredHousehold, StoredVersion};
 use rayon::prelude::*;
 
 pub mod snapshot;
@@ -428,6 +425,8 @@ pub struct ReportData {
     /// before), for the annual review's sections on industry, employment, consumption and the collective
     /// economy.
     pub economy: jingzhun_report::economy::EconomyData,
+    /// Reading the workflow's cases and the running measures (beside the registry or snapshot).
+    pub workflow_secs: f64,
 }
 
 fn current<T>(v: Vec<jingzhun_store::Versioned<T>>) -> Vec<T> {
@@ -494,21 +493,21 @@ pub fn project_details(
 /// rejected as China dates), for the lead-to-decision and channel indicators.
 pub fn lead_cases(store: &Store, area: &AreaCode) -> Result<Vec<LeadCase>, LoadError> {
     let china = |t: DateTime<Utc>| (t + chrono::Duration::hours(8)).date_naive();
+    // The case rows carry the first step's time, the state and the closing time: no steps are read.
     Ok(store
-        .cases_within(area, &CaseFilter::default())?
+        .case_outlines_within(area)?
         .iter()
-        .filter_map(|c| {
-            let closed = c.closed_at().map(china);
-            let decided = c.state() == CaseState::Decided;
-            Some(LeadCase {
+        .map(|c| {
+            let closed = c.closed_at.map(china);
+            LeadCase {
                 village: c.village,
                 kind: c.kind,
                 channel: c.channel,
                 monitoring_kind: c.monitoring_kind,
-                opened: china(c.opened_at()?),
-                decided: closed.filter(|_| decided),
-                rejected: closed.filter(|_| !decided),
-            })
+                opened: china(c.opened_at),
+                decided: closed.filter(|_| c.decided),
+                rejected: closed.filter(|_| !c.decided),
+            }
         })
         .collect())
 }
@@ -592,20 +591,67 @@ impl ReportData {
             return Err(LoadError::YearTooEarly(year));
         }
         let as_of = as_of.unwrap_or_else(|| year_end(year));
-        let leads = lead_cases(store, area)?;
-        let measures = running_measures(store, area, as_of)?;
         let tree = store.area_tree()?;
         if tree.get(area).is_none() {
             return Err(LoadError::UnknownArea(*area));
         }
-        match Self::from_snapshots(store, &tree, area, year, as_of, history, pack, progress)? {
-            Ok(mut data) => {
-                data.leads = leads;
-                data.measures = measures;
-                return Ok(data);
-            }
+        // The workflow's cases and the running measures are read beside the registry (or the snapshot):
+        // the store reads on several connections at once.
+        let (side, data) = std::thread::scope(|scope| {
+            let side = scope.spawn(|| -> Result<_, LoadError> {
+                let started = Instant::now();
+                let leads = lead_cases(store, area)?;
+                let measures = running_measures(store, area, as_of)?;
+                Ok((leads, measures, started.elapsed().as_secs_f64()))
+            });
+            let data =
+                Self::load_registry(store, &tree, area, year, as_of, history, pack, progress);
+            (side.join(), data)
+        });
+        let mut data = data?;
+        (data.leads, data.measures, data.workflow_secs) = side.map_err(|_| LoadError::Feeder)??;
+        Ok(data)
+    }
+
+    /// [`ReportData::load`] without the workflow's cases and the running measures (left empty): for
+    /// figures that read only the evaluation (poverty measures, the county exit test).
+    pub fn load_evaluation(
+        store: &Store,
+        area: &AreaCode,
+        year: u16,
+        as_of: Option<NaiveDate>,
+        history: bool,
+        pack: &PolicyPack,
+        progress: &mut dyn Progress,
+    ) -> Result<ReportData, LoadError> {
+        if year < FIRST_YEAR {
+            return Err(LoadError::YearTooEarly(year));
+        }
+        let as_of = as_of.unwrap_or_else(|| year_end(year));
+        let tree = store.area_tree()?;
+        if tree.get(area).is_none() {
+            return Err(LoadError::UnknownArea(*area));
+        }
+        Self::load_registry(store, &tree, area, year, as_of, history, pack, progress)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn load_registry(
+        store: &Store,
+        tree: &AreaTree,
+        area: &AreaCode,
+        year: u16,
+        as_of: NaiveDate,
+        history: bool,
+        pack: &PolicyPack,
+        progress: &mut dyn Progress,
+    ) -> Result<ReportData, LoadError> {
+        let (leads, measures) = (Vec::new(), RunningMeasures::default());
+        match Self::from_snapshots(store, tree, area, year, as_of, history, pack, progress)? {
+            Ok(data) => return Ok(data),
             Err(why) => progress.note(&why.text()),
         }
+        let tree = tree.clone();
         let started = Instant::now();
         if !history {
             let (engine, data_time, (decided, returned)) =
@@ -628,7 +674,8 @@ impl ReportData {
                 projects: None,
                 load_secs,
                 evaluate_secs: started.elapsed().as_secs_f64(),
-                economy: Default::default(),
+                workflow_secs: 0.0,
+            economy: Default::default(),
             }
             .with_economy(store, year);
         }
@@ -687,6 +734,7 @@ impl ReportData {
             projects,
             load_secs,
             evaluate_secs: started.elapsed().as_secs_f64(),
+            workflow_secs: 0.0,
             economy: Default::default(),
         }
         .with_economy(store, year)
@@ -780,6 +828,7 @@ impl ReportData {
             projects,
             load_secs,
             evaluate_secs: started.elapsed().as_secs_f64(),
+            workflow_secs: 0.0,
             economy: Default::default(),
         }
         .with_economy(store, year)?))

@@ -821,6 +821,54 @@ fn within(tx: &mut Tx<'_>, area: &AreaCode, filter: &CaseFilter) -> Result<Vec<C
     load_cases(tx, &sql, &params)
 }
 
+/// One case as its row records it, without its steps: what figures over many cases read (the row keeps
+/// the first step's time, the state and the closing time the steps give, written with them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseOutline {
+    pub village: AreaCode,
+    pub kind: CaseKind,
+    pub channel: Channel,
+    pub monitoring_kind: Option<MonitoringKind>,
+    pub opened_at: DateTime<Utc>,
+    /// When it was decided or rejected; `None` while open.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Decided (approved by the county) rather than rejected or open.
+    pub decided: bool,
+}
+
+fn outlines_within(tx: &mut Tx<'_>, area: &AreaCode) -> Result<Vec<CaseOutline>> {
+    const T: &str = "monitoring_cases";
+    let (lo, hi) = households::village_range(area);
+    tx.query_vec(
+        "SELECT village_code, kind, channel, monitoring_kind, opened_at, state, closed_at \
+         FROM monitoring_cases WHERE village_code BETWEEN ? AND ? ORDER BY opened_at, id",
+        &[Val::Owned(lo), Val::Owned(hi)],
+        |r| {
+            let village = r.str(0)?;
+            let state = r.str(5)?;
+            Ok(CaseOutline {
+                village: AreaCode::parse(village)
+                    .map_err(|_| invalid(T, "village_code", village))?,
+                kind: code(T, "kind", r.str(1)?, CaseKind::from_code)?,
+                channel: code(T, "channel", r.str(2)?, Channel::from_code)?,
+                monitoring_kind: opt_code(
+                    T,
+                    "monitoring_kind",
+                    r.opt_str(3)?,
+                    MonitoringKind::from_code,
+                )?,
+                opened_at: r.ts(4)?,
+                closed_at: if state == "open" {
+                    None
+                } else {
+                    Some(r.ts(6)?)
+                },
+                decided: state == "decided",
+            })
+        },
+    )
+}
+
 fn counts(
     tx: &mut Tx<'_>,
     area: &AreaCode,
@@ -1484,6 +1532,12 @@ impl Store {
     /// Cases filed under a village within `area`, by the time their lead was recorded (then id).
     pub fn cases_within(&self, area: &AreaCode, filter: &CaseFilter) -> Result<Vec<CaseRecord>> {
         self.read(|tx| within(tx, area, filter))
+    }
+
+    /// Every case within `area` as its row records it, without steps ([`CaseOutline`]), in the order
+    /// they were opened: for figures over many cases, a fraction of reading them with their steps.
+    pub fn case_outlines_within(&self, area: &AreaCode) -> Result<Vec<CaseOutline>> {
+        self.read(|tx| outlines_within(tx, area))
     }
 
     /// How many cases [`Store::cases_within`] would return without `limit` and `offset` (for paging).
