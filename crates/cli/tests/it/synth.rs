@@ -81,7 +81,7 @@ fn assert_same(
     for (no, (h, events)) in direct {
         let (back, back_events) = &imported[no];
         assert_eq!(back, h, "{what}: household {no}");
-        assert_eq!(h.incomes.len(), 13, "{what}: 2013–2025 incomes of {no}");
+        assert_eq!(h.incomes.len(), 14, "{what}: 2013–2026 incomes of {no}");
         assert_eq!(
             first_registered(back_events),
             first_registered(events),
