@@ -120,7 +120,7 @@ fn csv_and_xlsx_files_import_into_what_generating_into_the_store_gives() {
         &dir_arg,
         "--all-years",
     ]);
-    assert!(out.contains("写入 26 个文件"), "{out}");
+    assert!(out.contains("写入 28 个文件"), "{out}");
     assert!(out.contains("jingzhun areas import"), "{out}");
     let mut csv: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
