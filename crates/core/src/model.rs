@@ -489,7 +489,12 @@ mod tests {
         assert!(s.is_registered_poor());
         let after = StatusEvent::new(StatusEventKind::Returned, d("2021-01-01"));
         let s = HouseholdStatus::on(&[exited, after], d("2021-12-31"));
-        assert_eq!(s.registry, RegistryStatus::Exited { on: d("2019-11-30") });
+        assert_eq!(
+            s.registry,
+            RegistryStatus::Exited {
+                on: d("2019-11-30")
+            }
+        );
         assert_eq!(s.monitoring, Some(MonitoringKind::Unstable));
         assert_eq!(s.monitored_since, Some(d("2021-01-01")));
     }

@@ -144,7 +144,13 @@ impl RegistryFacts {
 impl CompactHousehold {
     /// Compact facts of `src` for `year` as of `as_of`, built by the one facts builder
     /// ([`OwnedFacts::build`]).
-    pub fn of(id: HouseholdId, area: u32, src: FactsSource<'_>, year: u16, as_of: NaiveDate) -> Self {
+    pub fn of(
+        id: HouseholdId,
+        area: u32,
+        src: FactsSource<'_>,
+        year: u16,
+        as_of: NaiveDate,
+    ) -> Self {
         let clamp = |y: Yuan| y.fen().clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
         let f = OwnedFacts::build(src, year, as_of);
         CompactHousehold {
@@ -271,10 +277,7 @@ impl Columns {
         set(w.quality_ok.is_some(), hflag::QUALITY_KNOWN);
         set(w.quality_ok == Some(true), hflag::QUALITY_OK);
         set(h.income.is_some(), hflag::INCOME_KNOWN);
-        set(
-            h.department != DepartmentFacts::NONE,
-            hflag::HAS_DEPARTMENT,
-        );
+        set(h.department != DepartmentFacts::NONE, hflag::HAS_DEPARTMENT);
         self.flags[slot] = flags;
         if h.department == DepartmentFacts::NONE {
             self.department.remove(&(slot as u32));

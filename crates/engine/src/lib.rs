@@ -23,8 +23,8 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use jingzhun_core::{AreaCode, AreaTree, Household, HouseholdId, StatusEvent, Yuan};
 use jingzhun_policy::{
-    assess, explain, AreaExit, Assessment, EffectiveError, EffectiveParams, FactsSource, SideFacts,
-    HouseholdEvaluation, PolicyPack, Proposal, ProposalKind, Rate,
+    assess, explain, AreaExit, Assessment, EffectiveError, EffectiveParams, FactsSource,
+    HouseholdEvaluation, PolicyPack, Proposal, ProposalKind, Rate, SideFacts,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -84,13 +84,23 @@ impl<'a> HouseholdInput<'a> {
 /// A household with nothing known beyond its record (synthetic data, tests).
 impl<'a> From<(HouseholdId, &'a Household, &'a [StatusEvent])> for HouseholdInput<'a> {
     fn from((id, household, events): (HouseholdId, &'a Household, &'a [StatusEvent])) -> Self {
-        HouseholdInput::new(id, household, events, &jingzhun_policy::facts::NO_SIDE_FACTS)
+        HouseholdInput::new(
+            id,
+            household,
+            events,
+            &jingzhun_policy::facts::NO_SIDE_FACTS,
+        )
     }
 }
 
 impl<'a> From<&'a (HouseholdId, Household, Vec<StatusEvent>)> for HouseholdInput<'a> {
     fn from(item: &'a (HouseholdId, Household, Vec<StatusEvent>)) -> Self {
-        HouseholdInput::new(item.0, &item.1, &item.2, &jingzhun_policy::facts::NO_SIDE_FACTS)
+        HouseholdInput::new(
+            item.0,
+            &item.1,
+            &item.2,
+            &jingzhun_policy::facts::NO_SIDE_FACTS,
+        )
     }
 }
 

@@ -100,7 +100,11 @@ impl SideIndex {
     pub fn read(store: &Store, area: &AreaCode) -> Result<Self, LoadError> {
         let mut by_household: HashMap<HouseholdId, SideFacts> = HashMap::new();
         for f in store.department_facts_within(area)? {
-            by_household.entry(f.household).or_default().department.push(f);
+            by_household
+                .entry(f.household)
+                .or_default()
+                .department
+                .push(f);
         }
         for (id, started, ended) in store.measure_dates_within(area)? {
             by_household

@@ -135,7 +135,13 @@ fn planted() -> Planted {
     for (i, (id17, events)) in plan.iter().enumerate() {
         let no = format!("511902001001000{}", i + 1);
         let (id, _) = store
-            .create_household(&household(&no, id17, 12_000), events, d(2014, 10, 1), &actor, "t")
+            .create_household(
+                &household(&no, id17, 12_000),
+                events,
+                d(2014, 10, 1),
+                &actor,
+                "t",
+            )
             .unwrap();
         ids.push(id);
     }
@@ -162,7 +168,11 @@ fn planted() -> Planted {
     };
     store
         .save_department_facts(
-            &[fact(ids[2], 25_000), fact(ids[3], 6_000), fact(ids[4], 6_000)],
+            &[
+                fact(ids[2], 25_000),
+                fact(ids[3], 6_000),
+                fact(ids[4], 6_000),
+            ],
             "医保住院自付.xlsx",
             &actor,
         )
@@ -179,11 +189,22 @@ fn evaluate_proposes_risk_elimination_and_fires_department_alerts_where_the_data
     let p = planted();
     let area = AreaCode::parse("5119").unwrap();
     let pack = PolicyPack::builtin();
-    let loaded = load_with(&p.store, &area, 2024, year_end(2024), &mut |_| {}, &mut Silent).unwrap();
+    let loaded = load_with(
+        &p.store,
+        &area,
+        2024,
+        year_end(2024),
+        &mut |_| {},
+        &mut Silent,
+    )
+    .unwrap();
     let eval = loaded.engine.evaluate(&pack).unwrap();
     let a = |i: usize| loaded.engine.assessment(&eval, p.ids[i]).unwrap();
 
-    assert!(a(0).proposes(ProposalKind::RiskElimination), "measure in place");
+    assert!(
+        a(0).proposes(ProposalKind::RiskElimination),
+        "measure in place"
+    );
     assert!(!a(1).proposes(ProposalKind::RiskElimination), "no measure");
     let why = loaded.engine.explain(&eval, p.ids[1]).unwrap();
     let cond = why.elimination.unwrap();
@@ -203,12 +224,28 @@ fn evaluate_proposes_risk_elimination_and_fires_department_alerts_where_the_data
     assert_eq!(total.alert_households, 2);
 
     // The findings are dated: 2023 does not see the 2024 costs, and the measure counts from April 2023.
-    let loaded = load_with(&p.store, &area, 2023, year_end(2023), &mut |_| {}, &mut Silent).unwrap();
+    let loaded = load_with(
+        &p.store,
+        &area,
+        2023,
+        year_end(2023),
+        &mut |_| {},
+        &mut Silent,
+    )
+    .unwrap();
     let eval = loaded.engine.evaluate(&pack).unwrap();
     assert_eq!(eval.total().alert_households, 0);
     assert_eq!(eval.total().proposals_of(ProposalKind::RiskElimination), 1);
     // Any date: on 31 August 2023 the household had been monitored 5 months (< 6), so not yet eligible.
-    let loaded = load_with(&p.store, &area, 2023, d(2023, 8, 31), &mut |_| {}, &mut Silent).unwrap();
+    let loaded = load_with(
+        &p.store,
+        &area,
+        2023,
+        d(2023, 8, 31),
+        &mut |_| {},
+        &mut Silent,
+    )
+    .unwrap();
     let eval = loaded.engine.evaluate(&pack).unwrap();
     assert_eq!(eval.total().proposals_of(ProposalKind::RiskElimination), 0);
 }

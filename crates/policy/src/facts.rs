@@ -11,9 +11,7 @@
 //! `department compare --save` and the household's assistance measures (帮扶措施) with their dates.
 
 use chrono::{Datelike, Duration, NaiveDate};
-use jingzhun_core::{
-    DepartmentFact, DepartmentSignal, Household, IncomeRecord, StatusEvent, Yuan,
-};
+use jingzhun_core::{DepartmentFact, DepartmentSignal, Household, IncomeRecord, StatusEvent, Yuan};
 
 use crate::rules::{
     DepartmentFacts, HousingFacts, MemberFacts, OwnedFacts, StatusFacts, WaterFacts,
@@ -59,7 +57,10 @@ pub struct FactsSource<'a> {
 
 /// Whether relocation housing counts in `year`: from the year of the move on.
 pub fn relocated_by(household: &Household, year: u16) -> bool {
-    household.relocation.as_ref().is_some_and(|r| r.year <= year)
+    household
+        .relocation
+        .as_ref()
+        .is_some_and(|r| r.year <= year)
 }
 
 /// Whether a member is part of the household on `date` (born on or before it).
@@ -69,7 +70,11 @@ pub fn member_on(member: &jingzhun_core::Member, date: NaiveDate) -> bool {
 
 /// Measures that ran at some time from the household's monitoring (`since`; all of them when it is not
 /// monitored) up to `as_of`: the ones risk elimination counts.
-pub fn measures_counted(measures: &[MeasureSpan], since: Option<NaiveDate>, as_of: NaiveDate) -> u16 {
+pub fn measures_counted(
+    measures: &[MeasureSpan],
+    since: Option<NaiveDate>,
+    as_of: NaiveDate,
+) -> u16 {
     let n = measures
         .iter()
         .filter(|m| m.started <= as_of && since.is_none_or(|s| m.ended.is_none_or(|e| e >= s)))
@@ -87,7 +92,11 @@ pub fn department_on(side: &SideFacts, status: &StatusFacts, as_of: NaiveDate) -
         measures: measures_counted(&side.measures, status.monitored_since, as_of),
         ..DepartmentFacts::NONE
     };
-    for f in side.department.iter().filter(|f| f.date > from && f.date <= as_of) {
+    for f in side
+        .department
+        .iter()
+        .filter(|f| f.date > from && f.date <= as_of)
+    {
         let max = |v: &mut Yuan| *v = (*v).max(f.amount);
         match f.signal {
             DepartmentSignal::InpatientCost => max(&mut d.medical_inpatient_oop),
@@ -158,8 +167,14 @@ mod tests {
             m("2022-02-01", None),
         ];
         assert_eq!(measures_counted(&list, None, d("2021-12-31")), 2);
-        assert_eq!(measures_counted(&list, Some(d("2021-05-02")), d("2021-12-31")), 1);
-        assert_eq!(measures_counted(&list, Some(d("2021-05-01")), d("2022-12-31")), 3);
+        assert_eq!(
+            measures_counted(&list, Some(d("2021-05-02")), d("2021-12-31")),
+            1
+        );
+        assert_eq!(
+            measures_counted(&list, Some(d("2021-05-01")), d("2022-12-31")),
+            3
+        );
     }
 
     #[test]

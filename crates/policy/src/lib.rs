@@ -16,11 +16,11 @@ pub mod pack;
 pub mod reason;
 pub mod rules;
 
+pub use facts::{department_on, measures_counted, FactsSource, MeasureSpan, SideFacts};
 pub use pack::{
     ComponentSet, EffectiveError, EffectiveParams, Entry, Layer, PackError, ParamKey, ParamKind,
     ParamValue, Params, PolicyPack, Provenance, Rate, Reliability,
 };
-pub use facts::{department_on, measures_counted, FactsSource, MeasureSpan, SideFacts};
 pub use reason::{Note, Reason, Subject};
 pub use rules::{
     assess, assess_with, county_exit, explain, flag, school_year_cutoff, village_exit, AreaCounts,

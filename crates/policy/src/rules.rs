@@ -748,14 +748,11 @@ pub fn assess_with<R: Recorder>(
     let g = Guarantee::Education;
     let (min_age, max_age) = (p.compulsory_school_age_min, p.compulsory_school_age_max);
     let in_age = |m: &MemberFacts| (min_age..=max_age).contains(&m.school_age);
-    let failing_child = facts
-        .members
-        .iter()
-        .position(|m| {
-            in_age(m)
-                && !m.completed_compulsory()
-                && !m.schooling.is_some_and(|s| s.meets_compulsory_education())
-        });
+    let failing_child = facts.members.iter().position(|m| {
+        in_age(m)
+            && !m.completed_compulsory()
+            && !m.schooling.is_some_and(|s| s.meets_compulsory_education())
+    });
     if failing_child.is_some() {
         fail(g, &mut a);
     }

@@ -2,8 +2,8 @@
 
 use chrono::NaiveDate;
 use jingzhun_core::{
-    AreaCode, Education, Health, HousingGrade, IncomeComponent, LabourAbility, MonitoringKind, RiskType,
-    SafeHousingAlternative, SchoolingStatus, Yuan,
+    AreaCode, Education, Health, HousingGrade, IncomeComponent, LabourAbility, MonitoringKind,
+    RiskType, SafeHousingAlternative, SchoolingStatus, Yuan,
 };
 
 use crate::rules::*;
@@ -189,7 +189,10 @@ const CASES: &[Case] = &[
         name: "16-year-old out of school: past compulsory age",
         year: 2019,
         per_capita: 9000,
-        edit: |f| f.members.push(child(16, Some(SchoolingStatus::NotInSchool))),
+        edit: |f| {
+            f.members
+                .push(child(16, Some(SchoolingStatus::NotInSchool)))
+        },
         proposals: &[],
         failed: &[],
     },
@@ -1182,9 +1185,14 @@ fn refused_exit_names_the_failed_comparison() {
     let mut f = base(2020, 3999);
     poor(&mut f);
     let full = explain(&f.view(), &params(2020));
-    let exit = full.exit.expect("registered poor households get an exit outcome");
+    let exit = full
+        .exit
+        .expect("registered poor households get an exit outcome");
     assert!(!exit.eligible);
-    assert_eq!(exit.conditions[0].text, "人均纯收入 3,999 元 < 2020 年贫困线 4,000 元");
+    assert_eq!(
+        exit.conditions[0].text,
+        "人均纯收入 3,999 元 < 2020 年贫困线 4,000 元"
+    );
     assert!(!exit.conditions[0].holds);
 
     let mut f = base(2020, 4000);
@@ -1192,8 +1200,16 @@ fn refused_exit_names_the_failed_comparison() {
     f.members[0].medical_insurance = false;
     let exit = explain(&f.view(), &params(2020)).exit.unwrap();
     assert!(!exit.eligible);
-    assert!(exit.conditions[0].text.contains("≥"), "{}", exit.conditions[0].text);
-    assert!(exit.conditions[1].text.contains("基本医疗"), "{}", exit.conditions[1].text);
+    assert!(
+        exit.conditions[0].text.contains("≥"),
+        "{}",
+        exit.conditions[0].text
+    );
+    assert!(
+        exit.conditions[1].text.contains("基本医疗"),
+        "{}",
+        exit.conditions[1].text
+    );
     assert!(!exit.conditions[1].holds);
 
     let mut f = base(2020, 4000);

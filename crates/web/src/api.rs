@@ -55,7 +55,16 @@ pub async fn dashboard_own(
     let d = state
         .run(move |b| {
             let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
-            dashboard::dashboard(b, &user, &scope, None, &limit, today, st.dashboards(), st.policy())
+            dashboard::dashboard(
+                b,
+                &user,
+                &scope,
+                None,
+                &limit,
+                today,
+                st.dashboards(),
+                st.policy(),
+            )
         })
         .await?;
     Ok(Json(d))
@@ -73,7 +82,16 @@ pub async fn dashboard(
     let d = state
         .run(move |b| {
             let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
-            dashboard::dashboard(b, &user, &scope, Some(code), &limit, today, st.dashboards(), st.policy())
+            dashboard::dashboard(
+                b,
+                &user,
+                &scope,
+                Some(code),
+                &limit,
+                today,
+                st.dashboards(),
+                st.policy(),
+            )
         })
         .await?;
     Ok(Json(d))

@@ -320,7 +320,16 @@ async fn dashboard_page(
     let d = state
         .run(move |b| {
             let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
-            dashboard::dashboard(b, &user, &scope, code, &limit, today, st.dashboards(), st.policy())
+            dashboard::dashboard(
+                b,
+                &user,
+                &scope,
+                code,
+                &limit,
+                today,
+                st.dashboards(),
+                st.policy(),
+            )
         })
         .await?;
     let trend_json = serde_json::to_string(&d.trend).map_err(|_| AppError::Internal)?;

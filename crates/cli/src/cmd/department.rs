@@ -19,8 +19,8 @@ use anyhow::{bail, Context};
 use std::sync::Arc;
 
 use jingzhun_core::{
-    AreaCode, Channel, DepartmentFact, HouseholdNo, Yuan, HouseholdStatus, MonitoringKind, RegistryStatus, RiskType,
-    StatusEvent,
+    AreaCode, Channel, DepartmentFact, HouseholdNo, HouseholdStatus, MonitoringKind,
+    RegistryStatus, RiskType, StatusEvent, Yuan,
 };
 use jingzhun_policy::PolicyPack;
 use jingzhun_quality::{
@@ -186,7 +186,13 @@ fn run_compare(store: &Arc<Store>, args: CompareArgs) -> anyhow::Result<ExitCode
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| kind.label().to_owned());
-        save_facts(store, kind, &result.leads, &source, args.date.unwrap_or(today))?;
+        save_facts(
+            store,
+            kind,
+            &result.leads,
+            &source,
+            args.date.unwrap_or(today),
+        )?;
         save_leads(store, &result.leads, &events, today)?;
     }
     Ok(ExitCode::SUCCESS)
@@ -222,7 +228,10 @@ fn save_facts(
             &jingzhun_store::Actor::new("system:department-compare"),
         )
         .context("部门数据保存失败 (未保存任何一条)")?;
-    println!("已保存部门数据 {n} 条 ({}, 日期 {date}), 评估时按部门预警规则计入", signal.label());
+    println!(
+        "已保存部门数据 {n} 条 ({}, 日期 {date}), 评估时按部门预警规则计入",
+        signal.label()
+    );
     Ok(())
 }
 

@@ -58,7 +58,11 @@ pub struct WhatIfArgs {
 }
 
 /// Refuses, in one sentence and before reading anything, a year the pack has no parameters for.
-pub fn check_year(pack: &jingzhun_policy::PolicyPack, year: u16, area: &AreaCode) -> anyhow::Result<()> {
+pub fn check_year(
+    pack: &jingzhun_policy::PolicyPack,
+    year: u16,
+    area: &AreaCode,
+) -> anyhow::Result<()> {
     if let Err(e) = pack.effective(year, Some(area)) {
         let years = jingzhun_policy::pack::YEARS;
         bail!(

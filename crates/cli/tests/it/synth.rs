@@ -149,7 +149,7 @@ fn csv_and_xlsx_files_import_into_what_generating_into_the_store_gives() {
         &xlsx.display().to_string(),
         "--all-years",
     ]);
-    let workbooks: Vec<_> = (2013..=2025)
+    let workbooks: Vec<_> = (2013..=2026)
         .map(|y| files.dir.path().join(format!("户籍_{y}.xlsx")))
         .collect();
     let divisions = files.dir.path().join("户籍.xlsx.合成区划.csv");

@@ -338,7 +338,14 @@ fn d01_inpatient_threshold_for_monitored_and_removed_households() {
         let mut map = r.events.clone();
         map.insert(other.number.clone(), events);
         let l = list(K, &[(&other.members[0].resident_id, amount, "", "")]);
-        compare(&l, &r.households, &map, &DepartmentThresholds::default(), as_of()).leads
+        compare(
+            &l,
+            &r.households,
+            &map,
+            &DepartmentThresholds::default(),
+            as_of(),
+        )
+        .leads
     };
     let mut watched = StatusEvent::new(StatusEventKind::Monitored, d("2022-03-01"));
     watched.monitoring_kind = Some(MonitoringKind::Marginal);
@@ -360,9 +367,21 @@ fn d06_no_dropout_after_junior_middle_school() {
     r.households[1].members[2].education = Some(Education::Junior);
     let kid = r.households[1].members[2].resident_id;
     let l = list(K, &[(&kid, "", "", "")]);
-    let c = compare(&l, &r.households, &r.events, &DepartmentThresholds::default(), as_of());
+    let c = compare(
+        &l,
+        &r.households,
+        &r.events,
+        &DepartmentThresholds::default(),
+        as_of(),
+    );
     assert!(c.leads.is_empty());
     r.households[1].members[2].education = Some(Education::Primary);
-    let c = compare(&l, &r.households, &r.events, &DepartmentThresholds::default(), as_of());
+    let c = compare(
+        &l,
+        &r.households,
+        &r.events,
+        &DepartmentThresholds::default(),
+        as_of(),
+    );
     assert_eq!(c.leads.len(), 1);
 }

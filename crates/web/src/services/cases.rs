@@ -421,7 +421,11 @@ pub fn measures_counted(
 ) -> Result<u16, AppError> {
     let since = HouseholdStatus::on(&rec.events, today).monitored_since;
     let side = backend.side_facts_of(rec.id)?;
-    Ok(jingzhun_policy::measures_counted(&side.measures, since, today))
+    Ok(jingzhun_policy::measures_counted(
+        &side.measures,
+        since,
+        today,
+    ))
 }
 
 /// Evaluates the elimination conditions of `rec` on `today` under `pack`, with the household's

@@ -214,10 +214,13 @@ fn compute(
                 Some(MonitoringKind::SuddenHardship) => trend_counts[i][3] += 1,
                 None => {}
             }
-            let p = params.entry((y, h.village)).or_insert_with(|| {
-                pack.effective(y, Some(&h.village)).ok().map(|e| e.params)
-            });
-            if let Some(pc) = p.as_ref().and_then(|p| assess(&facts.view(), p).per_capita()) {
+            let p = params
+                .entry((y, h.village))
+                .or_insert_with(|| pack.effective(y, Some(&h.village)).ok().map(|e| e.params));
+            if let Some(pc) = p
+                .as_ref()
+                .and_then(|p| assess(&facts.view(), p).per_capita())
+            {
                 incomes[i].push(pc.round_yuan());
             }
         }
