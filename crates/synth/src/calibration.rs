@@ -40,7 +40,7 @@ pub fn date(ymd: (i32, u32, u32)) -> NaiveDate {
 
 /// First and last income year generated.
 pub const FIRST_YEAR: u16 = 2013;
-pub const LAST_YEAR: u16 = 2025;
+pub const LAST_YEAR: u16 = 2026;
 pub const YEARS: usize = (LAST_YEAR - FIRST_YEAR + 1) as usize;
 
 /// National poverty line in current yuan per person per year, 2013–2020 (domain.md §4; 2015, 2019 and 2020
@@ -70,13 +70,14 @@ pub fn poverty_line(year: u16) -> f64 {
 /// 2021: 6,000 (domain.md §6, official). 2022–2025: *assumption* — Sichuan's figures are not public in our sources; the values rise
 /// 5–7% a year and are the same as the project's Sichuan policy pack (`policy/sichuan.toml`, itself marked
 /// as assumed), so that the generated monitoring agrees with the evaluation.
-pub const MONITORING_THRESHOLD: [(u16, i64); 6] = [
+pub const MONITORING_THRESHOLD: [(u16, i64); 7] = [
     (2020, 6_000),
     (2021, 6_000),
     (2022, 6_400),
     (2023, 6_700),
     (2024, 7_100),
     (2025, 7_600),
+    (2026, 8_000),
 ];
 
 pub fn monitoring_threshold(year: u16) -> f64 {
@@ -290,23 +291,23 @@ pub const POOR_2020_FLOOR: f64 = 6_300.0;
 pub const NON_POOR_MEAN_2013: f64 = 8_111.0;
 pub const NON_POOR_MEAN_2019: f64 = 14_270.0;
 pub const NON_POOR_SIGMA: f64 = 0.45;
-/// Yearly growth of all incomes after 2019 (2020 … 2025). *Assumption*: Sichuan rural income growth.
-pub const GROWTH_AFTER_2019: [f64; 6] = [1.075, 1.10, 1.06, 1.07, 1.065, 1.06];
+/// Yearly growth of all incomes after 2019 (2020 … 2026). *Assumption*: Sichuan rural income growth.
+pub const GROWTH_AFTER_2019: [f64; 7] = [1.075, 1.10, 1.06, 1.07, 1.065, 1.06, 1.055];
 /// Household-specific yearly income shock (lognormal sigma, mean one).
 pub const YEARLY_SHOCK_SIGMA: f64 = 0.06;
 
-/// 低保 benefit per recipient per year, 2013…2025. *Assumption*: Sichuan rural 低保 standards rose from about
+/// 低保 benefit per recipient per year, 2013…2026. *Assumption*: Sichuan rural 低保 standards rose from about
 /// 100 to over 400 yuan a month; benefits are a share of that.
 pub const DIBAO_BENEFIT: [f64; YEARS] = [
     1_200.0, 1_400.0, 1_600.0, 1_900.0, 2_300.0, 2_800.0, 3_300.0, 3_900.0, 4_200.0, 4_500.0,
-    4_800.0, 5_100.0, 5_300.0,
+    4_800.0, 5_100.0, 5_300.0, 5_500.0,
 ];
 /// 特困供养 benefit relative to 低保.
 pub const TEKUN_FACTOR: f64 = 1.3;
-/// Basic pension per person aged 60+ per year, 2013…2025. *Assumption* (55 → about 120 yuan a month).
+/// Basic pension per person aged 60+ per year, 2013…2026. *Assumption* (55 → about 120 yuan a month).
 pub const PENSION: [f64; YEARS] = [
     660.0, 660.0, 840.0, 900.0, 960.0, 1_020.0, 1_080.0, 1_200.0, 1_260.0, 1_320.0, 1_380.0,
-    1_440.0, 1_500.0,
+    1_440.0, 1_500.0, 1_560.0,
 ];
 
 /// 低保: probability that a household is a 低保 household, for ever-registered and other households, before

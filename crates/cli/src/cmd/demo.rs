@@ -22,7 +22,8 @@ use super::{progress, synth, table};
 
 /// The years of the story: the registry's baseline, the end of poverty alleviation, and the monitoring years.
 pub const FIRST_YEAR: u16 = jingzhun_loader::FIRST_YEAR;
-const LAST_YEAR: u16 = 2025;
+/// The demo's data runs to the current year (its income round under way).
+const LAST_YEAR: u16 = jingzhun_synth::calibration::LAST_YEAR;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -116,7 +117,7 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
             .filter(|(y, ..)| *y >= 2020)
             .map(|(y, re, alert)| format!("{y} 年 {re}/{alert}"))
             .collect();
-        println!("符合风险消除条件户/部门预警户: {}", line.join(", "));
+        eprintln!("符合风险消除条件户/部门预警户: {}", line.join(", "));
         if let Some(e) = &economy {
             print_economy(e);
         }

@@ -41,10 +41,10 @@ pub struct Args {
     /// 写入文件夹时的文件格式: csv 或 xlsx (默认 csv); 写入单个文件时由扩展名决定
     #[arg(long, value_enum, requires = "out")]
     pub format: Option<super::synth_out::FileFormat>,
-    /// 年度: 写入文件的收入年度, 或 --engine 评估的年度 (默认 2025)
+    /// 年度: 写入文件的收入年度, 或 --engine 评估的年度 (默认 2026)
     #[arg(long)]
     pub year: Option<u16>,
-    /// 每个收入年度 (2013–2025) 各写一个文件 (文件名加 _年度), 导入全部文件即得到全部收入
+    /// 每个收入年度 (2013–2026) 各写一个文件 (文件名加 _年度), 导入全部文件即得到全部收入
     #[arg(long, requires = "out", conflicts_with = "year")]
     pub all_years: bool,
     /// 不经数据库直接载入评估引擎, 评估一个年度并显示汇总与用时 (用于性能测试)

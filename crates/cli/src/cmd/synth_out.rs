@@ -12,7 +12,7 @@
 //!   use a folder.
 //! - `--out DIR` (`--format csv|xlsx`): one file per county, `户籍信息_<county>.<ext>`.
 //! - The layout carries one income year per file: `--year` (default 2025), or `--all-years` for one file per
-//!   year (`…_2013.csv` … `…_2025.csv`); importing them one after the other gives the store every year
+//!   year (`…_2013.csv` … `…_2026.csv`); importing them one after the other gives the store every year
 //!   (imports merge incomes by year). Of the status events the layout carries the first identification
 //!   date (首次识别时间) and the exit year (脱贫年度, read back as 31 December); monitoring, risk
 //!   elimination, returns and removals have no column and are not written.

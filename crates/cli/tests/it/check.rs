@@ -71,7 +71,7 @@ fn department_compare_turns_a_hit_into_a_lead() {
         out.contains("线索 D01 户「5119020010010001」第 1 人"),
         "{out}"
     );
-    assert!(out.contains("达到脱贫户(建档立卡户)标准 5,000 元"), "{out}");
+    assert!(out.contains("达到脱贫户或监测对象标准 5,000 元"), "{out}");
     assert!(!out.contains("511902197003150114"), "IDs masked: {out}");
     assert!(ws.dir.path().join("医保.csv.比对结果.xlsx").exists());
     // Nothing is written to the workflow without --save.

@@ -6,7 +6,7 @@ fn demo_at_small_scale_evaluates_every_year() {
     let ws = Workspace::empty();
     let out = ws.run_ok(&["demo", "--no-serve", "--scale", "0.01", "--json"]);
     let years: Vec<serde_json::Value> = serde_json::from_str(&out).expect("JSON summaries");
-    assert_eq!(years.len(), 13, "2013–2025");
+    assert_eq!(years.len(), 14, "2013–2026");
     let year = |y: u64| years.iter().find(|s| s["year"] == y).expect("year present");
     let y2013 = year(2013);
     assert!(y2013["poor_people"].as_i64().unwrap() > 0);

@@ -81,7 +81,7 @@ fn assert_same(
     for (no, (h, events)) in direct {
         let (back, back_events) = &imported[no];
         assert_eq!(back, h, "{what}: household {no}");
-        assert_eq!(h.incomes.len(), 13, "{what}: 2013–2025 incomes of {no}");
+        assert_eq!(h.incomes.len(), 14, "{what}: 2013–2026 incomes of {no}");
         assert_eq!(
             first_registered(back_events),
             first_registered(events),
@@ -120,7 +120,7 @@ fn csv_and_xlsx_files_import_into_what_generating_into_the_store_gives() {
         &dir_arg,
         "--all-years",
     ]);
-    assert!(out.contains("写入 26 个文件"), "{out}");
+    assert!(out.contains("写入 28 个文件"), "{out}");
     assert!(out.contains("jingzhun areas import"), "{out}");
     let mut csv: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -149,7 +149,7 @@ fn csv_and_xlsx_files_import_into_what_generating_into_the_store_gives() {
         &xlsx.display().to_string(),
         "--all-years",
     ]);
-    let workbooks: Vec<_> = (2013..=2025)
+    let workbooks: Vec<_> = (2013..=2026)
         .map(|y| files.dir.path().join(format!("户籍_{y}.xlsx")))
         .collect();
     let divisions = files.dir.path().join("户籍.xlsx.合成区划.csv");

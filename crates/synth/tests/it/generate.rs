@@ -249,7 +249,10 @@ fn households_have_one_head_and_ages_that_fit_relationships() {
             }
             assert!(m.migrant_months.get() <= 12);
         }
-        assert_eq!(h.household.incomes.len(), 13);
+        assert_eq!(
+            h.household.incomes.len(),
+            jingzhun_synth::calibration::YEARS
+        );
         assert!(hh.number.as_str().starts_with(hh.village.as_str()));
     }
 }
@@ -457,7 +460,7 @@ fn the_defect_rate_changes_only_the_defective_households_and_lists_them() {
         if hh.members.iter().any(|m| m.sex != m.resident_id.sex()) {
             found.insert(DefectKind::SexMismatch);
         }
-        if hh.incomes.len() != 13 {
+        if hh.incomes.len() != jingzhun_synth::calibration::YEARS {
             found.insert(DefectKind::MissingIncomeYear);
         }
         if hh.members.iter().any(|m| ids[m.resident_id.as_str()] > 1) {
@@ -585,7 +588,10 @@ fn versions_start_at_registration_follow_in_date_order_and_carry_the_incomes_kno
             let last = pair[0].1.incomes.iter().map(|r| r.year).max().unwrap();
             assert_eq!(i32::from(last), chrono::Datelike::year(&pair[1].0));
         }
-        assert_eq!(list.last().unwrap().1.incomes.len(), 13);
+        assert_eq!(
+            list.last().unwrap().1.incomes.len(),
+            jingzhun_synth::calibration::YEARS
+        );
         assert!(list.iter().all(|(_, v)| v.number == h.household.number));
         with_history += usize::from(list.len() > 1);
         versions += list.len();
