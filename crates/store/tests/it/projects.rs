@@ -183,14 +183,14 @@ both!(fn funds_assets_and_returns_are_kept_with_their_audit(db) {
         project: p.id,
         source: FundSource::EastWest,
         year: 2018,
-        amount: Yuan::from_fen(100_000_00),
+        amount: Yuan::from_fen(10_000_000),
     };
     s.add_allocation(&alloc, &actor()).unwrap();
     let spent = Spending {
         project: p.id,
         source: FundSource::EastWest,
         on: d("2018-06-30"),
-        amount: Yuan::from_fen(60_000_00),
+        amount: Yuan::from_fen(6_000_000),
     };
     s.add_spending(&spent, &actor()).unwrap();
     let neg = Spending { amount: Yuan::from_fen(-1), ..spent.clone() };
@@ -210,8 +210,8 @@ both!(fn funds_assets_and_returns_are_kept_with_their_audit(db) {
     let ret = AssetReturn {
         asset: asset.id,
         year: 2019,
-        to_households: Yuan::from_fen(30_000_00),
-        to_collective: Yuan::from_fen(10_000_00),
+        to_households: Yuan::from_fen(3_000_000),
+        to_collective: Yuan::from_fen(1_000_000),
     };
     s.add_asset_return(&ret, &actor()).unwrap();
     assert!(matches!(s.add_asset_return(&ret, &actor()), Err(StoreError::Duplicate { .. })));
@@ -271,7 +271,7 @@ both!(fn teams_secondments_partners_and_settlements_round_trip_within_their_area
     let gift = Donation {
         partner: partner.id,
         on: d("2019-10-17"),
-        amount: Yuan::from_fen(500_000_00),
+        amount: Yuan::from_fen(50_000_000),
         poverty_day: true,
         area: code(V1),
     };
