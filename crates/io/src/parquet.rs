@@ -488,7 +488,7 @@ mod tests {
         };
         let names: Vec<&str> = fields.iter().map(|f| f.name()).collect();
         assert_eq!(names, column_names());
-        assert_eq!(names.len(), 34);
+        assert_eq!(names.len(), 35);
     }
 
     #[test]

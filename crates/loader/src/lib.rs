@@ -675,7 +675,7 @@ impl ReportData {
                 load_secs,
                 evaluate_secs: started.elapsed().as_secs_f64(),
                 workflow_secs: 0.0,
-            economy: Default::default(),
+                economy: Default::default(),
             }
             .with_economy(store, year);
         }

@@ -1154,7 +1154,9 @@ fn inpatient_alert_thresholds_by_status() {
         f.status.monitoring = Some(MonitoringKind::Marginal);
         f.status.monitored_since = Some(d("2021-03-01"));
     };
-    let table: &[(&str, fn(&mut OwnedFacts), i64, bool)] = &[
+    // (status, how the household gets it, inpatient cost in yuan, alert expected)
+    type Row = (&'static str, fn(&mut OwnedFacts), i64, bool);
+    let table: &[Row] = &[
         ("一般农户", ordinary, 19_999, false),
         ("一般农户", ordinary, 20_000, true),
         ("一般农户", ordinary, 5_000, false),

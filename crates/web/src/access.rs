@@ -232,6 +232,7 @@ mod tests {
                     | Action::ViewPolicy
                     | Action::ViewPolicyParams
                     | Action::RunWhatIf
+                    | Action::ViewProjects
             ) {
                 assert!(!allows(Role::Analyst, *a), "analyst is read only: {a:?}");
             }

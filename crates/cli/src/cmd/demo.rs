@@ -178,9 +178,12 @@ fn evaluate_years_saving(
         let name = tree.get(city).map(|a| a.name.clone()).unwrap_or_default();
         let mut series = SummarySeries::new(*city, name);
         for info in &fresh {
-            let (engine, eval) = snapshot::area_evaluation(store, tree, info, &pack)?;
-            series.add(&engine, &eval);
-            each(&engine, &eval);
+            // The whole engine, not only its stored counts: `each` may read the households (the economy's
+            // labour force in work).
+            let restored = snapshot::restore(store, tree, info.clone())?;
+            let eval = restored.engine.evaluate(&pack)?;
+            series.add(&restored.engine, &eval);
+            each(&restored.engine, &eval);
         }
         return Ok(series);
     }

@@ -86,6 +86,16 @@ pub fn load_generated(
     let before = records.links.len();
     records.links.retain(|l| operators.contains(&l.operator));
     let left_out = before - records.links.len();
+    // Generating part of a county leaves out the operators filed in its other villages: a base they run
+    // keeps no operator, and their products (with their sales) are left out.
+    for b in &mut records.bases {
+        if b.operator.is_some_and(|o| !operators.contains(&o)) {
+            b.operator = None;
+        }
+    }
+    records.products.retain(|p| operators.contains(&p.producer));
+    let products: HashSet<_> = records.products.iter().map(|p| p.id).collect();
+    records.sales.retain(|s| products.contains(&s.product));
     let mut total = store.bulk_load_economy(
         &EconomyBatch {
             operators: records.operators,

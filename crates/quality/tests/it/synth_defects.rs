@@ -57,7 +57,7 @@ fn the_checks_find_exactly_the_injected_defects() {
 
     // Ages on the date the generator's snapshot describes (schooling is recorded as of then); incomes up to the
     // last generated year, so that a gap anywhere in the series is seen.
-    let year = 2025;
+    let year = jingzhun_synth::calibration::LAST_YEAR;
     let as_of = NaiveDate::from_ymd_opt(2020, 12, 31).unwrap();
     let deaths = HashSet::new();
     let input = CheckInput {

@@ -68,7 +68,11 @@ pub async fn export(
     can: Can<act::DownloadReports>,
     Form(f): Form<ExportForm>,
 ) -> Result<Response, AppError> {
-    let year = YearQuery { year: f.year, as_of: String::new() }.year()?;
+    let year = YearQuery {
+        year: f.year,
+        as_of: String::new(),
+    }
+    .year()?;
     let (user, scope) = (can.user.clone(), can.scope);
     let d = state
         .run(move |b| service::export(b, &user, &scope, year))
