@@ -13,6 +13,9 @@
 //! the binary. Long steps report through [`Progress`] (the command line draws bars; the web passes
 //! [`Silent`]).
 
+pub mod live;
+pub mod warnings;
+
 use std::collections::HashSet;
 use std::time::Instant;
 

@@ -18,3 +18,4 @@ pub mod measures;
 pub mod population;
 pub mod summary;
 pub mod tables;
+pub mod warnings;
