@@ -70,6 +70,8 @@ pub enum Action {
     ImportData,
     /// Create accounts, reset passwords, disable accounts (within the admin's own area).
     ManageAccounts,
+    /// The warning lists (预警清单) of one's area, their JSON and their masked, audited XLSX download.
+    ViewWarnings,
 }
 
 impl Action {
@@ -95,6 +97,7 @@ impl Action {
         Action::RunWhatIf,
         Action::ImportData,
         Action::ManageAccounts,
+        Action::ViewWarnings,
     ];
 }
 
@@ -106,6 +109,9 @@ pub const fn allows(role: Role, action: Action) -> bool {
     match action {
         // Everyone signed in reads the numbers, the tree and the (masked) registry of their area.
         ViewDashboard | ViewAreas | SearchHouseholds | ViewHousehold => true,
+        // The warning lists are read by everyone who reads the registry; the download masks identity data
+        // for the roles without `ViewPersonalData`.
+        ViewWarnings => true,
         // The rules' parameters are public policy: everyone reads them, with their sources.
         ViewPolicyParams => true,
         // Full identity data only for the roles that visit, review and decide.

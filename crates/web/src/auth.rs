@@ -152,6 +152,7 @@ pub mod act {
         RunWhatIf,
         ImportData,
         ManageAccounts,
+        ViewWarnings,
     );
 }
 

@@ -44,6 +44,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod data;
 pub mod error;
+pub mod features;
 pub mod i18n;
 pub mod import_pages;
 pub mod monitoring_pages;
@@ -114,7 +115,10 @@ pub async fn serve(config: WebConfig, store: Arc<Store>) -> Result<(), ServeErro
             tracing::error!(error = %e, "building the search index failed");
         }
     });
-    let app = router(AppState::new(backend, config, Arc::new(SystemClock)));
+    let state = AppState::new(backend, config, Arc::new(SystemClock));
+    // The engine of the served area, loaded in the background and kept current (see `features::live`).
+    features::live::start(state.clone());
+    let app = router(state);
     tokio::spawn(expire_sessions(store));
     axum::serve(
         listener,

@@ -30,6 +30,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// How long a session lasts after sign-in.
     pub session_ttl: Duration,
+    /// The area and years the server holds evaluated in memory (see [`crate::features::live`]).
+    pub live: crate::features::live::LiveConfig,
 }
 
 impl WebConfig {
@@ -38,6 +40,7 @@ impl WebConfig {
             bind,
             secure_cookies: false,
             session_ttl: Duration::from_secs(12 * 3600),
+            live: Default::default(),
         }
     }
 }
@@ -74,6 +77,8 @@ struct Inner {
     imports: PendingImports,
     reports: ReportCache,
     sessions: SessionCache,
+    live: crate::features::live::LiveSlot,
+    warnings: crate::features::warnings::service::WarningCache,
 }
 
 impl AppState {
@@ -90,6 +95,8 @@ impl AppState {
                 imports: PendingImports::default(),
                 reports: ReportCache::default(),
                 sessions: SessionCache::default(),
+                live: Default::default(),
+                warnings: Default::default(),
             }),
         }
     }
@@ -144,6 +151,16 @@ impl AppState {
     /// accounts drop the affected entries.
     pub fn sessions(&self) -> &SessionCache {
         &self.inner.sessions
+    }
+
+    /// The evaluated registry held in memory (see [`crate::features::live`]).
+    pub fn live(&self) -> &crate::features::live::LiveSlot {
+        &self.inner.live
+    }
+
+    /// Warning sets computed recently (see [`crate::features::warnings`]).
+    pub fn warning_cache(&self) -> &crate::features::warnings::service::WarningCache {
+        &self.inner.warnings
     }
 
     pub fn backend(&self) -> &Arc<dyn Backend> {

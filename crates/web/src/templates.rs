@@ -189,6 +189,8 @@ pub struct LeadPage {
     pub risks: &'static [jingzhun_core::RiskType],
     /// Why the lead was not recorded (409), e.g. the household's open case.
     pub refused: Option<Refused>,
+    /// What the form is filled with (from a warning list's row).
+    pub prefill: crate::features::warnings::service::LeadPrefill,
 }
 
 #[derive(Template)]
