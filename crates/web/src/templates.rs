@@ -149,6 +149,8 @@ pub struct DashboardPage {
     pub d: Dashboard,
     /// The trend data as JSON for the charts (serialised by serde_json, then escaped by askama).
     pub trend_json: String,
+    /// What waits in the caller's area (home page only; see `features::warnings`).
+    pub waiting: Option<crate::features::warnings::service::Waiting>,
 }
 
 #[derive(Template)]

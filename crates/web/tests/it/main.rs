@@ -15,5 +15,6 @@ mod proposals;
 mod reports;
 mod sessions;
 mod support;
+mod warnings;
 mod whatif;
 mod workflow;

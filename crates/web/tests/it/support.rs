@@ -154,6 +154,11 @@ impl World {
     /// On PostgreSQL in a fresh schema (dropped with the guard) when `JINGZHUN_TEST_DATABASE_URL` is set;
     /// `None` otherwise, except under CI, where skipping would hide a backend.
     pub fn postgres() -> Option<(World, PgSchema)> {
+        World::postgres_with_clock(Arc::new(SystemClock))
+    }
+
+    /// [`World::postgres`] with the application reading the time from `clock`.
+    pub fn postgres_with_clock(clock: Arc<dyn Clock>) -> Option<(World, PgSchema)> {
         let Ok(url) = std::env::var("JINGZHUN_TEST_DATABASE_URL") else {
             assert!(
                 std::env::var_os("CI").is_none(),
@@ -174,7 +179,7 @@ impl World {
         let sep = if url.contains('?') { '&' } else { '?' };
         let store_url = format!("{url}{sep}options=-csearch_path%3D{schema}");
         Some((
-            World::on(&store_url, None, Arc::new(SystemClock)),
+            World::on(&store_url, None, clock),
             PgSchema { url, schema },
         ))
     }

@@ -179,9 +179,15 @@ impl WarningCache {
     }
 }
 
-/// The default year of the lists on `today`: the last completed income year.
-pub fn default_year(today: NaiveDate) -> u16 {
-    u16::try_from(today.year() - 1).unwrap_or(2024)
+/// The default year of the lists on `today`: the current year when the pack can evaluate it (the list
+/// then shows today's data: an edit made now counts), else the last completed year.
+pub fn default_year(pack: &jingzhun_policy::PolicyPack, area: &AreaCode, today: NaiveDate) -> u16 {
+    let this = u16::try_from(today.year()).unwrap_or(2025);
+    if pack.effective(this, Some(area)).is_ok() {
+        this
+    } else {
+        this - 1
+    }
 }
 
 /// Checks a year asked for: from the registry's first year to the current one.
@@ -322,7 +328,7 @@ pub fn list(
             return Err(AppError::NotFound);
         }
     }
-    let year = check_year(query.year.unwrap_or_else(|| default_year(today)), today)?;
+    let year = check_year(query.year.unwrap_or_else(|| default_year(state.policy(), &area, today)), today)?;
     let live = live(state)?;
     let set = set_of(state, &live, &area, year, today)?;
     let sort = query.sort.unwrap_or(Sort::Village);
@@ -417,7 +423,7 @@ pub fn export(
             return Err(AppError::NotFound);
         }
     }
-    let year = check_year(query.year.unwrap_or_else(|| default_year(today)), today)?;
+    let year = check_year(query.year.unwrap_or_else(|| default_year(state.policy(), &area, today)), today)?;
     let live = live(state)?;
     let set = set_of(state, &live, &area, year, today)?;
     let rows = set.select(&query.filter, query.sort.unwrap_or(Sort::Village));
@@ -554,10 +560,19 @@ pub struct Waiting {
 /// the load).
 pub fn waiting(state: &AppState, scope: &Scope, today: NaiveDate) -> Option<Waiting> {
     let live = state.live().ready()?;
-    live.catch_up_if_behind().ok()?;
     let area = scope.area();
-    let year = default_year(today);
-    let set = set_of(state, &live, &area, year, today).ok()?;
+    let year = default_year(state.policy(), &area, today);
+    let counted = live
+        .catch_up_if_behind()
+        .map_err(load_err)
+        .and_then(|_| set_of(state, &live, &area, year, today));
+    let set = match counted {
+        Ok(set) => set,
+        Err(e) => {
+            tracing::error!(error = %e, "the home page's warning counts failed");
+            return None;
+        }
+    };
     let counts = set.counts(&area);
     let lines: Vec<KindLine> = counts
         .by_kind
