@@ -209,6 +209,7 @@ mod tests {
                     | Action::ViewPolicy
                     | Action::ViewPolicyParams
                     | Action::RunWhatIf
+                    | Action::ViewWarnings
             ) {
                 assert!(!allows(Role::Analyst, *a), "analyst is read only: {a:?}");
             }

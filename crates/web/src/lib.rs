@@ -30,6 +30,8 @@
 //! * `services::monitoring` and [`monitoring_pages`]: a household's assistance measures, visits and paired
 //!   cadres, with their forms and API calls.
 //! * [`i18n`]: every user-facing string, Chinese and English, in one table.
+//! * [`features`]: features with a folder of their own — `features::live` (the engine held by the server,
+//!   following the change feed) and `features::warnings` (the warning lists).
 //!
 //! Entry points for the binary: [`serve`], [`router`], [`create_account`].
 
