@@ -98,19 +98,47 @@ fn seeded(url: &str) -> Store {
     let registered = StatusEvent::new(StatusEventKind::Registered, d(2014, 10, 1));
     let exited = StatusEvent::new(StatusEventKind::Exited, d(2019, 11, 1));
     for (no, village, id, events) in [
-        ("5119020010010001", "511902001001", "51190219700101001", vec![registered.clone()]),
-        ("5119020010010002", "511902001001", "51190219700101002", vec![registered.clone(), exited]),
-        ("5119020020010001", "511902002001", "51190219700101003", vec![]),
+        (
+            "5119020010010001",
+            "511902001001",
+            "51190219700101001",
+            vec![registered.clone()],
+        ),
+        (
+            "5119020010010002",
+            "511902001001",
+            "51190219700101002",
+            vec![registered.clone(), exited],
+        ),
+        (
+            "5119020020010001",
+            "511902002001",
+            "51190219700101003",
+            vec![],
+        ),
     ] {
         store
-            .create_household(&household(no, village, id), &events, d(2014, 10, 1), &actor, "t")
+            .create_household(
+                &household(no, village, id),
+                &events,
+                d(2014, 10, 1),
+                &actor,
+                "t",
+            )
             .unwrap();
     }
     store
 }
 
 fn fresh(store: &Arc<Store>, year: u16) -> Live {
-    Live::load(Arc::clone(store), code("51"), PolicyPack::builtin(), &[year], &mut Silent).unwrap()
+    Live::load(
+        Arc::clone(store),
+        code("51"),
+        PolicyPack::builtin(),
+        &[year],
+        &mut Silent,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -122,7 +150,10 @@ fn changes_by_another_handle_are_applied_and_equal_a_fresh_load() {
     assert_eq!(live.years(), vec![2020]);
     let seq0 = live.seq();
     assert_eq!(seq0, store.audit_head().unwrap());
-    assert!(live.catch_up_if_behind().unwrap().is_none(), "nothing to apply");
+    assert!(
+        live.catch_up_if_behind().unwrap().is_none(),
+        "nothing to apply"
+    );
 
     let year = live.year(2020).unwrap();
     let before = {
@@ -136,7 +167,10 @@ fn changes_by_another_handle_are_applied_and_equal_a_fresh_load() {
                 assert_eq!(counts.of(*kind) as i64, total.proposals_of(p), "{kind:?}");
             }
         }
-        assert!(set.rows.len() > 0, "3,000 yuan is below the 2020 line: someone is flagged");
+        assert!(
+            !set.rows.is_empty(),
+            "3,000 yuan is below the 2020 line: someone is flagged"
+        );
         total
     };
 
@@ -150,7 +184,14 @@ fn changes_by_another_handle_are_applied_and_equal_a_fresh_load() {
         .map(|y| IncomeRecord::new(y).with(IncomeComponent::Wages, Yuan::from_yuan(60_000)))
         .collect();
     other
-        .update_household(stored.id, stored.version, &rich, d(2020, 1, 1), &actor, "更正收入")
+        .update_household(
+            stored.id,
+            stored.version,
+            &rich,
+            d(2020, 1, 1),
+            &actor,
+            "更正收入",
+        )
         .unwrap();
     other
         .create_household(
@@ -170,7 +211,14 @@ fn changes_by_another_handle_are_applied_and_equal_a_fresh_load() {
     assert_ne!(after, before);
     assert_eq!(after.households, 4);
     let reloaded = fresh(&store, 2020);
-    let expected = *reloaded.year(2020).unwrap().read().unwrap().eval.rollup(&code("51")).unwrap();
+    let expected = *reloaded
+        .year(2020)
+        .unwrap()
+        .read()
+        .unwrap()
+        .eval
+        .rollup(&code("51"))
+        .unwrap();
     assert_eq!(after, expected, "incremental == fresh load");
     assert_eq!(
         after.proposals_of(ProposalKind::WrongExitSuspect),

@@ -279,10 +279,8 @@ impl WarningSet {
             }
         }
         let workflow_row = |household: HouseholdId, village: AreaCode, kind: WarningKind| {
-            let (village, flags, fen, risks) = seen
-                .get(&household)
-                .copied()
-                .unwrap_or((village, 0, 0, 0));
+            let (village, flags, fen, risks) =
+                seen.get(&household).copied().unwrap_or((village, 0, 0, 0));
             WarningRow {
                 household,
                 village,
@@ -317,7 +315,7 @@ impl WarningSet {
                 };
                 let mut row = workflow_row(c.household, c.village, kind);
                 row.due = Some(deadline);
-                row.case = Some(c.id.clone());
+                row.case = Some(c.id);
                 rows.push(row);
             }
         }
@@ -498,7 +496,11 @@ pub fn workbook(
             "评估日期 {}; 政策包 {}{}",
             set.as_of,
             set.pack_version,
-            if masked { "; 身份信息已遮蔽" } else { "" }
+            if masked {
+                "; 身份信息已遮蔽"
+            } else {
+                ""
+            }
         ),
     )?;
     sheet.write_string_with_format(3, 0, "预警类型", &bold)?;

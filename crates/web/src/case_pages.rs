@@ -124,7 +124,11 @@ pub async fn lead_form(
         .await?;
     let prefill = if from.from == "warnings" {
         use crate::features::warnings::service;
-        let year = from.year.trim().parse::<u16>().map_err(|_| AppError::BadRequest)?;
+        let year = from
+            .year
+            .trim()
+            .parse::<u16>()
+            .map_err(|_| AppError::BadRequest)?;
         let year = service::check_year(year, today)?;
         let kind = jingzhun_report::warnings::WarningKind::from_code(from.kind.trim())
             .ok_or(AppError::BadRequest)?;

@@ -829,7 +829,11 @@ fn warnings_view() -> Value {
             obj(&[
                 (
                     "by_kind",
-                    arr(obj(&[("kind", kind()), ("label", s()), ("households", i())])),
+                    arr(obj(&[
+                        ("kind", kind()),
+                        ("label", s()),
+                        ("households", i()),
+                    ])),
                 ),
                 ("candidates_by_monitoring_kind", triple()),
                 ("candidates_by_risk", triple()),
@@ -839,15 +843,20 @@ fn warnings_view() -> Value {
         ),
         (
             "kinds",
-            arr(json!({"type": "array", "prefixItems": [kind(), s()], "minItems": 2, "maxItems": 2})),
+            arr(
+                json!({"type": "array", "prefixItems": [kind(), s()], "minItems": 2, "maxItems": 2}),
+            ),
         ),
         (
             "children",
             arr(obj(&[
                 ("code", s()),
                 ("name", s()),
-                ("by_kind", json!({"type": "array", "items": i(),
-                    "description": "各预警类型的户数, 顺序同 kinds"})),
+                (
+                    "by_kind",
+                    json!({"type": "array", "items": i(),
+                    "description": "各预警类型的户数, 顺序同 kinds"}),
+                ),
             ])),
         ),
         (
@@ -1020,10 +1029,16 @@ fn parameters(path: &str) -> Vec<Value> {
         for (name, description) in [
             ("area", "区域 (默认账号所属区域; 须在账号区域内)"),
             ("year", "评估年度 (默认上一个完整年度)"),
-            ("kind", "预警类型代码 (monitoring_candidate、omission_suspect…)"),
+            (
+                "kind",
+                "预警类型代码 (monitoring_candidate、omission_suspect…)",
+            ),
             ("within", "限定乡镇或村 (须在 area 内)"),
             ("risk", "风险类型代码"),
-            ("band", "收入区间 (below_line、below_monitoring、above_monitoring、unknown)"),
+            (
+                "band",
+                "收入区间 (below_line、below_monitoring、above_monitoring、unknown)",
+            ),
             ("open_case", "1: 只列有在办事项的户; 0: 只列没有的"),
             ("sort", "village、income、income_desc、due"),
             ("page", "页码, 从 1 起, 每页 20 条"),

@@ -700,10 +700,10 @@ pub fn router(state: AppState) -> Router {
         crate::features::live::after_write,
     ))
     .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
-        .layer(middleware::from_fn(render_errors))
-        .layer(middleware::map_response(security_headers))
-        .layer(compression())
-        .with_state(state)
+    .layer(middleware::from_fn(render_errors))
+    .layer(middleware::map_response(security_headers))
+    .layer(compression())
+    .with_state(state)
 }
 
 /// gzip or brotli, as the browser accepts, for scripts, style sheets and JSON. HTML pages stay uncompressed:

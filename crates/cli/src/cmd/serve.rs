@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use jingzhun_store::Store;
 use jingzhun_core::AreaCode;
+use jingzhun_store::Store;
 use jingzhun_web::features::live::LiveConfig;
 use jingzhun_web::WebConfig;
 

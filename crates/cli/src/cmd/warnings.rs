@@ -222,7 +222,11 @@ pub fn run(store: Store, args: WarningsArgs) -> anyhow::Result<ExitCode> {
             println!();
             print!("{}", table::render(&list));
             if rows.len() > args.limit {
-                println!("(共 {} 条, 只列出前 {} 条; 全部请用 --format json 或 xlsx)", rows.len(), args.limit);
+                println!(
+                    "(共 {} 条, 只列出前 {} 条; 全部请用 --format json 或 xlsx)",
+                    rows.len(),
+                    args.limit
+                );
             }
         }
     }

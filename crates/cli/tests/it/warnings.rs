@@ -1,6 +1,9 @@
 //! `jingzhun warnings`: its counts are the evaluation's — they equal the sums over the Parquet export of the
 //! same year, for the city and for each county side by side.
 
+// Test helpers panic on failure by design.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 use std::fs::File;
 
@@ -66,7 +69,12 @@ fn check(counts: &Value, expected: &BTreeMap<String, u64>, what: &str) {
     for g in ["food_clothing", "education", "medical", "housing", "water"] {
         assert_eq!(
             counts["by_guarantee"][g].as_u64(),
-            Some(expected.get(&format!("guarantee.{g}")).copied().unwrap_or(0)),
+            Some(
+                expected
+                    .get(&format!("guarantee.{g}"))
+                    .copied()
+                    .unwrap_or(0)
+            ),
             "{what}: guarantee {g}"
         );
     }
@@ -78,7 +86,9 @@ fn warning_counts_equal_the_parquet_export_of_the_same_year() {
     ws.run_ok(&["synth", "--scale", "0.002", "--seed", "7"]);
     let out = ws.dir.path().join("hy");
     let out_str = out.display().to_string();
-    ws.run_ok(&["export", "parquet", "--out", &out_str, "--from", "2024", "--to", "2024"]);
+    ws.run_ok(&[
+        "export", "parquet", "--out", &out_str, "--from", "2024", "--to", "2024",
+    ]);
     let by_county = parquet_counts(&out, 2024);
     assert_eq!(by_county.len(), 5, "Bazhong's five counties");
     let mut total: BTreeMap<String, u64> = BTreeMap::new();
@@ -92,7 +102,9 @@ fn warning_counts_equal_the_parquet_export_of_the_same_year() {
         "the generated city has monitoring candidates: {total:?}"
     );
 
-    let printed = ws.run_ok(&["warnings", "--area", "5119", "--year", "2024", "--format", "json"]);
+    let printed = ws.run_ok(&[
+        "warnings", "--area", "5119", "--year", "2024", "--format", "json",
+    ]);
     let v: Value = serde_json::from_str(&printed).unwrap();
     assert_eq!(v["year"], 2024);
     check(&v["counts"], &total, "5119");
@@ -104,15 +116,33 @@ fn warning_counts_equal_the_parquet_export_of_the_same_year() {
     }
     // The rows are the counts' rows.
     let rows = v["rows"].as_array().unwrap();
-    let candidates = rows.iter().filter(|r| r["kind"] == "monitoring_candidate").count() as u64;
-    assert_eq!(Some(candidates), v["counts"]["by_kind"]["monitoring_candidate"].as_u64());
+    let candidates = rows
+        .iter()
+        .filter(|r| r["kind"] == "monitoring_candidate")
+        .count() as u64;
+    assert_eq!(
+        Some(candidates),
+        v["counts"]["by_kind"]["monitoring_candidate"].as_u64()
+    );
 
     // One kind, as a table and as XLSX.
     let one = ws.run_ok(&[
-        "warnings", "--area", "511902", "--year", "2024", "--kind", "monitoring_candidate", "--format", "json",
+        "warnings",
+        "--area",
+        "511902",
+        "--year",
+        "2024",
+        "--kind",
+        "monitoring_candidate",
+        "--format",
+        "json",
     ]);
     let one: Value = serde_json::from_str(&one).unwrap();
-    assert!(one["rows"].as_array().unwrap().iter().all(|r| r["kind"] == "monitoring_candidate"));
+    assert!(one["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["kind"] == "monitoring_candidate"));
     assert_eq!(
         one["counts"]["by_kind"]["monitoring_candidate"].as_u64(),
         by_county["511902"].get("monitoring_candidate").copied()
@@ -121,14 +151,24 @@ fn warning_counts_equal_the_parquet_export_of_the_same_year() {
     assert!(table.contains("建议纳入监测"), "{table}");
     let xlsx = ws.dir.path().join("w.xlsx");
     let printed = ws.run_ok(&[
-        "warnings", "--area", "511902", "--year", "2024", "--format", "xlsx", "--out",
+        "warnings",
+        "--area",
+        "511902",
+        "--year",
+        "2024",
+        "--format",
+        "xlsx",
+        "--out",
         &xlsx.display().to_string(),
     ]);
     assert!(printed.contains("已导出"), "{printed}");
     assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
 
     // Bad input: a clear Chinese error.
-    let out = ws.cmd(&["warnings", "--area", "5119", "--kind", "nonsense"]).output().unwrap();
+    let out = ws
+        .cmd(&["warnings", "--area", "5119", "--kind", "nonsense"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("预警类型「nonsense」无效"));
 }

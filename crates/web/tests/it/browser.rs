@@ -507,21 +507,31 @@ fn a_village_cadre_on_a_phone_records_a_lead_from_the_warning_list() {
     d.sign_in(&app, &username(Role::VillageCadre));
     d.click("a[href='/warnings']");
     d.find("#warning-counts");
-    d.screenshot("20-phone-warning-list");
+    d.screenshot("30-phone-warning-list");
     assert!(!overflows(&d), "the warning list fits a phone's width");
     let row = "#warning-rows li.warning[data-kind=guarantee_unmet]";
     d.find(row);
     d.click(&format!("{row} a.lead"));
     let note = d.text("textarea[name=note]");
-    assert!(note.contains("预警清单"), "the lead is filled from the proposal: {note}");
+    assert!(
+        note.contains("预警清单"),
+        "the lead is filled from the proposal: {note}"
+    );
     assert!(note.contains("未达标") || note.contains("住房"), "{note}");
-    assert_eq!(d.count("select[name=channel] option[value=cadre_check]:checked"), 1);
-    d.screenshot("21-phone-lead-from-warning");
+    assert_eq!(
+        d.count("select[name=channel] option[value=cadre_check]:checked"),
+        1
+    );
+    d.screenshot("31-phone-lead-from-warning");
     d.click("form[action$='/leads'] button[type=submit]");
     d.find("#case-state");
-    assert!(d.current_path().starts_with("/cases/"), "{}", d.current_path());
+    assert!(
+        d.current_path().starts_with("/cases/"),
+        "{}",
+        d.current_path()
+    );
     d.goto(&format!("{app}/warnings?kind=guarantee_unmet&open_case=1"));
     d.find("#warning-rows li.warning");
     assert!(d.text("#warning-rows").contains("有在办事项"));
-    d.screenshot("22-phone-warning-list-after");
+    d.screenshot("32-phone-warning-list-after");
 }

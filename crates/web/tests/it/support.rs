@@ -178,10 +178,7 @@ impl World {
             .unwrap();
         let sep = if url.contains('?') { '&' } else { '?' };
         let store_url = format!("{url}{sep}options=-csearch_path%3D{schema}");
-        Some((
-            World::on(&store_url, None, clock),
-            PgSchema { url, schema },
-        ))
+        Some((World::on(&store_url, None, clock), PgSchema { url, schema }))
     }
 
     fn on(url: &str, dir: Option<tempfile::TempDir>, clock: Arc<dyn Clock>) -> World {

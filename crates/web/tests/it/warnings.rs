@@ -92,12 +92,25 @@ async fn live_lists(w: &World) {
     let page = w.send(county.get("/warnings?year=2025")).await;
     assert_eq!(page.status, StatusCode::OK);
     for (kind, n) in by_kind(&before) {
-        assert_eq!(page_count(&page.body, "warning-counts", &kind), Some(n), "{kind}");
+        assert_eq!(
+            page_count(&page.body, "warning-counts", &kind),
+            Some(n),
+            "{kind}"
+        );
     }
     let all = api(w, &county, "year=2025&kind=guarantee_unmet").await;
     let housing0 = guarantee(&before, "housing");
     assert!(housing0 >= 3, "ungraded houses are not safe: {before}");
-    assert_eq!(all["total"].as_u64(), Some(by_kind(&before).iter().find(|(k, _)| k == "guarantee_unmet").unwrap().1));
+    assert_eq!(
+        all["total"].as_u64(),
+        Some(
+            by_kind(&before)
+                .iter()
+                .find(|(k, _)| k == "guarantee_unmet")
+                .unwrap()
+                .1
+        )
+    );
     // The child areas side by side add up (a household is filed in one township).
     let children: u64 = before["children"]
         .as_array()
@@ -135,7 +148,8 @@ async fn live_lists(w: &World) {
     assert_eq!(guarantee(&after, "housing"), housing0 - 1);
     let listed = api(w, &county, "year=2025&kind=guarantee_unmet").await;
     assert!(
-        row_of(&listed, w.household_in2).is_none_or(|r| !r["subject"].as_str().unwrap().contains("住房")),
+        row_of(&listed, w.household_in2)
+            .is_none_or(|r| !r["subject"].as_str().unwrap().contains("住房")),
         "{listed}"
     );
     let home = w.send(cadre.get("/")).await;
@@ -156,7 +170,13 @@ async fn live_lists(w: &World) {
             vec![member("赵九", rid("51190219900909009"), Relationship::Head)],
         );
         other
-            .create_household(&h, &[], chrono::NaiveDate::from_ymd_opt(2014, 10, 1).unwrap(), &Actor::new("cli:test"), "命令行导入")
+            .create_household(
+                &h,
+                &[],
+                chrono::NaiveDate::from_ymd_opt(2014, 10, 1).unwrap(),
+                &Actor::new("cli:test"),
+                "命令行导入",
+            )
             .unwrap();
     });
     let mut seen = None;
@@ -174,17 +194,33 @@ async fn live_lists(w: &World) {
     // A row opens the lead form filled from the proposal; submitted, the row shows the open case.
     let mine = api(w, &cadre, "year=2025&kind=guarantee_unmet").await;
     let row = row_of(&mine, w.household_in).expect("household_in listed for its village's cadre");
-    let href = row["lead_href"].as_str().expect("a cadre may record a lead").to_owned();
+    let href = row["lead_href"]
+        .as_str()
+        .expect("a cadre may record a lead")
+        .to_owned();
     let form = w.send(cadre.get(&href)).await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     assert!(form.body.contains("2025 年预警清单"), "{}", form.body);
-    assert!(form.body.contains("value=\"cadre_check\" selected"), "{}", form.body);
-    let id = w.open_case(&cadre, w.household_in, "channel=cadre_check&monitoring_kind=marginal&note=%E9%A2%84%E8%AD%A6").await;
+    assert!(
+        form.body.contains("value=\"cadre_check\" selected"),
+        "{}",
+        form.body
+    );
+    let id = w
+        .open_case(
+            &cadre,
+            w.household_in,
+            "channel=cadre_check&monitoring_kind=marginal&note=%E9%A2%84%E8%AD%A6",
+        )
+        .await;
     assert!(!id.is_empty());
     let mine = api(w, &cadre, "year=2025&kind=guarantee_unmet&open_case=1").await;
     let row = row_of(&mine, w.household_in).expect("the row now has an open case");
     assert_eq!(row["open_case"], true);
-    assert!(row["lead_href"].is_null(), "no second lead while a case is open");
+    assert!(
+        row["lead_href"].is_null(),
+        "no second lead while a case is open"
+    );
 
     // Outside the scope: not found.
     let res = w.send(cadre.get("/api/v1/warnings?area=511902002")).await;
@@ -194,7 +230,10 @@ async fn live_lists(w: &World) {
 
     // The download: masked for the analyst, in full for the cadre; each audited.
     let analyst = w.login_as(Role::Analyst).await;
-    for (s, who, masked) in [(&analyst, Role::Analyst, true), (&cadre, Role::VillageCadre, false)] {
+    for (s, who, masked) in [
+        (&analyst, Role::Analyst, true),
+        (&cadre, Role::VillageCadre, false),
+    ] {
         let res = w
             .send(s.post_form("/warnings/export", "year=2025&kind=guarantee_unmet"))
             .await;
@@ -207,7 +246,10 @@ async fn live_lists(w: &World) {
                 })
                 .unwrap()
         });
-        let e = entries.iter().find(|e| e.action == "export.warnings").expect("audited");
+        let e = entries
+            .iter()
+            .find(|e| e.action == "export.warnings")
+            .expect("audited");
         let detail: Value = serde_json::from_str(&e.detail).unwrap();
         assert_eq!(detail["masked"], masked);
         assert!(detail["rows"].as_u64().unwrap() > 0);

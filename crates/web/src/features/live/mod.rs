@@ -124,7 +124,9 @@ fn load(state: &AppState) -> Result<Live, AppError> {
         None => {
             let tree = store.area_tree().map_err(|e| internal(&e))?;
             default_area(&tree).ok_or_else(|| {
-                tracing::error!("the division table has no single top-level area: serve --area is needed");
+                tracing::error!(
+                    "the division table has no single top-level area: serve --area is needed"
+                );
                 AppError::Internal
             })?
         }
@@ -159,10 +161,13 @@ fn load(state: &AppState) -> Result<Live, AppError> {
 pub fn start(state: AppState) {
     let st = state.clone();
     tokio::spawn(async move {
-        let loaded = tokio::task::spawn_blocking(move || st.live().get_or_load(&st).map(|_| ())).await;
+        let loaded =
+            tokio::task::spawn_blocking(move || st.live().get_or_load(&st).map(|_| ())).await;
         match loaded {
             Ok(Ok(())) => follow(state).await,
-            Ok(Err(_)) => tracing::error!("the engine could not be loaded; warning lists are unavailable"),
+            Ok(Err(_)) => {
+                tracing::error!("the engine could not be loaded; warning lists are unavailable")
+            }
             Err(e) => tracing::error!(error = %e, "the engine load task failed"),
         }
     });
@@ -207,7 +212,9 @@ pub async fn after_write(State(state): State<AppState>, req: Request, next: Next
                     "engine updated after a write"
                 ),
                 Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::error!(error = %e, "updating the engine after a write failed"),
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "updating the engine after a write failed")
+                }
                 Err(e) => tracing::error!(error = %e, "engine update task failed"),
             }
         }

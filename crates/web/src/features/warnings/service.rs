@@ -159,17 +159,20 @@ pub struct WarningsView {
 /// Warning sets computed recently, per area, year and day, valid while the live registry has not changed.
 #[derive(Default)]
 pub struct WarningCache {
-    entries: Mutex<HashMap<(AreaCode, u16, NaiveDate), (u64, Arc<WarningSet>)>>,
+    entries: Mutex<HashMap<SetKey, (u64, Arc<WarningSet>)>>,
 }
 
+/// A cached set: its area, year and day.
+type SetKey = (AreaCode, u16, NaiveDate);
+
 impl WarningCache {
-    fn get(&self, key: &(AreaCode, u16, NaiveDate), epoch: u64) -> Option<Arc<WarningSet>> {
+    fn get(&self, key: &SetKey, epoch: u64) -> Option<Arc<WarningSet>> {
         let entries = self.entries.lock().ok()?;
         let (e, set) = entries.get(key)?;
         (*e == epoch).then(|| Arc::clone(set))
     }
 
-    fn put(&self, key: (AreaCode, u16, NaiveDate), epoch: u64, set: Arc<WarningSet>) {
+    fn put(&self, key: SetKey, epoch: u64, set: Arc<WarningSet>) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() > 1_000 {
                 entries.clear();
@@ -255,12 +258,7 @@ fn yuan_text(y: jingzhun_core::Yuan) -> String {
     )
 }
 
-fn row_view(
-    r: &WarningRow,
-    label: Option<&RowLabel>,
-    year: u16,
-    may_lead: bool,
-) -> RowView {
+fn row_view(r: &WarningRow, label: Option<&RowLabel>, year: u16, may_lead: bool) -> RowView {
     let label = label.cloned().unwrap_or_default();
     RowView {
         household_id: r.household.0,
@@ -328,7 +326,12 @@ pub fn list(
             return Err(AppError::NotFound);
         }
     }
-    let year = check_year(query.year.unwrap_or_else(|| default_year(state.policy(), &area, today)), today)?;
+    let year = check_year(
+        query
+            .year
+            .unwrap_or_else(|| default_year(state.policy(), &area, today)),
+        today,
+    )?;
     let live = live(state)?;
     let set = set_of(state, &live, &area, year, today)?;
     let sort = query.sort.unwrap_or(Sort::Village);
@@ -423,7 +426,12 @@ pub fn export(
             return Err(AppError::NotFound);
         }
     }
-    let year = check_year(query.year.unwrap_or_else(|| default_year(state.policy(), &area, today)), today)?;
+    let year = check_year(
+        query
+            .year
+            .unwrap_or_else(|| default_year(state.policy(), &area, today)),
+        today,
+    )?;
     let live = live(state)?;
     let set = set_of(state, &live, &area, year, today)?;
     let rows = set.select(&query.filter, query.sort.unwrap_or(Sort::Village));
@@ -432,9 +440,13 @@ pub fn export(
         tracing::error!(error = %e, "reading the division tree failed");
         AppError::Internal
     })?;
-    let labels =
-        jingzhun_loader::warnings::labels(live.store(), &tree, rows.iter().map(|r| r.household), full)
-            .map_err(load_err)?;
+    let labels = jingzhun_loader::warnings::labels(
+        live.store(),
+        &tree,
+        rows.iter().map(|r| r.household),
+        full,
+    )
+    .map_err(load_err)?;
     let labelled: Vec<(&WarningRow, RowLabel)> = rows
         .iter()
         .map(|r| (*r, labels.get(&r.household).cloned().unwrap_or_default()))
@@ -541,7 +553,10 @@ pub fn lead_prefill(
     lines.dedup();
     prefill.note = format!(
         "{} {} 年预警清单「{}」: {}",
-        "据", year, kind.label(), lines.join("; ")
+        "据",
+        year,
+        kind.label(),
+        lines.join("; ")
     );
     Ok(prefill)
 }
@@ -594,12 +609,19 @@ pub fn waiting(state: &AppState, scope: &Scope, today: NaiveDate) -> Option<Wait
 
 /// Parses the list's query parameters (blank means not given).
 pub fn parse_query(p: &super::handlers::WarningsParams) -> Result<WarningsQuery, AppError> {
-    let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let blank = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
     let bad = |_| AppError::BadRequest;
     let area = blank(&p.area)
         .map(|a| AreaCode::parse(&a).map_err(|_| AppError::NotFound))
         .transpose()?;
-    let year = blank(&p.year).map(|y| y.parse::<u16>().map_err(bad)).transpose()?;
+    let year = blank(&p.year)
+        .map(|y| y.parse::<u16>().map_err(bad))
+        .transpose()?;
     let kind = blank(&p.kind)
         .map(|k| WarningKind::from_code(&k).ok_or(AppError::BadRequest))
         .transpose()?;
