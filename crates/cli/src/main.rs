@@ -72,6 +72,8 @@ pub enum Command {
     Report(cmd::report::ReportCommand),
     /// 启动网页应用 (中文界面, 按账号所属区划限定可见范围)
     Serve(cmd::serve::Args),
+    /// 预警清单: 建议纳入监测、疑似漏评错退、三保障未达标、部门预警、可消除风险、事项临近时限、措施到期
+    Warnings(cmd::warnings::WarningsArgs),
     /// 账号管理: 新建账号 (如第一个系统管理员)
     #[command(subcommand)]
     Accounts(cmd::accounts::AccountsCommand),

@@ -4,6 +4,9 @@
 //!
 //! * [`load_with`]: the households within an area as of a date, streamed into an engine for one year.
 //! * [`load_years`]: the store read once into one engine per year (each as of its year-end).
+//! * [`live::Live`]: years of an area evaluated in memory and kept current by following the store's change
+//!   feed (the web server's engine); [`warnings`]: the warning lists' inputs from the store (open cases,
+//!   measures about to end, what a row shows of its household).
 //! * [`ReportData::load`]: one evaluated year of an area with what the indicators need beyond the engine
 //!   (the earlier years' exits and summaries, the monitoring decisions' risk types, returns to poverty,
 //!   the workflow's identification cases), and from it [`ReportData::tables_workbook`] (the standard XLSX
@@ -12,6 +15,9 @@
 //! The engine does not depend on the store (see ARCHITECTURE.md); this crate is where the two meet, outside
 //! the binary. Long steps report through [`Progress`] (the command line draws bars; the web passes
 //! [`Silent`]).
+
+pub mod live;
+pub mod warnings;
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;

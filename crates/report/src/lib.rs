@@ -20,3 +20,4 @@ pub mod population;
 pub mod projects;
 pub mod summary;
 pub mod tables;
+pub mod warnings;

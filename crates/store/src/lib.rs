@@ -100,6 +100,7 @@ mod accounts;
 mod areas;
 mod audit;
 mod bulk;
+mod changes;
 mod db;
 mod department;
 mod economy;
@@ -128,6 +129,7 @@ pub use audit::{
     Actor, AuditEntry, AuditFilter, AuditProblem, AuditProblemKind, AuditReport, GENESIS_HASH,
 };
 pub use bulk::HouseholdHistory;
+pub use changes::{Changes, EndingMeasure, CHANGES_PER_CALL};
 pub use department::MeasureDates;
 pub use economy::{EconomyBatch, EconomyLoaded, Versioned};
 pub use error::{Result, StoreError};
@@ -945,6 +947,32 @@ impl Store {
     /// Audit entries matching `filter`, newest first.
     pub fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
         self.read(|tx| audit::entries(tx, filter))
+    }
+
+    // ---- Change feed ----
+
+    /// The households changed after audit entry `seq` (by any process writing to this database), read
+    /// forward in commit order from the audit log; see the `changes` module. At most
+    /// [`CHANGES_PER_CALL`] entries per call ([`Changes::more`]).
+    pub fn changes_after(&self, seq: i64) -> Result<Changes> {
+        self.read(|tx| changes::after(tx, seq))
+    }
+
+    /// The newest audit sequence number (0 for an empty log): one indexed lookup, cheap enough to ask
+    /// before every read of derived state.
+    pub fn audit_head(&self) -> Result<i64> {
+        self.read(changes::head)
+    }
+
+    /// Assistance measures of households currently filed within `area` whose last day falls in
+    /// `from..=to`, by end date (the warning lists' 措施到期).
+    pub fn measures_ending_within(
+        &self,
+        area: &AreaCode,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<EndingMeasure>> {
+        self.read(|tx| changes::measures_ending(tx, area, from, to))
     }
 }
 

@@ -91,6 +91,8 @@ pub enum Action {
     RecordProjectStep,
     /// Approve a project and accept it on completion (验收): the county only.
     ApproveProject,
+    /// The warning lists (预警清单) of one's area, their JSON and their masked, audited XLSX download.
+    ViewWarnings,
 }
 
 impl Action {
@@ -119,6 +121,7 @@ impl Action {
         Action::ViewProjects,
         Action::RecordProjectStep,
         Action::ApproveProject,
+        Action::ViewWarnings,
     ];
 }
 
@@ -130,6 +133,9 @@ pub const fn allows(role: Role, action: Action) -> bool {
     match action {
         // Everyone signed in reads the numbers, the tree and the (masked) registry of their area.
         ViewDashboard | ViewAreas | SearchHouseholds | ViewHousehold => true,
+        // The warning lists are read by everyone who reads the registry; the download masks identity data
+        // for the roles without `ViewPersonalData`.
+        ViewWarnings => true,
         // The rules' parameters are public policy: everyone reads them, with their sources.
         ViewPolicyParams => true,
         // Full identity data only for the roles that visit, review and decide.
@@ -233,6 +239,7 @@ mod tests {
                     | Action::ViewPolicyParams
                     | Action::RunWhatIf
                     | Action::ViewProjects
+                    | Action::ViewWarnings
             ) {
                 assert!(!allows(Role::Analyst, *a), "analyst is read only: {a:?}");
             }

@@ -168,6 +168,7 @@ pub mod act {
         ViewProjects,
         RecordProjectStep,
         ApproveProject,
+        ViewWarnings,
     );
 }
 

@@ -91,15 +91,29 @@ fn lead_page(
         kinds: MonitoringKind::ALL,
         risks: RiskType::ALL,
         refused,
+        prefill: Default::default(),
     }
 }
 
-/// `GET /households/{id}/leads/new`.
+/// `?from=warnings&year=Y&kind=K` of the lead form: fill it from that row of the warning list.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LeadFrom {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    kind: String,
+}
+
+/// `GET /households/{id}/leads/new` (with `?from=warnings&year=Y&kind=K`: filled from the warning list's
+/// proposal — kind, risk types and the rules' explanation; see `features::warnings`).
 pub async fn lead_form(
     State(state): State<AppState>,
     lang: Lang,
     uri: OriginalUri,
     Path(id): Path<String>,
+    Query(from): Query<LeadFrom>,
     can: Can<act::RecordLead>,
 ) -> Result<Response, AppError> {
     let id = household_param(&id)?;
@@ -108,8 +122,32 @@ pub async fn lead_form(
     let h = state
         .run(move |b| crate::services::households::household(b, &user, &scope, id, today))
         .await?;
-    let here = uri.0.path().to_owned();
-    render(&lead_page(lang, &here, &can.user, h.id, h.number, None))
+    let prefill = if from.from == "warnings" {
+        use crate::features::warnings::service;
+        let year = from
+            .year
+            .trim()
+            .parse::<u16>()
+            .map_err(|_| AppError::BadRequest)?;
+        let year = service::check_year(year, today)?;
+        let kind = jingzhun_report::warnings::WarningKind::from_code(from.kind.trim())
+            .ok_or(AppError::BadRequest)?;
+        let st = state.clone();
+        tokio::task::spawn_blocking(move || {
+            service::lead_prefill(&st, jingzhun_core::HouseholdId(h.id), year, kind)
+        })
+        .await??
+    } else {
+        Default::default()
+    };
+    let here = uri
+        .0
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
+    let mut page = lead_page(lang, &here, &can.user, h.id, h.number, None);
+    page.prefill = prefill;
+    render(&page)
 }
 
 fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {

@@ -32,6 +32,8 @@
 //! * [`heavy_work`]: the one limiter of report builds, exports, what-if runs and imports (per account and
 //!   overall; 429 with `Retry-After` when full).
 //! * [`i18n`]: every user-facing string, Chinese and English, in one table.
+//! * [`features`]: features with a folder of their own — `features::live` (the engine held by the server,
+//!   following the change feed) and `features::warnings` (the warning lists).
 //!
 //! Entry points for the binary: [`serve`], [`router`], [`create_account`].
 
@@ -133,7 +135,10 @@ pub async fn serve_with(
         }
     });
     let limits = features::security::server::Limits::of(&config);
-    let app = router(AppState::new(backend, config, Arc::new(SystemClock)));
+    let state = AppState::new(backend, config, Arc::new(SystemClock));
+    // The engine of the served area, loaded in the background and kept current (see `features::live`).
+    features::live::start(state.clone());
+    let app = router(state);
     tokio::spawn(expire_sessions(store));
     features::security::server::serve(listener, app, limits, async {
         let _ = tokio::signal::ctrl_c().await;

@@ -154,6 +154,7 @@ pub fn components() -> Value {
             ),
         ]),
     );
+    put("WarningsView", warnings_view());
     put(
         "Standing",
         obj(&[
@@ -813,6 +814,90 @@ pub fn components() -> Value {
     Value::Object(m)
 }
 
+/// `GET /api/v1/warnings` (see `features::warnings`).
+fn warnings_view() -> Value {
+    use jingzhun_report::warnings::{IncomeBand, Sort, WarningKind};
+    let kind = || codes(WarningKind::ALL, |v| v.code());
+    let triple = || {
+        arr(json!({"type": "array", "description": "[代码, 名称, 户数]",
+            "prefixItems": [s(), s(), i()], "minItems": 3, "maxItems": 3}))
+    };
+    obj(&[
+        ("area", r("AreaView")),
+        ("year", i()),
+        ("as_of", date()),
+        ("pack_version", s()),
+        ("today", date()),
+        (
+            "counts",
+            obj(&[
+                (
+                    "by_kind",
+                    arr(obj(&[
+                        ("kind", kind()),
+                        ("label", s()),
+                        ("households", i()),
+                    ])),
+                ),
+                ("candidates_by_monitoring_kind", triple()),
+                ("candidates_by_risk", triple()),
+                ("by_guarantee", triple()),
+                ("households", i()),
+            ]),
+        ),
+        (
+            "kinds",
+            arr(
+                json!({"type": "array", "prefixItems": [kind(), s()], "minItems": 2, "maxItems": 2}),
+            ),
+        ),
+        (
+            "children",
+            arr(obj(&[
+                ("code", s()),
+                ("name", s()),
+                (
+                    "by_kind",
+                    json!({"type": "array", "items": i(),
+                    "description": "各预警类型的户数, 顺序同 kinds"}),
+                ),
+            ])),
+        ),
+        (
+            "rows",
+            arr(obj(&[
+                ("household_id", i()),
+                ("household_no", s()),
+                ("head", s()),
+                ("village", s()),
+                ("village_name", s()),
+                ("kind", kind()),
+                ("kind_label", s()),
+                ("subject", s()),
+                ("risk_types", arr(s())),
+                ("risk_text", s()),
+                ("per_capita_income", opt(s())),
+                ("income_band", codes(IncomeBand::ALL, |v| v.code())),
+                ("income_band_label", s()),
+                ("open_case", b()),
+                ("due", opt(date())),
+                ("case", opt(s())),
+                ("lead_href", opt(s())),
+            ])),
+        ),
+        ("total", i()),
+        ("page", i()),
+        ("pages", i()),
+        ("filter_query", s()),
+        ("kind", opt(kind())),
+        ("risk", opt(s())),
+        ("band", opt(s())),
+        ("open_case", opt(b())),
+        ("within", opt(s())),
+        ("sort", codes(Sort::ALL, |v| v.code())),
+    ])
+}
+
 /// What one operation takes and answers.
 pub struct Operation {
     /// The request body's schema (unsafe methods).
@@ -872,6 +957,11 @@ pub fn operation(method: &Method, path: &str) -> Option<Operation> {
             o
         }
         ("GET", "/api/v1/cases/{case}") => get(r("CaseView")),
+        ("GET", "/api/v1/warnings") => {
+            let mut o = get(r("WarningsView"));
+            o.others.push((400, r("Error")));
+            o
+        }
         ("POST", "/api/v1/households/{id}/leads") => Operation {
             request: Some(r("LeadBody")),
             success: (201, r("Opened")),
@@ -938,6 +1028,28 @@ fn parameters(path: &str) -> Vec<Value> {
         params.push(json!({"name": "page", "in": "query", "required": false,
             "description": "页码, 从 0 起, 每页 50 件",
             "schema": {"type": "integer", "minimum": 0}}));
+    }
+    if path == "/api/v1/warnings" {
+        for (name, description) in [
+            ("area", "区域 (默认账号所属区域; 须在账号区域内)"),
+            ("year", "评估年度 (默认上一个完整年度)"),
+            (
+                "kind",
+                "预警类型代码 (monitoring_candidate、omission_suspect…)",
+            ),
+            ("within", "限定乡镇或村 (须在 area 内)"),
+            ("risk", "风险类型代码"),
+            (
+                "band",
+                "收入区间 (below_line、below_monitoring、above_monitoring、unknown)",
+            ),
+            ("open_case", "1: 只列有在办事项的户; 0: 只列没有的"),
+            ("sort", "village、income、income_desc、due"),
+            ("page", "页码, 从 1 起, 每页 20 条"),
+        ] {
+            params.push(json!({"name": name, "in": "query", "required": false,
+                "description": description, "schema": {"type": "string"}}));
+        }
     }
     if path == "/api/v1/households/{id}" || path == "/api/v1/policy" {
         params.push(json!({"name": "year", "in": "query", "required": false,

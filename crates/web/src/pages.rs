@@ -357,10 +357,24 @@ async fn dashboard_page(
         })
         .await?;
     let trend_json = serde_json::to_string(&d.trend).map_err(|_| AppError::Internal)?;
+    // The home page shows what waits in the caller's own area (the warning lists; never waits for the
+    // engine to load).
+    let waiting = if code.is_none() {
+        let (st, scope) = (state.clone(), can.scope);
+        tokio::task::spawn_blocking(move || {
+            crate::features::warnings::service::waiting(&st, &scope, today)
+        })
+        .await
+        .ok()
+        .flatten()
+    } else {
+        None
+    };
     render(&DashboardPage {
         chrome: Chrome::new(lang, "dash.title", &here(&uri), Some(&can.user)),
         d,
         trend_json,
+        waiting,
     })
 }
 

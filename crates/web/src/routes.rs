@@ -518,6 +518,25 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             post(mon::assign_cadre),
         ),
+        // Warning lists (see `features::warnings`).
+        (
+            spec(
+                Method::GET,
+                "/warnings",
+                Access::Action(A::ViewWarnings),
+                "预警清单 (area, year, kind, within, risk, band, open_case, sort, page)",
+            ),
+            get(crate::features::warnings::handlers::page),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/warnings/export",
+                Access::Action(A::ViewWarnings),
+                "预警清单 XLSX (同列表的筛选; 按角色遮蔽证件号码, 记入审计)",
+            ),
+            post(crate::features::warnings::handlers::export),
+        ),
         // JSON API.
         (
             spec(
@@ -717,6 +736,15 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             post(mon::api_assign_cadre),
         ),
+        (
+            spec(
+                Method::GET,
+                "/api/v1/warnings",
+                Access::Action(A::ViewWarnings),
+                "预警清单 (area, year, kind, within, risk, band, open_case, sort, page)",
+            ),
+            get(crate::features::warnings::handlers::api),
+        ),
     ]
 }
 
@@ -732,11 +760,15 @@ pub fn router(state: AppState) -> Router {
     for (spec, handler) in table() {
         app = app.route(spec.path, handler);
     }
-    app.layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
-        .layer(middleware::from_fn(render_errors))
-        .layer(middleware::map_response(security_headers))
-        .layer(compression())
-        .with_state(state)
+    app.layer(middleware::from_fn_with_state(
+        state.clone(),
+        crate::features::live::after_write,
+    ))
+    .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
+    .layer(middleware::from_fn(render_errors))
+    .layer(middleware::map_response(security_headers))
+    .layer(compression())
+    .with_state(state)
 }
 
 /// gzip or brotli, as the browser accepts, for scripts, style sheets and JSON. HTML pages stay uncompressed:

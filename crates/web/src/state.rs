@@ -48,6 +48,8 @@ pub struct WebConfig {
     pub max_connections: usize,
     pub header_read_timeout: Duration,
     pub idle_timeout: Duration,
+    /// The area and years the server holds evaluated in memory (see [`crate::features::live`]).
+    pub live: crate::features::live::LiveConfig,
 }
 
 impl WebConfig {
@@ -63,6 +65,7 @@ impl WebConfig {
             max_connections: 1024,
             header_read_timeout: Duration::from_secs(20),
             idle_timeout: Duration::from_secs(300),
+            live: Default::default(),
         }
     }
 }
@@ -101,6 +104,8 @@ struct Inner {
     reports: ReportCache,
     sessions: SessionCache,
     heavy: HeavyWork,
+    live: crate::features::live::LiveSlot,
+    warnings: crate::features::warnings::service::WarningCache,
 }
 
 impl AppState {
@@ -118,6 +123,8 @@ impl AppState {
                 reports: ReportCache::default(),
                 sessions: SessionCache::new(config.session_cache_ttl),
                 heavy: HeavyWork::new(config.heavy),
+                live: Default::default(),
+                warnings: Default::default(),
                 config,
             }),
         }
@@ -192,6 +199,16 @@ impl AppState {
     /// The limiter of heavy work (see [`crate::heavy_work`]).
     pub fn heavy(&self) -> &HeavyWork {
         &self.inner.heavy
+    }
+
+    /// The evaluated registry held in memory (see [`crate::features::live`]).
+    pub fn live(&self) -> &crate::features::live::LiveSlot {
+        &self.inner.live
+    }
+
+    /// Warning sets computed recently (see [`crate::features::warnings`]).
+    pub fn warning_cache(&self) -> &crate::features::warnings::service::WarningCache {
+        &self.inner.warnings
     }
 
     pub fn backend(&self) -> &Arc<dyn Backend> {

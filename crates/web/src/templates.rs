@@ -149,6 +149,8 @@ pub struct DashboardPage {
     pub d: Dashboard,
     /// The trend data as JSON for the charts (serialised by serde_json, then escaped by askama).
     pub trend_json: String,
+    /// What waits in the caller's area (home page only; see `features::warnings`).
+    pub waiting: Option<crate::features::warnings::service::Waiting>,
 }
 
 #[derive(Template)]
@@ -191,6 +193,8 @@ pub struct LeadPage {
     pub risks: &'static [jingzhun_core::RiskType],
     /// Why the lead was not recorded (409), e.g. the household's open case.
     pub refused: Option<Refused>,
+    /// What the form is filled with (from a warning list's row).
+    pub prefill: crate::features::warnings::service::LeadPrefill,
 }
 
 #[derive(Template)]

@@ -23,6 +23,7 @@ pub mod synth_monitoring;
 pub mod synth_out;
 pub mod synth_projects;
 pub mod table;
+pub mod warnings;
 
 use std::process::ExitCode;
 
@@ -54,6 +55,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evaluate(args) => evaluate::run_evaluate(&store, args),
         Command::Whatif(args) => evaluate::run_whatif(&store, args),
         Command::Serve(args) => serve::run(store, &options, args),
+        Command::Warnings(args) => warnings::run(store, args),
         Command::Demo(args) => demo::run(store, &actor, args),
         Command::Report(command) => report::run(&store, command),
         Command::Accounts(command) => accounts::run(store, command),

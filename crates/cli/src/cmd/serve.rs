@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+use jingzhun_core::AreaCode;
 use jingzhun_store::{Store, StoreOptions};
+use jingzhun_web::features::live::LiveConfig;
 use jingzhun_web::heavy_work::HeavyLimits;
 use jingzhun_web::WebConfig;
 
@@ -23,6 +25,12 @@ pub struct Args {
     /// 只读副本 (PostgreSQL 热备库, postgres://…): 报表和导出从这里读取, 其余读写仍走 --db 主库
     #[arg(long, env = "JINGZHUN_READ_DB")]
     pub read_db: Option<String>,
+    /// 在内存中评估并随数据变化更新的区划 (默认: 区划表中唯一的省)
+    #[arg(long)]
+    pub area: Option<String>,
+    /// 在内存中评估的年度, 逗号分隔 (默认: 上一年和当年中政策包能评估的年度); 其他年度首次使用时装载
+    #[arg(long, value_delimiter = ',')]
+    pub years: Vec<u16>,
 }
 
 pub fn run(store: Store, options: &StoreOptions, args: Args) -> anyhow::Result<ExitCode> {
@@ -32,11 +40,20 @@ pub fn run(store: Store, options: &StoreOptions, args: Args) -> anyhow::Result<E
         )?)),
         None => None,
     };
+    let area = args
+        .area
+        .as_deref()
+        .map(|a| AreaCode::parse(a).with_context(|| format!("区划代码「{a}」无效")))
+        .transpose()?;
     let mut config = WebConfig::new(args.bind);
     config.secure_cookies = args.secure_cookies;
     config.heavy = HeavyLimits {
         overall: args.heavy_limit,
         ..HeavyLimits::default()
+    };
+    config.live = LiveConfig {
+        area,
+        years: args.years,
     };
     run_server(Arc::new(store), replica, config)?;
     Ok(ExitCode::SUCCESS)

@@ -9,6 +9,7 @@ mod import;
 mod parquet;
 mod report;
 mod synth;
+mod warnings;
 
 use assert_cmd::Command;
 

@@ -9,6 +9,7 @@ mod accounts;
 mod areas;
 mod audit;
 mod bulk;
+mod changes;
 mod department;
 mod economy;
 mod evaluation;

@@ -1,6 +1,11 @@
 //! Features built as folders of their own (handlers, service, templates under `templates/<feature>/`) on
 //! the shared HTTP infrastructure (auth, sessions, CSRF, errors, `access::allows`, `Scope`).
+//!
+//! * [`live`]: the evaluated registry held by the server and kept current through the change feed.
+//! * [`warnings`]: the warning lists (预警清单) read from it.
 
 pub mod economy;
+pub mod live;
 pub mod projects;
 pub mod security;
+pub mod warnings;

@@ -32,6 +32,11 @@ struct Driver {
 
 impl Driver {
     fn start() -> Option<Driver> {
+        Driver::start_sized(412, 1600)
+    }
+
+    /// A browser whose window is `width` × `height` CSS pixels (a phone: 390 × 844).
+    fn start_sized(width: u32, height: u32) -> Option<Driver> {
         let port = free_port();
         let process = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -55,7 +60,7 @@ impl Driver {
             "--no-first-run".to_owned(),
             "--disable-component-update".to_owned(),
             "--disable-sync".to_owned(),
-            "--window-size=412,1600".to_owned(),
+            format!("--window-size={width},{height}"),
             format!("--user-data-dir={}", profile.path().display()),
         ];
         let caps = json!({"capabilities": {"alwaysMatch": {
@@ -482,4 +487,52 @@ fn a_county_imports_a_file_and_finds_the_reports_in_a_real_browser() {
     d.find("#downloads");
     assert!(!overflows(&d), "the reports page fits a phone");
     d.screenshot("22-reports");
+}
+
+/// A village cadre on a phone (390 × 844) opens the warning list, opens a lead from a row's proposal, finds
+/// the form filled in (channel, explanation) and submits it; the list then shows the open case.
+#[test]
+fn a_village_cadre_on_a_phone_records_a_lead_from_the_warning_list() {
+    if !have_chromedriver() {
+        let required = std::env::var("JINGZHUN_BROWSER_TEST").is_ok_and(|v| v == "require");
+        assert!(
+            !required,
+            "JINGZHUN_BROWSER_TEST=require but chromedriver is missing"
+        );
+        eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
+        return;
+    }
+    let world = World::new();
+    let app = serve(&world);
+    let d = Driver::start_sized(390, 844).expect("chromedriver starts");
+    d.sign_in(&app, &username(Role::VillageCadre));
+    d.click("a[href='/warnings']");
+    d.find("#warning-counts");
+    d.screenshot("30-phone-warning-list");
+    assert!(!overflows(&d), "the warning list fits a phone's width");
+    let row = "#warning-rows li.warning[data-kind=guarantee_unmet]";
+    d.find(row);
+    d.click(&format!("{row} a.lead"));
+    let note = d.text("textarea[name=note]");
+    assert!(
+        note.contains("预警清单"),
+        "the lead is filled from the proposal: {note}"
+    );
+    assert!(note.contains("未达标") || note.contains("住房"), "{note}");
+    assert_eq!(
+        d.count("select[name=channel] option[value=cadre_check]:checked"),
+        1
+    );
+    d.screenshot("31-phone-lead-from-warning");
+    d.click("form[action$='/leads'] button[type=submit]");
+    d.find("#case-state");
+    assert!(
+        d.current_path().starts_with("/cases/"),
+        "{}",
+        d.current_path()
+    );
+    d.goto(&format!("{app}/warnings?kind=guarantee_unmet&open_case=1"));
+    d.find("#warning-rows li.warning");
+    assert!(d.text("#warning-rows").contains("有在办事项"));
+    d.screenshot("32-phone-warning-list-after");
 }

@@ -21,5 +21,6 @@ mod reports;
 mod security;
 mod sessions;
 mod support;
+mod warnings;
 mod whatif;
 mod workflow;

@@ -270,6 +270,11 @@ impl World {
         ))
     }
 
+    /// [`World::postgres`] with the application reading the time from `clock`.
+    pub fn postgres_with_clock(clock: Arc<dyn Clock>) -> Option<(World, PgSchema)> {
+        World::pg_world(clock, WebConfig::new("127.0.0.1:0".parse().unwrap()))
+    }
+
     /// A fresh schema of the test database: the store's URL and the guard that drops it.
     fn pg_schema() -> Option<(String, PgSchema)> {
         let Ok(url) = std::env::var("JINGZHUN_TEST_DATABASE_URL") else {
