@@ -7,6 +7,7 @@
 //! Plain values, no I/O. Each record is checked by its `check` method, whose errors are Chinese sentences
 //! naming the record; the store and the spreadsheet import call it before anything is written.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -516,6 +517,54 @@ impl CollectiveAccount {
             check_amount(&format!("{what}的项目「{}」", p.name), p.income)?;
         }
         Ok(())
+    }
+}
+
+/// One set of economy records of every kind: what the generator makes for a village and what the store
+/// writes in one batch.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EconomyRecords {
+    pub operators: Vec<Operator>,
+    pub bases: Vec<IndustryBase>,
+    pub links: Vec<IndustryLink>,
+    pub employment: Vec<EmploymentRecord>,
+    pub products: Vec<Product>,
+    pub sales: Vec<ProductSales>,
+    pub accounts: Vec<CollectiveAccount>,
+}
+
+impl EconomyRecords {
+    pub fn rows(&self) -> usize {
+        self.operators.len()
+            + self.bases.len()
+            + self.links.len()
+            + self.employment.len()
+            + self.products.len()
+            + self.sales.len()
+            + self.accounts.len()
+    }
+
+    pub fn extend(&mut self, other: EconomyRecords) {
+        self.operators.extend(other.operators);
+        self.bases.extend(other.bases);
+        self.links.extend(other.links);
+        self.employment.extend(other.employment);
+        self.products.extend(other.products);
+        self.sales.extend(other.sales);
+        self.accounts.extend(other.accounts);
+    }
+
+    /// Counts by kind, keyed by the table names (for reports and audit details).
+    pub fn counts(&self) -> BTreeMap<&'static str, usize> {
+        BTreeMap::from([
+            ("operators", self.operators.len()),
+            ("bases", self.bases.len()),
+            ("links", self.links.len()),
+            ("employment", self.employment.len()),
+            ("products", self.products.len()),
+            ("sales", self.sales.len()),
+            ("accounts", self.accounts.len()),
+        ])
     }
 }
 

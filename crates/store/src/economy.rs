@@ -17,7 +17,7 @@
 //! Audit details name ids, codes, years and versions only: never a resident ID (employment rows are keyed
 //! by the member's ID, the audit names the household and year).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
@@ -43,52 +43,16 @@ pub struct Versioned<T> {
     pub reason: String,
 }
 
-/// Records to write with [`Store::save_economy`] or [`Store::bulk_load_economy`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct EconomyBatch {
-    pub operators: Vec<Operator>,
-    pub bases: Vec<IndustryBase>,
-    pub links: Vec<IndustryLink>,
-    pub employment: Vec<EmploymentRecord>,
-    pub products: Vec<Product>,
-    pub sales: Vec<ProductSales>,
-    pub accounts: Vec<CollectiveAccount>,
+/// Records to write with [`Store::save_economy`] or [`Store::bulk_load_economy`]: the one record set of
+/// the economy, as the generator makes it ([`EconomyRecords`]).
+pub type EconomyBatch = EconomyRecords;
+
+/// The store's checks of a batch before it is written (the records' own checks live in core).
+trait CheckBatch {
+    fn check(&self, stored_operator: &mut dyn FnMut(OperatorId) -> Result<bool>) -> Result<()>;
 }
 
-impl EconomyBatch {
-    pub fn rows(&self) -> usize {
-        self.operators.len()
-            + self.bases.len()
-            + self.links.len()
-            + self.employment.len()
-            + self.products.len()
-            + self.sales.len()
-            + self.accounts.len()
-    }
-
-    pub fn extend(&mut self, other: EconomyBatch) {
-        self.operators.extend(other.operators);
-        self.bases.extend(other.bases);
-        self.links.extend(other.links);
-        self.employment.extend(other.employment);
-        self.products.extend(other.products);
-        self.sales.extend(other.sales);
-        self.accounts.extend(other.accounts);
-    }
-
-    /// Counts by kind, keyed by the table names (for reports and audit details).
-    pub fn counts(&self) -> BTreeMap<&'static str, usize> {
-        BTreeMap::from([
-            ("operators", self.operators.len()),
-            ("bases", self.bases.len()),
-            ("links", self.links.len()),
-            ("employment", self.employment.len()),
-            ("products", self.products.len()),
-            ("sales", self.sales.len()),
-            ("accounts", self.accounts.len()),
-        ])
-    }
-
+impl CheckBatch for EconomyBatch {
     /// Every record's own check, then operator references inside the batch or among `stored`.
     fn check(&self, stored_operator: &mut dyn FnMut(OperatorId) -> Result<bool>) -> Result<()> {
         let inv = |e: EconomyError| StoreError::Invalid(e.0);

@@ -114,40 +114,6 @@ pub struct VillageEconomy {
     pub records: EconomyRecords,
 }
 
-/// Economy records in the shape of the store's batch.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct EconomyRecords {
-    pub operators: Vec<Operator>,
-    pub bases: Vec<IndustryBase>,
-    pub links: Vec<IndustryLink>,
-    pub employment: Vec<EmploymentRecord>,
-    pub products: Vec<Product>,
-    pub sales: Vec<ProductSales>,
-    pub accounts: Vec<CollectiveAccount>,
-}
-
-impl EconomyRecords {
-    pub fn rows(&self) -> usize {
-        self.operators.len()
-            + self.bases.len()
-            + self.links.len()
-            + self.employment.len()
-            + self.products.len()
-            + self.sales.len()
-            + self.accounts.len()
-    }
-
-    pub fn extend(&mut self, o: EconomyRecords) {
-        self.operators.extend(o.operators);
-        self.bases.extend(o.bases);
-        self.links.extend(o.links);
-        self.employment.extend(o.employment);
-        self.products.extend(o.products);
-        self.sales.extend(o.sales);
-        self.accounts.extend(o.accounts);
-    }
-}
-
 impl VillageEconomy {
     /// The records with real household ids; an error names a household that is not found.
     pub fn resolve(

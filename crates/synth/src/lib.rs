@@ -82,8 +82,9 @@ use jingzhun_core::{AreaCode, AreaTree, Household, HouseholdNo, StatusEvent};
 use rayon::prelude::*;
 
 pub use check::{Calibration, CalibrationFigures, CountyFigures, Report};
-pub use economy::{EconomyRecords, VillageEconomy};
+pub use economy::VillageEconomy;
 pub use income::per_capita;
+pub use jingzhun_core::economy::EconomyRecords;
 pub use monitoring::{MonitoringRecords, UnresolvedHousehold, VillageMonitoring};
 pub use names::vocabulary_size;
 pub use national::{national_config, synthetic_areas, NATIONAL_HOUSEHOLDS};
