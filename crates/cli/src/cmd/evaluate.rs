@@ -16,43 +16,47 @@ use super::{policy::load_pack, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct EvaluateArgs {
-    /// 评估年度 (默认为上一个完整年度)
+    /// 评估年度（默认为上一个完整年度）
     #[arg(long)]
     pub year: Option<u16>,
-    /// 按此日期的数据与状态评估 (默认该年 12 月 31 日)
+    /// 按此日期的数据与状态评估（默认该年 12 月 31 日）
     #[arg(long)]
     pub as_of: Option<NaiveDate>,
-    /// 只评估此区划内的农户 (默认全部)
+    /// 只评估此区划内的农户（默认全部）
     #[arg(long)]
     pub area: Option<String>,
-    /// 政策包文件夹; 默认为随程序发布的政策包
+    /// 政策包文件夹；默认为随程序发布的政策包
     #[arg(long)]
     pub pack: Option<PathBuf>,
-    /// 只显示结果, 不保存建议
+    /// 只显示结果，不保存建议
     #[arg(long)]
     pub no_save: bool,
-    /// 输出格式: table 或 json
+    /// 输出格式：table 或 json
     #[arg(long, default_value = "table")]
     pub format: String,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct WhatIfArgs {
-    /// 调整后的政策包文件夹 (与现行政策包比较)
+    /// 调整后的政策包文件夹（与现行政策包比较）
     #[arg(long)]
     pub pack: PathBuf,
-    /// 作为比较基准的政策包文件夹; 默认为随程序发布的政策包
+    /// 作为比较基准的政策包文件夹；默认为随程序发布的政策包
     #[arg(long)]
     pub base: Option<PathBuf>,
+    /// 评估年度（默认为上一个完整年度）
     #[arg(long)]
     pub year: Option<u16>,
+    /// 按此日期的数据与状态评估（默认该年 12 月 31 日）
     #[arg(long)]
     pub as_of: Option<NaiveDate>,
+    /// 只推演此区划内的农户（默认全部）
     #[arg(long)]
     pub area: Option<String>,
-    /// 列出多少户状态变化的农户 (其余只计数)
+    /// 列出多少户状态变化的农户（其余只计数）
     #[arg(long, default_value_t = 20)]
     pub show: usize,
+    /// 输出格式：table 或 json
     #[arg(long, default_value = "table")]
     pub format: String,
 }
@@ -116,6 +120,7 @@ pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCod
         None => top_area(store)?,
     };
     let pack = load_pack(args.pack.as_deref())?;
+    super::policy::require_year(&pack, year)?;
     let started = Instant::now();
     let loaded = load(store, &area, year, as_of)?;
     let loaded_in = started.elapsed();
@@ -143,7 +148,7 @@ pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCod
             .save_evaluation(&run, &mut proposals)
             .context("保存评估结果失败")?;
         eprintln!(
-            "已保存评估 #{run_id}: 政策包 {}, 数据时间 {}",
+            "已保存评估 #{run_id}: 政策包 {}，数据时间 {}",
             run.pack_version, run.data_time
         );
     }
@@ -158,7 +163,7 @@ pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCod
         }
         "table" => {
             println!(
-                "{year} 年评估 (截至 {as_of}), 政策包 {}; 读取 {:.1} 秒, 评估 {:.3} 秒, {} 户 {} 人",
+                "{year} 年评估（截至 {as_of}），政策包 {}；读取 {:.1} 秒，评估 {:.3} 秒，{} 户 {} 人",
                 eval.pack_version,
                 loaded_in.as_secs_f64(),
                 evaluated_in.as_secs_f64(),
@@ -167,7 +172,7 @@ pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCod
             );
             print_table(&loaded.tree, &eval, &area, &rollup);
         }
-        other => bail!("不支持的输出格式「{other}」(可选 table、json)"),
+        other => bail!("不支持的输出格式「{other}」（可选 table、json）"),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -188,7 +193,7 @@ pub fn top_area(store: &Store) -> anyhow::Result<AreaCode> {
         bail!("数据库中还没有农户数据 (可用 `jingzhun synth` 生成演示数据)")
     };
     if with_data.len() > 1 {
-        bail!("数据库中有多个省份的数据, 请用 --area 指定区划");
+        bail!("数据库中有多个省份的数据，请用 --area 指定区划");
     }
     // Descend while a single child holds all the households.
     loop {
@@ -282,17 +287,19 @@ pub fn run_whatif(store: &Store, args: WhatIfArgs) -> anyhow::Result<ExitCode> {
     };
     let base = load_pack(args.base.as_deref())?;
     let edited = load_pack(Some(&args.pack))?;
+    super::policy::require_year(&base, year)?;
+    super::policy::require_year(&edited, year)?;
     let loaded = load(store, &area, year, as_of)?;
     let result = loaded.engine.whatif(&base, &edited)?;
     if args.format == "json" {
         println!("{}", serde_json::to_string_pretty(&result)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("推演: {year} 年 (截至 {as_of}), {} 户", result.households);
-    println!("  现行: {}", result.before_version);
-    println!("  调整: {}", result.after_version);
+    println!("推演：{year} 年（截至 {as_of}），{} 户", result.households);
+    println!("  现行：{}", result.before_version);
+    println!("  调整：{}", result.after_version);
     println!(
-        "建议发生变化的农户: {} 户 (官方数据未作任何改动)",
+        "建议发生变化的农户：{} 户（官方数据未作任何改动）",
         result.flips.len()
     );
     for flip in result.flips.iter().take(args.show) {
@@ -318,7 +325,7 @@ pub fn run_whatif(store: &Store, args: WhatIfArgs) -> anyhow::Result<ExitCode> {
         .filter(|d| d.area.level() <= AreaLevel::County)
         .collect();
     if !shown.is_empty() {
-        println!("县级及以上区划的计数变化:");
+        println!("县级及以上区划的计数变化：");
         for diff in shown {
             for (field, before, after) in &diff.changes {
                 println!(

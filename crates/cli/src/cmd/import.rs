@@ -22,24 +22,24 @@ use super::progress;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ImportCommand {
-    /// 导入户籍表 (XLSX 或 CSV): 按户编号新增或更新, 全部成功才写入; 有问题时输出问题清单
+    /// 导入户籍表（XLSX 或 CSV）：按户编号新增或更新，全部成功才写入；有问题时输出问题清单
     Households(HouseholdsArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct HouseholdsArgs {
-    /// 户籍表文件 (.xlsx/.xls/.ods 或 .csv, CSV 可为 UTF-8 或 GBK)
+    /// 户籍表文件（.xlsx/.xls/.ods 或 .csv, CSV 可为 UTF-8 或 GBK）
     pub file: PathBuf,
-    /// 只校验并显示将新增、更新多少户, 不写入数据库
+    /// 只校验并显示将新增、更新多少户，不写入数据库
     #[arg(long)]
     pub dry_run: bool,
-    /// 收入数据的年度 (文件中没有「收入年度」列时必填, 否则收入列无法导入)
+    /// 收入数据的年度（文件中没有「收入年度」列时必填，否则收入列无法导入）
     #[arg(long)]
     pub year: Option<u16>,
-    /// 问题清单 (XLSX) 的保存位置; 默认在文件旁: <文件名>.导入问题.xlsx
+    /// 问题清单（XLSX）的保存位置；默认在文件旁：<文件名>.导入问题.xlsx
     #[arg(long)]
     pub report: Option<PathBuf>,
-    /// 更新的生效日期 (默认今天); 新增的户自其最早的状态记录 (如首次识别时间) 起生效
+    /// 更新的生效日期（默认今天）；新增的户自其最早的状态记录（如首次识别时间）起生效
     #[arg(long)]
     pub effective: Option<NaiveDate>,
 }
@@ -60,7 +60,7 @@ pub fn default_report_path(file: &Path) -> PathBuf {
 fn households(store: &Store, actor: &Actor, args: HouseholdsArgs) -> anyhow::Result<ExitCode> {
     let tree = store.area_tree()?;
     if tree.is_empty() {
-        bail!("数据库中没有行政区划, 请先运行 `jingzhun init`");
+        bail!("数据库中没有行政区划，请先运行 `jingzhun init`");
     }
     let today = chrono::Local::now().date_naive();
     let options = ReadOptions {
@@ -90,7 +90,7 @@ fn households(store: &Store, actor: &Actor, args: HouseholdsArgs) -> anyhow::Res
         jingzhun_io::write_report_xlsx(&report, &batch)
             .with_context(|| format!("无法写入问题清单「{}」", report.display()))?;
         println!(
-            "共 {} 个问题, 未导入任何数据; 问题清单已写入「{}」",
+            "共 {} 个问题，未导入任何数据；问题清单已写入「{}」",
             batch.problems.len(),
             report.display()
         );
@@ -130,14 +130,14 @@ fn households(store: &Store, actor: &Actor, args: HouseholdsArgs) -> anyhow::Res
         store.import_households(&items, effective, actor, &reason, &mut on_progress)
     };
     bar.finish_and_clear();
-    let outcome = outcome.context("导入失败, 未写入任何数据")?;
+    let outcome = outcome.context("导入失败，未写入任何数据")?;
     let written_in = started.elapsed();
     println!(
-        "{}{} (读取 {:.1} 秒, 写入 {:.1} 秒)",
+        "{}{}（读取 {:.1} 秒，写入 {:.1} 秒）",
         if args.dry_run {
-            "试运行, 未写入数据库; 如导入将"
+            "试运行，未写入数据库；如导入将"
         } else {
-            "已导入: "
+            "已导入："
         },
         describe(&outcome),
         read_in.as_secs_f64(),
@@ -148,7 +148,7 @@ fn households(store: &Store, actor: &Actor, args: HouseholdsArgs) -> anyhow::Res
 
 fn describe(o: &ImportOutcome) -> String {
     format!(
-        "新增 {} 户, 更新 {} 户, 未变 {} 户, 追加状态记录 {} 条",
+        "新增 {} 户，更新 {} 户，未变 {} 户，追加状态记录 {} 条",
         o.created, o.updated, o.unchanged, o.events_added
     )
 }
@@ -160,10 +160,10 @@ fn check_villages(batch: &mut ImportBatch, tree: &AreaTree) {
         let village = &p.household.village;
         let reason = match tree.get(village) {
             None => {
-                "行政区划代码不在库中的行政区划内; 请核对代码, 或先导入区划 (jingzhun areas import)"
+                "行政区划代码不在库中的行政区划内；请核对代码，或先导入区划（jingzhun areas import）"
             }
             Some(_) if village.level() != AreaLevel::Village => {
-                "行政区划代码应为 12 位村(社区)级代码"
+                "行政区划代码应为 12 位村（社区）级代码"
             }
             Some(_) => continue,
         };

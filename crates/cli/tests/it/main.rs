@@ -5,6 +5,7 @@ mod audit;
 mod check;
 mod demo;
 mod import;
+mod messages;
 mod parquet;
 mod report;
 mod synth;
