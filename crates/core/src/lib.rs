@@ -6,6 +6,7 @@
 pub mod area;
 pub mod codes;
 mod labels;
+pub mod labels_en;
 pub mod model;
 pub mod money;
 pub mod monitoring;

@@ -89,7 +89,32 @@ pub struct StepView {
     pub note: String,
 }
 
-fn steps_of(c: &CaseRecord) -> Vec<StepView> {
+/// The name people know whoever recorded something by: the account's display name, else its user name;
+/// an actor of the command line or an import (`cli:张三`) shows the name after the colon. Pages show this,
+/// never the account code.
+pub fn person_name(backend: &dyn Backend, by: &str) -> String {
+    match backend.account_by_username(by) {
+        Ok(a) if !a.account.display_name.trim().is_empty() => a.account.display_name,
+        _ => by.split_once(':').map_or(by, |(_, name)| name).to_owned(),
+    }
+}
+
+/// [`person_name`] of each distinct recorder, looked up once.
+pub fn names_of<'a>(
+    backend: &dyn Backend,
+    recorders: impl Iterator<Item = &'a str>,
+) -> std::collections::HashMap<String, String> {
+    let mut names = std::collections::HashMap::new();
+    for by in recorders {
+        if !names.contains_key(by) {
+            names.insert(by.to_owned(), person_name(backend, by));
+        }
+    }
+    names
+}
+
+fn steps_of(backend: &dyn Backend, c: &CaseRecord) -> Vec<StepView> {
+    let names = names_of(backend, c.steps.iter().map(|s| s.by.as_str()));
     c.steps
         .iter()
         .map(|s| StepView {
@@ -97,7 +122,7 @@ fn steps_of(c: &CaseRecord) -> Vec<StepView> {
             label: s.step.label(),
             outcome: s.outcome.label(),
             passed: s.outcome == Outcome::Pass,
-            by: s.by.clone(),
+            by: names.get(&s.by).cloned().unwrap_or_else(|| s.by.clone()),
             at: china_time(s.at),
             note: s.note.clone(),
         })
@@ -135,7 +160,7 @@ pub fn of_household(
                     CaseState::Open { next } => Some(next.label()),
                     _ => None,
                 },
-                steps: steps_of(&c),
+                steps: steps_of(backend, &c),
             }
         })
         .collect())
@@ -246,7 +271,7 @@ fn open_case(
         })),
         // Another opener took the same number first: it holds the household's open case.
         Err(DataError::Duplicate(_)) => Ok(Err(Refused::new(format!(
-            "户(ID {})刚刚由他人登记了监测案件, 请刷新后查看",
+            "户(ID {})刚刚由他人登记了监测事项, 请刷新后查看",
             rec.id
         )))),
         Err(e) => Err(e.into()),
@@ -589,7 +614,7 @@ fn view_of(
         monitoring_kind_label: c.monitoring_kind.map(MonitoringKind::label),
         risk_types: c.risk_types.clone(),
         risk_labels: c.risk_types.iter().map(|r| r.label()).collect(),
-        steps: steps_of(c),
+        steps: steps_of(backend, c),
         form,
         elimination,
     })
@@ -652,7 +677,7 @@ pub fn record_step(
             }
             CaseKind::Elimination => StatusEvent::new(StatusEventKind::RiskEliminated, today),
         };
-        event.note = format!("监测案件 {} 县级审定", c.id);
+        event.note = format!("监测事项 {} 县级审定", c.id);
         decision = Some(event);
     }
     let step = StepRecord {

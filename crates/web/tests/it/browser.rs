@@ -303,7 +303,7 @@ fn a_cadre_a_township_and_a_county_identify_a_household_in_a_real_browser() {
     let case_path = d.current_path();
     assert!(case_path.starts_with("/cases/"), "{case_path}");
     for note in [
-        "已入户, 签署授权书",
+        "已入户，签署授权承诺书",
         "比对无异常",
         "村民代表会议评议通过, 公示5天",
     ] {

@@ -16,4 +16,5 @@ mod reports;
 mod sessions;
 mod support;
 mod whatif;
+mod words;
 mod workflow;

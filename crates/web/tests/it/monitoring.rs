@@ -282,7 +282,7 @@ async fn a_second_lead_and_a_stale_step_are_refused_with_the_reason() {
             .send(cadre.post_form(&format!("/households/{}/leads", w.household_in2.0), lead))
             .await;
         assert_eq!(again.status, StatusCode::CONFLICT);
-        assert!(again.body.contains("未办结的监测案件"), "{}", again.body);
+        assert!(again.body.contains("未办结的监测事项"), "{}", again.body);
         assert!(again.body.contains(&format!("/cases/{id}")));
         let api = w
             .send(json_post(
@@ -615,7 +615,7 @@ async fn the_dashboard_counts_cases_by_step_and_against_the_time_limit() {
         assert_eq!(
             c["by_step"],
             serde_json::json!([
-                ["visit", "入户核实(签署授权书)", 1],
+                ["visit", "入户核实（签署授权承诺书）", 1],
                 ["comparison", "数据比对", 2]
             ])
         );
