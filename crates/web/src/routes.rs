@@ -9,6 +9,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
 use axum::routing::{get, patch, post, MethodRouter};
 use axum::{middleware, Router};
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 
 use crate::access::Action;
 use crate::case_pages::{self, step_action};
@@ -659,8 +660,8 @@ pub fn specs() -> Vec<RouteSpec> {
     table().into_iter().map(|(s, _)| s).collect()
 }
 
-/// The application: every route of [`table`], CSRF protection on unsafe requests, error rendering, and
-/// security headers.
+/// The application: every route of [`table`], CSRF protection on unsafe requests, error rendering,
+/// security headers and compression.
 pub fn router(state: AppState) -> Router {
     let mut app: Router<AppState> = Router::new();
     for (spec, handler) in table() {
@@ -669,7 +670,24 @@ pub fn router(state: AppState) -> Router {
     app.layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(middleware::from_fn(render_errors))
         .layer(middleware::map_response(security_headers))
+        .layer(compression())
         .with_state(state)
+}
+
+/// gzip or brotli, as the browser accepts, for scripts, style sheets and JSON. HTML pages stay uncompressed:
+/// they carry the session's CSRF token beside text the request chose (a search term, a form's values), which
+/// is what a compression side channel (BREACH) needs to recover the token. Spreadsheets, zips and PDFs are
+/// compressed already.
+fn compression() -> tower_http::compression::CompressionLayer<impl Predicate> {
+    let predicate = DefaultPredicate::new()
+        .and(NotForContentType::const_new("text/html"))
+        .and(NotForContentType::const_new("application/vnd."))
+        .and(NotForContentType::const_new("application/zip"))
+        .and(NotForContentType::const_new("application/pdf"));
+    tower_http::compression::CompressionLayer::new()
+        .no_deflate()
+        .no_zstd()
+        .compress_when(predicate)
 }
 
 async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {

@@ -6,6 +6,7 @@
 mod access;
 mod api_edit;
 mod browser;
+mod compression;
 mod edit;
 mod flows;
 mod import;
