@@ -871,7 +871,11 @@ pub fn operation(method: &Method, path: &str) -> Option<Operation> {
         ("POST", "/api/v1/households/{id}/leads") => Operation {
             request: Some(r("LeadBody")),
             success: (201, r("Opened")),
-            others: vec![(400, r("Error")), (409, r("LeadRefused"))],
+            others: vec![
+                (400, r("Error")),
+                (409, r("LeadRefused")),
+                (422, r("Problem")),
+            ],
         },
         (
             "POST",

@@ -13,8 +13,8 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use jingzhun_core::monitoring::{CaseId, CaseRecord, Measure};
 use jingzhun_core::{
-    AreaCode, Channel, HouseholdId, HouseholdStatus, MonitoringKind, RiskType, StatusEvent,
-    StatusEventKind,
+    AreaCode, Channel, HouseholdId, HouseholdStatus, MonitoringKind, RegistryStatus, RiskType,
+    StatusEvent, StatusEventKind,
 };
 use jingzhun_policy::{explain, DepartmentFacts, OwnedFacts, PolicyPack};
 use serde::Serialize;
@@ -45,12 +45,14 @@ pub struct NewLead {
     pub note: String,
 }
 
-/// A write refused for a reason the user should read (answered with 409).
+/// A write refused for a reason the user should read (answered with 409; with field errors, 422).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Refused {
     pub message: String,
     /// The household's open case, when a lead was refused because of it.
     pub open_case: Option<String>,
+    /// What is wrong field by field, when the lead contradicts the household or misses a field.
+    pub fields: Vec<super::whatif::FieldError>,
 }
 
 impl Refused {
@@ -58,8 +60,69 @@ impl Refused {
         Self {
             message: message.into(),
             open_case: None,
+            fields: Vec::new(),
         }
     }
+
+    fn invalid(fields: Vec<super::whatif::FieldError>) -> Self {
+        Self {
+            message: "线索与农户的情况不符或缺少内容，未登记，请按提示修改".to_owned(),
+            open_case: None,
+            fields,
+        }
+    }
+}
+
+/// What a lead for identification must agree with (the household's standing today): 脱贫不稳定户 only for a
+/// 脱贫户, 边缘易致贫户 only for a 一般农户, 突发严重困难户 for either, nothing for a removed household or a
+/// registered poor household not yet exited; and at least one risk type.
+pub fn lead_field_errors(
+    status: &RegistryStatus,
+    kind: Option<MonitoringKind>,
+    risk_types: &[RiskType],
+) -> Vec<super::whatif::FieldError> {
+    let error = |field: &str, message: String| super::whatif::FieldError {
+        field: field.to_owned(),
+        message,
+    };
+    let standing = match status {
+        RegistryStatus::NotRegistered => "一般农户",
+        RegistryStatus::Poor { .. } => "建档立卡贫困户（未脱贫）",
+        RegistryStatus::Exited { .. } => "脱贫户",
+        RegistryStatus::Removed { .. } => "已清退的户",
+    };
+    let mut out = Vec::new();
+    match (kind, status) {
+        (None, _) => out.push(error(
+            "monitoring_kind",
+            "请选择拟纳入的监测对象类型".to_owned(),
+        )),
+        (Some(_), RegistryStatus::Removed { .. }) => out.push(error(
+            "monitoring_kind",
+            "此户已清退，不能登记监测线索".to_owned(),
+        )),
+        (Some(MonitoringKind::Unstable), RegistryStatus::Exited { .. })
+        | (Some(MonitoringKind::Marginal), RegistryStatus::NotRegistered)
+        | (
+            Some(MonitoringKind::SuddenHardship),
+            RegistryStatus::Exited { .. } | RegistryStatus::NotRegistered,
+        ) => {}
+        (Some(k), _) => {
+            let fits = match k {
+                MonitoringKind::Unstable => "脱贫户",
+                MonitoringKind::Marginal => "一般农户",
+                MonitoringKind::SuddenHardship => "脱贫户或一般农户",
+            };
+            out.push(error(
+                "monitoring_kind",
+                format!("{}只适用于{fits}，此户是{standing}", k.label()),
+            ));
+        }
+    }
+    if risk_types.is_empty() {
+        out.push(error("risk_types", "请至少选择一项风险类型".to_owned()));
+    }
+    out
 }
 
 fn china_time(at: DateTime<Utc>) -> String {
@@ -242,8 +305,12 @@ fn open_case(
     } else {
         CaseKind::Identification
     };
-    if kind == CaseKind::Identification && lead.monitoring_kind.is_none() {
-        return Ok(Err(Refused::new("请选择拟纳入的监测对象类型")));
+    if kind == CaseKind::Identification {
+        let status = HouseholdStatus::on(&rec.events, today).registry;
+        let fields = lead_field_errors(&status, lead.monitoring_kind, &lead.risk_types);
+        if !fields.is_empty() {
+            return Ok(Err(Refused::invalid(fields)));
+        }
     }
     let id = backend.next_case_id(rec.id)?;
     let case = CaseRecord {
@@ -268,6 +335,7 @@ fn open_case(
         Err(DataError::CaseAlreadyOpen { message, open }) => Ok(Err(Refused {
             message,
             open_case: open.map(|c| c.to_string()),
+            fields: Vec::new(),
         })),
         // Another opener took the same number first: it holds the household's open case.
         Err(DataError::Duplicate(_)) => Ok(Err(Refused::new(format!(

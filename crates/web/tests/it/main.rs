@@ -10,6 +10,7 @@ mod compression;
 mod edit;
 mod flows;
 mod import;
+mod leads;
 mod monitoring;
 mod openapi;
 mod proposals;

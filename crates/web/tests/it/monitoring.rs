@@ -273,7 +273,7 @@ async fn a_second_lead_and_a_stale_step_are_refused_with_the_reason() {
     for (w, _guard) in sync!(worlds()) {
         let cadre = w.login_as(Role::VillageCadre).await;
         let township = w.login_as(Role::TownshipReviewer).await;
-        let lead = "channel=cadre_check&monitoring_kind=marginal&risk=illness";
+        let lead = "channel=cadre_check&monitoring_kind=unstable&risk=illness";
         let id = w.open_case(&cadre, w.household_in2, lead).await;
         assert_eq!(id, format!("{}-1", w.household_in2.0));
 
@@ -288,7 +288,7 @@ async fn a_second_lead_and_a_stale_step_are_refused_with_the_reason() {
             .send(json_post(
                 &cadre,
                 &format!("/api/v1/households/{}/leads", w.household_in2.0),
-                serde_json::json!({"channel": "self_application", "monitoring_kind": "marginal"}),
+                serde_json::json!({"channel": "self_application", "monitoring_kind": "unstable", "risk_types": ["illness"]}),
             ))
             .await;
         assert_eq!(api.status, StatusCode::CONFLICT);
@@ -398,7 +398,7 @@ async fn to_county(w: &World, household: HouseholdId) -> String {
         .open_case(
             &cadre,
             household,
-            "channel=cadre_check&monitoring_kind=marginal",
+            "channel=cadre_check&monitoring_kind=unstable&risk=illness",
         )
         .await;
     for (s, seg) in [
@@ -536,7 +536,7 @@ async fn opening_a_case_does_not_read_every_case() {
             .open_case(
                 &cadre,
                 w.household_in2,
-                "channel=cadre_check&monitoring_kind=marginal&risk=illness",
+                "channel=cadre_check&monitoring_kind=unstable&risk=illness",
             )
             .await;
         for uri in [

@@ -249,7 +249,7 @@ impl World {
                 VILLAGE_OUT,
                 vec![member("张五", rid("51190319800404005"), Relationship::Head)],
             ),
-            &[registered],
+            &[registered, exited],
         );
         let spare_account = jingzhun_web::create_account(
             &store,
@@ -367,7 +367,7 @@ impl World {
 
     /// A case rejected at the visit inside every test account's area, and one outside all of them.
     pub async fn closed_cases(&self) -> (String, String) {
-        let lead = "channel=cadre_check&monitoring_kind=marginal&risk=illness";
+        let lead = "channel=cadre_check&monitoring_kind=unstable&risk=illness";
         let cadre = self.login_as(Role::VillageCadre).await;
         let inside = self.open_case(&cadre, self.household_in2, lead).await;
         let res = self

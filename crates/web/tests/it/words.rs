@@ -40,7 +40,7 @@ async fn cadre_pages_name_people_and_show_no_provenance_markers() {
         ));
         let below_line = sync!(crate::proposals::low_income_household(&w)).0;
         let cadre = w.login_as(Role::VillageCadre).await;
-        let lead = "channel=cadre_check&monitoring_kind=marginal&risk=illness";
+        let lead = "channel=cadre_check&monitoring_kind=unstable&risk=illness";
         let id = w.open_case(&cadre, w.household_in2, lead).await;
         let step = w
             .send(cadre.post_form(&format!("/cases/{id}/visit"), "outcome=pass&note=已入户"))
@@ -103,7 +103,7 @@ async fn cadre_pages_name_people_and_show_no_provenance_markers() {
 async fn coded_labels_are_english_when_switched() {
     let w = World::new();
     let cadre = w.login_as(Role::VillageCadre).await;
-    let lead = "channel=cadre_check&monitoring_kind=marginal&risk=illness";
+    let lead = "channel=cadre_check&monitoring_kind=unstable&risk=illness";
     let id = w.open_case(&cadre, w.household_in2, lead).await;
     let mut req = cadre.get(&format!("/cases/{id}"));
     let cookie = req
@@ -120,7 +120,7 @@ async fn coded_labels_are_english_when_switched() {
     assert_eq!(page.status, StatusCode::OK);
     for english in [
         "Cadre check",
-        "Marginal (at risk of poverty)",
+        "Exited but unstable",
         "Illness",
         "Lead recorded",
     ] {
