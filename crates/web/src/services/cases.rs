@@ -346,6 +346,30 @@ fn open_case(
     }
 }
 
+/// What a case came to, as the key of its words in `i18n` (已识别纳入, 不予纳入, 已风险消除, 不予消除): pages
+/// say the outcome of a closed case, not only that it is closed.
+pub fn closed_key(kind: CaseKind, state: CaseState) -> &'static str {
+    match (state, kind) {
+        (CaseState::Decided, CaseKind::Identification) => "closed.included",
+        (CaseState::Decided, CaseKind::Elimination) => "closed.eliminated",
+        (CaseState::Rejected { .. }, CaseKind::Identification) => "closed.not_included",
+        (CaseState::Rejected { .. }, CaseKind::Elimination) => "closed.not_eliminated",
+        (CaseState::Open { .. }, _) => "cases.closed",
+    }
+}
+
+impl CaseLine {
+    pub fn closed_key(&self) -> &'static str {
+        closed_key(self.kind, self.state)
+    }
+}
+
+impl CaseLink {
+    pub fn closed_key(&self) -> &'static str {
+        closed_key(self.kind, self.state)
+    }
+}
+
 /// One line of the inbox.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseLine {
@@ -722,6 +746,13 @@ pub fn record_step(
         Err(StepRefusal::Role) => return Err(AppError::Forbidden),
         // The store says why (out of turn or closed), and a stale page first; see below.
         Ok(()) | Err(StepRefusal::Closed | StepRefusal::OutOfOrder { .. }) => {}
+    }
+    // A refusal records its reason (不予纳入 needs a why); a stale page is left to the store to refuse.
+    if input.outcome == Outcome::Reject
+        && input.note.trim().is_empty()
+        && input.seen.is_none_or(|s| s == c.steps.len())
+    {
+        return refuse(&c, "不通过须写明理由（填在“说明”栏）".to_owned());
     }
     let decides = input.step == Step::CountyApproval && input.outcome == Outcome::Pass;
     let mut decision = None;

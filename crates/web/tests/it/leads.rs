@@ -104,3 +104,46 @@ fn the_kind_must_fit_the_standing() {
     assert!(!ok(&S::Removed { on }, K::Marginal));
     assert_eq!(lead_field_errors(&S::NotRegistered, None, &[]).len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_records_its_reason_and_shows_as_not_included() {
+    for (w, _guard) in sync!(worlds()) {
+        let cadre = w.login_as(Role::VillageCadre).await;
+        let id = w
+            .open_case(
+                &cadre,
+                w.household_in2,
+                "channel=cadre_check&monitoring_kind=unstable&risk=illness",
+            )
+            .await;
+        let visit = format!("/cases/{id}/visit");
+        let bare = w.send(cadre.post_form(&visit, "outcome=reject")).await;
+        assert_eq!(bare.status, StatusCode::CONFLICT, "{}", bare.body);
+        assert!(bare.body.contains("不通过须写明理由"), "{}", bare.body);
+        let page = w.send(cadre.get(&format!("/cases/{id}"))).await;
+        assert!(page.body.contains("线索登记"), "still open: {}", page.body);
+        assert!(!page.body.contains("不予纳入"), "nothing recorded");
+
+        let reasoned = w
+            .send(cadre.post_form(
+                &visit,
+                "outcome=reject&note=家庭有城镇商品房，不符合纳入条件",
+            ))
+            .await;
+        assert_eq!(reasoned.status, StatusCode::SEE_OTHER, "{}", reasoned.body);
+        let page = w.send(cadre.get(&format!("/cases/{id}"))).await;
+        assert!(
+            page.body.contains("<b id=\"case-state\">不予纳入</b>"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("家庭有城镇商品房，不符合纳入条件"));
+        let household = w
+            .send(cadre.get(&format!("/households/{}", w.household_in2.0)))
+            .await;
+        assert!(household.body.contains("不予纳入"), "{}", household.body);
+        let inbox = w.send(cadre.get("/cases?all=1")).await;
+        assert!(inbox.body.contains("不予纳入"), "{}", inbox.body);
+        sync!(drop((w, _guard)));
+    }
+}

@@ -377,7 +377,7 @@ impl World {
         let far = self.login(OUTSIDE_CADRE, PASSWORD).await;
         let outside = self.open_case(&far, self.household_out, lead).await;
         let res = self
-            .send(far.post_form(&format!("/cases/{outside}/visit"), "outcome=reject"))
+            .send(far.post_form(&format!("/cases/{outside}/visit"), "outcome=reject&note=x"))
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
         (inside, outside)
