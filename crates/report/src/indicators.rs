@@ -1881,6 +1881,157 @@ mod tests {
         assert_eq!(without.get(&city, "lead_to_decision_days"), None);
     }
 
+    /// The economy's and the project library's indicators are the figures their modules compute, for each
+    /// area of any level asked for (computed from the records within each area), never in the Parquet.
+    #[test]
+    fn economy_and_project_indicators_are_their_modules_figures_at_every_level() {
+        use crate::economy::{EconomyData, EconomyFigures};
+        use crate::projects::{ProjectDetails, ProjectInputs};
+        use jingzhun_core::economy::*;
+        use jingzhun_core::projects::*;
+        use jingzhun_core::{Area, AreaTree, Settlement, Yuan};
+        let codes = [
+            "51",
+            "5119",
+            "511902",
+            "511902001",
+            "511902001001",
+            "511902001002",
+            "511903",
+            "511903001",
+            "511903001001",
+        ];
+        let tree = AreaTree::new(codes.iter().map(|c| Area {
+            code: AreaCode::parse(c).unwrap(),
+            name: format!("区划{c}"),
+            settlement: (c.len() == 12).then_some(Settlement::Rural),
+        }))
+        .unwrap();
+        let day = NaiveDate::from_ymd_opt(2020, 12, 31).unwrap();
+        let engine = Engine::new(&tree, 2020, day);
+        let eval = engine
+            .evaluate(&jingzhun_policy::PolicyPack::builtin())
+            .unwrap();
+        let v = |c: &str| AreaCode::parse(c).unwrap();
+        let account = |village: &str, own: i64| CollectiveAccount {
+            village: v(village),
+            year: 2020,
+            income: [Yuan::from_yuan(own), Yuan::ZERO, Yuan::ZERO, Yuan::ZERO],
+            assets: Yuan::ZERO,
+            projects: vec![],
+        };
+        let base = |id: i64, village: &str, mu: f64| IndustryBase {
+            id: BaseId(id),
+            name: "茶园".into(),
+            kind: IndustryKind::Tea,
+            area_mu: mu,
+            village: v(village),
+            operator: None,
+            established: 2019,
+        };
+        let economy = EconomyData {
+            accounts: vec![
+                account("511902001001", 1_200_000),
+                account("511902001002", 150_000),
+                account("511903001001", 20_000),
+            ],
+            bases: vec![
+                base(1, "511902001001", 1_000.0),
+                base(2, "511902001002", 500.0),
+                base(3, "511903001001", 250.0),
+            ],
+            ..EconomyData::default()
+        };
+        let project = |id: i64, village: &str, kind: ProjectKind| Project {
+            id: ProjectId(id),
+            name: "项目".into(),
+            kind,
+            area: v(village),
+            year: 2020,
+            planned_output: 1.0,
+            beneficiary_households: 10,
+            budget: Yuan::from_yuan(100),
+            steps: vec![],
+        };
+        let mut records = ProjectRecords {
+            projects: vec![
+                project(1, "511902001001", ProjectKind::Industry),
+                project(2, "511903001001", ProjectKind::Road),
+            ],
+            ..ProjectRecords::default()
+        };
+        for (p, yuan, spent) in [(1, 1_000, 400), (2, 3_000, 3_000)] {
+            records.allocations.push(Allocation {
+                project: ProjectId(p),
+                source: FundSource::Central,
+                year: 2020,
+                amount: Yuan::from_yuan(yuan),
+            });
+            records.spending.push(Spending {
+                project: ProjectId(p),
+                source: FundSource::Central,
+                on: NaiveDate::from_ymd_opt(2020, 6, 1).unwrap(),
+                amount: Yuan::from_yuan(spent),
+            });
+        }
+        let inputs = ProjectInputs {
+            records,
+            cadres: vec![],
+        };
+        let areas: Vec<(AreaCode, String)> = ["5119", "511902", "511902001001", "511903"]
+            .iter()
+            .map(|c| (v(c), c.to_string()))
+            .collect();
+        let table = compute(
+            &engine,
+            &eval,
+            &areas,
+            Extras {
+                economy: Some(&economy),
+                projects: Some(&inputs),
+                ..Extras::default()
+            },
+        );
+        let none = HashSet::new();
+        for (area, _) in &areas {
+            let e = EconomyFigures::compute(area, 2020, &economy, &none);
+            let p = ProjectDetails::compute(&inputs.records, &inputs.cadres, area, day);
+            assert_eq!(table.get(area, "industry_base_mu"), Some(e.industry_base_mu));
+            assert_eq!(
+                table.get(area, "collective_income_villages_over_100k"),
+                Some(e.collective_income_villages_over_100k as f64)
+            );
+            assert_eq!(
+                table.get(area, "funds_execution_rate"),
+                p.total.execution_rate
+            );
+            assert_eq!(
+                table.get(area, "funds_execution_rate.central"),
+                p.by_source.get("central").and_then(|l| l.execution_rate)
+            );
+            assert_eq!(table.get(area, "funds_industry_share"), p.industry_share);
+        }
+        let city = v("5119");
+        assert_eq!(table.get(&city, "industry_base_mu"), Some(1_750.0));
+        assert_eq!(table.get(&city, "collective_villages.over_1m"), Some(1.0));
+        assert_eq!(table.get(&city, "collective_villages.100k_1m"), Some(1.0));
+        assert_eq!(table.get(&city, "collective_villages.under_50k"), Some(1.0));
+        assert_eq!(table.get(&city, "funds_execution_rate"), Some(0.85));
+        assert_eq!(table.get(&city, "funds_industry_share"), Some(0.25));
+        assert_eq!(table.get(&v("511902"), "funds_execution_rate"), Some(0.4));
+        assert_eq!(table.get(&v("511902001001"), "industry_base_mu"), Some(1_000.0));
+        assert_eq!(table.get(&v("511903"), "collective_income_villages_over_100k"), Some(0.0));
+        assert_eq!(table.get(&city, "labour_in_work_yoy"), None, "no records of 2019");
+        for code in ["industry_base_mu", "funds_execution_rate", "labour_in_work"] {
+            assert!(indicator(code).is_some_and(|i| !i.in_parquet), "{code}");
+        }
+        assert!(indicator("incidence").is_some_and(|i| i.in_parquet));
+        // Without the records, no values.
+        let without = compute(&engine, &eval, &areas, Extras::default());
+        assert_eq!(without.get(&city, "industry_base_mu"), None);
+        assert_eq!(without.get(&city, "funds_execution_rate"), None);
+    }
+
     #[test]
     fn returns_count_in_the_year_they_take_effect() {
         let d = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap();
