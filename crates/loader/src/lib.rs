@@ -708,7 +708,7 @@ impl ReportData {
                 evaluate_secs: started.elapsed().as_secs_f64(),
                 workflow_secs: 0.0,
                 economy: Default::default(),
-            project_inputs: None,
+                project_inputs: None,
             }
             .with_economy(store, year);
         }

@@ -257,16 +257,14 @@ fn evaluate_proposes_risk_elimination_and_fires_department_alerts_where_the_data
 /// on record make none.
 #[test]
 fn lost_work_and_relocated_households_without_work_are_warned_about_and_nothing_else() {
-    use jingzhun_core::economy::{EconomyRecords, EmploymentRecord, EmploymentStatus};
     use jingzhun_core::economy::NotWorkingReason;
+    use jingzhun_core::economy::{EconomyRecords, EmploymentRecord, EmploymentStatus};
     use jingzhun_core::projects::{Resident, Settlement as Site, SettlementId, SettlementKind};
     use jingzhun_report::warnings::{WarningKind, WarningSet, Workflow};
 
     let p = planted();
     let actor = Actor::system("test");
-    let member = |i: usize| {
-        p.store.household(p.ids[i]).unwrap().household.members[0].resident_id
-    };
+    let member = |i: usize| p.store.household(p.ids[i]).unwrap().household.members[0].resident_id;
     let work = |i: usize, year: u16, status: EmploymentStatus, months: u8| EmploymentRecord {
         household: p.ids[i],
         member: member(i),
@@ -357,7 +355,10 @@ fn lost_work_and_relocated_households_without_work_are_warned_about_and_nothing_
         assert_eq!(r.risk_types[0], RiskType::UnstableEmployment);
         assert!(r.kind.is_lead());
         let text = jingzhun_report::warnings::subject(r);
-        assert!(!text.is_empty() && !text.contains(member(3).as_str()), "{text}");
+        assert!(
+            !text.is_empty() && !text.contains(member(3).as_str()),
+            "{text}"
+        );
     }
     let counts = set.counts(&area);
     assert_eq!(counts.of(WarningKind::EmploymentLost), 2);
@@ -376,5 +377,9 @@ fn lost_work_and_relocated_households_without_work_are_warned_about_and_nothing_
     let mut work = Workflow::default();
     jingzhun_loader::warnings::add_economy(&mut work, &p.store, &area, 2023).unwrap();
     let set = WarningSet::build(&loaded.engine, &eval, &area, &work);
-    assert!(set.rows.iter().all(|r| r.kind.risk().is_none()), "{:?}", set.rows);
+    assert!(
+        set.rows.iter().all(|r| r.kind.risk().is_none()),
+        "{:?}",
+        set.rows
+    );
 }

@@ -740,7 +740,8 @@ fn build_catalogue() -> Vec<Indicator> {
     v
 }
 
-const ECONOMY: &str = "产业、就业、消费帮扶和村集体经济记录(经营主体、基地、产品、就业、村集体账目)";
+const ECONOMY: &str =
+    "产业、就业、消费帮扶和村集体经济记录(经营主体、基地、产品、就业、村集体账目)";
 
 const PROJECTS: &str = "项目库、资金安排与支出、驻村工作队和帮扶干部记录";
 
@@ -858,7 +859,9 @@ fn economy_indicators(v: &mut Vec<Indicator>) {
     for band in jingzhun_core::economy::CollectiveBand::ALL {
         let f: fn(&AreaData) -> Option<f64> = match band {
             jingzhun_core::economy::CollectiveBand::None => |d| villages_in_band(d, "none"),
-            jingzhun_core::economy::CollectiveBand::Under50k => |d| villages_in_band(d, "under_50k"),
+            jingzhun_core::economy::CollectiveBand::Under50k => {
+                |d| villages_in_band(d, "under_50k")
+            }
             jingzhun_core::economy::CollectiveBand::From50kTo100k => {
                 |d| villages_in_band(d, "50k_100k")
             }
@@ -889,7 +892,12 @@ fn labour_at(d: &AreaData, place: &str) -> Option<f64> {
 
 fn villages_in_band(d: &AreaData, band: &str) -> Option<f64> {
     let f = &d.economy.as_ref()?.now;
-    Some(f.collective_villages_by_band.get(band).copied().unwrap_or(0) as f64)
+    Some(
+        f.collective_villages_by_band
+            .get(band)
+            .copied()
+            .unwrap_or(0) as f64,
+    )
 }
 
 /// The project library's indicators (issue 15), each from [`ProjectDetails`] (and, for the team coverage,
@@ -974,7 +982,10 @@ fn project_indicators(v: &mut Vec<Indicator>) {
             "帮扶干部 ÷ 累计建档立卡户",
             Records(|d| {
                 let p = d.projects.as_ref()?;
-                ratio(p.figures.assisting_cadres, d.rollup.ever_registered_households)
+                ratio(
+                    p.figures.assisting_cadres,
+                    d.rollup.ever_registered_households,
+                )
             }),
         ),
         ind(
@@ -1996,7 +2007,10 @@ mod tests {
         for (area, _) in &areas {
             let e = EconomyFigures::compute(area, 2020, &economy, &none);
             let p = ProjectDetails::compute(&inputs.records, &inputs.cadres, area, day);
-            assert_eq!(table.get(area, "industry_base_mu"), Some(e.industry_base_mu));
+            assert_eq!(
+                table.get(area, "industry_base_mu"),
+                Some(e.industry_base_mu)
+            );
             assert_eq!(
                 table.get(area, "collective_income_villages_over_100k"),
                 Some(e.collective_income_villages_over_100k as f64)
@@ -2019,9 +2033,19 @@ mod tests {
         assert_eq!(table.get(&city, "funds_execution_rate"), Some(0.85));
         assert_eq!(table.get(&city, "funds_industry_share"), Some(0.25));
         assert_eq!(table.get(&v("511902"), "funds_execution_rate"), Some(0.4));
-        assert_eq!(table.get(&v("511902001001"), "industry_base_mu"), Some(1_000.0));
-        assert_eq!(table.get(&v("511903"), "collective_income_villages_over_100k"), Some(0.0));
-        assert_eq!(table.get(&city, "labour_in_work_yoy"), None, "no records of 2019");
+        assert_eq!(
+            table.get(&v("511902001001"), "industry_base_mu"),
+            Some(1_000.0)
+        );
+        assert_eq!(
+            table.get(&v("511903"), "collective_income_villages_over_100k"),
+            Some(0.0)
+        );
+        assert_eq!(
+            table.get(&city, "labour_in_work_yoy"),
+            None,
+            "no records of 2019"
+        );
         for code in ["industry_base_mu", "funds_execution_rate", "labour_in_work"] {
             assert!(indicator(code).is_some_and(|i| !i.in_parquet), "{code}");
         }

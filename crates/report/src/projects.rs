@@ -256,7 +256,11 @@ impl ProjectDetails {
 
 /// The villages of `area` with a work team in place some time in the year of `as_of` (sent by `as_of`, not
 /// withdrawn before the year began).
-pub fn villages_with_team(teams: &[WorkTeam], area: &AreaCode, as_of: NaiveDate) -> BTreeSet<AreaCode> {
+pub fn villages_with_team(
+    teams: &[WorkTeam],
+    area: &AreaCode,
+    as_of: NaiveDate,
+) -> BTreeSet<AreaCode> {
     let mut v = team_villages(teams, as_of);
     v.retain(|village| area.contains(village));
     v

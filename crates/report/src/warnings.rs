@@ -254,8 +254,12 @@ impl WarningSet {
             let force = economy::labour_force_households(engine, eval);
             economy::employment_leads(eval.year, &work.employment, &force)
         };
-        let jobless =
-            economy::relocated_without_work(&work.relocated, eval.as_of, eval.year, &work.employment);
+        let jobless = economy::relocated_without_work(
+            &work.relocated,
+            eval.as_of,
+            eval.year,
+            &work.employment,
+        );
         let wanted: HashSet<HouseholdId> = work
             .ending_measures
             .iter()
@@ -373,7 +377,8 @@ impl WarningSet {
             rows.push(row);
         }
         // One row per household: its members' losses in one sentence.
-        let mut by_household: BTreeMap<HouseholdId, Vec<&economy::EmploymentLead>> = BTreeMap::new();
+        let mut by_household: BTreeMap<HouseholdId, Vec<&economy::EmploymentLead>> =
+            BTreeMap::new();
         for l in &lost {
             by_household.entry(l.household).or_default().push(l);
         }

@@ -295,6 +295,9 @@ fn work_breaks_off_some_years_at_about_the_assumed_rate() {
     }
     assert!(r2020 > r2021, "2020 {r2020}, 2021 {r2021}");
     // Some lose the whole year (务工中断), not only months.
-    assert!(s.data.employment.iter().any(|e| e.reason
-        == Some(jingzhun_core::economy::NotWorkingReason::JobLost)));
+    assert!(s
+        .data
+        .employment
+        .iter()
+        .any(|e| e.reason == Some(jingzhun_core::economy::NotWorkingReason::JobLost)));
 }

@@ -152,6 +152,35 @@ impl Driver {
         );
     }
 
+    /// Waits until the element's text contains `part` (it may be replaced meanwhile: a page loading
+    /// after a submit).
+    fn wait_text(&self, css: &str, part: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let text = ureq::post(&self.url("/element"))
+                .send_json(json!({"using": "css selector", "value": css}))
+                .ok()
+                .and_then(|r| r.into_json::<Value>().ok())
+                .and_then(|v| v["value"][ELEMENT_KEY].as_str().map(str::to_owned))
+                .and_then(|id| {
+                    ureq::get(&self.url(&format!("/element/{id}/text")))
+                        .call()
+                        .ok()
+                })
+                .and_then(|r| r.into_json::<Value>().ok())
+                .and_then(|v| v["value"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            if text.contains(part) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} never showed {part}: {text}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn text(&self, css: &str) -> String {
         let id = self.find(css);
         self.get(&format!("/element/{id}/text"))
@@ -606,11 +635,7 @@ fn a_project_is_approved_announced_and_cannot_start_inside_its_announcement_peri
     d.set_value("input[name=on]", "2024-02-01");
     d.screenshot("40-project-approve");
     d.click("form[action='/projects/7/approve'] button[type=submit]");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !d.text("#stage").contains(Stage::Approved.label()) {
-        assert!(Instant::now() < deadline, "the approval was not recorded");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    d.wait_text("#stage", Stage::Approved.label());
     assert_eq!(stage(&world), Some(Stage::Approved));
     d.sign_out();
 
@@ -621,11 +646,10 @@ fn a_project_is_approved_announced_and_cannot_start_inside_its_announcement_peri
     d.set_value("input[name=until]", "2024-02-11");
     d.click("form[action='/projects/7/step'] button[type=submit]");
     d.find("input[name=stage][value=under_way]");
-    assert!(d.text("#stage").contains(Stage::Announced.label()));
+    d.wait_text("#stage", Stage::Announced.label());
     d.set_value("input[name=on]", "2024-02-11");
     d.click("form[action='/projects/7/step'] button[type=submit]");
-    let refusal = d.text("p.error");
-    assert!(refusal.contains("公告公示期至 2024-02-11 结束"), "{refusal}");
+    d.wait_text("p.error", "公告公示期至 2024-02-11 结束");
     d.screenshot("41-project-start-refused");
     assert_eq!(stage(&world), Some(Stage::Announced));
 }

@@ -188,7 +188,10 @@ async fn the_api_walks_the_workflow_with_the_same_refusals() {
         assert_eq!(res.status, StatusCode::NOT_FOUND);
         let res = w.send(county.get("/api/v1/projects/1")).await;
         let p = json(&res.body);
-        assert_eq!((p["stage"].as_str(), p["step_count"].as_i64()), (Some("proposed"), Some(1)));
+        assert_eq!(
+            (p["stage"].as_str(), p["step_count"].as_i64()),
+            (Some("proposed"), Some(1))
+        );
         assert_eq!(p["next_stage"], "approved");
         let approve = r#"{"stage":"approved","seen":1,"on":"2024-02-01"}"#;
         for uri in ["/api/v1/projects/1/approve", "/api/v1/projects/1/step"] {
@@ -226,11 +229,18 @@ async fn the_api_walks_the_workflow_with_the_same_refusals() {
             .await;
         assert_eq!(res.status, StatusCode::CONFLICT);
         let message = json(&res.body)["message"].as_str().unwrap().to_owned();
-        assert!(message.contains("公告公示期至 2024-02-11 结束"), "{message}");
+        assert!(
+            message.contains("公告公示期至 2024-02-11 结束"),
+            "{message}"
+        );
         assert_eq!(stage_of(&w, 1), Stage::Announced);
         // A malformed body is a 400, not a write.
         let res = w
-            .send(post_json(&township, "/api/v1/projects/1/step", r#"{"stage":"under_way"}"#))
+            .send(post_json(
+                &township,
+                "/api/v1/projects/1/step",
+                r#"{"stage":"under_way"}"#,
+            ))
             .await;
         assert_eq!(res.status, StatusCode::BAD_REQUEST);
         assert_eq!(audits(&w, Role::CountyApprover, "projects.step"), 1);

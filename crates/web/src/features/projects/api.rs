@@ -214,10 +214,12 @@ async fn record(
     let now = state.now();
     let result = state
         .run(move |b| {
-            Ok(match service::record_step(b, &user, &scope, id, input, now)? {
-                Ok(p) => Ok(p),
-                Err(reason) => Err((reason, service::project(b, &user, &scope, id)?)),
-            })
+            Ok(
+                match service::record_step(b, &user, &scope, id, input, now)? {
+                    Ok(p) => Ok(p),
+                    Err(reason) => Err((reason, service::project(b, &user, &scope, id)?)),
+                },
+            )
         })
         .await?;
     Ok(match result {

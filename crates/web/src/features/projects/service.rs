@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
 use chrono::Datelike;
+use chrono::{DateTime, NaiveDate, Utc};
 use jingzhun_core::projects::{
     settlement_employment, AssetOwner, Project, ProjectId, ProjectStep, Resident, Stage,
 };
-use jingzhun_report::economy::YearEmployment;
 use jingzhun_core::AreaCode;
+use jingzhun_report::economy::YearEmployment;
 use jingzhun_report::projects::ProjectDetails;
 use jingzhun_store::{Store, StoreError};
 

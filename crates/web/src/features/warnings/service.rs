@@ -240,7 +240,8 @@ pub fn set_of(
         crate::workflow::NEAR_DAYS,
     )
     .map_err(load_err)?;
-    jingzhun_loader::warnings::add_economy(&mut work, live.store(), area, year).map_err(load_err)?;
+    jingzhun_loader::warnings::add_economy(&mut work, live.store(), area, year)
+        .map_err(load_err)?;
     let set = {
         let y = shared.read().unwrap_or_else(|e| e.into_inner());
         Arc::new(jingzhun_loader::warnings::warning_set(&y, area, &work))
