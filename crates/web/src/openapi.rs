@@ -519,6 +519,7 @@ pub fn components() -> Value {
         ),
     );
     put("Opened", obj(&[("case", s())]));
+    project_components(&mut put);
     put(
         "LeadRefused",
         obj(&[
@@ -898,6 +899,86 @@ fn warnings_view() -> Value {
     ])
 }
 
+/// The project library's schemas (`features::projects::api`).
+fn project_components(put: &mut dyn FnMut(&str, Value)) {
+    use jingzhun_core::projects::{AssetOwner, ProjectKind, Stage};
+    let num = || json!({"type": "number"});
+    let stage = || codes(Stage::ALL, |v| v.code());
+    put(
+        "ProjectView",
+        obj(&[
+            ("id", i()),
+            ("name", s()),
+            ("kind", codes(ProjectKind::ALL, |v| v.code())),
+            ("kind_label", s()),
+            ("area", s()),
+            ("year", i()),
+            ("stage", stage()),
+            ("stage_label", s()),
+            ("next_stage", opt(stage())),
+            ("step_count", i()),
+            ("planned_output", num()),
+            ("actual_output", opt(num())),
+            ("unit", s()),
+            ("beneficiary_households", i()),
+            ("budget_yuan", num()),
+            ("announced_until", opt(date())),
+            (
+                "steps",
+                arr(obj(&[
+                    ("stage", stage()),
+                    ("stage_label", s()),
+                    ("on", date()),
+                    ("announced_until", opt(date())),
+                    ("owner", opt(codes(AssetOwner::ALL, |v| v.code()))),
+                    ("actual_output", opt(num())),
+                    ("by", s()),
+                    ("at", json!({"type": "string", "format": "date-time"})),
+                    ("note", s()),
+                ])),
+            ),
+        ]),
+    );
+    put(
+        "ProjectList",
+        obj(&[
+            ("area", s()),
+            ("page", i()),
+            ("page_size", i()),
+            ("projects", arr(r("ProjectView"))),
+        ]),
+    );
+    put(
+        "ProjectStepBody",
+        body(
+            &[
+                (
+                    "stage",
+                    json!({"type": "string", "description": "环节代码: /step 为 announced、under_way、completed、handed_over; /approve 为 approved、accepted"}),
+                ),
+                (
+                    "seen",
+                    json!({"type": "integer", "minimum": 0, "description": "所依据的项目环节数 (step_count); 已过时则答 409 并附项目现状"}),
+                ),
+                ("on", date()),
+                ("announced_until", opt(date())),
+                ("owner", opt(codes(AssetOwner::ALL, |v| v.code()))),
+                ("actual_output", opt(num())),
+                ("note", s()),
+            ],
+            &["stage", "seen", "on"],
+        ),
+    );
+    put(
+        "ProjectRefused",
+        obj(&[
+            ("error", s()),
+            ("message", s()),
+            ("project", r("ProjectView")),
+        ]),
+    );
+}
+
 /// What one operation takes and answers.
 pub struct Operation {
     /// The request body's schema (unsafe methods).
@@ -957,6 +1038,19 @@ pub fn operation(method: &Method, path: &str) -> Option<Operation> {
             o
         }
         ("GET", "/api/v1/cases/{case}") => get(r("CaseView")),
+        ("GET", "/api/v1/projects") => {
+            let mut o = get(r("ProjectList"));
+            o.others.push((400, r("Error")));
+            o
+        }
+        ("GET", "/api/v1/projects/{project}") => get(r("ProjectView")),
+        ("POST", "/api/v1/projects/{project}/step" | "/api/v1/projects/{project}/approve") => {
+            Operation {
+                request: Some(r("ProjectStepBody")),
+                success: (200, r("ProjectView")),
+                others: vec![(400, r("Error")), (409, r("ProjectRefused"))],
+            }
+        }
         ("GET", "/api/v1/warnings") => {
             let mut o = get(r("WarningsView"));
             o.others.push((400, r("Error")));
@@ -1014,6 +1108,17 @@ fn parameters(path: &str) -> Vec<Value> {
     if path.contains("{case}") {
         params.push(json!({"name": "case", "in": "path", "required": true,
             "description": "监测事项编号 (户ID-序号)", "schema": {"type": "string"}}));
+    }
+    if path.contains("{project}") {
+        params.push(json!({"name": "project", "in": "path", "required": true,
+            "description": "项目编号", "schema": {"type": "integer"}}));
+    }
+    if path == "/api/v1/projects" {
+        params.push(json!({"name": "area", "in": "query", "required": false,
+            "description": "区域 (默认账号所属区域; 须在账号区域内)", "schema": {"type": "string"}}));
+        params.push(json!({"name": "page", "in": "query", "required": false,
+            "description": "页码, 从 0 起, 每页 200 个项目",
+            "schema": {"type": "integer", "minimum": 0}}));
     }
     if path == "/api/v1/households" {
         params.push(json!({"name": "q", "in": "query", "required": false,

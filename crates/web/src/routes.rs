@@ -739,6 +739,42 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec(
                 Method::GET,
+                "/api/v1/projects",
+                Access::Action(A::ViewProjects),
+                "项目库 (area, page)",
+            ),
+            get(crate::features::projects::api::list),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/api/v1/projects/{project}",
+                Access::Action(A::ViewProjects),
+                "项目及其流程",
+            ),
+            get(crate::features::projects::api::show),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/projects/{project}/step",
+                Access::Action(A::RecordProjectStep),
+                "登记项目环节 (公告公示、开工、完工、资产移交)",
+            ),
+            post(crate::features::projects::api::step),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/projects/{project}/approve",
+                Access::Action(A::ApproveProject),
+                "县级审批、验收项目",
+            ),
+            post(crate::features::projects::api::approve),
+        ),
+        (
+            spec(
+                Method::GET,
                 "/api/v1/warnings",
                 Access::Action(A::ViewWarnings),
                 "预警清单 (area, year, kind, within, risk, band, open_case, sort, page)",

@@ -88,6 +88,12 @@ fn request(
         } else if spec.path == "/api/v1/households/{id}" {
             // An invalid phone: the walk checks access without changing the household.
             r#"{"version":1,"fields":{"phone":"not-a-phone"}}"#.to_owned()
+        } else if spec.path == "/api/v1/projects/{project}/step" {
+            // A stale step (based on no step): access is checked, nothing is written.
+            r#"{"stage":"announced","seen":0,"on":"2020-02-01","announced_until":"2020-02-10"}"#
+                .to_owned()
+        } else if spec.path == "/api/v1/projects/{project}/approve" {
+            r#"{"stage":"approved","seen":0,"on":"2020-02-01"}"#.to_owned()
         } else if spec.path == "/api/v1/whatif" {
             format!(r#"{{"year":2021,"area":"{area}","params":{{"poverty_line":9000}}}}"#)
         } else {
@@ -176,9 +182,13 @@ fn success(spec: &RouteSpec) -> StatusCode {
             StatusCode::CONFLICT
         }
         ("POST", "/api/v1/households/{id}/leads") => StatusCode::CREATED,
-        ("POST", "/projects/{project}/step" | "/projects/{project}/approve") => {
-            StatusCode::CONFLICT
-        }
+        (
+            "POST",
+            "/projects/{project}/step"
+            | "/projects/{project}/approve"
+            | "/api/v1/projects/{project}/step"
+            | "/api/v1/projects/{project}/approve",
+        ) => StatusCode::CONFLICT,
         // The walk confirms no preview: a permitted confirmation finds nothing to commit.
         ("POST", "/import/confirm") => StatusCode::CONFLICT,
         ("POST", "/admin/accounts/{account}/disable" | "/admin/accounts/{account}/enable") => {

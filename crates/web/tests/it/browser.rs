@@ -143,6 +143,44 @@ impl Driver {
         self.post(&format!("/element/{id}/value"), json!({ "text": text }));
     }
 
+    /// Sets an input's value directly (a date input takes typed keys in the locale's order, not ISO).
+    fn set_value(&self, css: &str, value: &str) {
+        self.find(css);
+        self.post(
+            "/execute/sync",
+            json!({"script": "document.querySelector(arguments[0]).value = arguments[1];", "args": [css, value]}),
+        );
+    }
+
+    /// Waits until the element's text contains `part` (it may be replaced meanwhile: a page loading
+    /// after a submit).
+    fn wait_text(&self, css: &str, part: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let text = ureq::post(&self.url("/element"))
+                .send_json(json!({"using": "css selector", "value": css}))
+                .ok()
+                .and_then(|r| r.into_json::<Value>().ok())
+                .and_then(|v| v["value"][ELEMENT_KEY].as_str().map(str::to_owned))
+                .and_then(|id| {
+                    ureq::get(&self.url(&format!("/element/{id}/text")))
+                        .call()
+                        .ok()
+                })
+                .and_then(|r| r.into_json::<Value>().ok())
+                .and_then(|v| v["value"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            if text.contains(part) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} never showed {part}: {text}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn text(&self, css: &str) -> String {
         let id = self.find(css);
         self.get(&format!("/element/{id}/text"))
@@ -535,4 +573,83 @@ fn a_village_cadre_on_a_phone_records_a_lead_from_the_warning_list() {
     d.find("#warning-rows li.warning");
     assert!(d.text("#warning-rows").contains("有在办事项"));
     d.screenshot("32-phone-warning-list-after");
+}
+
+/// The project workflow in a real browser: a proposed project is approved by the county, announced by the
+/// township with its period, and the township's start on the period's last day is refused (409, with the
+/// reason on the page); the project stays announced.
+#[test]
+fn a_project_is_approved_announced_and_cannot_start_inside_its_announcement_period() {
+    if !have_chromedriver() {
+        let required = std::env::var("JINGZHUN_BROWSER_TEST").is_ok_and(|v| v == "require");
+        assert!(
+            !required,
+            "JINGZHUN_BROWSER_TEST=require but chromedriver is missing"
+        );
+        eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
+        return;
+    }
+    use jingzhun_core::projects::*;
+    let world = World::new();
+    let project = Project {
+        id: ProjectId(7),
+        name: "村组道路硬化".into(),
+        kind: ProjectKind::Road,
+        area: jingzhun_core::AreaCode::parse(VILLAGE_IN).unwrap(),
+        year: 2024,
+        planned_output: 3.0,
+        beneficiary_households: 42,
+        budget: jingzhun_core::Yuan::from_fen(150_000_000),
+        steps: vec![ProjectStep {
+            stage: Stage::Proposed,
+            on: chrono::NaiveDate::from_ymd_opt(2024, 1, 5).unwrap(),
+            announced_until: None,
+            owner: None,
+            actual_output: None,
+            by: "t".into(),
+            at: chrono::Utc::now(),
+            note: String::new(),
+        }],
+    };
+    world
+        .db(|s| s.create_project(&project, &[], &jingzhun_store::Actor::new("t")))
+        .unwrap();
+    let stage = |w: &World| {
+        w.db(|s| s.project(ProjectId(7)))
+            .unwrap()
+            .map(|p| p.stage())
+    };
+    let app = serve(&world);
+    let d = Driver::start().expect("chromedriver starts");
+
+    // The township may read the project but not approve it: no form, the county's step.
+    d.sign_in(&app, &username(Role::TownshipReviewer));
+    d.goto(&format!("{app}/projects/7"));
+    assert!(d.text("#stage").contains(Stage::Proposed.label()));
+    assert_eq!(d.count("form[action='/projects/7/approve']"), 0);
+    d.sign_out();
+
+    // The county approves.
+    d.sign_in(&app, &username(Role::CountyApprover));
+    d.goto(&format!("{app}/projects/7"));
+    d.set_value("input[name=on]", "2024-02-01");
+    d.screenshot("40-project-approve");
+    d.click("form[action='/projects/7/approve'] button[type=submit]");
+    d.wait_text("#stage", Stage::Approved.label());
+    assert_eq!(stage(&world), Some(Stage::Approved));
+    d.sign_out();
+
+    // The township announces it until 11 February, then tries to start it on the 11th.
+    d.sign_in(&app, &username(Role::TownshipReviewer));
+    d.goto(&format!("{app}/projects/7"));
+    d.set_value("input[name=on]", "2024-02-02");
+    d.set_value("input[name=until]", "2024-02-11");
+    d.click("form[action='/projects/7/step'] button[type=submit]");
+    d.find("input[name=stage][value=under_way]");
+    d.wait_text("#stage", Stage::Announced.label());
+    d.set_value("input[name=on]", "2024-02-11");
+    d.click("form[action='/projects/7/step'] button[type=submit]");
+    d.wait_text("p.error", "公告公示期至 2024-02-11 结束");
+    d.screenshot("41-project-start-refused");
+    assert_eq!(stage(&world), Some(Stage::Announced));
 }

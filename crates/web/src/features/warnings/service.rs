@@ -232,7 +232,7 @@ pub fn set_of(
     if let Some(set) = state.warning_cache().get(&key, epoch) {
         return Ok(set);
     }
-    let work = jingzhun_loader::warnings::workflow(
+    let mut work = jingzhun_loader::warnings::workflow(
         live.store(),
         live.pack(),
         area,
@@ -240,6 +240,8 @@ pub fn set_of(
         crate::workflow::NEAR_DAYS,
     )
     .map_err(load_err)?;
+    jingzhun_loader::warnings::add_economy(&mut work, live.store(), area, year)
+        .map_err(load_err)?;
     let set = {
         let y = shared.read().unwrap_or_else(|e| e.into_inner());
         Arc::new(jingzhun_loader::warnings::warning_set(&y, area, &work))
@@ -504,6 +506,37 @@ pub fn lead_prefill(
 ) -> Result<LeadPrefill, AppError> {
     let live = live(state)?;
     let shared = live.year(year).map_err(load_err)?;
+    if let Some(risk) = kind.risk() {
+        // Rows from the economy's records: the risk type is the kind's, the note what the row says (the
+        // row read from the household's village list, the same rows the list shows).
+        let village = {
+            let y = shared.read().unwrap_or_else(|e| e.into_inner());
+            let village = y
+                .engine
+                .outcomes(&y.eval)
+                .find(|o| o.id == household)
+                .map(|o| o.village);
+            village
+        };
+        let detail = match village {
+            Some(v) => set_of(state, &live, &v, year, crate::pages::today(state))?
+                .rows
+                .iter()
+                .find(|r| r.household == household && r.kind == kind)
+                .and_then(|r| r.detail.clone()),
+            None => None,
+        };
+        return Ok(LeadPrefill {
+            channel: Some(Channel::DepartmentAlert),
+            monitoring_kind: None,
+            risk_types: vec![risk],
+            note: format!(
+                "据 {year} 年预警清单「{}」: {}",
+                kind.label(),
+                detail.unwrap_or_default()
+            ),
+        });
+    }
     let y = shared.read().unwrap_or_else(|e| e.into_inner());
     let Ok(full) = y.engine.explain(&y.eval, household) else {
         return Ok(LeadPrefill::default());
