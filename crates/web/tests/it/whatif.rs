@@ -316,7 +316,7 @@ async fn explanations_are_in_english_in_english_mode() {
 /// Heavy work is never started by a GET (issue 12, security review): `GET /whatif` with the parameters of a
 /// run (and the old `run=1`) shows the prefilled form only; it takes no place in the heavy-work limiter, is
 /// not audited as a run and shows no result. The run is a POST with the session's CSRF token.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_get_of_the_whatif_page_never_runs_a_whatif() {
     let w = World::new();
     let analyst = w.login_as(Role::Analyst).await;
