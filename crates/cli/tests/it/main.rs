@@ -6,6 +6,7 @@ mod check;
 mod demo;
 mod economy;
 mod import;
+mod messages;
 mod parquet;
 mod report;
 mod synth;
