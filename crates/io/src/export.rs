@@ -4,7 +4,8 @@
 //! No export can carry a formula: every text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
 //! return is written with a leading `'` (and always as a string, never as a formula); the importer removes
 //! that quote again before `=`, `+`, `-` and `@`, so an export re-imports unchanged. With
-//! [`ExportOptions::mask`] resident IDs and phone numbers are masked (such a file cannot be re-imported).
+//! [`ExportOptions::mask`] resident IDs and phone numbers are masked and every column that tells health or
+//! disability is left out ([`HEALTH_REVEALING`]); such a file cannot be re-imported.
 //!
 //! CSV is for other programs: Excel opening a CSV turns 18-digit IDs into numbers. For people, use XLSX,
 //! where ID, household number, phone and area code columns are text-formatted.
@@ -29,9 +30,8 @@ pub struct ExportOptions {
     /// The income year written; households without an income record of that year get empty income cells.
     /// `None` writes no income columns.
     pub income_year: Option<u16>,
-    /// Mask resident IDs (`ResidentId::masked`) and phones (`Phone::masked`) and leave out the health
-    /// column (health and disability), for roles that may not see
-    /// them.
+    /// Mask resident IDs (`ResidentId::masked`) and phones (`Phone::masked`) and leave out every column
+    /// that tells health or disability ([`HEALTH_REVEALING`]), for roles that may not see them.
     pub mask: bool,
     /// Only households in this area (and below); `None` for all.
     pub area: Option<AreaCode>,
@@ -117,6 +117,23 @@ fn exit_year(events: &[StatusEvent]) -> Option<u16> {
         .map(|d| d.year() as u16)
 }
 
+/// The columns a masked export leaves out because their values tell a person's or a household's health or
+/// disability (sensitive personal information under PIPL, like the ID):
+///
+/// - 健康状况 itself (长期慢性病, 患有大病, 残疾);
+/// - 主要致贫原因 and 其他致贫原因 (因病, 因残);
+/// - 在校生状况 (送教上门 is schooling at home for a disabled child, 因病休学 a leave for illness);
+/// - 劳动技能 (丧失劳动力 and 弱劳动力 are assessed for illness or disability).
+///
+/// Whole columns, not single cells: a blank left where the value was 因残 would tell it as well.
+pub const HEALTH_REVEALING: &[Field] = &[
+    Field::Health,
+    Field::MainCause,
+    Field::OtherCauses,
+    Field::Schooling,
+    Field::Labour,
+];
+
 /// The columns written, in order.
 fn columns(options: &ExportOptions) -> Vec<Field> {
     COLUMNS
@@ -125,9 +142,7 @@ fn columns(options: &ExportOptions) -> Vec<Field> {
         .filter(|f| {
             options.income_year.is_some() || !matches!(f, Field::IncomeYear | Field::Income(_))
         })
-        // Health (disability among it) is sensitive personal information like the ID: a masked export
-        // leaves the column out.
-        .filter(|f| !(options.mask && matches!(f, Field::Health)))
+        .filter(|f| !(options.mask && HEALTH_REVEALING.contains(f)))
         .collect()
 }
 

@@ -369,7 +369,7 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("reports.households", "农户清单（导入格式，每人一行）", "Household list (import layout, one row per person)"),
     ("reports.indicators", "指标报表", "Indicator tables"),
     ("reports.intro", "以下报表只含本账号所属区域的数据，按所选年度年末的状态计算。", "These reports cover your area only, as of the end of the chosen year."),
-    ("reports.masked", "证件号码与电话已遮蔽。", "Resident IDs and phone numbers are masked."),
+    ("reports.masked", "证件号码与电话已遮蔽，不含健康状况、致贫原因、在校生状况和劳动技能（可反映疾病或残疾）。", "Resident IDs and phone numbers are masked; health, poverty causes, schooling status and labour ability (which tell illness or disability) are left out."),
     ("reports.slow", "首次生成需逐年评估本区域全部农户，大的区域可能需要一些时间。", "The first build evaluates every household of your area year by year; large areas take a while."),
     ("reports.tables", "标准报表：县、乡镇、村各一张工作表", "Standard tables: one sheet per county, township and village level"),
     ("reports.title", "报表下载", "Reports"),

@@ -221,9 +221,18 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Method::GET,
                 "/whatif",
                 Access::Action(A::RunWhatIf),
-                "政策推演 (year, 参数, area, page)",
+                "政策推演表单 (year, 参数; 只显示表单, 不运行)",
             ),
             get(whatif::page),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/whatif",
+                Access::Action(A::RunWhatIf),
+                "运行政策推演 (表单: year, 参数, area, page)",
+            ),
+            post(whatif::run),
         ),
         (
             spec(
@@ -310,30 +319,30 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         (
             spec(
-                Method::GET,
+                Method::POST,
                 "/reports/tables",
                 Access::Action(A::DownloadReports),
-                "标准报表 XLSX (year)",
+                "标准报表 XLSX (表单: year)",
             ),
-            get(report_pages::tables),
+            post(report_pages::tables),
         ),
         (
             spec(
-                Method::GET,
+                Method::POST,
                 "/reports/annual",
                 Access::Action(A::DownloadReports),
-                "年度报告 (year, format=html|md)",
+                "年度报告 (表单: year, format=html|md)",
             ),
-            get(report_pages::annual),
+            post(report_pages::annual),
         ),
         (
             spec(
-                Method::GET,
+                Method::POST,
                 "/reports/export",
                 Access::Action(A::DownloadReports),
-                "农户清单导出 (format=xlsx|csv, year; 按角色遮蔽证件号码, 记入审计)",
+                "农户清单导出 (表单: format=xlsx|csv, year; 按角色遮蔽证件号码与健康信息, 记入审计)",
             ),
-            get(report_pages::export),
+            post(report_pages::export),
         ),
         // The rural economy (`features::economy`).
         (

@@ -248,8 +248,9 @@ pub struct WhatIfPage {
     pub result: Option<crate::services::whatif::WhatIfResult>,
     /// Why no result is shown (busy, nothing changed, no parameters for the year).
     pub refused: Option<String>,
-    /// The query of this run (year, changed parameters, `run=1`) for drill-down and paging links.
-    pub query: String,
+    /// What drill-down and paging post again (the year and the changed parameters), beside the area and
+    /// page they change.
+    pub carry: Vec<(String, String)>,
 }
 
 #[derive(Template)]

@@ -67,8 +67,8 @@ fn request(
     if uri.ends_with("/households") {
         uri.push_str(&format!("?q=%E5%BC%A0&area={area}"));
     }
-    if uri == "/whatif" {
-        uri.push_str(&format!("?run=1&year=2021&poverty_line=9000&area={area}"));
+    if uri == "/whatif" && spec.method == Method::GET {
+        uri.push_str(&format!("?year=2021&poverty_line=9000&area={area}"));
     }
     if uri == "/lang" {
         uri.push_str("?to=en&back=%2F");
@@ -161,6 +161,13 @@ fn request(
             cookie,
             format!("_csrf={csrf}&stage=approved&seen=0&on=2020-02-01"),
         ),
+        "/whatif" => (
+            cookie,
+            format!("_csrf={csrf}&year=2021&poverty_line=9000&area={area}"),
+        ),
+        "/reports/tables" => (cookie, format!("_csrf={csrf}&year=2020")),
+        "/reports/annual" => (cookie, format!("_csrf={csrf}&year=2020&format=md")),
+        "/reports/export" => (cookie, format!("_csrf={csrf}&year=2020&format=csv")),
         _ => (cookie, format!("_csrf={csrf}")),
     };
     Request::builder()

@@ -74,6 +74,9 @@ pub async fn api(
     can: Can<act::ViewWarnings>,
 ) -> Result<Json<WarningsView>, AppError> {
     let query = service::parse_query(&params)?;
+    let _permit = state
+        .heavy()
+        .admit(can.account().id, crate::heavy_work::HeavyKind::Export)?;
     let today = today(&state);
     let (user, scope, st) = (can.user, can.scope, state.clone());
     let w = tokio::task::spawn_blocking(move || service::list(&st, &user, &scope, &query, today))
