@@ -395,8 +395,12 @@ pub(crate) fn partitions_read(tx: &mut Tx<'_>, within: &AreaCode) -> Result<Vec<
             &[&a, &b],
         )? {
             let line: &str = row.try_get(0)?;
-            // "Seq Scan on households_p51_b00 h", "Index Scan using … on households_local h_1"
-            if let Some((_, rest)) = line.split_once(" on households") {
+            // "Seq Scan on households_p51_b00 h", "Index Scan using … on households_local h_1"; a bitmap
+            // index scan names the index, its heap scan the table.
+            if line.contains("Bitmap Index Scan") {
+                continue;
+            }
+            if let Some((_, rest)) = line.rsplit_once(" on households") {
                 let name = rest.split_whitespace().next().unwrap_or_default();
                 out.push(format!("households{name}"));
             }

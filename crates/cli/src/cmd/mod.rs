@@ -20,6 +20,7 @@ pub mod report;
 pub mod serve;
 pub mod synth;
 pub mod synth_monitoring;
+pub mod synth_national;
 pub mod synth_out;
 pub mod synth_projects;
 pub mod table;
