@@ -47,7 +47,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         pg_bulk_pool_size: cli.pg_bulk_pool_size,
         ..StoreOptions::default()
     };
-    let store = open_store_with(&cli.db, &options)?;
+    let store = if cli.read_only {
+        Store::open_replica(&cli.db, &options)
+            .with_context(|| format!("无法只读打开数据库「{}」", redact_url(&cli.db)))?
+    } else {
+        open_store_with(&cli.db, &options)?
+    };
     match command {
         Command::Init(args) => init::run(&store, &actor, args),
         Command::Areas(command) => areas::run(&store, &actor, command),
