@@ -91,7 +91,15 @@ fn sample(store: &Store) -> Vec<Vec<HouseholdHistory>> {
 /// Every area's rollup of `province` for `year`, read as of the year's end.
 fn rollups(store: &Store, province: &AreaCode, year: u16) -> (Vec<(AreaCode, Rollup)>, usize) {
     let pack = PolicyPack::builtin();
-    let loaded = load_with(store, province, year, year_end(year), &mut |_| {}, &mut Silent).unwrap();
+    let loaded = load_with(
+        store,
+        province,
+        year,
+        year_end(year),
+        &mut |_| {},
+        &mut Silent,
+    )
+    .unwrap();
     let eval = loaded.engine.evaluate(&pack).unwrap();
     let tree = store.area_tree().unwrap();
     let out = tree
@@ -105,20 +113,33 @@ fn rollups(store: &Store, province: &AreaCode, year: u16) -> (Vec<(AreaCode, Rol
 fn history_rollups(store: &Store, province: &AreaCode) -> Vec<(u16, Rollup)> {
     let pack = PolicyPack::builtin();
     let tree = store.area_tree().unwrap();
-    load_years(store, &tree, province, &[2016, 2020, 2025], &mut |_| {}, &mut Silent)
-        .unwrap()
-        .into_iter()
-        .map(|y| {
-            let eval = y.engine.evaluate(&pack).unwrap();
-            (y.engine.year(), eval.rollup(province).copied().unwrap_or_default())
-        })
-        .collect()
+    load_years(
+        store,
+        &tree,
+        province,
+        &[2016, 2020, 2025],
+        &mut |_| {},
+        &mut Silent,
+    )
+    .unwrap()
+    .into_iter()
+    .map(|y| {
+        let eval = y.engine.evaluate(&pack).unwrap();
+        (
+            y.engine.year(),
+            eval.rollup(province).copied().unwrap_or_default(),
+        )
+    })
+    .collect()
 }
 
 #[test]
 fn partitioned_postgres_gives_the_rollups_of_sqlite() {
     let Ok(url) = std::env::var("JINGZHUN_TEST_DATABASE_URL") else {
-        assert!(std::env::var_os("CI").is_none(), "CI is set but JINGZHUN_TEST_DATABASE_URL is not");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but JINGZHUN_TEST_DATABASE_URL is not"
+        );
         eprintln!("PostgreSQL tests skipped: set JINGZHUN_TEST_DATABASE_URL to run them");
         return;
     };
@@ -134,14 +155,25 @@ fn partitioned_postgres_gives_the_rollups_of_sqlite() {
     let total: usize = batches.iter().map(Vec::len).sum();
     assert!(total > 2_000, "{total} households");
     let n = lite
-        .bulk_load_histories(&mut batches.clone().into_iter().flatten(), &actor, "t", &mut |_| {})
+        .bulk_load_histories(
+            &mut batches.clone().into_iter().flatten(),
+            &actor,
+            "t",
+            &mut |_| {},
+        )
         .unwrap();
     assert_eq!(n, total);
 
     // PostgreSQL: a schema of its own, partitioned at init, the national load with two writers.
-    let schema = format!("jz_national_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros() % 1_000_000_000);
+    let schema = format!(
+        "jz_national_{}_{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_micros() % 1_000_000_000
+    );
     let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    admin.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap();
+    admin
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .unwrap();
     struct Drop_(String, String);
     impl Drop for Drop_ {
         fn drop(&mut self) {
@@ -154,7 +186,10 @@ fn partitioned_postgres_gives_the_rollups_of_sqlite() {
     let sep = if url.contains('?') { '&' } else { '?' };
     let pg = Store::open_with(
         &format!("{url}{sep}options=-csearch_path%3D{schema}"),
-        &StoreOptions { pg_bulk_pool_size: 3, ..StoreOptions::default() },
+        &StoreOptions {
+            pg_bulk_pool_size: 3,
+            ..StoreOptions::default()
+        },
     )
     .unwrap();
     assert_eq!(pg.partition_registry(&actor, "全国部署").unwrap(), Some(0));
@@ -165,27 +200,49 @@ fn partitioned_postgres_gives_the_rollups_of_sqlite() {
         .national_load(&mut batches.into_iter(), 2, &actor, "全国载入", &mut |_| {})
         .unwrap();
     assert_eq!(loaded.households as usize, total);
-    let provinces: std::collections::BTreeSet<_> =
-        loaded.partitions.iter().filter_map(|(p, _)| p.province.clone()).collect();
+    let provinces: std::collections::BTreeSet<_> = loaded
+        .partitions
+        .iter()
+        .filter_map(|(p, _)| p.province.clone())
+        .collect();
     assert_eq!(provinces.into_iter().collect::<Vec<_>>(), ["50", "51"]);
 
     for province in ["51", "50"] {
         let province = AreaCode::parse(province).unwrap();
         // Each province is read from its own partitions only.
         let read = pg.partitions_read(&province).unwrap();
-        assert!(read.iter().all(|p| p == "households_local" || p.starts_with(&format!("households_p{province}_"))), "{read:?}");
+        assert!(
+            read.iter()
+                .all(|p| p == "households_local"
+                    || p.starts_with(&format!("households_p{province}_"))),
+            "{read:?}"
+        );
         let (expected, proposals) = rollups(&lite, &province, 2025);
         let (got, got_proposals) = rollups(&pg, &province, 2025);
-        assert!(expected.iter().any(|(_, r)| r.households > 1_000), "{expected:?}");
+        assert!(
+            expected.iter().any(|(_, r)| r.households > 1_000),
+            "{expected:?}"
+        );
         assert_eq!(got, expected, "rollups of {province}");
         assert_eq!(got_proposals, proposals);
-        assert_eq!(history_rollups(&pg, &province), history_rollups(&lite, &province));
+        assert_eq!(
+            history_rollups(&pg, &province),
+            history_rollups(&lite, &province)
+        );
     }
 
     // The results are stored against the partitioned households (proposals reference them).
     let pack = PolicyPack::builtin();
     let province = AreaCode::parse("50").unwrap();
-    let loaded = load_with(&pg, &province, 2025, year_end(2025), &mut |_| {}, &mut Silent).unwrap();
+    let loaded = load_with(
+        &pg,
+        &province,
+        2025,
+        year_end(2025),
+        &mut |_| {},
+        &mut Silent,
+    )
+    .unwrap();
     let eval = loaded.engine.evaluate(&pack).unwrap();
     let run = EvaluationRun {
         year: 2025,

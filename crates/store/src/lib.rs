@@ -712,9 +712,7 @@ impl Store {
     ) -> Result<usize> {
         self.read(|tx| match pg_national::layout(tx)? {
             Layout::Partitioned => pg_national::scan(tx, within, Some(as_of), Some(year), f),
-            Layout::Plain => {
-                households::scan_incomes_of(tx, within, Some(as_of), Some(year), f)
-            }
+            Layout::Plain => households::scan_incomes_of(tx, within, Some(as_of), Some(year), f),
         })
     }
 

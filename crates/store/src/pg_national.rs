@@ -69,8 +69,8 @@ use crate::bulk::HouseholdHistory;
 use crate::db::{pg_params, Conn, Get, Tx, Val};
 use crate::error::{Result, StoreError};
 use crate::households::{
-    duplicate_number, merge, merge_histories, next_portal_row, village_range, Merge,
-    StoredHistory, StoredHousehold,
+    duplicate_number, merge, merge_histories, next_portal_row, village_range, Merge, StoredHistory,
+    StoredHousehold,
 };
 use crate::schema::*;
 use crate::Store;
@@ -89,9 +89,21 @@ const NATIONAL_LOCK: i64 = 0x006a_7a6e_6174_696f; // "jznatio"
 /// The registry tables with their partition keys and primary keys, parents first.
 const TABLES: [(&str, &str, &str); 5] = [
     ("households", "id", "id"),
-    ("household_versions", "household_id", "household_id, version"),
-    ("member_versions", "household_id", "household_id, version, seq"),
-    ("income_versions", "household_id", "household_id, version, year"),
+    (
+        "household_versions",
+        "household_id",
+        "household_id, version",
+    ),
+    (
+        "member_versions",
+        "household_id",
+        "household_id, version, seq",
+    ),
+    (
+        "income_versions",
+        "household_id",
+        "household_id, version, year",
+    ),
     ("status_events", "household_id", "household_id, id"),
 ];
 
@@ -235,7 +247,10 @@ pub(crate) fn partition(
         )));
     }
     for (rel, name, _) in &outside {
-        t.batch_execute(&format!("ALTER TABLE {rel} DROP CONSTRAINT {}", quote(name)))?;
+        t.batch_execute(&format!(
+            "ALTER TABLE {rel} DROP CONSTRAINT {}",
+            quote(name)
+        ))?;
     }
     let mut sequences = Vec::new();
     for (table, col) in [("households", "id"), ("status_events", "id")] {
@@ -258,7 +273,10 @@ pub(crate) fn partition(
     }
     let mut moved = 0;
     for (table, _, _) in TABLES {
-        let n = t.execute(&format!("INSERT INTO {table} SELECT * FROM {table}_plain"), &[])?;
+        let n = t.execute(
+            &format!("INSERT INTO {table} SELECT * FROM {table}_plain"),
+            &[],
+        )?;
         if table == "households" {
             moved = n;
         }
@@ -420,10 +438,7 @@ struct Portals<'t, 'c> {
 }
 
 impl<'t, 'c> Portals<'t, 'c> {
-    fn open(
-        t: &'t mut postgres::Transaction<'c>,
-        sqls: [(&str, &[Val<'_>]); 4],
-    ) -> Result<Self> {
+    fn open(t: &'t mut postgres::Transaction<'c>, sqls: [(&str, &[Val<'_>]); 4]) -> Result<Self> {
         let mut portals = Vec::with_capacity(4);
         for (sql, params) in sqls {
             portals.push((
@@ -805,8 +820,9 @@ fn load_locked(
                 Ok(Ok(groups)) => built.extend(groups),
                 Ok(Err(e)) => failure = failure.or(Some(e)),
                 Err(_) => {
-                    failure =
-                        failure.or(Some(StoreError::Invalid("全国载入的写入线程异常退出".into())))
+                    failure = failure.or(Some(StoreError::Invalid(
+                        "全国载入的写入线程异常退出".into(),
+                    )))
                 }
             }
         }
@@ -913,7 +929,9 @@ fn write_groups(
     let mut t = client.transaction()?;
     // The groups are invisible until attached and dropped on failure, so a crash loses nothing a commit
     // has promised; the index builds get room.
-    t.batch_execute("SET LOCAL synchronous_commit = off; SET LOCAL maintenance_work_mem = '256MB'")?;
+    t.batch_execute(
+        "SET LOCAL synchronous_commit = off; SET LOCAL maintenance_work_mem = '256MB'",
+    )?;
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     let mut pending: Vec<HouseholdHistory> = Vec::with_capacity(WRITER_BATCH);
     loop {

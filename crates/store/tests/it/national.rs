@@ -24,11 +24,19 @@ fn histories(from: usize, n: usize, village: &str) -> Vec<HouseholdHistory> {
 }
 
 /// The households as a scan reads them, without the ids (which the layouts assign differently).
-fn scanned(store: &Store, within: &str, as_of: Option<chrono::NaiveDate>) -> Vec<(String, Household, Vec<StatusEvent>)> {
+fn scanned(
+    store: &Store,
+    within: &str,
+    as_of: Option<chrono::NaiveDate>,
+) -> Vec<(String, Household, Vec<StatusEvent>)> {
     let mut out = Vec::new();
     store
         .scan_households(&code(within), as_of, &mut |h| {
-            out.push((h.household.number.as_str().to_owned(), h.household, h.events));
+            out.push((
+                h.household.number.as_str().to_owned(),
+                h.household,
+                h.events,
+            ));
             Ok(())
         })
         .unwrap();
