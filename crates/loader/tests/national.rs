@@ -197,7 +197,13 @@ fn partitioned_postgres_gives_the_rollups_of_sqlite() {
     pg.upsert_areas(&sichuan, &actor, "t").unwrap();
     pg.upsert_areas(&other, &actor, "t").unwrap();
     let loaded = pg
-        .national_load(&mut batches.into_iter(), 2, &actor, "全国载入", &mut |_| {})
+        .national_load(
+            &mut batches.into_iter().map(Ok),
+            2,
+            &actor,
+            "全国载入",
+            &mut |_| {},
+        )
         .unwrap();
     assert_eq!(loaded.households as usize, total);
     let provinces: std::collections::BTreeSet<_> = loaded

@@ -748,12 +748,13 @@ impl Store {
 
     /// Loads households into new partition groups of the national layout with `writers` parallel binary
     /// `COPY` streams, keys and indexes built after the rows, all or nothing, one audit entry per group
-    /// (see the `pg_national` module). `batches` is read on the calling thread; `progress` sees the count
+    /// (see the `pg_national` module). `batches` is read on the calling thread (an `Err` from it abandons
+    /// the load: nothing is attached); `progress` sees the count
     /// handed to the writers. Needs `writers + 1` connections of the pool for long work
     /// ([`StoreOptions::pg_bulk_pool_size`]).
     pub fn national_load(
         &self,
-        batches: &mut dyn Iterator<Item = Vec<HouseholdHistory>>,
+        batches: &mut dyn Iterator<Item = Result<Vec<HouseholdHistory>>>,
         writers: usize,
         actor: &Actor,
         reason: &str,

@@ -703,11 +703,12 @@ impl Plan<'_> {
 }
 
 /// Loads households into new partition groups of the national layout (see the module documentation):
-/// `batches` is read on this thread and handed to `writers` writer threads; `progress` sees the running
+/// `batches` is read on this thread and handed to `writers` writer threads (an `Err` from it abandons the
+/// load, as a writer's failure does); `progress` sees the running
 /// count of households handed over. All or nothing.
 pub(crate) fn load(
     store: &Store,
-    batches: &mut dyn Iterator<Item = Vec<HouseholdHistory>>,
+    batches: &mut dyn Iterator<Item = Result<Vec<HouseholdHistory>>>,
     writers: usize,
     actor: &Actor,
     reason: &str,
@@ -744,7 +745,7 @@ pub(crate) fn load(
 fn load_locked(
     store: &Store,
     client: &mut postgres::Client,
-    batches: &mut dyn Iterator<Item = Vec<HouseholdHistory>>,
+    batches: &mut dyn Iterator<Item = Result<Vec<HouseholdHistory>>>,
     writers: usize,
     actor: &Actor,
     reason: &str,
@@ -805,7 +806,16 @@ fn load_locked(
             })
             .collect();
         let mut sent = 0;
+        // The source's own failure (a generator's, a file's) ends the load as a writer's does.
+        let mut failure = None;
         for batch in batches {
+            let batch = match batch {
+                Ok(b) => b,
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            };
             sent += batch.len();
             if tx.send(batch).is_err() {
                 break;
@@ -814,7 +824,6 @@ fn load_locked(
         }
         drop(tx);
         let mut built = Vec::new();
-        let mut failure = None;
         for h in handles {
             match h.join() {
                 Ok(Ok(groups)) => built.extend(groups),

@@ -52,14 +52,19 @@ pub fn generate(
     );
     let started = Instant::now();
     let (loaded, calibration, failure) = std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<HouseholdHistory>>(16);
+        let (tx, rx) =
+            std::sync::mpsc::sync_channel::<Result<Vec<HouseholdHistory>, SynthError>>(16);
         let generator = &generator;
         let producer = scope.spawn(move || {
             let mut calibration = Calibration::default();
             for village in generator.par_iter(32) {
                 let village = match village {
                     Ok(v) => v,
-                    Err(e) => return (calibration, Some(e)),
+                    Err(e) => {
+                        // Tell the load to abandon everything (nothing is attached), then report it.
+                        let _ = tx.send(Err(e.clone()));
+                        return (calibration, Some(e));
+                    }
                 };
                 calibration.add_village(&village);
                 let rows = village
@@ -73,14 +78,17 @@ pub fn generate(
                         }
                     })
                     .collect();
-                if tx.send(rows).is_err() {
+                if tx.send(Ok(rows)).is_err() {
                     break;
                 }
             }
             (calibration, None)
         });
         let mut progress = |n: usize| bar.set_position(n as u64);
-        let loaded = store.national_load(&mut rx.iter(), writers, actor, &reason, &mut progress);
+        let mut batches = rx
+            .iter()
+            .map(|b| b.map_err(|e| jingzhun_store::StoreError::Invalid(format!("生成中断: {e}"))));
+        let loaded = store.national_load(&mut batches, writers, actor, &reason, &mut progress);
         drop(rx);
         let (calibration, failure) = producer.join().unwrap_or_else(|_| {
             (

@@ -105,7 +105,7 @@ both!(fn national_layout_partitions_loads_and_scans_by_province(db) {
     }
     let mut seen = 0;
     let loaded = store
-        .national_load(&mut batches.into_iter(), 2, &Actor::system("national"), "全国载入", &mut |n| seen = n)
+        .national_load(&mut batches.into_iter().map(Ok), 2, &Actor::system("national"), "全国载入", &mut |n| seen = n)
         .unwrap();
     assert_eq!(loaded.households, 3_700);
     assert_eq!(seen, 3_700);
@@ -178,14 +178,23 @@ both!(fn national_layout_partitions_loads_and_scans_by_province(db) {
     let mut clash = histories(20_000, 50, "500101001001");
     clash.push(histories(5_007, 1, "500101001001").remove(0));
     let err = store
-        .national_load(&mut vec![clash].into_iter(), 2, &actor(), "重复", &mut |_| {})
+        .national_load(&mut vec![Ok(clash)].into_iter(), 2, &actor(), "重复", &mut |_| {})
         .unwrap_err();
     assert!(matches!(err, StoreError::Duplicate { .. }), "{err}");
     assert_eq!(store.national_partitions().unwrap().len(), groups_before);
     assert_eq!(store.count_households(&code("50")).unwrap(), 1_201);
+    // The source failing half-way (a generator, a file) abandons the load: nothing is attached.
+    let err = store
+        .national_load(
+            &mut vec![Ok(histories(40_000, 10, "500101001001")), Err(StoreError::Invalid("源数据中断".into()))].into_iter(),
+            2, &actor(), "中断", &mut |_| {},
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("源数据中断"), "{err}");
+    assert_eq!(store.national_partitions().unwrap().len(), groups_before);
     // A second load of a province gets the next block.
     let more = store
-        .national_load(&mut vec![histories(30_000, 10, "500101001001")].into_iter(), 1, &actor(), "补充", &mut |_| {})
+        .national_load(&mut vec![Ok(histories(30_000, 10, "500101001001"))].into_iter(), 1, &actor(), "补充", &mut |_| {})
         .unwrap();
     assert_eq!(more.partitions.len(), 1);
     assert!(more.partitions[0].0.name.starts_with("p50_b0"));
