@@ -53,7 +53,7 @@ impl HouseholdHistory {
     }
 
     /// The household number (of the first version; all versions must carry the same).
-    fn number(&self) -> Result<&str> {
+    pub(crate) fn number(&self) -> Result<&str> {
         self.versions
             .first()
             .map(|(_, h)| h.number.as_str())
@@ -61,7 +61,7 @@ impl HouseholdHistory {
     }
 
     /// Every version valid, and all of one household number.
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         let number = self.number()?;
         for (_, h) in &self.versions {
             check_household(h)?;
