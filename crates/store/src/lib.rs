@@ -113,6 +113,7 @@ mod monitoring;
 mod projects;
 mod schema;
 mod snapshots;
+mod survey;
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -141,6 +142,7 @@ pub use monitoring::{
     CaseCounts, CaseFilter, CaseOutline, MeasureCounts, MonitoringBatch, MonitoringLoaded,
 };
 pub use projects::{ProjectIds, ProjectsBatch};
+pub use survey::{MemberChangeRecord, SurveyOutcome, SurveyRow};
 pub use snapshots::{is_data_change, DataChange, NewSnapshot, SnapshotInfo, SnapshotPart};
 
 use db::{Conn, Tx};
