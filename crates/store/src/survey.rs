@@ -6,6 +6,7 @@
 //!   between the check and the write (the transaction is rolled back). Rows whose data did not change are
 //!   checked, not written. Each written row is an ordinary new version (`households::update`: history,
 //!   audit entry naming the changed fields), so the change feed and the live engine see it like any edit.
+//!   A version is never dated before the one it replaces (the as-of rule would then keep reading the old).
 //! * [`Store::record_member_change`]: a member added (birth, marriage in, household merge) or removed
 //!   (death, marriage out, household split) as a new version of the household, with the change's kind,
 //!   date and note kept in `member_changes` beside the version it made, and the new member's 户口 in
@@ -83,14 +84,14 @@ fn save_survey(
         }
         let before = households::load_version(tx, r.id.0, current.0)?;
         if before.household != r.household {
-            changed.push(r);
+            changed.push((r, effective.max(before.meta.effective_from)));
         }
     }
     if !stale.is_empty() {
         return Ok(SurveyOutcome::Stale(stale));
     }
     let mut saved = Vec::with_capacity(changed.len());
-    for r in changed {
+    for (r, effective) in changed {
         let v = households::update(
             tx,
             at,
@@ -153,7 +154,9 @@ fn record_member_change(
     }
     let before = households::load_version(tx, id.0, expected.0)?;
     check_change(&before.household, after, change)?;
-    let version = households::update(tx, at, id, expected, after, change.effective, actor, reason)?;
+    // The version takes effect on the change's date, never before the version it replaces.
+    let effective = change.effective.max(before.meta.effective_from);
+    let version = households::update(tx, at, id, expected, after, effective, actor, reason)?;
     tx.exec(
         "INSERT INTO member_changes (household_id, version, kind, resident_id, member_name, effective, \
          note, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -318,7 +321,10 @@ fn hukou_of(tx: &mut Tx<'_>, id: HouseholdId) -> Result<BTreeMap<ResidentId, Huk
 }
 
 impl Store {
-    /// Saves a survey grid all or nothing (see the module docs), effective `effective`.
+    /// Saves a survey grid all or nothing (see the module docs). Each written version is effective from
+    /// `effective` (for a past year's survey, the year's last day, so that the year's evaluation as of its
+    /// end reads it), or from the row's current version's date when that is later, so that the new
+    /// version is the one in force from then on (versions are whole snapshots).
     pub fn save_survey(
         &self,
         rows: &[SurveyRow],

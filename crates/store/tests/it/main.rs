@@ -20,4 +20,5 @@ mod monitoring;
 mod pool;
 mod projects;
 mod snapshots;
+mod survey;
 mod synth_monitoring;

@@ -267,6 +267,13 @@ pub enum SaveOutcome {
     Conflict(Grid),
 }
 
+/// The date a survey of `year` takes effect from: today while the year runs, its last day afterwards (the
+/// incomes are the year's: its evaluation as of the year's end reads them; the store never dates a
+/// version before the one it replaces).
+pub fn effective_for(year: u16, today: NaiveDate) -> NaiveDate {
+    jingzhun_loader::year_end(year).min(today)
+}
+
 fn row_label(n: usize, h: &Household) -> String {
     format!("第 {n} 行（户编号 {}，户主 {}）", h.number, head_name(h))
 }
@@ -393,7 +400,7 @@ pub fn save(
     }
     let actor = Actor::new(user.account.username.clone());
     match store
-        .save_survey(&rows, today, &actor, SURVEY_REASON)
+        .save_survey(&rows, effective_for(year, today), &actor, SURVEY_REASON)
         .map_err(internal)?
     {
         SurveyOutcome::Saved(written) => Ok(SaveOutcome::Saved {
