@@ -30,7 +30,9 @@ fn labels<T: Copy>(all: &[T], label: fn(T) -> &'static str) -> String {
 pub fn guidance(field: Field) -> String {
     let choose = |list: String| format!("从以下选填：{list}");
     match field {
-        Field::HouseholdNo => "户编号，1–32 位数字或字母；同一户的各成员行填写相同的户编号".to_owned(),
+        Field::HouseholdNo => {
+            "户编号，1–32 位数字或字母；同一户的各成员行填写相同的户编号".to_owned()
+        }
         Field::Village => "村的 12 位行政区划代码（文本格式）".to_owned(),
         Field::NaturalVillage => "自然村或村民小组名称，最多 30 个字".to_owned(),
         Field::Phone => "11 位手机号或带区号的固定电话（文本格式）".to_owned(),
@@ -58,10 +60,9 @@ pub fn guidance(field: Field) -> String {
         | Field::MedicalInsurance
         | Field::SeriousIllnessInsurance
         | Field::PensionInsurance => "填「是」或「否」".to_owned(),
-        Field::RelocationPlacement => choose(labels(
-            RelocationPlacement::ALL,
-            RelocationPlacement::label,
-        )),
+        Field::RelocationPlacement => {
+            choose(labels(RelocationPlacement::ALL, RelocationPlacement::label))
+        }
         Field::RelocationSite => "安置地名称".to_owned(),
         Field::HousingArea => "整数，平方米".to_owned(),
         Field::HousingGrade => choose(labels(HousingGrade::ALL, HousingGrade::label)),
@@ -146,7 +147,10 @@ pub fn template_xlsx(records: &[ExportRecord<'_>], year: u16) -> Result<Vec<u8>,
             sheet.set_column_width(col, 21.0)?;
             sheet.set_column_format(col, &text)?;
         } else {
-            sheet.set_column_width(col, (c.header.chars().count() as f64 * 2.2).clamp(8.0, 30.0))?;
+            sheet.set_column_width(
+                col,
+                (c.header.chars().count() as f64 * 2.2).clamp(8.0, 30.0),
+            )?;
         }
     }
     sheet.set_freeze_panes(1, 0)?;

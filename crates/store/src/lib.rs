@@ -142,8 +142,8 @@ pub use monitoring::{
     CaseCounts, CaseFilter, CaseOutline, MeasureCounts, MonitoringBatch, MonitoringLoaded,
 };
 pub use projects::{ProjectIds, ProjectsBatch};
-pub use survey::{MemberChangeRecord, SurveyOutcome, SurveyRow};
 pub use snapshots::{is_data_change, DataChange, NewSnapshot, SnapshotInfo, SnapshotPart};
+pub use survey::{MemberChangeRecord, SurveyOutcome, SurveyRow};
 
 use db::{Conn, Tx};
 

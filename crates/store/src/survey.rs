@@ -108,7 +108,11 @@ fn save_survey(
 }
 
 fn check_change(before: &Household, after: &Household, change: &MemberChange) -> Result<()> {
-    let has = |h: &Household| h.members.iter().any(|m| m.resident_id == change.resident_id);
+    let has = |h: &Household| {
+        h.members
+            .iter()
+            .any(|m| m.resident_id == change.resident_id)
+    };
     let (in_before, in_after) = (has(before), has(after));
     let sizes = (before.members.len(), after.members.len());
     let ok = if change.kind.adds() {
@@ -240,7 +244,12 @@ fn record_hukou(
 ) -> Result<()> {
     let current = current_version(tx, id)?;
     let h = households::load_version(tx, id.0, current.0)?;
-    if !h.household.members.iter().any(|m| &m.resident_id == resident) {
+    if !h
+        .household
+        .members
+        .iter()
+        .any(|m| &m.resident_id == resident)
+    {
         return Err(StoreError::Invalid(format!(
             "户 {} 当前没有证件号码为 {} 的成员",
             h.household.number,
@@ -306,8 +315,8 @@ fn hukou_of(tx: &mut Tx<'_>, id: HouseholdId) -> Result<BTreeMap<ResidentId, Huk
         &[Val::I64(id.0)],
         |r| {
             let rid = r.str(0)?;
-            let resident = ResidentId::parse(rid)
-                .map_err(|_| invalid("member_hukou", "resident_id", rid))?;
+            let resident =
+                ResidentId::parse(rid).map_err(|_| invalid("member_hukou", "resident_id", rid))?;
             let hukou = if r.bool(1)? {
                 Hukou::InHousehold
             } else {
@@ -335,7 +344,9 @@ impl Store {
         let out = self.write(|tx, now| save_survey(tx, now, rows, effective, actor, reason));
         match out {
             // A concurrent writer took a row between the check and the write: rolled back, reported.
-            Err(StoreError::Conflict { id, current, .. }) => Ok(SurveyOutcome::Stale(vec![(id, current)])),
+            Err(StoreError::Conflict { id, current, .. }) => {
+                Ok(SurveyOutcome::Stale(vec![(id, current)]))
+            }
             other => other,
         }
     }

@@ -25,7 +25,11 @@ fn a_filled_template_reads_back_into_the_same_households() {
     std::fs::write(&path, &bytes).unwrap();
     let batch = read_households(&path, &ReadOptions::new(today())).unwrap();
     assert!(batch.problems.is_empty(), "{:?}", batch.problems);
-    assert!(batch.unknown_columns.is_empty(), "{:?}", batch.unknown_columns);
+    assert!(
+        batch.unknown_columns.is_empty(),
+        "{:?}",
+        batch.unknown_columns
+    );
     assert_eq!(batch.skipped_sheets, vec![GUIDE_SHEET.to_owned()]);
     let back: Vec<Household> = batch.into_households();
     assert_eq!(back, households);

@@ -185,9 +185,10 @@ fn success(spec: &RouteSpec) -> StatusCode {
             StatusCode::SEE_OTHER
         }
         // The survey grid and the member forms get no version: refused as malformed, nothing written.
-        ("POST", "/survey" | "/households/{id}/members/add" | "/households/{id}/members/remove") => {
-            StatusCode::BAD_REQUEST
-        }
+        (
+            "POST",
+            "/survey" | "/households/{id}/members/add" | "/households/{id}/members/remove",
+        ) => StatusCode::BAD_REQUEST,
         ("GET", "/lang") => StatusCode::SEE_OTHER,
         ("POST", "/login") | ("POST", "/logout") | ("POST", "/households/{id}/leads") => {
             StatusCode::SEE_OTHER

@@ -567,24 +567,43 @@ fn a_cadre_fills_the_income_survey_and_records_a_birth_and_a_death_in_a_real_bro
         d.type_into(&format!("input[name='a{}.wages']", a.0), "15000");
         // Enter moves down the column: the next row's wages cell takes the keys.
         let first = d.find(&format!("input[name='a{}.wages']", a.0));
-        d.post(&format!("/element/{first}/value"), json!({ "text": "\u{E007}" }));
+        d.post(
+            &format!("/element/{first}/value"),
+            json!({ "text": "\u{E007}" }),
+        );
         let active = d.get("/element/active")[ELEMENT_KEY]
             .as_str()
             .unwrap()
             .to_owned();
         let second = d.find(&format!("input[name='a{}.wages']", b.0));
-        assert_eq!(active, second, "{tag}: Enter moved down to the next household");
-        d.post(&format!("/element/{active}/value"), json!({ "text": "abc" }));
-        assert_eq!(d.text(&format!("#row-{} .net", a.0)), "15,000", "{tag}: the row total follows");
+        assert_eq!(
+            active, second,
+            "{tag}: Enter moved down to the next household"
+        );
+        d.post(
+            &format!("/element/{active}/value"),
+            json!({ "text": "abc" }),
+        );
+        assert_eq!(
+            d.text(&format!("#row-{} .net", a.0)),
+            "15,000",
+            "{tag}: the row total follows"
+        );
         d.screenshot(&format!("40-{tag}-survey-typing"));
         d.click("#save-survey");
         let problems = d.text("#survey-problems");
         assert!(
-            problems.contains("第 2 行（户编号 5119020010010002，户主 王二）「工资性收入」值「abc」"),
+            problems
+                .contains("第 2 行（户编号 5119020010010002，户主 王二）「工资性收入」值「abc」"),
             "{tag}: {problems}"
         );
         d.screenshot(&format!("41-{tag}-survey-refused"));
-        assert!(world.db(|s| s.household(a)).unwrap().household.income(2024).is_none());
+        assert!(world
+            .db(|s| s.household(a))
+            .unwrap()
+            .household
+            .income(2024)
+            .is_none());
         // Fixed and saved: both rows written.
         d.type_into(&format!("input[name='a{}.wages']", b.0), "9000");
         d.click("#save-survey");
@@ -599,8 +618,16 @@ fn a_cadre_fills_the_income_survey_and_records_a_birth_and_a_death_in_a_real_bro
                 .income(2024)
                 .map(|r| r.get(jingzhun_core::IncomeComponent::Wages))
         };
-        assert_eq!(wages(a), Some(jingzhun_core::Yuan::from_yuan(15_000)), "{tag}");
-        assert_eq!(wages(b), Some(jingzhun_core::Yuan::from_yuan(9_000)), "{tag}");
+        assert_eq!(
+            wages(a),
+            Some(jingzhun_core::Yuan::from_yuan(15_000)),
+            "{tag}"
+        );
+        assert_eq!(
+            wages(b),
+            Some(jingzhun_core::Yuan::from_yuan(9_000)),
+            "{tag}"
+        );
 
         // A birth: the form on the members page.
         d.goto(&format!("{app}/households/{}/members", b.0));

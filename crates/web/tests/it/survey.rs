@@ -65,6 +65,21 @@ async fn the_grid_saves_all_or_nothing_with_row_errors_and_conflicts() {
     assert!(page.body.contains(&format!("name=\"a{}.wages\"", a.0)));
     assert!(page.body.contains("2024"), "the last full year by default");
     assert!(!page.body.contains('‽'));
+    // In English every label has its text (the income items among them).
+    for uri in ["/survey".to_owned(), format!("/households/{}/members", b.0)] {
+        let mut req = cadre.get(&uri);
+        let cookie = format!("{}; lang=en", cadre.cookie);
+        req.headers_mut()
+            .insert(header::COOKIE, cookie.parse().unwrap());
+        let en = w.send(req).await;
+        assert_eq!(en.status, StatusCode::OK, "{uri}");
+        assert!(!en.body.contains('‽'), "{uri}: {}", en.body);
+        assert!(
+            !en.body.contains("工资性收入") && !en.body.contains("婚入"),
+            "{uri}: {}",
+            en.body
+        );
+    }
 
     // A bad cell: 422, one Chinese line naming row, household, column and value; nothing written.
     let versions = (version_of(&w, a), version_of(&w, b));
@@ -87,7 +102,10 @@ async fn the_grid_saves_all_or_nothing_with_row_errors_and_conflicts() {
         res.body
     );
     assert!(res.body.contains("「生产经营性收入」值「-5」：不能为负数"));
-    assert!(res.body.contains("value=\"12,000\""), "typed values are kept");
+    assert!(
+        res.body.contains("value=\"12,000\""),
+        "typed values are kept"
+    );
     assert_eq!(wages_2024(&w, a), None, "nothing written");
     assert_eq!(version_of(&w, a), versions.0);
 
@@ -115,21 +133,35 @@ async fn the_grid_saves_all_or_nothing_with_row_errors_and_conflicts() {
         NaiveDate::from_ymd_opt(2024, 12, 31).unwrap()
     );
     assert_eq!(
-        stored.household.income(2024).unwrap().get(IncomeComponent::ProductionCosts),
+        stored
+            .household
+            .income(2024)
+            .unwrap()
+            .get(IncomeComponent::ProductionCosts),
         Yuan::from_fen(50_050)
     );
     let shown = w
         .send(cadre.get(&format!("/survey?village={VILLAGE_IN}&year=2024&saved=2")))
         .await;
     assert!(shown.body.contains("id=\"survey-saved\""));
-    assert!(shown.body.contains("11,499.50"), "row net: 12,000 less 500.50");
+    assert!(
+        shown.body.contains("11,499.50"),
+        "row net: 12,000 less 500.50"
+    );
 
     // Someone changes household a after the grid was loaded: 409 for that row, nothing written.
     let v = (version_of(&w, a), version_of(&w, b));
     w.db(|s| {
         let mut h = s.household(a).unwrap().household;
         h.phone = Some(Phone::parse("13900001111").unwrap());
-        s.update_household(a, Version(v.0), &h, NaiveDate::from_ymd_opt(2025, 6, 15).unwrap(), &Actor::new("t_township_reviewer"), "电话变更")
+        s.update_household(
+            a,
+            Version(v.0),
+            &h,
+            NaiveDate::from_ymd_opt(2025, 6, 15).unwrap(),
+            &Actor::new("t_township_reviewer"),
+            "电话变更",
+        )
     })
     .unwrap();
     let stale = grid_form(
@@ -143,23 +175,37 @@ async fn the_grid_saves_all_or_nothing_with_row_errors_and_conflicts() {
     let res = w.send(cadre.post_form("/survey", &stale)).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
     assert!(
-        res.body.contains("第 1 行（户编号 5119020010010001，户主 张三）：您打开表格后此户已被他人修改"),
+        res.body.contains(
+            "第 1 行（户编号 5119020010010001，户主 张三）：您打开表格后此户已被他人修改"
+        ),
         "{}",
         res.body
     );
-    assert!(res.body.contains(&format!("id=\"row-{}\" data-size=\"2\" class=\"conflict\"", a.0)));
-    assert_eq!(wages_2024(&w, b), Some(Yuan::from_yuan(8_000)), "the other row is not written");
+    assert!(res.body.contains(&format!(
+        "id=\"row-{}\" data-size=\"2\" class=\"conflict\"",
+        a.0
+    )));
+    assert_eq!(
+        wages_2024(&w, b),
+        Some(Yuan::from_yuan(8_000)),
+        "the other row is not written"
+    );
     assert_eq!(wages_2024(&w, a), Some(Yuan::from_yuan(12_000)));
 
     // Another village's household, or a village outside the account: refused.
     let outside = format!("year=2024&village={VILLAGE_OUT}&v{}=1", w.household_out.0);
     let res = w.send(cadre.post_form("/survey", &outside)).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
-    let res = w.send(cadre.get(&format!("/survey?village={VILLAGE_OUT}"))).await;
+    let res = w
+        .send(cadre.get(&format!("/survey?village={VILLAGE_OUT}")))
+        .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     // The county approver does not enter incomes.
     let county = w.login_as(Role::CountyApprover).await;
-    assert_eq!(w.send(county.get("/survey")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        w.send(county.get("/survey")).await.status,
+        StatusCode::FORBIDDEN
+    );
     // The township chooses among its villages.
     let township = w.login_as(Role::TownshipReviewer).await;
     let page = w.send(township.get("/survey")).await;
@@ -169,7 +215,9 @@ async fn the_grid_saves_all_or_nothing_with_row_errors_and_conflicts() {
 
 /// `per_capita_income` of household `id` in any row of the 2024 warning lists, as the live engine has it.
 async fn live_per_capita(w: &World, s: &Session, id: HouseholdId) -> Option<String> {
-    let res = w.send(s.get("/api/v1/warnings?year=2024&kind=guarantee_unmet")).await;
+    let res = w
+        .send(s.get("/api/v1/warnings?year=2024&kind=guarantee_unmet"))
+        .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     res.json()["rows"]
         .as_array()
@@ -185,14 +233,19 @@ async fn the_live_engine_sees_a_survey_save() {
     let county = w.login_as(Role::CountyApprover).await;
     let cadre = w.login_as(Role::VillageCadre).await;
     let b = w.household_in2;
-    assert_eq!(live_per_capita(&w, &county, b).await, None, "no 2024 income yet");
+    assert_eq!(
+        live_per_capita(&w, &county, b).await,
+        None,
+        "no 2024 income yet"
+    );
     let v = (version_of(&w, w.household_in), version_of(&w, b));
     let form = grid_form(&w, v, &[(format!("a{}.wages", b.0), "23456")]);
     let res = w.send(cadre.post_form("/survey", &form)).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let seen = live_per_capita(&w, &county, b).await;
     assert!(
-        seen.as_deref().is_some_and(|t| t.replace(',', "").starts_with("23456")),
+        seen.as_deref()
+            .is_some_and(|t| t.replace(',', "").starts_with("23456")),
         "{seen:?}"
     );
 }
@@ -225,7 +278,10 @@ async fn a_birth_and_a_death_are_dated_versions_with_their_reason() {
     let page = w.send(cadre.get(&path)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("共享收支"));
-    assert!(!page.body.contains("51190219700101001"), "IDs are masked in the list");
+    assert!(
+        !page.body.contains("51190219700101001"),
+        "IDs are masked in the list"
+    );
 
     // Invalid: a "newborn" born ten years ago, an empty name; nothing written.
     let v = version_of(&w, id);
@@ -285,12 +341,19 @@ async fn a_birth_and_a_death_are_dated_versions_with_their_reason() {
     let res = w
         .send(cadre.post_form(
             &format!("{path}/remove"),
-            &format!("version={v}&member=0&kind=death&new_head=1&effective={died}&note={}", enc("病故")),
+            &format!(
+                "version={v}&member=0&kind=death&new_head=1&effective={died}&note={}",
+                enc("病故")
+            ),
         ))
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let stored = w.db(|s| s.household(id)).unwrap();
-    assert!(!stored.household.members.iter().any(|m| m.name.as_str() == "张三"));
+    assert!(!stored
+        .household
+        .members
+        .iter()
+        .any(|m| m.name.as_str() == "张三"));
     assert_eq!(stored.household.members.len(), 2);
     assert_eq!(
         stored.household.head().map(|m| m.name.as_str()),
@@ -298,12 +361,18 @@ async fn a_birth_and_a_death_are_dated_versions_with_their_reason() {
         "the chosen member is the head"
     );
     let changes = w.db(|s| s.member_changes_of(id)).unwrap();
-    let kinds: Vec<_> = changes.iter().map(|c| (c.change.kind.code(), c.change.effective)).collect();
+    let kinds: Vec<_> = changes
+        .iter()
+        .map(|c| (c.change.kind.code(), c.change.effective))
+        .collect();
     assert_eq!(kinds, vec![("birth", today), ("death", died)]);
     assert_eq!(w.audit_count("t_village_cadre", "member.change"), 2);
     let page = w.send(cadre.get(&path)).await;
     assert!(page.body.contains("data-kind=\"death\""));
-    assert!(!page.body.contains("<script>alert(1)</script>"), "names are escaped");
+    assert!(
+        !page.body.contains("<script>alert(1)</script>"),
+        "names are escaped"
+    );
     assert!(today.year() > 2000);
 }
 
@@ -324,10 +393,19 @@ async fn the_template_downloads_with_its_guide_and_imports_back() {
     let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
     // Read back by the household import as it is: the village's two households, nothing to change.
     let res = w
-        .send(crate::import::upload_request(&cadre, None, "模板.xlsx", &bytes))
+        .send(crate::import::upload_request(
+            &cadre,
+            None,
+            "模板.xlsx",
+            &bytes,
+        ))
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert!(res.body.contains("id=\"would-unchanged\">2<"), "{}", res.body);
+    assert!(
+        res.body.contains("id=\"would-unchanged\">2<"),
+        "{}",
+        res.body
+    );
     assert_eq!(w.audit_count("t_village_cadre", "view_personal_data"), 1);
     // An analyst may not import; an administrator gets the blank template (no personal data).
     let analyst = w.login_as(Role::Analyst).await;

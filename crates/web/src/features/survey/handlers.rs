@@ -112,7 +112,11 @@ pub async fn save(
         ))
         .into_response()),
         SaveOutcome::Invalid(g) => {
-            let here = format!("/survey?village={}&year={}", g.village.clone().unwrap_or_default(), g.year);
+            let here = format!(
+                "/survey?village={}&year={}",
+                g.village.clone().unwrap_or_default(),
+                g.year
+            );
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 render(&grid_page(lang, &here, &can.user, g))?,
@@ -120,7 +124,11 @@ pub async fn save(
                 .into_response())
         }
         SaveOutcome::Conflict(g) => {
-            let here = format!("/survey?village={}&year={}", g.village.clone().unwrap_or_default(), g.year);
+            let here = format!(
+                "/survey?village={}&year={}",
+                g.village.clone().unwrap_or_default(),
+                g.year
+            );
             Ok((
                 StatusCode::CONFLICT,
                 render(&grid_page(lang, &here, &can.user, g))?,
@@ -177,11 +185,9 @@ fn change_response(
             render(&members_page(lang, user, m))?,
         )
             .into_response()),
-        ChangeOutcome::Conflict(m) => Ok((
-            StatusCode::CONFLICT,
-            render(&members_page(lang, user, m))?,
-        )
-            .into_response()),
+        ChangeOutcome::Conflict(m) => {
+            Ok((StatusCode::CONFLICT, render(&members_page(lang, user, m))?).into_response())
+        }
     }
 }
 

@@ -215,9 +215,8 @@ pub fn grid(
     year: u16,
 ) -> Result<Grid, AppError> {
     let villages = villages_of(backend, scope)?;
-    let village = village.or_else(|| {
-        (scope.area().level() == AreaLevel::Village).then(|| scope.area())
-    });
+    let village =
+        village.or_else(|| (scope.area().level() == AreaLevel::Village).then(|| scope.area()));
     let Some(village) = village else {
         return Ok(Grid {
             village: None,
@@ -314,7 +313,8 @@ pub fn save(
         let Some(id) = k.strip_prefix('v').and_then(|i| i.parse::<i64>().ok()) else {
             continue;
         };
-        let s = by_id.get(&id).ok_or(AppError::BadRequest)?;
+        // Not (or no longer) a household of this village: it moved since the grid was loaded.
+        let s = by_id.get(&id).ok_or(AppError::Conflict)?;
         let version = v.trim().parse::<i64>().map_err(|_| AppError::BadRequest)?;
         sent_rows.push((s, version));
     }
@@ -370,7 +370,9 @@ pub fn save(
             conflict: false,
         });
         // An all-empty row of a household without that year's record stays without one.
-        let empty = IncomeComponent::ALL.iter().all(|c| record.get(*c) == Yuan::ZERO);
+        let empty = IncomeComponent::ALL
+            .iter()
+            .all(|c| record.get(*c) == Yuan::ZERO);
         match h.incomes.iter_mut().find(|r| r.year == year) {
             Some(r) => *r = record,
             None if empty => {}
@@ -437,6 +439,7 @@ pub struct MemberLine {
     pub index: usize,
     pub name: String,
     pub masked_id: String,
+    pub sex_code: &'static str,
     pub sex: &'static str,
     pub relationship_code: &'static str,
     pub relationship: &'static str,
@@ -559,11 +562,15 @@ fn view_of(
             .iter()
             .enumerate()
             .map(|(i, m)| {
-                let k = hukou.get(&m.resident_id).cloned().unwrap_or(Hukou::InHousehold);
+                let k = hukou
+                    .get(&m.resident_id)
+                    .cloned()
+                    .unwrap_or(Hukou::InHousehold);
                 MemberLine {
                     index: i,
                     name: m.name.as_str().to_owned(),
                     masked_id: m.resident_id.masked(),
+                    sex_code: m.sex.code(),
                     sex: m.sex.label(),
                     relationship_code: m.relationship.code(),
                     relationship: m.relationship.label(),
@@ -589,11 +596,7 @@ fn view_of(
             .collect(),
         adding: opts(MemberChangeKind::ADDING, |v| v.code(), |v| v.label()),
         removing: opts(MemberChangeKind::REMOVING, |v| v.code(), |v| v.label()),
-        relationships: opts(
-            &Relationship::ALL[1..],
-            |v| v.code(),
-            |v| v.label(),
-        ),
+        relationships: opts(&Relationship::ALL[1..], |v| v.code(), |v| v.label()),
         form: BTreeMap::new(),
         errors: BTreeMap::new(),
         remove_index: None,
@@ -634,7 +637,12 @@ fn note_field(v: &str, errors: &mut BTreeMap<String, &'static str>) -> String {
 }
 
 /// A new member with what the form gives (the rest at neutral values, edited later on the edit page).
-fn new_member(name: PersonName, id: ResidentId, relationship: Relationship, ethnicity: String) -> Member {
+fn new_member(
+    name: PersonName,
+    id: ResidentId,
+    relationship: Relationship,
+    ethnicity: String,
+) -> Member {
     Member {
         name,
         sex: id.sex(),
@@ -687,7 +695,8 @@ fn finish(
             Ok(ChangeOutcome::Conflict(fresh))
         }
         Err(StoreError::Invalid(_)) => {
-            view.errors.insert("resident_id".into(), "members.err.resident_id");
+            view.errors
+                .insert("resident_id".into(), "members.err.resident_id");
             Ok(ChangeOutcome::Invalid(view))
         }
         Err(e) => Err(internal(e)),
@@ -744,7 +753,9 @@ pub fn add_member(
     }
     let ethnicity = {
         let e = jingzhun_core::text::normalize(get("ethnicity"));
-        if e.chars().count() > 20 || jingzhun_core::text::first_forbidden(get("ethnicity")).is_some() {
+        if e.chars().count() > 20
+            || jingzhun_core::text::first_forbidden(get("ethnicity")).is_some()
+        {
             errors.insert("ethnicity".into(), "members.err.ethnicity");
         }
         if e.is_empty() {
@@ -780,12 +791,9 @@ pub fn add_member(
         return Err(AppError::BadRequest);
     };
     let mut after = rec.household.clone();
-    after.members.push(new_member(
-        name.clone(),
-        resident,
-        relationship,
-        ethnicity,
-    ));
+    after
+        .members
+        .push(new_member(name.clone(), resident, relationship, ethnicity));
     let change = MemberChange {
         kind,
         resident_id: resident,
@@ -793,7 +801,9 @@ pub fn add_member(
         effective,
         note,
     };
-    finish(backend, user, &rec, based_on, after, change, hukou, view, today)
+    finish(
+        backend, user, &rec, based_on, after, change, hukou, view, today,
+    )
 }
 
 /// Removes a member (death, marriage out, split out) from the removal form of member `member`.
@@ -866,7 +876,9 @@ pub fn remove_member(
         after.members[j].relationship = Relationship::Head;
     }
     after.members.remove(i);
-    finish(backend, user, &rec, based_on, after, change, None, view, today)
+    finish(
+        backend, user, &rec, based_on, after, change, None, view, today,
+    )
 }
 
 // ---- Template ----
@@ -881,9 +893,8 @@ pub fn template(
     village: Option<AreaCode>,
     year: u16,
 ) -> Result<(String, Vec<u8>), AppError> {
-    let village = village.or_else(|| {
-        (scope.area().level() == AreaLevel::Village).then(|| scope.area())
-    });
+    let village =
+        village.or_else(|| (scope.area().level() == AreaLevel::Village).then(|| scope.area()));
     let full = crate::access::allows(user.account.role, Action::ViewPersonalData);
     let mut filled = Vec::new();
     if let (Some(v), true) = (village, full) {
