@@ -133,6 +133,40 @@ pub const EXAMPLES: &[(&str, &str)] = &[
          jingzhun report measures --area 5119 --year 2024 --line monitoring --by county",
     ),
     (
+        "jingzhun report employment-leads",
+        "jingzhun report employment-leads --area 511902 --year 2024\n\
+         jingzhun report employment-leads --area 5119 --year 2024 --format json",
+    ),
+    (
+        "jingzhun warnings",
+        "jingzhun warnings --area 511902 --year 2024                  各类预警户数和前 50 条\n\
+         jingzhun warnings --area 5119 --year 2024 --kind risk_elimination --format json\n\
+         jingzhun warnings --area 511902 --format xlsx --out 预警清单.xlsx",
+    ),
+    (
+        "jingzhun import economy",
+        "jingzhun import economy 产业就业.xlsx --dry-run     只校验，不写入\n\
+         jingzhun import economy 产业就业.xlsx",
+    ),
+    (
+        "jingzhun export economy",
+        "jingzhun export economy --area 511902 --out 产业就业_511902.xlsx\n\
+         jingzhun export economy --area 5119 --year 2020",
+    ),
+    (
+        "jingzhun projects",
+        "jingzhun projects import-stats 统计局_农村居民收入.csv\n\
+         jingzhun projects export --area 5119 --out 项目库.xlsx",
+    ),
+    (
+        "jingzhun projects import-stats",
+        "jingzhun projects import-stats 统计局_农村居民收入.csv     与登记数据分列显示",
+    ),
+    (
+        "jingzhun projects export",
+        "jingzhun projects export --area 511921 --out 通江县项目库.xlsx",
+    ),
+    (
         "jingzhun report annual",
         "jingzhun report annual --area 5119 --year 2023 --format html --out 巴中2023年度报告.html",
     ),
@@ -241,6 +275,14 @@ const VALUE_NAMES: &[(&str, &str)] = &[
     ("status", "状态"),
     ("threads", "线程数"),
     ("batch", "批量"),
+    ("pg_pool_size", "连接数"),
+    ("pg_bulk_pool_size", "连接数"),
+    ("heavy_limit", "个数"),
+    ("read_db", "数据库"),
+    ("live_area", "区划代码"),
+    ("live_years", "年度"),
+    ("years", "年度"),
+    ("date", "日期"),
 ];
 
 /// The parsed command line, or the process exits: help and version to standard output (code 0), a usage

@@ -89,7 +89,7 @@ pub enum Command {
     /// 部门数据比对：医保、民政、教育等名单与家庭成员比对，生成风险线索
     #[command(subcommand)]
     Department(cmd::department::DepartmentCommand),
-    /// 项目库与统计数据: 导入统计部门数据 (CSV), 导出项目库 (XLSX)
+    /// 项目库与统计数据：导入统计部门数据（CSV），导出项目库（XLSX）
     #[command(subcommand)]
     Projects(cmd::projects::ProjectsCommand),
 }

@@ -361,7 +361,7 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("password.confirm", "再次输入新密码", "Repeat new password"),
     ("password.current", "当前密码", "Current password"),
     ("password.forced", "首次登录，请设置新密码后继续", "First sign-in: set a new password to continue"),
-    ("password.guessable", "新密码太容易被猜到（常见密码、键盘顺序、用户名加数字等），请换一个更长、更不规则的密码", "The new password is easy to guess (a common password, a keyboard run, the user name with digits…); choose a longer, less regular one"),
+    ("password.guessable", "新密码太容易被猜到（常见密码、键盘顺序、用户名加数字等），请换一个更长、更不规则的密码", "The new password is easy to guess (a common password, a keyboard run, the user name with digits, ...); choose a longer, less regular one"),
     ("password.mismatch", "两次输入的新密码不一致", "The new passwords differ"),
     ("password.new", "新密码", "New password"),
     ("password.rate_limited", "当前密码输错次数过多，请 15 分钟后再试", "Too many wrong current passwords; try again in 15 minutes"),

@@ -21,19 +21,19 @@ pub enum ExportCommand {
     Households(HouseholdsArgs),
     /// 导出评估结果为 Parquet（每户每年一行，按 county=县/year=年度 分区；供 DuckDB、Spark、Trino 分析，不含个人信息）
     Parquet(super::parquet::Args),
-    /// 导出产业就业数据: 与导入相同的工作簿格式 (证件号码脱敏)
+    /// 导出产业就业数据：与导入相同的工作簿格式（证件号码脱敏）
     Economy(EconomyArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct EconomyArgs {
-    /// 导出哪个区划 (省、市、县、乡镇或村的代码)
+    /// 导出哪个区划（省、市、县、乡镇或村的代码）
     #[arg(long)]
     pub area: String,
-    /// 输出文件 (默认 产业就业_<区划代码>.xlsx)
+    /// 输出文件（默认 产业就业_<区划代码>.xlsx）
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// 只导出某一年度的联农带农、就业、销售和村集体经济账 (默认全部年度)
+    /// 只导出某一年度的联农带农、就业、销售和村集体经济账（默认全部年度）
     #[arg(long)]
     pub year: Option<u16>,
 }

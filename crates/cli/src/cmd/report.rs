@@ -99,14 +99,16 @@ pub enum ReportCommand {
         #[arg(long, default_value = "table")]
         format: String,
     },
-    /// 务工就业预警: 脱贫户和监测户中上年务工 (6 个月及以上) 本年失去工作或务工不足 6 个月的成员,
-    /// 作为监测线索 (风险类型 因务工就业不稳)
+    /// 务工就业预警：脱贫户和监测户中上年务工（6 个月及以上）本年失去工作或务工不足 6 个月的成员，
+    /// 作为监测线索（风险类型 因务工就业不稳）
     EmploymentLeads {
+        /// 区划代码（省、市、县、乡镇或村）
         #[arg(long)]
         area: String,
+        /// 预警年度（与上一年的务工情况比较）
         #[arg(long)]
         year: u16,
-        /// 输出格式: table 或 json
+        /// 输出格式：table 或 json
         #[arg(long, default_value = "table")]
         format: String,
     },

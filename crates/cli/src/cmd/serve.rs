@@ -19,16 +19,16 @@ pub struct Args {
     /// 通过 HTTPS 提供服务时（直接或经反向代理）设置，Cookie 将带 Secure 标记
     #[arg(long)]
     pub secure_cookies: bool,
-    /// 本进程同时运行的重任务 (报表、导出、推演、导入) 上限; 每个账号同时只能运行一项, 满时答复 429
+    /// 本进程同时运行的重任务（报表、导出、推演、导入）上限；每个账号同时只能运行一项，满时答复 429
     #[arg(long, env = "JINGZHUN_HEAVY_LIMIT", default_value_t = 2)]
     pub heavy_limit: usize,
-    /// 只读副本 (PostgreSQL 热备库, postgres://…): 报表和导出从这里读取, 其余读写仍走 --db 主库
+    /// 只读副本（PostgreSQL 热备库，postgres://…）：报表和导出从这里读取，其余读写仍走 --db 主库
     #[arg(long, env = "JINGZHUN_READ_DB")]
     pub read_db: Option<String>,
-    /// 在内存中评估并随数据变化更新的区划 (默认: 区划表中唯一的省)
+    /// 在内存中评估并随数据变化更新的区划（默认：区划表中唯一的省）
     #[arg(long)]
     pub area: Option<String>,
-    /// 在内存中评估的年度, 逗号分隔 (默认: 上一年和当年中政策包能评估的年度); 其他年度首次使用时装载
+    /// 在内存中评估的年度，逗号分隔（默认：上一年和当年中政策包能评估的年度）；其他年度首次使用时装载
     #[arg(long, value_delimiter = ',')]
     pub years: Vec<u16>,
 }

@@ -120,7 +120,7 @@ fn a_year_without_a_policy_pack_is_one_sentence() {
         let err = text(&out.stderr);
         assert_eq!(
             err.trim_end(),
-            "错误：2030 年没有政策包：现有政策包只有 2013–2025 年的参数，2030 年的参数须先写入政策包文件，再用 --pack 指定",
+            "错误：2030 年没有政策包：现有政策包只有 2013–2026 年的参数，2030 年的参数须先写入政策包文件，再用 --pack 指定",
             "{args:?}"
         );
     }
