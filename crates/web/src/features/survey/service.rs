@@ -662,6 +662,7 @@ fn new_member(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn finish(
     backend: &dyn Backend,
     user: &CurrentUser,
