@@ -14,6 +14,7 @@ pub mod money;
 pub mod monitoring;
 pub mod projects;
 pub mod resident_id;
+pub mod survey;
 pub mod text;
 
 pub use area::{

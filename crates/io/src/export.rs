@@ -60,7 +60,7 @@ pub enum ExportError {
 
 /// One output value.
 #[derive(Debug, Clone, PartialEq)]
-enum Out {
+pub(crate) enum Out {
     Empty,
     Text(String),
     /// Text that must stay text in Excel (IDs, codes, phones).
@@ -146,7 +146,12 @@ fn columns(options: &ExportOptions) -> Vec<Field> {
         .collect()
 }
 
-fn value(field: Field, r: &ExportRecord<'_>, m: &Member, options: &ExportOptions) -> Out {
+pub(crate) fn value(
+    field: Field,
+    r: &ExportRecord<'_>,
+    m: &Member,
+    options: &ExportOptions,
+) -> Out {
     let h = r.household;
     match field {
         Field::HouseholdNo => Out::Code(h.number.to_string()),

@@ -14,6 +14,7 @@ pub mod households;
 pub mod official;
 pub mod parquet;
 pub mod table;
+pub mod template;
 pub mod text_file;
 
 pub use divisions::{read_division_path, sichuan, DivisionError};

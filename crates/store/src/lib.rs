@@ -114,6 +114,7 @@ mod pg_national;
 mod projects;
 mod schema;
 mod snapshots;
+mod survey;
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -144,6 +145,7 @@ pub use monitoring::{
 pub use pg_national::{Layout, NationalLoaded, PartitionInfo, BLOCK_SPAN, PROVINCE_SPAN};
 pub use projects::{ProjectIds, ProjectsBatch};
 pub use snapshots::{is_data_change, DataChange, NewSnapshot, SnapshotInfo, SnapshotPart};
+pub use survey::{MemberChangeRecord, SurveyOutcome, SurveyRow};
 
 use db::{Conn, Tx};
 

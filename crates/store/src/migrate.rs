@@ -63,6 +63,11 @@ const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0012_evaluation_snapshots.sql"),
     },
     Migration {
+        version: 13,
+        name: "survey",
+        sql: include_str!("../migrations/sqlite/0013_survey.sql"),
+    },
+    Migration {
         version: 16,
         name: "national",
         sql: include_str!("../migrations/sqlite/0016_national.sql"),
@@ -114,6 +119,11 @@ const POSTGRES: &[Migration] = &[
         version: 12,
         name: "evaluation_snapshots",
         sql: include_str!("../migrations/postgres/0012_evaluation_snapshots.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "survey",
+        sql: include_str!("../migrations/postgres/0013_survey.sql"),
     },
     Migration {
         version: 16,

@@ -207,6 +207,61 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             post(pages::edit),
         ),
+        // The income survey and member changes (`features::survey`).
+        (
+            spec(
+                Method::GET,
+                "/survey",
+                Access::Action(A::EditHousehold),
+                "年度收入采集表（village、year）",
+            ),
+            get(crate::features::survey::handlers::grid),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/survey",
+                Access::Action(A::EditHousehold),
+                "保存收入采集表（整表保存，任一行有误或已被他人修改则不保存）",
+            ),
+            post(crate::features::survey::handlers::save),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/households/{id}/members",
+                Access::Action(A::EditHousehold),
+                "家庭成员与人口变动",
+            ),
+            get(crate::features::survey::handlers::members),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/households/{id}/members/add",
+                Access::Action(A::EditHousehold),
+                "增加成员（出生、婚入、合户迁入）",
+            ),
+            post(crate::features::survey::handlers::add),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/households/{id}/members/remove",
+                Access::Action(A::EditHousehold),
+                "减少成员（死亡、婚出、分户迁出）",
+            ),
+            post(crate::features::survey::handlers::remove),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/import/template",
+                Access::Action(A::ImportData),
+                "导入模板 XLSX（含填写说明；village、year）",
+            ),
+            get(crate::features::survey::handlers::template),
+        ),
         (
             spec(
                 Method::GET,

@@ -21,4 +21,5 @@ mod national;
 mod pool;
 mod projects;
 mod snapshots;
+mod survey;
 mod synth_monitoring;

@@ -201,6 +201,11 @@ fn success(spec: &RouteSpec) -> StatusCode {
         ("POST", "/admin/accounts/{account}/disable" | "/admin/accounts/{account}/enable") => {
             StatusCode::SEE_OTHER
         }
+        // The survey grid and the member forms get no version: refused as malformed, nothing written.
+        (
+            "POST",
+            "/survey" | "/households/{id}/members/add" | "/households/{id}/members/remove",
+        ) => StatusCode::BAD_REQUEST,
         ("GET", "/lang") => StatusCode::SEE_OTHER,
         ("POST", "/login") | ("POST", "/logout") | ("POST", "/households/{id}/leads") => {
             StatusCode::SEE_OTHER

@@ -580,15 +580,6 @@ fn a_village_cadre_on_a_phone_records_a_lead_from_the_warning_list() {
 /// reason on the page); the project stays announced.
 #[test]
 fn a_project_is_approved_announced_and_cannot_start_inside_its_announcement_period() {
-    if !have_chromedriver() {
-        let required = std::env::var("JINGZHUN_BROWSER_TEST").is_ok_and(|v| v == "require");
-        assert!(
-            !required,
-            "JINGZHUN_BROWSER_TEST=require but chromedriver is missing"
-        );
-        eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
-        return;
-    }
     use jingzhun_core::projects::*;
     let world = World::new();
     let project = Project {
@@ -652,4 +643,112 @@ fn a_project_is_approved_announced_and_cannot_start_inside_its_announcement_peri
     d.wait_text("p.error", "公告公示期至 2024-02-11 结束");
     d.screenshot("41-project-start-refused");
     assert_eq!(stage(&world), Some(Stage::Announced));
+}
+
+/// The income survey grid and a birth and a death (issue 13 §1), at a desktop and a phone (390 × 844)
+/// viewport: the cadre types incomes with Enter moving down a column, sees the row totals follow, saves a
+/// bad cell (the grid says which row, column and value, nothing saved), fixes it and saves; then records a
+/// birth and a death on the members page.
+#[test]
+fn a_cadre_fills_the_income_survey_and_records_a_birth_and_a_death_in_a_real_browser() {
+    for (width, height, tag) in [(1280, 900, "desktop"), (390, 844, "phone")] {
+        let world = World::with_clock(std::sync::Arc::new(crate::survey::June2025));
+        let app = serve(&world);
+        let d = Driver::start_sized(width, height).expect("chromedriver starts");
+        d.sign_in(&app, &username(Role::VillageCadre));
+        let (a, b) = (world.household_in, world.household_in2);
+
+        // The grid of the cadre's village for 2024.
+        d.goto(&format!("{app}/survey?year=2024"));
+        d.find("#survey-grid");
+        assert!(!overflows(&d), "{tag}: the grid scrolls inside its box");
+        d.click(&format!("input[name='a{}.wages']", a.0));
+        d.type_into(&format!("input[name='a{}.wages']", a.0), "15000");
+        // Enter moves down the column: the next row's wages cell takes the keys.
+        let first = d.find(&format!("input[name='a{}.wages']", a.0));
+        d.post(
+            &format!("/element/{first}/value"),
+            json!({ "text": "\u{E007}" }),
+        );
+        let active = d.get("/element/active")[ELEMENT_KEY]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let second = d.find(&format!("input[name='a{}.wages']", b.0));
+        assert_eq!(
+            active, second,
+            "{tag}: Enter moved down to the next household"
+        );
+        d.post(
+            &format!("/element/{active}/value"),
+            json!({ "text": "abc" }),
+        );
+        assert_eq!(
+            d.text(&format!("#row-{} .net", a.0)),
+            "15,000",
+            "{tag}: the row total follows"
+        );
+        d.screenshot(&format!("40-{tag}-survey-typing"));
+        d.click("#save-survey");
+        let problems = d.text("#survey-problems");
+        assert!(
+            problems
+                .contains("第 2 行（户编号 5119020010010002，户主 王二）「工资性收入」值「abc」"),
+            "{tag}: {problems}"
+        );
+        d.screenshot(&format!("41-{tag}-survey-refused"));
+        assert!(world
+            .db(|s| s.household(a))
+            .unwrap()
+            .household
+            .income(2024)
+            .is_none());
+        // Fixed and saved: both rows written.
+        d.type_into(&format!("input[name='a{}.wages']", b.0), "9000");
+        d.click("#save-survey");
+        d.find("#survey-saved");
+        assert!(d.text("#survey-saved").contains('2'), "{tag}");
+        d.screenshot(&format!("42-{tag}-survey-saved"));
+        let wages = |id| {
+            world
+                .db(|s| s.household(id))
+                .unwrap()
+                .household
+                .income(2024)
+                .map(|r| r.get(jingzhun_core::IncomeComponent::Wages))
+        };
+        assert_eq!(
+            wages(a),
+            Some(jingzhun_core::Yuan::from_yuan(15_000)),
+            "{tag}"
+        );
+        assert_eq!(
+            wages(b),
+            Some(jingzhun_core::Yuan::from_yuan(9_000)),
+            "{tag}"
+        );
+
+        // A birth: the form on the members page.
+        d.goto(&format!("{app}/households/{}/members", b.0));
+        d.find("#add-member");
+        d.click("#add-member select[name=kind] option[value=birth]");
+        d.type_into("#add-member input[name=name]", "王小宝");
+        d.type_into("#add-member input[name=resident_id]", "511902202505010019");
+        d.click("#add-member select[name=relationship] option[value=grandson]");
+        d.screenshot(&format!("43-{tag}-birth-form"));
+        d.click("#add-member-submit");
+        d.find(".member-changes li[data-kind=birth]");
+        assert!(d.text("#member-1").contains("王小宝"), "{tag}");
+        d.screenshot(&format!("44-{tag}-birth-recorded"));
+        // A death: the member's own removal form.
+        d.click("#member-1 summary");
+        d.click("#member-1 select[name=kind] option[value=death]");
+        d.click("#member-1 .remove-submit");
+        d.find(".member-changes li[data-kind=death]");
+        assert_eq!(d.count(".member-card"), 1, "{tag}");
+        assert!(!overflows(&d), "{tag}: the members page fits");
+        d.screenshot(&format!("45-{tag}-death-recorded"));
+        let changes = world.db(|s| s.member_changes_of(b)).unwrap();
+        assert_eq!(changes.len(), 2, "{tag}");
+    }
 }

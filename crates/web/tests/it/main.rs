@@ -22,6 +22,7 @@ mod reports;
 mod security;
 mod sessions;
 mod support;
+mod survey;
 mod warnings;
 mod whatif;
 mod words;

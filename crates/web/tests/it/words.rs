@@ -70,6 +70,8 @@ async fn cadre_pages_name_people_and_show_no_provenance_markers() {
             format!("/households/{}/edit", w.household_in2.0),
             format!("/households/{}/leads/new", w.household_in.0),
             format!("/cases/{id}"),
+            format!("/households/{}/members", w.household_in2.0),
+            "/survey".to_owned(),
             "/cases".to_owned(),
             "/".to_owned(),
         ] {
