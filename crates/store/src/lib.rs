@@ -110,6 +110,7 @@ mod households;
 mod import;
 mod migrate;
 mod monitoring;
+mod notices;
 mod projects;
 mod schema;
 mod snapshots;
@@ -140,6 +141,7 @@ pub use jingzhun_core::projects::ProjectRecords;
 pub use monitoring::{
     CaseCounts, CaseFilter, CaseOutline, MeasureCounts, MonitoringBatch, MonitoringLoaded,
 };
+pub use notices::StoredReview;
 pub use projects::{ProjectIds, ProjectsBatch};
 pub use snapshots::{is_data_change, DataChange, NewSnapshot, SnapshotInfo, SnapshotPart};
 

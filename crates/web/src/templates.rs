@@ -11,7 +11,7 @@ use crate::auth::CurrentUser;
 use crate::data::Account;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::services::cases::{CaseView, Inbox, Notice, Refused};
+use crate::services::cases::{CaseView, Refused};
 use crate::services::dashboard::Dashboard;
 use crate::services::households::{HouseholdView, SearchResult};
 
@@ -175,12 +175,6 @@ pub struct HouseholdPage {
     pub economy: crate::features::economy::service::HouseholdEconomy,
 }
 
-#[derive(Template)]
-#[template(path = "cases.html")]
-pub struct CasesPage {
-    pub chrome: Chrome,
-    pub inbox: Inbox,
-}
 
 #[derive(Template)]
 #[template(path = "lead.html")]
@@ -214,12 +208,6 @@ pub struct MonitoringFormPage {
     pub f: crate::services::monitoring::FormView,
 }
 
-#[derive(Template)]
-#[template(path = "notice.html")]
-pub struct NoticePage {
-    pub chrome: Chrome,
-    pub n: Notice,
-}
 
 #[derive(Template)]
 #[template(path = "accounts.html")]
