@@ -85,7 +85,10 @@ pub fn workbook(
             sheet.write_string(row, c as u16, v.as_str())?;
         }
     }
-    for (c, w) in [12, 20, 10, 16, 14, 14, 14, 20, 16, 12, 12, 8].iter().enumerate() {
+    for (c, w) in [12, 20, 10, 16, 14, 14, 14, 20, 16, 12, 12, 8]
+        .iter()
+        .enumerate()
+    {
         sheet.set_column_width(c as u16, *w)?;
     }
     wb.save_to_buffer()

@@ -119,7 +119,9 @@ fn notice_running(
     open_objections: u64,
 ) -> String {
     if open_objections > 0 {
-        format!("监测事项 {case} 在公示期间有 {open_objections} 条异议尚未处理，处理完毕后乡镇才能审核")
+        format!(
+            "监测事项 {case} 在公示期间有 {open_objections} 条异议尚未处理，处理完毕后乡镇才能审核"
+        )
     } else {
         format!("监测事项 {case} 的村内公示到 {until} 才结束，公示期满后乡镇才能审核")
     }

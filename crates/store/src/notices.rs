@@ -317,7 +317,11 @@ fn add_objection(
     actor: &Actor,
 ) -> Result<ObjectionId> {
     let r = get_review(tx, review)?.ok_or_else(|| review_not_found(review))?;
-    let bad = |why: String| Err(StoreError::Invalid(format!("村级评议 {review} 的异议: {why}")));
+    let bad = |why: String| {
+        Err(StoreError::Invalid(format!(
+            "村级评议 {review} 的异议: {why}"
+        )))
+    };
     if o.raised_by.trim().is_empty() {
         return bad("请填写提出异议的人（可写“匿名”）".into());
     }
@@ -402,7 +406,9 @@ fn resolve_objection(
         return Err(StoreError::Invalid("请填写异议的核实情况和处理结果".into()));
     }
     if o.is_resolved() {
-        return Err(StoreError::Invalid(format!("异议 {id} 已处理, 不能再次处理")));
+        return Err(StoreError::Invalid(format!(
+            "异议 {id} 已处理, 不能再次处理"
+        )));
     }
     if resolved_on < o.raised_on {
         return Err(StoreError::Invalid(format!(

@@ -356,7 +356,6 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("nav.todo", "待我办理", "My tasks"),
     ("nav.warnings", "预警", "Warnings"),
     ("nav.whatif", "推演", "What-if"),
-    ("notice.committee", "村民委员会", "Villagers' committee"),
     ("notice.intro", "经农户申请（或干部排查、部门预警）、入户核实和村民主评议，拟将下列农户纳入监测（或标注风险消除），现予公示。", "After application or checks, a home visit and the village review, the following household is proposed; this notice is public."),
     ("notice.intro_many", "经农户申请（或干部排查、部门预警）、入户核实和村级民主评议，拟将下列农户纳入防返贫监测（或标注风险消除），现予公示。", "After application or checks, home visits and the village review, the following households are proposed for monitoring (or risk elimination); this notice is public."),
     ("notice.no", "序号", "No."),

@@ -454,10 +454,7 @@ pub fn components() -> Value {
             ("page", i()),
             ("more", b()),
             ("total", i()),
-            (
-                "step",
-                opt(codes(crate::workflow::Step::ALL, |v| v.code())),
-            ),
+            ("step", opt(codes(crate::workflow::Step::ALL, |v| v.code()))),
             ("kind", opt(case_kind())),
             (
                 "timing",
@@ -469,7 +466,10 @@ pub fn components() -> Value {
                 json!({"type": "string", "enum": ["deadline", "newest"]}),
             ),
             ("cases", arr(r("CaseLine"))),
-            ("my_steps", arr(codes(crate::workflow::Step::ALL, |v| v.code()))),
+            (
+                "my_steps",
+                arr(codes(crate::workflow::Step::ALL, |v| v.code())),
+            ),
             ("query", s()),
         ]),
     );
@@ -558,7 +558,10 @@ pub fn components() -> Value {
                 json!({"type": "integer", "minimum": 0,
                     "description": "本区域内等待本账号角色办理的在办监测事项数 (待我办理)"}),
             ),
-            ("steps", json!({"type": "array", "items": {"type": "string"}})),
+            (
+                "steps",
+                json!({"type": "array", "items": {"type": "string"}}),
+            ),
         ]),
     );
     put(

@@ -120,9 +120,7 @@ fn data_error(e: StoreError) -> DataError {
         },
         StoreError::CaseConflict { .. }
         | StoreError::StepOrder { .. }
-        | StoreError::NoticeRunning { .. } => {
-            DataError::CaseRefused(e.to_string())
-        }
+        | StoreError::NoticeRunning { .. } => DataError::CaseRefused(e.to_string()),
         other => DataError::Other(other.to_string()),
     }
 }

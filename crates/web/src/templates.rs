@@ -175,7 +175,6 @@ pub struct HouseholdPage {
     pub economy: crate::features::economy::service::HouseholdEconomy,
 }
 
-
 #[derive(Template)]
 #[template(path = "lead.html")]
 pub struct LeadPage {
@@ -207,7 +206,6 @@ pub struct MonitoringFormPage {
     pub chrome: Chrome,
     pub f: crate::services::monitoring::FormView,
 }
-
 
 #[derive(Template)]
 #[template(path = "accounts.html")]

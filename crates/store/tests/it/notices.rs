@@ -31,7 +31,13 @@ fn step(step: Step, at: &str) -> CaseStep {
 /// A case of a new household in `village`, led and visited and compared (due for the village review).
 fn case_due_for_review(store: &Store, n: usize, village: &str) -> CaseRecord {
     let h = store
-        .create_household(&household(n, village), &[], d("2014-10-01"), &actor(), "建档")
+        .create_household(
+            &household(n, village),
+            &[],
+            d("2014-10-01"),
+            &actor(),
+            "建档",
+        )
         .unwrap()
         .0;
     let id = store.next_case_id(h).unwrap();
@@ -46,10 +52,22 @@ fn case_due_for_review(store: &Store, n: usize, village: &str) -> CaseRecord {
     };
     store.open_case(&c, &actor()).unwrap();
     store
-        .record_case_step(&id, 1, step(Step::Visit, "2025-03-02T02:00:00Z"), None, &actor())
+        .record_case_step(
+            &id,
+            1,
+            step(Step::Visit, "2025-03-02T02:00:00Z"),
+            None,
+            &actor(),
+        )
         .unwrap();
     store
-        .record_case_step(&id, 2, step(Step::Comparison, "2025-03-03T02:00:00Z"), None, &actor())
+        .record_case_step(
+            &id,
+            2,
+            step(Step::Comparison, "2025-03-03T02:00:00Z"),
+            None,
+            &actor(),
+        )
         .unwrap();
     store.case(&id).unwrap().unwrap()
 }

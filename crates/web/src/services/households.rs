@@ -388,7 +388,8 @@ pub fn household_evaluated(
         .monitoring
         .is_some()
     {
-        if let Some(on) = crate::features::monitoring::service::monitored_after(&rec.events, as_of) {
+        if let Some(on) = crate::features::monitoring::service::monitored_after(&rec.events, as_of)
+        {
             ev.proposals.retain(|p| {
                 p.kind.code != jingzhun_policy::ProposalKind::MonitoringCandidate.code()
             });

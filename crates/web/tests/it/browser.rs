@@ -350,7 +350,10 @@ fn a_cadre_a_township_and_a_county_identify_a_household_in_a_real_browser() {
     }
     // The village review of this one household records its meeting.
     d.goto(&format!("{app}{case_path}"));
-    d.type_into("textarea[name=participants]", "村两委成员 5 人、村民代表 12 人");
+    d.type_into(
+        "textarea[name=participants]",
+        "村两委成员 5 人、村民代表 12 人",
+    );
     d.type_into("input[name=complaint_phone]", "0827-5262100");
     d.pass_step(&app, &case_path, "村民代表会议评议通过");
     d.goto(&format!("{app}{case_path}/notice"));
@@ -595,7 +598,11 @@ impl TestClock {
 
 /// A case of `household` in the cadre's village, led, visited and compared an hour ago: due for the village
 /// review.
-fn due_for_review(world: &World, household: jingzhun_core::HouseholdId, now: DateTime<Utc>) -> String {
+fn due_for_review(
+    world: &World,
+    household: jingzhun_core::HouseholdId,
+    now: DateTime<Utc>,
+) -> String {
     use jingzhun_core::monitoring::*;
     let step = |step: Step, minutes: i64| CaseStep {
         step,
@@ -606,14 +613,21 @@ fn due_for_review(world: &World, household: jingzhun_core::HouseholdId, now: Dat
     };
     world.db(|s| {
         let rec = s.household(household).unwrap();
-        let monitored = rec.events.iter().any(|e| e.kind == jingzhun_core::StatusEventKind::Monitored);
+        let monitored = rec
+            .events
+            .iter()
+            .any(|e| e.kind == jingzhun_core::StatusEventKind::Monitored);
         let id = s.next_case_id(household).unwrap();
         let actor = jingzhun_store::Actor::new(username(Role::VillageCadre));
         s.open_case(
             &CaseRecord {
                 id,
                 village: rec.household.village,
-                kind: if monitored { CaseKind::Elimination } else { CaseKind::Identification },
+                kind: if monitored {
+                    CaseKind::Elimination
+                } else {
+                    CaseKind::Identification
+                },
                 channel: jingzhun_core::Channel::CadreCheck,
                 monitoring_kind: (!monitored).then_some(jingzhun_core::MonitoringKind::Unstable),
                 risk_types: vec![jingzhun_core::RiskType::Illness],
@@ -622,14 +636,17 @@ fn due_for_review(world: &World, household: jingzhun_core::HouseholdId, now: Dat
             &actor,
         )
         .unwrap();
-        s.record_case_step(&id, 1, step(Step::Visit, 50), None, &actor).unwrap();
-        s.record_case_step(&id, 2, step(Step::Comparison, 40), None, &actor).unwrap();
+        s.record_case_step(&id, 1, step(Step::Visit, 50), None, &actor)
+            .unwrap();
+        s.record_case_step(&id, 2, step(Step::Comparison, 40), None, &actor)
+            .unwrap();
         id.to_string()
     })
 }
 
 #[test]
-fn a_village_notice_for_several_households_holds_the_township_back_then_the_county_approves_in_a_batch() {
+fn a_village_notice_for_several_households_holds_the_township_back_then_the_county_approves_in_a_batch(
+) {
     if !have_chromedriver() {
         let required = std::env::var("JINGZHUN_BROWSER_TEST").is_ok_and(|v| v == "require");
         assert!(
@@ -646,15 +663,31 @@ fn a_village_notice_for_several_households_holds_the_township_back_then_the_coun
         let h = household(
             "5119020010010003",
             VILLAGE_IN,
-            vec![member("李大", rid("51190219650606007"), jingzhun_core::Relationship::Head)],
+            vec![member(
+                "李大",
+                rid("51190219650606007"),
+                jingzhun_core::Relationship::Head,
+            )],
         );
         let events = [
-            jingzhun_core::StatusEvent::new(jingzhun_core::StatusEventKind::Registered, chrono::NaiveDate::from_ymd_opt(2014, 10, 1).unwrap()),
-            jingzhun_core::StatusEvent::new(jingzhun_core::StatusEventKind::Exited, chrono::NaiveDate::from_ymd_opt(2018, 12, 1).unwrap()),
+            jingzhun_core::StatusEvent::new(
+                jingzhun_core::StatusEventKind::Registered,
+                chrono::NaiveDate::from_ymd_opt(2014, 10, 1).unwrap(),
+            ),
+            jingzhun_core::StatusEvent::new(
+                jingzhun_core::StatusEventKind::Exited,
+                chrono::NaiveDate::from_ymd_opt(2018, 12, 1).unwrap(),
+            ),
         ];
-        s.create_household(&h, &events, chrono::NaiveDate::from_ymd_opt(2014, 10, 1).unwrap(), &jingzhun_store::Actor::system("test"), "test")
-            .unwrap()
-            .0
+        s.create_household(
+            &h,
+            &events,
+            chrono::NaiveDate::from_ymd_opt(2014, 10, 1).unwrap(),
+            &jingzhun_store::Actor::system("test"),
+            "test",
+        )
+        .unwrap()
+        .0
     });
     let now = clock.now();
     let wang = due_for_review(&world, world.household_in2, now);
@@ -669,23 +702,36 @@ fn a_village_notice_for_several_households_holds_the_township_back_then_the_coun
     d.click("#village-review");
     d.find("#review-form");
     assert_eq!(d.count("li.review-item"), 3);
-    d.type_into("textarea[name=participants]", "村两委成员 5 人、驻村工作队 2 人、村民代表 12 人");
+    d.type_into(
+        "textarea[name=participants]",
+        "村两委成员 5 人、驻村工作队 2 人、村民代表 12 人",
+    );
     d.type_into("input[name=complaint_phone]", "0827-5262100");
     d.click(&format!("input[name='outcome_{li}'][value=reject]"));
-    d.type_into(&format!("input[name='note_{li}']"), "家庭人均纯收入高于监测范围");
+    d.type_into(
+        &format!("input[name='note_{li}']"),
+        "家庭人均纯收入高于监测范围",
+    );
     d.screenshot("40-village-review-form");
     d.click("#record-review");
     d.find("#notice");
     let listed = d.texts("tr.notice-household");
     assert_eq!(listed.len(), 2, "{listed:?}");
     assert!(listed.iter().any(|t| t.contains("王二")) && listed.iter().any(|t| t.contains("张三")));
-    assert!(!d.text("#notice").contains("李大"), "a household that did not pass is not on the notice");
+    assert!(
+        !d.text("#notice").contains("李大"),
+        "a household that did not pass is not on the notice"
+    );
     let notice = d.text("#notice");
     assert!(notice.contains("0827-5262100"), "{notice}");
     assert!(notice.contains("（盖章）"), "{notice}");
     let period = d.text("#notice-period");
     let today = (now + chrono::Duration::hours(8)).date_naive();
-    assert_eq!(period, format!("{} — {}", today, today + chrono::Duration::days(4)), "five days from the pack");
+    assert_eq!(
+        period,
+        format!("{} — {}", today, today + chrono::Duration::days(4)),
+        "five days from the pack"
+    );
     assert!(!notice.contains("51190219600505006"), "no resident ID");
     d.screenshot("41-village-notice-several");
     let pdf = d.print_pdf("41-village-notice-several");
@@ -697,7 +743,10 @@ fn a_village_notice_for_several_households_holds_the_township_back_then_the_coun
     d.type_into("textarea[name=content]", "该户新购小汽车一辆");
     d.click("#record-objection");
     d.find("li.objection form");
-    d.type_into("li.objection input[name=resolution]", "经核实，车辆为亲属所有，异议不成立");
+    d.type_into(
+        "li.objection input[name=resolution]",
+        "经核实，车辆为亲属所有，异议不成立",
+    );
     d.click("li.objection button[type=submit]");
     d.find("li.objection .muted");
     assert!(d.text("#objections").contains("异议不成立"));
@@ -725,7 +774,12 @@ fn a_village_notice_for_several_households_holds_the_township_back_then_the_coun
     d.type_into("textarea[name=note]", "公示无异议，乡镇审核通过");
     d.click("#record-batch");
     d.find("#batch-results");
-    assert_eq!(d.count("#batch-results li.batch-done"), 2, "{}", d.text("#batch-results"));
+    assert_eq!(
+        d.count("#batch-results li.batch-done"),
+        2,
+        "{}",
+        d.text("#batch-results")
+    );
     d.screenshot("44-township-batch-after-notice");
     d.sign_out();
 
@@ -766,8 +820,51 @@ fn a_village_notice_for_several_households_holds_the_township_back_then_the_coun
         .unwrap()
     });
     assert_eq!(
-        audits.iter().filter(|e| e.action == "monitoring.case_step").count(),
+        audits
+            .iter()
+            .filter(|e| e.action == "monitoring.case_step")
+            .count(),
         1,
         "one audited decision, with who and when"
+    );
+}
+
+#[test]
+fn a_lead_that_contradicts_the_household_is_refused_on_a_phone() {
+    if !have_chromedriver() {
+        let required = std::env::var("JINGZHUN_BROWSER_TEST").is_ok_and(|v| v == "require");
+        assert!(
+            !required,
+            "JINGZHUN_BROWSER_TEST=require but chromedriver is missing"
+        );
+        eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
+        return;
+    }
+    let world = World::new();
+    let app = serve(&world);
+    let d = Driver::start_sized(390, 844).expect("chromedriver starts");
+    d.sign_in(&app, &username(Role::VillageCadre));
+    // 王二 is a 脱贫户: 边缘易致贫户 is for 一般农户 only, and a lead needs a risk type.
+    d.goto(&format!(
+        "{app}/households/{}/leads/new",
+        world.household_in2.0
+    ));
+    d.click("select[name=monitoring_kind] option[value=marginal]");
+    d.type_into("textarea[name=note]", "收入下降");
+    d.click("form[action$='/leads'] button[type=submit]");
+    let kind = d.text("[data-field=monitoring_kind]");
+    assert!(
+        kind.contains("边缘易致贫户只适用于一般农户，此户是脱贫户"),
+        "{kind}"
+    );
+    assert!(d.text("[data-field=risk_types]").contains("风险类型"));
+    assert!(d.current_path().ends_with("/leads"), "{}", d.current_path());
+    d.screenshot("49-phone-lead-refused-status-mismatch");
+    assert!(
+        world
+            .db(|s| s.cases_of_household(world.household_in2))
+            .unwrap()
+            .is_empty(),
+        "nothing recorded"
     );
 }

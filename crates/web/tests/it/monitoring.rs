@@ -663,12 +663,22 @@ async fn the_dashboard_counts_cases_by_step_and_against_the_time_limit() {
             .send(county.get("/api/v1/cases?step=comparison"))
             .await
             .json();
-        assert_eq!((ids(&comparison).len(), &comparison["total"]), (2, &serde_json::json!(2)));
-        let overdue = w.send(county.get("/api/v1/cases?timing=overdue")).await.json();
+        assert_eq!(
+            (ids(&comparison).len(), &comparison["total"]),
+            (2, &serde_json::json!(2))
+        );
+        let overdue = w
+            .send(county.get("/api/v1/cases?timing=overdue"))
+            .await
+            .json();
         assert_eq!(ids(&overdue), [format!("{}-1", w.household_in.0)]);
         let near = w.send(county.get("/api/v1/cases?timing=near")).await.json();
         assert_eq!(near["total"], 1, "{near}");
-        assert!(near["cases"].as_array().unwrap().iter().all(|c| c["timing"] == "near"));
+        assert!(near["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["timing"] == "near"));
         let mine = w.send(county.get("/api/v1/cases?mine=1")).await.json();
         assert_eq!(mine["total"], 0, "nothing waits for the county");
         let newest = w.send(county.get("/api/v1/cases?sort=newest")).await.json();
@@ -681,7 +691,10 @@ async fn the_dashboard_counts_cases_by_step_and_against_the_time_limit() {
         assert_eq!(todo["count"], 0);
         let cadre = w.login_as(Role::VillageCadre).await;
         let todo = w.send(cadre.get("/api/v1/cases/todo")).await.json();
-        assert_eq!(todo["count"], 2, "the village's visit and comparison wait for the cadre: {todo}");
+        assert_eq!(
+            todo["count"], 2,
+            "the village's visit and comparison wait for the cadre: {todo}"
+        );
         let outside = w.send(county.get("/api/v1/cases?area=511903")).await;
         assert_eq!(outside.status, StatusCode::NOT_FOUND);
         sync!(drop((w, _guard)));

@@ -70,7 +70,10 @@ async fn one_review_one_notice_objections_then_batches() {
         ))
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
-    assert_eq!(done.location.as_deref(), Some(format!("/cases/{a}/notice").as_str()));
+    assert_eq!(
+        done.location.as_deref(),
+        Some(format!("/cases/{a}/notice").as_str())
+    );
     let notice = w.send(cadre.get(&format!("/cases/{a}/notice"))).await;
     assert_eq!(notice.status, StatusCode::OK);
     assert_eq!(notice.body.matches("class=\"notice-household\"").count(), 2);
@@ -85,7 +88,11 @@ async fn one_review_one_notice_objections_then_batches() {
         .send(township.post_form(&format!("/cases/{a}/township-review"), "outcome=pass"))
         .await;
     assert_eq!(early.status, StatusCode::CONFLICT);
-    assert!(early.body.contains("公示期满后乡镇才能审核"), "{}", early.body);
+    assert!(
+        early.body.contains("公示期满后乡镇才能审核"),
+        "{}",
+        early.body
+    );
     let batch = w.send(township.get("/cases/batch/township-review")).await;
     assert_eq!(batch.status, StatusCode::OK);
     assert!(batch.body.contains("公示期满后乡镇才能审核"));
@@ -113,7 +120,12 @@ async fn one_review_one_notice_objections_then_batches() {
         ))
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert_eq!(res.body.matches("class=\"batch-done\"").count(), 1, "{}", res.body);
+    assert_eq!(
+        res.body.matches("class=\"batch-done\"").count(),
+        1,
+        "{}",
+        res.body
+    );
     assert!(res.body.contains("异议尚未处理"), "{}", res.body);
     let oid = blocking(|| {
         let r = w.store.village_review_of_case(&id).unwrap().unwrap();
@@ -158,7 +170,10 @@ async fn one_review_one_notice_objections_then_batches() {
         1,
         "one audited decision per confirmed household"
     );
-    assert_eq!(w.audit_count(&username(Role::CountyApprover), "monitoring.batch"), 1);
+    assert_eq!(
+        w.audit_count(&username(Role::CountyApprover), "monitoring.batch"),
+        1
+    );
 
     // The household page says the decision instead of proposing it; its version carries today's date.
     let h = w
@@ -187,7 +202,11 @@ async fn one_review_one_notice_objections_then_batches() {
     assert_eq!(letter.status, StatusCode::OK);
     assert!(letter.body.contains("已识别纳入"));
     let open = w.send(cadre.get(&format!("/cases/{b}/decision"))).await;
-    assert_eq!(open.status, StatusCode::NOT_FOUND, "an open case has no letter yet");
+    assert_eq!(
+        open.status,
+        StatusCode::NOT_FOUND,
+        "an open case has no letter yet"
+    );
     let card = w
         .send(cadre.get(&format!("/households/{}/card", w.household_in2.0)))
         .await;
@@ -196,7 +215,10 @@ async fn one_review_one_notice_objections_then_batches() {
     let xlsx = w.send(county.post_form("/cases/export", "all=1")).await;
     assert_eq!(xlsx.status, StatusCode::OK);
     assert!(xlsx.content_type.contains("spreadsheetml"));
-    assert_eq!(w.audit_count(&username(Role::CountyApprover), "export.cases"), 1);
+    assert_eq!(
+        w.audit_count(&username(Role::CountyApprover), "export.cases"),
+        1
+    );
     let todo = w.send(county.get("/api/v1/cases/todo")).await.json();
     assert_eq!(todo["count"], 1, "张三 waits for the county: {todo}");
 }

@@ -88,7 +88,11 @@ async fn a_lead_is_identified_step_by_step_by_the_right_roles() {
     // The notice is up: the township cannot review before its period ends (page 409, API 409).
     let early = w.send(step(&township, "township-review", "pass")).await;
     assert_eq!(early.status, StatusCode::CONFLICT);
-    assert!(early.body.contains("公示期满后乡镇才能审核"), "{}", early.body);
+    assert!(
+        early.body.contains("公示期满后乡镇才能审核"),
+        "{}",
+        early.body
+    );
     let early_api = w
         .send(crate::monitoring::json_post(
             &township,

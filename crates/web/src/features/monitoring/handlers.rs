@@ -156,7 +156,9 @@ pub async fn export(
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
     );
     h.insert(
         header::CONTENT_DISPOSITION,
@@ -218,7 +220,15 @@ pub async fn review_form(
     let (user, scope, st) = (can.user.clone(), can.scope, state.clone());
     let f = state
         .run(move |b| {
-            service::review_form(b, &user, &scope, &village, &limit_fn(&st), st.policy(), today)
+            service::review_form(
+                b,
+                &user,
+                &scope,
+                &village,
+                &limit_fn(&st),
+                st.policy(),
+                today,
+            )
         })
         .await?;
     let mut page = ReviewPage {
@@ -293,11 +303,22 @@ pub async fn record_review(
     let (user, scope, st) = (can.user.clone(), can.scope, state.clone());
     let done = state
         .run(move |b| {
-            let done =
-                service::record_review(b, &user, &scope, &village, &meeting, &items, st.policy(), now)?;
+            let done = service::record_review(
+                b,
+                &user,
+                &scope,
+                &village,
+                &meeting,
+                &items,
+                st.policy(),
+                now,
+            )?;
             match done {
                 Ok(id) => {
-                    let first = items.first().map(|i| i.case.to_string()).unwrap_or_default();
+                    let first = items
+                        .first()
+                        .map(|i| i.case.to_string())
+                        .unwrap_or_default();
                     Ok(Ok((id, first)))
                 }
                 Err(r) => {
@@ -364,12 +385,14 @@ async fn notice_page(
     let (u, st) = (user.clone(), state.clone());
     let id = case_id.clone();
     let n = state
-        .run(move |b| match service::review_of_case(b, &u, &scope, &id)? {
-            Some(review) => service::notice(b, &u, &scope, review, today).map(Ok),
-            None => {
-                crate::services::cases::notice(b, &u, &scope, &id, st.policy(), today).map(Err)
-            }
-        })
+        .run(
+            move |b| match service::review_of_case(b, &u, &scope, &id)? {
+                Some(review) => service::notice(b, &u, &scope, review, today).map(Ok),
+                None => {
+                    crate::services::cases::notice(b, &u, &scope, &id, st.policy(), today).map(Err)
+                }
+            },
+        )
         .await?;
     let status = if refused.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -431,10 +454,14 @@ pub async fn add_objection(
     let (user, scope) = (can.user.clone(), can.scope);
     let id = case_id.clone();
     let done = state
-        .run(move |b| match service::review_of_case(b, &user, &scope, &id)? {
-            Some(review) => service::add_objection(b, &user, &scope, review, input, today),
-            None => Ok(Err(Refused::new("该监测事项没有村级评议公示，不能登记异议"))),
-        })
+        .run(
+            move |b| match service::review_of_case(b, &user, &scope, &id)? {
+                Some(review) => service::add_objection(b, &user, &scope, review, input, today),
+                None => Ok(Err(Refused::new(
+                    "该监测事项没有村级评议公示，不能登记异议",
+                ))),
+            },
+        )
         .await?;
     after_objection(state, lang, case_id, can, done.map(|_| ())).await
 }
@@ -447,9 +474,7 @@ async fn after_objection<A: ActionMarker>(
     done: Result<(), Refused>,
 ) -> Result<Response, AppError> {
     match done {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/cases/{case_id}/notice#objections")).into_response())
-        }
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{case_id}/notice#objections")).into_response()),
         Err(r) => {
             // No review at all: the case's step routes answer a refusal of this kind with 409.
             if r.message.contains("没有村级评议公示") {
@@ -477,15 +502,19 @@ pub async fn resolve_objection(
     let (user, scope) = (can.user.clone(), can.scope);
     let id = case_id.clone();
     let done = state
-        .run(move |b| match service::review_of_case(b, &user, &scope, &id)? {
-            Some(review) => match objection {
-                Some(o) => {
-                    service::resolve_objection(b, &user, &scope, review, o, &resolution, today)
-                }
-                None => Ok(Err(Refused::new("请选择要处理的异议"))),
+        .run(
+            move |b| match service::review_of_case(b, &user, &scope, &id)? {
+                Some(review) => match objection {
+                    Some(o) => {
+                        service::resolve_objection(b, &user, &scope, review, o, &resolution, today)
+                    }
+                    None => Ok(Err(Refused::new("请选择要处理的异议"))),
+                },
+                None => Ok(Err(Refused::new(
+                    "该监测事项没有村级评议公示，不能登记异议",
+                ))),
             },
-            None => Ok(Err(Refused::new("该监测事项没有村级评议公示，不能登记异议"))),
-        })
+        )
         .await?;
     after_objection(state, lang, case_id, can, done).await
 }
@@ -512,7 +541,9 @@ pub struct BatchParams {
 fn area_opt(a: &str) -> Result<Option<AreaCode>, AppError> {
     match a.trim() {
         "" => Ok(None),
-        a => AreaCode::parse(a).map(Some).map_err(|_| AppError::BadRequest),
+        a => AreaCode::parse(a)
+            .map(Some)
+            .map_err(|_| AppError::BadRequest),
     }
 }
 
@@ -531,7 +562,16 @@ async fn batch_page<A: ActionMarker>(
     let (user, scope, st) = (can.user.clone(), can.scope, state.clone());
     let b = state
         .run(move |b| {
-            service::batch(b, &user, &scope, step, area, &limit_fn(&st), st.policy(), today)
+            service::batch(
+                b,
+                &user,
+                &scope,
+                step,
+                area,
+                &limit_fn(&st),
+                st.policy(),
+                today,
+            )
         })
         .await?;
     let segment = crate::workflow::segment(step);

@@ -368,6 +368,8 @@ pub struct NoticeView {
     pub id: i64,
     pub village: String,
     pub village_name: String,
+    /// Who puts the notice up: the villagers' committee (the village's own name when it already says so).
+    pub committee: String,
     pub township_name: String,
     pub reviewed_on: NaiveDate,
     pub participants: String,
@@ -455,6 +457,7 @@ pub fn notice(
     Ok(NoticeView {
         id: id.0,
         village: village.as_str().to_owned(),
+        committee: committee_of(&area_name(backend, &village)),
         village_name: area_name(backend, &village),
         township_name,
         reviewed_on: r.review.reviewed_on,
@@ -470,6 +473,15 @@ pub fn notice(
         can_object: allows(user.account.role, Action::VillageReview),
         today,
     })
+}
+
+/// The villagers' committee of a village named `name` (石城村 → 石城村村民委员会; 石城村委会 stays).
+fn committee_of(name: &str) -> String {
+    if name.ends_with("委会") || name.ends_with("委员会") {
+        name.to_owned()
+    } else {
+        format!("{name}村民委员会")
+    }
 }
 
 /// An objection as entered.
@@ -759,7 +771,10 @@ pub fn household_card(
 
 /// Whether the household became monitored after `as_of` (a county decision the evaluation of that date
 /// does not know yet): the date of that decision.
-pub fn monitored_after(events: &[jingzhun_core::StatusEvent], as_of: NaiveDate) -> Option<NaiveDate> {
+pub fn monitored_after(
+    events: &[jingzhun_core::StatusEvent],
+    as_of: NaiveDate,
+) -> Option<NaiveDate> {
     events
         .iter()
         .filter(|e| e.kind == StatusEventKind::Monitored && e.effective > as_of)
@@ -936,9 +951,7 @@ pub fn inbox(
     let role = user.account.role;
     let mut filter = filter_of(query, role, days_limit(&area, year), today);
     let store = store(backend)?;
-    let total = store
-        .count_cases_within(&area, &filter)
-        .map_err(internal)?;
+    let total = store.count_cases_within(&area, &filter).map_err(internal)?;
     // One more than a page tells whether another follows.
     filter.limit = Some(INBOX_PAGE + 1);
     filter.offset = query.page.saturating_mul(INBOX_PAGE);
@@ -1277,7 +1290,10 @@ pub fn export(
             "filters": query_string(query, &area),
         }),
     })?;
-    Ok((bytes, format!("监测事项清单-{}-{today}.xlsx", area.as_str())))
+    Ok((
+        bytes,
+        format!("监测事项清单-{}-{today}.xlsx", area.as_str()),
+    ))
 }
 
 #[cfg(test)]
@@ -1319,6 +1335,10 @@ mod tests {
             ..InboxQuery::default()
         };
         let f = filter_of(&q, Role::TownshipReviewer, 15, d("2025-03-20"));
-        assert_eq!(f.next_steps, vec![Step::Lead], "a step not one's own: nothing");
+        assert_eq!(
+            f.next_steps,
+            vec![Step::Lead],
+            "a step not one's own: nothing"
+        );
     }
 }
