@@ -319,13 +319,13 @@ async fn record_step<A: crate::auth::ActionMarker>(
         note: note.trim().to_owned(),
         seen,
         now: state.now(),
-        review: (step == crate::workflow::Step::VillageReview).then(|| {
+        review: (step == crate::workflow::Step::VillageReview).then_some(
             crate::features::monitoring::service::ReviewMeeting {
                 reviewed_on,
                 participants,
                 complaint_phone,
-            }
-        }),
+            },
+        ),
     };
     let today = today(&state);
     let (user, scope, st) = (can.user, can.scope, state.clone());
