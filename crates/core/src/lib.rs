@@ -12,6 +12,7 @@ pub mod labels_en;
 pub mod model;
 pub mod money;
 pub mod monitoring;
+pub mod notice;
 pub mod projects;
 pub mod resident_id;
 pub mod survey;

@@ -356,6 +356,18 @@ pub(crate) fn append_event(
 ) -> Result<Version> {
     let version = bump_version(tx, id, expected, None)?;
     copy_version(tx, id.0, expected.0, version, at, actor, reason)?;
+    // The new version takes effect on the event's date (a decision recorded today is today's version, not
+    // the registration's), never before the version it follows.
+    tx.exec(
+        "UPDATE household_versions SET effective_from = ? \
+         WHERE household_id = ? AND version = ? AND effective_from < ?",
+        &[
+            Val::date(event.effective),
+            Val::I64(id.0),
+            Val::I64(version),
+            Val::date(event.effective),
+        ],
+    )?;
     insert_event(tx, id.0, event, at, actor)?;
     audit::append(
         tx,

@@ -111,6 +111,7 @@ mod import;
 mod migrate;
 mod monitoring;
 mod pg_national;
+mod notices;
 mod projects;
 mod schema;
 mod snapshots;
@@ -143,6 +144,7 @@ pub use monitoring::{
     CaseCounts, CaseFilter, CaseOutline, MeasureCounts, MonitoringBatch, MonitoringLoaded,
 };
 pub use pg_national::{Layout, NationalLoaded, PartitionInfo, BLOCK_SPAN, PROVINCE_SPAN};
+pub use notices::StoredReview;
 pub use projects::{ProjectIds, ProjectsBatch};
 pub use snapshots::{is_data_change, DataChange, NewSnapshot, SnapshotInfo, SnapshotPart};
 pub use survey::{MemberChangeRecord, SurveyOutcome, SurveyRow};

@@ -68,6 +68,11 @@ const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0013_survey.sql"),
     },
     Migration {
+        version: 14,
+        name: "village_reviews",
+        sql: include_str!("../migrations/sqlite/0014_village_reviews.sql"),
+    },
+    Migration {
         version: 16,
         name: "national",
         sql: include_str!("../migrations/sqlite/0016_national.sql"),
@@ -124,6 +129,11 @@ const POSTGRES: &[Migration] = &[
         version: 13,
         name: "survey",
         sql: include_str!("../migrations/postgres/0013_survey.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "village_reviews",
+        sql: include_str!("../migrations/postgres/0014_village_reviews.sql"),
     },
     Migration {
         version: 16,

@@ -44,6 +44,14 @@ pub struct CaseFilter {
     /// Only cases still waiting for a step.
     pub open_only: bool,
     pub kind: Option<CaseKind>,
+    /// Only open cases waiting for one of these steps (any step when empty).
+    pub next_steps: Vec<Step>,
+    /// Only cases whose lead was recorded at or after this instant.
+    pub opened_from: Option<DateTime<Utc>>,
+    /// Only cases whose lead was recorded before this instant.
+    pub opened_before: Option<DateTime<Utc>>,
+    /// Newest lead first instead of oldest (deadline order).
+    pub newest_first: bool,
     /// At most this many (after `offset`); `None` for all.
     pub limit: Option<usize>,
     pub offset: usize,
@@ -598,7 +606,7 @@ fn decision_kind(kind: CaseKind) -> StatusEventKind {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn record_step(
+pub(crate) fn record_step(
     tx: &mut Tx<'_>,
     at: DateTime<Utc>,
     id: &CaseId,
@@ -619,6 +627,9 @@ fn record_step(
     case.push_step(step)
         .map_err(|source| StoreError::StepOrder { case: *id, source })?;
     let step = &case.steps[expected];
+    if step.step == Step::TownshipReview && step.outcome == Outcome::Pass {
+        crate::notices::check_township_review(tx, id, step.at)?;
+    }
     if last_at.is_some_and(|t| step.at < t) {
         return Err(StoreError::Invalid(format!(
             "监测事项 {id}: 「{}」的时间早于上一环节",
@@ -797,6 +808,19 @@ fn filter_sql(area: &AreaCode, filter: &CaseFilter) -> (String, Vec<Val<'static>
         sql.push_str(" AND kind = ?");
         params.push(Val::Str(kind.code()));
     }
+    if !filter.next_steps.is_empty() {
+        let marks = vec!["?"; filter.next_steps.len()].join(", ");
+        sql.push_str(&format!(" AND next_step IN ({marks})"));
+        params.extend(filter.next_steps.iter().map(|s| Val::Str(s.code())));
+    }
+    if let Some(from) = filter.opened_from {
+        sql.push_str(" AND opened_at >= ?");
+        params.push(Val::Ts(from));
+    }
+    if let Some(before) = filter.opened_before {
+        sql.push_str(" AND opened_at < ?");
+        params.push(Val::Ts(before));
+    }
     (sql, params)
 }
 
@@ -811,7 +835,11 @@ fn count_within(tx: &mut Tx<'_>, area: &AreaCode, filter: &CaseFilter) -> Result
 
 fn within(tx: &mut Tx<'_>, area: &AreaCode, filter: &CaseFilter) -> Result<Vec<CaseRecord>> {
     let (mut sql, mut params) = filter_sql(area, filter);
-    sql.push_str(" ORDER BY opened_at, id LIMIT ? OFFSET ?");
+    sql.push_str(if filter.newest_first {
+        " ORDER BY opened_at DESC, id DESC LIMIT ? OFFSET ?"
+    } else {
+        " ORDER BY opened_at, id LIMIT ? OFFSET ?"
+    });
     params.push(Val::I64(
         filter
             .limit

@@ -25,6 +25,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/survey.js"),
     ),
     (
+        "nav.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/nav.js"),
+    ),
+    (
         "echarts.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/echarts.min.js"),

@@ -234,6 +234,7 @@ pub fn components() -> Value {
                     ("explanations", arr(expl())),
                 ])),
             ),
+            ("decided", opt(date())),
             (
                 "elimination",
                 opt(obj(&[("eligible", b()), ("conditions", arr(expl()))])),
@@ -452,7 +453,24 @@ pub fn components() -> Value {
             ("all", b()),
             ("page", i()),
             ("more", b()),
+            ("total", i()),
+            ("step", opt(codes(crate::workflow::Step::ALL, |v| v.code()))),
+            ("kind", opt(case_kind())),
+            (
+                "timing",
+                opt(json!({"type": "string", "enum": ["near", "overdue"]})),
+            ),
+            ("mine", b()),
+            (
+                "sort",
+                json!({"type": "string", "enum": ["deadline", "newest"]}),
+            ),
             ("cases", arr(r("CaseLine"))),
+            (
+                "my_steps",
+                arr(codes(crate::workflow::Step::ALL, |v| v.code())),
+            ),
+            ("query", s()),
         ]),
     );
     let channel = || codes(jingzhun_core::Channel::ALL, |v| v.code());
@@ -514,12 +532,39 @@ pub fn components() -> Value {
                     opt(json!({"type": "integer", "minimum": 0,
                         "description": "所依据的监测事项步骤数 (line.step_count); 已过时则答 409 并附监测事项现状"})),
                 ),
+                (
+                    "reviewed_on",
+                    opt(json!({"type": "string", "format": "date",
+                        "description": "村级评议: 评议会日期 (默认今天)"})),
+                ),
+                (
+                    "participants",
+                    json!({"type": "string", "description": "村级评议: 参加评议的人员 (评议时必填)"}),
+                ),
+                (
+                    "complaint_phone",
+                    json!({"type": "string", "description": "村级评议: 公示的监督电话 (评议时必填)"}),
+                ),
             ],
             &["outcome"],
         ),
     );
     put("Opened", obj(&[("case", s())]));
     project_components(&mut put);
+    put(
+        "Todo",
+        obj(&[
+            (
+                "count",
+                json!({"type": "integer", "minimum": 0,
+                    "description": "本区域内等待本账号角色办理的在办监测事项数 (待我办理)"}),
+            ),
+            (
+                "steps",
+                json!({"type": "array", "items": {"type": "string"}}),
+            ),
+        ]),
+    );
     put(
         "LeadRefused",
         obj(&[
@@ -1051,6 +1096,7 @@ pub fn operation(method: &Method, path: &str) -> Option<Operation> {
                 others: vec![(400, r("Error")), (409, r("ProjectRefused"))],
             }
         }
+        ("GET", "/api/v1/cases/todo") => get(r("Todo")),
         ("GET", "/api/v1/warnings") => {
             let mut o = get(r("WarningsView"));
             o.others.push((400, r("Error")));
@@ -1137,6 +1183,16 @@ fn parameters(path: &str) -> Vec<Value> {
         params.push(json!({"name": "page", "in": "query", "required": false,
             "description": "页码, 从 0 起, 每页 50 件",
             "schema": {"type": "integer", "minimum": 0}}));
+        for (name, description) in [
+            ("step", "只列等待该环节的在办事项 (visit、comparison、village_review、township_review、county_approval)"),
+            ("kind", "事项类型 (identification、elimination)"),
+            ("timing", "near: 临近办结时限 (3 天内); overdue: 已逾期"),
+            ("mine", "1: 只列待本账号角色办理的事项 (待我办理)"),
+            ("sort", "deadline (默认, 时限最近的在前) 或 newest (最新线索在前)"),
+        ] {
+            params.push(json!({"name": name, "in": "query", "required": false,
+                "description": description, "schema": {"type": "string"}}));
+        }
     }
     if path == "/api/v1/warnings" {
         for (name, description) in [

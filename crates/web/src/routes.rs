@@ -426,7 +426,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ViewHousehold),
                 "监测线索与办理事项",
             ),
-            get(case_pages::inbox),
+            get(crate::features::monitoring::handlers::inbox),
         ),
         (
             spec(
@@ -460,9 +460,9 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Method::GET,
                 "/cases/{case}/notice",
                 Access::Action(A::ViewHousehold),
-                "村级公示",
+                "村级公示 (该户所在村级评议的公示, 列出评议通过的各户; 可打印)",
             ),
-            get(case_pages::notice),
+            get(crate::features::monitoring::handlers::notice),
         ),
         (
             spec(
@@ -508,6 +508,106 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "县级审定",
             ),
             post(case_pages::county_approval),
+        ),
+        // The monitoring workflow as cadres run it (see `features::monitoring`).
+        (
+            spec(
+                Method::POST,
+                "/cases/export",
+                Access::Action(A::DownloadReports),
+                "监测事项清单导出 XLSX (同列表筛选; 风险类型按角色遮蔽, 记入审计)",
+            ),
+            post(crate::features::monitoring::handlers::export),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/villages/{code}/review",
+                Access::Action(A::VillageReview),
+                "村级民主评议: 本村待评议的各户",
+            ),
+            get(crate::features::monitoring::handlers::review_form),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/villages/{code}/review",
+                Access::Action(A::VillageReview),
+                "登记村级民主评议 (日期、参加人员、各户结果) 并生成一份公示",
+            ),
+            post(crate::features::monitoring::handlers::record_review),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/cases/{case}/objections",
+                Access::Action(A::VillageReview),
+                "登记公示期间的异议 (提出人、日期、内容、处理结果)",
+            ),
+            post(crate::features::monitoring::handlers::add_objection),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/cases/{case}/objections/resolve",
+                Access::Action(A::VillageReview),
+                "登记异议的核实处理结果",
+            ),
+            post(crate::features::monitoring::handlers::resolve_objection),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/cases/{case}/decision",
+                Access::Action(A::ViewHousehold),
+                "告知书 (办结事项的决定, 可打印)",
+            ),
+            get(crate::features::monitoring::handlers::decision),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/households/{id}/card",
+                Access::Action(A::ViewHousehold),
+                "明白卡 (享受的帮扶政策、帮扶干部及电话, 可打印)",
+            ),
+            get(crate::features::monitoring::handlers::card),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/cases/batch/township-review",
+                Access::Action(step_action(Step::TownshipReview)),
+                "批量乡镇审核: 待审核各户的收入、保障情况和规则说明",
+            ),
+            get(crate::features::monitoring::handlers::township_batch),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/cases/batch/township-review",
+                Access::Action(step_action(Step::TownshipReview)),
+                "批量乡镇审核 (逐户确认, 每户一条审计记录)",
+            ),
+            post(crate::features::monitoring::handlers::record_township_batch),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/cases/batch/county-approval",
+                Access::Action(step_action(Step::CountyApproval)),
+                "批量县级审定: 待审定各户的收入、保障情况和规则说明",
+            ),
+            get(crate::features::monitoring::handlers::county_batch),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/cases/batch/county-approval",
+                Access::Action(step_action(Step::CountyApproval)),
+                "批量县级审定 (逐户确认, 每户一条审计记录)",
+            ),
+            post(crate::features::monitoring::handlers::record_county_batch),
         ),
         // A household's assistance: measures, visits, paired cadres.
         (
@@ -700,6 +800,15 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "监测事项",
             ),
             get(api::case),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/api/v1/cases/todo",
+                Access::Action(A::ViewHousehold),
+                "待我办理: 等待本账号角色办理的在办监测事项数",
+            ),
+            get(crate::features::monitoring::handlers::todo),
         ),
         (
             spec(

@@ -118,9 +118,9 @@ fn data_error(e: StoreError) -> DataError {
             message: e.to_string(),
             open,
         },
-        StoreError::CaseConflict { .. } | StoreError::StepOrder { .. } => {
-            DataError::CaseRefused(e.to_string())
-        }
+        StoreError::CaseConflict { .. }
+        | StoreError::StepOrder { .. }
+        | StoreError::NoticeRunning { .. } => DataError::CaseRefused(e.to_string()),
         other => DataError::Other(other.to_string()),
     }
 }

@@ -11,7 +11,7 @@ use crate::auth::CurrentUser;
 use crate::data::Account;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::services::cases::{CaseView, Inbox, Notice, Refused};
+use crate::services::cases::{CaseView, Refused};
 use crate::services::dashboard::Dashboard;
 use crate::services::households::{HouseholdView, SearchResult};
 
@@ -176,13 +176,6 @@ pub struct HouseholdPage {
 }
 
 #[derive(Template)]
-#[template(path = "cases.html")]
-pub struct CasesPage {
-    pub chrome: Chrome,
-    pub inbox: Inbox,
-}
-
-#[derive(Template)]
 #[template(path = "lead.html")]
 pub struct LeadPage {
     pub chrome: Chrome,
@@ -212,13 +205,6 @@ pub struct CasePage {
 pub struct MonitoringFormPage {
     pub chrome: Chrome,
     pub f: crate::services::monitoring::FormView,
-}
-
-#[derive(Template)]
-#[template(path = "notice.html")]
-pub struct NoticePage {
-    pub chrome: Chrome,
-    pub n: Notice,
 }
 
 #[derive(Template)]

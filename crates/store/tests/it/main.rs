@@ -18,6 +18,7 @@ mod import;
 mod migrations;
 mod monitoring;
 mod national;
+mod notices;
 mod pool;
 mod projects;
 mod snapshots;

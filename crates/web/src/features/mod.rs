@@ -4,9 +4,12 @@
 //! * [`live`]: the evaluated registry held by the server and kept current through the change feed.
 //! * [`warnings`]: the warning lists (预警清单) read from it.
 //! * [`survey`]: the yearly income survey grid, member changes and the import template.
+//! * [`monitoring`]: the monitoring workflow as cadres run it — inboxes, village reviews with one notice,
+//!   objections, batches, the decision notice and the household card.
 
 pub mod economy;
 pub mod live;
+pub mod monitoring;
 pub mod projects;
 pub mod security;
 pub mod survey;

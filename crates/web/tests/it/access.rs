@@ -189,6 +189,14 @@ fn success(spec: &RouteSpec) -> StatusCode {
             StatusCode::CONFLICT
         }
         ("POST", "/api/v1/households/{id}/leads") => StatusCode::CREATED,
+        // The walk sends no household and no meeting: access is checked, the form comes back with what is
+        // missing, nothing is written.
+        (
+            "POST",
+            "/villages/{code}/review"
+            | "/cases/batch/township-review"
+            | "/cases/batch/county-approval",
+        ) => StatusCode::UNPROCESSABLE_ENTITY,
         (
             "POST",
             "/projects/{project}/step"

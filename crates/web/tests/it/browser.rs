@@ -15,7 +15,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use jingzhun_web::Role;
+use chrono::{DateTime, Utc};
+use jingzhun_web::{Clock, Role};
 use serde_json::{json, Value};
 
 use crate::support::*;
@@ -197,6 +198,41 @@ impl Driver {
             .unwrap_or(url)
     }
 
+    /// Prints the page as Chromium prints it (A4, the print style sheet) and keeps the PDF beside the
+    /// screenshots; returns its bytes.
+    fn print_pdf(&self, name: &str) -> Vec<u8> {
+        let data = self.post(
+            "/print",
+            json!({"orientation": "portrait", "page": {"width": 21.0, "height": 29.7}}),
+        );
+        let pdf = base64::engine::general_purpose::STANDARD
+            .decode(data.as_str().unwrap())
+            .unwrap();
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.pdf")), &pdf).unwrap();
+        pdf
+    }
+
+    /// The text of every element matching `css`.
+    fn texts(&self, css: &str) -> Vec<String> {
+        let found = self.post("/elements", json!({"using": "css selector", "value": css}));
+        found
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e[ELEMENT_KEY].as_str())
+                    .map(|id| {
+                        self.get(&format!("/element/{id}/text"))
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     fn screenshot(&self, name: &str) {
         let data = self.get("/screenshot");
         let png = base64::engine::general_purpose::STANDARD
@@ -235,7 +271,9 @@ impl Driver {
     /// waits until the case page shows one more step: the submit's redirect must land before the next
     /// navigation, or it would override it.
     fn pass_step(&self, app: &str, case_path: &str, note: &str) {
-        self.goto(&format!("{app}{case_path}"));
+        if self.current_path() != case_path {
+            self.goto(&format!("{app}{case_path}"));
+        }
         let before = self.count("ol.timeline li");
         self.type_into("textarea[name=note]", note);
         self.click("#record-step");
@@ -345,17 +383,23 @@ fn a_cadre_a_township_and_a_county_identify_a_household_in_a_real_browser() {
     d.find("#case-state");
     let case_path = d.current_path();
     assert!(case_path.starts_with("/cases/"), "{case_path}");
-    for note in [
-        "已入户，签署授权承诺书",
-        "比对无异常",
-        "村民代表会议评议通过, 公示5天",
-    ] {
+    for note in ["已入户，签署授权承诺书", "比对无异常"] {
         d.pass_step(&app, &case_path, note);
     }
+    // The village review of this one household records its meeting.
+    d.goto(&format!("{app}{case_path}"));
+    d.type_into(
+        "textarea[name=participants]",
+        "村两委成员 5 人、村民代表 12 人",
+    );
+    d.type_into("input[name=complaint_phone]", "0827-5262100");
+    d.pass_step(&app, &case_path, "村民代表会议评议通过");
     d.goto(&format!("{app}{case_path}/notice"));
     d.find(".notice-print");
     d.screenshot("06-village-notice");
     d.sign_out();
+    // The notice's days pass.
+    world.end_notices();
 
     // The township reviewer.
     d.sign_in(&app, &username(Role::TownshipReviewer));
@@ -751,4 +795,291 @@ fn a_cadre_fills_the_income_survey_and_records_a_birth_and_a_death_in_a_real_bro
         let changes = world.db(|s| s.member_changes_of(b)).unwrap();
         assert_eq!(changes.len(), 2, "{tag}");
     }
+}
+/// A clock the test moves forward (days of a notice pass).
+struct TestClock(std::sync::Mutex<DateTime<Utc>>);
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+impl TestClock {
+    fn advance_days(&self, days: i64) {
+        *self.0.lock().unwrap() += chrono::Duration::days(days);
+    }
+}
+
+/// A case of `household` in the cadre's village, led, visited and compared an hour ago: due for the village
+/// review.
+fn due_for_review(
+    world: &World,
+    household: jingzhun_core::HouseholdId,
+    now: DateTime<Utc>,
+) -> String {
+    use jingzhun_core::monitoring::*;
+    let step = |step: Step, minutes: i64| CaseStep {
+        step,
+        outcome: Outcome::Pass,
+        by: username(Role::VillageCadre),
+        at: now - chrono::Duration::minutes(minutes),
+        note: String::new(),
+    };
+    world.db(|s| {
+        let rec = s.household(household).unwrap();
+        let monitored = rec
+            .events
+            .iter()
+            .any(|e| e.kind == jingzhun_core::StatusEventKind::Monitored);
+        let id = s.next_case_id(household).unwrap();
+        let actor = jingzhun_store::Actor::new(username(Role::VillageCadre));
+        s.open_case(
+            &CaseRecord {
+                id,
+                village: rec.household.village,
+                kind: if monitored {
+                    CaseKind::Elimination
+                } else {
+                    CaseKind::Identification
+                },
+                channel: jingzhun_core::Channel::CadreCheck,
+                monitoring_kind: (!monitored).then_some(jingzhun_core::MonitoringKind::Unstable),
+                risk_types: vec![jingzhun_core::RiskType::Illness],
+                steps: vec![step(Step::Lead, 60)],
+            },
+            &actor,
+        )
+        .unwrap();
+        s.record_case_step(&id, 1, step(Step::Visit, 50), None, &actor)
+            .unwrap();
+        s.record_case_step(&id, 2, step(Step::Comparison, 40), None, &actor)
+            .unwrap();
+        id.to_string()
+    })
+}
+
+#[test]
+fn a_village_notice_for_several_households_holds_the_township_back_then_the_county_approves_in_a_batch(
+) {
+    if !have_chromedriver() {
+        let required = std::env::var("JINGZHUN_BROWSER_TEST").is_ok_and(|v| v == "require");
+        assert!(
+            !required,
+            "JINGZHUN_BROWSER_TEST=require but chromedriver is missing"
+        );
+        eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
+        return;
+    }
+    let clock = std::sync::Arc::new(TestClock(std::sync::Mutex::new(Utc::now())));
+    let world = World::with_clock(clock.clone());
+    // A third household of the village, exited like 王二.
+    let third = world.db(|s| {
+        let h = household(
+            "5119020010010003",
+            VILLAGE_IN,
+            vec![member(
+                "李大",
+                rid("51190219650606007"),
+                jingzhun_core::Relationship::Head,
+            )],
+        );
+        let events = [
+            jingzhun_core::StatusEvent::new(
+                jingzhun_core::StatusEventKind::Registered,
+                chrono::NaiveDate::from_ymd_opt(2014, 10, 1).unwrap(),
+            ),
+            jingzhun_core::StatusEvent::new(
+                jingzhun_core::StatusEventKind::Exited,
+                chrono::NaiveDate::from_ymd_opt(2018, 12, 1).unwrap(),
+            ),
+        ];
+        s.create_household(
+            &h,
+            &events,
+            chrono::NaiveDate::from_ymd_opt(2014, 10, 1).unwrap(),
+            &jingzhun_store::Actor::system("test"),
+            "test",
+        )
+        .unwrap()
+        .0
+    });
+    let now = clock.now();
+    let wang = due_for_review(&world, world.household_in2, now);
+    let zhang = due_for_review(&world, world.household_in, now);
+    let li = due_for_review(&world, third, now);
+    let app = serve(&world);
+    let d = Driver::start_sized(1024, 1400).expect("chromedriver starts");
+
+    // The village cadre reviews the three households at one meeting: two pass, one does not.
+    d.sign_in(&app, &username(Role::VillageCadre));
+    d.goto(&format!("{app}/cases"));
+    d.click("#village-review");
+    d.find("#review-form");
+    assert_eq!(d.count("li.review-item"), 3);
+    d.type_into(
+        "textarea[name=participants]",
+        "村两委成员 5 人、驻村工作队 2 人、村民代表 12 人",
+    );
+    d.type_into("input[name=complaint_phone]", "0827-5262100");
+    d.click(&format!("input[name='outcome_{li}'][value=reject]"));
+    d.type_into(
+        &format!("input[name='note_{li}']"),
+        "家庭人均纯收入高于监测范围",
+    );
+    d.screenshot("40-village-review-form");
+    d.click("#record-review");
+    d.find("#notice");
+    let listed = d.texts("tr.notice-household");
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed.iter().any(|t| t.contains("王二")) && listed.iter().any(|t| t.contains("张三")));
+    assert!(
+        !d.text("#notice").contains("李大"),
+        "a household that did not pass is not on the notice"
+    );
+    let notice = d.text("#notice");
+    assert!(notice.contains("0827-5262100"), "{notice}");
+    assert!(notice.contains("（盖章）"), "{notice}");
+    let period = d.text("#notice-period");
+    let today = (now + chrono::Duration::hours(8)).date_naive();
+    assert_eq!(
+        period,
+        format!("{} — {}", today, today + chrono::Duration::days(4)),
+        "five days from the pack"
+    );
+    assert!(!notice.contains("51190219600505006"), "no resident ID");
+    d.screenshot("41-village-notice-several");
+    let pdf = d.print_pdf("41-village-notice-several");
+    assert!(pdf.starts_with(b"%PDF"), "printed");
+
+    // An objection during the notice about 王二, resolved after checking.
+    d.click(&format!("select[name=about] option[value='{wang}']"));
+    d.type_into("input[name=raised_by]", "村民李四");
+    d.type_into("textarea[name=content]", "该户新购小汽车一辆");
+    d.click("#record-objection");
+    d.find("li.objection form");
+    d.type_into(
+        "li.objection input[name=resolution]",
+        "经核实，车辆为亲属所有，异议不成立",
+    );
+    d.click("li.objection button[type=submit]");
+    d.find("li.objection .muted");
+    assert!(d.text("#objections").contains("异议不成立"));
+    d.screenshot("42-notice-objection");
+    d.sign_out();
+
+    // The township tries before the notice ends: refused with the reason.
+    d.sign_in(&app, &username(Role::TownshipReviewer));
+    d.goto(&format!("{app}/cases/{wang}"));
+    d.type_into("textarea[name=note]", "乡镇审核通过");
+    d.click("#record-step");
+    let refused = d.text("#refused");
+    assert!(refused.contains("公示期满后乡镇才能审核"), "{refused}");
+    d.screenshot("43-township-refused-during-notice");
+    d.sign_out();
+
+    // Five days later the notice has ended: the township reviews both in a batch.
+    clock.advance_days(5);
+    d.sign_in(&app, &username(Role::TownshipReviewer));
+    d.goto(&format!("{app}/cases/batch/township-review"));
+    d.find("#batch-form");
+    assert_eq!(d.count("li.batch-item"), 2);
+    d.click(&format!("#item-{wang} input.confirm"));
+    d.click(&format!("#item-{zhang} input.confirm"));
+    d.type_into("textarea[name=note]", "公示无异议，乡镇审核通过");
+    d.click("#record-batch");
+    d.find("#batch-results");
+    assert_eq!(
+        d.count("#batch-results li.batch-done"),
+        2,
+        "{}",
+        d.text("#batch-results")
+    );
+    d.screenshot("44-township-batch-after-notice");
+    d.sign_out();
+
+    // The county approves in a batch: each household's facts and explanation beside it, each confirmed.
+    d.sign_in(&app, &username(Role::CountyApprover));
+    d.goto(&format!("{app}/cases/batch/county-approval"));
+    d.find("#batch-form");
+    assert_eq!(d.count("li.batch-item"), 2);
+    let item = d.text(&format!("#item-{wang}"));
+    assert!(item.contains("人均纯收入"), "{item}");
+    d.screenshot("45-county-batch");
+    // Submitting without confirming any household records nothing.
+    d.type_into("textarea[name=note]", "县级审定");
+    d.click("#record-batch");
+    assert!(d.text("#refused").contains("逐户勾选"));
+    d.click(&format!("#item-{wang} input.confirm"));
+    d.type_into("textarea[name=note]", "经审定，纳入监测");
+    d.click("#record-batch");
+    d.find("#batch-results");
+    assert_eq!(d.count("#batch-results li.batch-done"), 1);
+    assert_eq!(d.count("li.batch-item"), 1, "张三 still waits");
+    d.screenshot("46-county-batch-done");
+
+    // The decision notice, and the household page no longer proposes what was decided.
+    d.goto(&format!("{app}/cases/{wang}/decision"));
+    assert!(d.text("#decision-outcome").contains("已识别纳入"));
+    d.screenshot("47-decision-notice");
+    d.goto(&format!("{app}/households/{}", world.household_in2.0));
+    d.find("#card-link");
+    d.goto(&format!("{app}/households/{}/card", world.household_in2.0));
+    assert!(d.text("#card-standing").contains("监测对象"));
+    d.screenshot("48-household-card");
+    let audits = world.db(|s| {
+        s.audit_entries(&jingzhun_store::AuditFilter {
+            actor: Some(username(Role::CountyApprover)),
+            ..Default::default()
+        })
+        .unwrap()
+    });
+    assert_eq!(
+        audits
+            .iter()
+            .filter(|e| e.action == "monitoring.case_step")
+            .count(),
+        1,
+        "one audited decision, with who and when"
+    );
+}
+
+#[test]
+fn a_lead_that_contradicts_the_household_is_refused_on_a_phone() {
+    if !have_chromedriver() {
+        let required = std::env::var("JINGZHUN_BROWSER_TEST").is_ok_and(|v| v == "require");
+        assert!(
+            !required,
+            "JINGZHUN_BROWSER_TEST=require but chromedriver is missing"
+        );
+        eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
+        return;
+    }
+    let world = World::new();
+    let app = serve(&world);
+    let d = Driver::start_sized(390, 844).expect("chromedriver starts");
+    d.sign_in(&app, &username(Role::VillageCadre));
+    // 王二 is a 脱贫户: 边缘易致贫户 is for 一般农户 only, and a lead needs a risk type.
+    d.goto(&format!(
+        "{app}/households/{}/leads/new",
+        world.household_in2.0
+    ));
+    d.click("select[name=monitoring_kind] option[value=marginal]");
+    d.type_into("textarea[name=note]", "收入下降");
+    d.click("form[action$='/leads'] button[type=submit]");
+    let kind = d.text("[data-field=monitoring_kind]");
+    assert!(
+        kind.contains("边缘易致贫户只适用于一般农户，此户是脱贫户"),
+        "{kind}"
+    );
+    assert!(d.text("[data-field=risk_types]").contains("风险类型"));
+    assert!(d.current_path().ends_with("/leads"), "{}", d.current_path());
+    d.screenshot("49-phone-lead-refused-status-mismatch");
+    assert!(
+        world
+            .db(|s| s.cases_of_household(world.household_in2))
+            .unwrap()
+            .is_empty(),
+        "nothing recorded"
+    );
 }

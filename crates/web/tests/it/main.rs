@@ -19,6 +19,7 @@ mod openapi;
 mod projects;
 mod proposals;
 mod reports;
+mod reviews;
 mod security;
 mod sessions;
 mod support;
