@@ -22,9 +22,9 @@ use crate::state::AppState;
 use crate::templates::{render, Chrome, WhatIfPage};
 
 /// Query keys of the page that are not parameters.
-const RESERVED: &[&str] = &["year", "area", "page", "run"];
+pub(crate) const RESERVED: &[&str] = &["year", "area", "page", "run"];
 
-fn year_of(text: Option<&str>, state: &AppState) -> Result<u16, FieldError> {
+pub(crate) fn year_of(text: Option<&str>, state: &AppState) -> Result<u16, FieldError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(default_year(today(state))),
         Some(t) => match t.parse::<u16>() {
@@ -69,6 +69,7 @@ pub async fn page(
         year,
         area,
         page: page_no,
+        all_rows: false,
         submitted,
     };
     let _permit = if wants_run {
@@ -275,6 +276,7 @@ pub async fn api(
         year,
         area,
         page: body.page.unwrap_or(1),
+        all_rows: false,
         submitted,
     };
     let _permit = match state.heavy().admit(can.account().id, HeavyKind::WhatIf) {

@@ -452,6 +452,33 @@ pub fn inbox(
     })
 }
 
+/// Every case within `area` (the caller checked it against the scope), open ones or all with `all`, as
+/// inbox lines in the inbox's order: for the cases export.
+pub fn lines_within(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    area: &AreaCode,
+    all: bool,
+    days_limit: DaysLimit<'_>,
+    today: NaiveDate,
+) -> Result<Vec<CaseLine>, AppError> {
+    let filter = CaseFilter {
+        open_only: !all,
+        kind: None,
+        limit: None,
+        offset: 0,
+    };
+    let cases = backend.cases_within(area, &filter)?;
+    let role = user.account.role;
+    let mut lines = Vec::with_capacity(cases.len());
+    for c in &cases {
+        if let Some(line) = line_of(backend, role, c, days_limit, today)? {
+            lines.push(line);
+        }
+    }
+    Ok(lines)
+}
+
 fn line_of(
     backend: &dyn Backend,
     role: crate::access::Role,
