@@ -160,6 +160,11 @@ const ALL_CASES: &str = "监测工作流中的全部案件(识别与风险消除
 
 const MEASURES: &str = "登记库中的帮扶措施(开始日不晚于评估日、未结束或结束日不早于评估日)";
 
+const VISITS: &str = "登记库中的走访记录与评估日处于监测中的农户";
+
+/// How far back a visit counts as timely for [`VisitFigures`]: one quarter (监测户每季度至少走访一次).
+pub const VISIT_WINDOW_DAYS: i64 = 90;
+
 /// Every indicator, in display order.
 pub fn catalogue() -> &'static [Indicator] {
     static CATALOGUE: OnceLock<Vec<Indicator>> = OnceLock::new();
@@ -719,6 +724,52 @@ fn build_catalogue() -> Vec<Indicator> {
                 .and_then(|m| ratio(m.monitored_with_measure, m.monitored))
         }),
     ));
+    // The rates of the dashboard for action (监测对象占比, 帮扶措施覆盖率 above, 走访及时率, 风险消除率,
+    // 逾期率): declared here so that the dashboard, the reports and the API read the same figures.
+    v.extend([
+        ind(
+            "monitored_share",
+            "监测对象占比",
+            "share of people under monitoring",
+            Rate,
+            "评估日处于监测中的农户成员",
+            "监测人口 ÷ 农村户籍人口",
+            Counts(|d| ratio(d.rollup.monitored_people, d.rollup.people)),
+        ),
+        ind(
+            "visit_timeliness",
+            "走访及时率",
+            "share of monitored households visited in time",
+            Rate,
+            VISITS,
+            "评估日前 90 天内(含评估日)至少走访一次的监测户 ÷ 监测户",
+            Counts(|d| d.visits.and_then(|v| ratio(v.visited, v.monitored))),
+        ),
+        ind(
+            "risk_elimination_rate",
+            "风险消除率",
+            "share of identified households with risk eliminated",
+            Rate,
+            "评估日处于监测中或已消除风险的农户",
+            "已消除风险户 ÷ 累计识别监测户(监测户 + 已消除风险户)",
+            Counts(|d| {
+                ratio(
+                    d.rollup.risk_eliminated_households,
+                    d.rollup.monitored_households.iter().sum::<i64>()
+                        + d.rollup.risk_eliminated_households,
+                )
+            }),
+        ),
+        ind(
+            "overdue_rate",
+            "逾期率",
+            "share of open cases past the time limit",
+            Rate,
+            ALL_CASES,
+            "超时未办结案件 ÷ 在办案件",
+            Counts(|d| d.cases.as_ref().and_then(|c| ratio(c.overdue, c.open))),
+        ),
+    ]);
     v
 }
 
@@ -749,7 +800,20 @@ pub struct AreaData {
     pub cases: Option<CaseFigures>,
     /// Running assistance measures, when the measures were given.
     pub measures: Option<MeasureFigures>,
+    /// Monitored households and those visited in time, when the visits were given.
+    pub visits: Option<VisitFigures>,
 }
+
+/// Monitored households of one area on the evaluation date, and those of them visited within
+/// [`VISIT_WINDOW_DAYS`] before it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VisitFigures {
+    pub monitored: i64,
+    pub visited: i64,
+}
+
+/// Households visited within [`VISIT_WINDOW_DAYS`] up to the evaluation date.
+pub type RecentVisits = HashSet<HouseholdId>;
 
 /// What the case indicators of one area count: cases of the evaluated year up to the evaluation date.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -957,6 +1021,12 @@ pub struct Extras<'a> {
     pub returned: Option<&'a HashSet<HouseholdId>>,
     /// Assistance measures running on the evaluation date (see [`running_measures`]).
     pub measures: Option<&'a RunningMeasures>,
+    /// Households visited within [`VISIT_WINDOW_DAYS`] up to the evaluation date.
+    pub visited: Option<&'a RecentVisits>,
+    /// The day the workflow's cases are counted on, when it is not the evaluation date: the running year
+    /// is evaluated as of its last day, but its open and overdue cases are those of today (the caller
+    /// reads the measures and visits on the same day).
+    pub cases_on: Option<NaiveDate>,
 }
 
 /// Whether a return to poverty (返贫) took effect in `year`, on or before `as_of`.
@@ -1078,8 +1148,12 @@ pub fn compute(
         leads,
         returned,
         measures,
+        visited,
+        cases_on,
     } = extras;
+    let cases_on = cases_on.unwrap_or(eval.as_of);
     let mut measure_figures = vec![MeasureFigures::default(); areas.len()];
+    let mut visit_figures = vec![VisitFigures::default(); areas.len()];
     let mut returns = vec![(0i64, 0i64); areas.len()];
     let index: HashMap<AreaCode, usize> = areas
         .iter()
@@ -1142,6 +1216,9 @@ pub fn compute(
             if o.monitoring.is_some() {
                 m.monitored += 1;
                 m.monitored_with_measure += i64::from(measure_bits != 0);
+                let v = &mut visit_figures[t];
+                v.monitored += 1;
+                v.visited += i64::from(visited.is_some_and(|s| s.contains(&o.id)));
             }
             if let Some(y) = income {
                 if o.size > 0 {
@@ -1191,7 +1268,7 @@ pub fn compute(
     let mut lead_times = vec![LeadTimes::default(); areas.len()];
     let mut case_figures = vec![CaseFigures::default(); areas.len()];
     for case in leads.unwrap_or_default() {
-        if case.opened > eval.as_of {
+        if case.opened > cases_on {
             continue;
         }
         let limit = case
@@ -1200,7 +1277,7 @@ pub fn compute(
             .find_map(|c| eval.params_for(&c))
             .map(|p| i64::from(p.params.identification_days_limit));
         for t in targets_of(case.village) {
-            let days = case_figures[t].add(case, eval.year, eval.as_of, limit);
+            let days = case_figures[t].add(case, eval.year, cases_on, limit);
             if let Some(days) = days {
                 let l = &mut lead_times[t];
                 l.decided += 1;
@@ -1222,8 +1299,9 @@ pub fn compute(
         .zip(risks)
         .zip(monitored_risks)
         .zip(poor_villages)
+        .zip(visit_figures)
         .map(
-            |(
+            |((
                 (
                     (
                         (
@@ -1238,7 +1316,8 @@ pub fn compute(
                     monitored_risks,
                 ),
                 poor_villages,
-            )| {
+            ),
+             visit_figures)| {
                 let rollup = eval.rollup(code).copied().unwrap_or_default();
                 let mut data = AreaData {
                     rollup,
@@ -1251,6 +1330,7 @@ pub fn compute(
                     leads: leads.map(|_| lead_times),
                     cases: leads.map(|_| case_figures),
                     measures: measures.map(|_| measure_figures),
+                    visits: visited.map(|_| visit_figures),
                     returned: returned.map(|_| returns),
                     ..AreaData::default()
                 };

@@ -1075,6 +1075,23 @@ fn each_measure_within(
     )
 }
 
+/// The households currently filed within `area` with a visit from `from` to `to` (both included).
+fn households_visited_within(
+    tx: &mut Tx<'_>,
+    area: &AreaCode,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<HouseholdId>> {
+    let (lo, hi) = households::village_range(area);
+    tx.query_vec(
+        "SELECT DISTINCT v.household_id FROM households h JOIN visits v ON v.household_id = h.id \
+         WHERE h.village_code BETWEEN ? AND ? AND v.visited_on >= ? AND v.visited_on <= ? \
+         ORDER BY v.household_id",
+        &[Val::Str(&lo), Val::Str(&hi), Val::date(from), Val::date(to)],
+        |r| Ok(HouseholdId(r.i64(0)?)),
+    )
+}
+
 /// Every visit to the households currently filed within `area`, by village, household and date.
 fn each_visit_within(
     tx: &mut Tx<'_>,
@@ -1644,6 +1661,17 @@ impl Store {
         f: &mut dyn FnMut(MeasureId, Measure) -> Result<()>,
     ) -> Result<()> {
         self.read_long(|tx| each_measure_within(tx, area, f))
+    }
+
+    /// The households currently filed within `area` visited between `from` and `to` (both included): the
+    /// visit timeliness indicator.
+    pub fn households_visited_within(
+        &self,
+        area: &AreaCode,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<HouseholdId>> {
+        self.read(|tx| households_visited_within(tx, area, from, to))
     }
 
     /// Streams every visit to the households currently filed within `area` (by village, household, date),

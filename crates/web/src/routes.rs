@@ -614,6 +614,15 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec(
                 Method::GET,
+                "/api/v1/action",
+                Access::Action(A::ViewDashboard),
+                "行动看板: 区域及下级区域的监测对象占比、帮扶措施覆盖率、走访及时率、风险消除率、逾期率, 待办理事项",
+            ),
+            get(crate::features::action::handlers::api),
+        ),
+        (
+            spec(
+                Method::GET,
                 "/api/v1/dashboard",
                 Access::Action(A::ViewDashboard),
                 "本区域指标",

@@ -3,8 +3,10 @@
 //!
 //! * [`live`]: the evaluated registry held by the server and kept current through the change feed.
 //! * [`warnings`]: the warning lists (预警清单) read from it.
+//! * [`action`]: the dashboard for action (rates, child areas sortable by them, what waits).
 //! * [`exports`]: the XLSX export of every list (one service: masked, audited, limited, streamed).
 
+pub mod action;
 pub mod economy;
 pub mod exports;
 pub mod live;

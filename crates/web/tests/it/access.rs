@@ -155,6 +155,11 @@ fn request(
             cookie,
             format!("_csrf={csrf}&stage=approved&seen=0&on=2020-02-01"),
         ),
+        // The what-if export runs the what-if of the walk's area (outside: 404).
+        "/exports/whatif" => (
+            cookie,
+            format!("_csrf={csrf}&year=2021&poverty_line=9000&area={area}"),
+        ),
         _ => (cookie, format!("_csrf={csrf}")),
     };
     Request::builder()
