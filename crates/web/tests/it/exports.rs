@@ -268,6 +268,7 @@ async fn every_list(w: &World) {
     assert_eq!(column(&monitored, "户主证件号码"), [ids[0].as_str()]);
     assert_eq!(column(&monitored, "联系电话"), [HOUSEHOLD_PHONE]);
     assert_eq!(column(&monitored, "监测类型"), ["脱贫不稳定户"]);
+    assert_eq!(column(&monitored, "行政村"), ["石城村委会"]);
     assert_eq!(column(&monitored, "风险类型"), ["因病"]);
     assert!(column(&monitored, "成员健康状况")[0].contains("张三：长期慢性病"));
     let measures = full("/exports/measures").await;
@@ -277,6 +278,7 @@ async fn every_list(w: &World) {
     let visits = full("/exports/visits").await;
     assert_eq!(column(&visits, "走访情况"), [FINDINGS]);
     assert_eq!(column(&visits, "帮扶干部"), ["赵六"]);
+    assert_eq!(column(&visits, "行政村"), ["石城村委会"]);
     let cadres = full("/exports/cadres").await;
     assert_eq!(column(&cadres, "联系电话"), [CADRE_PHONE]);
     let cases = full("/exports/cases").await;

@@ -227,7 +227,7 @@ pub fn monitored(
         area,
         serde_json::json!({ "on": today.to_string() }),
     )?;
-    let mut names = AreaNames::new(backend);
+    let mut names = AreaNames::preload(backend, &export.area)?;
     service::build(backend, user, &export, MONITORED_COLS, |sheet| {
         let mut failed = None;
         backend.each_household_for_report(&export.area, &mut |r| {
@@ -332,7 +332,7 @@ pub fn measures(
         serde_json::json!({ "on": today.to_string() }),
     )?;
     let labels = household_labels(backend, &export.area)?;
-    let mut names = AreaNames::new(backend);
+    let mut names = AreaNames::preload(backend, &export.area)?;
     service::build(backend, user, &export, MEASURE_COLS, |sheet| {
         let mut failed = None;
         backend.each_measure_within(&export.area, &mut |_, m| {
@@ -400,9 +400,18 @@ pub fn visits(
         serde_json::json!({}),
     )?;
     let labels = household_labels(backend, &export.area)?;
-    // Cadres by id, read once each (they may serve the township above a village).
-    let mut cadres: HashMap<jingzhun_core::monitoring::CadreId, String> = HashMap::new();
-    let mut names = AreaNames::new(backend);
+    // Cadres serve a village or a township: those of the township above a village cover its visits (read
+    // first: no second store read while the visits stream).
+    let cadre_area = match export.area.level() {
+        jingzhun_core::AreaLevel::Village => export.area.parent().unwrap_or(export.area),
+        _ => export.area,
+    };
+    let cadres: HashMap<jingzhun_core::monitoring::CadreId, String> = backend
+        .cadres_within(&cadre_area)?
+        .into_iter()
+        .map(|c| (c.id, c.name.as_str().to_owned()))
+        .collect();
+    let mut names = AreaNames::preload(backend, &export.area)?;
     service::build(backend, user, &export, VISIT_COLS, |sheet| {
         let mut failed = None;
         backend.each_visit_within(&export.area, &mut |_, v| {
@@ -412,16 +421,10 @@ pub fn visits(
             let Some(l) = labels.get(&v.household) else {
                 return;
             };
-            let cadre = match v.cadre {
-                Some(id) => cadres
-                    .entry(id)
-                    .or_insert_with(|| match backend.cadre(id) {
-                        Ok(Some(c)) => c.name.as_str().to_owned(),
-                        _ => id.to_string(),
-                    })
-                    .clone(),
-                None => String::new(),
-            };
+            let cadre = v
+                .cadre
+                .map(|c| cadres.get(&c).cloned().unwrap_or_else(|| c.to_string()))
+                .unwrap_or_default();
             let row = sheet.row(&[
                 Value::text(l.number.as_str()),
                 Value::text(l.head.as_str()),

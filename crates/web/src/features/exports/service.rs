@@ -337,6 +337,24 @@ impl<'a> AreaNames<'a> {
         }
     }
 
+    /// The names of `area` and every area below it, read before rows stream (a list read while the store
+    /// streams another must not wait for the store).
+    pub fn preload(backend: &'a dyn Backend, area: &AreaCode) -> Result<Self, AppError> {
+        let mut names = Self::new(backend);
+        let mut todo = vec![*area];
+        names.names.insert(*area, backend.area(area)?.name);
+        while let Some(code) = todo.pop() {
+            if code.level() == jingzhun_core::AreaLevel::Village {
+                continue;
+            }
+            for c in backend.children(&code)? {
+                todo.push(c.code);
+                names.names.insert(c.code, c.name);
+            }
+        }
+        Ok(names)
+    }
+
     pub fn name(&mut self, code: &AreaCode) -> &str {
         let backend = self.backend;
         self.names.entry(*code).or_insert_with(|| {
