@@ -196,6 +196,8 @@ fn success(spec: &RouteSpec) -> StatusCode {
         // A wrong current password, an invalid field: the form comes back with the problem.
         ("POST", "/password" | "/households/{id}/edit") => StatusCode::UNPROCESSABLE_ENTITY,
         ("PATCH", "/api/v1/households/{id}") => StatusCode::UNPROCESSABLE_ENTITY,
+        // The list exports answer their file (the measures, visits and cadres lists end like the forms below).
+        ("POST", p) if p.starts_with("/exports/") => StatusCode::OK,
         // The assistance forms and calls get no valid field: access is checked, nothing is written.
         ("POST", p)
             if ["/measures", "/measures/end", "/visits", "/cadres"]
