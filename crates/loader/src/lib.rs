@@ -29,7 +29,7 @@ use jingzhun_engine::{Engine, EngineError, Evaluation, HouseholdInput};
 use jingzhun_policy::{MeasureSpan, PolicyPack, SideFacts};
 use jingzhun_report::annual::{self, AnnualInputs, Document, Provenance};
 use jingzhun_report::indicators::{
-    self, DecidedRisks, ExitHistory, Extras, IndicatorTable, LeadCase, RunningMeasures,
+    self, DecidedRisks, ExitHistory, Extras, IndicatorTable, LeadCase, RecentVisits, RunningMeasures,
 };
 use jingzhun_report::population::{self, Line};
 use jingzhun_report::projects::{self, ProjectDetails, ProjectInputs};
@@ -422,6 +422,8 @@ pub struct ReportData {
     pub leads: Vec<LeadCase>,
     /// Assistance measures running on the evaluation date.
     pub measures: RunningMeasures,
+    /// Households visited within `indicators::VISIT_WINDOW_DAYS` up to the evaluation date.
+    pub visited: RecentVisits,
     /// Projects, funds, assets, forces and settlements of the area up to the date, with the official
     /// statistics kept beside (read with the history, for the annual review).
     pub projects: Option<ProjectsData>,
@@ -544,6 +546,20 @@ pub fn running_measures(
     ))
 }
 
+/// Households within `area` visited in the [`indicators::VISIT_WINDOW_DAYS`] up to `on` (the visit
+/// timeliness indicator).
+pub fn recent_visits(
+    store: &Store,
+    area: &AreaCode,
+    on: NaiveDate,
+) -> Result<RecentVisits, LoadError> {
+    let from = on - chrono::Duration::days(indicators::VISIT_WINDOW_DAYS - 1);
+    Ok(store
+        .households_visited_within(area, from, on)?
+        .into_iter()
+        .collect())
+}
+
 /// What the indicators read from status events beyond the engine: the monitoring decisions' risk types
 /// and the households returned to poverty in the year.
 type EventFacts = (DecidedRisks, HashSet<HouseholdId>);
@@ -624,7 +640,8 @@ impl ReportData {
                 let leads = lead_cases(store, area)?;
                 let measures = running_measures(store, area, as_of)?;
                 let inputs = project_inputs(store, area)?;
-                Ok((leads, measures, inputs, started.elapsed().as_secs_f64()))
+                let visited = recent_visits(store, area, as_of)?;
+                Ok((leads, measures, inputs, visited, started.elapsed().as_secs_f64()))
             });
             let data =
                 Self::load_registry(store, &tree, area, year, as_of, history, pack, progress);
@@ -632,7 +649,7 @@ impl ReportData {
         });
         let mut data = data?;
         let inputs;
-        (data.leads, data.measures, inputs, data.workflow_secs) =
+        (data.leads, data.measures, inputs, data.visited, data.workflow_secs) =
             side.map_err(|_| LoadError::Feeder)??;
         // The annual review's project sections (with the history) from the same records.
         if data.history.is_some() {
@@ -703,6 +720,7 @@ impl ReportData {
                 returned,
                 leads,
                 measures,
+                visited: RecentVisits::default(),
                 projects: None,
                 load_secs,
                 evaluate_secs: started.elapsed().as_secs_f64(),
@@ -761,6 +779,7 @@ impl ReportData {
             returned,
             leads,
             measures,
+            visited: RecentVisits::default(),
             projects,
             load_secs,
             evaluate_secs: started.elapsed().as_secs_f64(),
@@ -849,6 +868,7 @@ impl ReportData {
             returned,
             leads: Vec::new(),
             measures: RunningMeasures::default(),
+            visited: RecentVisits::default(),
             projects,
             load_secs,
             evaluate_secs: started.elapsed().as_secs_f64(),
@@ -868,6 +888,8 @@ impl ReportData {
             measures: Some(&self.measures),
             economy: Some(&self.economy),
             projects: self.project_inputs.as_ref(),
+            visited: Some(&self.visited),
+            cases_on: None,
         }
     }
 

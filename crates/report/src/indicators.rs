@@ -176,6 +176,11 @@ const ALL_CASES: &str = "监测工作流中的全部案件(识别与风险消除
 
 const MEASURES: &str = "登记库中的帮扶措施(开始日不晚于评估日、未结束或结束日不早于评估日)";
 
+const VISITS: &str = "登记库中的走访记录与评估日处于监测中的农户";
+
+/// How far back a visit counts as timely for [`VisitFigures`]: one quarter (监测户每季度至少走访一次).
+pub const VISIT_WINDOW_DAYS: i64 = 90;
+
 /// Every indicator, in display order.
 pub fn catalogue() -> &'static [Indicator] {
     static CATALOGUE: OnceLock<Vec<Indicator>> = OnceLock::new();
@@ -737,6 +742,52 @@ fn build_catalogue() -> Vec<Indicator> {
     ));
     economy_indicators(&mut v);
     project_indicators(&mut v);
+    // The rates of the dashboard for action (监测对象占比, 帮扶措施覆盖率 above, 走访及时率, 风险消除率,
+    // 逾期率): declared here so that the dashboard, the reports and the API read the same figures.
+    v.extend([
+        ind(
+            "monitored_share",
+            "监测对象占比",
+            "share of people under monitoring",
+            Rate,
+            "评估日处于监测中的农户成员",
+            "监测人口 ÷ 农村户籍人口",
+            Counts(|d| ratio(d.rollup.monitored_people, d.rollup.people)),
+        ),
+        ind(
+            "visit_timeliness",
+            "走访及时率",
+            "share of monitored households visited in time",
+            Rate,
+            VISITS,
+            "评估日前 90 天内(含评估日)至少走访一次的监测户 ÷ 监测户",
+            Counts(|d| d.visits.and_then(|v| ratio(v.visited, v.monitored))),
+        ),
+        ind(
+            "risk_elimination_rate",
+            "风险消除率",
+            "share of identified households with risk eliminated",
+            Rate,
+            "评估日处于监测中或已消除风险的农户",
+            "已消除风险户 ÷ 累计识别监测户(监测户 + 已消除风险户)",
+            Counts(|d| {
+                ratio(
+                    d.rollup.risk_eliminated_households,
+                    d.rollup.monitored_households.iter().sum::<i64>()
+                        + d.rollup.risk_eliminated_households,
+                )
+            }),
+        ),
+        ind(
+            "overdue_rate",
+            "逾期率",
+            "share of open cases past the time limit",
+            Rate,
+            ALL_CASES,
+            "超时未办结案件 ÷ 在办案件",
+            Counts(|d| d.cases.as_ref().and_then(|c| ratio(c.overdue, c.open))),
+        ),
+    ]);
     v
 }
 
@@ -1057,6 +1108,8 @@ pub struct AreaData {
     /// Villages with a work team among the poor villages and those with monitored households, when the
     /// project records were given.
     pub teams: Option<TeamCoverage>,
+    /// Monitored households and those visited in time, when the visits were given.
+    pub visits: Option<VisitFigures>,
 }
 
 /// An area's economy figures of the evaluated year and the year before.
@@ -1074,6 +1127,17 @@ pub struct TeamCoverage {
     pub monitored: i64,
     pub monitored_with_team: i64,
 }
+
+/// Monitored households of one area on the evaluation date, and those of them visited within
+/// [`VISIT_WINDOW_DAYS`] before it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VisitFigures {
+    pub monitored: i64,
+    pub visited: i64,
+}
+
+/// Households visited within [`VISIT_WINDOW_DAYS`] up to the evaluation date.
+pub type RecentVisits = HashSet<HouseholdId>;
 
 /// What the case indicators of one area count: cases of the evaluated year up to the evaluation date.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -1287,6 +1351,12 @@ pub struct Extras<'a> {
     pub economy: Option<&'a EconomyData>,
     /// The project library's records and the cadre table (see [`crate::projects`]).
     pub projects: Option<&'a ProjectInputs>,
+    /// Households visited within [`VISIT_WINDOW_DAYS`] up to the evaluation date.
+    pub visited: Option<&'a RecentVisits>,
+    /// The day the workflow's cases are counted on, when it is not the evaluation date: the running year
+    /// is evaluated as of its last day, but its open and overdue cases are those of today (the caller
+    /// reads the measures and visits on the same day).
+    pub cases_on: Option<NaiveDate>,
 }
 
 /// Whether a return to poverty (返贫) took effect in `year`, on or before `as_of`.
@@ -1410,8 +1480,12 @@ pub fn compute(
         measures,
         economy,
         projects,
+        visited,
+        cases_on,
     } = extras;
+    let cases_on = cases_on.unwrap_or(eval.as_of);
     let mut measure_figures = vec![MeasureFigures::default(); areas.len()];
+    let mut visit_figures = vec![VisitFigures::default(); areas.len()];
     let mut returns = vec![(0i64, 0i64); areas.len()];
     let index: HashMap<AreaCode, usize> = areas
         .iter()
@@ -1474,6 +1548,9 @@ pub fn compute(
             if o.monitoring.is_some() {
                 m.monitored += 1;
                 m.monitored_with_measure += i64::from(measure_bits != 0);
+                let v = &mut visit_figures[t];
+                v.monitored += 1;
+                v.visited += i64::from(visited.is_some_and(|s| s.contains(&o.id)));
             }
             if let Some(y) = income {
                 if o.size > 0 {
@@ -1570,7 +1647,7 @@ pub fn compute(
     let mut lead_times = vec![LeadTimes::default(); areas.len()];
     let mut case_figures = vec![CaseFigures::default(); areas.len()];
     for case in leads.unwrap_or_default() {
-        if case.opened > eval.as_of {
+        if case.opened > cases_on {
             continue;
         }
         let limit = case
@@ -1579,7 +1656,7 @@ pub fn compute(
             .find_map(|c| eval.params_for(&c))
             .map(|p| i64::from(p.params.identification_days_limit));
         for t in targets_of(case.village) {
-            let days = case_figures[t].add(case, eval.year, eval.as_of, limit);
+            let days = case_figures[t].add(case, eval.year, cases_on, limit);
             if let Some(days) = days {
                 let l = &mut lead_times[t];
                 l.decided += 1;
@@ -1602,8 +1679,9 @@ pub fn compute(
         .zip(risks)
         .zip(monitored_risks)
         .zip(poor_villages)
+        .zip(visit_figures)
         .map(
-            |(
+            |((
                 (
                     (
                         (
@@ -1618,7 +1696,8 @@ pub fn compute(
                     monitored_risks,
                 ),
                 poor_villages,
-            )| {
+            ),
+             visit_figures)| {
                 let rollup = eval.rollup(code).copied().unwrap_or_default();
                 let i = row;
                 row += 1;
@@ -1636,6 +1715,7 @@ pub fn compute(
                     leads: leads.map(|_| lead_times),
                     cases: leads.map(|_| case_figures),
                     measures: measures.map(|_| measure_figures),
+                    visits: visited.map(|_| visit_figures),
                     returned: returned.map(|_| returns),
                     ..AreaData::default()
                 };

@@ -13,7 +13,6 @@
 //!   from the engine's evaluations of consecutive years, and the published figures to compare them with.
 
 pub mod annual;
-pub mod cases;
 pub mod economy;
 pub mod indicators;
 pub mod measures;

@@ -1082,6 +1082,65 @@ fn measures_of(tx: &mut Tx<'_>, household: HouseholdId) -> Result<Vec<(MeasureId
     )
 }
 
+/// Every measure of the households currently filed within `area`, by village, household and start.
+fn each_measure_within(
+    tx: &mut Tx<'_>,
+    area: &AreaCode,
+    f: &mut dyn FnMut(MeasureId, Measure) -> Result<()>,
+) -> Result<()> {
+    let (lo, hi) = households::village_range(area);
+    tx.query(
+        &format!(
+            "SELECT m.id, {} FROM households h JOIN assistance_measures m ON m.household_id = h.id \
+             WHERE h.village_code BETWEEN ? AND ? ORDER BY h.village_code, h.id, m.started, m.id",
+            col_list(MEASURE_COLS, "m")
+        ),
+        &[Val::Str(&lo), Val::Str(&hi)],
+        &mut |r| {
+            let (id, m) = decode_measure(r)?;
+            f(id, m)
+        },
+    )
+}
+
+/// The households currently filed within `area` with a visit from `from` to `to` (both included).
+fn households_visited_within(
+    tx: &mut Tx<'_>,
+    area: &AreaCode,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<HouseholdId>> {
+    let (lo, hi) = households::village_range(area);
+    tx.query_vec(
+        "SELECT DISTINCT v.household_id FROM households h JOIN visits v ON v.household_id = h.id \
+         WHERE h.village_code BETWEEN ? AND ? AND v.visited_on >= ? AND v.visited_on <= ? \
+         ORDER BY v.household_id",
+        &[Val::Str(&lo), Val::Str(&hi), Val::date(from), Val::date(to)],
+        |r| Ok(HouseholdId(r.i64(0)?)),
+    )
+}
+
+/// Every visit to the households currently filed within `area`, by village, household and date.
+fn each_visit_within(
+    tx: &mut Tx<'_>,
+    area: &AreaCode,
+    f: &mut dyn FnMut(VisitId, Visit) -> Result<()>,
+) -> Result<()> {
+    let (lo, hi) = households::village_range(area);
+    tx.query(
+        &format!(
+            "SELECT v.id, {} FROM households h JOIN visits v ON v.household_id = h.id \
+             WHERE h.village_code BETWEEN ? AND ? ORDER BY h.village_code, h.id, v.visited_on, v.id",
+            col_list(VISIT_COLS, "v")
+        ),
+        &[Val::Str(&lo), Val::Str(&hi)],
+        &mut |r| {
+            let (id, v) = decode_visit(r)?;
+            f(id, v)
+        },
+    )
+}
+
 fn measure_counts(tx: &mut Tx<'_>, area: &AreaCode, on: NaiveDate) -> Result<MeasureCounts> {
     let (lo, hi) = households::village_range(area);
     // One pass: running measures by household and kind, counted here (a second query for the distinct
@@ -1620,6 +1679,37 @@ impl Store {
         on: NaiveDate,
     ) -> Result<Vec<(HouseholdId, AssistanceType)>> {
         self.read(|tx| running_kinds(tx, area, on))
+    }
+
+    /// Streams every assistance measure of the households currently filed within `area` (by village,
+    /// household, start), on a connection for long work: the measures list and its export.
+    pub fn each_measure_within(
+        &self,
+        area: &AreaCode,
+        f: &mut dyn FnMut(MeasureId, Measure) -> Result<()>,
+    ) -> Result<()> {
+        self.read_long(|tx| each_measure_within(tx, area, f))
+    }
+
+    /// The households currently filed within `area` visited between `from` and `to` (both included): the
+    /// visit timeliness indicator.
+    pub fn households_visited_within(
+        &self,
+        area: &AreaCode,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<HouseholdId>> {
+        self.read(|tx| households_visited_within(tx, area, from, to))
+    }
+
+    /// Streams every visit to the households currently filed within `area` (by village, household, date),
+    /// on a connection for long work: the visits list and its export.
+    pub fn each_visit_within(
+        &self,
+        area: &AreaCode,
+        f: &mut dyn FnMut(VisitId, Visit) -> Result<()>,
+    ) -> Result<()> {
+        self.read_long(|tx| each_visit_within(tx, area, f))
     }
 
     /// Records a visit; returns its id. The findings are stored but never audited (they may mention health).

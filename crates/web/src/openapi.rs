@@ -112,6 +112,48 @@ pub fn components() -> Value {
             ("monitored", i()),
         ])
     };
+    let num = || json!({"type": "number"});
+    put(
+        "ActionBoard",
+        obj(&[
+            ("area", s()),
+            ("area_name", s()),
+            ("year", i()),
+            ("as_of", date()),
+            (
+                "rates",
+                arr(obj(&[
+                    ("code", s()),
+                    ("name", s()),
+                    ("name_en", s()),
+                    ("definition", s()),
+                    ("value", opt(num())),
+                    ("text", s()),
+                ])),
+            ),
+            (
+                "children",
+                arr(obj(&[
+                    ("code", s()),
+                    ("name", s()),
+                    ("values", arr(opt(num()))),
+                    ("texts", arr(s())),
+                ])),
+            ),
+            ("sort", s()),
+            ("desc", b()),
+            (
+                "waiting",
+                arr(obj(&[
+                    ("step", step()),
+                    ("label", s()),
+                    ("cases", i()),
+                    ("mine", b()),
+                ])),
+            ),
+            ("mine", i()),
+        ]),
+    );
     put(
         "Dashboard",
         obj(&[
@@ -1055,6 +1097,11 @@ pub fn operation(method: &Method, path: &str) -> Option<Operation> {
     Some(match (method.as_str(), path) {
         ("GET", "/api/v1/me") => get(r("Me")),
         ("GET", "/api/v1/dashboard" | "/api/v1/dashboard/{code}") => get(r("Dashboard")),
+        ("GET", "/api/v1/action") => {
+            let mut o = get(r("ActionBoard"));
+            o.others.push((400, r("Error")));
+            o
+        }
         ("GET", "/api/v1/areas/{code}") => get(r("AreaView")),
         ("GET", "/api/v1/households") => get(r("SearchResult")),
         ("GET", "/api/v1/households/{id}") => {
@@ -1189,6 +1236,20 @@ fn parameters(path: &str) -> Vec<Value> {
             ("timing", "near: 临近办结时限 (3 天内); overdue: 已逾期"),
             ("mine", "1: 只列待本账号角色办理的事项 (待我办理)"),
             ("sort", "deadline (默认, 时限最近的在前) 或 newest (最新线索在前)"),
+        ] {
+            params.push(json!({"name": name, "in": "query", "required": false,
+                "description": description, "schema": {"type": "string"}}));
+        }
+    }
+    if path == "/api/v1/action" {
+        for (name, description) in [
+            ("area", "区域 (默认账号所属区域; 须在账号区域内)"),
+            (
+                "sort",
+                "下级区域按此比率排序: monitored_share、assistance_coverage、visit_timeliness、risk_elimination_rate、overdue_rate",
+            ),
+            ("desc", "1: 从高到低"),
+            ("year", "评估年度 (默认当年)"),
         ] {
             params.push(json!({"name": name, "in": "query", "required": false,
                 "description": description, "schema": {"type": "string"}}));

@@ -336,6 +336,7 @@ async fn dashboard_page(
     uri: OriginalUri,
     can: Can<act::ViewDashboard>,
     code: Option<AreaCode>,
+    action: crate::features::action::handlers::ActionParams,
 ) -> Result<Response, AppError> {
     let today = today(&state);
     let user = can.user.clone();
@@ -370,11 +371,15 @@ async fn dashboard_page(
     } else {
         None
     };
+    let action =
+        crate::features::action::handlers::for_page(&state, &can.user, can.scope, code, &action)
+            .await?;
     render(&DashboardPage {
         chrome: Chrome::new(lang, "dash.title", &here(&uri), Some(&can.user)),
         d,
         trend_json,
         waiting,
+        action,
     })
 }
 
@@ -383,9 +388,10 @@ pub async fn home(
     State(state): State<AppState>,
     lang: Lang,
     uri: OriginalUri,
+    Query(action): Query<crate::features::action::handlers::ActionParams>,
     can: Can<act::ViewDashboard>,
 ) -> Result<Response, AppError> {
-    dashboard_page(state, lang, uri, can, None).await
+    dashboard_page(state, lang, uri, can, None, action).await
 }
 
 /// `GET /areas/{code}`: drill-down to an area inside the caller's.
@@ -394,10 +400,11 @@ pub async fn area_dashboard(
     lang: Lang,
     uri: OriginalUri,
     Path(code): Path<String>,
+    Query(action): Query<crate::features::action::handlers::ActionParams>,
     can: Can<act::ViewDashboard>,
 ) -> Result<Response, AppError> {
     let code = area_param(&code)?;
-    dashboard_page(state, lang, uri, can, Some(code)).await
+    dashboard_page(state, lang, uri, can, Some(code), action).await
 }
 
 #[derive(Deserialize, Default)]

@@ -701,7 +701,89 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             post(crate::features::warnings::handlers::export),
         ),
+        // List exports (see `features::exports`): POST, limited, masked, audited, streamed.
+        (
+            spec(
+                Method::GET,
+                "/exports",
+                Access::Action(A::ViewHousehold),
+                "导出清单页",
+            ),
+            get(crate::features::exports::handlers::page),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/exports/search",
+                Access::Action(A::SearchHouseholds),
+                "导出农户查询结果(XLSX; q, area)",
+            ),
+            post(crate::features::exports::handlers::search),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/exports/cases",
+                Access::Action(A::ViewHousehold),
+                "导出监测事项清单(XLSX; area, all)",
+            ),
+            post(crate::features::exports::handlers::cases),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/exports/monitored",
+                Access::Action(A::ViewHousehold),
+                "导出监测对象清单(XLSX; area)",
+            ),
+            post(crate::features::exports::handlers::monitored),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/exports/measures",
+                Access::Action(A::ViewHousehold),
+                "导出帮扶措施清单(XLSX; area)",
+            ),
+            post(crate::features::exports::handlers::measures),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/exports/visits",
+                Access::Action(A::ViewHousehold),
+                "导出走访记录清单(XLSX; area)",
+            ),
+            post(crate::features::exports::handlers::visits),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/exports/cadres",
+                Access::Action(A::ViewHousehold),
+                "导出帮扶干部清单(XLSX; area)",
+            ),
+            post(crate::features::exports::handlers::cadres),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/exports/whatif",
+                Access::Action(A::RunWhatIf),
+                "导出政策推演变化户(XLSX; 同推演表单)",
+            ),
+            post(crate::features::exports::handlers::whatif),
+        ),
         // JSON API.
+        (
+            spec(
+                Method::GET,
+                "/api/v1/action",
+                Access::Action(A::ViewDashboard),
+                "行动看板: 区域及下级区域的监测对象占比、帮扶措施覆盖率、走访及时率、风险消除率、逾期率, 待办理事项",
+            ),
+            get(crate::features::action::handlers::api),
+        ),
         (
             spec(
                 Method::GET,

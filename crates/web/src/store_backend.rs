@@ -463,6 +463,32 @@ impl Backend for StoreBackend {
         jingzhun_loader::SideIndex::read(&self.store, within).map_err(load_error)
     }
 
+    fn each_measure_within(
+        &self,
+        within: &AreaCode,
+        f: &mut dyn FnMut(MeasureId, Measure),
+    ) -> DataResult<()> {
+        self.reports
+            .each_measure_within(within, &mut |id, m| {
+                f(id, m);
+                Ok(())
+            })
+            .map_err(data_error)
+    }
+
+    fn each_visit_within(
+        &self,
+        within: &AreaCode,
+        f: &mut dyn FnMut(VisitId, Visit),
+    ) -> DataResult<()> {
+        self.reports
+            .each_visit_within(within, &mut |id, v| {
+                f(id, v);
+                Ok(())
+            })
+            .map_err(data_error)
+    }
+
     fn add_visit(&self, visit: &Visit, actor: &str) -> DataResult<VisitId> {
         self.store
             .add_visit(visit, &Actor::new(actor))

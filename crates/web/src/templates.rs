@@ -151,6 +151,8 @@ pub struct DashboardPage {
     pub trend_json: String,
     /// What waits in the caller's area (home page only; see `features::warnings`).
     pub waiting: Option<crate::features::warnings::service::Waiting>,
+    /// The dashboard for action, once the live registry is loaded (see `features::action`).
+    pub action: Option<crate::features::action::service::ActionBoard>,
 }
 
 #[derive(Template)]

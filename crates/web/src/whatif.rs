@@ -24,9 +24,9 @@ use crate::state::AppState;
 use crate::templates::{render, Chrome, WhatIfPage};
 
 /// Query keys of the page that are not parameters.
-const RESERVED: &[&str] = &["year", "area", "page", "run", crate::csrf::FORM_FIELD];
+pub(crate) const RESERVED: &[&str] = &["year", "area", "page", "run", crate::csrf::FORM_FIELD];
 
-fn year_of(text: Option<&str>, state: &AppState) -> Result<u16, FieldError> {
+pub(crate) fn year_of(text: Option<&str>, state: &AppState) -> Result<u16, FieldError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(default_year(today(state))),
         Some(t) => match t.parse::<u16>() {
@@ -88,6 +88,7 @@ async fn respond(
         year,
         area,
         page: page_no,
+        all_rows: false,
         submitted,
     };
     let _permit = if wants_run {
@@ -290,6 +291,7 @@ pub async fn api(
         year,
         area,
         page: body.page.unwrap_or(1),
+        all_rows: false,
         submitted,
     };
     let _permit = match state.heavy().admit(can.account().id, HeavyKind::WhatIf) {

@@ -6,8 +6,12 @@
 //! * [`survey`]: the yearly income survey grid, member changes and the import template.
 //! * [`monitoring`]: the monitoring workflow as cadres run it — inboxes, village reviews with one notice,
 //!   objections, batches, the decision notice and the household card.
+//! * [`action`]: the dashboard for action (rates, child areas sortable by them, what waits).
+//! * [`exports`]: the XLSX export of every list (one service: masked, audited, limited, streamed).
 
+pub mod action;
 pub mod economy;
+pub mod exports;
 pub mod live;
 pub mod monitoring;
 pub mod projects;

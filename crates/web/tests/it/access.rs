@@ -168,6 +168,11 @@ fn request(
         "/reports/tables" => (cookie, format!("_csrf={csrf}&year=2020")),
         "/reports/annual" => (cookie, format!("_csrf={csrf}&year=2020&format=md")),
         "/reports/export" => (cookie, format!("_csrf={csrf}&year=2020&format=csv")),
+        // The what-if export runs the what-if of the walk's area (outside: 404).
+        "/exports/whatif" => (
+            cookie,
+            format!("_csrf={csrf}&year=2021&poverty_line=9000&area={area}"),
+        ),
         _ => (cookie, format!("_csrf={csrf}")),
     };
     Request::builder()
@@ -221,6 +226,8 @@ fn success(spec: &RouteSpec) -> StatusCode {
         // A wrong current password, an invalid field: the form comes back with the problem.
         ("POST", "/password" | "/households/{id}/edit") => StatusCode::UNPROCESSABLE_ENTITY,
         ("PATCH", "/api/v1/households/{id}") => StatusCode::UNPROCESSABLE_ENTITY,
+        // The list exports answer their file (the measures, visits and cadres lists end like the forms below).
+        ("POST", p) if p.starts_with("/exports/") => StatusCode::OK,
         // The assistance forms and calls get no valid field: access is checked, nothing is written.
         ("POST", p)
             if ["/measures", "/measures/end", "/visits", "/cadres"]

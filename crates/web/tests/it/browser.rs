@@ -38,6 +38,11 @@ impl Driver {
 
     /// A browser whose window is `width` × `height` CSS pixels (a phone: 390 × 844).
     fn start_sized(width: u32, height: u32) -> Option<Driver> {
+        Driver::start_with(width, height, None)
+    }
+
+    /// [`Driver::start_sized`], saving downloads into `downloads` without asking.
+    fn start_with(width: u32, height: u32, downloads: Option<&std::path::Path>) -> Option<Driver> {
         let port = free_port();
         let process = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -64,9 +69,17 @@ impl Driver {
             format!("--window-size={width},{height}"),
             format!("--user-data-dir={}", profile.path().display()),
         ];
+        let mut options = json!({"binary": "/usr/bin/chromium", "args": args});
+        if let Some(dir) = downloads {
+            options["prefs"] = json!({
+                "download.default_directory": dir.display().to_string(),
+                "download.prompt_for_download": false,
+                "download.directory_upgrade": true,
+            });
+        }
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}
+            "goog:chromeOptions": options
         }}});
         let res: Value = ureq::post(&format!("{base}/session"))
             .send_json(caps)
@@ -1046,6 +1059,10 @@ fn a_village_notice_for_several_households_holds_the_township_back_then_the_coun
 
 #[test]
 fn a_lead_that_contradicts_the_household_is_refused_on_a_phone() {
+/// An analyst opens the export page and downloads the list of monitored households: the browser saves an
+/// XLSX that calamine opens, masked (no resident ID, no health column).
+#[test]
+fn an_analyst_downloads_a_list_as_excel_in_a_real_browser() {
     if !have_chromedriver() {
         let required = std::env::var("JINGZHUN_BROWSER_TEST").is_ok_and(|v| v == "require");
         assert!(

@@ -5,12 +5,14 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod action;
 mod api_edit;
 mod browser;
 mod compression;
 mod deployment;
 mod economy;
 mod edit;
+mod exports;
 mod flows;
 mod import;
 mod leads;

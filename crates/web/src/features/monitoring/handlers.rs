@@ -139,8 +139,9 @@ pub async fn inbox(
     })
 }
 
-/// `POST /cases/export`: the inbox's cases for the same filters as XLSX (audited; risk types masked for
-/// roles that do not see personal data).
+/// `POST /cases/export`: the inbox's cases for the same filters, through the one list export
+/// (`features::exports`): limited, masked (risk types left out for roles that do not see personal data),
+/// audited, streamed.
 pub async fn export(
     State(state): State<AppState>,
     can: Can<act::DownloadReports>,
@@ -148,25 +149,16 @@ pub async fn export(
 ) -> Result<Response, AppError> {
     let query = params.query()?;
     let today = today(&state);
+    let _permit = state
+        .heavy()
+        .admit(can.account().id, crate::heavy_work::HeavyKind::Export)?;
     let (user, scope, st) = (can.user, can.scope, state.clone());
-    let (bytes, filename) = state
-        .run(move |b| service::export(b, &user, &scope, &query, &limit_fn(&st), today))
+    let d = state
+        .run(move |b| {
+            crate::features::exports::lists::cases(b, &user, &scope, &query, &limit_fn(&st), today)
+        })
         .await?;
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&crate::report_pages::content_disposition(&filename))
-            .map_err(|_| AppError::Internal)?,
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(res)
+    crate::features::exports::handlers::respond(d)
 }
 
 /// What `GET /api/v1/cases/todo` answers.

@@ -911,7 +911,7 @@ pub fn filter_of(query: &InboxQuery, role: Role, limit: u16, today: NaiveDate) -
     f
 }
 
-fn query_string(q: &InboxQuery, area: &AreaCode) -> String {
+pub fn query_string(q: &InboxQuery, area: &AreaCode) -> String {
     let mut parts = vec![format!("area={}", area.as_str())];
     if q.all {
         parts.push("all=1".into());
@@ -1204,96 +1204,6 @@ pub fn record_batch(
     };
     backend.append_audit(&note)?;
     Ok(Ok(out))
-}
-
-// ---- Export ----
-
-/// The inbox's cases matching `query` (every page, at most `max`) as XLSX; audited. Risk types (health
-/// data) only for roles that see personal data.
-pub fn export(
-    backend: &dyn Backend,
-    user: &CurrentUser,
-    scope: &Scope,
-    query: &InboxQuery,
-    days_limit: DaysLimit<'_>,
-    today: NaiveDate,
-) -> Result<(Vec<u8>, String), AppError> {
-    const MAX: usize = 100_000;
-    let area = query.area.unwrap_or(scope.area());
-    crate::services::admit(backend, user, scope, &area, "area", area.as_str())?;
-    let year = u16::try_from(today.year()).unwrap_or(2025);
-    let role = user.account.role;
-    let mut filter = filter_of(query, role, days_limit(&area, year), today);
-    filter.limit = Some(MAX);
-    let full = allows(role, Action::ViewPersonalData);
-    let mut rows = Vec::new();
-    for c in backend.cases_within(&area, &filter)? {
-        let Some(line) = line_of(backend, role, &c, days_limit, today)? else {
-            continue;
-        };
-        rows.push(jingzhun_report::cases::CaseRow {
-            case_id: line.id.clone(),
-            household_number: line.household_number.clone(),
-            head_name: line.head_name.clone(),
-            village_name: line.village_name.clone(),
-            village_code: line.village_code.clone(),
-            kind: line.kind_label.to_owned(),
-            monitoring_kind: c
-                .monitoring_kind
-                .map(|k| k.label().to_owned())
-                .unwrap_or_default(),
-            risk_types: if full {
-                c.risk_types
-                    .iter()
-                    .map(|r| r.label())
-                    .collect::<Vec<_>>()
-                    .join("、")
-            } else {
-                String::new()
-            },
-            state: match line.next_label {
-                Some(n) => format!("待{n}"),
-                None => match c.state() {
-                    CaseState::Decided => "已审定".to_owned(),
-                    _ => "未通过".to_owned(),
-                },
-            },
-            opened: line.opened.to_string(),
-            deadline: line.deadline.map(|d| d.to_string()).unwrap_or_default(),
-            timing: match line.timing {
-                Timing::Overdue => "已逾期".to_owned(),
-                Timing::Near => "临期".to_owned(),
-                Timing::OnTime => String::new(),
-            },
-        });
-    }
-    let area_name = area_name(backend, &area);
-    let title = format!("{area_name}（{}）监测事项清单", area.as_str());
-    let filters = format!("导出日期 {today}；筛选：{}", query_string(query, &area));
-    let bytes = jingzhun_report::cases::workbook(&title, &filters, &rows, !full).map_err(|e| {
-        tracing::error!(error = %e, "writing the case list failed");
-        AppError::Internal
-    })?;
-    backend.append_audit(&AuditNote {
-        actor: &user.account.username,
-        action: "export.cases",
-        entity: "export",
-        entity_id: area.as_str(),
-        reason: if full {
-            "导出监测事项清单（含风险类型）"
-        } else {
-            "导出监测事项清单（风险类型已遮蔽）"
-        },
-        detail: serde_json::json!({
-            "rows": rows.len(),
-            "masked": !full,
-            "filters": query_string(query, &area),
-        }),
-    })?;
-    Ok((
-        bytes,
-        format!("监测事项清单-{}-{today}.xlsx", area.as_str()),
-    ))
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::access::{allows, Action, Scope};
 use crate::auth::CurrentUser;
-use crate::data::{AuditNote, Backend};
+use crate::data::Backend;
 use crate::error::AppError;
 use crate::services::areas::{self, AreaView};
 use crate::state::AppState;
@@ -404,14 +404,9 @@ pub fn list(
     })
 }
 
-/// A download.
-pub struct Download {
-    pub bytes: Vec<u8>,
-    pub filename: String,
-}
-
-/// The filtered list of the area as XLSX (every row the filter keeps, in the list's order): the head's
-/// resident ID masked unless the role may see personal data. Audited; an export that cannot be audited is
+/// The filtered list of the area as XLSX (every row the filter keeps, in the list's order), through the
+/// one export service (`features::exports`): the head's resident ID masked and the risk types left out
+/// unless the role may see personal data. Audited (`export.warnings`); an export that cannot be audited is
 /// not handed out.
 pub fn export(
     state: &AppState,
@@ -419,7 +414,7 @@ pub fn export(
     scope: &Scope,
     query: &WarningsQuery,
     today: NaiveDate,
-) -> Result<Download, AppError> {
+) -> Result<crate::features::exports::service::Download, AppError> {
     let backend: &dyn Backend = state.backend().as_ref();
     let view = areas::area(backend, user, scope, query.area)?;
     let area = AreaCode::parse(&view.code).map_err(|_| AppError::Internal)?;
@@ -453,37 +448,21 @@ pub fn export(
         .iter()
         .map(|r| (*r, labels.get(&r.household).cloned().unwrap_or_default()))
         .collect();
-    let counts = set.counts(&area);
-    let bytes = rw::workbook(&set, &view.name, &counts, &labelled, !full).map_err(|e| {
-        tracing::error!(error = %e, "writing the warning list failed");
-        AppError::Internal
-    })?;
-    backend.append_audit(&AuditNote {
-        actor: &user.account.username,
-        action: "export.warnings",
-        entity: "export",
-        entity_id: area.as_str(),
-        reason: if full {
-            "导出预警清单(含完整证件号码)"
-        } else {
-            "导出预警清单(证件号码已遮蔽)"
-        },
-        detail: serde_json::json!({
+    let export = crate::features::exports::service::Export {
+        list: crate::features::exports::service::ListKind::Warnings,
+        area,
+        area_name: format!("{}_{}年", view.name, year),
+        filters: serde_json::json!({
             "year": year,
             "kind": query.filter.kind.map(|k| k.code()),
-            "rows": labelled.len(),
-            "masked": !full,
+            "within": query.filter.area.map(|a| a.as_str().to_owned()),
+            "risk": query.filter.risk.map(|r| r.code()),
+            "band": query.filter.band.map(|b| b.code()),
+            "open_case": query.filter.open_case,
+            "sort": query.sort.map(|s| s.code()),
         }),
-    })?;
-    Ok(Download {
-        bytes,
-        filename: format!(
-            "{}_{}年预警清单{}.xlsx",
-            view.name,
-            year,
-            if full { "" } else { "_遮蔽" }
-        ),
-    })
+    };
+    crate::features::exports::lists::warnings(backend, user, &export, &labelled, full)
 }
 
 /// What the lead form is filled with from a warning row.
