@@ -14,6 +14,10 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ("assistance.public_welfare_post", "Public-welfare post"),
     ("assistance.relocation_follow_up", "Relocation follow-up"),
     ("assistance.social_assistance", "Social assistance"),
+    ("attachment.consent", "Signed consent to check assets"),
+    ("attachment.notice_photo", "Notice photo"),
+    ("attachment.other", "Other document"),
+    ("attachment.visit_photo", "Visit photo"),
     ("attribute.dibao", "Dibao poor household"),
     ("attribute.ordinary", "Ordinary poor household"),
     ("attribute.tekun", "Extreme-hardship support household"),
@@ -203,6 +207,13 @@ pub fn kinds() -> Vec<(&'static str, Vec<&'static str>)> {
         ("outcome", codes(Outcome::ALL, Outcome::code)),
         ("purpose", codes(VisitPurpose::ALL, VisitPurpose::code)),
         ("post", codes(CadrePost::ALL, CadrePost::code)),
+        (
+            "attachment",
+            codes(
+                crate::attachment::AttachmentKind::ALL,
+                crate::attachment::AttachmentKind::code,
+            ),
+        ),
     ]
 }
 

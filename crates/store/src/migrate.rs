@@ -62,6 +62,11 @@ const SQLITE: &[Migration] = &[
         name: "evaluation_snapshots",
         sql: include_str!("../migrations/sqlite/0012_evaluation_snapshots.sql"),
     },
+    Migration {
+        version: 15,
+        name: "attachments",
+        sql: include_str!("../migrations/sqlite/0015_attachments.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -109,6 +114,11 @@ const POSTGRES: &[Migration] = &[
         version: 12,
         name: "evaluation_snapshots",
         sql: include_str!("../migrations/postgres/0012_evaluation_snapshots.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "attachments",
+        sql: include_str!("../migrations/postgres/0015_attachments.sql"),
     },
 ];
 

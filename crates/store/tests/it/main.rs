@@ -6,6 +6,7 @@
 mod support;
 
 mod accounts;
+mod attachments;
 mod areas;
 mod audit;
 mod bulk;
