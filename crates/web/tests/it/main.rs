@@ -6,6 +6,7 @@
 
 mod access;
 mod api_edit;
+mod attachments;
 mod browser;
 mod compression;
 mod deployment;
@@ -16,6 +17,7 @@ mod import;
 mod leads;
 mod monitoring;
 mod openapi;
+mod phone;
 mod projects;
 mod proposals;
 mod reports;
