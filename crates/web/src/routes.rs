@@ -795,6 +795,8 @@ pub fn specs() -> Vec<RouteSpec> {
 /// The application: every route of [`table`], CSRF protection on unsafe requests, error rendering,
 /// security headers and compression.
 pub fn router(state: AppState) -> Router {
+    // ECharts and the style sheet compressed once, in the background.
+    crate::assets::warm();
     let mut app: Router<AppState> = Router::new();
     for (spec, handler) in table() {
         app = app.route(spec.path, handler);

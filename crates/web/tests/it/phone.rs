@@ -89,7 +89,7 @@ fn a_cadre_on_a_phone_reads_a_household_and_files_a_signed_consent_that_is_shown
         .find(|m| m.relationship == Relationship::Head)
         .unwrap()
         .name
-        .clone();
+        .to_string();
     let app = serve(&world);
     let d = Driver::start_sized(390, 844).expect("chromedriver starts");
     d.sign_in(&app, &username(Role::VillageCadre));
