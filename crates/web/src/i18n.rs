@@ -113,6 +113,7 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("att.case_none", "不关联（本户材料）", "None (the household's own file)"),
     ("att.download", "下载", "Download"),
     ("att.file", "文件", "File"),
+    ("att.for_case", "附件：上传本事项的授权承诺书、走访和公示照片", "Attachments: upload this procedure's signed consent, visit and notice photos"),
     ("att.gps", "含拍摄位置", "Has GPS position"),
     ("att.gps_note", "照片带有拍摄地点（EXIF GPS），原样保留；能查看附件的人都看得到", "The photo carries where it was taken (EXIF GPS), kept as taken; whoever may open attachments can read it"),
     ("att.hidden", "附件含个人信息（身份证号、签名、照片），本角色不能查看", "Attachments hold personal data (ID numbers, signatures, photos); this role cannot open them"),

@@ -272,3 +272,37 @@ async fn attachments_go_to_the_configured_folder_by_digest() {
     let (status, ..) = bytes_of(&w, cadre.get(&format!("/attachments/{}", a.id))).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notice_photo_is_filed_with_a_case_from_the_case_page() {
+    let w = World::new();
+    let cadre = w.login_as(Role::VillageCadre).await;
+    let lead = "channel=cadre_check&monitoring_kind=unstable&risk=illness";
+    let case = w.open_case(&cadre, w.household_in2, lead).await;
+    let h = w.household_in2.0;
+    let page = w.send(cadre.get(&format!("/cases/{case}"))).await;
+    let link = format!("/households/{h}?case={case}#attachments");
+    assert!(page.body.contains(&link), "{}", page.body);
+    let form = w.send(cadre.get(&format!("/households/{h}?case={case}"))).await;
+    assert!(
+        form.body.contains(&format!("<option value=\"{case}\" selected>")),
+        "{}",
+        form.body
+    );
+    let res = w
+        .send(upload(
+            &cadre,
+            h,
+            &[("kind", "notice_photo"), ("case", &case.to_string())],
+            "公示现场.jpg",
+            "image/jpeg",
+            &jpeg(2_000),
+        ))
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let a = w.db(|s| s.attachments_of(w.household_in2)).unwrap().remove(0);
+    assert_eq!(a.case.as_deref(), Some(case.to_string().as_str()));
+    let page = w.send(cadre.get(&format!("/households/{h}"))).await;
+    assert!(page.body.contains("公示照片"), "{}", page.body);
+    assert!(page.body.contains(&format!("<a href=\"/cases/{case}\">{case}</a>")));
+}
