@@ -81,11 +81,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-const INFO_COLS: &str = "a.id, a.household_id, a.case_id, a.kind, a.file_name, a.media_type, a.byte_size, \
+const INFO_COLS: &str =
+    "a.id, a.household_id, a.case_id, a.kind, a.file_name, a.media_type, a.byte_size, \
     a.sha256, a.has_gps, a.note, a.uploaded_at, a.uploaded_by, a.content IS NOT NULL, \
     r.removed_at, r.removed_by, r.reason";
-const FROM: &str =
-    "FROM attachments a LEFT JOIN attachment_removals r ON r.attachment_id = a.id";
+const FROM: &str = "FROM attachments a LEFT JOIN attachment_removals r ON r.attachment_id = a.id";
 
 fn info(r: &dyn Get) -> Result<AttachmentInfo> {
     let removal = match r.opt_str(14)? {

@@ -100,8 +100,8 @@
 //! Writes are single transactions. Several stores (processes) may share one database.
 
 mod accounts;
-mod attachments;
 mod areas;
+mod attachments;
 mod audit;
 mod bulk;
 mod changes;

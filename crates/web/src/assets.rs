@@ -117,7 +117,8 @@ pub async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Result<Respo
         .ok_or(AppError::NotFound)?;
     let (_, mime, bytes) = ASSETS[index];
     let ready = ENCODED.get().map(|e| &e[index]);
-    let (body, encoding): (&'static [u8], Option<&'static str>) = match (ready, accepted(&headers)) {
+    let (body, encoding): (&'static [u8], Option<&'static str>) = match (ready, accepted(&headers))
+    {
         (Some(e), Some("br")) if !e.br.is_empty() => (&e.br, Some("br")),
         (Some(e), Some(_)) if !e.gzip.is_empty() => (&e.gzip, Some("gzip")),
         _ => (bytes, None),

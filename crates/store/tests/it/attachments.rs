@@ -10,7 +10,13 @@ use crate::support::*;
 
 fn add(store: &jingzhun_store::Store, n: usize, village: &str) -> HouseholdId {
     store
-        .create_household(&household(n, village), &[], d("2014-10-01"), &actor(), "建档")
+        .create_household(
+            &household(n, village),
+            &[],
+            d("2014-10-01"),
+            &actor(),
+            "建档",
+        )
         .unwrap()
         .0
 }

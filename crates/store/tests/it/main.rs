@@ -6,8 +6,8 @@
 mod support;
 
 mod accounts;
-mod attachments;
 mod areas;
+mod attachments;
 mod audit;
 mod bulk;
 mod changes;

@@ -111,7 +111,9 @@ async fn a_cadre_uploads_a_signed_consent_sees_it_opens_it_and_removes_it() {
     // Shown on the household page, with who filed it by name.
     let page = w.send(cadre.get(&format!("/households/{}", h.0))).await;
     assert!(page.body.contains("授权承诺书.jpg"), "{}", page.body);
-    assert!(page.body.contains(&format!("<img src=\"/attachments/{id}\"")));
+    assert!(page
+        .body
+        .contains(&format!("<img src=\"/attachments/{id}\"")));
     assert!(page.body.contains("户主签字"));
     assert!(page.body.contains("id=\"upload-attachment\""));
 
@@ -123,7 +125,10 @@ async fn a_cadre_uploads_a_signed_consent_sees_it_opens_it_and_removes_it() {
     assert_eq!(bytes, photo);
     let (status, _, cd, _) = bytes_of(&w, cadre.get(&format!("/attachments/{id}/download"))).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(cd.starts_with("attachment;") && cd.contains("filename*=UTF-8''"), "{cd}");
+    assert!(
+        cd.starts_with("attachment;") && cd.contains("filename*=UTF-8''"),
+        "{cd}"
+    );
     let user = username(Role::VillageCadre);
     assert_eq!(w.audit_count(&user, "attachment.upload"), 1);
     assert_eq!(w.audit_count(&user, "access.attachment_view"), 1);
@@ -177,8 +182,15 @@ async fn a_program_renamed_to_jpg_is_refused_from_its_content() {
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
     assert!(res.body.contains("Windows 可执行程序"), "{}", res.body);
-    assert!(res.body.contains("走访照片.jpg"), "names the file: {}", res.body);
-    assert!(attachment_ids(&w, w.household_in).is_empty(), "nothing written");
+    assert!(
+        res.body.contains("走访照片.jpg"),
+        "names the file: {}",
+        res.body
+    );
+    assert!(
+        attachment_ids(&w, w.household_in).is_empty(),
+        "nothing written"
+    );
     // No file at all; an unknown kind.
     let res = w
         .send(cadre.post_form(
@@ -188,7 +200,14 @@ async fn a_program_renamed_to_jpg_is_refused_from_its_content() {
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     let res = w
-        .send(upload(&cadre, w.household_in.0, &[("kind", "selfie")], "a.jpg", "image/jpeg", &jpeg(10)))
+        .send(upload(
+            &cadre,
+            w.household_in.0,
+            &[("kind", "selfie")],
+            "a.jpg",
+            "image/jpeg",
+            &jpeg(10),
+        ))
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(attachment_ids(&w, w.household_in).is_empty());
@@ -200,15 +219,32 @@ async fn an_oversize_file_is_refused_with_the_limit() {
     let cadre = w.login_as(Role::VillageCadre).await;
     let big = jpeg(MAX_ATTACHMENT_BYTES);
     let res = w
-        .send(upload(&cadre, w.household_in.0, &[("kind", "visit_photo")], "大照片.jpg", "image/jpeg", &big))
+        .send(upload(
+            &cadre,
+            w.household_in.0,
+            &[("kind", "visit_photo")],
+            "大照片.jpg",
+            "image/jpeg",
+            &big,
+        ))
         .await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", res.body);
     assert!(res.body.contains("10 MB"), "{}", res.body);
-    assert!(attachment_ids(&w, w.household_in).is_empty(), "nothing written");
+    assert!(
+        attachment_ids(&w, w.household_in).is_empty(),
+        "nothing written"
+    );
     // Exactly at the limit is kept.
     let at_limit = jpeg(MAX_ATTACHMENT_BYTES - 20);
     let res = w
-        .send(upload(&cadre, w.household_in.0, &[("kind", "visit_photo")], "刚好.jpg", "image/jpeg", &at_limit))
+        .send(upload(
+            &cadre,
+            w.household_in.0,
+            &[("kind", "visit_photo")],
+            "刚好.jpg",
+            "image/jpeg",
+            &at_limit,
+        ))
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
 }
@@ -218,7 +254,14 @@ async fn a_user_outside_the_area_can_neither_upload_nor_open_nor_remove() {
     let w = World::new();
     let cadre = w.login_as(Role::VillageCadre).await;
     let res = w
-        .send(upload(&cadre, w.household_in.0, &[("kind", "consent")], "a.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n"))
+        .send(upload(
+            &cadre,
+            w.household_in.0,
+            &[("kind", "consent")],
+            "a.pdf",
+            "application/pdf",
+            b"%PDF-1.4\n%%EOF\n",
+        ))
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let id = attachment_ids(&w, w.household_in)[0];
@@ -229,7 +272,14 @@ async fn a_user_outside_the_area_can_neither_upload_nor_open_nor_remove() {
         outside.get(&format!("/attachments/{id}")),
         outside.get(&format!("/attachments/{id}/download")),
         outside.post_form(&format!("/attachments/{id}/remove"), "reason=x"),
-        upload(&outside, w.household_in.0, &[("kind", "consent")], "b.pdf", "application/pdf", b"%PDF-1.4\n"),
+        upload(
+            &outside,
+            w.household_in.0,
+            &[("kind", "consent")],
+            "b.pdf",
+            "application/pdf",
+            b"%PDF-1.4\n",
+        ),
     ] {
         let uri = req.uri().to_string();
         let res = w.send(req).await;
@@ -241,7 +291,14 @@ async fn a_user_outside_the_area_can_neither_upload_nor_open_nor_remove() {
     assert!(all[0].removal.is_none());
     // And the cadre's own household of another case: a case of another household is refused.
     let res = w
-        .send(upload(&cadre, w.household_in.0, &[("kind", "consent"), ("case", "999999-1")], "c.pdf", "application/pdf", b"%PDF-1.4\n"))
+        .send(upload(
+            &cadre,
+            w.household_in.0,
+            &[("kind", "consent"), ("case", "999999-1")],
+            "c.pdf",
+            "application/pdf",
+            b"%PDF-1.4\n",
+        ))
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
 }
@@ -256,10 +313,20 @@ async fn attachments_go_to_the_configured_folder_by_digest() {
     let cadre = w.login_as(Role::VillageCadre).await;
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde\0\0\0\0IEND\xaeB`\x82".to_vec();
     let res = w
-        .send(upload(&cadre, w.household_in.0, &[("kind", "notice_photo")], "公示.png", "application/octet-stream", &png))
+        .send(upload(
+            &cadre,
+            w.household_in.0,
+            &[("kind", "notice_photo")],
+            "公示.png",
+            "application/octet-stream",
+            &png,
+        ))
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let a = w.db(|s| s.attachments_of(w.household_in)).unwrap().remove(0);
+    let a = w
+        .db(|s| s.attachments_of(w.household_in))
+        .unwrap()
+        .remove(0);
     assert!(!a.in_database);
     assert_eq!(w.db(|s| s.attachment_content(a.id)).unwrap(), None);
     let file = dir.path().join(&a.sha256[..2]).join(&a.sha256);
@@ -283,9 +350,12 @@ async fn a_notice_photo_is_filed_with_a_case_from_the_case_page() {
     let page = w.send(cadre.get(&format!("/cases/{case}"))).await;
     let link = format!("/households/{h}?case={case}#attachments");
     assert!(page.body.contains(&link), "{}", page.body);
-    let form = w.send(cadre.get(&format!("/households/{h}?case={case}"))).await;
+    let form = w
+        .send(cadre.get(&format!("/households/{h}?case={case}")))
+        .await;
     assert!(
-        form.body.contains(&format!("<option value=\"{case}\" selected>")),
+        form.body
+            .contains(&format!("<option value=\"{case}\" selected>")),
         "{}",
         form.body
     );
@@ -300,9 +370,14 @@ async fn a_notice_photo_is_filed_with_a_case_from_the_case_page() {
         ))
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let a = w.db(|s| s.attachments_of(w.household_in2)).unwrap().remove(0);
+    let a = w
+        .db(|s| s.attachments_of(w.household_in2))
+        .unwrap()
+        .remove(0);
     assert_eq!(a.case.as_deref(), Some(case.to_string().as_str()));
     let page = w.send(cadre.get(&format!("/households/{h}"))).await;
     assert!(page.body.contains("公示照片"), "{}", page.body);
-    assert!(page.body.contains(&format!("<a href=\"/cases/{case}\">{case}</a>")));
+    assert!(page
+        .body
+        .contains(&format!("<a href=\"/cases/{case}\">{case}</a>")));
 }

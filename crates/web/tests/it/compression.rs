@@ -99,7 +99,12 @@ async fn echarts_is_sent_in_brotli_and_cached_under_an_address_that_changes_with
     let mut plain = Vec::new();
     brotli::BrotliDecompress(&mut &br[..], &mut plain).unwrap();
     assert!(plain.len() > 1_000_000, "{}", plain.len());
-    assert!(br.len() * 3 < plain.len(), "{} bytes of {}", br.len(), plain.len());
+    assert!(
+        br.len() * 3 < plain.len(),
+        "{} bytes of {}",
+        br.len(),
+        plain.len()
+    );
     let res = w
         .send(
             Request::get("/assets/echarts.min.js")
@@ -108,11 +113,22 @@ async fn echarts_is_sent_in_brotli_and_cached_under_an_address_that_changes_with
                 .unwrap(),
         )
         .await;
-    assert!(res.cache_control.contains("immutable"), "{}", res.cache_control);
-    // Pages link it with a tag of its content, so the year-long cache never keeps an old version.
-    let page = w.send(w.login_as(jingzhun_web::Role::CountyApprover).await.get("/")).await;
     assert!(
-        page.body.contains(&jingzhun_web::assets::url("echarts.min.js")),
+        res.cache_control.contains("immutable"),
+        "{}",
+        res.cache_control
+    );
+    // Pages link it with a tag of its content, so the year-long cache never keeps an old version.
+    let page = w
+        .send(
+            w.login_as(jingzhun_web::Role::CountyApprover)
+                .await
+                .get("/"),
+        )
+        .await;
+    assert!(
+        page.body
+            .contains(&jingzhun_web::assets::url("echarts.min.js")),
         "{}",
         page.body
     );

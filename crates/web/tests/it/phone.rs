@@ -127,7 +127,11 @@ fn a_cadre_on_a_phone_reads_a_household_and_files_a_signed_consent_that_is_shown
         l["scroll_width"].as_f64().unwrap() <= viewport,
         "no sideways scrolling: {l}"
     );
-    assert_eq!(l["wide"], json!([]), "nothing scrolls sideways inside the page");
+    assert_eq!(
+        l["wide"],
+        json!([]),
+        "nothing scrolls sideways inside the page"
+    );
     let cards = script(
         &d,
         "var tr = document.querySelector('#members tbody tr'); var td = tr.querySelector('td:nth-child(2)'); \
@@ -145,7 +149,11 @@ fn a_cadre_on_a_phone_reads_a_household_and_files_a_signed_consent_that_is_shown
         "return [document.getElementById('members').open, document.getElementById('timeline').open, \
                  document.getElementById('attachments').open];",
     );
-    assert_eq!(folded, json!([true, false, false]), "sections fold on a phone");
+    assert_eq!(
+        folded,
+        json!([true, false, false]),
+        "sections fold on a phone"
+    );
     let long = script(&d, "return document.documentElement.scrollHeight;");
     d.screenshot("42-phone-household");
 

@@ -94,7 +94,13 @@ pub async fn upload(
     }
 }
 
-async fn open(state: AppState, user: std::sync::Arc<CurrentUser>, scope: crate::access::Scope, id: String, download: bool) -> Result<Response, AppError> {
+async fn open(
+    state: AppState,
+    user: std::sync::Arc<CurrentUser>,
+    scope: crate::access::Scope,
+    id: String,
+    download: bool,
+) -> Result<Response, AppError> {
     let id = attachment_param(&id)?;
     let where_to = state.config().attachments.clone();
     let o = state
@@ -102,9 +108,11 @@ async fn open(state: AppState, user: std::sync::Arc<CurrentUser>, scope: crate::
         .await?;
     let mut name = o.info.file_name.clone();
     let ext = o.info.media_type.extension();
-    if !name.to_ascii_lowercase().ends_with(&format!(".{ext}"))
-        && !(ext == "jpg" && name.to_ascii_lowercase().ends_with(".jpeg"))
-    {
+    let lower = name.to_ascii_lowercase();
+    let named_right =
+        lower.ends_with(&format!(".{ext}")) || (ext == "jpg" && lower.ends_with(".jpeg"));
+    if !named_right {
+        // The name says another format: the download is named after what it is.
         name = format!("{name}.{ext}");
     }
     let disposition = crate::report_pages::content_disposition(&name);

@@ -97,8 +97,7 @@ fn views(b: &dyn Backend, items: Vec<AttachmentInfo>) -> Vec<AttachmentView> {
     let names = names_of(
         b,
         items.iter().flat_map(|a| {
-            std::iter::once(a.uploaded_by.as_str())
-                .chain(a.removal.as_ref().map(|r| r.by.as_str()))
+            std::iter::once(a.uploaded_by.as_str()).chain(a.removal.as_ref().map(|r| r.by.as_str()))
         }),
     );
     let name = |by: &str| names.get(by).cloned().unwrap_or_else(|| by.to_owned());
@@ -340,7 +339,11 @@ pub fn remove(
         "attachment",
         &id.to_string(),
     )?;
-    match s.remove_attachment(id, reason, &jingzhun_store::Actor::new(&user.account.username)) {
+    match s.remove_attachment(
+        id,
+        reason,
+        &jingzhun_store::Actor::new(&user.account.username),
+    ) {
         Ok(()) => Ok(Ok(info.household)),
         Err(StoreError::Invalid(message)) => Ok(Err(refused(message))),
         Err(e) => Err(internal(&e)),
