@@ -4,6 +4,7 @@
 //! [`HouseholdNo`] cannot hold an invalid value. This crate does no I/O.
 
 pub mod area;
+pub mod attachment;
 pub mod codes;
 pub mod department;
 pub mod economy;

@@ -24,6 +24,9 @@
 //!   and event facts as blobs, stamped with the audit sequence of the data they came from, so that reports
 //!   restore a year instead of scanning the registry; [`Store::data_seq`] and [`Store::first_change_since`]
 //!   read the audit log as the registry's change feed.
+//! - `attachments` and `attachment_removals` (migration 0015, `attachments` module): files of a household or
+//!   one of its cases (授权承诺书, visit and notice photos; JPEG, PNG or PDF recognised from the content),
+//!   the content as `bytea`/BLOB or kept in a folder by SHA-256; a removal is recorded, never a deletion.
 //! - `areas`, `area_changes` (renames and merges), `evaluation_runs`, `evaluation_proposals`, `audit_log`,
 //!   `accounts` and `sessions` (for the web crate), `schema_migrations`.
 //!
@@ -98,6 +101,7 @@
 
 mod accounts;
 mod areas;
+mod attachments;
 mod audit;
 mod bulk;
 mod changes;
@@ -128,6 +132,7 @@ use jingzhun_core::{
 };
 
 pub use accounts::{AccountRow, NewAccountRow, SessionRow};
+pub use attachments::{sha256_hex, AttachmentInfo, NewAttachment, Removal};
 pub use audit::{
     Actor, AuditEntry, AuditFilter, AuditProblem, AuditProblemKind, AuditReport, GENESIS_HASH,
 };

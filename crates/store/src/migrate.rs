@@ -73,6 +73,11 @@ const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0014_village_reviews.sql"),
     },
     Migration {
+        version: 15,
+        name: "attachments",
+        sql: include_str!("../migrations/sqlite/0015_attachments.sql"),
+    },
+    Migration {
         version: 16,
         name: "national",
         sql: include_str!("../migrations/sqlite/0016_national.sql"),
@@ -134,6 +139,11 @@ const POSTGRES: &[Migration] = &[
         version: 14,
         name: "village_reviews",
         sql: include_str!("../migrations/postgres/0014_village_reviews.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "attachments",
+        sql: include_str!("../migrations/postgres/0015_attachments.sql"),
     },
     Migration {
         version: 16,

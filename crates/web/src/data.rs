@@ -344,6 +344,12 @@ pub trait Backend: Send + Sync + 'static {
         None
     }
 
+    /// The primary store (never the read replica), for features that keep their own tables there (the
+    /// attachments); `None` for a backend without one.
+    fn primary_store(&self) -> Option<std::sync::Arc<jingzhun_store::Store>> {
+        None
+    }
+
     // Audit.
     fn audit_of(&self, entity: &str, entity_id: &str, limit: u32) -> DataResult<Vec<AuditLine>>;
     fn append_audit(&self, note: &AuditNote<'_>) -> DataResult<()>;

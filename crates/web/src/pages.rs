@@ -523,6 +523,7 @@ pub async fn household(
     uri: OriginalUri,
     Path(id): Path<String>,
     Query(q): Query<YearQuery>,
+    Query(attach): Query<crate::features::attachments::handlers::CaseQuery>,
     can: Can<act::ViewHousehold>,
 ) -> Result<Response, AppError> {
     let id = household_param(&id)?;
@@ -546,8 +547,26 @@ pub async fn household(
     let economy = state
         .run(move |b| crate::features::economy::service::household_view(b, id))
         .await?;
+    let (view, upload, remove) = (
+        can.also(crate::access::Action::ViewAttachments),
+        can.also(crate::access::Action::UploadAttachment),
+        can.also(crate::access::Action::RemoveAttachment),
+    );
+    let attachments = state
+        .run(move |b| {
+            crate::features::attachments::service::household_section(
+                b,
+                id,
+                view,
+                upload,
+                remove,
+                &attach.case,
+            )
+        })
+        .await?;
     let mut page = HouseholdPage {
         economy,
+        attachments,
         chrome: Chrome::new(lang, "hh.no", &here(&uri), Some(&can.user)),
         h,
         can_record_lead: can.also(crate::access::Action::RecordLead),
@@ -556,7 +575,8 @@ pub async fn household(
         can_record_visit: can.also(crate::access::Action::RecordVisit),
         can_assign_cadre: can.also(crate::access::Action::AssignCadre),
     };
-    page.chrome.title = format!("{} {}", page.chrome.title, page.h.number);
+    // Titled by the head's name: people know a household by its head, not by its number.
+    page.chrome.title = page.h.head_name().to_owned();
     render(&page)
 }
 

@@ -37,7 +37,7 @@ pub enum Access {
 pub struct RouteSpec {
     pub method: Method,
     /// Axum path syntax: `{id}` is a household id, `{code}` an area code, `{case}` a monitoring case, `{account}`
-    /// an account id.
+    /// an account id, `{attachment}` an attachment id.
     pub path: &'static str,
     pub access: Access,
     /// One line for the OpenAPI document.
@@ -991,6 +991,45 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             post(mon::api_assign_cadre),
         ),
+        // Attachments (features/attachments).
+        (
+            spec(
+                Method::POST,
+                "/households/{id}/attachments",
+                Access::Action(A::UploadAttachment),
+                "上传附件(multipart/form-data: kind, case, note, file; JPEG、PNG 或 PDF)",
+            ),
+            post(crate::features::attachments::handlers::upload).layer(DefaultBodyLimit::max(
+                jingzhun_core::attachment::MAX_ATTACHMENT_BYTES + 1024 * 1024,
+            )),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/attachments/{attachment}",
+                Access::Action(A::ViewAttachments),
+                "查看附件",
+            ),
+            get(crate::features::attachments::handlers::view),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/attachments/{attachment}/download",
+                Access::Action(A::ViewAttachments),
+                "下载附件",
+            ),
+            get(crate::features::attachments::handlers::download),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/attachments/{attachment}/remove",
+                Access::Action(A::RemoveAttachment),
+                "删除附件(reason; 文件保留在户的历史中)",
+            ),
+            post(crate::features::attachments::handlers::remove),
+        ),
         (
             spec(
                 Method::GET,
@@ -1047,6 +1086,8 @@ pub fn specs() -> Vec<RouteSpec> {
 /// The application: every route of [`table`], CSRF protection on unsafe requests, error rendering,
 /// security headers and compression.
 pub fn router(state: AppState) -> Router {
+    // ECharts and the style sheet compressed once, in the background.
+    crate::assets::warm();
     let mut app: Router<AppState> = Router::new();
     for (spec, handler) in table() {
         app = app.route(spec.path, handler);

@@ -605,6 +605,10 @@ impl Backend for StoreBackend {
         Some(Arc::clone(&self.reports))
     }
 
+    fn primary_store(&self) -> Option<Arc<Store>> {
+        Some(Arc::clone(&self.store))
+    }
+
     fn each_household_for_report(
         &self,
         within: &AreaCode,

@@ -175,6 +175,8 @@ pub struct HouseholdPage {
     pub can_assign_cadre: bool,
     /// The household's links with operators and its members' work (`features::economy`).
     pub economy: crate::features::economy::service::HouseholdEconomy,
+    /// The signed consent, visit and notice photos filed with the household (`features::attachments`).
+    pub attachments: crate::features::attachments::service::HouseholdAttachments,
 }
 
 #[derive(Template)]

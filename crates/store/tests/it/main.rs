@@ -7,6 +7,7 @@ mod support;
 
 mod accounts;
 mod areas;
+mod attachments;
 mod audit;
 mod bulk;
 mod changes;

@@ -9,7 +9,7 @@ both!(fn reopening_applies_nothing_twice(db) {
     db.store.upsert_areas(&areas(), &actor(), "x").unwrap();
     let again = db.reopen().unwrap();
     assert_eq!(again.area_tree().unwrap().len(), areas().len());
-    assert_eq!(db.raw_i64("SELECT count(*) FROM schema_migrations"), 10);
+    assert_eq!(db.raw_i64("SELECT count(*) FROM schema_migrations"), 13);
     assert_eq!(
         again.backend(),
         if db.is_pg() { Backend::Postgres } else { Backend::Sqlite }

@@ -352,6 +352,18 @@ pub struct HouseholdView {
     pub evaluation: Option<EvaluationView>,
 }
 
+impl HouseholdView {
+    /// The head's name: people know a household by its head, so the page carries it as its title (the
+    /// first member when no one is recorded as head, the household number when there are no members).
+    pub fn head_name(&self) -> &str {
+        self.members
+            .iter()
+            .find(|m| m.relationship.code == jingzhun_core::Relationship::Head.code())
+            .or(self.members.first())
+            .map_or(self.number.as_str(), |m| m.name.as_str())
+    }
+}
+
 fn coded<T: Copy>(v: T, code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Coded {
     Coded {
         code: code(v),

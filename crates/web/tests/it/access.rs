@@ -23,6 +23,7 @@ fn has_target(spec: &RouteSpec) -> bool {
         || spec.path.contains("{account}")
         || spec.path.contains("{code}")
         || spec.path.contains("{project}")
+        || spec.path.contains("{attachment}")
         || spec.path.ends_with("/households")
         || spec.path.ends_with("/whatif")
         || (spec.path == "/admin/accounts" && spec.method == Method::POST)
@@ -61,6 +62,11 @@ fn request(
         // The walk's projects (see `walk_projects`): 1 inside every account's area, 2 outside.
         .replace(
             "{project}",
+            if target == Target::Inside { "1" } else { "2" },
+        )
+        // The walk's attachments (see `walk_attachments`): 1 inside every account's area, 2 outside.
+        .replace(
+            "{attachment}",
             if target == Target::Inside { "1" } else { "2" },
         )
         .replace("{file}", "style.css");
@@ -209,6 +215,10 @@ fn success(spec: &RouteSpec) -> StatusCode {
             | "/api/v1/projects/{project}/step"
             | "/api/v1/projects/{project}/approve",
         ) => StatusCode::CONFLICT,
+        // No file and no reason: access is checked, nothing is written.
+        ("POST", "/households/{id}/attachments" | "/attachments/{attachment}/remove") => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         // The walk confirms no preview: a permitted confirmation finds nothing to commit.
         ("POST", "/import/confirm") => StatusCode::CONFLICT,
         ("POST", "/admin/accounts/{account}/disable" | "/admin/accounts/{account}/enable") => {
@@ -270,11 +280,35 @@ fn walk_projects(w: &World) {
     }
 }
 
+/// Attachment 1 of the household inside every account's area, attachment 2 of the one outside.
+fn walk_attachments(w: &World) {
+    for (n, h) in [(1, w.household_in), (2, w.household_out)] {
+        let bytes = crate::attachments::jpeg(100);
+        let id = w
+            .store
+            .add_attachment(
+                &jingzhun_store::NewAttachment {
+                    household: h,
+                    case: None,
+                    kind: jingzhun_core::attachment::AttachmentKind::VisitPhoto,
+                    file_name: "walk.jpg",
+                    bytes: &bytes,
+                    in_database: true,
+                    note: "",
+                },
+                &jingzhun_store::Actor::new("t"),
+            )
+            .unwrap();
+        assert_eq!(id, n);
+    }
+}
+
 #[tokio::test]
 async fn every_route_every_role_inside_and_outside() {
     let w = World::new();
     let cases = w.closed_cases().await;
     crate::support::blocking(|| walk_projects(&w));
+    crate::support::blocking(|| walk_attachments(&w));
     let routes = specs();
     assert!(routes.len() >= 20, "the table lists every route");
     let mut checked = 0;

@@ -24,7 +24,7 @@ use crate::support::*;
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// A WebDriver session.
-struct Driver {
+pub(crate) struct Driver {
     base: String,
     session: String,
     process: Child,
@@ -32,17 +32,17 @@ struct Driver {
 }
 
 impl Driver {
-    fn start() -> Option<Driver> {
+    pub(crate) fn start() -> Option<Driver> {
         Driver::start_sized(412, 1600)
     }
 
     /// A browser whose window is `width` × `height` CSS pixels (a phone: 390 × 844).
-    fn start_sized(width: u32, height: u32) -> Option<Driver> {
+    pub(crate) fn start_sized(width: u32, height: u32) -> Option<Driver> {
         Driver::start_with(width, height, None)
     }
 
     /// [`Driver::start_sized`], saving downloads into `downloads` without asking.
-    fn start_with(width: u32, height: u32, downloads: Option<&std::path::Path>) -> Option<Driver> {
+    pub(crate) fn start_with(width: u32, height: u32, downloads: Option<&std::path::Path>) -> Option<Driver> {
         let port = free_port();
         let process = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -95,11 +95,11 @@ impl Driver {
         })
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}/session/{}{path}", self.base, self.session)
     }
 
-    fn post(&self, path: &str, body: Value) -> Value {
+    pub(crate) fn post(&self, path: &str, body: Value) -> Value {
         match ureq::post(&self.url(path)).send_json(body) {
             Ok(r) => r.into_json::<Value>().unwrap()["value"].clone(),
             Err(ureq::Error::Status(code, r)) => {
@@ -112,7 +112,7 @@ impl Driver {
         }
     }
 
-    fn get(&self, path: &str) -> Value {
+    pub(crate) fn get(&self, path: &str) -> Value {
         ureq::get(&self.url(path))
             .call()
             .unwrap()
@@ -121,12 +121,12 @@ impl Driver {
             .clone()
     }
 
-    fn goto(&self, url: &str) {
+    pub(crate) fn goto(&self, url: &str) {
         self.post("/url", json!({ "url": url }));
     }
 
     /// Finds an element, waiting up to 30 s for it to appear (pages load after form submits).
-    fn find(&self, css: &str) -> String {
+    pub(crate) fn find(&self, css: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let res = ureq::post(&self.url("/element"))
@@ -146,12 +146,26 @@ impl Driver {
         }
     }
 
-    fn click(&self, css: &str) {
+    /// Makes `css` reachable as a person would on a phone: opens the menu when it is in the folded
+    /// navigation, and the folded section (`details`) it is in.
+    pub(crate) fn reveal(&self, css: &str) {
+        self.find(css);
+        let script = "var el = document.querySelector(arguments[0]); if (!el) return false; \
+            var d = el.closest('details'); while (d) { d.open = true; d = d.parentElement.closest('details'); } \
+            var t = document.getElementById('nav-toggle'); \
+            if (t && el.closest('header.top nav') && !t.checked && el.getClientRects().length === 0) { t.click(); } \
+            return true;";
+        self.post("/execute/sync", json!({"script": script, "args": [css]}));
+    }
+
+    pub(crate) fn click(&self, css: &str) {
+        self.reveal(css);
         let id = self.find(css);
         self.post(&format!("/element/{id}/click"), json!({}));
     }
 
-    fn type_into(&self, css: &str, text: &str) {
+    pub(crate) fn type_into(&self, css: &str, text: &str) {
+        self.reveal(css);
         let id = self.find(css);
         self.post(&format!("/element/{id}/clear"), json!({}));
         self.post(&format!("/element/{id}/value"), json!({ "text": text }));
@@ -195,7 +209,8 @@ impl Driver {
         }
     }
 
-    fn text(&self, css: &str) -> String {
+    pub(crate) fn text(&self, css: &str) -> String {
+        self.reveal(css);
         let id = self.find(css);
         self.get(&format!("/element/{id}/text"))
             .as_str()
@@ -203,7 +218,7 @@ impl Driver {
             .to_owned()
     }
 
-    fn current_path(&self) -> String {
+    pub(crate) fn current_path(&self) -> String {
         let url = self.get("/url").as_str().unwrap_or_default().to_owned();
         url.splitn(4, '/')
             .nth(3)
@@ -246,7 +261,7 @@ impl Driver {
             .unwrap_or_default()
     }
 
-    fn screenshot(&self, name: &str) {
+    pub(crate) fn screenshot(&self, name: &str) {
         let data = self.get("/screenshot");
         let png = base64::engine::general_purpose::STANDARD
             .decode(data.as_str().unwrap())
@@ -256,7 +271,7 @@ impl Driver {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
-    fn sign_in(&self, app: &str, user: &str) {
+    pub(crate) fn sign_in(&self, app: &str, user: &str) {
         self.goto(&format!("{app}/login"));
         self.type_into("input[name=username]", user);
         self.type_into("input[name=password]", PASSWORD);
@@ -264,13 +279,13 @@ impl Driver {
         self.find("#n-monitored");
     }
 
-    fn sign_out(&self) {
+    pub(crate) fn sign_out(&self) {
         self.click("form[action='/logout'] button");
         self.find("input[name=username]");
     }
 
     /// How many elements match `css` now.
-    fn count(&self, css: &str) -> usize {
+    pub(crate) fn count(&self, css: &str) -> usize {
         // While a page is loading the call can fail: that counts as nothing found yet.
         ureq::post(&self.url("/elements"))
             .send_json(json!({"using": "css selector", "value": css}))
@@ -283,7 +298,7 @@ impl Driver {
     /// Records the case's next step as passed (the form is there only for the role that records it), and
     /// waits until the case page shows one more step: the submit's redirect must land before the next
     /// navigation, or it would override it.
-    fn pass_step(&self, app: &str, case_path: &str, note: &str) {
+    pub(crate) fn pass_step(&self, app: &str, case_path: &str, note: &str) {
         if self.current_path() != case_path {
             self.goto(&format!("{app}{case_path}"));
         }
@@ -306,7 +321,7 @@ impl Drop for Driver {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -314,14 +329,14 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn screenshot_dir() -> PathBuf {
+pub(crate) fn screenshot_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
     target.join("browser-screenshots")
 }
 
-fn have_chromedriver() -> bool {
+pub(crate) fn have_chromedriver() -> bool {
     Command::new("chromedriver")
         .arg("--version")
         .stdout(Stdio::null())
@@ -330,7 +345,7 @@ fn have_chromedriver() -> bool {
 }
 
 /// Serves the world's router on loopback from a thread of its own; returns the base URL.
-fn serve(world: &World) -> String {
+pub(crate) fn serve(world: &World) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     listener.set_nonblocking(true).unwrap();
@@ -530,7 +545,7 @@ fn a_cadre_reads_the_proposals_and_edits_a_household_through_a_conflict_in_a_rea
 }
 
 /// Whether the page is wider than the (phone-sized) window.
-fn overflows(d: &Driver) -> bool {
+pub(crate) fn overflows(d: &Driver) -> bool {
     d.post(
         "/execute/sync",
         json!({"script": "return document.documentElement.scrollWidth > window.innerWidth + 1;", "args": []}),

@@ -7,6 +7,7 @@
 mod access;
 mod action;
 mod api_edit;
+mod attachments;
 mod browser;
 mod compression;
 mod deployment;
@@ -18,6 +19,7 @@ mod import;
 mod leads;
 mod monitoring;
 mod openapi;
+mod phone;
 mod projects;
 mod proposals;
 mod reports;
