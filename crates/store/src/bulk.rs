@@ -267,7 +267,6 @@ fn pg_load_batches(
             let batch: Vec<HouseholdHistory> = (&mut *households).take(PG_BATCH).collect();
             let last = batch.len() < PG_BATCH;
             if in_flight {
-                in_flight = false;
                 if let Err(e) = finish(&mut total) {
                     break Err(e);
                 }

@@ -53,7 +53,7 @@ pub struct Args {
     /// --engine 使用的政策包文件夹；默认为随程序发布的政策包
     #[arg(long, requires = "engine")]
     pub pack: Option<PathBuf>,
-    /// 写入按省分区的全国库 (`init --partitioned`) 时的并行写入连接数 (不超过 --pg-bulk-pool-size 减 1)
+    /// 写入按省分区的全国库（`init --partitioned`）时的并行写入连接数（不超过 --pg-bulk-pool-size 减 1）
     #[arg(long, default_value_t = 2)]
     pub writers: usize,
 }

@@ -28,7 +28,7 @@ pub fn generate(
     let existing = store.count_households(&config.area)?;
     if existing > 0 {
         bail!(
-            "区划 {} 下已有 {existing} 户数据; 请换一个新的数据库再生成",
+            "区划 {} 下已有 {existing} 户数据；请换一个新的数据库再生成",
             config.area
         );
     }
@@ -38,7 +38,7 @@ pub fn generate(
         store.upsert_areas(
             &synthetic,
             actor,
-            &format!("生成演示数据: 规模 {} 的合成区划", config.scale),
+            &format!("生成演示数据：规模 {} 的合成区划", config.scale),
         )?;
     }
     let bar = progress::bar(
@@ -47,7 +47,7 @@ pub fn generate(
         "户",
     );
     let reason = format!(
-        "生成演示数据 (全国库): 区划 {}, 规模 {}, 种子 {}, 缺陷率 {}",
+        "生成演示数据（全国库）：区划 {}，规模 {}，种子 {}，缺陷率 {}",
         config.area, config.scale, config.seed, config.defect_rate
     );
     let started = Instant::now();
@@ -87,7 +87,7 @@ pub fn generate(
         let mut progress = |n: usize| bar.set_position(n as u64);
         let mut batches = rx
             .iter()
-            .map(|b| b.map_err(|e| jingzhun_store::StoreError::Invalid(format!("生成中断: {e}"))));
+            .map(|b| b.map_err(|e| jingzhun_store::StoreError::Invalid(format!("生成中断：{e}"))));
         let loaded = store.national_load(&mut batches, writers, actor, &reason, &mut progress);
         drop(rx);
         let (calibration, failure) = producer.join().unwrap_or_else(|_| {
@@ -100,13 +100,13 @@ pub fn generate(
     });
     bar.finish_and_clear();
     if let Some(e) = failure {
-        return Err(e).context("生成中断 (未写入任何分区)");
+        return Err(e).context("生成中断（未写入任何分区）");
     }
-    let loaded = loaded.context("全国库载入失败 (未写入任何分区)")?;
+    let loaded = loaded.context("全国库载入失败（未写入任何分区）")?;
     let seconds = started.elapsed().as_secs_f64();
     Ok(format!(
-        "已生成并写入全国库 {} 户 ({seconds:.1} 秒, {:.0} 户/秒), {} 个分区组:\n{}\
-         (全国库只写入登记数据; 监测、产业与项目数据请在普通库中生成)\n{}",
+        "已生成并写入全国库 {} 户（{seconds:.1} 秒，{:.0} 户/秒），{} 个分区组：\n{}\
+         （全国库只写入登记数据；监测、产业与项目数据请在普通库中生成）\n{}",
         loaded.households,
         loaded.households as f64 / seconds.max(1e-9),
         loaded.partitions.len(),
@@ -119,7 +119,7 @@ fn partitions_table(loaded: &NationalLoaded) -> String {
     let mut out = String::new();
     for (p, seq) in &loaded.partitions {
         out.push_str(&format!(
-            "  {}  省 {}  户 {}  版本 {}  成员 {}  收入 {}  事件 {}  (审计 #{seq})\n",
+            "  {}  省 {}  户 {}  版本 {}  成员 {}  收入 {}  事件 {}（审计 #{seq}）\n",
             p.name,
             p.province.as_deref().unwrap_or("-"),
             p.households,

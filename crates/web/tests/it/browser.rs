@@ -1074,10 +1074,6 @@ fn a_village_notice_for_several_households_holds_the_township_back_then_the_coun
 
 #[test]
 fn a_lead_that_contradicts_the_household_is_refused_on_a_phone() {
-/// An analyst opens the export page and downloads the list of monitored households: the browser saves an
-/// XLSX that calamine opens, masked (no resident ID, no health column).
-#[test]
-fn an_analyst_downloads_a_list_as_excel_in_a_real_browser() {
     if !have_chromedriver() {
         let required = std::env::var("JINGZHUN_BROWSER_TEST").is_ok_and(|v| v == "require");
         assert!(
@@ -1114,4 +1110,56 @@ fn an_analyst_downloads_a_list_as_excel_in_a_real_browser() {
             .is_empty(),
         "nothing recorded"
     );
+}
+
+/// An analyst opens the export page and downloads the list of monitored households: the browser saves an
+/// XLSX that calamine opens, masked (no resident ID, no health column).
+#[test]
+fn an_analyst_downloads_a_list_as_excel_in_a_real_browser() {
+    if !have_chromedriver() {
+        let required = std::env::var("JINGZHUN_BROWSER_TEST").is_ok_and(|v| v == "require");
+        assert!(
+            !required,
+            "JINGZHUN_BROWSER_TEST=require but chromedriver is missing"
+        );
+        eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
+        return;
+    }
+    let world = World::new();
+    let app = serve(&world);
+    let downloads = tempfile::tempdir().unwrap();
+    let d = Driver::start_with(1280, 900, Some(downloads.path())).expect("chromedriver starts");
+    d.sign_in(&app, &username(Role::Analyst));
+    d.click("a[href='/exports']");
+    d.find("#export-lists");
+    d.screenshot("40-exports");
+    d.click("#export-monitored button[type=submit]");
+    // The file appears once the download completes (Chrome writes `.crdownload` meanwhile).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let file = loop {
+        let done: Vec<PathBuf> = std::fs::read_dir(downloads.path())
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "xlsx"))
+            .collect();
+        if let Some(f) = done.into_iter().next() {
+            break f;
+        }
+        assert!(Instant::now() < deadline, "no download in {downloads:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.contains("监测对象清单") && name.contains("遮蔽"), "{name}");
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&file).unwrap();
+    assert_eq!(wb.sheet_names(), ["监测对象清单"]);
+    let range = wb.worksheet_range("监测对象清单").unwrap();
+    let cells: Vec<String> = range.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(cells.iter().any(|c| c == "5119020010010001"), "{cells:?}");
+    let full_id = rid("51190219700101001").as_str().to_owned();
+    assert!(!cells.contains(&full_id), "masked: {cells:?}");
+    assert!(!cells.iter().any(|c| c == "成员健康状况" || c.contains("慢性病")));
+    // The page stays where it was: a download, not a navigation.
+    assert_eq!(d.current_path(), "/exports");
+    d.screenshot("41-exports-downloaded");
 }

@@ -11,7 +11,7 @@ use jingzhun_core::AreaCode;
 use jingzhun_report::indicators::{self, Extras};
 use serde::Serialize;
 
-use crate::access::{allows, Scope};
+use crate::access::Scope;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::features::warnings::service::{default_year, live};
@@ -197,7 +197,8 @@ pub fn board(
         today,
         state.identification_days_limit(&area, year),
     )?;
-    let role = user.account.role;
+    // The steps the caller's role records: the inbox's 待我办理 decides them, not a second rule here.
+    let my_steps = crate::features::monitoring::service::steps_of(user.account.role);
     let waiting: Vec<WaitingStep> = crate::workflow::Step::ALL
         .iter()
         .filter_map(|s| {
@@ -206,7 +207,7 @@ pub fn board(
                 step: s.code(),
                 label: s.label(),
                 cases: n,
-                mine: allows(role, crate::workflow::action(*s)),
+                mine: my_steps.contains(s),
             })
         })
         .collect();

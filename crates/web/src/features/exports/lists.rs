@@ -17,7 +17,7 @@ use crate::auth::CurrentUser;
 use crate::data::Backend;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use jingzhun_store::CaseRecord;
+use jingzhun_core::monitoring::CaseRecord;
 use crate::features::monitoring::service::{self as monitoring, InboxQuery};
 use crate::services::cases::{CaseLine, DaysLimit};
 use crate::workflow::Timing;

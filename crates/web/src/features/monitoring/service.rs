@@ -27,7 +27,7 @@ use crate::services::cases::{
     Refused, StepInput,
 };
 use crate::services::evaluation::{self, ExplanationView};
-use crate::workflow::{StepExt, Timing, NEAR_DAYS};
+use crate::workflow::{StepExt, NEAR_DAYS};
 
 /// Days a notice stays up when the policy pack has no value for the year (the domain notes' minimum).
 pub const DEFAULT_NOTICE_DAYS: u16 = 5;
