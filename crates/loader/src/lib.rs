@@ -29,7 +29,8 @@ use jingzhun_engine::{Engine, EngineError, Evaluation, HouseholdInput};
 use jingzhun_policy::{MeasureSpan, PolicyPack, SideFacts};
 use jingzhun_report::annual::{self, AnnualInputs, Document, Provenance};
 use jingzhun_report::indicators::{
-    self, DecidedRisks, ExitHistory, Extras, IndicatorTable, LeadCase, RecentVisits, RunningMeasures,
+    self, DecidedRisks, ExitHistory, Extras, IndicatorTable, LeadCase, RecentVisits,
+    RunningMeasures,
 };
 use jingzhun_report::population::{self, Line};
 use jingzhun_report::projects::{self, ProjectDetails, ProjectInputs};
@@ -641,7 +642,13 @@ impl ReportData {
                 let measures = running_measures(store, area, as_of)?;
                 let inputs = project_inputs(store, area)?;
                 let visited = recent_visits(store, area, as_of)?;
-                Ok((leads, measures, inputs, visited, started.elapsed().as_secs_f64()))
+                Ok((
+                    leads,
+                    measures,
+                    inputs,
+                    visited,
+                    started.elapsed().as_secs_f64(),
+                ))
             });
             let data =
                 Self::load_registry(store, &tree, area, year, as_of, history, pack, progress);
@@ -649,8 +656,13 @@ impl ReportData {
         });
         let mut data = data?;
         let inputs;
-        (data.leads, data.measures, inputs, data.visited, data.workflow_secs) =
-            side.map_err(|_| LoadError::Feeder)??;
+        (
+            data.leads,
+            data.measures,
+            inputs,
+            data.visited,
+            data.workflow_secs,
+        ) = side.map_err(|_| LoadError::Feeder)??;
         // The annual review's project sections (with the history) from the same records.
         if data.history.is_some() {
             data.projects = Some(ProjectsData {

@@ -1681,23 +1681,25 @@ pub fn compute(
         .zip(poor_villages)
         .zip(visit_figures)
         .map(
-            |((
+            |(
                 (
                     (
                         (
                             (
-                                ((code, name), ((lead_times, case_figures), measure_figures)),
-                                returns,
+                                (
+                                    ((code, name), ((lead_times, case_figures), measure_figures)),
+                                    returns,
+                                ),
+                                inc,
                             ),
-                            inc,
+                            risks,
                         ),
-                        risks,
+                        monitored_risks,
                     ),
-                    monitored_risks,
+                    poor_villages,
                 ),
-                poor_villages,
-            ),
-             visit_figures)| {
+                visit_figures,
+            )| {
                 let rollup = eval.rollup(code).copied().unwrap_or_default();
                 let i = row;
                 row += 1;

@@ -187,9 +187,7 @@ fn load_batches(
     mut written: Written<'_>,
 ) -> Result<usize> {
     if let Conn::Pg(_) = conn {
-        return pg_load_batches(
-            conn, at, households, meta, actor, reason, progress, written,
-        );
+        return pg_load_batches(conn, at, households, meta, actor, reason, progress, written);
     }
     let mut total = 0;
     let keep = written.is_some();
@@ -249,9 +247,9 @@ fn pg_load_batches(
         let mut in_flight = false;
         // The writer's answer for the batch in flight; a writer gone without one has panicked.
         let mut finish = |total: &mut usize| -> Result<()> {
-            let (range, kept) = done.recv().map_err(|_| {
-                StoreError::Invalid("批量写入线程意外终止".into())
-            })??;
+            let (range, kept) = done
+                .recv()
+                .map_err(|_| StoreError::Invalid("批量写入线程意外终止".into()))??;
             *total += range.count;
             progress(*total);
             if let Some(w) = written.as_mut() {

@@ -114,8 +114,8 @@ mod households;
 mod import;
 mod migrate;
 mod monitoring;
-mod pg_national;
 mod notices;
+mod pg_national;
 mod projects;
 mod schema;
 mod snapshots;
@@ -148,8 +148,8 @@ pub use jingzhun_core::projects::ProjectRecords;
 pub use monitoring::{
     CaseCounts, CaseFilter, CaseOutline, MeasureCounts, MonitoringBatch, MonitoringLoaded,
 };
-pub use pg_national::{Layout, NationalLoaded, PartitionInfo, BLOCK_SPAN, PROVINCE_SPAN};
 pub use notices::StoredReview;
+pub use pg_national::{Layout, NationalLoaded, PartitionInfo, BLOCK_SPAN, PROVINCE_SPAN};
 pub use projects::{ProjectIds, ProjectsBatch};
 pub use snapshots::{is_data_change, DataChange, NewSnapshot, SnapshotInfo, SnapshotPart};
 pub use survey::{MemberChangeRecord, SurveyOutcome, SurveyRow};

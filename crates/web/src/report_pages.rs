@@ -7,9 +7,9 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::Form;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use axum::Form;
 use serde::Deserialize;
 
 use crate::auth::{act, Can};

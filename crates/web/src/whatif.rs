@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::Form;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::Form;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 

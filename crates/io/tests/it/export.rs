@@ -173,7 +173,11 @@ fn a_masked_export_drops_poverty_causes_schooling_and_labour_that_reveal_health_
         let xlsx = cells.join("\n");
         for text in [&csv, &xlsx] {
             for word in revealing {
-                assert_eq!(text.contains(word), !mask, "{word:?} (mask {mask}) in {text}");
+                assert_eq!(
+                    text.contains(word),
+                    !mask,
+                    "{word:?} (mask {mask}) in {text}"
+                );
             }
             // What does not tell health stays.
             assert!(text.contains("户编号"));

@@ -128,7 +128,9 @@ async fn board(w: &World) {
             note: String::new(),
         }],
     };
-    sync!(w.db(|s| s.open_case(&lead, &Actor::system("test"))).unwrap());
+    sync!(w
+        .db(|s| s.open_case(&lead, &Actor::system("test")))
+        .unwrap());
     let cadre = w.login_as(Role::VillageCadre).await;
     let county = w.login_as(Role::CountyApprover).await;
 

@@ -42,7 +42,11 @@ impl Driver {
     }
 
     /// [`Driver::start_sized`], saving downloads into `downloads` without asking.
-    pub(crate) fn start_with(width: u32, height: u32, downloads: Option<&std::path::Path>) -> Option<Driver> {
+    pub(crate) fn start_with(
+        width: u32,
+        height: u32,
+        downloads: Option<&std::path::Path>,
+    ) -> Option<Driver> {
         let port = free_port();
         let process = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -1149,7 +1153,10 @@ fn an_analyst_downloads_a_list_as_excel_in_a_real_browser() {
         std::thread::sleep(Duration::from_millis(200));
     };
     let name = file.file_name().unwrap().to_string_lossy().into_owned();
-    assert!(name.contains("监测对象清单") && name.contains("遮蔽"), "{name}");
+    assert!(
+        name.contains("监测对象清单") && name.contains("遮蔽"),
+        "{name}"
+    );
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&file).unwrap();
     assert_eq!(wb.sheet_names(), ["监测对象清单"]);
@@ -1158,7 +1165,9 @@ fn an_analyst_downloads_a_list_as_excel_in_a_real_browser() {
     assert!(cells.iter().any(|c| c == "5119020010010001"), "{cells:?}");
     let full_id = rid("51190219700101001").as_str().to_owned();
     assert!(!cells.contains(&full_id), "masked: {cells:?}");
-    assert!(!cells.iter().any(|c| c == "成员健康状况" || c.contains("慢性病")));
+    assert!(!cells
+        .iter()
+        .any(|c| c == "成员健康状况" || c.contains("慢性病")));
     // The page stays where it was: a download, not a navigation.
     assert_eq!(d.current_path(), "/exports");
     d.screenshot("41-exports-downloaded");

@@ -87,7 +87,10 @@ async fn heavy_work_beyond_the_limits_answers_429_with_retry_after() {
         .heavy()
         .admit(account_id(&w, Role::Analyst), HeavyKind::Report)
         .unwrap();
-    for (uri, form) in [(tables, "year=2020"), ("/reports/export", "format=csv&year=2020")] {
+    for (uri, form) in [
+        (tables, "year=2020"),
+        ("/reports/export", "format=csv&year=2020"),
+    ] {
         let res = w.send(analyst.post_form(uri, form)).await;
         assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{uri}");
         assert_eq!(res.retry_after.as_deref(), Some("9"), "{uri}");

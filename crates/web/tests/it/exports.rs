@@ -10,9 +10,7 @@ use axum::http::{header, Request, StatusCode};
 use calamine::{Reader, Xlsx};
 use chrono::NaiveDate;
 use http_body_util::BodyExt;
-use jingzhun_core::monitoring::{
-    Cadre, CadreId, CadrePost, Measure, Visit, VisitPurpose,
-};
+use jingzhun_core::monitoring::{Cadre, CadreId, CadrePost, Measure, Visit, VisitPurpose};
 use jingzhun_core::*;
 use jingzhun_store::{Actor, AuditFilter};
 use jingzhun_web::data::AccountId;
@@ -197,12 +195,19 @@ async fn every_list(w: &World) {
     // The county approver sees personal data; the analyst does not (and runs what-if like the county).
     let county = w.login_as(Role::CountyApprover).await;
     let analyst = w.login_as(Role::Analyst).await;
-    let ids: Vec<String> = ["51190219700101001", "51190219750202002", "51190219600505006"]
-        .iter()
-        .map(|f| rid(f).as_str().to_owned())
-        .collect();
+    let ids: Vec<String> = [
+        "51190219700101001",
+        "51190219750202002",
+        "51190219600505006",
+    ]
+    .iter()
+    .map(|f| rid(f).as_str().to_owned())
+    .collect();
     for (uri, fields, name, filled) in LISTS {
-        for (s, role, masked) in [(&county, Role::CountyApprover, false), (&analyst, Role::Analyst, true)] {
+        for (s, role, masked) in [
+            (&county, Role::CountyApprover, false),
+            (&analyst, Role::Analyst, true),
+        ] {
             let f = fetch(w, s.post_form(uri, fields)).await;
             assert_eq!(
                 f.status,
@@ -215,10 +220,17 @@ async fn every_list(w: &World) {
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             );
             assert!(f.disposition.starts_with("attachment;"), "{uri}");
-            assert_eq!(f.disposition.contains("%E9%81%AE%E8%94%BD"), masked, "{uri}: 遮蔽 in the name");
+            assert_eq!(
+                f.disposition.contains("%E9%81%AE%E8%94%BD"),
+                masked,
+                "{uri}: 遮蔽 in the name"
+            );
             let (sheet_name, rows) = sheet(&f.bytes);
             assert_eq!(&sheet_name, name, "{uri}");
-            assert!(rows.len() >= 2, "{uri} {role:?}: a header and rows: {rows:?}");
+            assert!(
+                rows.len() >= 2,
+                "{uri} {role:?}: a header and rows: {rows:?}"
+            );
             assert!(
                 column(&rows, filled).iter().all(|v| !v.is_empty()),
                 "{uri}: {filled} filled"
@@ -253,7 +265,11 @@ async fn every_list(w: &World) {
             };
             let detail = sync!(audited(w, role, &action));
             assert_eq!(detail["masked"], masked, "{uri}");
-            assert_eq!(detail["rows"].as_u64(), Some(rows.len() as u64 - 1), "{uri}");
+            assert_eq!(
+                detail["rows"].as_u64(),
+                Some(rows.len() as u64 - 1),
+                "{uri}"
+            );
             assert!(detail["filters"].is_object(), "{uri}");
         }
     }
@@ -321,7 +337,10 @@ async fn every_list(w: &World) {
     let page = w.send(county.get("/exports")).await;
     assert_eq!(page.status, StatusCode::OK);
     for list in ["monitored", "measures", "visits", "cadres", "cases"] {
-        assert!(page.body.contains(&format!("action=\"/exports/{list}\"")), "{list}");
+        assert!(
+            page.body.contains(&format!("action=\"/exports/{list}\"")),
+            "{list}"
+        );
     }
     assert!(page.body.contains(&county.csrf));
 }

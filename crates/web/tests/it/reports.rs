@@ -78,9 +78,15 @@ async fn a_township_gets_tables_of_its_township_only() {
     let s = w.login_as(Role::TownshipReviewer).await;
     let page = w.send(s.get("/reports?year=2020")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains(r#"<form method="post" action="/reports/tables""#));
-    assert!(page.body.contains(r#"<input type="hidden" name="year" value="2020">"#));
-    assert!(page.body.contains(&format!(r#"name="_csrf" value="{}""#, s.csrf)));
+    assert!(page
+        .body
+        .contains(r#"<form method="post" action="/reports/tables""#));
+    assert!(page
+        .body
+        .contains(r#"<input type="hidden" name="year" value="2020">"#));
+    assert!(page
+        .body
+        .contains(&format!(r#"name="_csrf" value="{}""#, s.csrf)));
 
     let f = fetch(&w, s.post_form("/reports/tables", "year=2020")).await;
     assert_eq!(
@@ -283,7 +289,13 @@ async fn a_masked_web_export_drops_health_and_disability_columns() {
         let f = fetch(&w, s.post_form("/reports/export", "format=csv&year=2020")).await;
         assert_eq!(f.status, StatusCode::OK);
         let csv = String::from_utf8(f.bytes).unwrap();
-        for header in ["健康状况", "主要致贫原因", "其他致贫原因", "在校生状况", "劳动技能"] {
+        for header in [
+            "健康状况",
+            "主要致贫原因",
+            "其他致贫原因",
+            "在校生状况",
+            "劳动技能",
+        ] {
             assert_eq!(csv.contains(header), !masked, "{role:?}: {header}");
         }
         assert!(csv.contains("户编号") && csv.contains("姓名"));

@@ -137,11 +137,16 @@ async fn flips(w: &World) {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("id=\"whatif-result\""));
     // Drill-down posts the run again with the area (a what-if never runs on a GET).
-    assert!(page.body.contains(r#"<form method="post" action="/whatif" class="inline whatif-again">"#));
+    assert!(page
+        .body
+        .contains(r#"<form method="post" action="/whatif" class="inline whatif-again">"#));
     assert!(page.body.contains(r#"<input type="hidden" name="monitoring_threshold" value="5000"><input type="hidden" name="area" value="511902001">"#), "{}", page.body);
     assert!(!page.body.contains("href=\"/whatif?"), "{}", page.body);
     let town = w
-        .send(analyst.post_form("/whatif", "year=2021&monitoring_threshold=5000&area=511902001&page=1"))
+        .send(analyst.post_form(
+            "/whatif",
+            "year=2021&monitoring_threshold=5000&area=511902001&page=1",
+        ))
         .await;
     assert_eq!(town.status, StatusCode::OK);
     assert!(town
@@ -322,9 +327,12 @@ async fn a_get_of_the_whatif_page_never_runs_a_whatif() {
     let analyst = w.login_as(Role::Analyst).await;
     let runs = blocking(|| w.audit_count(&username(Role::Analyst), "whatif.run"));
     // With the account's one place taken, a run would be refused with 429: a GET is not.
-    let id = jingzhun_web::AccountId(
-        w.db(|s| s.account_by_username(&username(Role::Analyst)).unwrap().unwrap().id),
-    );
+    let id = jingzhun_web::AccountId(w.db(|s| {
+        s.account_by_username(&username(Role::Analyst))
+            .unwrap()
+            .unwrap()
+            .id
+    }));
     let held = w
         .state
         .heavy()
@@ -335,8 +343,13 @@ async fn a_get_of_the_whatif_page_never_runs_a_whatif() {
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(!page.body.contains("id=\"whatif-result\""), "{}", page.body);
-    assert!(page.body.contains(r#"<form method="post" action="/whatif""#));
-    assert!(page.body.contains(r#"value="5000""#), "the form keeps the values");
+    assert!(page
+        .body
+        .contains(r#"<form method="post" action="/whatif""#));
+    assert!(
+        page.body.contains(r#"value="5000""#),
+        "the form keeps the values"
+    );
     let busy = w
         .send(analyst.post_form("/whatif", "year=2021&monitoring_threshold=5000"))
         .await;
@@ -354,7 +367,9 @@ async fn a_get_of_the_whatif_page_never_runs_a_whatif() {
             axum::http::header::CONTENT_TYPE,
             "application/x-www-form-urlencoded",
         )
-        .body(axum::body::Body::from("year=2021&monitoring_threshold=5000"))
+        .body(axum::body::Body::from(
+            "year=2021&monitoring_threshold=5000",
+        ))
         .unwrap();
     assert_eq!(w.send(forged).await.status, StatusCode::FORBIDDEN);
     let ran = w

@@ -192,11 +192,8 @@ pub fn board(
         }
         .then_with(|| a.code.cmp(&b.code))
     });
-    let counts = backend.case_counts_within(
-        &area,
-        today,
-        state.identification_days_limit(&area, year),
-    )?;
+    let counts =
+        backend.case_counts_within(&area, today, state.identification_days_limit(&area, year))?;
     // The steps the caller's role records: the inbox's 待我办理 decides them, not a second rule here.
     let my_steps = crate::features::monitoring::service::steps_of(user.account.role);
     let waiting: Vec<WaitingStep> = crate::workflow::Step::ALL

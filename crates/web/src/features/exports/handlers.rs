@@ -188,9 +188,8 @@ pub async fn cases(
     let (user, scope, today, st) = (can.user.clone(), can.scope, today(&state), state.clone());
     let d = state
         .run(move |b| {
-            let limit = move |a: &jingzhun_core::AreaCode, y: u16| {
-                st.identification_days_limit(a, y)
-            };
+            let limit =
+                move |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
             let query = crate::features::monitoring::service::InboxQuery {
                 area,
                 all,

@@ -9,18 +9,18 @@ use chrono::{Datelike, NaiveDate};
 use jingzhun_core::{AreaCode, Health, HouseholdId, HouseholdStatus, RiskType};
 use jingzhun_io::ColumnKind::{Amount, Code, Date, Number, Text};
 
+use super::service::Personal::ResidentId as IdCol;
 use super::service::{self, col, personal, AreaNames, Col, Download, Export, ListKind, Value};
 use super::service::{Personal::Health as HealthCol, Personal::Phone as PhoneCol};
-use super::service::Personal::ResidentId as IdCol;
 use crate::access::Scope;
 use crate::auth::CurrentUser;
 use crate::data::Backend;
 use crate::error::AppError;
-use crate::i18n::Lang;
-use jingzhun_core::monitoring::CaseRecord;
 use crate::features::monitoring::service::{self as monitoring, InboxQuery};
+use crate::i18n::Lang;
 use crate::services::cases::{CaseLine, DaysLimit};
 use crate::workflow::Timing;
+use jingzhun_core::monitoring::CaseRecord;
 
 fn export_of(
     backend: &dyn Backend,
@@ -155,7 +155,8 @@ pub fn cases(
         query.area,
         serde_json::Value::Null,
     )?;
-    export.filters = serde_json::json!({ "filters": monitoring::query_string(query, &export.area) });
+    export.filters =
+        serde_json::json!({ "filters": monitoring::query_string(query, &export.area) });
     let year = u16::try_from(today.year()).unwrap_or(2025);
     let role = user.account.role;
     let mut filter = monitoring::filter_of(query, role, days_limit(&export.area, year), today);
@@ -530,10 +531,7 @@ pub fn whatif_flips(
             sheet.row(&[
                 Value::text(r.number.as_str()),
                 Value::text(r.village.as_str()),
-                r.head_id
-                    .clone()
-                    .map(Value::Masked)
-                    .unwrap_or(Value::Empty),
+                r.head_id.clone().map(Value::Masked).unwrap_or(Value::Empty),
                 Value::Number(f64::from(r.size)),
                 Value::text(kinds(&r.added)),
                 Value::text(kinds(&r.removed)),
