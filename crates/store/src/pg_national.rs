@@ -431,10 +431,13 @@ pub(crate) fn partitions_read(tx: &mut Tx<'_>, within: &AreaCode) -> Result<Vec<
 
 // ---- Scans ----
 
+/// A portal's rows fetched but not yet read, and whether it is exhausted.
+type Buffered = RefCell<(VecDeque<postgres::Row>, bool)>;
+
 /// Portals over `sqls` (the four ordered queries of a scan) on one transaction, read in step.
 struct Portals<'t, 'c> {
     cell: RefCell<&'t mut postgres::Transaction<'c>>,
-    portals: Vec<(postgres::Portal, RefCell<(VecDeque<postgres::Row>, bool)>)>,
+    portals: Vec<(postgres::Portal, Buffered)>,
 }
 
 impl<'t, 'c> Portals<'t, 'c> {
