@@ -18,14 +18,14 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use jingzhun_core::{Household, HouseholdId, StatusEvent, Version};
+use jingzhun_core::{Household, StatusEvent};
 use postgres::binary_copy::BinaryCopyInWriter;
 use serde_json::json;
 
 use crate::audit::{self, Actor, Change};
 use crate::db::{pg_params, Conn, Tx, Val};
 use crate::error::{Result, StoreError};
-use crate::households::{check_household, duplicate_number, StoredHistory, StoredVersion};
+use crate::households::{check_household, duplicate_number};
 use crate::schema::*;
 
 pub(crate) const SQLITE_BATCH: usize = 50_000;
@@ -132,10 +132,6 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
             || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
-/// What a bulk load hands back after each committed batch: the batch's households with their ids (see
-/// [`crate::Store::bulk_load_histories_then`]).
-pub(crate) type Written<'a> = Option<&'a mut dyn FnMut(Vec<StoredHistory>)>;
-
 pub(crate) fn load(
     conn: &mut Conn,
     at: DateTime<Utc>,
@@ -143,7 +139,6 @@ pub(crate) fn load(
     actor: &Actor,
     reason: &str,
     progress: &mut dyn FnMut(usize),
-    written: Written<'_>,
 ) -> Result<usize> {
     // The effective date is set per version.
     let meta = VersionMeta {
@@ -164,9 +159,7 @@ pub(crate) fn load(
         c.pragma_update(None, "foreign_keys", "OFF")?;
         c.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
     }
-    let result = load_batches(
-        conn, at, households, &meta, actor, reason, progress, written,
-    );
+    let result = load_batches(conn, at, households, &meta, actor, reason, progress);
     if let Conn::Sqlite(c) = conn {
         c.pragma_update(None, "foreign_keys", "ON")?;
         c.pragma_update(None, "cache_size", crate::SQLITE_CACHE_KIB)?;
@@ -174,7 +167,6 @@ pub(crate) fn load(
     result
 }
 
-#[allow(clippy::too_many_arguments)]
 fn load_batches(
     conn: &mut Conn,
     at: DateTime<Utc>,
@@ -183,26 +175,18 @@ fn load_batches(
     actor: &Actor,
     reason: &str,
     progress: &mut dyn FnMut(usize),
-    mut written: Written<'_>,
 ) -> Result<usize> {
     let mut total = 0;
-    let keep = written.is_some();
     loop {
-        let (range, kept) = match conn {
-            Conn::Sqlite(_) => sqlite_batch(conn, at, households, meta, actor, reason, keep)?,
-            Conn::Pg(_) => pg_batch(conn, at, households, meta, actor, reason, keep)?,
+        let range = match conn {
+            Conn::Sqlite(_) => sqlite_batch(conn, at, households, meta, actor, reason)?,
+            Conn::Pg(_) => pg_batch(conn, at, households, meta, actor, reason)?,
         };
         if range.count == 0 {
             break;
         }
         total += range.count;
         progress(total);
-        if let Some(w) = written.as_mut() {
-            w(kept
-                .into_iter()
-                .map(|(id, h)| stored_history(id, h, at))
-                .collect());
-        }
         let full = match conn {
             Conn::Sqlite(_) => SQLITE_BATCH,
             Conn::Pg(_) => PG_BATCH,
@@ -214,28 +198,6 @@ fn load_batches(
     Ok(total)
 }
 
-/// A household as written, in the form the store's scans read it back.
-fn stored_history(id: i64, h: HouseholdHistory, at: DateTime<Utc>) -> StoredHistory {
-    StoredHistory {
-        id: HouseholdId(id),
-        versions: h
-            .versions
-            .into_iter()
-            .enumerate()
-            .map(|(k, (effective_from, household))| StoredVersion {
-                version: Version(k as i64 + 1),
-                effective_from,
-                recorded_at: at,
-                household,
-            })
-            .collect(),
-        events: h.events,
-    }
-}
-
-/// The households written by a batch with their ids, when asked to keep them.
-type Kept = Vec<(i64, HouseholdHistory)>;
-
 fn sqlite_batch(
     conn: &mut Conn,
     at: DateTime<Utc>,
@@ -243,11 +205,9 @@ fn sqlite_batch(
     meta: &VersionMeta,
     actor: &Actor,
     reason: &str,
-    keep: bool,
-) -> Result<(Range, Kept)> {
+) -> Result<Range> {
     let mut tx = conn.begin_write()?;
     let mut range = Range::default();
-    let mut kept = Vec::new();
     if let Tx::Sqlite(t) = &tx {
         let mut ins_h = t.prepare_cached(
             "INSERT INTO households (household_no, village_code, current_version) VALUES (?, ?, ?)",
@@ -308,16 +268,13 @@ fn sqlite_batch(
                 ins_e.execute(rusqlite::params_from_iter(vals.iter()))?;
             }
             range.add_history(&history)?;
-            if keep {
-                kept.push((id, history));
-            }
         }
     }
     if range.count > 0 {
         audit::append(&mut tx, at, actor, range.change(reason))?;
         tx.commit()?;
     }
-    Ok((range, kept))
+    Ok(range)
 }
 
 /// Writes `rows` with one binary COPY into `table`.
@@ -345,12 +302,11 @@ fn pg_batch(
     meta: &VersionMeta,
     actor: &Actor,
     reason: &str,
-    keep: bool,
-) -> Result<(Range, Kept)> {
+) -> Result<Range> {
     let batch: Vec<HouseholdHistory> = (&mut *households).take(PG_BATCH).collect();
     let mut range = Range::default();
     if batch.is_empty() {
-        return Ok((range, Vec::new()));
+        return Ok(range);
     }
     let mut seen = HashSet::with_capacity(batch.len());
     for h in &batch {
@@ -362,7 +318,6 @@ fn pg_batch(
         range.add_history(h)?;
     }
     let mut tx = conn.begin_write()?;
-    let mut ids = Vec::new();
     if let Tx::Pg(t) = &mut tx {
         pg_skip_batch_fk_checks(t)?;
         let items: Vec<NewHousehold<'_>> = batch
@@ -380,16 +335,11 @@ fn pg_batch(
                 events: &h.events,
             })
             .collect();
-        ids = pg_copy_new(t, &items, at, actor)?;
+        pg_copy_new(t, &items, at, actor)?;
     }
     audit::append(&mut tx, at, actor, range.change(reason))?;
     tx.commit()?;
-    let kept = if keep {
-        ids.into_iter().zip(batch).collect()
-    } else {
-        Vec::new()
-    };
-    Ok((range, kept))
+    Ok(range)
 }
 
 /// Every row a bulk-load batch writes references only rows the same batch wrote just before (households

@@ -760,39 +760,7 @@ impl Store {
     ) -> Result<usize> {
         let mut conn = self.lock_long()?;
         let now = self.now();
-        bulk::load(
-            &mut conn.guard,
-            now,
-            households,
-            actor,
-            reason,
-            progress,
-            None,
-        )
-    }
-
-    /// [`Store::bulk_load_histories`], handing each batch back once it is committed, with the ids the
-    /// store gave its households and the versions as a scan would read them back ([`StoredHistory`]): so
-    /// that a caller can evaluate what it has just written without reading it again.
-    pub fn bulk_load_histories_then(
-        &self,
-        households: &mut dyn Iterator<Item = HouseholdHistory>,
-        actor: &Actor,
-        reason: &str,
-        progress: &mut dyn FnMut(usize),
-        written: &mut dyn FnMut(Vec<StoredHistory>),
-    ) -> Result<usize> {
-        let mut conn = self.lock()?;
-        let now = self.now();
-        bulk::load(
-            &mut conn.guard,
-            now,
-            households,
-            actor,
-            reason,
-            progress,
-            Some(written),
-        )
+        bulk::load(&mut conn.guard, now, households, actor, reason, progress)
     }
 
     /// Imports a household file's households in **one transaction**: matched by household number, new ones

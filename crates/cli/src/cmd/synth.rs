@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use jingzhun_core::{AreaCode, AreaTree};
-use jingzhun_store::{Actor, HouseholdHistory, Store, StoredHistory};
+use jingzhun_store::{Actor, HouseholdHistory, Store};
 use jingzhun_synth::{Calibration, Generator, SynthConfig, SynthError};
 
 use super::{economy, progress, synth_monitoring, synth_projects};
@@ -91,17 +91,6 @@ pub fn run(store: &Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode>
 
 /// Generates into the store with a progress bar; returns the calibration report of what was written.
 pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyhow::Result<String> {
-    generate_into_then(store, actor, config, None)
-}
-
-/// [`generate_into`], handing every batch of households back once it is committed, with the ids the
-/// store gave them (`demo` evaluates them as they are written instead of reading them back).
-pub fn generate_into_then(
-    store: &Store,
-    actor: &Actor,
-    config: SynthConfig,
-    mut written: Option<&mut dyn FnMut(Vec<StoredHistory>)>,
-) -> anyhow::Result<String> {
     let tree = store.area_tree()?;
     if tree.is_empty() {
         bail!("数据库中没有行政区划, 请先运行 `jingzhun init`");
@@ -182,18 +171,7 @@ pub fn generate_into_then(
                     pending = rx.recv().ok()?.into_iter();
                 });
                 let mut progress = |n: usize| bar.set_position(n as u64);
-                match written.as_mut() {
-                    Some(w) => store.bulk_load_histories_then(
-                        &mut households,
-                        actor,
-                        &reason,
-                        &mut progress,
-                        *w,
-                    ),
-                    None => {
-                        store.bulk_load_histories(&mut households, actor, &reason, &mut progress)
-                    }
-                }
+                store.bulk_load_histories(&mut households, actor, &reason, &mut progress)
             };
             drop(rx);
             let (calibration, monitoring, economies, facts, failure) =

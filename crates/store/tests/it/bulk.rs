@@ -278,38 +278,6 @@ both!(fn bulk_histories_refuse_a_household_without_versions_or_with_two_numbers(
     assert!(err.to_string().contains("另一个户编号"), "{err}");
 });
 
-both!(fn bulk_load_hands_back_what_a_scan_reads(db) {
-    // Larger than one PostgreSQL batch, so that several batches are handed back.
-    let data = histories(12_345);
-    let mut handed = Vec::new();
-    let mut batches = 0;
-    let n = db
-        .store
-        .bulk_load_histories_then(
-            &mut data.into_iter(),
-            &Actor::system("synth"),
-            "生成",
-            &mut |_| {},
-            &mut |batch| {
-                batches += 1;
-                handed.extend(batch);
-            },
-        )
-        .unwrap();
-    assert_eq!(n, 12_345);
-    assert_eq!(handed.len(), 12_345);
-    assert!(batches >= if db.is_pg() { 2 } else { 1 });
-    let mut read = Vec::new();
-    db.store
-        .scan_household_histories(&code("51"), &mut |h| {
-            read.push(h);
-            Ok(())
-        })
-        .unwrap();
-    handed.sort_by_key(|h| h.id);
-    assert_eq!(handed, read);
-});
-
 both!(fn a_scan_for_a_year_reads_that_year_s_incomes_only(db) {
     db.store
         .bulk_load_histories(&mut histories(700).into_iter(), &Actor::system("synth"), "生成", &mut |_| {})
