@@ -429,7 +429,7 @@ pub struct ReportData {
     pub evaluate_secs: f64,
     /// The economy records of the area (links, employment, sales and accounts of the year and the year
     /// before), for the annual review's sections on industry, employment, consumption and the collective
-    /// economy.
+    /// economy: empty until [`ReportData::load_economy`].
     pub economy: jingzhun_report::economy::EconomyData,
     /// Reading the workflow's cases and the running measures (beside the registry or snapshot).
     pub workflow_secs: f64,
@@ -606,8 +606,14 @@ impl ReportData {
         let (side, data) = std::thread::scope(|scope| {
             let side = scope.spawn(|| -> Result<_, LoadError> {
                 let started = Instant::now();
-                let leads = lead_cases(store, area)?;
-                let measures = running_measures(store, area, as_of)?;
+                // Kept with the year's snapshot by `evaluate` (as current as the snapshot); else read.
+                let (leads, measures) = match snapshot::workflow_of(store, area, year, as_of)? {
+                    Some(w) => (w.leads, w.measures),
+                    None => (
+                        lead_cases(store, area)?,
+                        running_measures(store, area, as_of)?,
+                    ),
+                };
                 Ok((leads, measures, started.elapsed().as_secs_f64()))
             });
             let data =
@@ -665,7 +671,7 @@ impl ReportData {
             let load_secs = started.elapsed().as_secs_f64();
             let started = Instant::now();
             let eval = engine.evaluate(pack)?;
-            return ReportData {
+            return Ok(ReportData {
                 area: *area,
                 engine,
                 eval,
@@ -682,8 +688,7 @@ impl ReportData {
                 evaluate_secs: started.elapsed().as_secs_f64(),
                 workflow_secs: 0.0,
                 economy: Default::default(),
-            }
-            .with_economy(store, year);
+            });
         }
         // Every year from 2013 read in one pass (the evaluated year too, when it is read as of its year-end).
         let same_date = as_of == year_end(year);
@@ -725,7 +730,7 @@ impl ReportData {
             details: project_details(store, area, as_of)?,
             official: store.official_stats(area)?,
         });
-        ReportData {
+        Ok(ReportData {
             area: *area,
             engine: target,
             eval,
@@ -742,15 +747,17 @@ impl ReportData {
             evaluate_secs: started.elapsed().as_secs_f64(),
             workflow_secs: 0.0,
             economy: Default::default(),
-        }
-        .with_economy(store, year)
+        })
     }
 
-    /// Adds the economy records of the area for the year and the year before ([`economy_data`]).
-    fn with_economy(mut self, store: &Store, year: u16) -> Result<ReportData, LoadError> {
+    /// Reads the economy records of the area for the year and the year before ([`economy_data`]): what
+    /// the annual review's economy sections need, and nothing else does (indicators, measures and the
+    /// standard tables do not read them, so they are not read with the registry or the snapshot).
+    pub fn load_economy(&mut self, store: &Store) -> Result<(), LoadError> {
+        let year = self.engine.year();
         let villages = jingzhun_report::economy::household_villages(&self.engine, &self.eval);
         self.economy = economy_data(store, &self.area, year.saturating_sub(1)..=year, villages)?;
-        Ok(self)
+        Ok(())
     }
 
     /// The year restored from fresh snapshots ([`snapshot`]): the target year's engine evaluated under
@@ -787,21 +794,33 @@ impl ReportData {
         }
         progress.start("读取评估快照", 1 + earlier.len() as u64, "个年度");
         let mut data_time = target.data_time;
-        let restored = snapshot::restore(store, tree, target)?;
-        progress.set(1);
-        let load_secs = started.elapsed().as_secs_f64();
-        let started = Instant::now();
-        let eval = restored.engine.evaluate(pack)?;
+        // The target year restored and evaluated while the earlier years are answered from their stored
+        // counts, those in parallel too (each reads its own small blob).
+        let (target, earlier_evals) = rayon::join(
+            || -> Result<_, LoadError> {
+                let restored = snapshot::restore(store, tree, target)?;
+                let restored_secs = started.elapsed().as_secs_f64();
+                let eval = restored.engine.evaluate(pack)?;
+                Ok((restored, eval, restored_secs))
+            },
+            || -> Result<Vec<(Engine, Evaluation)>, LoadError> {
+                earlier
+                    .par_iter()
+                    .map(|info| snapshot::area_evaluation(store, tree, info, pack))
+                    .collect()
+            },
+        );
+        let (restored, eval, load_secs) = target?;
+        let earlier_evals = earlier_evals?;
+        progress.set(1 + earlier.len() as u64);
         let (history, series) = if history {
             let mut exits = ExitHistory::default();
             let name = tree.get(area).map(|a| a.name.clone()).unwrap_or_default();
             let mut series = SummarySeries::new(*area, name);
-            for (i, info) in earlier.iter().enumerate() {
-                let (engine, eval) = snapshot::area_evaluation(store, tree, info, pack)?;
-                exits.add(&eval);
-                series.add(&engine, &eval);
+            for (info, (engine, eval)) in earlier.iter().zip(&earlier_evals) {
+                exits.add(eval);
+                series.add(engine, eval);
                 data_time = data_time.max(info.data_time);
-                progress.set(2 + i as u64);
             }
             series.add(&restored.engine, &eval);
             (Some(exits), Some(series))
@@ -809,7 +828,9 @@ impl ReportData {
             (None, None)
         };
         progress.finish();
-        let snapshot::EventFacts { decided, returned } = restored.facts;
+        let snapshot::EventFacts {
+            decided, returned, ..
+        } = restored.facts;
         // The annual review (with history) also reads the project records; they are not in a snapshot.
         let projects = if history.is_some() {
             Some(ProjectsData {
@@ -833,11 +854,10 @@ impl ReportData {
             measures: RunningMeasures::default(),
             projects,
             load_secs,
-            evaluate_secs: started.elapsed().as_secs_f64(),
+            evaluate_secs: (started.elapsed().as_secs_f64() - load_secs).max(0.0),
             workflow_secs: 0.0,
             economy: Default::default(),
-        }
-        .with_economy(store, year)?))
+        }))
     }
 
     pub fn extras(&self) -> Extras<'_> {

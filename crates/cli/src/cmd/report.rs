@@ -726,7 +726,8 @@ fn run_annual(
     if !["md", "html"].contains(&format) {
         bail!("不支持的输出格式「{format}」(可选 md、html)");
     }
-    let l = load(store, &area, year, None, true)?;
+    let mut l = load(store, &area, year, None, true)?;
+    l.load_economy(store)?;
     let doc = l.annual_review()?;
     let text = if format == "html" {
         doc.html()

@@ -114,8 +114,10 @@ fn loaded(
         tracing::error!("reports need a store-backed backend");
         AppError::Internal
     })?;
-    let data =
+    let mut data =
         ReportData::load(&store, &area, year, None, true, pack, &mut Silent).map_err(load_error)?;
+    // The annual review's economy sections (the cached data serves the tables and the review).
+    data.load_economy(&store).map_err(load_error)?;
     let data = Arc::new(data);
     cache.put(area, year, generation, Arc::clone(&data));
     Ok(data)
