@@ -6,7 +6,8 @@
 //! * [`load_years`]: the store read once into one engine per year (each as of its year-end).
 //! * [`live::Live`]: years of an area evaluated in memory and kept current by following the store's change
 //!   feed (the web server's engine); [`warnings`]: the warning lists' inputs from the store (open cases,
-//!   measures about to end, what a row shows of its household).
+//!   measures about to end, what a row shows of its household); [`quality`]: the data-quality checks of an
+//!   area and year from the same as-of records, shown beside them.
 //! * [`ReportData::load`]: one evaluated year of an area with what the indicators need beyond the engine
 //!   (the earlier years' exits and summaries, the monitoring decisions' risk types, returns to poverty,
 //!   the workflow's identification cases), and from it [`ReportData::tables_workbook`] (the standard XLSX
@@ -17,6 +18,7 @@
 //! [`Silent`]).
 
 pub mod live;
+pub mod quality;
 pub mod warnings;
 
 use std::collections::{HashMap, HashSet};
