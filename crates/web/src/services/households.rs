@@ -381,8 +381,11 @@ pub fn household_evaluated(
         .unwrap_or_else(|| super::evaluation::default_year(today));
     let as_of = as_of.unwrap_or_else(|| super::evaluation::default_as_of(year, today));
     let side = backend.side_facts_of(id)?;
+    // The version in force on the date, as the engine evaluates the year (a later edit — a move, a new
+    // member, a corrected income — does not rewrite an earlier year's explanation).
+    let in_force = backend.household_in_force(id, as_of)?;
     view.evaluation = Some(super::evaluation::evaluate(
-        &rec.household,
+        in_force.as_ref().unwrap_or(&rec.household),
         &rec.events,
         &side,
         pack,
