@@ -8,6 +8,7 @@ pub mod codes;
 pub mod department;
 pub mod economy;
 mod labels;
+pub mod labels_en;
 pub mod model;
 pub mod money;
 pub mod monitoring;

@@ -30,7 +30,7 @@ labeled_enum! {
     /// The steps of a case, in order.
     pub enum Step {
         Lead = ("lead", "线索登记"),
-        Visit = ("visit", "入户核实(签署授权书)"),
+        Visit = ("visit", "入户核实（签署授权承诺书）", "入户核实(签署授权书)"),
         Comparison = ("comparison", "数据比对"),
         VillageReview = ("village_review", "村级民主评议并公示"),
         TownshipReview = ("township_review", "乡镇审核"),

@@ -62,9 +62,9 @@ pub fn code_point(c: char) -> String {
 /// Why free text is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FreeTextError {
-    #[error("含有控制字符或不可见的方向控制字符({}), 请删除后重新填写", code_point(*.0))]
+    #[error("含有控制字符或不可见的方向控制字符（{}），请删除后重新填写", code_point(*.0))]
     Forbidden(char),
-    #[error("长度为 {len} 个字, 超过上限 {max} 个字")]
+    #[error("长度为 {len} 个字，超过上限 {max} 个字")]
     TooLong { len: usize, max: usize },
 }
 
@@ -87,6 +87,62 @@ pub fn check_free_text(text: &str, max_chars: usize) -> Result<(), FreeTextError
 /// The longest free text (notes, reasons, addresses) anywhere in the registry: far below the 32,767
 /// characters an XLSX cell holds.
 pub const MAX_FREE_TEXT_CHARS: usize = 2_000;
+
+/// A Chinese character or a full-width (CJK) punctuation mark.
+pub fn is_chinese(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{3000}'..='\u{303F}' | '\u{FF01}'..='\u{FF0F}' | '\u{FF1A}'..='\u{FF1F}' | '\u{2014}' | '\u{2026}' | '\u{201C}' | '\u{201D}')
+}
+
+/// Half-width punctuation used in Chinese text, where the full-width form belongs: a `,` `;` `:` `?` or
+/// `!` right after a Chinese character, and parentheses that follow a Chinese character or enclose one.
+/// Returns each place with a little of its context, empty when the text is clean. Text between backticks
+/// (code, commands) is left alone.
+pub fn half_width_in_chinese(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut code = vec![false; chars.len()];
+    let mut inside = false;
+    for (i, c) in chars.iter().enumerate() {
+        if *c == '`' {
+            inside = !inside;
+        }
+        code[i] = inside || *c == '`';
+    }
+    let prev = |i: usize| chars[..i].iter().rev().find(|c| **c != ' ').copied();
+    let context = |i: usize| -> String {
+        let from = i.saturating_sub(8);
+        let to = (i + 8).min(chars.len());
+        chars[from..to].iter().collect()
+    };
+    let mut found = Vec::new();
+    for (i, c) in chars.iter().enumerate() {
+        if code[i] {
+            continue;
+        }
+        let bad = match c {
+            ',' | ';' | ':' | '?' | '!' => {
+                prev(i).is_some_and(is_chinese)
+                    // `http://`, `12:30`, `a:b`: the next character is not a space or Chinese.
+                    && chars.get(i + 1).is_none_or(|n| *n == ' ' || *n == '\n' || is_chinese(*n))
+            }
+            '(' => {
+                let close = chars[i..].iter().position(|c| *c == ')').map(|p| i + p);
+                let encloses = close.is_some_and(|e| chars[i..e].iter().any(|c| is_chinese(*c)));
+                encloses || prev(i).is_some_and(|p| is_chinese(p) && p != '\u{3001}')
+            }
+            ')' => {
+                let open = chars[..i].iter().rposition(|c| *c == '(');
+                open.is_some_and(|o| {
+                    chars[o..i].iter().any(|c| is_chinese(*c)) || prev(o).is_some_and(is_chinese)
+                })
+            }
+            _ => false,
+        };
+        if bad {
+            found.push(context(i));
+        }
+    }
+    found
+}
 
 #[cfg(test)]
 mod tests {
@@ -120,5 +176,18 @@ mod tests {
         assert!(FreeTextError::Forbidden('\u{202E}')
             .to_string()
             .contains("U+202E"));
+    }
+
+    #[test]
+    fn finds_half_width_punctuation_in_chinese_text() {
+        assert!(
+            half_width_in_chinese("区划代码（如 5119），年度：2024；见 `a:b, c (d)`").is_empty()
+        );
+        assert!(half_width_in_chinese("see http://x:80/a, b (c)").is_empty());
+        assert_eq!(half_width_in_chinese("年度, 区划").len(), 1);
+        assert_eq!(half_width_in_chinese("区划代码 (如 5119)").len(), 2);
+        assert_eq!(half_width_in_chinese("(YYYY-MM-DD) 日期").len(), 0);
+        assert_eq!(half_width_in_chinese("生效日期 (YYYY-MM-DD)").len(), 2);
+        assert_eq!(half_width_in_chinese("注意: 不写入").len(), 1);
     }
 }

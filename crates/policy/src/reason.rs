@@ -331,7 +331,7 @@ impl Reason {
                 "{}: {}",
                 kind.label(),
                 match kind {
-                    MonitoringKind::Unstable => "已脱贫, 收入低于监测线或保障不达标",
+                    MonitoringKind::Unstable => "脱贫户, 收入低于监测线或保障不达标",
                     MonitoringKind::Marginal => "一般农户, 收入低于监测线或保障不达标",
                     MonitoringKind::SuddenHardship =>
                         "收入不低于监测线, 但有刚性支出骤增或收入骤减",

@@ -33,7 +33,7 @@ pub enum StoreError {
 
     /// The household already has an open monitoring case (at most one at a time). `open` names it when
     /// known (a concurrent opener on PostgreSQL only learns it from the unique index).
-    #[error("户(ID {household})已有未办结的监测案件{}, 请先办结该案件", open.map(|c| format!(" {c}")).unwrap_or_default())]
+    #[error("户（ID {household}）已有未办结的监测事项{}，请先办结该事项", open.map(|c| format!(" {c}")).unwrap_or_default())]
     CaseAlreadyOpen {
         household: HouseholdId,
         open: Option<CaseId>,

@@ -376,7 +376,7 @@ fn china_midnight(d: NaiveDate) -> DateTime<Utc> {
 /// Refuses what the tables would store but the workflow does not allow: steps out of order or going back
 /// in time, monitoring kinds on the wrong kind of case.
 fn check_case(c: &CaseRecord) -> Result<()> {
-    let bad = |why: String| Err(StoreError::Invalid(format!("监测案件 {}: {why}", c.id)));
+    let bad = |why: String| Err(StoreError::Invalid(format!("监测事项 {}: {why}", c.id)));
     if c.steps.is_empty() {
         return bad("至少应有线索登记环节".into());
     }
@@ -390,9 +390,9 @@ fn check_case(c: &CaseRecord) -> Result<()> {
     }
     match (c.kind, c.monitoring_kind) {
         (CaseKind::Identification, None) => {
-            bad("监测对象识别案件应填写拟纳入的监测对象类型".into())
+            bad("监测对象识别事项应填写拟纳入的监测对象类型".into())
         }
-        (CaseKind::Elimination, Some(_)) => bad("风险消除案件不填写监测对象类型".into()),
+        (CaseKind::Elimination, Some(_)) => bad("风险消除事项不填写监测对象类型".into()),
         _ => Ok(()),
     }
 }
@@ -521,7 +521,7 @@ fn one_open(e: StoreError, household: Option<HouseholdId>) -> StoreError {
             household,
             open: None,
         },
-        None => StoreError::Invalid("批量导入的监测案件中有户同时有两个未办结案件".into()),
+        None => StoreError::Invalid("批量导入的监测事项中有户同时有两个未办结的监测事项".into()),
     }
 }
 
@@ -540,7 +540,7 @@ fn open_case_of(tx: &mut Tx<'_>, household: HouseholdId) -> Result<Option<CaseId
 fn open(tx: &mut Tx<'_>, at: DateTime<Utc>, c: &CaseRecord, actor: &Actor) -> Result<()> {
     if c.steps.len() != 1 {
         return Err(StoreError::Invalid(format!(
-            "新开监测案件 {} 应只含线索登记环节, 实有 {} 个环节",
+            "新开监测事项 {} 应只含线索登记环节, 实有 {} 个环节",
             c.id,
             c.steps.len()
         )));
@@ -621,7 +621,7 @@ fn record_step(
     let step = &case.steps[expected];
     if last_at.is_some_and(|t| step.at < t) {
         return Err(StoreError::Invalid(format!(
-            "监测案件 {id}: 「{}」的时间早于上一环节",
+            "监测事项 {id}: 「{}」的时间早于上一环节",
             step.step.label()
         )));
     }
@@ -629,18 +629,18 @@ fn record_step(
     match decision {
         Some(_) if !decided => {
             return Err(StoreError::Invalid(format!(
-                "监测案件 {id}: 只有县级审定通过时才登记户的状态决定"
+                "监测事项 {id}: 只有县级审定通过时才登记户的状态决定"
             )))
         }
         None if decided => {
             return Err(StoreError::Invalid(format!(
-                "监测案件 {id}: 县级审定通过应同时登记户的状态决定({})",
+                "监测事项 {id}: 县级审定通过应同时登记户的状态决定({})",
                 decision_kind(case.kind).label()
             )))
         }
         Some(e) if e.kind != decision_kind(case.kind) => {
             return Err(StoreError::Invalid(format!(
-                "监测案件 {id}({}) 的决定应为「{}」, 而不是「{}」",
+                "监测事项 {id}({}) 的决定应为「{}」, 而不是「{}」",
                 case.kind.label(),
                 decision_kind(case.kind).label(),
                 e.kind.label()
@@ -707,7 +707,7 @@ fn record_step(
                 &[Val::I64(household.0)],
             )?
             .ok_or_else(|| households::not_found(household))?;
-        let reason = format!("监测案件 {id} {}", Step::CountyApproval.label());
+        let reason = format!("监测事项 {id} {}", Step::CountyApproval.label());
         households::append_event(tx, at, household, Version(version), event, actor, &reason)?;
     }
     Ok(case)

@@ -1343,7 +1343,7 @@ fn identification_note(step: Step, channel: Channel) -> String {
             Channel::DepartmentAlert => "部门筛查预警推送",
             Channel::SelfApplication => "农户自主申报",
         },
-        Step::Visit => "已入户核实, 签署授权书",
+        Step::Visit => "已入户核实，签署授权承诺书",
         Step::Comparison => "数据比对无异常",
         Step::VillageReview => "民主评议通过, 公示无异议",
         Step::TownshipReview => "乡镇审核通过",

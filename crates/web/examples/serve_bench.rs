@@ -294,7 +294,7 @@ fn main() -> Result<(), Error> {
             &h,
             chrono::Utc::now().date_naive(),
             &actor,
-            "基准测试: 增量更新",
+            "基准测试：增量更新",
         )?;
         let started = Instant::now();
         let applied = live.catch_up()?;

@@ -267,6 +267,12 @@ pub async fn create_lead(
             }),
         )
             .into_response(),
+        Err(r) if !r.fields.is_empty() => crate::problem::respond(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            &r.message,
+            r.fields,
+        ),
         Err(r) => refused(&r, None),
     })
 }

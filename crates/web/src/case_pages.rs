@@ -195,8 +195,13 @@ pub async fn create_lead(
                 .run(move |b| crate::services::households::household(b, &user, &scope, id, today))
                 .await?;
             let here = format!("/households/{}/leads/new", id.0);
+            let status = if refused.fields.is_empty() {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             let page = lead_page(lang, &here, &can.user, h.id, h.number, Some(refused));
-            Ok((StatusCode::CONFLICT, render(&page)?).into_response())
+            Ok((status, render(&page)?).into_response())
         }
     }
 }

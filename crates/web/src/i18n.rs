@@ -62,7 +62,10 @@ impl Lang {
             return zh;
         }
         let key = format!("{kind}.{code}");
-        lookup(&key).map(|(_, en)| en).unwrap_or(zh)
+        lookup(&key)
+            .map(|(_, en)| en)
+            .or_else(|| jingzhun_core::labels_en::english(&key))
+            .unwrap_or(zh)
     }
 }
 
@@ -92,7 +95,7 @@ fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
 pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("account.area", "所属区域", "Area"),
     ("account.create", "新建账号", "Create account"),
-    ("account.created", "账号已创建, 初始密码只显示这一次", "Account created; the initial password is shown only once"),
+    ("account.created", "账号已创建，初始密码只显示这一次", "Account created; the initial password is shown only once"),
     ("account.disable", "停用", "Disable"),
     ("account.disabled", "已停用", "Disabled"),
     ("account.enable", "启用", "Enable"),
@@ -117,45 +120,48 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("case.record", "提交", "Submit"),
     ("case.reject", "不通过", "Reject"),
     ("case.steps", "办理步骤", "Steps"),
-    ("case.title", "监测案件", "Case"),
+    ("case.title", "监测事项", "Case"),
     ("casekind.elimination", "风险消除", "Risk elimination"),
     ("casekind.identification", "监测对象识别", "Identification"),
     ("cases.closed", "已办结", "Closed"),
-    ("cases.empty", "暂无案件", "No cases"),
+    ("cases.empty", "暂无监测事项", "No cases"),
     ("cases.mine", "待我办理", "For me"),
     ("cases.near", "临近时限", "Due soon"),
     ("cases.next", "待办步骤", "Next step"),
     ("cases.overdue", "已超时", "Overdue"),
-    ("cases.title", "监测线索与案件", "Leads and cases"),
+    ("cases.title", "监测线索与办理事项", "Leads and cases"),
+    ("closed.eliminated", "已风险消除", "Risk eliminated"),
+    ("closed.included", "已识别纳入", "Identified and included"),
+    ("closed.not_eliminated", "不予消除（继续监测）", "Not eliminated (still monitored)"),
+    ("closed.not_included", "不予纳入", "Not included"),
     ("common.hidden", "不可见", "hidden"),
     ("common.no", "否", "No"),
     ("common.none", "无", "None"),
     ("common.yes", "是", "Yes"),
     ("common.yuan", "元", "yuan"),
     ("dash.cases_open", "办理中", "Open"),
-    ("dash.exited", "已脱贫户", "Exited households"),
+    ("dash.exited", "脱贫户", "Exited households"),
     ("dash.households", "农户数", "Households"),
-    ("dash.income", "户人均纯收入(中位数)", "Per-capita net income (median)"),
+    ("dash.income", "户人均纯收入（中位数）", "Per-capita net income (median)"),
     ("dash.monitored", "监测对象户数", "Monitored households"),
-    ("dash.monitored_by_kind", "监测对象(按类型)", "Monitored, by kind"),
+    ("dash.monitored_by_kind", "监测对象（按类型）", "Monitored, by kind"),
     ("dash.people", "人口", "People"),
-    ("dash.poor", "贫困户(未脱贫)", "Registered poor (not exited)"),
+    ("dash.poor", "贫困户（未脱贫）", "Registered poor (not exited)"),
     ("dash.risk_types", "风险类型", "Risk types"),
     ("dash.title", "概览", "Dashboard"),
-    ("edit.based_on", "基于版本", "Based on version"),
-    ("edit.conflict_intro", "您打开表单后, 此户已有新版本。下表对照您提交的内容和当前内容, 不同之处已标出; 下面的表单已按当前版本重新填写, 请重新修改后保存。", "Since you opened the form, a newer version was saved. The table compares what you submitted with what is current, differences marked; the form below now shows the current version: redo your change and save."),
-    ("edit.conflict_title", "保存失败: 他人已修改此户", "Not saved: someone else changed this household"),
+    ("edit.conflict_intro", "您打开表单后，此户已有新版本。下表对照您提交的内容和当前内容，不同之处已标出；下面的表单已按当前版本重新填写，请重新修改后保存。", "Since you opened the form, a newer version was saved. The table compares what you submitted with what is current, differences marked; the form below now shows the current version: redo your change and save."),
+    ("edit.conflict_title", "保存失败：他人已修改此户", "Not saved: someone else changed this household"),
     ("edit.current", "当前版本", "Current"),
     ("edit.err.choice", "请从列表中选择", "Choose from the list"),
-    ("edit.err.natural_village", "自然村名称最多 30 个字, 不能含控制字符", "Natural village: at most 30 characters"),
-    ("edit.err.phone", "联系电话无效: 应为 11 位手机号或带区号的固定电话", "Invalid phone: 11-digit mobile or fixed line with area code"),
+    ("edit.err.natural_village", "自然村名称最多 30 个字，不能含控制字符", "Natural village: at most 30 characters"),
+    ("edit.err.phone", "联系电话无效：应为 11 位手机号或带区号的固定电话", "Invalid phone: 11-digit mobile or fixed line with area code"),
     ("edit.err.reason", "修改原因最多 200 个字", "Reason: at most 200 characters"),
     ("edit.err.required_choice", "必须选择一项", "Choose one"),
-    ("edit.err.water_fetch_minutes", "取水往返时间应为 0–1440 的整数分钟(可留空)", "Minutes: a whole number 0–1440 (or empty)"),
-    ("edit.err.water_litres", "人均日供水量应为 0–1000 的整数(可留空)", "Litres: a whole number 0–1000 (or empty)"),
-    ("edit.err.water_outage_days", "年停水天数应为 0–366 的整数(可留空)", "Days: a whole number 0–366 (or empty)"),
+    ("edit.err.water_fetch_minutes", "取水往返时间应为 0–1440 的整数分钟（可留空）", "Minutes: a whole number 0–1440 (or empty)"),
+    ("edit.err.water_litres", "人均日供水量应为 0–1000 的整数（可留空）", "Litres: a whole number 0–1000 (or empty)"),
+    ("edit.err.water_outage_days", "年停水天数应为 0–366 的整数（可留空）", "Days: a whole number 0–366 (or empty)"),
     ("edit.field", "字段", "Field"),
-    ("edit.fix_fields", "有字段填写不正确, 未保存, 请按提示修改", "Some fields are invalid; nothing was saved"),
+    ("edit.fix_fields", "有字段填写不正确，未保存，请按提示修改", "Some fields are invalid; nothing was saved"),
     ("edit.food_clothing_secured", "不愁吃、不愁穿", "Food and clothing secured"),
     ("edit.housing_grade", "危房等级", "Housing safety grade"),
     ("edit.medical_insurance", "参加基本医疗保险", "Basic medical insurance"),
@@ -163,30 +169,30 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("edit.schooling", "在校生状况", "Schooling"),
     ("edit.submit", "保存", "Save"),
     ("edit.title", "修改农户信息", "Edit household"),
-    ("edit.water_fetch_minutes", "取水往返时间(分钟)", "Round trip to fetch water (minutes)"),
-    ("edit.water_litres", "人均日供水量(升)", "Water per person per day (litres)"),
+    ("edit.water_fetch_minutes", "取水往返时间（分钟）", "Round trip to fetch water (minutes)"),
+    ("edit.water_litres", "人均日供水量（升）", "Water per person per day (litres)"),
     ("edit.water_outage_days", "年停水天数", "Days without water per year"),
     ("edit.water_quality_ok", "水质达标", "Water quality meets the standard"),
     ("edit.yours", "您提交的", "Yours"),
     ("error.bad_request", "请求无效", "Bad request"),
-    ("error.busy", "服务器正忙于其他报表、导出、推演或导入, 请稍后再试(您本人同时只能进行一项此类操作)", "The server is busy with other reports, exports, what-if runs or imports; try again shortly (one such task per account at a time)"),
-    ("error.conflict", "数据已被他人修改, 请刷新后重试", "Someone else changed this record; reload and try again"),
-    ("error.csrf", "表单已过期或来源无效, 请刷新页面后重试", "The form expired or came from elsewhere; reload the page and try again"),
+    ("error.busy", "服务器正忙于其他报表、导出、推演或导入，请稍后再试（您本人同时只能进行一项此类操作）", "The server is busy with other reports, exports, what-if runs or imports; try again shortly (one such task per account at a time)"),
+    ("error.conflict", "数据已被他人修改，请刷新后重试", "Someone else changed this record; reload and try again"),
+    ("error.csrf", "表单已过期或来源无效，请刷新页面后重试", "The form expired or came from elsewhere; reload the page and try again"),
     ("error.forbidden", "您的角色无权进行此操作", "Your role may not do this"),
-    ("error.internal", "服务器内部错误, 已记录, 请稍后重试", "Internal error (logged); please try again later"),
+    ("error.internal", "服务器内部错误，已记录，请稍后重试", "Internal error (logged); please try again later"),
     ("error.method_not_allowed", "此地址不支持该请求方法", "This address does not take that method"),
     ("error.not_found", "页面或记录不存在", "Not found"),
-    ("error.rate_limited", "尝试次数过多, 请稍后再试", "Too many attempts; try again later"),
+    ("error.rate_limited", "尝试次数过多，请稍后再试", "Too many attempts; try again later"),
     ("error.title", "出错了", "Something went wrong"),
     ("error.too_large", "上传的文件太大", "The uploaded file is too large"),
     ("error.unauthenticated", "请先登录", "Please sign in"),
     ("eval.as_of", "状态截至", "status as of"),
-    ("eval.computed", "系统计算, 不是审批结论", "Computed, not a decision"),
+    ("eval.computed", "系统计算，不是审批结论", "Computed, not a decision"),
     ("eval.decided", "经审批的决定", "Approved decisions"),
     ("eval.elimination", "风险消除条件", "Risk elimination conditions"),
     ("eval.exit", "脱贫退出条件", "Exit conditions"),
     ("eval.guarantees", "两不愁三保障及饮水安全", "Guarantees"),
-    ("eval.intro", "以下由政策规则根据本户登记数据计算得出, 仅供核实参考; 状态变更须经入户核实、评议和审批。", "Computed by the policy rules from this household's registry data, for checking only; a change of status needs a visit, a review and an approval."),
+    ("eval.intro", "以下由政策规则根据本户登记数据计算得出，仅供核实参考；状态变更须经入户核实、评议和审批。", "Computed by the policy rules from this household's registry data, for checking only; a change of status needs a visit, a review and an approval."),
     ("eval.latest_income", "最近收入年度人均纯收入", "Per capita, latest income year"),
     ("eval.met", "达到", "Met"),
     ("eval.no_income", "该年度无收入记录", "No income record for the year"),
@@ -222,19 +228,19 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("import.check", "上传并校验", "Upload and check"),
     ("import.column", "列", "Column"),
     ("import.confirm", "确认导入", "Confirm import"),
-    ("import.confirm_note", "确认后将按上面的预览在一个事务中全部导入; 如库中数据在预览后有变化, 将不会导入, 需重新预览。", "On confirmation the previewed file is imported in one transaction, all or nothing; if the registry changed since the preview, nothing is imported and you preview again."),
+    ("import.confirm_note", "确认后将按上面的预览在一个事务中全部导入；如库中数据在预览后有变化，将不会导入，需重新预览。", "On confirmation the previewed file is imported in one transaction, all or nothing; if the registry changed since the preview, nothing is imported and you preview again."),
     ("import.created", "新增户", "New households"),
     ("import.done", "导入完成", "Import done"),
     ("import.events", "补记状态事件", "Status events added"),
     ("import.expires", "有效至", "valid until"),
     ("import.file", "文件", "File"),
-    ("import.formats", "支持 .xlsx、.xls、.ods 与 .csv (UTF-8、带 BOM 的 UTF-8 或 GBK), 国家系统导出格式; 最大", "National-system export layout as .xlsx, .xls, .ods or .csv (UTF-8, UTF-8 with BOM or GBK); at most"),
-    ("import.intro", "上传户籍表后先显示校验结果与将要新增、修改、不变的户数, 此时不写入任何数据; 确认后整批导入, 要么全部成功, 要么全部不导入。", "An uploaded file is checked first: the problems and the numbers of new, changed and unchanged households are shown and nothing is written; on confirmation it is imported all or nothing."),
-    ("import.more_problems", "只列出前 500 个问题, 请修改后重新上传", "Only the first 500 problems are listed; fix them and upload again"),
+    ("import.formats", "支持 .xlsx、.xls、.ods 与 .csv（UTF-8、带 BOM 的 UTF-8 或 GBK），国家系统导出格式；最大", "National-system export layout as .xlsx, .xls, .ods or .csv (UTF-8, UTF-8 with BOM or GBK); at most"),
+    ("import.intro", "上传户籍表后先显示校验结果与将要新增、修改、不变的户数，此时不写入任何数据；确认后整批导入，要么全部成功，要么全部不导入。", "An uploaded file is checked first: the problems and the numbers of new, changed and unchanged households are shown and nothing is written; on confirmation it is imported all or nothing."),
+    ("import.more_problems", "只列出前 500 个问题，请修改后重新上传", "Only the first 500 problems are listed; fix them and upload again"),
     ("import.no_file", "请选择要上传的文件", "Choose a file to upload"),
     ("import.nothing_written", "未写入任何数据", "nothing was written"),
     ("import.number", "户编号", "Household no."),
-    ("import.outside", "以下农户不在本账号所属区域内, 整个文件不能导入", "These households lie outside your area; the whole file is refused"),
+    ("import.outside", "以下农户不在本账号所属区域内，整个文件不能导入", "These households lie outside your area; the whole file is refused"),
     ("import.problems", "发现问题", "Problems found"),
     ("import.read", "工作表 · 行 · 户 · 人", "Sheets · rows · households · people"),
     ("import.reason", "原因", "Reason"),
@@ -243,12 +249,12 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("import.row", "行号", "Row"),
     ("import.sheet", "工作表", "Sheet"),
     ("import.size", "大小", "Size"),
-    ("import.stale_file", "确认的文件与预览的文件不一致, 未导入任何数据, 请重新上传", "The confirmed file is not the previewed one; nothing was imported, upload again"),
-    ("import.stale_store", "预览之后库中数据已有变化, 未导入任何数据; 请重新上传预览后再确认", "The registry changed since the preview; nothing was imported, upload and preview again"),
-    ("import.stale_token", "预览已失效(已过期、已导入或不属于本账号), 未导入任何数据, 请重新上传", "The preview is no longer valid (expired, already imported or not yours); nothing was imported, upload again"),
+    ("import.stale_file", "确认的文件与预览的文件不一致，未导入任何数据，请重新上传", "The confirmed file is not the previewed one; nothing was imported, upload again"),
+    ("import.stale_store", "预览之后库中数据已有变化，未导入任何数据；请重新上传预览后再确认", "The registry changed since the preview; nothing was imported, upload and preview again"),
+    ("import.stale_token", "预览已失效（已过期、已导入或不属于本账号），未导入任何数据，请重新上传", "The preview is no longer valid (expired, already imported or not yours); nothing was imported, upload again"),
     ("import.title", "导入户籍表", "Import households"),
     ("import.unchanged", "不变户", "Unchanged households"),
-    ("import.unknown_columns", "未识别的列(不导入)", "Unknown columns (not imported)"),
+    ("import.unknown_columns", "未识别的列（不导入）", "Unknown columns (not imported)"),
     ("import.updated", "修改户", "Changed households"),
     ("import.upload", "上传文件", "Upload a file"),
     ("import.value", "值", "Value"),
@@ -274,13 +280,13 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("member.sex", "性别", "Sex"),
     ("mon.add_measure", "登记帮扶措施", "Add an assistance measure"),
     ("mon.add_visit", "登记走访", "Record a visit"),
-    ("mon.all_cases", "全部案件", "All cases"),
-    ("mon.amount", "金额(元)", "Amount (yuan)"),
+    ("mon.all_cases", "全部监测事项", "All cases"),
+    ("mon.amount", "金额（元）", "Amount (yuan)"),
     ("mon.assign", "结对帮扶干部", "Pair a cadre"),
-    ("mon.by_step", "办理中(按待办步骤)", "Open, by next step"),
+    ("mon.by_step", "办理中（按待办步骤）", "Open, by next step"),
     ("mon.cadre", "帮扶干部", "Cadre"),
     ("mon.cadres", "结对帮扶干部", "Paired cadres"),
-    ("mon.conditions_intro", "县级审定风险消除须全部满足以下条件(按政策参数计算)", "The county may approve risk elimination only when all these conditions hold (computed with the policy parameters)"),
+    ("mon.conditions_intro", "县级审定风险消除须全部满足以下条件（按政策参数计算）", "The county may approve risk elimination only when all these conditions hold (computed with the policy parameters)"),
     ("mon.description", "措施内容", "Description"),
     ("mon.end_measure", "结束帮扶措施", "End a measure"),
     ("mon.ended", "结束日期", "Ended"),
@@ -291,7 +297,7 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("mon.measures", "帮扶措施", "Assistance measures"),
     ("mon.next_page", "下一页", "Next page"),
     ("mon.none", "暂无", "None"),
-    ("mon.open_cases", "办理中案件", "Open cases"),
+    ("mon.open_cases", "办理中的监测事项", "Open cases"),
     ("mon.post", "职务", "Post"),
     ("mon.prev_page", "上一页", "Previous page"),
     ("mon.purpose", "走访目的", "Purpose"),
@@ -315,23 +321,23 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("nav.reports", "报表", "Reports"),
     ("nav.warnings", "预警", "Warnings"),
     ("nav.whatif", "推演", "What-if"),
-    ("notice.intro", "经农户申请(或干部排查、部门预警)、入户核实和村民主评议, 拟将下列农户纳入监测(或标注风险消除), 现予公示。", "After application or checks, a home visit and the village review, the following household is proposed; this notice is public."),
-    ("notice.objection", "公示期内如有异议, 请向村委会或乡镇人民政府反映。", "Objections during the notice period go to the village committee or the township government."),
+    ("notice.intro", "经农户申请（或干部排查、部门预警）、入户核实和村民主评议，拟将下列农户纳入监测（或标注风险消除），现予公示。", "After application or checks, a home visit and the village review, the following household is proposed; this notice is public."),
+    ("notice.objection", "公示期内如有异议，请向村委会或乡镇人民政府反映。", "Objections during the notice period go to the village committee or the township government."),
     ("notice.period", "公示期", "Notice period"),
     ("notice.title", "防返贫监测对象公示", "Public notice: monitored households"),
     ("password.confirm", "再次输入新密码", "Repeat new password"),
     ("password.current", "当前密码", "Current password"),
-    ("password.forced", "首次登录, 请设置新密码后继续", "First sign-in: set a new password to continue"),
-    ("password.guessable", "新密码太容易被猜到(常见密码、键盘顺序、用户名加数字等), 请换一个更长、更不规则的密码", "The new password is easy to guess (a common password, a keyboard run, the user name with digits…); choose a longer, less regular one"),
+    ("password.forced", "首次登录，请设置新密码后继续", "First sign-in: set a new password to continue"),
+    ("password.guessable", "新密码太容易被猜到（常见密码、键盘顺序、用户名加数字等），请换一个更长、更不规则的密码", "The new password is easy to guess (a common password, a keyboard run, the user name with digits, ...); choose a longer, less regular one"),
     ("password.mismatch", "两次输入的新密码不一致", "The new passwords differ"),
     ("password.new", "新密码", "New password"),
-    ("password.rate_limited", "当前密码输错次数过多, 请 15 分钟后再试", "Too many wrong current passwords; try again in 15 minutes"),
+    ("password.rate_limited", "当前密码输错次数过多，请 15 分钟后再试", "Too many wrong current passwords; try again in 15 minutes"),
     ("password.submit", "修改密码", "Change password"),
     ("password.title", "修改密码", "Change password"),
-    ("password.too_weak", "新密码至少 10 个字符, 且不能与用户名或当前密码相同", "At least 10 characters, not the user name or the current password"),
+    ("password.too_weak", "新密码至少 10 个字符，且不能与用户名或当前密码相同", "At least 10 characters, not the user name or the current password"),
     ("password.wrong_current", "当前密码不正确", "The current password is wrong"),
     ("policy.derivation", "推算方法", "Derivation"),
-    ("policy.intro", "本区域该年度生效的政策参数, 每项注明出处、可靠程度和推算方法(只读)。", "The parameters in force in your area for the year, each with its source, reliability and derivation (read only)."),
+    ("policy.intro", "本区域该年度生效的政策参数，每项注明出处、可靠程度和推算方法（只读）。", "The parameters in force in your area for the year, each with its source, reliability and derivation (read only)."),
     ("policy.layer", "所在参数包", "Pack layer"),
     ("policy.param", "参数", "Parameter"),
     ("policy.reliability", "可靠程度", "Reliability"),
@@ -349,19 +355,23 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("proposal.risk_elimination", "符合风险消除条件", "Meets risk elimination"),
     ("proposal.should_register", "建议识别为贫困户", "Should be registered as poor"),
     ("proposal.wrong_exit_suspect", "疑似错退", "Suspected wrong exit"),
+    ("registry.exited", "脱贫户", "Lifted household"),
+    ("registry.not_registered", "一般农户", "Ordinary household"),
+    ("registry.poor", "贫困户（未脱贫）", "Registered poor (not exited)"),
+    ("registry.removed", "已清退", "Removed"),
     ("reliability.assumed", "假设值", "Assumed"),
     ("reliability.local", "地方做法", "Local practice"),
     ("reliability.official", "官方文件", "Official document"),
     ("reliability.weak", "二手资料", "Secondary source"),
     ("reports.annual", "年度报告", "Annual review"),
     ("reports.audited", "每次导出都记入审计日志。", "Every export is recorded in the audit log."),
-    ("reports.full_identity", "按您的角色, 导出含完整证件号码与电话。", "Your role exports full resident IDs and phone numbers."),
-    ("reports.households", "农户清单(导入格式, 每人一行)", "Household list (import layout, one row per person)"),
+    ("reports.full_identity", "按您的角色，导出含完整证件号码与电话。", "Your role exports full resident IDs and phone numbers."),
+    ("reports.households", "农户清单（导入格式，每人一行）", "Household list (import layout, one row per person)"),
     ("reports.indicators", "指标报表", "Indicator tables"),
-    ("reports.intro", "以下报表只含本账号所属区域的数据, 按所选年度年末的状态计算。", "These reports cover your area only, as of the end of the chosen year."),
+    ("reports.intro", "以下报表只含本账号所属区域的数据，按所选年度年末的状态计算。", "These reports cover your area only, as of the end of the chosen year."),
     ("reports.masked", "证件号码与电话已遮蔽。", "Resident IDs and phone numbers are masked."),
-    ("reports.slow", "首次生成需逐年评估本区域全部农户, 大的区域可能需要一些时间。", "The first build evaluates every household of your area year by year; large areas take a while."),
-    ("reports.tables", "标准报表: 县、乡镇、村各一张工作表", "Standard tables: one sheet per county, township and village level"),
+    ("reports.slow", "首次生成需逐年评估本区域全部农户，大的区域可能需要一些时间。", "The first build evaluates every household of your area year by year; large areas take a while."),
+    ("reports.tables", "标准报表：县、乡镇、村各一张工作表", "Standard tables: one sheet per county, township and village level"),
     ("reports.title", "报表下载", "Reports"),
     ("role.admin", "系统管理员", "Administrator"),
     ("role.analyst", "分析员", "Analyst"),
@@ -386,7 +396,7 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("warn.apply", "筛选", "Filter"),
     ("warn.as_of", "评估日期", "Evaluated as of"),
     ("warn.band", "收入区间", "Income band"),
-    ("warn.candidates_by_kind", "建议纳入监测(按类型)", "Monitoring candidates, by kind"),
+    ("warn.candidates_by_kind", "建议纳入监测（按类型）", "Monitoring candidates, by kind"),
     ("warn.case_near", "办理事项临近时限", "Cases near their time limit"),
     ("warn.case_overdue", "办理事项已超时限", "Cases past their time limit"),
     ("warn.counts", "各类预警户数", "Households by warning"),
@@ -394,7 +404,7 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("warn.empty", "没有符合条件的预警", "No warnings match"),
     ("warn.export", "导出 XLSX", "Download XLSX"),
     ("warn.guarantee_unmet", "“三保障”和饮水安全未达标", "Guarantees unmet"),
-    ("warn.guarantees", "未达标户数(按保障项目)", "Unmet, by guarantee"),
+    ("warn.guarantees", "未达标户数（按保障项目）", "Unmet, by guarantee"),
     ("warn.quality", "数据质量检查", "Data-quality checks"),
     ("warn.quality_checked", "检查户数", "Households checked"),
     ("warn.quality_findings", "问题数", "Findings"),
@@ -421,24 +431,24 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("warn.yes", "是", "Yes"),
     ("whatif.after", "调整后", "Changed"),
     ("whatif.before", "现行", "In force"),
-    ("whatif.busy", "您已有一项推演在运行, 或同时运行的推演过多, 请稍后再试", "You already have a what-if running, or too many are running; try again shortly"),
+    ("whatif.busy", "您已有一项推演在运行，或同时运行的推演过多，请稍后再试", "You already have a what-if running, or too many are running; try again shortly"),
     ("whatif.by_kind", "按建议类别", "By kind of proposal"),
     ("whatif.current", "现行值", "In force"),
     ("whatif.evaluated", "参与推演的农户", "Households evaluated"),
     ("whatif.flipped", "建议变化的户数 / 人数", "Households / people that flip"),
-    ("whatif.gain", "新增(户 / 人)", "Gain (households / people)"),
+    ("whatif.gain", "新增（户 / 人）", "Gain (households / people)"),
     ("whatif.head_id", "户主身份证号", "Head's resident ID"),
     ("whatif.hh_people", "数字为户数 / 人数。", "Figures are households / people."),
     ("whatif.households", "建议变化的农户", "Households that flip"),
-    ("whatif.intro", "调整本区域某一年度的政策参数, 看哪些农户的系统建议会随之变化。只读: 不改动任何登记数据, 也不改动现行政策。", "Change this area's policy parameters for one year and see whose proposals would change. Read only: nothing in the registry or the policy in force is changed."),
-    ("whatif.lose", "取消(户 / 人)", "Lose (households / people)"),
+    ("whatif.intro", "调整本区域某一年度的政策参数，看哪些农户的系统建议会随之变化。只读：不改动任何登记数据，也不改动现行政策。", "Change this area's policy parameters for one year and see whose proposals would change. Read only: nothing in the registry or the policy in force is changed."),
+    ("whatif.lose", "取消（户 / 人）", "Lose (households / people)"),
     ("whatif.new", "推演值", "What-if value"),
     ("whatif.next", "下一页", "Next"),
-    ("whatif.nothing_written", "推演结果, 未写入任何数据。", "What-if result; nothing was written."),
+    ("whatif.nothing_written", "推演结果，未写入任何数据。", "What-if result; nothing was written."),
     ("whatif.prev", "上一页", "Previous"),
     ("whatif.run", "推演", "Run what-if"),
     ("whatif.title", "政策推演", "Policy what-if"),
-    ("whatif.unchanged", "没有修改任何参数: 请至少改动一项", "No parameter was changed: change at least one"),
+    ("whatif.unchanged", "没有修改任何参数：请至少改动一项", "No parameter was changed: change at least one"),
     ("whatif.up", "上一级", "Up"),
 ];
 
@@ -466,5 +476,88 @@ mod tests {
         );
         assert_eq!(Lang::Zh.t("login.title"), "登录");
         assert_eq!(Lang::En.t("login.title"), "Sign in");
+    }
+
+    /// Every coded label of core (step names, risk types, relationships, measure kinds, …) and every
+    /// registry standing has its English text when the page is switched to English.
+    #[test]
+    fn every_label_has_its_english() {
+        let mut missing = Vec::new();
+        for (kind, codes) in jingzhun_core::labels_en::kinds() {
+            for code in codes {
+                let en = Lang::En.label(kind, code, "中文");
+                if en == "中文" || en.chars().any(jingzhun_core::text::is_chinese) {
+                    missing.push(format!("{kind}.{code}"));
+                }
+            }
+        }
+        for code in ["not_registered", "poor", "exited", "removed"] {
+            if Lang::En.label("registry", code, "中文") == "中文" {
+                missing.push(format!("registry.{code}"));
+            }
+        }
+        for (key, zh, en) in TABLE {
+            if en.trim().is_empty() || en.chars().any(jingzhun_core::text::is_chinese) {
+                missing.push(format!("{key}: {zh}"));
+            }
+        }
+        assert!(missing.is_empty(), "no English for {missing:#?}");
+    }
+
+    /// The Chinese of every label uses the glossary's terms (docs/glossary.md, 不用的词) and full-width
+    /// punctuation.
+    #[test]
+    fn chinese_labels_use_the_glossary_and_full_width_punctuation() {
+        let avoided = jingzhun_core::labels_en::avoided_words(jingzhun_core::labels_en::GLOSSARY);
+        assert!(avoided.contains(&"非贫困户") && avoided.contains(&"案件"));
+        let mut bad = Vec::new();
+        for (key, zh, _) in TABLE {
+            for word in &avoided {
+                if zh.contains(word) {
+                    bad.push(format!("{key}: {zh}（{word}）"));
+                }
+            }
+            for place in jingzhun_core::text::half_width_in_chinese(zh) {
+                bad.push(format!("{key}: 半角标点「{place}」"));
+            }
+        }
+        assert!(bad.is_empty(), "{bad:#?}");
+    }
+
+    /// No page template and no string of the web crate's code says a word the glossary does not use.
+    #[test]
+    fn pages_and_messages_use_the_glossary_terms() {
+        let avoided = jingzhun_core::labels_en::avoided_words(jingzhun_core::labels_en::GLOSSARY);
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("src"), root.join("templates")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("read dir").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs" || e == "html") {
+                    files.push(path);
+                }
+            }
+        }
+        assert!(files.len() > 20, "{files:?}");
+        let mut bad = Vec::new();
+        for path in files {
+            let text = std::fs::read_to_string(&path).expect("read");
+            for (n, line) in text.lines().enumerate() {
+                let code = line.trim_start();
+                // Comments (English, and may name the words to avoid) and this test's own file are not pages.
+                if code.starts_with("//") || path.ends_with("i18n.rs") {
+                    continue;
+                }
+                for word in &avoided {
+                    if line.contains(word) {
+                        bad.push(format!("{}:{}: {word}", path.display(), n + 1));
+                    }
+                }
+            }
+        }
+        assert!(bad.is_empty(), "{bad:#?}");
     }
 }

@@ -146,7 +146,7 @@ pub fn components() -> Value {
                     (
                         "by_step",
                         arr(json!({"type": "array",
-                            "description": "[步骤代码, 步骤名称, 等待该步骤的在办案件数]",
+                            "description": "[步骤代码, 步骤名称, 等待该步骤的在办监测事项数]",
                             "prefixItems": [step(), s(), i()],
                             "minItems": 3, "maxItems": 3})),
                     ),
@@ -512,7 +512,7 @@ pub fn components() -> Value {
                 (
                     "seen",
                     opt(json!({"type": "integer", "minimum": 0,
-                        "description": "所依据的案件步骤数 (line.step_count); 已过时则答 409 并附案件现状"})),
+                        "description": "所依据的监测事项步骤数 (line.step_count); 已过时则答 409 并附监测事项现状"})),
                 ),
             ],
             &["outcome"],
@@ -526,7 +526,7 @@ pub fn components() -> Value {
             ("message", s()),
             (
                 "open_case",
-                opt(json!({"type": "string", "description": "该户在办的监测案件编号"})),
+                opt(json!({"type": "string", "description": "该户在办的监测事项编号"})),
             ),
         ]),
     );
@@ -918,7 +918,7 @@ fn warnings_view() -> Value {
                         (
                             "findings",
                             json!({"type": "array", "items": i(),
-                            "description": "各项检查发现的问题数, 顺序同 checks"}),
+                            "description": "各项检查发现的问题数，顺序同 checks"}),
                         ),
                     ])),
                 ),
@@ -994,7 +994,11 @@ pub fn operation(method: &Method, path: &str) -> Option<Operation> {
         ("POST", "/api/v1/households/{id}/leads") => Operation {
             request: Some(r("LeadBody")),
             success: (201, r("Opened")),
-            others: vec![(400, r("Error")), (409, r("LeadRefused"))],
+            others: vec![
+                (400, r("Error")),
+                (409, r("LeadRefused")),
+                (422, r("Problem")),
+            ],
         },
         (
             "POST",
@@ -1038,7 +1042,7 @@ fn parameters(path: &str) -> Vec<Value> {
     }
     if path.contains("{case}") {
         params.push(json!({"name": "case", "in": "path", "required": true,
-            "description": "监测案件编号 (户ID-序号)", "schema": {"type": "string"}}));
+            "description": "监测事项编号 (户ID-序号)", "schema": {"type": "string"}}));
     }
     if path == "/api/v1/households" {
         params.push(json!({"name": "q", "in": "query", "required": false,
@@ -1051,7 +1055,7 @@ fn parameters(path: &str) -> Vec<Value> {
     }
     if path == "/api/v1/cases" {
         params.push(json!({"name": "all", "in": "query", "required": false,
-            "description": "1 或 true: 含已办结的案件 (默认只列在办案件)", "schema": {"type": "string"}}));
+            "description": "1 或 true: 含已办结的监测事项 (默认只列在办监测事项)", "schema": {"type": "string"}}));
         params.push(json!({"name": "area", "in": "query", "required": false,
             "description": "限定区域(须在账号区域内)", "schema": {"type": "string"}}));
         params.push(json!({"name": "page", "in": "query", "required": false,

@@ -11,47 +11,54 @@ use jingzhun_store::{Actor, Store};
 
 #[derive(Debug, Subcommand)]
 pub enum AreasCommand {
-    /// 显示一个区划: 名称、层级、上级链, 以及下辖各级数量
+    /// 显示一个区划：名称、层级、上级链，以及下辖各级数量
     Show {
-        /// 区划代码 (2/4/6/9/12 位)
+        /// 区划代码（2/4/6/9/12 位）
         code: String,
-        /// 按此日期的名称与归属显示 (YYYY-MM-DD)
+        /// 按此日期的名称与归属显示（YYYY-MM-DD）
         #[arg(long)]
         as_of: Option<NaiveDate>,
     },
     /// 列出下级区划
     List {
-        /// 上级区划代码; 不填则列出各省
+        /// 上级区划代码；不填则列出各省
         code: Option<String>,
-        /// 列出哪一级 (province/city/county/township/village 或 省/市/县/乡镇/村); 默认为直接下级
+        /// 列出哪一级（province/city/county/township/village 或 省/市/县/乡镇/村）；默认为直接下级
         #[arg(long)]
         level: Option<String>,
-        /// 只列出农村行政村 (不含居委会/社区)
+        /// 只列出农村行政村（不含居委会/社区）
         #[arg(long)]
         rural: bool,
     },
-    /// 导入其他省份的区划文件 (一个文件, 或含 provinces/cities/areas/streets/villages.csv 的文件夹)
-    Import { path: PathBuf },
-    /// 区划更名, 自生效日期起使用新名称; 旧记录仍按原代码解析
+    /// 导入其他省份的区划文件（一个文件，或含 provinces/cities/areas/streets/villages.csv 的文件夹）
+    Import {
+        /// 区划文件或文件夹
+        path: PathBuf,
+    },
+    /// 区划更名，自生效日期起使用新名称；旧记录仍按原代码解析
     Rename {
+        /// 区划代码
         code: String,
         /// 新名称
         name: String,
-        /// 生效日期 (YYYY-MM-DD)
+        /// 生效日期（YYYY-MM-DD）
         #[arg(long)]
         effective: NaiveDate,
-        /// 依据 (文件、批复)
+        /// 依据（文件、批复）
         #[arg(long, default_value = "")]
         reason: String,
     },
-    /// 区划合并: 自生效日期起, 原区划的记录归入目标区划
+    /// 区划合并：自生效日期起，原区划的记录归入目标区划
     Merge {
+        /// 区划代码
         code: String,
-        /// 并入的区划代码 (同一级)
+        /// 并入的区划代码（同一级）
         #[arg(long)]
         into: String,
+        /// 生效日期（年-月-日）
         #[arg(long)]
         effective: NaiveDate,
+        /// 依据（文件、批复）
         #[arg(long, default_value = "")]
         reason: String,
     },
@@ -107,11 +114,11 @@ fn show(store: &Store, code: &AreaCode, as_of: Option<NaiveDate>) -> anyhow::Res
     let tree = store.area_tree()?;
     let date = as_of.unwrap_or_else(today);
     let Some(area) = tree.get(code) else {
-        bail!("区划「{code}」不存在; 请先运行 `jingzhun init` 或 `jingzhun areas import`")
+        bail!("区划「{code}」不存在；请先运行 `jingzhun init` 或 `jingzhun areas import`")
     };
     println!("{}  {}", area.code, tree.full_name_on(code, date));
     println!(
-        "层级: {}{}",
+        "层级：{}{}",
         area.level().label(),
         area.settlement
             .map(|s| format!(" ({})", s.label()))
@@ -119,7 +126,7 @@ fn show(store: &Store, code: &AreaCode, as_of: Option<NaiveDate>) -> anyhow::Res
     );
     if let Some(resolved) = tree.resolve(code, date).filter(|r| r != code) {
         println!(
-            "截至 {date} 已并入: {resolved} {}",
+            "截至 {date} 已并入：{resolved} {}",
             tree.full_name_on(&resolved, date)
         );
     }
@@ -147,11 +154,11 @@ pub fn print_level_counts(tree: &AreaTree, code: Option<&AreaCode>) {
             let rural = within.iter().filter(|a| a.is_rural_village()).count();
             let urban = within.len() - rural;
             println!(
-                "  村级: {} (其中农村行政村 {rural}, 城镇社区 {urban})",
+                "  村级：{}（其中农村行政村 {rural}，城镇社区 {urban}）",
                 within.len()
             );
         } else {
-            println!("  {}级: {}", level.label(), within.len());
+            println!("  {}级：{}", level.label(), within.len());
         }
     }
 }
@@ -197,7 +204,7 @@ fn import(store: &Store, actor: &Actor, path: &std::path::Path) -> anyhow::Resul
     let mut all: Vec<_> = existing.areas().cloned().collect();
     all.extend(areas.iter().cloned());
     AreaTree::new(all)
-        .with_context(|| format!("「{}」中的区划缺少上级, 未导入任何数据", path.display()))?;
+        .with_context(|| format!("「{}」中的区划缺少上级，未导入任何数据", path.display()))?;
     let n = store.upsert_areas(&areas, actor, &format!("导入区划文件 {}", path.display()))?;
     println!("已导入区划 {n} 条");
     Ok(ExitCode::SUCCESS)
@@ -216,10 +223,10 @@ fn record_change(
     let date = change.effective;
     match &change.kind {
         AreaChangeKind::Renamed { name } => {
-            println!("已记录: {} 自 {date} 起更名为「{name}」", change.code)
+            println!("已记录：{} 自 {date} 起更名为「{name}」", change.code)
         }
         AreaChangeKind::Merged { into } => println!(
-            "已记录: {} 自 {date} 起并入 {into} {}",
+            "已记录：{} 自 {date} 起并入 {into} {}",
             change.code,
             tree.full_name_on(into, date)
         ),

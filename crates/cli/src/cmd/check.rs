@@ -20,16 +20,16 @@ use super::{evaluate::default_year, export::load_current, table};
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// 检查哪个区划 (省、市、县、乡镇或村的代码)
+    /// 检查哪个区划（省、市、县、乡镇或村的代码）
     #[arg(long)]
     pub area: String,
-    /// 检查哪一年的收入 (默认为上一个完整年度); 贫困线取该年政策包的值
+    /// 检查哪一年的收入（默认为上一个完整年度）；贫困线取该年政策包的值
     #[arg(long)]
     pub year: Option<u16>,
-    /// 问题清单输出文件: .xlsx 或 .csv
+    /// 问题清单输出文件：.xlsx 或 .csv
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// 民政、公安的死亡人员名单 (XLSX 或 CSV, 含证件号码列), 用于检查已死亡仍在册
+    /// 民政、公安的死亡人员名单（XLSX 或 CSV, 含证件号码列），用于检查已死亡仍在册
     #[arg(long)]
     pub deaths: Option<PathBuf>,
 }
@@ -48,7 +48,7 @@ pub fn run(store: &Store, args: CheckArgs) -> anyhow::Result<ExitCode> {
             let list = read_department_list(path, DepartmentKind::Death, today)
                 .with_context(|| format!("无法读取死亡人员名单「{}」", path.display()))?;
             for p in &list.problems {
-                println!("死亡人员名单「{}」{p} (该行未使用)", list.source);
+                println!("死亡人员名单「{}」{p}（该行未使用）", list.source);
             }
             list.resident_ids()
         }
@@ -77,7 +77,7 @@ pub fn run(store: &Store, args: CheckArgs) -> anyhow::Result<ExitCode> {
     let findings = run_checks(&input, &params);
 
     println!(
-        "区划 {area}: 检查 {} 户, {year} 年收入, 贫困线 {} 元/人·年; 发现 {} 个问题",
+        "区划 {area}: 检查 {} 户，{year} 年收入，贫困线 {} 元/人·年；发现 {} 个问题",
         households.len(),
         effective.params.poverty_line,
         findings.len()
@@ -139,7 +139,7 @@ pub fn run(store: &Store, args: CheckArgs) -> anyhow::Result<ExitCode> {
         write_findings(out, &findings)
             .with_context(|| format!("无法写入问题清单「{}」", out.display()))?;
         println!(
-            "问题清单 ({} 条) 已写入「{}」",
+            "问题清单（{} 条）已写入「{}」",
             findings.len(),
             out.display()
         );

@@ -27,18 +27,19 @@ const LAST_YEAR: u16 = jingzhun_synth::calibration::LAST_YEAR;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 只生成、评估并打印汇总, 不启动网页应用
+    /// 只生成、评估并打印汇总，不启动网页应用
     #[arg(long)]
     pub no_serve: bool,
     /// 网页应用监听地址
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
-    /// 规模 (1 为巴中市实际人口)
+    /// 规模（1 为巴中市实际人口）
     #[arg(long, default_value_t = 1.0)]
     pub scale: f64,
+    /// 随机种子（同一种子生成的数据相同）
     #[arg(long, default_value_t = 2014)]
     pub seed: u64,
-    /// 以 JSON 输出汇总 (每年一个对象)
+    /// 以 JSON 输出汇总（每年一个对象）
     #[arg(long)]
     pub json: bool,
 }
@@ -48,11 +49,11 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
     let city = jingzhun_synth::bazhong();
     if store.area_tree()?.is_empty() {
         let areas = jingzhun_io::sichuan().context("随附的四川省区划数据损坏")?;
-        store.upsert_areas(&areas, actor, "演示: 载入四川省行政区划")?;
+        store.upsert_areas(&areas, actor, "演示：载入四川省行政区划")?;
     }
     if store.count_households(&city)? == 0 {
         eprintln!(
-            "首次运行: 生成巴中市演示数据 (规模 {}, 种子 {}) ...",
+            "首次运行：生成巴中市演示数据（规模 {}，种子 {}） ...",
             args.scale, args.seed
         );
         let config = SynthConfig {
@@ -68,7 +69,7 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
         }
     } else {
         eprintln!(
-            "使用已有的演示数据 ({} 户); 删除数据库文件可重新生成",
+            "使用已有的演示数据（{} 户）；删除数据库文件可重新生成",
             store.count_households(&city)?
         );
     }
@@ -109,7 +110,7 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summaries)?);
     } else {
-        print_summary(&series);
+        print_summary(&series, args.scale);
         // What the rules propose from the measures and saved department findings (the bulk evaluation
         // reads them like the household page does).
         let line: Vec<String> = proposals
@@ -117,7 +118,7 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
             .filter(|(y, ..)| *y >= 2020)
             .map(|(y, re, alert)| format!("{y} 年 {re}/{alert}"))
             .collect();
-        eprintln!("符合风险消除条件户/部门预警户: {}", line.join(", "));
+        eprintln!("符合风险消除条件户/部门预警户：{}", line.join("，"));
         if let Some(e) = &economy {
             print_economy(e);
         }
@@ -126,7 +127,7 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
         }
     }
     eprintln!(
-        "用时 {:.1} 秒 (含生成、读取与 {} 个年度的评估)",
+        "用时 {:.1} 秒（含生成、读取与 {} 个年度的评估）",
         started.elapsed().as_secs_f64(),
         summaries.len()
     );
@@ -162,6 +163,8 @@ fn evaluate_years_saving(
     save: bool,
     each: &mut dyn FnMut(&Engine, &Evaluation),
 ) -> anyhow::Result<SummarySeries> {
+    let pack = PolicyPack::builtin();
+    super::policy::require_year(&pack, last_year)?;
     let years: Vec<u16> = (FIRST_YEAR..=last_year.max(FIRST_YEAR)).collect();
     let pack = PolicyPack::builtin();
     let mut fresh = Vec::new();
@@ -243,66 +246,166 @@ fn save_years(
     Ok(series)
 }
 
-/// The summary table: 2013, 2020 and the latest year, each computed figure beside the published one.
-fn print_summary(series: &SummarySeries) {
+/// Where a figure of the demo's table comes from: how the synthetic data and the rules produce it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The generator fills the data up to the published total: equal by construction.
+    Filled,
+    /// The generator draws with probabilities or means set from the published figure; the engine's count is
+    /// close to it, not equal by construction.
+    Calibrated,
+    /// The engine's rules compute it from the data (the generator does not set the count).
+    Rules,
+    /// The generator draws it at assumed rates; nothing is published to compare with.
+    Assumed,
+}
+
+impl Origin {
+    pub fn label(self) -> &'static str {
+        match self {
+            Origin::Filled => "补足",
+            Origin::Calibrated => "校准",
+            Origin::Rules => "规则",
+            Origin::Assumed => "假设",
+        }
+    }
+}
+
+/// One row of the summary table: the summary field, its Chinese label, where the demo's figure comes
+/// from, and whether the published figure scales with the demo's scale (counts of people and households do;
+/// rates, incomes and the numbers of villages and counties do not).
+#[derive(Debug, Clone, Copy)]
+pub struct Row {
+    pub field: &'static str,
+    pub label: &'static str,
+    pub origin: Origin,
+    pub scales: bool,
+}
+
+const fn row(field: &'static str, label: &'static str, origin: Origin, scales: bool) -> Row {
+    Row {
+        field,
+        label,
+        origin,
+        scales,
+    }
+}
+
+/// The rows of the summary, in the order people read them (`report summary` prints the same labels).
+pub const ROWS: &[Row] = &[
+    row("rural_population", "农村户籍人口", Origin::Filled, true),
+    row("poor_households", "建档立卡贫困户", Origin::Filled, true),
+    row("poor_people", "建档立卡贫困人口", Origin::Filled, true),
+    row("incidence", "贫困发生率", Origin::Filled, false),
+    row(
+        "poor_villages",
+        "贫困村（发生率未达退出标准）",
+        Origin::Filled,
+        false,
+    ),
+    row("counties_exited", "摘帽县（累计）", Origin::Rules, false),
+    row(
+        "lifted_people_cumulative",
+        "2014 年以来累计脱贫人口",
+        Origin::Filled,
+        true,
+    ),
+    row(
+        "registered_poor_income_per_capita",
+        "建档立卡户人均纯收入（元）",
+        Origin::Calibrated,
+        false,
+    ),
+    row(
+        "relocated_households",
+        "易地扶贫搬迁户",
+        Origin::Calibrated,
+        true,
+    ),
+    row(
+        "relocated_people",
+        "易地扶贫搬迁人口",
+        Origin::Calibrated,
+        true,
+    ),
+    row("dibao_people", "农村低保对象", Origin::Calibrated, true),
+    row(
+        "dibao_registered_poor_people",
+        "其中建档立卡人口",
+        Origin::Calibrated,
+        true,
+    ),
+    row(
+        "monitored_households",
+        "监测对象（户）",
+        Origin::Assumed,
+        true,
+    ),
+    row("monitored_people", "监测对象（人）", Origin::Assumed, true),
+    row(
+        "risk_eliminated_people",
+        "风险消除人口（累计）",
+        Origin::Assumed,
+        true,
+    ),
+];
+
+/// The summary table: 2013, 2020 and the latest year, each computed figure beside the published one (scaled
+/// to the demo's scale where the figure is a count), and where each figure comes from.
+fn print_summary(series: &SummarySeries, scale: f64) {
+    print!("{}", summary_table(series, scale));
+}
+
+pub fn summary_table(series: &SummarySeries, scale: f64) -> String {
     let (Some(first), Some(end)) = (series.summary(FIRST_YEAR), series.summary(2020)) else {
-        return;
+        return String::new();
     };
+    let unscaled = (scale - 1.0).abs() < f64::EPSILON;
     let latest = series.years().last().and_then(|y| series.summary(y));
-    let published = |year: u16, field: &str| {
+    let published = |year: u16, row: &Row| {
         BAZHONG_PUBLISHED
             .iter()
-            .find(|p| p.year == year && p.field == field)
-            .map(|p| format_value(field, p.value))
+            .find(|p| p.year == year && p.field == row.field)
+            .map(|p| {
+                let value = if row.scales { p.value * scale } else { p.value };
+                format_value(row.field, value)
+            })
             .unwrap_or_default()
     };
-    let rows: &[(&str, &str)] = &[
-        ("rural_population", "农村户籍人口"),
-        ("poor_households", "建档立卡贫困户"),
-        ("poor_people", "建档立卡贫困人口"),
-        ("incidence", "贫困发生率"),
-        ("poor_villages", "贫困村 (发生率未达退出标准)"),
-        ("counties_exited", "摘帽县 (累计)"),
-        ("lifted_people_cumulative", "2014 年以来累计脱贫人口"),
-        (
-            "registered_poor_income_per_capita",
-            "建档立卡户人均纯收入 (元)",
-        ),
-        ("relocated_households", "易地扶贫搬迁户"),
-        ("relocated_people", "易地扶贫搬迁人口"),
-        ("dibao_people", "农村低保对象"),
-        ("dibao_registered_poor_people", "其中建档立卡人口"),
-        ("monitored_households", "监测户"),
-        ("monitored_people", "监测人口"),
-        ("risk_eliminated_people", "已消除风险人口 (累计)"),
-    ];
+    let published_head = if unscaled {
+        "公布".to_owned()
+    } else {
+        format!("公布×{scale}")
+    };
     let mut table_rows = vec![vec![
         format!("{} 汇总", first.area_name),
         format!("{FIRST_YEAR} 年"),
-        "公布".to_owned(),
+        published_head.clone(),
         "2020 年".to_owned(),
-        "公布".to_owned(),
+        published_head,
     ]];
     if let Some(l) = &latest {
         table_rows[0].push(format!("{} 年", l.year));
     }
-    for (field, label) in rows {
+    table_rows[0].push("来源".to_owned());
+    for row in ROWS {
         let value = |s: &Summary| {
-            s.get(field)
-                .map(|v| format_value(field, v))
+            s.get(row.field)
+                .map(|v| format_value(row.field, v))
                 .unwrap_or_else(|| "-".into())
         };
-        let mut row = vec![
-            label.to_string(),
+        let mut cells = vec![
+            row.label.to_string(),
             value(&first),
-            published(FIRST_YEAR, field),
+            published(FIRST_YEAR, row),
             value(&end),
-            published(2020, field),
+            published(2020, row),
         ];
         if let Some(l) = &latest {
-            row.push(value(l));
+            cells.push(value(l));
         }
-        table_rows.push(row);
+        cells.push(row.origin.label().to_owned());
+        table_rows.push(cells);
     }
     // Monitored households by kind, one row each.
     for kind in jingzhun_core::MonitoringKind::ALL {
@@ -312,7 +415,7 @@ fn print_summary(series: &SummarySeries) {
                 .map(|n| n.to_string())
                 .unwrap_or_default()
         };
-        let mut row = vec![
+        let mut cells = vec![
             format!("  其中{}", kind.label()),
             value(&first),
             String::new(),
@@ -320,20 +423,38 @@ fn print_summary(series: &SummarySeries) {
             String::new(),
         ];
         if let Some(l) = &latest {
-            row.push(value(l));
+            cells.push(value(l));
         }
+        cells.push(Origin::Assumed.label().to_owned());
         let at = table_rows
             .iter()
-            .position(|r| r[0] == "监测户")
+            .position(|r| r[0] == "监测对象（户）")
             .map_or(table_rows.len(), |i| i + 1 + kind.index() as usize);
-        table_rows.insert(at, row);
+        table_rows.insert(at, cells);
     }
-    println!();
-    print!("{}", table::render(&table_rows));
-    println!(
-        "公布数字: 巴中市人民政府 2021 年 1 月; 计算数字: 引擎对演示数据的评估 (政策包 {})",
+    let mut out = String::from("\n");
+    out.push_str(&table::render(&table_rows));
+    out.push_str(&format!(
+        "公布数字：巴中市人民政府 2021 年 1 月；计算数字：引擎按政策包 {} 对演示数据的评估。\n",
         end.pack_version
+    ));
+    if !unscaled {
+        out.push_str(&format!(
+            "规模 {scale}：公布列中的人数和户数已乘以 {scale}；发生率和人均收入不随规模变化；\
+             贫困村数和摘帽县数按原数列出（规模小于 1 时村和县的个数不变，大于 1 时区县被复制，不可比）。\n"
+        ));
+    }
+    out.push_str(
+        "来源：补足＝生成器把数据补足到公布数，相符是构造使然（农村人口、2013 年贫困存量、贫困村、累计脱贫人数）；\
+         校准＝生成器按公布数设定概率或均值抽样，引擎算得的数字接近而不必相等；\
+         规则＝引擎按政策包规则从数据算出；假设＝按假设比例抽样，没有公布数可对照。\n",
     );
+    out.push_str(
+        "假设：摘帽县按发生率低于 3% 的次年计，退出检验视群众认可度为达标（认可度靠抽样调查，数据中没有）；\
+         各区县的人口和贫困人口划分、2013 年农村收入增速、2022–2025 年的监测范围均为假设；\
+         监测对象和风险消除按假设比例生成。\n",
+    );
+    out
 }
 
 /// The year of the published economy figures.
@@ -343,18 +464,18 @@ const ECONOMY_YEAR: u16 = 2020;
 /// calibration notes in `policy/README.md`).
 fn print_economy(e: &jingzhun_report::economy::EconomyFigures) {
     let labels = [
-        ("industry_base_mu", "特色产业基地 (亩)"),
+        ("industry_base_mu", "特色产业基地（亩）"),
         ("leading_enterprises", "市级及以上龙头企业"),
         (
             "collective_income_villages_over_100k",
-            "集体经济收入 10 万元及以上的村 (含 100 万元以上)",
+            "集体经济收入 10 万元及以上的村（含 100 万元以上）",
         ),
         (
             "collective_income_villages_over_1m",
             "集体经济收入 100 万元及以上的村",
         ),
         ("products_on_832", "832 平台销售的扶贫产品"),
-        ("labour_in_work", "脱贫人口和监测对象务工 (人)"),
+        ("labour_in_work", "脱贫人口和监测对象务工（人）"),
     ];
     let mut rows = vec![vec![
         "产业、就业、消费帮扶与村集体经济".to_owned(),
@@ -378,7 +499,7 @@ fn print_economy(e: &jingzhun_report::economy::EconomyFigures) {
     }
     println!();
     print!("{}", table::render(&rows));
-    println!("「10 万元及以上」按含 100 万元以上的村理解 (假定, 见 policy/README.md 的校准说明)");
+    println!("「10 万元及以上」按含 100 万元以上的村理解（假定，见 policy/README.md 的校准说明）");
 }
 
 /// The figures of what was built and who did the work (2020), each beside the published value.
@@ -404,10 +525,12 @@ fn print_projects(end: &Summary) {
     }
     println!();
     print!("{}", table::render(&rows));
-    println!("公布数字: 巴中市人民政府 2021 年 1 月 (驻村工作队公布为 2,000 余支); 计算数字: 项目库、帮扶力量与安置点记录");
+    println!("公布数字：巴中市人民政府 2021 年 1 月（驻村工作队公布为 2,000 余支）；计算数字：项目库、帮扶力量与安置点记录");
 }
 
-fn format_value(field: &str, v: f64) -> String {
+/// A figure for people: a rate in percent with one decimal, road length with one, anything else rounded to
+/// a whole number.
+pub fn format_value(field: &str, v: f64) -> String {
     if field == "rural_roads_km" {
         return format!("{v:.1}");
     }
@@ -436,12 +559,12 @@ fn create_demo_accounts(
         ("demo_village", Role::VillageCadre, village),
     ];
     println!();
-    println!("演示账号 (密码只在创建时显示一次):");
+    println!("演示账号（密码只在创建时显示一次）：");
     for (username, role, area) in accounts {
         let name = tree.full_name_on(&area, chrono::Local::now().date_naive());
         if store.account_by_username(username)?.is_some() {
             println!(
-                "  {username:<14} {:<6} {area} {name}  (已存在, 密码见首次运行的输出)",
+                "  {username:<14} {:<6} {area} {name}（已存在，密码见首次运行的输出）",
                 role.label()
             );
             continue;

@@ -37,31 +37,31 @@ use super::{
 
 #[derive(Debug, clap::Subcommand)]
 pub enum DepartmentCommand {
-    /// 部门数据比对: 按证件号码匹配家庭成员, 生成风险线索 (部门筛查预警) 或排除提示, 列出未匹配的证件号码
+    /// 部门数据比对：按证件号码匹配家庭成员，生成风险线索（部门筛查预警）或排除提示，列出未匹配的证件号码
     Compare(CompareArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
-    /// 名单种类 (代码或名称), 如 inpatient_cost (医保住院自付费用)、new_dibao、death、car
+    /// 名单种类（代码或名称），如 inpatient_cost（医保住院自付费用）、new_dibao、death、car
     #[arg(long)]
     pub kind: String,
-    /// 部门名单文件 (XLSX 或 CSV, 含证件号码列)
+    /// 部门名单文件（XLSX 或 CSV, 含证件号码列）
     pub file: PathBuf,
-    /// 与哪个区划的农户比对 (默认库中全部农户)
+    /// 与哪个区划的农户比对（默认库中全部农户）
     #[arg(long)]
     pub area: Option<String>,
-    /// 比对结果 (XLSX) 的保存位置; 默认在名单文件旁: <文件名>.比对结果.xlsx
+    /// 比对结果（XLSX）的保存位置；默认在名单文件旁：<文件名>.比对结果.xlsx
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// 取哪一年政策包的预警阈值 (默认为上一个完整年度)
+    /// 取哪一年政策包的预警阈值（默认为上一个完整年度）
     #[arg(long)]
     pub year: Option<u16>,
-    /// 把风险线索登记到监测帮扶流程 (各村的待办线索), 已有在办案件的农户不重复登记; 并把比对结果作为
-    /// 各户的部门数据保存, 供评估的部门预警规则使用
+    /// 把风险线索登记到监测帮扶流程（各村的待办线索），已有在办监测事项的农户不重复登记；并把比对结果
+    /// 作为各户的部门数据保存，供评估的部门预警规则使用
     #[arg(long)]
     pub save: bool,
-    /// 名单数据的日期 (YYYY-MM-DD, 默认今天): 保存的部门数据按此日期计入评估
+    /// 名单数据的日期（YYYY-MM-DD，默认今天）：保存的部门数据按此日期计入评估
     #[arg(long)]
     pub date: Option<chrono::NaiveDate>,
 }
@@ -91,7 +91,7 @@ fn registry_area(store: &Store, given: Option<&str>) -> anyhow::Result<AreaCode>
 
 fn run_compare(store: &Arc<Store>, args: CompareArgs) -> anyhow::Result<ExitCode> {
     let Some(kind) = DepartmentKind::parse(&args.kind) else {
-        bail!("名单种类「{}」无效; 可用: {}", args.kind, kinds());
+        bail!("名单种类「{}」无效；可用：{}", args.kind, kinds());
     };
     let area = registry_area(store, args.area.as_deref())?;
     let today = chrono::Local::now().date_naive();
@@ -105,13 +105,13 @@ fn run_compare(store: &Arc<Store>, args: CompareArgs) -> anyhow::Result<ExitCode
             thresholds.outpatient_monthly = p.alert_outpatient_monthly;
             thresholds.education_cost = p.alert_education;
         }
-        Err(e) => println!("政策包未给出 {year} 年的预警阈值 ({e}), 使用默认阈值"),
+        Err(e) => println!("政策包未给出 {year} 年的预警阈值（{e}），使用默认阈值"),
     }
 
     let list = read_department_list(&args.file, kind, today)
         .with_context(|| format!("无法读取部门名单「{}」", args.file.display()))?;
     for p in &list.problems {
-        println!("名单「{}」{p} (该行未比对)", list.source);
+        println!("名单「{}」{p}（该行未比对）", list.source);
     }
     let data = load_current(store, &area)?;
     let mut events: HashMap<HouseholdNo, Vec<StatusEvent>> = HashMap::with_capacity(data.len());
@@ -123,7 +123,7 @@ fn run_compare(store: &Arc<Store>, args: CompareArgs) -> anyhow::Result<ExitCode
     let result = compare(&list, &households, &events, &thresholds, today);
 
     println!(
-        "{} ({}): 名单 {} 行 (无法读取 {} 行), 与区划 {area} 的 {} 户比对",
+        "{} ({}): 名单 {} 行（无法读取 {} 行），与区划 {area} 的 {} 户比对",
         kind.label(),
         kind.department(),
         list.records.len(),
@@ -133,7 +133,7 @@ fn run_compare(store: &Arc<Store>, args: CompareArgs) -> anyhow::Result<ExitCode
     let rows = vec![
         vec!["结果".to_owned(), "数量".to_owned()],
         vec![
-            "风险线索 (部门筛查预警)".to_owned(),
+            "风险线索（部门筛查预警）".to_owned(),
             result.leads.len().to_string(),
         ],
         vec!["排除提示".to_owned(), result.exclusions.len().to_string()],
@@ -301,9 +301,9 @@ fn save_leads(
         ) {
             Ok(Some(_)) => opened += 1,
             Ok(None) => already_open += 1,
-            Err(e) => bail!("户「{number}」的线索登记失败: {e}"),
+            Err(e) => bail!("户「{number}」的线索登记失败：{e}"),
         }
     }
-    println!("已登记到监测帮扶流程: 新开线索 {opened} 户, 已有在办案件 {already_open} 户, 建档立卡贫困户 {poor} 户 (不登记)");
+    println!("已登记到监测帮扶流程：新开线索 {opened} 户，已有在办监测事项 {already_open} 户，建档立卡贫困户 {poor} 户（不登记）");
     Ok(())
 }

@@ -17,46 +17,50 @@ use super::{policy::load_pack, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct EvaluateArgs {
-    /// 评估年度 (默认为上一个完整年度)
+    /// 评估年度（默认为上一个完整年度）
     #[arg(long)]
     pub year: Option<u16>,
-    /// 按此日期的数据与状态评估 (默认该年 12 月 31 日)
+    /// 按此日期的数据与状态评估（默认该年 12 月 31 日）
     #[arg(long)]
     pub as_of: Option<NaiveDate>,
-    /// 只评估此区划内的农户 (默认全部)
+    /// 只评估此区划内的农户（默认全部）
     #[arg(long)]
     pub area: Option<String>,
-    /// 政策包文件夹; 默认为随程序发布的政策包
+    /// 政策包文件夹；默认为随程序发布的政策包
     #[arg(long)]
     pub pack: Option<PathBuf>,
-    /// 只显示结果, 不保存建议 (也不保存评估快照)
+    /// 只显示结果，不保存建议（也不保存评估快照）
     #[arg(long)]
     pub no_save: bool,
-    /// 同时评估 2013 年起的每一年 (登记数据只读一遍) 并保存各年的评估快照, 供报表的累计指标使用
+    /// 同时评估 2013 年起的每一年（登记数据只读一遍）并保存各年的评估快照，供报表的累计指标使用
     #[arg(long)]
     pub history: bool,
-    /// 输出格式: table 或 json
+    /// 输出格式：table 或 json
     #[arg(long, default_value = "table")]
     pub format: String,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct WhatIfArgs {
-    /// 调整后的政策包文件夹 (与现行政策包比较)
+    /// 调整后的政策包文件夹（与现行政策包比较）
     #[arg(long)]
     pub pack: PathBuf,
-    /// 作为比较基准的政策包文件夹; 默认为随程序发布的政策包
+    /// 作为比较基准的政策包文件夹；默认为随程序发布的政策包
     #[arg(long)]
     pub base: Option<PathBuf>,
+    /// 评估年度（默认为上一个完整年度）
     #[arg(long)]
     pub year: Option<u16>,
+    /// 按此日期的数据与状态评估（默认该年 12 月 31 日）
     #[arg(long)]
     pub as_of: Option<NaiveDate>,
+    /// 只推演此区划内的农户（默认全部）
     #[arg(long)]
     pub area: Option<String>,
-    /// 列出多少户状态变化的农户 (其余只计数)
+    /// 列出多少户状态变化的农户（其余只计数）
     #[arg(long, default_value_t = 20)]
     pub show: usize,
+    /// 输出格式：table 或 json
     #[arg(long, default_value = "table")]
     pub format: String,
 }
@@ -70,7 +74,7 @@ pub fn check_year(
     if let Err(e) = pack.effective(year, Some(area)) {
         let years = jingzhun_policy::pack::YEARS;
         bail!(
-            "政策包没有 {year} 年的参数, 无法评估 ({e}); 随程序发布的政策包覆盖 {}–{} 年, 其他年度请先在政策包中补齐参数",
+            "政策包没有本区划 {year} 年的参数，无法评估（{e}）；随程序发布的政策包覆盖 {}–{} 年，其他年度请先在政策包中补齐参数",
             years.start(),
             years.end()
         );
@@ -147,6 +151,7 @@ pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCod
     };
     let pack = load_pack(args.pack.as_deref())?;
     let tree = store.area_tree()?;
+    super::policy::require_year(&pack, year)?;
     check_year(&pack, year, &area)?;
     let started = Instant::now();
     // Read before the registry, so that a write during the read makes the snapshot stale, not wrong.
@@ -175,7 +180,7 @@ pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCod
             Ok(info) => {
                 let r = snapshot::restore(store, &tree, info)?;
                 eprintln!(
-                    "读取评估快照 #{} ({} 户, {} 保存; 此后登记数据没有改动)",
+                    "读取评估快照 #{}（{} 户，{} 保存；此后登记数据没有改动）",
                     r.info.id,
                     r.info.households,
                     (r.info.recorded_at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M")
@@ -203,7 +208,7 @@ pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCod
             .and_then(|info| info.run_id);
         match already {
             Some(run_id) => {
-                eprintln!("评估 #{run_id} 已保存过这些建议 (登记数据与政策包均未变), 未重复保存")
+                eprintln!("评估 #{run_id} 已保存过这些建议（登记数据与政策包均未变），未重复保存")
             }
             None => {
                 let snapshot_seq = reused.as_ref().map_or(data_seq, |i| i.data_seq);
@@ -268,7 +273,7 @@ pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCod
                 "读取"
             };
             println!(
-                "{year} 年评估 (截至 {as_of}), 政策包 {}; {source} {:.1} 秒, 评估 {:.3} 秒, {} 户 {} 人",
+                "{year} 年评估（截至 {as_of}），政策包 {}；{source} {:.1} 秒，评估 {:.3} 秒，{} 户 {} 人",
                 eval.pack_version,
                 loaded_in.as_secs_f64(),
                 evaluated_in.as_secs_f64(),
@@ -351,7 +356,7 @@ pub fn top_area(store: &Store) -> anyhow::Result<AreaCode> {
         bail!("数据库中还没有农户数据 (可用 `jingzhun synth` 生成演示数据)")
     };
     if with_data.len() > 1 {
-        bail!("数据库中有多个省份的数据, 请用 --area 指定区划");
+        bail!("数据库中有多个省份的数据，请用 --area 指定区划");
     }
     // Descend while a single child holds all the households.
     loop {
@@ -445,17 +450,19 @@ pub fn run_whatif(store: &Store, args: WhatIfArgs) -> anyhow::Result<ExitCode> {
     };
     let base = load_pack(args.base.as_deref())?;
     let edited = load_pack(Some(&args.pack))?;
+    super::policy::require_year(&base, year)?;
+    super::policy::require_year(&edited, year)?;
     let loaded = load(store, &area, year, as_of)?;
     let result = loaded.engine.whatif(&base, &edited)?;
     if args.format == "json" {
         println!("{}", serde_json::to_string_pretty(&result)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("推演: {year} 年 (截至 {as_of}), {} 户", result.households);
-    println!("  现行: {}", result.before_version);
-    println!("  调整: {}", result.after_version);
+    println!("推演：{year} 年（截至 {as_of}），{} 户", result.households);
+    println!("  现行：{}", result.before_version);
+    println!("  调整：{}", result.after_version);
     println!(
-        "建议发生变化的农户: {} 户 (官方数据未作任何改动)",
+        "建议发生变化的农户：{} 户（官方数据未作任何改动）",
         result.flips.len()
     );
     for flip in result.flips.iter().take(args.show) {
@@ -481,7 +488,7 @@ pub fn run_whatif(store: &Store, args: WhatIfArgs) -> anyhow::Result<ExitCode> {
         .filter(|d| d.area.level() <= AreaLevel::County)
         .collect();
     if !shown.is_empty() {
-        println!("县级及以上区划的计数变化:");
+        println!("县级及以上区划的计数变化：");
         for diff in shown {
             for (field, before, after) in &diff.changes {
                 println!(

@@ -17,46 +17,46 @@ use super::progress;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ExportCommand {
-    /// 导出户籍表: 与导入相同的格式 (每人一行), XLSX 或带 BOM 的 CSV
+    /// 导出户籍表：与导入相同的格式（每人一行），XLSX 或带 BOM 的 CSV
     Households(HouseholdsArgs),
-    /// 导出评估结果为 Parquet (每户每年一行, 按 county=县/year=年度 分区; 供 DuckDB、Spark、Trino 分析, 不含个人信息)
+    /// 导出评估结果为 Parquet（每户每年一行，按 county=县/year=年度 分区；供 DuckDB、Spark、Trino 分析，不含个人信息）
     Parquet(super::parquet::Args),
-    /// 导出产业就业数据: 与导入相同的工作簿格式 (证件号码脱敏)
+    /// 导出产业就业数据：与导入相同的工作簿格式（证件号码脱敏）
     Economy(EconomyArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct EconomyArgs {
-    /// 导出哪个区划 (省、市、县、乡镇或村的代码)
+    /// 导出哪个区划（省、市、县、乡镇或村的代码）
     #[arg(long)]
     pub area: String,
-    /// 输出文件 (默认 产业就业_<区划代码>.xlsx)
+    /// 输出文件（默认 产业就业_<区划代码>.xlsx）
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// 只导出某一年度的联农带农、就业、销售和村集体经济账 (默认全部年度)
+    /// 只导出某一年度的联农带农、就业、销售和村集体经济账（默认全部年度）
     #[arg(long)]
     pub year: Option<u16>,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct HouseholdsArgs {
-    /// 导出哪个区划 (省、市、县、乡镇或村的代码)
+    /// 导出哪个区划（省、市、县、乡镇或村的代码）
     #[arg(long)]
     pub area: String,
-    /// 输出文件: .xlsx 或 .csv (默认 户籍信息_<区划代码>.xlsx)
+    /// 输出文件：.xlsx 或 .csv（默认 户籍信息_<区划代码>.xlsx）
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// 导出哪一年的收入 (默认为数据中最近的收入年度)
+    /// 导出哪一年的收入（默认为数据中最近的收入年度）
     #[arg(long)]
     pub year: Option<u16>,
-    /// 证件号码和联系电话脱敏 (供无权查看的角色使用; 脱敏文件不能再导入)
+    /// 证件号码和联系电话脱敏（供无权查看的角色使用；脱敏文件不能再导入）
     #[arg(long)]
     pub mask: bool,
-    /// 导出此日期的数据和状态 (默认当前)
+    /// 导出此日期的数据和状态（默认当前）
     #[arg(long)]
     pub as_of: Option<NaiveDate>,
-    /// 只导出某一状态的户: all 全部 (默认), poor 未脱贫的贫困户, exited 已脱贫户, ever-registered 建档立卡户
-    /// (曾识别为贫困户), not-registered 非建档立卡户, monitored 监测对象
+    /// 只导出某一状态的户：all 全部（默认），poor 未脱贫的贫困户，exited 脱贫户，ever-registered 建档立卡户
+    ///（曾识别为贫困户），not-registered 一般农户（从未建档立卡），monitored 监测对象
     #[arg(long, value_enum, default_value_t = StatusFilter::All)]
     pub status: StatusFilter,
 }
@@ -88,7 +88,7 @@ impl StatusFilter {
         match self {
             StatusFilter::All => "全部",
             StatusFilter::Poor => "未脱贫的贫困户",
-            StatusFilter::Exited => "已脱贫户",
+            StatusFilter::Exited => "脱贫户",
             StatusFilter::EverRegistered => "建档立卡户",
             StatusFilter::NotRegistered => "非建档立卡户",
             StatusFilter::Monitored => "监测对象",
@@ -171,7 +171,7 @@ fn households(store: &Store, args: HouseholdsArgs) -> anyhow::Result<ExitCode> {
     }
     .with_context(|| format!("导出到「{}」失败", out.display()))?;
     println!(
-        "已导出区划 {area} {}的 {} 户 {rows} 人到「{}」 (收入年度: {}; 用时 {:.1} 秒){}",
+        "已导出区划 {area} {}的 {} 户 {rows} 人到「{}」（收入年度：{}；用时 {:.1} 秒）{}",
         match (args.status, args.as_of) {
             (StatusFilter::All, None) => String::new(),
             (s, None) => s.label().to_owned(),
@@ -182,7 +182,7 @@ fn households(store: &Store, args: HouseholdsArgs) -> anyhow::Result<ExitCode> {
         year.map_or_else(|| "无".to_owned(), |y| y.to_string()),
         started.elapsed().as_secs_f64(),
         if args.mask {
-            "; 证件号码和联系电话已脱敏, 此文件不能再导入"
+            "；证件号码和联系电话已脱敏，此文件不能再导入"
         } else {
             ""
         }

@@ -22,36 +22,36 @@ use super::progress;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ImportCommand {
-    /// 导入户籍表 (XLSX 或 CSV): 按户编号新增或更新, 全部成功才写入; 有问题时输出问题清单
+    /// 导入户籍表（XLSX 或 CSV）：按户编号新增或更新，全部成功才写入；有问题时输出问题清单
     Households(HouseholdsArgs),
-    /// 导入产业就业数据 (XLSX, 每类一个工作表: 经营主体、产业基地、联农带农、就业、扶贫产品、产品销售、村集体经济、
-    /// 集体经济项目; 格式见 jingzhun-io 的 economy 模块说明): 每条记录按其键写入新版本, 全部成功才写入
+    /// 导入产业就业数据（XLSX，每类一个工作表：经营主体、产业基地、联农带农、就业、扶贫产品、产品销售、村集体经济、
+    /// 集体经济项目；格式见 jingzhun-io 的 economy 模块说明）：每条记录按其键写入新版本，全部成功才写入
     Economy(EconomyArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct EconomyArgs {
-    /// 产业就业数据工作簿 (.xlsx)
+    /// 产业就业数据工作簿（.xlsx）
     pub file: PathBuf,
-    /// 只校验并显示各类记录条数, 不写入数据库
+    /// 只校验并显示各类记录条数，不写入数据库
     #[arg(long)]
     pub dry_run: bool,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct HouseholdsArgs {
-    /// 户籍表文件 (.xlsx/.xls/.ods 或 .csv, CSV 可为 UTF-8 或 GBK)
+    /// 户籍表文件（.xlsx/.xls/.ods 或 .csv, CSV 可为 UTF-8 或 GBK）
     pub file: PathBuf,
-    /// 只校验并显示将新增、更新多少户, 不写入数据库
+    /// 只校验并显示将新增、更新多少户，不写入数据库
     #[arg(long)]
     pub dry_run: bool,
-    /// 收入数据的年度 (文件中没有「收入年度」列时必填, 否则收入列无法导入)
+    /// 收入数据的年度（文件中没有「收入年度」列时必填，否则收入列无法导入）
     #[arg(long)]
     pub year: Option<u16>,
-    /// 问题清单 (XLSX) 的保存位置; 默认在文件旁: <文件名>.导入问题.xlsx
+    /// 问题清单（XLSX）的保存位置；默认在文件旁：<文件名>.导入问题.xlsx
     #[arg(long)]
     pub report: Option<PathBuf>,
-    /// 更新的生效日期 (默认今天); 新增的户自其最早的状态记录 (如首次识别时间) 起生效
+    /// 更新的生效日期（默认今天）；新增的户自其最早的状态记录（如首次识别时间）起生效
     #[arg(long)]
     pub effective: Option<NaiveDate>,
 }
@@ -75,7 +75,7 @@ pub fn default_report_path(file: &Path) -> PathBuf {
 fn households(store: &Store, actor: &Actor, args: HouseholdsArgs) -> anyhow::Result<ExitCode> {
     let tree = store.area_tree()?;
     if tree.is_empty() {
-        bail!("数据库中没有行政区划, 请先运行 `jingzhun init`");
+        bail!("数据库中没有行政区划，请先运行 `jingzhun init`");
     }
     let today = chrono::Local::now().date_naive();
     let options = ReadOptions {
@@ -108,7 +108,7 @@ fn households(store: &Store, actor: &Actor, args: HouseholdsArgs) -> anyhow::Res
             out.line(format_args!("{}", batch.describe(p)));
         }
         out.line(format_args!(
-            "共 {} 个问题, 未导入任何数据; 问题清单已写入「{}」",
+            "共 {} 个问题，未导入任何数据；问题清单已写入「{}」",
             batch.problems.len(),
             report.display()
         ));
@@ -155,14 +155,14 @@ fn households(store: &Store, actor: &Actor, args: HouseholdsArgs) -> anyhow::Res
         store.import_households(&items, effective, actor, &reason, &mut on_progress)
     };
     bar.finish_and_clear();
-    let outcome = outcome.context("导入失败, 未写入任何数据")?;
+    let outcome = outcome.context("导入失败，未写入任何数据")?;
     let written_in = started.elapsed();
     out.line(format_args!(
-        "{}{} (读取 {:.1} 秒, 写入 {:.1} 秒)",
+        "{}{}（读取 {:.1} 秒，写入 {:.1} 秒）",
         if args.dry_run {
-            "试运行, 未写入数据库; 如导入将"
+            "试运行，未写入数据库；如导入将"
         } else {
-            "已导入: "
+            "已导入："
         },
         describe(&outcome),
         read_in.as_secs_f64(),
@@ -191,8 +191,8 @@ fn not_in_force_warning(
         return None;
     }
     Some(format!(
-        "注意: 文件的数据年度为 {year} 年, 但 {households} 户的这些数据自 {effective} 起才生效, 按 {year} 年末评估时仍是旧数据; \
-         如这些数据就是 {year} 年的, 请加上 --effective {year_end} 重新导入: jingzhun import households \"{}\" --effective {year_end}",
+        "注意：文件的数据年度为 {year} 年，但 {households} 户的这些数据自 {effective} 起才生效，按 {year} 年末评估时仍是旧数据；\
+         如这些数据就是 {year} 年的，请加上 --effective {year_end} 重新导入：jingzhun import households \"{}\" --effective {year_end}",
         args.file.display()
     ))
 }
@@ -222,7 +222,7 @@ impl Out {
 
 fn describe(o: &ImportOutcome) -> String {
     format!(
-        "新增 {} 户, 更新 {} 户, 未变 {} 户, 追加状态记录 {} 条",
+        "新增 {} 户，更新 {} 户，未变 {} 户，追加状态记录 {} 条",
         o.created, o.updated, o.unchanged, o.events_added
     )
 }
@@ -234,10 +234,10 @@ fn check_villages(batch: &mut ImportBatch, tree: &AreaTree) {
         let village = &p.household.village;
         let reason = match tree.get(village) {
             None => {
-                "行政区划代码不在库中的行政区划内; 请核对代码, 或先导入区划 (jingzhun areas import)"
+                "行政区划代码不在库中的行政区划内；请核对代码，或先导入区划（jingzhun areas import）"
             }
             Some(_) if village.level() != AreaLevel::Village => {
-                "行政区划代码应为 12 位村(社区)级代码"
+                "行政区划代码应为 12 位村（社区）级代码"
             }
             Some(_) => continue,
         };

@@ -8,13 +8,13 @@ use jingzhun_store::{Actor, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 不载入随附的四川省区划 (稍后用 `jingzhun areas import` 载入其他省份)
+    /// 不载入随附的四川省区划（稍后用 `jingzhun areas import` 载入其他省份）
     #[arg(long)]
     pub no_areas: bool,
 }
 
 pub fn run(store: &Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> {
-    println!("数据库已就绪 ({})", store.backend());
+    println!("数据库已就绪（{}）", store.backend());
     if args.no_areas {
         return Ok(ExitCode::SUCCESS);
     }
@@ -24,10 +24,10 @@ pub fn run(store: &Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode>
     let n = store.upsert_areas(
         &areas,
         actor,
-        "初始化: 载入四川省行政区划 (国家统计局 2023 年统计用区划代码)",
+        "初始化：载入四川省行政区划（国家统计局 2023 年统计用区划代码）",
     )?;
     let tree = store.area_tree()?;
-    println!("已载入四川省行政区划 {n} 条:");
+    println!("已载入四川省行政区划 {n} 条：");
     super::areas::print_level_counts(&tree, None);
     Ok(ExitCode::SUCCESS)
 }

@@ -41,6 +41,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         other => other,
     };
     let actor = actor(cli.actor.as_deref());
+    // Only `init` and `demo` create a database; a mistyped path elsewhere must not leave an empty one.
+    if !matches!(command, Command::Init(_) | Command::Demo(_)) {
+        require_existing(&cli.db)?;
+    }
     let options = StoreOptions {
         pg_pool_size: cli.pg_pool_size,
         pg_bulk_pool_size: cli.pg_bulk_pool_size,
@@ -76,6 +80,23 @@ pub fn open_store(db: &str) -> anyhow::Result<Store> {
 
 pub fn open_store_with(db: &str, options: &StoreOptions) -> anyhow::Result<Store> {
     Store::open_with(db, options).with_context(|| format!("无法打开数据库「{}」", redact_url(db)))
+}
+
+/// Refuses a SQLite file that does not exist (a PostgreSQL URL is checked by connecting).
+pub fn require_existing(db: &str) -> anyhow::Result<()> {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        return Ok(());
+    }
+    let path = db
+        .strip_prefix("sqlite://")
+        .or_else(|| db.strip_prefix("sqlite:"))
+        .unwrap_or(db);
+    if path == ":memory:" || std::path::Path::new(path).exists() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "数据库文件「{path}」不存在：新建数据库请运行 `jingzhun init --db {path}`，已有的数据库请用 --db（或环境变量 JINGZHUN_DB）给出它的路径"
+    )
 }
 
 /// The account recorded in the audit log for command-line changes.

@@ -23,19 +23,19 @@ use super::{policy::load_pack, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 输出文件夹 (须为空或不存在); 其下按 county=县级代码/year=年度 分区
+    /// 输出文件夹（须为空或不存在）；其下按 county=县级代码/year=年度 分区
     #[arg(long)]
     pub out: PathBuf,
-    /// 只导出此区划内的农户 (默认全部)
+    /// 只导出此区划内的农户（默认全部）
     #[arg(long)]
     pub area: Option<String>,
     /// 起始年度
     #[arg(long, default_value_t = 2013)]
     pub from: u16,
-    /// 截止年度 (默认为上一个完整年度)
+    /// 截止年度（默认为上一个完整年度）
     #[arg(long)]
     pub to: Option<u16>,
-    /// 政策包文件夹; 默认为随程序发布的政策包
+    /// 政策包文件夹；默认为随程序发布的政策包
     #[arg(long)]
     pub pack: Option<PathBuf>,
 }
@@ -54,7 +54,7 @@ pub fn run(store: &Store, args: Args) -> anyhow::Result<ExitCode> {
     let pack = load_pack(args.pack.as_deref())?;
     let tree = store.area_tree()?;
     if tree.is_empty() {
-        bail!("数据库中没有行政区划, 请先运行 `jingzhun init`");
+        bail!("数据库中没有行政区划，请先运行 `jingzhun init`");
     }
     let years: Vec<u16> = (args.from..=to).collect();
     let mut numbers: HashMap<HouseholdId, String> = HashMap::new();
@@ -107,7 +107,7 @@ pub fn run(store: &Store, args: Args) -> anyhow::Result<ExitCode> {
     let rows: usize = written.iter().map(|w| w.rows).sum();
     let bytes: u64 = written.iter().map(|w| w.bytes).sum();
     println!(
-        "已导出 {rows} 行 (户×年度; {} 至 {to} 年, {} 个分区文件), 共 {:.1} MB, 用时 {:.1} 秒 (其中读取 {:.1} 秒)",
+        "已导出 {rows} 行（户×年度；{} 至 {to} 年，{} 个分区文件），共 {:.1} MB, 用时 {:.1} 秒（其中读取 {:.1} 秒）",
         args.from,
         written.len(),
         bytes as f64 / 1e6,
@@ -115,7 +115,7 @@ pub fn run(store: &Store, args: Args) -> anyhow::Result<ExitCode> {
         loaded_in.as_secs_f64()
     );
     println!(
-        "输出文件夹: {}  (DuckDB: SELECT * FROM read_parquet('{}/**/*.parquet', hive_partitioning = true))",
+        "输出文件夹：{}  (DuckDB: SELECT * FROM read_parquet('{}/**/*.parquet', hive_partitioning = true))",
         args.out.display(),
         args.out.display()
     );
@@ -145,7 +145,7 @@ fn ensure_empty(dir: &Path) -> anyhow::Result<()> {
         Ok(mut entries) => {
             if entries.next().is_some() {
                 bail!(
-                    "输出文件夹「{}」不是空的; 请指定新的文件夹或先清空 (旧的分区会与新导出的混在一起)",
+                    "输出文件夹「{}」不是空的；请指定新的文件夹或先清空（旧的分区会与新导出的混在一起）",
                     dir.display()
                 );
             }

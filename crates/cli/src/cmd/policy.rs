@@ -11,23 +11,24 @@ use jingzhun_policy::{PackError, PolicyPack};
 
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
-    /// 显示某年某地区生效的参数, 及每个参数的来源、可靠程度和所在文件行
+    /// 显示某年某地区生效的参数，及每个参数的来源、可靠程度和所在文件行
     Show {
+        /// 年度（如 2024）
         #[arg(long)]
         year: u16,
-        /// 区划代码; 不填则显示全国默认
+        /// 区划代码；不填则显示全国默认
         #[arg(long)]
         area: Option<String>,
-        /// 政策包文件夹 (*.toml); 默认为随程序发布的政策包
+        /// 政策包文件夹（*.toml）；默认为随程序发布的政策包
         #[arg(long)]
         pack: Option<PathBuf>,
-        /// 输出格式: table 或 json
+        /// 输出格式：table 或 json
         #[arg(long, default_value = "table")]
         format: String,
     },
-    /// 校验政策包文件或文件夹, 错误附行号列号
+    /// 校验政策包文件或文件夹，错误附行号列号
     Check {
-        /// 一个或多个 TOML 文件, 或一个政策包文件夹
+        /// 一个或多个 TOML 文件，或一个政策包文件夹
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -42,15 +43,16 @@ pub fn run(command: PolicyCommand) -> anyhow::Result<ExitCode> {
             format,
         } => {
             let pack = load_pack(pack.as_deref())?;
+            require_year(&pack, year)?;
             let area = area.as_deref().map(AreaCode::parse).transpose()?;
             let effective = pack.effective(year, area.as_ref())?;
             match format.as_str() {
                 "json" => println!("{}", serde_json::to_string_pretty(&effective)?),
                 "table" => {
-                    println!("政策包: {}", pack.version());
+                    println!("政策包：{}", pack.version());
                     print!("{effective}");
                 }
-                other => bail!("不支持的输出格式「{other}」(可选 table、json)"),
+                other => bail!("不支持的输出格式「{other}」（可选 table、json）"),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -59,6 +61,22 @@ pub fn run(command: PolicyCommand) -> anyhow::Result<ExitCode> {
 }
 
 /// The pack in `dir` (every `*.toml` in it, in name order), or the shipped pack.
+/// Refuses a year the pack has no national parameters for, in one sentence that says which years it has.
+pub fn require_year(pack: &PolicyPack, year: u16) -> anyhow::Result<()> {
+    if pack.effective(year, None).is_ok() {
+        return Ok(());
+    }
+    let covered: Vec<u16> = (1980..=2100)
+        .filter(|y| pack.effective(*y, None).is_ok())
+        .collect();
+    match (covered.first(), covered.last()) {
+        (Some(first), Some(last)) => bail!(
+            "{year} 年没有政策包：现有政策包只有 {first}–{last} 年的参数，{year} 年的参数须先写入政策包文件，再用 --pack 指定"
+        ),
+        _ => bail!("政策包没有任何年度的全国参数，无法评估 {year} 年"),
+    }
+}
+
 pub fn load_pack(dir: Option<&Path>) -> anyhow::Result<PolicyPack> {
     let Some(dir) = dir else {
         return Ok(PolicyPack::builtin());
@@ -119,7 +137,7 @@ fn check(paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
         }
     }
     if errors.is_empty() {
-        println!("政策包文件无误 ({} 个文件)", sources.len());
+        println!("政策包文件无误（{} 个文件）", sources.len());
         Ok(ExitCode::SUCCESS)
     } else {
         println!("{}", list(&errors));

@@ -10,12 +10,17 @@ use jingzhun_store::{Actor, Store};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ProjectsCommand {
-    /// 导入统计部门数据 (CSV: 区划代码, 指标代码, 指标名称, 年度, 数值, 单位, 来源), 与登记数据分列
-    ImportStats { file: PathBuf },
-    /// 导出项目库 (XLSX: 项目与资金)
+    /// 导入统计部门数据（CSV：区划代码，指标代码，指标名称，年度，数值，单位，来源），与登记数据分列
+    ImportStats {
+        /// 统计数据文件（CSV，UTF-8 或 GBK）
+        file: PathBuf,
+    },
+    /// 导出项目库（XLSX：项目与资金）
     Export {
+        /// 导出哪个区划的项目（省、市、县、乡镇或村的代码）
         #[arg(long, default_value = "5119")]
         area: String,
+        /// 输出文件（.xlsx）
         #[arg(long)]
         out: PathBuf,
     },
@@ -28,8 +33,8 @@ pub fn run(store: &Store, actor: &Actor, command: ProjectsCommand) -> anyhow::Re
                 std::fs::read(&file).with_context(|| format!("无法读取「{}」", file.display()))?;
             let name = file.display().to_string();
             let stats = jingzhun_io::official::read_official_stats(&name, &bytes)?;
-            let n = store.import_official_stats(&stats, actor, &format!("导入统计数据: {name}"))?;
-            println!("已导入统计数据 {n} 条 (与登记数据分列显示)");
+            let n = store.import_official_stats(&stats, actor, &format!("导入统计数据：{name}"))?;
+            println!("已导入统计数据 {n} 条（与登记数据分列显示）");
         }
         ProjectsCommand::Export { area, out } => {
             let area = AreaCode::parse(&area).with_context(|| format!("区划代码「{area}」无效"))?;

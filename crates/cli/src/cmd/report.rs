@@ -23,81 +23,92 @@ use super::{demo, evaluate, policy::load_pack, progress, table};
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
-    /// 年度汇总: 人口、贫困人口与发生率、贫困村、摘帽县、累计脱贫、收入、搬迁、低保、监测与风险消除
+    /// 年度汇总：人口、贫困人口与发生率、贫困村、摘帽县、累计脱贫、收入、搬迁、低保、监测与风险消除
     Summary {
-        /// 区划代码 (如 5119)
+        /// 区划代码（如 5119）
         #[arg(long)]
         area: String,
+        /// 年度（如 2024）
         #[arg(long)]
         year: u16,
-        /// 输出格式: table 或 json
+        /// 输出格式：table 或 json
         #[arg(long, default_value = "table")]
         format: String,
     },
-    /// 指标目录: 每个指标的代码、名称、定义、单位与统计对象
+    /// 指标目录：每个指标的代码、名称、定义、单位与统计对象
     Catalogue {
-        /// 输出格式: table 或 json
+        /// 输出格式：table 或 json
         #[arg(long, default_value = "table")]
         format: String,
     },
-    /// 指标: 某区划及其下级区划 (并列) 在某年、某日的全部指标
+    /// 指标：某区划及其下级区划（并列）在某年、某日的全部指标
     Indicators(IndicatorArgs),
-    /// 贫困测度: FGT0–2、Watts、基尼、Sen、均值与中位数, 及"两不愁三保障"多维贫困 (Alkire–Foster), 按下级区划分解
+    /// 贫困测度：FGT0–2、Watts、基尼、Sen、均值与中位数，及“两不愁三保障”多维贫困（Alkire–Foster），按下级区划分解
     Measures(MeasureArgs),
-    /// 年度报告 (中文, Markdown 或 HTML; HTML 可直接打印为 PDF)
+    /// 年度报告（中文，Markdown 或 HTML；HTML 可直接打印为 PDF）
     Annual {
+        /// 区划代码（如 5119）
         #[arg(long)]
         area: String,
+        /// 年度（如 2024）
         #[arg(long)]
         year: u16,
-        /// 输出格式: md 或 html
+        /// 输出格式：md 或 html
         #[arg(long, default_value = "md")]
         format: String,
-        /// 写入文件 (默认输出到屏幕)
+        /// 写入文件（默认输出到屏幕）
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// 标准报表 (XLSX): 县、乡镇、村各一张工作表, 另附指标说明与数据来源; 只含汇总数字, 不含身份证号等个人信息
+    /// 标准报表（XLSX）：县、乡镇、村各一张工作表，另附指标说明与数据来源；只含汇总数字，不含身份证号等个人信息
     Tables {
+        /// 区划代码（如 5119）
         #[arg(long)]
         area: String,
+        /// 年度（如 2024）
         #[arg(long)]
         year: u16,
+        /// 按此日期的数据与状态计算（默认该年 12 月 31 日）
         #[arg(long)]
         as_of: Option<NaiveDate>,
+        /// 写入的 XLSX 文件
         #[arg(long)]
         out: PathBuf,
-        /// 不逐年评估 (累计脱贫人口不计算, 读取更快)
+        /// 不逐年评估（累计脱贫人口不计算，读取更快）
         #[arg(long)]
         no_history: bool,
         /// 在标准错误输出各步骤用时
         #[arg(long)]
         timings: bool,
     },
-    /// 贫困县退出评估表: 贫困发生率、错退率、漏评率、群众认可度, 各与政策包标准比较
+    /// 贫困县退出评估表：贫困发生率、错退率、漏评率、群众认可度，各与政策包标准比较
     ExitAssessment {
         /// 县级区划代码
         #[arg(long)]
         county: String,
+        /// 年度（如 2024）
         #[arg(long)]
         year: u16,
+        /// 按此日期的数据与状态计算（默认该年 12 月 31 日）
         #[arg(long)]
         as_of: Option<NaiveDate>,
-        /// 抽样调查的群众认可度 (百分数, 如 95.5); 不给则为"未调查"
+        /// 抽样调查的群众认可度（百分数，如 95.5）；不给则为“未调查”
         #[arg(long)]
         approval: Option<f64>,
-        /// 输出格式: table 或 json
+        /// 输出格式：table 或 json
         #[arg(long, default_value = "table")]
         format: String,
     },
-    /// 务工就业预警: 脱贫户和监测户中上年务工 (6 个月及以上) 本年失去工作或务工不足 6 个月的成员,
-    /// 作为监测线索 (风险类型 因务工就业不稳)
+    /// 务工就业预警：脱贫户和监测户中上年务工（6 个月及以上）本年失去工作或务工不足 6 个月的成员，
+    /// 作为监测线索（风险类型 因务工就业不稳）
     EmploymentLeads {
+        /// 区划代码（省、市、县、乡镇或村）
         #[arg(long)]
         area: String,
+        /// 预警年度（与上一年的务工情况比较）
         #[arg(long)]
         year: u16,
-        /// 输出格式: table 或 json
+        /// 输出格式：table 或 json
         #[arg(long, default_value = "table")]
         format: String,
     },
@@ -105,23 +116,25 @@ pub enum ReportCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct IndicatorArgs {
+    /// 区划代码（如 5119）
     #[arg(long)]
     area: String,
+    /// 年度（如 2024）
     #[arg(long)]
     year: u16,
-    /// 按此日期的数据与状态计算 (默认该年 12 月 31 日)
+    /// 按此日期的数据与状态计算（默认该年 12 月 31 日）
     #[arg(long)]
     as_of: Option<NaiveDate>,
-    /// 并列列出的下级区划层级: county、township 或 village (默认直接下级)
+    /// 并列列出的下级区划层级：county、township 或 village（默认直接下级）
     #[arg(long)]
     by: Option<String>,
-    /// 输出格式: table、json、csv 或 xlsx
+    /// 输出格式：table、json、csv 或 xlsx
     #[arg(long, default_value = "table")]
     format: String,
-    /// 写入文件 (xlsx 必需)
+    /// 写入文件（xlsx 必需）
     #[arg(long)]
     out: Option<PathBuf>,
-    /// 不逐年评估 (累计脱贫人口不计算, 读取更快)
+    /// 不逐年评估（累计脱贫人口不计算，读取更快）
     #[arg(long)]
     no_history: bool,
     /// 在标准错误输出各步骤用时
@@ -131,25 +144,28 @@ pub struct IndicatorArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct MeasureArgs {
+    /// 区划代码（如 5119）
     #[arg(long)]
     area: String,
+    /// 年度（如 2024）
     #[arg(long)]
     year: u16,
+    /// 按此日期的数据与状态计算（默认该年 12 月 31 日）
     #[arg(long)]
     as_of: Option<NaiveDate>,
-    /// 标准: poverty (当年贫困线, 默认)、monitoring (当年监测线) 或金额 (元)
+    /// 标准：poverty（当年贫困线，默认）、monitoring（当年监测线）或金额（元）
     #[arg(long, default_value = "poverty")]
     line: String,
-    /// 分解到的下级区划层级 (默认直接下级)
+    /// 分解到的下级区划层级（默认直接下级）
     #[arg(long)]
     by: Option<String>,
-    /// 多维贫困临界值 k (0–1], 默认 1/3
+    /// 多维贫困临界值 k：大于 0、不超过 1，默认 1/3
     #[arg(long, default_value_t = 1.0 / 3.0)]
     k: f64,
-    /// 五项保障的权重, 逗号分隔, 和为 1 (默认等权)
+    /// 五项保障的权重，逗号分隔，和为 1（默认等权）
     #[arg(long)]
     weights: Option<String>,
-    /// 输出格式: table 或 json
+    /// 输出格式：table 或 json
     #[arg(long, default_value = "table")]
     format: String,
 }
@@ -188,8 +204,12 @@ pub fn run(store: &Store, command: ReportCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn summary(store: &Store, area: &str, year: u16, format: &str) -> anyhow::Result<ExitCode> {
+    if !matches!(format, "table" | "json") {
+        bail!("不支持的输出格式「{format}」（可选 table、json）");
+    }
     let area = AreaCode::parse(area)?;
     check_year(year)?;
+    super::policy::require_year(&load_pack(None)?, year)?;
     let tree = store.area_tree()?;
     if tree.get(&area).is_none() {
         bail!("区划「{area}」不存在");
@@ -229,23 +249,80 @@ fn summary(store: &Store, area: &str, year: u16, format: &str) -> anyhow::Result
     }
     match format {
         "json" => println!("{}", serde_json::to_string_pretty(&value)?),
-        "table" => {
-            let rows: Vec<Vec<String>> = value
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(k, v)| vec![k.clone(), v.to_string().trim_matches('"').to_owned()])
-                .collect();
-            print!("{}", table::render(&rows));
-        }
-        other => bail!("不支持的输出格式「{other}」(可选 table、json)"),
+        _ => print!("{}", summary_table(&summary, &cases)),
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// The summary for people: Chinese labels, whole numbers, the rate in percent; the monitoring workflow's
+/// figures of the year after the evaluation's.
+fn summary_table(
+    summary: &jingzhun_report::summary::Summary,
+    cases: &indicators::CaseFigures,
+) -> String {
+    let mut rows = vec![vec![
+        format!("{} {} 年", summary.area_name, summary.year),
+        "数值".to_owned(),
+    ]];
+    for row in demo::ROWS {
+        let value = summary
+            .get(row.field)
+            .map(|v| demo::format_value(row.field, v))
+            .unwrap_or_else(|| "-".to_owned());
+        rows.push(vec![row.label.to_owned(), value]);
+        if row.field == "monitored_households" {
+            for kind in jingzhun_core::MonitoringKind::ALL {
+                let n = summary
+                    .monitored_by_kind
+                    .get(kind.code())
+                    .copied()
+                    .unwrap_or(0);
+                rows.push(vec![format!("  其中{}", kind.label()), n.to_string()]);
+            }
+        }
+    }
+    rows.push(vec![
+        format!("监测帮扶办理（{} 年）", summary.year),
+        String::new(),
+    ]);
+    for channel in jingzhun_core::Channel::ALL {
+        let n = cases.leads_by_channel[usize::from(channel.index())];
+        rows.push(vec![format!("  线索：{}", channel.label()), n.to_string()]);
+    }
+    for kind in jingzhun_core::MonitoringKind::ALL {
+        let n = cases.identified_by_kind[usize::from(kind.index())];
+        rows.push(vec![format!("  识别纳入：{}", kind.label()), n.to_string()]);
+    }
+    rows.push(vec![
+        "  线索到识别纳入的天数（中位数）".to_owned(),
+        cases
+            .median_days()
+            .map_or_else(|| "-".to_owned(), |d| format!("{d:.0}")),
+    ]);
+    rows.push(vec![
+        "  不予纳入的线索".to_owned(),
+        cases.rejected.to_string(),
+    ]);
+    rows.push(vec![
+        "  风险消除（办结）".to_owned(),
+        cases.eliminations.to_string(),
+    ]);
+    rows.push(vec!["  在办监测事项".to_owned(), cases.open.to_string()]);
+    rows.push(vec![
+        "  其中超过办理时限".to_owned(),
+        cases.overdue.to_string(),
+    ]);
+    let mut out = table::render(&rows);
+    out.push_str(&format!(
+        "数据截至 {}；政策包 {}。机器可读的全部数字：--format json\n",
+        summary.as_of, summary.pack_version
+    ));
+    out
+}
+
 fn check_year(year: u16) -> anyhow::Result<()> {
     if year < demo::FIRST_YEAR {
-        bail!("年度 {year} 早于建档立卡 ({} 年)", demo::FIRST_YEAR);
+        bail!("年度 {year} 早于建档立卡（{} 年）", demo::FIRST_YEAR);
     }
     Ok(())
 }
@@ -256,7 +333,7 @@ fn parse_level(text: &str) -> anyhow::Result<AreaLevel> {
         "township" | "乡镇" => AreaLevel::Township,
         "village" | "村" => AreaLevel::Village,
         "city" | "市" => AreaLevel::City,
-        other => bail!("不支持的层级「{other}」(可选 county、township、village)"),
+        other => bail!("不支持的层级「{other}」（可选 county、township、village）"),
     })
 }
 
@@ -289,6 +366,7 @@ fn load(
 ) -> anyhow::Result<Loaded> {
     check_year(year)?;
     let pack = load_pack(None)?;
+    super::policy::require_year(&pack, year)?;
     Ok(ReportData::load(
         store,
         area,
@@ -332,7 +410,7 @@ fn print_catalogue(format: &str) -> anyhow::Result<ExitCode> {
             ]];
             for i in catalogue() {
                 let definition = match i.unavailable {
-                    Some(why) => format!("{} [暂不能计算: {why}]", i.definition),
+                    Some(why) => format!("{} [暂不能计算：{why}]", i.definition),
                     None => i.definition.clone(),
                 };
                 rows.push(vec![
@@ -344,7 +422,7 @@ fn print_catalogue(format: &str) -> anyhow::Result<ExitCode> {
             }
             print!("{}", render_left(&rows));
         }
-        other => bail!("不支持的输出格式「{other}」(可选 table、json)"),
+        other => bail!("不支持的输出格式「{other}」（可选 table、json）"),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -378,7 +456,7 @@ fn run_indicators(store: &Store, args: IndicatorArgs) -> anyhow::Result<ExitCode
     let level = drill_level(&area, args.by.as_deref())?;
     if !["table", "json", "csv", "xlsx"].contains(&args.format.as_str()) {
         bail!(
-            "不支持的输出格式「{}」(可选 table、json、csv、xlsx)",
+            "不支持的输出格式「{}」（可选 table、json、csv、xlsx）",
             args.format
         );
     }
@@ -389,7 +467,7 @@ fn run_indicators(store: &Store, args: IndicatorArgs) -> anyhow::Result<ExitCode
     let compute_secs = started.elapsed().as_secs_f64();
     if args.timings {
         eprintln!(
-            "用时: 读取 {:.2} 秒 (同时读取监测案件与帮扶措施 {:.2} 秒), 评估 {:.2} 秒, 指标 ({} 个区划 × {} 项) {:.3} 秒",
+            "用时：读取 {:.2} 秒（同时读取监测事项与帮扶措施 {:.2} 秒），评估 {:.2} 秒，指标（{} 个区划 × {} 项） {:.3} 秒",
             l.load_secs,
             l.workflow_secs,
             l.evaluate_secs,
@@ -510,7 +588,7 @@ fn indicator_text(table: &IndicatorTable, p: &Provenance) -> String {
         .filter(|i| i.unavailable.is_some())
         .map(|i| i.name.as_str())
         .collect();
-    out.push_str(&format!("暂不能计算: {}\n", missing.join("、")));
+    out.push_str(&format!("暂不能计算：{}\n", missing.join("、")));
     out.push_str(&footer(p));
     out
 }
@@ -518,7 +596,7 @@ fn indicator_text(table: &IndicatorTable, p: &Provenance) -> String {
 fn footer(p: &Provenance) -> String {
     let pack = p.pack_label();
     format!(
-        "按 {} 的状态; 政策包 {pack}; 数据时间 {}; {}\n",
+        "按 {} 的状态；政策包 {pack}；数据时间 {}; {}\n",
         p.as_of, p.data_time, p.code_version
     )
 }
@@ -531,7 +609,7 @@ fn run_measures(store: &Store, args: MeasureArgs) -> anyhow::Result<ExitCode> {
         "monitoring" | "监测线" => Line::Monitoring,
         other => match other.parse::<f64>() {
             Ok(y) if y > 0.0 && y.is_finite() => Line::Given(y),
-            _ => bail!("标准「{other}」无效 (可选 poverty、monitoring 或正的金额)"),
+            _ => bail!("标准「{other}」无效（可选 poverty、monitoring 或正的金额）"),
         },
     };
     let mut spec = population::guarantee_spec(args.k);
@@ -543,7 +621,7 @@ fn run_measures(store: &Store, args: MeasureArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("权重「{w}」无效"))?;
         if weights.len() != spec.indicators.len() {
             bail!(
-                "权重个数为 {}, 应为 {} (五项保障)",
+                "权重个数为 {}，应为 {}（五项保障）",
                 weights.len(),
                 spec.indicators.len()
             );
@@ -573,12 +651,12 @@ fn run_measures(store: &Store, args: MeasureArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if args.format != "table" {
-        bail!("不支持的输出格式「{}」(可选 table、json)", args.format);
+        bail!("不支持的输出格式「{}」（可选 table、json）", args.format);
     }
     let f4 = |x: f64| format!("{x:.4}");
     let t = &income.decomposition.total;
     println!(
-        "{} {} 年 收入贫困测度: {} {:.0} 元 (按人加权; 无收入记录 {:.0} 人未计入)",
+        "{} {} 年 收入贫困测度：{} {:.0} 元（按人加权；无收入记录 {:.0} 人未计入）",
         l.name(&area),
         args.year,
         line.label(),
@@ -655,7 +733,7 @@ fn run_measures(store: &Store, args: MeasureArgs) -> anyhow::Result<ExitCode> {
         .map(|(n, w)| format!("{n} {w:.3}"))
         .collect();
     println!(
-        "多维贫困 (Alkire–Foster, 五项保障, 权重: {}; k = {:.3})",
+        "多维贫困（Alkire–Foster, 五项保障，权重：{}; k = {:.3}）",
         weights.join("、"),
         spec.k
     );
@@ -667,7 +745,7 @@ fn run_measures(store: &Store, args: MeasureArgs) -> anyhow::Result<ExitCode> {
         "M0".to_owned(),
         "M0贡献".to_owned(),
     ];
-    head.extend(spec.indicators.iter().map(|(n, _)| format!("{n}(删失)")));
+    head.extend(spec.indicators.iter().map(|(n, _)| format!("{n}（删失）")));
     let mut rows = vec![head];
     let (mut share_sum, mut contrib_sum) = (0.0, 0.0);
     for g in &mpi.groups {
@@ -724,7 +802,7 @@ fn run_annual(
 ) -> anyhow::Result<ExitCode> {
     let area = AreaCode::parse(area)?;
     if !["md", "html"].contains(&format) {
-        bail!("不支持的输出格式「{format}」(可选 md、html)");
+        bail!("不支持的输出格式「{format}」（可选 md、html）");
     }
     let mut l = load(store, &area, year, None, true)?;
     l.load_economy(store)?;
@@ -762,7 +840,7 @@ fn run_tables(
     std::fs::write(out, bytes).with_context(|| format!("无法写入「{}」", out.display()))?;
     if timings {
         eprintln!(
-            "用时: 读取 {:.2} 秒, 评估 {:.2} 秒, 指标 ({} 个区划 × {} 项) {:.3} 秒, 写入 XLSX {:.3} 秒",
+            "用时：读取 {:.2} 秒，评估 {:.2} 秒，指标（{} 个区划 × {} 项） {:.3} 秒，写入 XLSX {:.3} 秒",
             l.load_secs,
             l.evaluate_secs,
             rows,
@@ -785,11 +863,11 @@ fn run_exit_assessment(
 ) -> anyhow::Result<ExitCode> {
     let county = AreaCode::parse(county)?;
     if county.level() != AreaLevel::County {
-        bail!("「{county}」不是县级区划代码 (6 位)");
+        bail!("「{county}」不是县级区划代码（6 位）");
     }
     let approval = match approval {
         Some(p) if (0.0..=100.0).contains(&p) => Some(Rate((p * 100.0).round() as u32)),
-        Some(p) => bail!("群众认可度 {p} 应在 0 到 100 之间 (百分数)"),
+        Some(p) => bail!("群众认可度 {p} 应在 0 到 100 之间（百分数）"),
         None => None,
     };
     let l = load_evaluation(store, &county, year, as_of)?;
@@ -805,7 +883,7 @@ fn run_exit_assessment(
     let verdict = match exit.meets {
         Some(true) => "符合退出条件",
         Some(false) => "不符合退出条件",
-        None => "计算所得各项达标, 群众认可度未调查, 待定",
+        None => "计算所得各项达标，群众认可度未调查，待定",
     };
     let p = l.provenance();
     if format == "json" {
@@ -826,9 +904,9 @@ fn run_exit_assessment(
         return Ok(ExitCode::SUCCESS);
     }
     if format != "table" {
-        bail!("不支持的输出格式「{format}」(可选 table、json)");
+        bail!("不支持的输出格式「{format}」（可选 table、json）");
     }
-    println!("{} {} 年 贫困县退出评估 (三率一度)", l.name(&county), year);
+    println!("{} {} 年 贫困县退出评估（三率一度）", l.name(&county), year);
     let mut rows = vec![vec![
         "指标".to_owned(),
         "数值".to_owned(),
@@ -866,7 +944,7 @@ fn run_exit_assessment(
     }
     print!("{}", render_left(&rows));
     println!(
-        "口径: 贫困人口 {} / 农村人口 {}; 疑似错退人口 {} / 已脱贫人口 {}; 疑似漏评人口 {} / 未建档立卡人口 {} (错退、漏评为规则建议, 按政策包规则从登记数据计算)",
+        "口径：贫困人口 {} / 农村人口 {}；疑似错退人口 {} / 脱贫人口 {}；疑似漏评人口 {} / 未建档立卡人口 {}（错退、漏评为规则建议，按政策包规则从登记数据计算）",
         counts.poor_people,
         counts.population,
         counts.wrong_exit_people,
@@ -874,7 +952,7 @@ fn run_exit_assessment(
         counts.omission_people,
         counts.non_registered_people
     );
-    println!("结论: {verdict}");
+    println!("结论：{verdict}");
     print!("{}", footer(&p));
     Ok(ExitCode::SUCCESS)
 }

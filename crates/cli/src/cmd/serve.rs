@@ -16,19 +16,19 @@ pub struct Args {
     /// 监听地址
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
-    /// 通过 HTTPS 提供服务时 (直接或经反向代理) 设置, Cookie 将带 Secure 标记
+    /// 通过 HTTPS 提供服务时（直接或经反向代理）设置，Cookie 将带 Secure 标记
     #[arg(long)]
     pub secure_cookies: bool,
-    /// 本进程同时运行的重任务 (报表、导出、推演、导入) 上限; 每个账号同时只能运行一项, 满时答复 429
+    /// 本进程同时运行的重任务（报表、导出、推演、导入）上限；每个账号同时只能运行一项，满时答复 429
     #[arg(long, env = "JINGZHUN_HEAVY_LIMIT", default_value_t = 2)]
     pub heavy_limit: usize,
-    /// 只读副本 (PostgreSQL 热备库, postgres://…): 报表和导出从这里读取, 其余读写仍走 --db 主库
+    /// 只读副本（PostgreSQL 热备库，postgres://…）：报表和导出从这里读取，其余读写仍走 --db 主库
     #[arg(long, env = "JINGZHUN_READ_DB")]
     pub read_db: Option<String>,
-    /// 在内存中评估并随数据变化更新的区划 (默认: 区划表中唯一的省)
+    /// 在内存中评估并随数据变化更新的区划（默认：区划表中唯一的省）
     #[arg(long)]
     pub area: Option<String>,
-    /// 在内存中评估的年度, 逗号分隔 (默认: 上一年和当年中政策包能评估的年度); 其他年度首次使用时装载
+    /// 在内存中评估的年度，逗号分隔（默认：上一年和当年中政策包能评估的年度）；其他年度首次使用时装载
     #[arg(long, value_delimiter = ',')]
     pub years: Vec<u16>,
 }
@@ -76,7 +76,7 @@ fn run_server(
         .enable_all()
         .build()
         .context("无法启动异步运行时")?;
-    println!("网页应用: http://{bind}/  (按 Ctrl-C 停止)");
+    println!("网页应用：http://{bind}/（按 Ctrl-C 停止）");
     runtime
         .block_on(jingzhun_web::serve_with(config, store, replica))
         .with_context(|| format!("网页服务在 {bind} 上出错"))?;

@@ -20,37 +20,37 @@ use super::{economy, progress, synth_monitoring, synth_projects};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 生成哪个区划 (默认巴中市 5119); 0 表示全国规模, 同 --national
+    /// 生成哪个区划（默认巴中市 5119）；0 表示全国规模，同 --national
     #[arg(long, default_value = "5119")]
     pub area: String,
-    /// 全国规模 (约 3000 万户、9000 万人, 以合成县补足区划树之外的部分); 此时 --scale 为全国规模的倍数
+    /// 全国规模（约 3000 万户、9000 万人，以合成县补足区划树之外的部分）；此时 --scale 为全国规模的倍数
     #[arg(long, conflicts_with = "area")]
     pub national: bool,
-    /// 规模: 1 为实际人口; 小于 1 按比例缩小, 大于 1 以合成县复制 (巴中市约 26 为全国规模)
+    /// 规模：1 为实际人口；小于 1 按比例缩小，大于 1 以合成县复制（巴中市约 26 为全国规模）
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub scale: f64,
-    /// 随机种子: 同一种子生成相同数据
+    /// 随机种子：同一种子生成相同数据
     #[arg(long, default_value_t = 2014)]
     pub seed: u64,
-    /// 每户注入一处数据缺陷的概率 (供数据质量检查演示), 默认 0
+    /// 每户注入一处数据缺陷的概率（供数据质量检查演示），默认 0
     #[arg(long, default_value_t = 0.0)]
     pub defects: f64,
-    /// 写入户籍表文件而不是数据库: .csv 或 .xlsx 文件, 或一个文件夹 (每县一个文件, 格式由 --format 指定)
+    /// 写入户籍表文件而不是数据库：.csv 或 .xlsx 文件，或一个文件夹（每县一个文件，格式由 --format 指定）
     #[arg(long, conflicts_with = "engine")]
     pub out: Option<PathBuf>,
-    /// 写入文件夹时的文件格式: csv 或 xlsx (默认 csv); 写入单个文件时由扩展名决定
+    /// 写入文件夹时的文件格式：csv 或 xlsx（默认 csv）；写入单个文件时由扩展名决定
     #[arg(long, value_enum, requires = "out")]
     pub format: Option<super::synth_out::FileFormat>,
-    /// 年度: 写入文件的收入年度, 或 --engine 评估的年度 (默认 2026)
+    /// 年度：写入文件的收入年度，或 --engine 评估的年度（默认 2026）
     #[arg(long)]
     pub year: Option<u16>,
-    /// 每个收入年度 (2013–2026) 各写一个文件 (文件名加 _年度), 导入全部文件即得到全部收入
+    /// 每个收入年度（2013–2026）各写一个文件（文件名加 _年度），导入全部文件即得到全部收入
     #[arg(long, requires = "out", conflicts_with = "year")]
     pub all_years: bool,
-    /// 不经数据库直接载入评估引擎, 评估一个年度并显示汇总与用时 (用于性能测试)
+    /// 不经数据库直接载入评估引擎，评估一个年度并显示汇总与用时（用于性能测试）
     #[arg(long)]
     pub engine: bool,
-    /// --engine 使用的政策包文件夹; 默认为随程序发布的政策包
+    /// --engine 使用的政策包文件夹；默认为随程序发布的政策包
     #[arg(long, requires = "engine")]
     pub pack: Option<PathBuf>,
 }
@@ -81,7 +81,7 @@ impl Args {
 pub fn run(store: &Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> {
     let tree = store.area_tree()?;
     if tree.is_empty() {
-        bail!("数据库中没有行政区划, 请先运行 `jingzhun init`");
+        bail!("数据库中没有行政区划，请先运行 `jingzhun init`");
     }
     let config = args.config(&tree)?;
     let summary = generate_into(store, actor, config)?;
@@ -93,12 +93,12 @@ pub fn run(store: &Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode>
 pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyhow::Result<String> {
     let tree = store.area_tree()?;
     if tree.is_empty() {
-        bail!("数据库中没有行政区划, 请先运行 `jingzhun init`");
+        bail!("数据库中没有行政区划，请先运行 `jingzhun init`");
     }
     let existing = store.count_households(&config.area)?;
     if existing > 0 {
         bail!(
-            "区划 {} 下已有 {existing} 户数据; 请换一个新的数据库文件 (--db) 再生成",
+            "区划 {} 下已有 {existing} 户数据；请换一个新的数据库文件（--db）再生成",
             config.area
         );
     }
@@ -110,7 +110,7 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
         store.upsert_areas(
             &synthetic,
             actor,
-            &format!("生成演示数据: 规模 {} 的合成区划", config.scale),
+            &format!("生成演示数据：规模 {} 的合成区划", config.scale),
         )?;
     }
     let bar = progress::bar(
@@ -120,7 +120,7 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
     );
     let started = Instant::now();
     let reason = format!(
-        "生成演示数据: 区划 {}, 规模 {}, 种子 {}, 缺陷率 {}",
+        "生成演示数据：区划 {}，规模 {}，种子 {}，缺陷率 {}",
         config.area, config.scale, config.seed, config.defect_rate
     );
     // The generator runs on its own thread (villages in parallel on rayon's pool) while this one writes,
@@ -199,7 +199,7 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
     let project_rows =
         synth_projects::load(store, actor, &config.area, config.seed, config.scale, facts)?;
     Ok(format!(
-        "已生成并写入 {written} 户 ({seconds:.1} 秒, {:.0} 户/秒)\n{}; {}\n{} (共 {:.1} 秒)\n{}",
+        "已生成并写入 {written} 户（{seconds:.1} 秒，{:.0} 户/秒）\n{}；{}\n{}（共 {:.1} 秒）\n{}",
         written as f64 / seconds.max(1e-9),
         synth_monitoring::summary(&loaded),
         synth_projects::summary(project_rows),

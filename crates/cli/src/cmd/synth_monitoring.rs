@@ -94,7 +94,7 @@ fn flush(
 /// One line for the generation report.
 pub fn summary(loaded: &MonitoringLoaded) -> String {
     format!(
-        "监测帮扶记录: 帮扶干部 {} 名, 结对 {} 条, 案件 {} 件 ({} 个环节), 帮扶措施 {} 项, 走访 {} 次",
+        "监测帮扶记录：帮扶干部 {} 名，结对 {} 条，监测事项 {} 件（{} 个环节），帮扶措施 {} 项，走访 {} 次",
         loaded.cadres,
         loaded.assignments,
         loaded.cases,

@@ -78,7 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let config = args.config(&tree)?;
     let year = args.year.unwrap_or(LAST_YEAR);
     if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
-        bail!("年度 {year} 超出合成数据的年度范围 ({FIRST_YEAR}–{LAST_YEAR})");
+        bail!("年度 {year} 超出合成数据的年度范围（{FIRST_YEAR}–{LAST_YEAR}）");
     }
     // Checked before the plan is built, so that a bad path fails at once.
     let target = match &args.out {
@@ -88,7 +88,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let generator = Generator::new(&tree, config.clone()).context("无法按此配置生成数据")?;
     let synthetic = jingzhun_synth::synthetic_areas(&generator, &tree);
     eprintln!(
-        "生成区划 {} , 规模 {:.4}, 种子 {}: 约 {:.0} 户, {} 个村{}",
+        "生成区划 {} ，规模 {:.4}，种子 {}: 约 {:.0} 户，{} 个村{}",
         config.area,
         config.scale,
         config.seed,
@@ -184,7 +184,7 @@ impl Target {
             ),
             (false, Some(e), _) => e,
             (false, None, _) => bail!(
-                "无法确定输出格式: 「{}」应为 .csv 或 .xlsx 文件, 或一个文件夹 (配合 --format)",
+                "无法确定输出格式：「{}」应为 .csv 或 .xlsx 文件，或一个文件夹（配合 --format）",
                 out.display()
             ),
         };
@@ -333,7 +333,7 @@ fn to_files(
         };
         if current.as_ref().is_none_or(|o| o.county != key) {
             if !counties.insert(key) {
-                bail!("内部错误: 县 {key} 的村不连续");
+                bail!("内部错误：县 {key} 的村不连续");
             }
             if let Some(done) = current.take() {
                 close(done, &mut written)?;
@@ -341,7 +341,7 @@ fn to_files(
             current = Some(open(&target, key, years)?);
         }
         let Some(open) = current.as_mut() else {
-            bail!("内部错误: 没有打开的输出文件");
+            bail!("内部错误：没有打开的输出文件");
         };
         for g in &village.households {
             let record = ExportRecord {
@@ -372,13 +372,13 @@ fn to_files(
     let seconds = started.elapsed().as_secs_f64();
     let rows: usize = written.iter().map(|w| w.rows).sum();
     println!(
-        "已生成 {households} 户, 写入 {} 个文件共 {rows} 行 ({seconds:.1} 秒, {:.0} 户/秒)",
+        "已生成 {households} 户，写入 {} 个文件共 {rows} 行（{seconds:.1} 秒，{:.0} 户/秒）",
         written.len(),
         households as f64 / seconds.max(1e-9),
     );
     for w in written.iter().take(20) {
         let sheets = if w.sheets > 1 {
-            format!(" ({} 个工作表)", w.sheets)
+            format!("（{} 个工作表）", w.sheets)
         } else {
             String::new()
         };
@@ -391,7 +391,7 @@ fn to_files(
         let path = target.division_file();
         write_divisions(&path, synthetic)?;
         println!(
-            "合成区划 {} 个写入「{}」: 导入户籍表前先运行 `jingzhun areas import {}`",
+            "合成区划 {} 个写入「{}」：导入户籍表前先运行 `jingzhun areas import {}`",
             synthetic.len(),
             path.display(),
             path.display()
@@ -451,7 +451,7 @@ fn to_engine(
     let area = generator.config().area;
     let rollup = eval.rollup(&area).copied().unwrap_or_default();
     println!(
-        "{year} 年评估 (截至 {as_of}), 政策包 {}: {} 户 {} 人; 生成并载入 {loaded:.1} 秒 ({:.0} 户/秒), 评估 {evaluated:.2} 秒; 引擎占用 {:.0} MiB{}",
+        "{year} 年评估（截至 {as_of}），政策包 {}: {} 户 {} 人；生成并载入 {loaded:.1} 秒（{:.0} 户/秒），评估 {evaluated:.2} 秒；引擎占用 {:.0} MiB{}",
         eval.pack_version,
         engine.households(),
         engine.members(),

@@ -20,17 +20,17 @@ use super::table;
 
 #[derive(Debug, clap::Args)]
 pub struct WarningsArgs {
-    /// 区划代码 (省、市、县、乡镇或村)
+    /// 区划代码（省、市、县、乡镇或村）
     #[arg(long)]
     pub area: String,
-    /// 评估年度 (默认为上一个完整年度)
+    /// 评估年度（默认为上一个完整年度）
     #[arg(long)]
     pub year: Option<u16>,
-    /// 只列一种预警 (monitoring_candidate、omission_suspect、wrong_exit_suspect、return_to_poverty、
-    /// guarantee_unmet、department_alert、risk_elimination、case_overdue、case_near、measure_ending)
+    /// 只列一种预警（monitoring_candidate、omission_suspect、wrong_exit_suspect、return_to_poverty、
+    /// guarantee_unmet、department_alert、risk_elimination、case_overdue、case_near、measure_ending）
     #[arg(long)]
     pub kind: Option<String>,
-    /// 输出格式: table (默认)、json 或 xlsx (须给 --out)
+    /// 输出格式：table（默认）、json 或 xlsx（须给 --out）
     #[arg(long, default_value = "table")]
     pub format: String,
     /// XLSX 输出文件
@@ -211,7 +211,7 @@ pub fn run(store: Store, args: WarningsArgs) -> anyhow::Result<ExitCode> {
             println!("有预警的户数: {}", counts.households);
             println!();
             println!(
-                "数据质量检查: {} 户, 发现 {} 个问题",
+                "数据质量检查：{} 户，发现 {} 个问题",
                 quality.households,
                 quality.total()
             );

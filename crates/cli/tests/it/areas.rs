@@ -7,10 +7,10 @@ fn init_loads_sichuan_with_bazhong_as_published() {
     assert!(out.contains("已载入四川省行政区划 37728 条"), "{out}");
     let out = ws.run_ok(&["areas", "show", "5119"]);
     assert!(out.contains("四川省 巴中市"), "{out}");
-    assert!(out.contains("县级: 5\n"), "{out}");
-    assert!(out.contains("乡镇级: 139\n"), "{out}");
+    assert!(out.contains("县级：5\n"), "{out}");
+    assert!(out.contains("乡镇级：139\n"), "{out}");
     assert!(
-        out.contains("村级: 1809 (其中农村行政村 1316, 城镇社区 493)"),
+        out.contains("村级：1809（其中农村行政村 1316，城镇社区 493）"),
         "{out}"
     );
 }
@@ -57,7 +57,7 @@ fn merge_and_rename_keep_old_codes_resolving() {
     let before = ws.run_ok(&["areas", "show", "511902001002", "--as-of", "2019-12-31"]);
     assert!(!before.contains("已并入"), "{before}");
     let after = ws.run_ok(&["areas", "show", "511902001002", "--as-of", "2021-01-01"]);
-    assert!(after.contains("截至 2021-01-01 已并入: 511902001001 四川省 巴中市 巴州区 东城街道 北门鼓楼社区居民委员会"), "{after}");
+    assert!(after.contains("截至 2021-01-01 已并入：511902001001 四川省 巴中市 巴州区 东城街道 北门鼓楼社区居民委员会"), "{after}");
 }
 
 #[test]

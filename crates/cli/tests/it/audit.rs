@@ -12,7 +12,7 @@ fn audit_verify_passes_on_a_clean_log_and_fails_after_tampering() {
         "2021-01-01",
     ]);
     let out = ws.run_ok(&["audit", "verify"]);
-    assert!(out.contains("审计日志完好: 2 条记录"), "{out}");
+    assert!(out.contains("审计日志完好：2 条记录"), "{out}");
     let head = out.trim().rsplit(' ').next().unwrap().to_owned();
     ws.run_ok(&["audit", "verify", "--expect-head", &head]);
 

@@ -9,7 +9,7 @@ fn check_finds_the_planted_defect() {
     let out = ws.run_ok(&[
         "check", "--area", "5119", "--year", "2023", "--out", &out_file,
     ]);
-    assert!(out.contains("检查 2 户, 2023 年收入"), "{out}");
+    assert!(out.contains("检查 2 户，2023 年收入"), "{out}");
     // 孙八's 务工时间 contradicts his 务工状况.
     let line = out
         .lines()
@@ -65,7 +65,7 @@ fn department_compare_turns_a_hit_into_a_lead() {
             .unwrap_or_default()
             .to_owned()
     };
-    assert_eq!(count("风险线索 (部门筛查预警)"), "1", "{out}");
+    assert_eq!(count("风险线索（部门筛查预警）"), "1", "{out}");
     assert_eq!(count("未匹配的证件号码"), "2", "{out}");
     assert!(
         out.contains("线索 D01 户「5119020010010001」第 1 人"),
@@ -103,7 +103,7 @@ fn department_compare_turns_a_hit_into_a_lead() {
     };
     let out = save(&ws);
     assert!(
-        out.contains("新开线索 1 户, 已有在办案件 0 户, 建档立卡贫困户 1 户"),
+        out.contains("新开线索 1 户，已有在办监测事项 0 户，建档立卡贫困户 1 户"),
         "{out}"
     );
     let log = ws.run_ok(&["audit", "log", "--entity", "monitoring_cases"]);
@@ -117,7 +117,10 @@ fn department_compare_turns_a_hit_into_a_lead() {
         "{log}"
     );
     let out = save(&ws);
-    assert!(out.contains("新开线索 0 户, 已有在办案件 1 户"), "{out}");
+    assert!(
+        out.contains("新开线索 0 户，已有在办监测事项 1 户"),
+        "{out}"
+    );
 
     let out = ws
         .cmd(&[

@@ -22,6 +22,37 @@ fn demo_at_small_scale_evaluates_every_year() {
             >= y2013["poor_people"].as_i64().unwrap()
     );
 
+    // The table for people: the published column scaled to the demo's scale, where each figure comes from,
+    // and the assumptions named.
+    let table = ws.run_ok(&["demo", "--no-serve", "--scale", "0.01"]);
+    assert!(
+        table.contains("公布×0.01") && table.contains("来源"),
+        "{table}"
+    );
+    let poor_2013 = table
+        .lines()
+        .find(|l| l.starts_with("建档立卡贫困人口"))
+        .expect("poor people row");
+    let cells: Vec<&str> = poor_2013.split_whitespace().collect();
+    assert_eq!(cells[2], "4943", "494,300 published × 0.01: {poor_2013}");
+    assert_eq!(cells.last(), Some(&"补足"), "{poor_2013}");
+    let incidence = table.lines().find(|l| l.starts_with("贫困发生率")).unwrap();
+    assert!(
+        incidence.contains("16.3%"),
+        "a rate is not scaled: {incidence}"
+    );
+    let counties = table.lines().find(|l| l.starts_with("摘帽县")).unwrap();
+    assert!(counties.ends_with("规则"), "{counties}");
+    assert!(
+        table.contains("规模 0.01：公布列中的人数和户数已乘以 0.01"),
+        "{table}"
+    );
+    assert!(table.contains("补足＝生成器把数据补足到公布数"), "{table}");
+    assert!(
+        table.contains("假设：摘帽县按发生率低于 3% 的次年计，退出检验视群众认可度为达标"),
+        "{table}"
+    );
+
     // A second run reuses the data.
     let again = ws
         .cmd(&["demo", "--no-serve", "--scale", "0.01", "--json"])
@@ -29,6 +60,30 @@ fn demo_at_small_scale_evaluates_every_year() {
         .unwrap();
     assert!(String::from_utf8_lossy(&again.stderr).contains("使用已有的演示数据"));
     assert_eq!(String::from_utf8_lossy(&again.stdout), out);
+
+    // `report summary` prints a table by default: Chinese labels, whole numbers, the rate in percent.
+    let table = ws.run_ok(&["report", "summary", "--area", "5119", "--year", "2023"]);
+    assert!(table.starts_with("巴中市 2023 年"), "{table}");
+    for label in [
+        "农村户籍人口",
+        "贫困发生率",
+        "建档立卡户人均纯收入（元）",
+        "  其中脱贫不稳定户",
+        "  在办监测事项",
+    ] {
+        assert!(table.contains(label), "{label}: {table}");
+    }
+    for line in table.lines().skip(1).filter(|l| !l.starts_with("数据截至")) {
+        let value = line.split_whitespace().last().unwrap_or_default();
+        assert!(
+            !value.contains('.') || value.ends_with('%'),
+            "not rounded: {line}"
+        );
+    }
+    assert!(
+        !table.contains("poor_people") && !table.contains('{'),
+        "{table}"
+    );
 
     let summary = ws.run_ok(&[
         "report", "summary", "--area", "5119", "--year", "2020", "--format", "json",

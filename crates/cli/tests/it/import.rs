@@ -48,7 +48,7 @@ fn import_then_reimport_changes_nothing() {
 
     let out = ws.run_ok(&["import", "households", &file]);
     assert!(out.contains("2 户, 3 人; 没有发现问题"), "{out}");
-    assert!(out.contains("新增 2 户, 更新 0 户, 未变 0 户"), "{out}");
+    assert!(out.contains("新增 2 户，更新 0 户，未变 0 户"), "{out}");
     assert_eq!(ws.count("households"), 2);
     let audit_after = ws.count("audit_log");
     assert_eq!(
@@ -61,7 +61,7 @@ fn import_then_reimport_changes_nothing() {
 
     let out = ws.run_ok(&["import", "households", &file]);
     assert!(
-        out.contains("新增 0 户, 更新 0 户, 未变 2 户, 追加状态记录 0 条"),
+        out.contains("新增 0 户，更新 0 户，未变 2 户，追加状态记录 0 条"),
         "{out}"
     );
     assert_eq!(
@@ -75,7 +75,7 @@ fn import_then_reimport_changes_nothing() {
     let changed = VALID_CSV.replace(",3000.5\n", ",3100\n");
     let file = ws.write("户籍2.csv", &changed);
     let out = ws.run_ok(&["import", "households", &file.display().to_string()]);
-    assert!(out.contains("新增 0 户, 更新 1 户, 未变 1 户"), "{out}");
+    assert!(out.contains("新增 0 户，更新 1 户，未变 1 户"), "{out}");
     assert_eq!(ws.count("household_versions"), 3);
 }
 
@@ -134,12 +134,12 @@ fn export_then_import_round_trips() {
         let out_file = ws.dir.path().join(name).display().to_string();
         let out = ws.run_ok(&["export", "households", "--area", "5119", "--out", &out_file]);
         assert!(
-            out.contains("2 户 3 人") && out.contains("收入年度: 2023"),
+            out.contains("2 户 3 人") && out.contains("收入年度：2023"),
             "{out}"
         );
         let out = ws.run_ok(&["import", "households", &out_file]);
         assert!(
-            out.contains("新增 0 户, 更新 0 户, 未变 2 户, 追加状态记录 0 条"),
+            out.contains("新增 0 户，更新 0 户，未变 2 户，追加状态记录 0 条"),
             "{name}: {out}"
         );
     }
@@ -196,7 +196,7 @@ fn a_resident_id_of_another_stored_household_fails_the_import() {
         .expect("run");
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("导入失败, 未写入任何数据"), "{stderr}");
+    assert!(stderr.contains("导入失败，未写入任何数据"), "{stderr}");
     // The other household is not named (it may lie outside the importer's area): only the one the file
     // would put the ID in.
     assert!(

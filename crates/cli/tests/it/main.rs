@@ -7,6 +7,7 @@ mod consistency;
 mod demo;
 mod economy;
 mod import;
+mod messages;
 mod parquet;
 mod report;
 mod synth;

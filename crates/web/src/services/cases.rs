@@ -13,8 +13,8 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use jingzhun_core::monitoring::{CaseId, CaseRecord};
 use jingzhun_core::{
-    AreaCode, Channel, HouseholdId, HouseholdStatus, MonitoringKind, RiskType, StatusEvent,
-    StatusEventKind,
+    AreaCode, Channel, HouseholdId, HouseholdStatus, MonitoringKind, RegistryStatus, RiskType,
+    StatusEvent, StatusEventKind,
 };
 use jingzhun_policy::{explain, FactsSource, OwnedFacts, PolicyPack};
 use serde::Serialize;
@@ -45,12 +45,14 @@ pub struct NewLead {
     pub note: String,
 }
 
-/// A write refused for a reason the user should read (answered with 409).
+/// A write refused for a reason the user should read (answered with 409; with field errors, 422).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Refused {
     pub message: String,
     /// The household's open case, when a lead was refused because of it.
     pub open_case: Option<String>,
+    /// What is wrong field by field, when the lead contradicts the household or misses a field.
+    pub fields: Vec<super::whatif::FieldError>,
 }
 
 impl Refused {
@@ -58,8 +60,69 @@ impl Refused {
         Self {
             message: message.into(),
             open_case: None,
+            fields: Vec::new(),
         }
     }
+
+    fn invalid(fields: Vec<super::whatif::FieldError>) -> Self {
+        Self {
+            message: "线索与农户的情况不符或缺少内容，未登记，请按提示修改".to_owned(),
+            open_case: None,
+            fields,
+        }
+    }
+}
+
+/// What a lead for identification must agree with (the household's standing today): 脱贫不稳定户 only for a
+/// 脱贫户, 边缘易致贫户 only for a 一般农户, 突发严重困难户 for either, nothing for a removed household or a
+/// registered poor household not yet exited; and at least one risk type.
+pub fn lead_field_errors(
+    status: &RegistryStatus,
+    kind: Option<MonitoringKind>,
+    risk_types: &[RiskType],
+) -> Vec<super::whatif::FieldError> {
+    let error = |field: &str, message: String| super::whatif::FieldError {
+        field: field.to_owned(),
+        message,
+    };
+    let standing = match status {
+        RegistryStatus::NotRegistered => "一般农户",
+        RegistryStatus::Poor { .. } => "建档立卡贫困户（未脱贫）",
+        RegistryStatus::Exited { .. } => "脱贫户",
+        RegistryStatus::Removed { .. } => "已清退的户",
+    };
+    let mut out = Vec::new();
+    match (kind, status) {
+        (None, _) => out.push(error(
+            "monitoring_kind",
+            "请选择拟纳入的监测对象类型".to_owned(),
+        )),
+        (Some(_), RegistryStatus::Removed { .. }) => out.push(error(
+            "monitoring_kind",
+            "此户已清退，不能登记监测线索".to_owned(),
+        )),
+        (Some(MonitoringKind::Unstable), RegistryStatus::Exited { .. })
+        | (Some(MonitoringKind::Marginal), RegistryStatus::NotRegistered)
+        | (
+            Some(MonitoringKind::SuddenHardship),
+            RegistryStatus::Exited { .. } | RegistryStatus::NotRegistered,
+        ) => {}
+        (Some(k), _) => {
+            let fits = match k {
+                MonitoringKind::Unstable => "脱贫户",
+                MonitoringKind::Marginal => "一般农户",
+                MonitoringKind::SuddenHardship => "脱贫户或一般农户",
+            };
+            out.push(error(
+                "monitoring_kind",
+                format!("{}只适用于{fits}，此户是{standing}", k.label()),
+            ));
+        }
+    }
+    if risk_types.is_empty() {
+        out.push(error("risk_types", "请至少选择一项风险类型".to_owned()));
+    }
+    out
 }
 
 fn china_time(at: DateTime<Utc>) -> String {
@@ -89,7 +152,32 @@ pub struct StepView {
     pub note: String,
 }
 
-fn steps_of(c: &CaseRecord) -> Vec<StepView> {
+/// The name people know whoever recorded something by: the account's display name, else its user name;
+/// an actor of the command line or an import (`cli:张三`) shows the name after the colon. Pages show this,
+/// never the account code.
+pub fn person_name(backend: &dyn Backend, by: &str) -> String {
+    match backend.account_by_username(by) {
+        Ok(a) if !a.account.display_name.trim().is_empty() => a.account.display_name,
+        _ => by.split_once(':').map_or(by, |(_, name)| name).to_owned(),
+    }
+}
+
+/// [`person_name`] of each distinct recorder, looked up once.
+pub fn names_of<'a>(
+    backend: &dyn Backend,
+    recorders: impl Iterator<Item = &'a str>,
+) -> std::collections::HashMap<String, String> {
+    let mut names = std::collections::HashMap::new();
+    for by in recorders {
+        if !names.contains_key(by) {
+            names.insert(by.to_owned(), person_name(backend, by));
+        }
+    }
+    names
+}
+
+fn steps_of(backend: &dyn Backend, c: &CaseRecord) -> Vec<StepView> {
+    let names = names_of(backend, c.steps.iter().map(|s| s.by.as_str()));
     c.steps
         .iter()
         .map(|s| StepView {
@@ -97,7 +185,7 @@ fn steps_of(c: &CaseRecord) -> Vec<StepView> {
             label: s.step.label(),
             outcome: s.outcome.label(),
             passed: s.outcome == Outcome::Pass,
-            by: s.by.clone(),
+            by: names.get(&s.by).cloned().unwrap_or_else(|| s.by.clone()),
             at: china_time(s.at),
             note: s.note.clone(),
         })
@@ -135,7 +223,7 @@ pub fn of_household(
                     CaseState::Open { next } => Some(next.label()),
                     _ => None,
                 },
-                steps: steps_of(&c),
+                steps: steps_of(backend, &c),
             }
         })
         .collect())
@@ -217,8 +305,12 @@ fn open_case(
     } else {
         CaseKind::Identification
     };
-    if kind == CaseKind::Identification && lead.monitoring_kind.is_none() {
-        return Ok(Err(Refused::new("请选择拟纳入的监测对象类型")));
+    if kind == CaseKind::Identification {
+        let status = HouseholdStatus::on(&rec.events, today).registry;
+        let fields = lead_field_errors(&status, lead.monitoring_kind, &lead.risk_types);
+        if !fields.is_empty() {
+            return Ok(Err(Refused::invalid(fields)));
+        }
     }
     let id = backend.next_case_id(rec.id)?;
     let case = CaseRecord {
@@ -243,13 +335,38 @@ fn open_case(
         Err(DataError::CaseAlreadyOpen { message, open }) => Ok(Err(Refused {
             message,
             open_case: open.map(|c| c.to_string()),
+            fields: Vec::new(),
         })),
         // Another opener took the same number first: it holds the household's open case.
         Err(DataError::Duplicate(_)) => Ok(Err(Refused::new(format!(
-            "户(ID {})刚刚由他人登记了监测案件, 请刷新后查看",
+            "户(ID {})刚刚由他人登记了监测事项, 请刷新后查看",
             rec.id
         )))),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// What a case came to, as the key of its words in `i18n` (已识别纳入, 不予纳入, 已风险消除, 不予消除): pages
+/// say the outcome of a closed case, not only that it is closed.
+pub fn closed_key(kind: CaseKind, state: CaseState) -> &'static str {
+    match (state, kind) {
+        (CaseState::Decided, CaseKind::Identification) => "closed.included",
+        (CaseState::Decided, CaseKind::Elimination) => "closed.eliminated",
+        (CaseState::Rejected { .. }, CaseKind::Identification) => "closed.not_included",
+        (CaseState::Rejected { .. }, CaseKind::Elimination) => "closed.not_eliminated",
+        (CaseState::Open { .. }, _) => "cases.closed",
+    }
+}
+
+impl CaseLine {
+    pub fn closed_key(&self) -> &'static str {
+        closed_key(self.kind, self.state)
+    }
+}
+
+impl CaseLink {
+    pub fn closed_key(&self) -> &'static str {
+        closed_key(self.kind, self.state)
     }
 }
 
@@ -582,7 +699,7 @@ fn view_of(
         monitoring_kind_label: c.monitoring_kind.map(MonitoringKind::label),
         risk_types: c.risk_types.clone(),
         risk_labels: c.risk_types.iter().map(|r| r.label()).collect(),
-        steps: steps_of(c),
+        steps: steps_of(backend, c),
         form,
         elimination,
     })
@@ -623,6 +740,13 @@ pub fn record_step(
         // The store says why (out of turn or closed), and a stale page first; see below.
         Ok(()) | Err(StepRefusal::Closed | StepRefusal::OutOfOrder { .. }) => {}
     }
+    // A refusal records its reason (不予纳入 needs a why); a stale page is left to the store to refuse.
+    if input.outcome == Outcome::Reject
+        && input.note.trim().is_empty()
+        && input.seen.is_none_or(|s| s == c.steps.len())
+    {
+        return refuse(&c, "不通过须写明理由（填在“说明”栏）".to_owned());
+    }
     let decides = input.step == Step::CountyApproval && input.outcome == Outcome::Pass;
     let mut decision = None;
     let due = c.state()
@@ -645,7 +769,7 @@ pub fn record_step(
             }
             CaseKind::Elimination => StatusEvent::new(StatusEventKind::RiskEliminated, today),
         };
-        event.note = format!("监测案件 {} 县级审定", c.id);
+        event.note = format!("监测事项 {} 县级审定", c.id);
         decision = Some(event);
     }
     let step = StepRecord {

@@ -621,7 +621,7 @@ pub fn submit(
                     .versions
                     .iter()
                     .max_by_key(|v| v.version)
-                    .map(|v| v.recorded_by.clone())
+                    .map(|v| super::cases::person_name(backend, &v.recorded_by))
                     .unwrap_or_default(),
                 rows,
             };

@@ -44,9 +44,9 @@ pub struct StandingView {
 fn standing(events: &[StatusEvent], today: NaiveDate) -> StandingView {
     let s = HouseholdStatus::on(events, today);
     let (registry, registry_label) = match s.registry {
-        RegistryStatus::NotRegistered => ("not_registered", "非贫困户"),
-        RegistryStatus::Poor { .. } => ("poor", "贫困户(未脱贫)"),
-        RegistryStatus::Exited { .. } => ("exited", "已脱贫"),
+        RegistryStatus::NotRegistered => ("not_registered", "一般农户"),
+        RegistryStatus::Poor { .. } => ("poor", "贫困户（未脱贫）"),
+        RegistryStatus::Exited { .. } => ("exited", "脱贫户"),
         RegistryStatus::Removed { .. } => ("removed", "已清退"),
     };
     StandingView {
@@ -518,7 +518,22 @@ fn view_of(
         members,
         incomes,
         timeline,
-        versions: rec.versions.clone(),
+        versions: {
+            let names = super::cases::names_of(
+                backend,
+                rec.versions.iter().map(|v| v.recorded_by.as_str()),
+            );
+            rec.versions
+                .iter()
+                .map(|v| VersionLine {
+                    recorded_by: names
+                        .get(&v.recorded_by)
+                        .cloned()
+                        .unwrap_or_else(|| v.recorded_by.clone()),
+                    ..v.clone()
+                })
+                .collect()
+        },
         audit,
         cases: super::cases::of_household(backend, id)?,
         monitoring: super::monitoring::of_household(backend, user, id, today)?,

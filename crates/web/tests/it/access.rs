@@ -83,7 +83,7 @@ fn request(
     }
     if spec.is_api() {
         let json = if spec.path.ends_with("/leads") {
-            r#"{"channel":"cadre_check","monitoring_kind":"marginal","risk_types":["illness"]}"#
+            r#"{"channel":"cadre_check","monitoring_kind":"unstable","risk_types":["illness"]}"#
                 .to_owned()
         } else if spec.path == "/api/v1/households/{id}" {
             // An invalid phone: the walk checks access without changing the household.
@@ -141,7 +141,7 @@ fn request(
         ),
         "/households/{id}/leads" => (
             cookie,
-            format!("_csrf={csrf}&channel=cadre_check&monitoring_kind=marginal&risk=illness"),
+            format!("_csrf={csrf}&channel=cadre_check&monitoring_kind=unstable&risk=illness"),
         ),
         // An invalid phone: the walk checks access without changing the household.
         "/households/{id}/edit" => (cookie, format!("_csrf={csrf}&version=1&phone=not-a-phone")),

@@ -308,7 +308,7 @@ fn a_cadre_a_township_and_a_county_identify_a_household_in_a_real_browser() {
     let case_path = d.current_path();
     assert!(case_path.starts_with("/cases/"), "{case_path}");
     for note in [
-        "已入户, 签署授权书",
+        "已入户，签署授权承诺书",
         "比对无异常",
         "村民代表会议评议通过, 公示5天",
     ] {
@@ -331,7 +331,7 @@ fn a_cadre_a_township_and_a_county_identify_a_household_in_a_real_browser() {
     d.sign_in(&app, &username(Role::CountyApprover));
     d.pass_step(&app, &case_path, "县级审定并公告");
     d.screenshot("08-case-decided");
-    assert!(d.text("#case-state").contains("已办结"));
+    assert!(d.text("#case-state").contains("已识别纳入"));
     d.goto(&format!("{app}/"));
     let after: u64 = d.text("#n-monitored").trim().parse().unwrap();
     d.screenshot("09-county-dashboard-after");

@@ -35,7 +35,7 @@ async fn two_servers_on_one_database_share_sessions_and_changes_and_honour_sign_
         .open_case(
             &cadre,
             w.household_in2,
-            "channel=cadre_check&monitoring_kind=marginal&risk=illness",
+            "channel=cadre_check&monitoring_kind=unstable&risk=illness",
         )
         .await;
     let seen = b.send(cadre.get(&format!("/cases/{case}"))).await;

@@ -139,7 +139,7 @@ async fn forms_without_the_csrf_token_or_from_another_origin_are_refused() {
             .header(header::CONTENT_TYPE, "application/json")
             .header("x-csrf-token", token)
             .body(Body::from(
-                r#"{"channel":"self_application","monitoring_kind":"marginal"}"#,
+                r#"{"channel":"self_application","monitoring_kind":"unstable","risk_types":["illness"]}"#,
             ))
             .unwrap()
     };
@@ -528,7 +528,7 @@ async fn accounts_sessions_and_cases_work_on_postgresql() {
         .open_case(
             &cadre,
             w.household_in2,
-            "channel=cadre_check&monitoring_kind=marginal",
+            "channel=cadre_check&monitoring_kind=unstable&risk=illness",
         )
         .await;
     let res = w

@@ -277,7 +277,7 @@ async fn a_second_lead_and_a_stale_step_are_refused_with_the_reason() {
     for (w, _guard) in sync!(worlds()) {
         let cadre = w.login_as(Role::VillageCadre).await;
         let township = w.login_as(Role::TownshipReviewer).await;
-        let lead = "channel=cadre_check&monitoring_kind=marginal&risk=illness";
+        let lead = "channel=cadre_check&monitoring_kind=unstable&risk=illness";
         let id = w.open_case(&cadre, w.household_in2, lead).await;
         assert_eq!(id, format!("{}-1", w.household_in2.0));
 
@@ -286,13 +286,13 @@ async fn a_second_lead_and_a_stale_step_are_refused_with_the_reason() {
             .send(cadre.post_form(&format!("/households/{}/leads", w.household_in2.0), lead))
             .await;
         assert_eq!(again.status, StatusCode::CONFLICT);
-        assert!(again.body.contains("未办结的监测案件"), "{}", again.body);
+        assert!(again.body.contains("未办结的监测事项"), "{}", again.body);
         assert!(again.body.contains(&format!("/cases/{id}")));
         let api = w
             .send(json_post(
                 &cadre,
                 &format!("/api/v1/households/{}/leads", w.household_in2.0),
-                serde_json::json!({"channel": "self_application", "monitoring_kind": "marginal"}),
+                serde_json::json!({"channel": "self_application", "monitoring_kind": "unstable", "risk_types": ["illness"]}),
             ))
             .await;
         assert_eq!(api.status, StatusCode::CONFLICT);
@@ -401,7 +401,7 @@ async fn to_county(w: &World, household: HouseholdId) -> String {
         .open_case(
             &cadre,
             household,
-            "channel=cadre_check&monitoring_kind=marginal",
+            "channel=cadre_check&monitoring_kind=unstable&risk=illness",
         )
         .await;
     for (s, seg) in [
@@ -539,7 +539,7 @@ async fn opening_a_case_does_not_read_every_case() {
             .open_case(
                 &cadre,
                 w.household_in2,
-                "channel=cadre_check&monitoring_kind=marginal&risk=illness",
+                "channel=cadre_check&monitoring_kind=unstable&risk=illness",
             )
             .await;
         for uri in [
@@ -617,7 +617,7 @@ async fn the_dashboard_counts_cases_by_step_and_against_the_time_limit() {
         assert_eq!(
             c["by_step"],
             serde_json::json!([
-                ["visit", "入户核实(签署授权书)", 1],
+                ["visit", "入户核实（签署授权承诺书）", 1],
                 ["comparison", "数据比对", 2]
             ])
         );

@@ -287,7 +287,7 @@ async fn answers_match_their_documented_schemas() {
             &cadre,
             "POST",
             format!("/api/v1/households/{hid}/leads"),
-            r#"{"channel":"cadre_check","monitoring_kind":"marginal","risk_types":["illness"]}"#
+            r#"{"channel":"cadre_check","monitoring_kind":"unstable","risk_types":["illness"]}"#
                 .into(),
             "/api/v1/households/{id}/leads",
         ),

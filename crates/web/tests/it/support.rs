@@ -382,7 +382,7 @@ impl World {
                 VILLAGE_OUT,
                 vec![member("张五", rid("51190319800404005"), Relationship::Head)],
             ),
-            &[registered],
+            &[registered, exited],
         );
         let spare_account = jingzhun_web::create_account(
             &store,
@@ -502,7 +502,7 @@ impl World {
 
     /// A case rejected at the visit inside every test account's area, and one outside all of them.
     pub async fn closed_cases(&self) -> (String, String) {
-        let lead = "channel=cadre_check&monitoring_kind=marginal&risk=illness";
+        let lead = "channel=cadre_check&monitoring_kind=unstable&risk=illness";
         let cadre = self.login_as(Role::VillageCadre).await;
         let inside = self.open_case(&cadre, self.household_in2, lead).await;
         let res = self
@@ -512,7 +512,7 @@ impl World {
         let far = self.login(OUTSIDE_CADRE, PASSWORD).await;
         let outside = self.open_case(&far, self.household_out, lead).await;
         let res = self
-            .send(far.post_form(&format!("/cases/{outside}/visit"), "outcome=reject"))
+            .send(far.post_form(&format!("/cases/{outside}/visit"), "outcome=reject&note=x"))
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
         (inside, outside)

@@ -20,7 +20,7 @@ async fn a_lead_is_identified_step_by_step_by_the_right_roles() {
         .open_case(
             &cadre,
             w.household_in2,
-            "channel=cadre_check&monitoring_kind=marginal&risk=illness&risk=schooling&note=%E5%A4%A7%E7%97%85",
+            "channel=cadre_check&monitoring_kind=unstable&risk=illness&risk=schooling&note=%E5%A4%A7%E7%97%85",
         )
         .await;
     let d = w.send(county.get("/api/v1/dashboard")).await.json();
@@ -30,7 +30,7 @@ async fn a_lead_is_identified_step_by_step_by_the_right_roles() {
     let again = w
         .send(cadre.post_form(
             &format!("/households/{}/leads", w.household_in2.0),
-            "channel=self_application&monitoring_kind=marginal",
+            "channel=self_application&monitoring_kind=unstable&risk=illness",
         ))
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
@@ -117,7 +117,7 @@ async fn a_lead_is_identified_step_by_step_by_the_right_roles() {
         .send(county.get(&format!("/api/v1/households/{}", w.household_in2.0)))
         .await
         .json();
-    assert_eq!(h["standing"]["monitoring"]["code"], "marginal");
+    assert_eq!(h["standing"]["monitoring"]["code"], "unstable");
     assert_eq!(
         h["cases"][0]["id"],
         id.as_str(),
@@ -130,7 +130,7 @@ async fn a_lead_is_identified_step_by_step_by_the_right_roles() {
         .json();
     assert_eq!(
         found["households"][0]["standing"]["monitoring"]["code"],
-        "marginal"
+        "unstable"
     );
     // The workflow pages render in both languages without a missing text.
     for lang in ["zh", "en"] {
