@@ -2,7 +2,8 @@
 //!
 //! SQLite: one transaction per batch of [`SQLITE_BATCH`] households with cached prepared statements, rows
 //! written as they come from the iterator. PostgreSQL: batches of [`PG_BATCH`] households are buffered, ids
-//! reserved from the sequence in one query, then each table is filled with one binary `COPY FROM STDIN`.
+//! reserved from the sequence in one query, then each table is filled with one binary `COPY FROM STDIN`; a
+//! worker thread writes each batch while the next is drawn from the iterator ([`pg_load_batches`]).
 //! Each batch commits on its own with one audit entry (count and household-number range), so a failure
 //! loses only the batch in progress: the error is returned and earlier batches stay (the progress callback has
 //! reported them).
@@ -18,14 +19,14 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use jingzhun_core::{Household, StatusEvent};
+use jingzhun_core::{Household, HouseholdId, StatusEvent, Version};
 use postgres::binary_copy::BinaryCopyInWriter;
 use serde_json::json;
 
 use crate::audit::{self, Actor, Change};
 use crate::db::{pg_params, Conn, Tx, Val};
 use crate::error::{Result, StoreError};
-use crate::households::{check_household, duplicate_number};
+use crate::households::{check_household, duplicate_number, StoredHistory, StoredVersion};
 use crate::schema::*;
 
 pub(crate) const SQLITE_BATCH: usize = 50_000;
@@ -52,7 +53,7 @@ impl HouseholdHistory {
     }
 
     /// The household number (of the first version; all versions must carry the same).
-    fn number(&self) -> Result<&str> {
+    pub(crate) fn number(&self) -> Result<&str> {
         self.versions
             .first()
             .map(|(_, h)| h.number.as_str())
@@ -60,7 +61,7 @@ impl HouseholdHistory {
     }
 
     /// Every version valid, and all of one household number.
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         let number = self.number()?;
         for (_, h) in &self.versions {
             check_household(h)?;
@@ -132,6 +133,10 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
             || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
+/// What a bulk load hands back after each committed batch: the batch's households with their ids (see
+/// [`crate::Store::bulk_load_histories_then`]).
+pub(crate) type Written<'a> = Option<&'a mut dyn FnMut(Vec<StoredHistory>)>;
+
 pub(crate) fn load(
     conn: &mut Conn,
     at: DateTime<Utc>,
@@ -139,6 +144,7 @@ pub(crate) fn load(
     actor: &Actor,
     reason: &str,
     progress: &mut dyn FnMut(usize),
+    written: Written<'_>,
 ) -> Result<usize> {
     // The effective date is set per version.
     let meta = VersionMeta {
@@ -159,7 +165,9 @@ pub(crate) fn load(
         c.pragma_update(None, "foreign_keys", "OFF")?;
         c.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
     }
-    let result = load_batches(conn, at, households, &meta, actor, reason, progress);
+    let result = load_batches(
+        conn, at, households, &meta, actor, reason, progress, written,
+    );
     if let Conn::Sqlite(c) = conn {
         c.pragma_update(None, "foreign_keys", "ON")?;
         c.pragma_update(None, "cache_size", crate::SQLITE_CACHE_KIB)?;
@@ -167,6 +175,7 @@ pub(crate) fn load(
     result
 }
 
+#[allow(clippy::too_many_arguments)]
 fn load_batches(
     conn: &mut Conn,
     at: DateTime<Utc>,
@@ -175,28 +184,131 @@ fn load_batches(
     actor: &Actor,
     reason: &str,
     progress: &mut dyn FnMut(usize),
+    mut written: Written<'_>,
 ) -> Result<usize> {
+    if let Conn::Pg(_) = conn {
+        return pg_load_batches(conn, at, households, meta, actor, reason, progress, written);
+    }
     let mut total = 0;
+    let keep = written.is_some();
     loop {
-        let range = match conn {
-            Conn::Sqlite(_) => sqlite_batch(conn, at, households, meta, actor, reason)?,
-            Conn::Pg(_) => pg_batch(conn, at, households, meta, actor, reason)?,
-        };
+        let (range, kept) = sqlite_batch(conn, at, households, meta, actor, reason, keep)?;
         if range.count == 0 {
             break;
         }
         total += range.count;
         progress(total);
-        let full = match conn {
-            Conn::Sqlite(_) => SQLITE_BATCH,
-            Conn::Pg(_) => PG_BATCH,
-        };
-        if range.count < full {
+        if let Some(w) = written.as_mut() {
+            w(kept
+                .into_iter()
+                .map(|(id, h)| stored_history(id, h, at))
+                .collect());
+        }
+        if range.count < SQLITE_BATCH {
             break;
         }
     }
     Ok(total)
 }
+
+/// PostgreSQL's batches, pipelined: a worker thread writes batch *n* (checks, `COPY`, audit entry, commit)
+/// while this thread draws batch *n + 1* from the iterator — for `synth`, generates it. One batch is being
+/// written and one drawn at a time, so memory stays at two batches, and the client's work (generating and
+/// encoding) overlaps the server's (`COPY` and index upkeep) instead of taking turns with it: on a county,
+/// about a quarter of the load's wall time was the client's (BENCHMARKS.md, "Pool"). Batches commit in
+/// order; progress and `written` are reported here, after each commit, as before. A failed batch stops
+/// the load with its error; earlier batches stay committed.
+#[allow(clippy::too_many_arguments)]
+fn pg_load_batches(
+    conn: &mut Conn,
+    at: DateTime<Utc>,
+    households: &mut dyn Iterator<Item = HouseholdHistory>,
+    meta: &VersionMeta,
+    actor: &Actor,
+    reason: &str,
+    progress: &mut dyn FnMut(usize),
+    mut written: Written<'_>,
+) -> Result<usize> {
+    use std::sync::mpsc;
+    let keep = written.is_some();
+    let (to_writer, batches) = mpsc::sync_channel::<Vec<HouseholdHistory>>(1);
+    let (done_tx, done) = mpsc::channel::<Result<(Range, Kept)>>();
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || {
+            for batch in batches {
+                let outcome = pg_batch(conn, at, batch, meta, actor, reason, keep);
+                let failed = outcome.is_err();
+                if done_tx.send(outcome).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        let mut total = 0;
+        let mut in_flight = false;
+        // The writer's answer for the batch in flight; a writer gone without one has panicked.
+        let mut finish = |total: &mut usize| -> Result<()> {
+            let (range, kept) = done
+                .recv()
+                .map_err(|_| StoreError::Invalid("批量写入线程意外终止".into()))??;
+            *total += range.count;
+            progress(*total);
+            if let Some(w) = written.as_mut() {
+                w(kept
+                    .into_iter()
+                    .map(|(id, h)| stored_history(id, h, at))
+                    .collect());
+            }
+            Ok(())
+        };
+        let result = loop {
+            // Drawn while the writer copies the previous batch.
+            let batch: Vec<HouseholdHistory> = (&mut *households).take(PG_BATCH).collect();
+            let last = batch.len() < PG_BATCH;
+            if in_flight {
+                if let Err(e) = finish(&mut total) {
+                    break Err(e);
+                }
+            }
+            if batch.is_empty() {
+                break Ok(total);
+            }
+            if to_writer.send(batch).is_err() {
+                break Err(StoreError::Invalid("批量写入线程意外终止".into()));
+            }
+            in_flight = true;
+            if last {
+                break finish(&mut total).map(|()| total);
+            }
+        };
+        drop(to_writer);
+        if writer.join().is_err() && result.is_ok() {
+            return Err(StoreError::Invalid("批量写入线程意外终止".into()));
+        }
+        result
+    })
+}
+
+/// A household as written, in the form the store's scans read it back.
+fn stored_history(id: i64, h: HouseholdHistory, at: DateTime<Utc>) -> StoredHistory {
+    StoredHistory {
+        id: HouseholdId(id),
+        versions: h
+            .versions
+            .into_iter()
+            .enumerate()
+            .map(|(k, (effective_from, household))| StoredVersion {
+                version: Version(k as i64 + 1),
+                effective_from,
+                recorded_at: at,
+                household,
+            })
+            .collect(),
+        events: h.events,
+    }
+}
+
+/// The households written by a batch with their ids, when asked to keep them.
+type Kept = Vec<(i64, HouseholdHistory)>;
 
 fn sqlite_batch(
     conn: &mut Conn,
@@ -205,9 +317,11 @@ fn sqlite_batch(
     meta: &VersionMeta,
     actor: &Actor,
     reason: &str,
-) -> Result<Range> {
+    keep: bool,
+) -> Result<(Range, Kept)> {
     let mut tx = conn.begin_write()?;
     let mut range = Range::default();
+    let mut kept = Vec::new();
     if let Tx::Sqlite(t) = &tx {
         let mut ins_h = t.prepare_cached(
             "INSERT INTO households (household_no, village_code, current_version) VALUES (?, ?, ?)",
@@ -268,13 +382,16 @@ fn sqlite_batch(
                 ins_e.execute(rusqlite::params_from_iter(vals.iter()))?;
             }
             range.add_history(&history)?;
+            if keep {
+                kept.push((id, history));
+            }
         }
     }
     if range.count > 0 {
         audit::append(&mut tx, at, actor, range.change(reason))?;
         tx.commit()?;
     }
-    Ok(range)
+    Ok((range, kept))
 }
 
 /// Writes `rows` with one binary COPY into `table`.
@@ -295,18 +412,19 @@ pub(crate) fn copy_rows<'r>(
     Ok(w.finish()?)
 }
 
+/// Writes one batch of at most [`PG_BATCH`] households in its own transaction (see [`pg_load_batches`]).
 fn pg_batch(
     conn: &mut Conn,
     at: DateTime<Utc>,
-    households: &mut dyn Iterator<Item = HouseholdHistory>,
+    batch: Vec<HouseholdHistory>,
     meta: &VersionMeta,
     actor: &Actor,
     reason: &str,
-) -> Result<Range> {
-    let batch: Vec<HouseholdHistory> = (&mut *households).take(PG_BATCH).collect();
+    keep: bool,
+) -> Result<(Range, Kept)> {
     let mut range = Range::default();
     if batch.is_empty() {
-        return Ok(range);
+        return Ok((range, Vec::new()));
     }
     let mut seen = HashSet::with_capacity(batch.len());
     for h in &batch {
@@ -318,6 +436,7 @@ fn pg_batch(
         range.add_history(h)?;
     }
     let mut tx = conn.begin_write()?;
+    let mut ids = Vec::new();
     if let Tx::Pg(t) = &mut tx {
         pg_skip_batch_fk_checks(t)?;
         let items: Vec<NewHousehold<'_>> = batch
@@ -335,11 +454,16 @@ fn pg_batch(
                 events: &h.events,
             })
             .collect();
-        pg_copy_new(t, &items, at, actor)?;
+        ids = pg_copy_new(t, &items, at, actor)?;
     }
     audit::append(&mut tx, at, actor, range.change(reason))?;
     tx.commit()?;
-    Ok(range)
+    let kept = if keep {
+        ids.into_iter().zip(batch).collect()
+    } else {
+        Vec::new()
+    };
+    Ok((range, kept))
 }
 
 /// Every row a bulk-load batch writes references only rows the same batch wrote just before (households

@@ -250,12 +250,14 @@ fn main() -> Result<(), Error> {
         (format!("village {village_name}"), q(&village_name)),
         // Few matches, but its trigram is in nearly every number.
         ("digits 0000000".to_owned(), q("0000000")),
+        // The account's dashboard and its warning list.
+        ("dashboard".to_owned(), "/".to_owned()),
+        ("warnings".to_owned(), "/warnings".to_owned()),
     ];
     for (label, path) in &urls {
         println!("URL {} {path}", label.replace(' ', "_"));
     }
-    // The warning lists of the account's own area (the server's live engine; no rescan per request).
-    println!("URL warnings /warnings");
+    // The warning list's JSON too (the server's live engine; no rescan per request).
     println!("URL warnings_API /api/v1/warnings");
     let base = format!("http://127.0.0.1:{port}");
     println!("# e.g. wrk -t2 -c100 -d20s --latency -H 'Cookie: jz_session=TOKEN' '{base}PATH'");

@@ -804,8 +804,7 @@ fn run_annual(
     if !["md", "html"].contains(&format) {
         bail!("不支持的输出格式「{format}」（可选 md、html）");
     }
-    let mut l = load(store, &area, year, None, true)?;
-    l.load_economy(store)?;
+    let l = load(store, &area, year, None, true)?;
     let doc = l.annual_review()?;
     let text = if format == "html" {
         doc.html()

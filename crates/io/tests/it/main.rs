@@ -7,3 +7,4 @@ mod export;
 mod fixtures;
 mod hostile;
 mod households;
+mod template;

@@ -278,6 +278,38 @@ both!(fn bulk_histories_refuse_a_household_without_versions_or_with_two_numbers(
     assert!(err.to_string().contains("另一个户编号"), "{err}");
 });
 
+both!(fn bulk_load_hands_back_what_a_scan_reads(db) {
+    // Larger than one PostgreSQL batch, so that several batches are handed back.
+    let data = histories(12_345);
+    let mut handed = Vec::new();
+    let mut batches = 0;
+    let n = db
+        .store
+        .bulk_load_histories_then(
+            &mut data.into_iter(),
+            &Actor::system("synth"),
+            "生成",
+            &mut |_| {},
+            &mut |batch| {
+                batches += 1;
+                handed.extend(batch);
+            },
+        )
+        .unwrap();
+    assert_eq!(n, 12_345);
+    assert_eq!(handed.len(), 12_345);
+    assert!(batches >= if db.is_pg() { 2 } else { 1 });
+    let mut read = Vec::new();
+    db.store
+        .scan_household_histories(&code("51"), &mut |h| {
+            read.push(h);
+            Ok(())
+        })
+        .unwrap();
+    handed.sort_by_key(|h| h.id);
+    assert_eq!(handed, read);
+});
+
 both!(fn a_scan_for_a_year_reads_that_year_s_incomes_only(db) {
     db.store
         .bulk_load_histories(&mut histories(700).into_iter(), &Actor::system("synth"), "生成", &mut |_| {})
@@ -298,4 +330,23 @@ both!(fn a_scan_for_a_year_reads_that_year_s_incomes_only(db) {
         assert_eq!(got, want, "{date} {year}");
         assert!(got.iter().any(|h| !h.household.incomes.is_empty()), "{year}");
     }
+});
+
+both!(fn a_failed_later_batch_keeps_the_batches_committed_before_it(db) {
+    // 25,000 households: three PostgreSQL batches (the worker writes one while the next is drawn), one
+    // SQLite batch. The 22,000th reuses the number of the 10th: on PostgreSQL the third batch fails and
+    // the first two stay, each with its audit entry, reported by progress; on SQLite the only batch goes.
+    let mut data = input(25_000);
+    data[21_999].0.number = data[9].0.number.clone();
+    let mut reported = Vec::new();
+    let err = db
+        .store
+        .bulk_load(&mut data.into_iter(), d("2014-10-01"), &actor(), "x", &mut |n| reported.push(n))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Duplicate { .. }), "{err:?}");
+    let kept = if db.is_pg() { 20_000 } else { 0 };
+    assert_eq!(db.store.count_households(&code("51")).unwrap(), kept);
+    assert_eq!(reported, if db.is_pg() { vec![10_000, 20_000] } else { vec![] });
+    assert_eq!(db.raw_i64("SELECT count(*) FROM audit_log"), if db.is_pg() { 2 } else { 0 });
+    assert!(db.store.audit_verify().unwrap().is_ok());
 });

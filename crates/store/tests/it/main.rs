@@ -7,6 +7,7 @@ mod support;
 
 mod accounts;
 mod areas;
+mod attachments;
 mod audit;
 mod bulk;
 mod changes;
@@ -17,7 +18,10 @@ mod households;
 mod import;
 mod migrations;
 mod monitoring;
+mod national;
+mod notices;
 mod pool;
 mod projects;
 mod snapshots;
+mod survey;
 mod synth_monitoring;

@@ -114,10 +114,8 @@ fn loaded(
         tracing::error!("reports need a store-backed backend");
         AppError::Internal
     })?;
-    let mut data =
+    let data =
         ReportData::load(&store, &area, year, None, true, pack, &mut Silent).map_err(load_error)?;
-    // The annual review's economy sections (the cached data serves the tables and the review).
-    data.load_economy(&store).map_err(load_error)?;
     let data = Arc::new(data);
     cache.put(area, year, generation, Arc::clone(&data));
     Ok(data)
@@ -283,7 +281,7 @@ pub fn households(
         entity: EXPORT_ENTITY,
         entity_id: area.as_str(),
         reason: if mask {
-            "导出农户清单(证件号码、电话已遮蔽)"
+            "导出农户清单（证件号码、电话已遮蔽，不含健康与残疾信息）"
         } else {
             "导出农户清单(含完整证件号码、电话)"
         },
