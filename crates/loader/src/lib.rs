@@ -6,7 +6,8 @@
 //! * [`load_years`]: the store read once into one engine per year (each as of its year-end).
 //! * [`live::Live`]: years of an area evaluated in memory and kept current by following the store's change
 //!   feed (the web server's engine); [`warnings`]: the warning lists' inputs from the store (open cases,
-//!   measures about to end, what a row shows of its household).
+//!   measures about to end, what a row shows of its household); [`quality`]: the data-quality checks of an
+//!   area and year from the same as-of records, shown beside them.
 //! * [`ReportData::load`]: one evaluated year of an area with what the indicators need beyond the engine
 //!   (the earlier years' exits and summaries, the monitoring decisions' risk types, returns to poverty,
 //!   the workflow's identification cases), and from it [`ReportData::tables_workbook`] (the standard XLSX
@@ -17,6 +18,7 @@
 //! [`Silent`]).
 
 pub mod live;
+pub mod quality;
 pub mod warnings;
 
 use std::collections::{HashMap, HashSet};
@@ -638,8 +640,14 @@ impl ReportData {
         let (side, data) = std::thread::scope(|scope| {
             let side = scope.spawn(|| -> Result<_, LoadError> {
                 let started = Instant::now();
-                let leads = lead_cases(store, area)?;
-                let measures = running_measures(store, area, as_of)?;
+                // Kept with the year's snapshot by `evaluate` (as current as the snapshot); else read.
+                let (leads, measures) = match snapshot::workflow_of(store, area, year, as_of)? {
+                    Some(w) => (w.leads, w.measures),
+                    None => (
+                        lead_cases(store, area)?,
+                        running_measures(store, area, as_of)?,
+                    ),
+                };
                 let inputs = project_inputs(store, area)?;
                 let visited = recent_visits(store, area, as_of)?;
                 Ok((
@@ -843,21 +851,33 @@ impl ReportData {
         }
         progress.start("读取评估快照", 1 + earlier.len() as u64, "个年度");
         let mut data_time = target.data_time;
-        let restored = snapshot::restore(store, tree, target)?;
-        progress.set(1);
-        let load_secs = started.elapsed().as_secs_f64();
-        let started = Instant::now();
-        let eval = restored.engine.evaluate(pack)?;
+        // The target year restored and evaluated while the earlier years are answered from their stored
+        // counts, those in parallel too (each reads its own small blob).
+        let (target, earlier_evals) = rayon::join(
+            || -> Result<_, LoadError> {
+                let restored = snapshot::restore(store, tree, target)?;
+                let restored_secs = started.elapsed().as_secs_f64();
+                let eval = restored.engine.evaluate(pack)?;
+                Ok((restored, eval, restored_secs))
+            },
+            || -> Result<Vec<(Engine, Evaluation)>, LoadError> {
+                earlier
+                    .par_iter()
+                    .map(|info| snapshot::area_evaluation(store, tree, info, pack))
+                    .collect()
+            },
+        );
+        let (restored, eval, load_secs) = target?;
+        let earlier_evals = earlier_evals?;
+        progress.set(1 + earlier.len() as u64);
         let (history, series) = if history {
             let mut exits = ExitHistory::default();
             let name = tree.get(area).map(|a| a.name.clone()).unwrap_or_default();
             let mut series = SummarySeries::new(*area, name);
-            for (i, info) in earlier.iter().enumerate() {
-                let (engine, eval) = snapshot::area_evaluation(store, tree, info, pack)?;
-                exits.add(&eval);
-                series.add(&engine, &eval);
+            for (info, (engine, eval)) in earlier.iter().zip(&earlier_evals) {
+                exits.add(eval);
+                series.add(engine, eval);
                 data_time = data_time.max(info.data_time);
-                progress.set(2 + i as u64);
             }
             series.add(&restored.engine, &eval);
             (Some(exits), Some(series))
@@ -865,7 +885,9 @@ impl ReportData {
             (None, None)
         };
         progress.finish();
-        let snapshot::EventFacts { decided, returned } = restored.facts;
+        let snapshot::EventFacts {
+            decided, returned, ..
+        } = restored.facts;
         // The annual review's project records are read by `load`, beside the snapshot.
         let projects = None;
         Ok(Ok(ReportData {
@@ -883,7 +905,7 @@ impl ReportData {
             visited: RecentVisits::default(),
             projects,
             load_secs,
-            evaluate_secs: started.elapsed().as_secs_f64(),
+            evaluate_secs: (started.elapsed().as_secs_f64() - load_secs).max(0.0),
             workflow_secs: 0.0,
             economy: Default::default(),
             project_inputs: None,

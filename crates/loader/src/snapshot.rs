@@ -17,12 +17,13 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use jingzhun_core::{AreaCode, AreaTree, HouseholdId};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use jingzhun_core::monitoring::CaseKind;
+use jingzhun_core::{AreaCode, AreaTree, Channel, HouseholdId, MonitoringKind};
 use jingzhun_engine::snapshot::FORMAT;
 use jingzhun_engine::{AreaIndex, Columns, Engine, Evaluation, Rollup};
 use jingzhun_policy::PolicyPack;
-use jingzhun_report::indicators::{self, DecidedRisks};
+use jingzhun_report::indicators::{self, DecidedRisks, LeadCase, RunningMeasures};
 use jingzhun_store::{DataChange, NewSnapshot, SnapshotInfo, SnapshotPart, Store, StoredHousehold};
 use rayon::prelude::*;
 
@@ -32,11 +33,48 @@ use crate::{code_version, LoadError};
 const CHUNK: usize = 4 << 20;
 
 /// What the indicators read from status events beyond the engine, for one year and date: the risk types
-/// of the monitoring decisions in force and the households whose return to poverty took effect in the year.
+/// of the monitoring decisions in force and the households whose return to poverty took effect in the year;
+/// and, when the snapshot was taken by `evaluate`, the monitoring workflow's cases and the measures running
+/// on the date ([`WorkflowFacts`]), so that a report of an evaluated year reads nothing else.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventFacts {
     pub decided: DecidedRisks,
     pub returned: HashSet<HouseholdId>,
+    pub workflow: Option<WorkflowFacts>,
+}
+
+/// The monitoring workflow of the snapshot's area as the indicators read it: every case (its outline) and
+/// the assistance measures running on the snapshot's date. Cases and measures are registry data: any change
+/// to them after the snapshot makes it stale, so these are as current as the engine's columns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkflowFacts {
+    pub leads: Vec<LeadCase>,
+    pub measures: RunningMeasures,
+}
+
+impl WorkflowFacts {
+    /// Reads the cases within `area` and the measures running on `on` from the store.
+    pub fn read(store: &Store, area: &AreaCode, on: NaiveDate) -> Result<Self, LoadError> {
+        Ok(WorkflowFacts {
+            leads: crate::lead_cases(store, area)?,
+            measures: crate::running_measures(store, area, on)?,
+        })
+    }
+}
+
+/// No date (an open or rejected case's decision day).
+const NO_DAY: i32 = i32::MIN;
+
+fn day(d: Option<NaiveDate>) -> i32 {
+    d.map_or(NO_DAY, |d| d.num_days_from_ce())
+}
+
+fn from_day(n: i32) -> Option<Option<NaiveDate>> {
+    if n == NO_DAY {
+        Some(None)
+    } else {
+        NaiveDate::from_num_days_from_ce_opt(n).map(Some)
+    }
 }
 
 impl EventFacts {
@@ -76,6 +114,29 @@ impl EventFacts {
         for id in returned {
             out.extend_from_slice(&id.0.to_le_bytes());
         }
+        // Snapshots without the workflow end here (and older ones always did).
+        if let Some(w) = &self.workflow {
+            out.push(1);
+            out.extend_from_slice(&(w.leads.len() as u64).to_le_bytes());
+            for l in &w.leads {
+                let village = l.village.as_str().as_bytes();
+                out.push(village.len() as u8);
+                out.extend_from_slice(village);
+                out.push(l.kind.index());
+                out.push(l.channel.index());
+                out.push(l.monitoring_kind.map_or(u8::MAX, |k| k.index()));
+                out.extend_from_slice(&day(Some(l.opened)).to_le_bytes());
+                out.extend_from_slice(&day(l.decided).to_le_bytes());
+                out.extend_from_slice(&day(l.rejected).to_le_bytes());
+            }
+            let mut measures: Vec<(&HouseholdId, &u16)> = w.measures.iter().collect();
+            measures.sort_unstable();
+            out.extend_from_slice(&(measures.len() as u64).to_le_bytes());
+            for (id, bits) in measures {
+                out.extend_from_slice(&id.0.to_le_bytes());
+                out.extend_from_slice(&bits.to_le_bytes());
+            }
+        }
         out
     }
 
@@ -101,6 +162,46 @@ impl EventFacts {
                 .returned
                 .insert(HouseholdId(i64::from_le_bytes(take(8)?.try_into().ok()?)));
         }
+        let Some(tag) = take(1) else {
+            return Some(facts);
+        };
+        if tag != [1] {
+            return None;
+        }
+        let mut w = WorkflowFacts::default();
+        let n = count(take(8)?)?;
+        w.leads.reserve(n.min(bytes.len() / 16));
+        let i32_of = |b: &[u8]| -> Option<i32> { Some(i32::from_le_bytes(b.try_into().ok()?)) };
+        for _ in 0..n {
+            let len = usize::from(take(1)?[0]);
+            let village = AreaCode::parse(std::str::from_utf8(take(len)?).ok()?).ok()?;
+            let codes = take(3)?;
+            let (kind, channel, monitoring) = (codes[0], codes[1], codes[2]);
+            let opened = from_day(i32_of(take(4)?)?)??;
+            let decided = from_day(i32_of(take(4)?)?)?;
+            let rejected = from_day(i32_of(take(4)?)?)?;
+            w.leads.push(LeadCase {
+                village,
+                kind: CaseKind::from_index(kind)?,
+                channel: Channel::from_index(channel)?,
+                monitoring_kind: if monitoring == u8::MAX {
+                    None
+                } else {
+                    Some(MonitoringKind::from_index(monitoring)?)
+                },
+                opened,
+                decided,
+                rejected,
+            });
+        }
+        let n = count(take(8)?)?;
+        w.measures.reserve(n.min(bytes.len() / 10));
+        for _ in 0..n {
+            let id = i64::from_le_bytes(take(8)?.try_into().ok()?);
+            let bits = u16::from_le_bytes(take(2)?.try_into().ok()?);
+            w.measures.insert(HouseholdId(id), bits);
+        }
+        facts.workflow = Some(w);
         rest.is_empty().then_some(facts)
     }
 }
@@ -305,6 +406,24 @@ pub fn restore(store: &Store, tree: &AreaTree, info: SnapshotInfo) -> Result<Res
     })
 }
 
+/// The monitoring workflow kept with the fresh snapshot of `area`, `year` and `as_of`, if there is one
+/// and it was taken with the workflow (by `evaluate`); `None` otherwise (the caller reads the store).
+pub fn workflow_of(
+    store: &Store,
+    area: &AreaCode,
+    year: u16,
+    as_of: NaiveDate,
+) -> Result<Option<WorkflowFacts>, LoadError> {
+    let Ok(info) = fresh(store, area, year, as_of)? else {
+        return Ok(None);
+    };
+    let bytes = store.snapshot_part(info.id, SnapshotPart::Facts)?;
+    let facts = decompress(&bytes)
+        .and_then(|raw| EventFacts::decode(&raw))
+        .ok_or_else(|| damaged(&info, "状态事件数据"))?;
+    Ok(facts.workflow)
+}
+
 /// The area-level evaluation of a snapshot's year from its stored counts, when they were computed under
 /// `pack`; else from its restored engine evaluated under `pack`. The engine returned holds no households
 /// in the first case: ask both only area-level questions.
@@ -367,8 +486,39 @@ mod tests {
             }
         }
         let bytes = facts.encode();
-        assert_eq!(EventFacts::decode(&bytes), Some(facts));
+        assert_eq!(EventFacts::decode(&bytes), Some(facts.clone()));
         assert_eq!(EventFacts::decode(&bytes[..bytes.len() - 1]), None);
+        // With the workflow: cases open, decided and rejected, and running measures.
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let village = AreaCode::parse("511902001001").unwrap();
+        let lead = |decided: Option<NaiveDate>, rejected: Option<NaiveDate>| LeadCase {
+            village,
+            kind: CaseKind::ALL[0],
+            channel: Channel::ALL[Channel::ALL.len() - 1],
+            monitoring_kind: decided.map(|_| MonitoringKind::Marginal),
+            opened: d("2024-03-01"),
+            decided,
+            rejected,
+        };
+        facts.workflow = Some(WorkflowFacts {
+            leads: vec![
+                lead(None, None),
+                lead(Some(d("2024-03-20")), None),
+                lead(None, Some(d("2024-04-02"))),
+            ],
+            measures: [(HouseholdId(7), 5u16), (HouseholdId(9), 1)]
+                .into_iter()
+                .collect(),
+        });
+        let bytes = facts.encode();
+        assert_eq!(EventFacts::decode(&bytes), Some(facts.clone()));
+        assert_eq!(EventFacts::decode(&bytes[..bytes.len() - 1]), None);
+        // Older snapshots (no workflow) still decode.
+        let without = EventFacts {
+            workflow: None,
+            ..facts
+        };
+        assert_eq!(EventFacts::decode(&without.encode()), Some(without));
         assert_eq!(
             EventFacts::decode(&EventFacts::default().encode()),
             Some(EventFacts::default())

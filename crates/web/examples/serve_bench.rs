@@ -12,7 +12,9 @@
 //! it signs in one account per level (bench_village, bench_township, bench_county, bench_city as
 //! administrator), bound to the areas with the most households at their level, creating them on first run
 //! with a fixed password. It builds the search index and reports the time and the process's resident memory
-//! before and after (`INDEX …`).
+//! before and after (`INDEX …`), loads the live engine the server holds (`LIVE …`: time, engine heap and
+//! resident memory) and measures the incremental update inside it (`UPDATE …`: a household edited, the
+//! change feed applied to every held year; this edits the database).
 //!
 //! Either way it prints the session cookies (`ACCOUNT user token`), the request paths to measure
 //! (`URL label path`: the household page and searches people type) and, per account, a file of up to
@@ -37,6 +39,8 @@ type Error = Box<dyn std::error::Error>;
 const TOWNSHIPS: usize = 20;
 /// Household pages per account for the spread-out page test (`PAGES user count file`).
 const RANDOM_PAGES: usize = 20_000;
+/// Edits applied through the live engine's change feed to measure the incremental update.
+const UPDATE_ROUNDS: usize = 9;
 const VILLAGES: usize = 15;
 
 fn village(i: usize) -> Result<AreaCode, Error> {
@@ -253,6 +257,8 @@ fn main() -> Result<(), Error> {
     for (label, path) in &urls {
         println!("URL {} {path}", label.replace(' ', "_"));
     }
+    // The warning list's JSON too (the server's live engine; no rescan per request).
+    println!("URL warnings_API /api/v1/warnings");
     let base = format!("http://127.0.0.1:{port}");
     println!("# e.g. wrk -t2 -c100 -d20s --latency -H 'Cookie: jz_session=TOKEN' '{base}PATH'");
     let mut config = WebConfig::new(SocketAddr::from(([127, 0, 0, 1], port)));
@@ -261,6 +267,55 @@ fn main() -> Result<(), Error> {
     // One session stands for the many clients of the load test: no per-account search limit here.
     config.searches_per_minute = u32::MAX;
     let state = AppState::new(backend, config.clone(), Arc::new(SystemClock));
+    // The engine the server holds (what `serve` loads at start): its load time and memory, then the
+    // latency of an incremental update inside the server (a household edited, the change feed applied).
+    let rss_before = rss_kib();
+    let started = Instant::now();
+    let live = state
+        .live()
+        .get_or_load(&state)
+        .map_err(|e| format!("loading the live engine: {e:?}"))?;
+    println!(
+        "LIVE area {} years {:?} loaded in {:.2?}; engine heap {} MiB; resident memory {} MiB before, {} MiB after",
+        live.area(),
+        live.years(),
+        started.elapsed(),
+        live.heap_bytes() >> 20,
+        rss_before / 1024,
+        rss_kib() / 1024
+    );
+    let actor = Actor::system("bench");
+    let mut micros = Vec::new();
+    for round in 0..UPDATE_ROUNDS {
+        let current = store.household(sample.id)?;
+        let mut h = current.household.clone();
+        h.farmland_mu = Some(h.farmland_mu.unwrap_or(0.0) + 0.5);
+        store.update_household(
+            sample.id,
+            current.version,
+            &h,
+            chrono::Utc::now().date_naive(),
+            &actor,
+            "基准测试：增量更新",
+        )?;
+        let started = Instant::now();
+        let applied = live.catch_up()?;
+        let wall = started.elapsed();
+        micros.push(wall.as_micros() as u64);
+        println!(
+            "UPDATE round {round}: {} household(s) applied to {} year(s) in {} µs (catch-up {} µs)",
+            applied.households,
+            live.years().len(),
+            wall.as_micros(),
+            applied.micros
+        );
+    }
+    micros.sort_unstable();
+    println!(
+        "UPDATE median {} µs, max {} µs over {UPDATE_ROUNDS} edits",
+        micros[micros.len() / 2],
+        micros[micros.len() - 1]
+    );
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(config.bind).await?;

@@ -215,6 +215,14 @@ pub trait Backend: Send + Sync + 'static {
         None
     }
     fn household(&self, id: HouseholdId) -> DataResult<HouseholdRecord>;
+    /// The version of a household's data in force on `as_of` (the store's as-of rule: the greatest
+    /// effective date on or before it); `None` when the household had no version yet. What the engine
+    /// evaluates for a year, so the household page explains the same record.
+    fn household_in_force(
+        &self,
+        id: HouseholdId,
+        as_of: NaiveDate,
+    ) -> DataResult<Option<jingzhun_core::Household>>;
     /// Streams every current household within an area (for the dashboard numbers).
     fn each_household(&self, within: &AreaCode, f: &mut dyn FnMut(HouseholdRow)) -> DataResult<()>;
     /// [`Backend::each_household`] for exports: from the read replica when one is configured.

@@ -983,6 +983,35 @@ fn warnings_view() -> Value {
         ("open_case", opt(b())),
         ("within", opt(s())),
         ("sort", codes(Sort::ALL, |v| v.code())),
+        (
+            "quality",
+            obj(&[
+                ("households", i()),
+                ("total", i()),
+                (
+                    "checks",
+                    arr(obj(&[
+                        ("code", s()),
+                        ("label", s()),
+                        ("hint", s()),
+                        ("findings", i()),
+                        ("households", i()),
+                    ])),
+                ),
+                (
+                    "children",
+                    arr(obj(&[
+                        ("code", s()),
+                        ("name", s()),
+                        (
+                            "findings",
+                            json!({"type": "array", "items": i(),
+                            "description": "各项检查发现的问题数，顺序同 checks"}),
+                        ),
+                    ])),
+                ),
+            ]),
+        ),
     ])
 }
 

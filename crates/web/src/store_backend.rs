@@ -15,7 +15,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use jingzhun_core::monitoring::{
     Assignment, Cadre, CadreId, CaseId, CaseRecord, CaseState, CaseStep, Measure, MeasureId, Visit,
     VisitId,
@@ -321,6 +321,18 @@ impl Backend for StoreBackend {
             events: s.events,
             versions,
         })
+    }
+
+    fn household_in_force(
+        &self,
+        id: HouseholdId,
+        as_of: NaiveDate,
+    ) -> DataResult<Option<jingzhun_core::Household>> {
+        Ok(self
+            .store
+            .household_as_of(id, as_of)
+            .map_err(data_error)?
+            .map(|s| s.household))
     }
 
     fn each_household(&self, within: &AreaCode, f: &mut dyn FnMut(HouseholdRow)) -> DataResult<()> {

@@ -213,6 +213,15 @@ pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCod
             None => {
                 let snapshot_seq = reused.as_ref().map_or(data_seq, |i| i.data_seq);
                 let run_id = save_run(store, &area, year, as_of, &engine, &eval, data_time)?;
+                // The monitoring workflow too (read after `data_seq`: a change meanwhile makes the
+                // snapshot stale, never wrong), so that reports of this year read nothing else.
+                let mut facts = facts;
+                if facts.workflow.is_none() {
+                    facts.workflow = Some(
+                        snapshot::WorkflowFacts::read(store, &area, as_of)
+                            .context("读取监测事项和帮扶措施失败")?,
+                    );
+                }
                 snapshot::save(
                     store,
                     &area,

@@ -140,9 +140,17 @@ pub fn run(store: Store, args: WarningsArgs) -> anyhow::Result<ExitCode> {
         ..Filter::default()
     };
     let rows = set.select(&filter, Sort::Village);
+    // The data-quality checks of the area for the year, from the same as-of records (as the web list).
+    let quality = jingzhun_loader::quality::summary(&store, &pack, &area, year, set.as_of)
+        .context("无法运行数据质量检查")?;
     match format {
         "json" => {
             let out = json!({
+                "quality": json!({
+                    "households": quality.households,
+                    "total": quality.total(),
+                    "checks": quality.checks,
+                }),
                 "area": area.as_str(),
                 "area_name": area_name,
                 "year": year,
@@ -203,6 +211,25 @@ pub fn run(store: Store, args: WarningsArgs) -> anyhow::Result<ExitCode> {
             }
             print!("{}", table::render(&t));
             println!("有预警的户数: {}", counts.households);
+            println!();
+            println!(
+                "数据质量检查：{} 户，发现 {} 个问题",
+                quality.households,
+                quality.total()
+            );
+            let mut q = vec![vec![
+                "检查项目".to_owned(),
+                "问题数".to_owned(),
+                "涉及户数".to_owned(),
+            ]];
+            for c in quality.checks.iter().filter(|c| c.findings > 0) {
+                q.push(vec![
+                    format!("{} {}", c.code, c.label),
+                    c.findings.to_string(),
+                    c.households.to_string(),
+                ]);
+            }
+            print!("{}", table::render(&q));
             let mut list = vec![vec![
                 "户 ID".to_owned(),
                 "村代码".to_owned(),

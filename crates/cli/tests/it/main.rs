@@ -3,6 +3,7 @@
 mod areas;
 mod audit;
 mod check;
+mod consistency;
 mod demo;
 mod economy;
 mod import;

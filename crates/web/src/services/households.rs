@@ -393,7 +393,17 @@ pub fn household_evaluated(
         .unwrap_or_else(|| super::evaluation::default_year(today));
     let as_of = as_of.unwrap_or_else(|| super::evaluation::default_as_of(year, today));
     let side = backend.side_facts_of(id)?;
-    let mut ev = super::evaluation::evaluate(&rec.household, &rec.events, &side, pack, year, as_of);
+    // The version in force on the date, as the engine evaluates the year (a later edit — a move, a new
+    // member, a corrected income — does not rewrite an earlier year's explanation).
+    let in_force = backend.household_in_force(id, as_of)?;
+    let mut ev = super::evaluation::evaluate(
+        in_force.as_ref().unwrap_or(&rec.household),
+        &rec.events,
+        &side,
+        pack,
+        year,
+        as_of,
+    );
     // A household the county included in monitoring since (its case decided after the evaluation date)
     // is no longer proposed for it: the page says the decision instead.
     if jingzhun_core::HouseholdStatus::on(&rec.events, today)

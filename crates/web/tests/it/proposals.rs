@@ -142,3 +142,52 @@ async fn every_role_reads_the_parameters_in_force_with_their_provenance() {
     assert_eq!(none.status, StatusCode::OK);
     assert!(none.body.contains("class=\"error\""));
 }
+
+/// Regression (the household API explained a past year with the current version): a member who joined in
+/// 2023, recorded as a new version in force from then, does not change the 2021 explanation — the engine
+/// evaluates 2021 with the version in force on 2021-12-31, and the page and API say what the engine says.
+#[tokio::test]
+async fn household_api_explains_a_past_year_with_the_version_in_force_then() {
+    let w = World::new();
+    let id = low_income_household(&w);
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    w.db(|s| {
+        let current = s.household(id).unwrap();
+        let mut h = current.household.clone();
+        h.members.push(member(
+            "孙八",
+            rid("51190219800808009"),
+            Relationship::Sibling,
+        ));
+        s.update_household(
+            id,
+            current.version,
+            &h,
+            d("2023-03-01"),
+            &Actor::system("test"),
+            "新增成员",
+        )
+        .unwrap();
+    });
+    let cadre = w.login_as(Role::VillageCadre).await;
+    let api = w
+        .send(cadre.get(&format!("/api/v1/households/{}?year=2021", id.0)))
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let ev = &api.json()["evaluation"];
+    // 10,960 yuan for the two members of 2021 (not 3,653.33 for the three of today).
+    assert_eq!(ev["per_capita_income"], "5,480", "{ev}");
+    let p = ev["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"]["code"] == "monitoring_candidate")
+        .expect("monitoring proposal");
+    assert!(p["explanations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["text"] == "人均纯收入 5,480 元 < 2021 年监测线 6,000 元"));
+    // The household itself is shown as it is now: three members.
+    assert_eq!(api.json()["members"].as_array().map(Vec::len), Some(3));
+}

@@ -98,6 +98,17 @@ async fn live_lists(w: &World) {
             "{kind}"
         );
     }
+    // The data-quality checks (Q01–Q15) of the same area and year, on the page and in the API, over the
+    // households the evaluation holds.
+    let checks = before["quality"]["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 15, "{}", before["quality"]);
+    assert_eq!(checks[0]["code"], "Q01");
+    assert_eq!(
+        before["quality"]["households"], 3,
+        "the county's three households"
+    );
+    assert!(page.body.contains("id=\"quality-checks\""), "{}", page.body);
+    assert!(page.body.contains("Q15"));
     let all = api(w, &county, "year=2025&kind=guarantee_unmet").await;
     let housing0 = guarantee(&before, "housing");
     assert!(housing0 >= 3, "ungraded houses are not safe: {before}");

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{Datelike, NaiveDate};
 use jingzhun_core::{AreaCode, Channel, HouseholdId, MonitoringKind, RiskType};
 use jingzhun_loader::live::Live;
+use jingzhun_loader::quality::QualitySummary;
 use jingzhun_loader::FIRST_YEAR;
 use jingzhun_report::warnings::{
     self as rw, Filter, IncomeBand, KindCounts, RowLabel, Sort, WarningKind, WarningRow, WarningSet,
@@ -154,12 +155,114 @@ pub struct WarningsView {
     pub open_case: Option<bool>,
     pub within: Option<String>,
     pub sort: &'static str,
+    /// The data-quality checks of the area for the year.
+    pub quality: QualityView,
 }
 
-/// Warning sets computed recently, per area, year and day, valid while the live registry has not changed.
+/// Warning sets computed recently, per area, year and day, valid while the live registry has not changed;
+/// and the data-quality summaries per area and year, under the same condition.
 #[derive(Default)]
 pub struct WarningCache {
     entries: Mutex<HashMap<SetKey, (u64, Arc<WarningSet>)>>,
+    quality: Mutex<HashMap<(AreaCode, u16), CachedQuality>>,
+}
+
+/// A data-quality summary with the live registry's epoch it was computed at.
+type CachedQuality = (u64, Arc<QualitySummary>);
+
+/// One data-quality check as the list shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckView {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub findings: u64,
+    pub households: u64,
+}
+
+/// A child area's findings by check, side by side.
+#[derive(Debug, Clone, Serialize)]
+pub struct QualityChild {
+    pub code: String,
+    pub name: String,
+    /// Findings of each check, in the order of `checks`.
+    pub findings: Vec<u64>,
+}
+
+/// The data-quality checks (Q01–Q15, `jingzhun-quality`) of the area for the year, from the same as-of
+/// records as the warnings (each household's version in force on the evaluation date).
+#[derive(Debug, Clone, Serialize)]
+pub struct QualityView {
+    /// Households checked.
+    pub households: u64,
+    /// Findings of every check.
+    pub total: u64,
+    pub checks: Vec<CheckView>,
+    pub children: Vec<QualityChild>,
+}
+
+impl QualityView {
+    fn of(q: &QualitySummary, children: &[crate::services::areas::AreaLine]) -> Self {
+        QualityView {
+            households: q.households,
+            total: q.total(),
+            checks: q
+                .checks
+                .iter()
+                .map(|c| CheckView {
+                    code: c.code,
+                    label: c.label,
+                    hint: c.hint,
+                    findings: c.findings,
+                    households: c.households,
+                })
+                .collect(),
+            children: children
+                .iter()
+                .filter_map(|line| {
+                    let code = AreaCode::parse(&line.code).ok()?;
+                    let found = q.children.iter().find(|(c, _)| *c == code);
+                    Some(QualityChild {
+                        code: line.code.clone(),
+                        name: line.name.clone(),
+                        findings: found
+                            .map(|(_, f)| f.clone())
+                            .unwrap_or_else(|| vec![0; q.checks.len()]),
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The data-quality summary of `area` for `year` as of `as_of` (blocking; cached while the live registry
+/// has not changed).
+pub fn quality_of(
+    state: &AppState,
+    live: &Live,
+    area: &AreaCode,
+    year: u16,
+    as_of: NaiveDate,
+) -> Result<Arc<QualitySummary>, AppError> {
+    let epoch = live.epoch();
+    let key = (*area, year);
+    let cache = &state.warning_cache().quality;
+    if let Some((e, q)) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        if e == epoch && q.as_of == as_of {
+            return Ok(q);
+        }
+    }
+    let q = Arc::new(
+        jingzhun_loader::quality::summary(live.store(), live.pack(), area, year, as_of)
+            .map_err(load_err)?,
+    );
+    if let Ok(mut c) = cache.lock() {
+        if c.len() > 1_000 {
+            c.clear();
+        }
+        c.insert(key, (epoch, Arc::clone(&q)));
+    }
+    Ok(q)
 }
 
 /// A cached set: its area, year and day.
@@ -374,6 +477,8 @@ pub fn list(
     )
     .map_err(load_err)?;
     let may_lead = allows(user.account.role, Action::RecordLead);
+    let quality = quality_of(state, &live, &area, year, set.as_of)?;
+    let quality = QualityView::of(&quality, &view.children);
     let rows = shown
         .iter()
         .map(|r| row_view(r, labels.get(&r.household), year, may_lead))
@@ -400,6 +505,7 @@ pub fn list(
         open_case: query.filter.open_case,
         within: query.filter.area.map(|a| a.as_str().to_owned()),
         sort: sort.code(),
+        quality,
         area: view,
     })
 }
