@@ -139,7 +139,8 @@ pub use households::{StoredHistory, StoredHousehold, StoredVersion, VersionInfo}
 pub use import::{ImportBasis, ImportOutcome, ImportedHousehold};
 pub use jingzhun_core::projects::ProjectRecords;
 pub use monitoring::{
-    CaseCounts, CaseFilter, CaseOutline, MeasureCounts, MonitoringBatch, MonitoringLoaded,
+    CaseCounts, CaseFilter, CaseOutline, MeasureCounts, MonitoringBatch, MonitoringImported,
+    MonitoringLoaded,
 };
 pub use projects::{ProjectIds, ProjectsBatch};
 pub use snapshots::{is_data_change, DataChange, NewSnapshot, SnapshotInfo, SnapshotPart};
