@@ -17,6 +17,7 @@ mod households;
 mod import;
 mod migrations;
 mod monitoring;
+mod monitoring_import;
 mod pool;
 mod projects;
 mod snapshots;
