@@ -488,10 +488,13 @@ impl MonitoringFile {
     }
 }
 
+/// A sheet's rows with their 1-based numbers.
+type Rows = Vec<(usize, Vec<OwnedCell>)>;
+
 /// The rows of every sheet, kept for the header search and the parse.
 #[derive(Default)]
 struct Collect {
-    sheets: Vec<(String, Vec<(usize, Vec<OwnedCell>)>)>,
+    sheets: Vec<(String, Rows)>,
     formulas: HashMap<String, Vec<(usize, usize)>>,
     hidden: Vec<String>,
 }

@@ -17,6 +17,7 @@
 //! Audit details name ids, codes and dates only: never names, phone numbers, risk types (which reveal
 //! illness or disability), visit findings or step notes.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
@@ -1665,15 +1666,16 @@ fn import_history(
             ..a.clone()
         };
         check_assignment(&a)?;
-        if !stored_pairs.contains_key(&a.household) {
-            let pairs = cadres_of(tx, a.household)?
-                .into_iter()
-                .map(|(_, a)| a)
-                .collect();
-            stored_pairs.insert(a.household, pairs);
-        }
         let same = |s: &Assignment| s.cadre == a.cadre && s.from == a.from;
-        let list = stored_pairs.entry(a.household).or_default();
+        let list = match stored_pairs.entry(a.household) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(
+                cadres_of(tx, a.household)?
+                    .into_iter()
+                    .map(|(_, x)| x)
+                    .collect(),
+            ),
+        };
         if list.iter().any(same) {
             out.assignments_present += 1;
         } else {
@@ -1687,13 +1689,6 @@ fn import_history(
             ..m.clone()
         };
         check_measure(&m)?;
-        if !stored_measures.contains_key(&m.household) {
-            let list = measures_of(tx, m.household)?
-                .into_iter()
-                .map(|(_, m)| m)
-                .collect();
-            stored_measures.insert(m.household, list);
-        }
         let same = |s: &Measure| {
             Measure {
                 case: None,
@@ -1703,7 +1698,15 @@ fn import_history(
                 ..m.clone()
             }
         };
-        let list = stored_measures.entry(m.household).or_default();
+        let list = match stored_measures.entry(m.household) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(
+                measures_of(tx, m.household)?
+                    .into_iter()
+                    .map(|(_, x)| x)
+                    .collect(),
+            ),
+        };
         if list.iter().any(same) {
             out.measures_present += 1;
         } else {
@@ -1716,14 +1719,15 @@ fn import_history(
             cadre: v.cadre.map(cadre).transpose()?,
             ..v.clone()
         };
-        if !stored_visits.contains_key(&v.household) {
-            let list = visits_of(tx, v.household)?
-                .into_iter()
-                .map(|(_, v)| v)
-                .collect();
-            stored_visits.insert(v.household, list);
-        }
-        let list = stored_visits.entry(v.household).or_default();
+        let list = match stored_visits.entry(v.household) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(
+                visits_of(tx, v.household)?
+                    .into_iter()
+                    .map(|(_, x)| x)
+                    .collect(),
+            ),
+        };
         if list.contains(&v) {
             out.visits_present += 1;
         } else {

@@ -74,7 +74,7 @@ fn importing_area(store: &Store, area: Option<&str>) -> anyhow::Result<AreaCode>
     provinces.sort_by(|a, b| a.as_str().cmp(b.as_str()));
     provinces.dedup();
     match provinces.as_slice() {
-        [one] => Ok(one.clone()),
+        [one] => Ok(*one),
         _ => bail!("数据库中有多个省的区划，请用 --area 指定导入账号的管辖区划"),
     }
 }
@@ -91,7 +91,7 @@ pub fn run(store: &Store, actor: &Actor, args: MonitoringArgs) -> anyhow::Result
                 no,
                 RegisteredHousehold {
                     id: h.id,
-                    village: h.household.village.clone(),
+                    village: h.household.village,
                     events: h.events,
                 },
             );
@@ -104,7 +104,7 @@ pub fn run(store: &Store, actor: &Actor, args: MonitoringArgs) -> anyhow::Result
     println!("{}", file.summary());
     let history = match checked {
         Ok(h) => h,
-        Err(problems) => return Ok(refuse(&args, &file.source, problems)?),
+        Err(problems) => return refuse(&args, &file.source, problems),
     };
     let name = file.source.clone();
     let reason = format!("导入监测帮扶记录「{name}」");

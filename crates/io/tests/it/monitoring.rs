@@ -373,7 +373,7 @@ fn a_csv_in_gbk_is_one_table_recognised_by_its_headers() {
         &file,
         &registry(),
         &area,
-        &[stored.clone()],
+        std::slice::from_ref(&stored),
         d("2026-12-01"),
     )
     .unwrap();

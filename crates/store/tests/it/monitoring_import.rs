@@ -36,7 +36,7 @@ fn county(db: &TestDb) -> County {
     // 通江县诺江镇: poor and other villages.
     let area = AreaCode::parse("511921100").unwrap();
     let config = SynthConfig {
-        area: area.clone(),
+        area,
         scale: 0.05,
         ..SynthConfig::default()
     };
@@ -371,7 +371,7 @@ both!(fn rows_outside_the_importing_area_refuse_the_whole_file(db) {
     let file = export_and_read(&c);
     let households = registered(db, &file);
     // An account of one village imports the township's file.
-    let village = households.values().map(|h| h.village.clone()).min_by(|a, b| a.as_str().cmp(b.as_str())).unwrap();
+    let village = households.values().map(|h| h.village).min_by(|a, b| a.as_str().cmp(b.as_str())).unwrap();
     let outside = households.values().filter(|h| !village.contains(&h.village)).count();
     assert!(outside > 0);
     let problems = resolve(&file, &households, &village, &[], d("2026-12-01")).unwrap_err();
