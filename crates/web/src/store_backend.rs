@@ -495,6 +495,55 @@ impl Backend for StoreBackend {
         self.generation.load(Ordering::Acquire)
     }
 
+    fn registered_households(
+        &self,
+        numbers: &[jingzhun_core::HouseholdNo],
+    ) -> DataResult<
+        std::collections::HashMap<
+            jingzhun_core::HouseholdNo,
+            jingzhun_io::monitoring::RegisteredHousehold,
+        >,
+    > {
+        let mut out = std::collections::HashMap::new();
+        for no in numbers {
+            if let Some(h) = self.store.household_by_number(no).map_err(data_error)? {
+                out.insert(
+                    no.clone(),
+                    jingzhun_io::monitoring::RegisteredHousehold {
+                        id: h.id,
+                        village: h.household.village,
+                        events: h.events,
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    fn import_monitoring(
+        &self,
+        history: &jingzhun_core::monitoring::MonitoringHistory,
+        within: &AreaCode,
+        actor: &str,
+        reason: &str,
+        preview: bool,
+    ) -> DataResult<Result<jingzhun_store::MonitoringImported, String>> {
+        let actor = Actor::new(actor);
+        let result = if preview {
+            self.store
+                .preview_import_monitoring(history, within, &actor, reason)
+        } else {
+            self.store.import_monitoring(history, within, &actor, reason)
+        };
+        match result {
+            Ok(out) => Ok(Ok(out)),
+            Err(e @ (StoreError::Invalid(_) | StoreError::NotFound { .. } | StoreError::Duplicate { .. })) => {
+                Ok(Err(e.to_string()))
+            }
+            Err(e) => Err(data_error(e)),
+        }
+    }
+
     fn preview_import(
         &self,
         within: &AreaCode,

@@ -7,6 +7,7 @@
 
 pub mod economy;
 pub mod live;
+pub mod monitoring_import;
 pub mod projects;
 pub mod security;
 pub mod survey;
