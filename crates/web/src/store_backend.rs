@@ -533,13 +533,16 @@ impl Backend for StoreBackend {
             self.store
                 .preview_import_monitoring(history, within, &actor, reason)
         } else {
-            self.store.import_monitoring(history, within, &actor, reason)
+            self.store
+                .import_monitoring(history, within, &actor, reason)
         };
         match result {
             Ok(out) => Ok(Ok(out)),
-            Err(e @ (StoreError::Invalid(_) | StoreError::NotFound { .. } | StoreError::Duplicate { .. })) => {
-                Ok(Err(e.to_string()))
-            }
+            Err(
+                e @ (StoreError::Invalid(_)
+                | StoreError::NotFound { .. }
+                | StoreError::Duplicate { .. }),
+            ) => Ok(Err(e.to_string())),
             Err(e) => Err(data_error(e)),
         }
     }

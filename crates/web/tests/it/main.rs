@@ -15,6 +15,7 @@ mod flows;
 mod import;
 mod leads;
 mod monitoring;
+mod monitoring_import;
 mod openapi;
 mod projects;
 mod proposals;

@@ -31,12 +31,7 @@ pub struct Page {
 
 fn page(lang: Lang, can: &Can<act::ImportData>) -> Page {
     Page {
-        chrome: Chrome::new(
-            lang,
-            "mimport.title",
-            "/import/monitoring",
-            Some(&can.user),
-        ),
+        chrome: Chrome::new(lang, "mimport.title", "/import/monitoring", Some(&can.user)),
         report: None,
         done: None,
         message: None,
@@ -112,9 +107,7 @@ pub async fn confirm(
     let (user, scope) = (can.user.clone(), can.scope);
     let (today, now) = (today(&state), state.now());
     let outcome = state
-        .run(move |b| {
-            service::confirm(b, &user, &scope, &form.token, &form.sha256, today, now)
-        })
+        .run(move |b| service::confirm(b, &user, &scope, &form.token, &form.sha256, today, now))
         .await?;
     let mut p = page(lang, &can);
     match outcome {
