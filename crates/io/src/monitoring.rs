@@ -431,6 +431,8 @@ pub struct MonitoringFile {
     pub hidden_sheets: Vec<String>,
     /// `(sheet, header)` → the header as written with its letter: `户编号(A列)`.
     columns: HashMap<(String, &'static str), String>,
+    /// `(name, phone)` of each cadre → its row, for duplicates.
+    cadre_rows: HashMap<(String, Option<String>), usize>,
 }
 
 impl MonitoringFile {
@@ -990,14 +992,11 @@ fn read_row(table: &'static str, r: &mut Row<'_>) {
                 r.req(C_AREA, area),
             );
             if let (Some(name), Some(unit), Some(post), Some(area)) = (name, unit, post, area) {
-                let key = (name.clone(), phone.clone());
-                if let Some(first) = r
-                    .file
-                    .cadres
-                    .iter()
-                    .find(|c| (c.cadre.name.clone(), c.cadre.phone.clone()) == key)
-                {
-                    let first = first.row;
+                let key = (
+                    name.as_str().to_owned(),
+                    phone.as_ref().map(|p| p.as_str().to_owned()),
+                );
+                if let Some(first) = r.file.cadre_rows.get(&key).copied() {
                     r.problem(
                         C_NAME,
                         name.as_str().to_owned(),
@@ -1006,6 +1005,7 @@ fn read_row(table: &'static str, r: &mut Row<'_>) {
                     return;
                 }
                 let id = CadreId(r.file.cadres.len() as i64 + 1);
+                r.file.cadre_rows.insert(key, row);
                 r.file.cadres.push(CadreRow {
                     sheet,
                     row,
@@ -1267,18 +1267,46 @@ pub fn resolve(
             );
         }
     }
+    // Cadres by name: the file's (then the stored ones taken in), and the stored ones of the area.
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, c) in out.cadres.iter().enumerate() {
+        by_name
+            .entry(c.name.as_str().to_owned())
+            .or_default()
+            .push(i);
+    }
+    let mut stored_by_name: HashMap<&str, Vec<&Cadre>> = HashMap::new();
+    for c in stored_cadres {
+        stored_by_name.entry(c.name.as_str()).or_default().push(c);
+    }
     let mut cadre_of =
         |sheet: &str, row: usize, r: &CadreRef, out: &mut MonitoringHistory| -> Option<CadreId> {
-            let matches = |c: &Cadre| c.name == r.name && (r.phone.is_none() || c.phone == r.phone);
-            let local: Vec<&Cadre> = out.cadres.iter().filter(|c| matches(c)).collect();
+            let matches = |c: &Cadre| r.phone.is_none() || c.phone == r.phone;
+            let local: Vec<CadreId> = by_name
+                .get(r.name.as_str())
+                .map(|v| {
+                    v.iter()
+                        .map(|i| &out.cadres[*i])
+                        .filter(|c| matches(c))
+                        .map(|c| c.id)
+                        .collect()
+                })
+                .unwrap_or_default();
             let found: Result<CadreId, String> = match local.as_slice() {
-                [one] => Ok(one.id),
+                [one] => Ok(*one),
                 [_, _, ..] => Err("同名的帮扶干部有多位，请填写帮扶干部联系电话".to_owned()),
                 [] => {
-                    let stored: Vec<&Cadre> = stored_cadres.iter().filter(|c| matches(c)).collect();
+                    let stored: Vec<&Cadre> = stored_by_name
+                        .get(r.name.as_str())
+                        .map(|v| v.iter().copied().filter(|c| matches(c)).collect())
+                        .unwrap_or_default();
                     match stored.as_slice() {
                         [one] => {
                             let id = CadreId(out.cadres.len() as i64 + 1);
+                            by_name
+                                .entry(one.name.as_str().to_owned())
+                                .or_default()
+                                .push(out.cadres.len());
                             out.cadres.push(Cadre {
                                 id,
                                 ..(*one).clone()

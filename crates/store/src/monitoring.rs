@@ -1541,6 +1541,60 @@ fn cadre_key(c: &Cadre) -> (String, Option<String>, String, CadrePost, String) {
     )
 }
 
+/// Above this many households, an import reads the stored pairings, measures and visits of its whole
+/// area in three queries instead of three per household (on PostgreSQL, 23,500 households' round trips
+/// were most of a county's import).
+const READ_BY_AREA_ABOVE: usize = 200;
+
+/// The stored pairings, measures and visits of every household filed in `area`, by household.
+#[allow(clippy::type_complexity)]
+fn stored_of_area(
+    tx: &mut Tx<'_>,
+    area: &AreaCode,
+) -> Result<(
+    HashMap<HouseholdId, Vec<Assignment>>,
+    HashMap<HouseholdId, Vec<Measure>>,
+    HashMap<HouseholdId, Vec<Visit>>,
+)> {
+    let (lo, hi) = households::village_range(area);
+    let range = [Val::Owned(lo), Val::Owned(hi)];
+    let join = "JOIN households h ON h.id = x.household_id WHERE h.village_code BETWEEN ? AND ?";
+    let mut pairs: HashMap<HouseholdId, Vec<Assignment>> = HashMap::new();
+    for a in tx.query_vec(
+        &format!(
+            "SELECT {} FROM cadre_assignments x {join}",
+            col_list(&ASSIGNMENT_COLS[..4], "x")
+        ),
+        &range,
+        |r| decode_assignment(r, 0),
+    )? {
+        pairs.entry(a.household).or_default().push(a);
+    }
+    let mut measures: HashMap<HouseholdId, Vec<Measure>> = HashMap::new();
+    for (_, m) in tx.query_vec(
+        &format!(
+            "SELECT x.id, {} FROM assistance_measures x {join}",
+            col_list(MEASURE_COLS, "x")
+        ),
+        &range,
+        decode_measure,
+    )? {
+        measures.entry(m.household).or_default().push(m);
+    }
+    let mut visits: HashMap<HouseholdId, Vec<Visit>> = HashMap::new();
+    for (_, v) in tx.query_vec(
+        &format!(
+            "SELECT x.id, {} FROM visits x {join}",
+            col_list(VISIT_COLS, "x")
+        ),
+        &range,
+        decode_visit,
+    )? {
+        visits.entry(v.household).or_default().push(v);
+    }
+    Ok((pairs, measures, visits))
+}
+
 /// Imports `h` in the open write transaction (see [`Store::import_monitoring`]).
 fn import_history(
     tx: &mut Tx<'_>,
@@ -1657,9 +1711,18 @@ fn import_history(
     };
 
     // Pairings, measures and visits: those identical to a stored one are left alone.
-    let mut stored_pairs: HashMap<HouseholdId, Vec<Assignment>> = HashMap::new();
-    let mut stored_measures: HashMap<HouseholdId, Vec<Measure>> = HashMap::new();
-    let mut stored_visits: HashMap<HouseholdId, Vec<Visit>> = HashMap::new();
+    let (mut stored_pairs, mut stored_measures, mut stored_visits) =
+        if households.len() > READ_BY_AREA_ABOVE {
+            let (mut p, mut m, mut v) = stored_of_area(tx, area)?;
+            for id in &households {
+                p.entry(*id).or_default();
+                m.entry(*id).or_default();
+                v.entry(*id).or_default();
+            }
+            (p, m, v)
+        } else {
+            (HashMap::new(), HashMap::new(), HashMap::new())
+        };
     for a in &h.assignments {
         let a = Assignment {
             cadre: cadre(a.cadre)?,

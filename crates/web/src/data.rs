@@ -327,10 +327,11 @@ pub trait Backend: Send + Sync + 'static {
 
     // The monitoring-history import (see `features::monitoring_import`).
     /// The stored households of these numbers as the import's check needs them (numbers not stored are
-    /// left out).
+    /// left out); `within` is the area they should lie in (read by one scan when they are many).
     fn registered_households(
         &self,
         numbers: &[jingzhun_core::HouseholdNo],
+        within: &AreaCode,
     ) -> DataResult<
         std::collections::HashMap<
             jingzhun_core::HouseholdNo,

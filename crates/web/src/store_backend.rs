@@ -498,26 +498,28 @@ impl Backend for StoreBackend {
     fn registered_households(
         &self,
         numbers: &[jingzhun_core::HouseholdNo],
+        within: &AreaCode,
     ) -> DataResult<
         std::collections::HashMap<
             jingzhun_core::HouseholdNo,
             jingzhun_io::monitoring::RegisteredHousehold,
         >,
     > {
-        let mut out = std::collections::HashMap::new();
-        for no in numbers {
-            if let Some(h) = self.store.household_by_number(no).map_err(data_error)? {
-                out.insert(
-                    no.clone(),
-                    jingzhun_io::monitoring::RegisteredHousehold {
-                        id: h.id,
-                        village: h.household.village,
-                        events: h.events,
-                    },
-                );
-            }
-        }
-        Ok(out)
+        let found = self
+            .store
+            .households_by_numbers(numbers, within)
+            .map_err(data_error)?;
+        Ok(found
+            .into_iter()
+            .map(|(no, h)| {
+                let r = jingzhun_io::monitoring::RegisteredHousehold {
+                    id: h.id,
+                    village: h.household.village,
+                    events: h.events,
+                };
+                (no, r)
+            })
+            .collect())
     }
 
     fn import_monitoring(

@@ -84,19 +84,18 @@ pub fn run(store: &Store, actor: &Actor, args: MonitoringArgs) -> anyhow::Result
     let started = Instant::now();
     let file = read_monitoring(&args.file)
         .with_context(|| format!("无法读取监测帮扶记录「{}」", args.file.display()))?;
-    let mut households: HashMap<HouseholdNo, RegisteredHousehold> = HashMap::new();
-    for no in file.household_numbers() {
-        if let Some(h) = store.household_by_number(&no)? {
-            households.insert(
-                no,
-                RegisteredHousehold {
-                    id: h.id,
-                    village: h.household.village,
-                    events: h.events,
-                },
-            );
-        }
-    }
+    let households: HashMap<HouseholdNo, RegisteredHousehold> = store
+        .households_by_numbers(&file.household_numbers(), &area)?
+        .into_iter()
+        .map(|(no, h)| {
+            let r = RegisteredHousehold {
+                id: h.id,
+                village: h.household.village,
+                events: h.events,
+            };
+            (no, r)
+        })
+        .collect();
     let cadres = store.cadres_within(&area)?;
     let today = chrono::Local::now().date_naive();
     let checked = resolve(&file, &households, &area, &cadres, today);

@@ -157,7 +157,7 @@ fn check(
         would: None,
         token: None,
     };
-    let households = b.registered_households(&file.household_numbers())?;
+    let households = b.registered_households(&file.household_numbers(), &scope.area())?;
     let cadres = b.cadres_within(&scope.area())?;
     let history = match resolve(file, &households, &scope.area(), &cadres, today) {
         Ok(h) => h,
