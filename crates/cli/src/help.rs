@@ -263,6 +263,7 @@ const VALUE_NAMES: &[(&str, &str)] = &[
     ("pack", "政策包"),
     ("base", "政策包"),
     ("seed", "种子"),
+    ("writers", "连接数"),
     ("scale", "规模"),
     ("defects", "比例"),
     ("bind", "地址"),

@@ -39,6 +39,11 @@ pub struct Cli {
     )]
     pub pg_bulk_pool_size: u32,
 
+    /// 只读打开 --db（PostgreSQL 热备库或只读副本）：不执行迁移，任何写入都被数据库拒绝；供报表、导出和
+    /// `evaluate --no-save` 在副本上运行
+    #[arg(long, global = true, env = "JINGZHUN_READ_ONLY")]
+    pub read_only: bool,
+
     /// 操作人（记入审计日志）；默认为当前系统用户
     #[arg(long, global = true, env = "JINGZHUN_ACTOR")]
     pub actor: Option<String>,

@@ -14,6 +14,10 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ("assistance.public_welfare_post", "Public-welfare post"),
     ("assistance.relocation_follow_up", "Relocation follow-up"),
     ("assistance.social_assistance", "Social assistance"),
+    ("attachment.consent", "Signed consent to check assets"),
+    ("attachment.notice_photo", "Notice photo"),
+    ("attachment.other", "Other document"),
+    ("attachment.visit_photo", "Visit photo"),
     ("attribute.dibao", "Dibao poor household"),
     ("attribute.ordinary", "Ordinary poor household"),
     ("attribute.tekun", "Extreme-hardship support household"),
@@ -226,6 +230,13 @@ pub fn kinds() -> Vec<(&'static str, Vec<&'static str>)> {
             codes(
                 crate::survey::MemberChangeKind::ALL,
                 crate::survey::MemberChangeKind::code,
+            ),
+        ),
+        (
+            "attachment",
+            codes(
+                crate::attachment::AttachmentKind::ALL,
+                crate::attachment::AttachmentKind::code,
             ),
         ),
     ]

@@ -4,6 +4,7 @@
 //! [`HouseholdNo`] cannot hold an invalid value. This crate does no I/O.
 
 pub mod area;
+pub mod attachment;
 pub mod codes;
 pub mod department;
 pub mod economy;
@@ -12,6 +13,7 @@ pub mod labels_en;
 pub mod model;
 pub mod money;
 pub mod monitoring;
+pub mod notice;
 pub mod projects;
 pub mod resident_id;
 pub mod survey;

@@ -444,7 +444,8 @@ pub struct Resident {
 /// (issue 14); the relocation follow-up reads it only through this trait, so that its source can be
 /// replaced at merge without touching the indicator.
 pub trait HouseholdEmployment {
-    /// Members in work, `None` when the household is unknown.
+    /// Members in work, `None` when the household has no labour force on record (no member of working age
+    /// with an employment record of the year).
     fn workers(&self, household: HouseholdId) -> Option<u32>;
 }
 
@@ -454,7 +455,10 @@ pub struct SettlementEmployment {
     pub households: u32,
     pub with_worker: u32,
     pub workers: u32,
-    /// Relocated households with no one in work (each one a warning, 预警).
+    /// Households without a labour force on record (no one of working age): not warned about.
+    pub no_labour: u32,
+    /// Relocated households with a labour force and no one in work (each one a warning, 预警: the policy
+    /// asks for at least one member in work in every relocated household with labour).
     pub without_worker: Vec<HouseholdId>,
 }
 
@@ -466,7 +470,10 @@ pub fn settlement_employment(
     let mut out = SettlementEmployment::default();
     for r in residents {
         out.households += 1;
-        let n = employment.workers(r.household).unwrap_or(0);
+        let Some(n) = employment.workers(r.household) else {
+            out.no_labour += 1;
+            continue;
+        };
         out.workers += n;
         if n > 0 {
             out.with_worker += 1;
@@ -656,9 +663,10 @@ mod tests {
             .collect();
         let e = settlement_employment(&residents, &Fixed);
         assert_eq!(e.households, 4);
-        // 1 → 1 worker, 2 → unknown, 3 → 0, 4 → 1.
+        // 1 → 1 worker, 2 → no labour force on record, 3 → 0, 4 → 1.
         assert_eq!(e.with_worker, 2);
         assert_eq!(e.workers, 2);
-        assert_eq!(e.without_worker, vec![HouseholdId(2), HouseholdId(3)]);
+        assert_eq!(e.no_labour, 1);
+        assert_eq!(e.without_worker, vec![HouseholdId(3)]);
     }
 }

@@ -4,7 +4,8 @@
 //! No export can carry a formula: every text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
 //! return is written with a leading `'` (and always as a string, never as a formula); the importer removes
 //! that quote again before `=`, `+`, `-` and `@`, so an export re-imports unchanged. With
-//! [`ExportOptions::mask`] resident IDs and phone numbers are masked (such a file cannot be re-imported).
+//! [`ExportOptions::mask`] resident IDs and phone numbers are masked and every column that tells health or
+//! disability is left out ([`HEALTH_REVEALING`]); such a file cannot be re-imported.
 //!
 //! CSV is for other programs: Excel opening a CSV turns 18-digit IDs into numbers. For people, use XLSX,
 //! where ID, household number, phone and area code columns are text-formatted.
@@ -29,9 +30,8 @@ pub struct ExportOptions {
     /// The income year written; households without an income record of that year get empty income cells.
     /// `None` writes no income columns.
     pub income_year: Option<u16>,
-    /// Mask resident IDs (`ResidentId::masked`) and phones (`Phone::masked`) and leave out the health
-    /// column (health and disability), for roles that may not see
-    /// them.
+    /// Mask resident IDs (`ResidentId::masked`) and phones (`Phone::masked`) and leave out every column
+    /// that tells health or disability ([`HEALTH_REVEALING`]), for roles that may not see them.
     pub mask: bool,
     /// Only households in this area (and below); `None` for all.
     pub area: Option<AreaCode>,
@@ -117,6 +117,23 @@ fn exit_year(events: &[StatusEvent]) -> Option<u16> {
         .map(|d| d.year() as u16)
 }
 
+/// The columns a masked export leaves out because their values tell a person's or a household's health or
+/// disability (sensitive personal information under PIPL, like the ID):
+///
+/// - 健康状况 itself (长期慢性病, 患有大病, 残疾);
+/// - 主要致贫原因 and 其他致贫原因 (因病, 因残);
+/// - 在校生状况 (送教上门 is schooling at home for a disabled child, 因病休学 a leave for illness);
+/// - 劳动技能 (丧失劳动力 and 弱劳动力 are assessed for illness or disability).
+///
+/// Whole columns, not single cells: a blank left where the value was 因残 would tell it as well.
+pub const HEALTH_REVEALING: &[Field] = &[
+    Field::Health,
+    Field::MainCause,
+    Field::OtherCauses,
+    Field::Schooling,
+    Field::Labour,
+];
+
 /// The columns written, in order.
 fn columns(options: &ExportOptions) -> Vec<Field> {
     COLUMNS
@@ -125,9 +142,7 @@ fn columns(options: &ExportOptions) -> Vec<Field> {
         .filter(|f| {
             options.income_year.is_some() || !matches!(f, Field::IncomeYear | Field::Income(_))
         })
-        // Health (disability among it) is sensitive personal information like the ID: a masked export
-        // leaves the column out.
-        .filter(|f| !(options.mask && matches!(f, Field::Health)))
+        .filter(|f| !(options.mask && HEALTH_REVEALING.contains(f)))
         .collect()
 }
 
@@ -685,6 +700,184 @@ pub fn write_tables_xlsx(path: &Path, tables: &[Table<'_>]) -> Result<(), Export
     workbook.save(path).map_err(err)
 }
 
+/// How a column of a streamed table ([`XlsxTableWriter`]) is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// Plain text.
+    Text,
+    /// Text that must stay text in Excel (IDs, household numbers, phones, area codes): text-formatted.
+    Code,
+    /// A number.
+    Number,
+    /// An amount in yuan, two decimals.
+    Amount,
+    /// A date, written as `YYYY-MM-DD` text (sorts and reads the same in every spreadsheet).
+    Date,
+}
+
+/// One column of a streamed table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableColumn<'a> {
+    pub header: &'a str,
+    pub kind: ColumnKind,
+}
+
+/// One cell of a streamed table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableCell<'a> {
+    Empty,
+    Text(Cow<'a, str>),
+    Number(f64),
+    Amount(Yuan),
+    Date(NaiveDate),
+}
+
+impl<'a> TableCell<'a> {
+    /// A text cell (borrowed).
+    pub fn text(s: &'a str) -> Self {
+        TableCell::Text(Cow::Borrowed(s))
+    }
+}
+
+/// A one-table XLSX export written one row at a time: the worksheet in constant-memory mode (rows go to a
+/// temporary file as they are written, strings inline, so memory does not grow with the rows), continuing
+/// on `sheet(2)`, `sheet(3)`, … past Excel's row limit, the zip assembled from those files by
+/// [`XlsxTableWriter::finish`]. Every text is written as a string (never a formula), formula triggers
+/// neutralised ([`neutralize`]). For the lists people download (search results, cases, measures…).
+pub struct XlsxTableWriter {
+    path: std::path::PathBuf,
+    workbook: Workbook,
+    sheet: String,
+    headers: Vec<String>,
+    kinds: Vec<ColumnKind>,
+    formats: Formats,
+    per_sheet: u32,
+    sheet_index: usize,
+    row: u32,
+    total: usize,
+}
+
+impl XlsxTableWriter {
+    /// Starts the workbook with its first worksheet `sheet` and its header row; nothing is written to
+    /// `path` before `finish`.
+    pub fn new(path: &Path, sheet: &str, columns: &[TableColumn<'_>]) -> Result<Self, ExportError> {
+        Self::with_rows_per_sheet(path, sheet, columns, XLSX_MAX_ROWS - 1)
+    }
+
+    /// [`XlsxTableWriter::new`] continuing on a new worksheet after `per_sheet` data rows (at most
+    /// Excel's limit).
+    pub fn with_rows_per_sheet(
+        path: &Path,
+        sheet: &str,
+        columns: &[TableColumn<'_>],
+        per_sheet: u32,
+    ) -> Result<Self, ExportError> {
+        let mut out = Self {
+            path: path.to_owned(),
+            workbook: Workbook::new(),
+            sheet: sheet.to_owned(),
+            headers: columns.iter().map(|c| c.header.to_owned()).collect(),
+            kinds: columns.iter().map(|c| c.kind).collect(),
+            formats: Formats {
+                header: Format::new().set_bold(),
+                text: Format::new().set_num_format("@"),
+                amount: Format::new().set_num_format("0.00"),
+            },
+            per_sheet: per_sheet.clamp(1, XLSX_MAX_ROWS - 1),
+            sheet_index: 0,
+            row: 0,
+            total: 0,
+        };
+        if let Err(e) = out.add_sheet() {
+            return Err(out.err(e));
+        }
+        Ok(out)
+    }
+
+    fn err(&self, e: XlsxError) -> ExportError {
+        ExportError::Xlsx {
+            path: self.path.display().to_string(),
+            reason: e.to_string(),
+        }
+    }
+
+    fn add_sheet(&mut self) -> Result<(), XlsxError> {
+        let headers: Vec<&str> = self.headers.iter().map(String::as_str).collect();
+        let text: Vec<bool> = self.kinds.iter().map(|k| *k == ColumnKind::Code).collect();
+        let name = sheet_name(&self.sheet, self.sheet_index);
+        let sheet = new_sheet(&mut self.workbook, &name, &headers, &self.formats, &text)?;
+        for (i, k) in self.kinds.iter().enumerate() {
+            if matches!(k, ColumnKind::Date) {
+                sheet.set_column_width(i as u16, 12.0)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes one row (cells past the columns are ignored, missing ones left empty).
+    pub fn write_row(&mut self, cells: &[TableCell<'_>]) -> Result<(), ExportError> {
+        self.write_row_inner(cells).map_err(|e| self.err(e))
+    }
+
+    fn write_row_inner(&mut self, cells: &[TableCell<'_>]) -> Result<(), XlsxError> {
+        if self.row == self.per_sheet {
+            self.sheet_index += 1;
+            self.row = 0;
+            self.add_sheet()?;
+        }
+        self.row += 1;
+        self.total += 1;
+        let row = self.row;
+        let sheet = self.workbook.worksheet_from_index(self.sheet_index)?;
+        for (i, (cell, kind)) in cells.iter().zip(&self.kinds).enumerate() {
+            let col = i as u16;
+            match cell {
+                TableCell::Empty => {}
+                TableCell::Text(s) if *kind == ColumnKind::Code => {
+                    sheet.write_string_with_format(row, col, neutralize(s), &self.formats.text)?;
+                }
+                TableCell::Text(s) => {
+                    sheet.write_string(row, col, neutralize(s))?;
+                }
+                TableCell::Number(n) => {
+                    sheet.write_number(row, col, *n)?;
+                }
+                TableCell::Amount(y) => {
+                    sheet.write_number_with_format(
+                        row,
+                        col,
+                        y.fen() as f64 / 100.0,
+                        &self.formats.amount,
+                    )?;
+                }
+                TableCell::Date(d) => {
+                    sheet.write_string(row, col, d.format("%Y-%m-%d").to_string())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Data rows written so far.
+    pub fn rows(&self) -> usize {
+        self.total
+    }
+
+    /// Worksheets so far.
+    pub fn sheets(&self) -> usize {
+        self.sheet_index + 1
+    }
+
+    /// Assembles and saves the file; returns the data rows written.
+    pub fn finish(mut self) -> Result<usize, ExportError> {
+        let path = self.path.clone();
+        match self.workbook.save(&path) {
+            Ok(()) => Ok(self.total),
+            Err(e) => Err(self.err(e)),
+        }
+    }
+}
+
 /// Writes a plain table as CSV with a UTF-8 BOM, formula triggers neutralised.
 pub fn write_table_csv(
     writer: impl Write,
@@ -719,5 +912,52 @@ mod tests {
         assert_eq!(neutralize("张三"), "张三");
         assert_eq!(amount_text(Yuan::from_fen(123_450)), "1234.50");
         assert_eq!(amount_text(Yuan::from_yuan(5)), "5");
+    }
+
+    #[test]
+    fn streamed_table_reads_back_and_continues_on_new_sheets() {
+        use calamine::{open_workbook, Data, Reader, Xlsx};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.xlsx");
+        let columns = [
+            TableColumn {
+                header: "户编号",
+                kind: ColumnKind::Code,
+            },
+            TableColumn {
+                header: "说明",
+                kind: ColumnKind::Text,
+            },
+            TableColumn {
+                header: "金额",
+                kind: ColumnKind::Amount,
+            },
+            TableColumn {
+                header: "日期",
+                kind: ColumnKind::Date,
+            },
+        ];
+        let mut w = XlsxTableWriter::with_rows_per_sheet(&path, "清单", &columns, 2).unwrap();
+        for i in 0..5 {
+            w.write_row(&[
+                TableCell::Text(Cow::Owned(format!("0{i}"))),
+                TableCell::text("=1+1"),
+                TableCell::Amount(Yuan::from_fen(12_345)),
+                TableCell::Date(NaiveDate::from_ymd_opt(2025, 6, 1).unwrap()),
+            ])
+            .unwrap();
+        }
+        assert_eq!(w.sheets(), 3);
+        assert_eq!(w.finish().unwrap(), 5);
+        let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+        assert_eq!(book.sheet_names(), ["清单", "清单(2)", "清单(3)"]);
+        let first = book.worksheet_range("清单").unwrap();
+        assert_eq!(first.get((0, 0)), Some(&Data::String("户编号".into())));
+        assert_eq!(first.get((1, 0)), Some(&Data::String("00".into())));
+        assert_eq!(first.get((1, 1)), Some(&Data::String("'=1+1".into())));
+        assert_eq!(first.get((1, 2)), Some(&Data::Float(123.45)));
+        assert_eq!(first.get((1, 3)), Some(&Data::String("2025-06-01".into())));
+        let last = book.worksheet_range("清单(3)").unwrap();
+        assert_eq!(last.height(), 2);
     }
 }

@@ -20,8 +20,9 @@ pub mod text_file;
 
 pub use divisions::{read_division_path, sichuan, DivisionError};
 pub use export::{
-    export_csv, export_csv_path, export_xlsx, neutralize, write_report_xlsx, CsvHouseholdWriter,
-    ExportError, ExportOptions, ExportRecord, XlsxHouseholdWriter,
+    export_csv, export_csv_path, export_xlsx, neutralize, write_report_xlsx, ColumnKind,
+    CsvHouseholdWriter, ExportError, ExportOptions, ExportRecord, TableCell, TableColumn,
+    XlsxHouseholdWriter, XlsxTableWriter,
 };
 pub use households::{
     read_households, read_households_csv, read_households_with_progress, validate, ImportBatch,

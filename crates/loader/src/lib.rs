@@ -29,10 +29,11 @@ use jingzhun_engine::{Engine, EngineError, Evaluation, HouseholdInput};
 use jingzhun_policy::{MeasureSpan, PolicyPack, SideFacts};
 use jingzhun_report::annual::{self, AnnualInputs, Document, Provenance};
 use jingzhun_report::indicators::{
-    self, DecidedRisks, ExitHistory, Extras, IndicatorTable, LeadCase, RunningMeasures,
+    self, DecidedRisks, ExitHistory, Extras, IndicatorTable, LeadCase, RecentVisits,
+    RunningMeasures,
 };
 use jingzhun_report::population::{self, Line};
-use jingzhun_report::projects::{self, ProjectDetails};
+use jingzhun_report::projects::{self, ProjectDetails, ProjectInputs};
 use jingzhun_report::summary::SummarySeries;
 use jingzhun_report::tables;
 use jingzhun_store::{Store, StoreError, StoredHistory, StoredHousehold, StoredVersion};
@@ -422,9 +423,14 @@ pub struct ReportData {
     pub leads: Vec<LeadCase>,
     /// Assistance measures running on the evaluation date.
     pub measures: RunningMeasures,
+    /// Households visited within `indicators::VISIT_WINDOW_DAYS` up to the evaluation date.
+    pub visited: RecentVisits,
     /// Projects, funds, assets, forces and settlements of the area up to the date, with the official
     /// statistics kept beside (read with the history, for the annual review).
     pub projects: Option<ProjectsData>,
+    /// The project library's records and the cadre table of the area, for the project indicators at every
+    /// level (read by [`ReportData::load`] beside the registry).
+    pub project_inputs: Option<ProjectInputs>,
     pub load_secs: f64,
     pub evaluate_secs: f64,
     /// The economy records of the area (links, employment, sales and accounts of the year and the year
@@ -490,9 +496,21 @@ pub fn project_details(
     area: &AreaCode,
     as_of: NaiveDate,
 ) -> Result<ProjectDetails, LoadError> {
-    let records = store.project_records_within(area)?;
-    let cadres = store.cadres_within(area)?;
-    Ok(ProjectDetails::compute(&records, &cadres, area, as_of))
+    let inputs = project_inputs(store, area)?;
+    Ok(ProjectDetails::compute(
+        &inputs.records,
+        &inputs.cadres,
+        area,
+        as_of,
+    ))
+}
+
+/// The project library's records and the cadre table of `area`.
+pub fn project_inputs(store: &Store, area: &AreaCode) -> Result<ProjectInputs, LoadError> {
+    Ok(ProjectInputs {
+        records: store.project_records_within(area)?,
+        cadres: store.cadres_within(area)?,
+    })
 }
 
 /// The cases of the monitoring workflow within `area`, from the store's case tables (opened, decided and
@@ -527,6 +545,20 @@ pub fn running_measures(
     Ok(indicators::running_measures(
         store.running_measure_kinds(area, on)?,
     ))
+}
+
+/// Households within `area` visited in the [`indicators::VISIT_WINDOW_DAYS`] up to `on` (the visit
+/// timeliness indicator).
+pub fn recent_visits(
+    store: &Store,
+    area: &AreaCode,
+    on: NaiveDate,
+) -> Result<RecentVisits, LoadError> {
+    let from = on - chrono::Duration::days(indicators::VISIT_WINDOW_DAYS - 1);
+    Ok(store
+        .households_visited_within(area, from, on)?
+        .into_iter()
+        .collect())
 }
 
 /// What the indicators read from status events beyond the engine: the monitoring decisions' risk types
@@ -608,14 +640,37 @@ impl ReportData {
                 let started = Instant::now();
                 let leads = lead_cases(store, area)?;
                 let measures = running_measures(store, area, as_of)?;
-                Ok((leads, measures, started.elapsed().as_secs_f64()))
+                let inputs = project_inputs(store, area)?;
+                let visited = recent_visits(store, area, as_of)?;
+                Ok((
+                    leads,
+                    measures,
+                    inputs,
+                    visited,
+                    started.elapsed().as_secs_f64(),
+                ))
             });
             let data =
                 Self::load_registry(store, &tree, area, year, as_of, history, pack, progress);
             (side.join(), data)
         });
         let mut data = data?;
-        (data.leads, data.measures, data.workflow_secs) = side.map_err(|_| LoadError::Feeder)??;
+        let inputs;
+        (
+            data.leads,
+            data.measures,
+            inputs,
+            data.visited,
+            data.workflow_secs,
+        ) = side.map_err(|_| LoadError::Feeder)??;
+        // The annual review's project sections (with the history) from the same records.
+        if data.history.is_some() {
+            data.projects = Some(ProjectsData {
+                details: ProjectDetails::compute(&inputs.records, &inputs.cadres, area, as_of),
+                official: store.official_stats(area)?,
+            });
+        }
+        data.project_inputs = Some(inputs);
         Ok(data)
     }
 
@@ -677,11 +732,13 @@ impl ReportData {
                 returned,
                 leads,
                 measures,
+                visited: RecentVisits::default(),
                 projects: None,
                 load_secs,
                 evaluate_secs: started.elapsed().as_secs_f64(),
                 workflow_secs: 0.0,
                 economy: Default::default(),
+                project_inputs: None,
             }
             .with_economy(store, year);
         }
@@ -721,10 +778,7 @@ impl ReportData {
         }
         let eval = target.evaluate(pack)?;
         series.add(&target, &eval);
-        let projects = Some(ProjectsData {
-            details: project_details(store, area, as_of)?,
-            official: store.official_stats(area)?,
-        });
+        let projects = None;
         ReportData {
             area: *area,
             engine: target,
@@ -737,11 +791,13 @@ impl ReportData {
             returned,
             leads,
             measures,
+            visited: RecentVisits::default(),
             projects,
             load_secs,
             evaluate_secs: started.elapsed().as_secs_f64(),
             workflow_secs: 0.0,
             economy: Default::default(),
+            project_inputs: None,
         }
         .with_economy(store, year)
     }
@@ -810,15 +866,8 @@ impl ReportData {
         };
         progress.finish();
         let snapshot::EventFacts { decided, returned } = restored.facts;
-        // The annual review (with history) also reads the project records; they are not in a snapshot.
-        let projects = if history.is_some() {
-            Some(ProjectsData {
-                details: project_details(store, area, as_of)?,
-                official: store.official_stats(area)?,
-            })
-        } else {
-            None
-        };
+        // The annual review's project records are read by `load`, beside the snapshot.
+        let projects = None;
         Ok(Ok(ReportData {
             area: *area,
             engine: restored.engine,
@@ -831,11 +880,13 @@ impl ReportData {
             returned,
             leads: Vec::new(),
             measures: RunningMeasures::default(),
+            visited: RecentVisits::default(),
             projects,
             load_secs,
             evaluate_secs: started.elapsed().as_secs_f64(),
             workflow_secs: 0.0,
             economy: Default::default(),
+            project_inputs: None,
         }
         .with_economy(store, year)?))
     }
@@ -847,6 +898,10 @@ impl ReportData {
             leads: Some(&self.leads),
             returned: Some(&self.returned),
             measures: Some(&self.measures),
+            economy: Some(&self.economy),
+            projects: self.project_inputs.as_ref(),
+            visited: Some(&self.visited),
+            cases_on: None,
         }
     }
 
@@ -949,9 +1004,23 @@ impl ReportData {
                     .ok()
                     .map_or_else(|| code.to_owned(), |c| self.name(&c))
             };
+            // The relocated households' employment of the year, from the economy's records.
+            let year = self.engine.year();
+            let relocation = self
+                .project_inputs
+                .as_ref()
+                .filter(|_| self.economy.employment.iter().any(|e| e.year == year))
+                .map(|i| {
+                    jingzhun_report::economy::relocation_employment(
+                        &i.records.residents,
+                        self.eval.as_of,
+                        year,
+                        &self.economy.employment,
+                    )
+                });
             projects::append_sections(
                 &mut doc,
-                projects::review_sections(&p.details, &p.official, &name),
+                projects::review_sections(&p.details, &p.official, relocation.as_ref(), &name),
             );
         }
         self.add_economy_sections(&mut doc);

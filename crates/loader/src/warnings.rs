@@ -77,7 +77,29 @@ pub fn workflow(
         near_days,
         open_cases,
         ending_measures,
+        ..Workflow::default()
     })
+}
+
+/// Adds to `work` what the economy's warnings read (issue 14 and 15): the employment records of `year` and
+/// the year before within `area`, and the relocated households living in its settlements.
+pub fn add_economy(
+    work: &mut Workflow,
+    store: &Store,
+    area: &AreaCode,
+    year: u16,
+) -> Result<(), LoadError> {
+    work.employment.clear();
+    for y in [year.saturating_sub(1), year] {
+        work.employment.extend(
+            store
+                .employment_within(area, Some(y))?
+                .into_iter()
+                .map(|v| v.record),
+        );
+    }
+    work.relocated = store.settlements_within(area)?.1;
+    Ok(())
 }
 
 /// The warning rows of `area` from a held (or freshly loaded) year, with the area's monitoring work.

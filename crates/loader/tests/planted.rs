@@ -249,3 +249,137 @@ fn evaluate_proposes_risk_elimination_and_fires_department_alerts_where_the_data
     let eval = loaded.engine.evaluate(&pack).unwrap();
     assert_eq!(eval.total().proposals_of(ProposalKind::RiskElimination), 0);
 }
+
+/// The economy's warnings (issue 14 and 15) from planted employment and settlement records, through the
+/// store and the one warning list: lost work in a lifted or monitored household is a row of
+/// 务工就业中断 (risk type 因务工就业不稳), a relocated household with labour and no one in work a row of
+/// 搬迁户无人就业; steady workers, ordinary households, studies and relocated households without labour
+/// on record make none.
+#[test]
+fn lost_work_and_relocated_households_without_work_are_warned_about_and_nothing_else() {
+    use jingzhun_core::economy::NotWorkingReason;
+    use jingzhun_core::economy::{EconomyRecords, EmploymentRecord, EmploymentStatus};
+    use jingzhun_core::projects::{Resident, Settlement as Site, SettlementId, SettlementKind};
+    use jingzhun_report::warnings::{WarningKind, WarningSet, Workflow};
+
+    let p = planted();
+    let actor = Actor::system("test");
+    let member = |i: usize| p.store.household(p.ids[i]).unwrap().household.members[0].resident_id;
+    let work = |i: usize, year: u16, status: EmploymentStatus, months: u8| EmploymentRecord {
+        household: p.ids[i],
+        member: member(i),
+        year,
+        status,
+        months,
+        wage: Yuan::from_yuan(i64::from(months) * 1_000),
+        reason: (!status.in_work()).then_some(NotWorkingReason::JobLost),
+    };
+    use EmploymentStatus::*;
+    let employment = vec![
+        // 0 (monitored): eight months away, then three — a short year.
+        work(0, 2023, MigrantOutsideProvince, 8),
+        work(0, 2024, MigrantOutsideProvince, 3),
+        // 1 (monitored): steady.
+        work(1, 2023, Local, 10),
+        work(1, 2024, Local, 11),
+        // 3 (lifted): lost work.
+        work(3, 2023, Workshop, 10),
+        work(3, 2024, NotWorking, 0),
+        // 4 (一般农户): lost work, but not in the lifted and monitored labour force.
+        work(4, 2023, Local, 12),
+        work(4, 2024, NotWorking, 0),
+    ];
+    p.store
+        .save_economy(
+            &EconomyRecords {
+                employment,
+                ..EconomyRecords::default()
+            },
+            &actor,
+            "t",
+        )
+        .unwrap();
+    // A settlement with 1 (in work), 3 (no one in work) and 2 (no labour on record).
+    p.store
+        .create_settlement(
+            &Site {
+                id: SettlementId(1),
+                name: "石城聚居点".into(),
+                kind: SettlementKind::Cluster,
+                village: AreaCode::parse("511902001001").unwrap(),
+                capacity: 20,
+                built: 2018,
+                services: "扶贫车间".into(),
+            },
+            &actor,
+        )
+        .unwrap();
+    for i in [1, 3, 2] {
+        p.store
+            .add_resident(
+                &Resident {
+                    settlement: SettlementId(1),
+                    household: p.ids[i],
+                    moved_in: d(2019, 6, 1),
+                },
+                &actor,
+            )
+            .unwrap();
+    }
+    let area = AreaCode::parse("5119").unwrap();
+    let loaded = load_with(
+        &p.store,
+        &area,
+        2024,
+        year_end(2024),
+        &mut |_| {},
+        &mut Silent,
+    )
+    .unwrap();
+    let eval = loaded.engine.evaluate(&PolicyPack::builtin()).unwrap();
+    let mut work = Workflow::default();
+    jingzhun_loader::warnings::add_economy(&mut work, &p.store, &area, 2024).unwrap();
+    let set = WarningSet::build(&loaded.engine, &eval, &area, &work);
+    let of = |kind: WarningKind| -> Vec<HouseholdId> {
+        set.rows
+            .iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| r.household)
+            .collect()
+    };
+    let mut lost = of(WarningKind::EmploymentLost);
+    lost.sort();
+    assert_eq!(lost, vec![p.ids[0], p.ids[3]]);
+    assert_eq!(of(WarningKind::RelocatedWithoutWork), vec![p.ids[3]]);
+    for r in set.rows.iter().filter(|r| r.kind.risk().is_some()) {
+        assert_eq!(r.risk_types[0], RiskType::UnstableEmployment);
+        assert!(r.kind.is_lead());
+        let text = jingzhun_report::warnings::subject(r);
+        assert!(
+            !text.is_empty() && !text.contains(member(3).as_str()),
+            "{text}"
+        );
+    }
+    let counts = set.counts(&area);
+    assert_eq!(counts.of(WarningKind::EmploymentLost), 2);
+    assert_eq!(counts.of(WarningKind::RelocatedWithoutWork), 1);
+    // 2023 compares with 2022, which has no records: no lost work; everyone relocated was in work.
+    let loaded = load_with(
+        &p.store,
+        &area,
+        2023,
+        year_end(2023),
+        &mut |_| {},
+        &mut Silent,
+    )
+    .unwrap();
+    let eval = loaded.engine.evaluate(&PolicyPack::builtin()).unwrap();
+    let mut work = Workflow::default();
+    jingzhun_loader::warnings::add_economy(&mut work, &p.store, &area, 2023).unwrap();
+    let set = WarningSet::build(&loaded.engine, &eval, &area, &work);
+    assert!(
+        set.rows.iter().all(|r| r.kind.risk().is_none()),
+        "{:?}",
+        set.rows
+    );
+}

@@ -62,6 +62,7 @@ jingzhun_core::labeled_enum! {
         EliminationMinMeasures = ("elimination_min_measures", "风险消除最少帮扶措施数"),
         EliminationNoLabourException = ("elimination_no_labour_exception", "无劳动能力户不标注风险消除"),
         IdentificationDaysLimit = ("identification_days_limit", "监测对象识别时限"),
+        NoticeDays = ("notice_days", "村内公示天数"),
         AlertMedicalInpatientExited = ("alert_medical_inpatient_exited", "医保预警: 脱贫户住院自付"),
         AlertMedicalInpatientOther = ("alert_medical_inpatient_other", "医保预警: 其他户住院自付"),
         AlertOutpatientMonthly = ("alert_outpatient_monthly", "医保预警: 月门诊自付"),
@@ -110,7 +111,7 @@ impl ParamKey {
             CompulsorySchoolAgeMin | CompulsorySchoolAgeMax => "岁",
             WaterLitresMin | WaterLitresMinDry => "升/人·日",
             WaterFetchMinutesMax => "分钟",
-            WaterOutageDaysMax | IdentificationDaysLimit => "天",
+            WaterOutageDaysMax | IdentificationDaysLimit | NoticeDays => "天",
             EliminationStableIncomeMonths | EliminationMinMonthsMonitored => "个月",
             EliminationMinMeasures => "项",
             _ => match self.kind() {
@@ -241,6 +242,8 @@ pub struct Params {
     pub elimination_min_measures: u8,
     pub elimination_no_labour_exception: bool,
     pub identification_days_limit: u16,
+    /// Days the village notice (公示) of a village review stays up; the township reviews after it ends.
+    pub notice_days: u16,
     pub alert_medical_inpatient_exited: Yuan,
     pub alert_medical_inpatient_other: Yuan,
     pub alert_outpatient_monthly: Yuan,
@@ -293,6 +296,7 @@ impl Params {
             elimination_min_measures: small(EliminationMinMeasures)?,
             elimination_no_labour_exception: flag(EliminationNoLabourException)?,
             identification_days_limit: medium(IdentificationDaysLimit)?,
+            notice_days: medium(NoticeDays)?,
             alert_medical_inpatient_exited: yuan(AlertMedicalInpatientExited)?,
             alert_medical_inpatient_other: yuan(AlertMedicalInpatientOther)?,
             alert_outpatient_monthly: yuan(AlertOutpatientMonthly)?,

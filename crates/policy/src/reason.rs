@@ -595,7 +595,7 @@ fn unit_en(key: ParamKey, n: u32) -> &'static str {
                 "minutes"
             }
         }
-        WaterOutageDaysMax | IdentificationDaysLimit => {
+        WaterOutageDaysMax | IdentificationDaysLimit | NoticeDays => {
             if one {
                 "day"
             } else {
@@ -652,6 +652,7 @@ pub fn param_en(key: ParamKey) -> &'static str {
         EliminationMinMeasures => "minimum assistance measures for risk elimination",
         EliminationNoLabourException => "no-labour exception to risk elimination",
         IdentificationDaysLimit => "time limit for identifying a monitored household",
+        NoticeDays => "days a village notice stays up",
         AlertMedicalInpatientExited => "inpatient cost alert for exited households",
         AlertMedicalInpatientOther => "inpatient cost alert for other households",
         AlertOutpatientMonthly => "monthly outpatient cost alert",

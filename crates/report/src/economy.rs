@@ -21,6 +21,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jingzhun_core::economy::*;
+use jingzhun_core::projects::{
+    settlement_employment, HouseholdEmployment, Resident, SettlementEmployment,
+};
 use jingzhun_core::{AreaCode, Channel, HouseholdId, RiskType, Yuan};
 use jingzhun_engine::{Engine, Evaluation};
 use jingzhun_policy::RegistryState;
@@ -216,16 +219,116 @@ impl EconomyFigures {
     }
 }
 
-/// The figures of each of `areas` (any levels) in `year`: the indicators at every level.
+impl EconomyData {
+    /// The records [`EconomyFigures::compute`] counts for `area` (and any area inside it), and no others:
+    /// computing an area's figures from this subset gives the same figures as from the whole.
+    pub fn within(&self, area: &AreaCode) -> EconomyData {
+        let household_village: HashMap<HouseholdId, AreaCode> = self
+            .household_village
+            .iter()
+            .filter(|(_, v)| area.contains(v))
+            .map(|(h, v)| (*h, *v))
+            .collect();
+        let products: Vec<Product> = self
+            .products
+            .iter()
+            .filter(|p| area.contains(&p.area))
+            .cloned()
+            .collect();
+        let ids: HashSet<ProductId> = products.iter().map(|p| p.id).collect();
+        EconomyData {
+            operators: self
+                .operators
+                .iter()
+                .filter(|o| area.contains(&o.area))
+                .cloned()
+                .collect(),
+            bases: self
+                .bases
+                .iter()
+                .filter(|b| area.contains(&b.village))
+                .cloned()
+                .collect(),
+            sales: self
+                .sales
+                .iter()
+                .filter(|s| ids.contains(&s.product))
+                .cloned()
+                .collect(),
+            products,
+            accounts: self
+                .accounts
+                .iter()
+                .filter(|a| area.contains(&a.village))
+                .cloned()
+                .collect(),
+            links: self
+                .links
+                .iter()
+                .filter(|l| household_village.contains_key(&l.household))
+                .cloned()
+                .collect(),
+            employment: self
+                .employment
+                .iter()
+                .filter(|e| household_village.contains_key(&e.household))
+                .cloned()
+                .collect(),
+            household_village,
+        }
+    }
+}
+
+/// The figures of each of `areas` (any levels) in `year`, in the order given: the indicators at every
+/// level. Each area is computed by [`EconomyFigures::compute`] from the records within its nearest listed
+/// ancestor ([`EconomyData::within`]), so a city's villages do not each walk the city's records.
 pub fn by_area(
     areas: &[AreaCode],
     year: u16,
     data: &EconomyData,
     labour_force: &HashSet<HouseholdId>,
 ) -> Vec<(AreaCode, EconomyFigures)> {
+    by_area_years(areas, &[year], data, labour_force)
+        .into_iter()
+        .map(|(a, mut f)| (a, f.remove(0)))
+        .collect()
+}
+
+/// [`by_area`] for several years at once (e.g. the year and the year before): each area's figures in the
+/// order of `years`.
+pub fn by_area_years(
+    areas: &[AreaCode],
+    years: &[u16],
+    data: &EconomyData,
+    labour_force: &HashSet<HouseholdId>,
+) -> Vec<(AreaCode, Vec<EconomyFigures>)> {
+    let mut order: Vec<usize> = (0..areas.len()).collect();
+    order.sort_by_key(|i| (areas[*i].level().digits(), areas[*i]));
+    let mut subsets: HashMap<AreaCode, EconomyData> = HashMap::new();
+    let mut out: Vec<Option<Vec<EconomyFigures>>> = vec![None; areas.len()];
+    for i in order {
+        let area = areas[i];
+        let ancestors: Vec<AreaCode> = area.ancestors_and_self().filter(|a| *a != area).collect();
+        let parent = ancestors
+            .iter()
+            .rev()
+            .find_map(|a| subsets.get(a))
+            .unwrap_or(data);
+        let sub = parent.within(&area);
+        out[i] = Some(
+            years
+                .iter()
+                .map(|y| EconomyFigures::compute(&area, *y, &sub, labour_force))
+                .collect(),
+        );
+        if area.level() != jingzhun_core::AreaLevel::Village {
+            subsets.insert(area, sub);
+        }
+    }
     areas
         .iter()
-        .map(|a| (*a, EconomyFigures::compute(a, year, data, labour_force)))
+        .zip(out)
+        .map(|(a, f)| (*a, f.unwrap_or_default()))
         .collect()
 }
 
@@ -254,6 +357,60 @@ pub struct EmploymentLead {
     pub months_now: u8,
     /// Why, in Chinese, without the resident ID.
     pub explanation: String,
+}
+
+/// Who is in work in one year, by household, from the employment records (the one notion of work: a
+/// member is in work when [`EmploymentStatus::in_work`]): what the relocation follow-up reads through
+/// [`HouseholdEmployment`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct YearEmployment {
+    /// Members in work of each household with an employment record of the year.
+    workers: HashMap<HouseholdId, u32>,
+}
+
+impl YearEmployment {
+    /// The households of `employment`'s records of `year` (other years are ignored).
+    pub fn of(year: u16, employment: &[EmploymentRecord]) -> Self {
+        let mut workers: HashMap<HouseholdId, u32> = HashMap::new();
+        for e in employment.iter().filter(|e| e.year == year) {
+            *workers.entry(e.household).or_default() += u32::from(e.status.in_work());
+        }
+        YearEmployment { workers }
+    }
+}
+
+impl HouseholdEmployment for YearEmployment {
+    fn workers(&self, household: HouseholdId) -> Option<u32> {
+        self.workers.get(&household).copied()
+    }
+}
+
+/// The relocated households of `residents` (moved in by `as_of`) with a labour force on record in `year`
+/// and no one in work: the relocation warning (搬迁户无人就业), through [`settlement_employment`].
+pub fn relocated_without_work(
+    residents: &[Resident],
+    as_of: chrono::NaiveDate,
+    year: u16,
+    employment: &[EmploymentRecord],
+) -> Vec<HouseholdId> {
+    relocation_employment(residents, as_of, year, employment).without_worker
+}
+
+/// The employment of the relocated households of `residents` living in their settlement on `as_of`, in
+/// `year` ([`settlement_employment`] over [`YearEmployment`]): the settlement pages and the annual review's
+/// relocation section.
+pub fn relocation_employment(
+    residents: &[Resident],
+    as_of: chrono::NaiveDate,
+    year: u16,
+    employment: &[EmploymentRecord],
+) -> SettlementEmployment {
+    let living: Vec<Resident> = residents
+        .iter()
+        .filter(|r| r.moved_in <= as_of)
+        .cloned()
+        .collect();
+    settlement_employment(&living, &YearEmployment::of(year, employment))
 }
 
 /// Months of work below which a fall counts as losing work.

@@ -22,7 +22,9 @@ use jingzhun_engine::{Engine, Evaluation, Rollup};
 use jingzhun_policy::{flag, Guarantee, ProposalKind, RegistryState};
 use serde::Serialize;
 
+use crate::economy::{EconomyData, EconomyFigures};
 use crate::measures::{self, Observation};
+use crate::projects::{ProjectDetails, ProjectInputs};
 use crate::summary::FIRST_EXIT_YEAR;
 
 /// The unit of an indicator's value.
@@ -38,6 +40,10 @@ pub enum Unit {
     Days,
     /// Workflow cases.
     Cases,
+    /// Area in 亩.
+    Mu,
+    /// Enterprises, products, teams (个).
+    Count,
 }
 
 impl Unit {
@@ -50,6 +56,8 @@ impl Unit {
             Unit::Yuan => "元",
             Unit::Days => "天",
             Unit::Cases => "件",
+            Unit::Mu => "亩",
+            Unit::Count => "个",
         }
     }
 }
@@ -101,6 +109,10 @@ pub enum Source {
     IdentifiedKind(MonitoringKind),
     /// Households with a running measure of a kind.
     MeasureKind(AssistanceType),
+    /// From the records kept beside the household registry — the economy's (issue 14:
+    /// [`crate::economy`]) and the project library's (issue 15: [`crate::projects`]) — computed there;
+    /// not in the household-year Parquet export (the Spark SQL cannot define it).
+    Records(fn(&AreaData) -> Option<f64>),
     /// Not computable from the registry yet; the reason.
     Unavailable(&'static str),
 }
@@ -118,6 +130,9 @@ pub struct Indicator {
     pub counts: String,
     /// Why it has no value, when the registry does not hold its data yet.
     pub unavailable: Option<&'static str>,
+    /// Whether its inputs are in the household-year Parquet export (`export parquet`), so that the Spark
+    /// SQL of `analysis/spark/indicators` may define it: not for [`Source::Records`] nor unavailable ones.
+    pub in_parquet: bool,
     #[serde(skip)]
     pub source: Source,
 }
@@ -142,6 +157,7 @@ fn ind(
             Source::Unavailable(reason) => Some(reason),
             _ => None,
         },
+        in_parquet: !matches!(source, Source::Records(_) | Source::Unavailable(_)),
         source,
     }
 }
@@ -159,6 +175,11 @@ const LEAD_CASES: &str = "监测工作流中的监测对象识别案件(登记�
 const ALL_CASES: &str = "监测工作流中的全部案件(识别与风险消除)";
 
 const MEASURES: &str = "登记库中的帮扶措施(开始日不晚于评估日、未结束或结束日不早于评估日)";
+
+const VISITS: &str = "登记库中的走访记录与评估日处于监测中的农户";
+
+/// How far back a visit counts as timely for [`VisitFigures`]: one quarter (监测户每季度至少走访一次).
+pub const VISIT_WINDOW_DAYS: i64 = 90;
 
 /// Every indicator, in display order.
 pub fn catalogue() -> &'static [Indicator] {
@@ -719,7 +740,338 @@ fn build_catalogue() -> Vec<Indicator> {
                 .and_then(|m| ratio(m.monitored_with_measure, m.monitored))
         }),
     ));
+    economy_indicators(&mut v);
+    project_indicators(&mut v);
+    // The rates of the dashboard for action (监测对象占比, 帮扶措施覆盖率 above, 走访及时率, 风险消除率,
+    // 逾期率): declared here so that the dashboard, the reports and the API read the same figures.
+    v.extend([
+        ind(
+            "monitored_share",
+            "监测对象占比",
+            "share of people under monitoring",
+            Rate,
+            "评估日处于监测中的农户成员",
+            "监测人口 ÷ 农村户籍人口",
+            Counts(|d| ratio(d.rollup.monitored_people, d.rollup.people)),
+        ),
+        ind(
+            "visit_timeliness",
+            "走访及时率",
+            "share of monitored households visited in time",
+            Rate,
+            VISITS,
+            "评估日前 90 天内(含评估日)至少走访一次的监测户 ÷ 监测户",
+            Counts(|d| d.visits.and_then(|v| ratio(v.visited, v.monitored))),
+        ),
+        ind(
+            "risk_elimination_rate",
+            "风险消除率",
+            "share of identified households with risk eliminated",
+            Rate,
+            "评估日处于监测中或已消除风险的农户",
+            "已消除风险户 ÷ 累计识别监测户(监测户 + 已消除风险户)",
+            Counts(|d| {
+                ratio(
+                    d.rollup.risk_eliminated_households,
+                    d.rollup.monitored_households.iter().sum::<i64>()
+                        + d.rollup.risk_eliminated_households,
+                )
+            }),
+        ),
+        ind(
+            "overdue_rate",
+            "逾期率",
+            "share of open cases past the time limit",
+            Rate,
+            ALL_CASES,
+            "超时未办结案件 ÷ 在办案件",
+            Counts(|d| d.cases.as_ref().and_then(|c| ratio(c.overdue, c.open))),
+        ),
+    ]);
     v
+}
+
+const ECONOMY: &str =
+    "产业、就业、消费帮扶和村集体经济记录(经营主体、基地、产品、就业、村集体账目)";
+
+const PROJECTS: &str = "项目库、资金安排与支出、驻村工作队和帮扶干部记录";
+
+/// The economy's indicators (issue 14), each the figure [`crate::economy::EconomyFigures`] computes.
+fn economy_indicators(v: &mut Vec<Indicator>) {
+    use Source::Records;
+    use Unit::*;
+    fn e(d: &AreaData) -> Option<&EconomyFigures> {
+        d.economy.as_ref().map(|e| &e.now)
+    }
+    v.extend([
+        ind(
+            "labour_in_work",
+            "脱贫人口和监测对象务工规模",
+            "lifted and monitored labour force in work",
+            People,
+            ECONOMY,
+            "评估年度就业记录为务工、本地就业、公益性岗位或就业帮扶车间的成员, 所在户年末为已脱贫、仍在册的建档立卡户或监测户",
+            Records(|d| e(d).map(|f| f.labour_in_work as f64)),
+        ),
+        ind(
+            "labour_in_work_change",
+            "务工规模比上年增减",
+            "change of the labour force in work on the year before",
+            People,
+            ECONOMY,
+            "本年务工规模 − 上年务工规模(两年均按本年末的脱贫户和监测户计)",
+            Records(|d| {
+                let x = d.economy.as_ref()?;
+                let before = x.before.as_ref()?;
+                Some(x.now.labour_in_work as f64 - before.labour_in_work as f64)
+            }),
+        ),
+        ind(
+            "labour_in_work_yoy",
+            "务工规模同比增速",
+            "labour force in work, year on year",
+            Rate,
+            ECONOMY,
+            "(本年务工规模 − 上年务工规模) ÷ 上年务工规模",
+            Records(|d| {
+                let x = d.economy.as_ref()?;
+                let before = x.before.as_ref()?.labour_in_work;
+                (before > 0).then(|| x.now.labour_in_work as f64 / before as f64 - 1.0)
+            }),
+        ),
+    ]);
+    for place in jingzhun_core::economy::WorkPlace::ALL {
+        let f: fn(&AreaData) -> Option<f64> = match place {
+            jingzhun_core::economy::WorkPlace::WithinCounty => |d| labour_at(d, "within_county"),
+            jingzhun_core::economy::WorkPlace::WithinProvince => {
+                |d| labour_at(d, "within_province")
+            }
+            jingzhun_core::economy::WorkPlace::OutsideProvince => {
+                |d| labour_at(d, "outside_province")
+            }
+        };
+        v.push(ind(
+            &format!("labour_in_work.{}", place.code()),
+            &format!("务工规模: {}", place.label()),
+            &format!("labour force in work: {}", place.code()),
+            People,
+            ECONOMY,
+            &format!("务工规模中务工地点为「{}」的成员", place.label()),
+            Records(f),
+        ));
+    }
+    v.extend([
+        ind(
+            "industry_base_mu",
+            "特色产业基地面积",
+            "featured-industry bases",
+            Mu,
+            ECONOMY,
+            "评估年度末已建成、位于区划内各村的特色产业基地面积之和",
+            Records(|d| e(d).map(|f| f.industry_base_mu)),
+        ),
+        ind(
+            "leading_enterprises",
+            "市级及以上龙头企业",
+            "leading enterprises at city level or above",
+            Count,
+            ECONOMY,
+            "区划内登记、评估年度末已认定为市级及以上的农业产业化龙头企业",
+            Records(|d| e(d).map(|f| f.leading_enterprises as f64)),
+        ),
+        ind(
+            "products_on_832",
+            "在 832 平台销售的扶贫产品",
+            "poverty-alleviation products on the 832 platform",
+            Count,
+            ECONOMY,
+            "区划内生产、评估年度末已认定、在 832 平台销售的扶贫产品",
+            Records(|d| e(d).map(|f| f.products_on_832 as f64)),
+        ),
+        ind(
+            "collective_income_villages_over_100k",
+            "集体经济收入 10 万元及以上的村",
+            "villages with collective income of 100,000 yuan or more",
+            Villages,
+            ECONOMY,
+            "评估年度村集体经营性、资产和服务收入(不含补助)不少于 10 万元的村(含 100 万元及以上的村)",
+            Records(|d| e(d).map(|f| f.collective_income_villages_over_100k as f64)),
+        ),
+        ind(
+            "collective_income_villages_over_1m",
+            "集体经济收入 100 万元及以上的村",
+            "villages with collective income of 1,000,000 yuan or more",
+            Villages,
+            ECONOMY,
+            "评估年度村集体经营性、资产和服务收入(不含补助)不少于 100 万元的村",
+            Records(|d| e(d).map(|f| f.collective_income_villages_over_1m as f64)),
+        ),
+    ]);
+    for band in jingzhun_core::economy::CollectiveBand::ALL {
+        let f: fn(&AreaData) -> Option<f64> = match band {
+            jingzhun_core::economy::CollectiveBand::None => |d| villages_in_band(d, "none"),
+            jingzhun_core::economy::CollectiveBand::Under50k => {
+                |d| villages_in_band(d, "under_50k")
+            }
+            jingzhun_core::economy::CollectiveBand::From50kTo100k => {
+                |d| villages_in_band(d, "50k_100k")
+            }
+            jingzhun_core::economy::CollectiveBand::From100kTo1m => {
+                |d| villages_in_band(d, "100k_1m")
+            }
+            jingzhun_core::economy::CollectiveBand::Over1m => |d| villages_in_band(d, "over_1m"),
+        };
+        v.push(ind(
+            &format!("collective_villages.{}", band.code()),
+            &format!("集体经济收入{}的村", band.label()),
+            &format!("villages by collective income: {}", band.code()),
+            Villages,
+            ECONOMY,
+            &format!(
+                "有评估年度村集体账目、集体经济收入(不含补助)在「{}」区间的村",
+                band.label()
+            ),
+            Records(f),
+        ));
+    }
+}
+
+fn labour_at(d: &AreaData, place: &str) -> Option<f64> {
+    let f = &d.economy.as_ref()?.now;
+    Some(f.labour_by_place.get(place).copied().unwrap_or(0) as f64)
+}
+
+fn villages_in_band(d: &AreaData, band: &str) -> Option<f64> {
+    let f = &d.economy.as_ref()?.now;
+    Some(
+        f.collective_villages_by_band
+            .get(band)
+            .copied()
+            .unwrap_or(0) as f64,
+    )
+}
+
+/// The project library's indicators (issue 15), each from [`ProjectDetails`] (and, for the team coverage,
+/// the villages' status in this evaluation).
+fn project_indicators(v: &mut Vec<Indicator>) {
+    use jingzhun_core::projects::FundSource;
+    use Source::Records;
+    use Unit::*;
+    v.push(ind(
+        "funds_execution_rate",
+        "扶贫项目资金支出进度",
+        "execution rate of project funds",
+        Rate,
+        PROJECTS,
+        "评估日前已支出的项目资金 ÷ 评估年度及以前安排的项目资金(区划内项目)",
+        Records(|d| d.projects.as_ref()?.total.execution_rate),
+    ));
+    for source in FundSource::ALL {
+        let f: fn(&AreaData) -> Option<f64> = match source {
+            FundSource::Central => |d| execution(d, FundSource::Central),
+            FundSource::Provincial => |d| execution(d, FundSource::Provincial),
+            FundSource::City => |d| execution(d, FundSource::City),
+            FundSource::County => |d| execution(d, FundSource::County),
+            FundSource::EastWest => |d| execution(d, FundSource::EastWest),
+            FundSource::Designated => |d| execution(d, FundSource::Designated),
+            FundSource::SocialDonation => |d| execution(d, FundSource::SocialDonation),
+            FundSource::Enterprise => |d| execution(d, FundSource::Enterprise),
+        };
+        v.push(ind(
+            &format!("funds_execution_rate.{}", source.code()),
+            &format!("资金支出进度: {}", source.label()),
+            &format!("execution rate of project funds: {}", source.code()),
+            Rate,
+            PROJECTS,
+            &format!("来源为「{}」的项目资金: 已支出 ÷ 已安排", source.label()),
+            Records(f),
+        ));
+    }
+    v.extend([
+        ind(
+            "funds_industry_share",
+            "产业项目资金占比",
+            "share of project funds to industry",
+            Rate,
+            PROJECTS,
+            "安排给产业项目的资金 ÷ 安排的项目资金(评估年度及以前)",
+            Records(|d| d.projects.as_ref()?.industry_share),
+        ),
+        ind(
+            "funds_per_beneficiary",
+            "户均带贫资金",
+            "funds per beneficiary household",
+            Yuan,
+            PROJECTS,
+            "安排的项目资金 ÷ 已审批项目的带贫户数之和",
+            Records(|d| d.projects.as_ref()?.funds_per_beneficiary),
+        ),
+        ind(
+            "work_teams",
+            "驻村工作队",
+            "village work teams",
+            Count,
+            PROJECTS,
+            "评估日前派驻区划内各村的驻村工作队(累计)",
+            Records(|d| Some(d.projects.as_ref()?.figures.work_teams as f64)),
+        ),
+        ind(
+            "assisting_cadres",
+            "帮扶干部",
+            "assisting cadres",
+            People,
+            PROJECTS,
+            "干部表中区划内的帮扶干部(驻村工作队员、第一书记、帮扶责任人等, 不含村干部)",
+            Records(|d| Some(d.projects.as_ref()?.figures.assisting_cadres as f64)),
+        ),
+        ind(
+            "cadres_per_household",
+            "户均帮扶干部",
+            "assisting cadres per registered household",
+            Rate,
+            PROJECTS,
+            "帮扶干部 ÷ 累计建档立卡户",
+            Records(|d| {
+                let p = d.projects.as_ref()?;
+                ratio(
+                    p.figures.assisting_cadres,
+                    d.rollup.ever_registered_households,
+                )
+            }),
+        ),
+        ind(
+            "team_coverage.poor_villages",
+            "驻村工作队覆盖率: 贫困村",
+            "work team coverage of poor villages",
+            Rate,
+            PROJECTS,
+            "评估年度内有驻村工作队在岗的贫困村 ÷ 贫困村(村退出标准未达到的村)",
+            Records(|d| {
+                let t = d.teams?;
+                ratio(t.poor_with_team, t.poor)
+            }),
+        ),
+        ind(
+            "team_coverage.monitored_villages",
+            "驻村工作队覆盖率: 有监测户的村",
+            "work team coverage of villages with monitored households",
+            Rate,
+            PROJECTS,
+            "评估年度内有驻村工作队在岗、且评估日有监测户的村 ÷ 有监测户的村",
+            Records(|d| {
+                let t = d.teams?;
+                ratio(t.monitored_with_team, t.monitored)
+            }),
+        ),
+    ]);
+}
+
+fn execution(d: &AreaData, source: jingzhun_core::projects::FundSource) -> Option<f64> {
+    d.projects
+        .as_ref()?
+        .by_source
+        .get(source.code())?
+        .execution_rate
 }
 
 /// Per-capita incomes of one area's households: `(per-capita yuan, people, group bits)`.
@@ -749,7 +1101,43 @@ pub struct AreaData {
     pub cases: Option<CaseFigures>,
     /// Running assistance measures, when the measures were given.
     pub measures: Option<MeasureFigures>,
+    /// The economy's figures of the year (and the year before), when the economy records were given.
+    pub economy: Option<EconomyYears>,
+    /// The project library's figures, when its records were given.
+    pub projects: Option<ProjectDetails>,
+    /// Villages with a work team among the poor villages and those with monitored households, when the
+    /// project records were given.
+    pub teams: Option<TeamCoverage>,
+    /// Monitored households and those visited in time, when the visits were given.
+    pub visits: Option<VisitFigures>,
 }
+
+/// An area's economy figures of the evaluated year and the year before.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EconomyYears {
+    pub now: EconomyFigures,
+    pub before: Option<EconomyFigures>,
+}
+
+/// Poor villages and villages with monitored households, and those of them with a work team in the year.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TeamCoverage {
+    pub poor: i64,
+    pub poor_with_team: i64,
+    pub monitored: i64,
+    pub monitored_with_team: i64,
+}
+
+/// Monitored households of one area on the evaluation date, and those of them visited within
+/// [`VISIT_WINDOW_DAYS`] before it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VisitFigures {
+    pub monitored: i64,
+    pub visited: i64,
+}
+
+/// Households visited within [`VISIT_WINDOW_DAYS`] up to the evaluation date.
+pub type RecentVisits = HashSet<HouseholdId>;
 
 /// What the case indicators of one area count: cases of the evaluated year up to the evaluation date.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -914,6 +1302,7 @@ impl AreaData {
             Source::MeasureKind(k) => self
                 .measures
                 .map(|m| m.by_kind[usize::from(k.index())] as f64),
+            Source::Records(f) => f(self),
             Source::Unavailable(_) => None,
         }
     }
@@ -957,6 +1346,17 @@ pub struct Extras<'a> {
     pub returned: Option<&'a HashSet<HouseholdId>>,
     /// Assistance measures running on the evaluation date (see [`running_measures`]).
     pub measures: Option<&'a RunningMeasures>,
+    /// The economy records of the year and the year before (see [`crate::economy`]); the labour force is
+    /// this evaluation's.
+    pub economy: Option<&'a EconomyData>,
+    /// The project library's records and the cadre table (see [`crate::projects`]).
+    pub projects: Option<&'a ProjectInputs>,
+    /// Households visited within [`VISIT_WINDOW_DAYS`] up to the evaluation date.
+    pub visited: Option<&'a RecentVisits>,
+    /// The day the workflow's cases are counted on, when it is not the evaluation date: the running year
+    /// is evaluated as of its last day, but its open and overdue cases are those of today (the caller
+    /// reads the measures and visits on the same day).
+    pub cases_on: Option<NaiveDate>,
 }
 
 /// Whether a return to poverty (返贫) took effect in `year`, on or before `as_of`.
@@ -1078,8 +1478,14 @@ pub fn compute(
         leads,
         returned,
         measures,
+        economy,
+        projects,
+        visited,
+        cases_on,
     } = extras;
+    let cases_on = cases_on.unwrap_or(eval.as_of);
     let mut measure_figures = vec![MeasureFigures::default(); areas.len()];
+    let mut visit_figures = vec![VisitFigures::default(); areas.len()];
     let mut returns = vec![(0i64, 0i64); areas.len()];
     let index: HashMap<AreaCode, usize> = areas
         .iter()
@@ -1142,6 +1548,9 @@ pub fn compute(
             if o.monitoring.is_some() {
                 m.monitored += 1;
                 m.monitored_with_measure += i64::from(measure_bits != 0);
+                let v = &mut visit_figures[t];
+                v.monitored += 1;
+                v.visited += i64::from(visited.is_some_and(|s| s.contains(&o.id)));
             }
             if let Some(y) = income {
                 if o.size > 0 {
@@ -1168,30 +1577,77 @@ pub fn compute(
             }
         }
     }
-    // Poor villages: the village exit test of each village with people.
+    // Poor villages: the village exit test of each village with people; with the project records, which
+    // of them (and of the villages with monitored households) had a work team in the year.
+    let team_villages =
+        projects.map(|p| crate::projects::team_villages(&p.records.teams, eval.as_of));
     let mut poor_villages = vec![0i64; areas.len()];
+    let mut teams = vec![TeamCoverage::default(); areas.len()];
     for code in engine.areas().codes() {
         if code.level() != AreaLevel::Village {
             continue;
         }
         let hits = targets_of(*code);
-        if hits.is_empty() || eval.rollup(code).is_none_or(|r| r.people <= 0) {
+        let Some(rollup) = eval.rollup(code).filter(|r| r.people > 0) else {
+            continue;
+        };
+        if hits.is_empty() {
             continue;
         }
-        if engine
+        let poor = engine
             .village_exit(eval, code)
-            .is_some_and(|e| e.meets == Some(false))
-        {
-            for t in hits {
-                poor_villages[t] += 1;
-            }
+            .is_some_and(|e| e.meets == Some(false));
+        let monitored = rollup.monitored_households.iter().sum::<i64>() > 0;
+        let team = team_villages.as_ref().is_some_and(|t| t.contains(code));
+        for t in hits {
+            poor_villages[t] += i64::from(poor);
+            let c = &mut teams[t];
+            c.poor += i64::from(poor);
+            c.poor_with_team += i64::from(poor && team);
+            c.monitored += i64::from(monitored);
+            c.monitored_with_team += i64::from(monitored && team);
         }
     }
+    // The economy's and the project library's figures of each area, computed there.
+    let codes: Vec<AreaCode> = areas.iter().map(|(c, _)| *c).collect();
+    let mut economy_years: Vec<Option<EconomyYears>> = match economy {
+        Some(data) => {
+            let force = crate::economy::labour_force_households(engine, eval);
+            let years: Vec<u16> = [Some(eval.year), eval.year.checked_sub(1)]
+                .into_iter()
+                .flatten()
+                .collect();
+            crate::economy::by_area_years(&codes, &years, data, &force)
+                .into_iter()
+                .map(|(_, mut f)| {
+                    let before = (f.len() > 1).then(|| f.remove(1));
+                    // The year before only when the records hold it.
+                    let before = before.filter(|_| {
+                        eval.year
+                            .checked_sub(1)
+                            .is_some_and(|y| data.employment.iter().any(|e| e.year == y))
+                    });
+                    Some(EconomyYears {
+                        now: f.swap_remove(0),
+                        before,
+                    })
+                })
+                .collect()
+        }
+        None => vec![None; areas.len()],
+    };
+    let mut project_details: Vec<Option<ProjectDetails>> = match projects {
+        Some(p) => crate::projects::details_by_area(&codes, p, eval.as_of)
+            .into_iter()
+            .map(|(_, d)| Some(d))
+            .collect(),
+        None => vec![None; areas.len()],
+    };
     // Cases of the year, up to the evaluation date, and those open on it.
     let mut lead_times = vec![LeadTimes::default(); areas.len()];
     let mut case_figures = vec![CaseFigures::default(); areas.len()];
     for case in leads.unwrap_or_default() {
-        if case.opened > eval.as_of {
+        if case.opened > cases_on {
             continue;
         }
         let limit = case
@@ -1200,7 +1656,7 @@ pub fn compute(
             .find_map(|c| eval.params_for(&c))
             .map(|p| i64::from(p.params.identification_days_limit));
         for t in targets_of(case.village) {
-            let days = case_figures[t].add(case, eval.year, eval.as_of, limit);
+            let days = case_figures[t].add(case, eval.year, cases_on, limit);
             if let Some(days) = days {
                 let l = &mut lead_times[t];
                 l.decided += 1;
@@ -1209,6 +1665,7 @@ pub fn compute(
             }
         }
     }
+    let mut row = 0usize;
     let rows = areas
         .iter()
         .zip(
@@ -1222,25 +1679,34 @@ pub fn compute(
         .zip(risks)
         .zip(monitored_risks)
         .zip(poor_villages)
+        .zip(visit_figures)
         .map(
             |(
                 (
                     (
                         (
                             (
-                                ((code, name), ((lead_times, case_figures), measure_figures)),
-                                returns,
+                                (
+                                    ((code, name), ((lead_times, case_figures), measure_figures)),
+                                    returns,
+                                ),
+                                inc,
                             ),
-                            inc,
+                            risks,
                         ),
-                        risks,
+                        monitored_risks,
                     ),
-                    monitored_risks,
+                    poor_villages,
                 ),
-                poor_villages,
+                visit_figures,
             )| {
                 let rollup = eval.rollup(code).copied().unwrap_or_default();
+                let i = row;
+                row += 1;
                 let mut data = AreaData {
+                    economy: economy_years.get_mut(i).and_then(Option::take),
+                    projects: project_details.get_mut(i).and_then(Option::take),
+                    teams: projects.map(|_| teams[i]),
                     rollup,
                     poor_villages: Some(poor_villages),
                     lifted_cumulative: history
@@ -1251,6 +1717,7 @@ pub fn compute(
                     leads: leads.map(|_| lead_times),
                     cases: leads.map(|_| case_figures),
                     measures: measures.map(|_| measure_figures),
+                    visits: visited.map(|_| visit_figures),
                     returned: returned.map(|_| returns),
                     ..AreaData::default()
                 };
@@ -1505,6 +1972,170 @@ mod tests {
         assert_eq!(early.get(&village, "elimination_cases_decided"), Some(1.0));
         let without = compute(&engine, &eval, &[(city, "市".into())], Extras::default());
         assert_eq!(without.get(&city, "lead_to_decision_days"), None);
+    }
+
+    /// The economy's and the project library's indicators are the figures their modules compute, for each
+    /// area of any level asked for (computed from the records within each area), never in the Parquet.
+    #[test]
+    fn economy_and_project_indicators_are_their_modules_figures_at_every_level() {
+        use crate::economy::{EconomyData, EconomyFigures};
+        use crate::projects::{ProjectDetails, ProjectInputs};
+        use jingzhun_core::economy::*;
+        use jingzhun_core::projects::*;
+        use jingzhun_core::{Area, AreaTree, Settlement, Yuan};
+        let codes = [
+            "51",
+            "5119",
+            "511902",
+            "511902001",
+            "511902001001",
+            "511902001002",
+            "511903",
+            "511903001",
+            "511903001001",
+        ];
+        let tree = AreaTree::new(codes.iter().map(|c| Area {
+            code: AreaCode::parse(c).unwrap(),
+            name: format!("区划{c}"),
+            settlement: (c.len() == 12).then_some(Settlement::Rural),
+        }))
+        .unwrap();
+        let day = NaiveDate::from_ymd_opt(2020, 12, 31).unwrap();
+        let engine = Engine::new(&tree, 2020, day);
+        let eval = engine
+            .evaluate(&jingzhun_policy::PolicyPack::builtin())
+            .unwrap();
+        let v = |c: &str| AreaCode::parse(c).unwrap();
+        let account = |village: &str, own: i64| CollectiveAccount {
+            village: v(village),
+            year: 2020,
+            income: [Yuan::from_yuan(own), Yuan::ZERO, Yuan::ZERO, Yuan::ZERO],
+            assets: Yuan::ZERO,
+            projects: vec![],
+        };
+        let base = |id: i64, village: &str, mu: f64| IndustryBase {
+            id: BaseId(id),
+            name: "茶园".into(),
+            kind: IndustryKind::Tea,
+            area_mu: mu,
+            village: v(village),
+            operator: None,
+            established: 2019,
+        };
+        let economy = EconomyData {
+            accounts: vec![
+                account("511902001001", 1_200_000),
+                account("511902001002", 150_000),
+                account("511903001001", 20_000),
+            ],
+            bases: vec![
+                base(1, "511902001001", 1_000.0),
+                base(2, "511902001002", 500.0),
+                base(3, "511903001001", 250.0),
+            ],
+            ..EconomyData::default()
+        };
+        let project = |id: i64, village: &str, kind: ProjectKind| Project {
+            id: ProjectId(id),
+            name: "项目".into(),
+            kind,
+            area: v(village),
+            year: 2020,
+            planned_output: 1.0,
+            beneficiary_households: 10,
+            budget: Yuan::from_yuan(100),
+            steps: vec![],
+        };
+        let mut records = ProjectRecords {
+            projects: vec![
+                project(1, "511902001001", ProjectKind::Industry),
+                project(2, "511903001001", ProjectKind::Road),
+            ],
+            ..ProjectRecords::default()
+        };
+        for (p, yuan, spent) in [(1, 1_000, 400), (2, 3_000, 3_000)] {
+            records.allocations.push(Allocation {
+                project: ProjectId(p),
+                source: FundSource::Central,
+                year: 2020,
+                amount: Yuan::from_yuan(yuan),
+            });
+            records.spending.push(Spending {
+                project: ProjectId(p),
+                source: FundSource::Central,
+                on: NaiveDate::from_ymd_opt(2020, 6, 1).unwrap(),
+                amount: Yuan::from_yuan(spent),
+            });
+        }
+        let inputs = ProjectInputs {
+            records,
+            cadres: vec![],
+        };
+        let areas: Vec<(AreaCode, String)> = ["5119", "511902", "511902001001", "511903"]
+            .iter()
+            .map(|c| (v(c), c.to_string()))
+            .collect();
+        let table = compute(
+            &engine,
+            &eval,
+            &areas,
+            Extras {
+                economy: Some(&economy),
+                projects: Some(&inputs),
+                ..Extras::default()
+            },
+        );
+        let none = HashSet::new();
+        for (area, _) in &areas {
+            let e = EconomyFigures::compute(area, 2020, &economy, &none);
+            let p = ProjectDetails::compute(&inputs.records, &inputs.cadres, area, day);
+            assert_eq!(
+                table.get(area, "industry_base_mu"),
+                Some(e.industry_base_mu)
+            );
+            assert_eq!(
+                table.get(area, "collective_income_villages_over_100k"),
+                Some(e.collective_income_villages_over_100k as f64)
+            );
+            assert_eq!(
+                table.get(area, "funds_execution_rate"),
+                p.total.execution_rate
+            );
+            assert_eq!(
+                table.get(area, "funds_execution_rate.central"),
+                p.by_source.get("central").and_then(|l| l.execution_rate)
+            );
+            assert_eq!(table.get(area, "funds_industry_share"), p.industry_share);
+        }
+        let city = v("5119");
+        assert_eq!(table.get(&city, "industry_base_mu"), Some(1_750.0));
+        assert_eq!(table.get(&city, "collective_villages.over_1m"), Some(1.0));
+        assert_eq!(table.get(&city, "collective_villages.100k_1m"), Some(1.0));
+        assert_eq!(table.get(&city, "collective_villages.under_50k"), Some(1.0));
+        assert_eq!(table.get(&city, "funds_execution_rate"), Some(0.85));
+        assert_eq!(table.get(&city, "funds_industry_share"), Some(0.25));
+        assert_eq!(table.get(&v("511902"), "funds_execution_rate"), Some(0.4));
+        assert_eq!(
+            table.get(&v("511902001001"), "industry_base_mu"),
+            Some(1_000.0)
+        );
+        assert_eq!(
+            table.get(&v("511903"), "collective_income_villages_over_100k"),
+            Some(0.0)
+        );
+        assert_eq!(
+            table.get(&city, "labour_in_work_yoy"),
+            None,
+            "no records of 2019"
+        );
+        for code in ["industry_base_mu", "funds_execution_rate", "labour_in_work"] {
+            assert!(indicator(code).is_some_and(|i| !i.in_parquet), "{code}");
+        }
+        assert!(indicator("incidence").is_some_and(|i| i.in_parquet));
+        // Without the records, no values.
+        let without = compute(&engine, &eval, &areas, Extras::default());
+        assert_eq!(without.get(&city, "industry_base_mu"), None);
+        assert_eq!(without.get(&city, "funds_execution_rate"), None);
     }
 
     #[test]

@@ -160,13 +160,7 @@ impl ProjectDetails {
             .filter(|t| within(&t.village) && t.from <= as_of)
             .collect();
         f.work_teams = teams.len() as i64;
-        let year_start = NaiveDate::from_ymd_opt(as_of.year(), 1, 1).unwrap_or(as_of);
-        d.villages_with_team = teams
-            .iter()
-            .filter(|t| t.to.is_none_or(|to| to >= year_start))
-            .map(|t| t.village)
-            .collect::<BTreeSet<_>>()
-            .len() as i64;
+        d.villages_with_team = villages_with_team(&r.teams, area, as_of).len() as i64;
         f.cadres_sent_liangshan = r
             .secondments
             .iter()
@@ -260,6 +254,167 @@ impl ProjectDetails {
     }
 }
 
+/// The villages of `area` with a work team in place some time in the year of `as_of` (sent by `as_of`, not
+/// withdrawn before the year began).
+pub fn villages_with_team(
+    teams: &[WorkTeam],
+    area: &AreaCode,
+    as_of: NaiveDate,
+) -> BTreeSet<AreaCode> {
+    let mut v = team_villages(teams, as_of);
+    v.retain(|village| area.contains(village));
+    v
+}
+
+/// The villages of `teams` with a work team in place some time in the year of `as_of`, wherever they are.
+pub fn team_villages(teams: &[WorkTeam], as_of: NaiveDate) -> BTreeSet<AreaCode> {
+    let year_start = NaiveDate::from_ymd_opt(as_of.year(), 1, 1).unwrap_or(as_of);
+    teams
+        .iter()
+        .filter(|t| t.from <= as_of)
+        .filter(|t| t.to.is_none_or(|to| to >= year_start))
+        .map(|t| t.village)
+        .collect()
+}
+
+/// What the project indicators are computed from: the records of the project library and its neighbours
+/// and the cadre table of an area (any superset of the areas asked for).
+#[derive(Debug, Clone, Default)]
+pub struct ProjectInputs {
+    pub records: ProjectRecords,
+    pub cadres: Vec<Cadre>,
+}
+
+impl ProjectInputs {
+    /// The records [`ProjectDetails::compute`] counts for `area` (and any area inside it): the details of
+    /// an area from this subset equal those from the whole. Partners are all kept (they are counted
+    /// through the area's donations).
+    pub fn within(&self, area: &AreaCode) -> ProjectInputs {
+        let r = &self.records;
+        let projects: Vec<Project> = r
+            .projects
+            .iter()
+            .filter(|p| area.contains(&p.area))
+            .cloned()
+            .collect();
+        let ids: BTreeSet<ProjectId> = projects.iter().map(|p| p.id).collect();
+        let assets: Vec<Asset> = r
+            .assets
+            .iter()
+            .filter(|a| ids.contains(&a.project))
+            .cloned()
+            .collect();
+        let asset_ids: BTreeSet<AssetId> = assets.iter().map(|a| a.id).collect();
+        let settlements: Vec<Settlement> = r
+            .settlements
+            .iter()
+            .filter(|x| area.contains(&x.village))
+            .cloned()
+            .collect();
+        let settlement_ids: BTreeSet<SettlementId> = settlements.iter().map(|x| x.id).collect();
+        ProjectInputs {
+            records: ProjectRecords {
+                beneficiaries: r
+                    .beneficiaries
+                    .iter()
+                    .filter(|(p, _)| ids.contains(p))
+                    .copied()
+                    .collect(),
+                allocations: r
+                    .allocations
+                    .iter()
+                    .filter(|a| ids.contains(&a.project))
+                    .cloned()
+                    .collect(),
+                spending: r
+                    .spending
+                    .iter()
+                    .filter(|x| ids.contains(&x.project))
+                    .cloned()
+                    .collect(),
+                returns: r
+                    .returns
+                    .iter()
+                    .filter(|x| asset_ids.contains(&x.asset))
+                    .cloned()
+                    .collect(),
+                teams: r
+                    .teams
+                    .iter()
+                    .filter(|t| area.contains(&t.village))
+                    .cloned()
+                    .collect(),
+                secondments: r
+                    .secondments
+                    .iter()
+                    .filter(|x| area.contains(&x.home_area))
+                    .cloned()
+                    .collect(),
+                partners: r.partners.clone(),
+                donations: r
+                    .donations
+                    .iter()
+                    .filter(|g| area.contains(&g.area))
+                    .cloned()
+                    .collect(),
+                residents: r
+                    .residents
+                    .iter()
+                    .filter(|x| settlement_ids.contains(&x.settlement))
+                    .cloned()
+                    .collect(),
+                settlements,
+                assets,
+                projects,
+            },
+            cadres: self
+                .cadres
+                .iter()
+                .filter(|c| area.contains(&c.area))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// The details of each of `areas` (any levels) as of `as_of`, in the order given: the project
+/// indicators at every level. Each area is computed by [`ProjectDetails::compute`] from the records within
+/// its nearest listed ancestor ([`ProjectInputs::within`]).
+pub fn details_by_area(
+    areas: &[AreaCode],
+    inputs: &ProjectInputs,
+    as_of: NaiveDate,
+) -> Vec<(AreaCode, ProjectDetails)> {
+    let mut order: Vec<usize> = (0..areas.len()).collect();
+    order.sort_by_key(|i| (areas[*i].level().digits(), areas[*i]));
+    let mut subsets: HashMap<AreaCode, ProjectInputs> = HashMap::new();
+    let mut out: Vec<Option<ProjectDetails>> = vec![None; areas.len()];
+    for i in order {
+        let area = areas[i];
+        let ancestors: Vec<AreaCode> = area.ancestors_and_self().filter(|a| *a != area).collect();
+        let parent = ancestors
+            .iter()
+            .rev()
+            .find_map(|a| subsets.get(a))
+            .unwrap_or(inputs);
+        let sub = parent.within(&area);
+        out[i] = Some(ProjectDetails::compute(
+            &sub.records,
+            &sub.cadres,
+            &area,
+            as_of,
+        ));
+        if area.level() != jingzhun_core::AreaLevel::Village {
+            subsets.insert(area, sub);
+        }
+    }
+    areas
+        .iter()
+        .zip(out)
+        .map(|(a, d)| (*a, d.unwrap_or_default()))
+        .collect()
+}
+
 /// Bazhong's published figures of issue 15 (Bazhong city government, Jan 2021; "over 2,000" work teams
 /// as 2,000, a lower bound).
 pub const BAZHONG_PUBLISHED_PROJECTS: &[Published] = &[
@@ -331,6 +486,7 @@ fn pct(x: Option<f64>) -> String {
 pub fn review_sections(
     d: &ProjectDetails,
     official: &[OfficialStat],
+    relocation: Option<&SettlementEmployment>,
     area_names: &dyn Fn(&str) -> String,
 ) -> Vec<Block> {
     let f = &d.figures;
@@ -434,6 +590,17 @@ pub fn review_sections(
         int((f.central_villages + f.settlement_sites + f.new_villages) as f64),
         int(d.relocated_in_settlements as f64),
     )));
+    if let Some(e) = relocation.filter(|e| e.households > e.no_labour) {
+        let with_labour = e.households - e.no_labour;
+        b.push(Block::Paragraph(format!(
+            "有劳动力的搬迁户 {} 户,其中 {} 户至少一人就业(就业 {} 人),占 {};有劳动力而无人就业的 {} 户已列入预警清单(搬迁户无人就业)。",
+            int(f64::from(with_labour)),
+            int(f64::from(e.with_worker)),
+            int(f64::from(e.workers)),
+            pct(Some(f64::from(e.with_worker) / f64::from(with_labour))),
+            int(e.without_worker.len() as f64),
+        )));
+    }
     if !official.is_empty() {
         b.push(Block::Heading("附:统计部门数据(与登记数据分列)".to_owned()));
         b.push(Block::Table(
@@ -672,7 +839,7 @@ mod tests {
         let early = ProjectDetails::compute(&r, &cadres, &area, d(2018, 8, 31));
         assert_eq!(early.figures.rural_roads_km, 0.0);
         let names = |c: &str| c.to_owned();
-        let blocks = review_sections(&x, &[], &names);
+        let blocks = review_sections(&x, &[], None, &names);
         let text = format!("{blocks:?}");
         assert!(text.contains("新改建农村公路 3 公里"), "{text}");
         assert!(text.contains("支出进度 25.0%"), "{text}");

@@ -16,12 +16,16 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
+use jingzhun_core::economy::EmploymentRecord;
 use jingzhun_core::monitoring::CaseId;
+use jingzhun_core::projects::Resident;
 use jingzhun_core::{AreaCode, AssistanceType, HouseholdId, MonitoringKind, RiskType, Yuan};
 use jingzhun_engine::{Engine, Evaluation};
 use jingzhun_policy::{flag, Guarantee, ProposalKind};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Serialize;
+
+use crate::economy;
 
 jingzhun_core::labeled_enum! {
     /// What a row of the warning list is about. Stable codes (API, CLI, URLs).
@@ -36,6 +40,8 @@ jingzhun_core::labeled_enum! {
         CaseOverdue = ("case_overdue", "办理事项已超时限"),
         CaseNear = ("case_near", "办理事项临近时限"),
         MeasureEnding = ("measure_ending", "帮扶措施即将到期"),
+        EmploymentLost = ("employment_lost", "务工就业中断"),
+        RelocatedWithoutWork = ("relocated_without_work", "搬迁户无人就业"),
     }
 }
 
@@ -62,7 +68,20 @@ impl WarningKind {
                 | WarningKind::ReturnToPoverty
                 | WarningKind::GuaranteeUnmet
                 | WarningKind::DepartmentAlert
+                | WarningKind::EmploymentLost
+                | WarningKind::RelocatedWithoutWork
         )
+    }
+
+    /// The risk type a lead taken up from a row of this kind is recorded with, when the kind names one
+    /// (lost work and relocated households without work: 因务工就业不稳).
+    pub fn risk(self) -> Option<RiskType> {
+        match self {
+            WarningKind::EmploymentLost | WarningKind::RelocatedWithoutWork => {
+                Some(RiskType::UnstableEmployment)
+            }
+            _ => None,
+        }
     }
 }
 
@@ -117,6 +136,9 @@ pub struct WarningRow {
     pub case: Option<CaseId>,
     /// The measure kind of a [`WarningKind::MeasureEnding`] row.
     pub measure: Option<AssistanceType>,
+    /// What the records say, in Chinese, for rows from the economy's records (who lost work and when;
+    /// never a resident ID).
+    pub detail: Option<String>,
 }
 
 /// An open case, as the workflow rows need it.
@@ -145,6 +167,13 @@ pub struct Workflow {
     pub near_days: i64,
     pub open_cases: Vec<OpenCase>,
     pub ending_measures: Vec<EndingMeasure>,
+    /// Employment records of the list's year and the year before (the economy's, issue 14): members of
+    /// lifted or monitored households who lost work make [`WarningKind::EmploymentLost`] rows
+    /// ([`economy::employment_leads`]), relocated households without anyone in work
+    /// [`WarningKind::RelocatedWithoutWork`] rows.
+    pub employment: Vec<EmploymentRecord>,
+    /// The relocated households living in settlements of the area ([`economy::relocated_without_work`]).
+    pub relocated: Vec<Resident>,
 }
 
 /// Counts of one area.
@@ -217,11 +246,27 @@ impl WarningSet {
     /// The rows of the households within `area` in `eval` (an evaluation of `engine`), with the workflow's.
     pub fn build(engine: &Engine, eval: &Evaluation, area: &AreaCode, work: &Workflow) -> Self {
         let open: HashSet<HouseholdId> = work.open_cases.iter().map(|c| c.household).collect();
+        // The economy's rows: lost work of the lifted and monitored labour force, relocated households
+        // without work — both from the employment records, the labour force from this evaluation.
+        let lost = if work.employment.is_empty() {
+            Vec::new()
+        } else {
+            let force = economy::labour_force_households(engine, eval);
+            economy::employment_leads(eval.year, &work.employment, &force)
+        };
+        let jobless = economy::relocated_without_work(
+            &work.relocated,
+            eval.as_of,
+            eval.year,
+            &work.employment,
+        );
         let wanted: HashSet<HouseholdId> = work
             .ending_measures
             .iter()
             .map(|m| m.household)
             .chain(open.iter().copied())
+            .chain(lost.iter().map(|l| l.household))
+            .chain(jobless.iter().copied())
             .collect();
         // What the workflow rows show of a household, from the same evaluation.
         let mut seen: HashMap<HouseholdId, (AreaCode, u32, i64, u16)> = HashMap::new();
@@ -250,6 +295,7 @@ impl WarningSet {
                 due: None,
                 case: None,
                 measure: None,
+                detail: None,
             };
             for kind in WarningKind::ALL {
                 let hit = match kind.proposal() {
@@ -298,6 +344,7 @@ impl WarningSet {
                 due: None,
                 case: None,
                 measure: None,
+                detail: None,
             }
         };
         if let Some(today) = work.today {
@@ -328,6 +375,41 @@ impl WarningSet {
             row.due = Some(m.ended);
             row.measure = Some(m.kind);
             rows.push(row);
+        }
+        // One row per household: its members' losses in one sentence.
+        let mut by_household: BTreeMap<HouseholdId, Vec<&economy::EmploymentLead>> =
+            BTreeMap::new();
+        for l in &lost {
+            by_household.entry(l.household).or_default().push(l);
+        }
+        let economy_row = |household: HouseholdId, kind: WarningKind, detail: String| {
+            let &(village, ..) = seen.get(&household)?;
+            let mut row = workflow_row(household, village, kind);
+            if let Some(risk) = kind.risk() {
+                row.risk_types.retain(|r| *r != risk);
+                row.risk_types.insert(0, risk);
+            }
+            row.detail = Some(detail);
+            Some(row)
+        };
+        for (household, leads) in by_household {
+            let detail = leads
+                .iter()
+                .map(|l| format!("{}: {}", l.member_masked, l.explanation))
+                .collect::<Vec<_>>()
+                .join("; ");
+            rows.extend(economy_row(household, WarningKind::EmploymentLost, detail));
+        }
+        for household in jobless {
+            let detail = format!(
+                "易地扶贫搬迁户, {} 年有劳动年龄成员而无人就业(务工、公益性岗位或就业帮扶车间)",
+                eval.year
+            );
+            rows.extend(economy_row(
+                household,
+                WarningKind::RelocatedWithoutWork,
+                detail,
+            ));
         }
         rows.sort_by(|x, y| {
             (x.village, x.household, x.kind, x.due).cmp(&(y.village, y.household, y.kind, y.due))
@@ -458,6 +540,9 @@ pub fn subject(r: &WarningRow) -> String {
             r.measure.map(|m| m.label()).unwrap_or_default(),
             r.due.map(|d| d.to_string()).unwrap_or_default()
         ),
+        WarningKind::EmploymentLost | WarningKind::RelocatedWithoutWork => {
+            r.detail.clone().unwrap_or_default()
+        }
         _ => String::new(),
     }
 }

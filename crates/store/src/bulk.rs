@@ -2,7 +2,8 @@
 //!
 //! SQLite: one transaction per batch of [`SQLITE_BATCH`] households with cached prepared statements, rows
 //! written as they come from the iterator. PostgreSQL: batches of [`PG_BATCH`] households are buffered, ids
-//! reserved from the sequence in one query, then each table is filled with one binary `COPY FROM STDIN`.
+//! reserved from the sequence in one query, then each table is filled with one binary `COPY FROM STDIN`; a
+//! worker thread writes each batch while the next is drawn from the iterator ([`pg_load_batches`]).
 //! Each batch commits on its own with one audit entry (count and household-number range), so a failure
 //! loses only the batch in progress: the error is returned and earlier batches stay (the progress callback has
 //! reported them).
@@ -52,7 +53,7 @@ impl HouseholdHistory {
     }
 
     /// The household number (of the first version; all versions must carry the same).
-    fn number(&self) -> Result<&str> {
+    pub(crate) fn number(&self) -> Result<&str> {
         self.versions
             .first()
             .map(|(_, h)| h.number.as_str())
@@ -60,7 +61,7 @@ impl HouseholdHistory {
     }
 
     /// Every version valid, and all of one household number.
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         let number = self.number()?;
         for (_, h) in &self.versions {
             check_household(h)?;
@@ -185,13 +186,13 @@ fn load_batches(
     progress: &mut dyn FnMut(usize),
     mut written: Written<'_>,
 ) -> Result<usize> {
+    if let Conn::Pg(_) = conn {
+        return pg_load_batches(conn, at, households, meta, actor, reason, progress, written);
+    }
     let mut total = 0;
     let keep = written.is_some();
     loop {
-        let (range, kept) = match conn {
-            Conn::Sqlite(_) => sqlite_batch(conn, at, households, meta, actor, reason, keep)?,
-            Conn::Pg(_) => pg_batch(conn, at, households, meta, actor, reason, keep)?,
-        };
+        let (range, kept) = sqlite_batch(conn, at, households, meta, actor, reason, keep)?;
         if range.count == 0 {
             break;
         }
@@ -203,15 +204,88 @@ fn load_batches(
                 .map(|(id, h)| stored_history(id, h, at))
                 .collect());
         }
-        let full = match conn {
-            Conn::Sqlite(_) => SQLITE_BATCH,
-            Conn::Pg(_) => PG_BATCH,
-        };
-        if range.count < full {
+        if range.count < SQLITE_BATCH {
             break;
         }
     }
     Ok(total)
+}
+
+/// PostgreSQL's batches, pipelined: a worker thread writes batch *n* (checks, `COPY`, audit entry, commit)
+/// while this thread draws batch *n + 1* from the iterator — for `synth`, generates it. One batch is being
+/// written and one drawn at a time, so memory stays at two batches, and the client's work (generating and
+/// encoding) overlaps the server's (`COPY` and index upkeep) instead of taking turns with it: on a county,
+/// about a quarter of the load's wall time was the client's (BENCHMARKS.md, "Pool"). Batches commit in
+/// order; progress and `written` are reported here, after each commit, as before. A failed batch stops
+/// the load with its error; earlier batches stay committed.
+#[allow(clippy::too_many_arguments)]
+fn pg_load_batches(
+    conn: &mut Conn,
+    at: DateTime<Utc>,
+    households: &mut dyn Iterator<Item = HouseholdHistory>,
+    meta: &VersionMeta,
+    actor: &Actor,
+    reason: &str,
+    progress: &mut dyn FnMut(usize),
+    mut written: Written<'_>,
+) -> Result<usize> {
+    use std::sync::mpsc;
+    let keep = written.is_some();
+    let (to_writer, batches) = mpsc::sync_channel::<Vec<HouseholdHistory>>(1);
+    let (done_tx, done) = mpsc::channel::<Result<(Range, Kept)>>();
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || {
+            for batch in batches {
+                let outcome = pg_batch(conn, at, batch, meta, actor, reason, keep);
+                let failed = outcome.is_err();
+                if done_tx.send(outcome).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        let mut total = 0;
+        let mut in_flight = false;
+        // The writer's answer for the batch in flight; a writer gone without one has panicked.
+        let mut finish = |total: &mut usize| -> Result<()> {
+            let (range, kept) = done
+                .recv()
+                .map_err(|_| StoreError::Invalid("批量写入线程意外终止".into()))??;
+            *total += range.count;
+            progress(*total);
+            if let Some(w) = written.as_mut() {
+                w(kept
+                    .into_iter()
+                    .map(|(id, h)| stored_history(id, h, at))
+                    .collect());
+            }
+            Ok(())
+        };
+        let result = loop {
+            // Drawn while the writer copies the previous batch.
+            let batch: Vec<HouseholdHistory> = (&mut *households).take(PG_BATCH).collect();
+            let last = batch.len() < PG_BATCH;
+            if in_flight {
+                if let Err(e) = finish(&mut total) {
+                    break Err(e);
+                }
+            }
+            if batch.is_empty() {
+                break Ok(total);
+            }
+            if to_writer.send(batch).is_err() {
+                break Err(StoreError::Invalid("批量写入线程意外终止".into()));
+            }
+            in_flight = true;
+            if last {
+                break finish(&mut total).map(|()| total);
+            }
+        };
+        drop(to_writer);
+        if writer.join().is_err() && result.is_ok() {
+            return Err(StoreError::Invalid("批量写入线程意外终止".into()));
+        }
+        result
+    })
 }
 
 /// A household as written, in the form the store's scans read it back.
@@ -338,16 +412,16 @@ pub(crate) fn copy_rows<'r>(
     Ok(w.finish()?)
 }
 
+/// Writes one batch of at most [`PG_BATCH`] households in its own transaction (see [`pg_load_batches`]).
 fn pg_batch(
     conn: &mut Conn,
     at: DateTime<Utc>,
-    households: &mut dyn Iterator<Item = HouseholdHistory>,
+    batch: Vec<HouseholdHistory>,
     meta: &VersionMeta,
     actor: &Actor,
     reason: &str,
     keep: bool,
 ) -> Result<(Range, Kept)> {
-    let batch: Vec<HouseholdHistory> = (&mut *households).take(PG_BATCH).collect();
     let mut range = Range::default();
     if batch.is_empty() {
         return Ok((range, Vec::new()));

@@ -48,6 +48,15 @@ pub enum StoreError {
     },
 
     /// A project step was based on a stale step count: someone else recorded a step first.
+    /// The township review of a case whose village notice is still up, or that has an unresolved objection.
+    #[error("{}", notice_running(case, until, *open_objections))]
+    NoticeRunning {
+        case: jingzhun_core::monitoring::CaseId,
+        /// The notice's last day.
+        until: chrono::NaiveDate,
+        /// Unresolved objections naming the case (0 when the notice is simply still up).
+        open_objections: u64,
+    },
     #[error("项目 {project} 已被他人办理: 当前已登记 {current} 个环节, 本次操作基于 {expected} 个, 请刷新后重试")]
     ProjectConflict {
         project: ProjectId,
@@ -102,4 +111,18 @@ pub(crate) fn invalid(table: &str, column: &str, value: impl std::fmt::Display) 
         value
     };
     StoreError::Invalid(format!("表 {table} 列 {column} 的值「{shown}」无法解析"))
+}
+
+fn notice_running(
+    case: &jingzhun_core::monitoring::CaseId,
+    until: &chrono::NaiveDate,
+    open_objections: u64,
+) -> String {
+    if open_objections > 0 {
+        format!(
+            "监测事项 {case} 在公示期间有 {open_objections} 条异议尚未处理，处理完毕后乡镇才能审核"
+        )
+    } else {
+        format!("监测事项 {case} 的村内公示到 {until} 才结束，公示期满后乡镇才能审核")
+    }
 }

@@ -356,6 +356,18 @@ pub(crate) fn append_event(
 ) -> Result<Version> {
     let version = bump_version(tx, id, expected, None)?;
     copy_version(tx, id.0, expected.0, version, at, actor, reason)?;
+    // The new version takes effect on the event's date (a decision recorded today is today's version, not
+    // the registration's), never before the version it follows.
+    tx.exec(
+        "UPDATE household_versions SET effective_from = ? \
+         WHERE household_id = ? AND version = ? AND effective_from < ?",
+        &[
+            Val::date(event.effective),
+            Val::I64(id.0),
+            Val::I64(version),
+            Val::date(event.effective),
+        ],
+    )?;
     insert_event(tx, id.0, event, at, actor)?;
     audit::append(
         tx,
@@ -637,17 +649,17 @@ pub(crate) fn ids_within(
 }
 
 /// Produces the next `(key, row)` of an ordered stream (the key: a household id, or id and version).
-type Next<'a, K, T> = Box<dyn FnMut() -> Result<Option<(K, T)>> + 'a>;
+pub(crate) type Next<'a, K, T> = Box<dyn FnMut() -> Result<Option<(K, T)>> + 'a>;
 
 /// Rows of one key, pulled from an ordered stream.
-struct Merge<'a, T, K = i64> {
+pub(crate) struct Merge<'a, T, K = i64> {
     next: Next<'a, K, T>,
     head: Option<(K, T)>,
     done: bool,
 }
 
 impl<'a, T, K: PartialEq> Merge<'a, T, K> {
-    fn new(next: impl FnMut() -> Result<Option<(K, T)>> + 'a) -> Self {
+    pub(crate) fn new(next: impl FnMut() -> Result<Option<(K, T)>> + 'a) -> Self {
         Self {
             next: Box::new(next),
             head: None,
@@ -842,7 +854,7 @@ const PORTAL_CHUNK: i32 = 4096;
 
 /// The next row of `portal`, fetched [`PORTAL_CHUNK`] rows at a time: portals let the scans read their four
 /// result sets in step over one connection.
-fn next_portal_row(
+pub(crate) fn next_portal_row(
     client: &RefCell<&mut postgres::Transaction<'_>>,
     portal: &postgres::Portal,
     buf: &mut VecDeque<postgres::Row>,
@@ -855,7 +867,7 @@ fn next_portal_row(
     Ok(buf.pop_front())
 }
 
-fn merge(
+pub(crate) fn merge(
     mut versions: Merge<'_, VersionRow>,
     mut members: Merge<'_, jingzhun_core::Member>,
     mut incomes: Merge<'_, jingzhun_core::IncomeRecord>,
@@ -979,7 +991,7 @@ pub(crate) fn scan_histories(
     }
 }
 
-fn merge_histories(
+pub(crate) fn merge_histories(
     mut versions: Merge<'_, VersionRow>,
     mut members: Merge<'_, jingzhun_core::Member, (i64, i64)>,
     mut incomes: Merge<'_, jingzhun_core::IncomeRecord, (i64, i64)>,

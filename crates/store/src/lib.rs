@@ -24,6 +24,9 @@
 //!   and event facts as blobs, stamped with the audit sequence of the data they came from, so that reports
 //!   restore a year instead of scanning the registry; [`Store::data_seq`] and [`Store::first_change_since`]
 //!   read the audit log as the registry's change feed.
+//! - `attachments` and `attachment_removals` (migration 0015, `attachments` module): files of a household or
+//!   one of its cases (授权承诺书, visit and notice photos; JPEG, PNG or PDF recognised from the content),
+//!   the content as `bytea`/BLOB or kept in a folder by SHA-256; a removal is recorded, never a deletion.
 //! - `areas`, `area_changes` (renames and merges), `evaluation_runs`, `evaluation_proposals`, `audit_log`,
 //!   `accounts` and `sessions` (for the web crate), `schema_migrations`.
 //!
@@ -98,6 +101,7 @@
 
 mod accounts;
 mod areas;
+mod attachments;
 mod audit;
 mod bulk;
 mod changes;
@@ -110,6 +114,8 @@ mod households;
 mod import;
 mod migrate;
 mod monitoring;
+mod notices;
+mod pg_national;
 mod projects;
 mod schema;
 mod snapshots;
@@ -126,6 +132,7 @@ use jingzhun_core::{
 };
 
 pub use accounts::{AccountRow, NewAccountRow, SessionRow};
+pub use attachments::{sha256_hex, AttachmentInfo, NewAttachment, Removal};
 pub use audit::{
     Actor, AuditEntry, AuditFilter, AuditProblem, AuditProblemKind, AuditReport, GENESIS_HASH,
 };
@@ -142,6 +149,8 @@ pub use monitoring::{
     CaseCounts, CaseFilter, CaseOutline, MeasureCounts, MonitoringBatch, MonitoringImported,
     MonitoringLoaded,
 };
+pub use notices::StoredReview;
+pub use pg_national::{Layout, NationalLoaded, PartitionInfo, BLOCK_SPAN, PROVINCE_SPAN};
 pub use projects::{ProjectIds, ProjectsBatch};
 pub use snapshots::{is_data_change, DataChange, NewSnapshot, SnapshotInfo, SnapshotPart};
 pub use survey::{MemberChangeRecord, SurveyOutcome, SurveyRow};
@@ -724,7 +733,10 @@ impl Store {
         as_of: Option<NaiveDate>,
         f: &mut dyn FnMut(StoredHousehold) -> Result<()>,
     ) -> Result<usize> {
-        self.read_long(|tx| households::scan(tx, within, as_of, f))
+        self.read_long(|tx| match pg_national::layout(tx)? {
+            Layout::Partitioned => pg_national::scan(tx, within, as_of, None, f),
+            Layout::Plain => households::scan(tx, within, as_of, f),
+        })
     }
 
     /// [`Store::scan_households`] as of `as_of` with the incomes of `year` only (each household's
@@ -737,7 +749,10 @@ impl Store {
         year: u16,
         f: &mut dyn FnMut(StoredHousehold) -> Result<()>,
     ) -> Result<usize> {
-        self.read(|tx| households::scan_incomes_of(tx, within, Some(as_of), Some(year), f))
+        self.read(|tx| match pg_national::layout(tx)? {
+            Layout::Partitioned => pg_national::scan(tx, within, Some(as_of), Some(year), f),
+            Layout::Plain => households::scan_incomes_of(tx, within, Some(as_of), Some(year), f),
+        })
     }
 
     /// Streams every household that was ever filed under a village in `within` (in any of its versions)
@@ -749,7 +764,65 @@ impl Store {
         within: &AreaCode,
         f: &mut dyn FnMut(StoredHistory) -> Result<()>,
     ) -> Result<usize> {
-        self.read_long(|tx| households::scan_histories(tx, within, f))
+        self.read_long(|tx| match pg_national::layout(tx)? {
+            Layout::Partitioned => pg_national::scan_histories(tx, within, f),
+            Layout::Plain => households::scan_histories(tx, within, f),
+        })
+    }
+
+    // ---- The national layout (issue 16, `pg_national`) ----
+
+    /// How the registry tables are laid out: [`Layout::Plain`] (SQLite always, PostgreSQL by default) or
+    /// [`Layout::Partitioned`] by province (PostgreSQL after [`Store::partition_registry`]).
+    pub fn registry_layout(&self) -> Result<Layout> {
+        self.read(pg_national::layout)
+    }
+
+    /// Converts a PostgreSQL registry to the national layout, partitioned by province, in one transaction
+    /// (the rows it holds are moved; one audit entry). Returns the households moved, or `None` if it was
+    /// partitioned already. Refused on SQLite.
+    pub fn partition_registry(&self, actor: &Actor, reason: &str) -> Result<Option<u64>> {
+        self.write_long(|tx, now| pg_national::partition(tx, now, actor, reason))
+    }
+
+    /// Loads households into new partition groups of the national layout with `writers` parallel binary
+    /// `COPY` streams, keys and indexes built after the rows, all or nothing, one audit entry per group
+    /// (see the `pg_national` module). `batches` is read on the calling thread (an `Err` from it abandons
+    /// the load: nothing is attached); `progress` sees the count
+    /// handed to the writers. Needs `writers + 1` connections of the pool for long work
+    /// ([`StoreOptions::pg_bulk_pool_size`]).
+    pub fn national_load(
+        &self,
+        batches: &mut dyn Iterator<Item = Result<Vec<HouseholdHistory>>>,
+        writers: usize,
+        actor: &Actor,
+        reason: &str,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<NationalLoaded> {
+        if let Connections::Pg { bulk, .. } = &self.conns {
+            let room = bulk.max_size().saturating_sub(1).max(1) as usize;
+            return pg_national::load(
+                self,
+                batches,
+                writers.clamp(1, room),
+                actor,
+                reason,
+                progress,
+            );
+        }
+        Err(StoreError::Invalid(
+            "全国库的并行载入只适用于 PostgreSQL 数据库".into(),
+        ))
+    }
+
+    /// The partition groups of the national layout with what each holds now (`local` first).
+    pub fn national_partitions(&self) -> Result<Vec<PartitionInfo>> {
+        self.read_long(pg_national::partitions)
+    }
+
+    /// The partitions of `households` that a scan of `within` reads, from PostgreSQL's plan.
+    pub fn partitions_read(&self, within: &AreaCode) -> Result<Vec<String>> {
+        self.read(|tx| pg_national::partitions_read(tx, within))
     }
 
     /// Households currently filed under a village in `within`.

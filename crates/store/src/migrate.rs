@@ -67,6 +67,21 @@ const SQLITE: &[Migration] = &[
         name: "survey",
         sql: include_str!("../migrations/sqlite/0013_survey.sql"),
     },
+    Migration {
+        version: 14,
+        name: "village_reviews",
+        sql: include_str!("../migrations/sqlite/0014_village_reviews.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "attachments",
+        sql: include_str!("../migrations/sqlite/0015_attachments.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "national",
+        sql: include_str!("../migrations/sqlite/0016_national.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -119,6 +134,21 @@ const POSTGRES: &[Migration] = &[
         version: 13,
         name: "survey",
         sql: include_str!("../migrations/postgres/0013_survey.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "village_reviews",
+        sql: include_str!("../migrations/postgres/0014_village_reviews.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "attachments",
+        sql: include_str!("../migrations/postgres/0015_attachments.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "national",
+        sql: include_str!("../migrations/postgres/0016_national.sql"),
     },
 ];
 

@@ -45,6 +45,14 @@ pub struct CaseFilter {
     /// Only cases still waiting for a step.
     pub open_only: bool,
     pub kind: Option<CaseKind>,
+    /// Only open cases waiting for one of these steps (any step when empty).
+    pub next_steps: Vec<Step>,
+    /// Only cases whose lead was recorded at or after this instant.
+    pub opened_from: Option<DateTime<Utc>>,
+    /// Only cases whose lead was recorded before this instant.
+    pub opened_before: Option<DateTime<Utc>>,
+    /// Newest lead first instead of oldest (deadline order).
+    pub newest_first: bool,
     /// At most this many (after `offset`); `None` for all.
     pub limit: Option<usize>,
     pub offset: usize,
@@ -599,7 +607,7 @@ fn decision_kind(kind: CaseKind) -> StatusEventKind {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn record_step(
+pub(crate) fn record_step(
     tx: &mut Tx<'_>,
     at: DateTime<Utc>,
     id: &CaseId,
@@ -620,6 +628,9 @@ fn record_step(
     case.push_step(step)
         .map_err(|source| StoreError::StepOrder { case: *id, source })?;
     let step = &case.steps[expected];
+    if step.step == Step::TownshipReview && step.outcome == Outcome::Pass {
+        crate::notices::check_township_review(tx, id, step.at)?;
+    }
     if last_at.is_some_and(|t| step.at < t) {
         return Err(StoreError::Invalid(format!(
             "监测事项 {id}: 「{}」的时间早于上一环节",
@@ -798,6 +809,19 @@ fn filter_sql(area: &AreaCode, filter: &CaseFilter) -> (String, Vec<Val<'static>
         sql.push_str(" AND kind = ?");
         params.push(Val::Str(kind.code()));
     }
+    if !filter.next_steps.is_empty() {
+        let marks = vec!["?"; filter.next_steps.len()].join(", ");
+        sql.push_str(&format!(" AND next_step IN ({marks})"));
+        params.extend(filter.next_steps.iter().map(|s| Val::Str(s.code())));
+    }
+    if let Some(from) = filter.opened_from {
+        sql.push_str(" AND opened_at >= ?");
+        params.push(Val::Ts(from));
+    }
+    if let Some(before) = filter.opened_before {
+        sql.push_str(" AND opened_at < ?");
+        params.push(Val::Ts(before));
+    }
     (sql, params)
 }
 
@@ -812,7 +836,11 @@ fn count_within(tx: &mut Tx<'_>, area: &AreaCode, filter: &CaseFilter) -> Result
 
 fn within(tx: &mut Tx<'_>, area: &AreaCode, filter: &CaseFilter) -> Result<Vec<CaseRecord>> {
     let (mut sql, mut params) = filter_sql(area, filter);
-    sql.push_str(" ORDER BY opened_at, id LIMIT ? OFFSET ?");
+    sql.push_str(if filter.newest_first {
+        " ORDER BY opened_at DESC, id DESC LIMIT ? OFFSET ?"
+    } else {
+        " ORDER BY opened_at, id LIMIT ? OFFSET ?"
+    });
     params.push(Val::I64(
         filter
             .limit
@@ -1052,6 +1080,65 @@ fn measures_of(tx: &mut Tx<'_>, household: HouseholdId) -> Result<Vec<(MeasureId
         ),
         &[Val::I64(household.0)],
         decode_measure,
+    )
+}
+
+/// Every measure of the households currently filed within `area`, by village, household and start.
+fn each_measure_within(
+    tx: &mut Tx<'_>,
+    area: &AreaCode,
+    f: &mut dyn FnMut(MeasureId, Measure) -> Result<()>,
+) -> Result<()> {
+    let (lo, hi) = households::village_range(area);
+    tx.query(
+        &format!(
+            "SELECT m.id, {} FROM households h JOIN assistance_measures m ON m.household_id = h.id \
+             WHERE h.village_code BETWEEN ? AND ? ORDER BY h.village_code, h.id, m.started, m.id",
+            col_list(MEASURE_COLS, "m")
+        ),
+        &[Val::Str(&lo), Val::Str(&hi)],
+        &mut |r| {
+            let (id, m) = decode_measure(r)?;
+            f(id, m)
+        },
+    )
+}
+
+/// The households currently filed within `area` with a visit from `from` to `to` (both included).
+fn households_visited_within(
+    tx: &mut Tx<'_>,
+    area: &AreaCode,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<HouseholdId>> {
+    let (lo, hi) = households::village_range(area);
+    tx.query_vec(
+        "SELECT DISTINCT v.household_id FROM households h JOIN visits v ON v.household_id = h.id \
+         WHERE h.village_code BETWEEN ? AND ? AND v.visited_on >= ? AND v.visited_on <= ? \
+         ORDER BY v.household_id",
+        &[Val::Str(&lo), Val::Str(&hi), Val::date(from), Val::date(to)],
+        |r| Ok(HouseholdId(r.i64(0)?)),
+    )
+}
+
+/// Every visit to the households currently filed within `area`, by village, household and date.
+fn each_visit_within(
+    tx: &mut Tx<'_>,
+    area: &AreaCode,
+    f: &mut dyn FnMut(VisitId, Visit) -> Result<()>,
+) -> Result<()> {
+    let (lo, hi) = households::village_range(area);
+    tx.query(
+        &format!(
+            "SELECT v.id, {} FROM households h JOIN visits v ON v.household_id = h.id \
+             WHERE h.village_code BETWEEN ? AND ? ORDER BY h.village_code, h.id, v.visited_on, v.id",
+            col_list(VISIT_COLS, "v")
+        ),
+        &[Val::Str(&lo), Val::Str(&hi)],
+        &mut |r| {
+            let (id, v) = decode_visit(r)?;
+            f(id, v)
+        },
     )
 }
 
@@ -1941,6 +2028,37 @@ impl Store {
         on: NaiveDate,
     ) -> Result<Vec<(HouseholdId, AssistanceType)>> {
         self.read(|tx| running_kinds(tx, area, on))
+    }
+
+    /// Streams every assistance measure of the households currently filed within `area` (by village,
+    /// household, start), on a connection for long work: the measures list and its export.
+    pub fn each_measure_within(
+        &self,
+        area: &AreaCode,
+        f: &mut dyn FnMut(MeasureId, Measure) -> Result<()>,
+    ) -> Result<()> {
+        self.read_long(|tx| each_measure_within(tx, area, f))
+    }
+
+    /// The households currently filed within `area` visited between `from` and `to` (both included): the
+    /// visit timeliness indicator.
+    pub fn households_visited_within(
+        &self,
+        area: &AreaCode,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<HouseholdId>> {
+        self.read(|tx| households_visited_within(tx, area, from, to))
+    }
+
+    /// Streams every visit to the households currently filed within `area` (by village, household, date),
+    /// on a connection for long work: the visits list and its export.
+    pub fn each_visit_within(
+        &self,
+        area: &AreaCode,
+        f: &mut dyn FnMut(VisitId, Visit) -> Result<()>,
+    ) -> Result<()> {
+        self.read_long(|tx| each_visit_within(tx, area, f))
     }
 
     /// Records a visit; returns its id. The findings are stored but never audited (they may mention health).

@@ -849,6 +849,30 @@ fn records_within(tx: &mut Tx<'_>, area: &AreaCode) -> Result<ProjectRecords> {
             })
         },
     )?;
+    let (settlements, residents) = settlements_within(tx, area)?;
+    Ok(ProjectRecords {
+        projects,
+        beneficiaries,
+        allocations,
+        spending,
+        assets,
+        returns,
+        teams,
+        secondments,
+        partners,
+        donations,
+        settlements,
+        residents,
+    })
+}
+
+/// The settlements within `area` and the households living in them.
+fn settlements_within(
+    tx: &mut Tx<'_>,
+    area: &AreaCode,
+) -> Result<(Vec<Settlement>, Vec<Resident>)> {
+    let (lo, hi) = prefix(area);
+    let range = || [Val::Owned(lo.clone()), Val::Owned(hi.clone())];
     let settlements = tx.query_vec(
         &format!(
             "SELECT {} FROM settlements WHERE village_code >= ? AND village_code < ? ORDER BY id",
@@ -881,20 +905,7 @@ fn records_within(tx: &mut Tx<'_>, area: &AreaCode) -> Result<ProjectRecords> {
             })
         },
     )?;
-    Ok(ProjectRecords {
-        projects,
-        beneficiaries,
-        allocations,
-        spending,
-        assets,
-        returns,
-        teams,
-        secondments,
-        partners,
-        donations,
-        settlements,
-        residents,
-    })
+    Ok((settlements, residents))
 }
 
 fn next_ids(tx: &mut Tx<'_>) -> Result<ProjectIds> {
@@ -1501,6 +1512,12 @@ impl Store {
     /// Every record of the project library, funds, assets, forces and settlements within `area`.
     pub fn project_records_within(&self, area: &AreaCode) -> Result<ProjectRecords> {
         self.read(|tx| records_within(tx, area))
+    }
+
+    /// The settlements (安置点) within `area` and the relocated households living in them (the relocation
+    /// warning reads these without the rest of the project library).
+    pub fn settlements_within(&self, area: &AreaCode) -> Result<(Vec<Settlement>, Vec<Resident>)> {
+        self.read(|tx| settlements_within(tx, area))
     }
 
     /// The next free ids for writer-chosen keys (projects, assets, teams, partners, settlements).

@@ -33,6 +33,8 @@ const NOT_CHANGES: &[&str] = &[
     "%refused%",
     "evaluation.%",
     "snapshot.%",
+    // Attachments (photos, signed forms) are kept with a household but change none of its facts.
+    "attachment.%",
 ];
 
 /// Whether an audit action records a change to the registry's data (see the module documentation).
@@ -329,6 +331,8 @@ mod tests {
             "import.refused_outside_area",
             "evaluation.save",
             "snapshot.save",
+            "attachment.upload",
+            "attachment.remove",
         ] {
             assert!(!is_data_change(action), "{action}");
         }

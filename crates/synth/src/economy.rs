@@ -13,7 +13,10 @@
 //!   就业帮扶车间), months from the wage; the others are not working, with a reason from their record
 //!   (studying, illness, disability) or drawn (care, no job, other). So the members' wages add up to the
 //!   household's 工资性收入 of the year, exactly, whenever someone can be named (households whose only
-//!   members are older than 64 or unable to work keep their wages unattributed).
+//!   members are older than 64 or unable to work keep their wages unattributed). Work breaks off some
+//!   years (**assumed** rate [`WORK_BREAK_RATE`], its own stream): a short year of 1–5 months at the same
+//!   wage, or, for a migrant while another member keeps working, a year without work (务工中断) whose wages
+//!   the others earn — so the employment warning (因务工就业不稳) has something to find.
 //! - **links** (联农带农): a registered household's asset-income dividend of the year is a 资产收益 or 入股分红
 //!   link, the whole amount; a share of households sell under contract (订单生产: a fixed part of their gross
 //!   business income) or rent out land (土地流转租金: their other property income); local workers at an
@@ -104,6 +107,33 @@ pub const CONTRACT_SHARE: f64 = 0.35;
 pub const LAND_RENT_SHARE: f64 = 0.2;
 /// Assumed: wage per month of local work, yuan (to derive months from a wage).
 pub const LOCAL_WAGE_PER_MONTH: f64 = 1_500.0;
+/// Assumed: the share of the lifted and monitored workers whose work breaks off in a year (fewer than six
+/// months, or none), by year. Nobody publishes it; the national 脱贫劳动力务工规模 moved by about 3% from one
+/// year to the next (32.43 million in 2020, 31.45 in 2021, 32.78 in 2022), and 2020 (the epidemic's year)
+/// twice that: the rate is read from those swings.
+pub const WORK_BREAK_RATE: [(u16, f64); 7] = [
+    (2019, 0.03),
+    (2020, 0.06),
+    (2021, 0.03),
+    (2022, 0.035),
+    (2023, 0.03),
+    (2024, 0.03),
+    (2025, 0.03),
+];
+/// Assumed: of the breaks in a household where someone else keeps working, the share that are a whole
+/// year without work (返乡); the rest, and every break of a household's only worker, are a short year (1–5
+/// months) with the same wage (so the household's 工资性收入 stays theirs).
+pub const WHOLE_YEAR_BREAK_SHARE: f64 = 0.5;
+/// The employment breaks' stream (its own, so the other records of a village draw as before).
+pub const STREAM_WORK_BREAKS: u64 = 0x4252_4b53; // "BRKS"
+
+/// The break rate of `year` ([`WORK_BREAK_RATE`]).
+pub fn work_break_rate(year: u16) -> f64 {
+    WORK_BREAK_RATE
+        .iter()
+        .find(|(y, _)| *y == year)
+        .map_or(0.03, |(_, r)| *r)
+}
 
 /// Records of one village: area-wide records placed in it, and household-side records with local ids.
 #[derive(Debug, Clone, PartialEq)]
@@ -588,6 +618,7 @@ pub(crate) fn generate(
     let targets = plan.targets.get(vplan.county).and_then(|t| t.as_ref());
     let index = targets.and_then(|t| t.villages.binary_search(&vplan.source).ok());
     let mut rng = rng::stream(seed, village.code.as_str(), STREAM_ECONOMY);
+    let mut breaks = rng::stream(seed, village.code.as_str(), STREAM_WORK_BREAKS);
     let mut out = VillageEconomy {
         village: village.code,
         households: village
@@ -725,10 +756,33 @@ pub(crate) fn generate(
                 .map(|(k, _)| k)
                 .collect();
             let wages = income.get(IncomeComponent::Wages).fen();
-            let migrants: Vec<usize> = working_age
+            let all_migrants: Vec<usize> = working_age
                 .iter()
                 .copied()
                 .filter(|k| record.members[*k].migrant_months.get() > 0)
+                .collect();
+            // Breaks of the year (see [`WORK_BREAK_RATE`]): a migrant whose work breaks off, while another
+            // keeps working, may spend the year without work (the others earn the wages); otherwise the
+            // year is short.
+            let rate = work_break_rate(year);
+            let mut short: Vec<usize> = Vec::new();
+            let mut lost: Vec<usize> = Vec::new();
+            for k in &all_migrants {
+                if rng::chance(&mut breaks, rate) {
+                    if all_migrants.len() > lost.len() + 1
+                        && rng::chance(&mut breaks, WHOLE_YEAR_BREAK_SHARE)
+                    {
+                        lost.push(*k);
+                    } else {
+                        short.push(*k);
+                    }
+                }
+            }
+            let short_months = |rng: &mut SynthRng| rng::int(rng, 1, 5) as u8;
+            let migrants: Vec<usize> = all_migrants
+                .iter()
+                .copied()
+                .filter(|k| !lost.contains(k))
                 .collect();
             let studying = |k: usize| {
                 record.members[k].schooling.is_some_and(|s| {
@@ -779,20 +833,38 @@ pub(crate) fn generate(
                         WorkStatus::WithinProvince => EmploymentStatus::MigrantWithinProvince,
                         _ => EmploymentStatus::MigrantOutsideProvince,
                     },
-                    months: m.migrant_months.get(),
+                    months: if short.contains(k) {
+                        short_months(&mut breaks).min(m.migrant_months.get())
+                    } else {
+                        m.migrant_months.get()
+                    },
                     wage: Yuan::from_fen(wage.max(0)),
                     reason: None,
+                });
+            }
+            for k in &lost {
+                r.employment.push(EmploymentRecord {
+                    household: local,
+                    member: record.members[*k].resident_id,
+                    year,
+                    status: EmploymentStatus::NotWorking,
+                    months: 0,
+                    wage: Yuan::ZERO,
+                    reason: Some(NotWorkingReason::JobLost),
                 });
             }
             for k in working_age
                 .iter()
                 .copied()
-                .filter(|k| !migrants.contains(k))
+                .filter(|k| !all_migrants.contains(k))
             {
                 let m = &record.members[k];
                 if Some(k) == local_worker {
-                    let months =
+                    let mut months =
                         ((wages as f64 / 100.0 / LOCAL_WAGE_PER_MONTH).round() as i64).clamp(1, 12);
+                    if rng::chance(&mut breaks, rate) {
+                        months = months.min(i64::from(short_months(&mut breaks)));
+                    }
                     r.employment.push(EmploymentRecord {
                         household: local,
                         member: m.resident_id,

@@ -116,13 +116,21 @@ async fn session(app: &App, user: &str, role: Role, area: &str) -> Result<(Strin
     Ok((cookie, csrf))
 }
 
-async fn timed_get(app: &App, cookie: &str, uri: &str, what: &str) -> Result<Vec<u8>, Error> {
+/// Posts a download's form (`uri` is `path?fields`: downloads are POSTs with the session's CSRF token).
+async fn timed_download(
+    app: &App,
+    s: &(String, String),
+    uri: &str,
+    what: &str,
+) -> Result<Vec<u8>, Error> {
+    let (path, fields) = uri.split_once('?').unwrap_or((uri, ""));
     let started = Instant::now();
     let res = send(
         app,
-        Request::get(uri)
-            .header(header::COOKIE, cookie)
-            .body(Body::empty())?,
+        Request::post(path)
+            .header(header::COOKIE, &s.0)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("_csrf={}&{fields}", s.1)))?,
     )
     .await?;
     if res.status != StatusCode::OK {
@@ -223,44 +231,44 @@ async fn main() -> Result<(), Error> {
     )
     .await?;
     let year = 2020;
-    timed_get(
+    timed_download(
         &a,
-        &c.0,
+        &c,
         &format!("/reports/tables?year={year}"),
         "county tables XLSX, cold",
     )
     .await?;
-    timed_get(
+    timed_download(
         &a,
-        &c.0,
+        &c,
         &format!("/reports/tables?year={year}"),
         "county tables XLSX, warm",
     )
     .await?;
-    timed_get(
+    timed_download(
         &a,
-        &c.0,
+        &c,
         &format!("/reports/annual?year={year}&format=html"),
         "county annual review HTML, warm",
     )
     .await?;
-    timed_get(
+    timed_download(
         &a,
-        &t.0,
+        &t,
         &format!("/reports/tables?year={year}"),
         "township tables XLSX, cold",
     )
     .await?;
-    timed_get(
+    timed_download(
         &a,
-        &c.0,
+        &c,
         "/reports/export?format=xlsx&year=2020",
         "county household list XLSX",
     )
     .await?;
-    let csv = timed_get(
+    let csv = timed_download(
         &a,
-        &c.0,
+        &c,
         "/reports/export?format=csv&year=2020",
         "county household list CSV (full IDs)",
     )

@@ -246,6 +246,9 @@ fn main() -> Result<(), Error> {
         (format!("village {village_name}"), q(&village_name)),
         // Few matches, but its trigram is in nearly every number.
         ("digits 0000000".to_owned(), q("0000000")),
+        // The account's dashboard and its warning list.
+        ("dashboard".to_owned(), "/".to_owned()),
+        ("warnings".to_owned(), "/warnings".to_owned()),
     ];
     for (label, path) in &urls {
         println!("URL {} {path}", label.replace(' ', "_"));

@@ -93,6 +93,13 @@ pub enum Action {
     ApproveProject,
     /// The warning lists (预警清单) of one's area, their JSON and their masked, audited XLSX download.
     ViewWarnings,
+    /// Open or download a household's attachments (a signed 授权承诺书 carries ID numbers and signatures):
+    /// the roles that see personal data.
+    ViewAttachments,
+    /// Upload an attachment (授权承诺书, visit or notice photo) to a household or one of its cases.
+    UploadAttachment,
+    /// Remove an attachment (recorded with a reason; the file stays in the household's history).
+    RemoveAttachment,
 }
 
 impl Action {
@@ -122,6 +129,9 @@ impl Action {
         Action::RecordProjectStep,
         Action::ApproveProject,
         Action::ViewWarnings,
+        Action::ViewAttachments,
+        Action::UploadAttachment,
+        Action::RemoveAttachment,
     ];
 }
 
@@ -173,6 +183,10 @@ pub const fn allows(role: Role, action: Action) -> bool {
         // Projects are carried out by the township and the county; only the county approves and accepts.
         RecordProjectStep => matches!(role, TownshipReviewer | CountyApprover),
         ApproveProject => matches!(role, CountyApprover),
+        // Attachments hold personal data (IDs and signatures on the consent, faces and homes on photos).
+        ViewAttachments => matches!(role, VillageCadre | TownshipReviewer | CountyApprover),
+        // Filed by the village (visits, notices) and the township (its review); removed by the same.
+        UploadAttachment | RemoveAttachment => matches!(role, VillageCadre | TownshipReviewer),
     }
 }
 
@@ -254,6 +268,23 @@ mod tests {
                 assert!(allows(*r, Action::ViewPersonalData), "{r:?}");
             }
         }
+    }
+
+    #[test]
+    fn attachments_are_opened_only_by_roles_that_see_personal_data() {
+        for r in Role::ALL {
+            if allows(*r, Action::ViewAttachments) {
+                assert!(allows(*r, Action::ViewPersonalData), "{r:?}");
+            }
+            // Whoever files or removes an attachment can open it.
+            for a in [Action::UploadAttachment, Action::RemoveAttachment] {
+                if allows(*r, a) {
+                    assert!(allows(*r, Action::ViewAttachments), "{r:?} {a:?}");
+                }
+            }
+        }
+        assert!(!allows(Role::Analyst, Action::ViewAttachments));
+        assert!(!allows(Role::Admin, Action::ViewAttachments));
     }
 
     #[test]

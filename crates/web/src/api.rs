@@ -174,7 +174,7 @@ pub async fn household(
 /// with `all`).
 pub async fn cases(
     State(state): State<AppState>,
-    Query(params): Query<crate::case_pages::InboxParams>,
+    Query(params): Query<crate::features::monitoring::handlers::InboxParams>,
     can: Can<act::ViewHousehold>,
 ) -> Result<Json<Inbox>, AppError> {
     let query = params.query()?;
@@ -254,10 +254,10 @@ pub async fn create_lead(
         risk_types: lead.risk_types,
         note: lead.note.trim().to_owned(),
     };
-    let today = today(&state);
+    let now = state.now();
     let (user, scope) = (can.user, can.scope);
     let opened = state
-        .run(move |b| cases::open_lead(b, &user, &scope, id, lead, today))
+        .run(move |b| cases::open_lead(b, &user, &scope, id, lead, now))
         .await?;
     Ok(match opened {
         Ok(case) => (
@@ -287,6 +287,14 @@ pub struct StepBody {
     /// with 409 and the case as it now stands. Absent: the case as read now.
     #[serde(default)]
     pub seen: Option<usize>,
+    /// Village review: the day of the meeting (default today), who took part, the notice's complaint
+    /// phone (both required).
+    #[serde(default)]
+    pub reviewed_on: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub participants: String,
+    #[serde(default)]
+    pub complaint_phone: String,
 }
 
 async fn record_step<A: crate::auth::ActionMarker>(
@@ -301,12 +309,23 @@ async fn record_step<A: crate::auth::ActionMarker>(
         outcome,
         note,
         seen,
+        reviewed_on,
+        participants,
+        complaint_phone,
     } = body(step_body)?;
     let input = cases::StepInput {
         step,
         outcome,
         note: note.trim().to_owned(),
         seen,
+        now: state.now(),
+        review: (step == crate::workflow::Step::VillageReview).then_some(
+            crate::features::monitoring::service::ReviewMeeting {
+                reviewed_on,
+                participants,
+                complaint_phone,
+            },
+        ),
     };
     let today = today(&state);
     let (user, scope, st) = (can.user, can.scope, state.clone());

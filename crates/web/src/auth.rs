@@ -169,6 +169,9 @@ pub mod act {
         RecordProjectStep,
         ApproveProject,
         ViewWarnings,
+        ViewAttachments,
+        UploadAttachment,
+        RemoveAttachment,
     );
 }
 

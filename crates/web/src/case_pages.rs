@@ -1,78 +1,25 @@
-//! Page handlers of the monitoring workflow: the inbox, the lead form, a case with its next step, the step
-//! forms (one route per step, each naming the step's action) and the printable village notice.
+//! Page handlers of the monitoring workflow: the lead form, a case with its next step and the step forms
+//! (one route per step, each naming the step's action). The inbox, the village review and its notice, the
+//! batches, the decision notice and the household card are `features::monitoring`'s.
 
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use jingzhun_core::{AreaCode, Channel, MonitoringKind, RiskType};
+use jingzhun_core::{Channel, MonitoringKind, RiskType};
 
 use crate::access::Action;
 use crate::auth::{act, ActionMarker, Can};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::pages::{household_param, today};
-use crate::services::cases::{self, InboxQuery, NewLead, StepInput};
+use crate::services::cases::{self, NewLead, StepInput};
 use crate::state::AppState;
 use crate::templates::*;
 use crate::workflow::{Outcome, Step, StepExt};
 
 fn limit_fn(state: &AppState) -> impl Fn(&jingzhun_core::AreaCode, u16) -> u16 + Sync + '_ {
     move |area, year| state.identification_days_limit(area, year)
-}
-
-/// `?all=1&area=…&page=N` of the inbox.
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct InboxParams {
-    #[serde(default)]
-    all: String,
-    #[serde(default)]
-    area: String,
-    #[serde(default)]
-    page: String,
-}
-
-impl InboxParams {
-    pub fn query(&self) -> Result<InboxQuery, AppError> {
-        let area = match self.area.trim() {
-            "" => None,
-            a => Some(AreaCode::parse(a).map_err(|_| AppError::BadRequest)?),
-        };
-        let page = match self.page.trim() {
-            "" => 0,
-            p => p.parse::<usize>().map_err(|_| AppError::BadRequest)?,
-        };
-        Ok(InboxQuery {
-            all: matches!(self.all.trim(), "1" | "true"),
-            area,
-            page,
-        })
-    }
-}
-
-/// `GET /cases`: the inbox of the caller's area (or of `?area=` inside it), one page at a time.
-pub async fn inbox(
-    State(state): State<AppState>,
-    lang: Lang,
-    uri: OriginalUri,
-    Query(params): Query<InboxParams>,
-    can: Can<act::ViewHousehold>,
-) -> Result<Response, AppError> {
-    let query = params.query()?;
-    let today = today(&state);
-    let (user, scope, st) = (can.user.clone(), can.scope, state.clone());
-    let inbox = state
-        .run(move |b| cases::inbox(b, &user, &scope, &query, &limit_fn(&st), today))
-        .await?;
-    let here = uri
-        .0
-        .path_and_query()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "/cases".to_owned());
-    render(&CasesPage {
-        chrome: Chrome::new(lang, "cases.title", &here, Some(&can.user)),
-        inbox,
-    })
 }
 
 fn lead_page(
@@ -183,9 +130,10 @@ pub async fn create_lead(
         note: field(&fields, "note").unwrap_or_default().trim().to_owned(),
     };
     let today = today(&state);
+    let now = state.now();
     let (user, scope) = (can.user.clone(), can.scope);
     let opened = state
-        .run(move |b| cases::open_lead(b, &user, &scope, id, lead, today))
+        .run(move |b| cases::open_lead(b, &user, &scope, id, lead, now))
         .await?;
     match opened {
         Ok(case_id) => Ok(Redirect::to(&format!("/cases/{case_id}")).into_response()),
@@ -238,25 +186,6 @@ fn case_page(
     page
 }
 
-/// `GET /cases/{case}/notice`: the printable village notice.
-pub async fn notice(
-    State(state): State<AppState>,
-    lang: Lang,
-    Path(case_id): Path<String>,
-    can: Can<act::ViewHousehold>,
-) -> Result<Response, AppError> {
-    let today = today(&state);
-    let (user, scope) = (can.user.clone(), can.scope);
-    let id = case_id.clone();
-    let n = state
-        .run(move |b| cases::notice(b, &user, &scope, &id, today))
-        .await?;
-    render(&NoticePage {
-        chrome: Chrome::new(lang, "notice.title", "/cases", Some(&can.user)),
-        n,
-    })
-}
-
 #[derive(serde::Deserialize)]
 pub struct StepForm {
     outcome: String,
@@ -265,6 +194,23 @@ pub struct StepForm {
     /// The step count of the page the form was on (a stale page is refused with 409).
     #[serde(default)]
     seen: String,
+    /// The village review's meeting: its date, who took part, the notice's complaint phone.
+    #[serde(default)]
+    reviewed_on: String,
+    #[serde(default)]
+    participants: String,
+    #[serde(default)]
+    complaint_phone: String,
+}
+
+impl StepForm {
+    fn meeting(&self) -> Vec<(String, String)> {
+        vec![
+            ("reviewed_on".to_owned(), self.reviewed_on.clone()),
+            ("participants".to_owned(), self.participants.clone()),
+            ("complaint_phone".to_owned(), self.complaint_phone.clone()),
+        ]
+    }
 }
 
 /// Records `step` for the caller allowed by `A` (the route names `A`; the step's own action must be the
@@ -288,6 +234,10 @@ async fn record<A: ActionMarker>(
         outcome,
         note: form.note.trim().to_owned(),
         seen,
+        now: state.now(),
+        review: (step == Step::VillageReview)
+            .then(|| crate::features::monitoring::handlers::meeting_of(&form.meeting()))
+            .transpose()?,
     };
     let today = today(&state);
     let (user, scope, st) = (can.user.clone(), can.scope, state.clone());

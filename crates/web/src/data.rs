@@ -286,6 +286,19 @@ pub trait Backend: Send + Sync + 'static {
     fn side_facts_of(&self, household: HouseholdId) -> DataResult<jingzhun_policy::SideFacts>;
     /// The side facts of every household within an area.
     fn side_facts_within(&self, within: &AreaCode) -> DataResult<jingzhun_loader::SideIndex>;
+    /// Streams every assistance measure of the households currently within `within` (by village,
+    /// household, start): the measures export.
+    fn each_measure_within(
+        &self,
+        within: &AreaCode,
+        f: &mut dyn FnMut(MeasureId, Measure),
+    ) -> DataResult<()>;
+    /// Streams every visit to the households currently within `within` (by village, household, date).
+    fn each_visit_within(
+        &self,
+        within: &AreaCode,
+        f: &mut dyn FnMut(VisitId, Visit),
+    ) -> DataResult<()>;
     fn add_visit(&self, visit: &Visit, actor: &str) -> DataResult<VisitId>;
     /// A household's visits, by date.
     fn visits_of(&self, household: HouseholdId) -> DataResult<Vec<(VisitId, Visit)>>;
@@ -352,6 +365,12 @@ pub trait Backend: Send + Sync + 'static {
     /// The store itself, for the engine-based reports (which stream the registry through
     /// `jingzhun_loader`); `None` for a backend without one (the reports then answer unavailable).
     fn report_store(&self) -> Option<std::sync::Arc<jingzhun_store::Store>> {
+        None
+    }
+
+    /// The primary store (never the read replica), for features that keep their own tables there (the
+    /// attachments); `None` for a backend without one.
+    fn primary_store(&self) -> Option<std::sync::Arc<jingzhun_store::Store>> {
         None
     }
 

@@ -112,6 +112,48 @@ pub fn components() -> Value {
             ("monitored", i()),
         ])
     };
+    let num = || json!({"type": "number"});
+    put(
+        "ActionBoard",
+        obj(&[
+            ("area", s()),
+            ("area_name", s()),
+            ("year", i()),
+            ("as_of", date()),
+            (
+                "rates",
+                arr(obj(&[
+                    ("code", s()),
+                    ("name", s()),
+                    ("name_en", s()),
+                    ("definition", s()),
+                    ("value", opt(num())),
+                    ("text", s()),
+                ])),
+            ),
+            (
+                "children",
+                arr(obj(&[
+                    ("code", s()),
+                    ("name", s()),
+                    ("values", arr(opt(num()))),
+                    ("texts", arr(s())),
+                ])),
+            ),
+            ("sort", s()),
+            ("desc", b()),
+            (
+                "waiting",
+                arr(obj(&[
+                    ("step", step()),
+                    ("label", s()),
+                    ("cases", i()),
+                    ("mine", b()),
+                ])),
+            ),
+            ("mine", i()),
+        ]),
+    );
     put(
         "Dashboard",
         obj(&[
@@ -234,6 +276,7 @@ pub fn components() -> Value {
                     ("explanations", arr(expl())),
                 ])),
             ),
+            ("decided", opt(date())),
             (
                 "elimination",
                 opt(obj(&[("eligible", b()), ("conditions", arr(expl()))])),
@@ -452,7 +495,24 @@ pub fn components() -> Value {
             ("all", b()),
             ("page", i()),
             ("more", b()),
+            ("total", i()),
+            ("step", opt(codes(crate::workflow::Step::ALL, |v| v.code()))),
+            ("kind", opt(case_kind())),
+            (
+                "timing",
+                opt(json!({"type": "string", "enum": ["near", "overdue"]})),
+            ),
+            ("mine", b()),
+            (
+                "sort",
+                json!({"type": "string", "enum": ["deadline", "newest"]}),
+            ),
             ("cases", arr(r("CaseLine"))),
+            (
+                "my_steps",
+                arr(codes(crate::workflow::Step::ALL, |v| v.code())),
+            ),
+            ("query", s()),
         ]),
     );
     let channel = || codes(jingzhun_core::Channel::ALL, |v| v.code());
@@ -514,11 +574,39 @@ pub fn components() -> Value {
                     opt(json!({"type": "integer", "minimum": 0,
                         "description": "所依据的监测事项步骤数 (line.step_count); 已过时则答 409 并附监测事项现状"})),
                 ),
+                (
+                    "reviewed_on",
+                    opt(json!({"type": "string", "format": "date",
+                        "description": "村级评议: 评议会日期 (默认今天)"})),
+                ),
+                (
+                    "participants",
+                    json!({"type": "string", "description": "村级评议: 参加评议的人员 (评议时必填)"}),
+                ),
+                (
+                    "complaint_phone",
+                    json!({"type": "string", "description": "村级评议: 公示的监督电话 (评议时必填)"}),
+                ),
             ],
             &["outcome"],
         ),
     );
     put("Opened", obj(&[("case", s())]));
+    project_components(&mut put);
+    put(
+        "Todo",
+        obj(&[
+            (
+                "count",
+                json!({"type": "integer", "minimum": 0,
+                    "description": "本区域内等待本账号角色办理的在办监测事项数 (待我办理)"}),
+            ),
+            (
+                "steps",
+                json!({"type": "array", "items": {"type": "string"}}),
+            ),
+        ]),
+    );
     put(
         "LeadRefused",
         obj(&[
@@ -898,6 +986,86 @@ fn warnings_view() -> Value {
     ])
 }
 
+/// The project library's schemas (`features::projects::api`).
+fn project_components(put: &mut dyn FnMut(&str, Value)) {
+    use jingzhun_core::projects::{AssetOwner, ProjectKind, Stage};
+    let num = || json!({"type": "number"});
+    let stage = || codes(Stage::ALL, |v| v.code());
+    put(
+        "ProjectView",
+        obj(&[
+            ("id", i()),
+            ("name", s()),
+            ("kind", codes(ProjectKind::ALL, |v| v.code())),
+            ("kind_label", s()),
+            ("area", s()),
+            ("year", i()),
+            ("stage", stage()),
+            ("stage_label", s()),
+            ("next_stage", opt(stage())),
+            ("step_count", i()),
+            ("planned_output", num()),
+            ("actual_output", opt(num())),
+            ("unit", s()),
+            ("beneficiary_households", i()),
+            ("budget_yuan", num()),
+            ("announced_until", opt(date())),
+            (
+                "steps",
+                arr(obj(&[
+                    ("stage", stage()),
+                    ("stage_label", s()),
+                    ("on", date()),
+                    ("announced_until", opt(date())),
+                    ("owner", opt(codes(AssetOwner::ALL, |v| v.code()))),
+                    ("actual_output", opt(num())),
+                    ("by", s()),
+                    ("at", json!({"type": "string", "format": "date-time"})),
+                    ("note", s()),
+                ])),
+            ),
+        ]),
+    );
+    put(
+        "ProjectList",
+        obj(&[
+            ("area", s()),
+            ("page", i()),
+            ("page_size", i()),
+            ("projects", arr(r("ProjectView"))),
+        ]),
+    );
+    put(
+        "ProjectStepBody",
+        body(
+            &[
+                (
+                    "stage",
+                    json!({"type": "string", "description": "环节代码: /step 为 announced、under_way、completed、handed_over; /approve 为 approved、accepted"}),
+                ),
+                (
+                    "seen",
+                    json!({"type": "integer", "minimum": 0, "description": "所依据的项目环节数 (step_count); 已过时则答 409 并附项目现状"}),
+                ),
+                ("on", date()),
+                ("announced_until", opt(date())),
+                ("owner", opt(codes(AssetOwner::ALL, |v| v.code()))),
+                ("actual_output", opt(num())),
+                ("note", s()),
+            ],
+            &["stage", "seen", "on"],
+        ),
+    );
+    put(
+        "ProjectRefused",
+        obj(&[
+            ("error", s()),
+            ("message", s()),
+            ("project", r("ProjectView")),
+        ]),
+    );
+}
+
 /// What one operation takes and answers.
 pub struct Operation {
     /// The request body's schema (unsafe methods).
@@ -929,6 +1097,11 @@ pub fn operation(method: &Method, path: &str) -> Option<Operation> {
     Some(match (method.as_str(), path) {
         ("GET", "/api/v1/me") => get(r("Me")),
         ("GET", "/api/v1/dashboard" | "/api/v1/dashboard/{code}") => get(r("Dashboard")),
+        ("GET", "/api/v1/action") => {
+            let mut o = get(r("ActionBoard"));
+            o.others.push((400, r("Error")));
+            o
+        }
         ("GET", "/api/v1/areas/{code}") => get(r("AreaView")),
         ("GET", "/api/v1/households") => get(r("SearchResult")),
         ("GET", "/api/v1/households/{id}") => {
@@ -957,6 +1130,20 @@ pub fn operation(method: &Method, path: &str) -> Option<Operation> {
             o
         }
         ("GET", "/api/v1/cases/{case}") => get(r("CaseView")),
+        ("GET", "/api/v1/projects") => {
+            let mut o = get(r("ProjectList"));
+            o.others.push((400, r("Error")));
+            o
+        }
+        ("GET", "/api/v1/projects/{project}") => get(r("ProjectView")),
+        ("POST", "/api/v1/projects/{project}/step" | "/api/v1/projects/{project}/approve") => {
+            Operation {
+                request: Some(r("ProjectStepBody")),
+                success: (200, r("ProjectView")),
+                others: vec![(400, r("Error")), (409, r("ProjectRefused"))],
+            }
+        }
+        ("GET", "/api/v1/cases/todo") => get(r("Todo")),
         ("GET", "/api/v1/warnings") => {
             let mut o = get(r("WarningsView"));
             o.others.push((400, r("Error")));
@@ -1015,6 +1202,17 @@ fn parameters(path: &str) -> Vec<Value> {
         params.push(json!({"name": "case", "in": "path", "required": true,
             "description": "监测事项编号 (户ID-序号)", "schema": {"type": "string"}}));
     }
+    if path.contains("{project}") {
+        params.push(json!({"name": "project", "in": "path", "required": true,
+            "description": "项目编号", "schema": {"type": "integer"}}));
+    }
+    if path == "/api/v1/projects" {
+        params.push(json!({"name": "area", "in": "query", "required": false,
+            "description": "区域 (默认账号所属区域; 须在账号区域内)", "schema": {"type": "string"}}));
+        params.push(json!({"name": "page", "in": "query", "required": false,
+            "description": "页码, 从 0 起, 每页 200 个项目",
+            "schema": {"type": "integer", "minimum": 0}}));
+    }
     if path == "/api/v1/households" {
         params.push(json!({"name": "q", "in": "query", "required": false,
             "description": "姓名、身份证号、户编号或村名", "schema": {"type": "string"}}));
@@ -1032,6 +1230,30 @@ fn parameters(path: &str) -> Vec<Value> {
         params.push(json!({"name": "page", "in": "query", "required": false,
             "description": "页码, 从 0 起, 每页 50 件",
             "schema": {"type": "integer", "minimum": 0}}));
+        for (name, description) in [
+            ("step", "只列等待该环节的在办事项 (visit、comparison、village_review、township_review、county_approval)"),
+            ("kind", "事项类型 (identification、elimination)"),
+            ("timing", "near: 临近办结时限 (3 天内); overdue: 已逾期"),
+            ("mine", "1: 只列待本账号角色办理的事项 (待我办理)"),
+            ("sort", "deadline (默认, 时限最近的在前) 或 newest (最新线索在前)"),
+        ] {
+            params.push(json!({"name": name, "in": "query", "required": false,
+                "description": description, "schema": {"type": "string"}}));
+        }
+    }
+    if path == "/api/v1/action" {
+        for (name, description) in [
+            ("area", "区域 (默认账号所属区域; 须在账号区域内)"),
+            (
+                "sort",
+                "下级区域按此比率排序: monitored_share、assistance_coverage、visit_timeliness、risk_elimination_rate、overdue_rate",
+            ),
+            ("desc", "1: 从高到低"),
+            ("year", "评估年度 (默认当年)"),
+        ] {
+            params.push(json!({"name": name, "in": "query", "required": false,
+                "description": description, "schema": {"type": "string"}}));
+        }
     }
     if path == "/api/v1/warnings" {
         for (name, description) in [

@@ -336,6 +336,7 @@ async fn dashboard_page(
     uri: OriginalUri,
     can: Can<act::ViewDashboard>,
     code: Option<AreaCode>,
+    action: crate::features::action::handlers::ActionParams,
 ) -> Result<Response, AppError> {
     let today = today(&state);
     let user = can.user.clone();
@@ -370,11 +371,15 @@ async fn dashboard_page(
     } else {
         None
     };
+    let action =
+        crate::features::action::handlers::for_page(&state, &can.user, can.scope, code, &action)
+            .await?;
     render(&DashboardPage {
         chrome: Chrome::new(lang, "dash.title", &here(&uri), Some(&can.user)),
         d,
         trend_json,
         waiting,
+        action,
     })
 }
 
@@ -383,9 +388,10 @@ pub async fn home(
     State(state): State<AppState>,
     lang: Lang,
     uri: OriginalUri,
+    Query(action): Query<crate::features::action::handlers::ActionParams>,
     can: Can<act::ViewDashboard>,
 ) -> Result<Response, AppError> {
-    dashboard_page(state, lang, uri, can, None).await
+    dashboard_page(state, lang, uri, can, None, action).await
 }
 
 /// `GET /areas/{code}`: drill-down to an area inside the caller's.
@@ -394,10 +400,11 @@ pub async fn area_dashboard(
     lang: Lang,
     uri: OriginalUri,
     Path(code): Path<String>,
+    Query(action): Query<crate::features::action::handlers::ActionParams>,
     can: Can<act::ViewDashboard>,
 ) -> Result<Response, AppError> {
     let code = area_param(&code)?;
-    dashboard_page(state, lang, uri, can, Some(code)).await
+    dashboard_page(state, lang, uri, can, Some(code), action).await
 }
 
 #[derive(Deserialize, Default)]
@@ -516,6 +523,7 @@ pub async fn household(
     uri: OriginalUri,
     Path(id): Path<String>,
     Query(q): Query<YearQuery>,
+    Query(attach): Query<crate::features::attachments::handlers::CaseQuery>,
     can: Can<act::ViewHousehold>,
 ) -> Result<Response, AppError> {
     let id = household_param(&id)?;
@@ -539,8 +547,26 @@ pub async fn household(
     let economy = state
         .run(move |b| crate::features::economy::service::household_view(b, id))
         .await?;
+    let (view, upload, remove) = (
+        can.also(crate::access::Action::ViewAttachments),
+        can.also(crate::access::Action::UploadAttachment),
+        can.also(crate::access::Action::RemoveAttachment),
+    );
+    let attachments = state
+        .run(move |b| {
+            crate::features::attachments::service::household_section(
+                b,
+                id,
+                view,
+                upload,
+                remove,
+                &attach.case,
+            )
+        })
+        .await?;
     let mut page = HouseholdPage {
         economy,
+        attachments,
         chrome: Chrome::new(lang, "hh.no", &here(&uri), Some(&can.user)),
         h,
         can_record_lead: can.also(crate::access::Action::RecordLead),
@@ -549,7 +575,8 @@ pub async fn household(
         can_record_visit: can.also(crate::access::Action::RecordVisit),
         can_assign_cadre: can.also(crate::access::Action::AssignCadre),
     };
-    page.chrome.title = format!("{} {}", page.chrome.title, page.h.number);
+    // Titled by the head's name: people know a household by its head, not by its number.
+    page.chrome.title = page.h.head_name().to_owned();
     render(&page)
 }
 

@@ -1,12 +1,15 @@
-//! The report pages: `GET /reports` (what may be downloaded, for a year) and the downloads themselves —
-//! `/reports/tables` (the standard XLSX tables), `/reports/annual` (the annual review as HTML or Markdown)
-//! and `/reports/export` (the household list as XLSX or CSV, masked unless the role may see identity data,
-//! audited). All for the caller's own area; the logic is in [`crate::services::reports`].
+//! The report pages: `GET /reports` (what may be downloaded, for a year, as forms) and the downloads
+//! themselves — `POST /reports/tables` (the standard XLSX tables), `POST /reports/annual` (the annual review
+//! as HTML or Markdown) and `POST /reports/export` (the household list as XLSX or CSV, masked unless the
+//! role may see identity data, audited). Each download is heavy work, so only a POST with the session's
+//! CSRF token starts one (a link, a prefetch or another site's `<img>` cannot). All for the caller's own
+//! area; the logic is in [`crate::services::reports`].
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use axum::Form;
 use serde::Deserialize;
 
 use crate::auth::{act, Can};
@@ -28,6 +31,7 @@ pub struct ReportsPage {
     pub full_identity: bool,
 }
 
+/// The form of a download (beside its `_csrf`).
 #[derive(Deserialize, Default)]
 pub struct DownloadQuery {
     #[serde(default)]
@@ -109,11 +113,11 @@ pub async fn page(
     render(&p)
 }
 
-/// `GET /reports/tables?year=Y`: the standard tables of the caller's area (XLSX).
+/// `POST /reports/tables` (form: `year`): the standard tables of the caller's area (XLSX).
 pub async fn tables(
     State(state): State<AppState>,
-    Query(q): Query<DownloadQuery>,
     can: Can<act::DownloadReports>,
+    Form(q): Form<DownloadQuery>,
 ) -> Result<Response, AppError> {
     let year = reports::report_year(q.year()?, today(&state))?;
     let _permit = state.heavy().admit(can.account().id, HeavyKind::Report)?;
@@ -125,11 +129,11 @@ pub async fn tables(
     download(d)
 }
 
-/// `GET /reports/annual?year=Y&format=html|md`: the annual review of the caller's area.
+/// `POST /reports/annual` (form: `year`, `format=html|md`): the annual review of the caller's area.
 pub async fn annual(
     State(state): State<AppState>,
-    Query(q): Query<DownloadQuery>,
     can: Can<act::DownloadReports>,
+    Form(q): Form<DownloadQuery>,
 ) -> Result<Response, AppError> {
     let year = reports::report_year(q.year()?, today(&state))?;
     let format = ReviewFormat::parse(&q.format).ok_or(AppError::BadRequest)?;
@@ -142,12 +146,12 @@ pub async fn annual(
     download(d)
 }
 
-/// `GET /reports/export?format=xlsx|csv&year=Y`: the caller's area's households (incomes of year `Y`),
+/// `POST /reports/export` (form: `format=xlsx|csv`, `year`): the caller's area's households (incomes of year `Y`),
 /// masked unless the role may see identity data; audited.
 pub async fn export(
     State(state): State<AppState>,
-    Query(q): Query<DownloadQuery>,
     can: Can<act::DownloadReports>,
+    Form(q): Form<DownloadQuery>,
 ) -> Result<Response, AppError> {
     let year = reports::report_year(q.year()?, today(&state))?;
     let format = ExportFormat::parse(&q.format).ok_or(AppError::BadRequest)?;

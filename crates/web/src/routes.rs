@@ -37,7 +37,7 @@ pub enum Access {
 pub struct RouteSpec {
     pub method: Method,
     /// Axum path syntax: `{id}` is a household id, `{code}` an area code, `{case}` a monitoring case, `{account}`
-    /// an account id.
+    /// an account id, `{attachment}` an attachment id.
     pub path: &'static str,
     pub access: Access,
     /// One line for the OpenAPI document.
@@ -276,9 +276,18 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Method::GET,
                 "/whatif",
                 Access::Action(A::RunWhatIf),
-                "政策推演 (year, 参数, area, page)",
+                "政策推演表单 (year, 参数; 只显示表单, 不运行)",
             ),
             get(whatif::page),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/whatif",
+                Access::Action(A::RunWhatIf),
+                "运行政策推演 (表单: year, 参数, area, page)",
+            ),
+            post(whatif::run),
         ),
         (
             spec(
@@ -403,30 +412,30 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         (
             spec(
-                Method::GET,
+                Method::POST,
                 "/reports/tables",
                 Access::Action(A::DownloadReports),
-                "标准报表 XLSX (year)",
+                "标准报表 XLSX (表单: year)",
             ),
-            get(report_pages::tables),
+            post(report_pages::tables),
         ),
         (
             spec(
-                Method::GET,
+                Method::POST,
                 "/reports/annual",
                 Access::Action(A::DownloadReports),
-                "年度报告 (year, format=html|md)",
+                "年度报告 (表单: year, format=html|md)",
             ),
-            get(report_pages::annual),
+            post(report_pages::annual),
         ),
         (
             spec(
-                Method::GET,
+                Method::POST,
                 "/reports/export",
                 Access::Action(A::DownloadReports),
-                "农户清单导出 (format=xlsx|csv, year; 按角色遮蔽证件号码, 记入审计)",
+                "农户清单导出 (表单: format=xlsx|csv, year; 按角色遮蔽证件号码与健康信息, 记入审计)",
             ),
-            get(report_pages::export),
+            post(report_pages::export),
         ),
         // The rural economy (`features::economy`).
         (
@@ -455,7 +464,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ViewHousehold),
                 "监测线索与办理事项",
             ),
-            get(case_pages::inbox),
+            get(crate::features::monitoring::handlers::inbox),
         ),
         (
             spec(
@@ -489,9 +498,9 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Method::GET,
                 "/cases/{case}/notice",
                 Access::Action(A::ViewHousehold),
-                "村级公示",
+                "村级公示 (该户所在村级评议的公示, 列出评议通过的各户; 可打印)",
             ),
-            get(case_pages::notice),
+            get(crate::features::monitoring::handlers::notice),
         ),
         (
             spec(
@@ -537,6 +546,106 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "县级审定",
             ),
             post(case_pages::county_approval),
+        ),
+        // The monitoring workflow as cadres run it (see `features::monitoring`).
+        (
+            spec(
+                Method::POST,
+                "/cases/export",
+                Access::Action(A::DownloadReports),
+                "监测事项清单导出 XLSX (同列表筛选; 风险类型按角色遮蔽, 记入审计)",
+            ),
+            post(crate::features::monitoring::handlers::export),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/villages/{code}/review",
+                Access::Action(A::VillageReview),
+                "村级民主评议: 本村待评议的各户",
+            ),
+            get(crate::features::monitoring::handlers::review_form),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/villages/{code}/review",
+                Access::Action(A::VillageReview),
+                "登记村级民主评议 (日期、参加人员、各户结果) 并生成一份公示",
+            ),
+            post(crate::features::monitoring::handlers::record_review),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/cases/{case}/objections",
+                Access::Action(A::VillageReview),
+                "登记公示期间的异议 (提出人、日期、内容、处理结果)",
+            ),
+            post(crate::features::monitoring::handlers::add_objection),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/cases/{case}/objections/resolve",
+                Access::Action(A::VillageReview),
+                "登记异议的核实处理结果",
+            ),
+            post(crate::features::monitoring::handlers::resolve_objection),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/cases/{case}/decision",
+                Access::Action(A::ViewHousehold),
+                "告知书 (办结事项的决定, 可打印)",
+            ),
+            get(crate::features::monitoring::handlers::decision),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/households/{id}/card",
+                Access::Action(A::ViewHousehold),
+                "明白卡 (享受的帮扶政策、帮扶干部及电话, 可打印)",
+            ),
+            get(crate::features::monitoring::handlers::card),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/cases/batch/township-review",
+                Access::Action(step_action(Step::TownshipReview)),
+                "批量乡镇审核: 待审核各户的收入、保障情况和规则说明",
+            ),
+            get(crate::features::monitoring::handlers::township_batch),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/cases/batch/township-review",
+                Access::Action(step_action(Step::TownshipReview)),
+                "批量乡镇审核 (逐户确认, 每户一条审计记录)",
+            ),
+            post(crate::features::monitoring::handlers::record_township_batch),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/cases/batch/county-approval",
+                Access::Action(step_action(Step::CountyApproval)),
+                "批量县级审定: 待审定各户的收入、保障情况和规则说明",
+            ),
+            get(crate::features::monitoring::handlers::county_batch),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/cases/batch/county-approval",
+                Access::Action(step_action(Step::CountyApproval)),
+                "批量县级审定 (逐户确认, 每户一条审计记录)",
+            ),
+            post(crate::features::monitoring::handlers::record_county_batch),
         ),
         // A household's assistance: measures, visits, paired cadres.
         (
@@ -630,7 +739,89 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             post(crate::features::warnings::handlers::export),
         ),
+        // List exports (see `features::exports`): POST, limited, masked, audited, streamed.
+        (
+            spec(
+                Method::GET,
+                "/exports",
+                Access::Action(A::ViewHousehold),
+                "导出清单页",
+            ),
+            get(crate::features::exports::handlers::page),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/exports/search",
+                Access::Action(A::SearchHouseholds),
+                "导出农户查询结果(XLSX; q, area)",
+            ),
+            post(crate::features::exports::handlers::search),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/exports/cases",
+                Access::Action(A::ViewHousehold),
+                "导出监测事项清单(XLSX; area, all)",
+            ),
+            post(crate::features::exports::handlers::cases),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/exports/monitored",
+                Access::Action(A::ViewHousehold),
+                "导出监测对象清单(XLSX; area)",
+            ),
+            post(crate::features::exports::handlers::monitored),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/exports/measures",
+                Access::Action(A::ViewHousehold),
+                "导出帮扶措施清单(XLSX; area)",
+            ),
+            post(crate::features::exports::handlers::measures),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/exports/visits",
+                Access::Action(A::ViewHousehold),
+                "导出走访记录清单(XLSX; area)",
+            ),
+            post(crate::features::exports::handlers::visits),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/exports/cadres",
+                Access::Action(A::ViewHousehold),
+                "导出帮扶干部清单(XLSX; area)",
+            ),
+            post(crate::features::exports::handlers::cadres),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/exports/whatif",
+                Access::Action(A::RunWhatIf),
+                "导出政策推演变化户(XLSX; 同推演表单)",
+            ),
+            post(crate::features::exports::handlers::whatif),
+        ),
         // JSON API.
+        (
+            spec(
+                Method::GET,
+                "/api/v1/action",
+                Access::Action(A::ViewDashboard),
+                "行动看板: 区域及下级区域的监测对象占比、帮扶措施覆盖率、走访及时率、风险消除率、逾期率, 待办理事项",
+            ),
+            get(crate::features::action::handlers::api),
+        ),
         (
             spec(
                 Method::GET,
@@ -732,6 +923,15 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         (
             spec(
+                Method::GET,
+                "/api/v1/cases/todo",
+                Access::Action(A::ViewHousehold),
+                "待我办理: 等待本账号角色办理的在办监测事项数",
+            ),
+            get(crate::features::monitoring::handlers::todo),
+        ),
+        (
+            spec(
                 Method::POST,
                 "/api/v1/households/{id}/leads",
                 Access::Action(A::RecordLead),
@@ -829,6 +1029,81 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             post(mon::api_assign_cadre),
         ),
+        // Attachments (features/attachments).
+        (
+            spec(
+                Method::POST,
+                "/households/{id}/attachments",
+                Access::Action(A::UploadAttachment),
+                "上传附件(multipart/form-data: kind, case, note, file; JPEG、PNG 或 PDF)",
+            ),
+            post(crate::features::attachments::handlers::upload).layer(DefaultBodyLimit::max(
+                jingzhun_core::attachment::MAX_ATTACHMENT_BYTES + 1024 * 1024,
+            )),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/attachments/{attachment}",
+                Access::Action(A::ViewAttachments),
+                "查看附件",
+            ),
+            get(crate::features::attachments::handlers::view),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/attachments/{attachment}/download",
+                Access::Action(A::ViewAttachments),
+                "下载附件",
+            ),
+            get(crate::features::attachments::handlers::download),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/attachments/{attachment}/remove",
+                Access::Action(A::RemoveAttachment),
+                "删除附件(reason; 文件保留在户的历史中)",
+            ),
+            post(crate::features::attachments::handlers::remove),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/api/v1/projects",
+                Access::Action(A::ViewProjects),
+                "项目库 (area, page)",
+            ),
+            get(crate::features::projects::api::list),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/api/v1/projects/{project}",
+                Access::Action(A::ViewProjects),
+                "项目及其流程",
+            ),
+            get(crate::features::projects::api::show),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/projects/{project}/step",
+                Access::Action(A::RecordProjectStep),
+                "登记项目环节 (公告公示、开工、完工、资产移交)",
+            ),
+            post(crate::features::projects::api::step),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/api/v1/projects/{project}/approve",
+                Access::Action(A::ApproveProject),
+                "县级审批、验收项目",
+            ),
+            post(crate::features::projects::api::approve),
+        ),
         (
             spec(
                 Method::GET,
@@ -849,6 +1124,8 @@ pub fn specs() -> Vec<RouteSpec> {
 /// The application: every route of [`table`], CSRF protection on unsafe requests, error rendering,
 /// security headers and compression.
 pub fn router(state: AppState) -> Router {
+    // ECharts and the style sheet compressed once, in the background.
+    crate::assets::warm();
     let mut app: Router<AppState> = Router::new();
     for (spec, handler) in table() {
         app = app.route(spec.path, handler);

@@ -50,6 +50,8 @@ pub struct WebConfig {
     pub idle_timeout: Duration,
     /// The area and years the server holds evaluated in memory (see [`crate::features::live`]).
     pub live: crate::features::live::LiveConfig,
+    /// Where attachments' content is kept: the database (default) or a folder (`--attachments-dir`).
+    pub attachments: crate::features::attachments::storage::Storage,
 }
 
 impl WebConfig {
@@ -66,6 +68,7 @@ impl WebConfig {
             header_read_timeout: Duration::from_secs(20),
             idle_timeout: Duration::from_secs(300),
             live: Default::default(),
+            attachments: Default::default(),
         }
     }
 }

@@ -118,9 +118,9 @@ fn data_error(e: StoreError) -> DataError {
             message: e.to_string(),
             open,
         },
-        StoreError::CaseConflict { .. } | StoreError::StepOrder { .. } => {
-            DataError::CaseRefused(e.to_string())
-        }
+        StoreError::CaseConflict { .. }
+        | StoreError::StepOrder { .. }
+        | StoreError::NoticeRunning { .. } => DataError::CaseRefused(e.to_string()),
         other => DataError::Other(other.to_string()),
     }
 }
@@ -463,6 +463,32 @@ impl Backend for StoreBackend {
         jingzhun_loader::SideIndex::read(&self.store, within).map_err(load_error)
     }
 
+    fn each_measure_within(
+        &self,
+        within: &AreaCode,
+        f: &mut dyn FnMut(MeasureId, Measure),
+    ) -> DataResult<()> {
+        self.reports
+            .each_measure_within(within, &mut |id, m| {
+                f(id, m);
+                Ok(())
+            })
+            .map_err(data_error)
+    }
+
+    fn each_visit_within(
+        &self,
+        within: &AreaCode,
+        f: &mut dyn FnMut(VisitId, Visit),
+    ) -> DataResult<()> {
+        self.reports
+            .each_visit_within(within, &mut |id, v| {
+                f(id, v);
+                Ok(())
+            })
+            .map_err(data_error)
+    }
+
     fn add_visit(&self, visit: &Visit, actor: &str) -> DataResult<VisitId> {
         self.store
             .add_visit(visit, &Actor::new(actor))
@@ -631,6 +657,10 @@ impl Backend for StoreBackend {
 
     fn report_store(&self) -> Option<Arc<Store>> {
         Some(Arc::clone(&self.reports))
+    }
+
+    fn primary_store(&self) -> Option<Arc<Store>> {
+        Some(Arc::clone(&self.store))
     }
 
     fn each_household_for_report(

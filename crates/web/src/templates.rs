@@ -11,7 +11,7 @@ use crate::auth::CurrentUser;
 use crate::data::Account;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::services::cases::{CaseView, Inbox, Notice, Refused};
+use crate::services::cases::{CaseView, Refused};
 use crate::services::dashboard::Dashboard;
 use crate::services::households::{HouseholdView, SearchResult};
 
@@ -151,6 +151,8 @@ pub struct DashboardPage {
     pub trend_json: String,
     /// What waits in the caller's area (home page only; see `features::warnings`).
     pub waiting: Option<crate::features::warnings::service::Waiting>,
+    /// The dashboard for action, once the live registry is loaded (see `features::action`).
+    pub action: Option<crate::features::action::service::ActionBoard>,
 }
 
 #[derive(Template)]
@@ -173,13 +175,8 @@ pub struct HouseholdPage {
     pub can_assign_cadre: bool,
     /// The household's links with operators and its members' work (`features::economy`).
     pub economy: crate::features::economy::service::HouseholdEconomy,
-}
-
-#[derive(Template)]
-#[template(path = "cases.html")]
-pub struct CasesPage {
-    pub chrome: Chrome,
-    pub inbox: Inbox,
+    /// The signed consent, visit and notice photos filed with the household (`features::attachments`).
+    pub attachments: crate::features::attachments::service::HouseholdAttachments,
 }
 
 #[derive(Template)]
@@ -215,13 +212,6 @@ pub struct MonitoringFormPage {
 }
 
 #[derive(Template)]
-#[template(path = "notice.html")]
-pub struct NoticePage {
-    pub chrome: Chrome,
-    pub n: Notice,
-}
-
-#[derive(Template)]
 #[template(path = "accounts.html")]
 pub struct AccountsPage {
     pub chrome: Chrome,
@@ -248,8 +238,9 @@ pub struct WhatIfPage {
     pub result: Option<crate::services::whatif::WhatIfResult>,
     /// Why no result is shown (busy, nothing changed, no parameters for the year).
     pub refused: Option<String>,
-    /// The query of this run (year, changed parameters, `run=1`) for drill-down and paging links.
-    pub query: String,
+    /// What drill-down and paging post again (the year and the changed parameters), beside the area and
+    /// page they change.
+    pub carry: Vec<(String, String)>,
 }
 
 #[derive(Template)]

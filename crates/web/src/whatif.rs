@@ -1,12 +1,14 @@
-//! The what-if page (`GET /whatif`) and its JSON form (`POST /api/v1/whatif`): thin handlers over
-//! `services::whatif`. The page is a GET form (it writes nothing), so drill-down and paging are plain
-//! links; the API takes a JSON body and, like every unsafe API call, the session's `X-CSRF-Token`.
+//! The what-if page and its JSON form (`POST /api/v1/whatif`): thin handlers over `services::whatif`.
+//! A what-if run is heavy work, so only a POST starts one: `GET /whatif` shows the form, `POST /whatif`
+//! (with the form's `_csrf`) runs it, and drill-down and paging post the same form again; the API takes a
+//! JSON body and, like every unsafe API call, the session's `X-CSRF-Token`.
 
 use std::collections::HashMap;
 
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::Form;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
@@ -22,9 +24,9 @@ use crate::state::AppState;
 use crate::templates::{render, Chrome, WhatIfPage};
 
 /// Query keys of the page that are not parameters.
-const RESERVED: &[&str] = &["year", "area", "page", "run"];
+pub(crate) const RESERVED: &[&str] = &["year", "area", "page", "run", crate::csrf::FORM_FIELD];
 
-fn year_of(text: Option<&str>, state: &AppState) -> Result<u16, FieldError> {
+pub(crate) fn year_of(text: Option<&str>, state: &AppState) -> Result<u16, FieldError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(default_year(today(state))),
         Some(t) => match t.parse::<u16>() {
@@ -37,17 +39,34 @@ fn year_of(text: Option<&str>, state: &AppState) -> Result<u16, FieldError> {
     }
 }
 
-fn urlencode_value(s: &str) -> String {
-    crate::error::urlencode(s).replace('/', "%2F")
-}
-
-/// `GET /whatif?year=Y&<param>=<value>…&run=1[&area=A][&page=N]`: the form; with `run`, the result.
+/// `GET /whatif?year=Y[&<param>=<value>…]`: the form only, prefilled from the query. A GET never runs a
+/// what-if (heavy work is started only by a POST with the session's CSRF token).
 pub async fn page(
     State(state): State<AppState>,
     lang: Lang,
-    uri: OriginalUri,
     Query(pairs): Query<Vec<(String, String)>>,
     can: Can<act::RunWhatIf>,
+) -> Result<Response, AppError> {
+    respond(state, lang, pairs, can, false).await
+}
+
+/// `POST /whatif` (form: `_csrf`, `year`, `<param>=<value>`…, optional `area` and `page`): runs the what-if
+/// over the caller's area and shows the form with the result; drill-down and paging post the same form.
+pub async fn run(
+    State(state): State<AppState>,
+    lang: Lang,
+    can: Can<act::RunWhatIf>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    respond(state, lang, pairs, can, true).await
+}
+
+async fn respond(
+    state: AppState,
+    lang: Lang,
+    pairs: Vec<(String, String)>,
+    can: Can<act::RunWhatIf>,
+    wants_run: bool,
 ) -> Result<Response, AppError> {
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let year_error = year_of(get("year"), &state).err();
@@ -64,11 +83,12 @@ pub async fn page(
         .filter(|(k, _)| !RESERVED.contains(&k.as_str()))
         .cloned()
         .collect();
-    let wants_run = get("run").is_some() && year_error.is_none();
+    let wants_run = wants_run && year_error.is_none();
     let req = whatif::Request {
         year,
         area,
         page: page_no,
+        all_rows: false,
         submitted,
     };
     let _permit = if wants_run {
@@ -110,26 +130,22 @@ pub async fn page(
         ),
         Some(Err(RunRefused::Unavailable(u))) => (StatusCode::OK, None, Some(u)),
     };
-    let query: Vec<String> = std::iter::once(format!("year={}", form.year))
+    // What drill-down and paging post again: the year and the changed parameters.
+    let carry: Vec<(String, String)> = std::iter::once(("year".to_owned(), form.year.to_string()))
         .chain(
             form.params
                 .iter()
                 .filter(|p| p.changed)
-                .map(|p| format!("{}={}", p.code, urlencode_value(&p.value))),
+                .map(|p| (p.code.to_string(), p.value.clone())),
         )
-        .chain(std::iter::once("run=1".to_owned()))
         .collect();
-    let here = uri
-        .0
-        .path_and_query()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "/whatif".to_owned());
+    let here = format!("/whatif?year={}", form.year);
     let page = WhatIfPage {
         chrome: Chrome::new(lang, "whatif.title", &here, Some(&can.user)),
         form,
         result,
         refused,
-        query: query.join("&"),
+        carry,
     };
     Ok((status, render(&page)?).into_response())
 }
@@ -275,6 +291,7 @@ pub async fn api(
         year,
         area,
         page: body.page.unwrap_or(1),
+        all_rows: false,
         submitted,
     };
     let _permit = match state.heavy().admit(can.account().id, HeavyKind::WhatIf) {

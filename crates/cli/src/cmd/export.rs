@@ -1,7 +1,7 @@
 //! `jingzhun export households`: the households of an area written back out in the import layout, as XLSX
 //! (text-formatted ID and code columns) or as CSV with a UTF-8 BOM, formulas neutralised; current or as of
 //! a date, all households or only those of one registry or monitoring status. `--mask` masks resident IDs
-//! and phone numbers, for people whose role may not see them (such a file cannot be re-imported).
+//! and phone numbers and leaves out the columns that tell health or disability, for people whose role may not see them (such a file cannot be re-imported).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,7 +49,7 @@ pub struct HouseholdsArgs {
     /// 导出哪一年的收入（默认为数据中最近的收入年度）
     #[arg(long)]
     pub year: Option<u16>,
-    /// 证件号码和联系电话脱敏（供无权查看的角色使用；脱敏文件不能再导入）
+    /// 证件号码和联系电话脱敏，并略去可反映疾病或残疾的列（健康状况、致贫原因、在校生状况、劳动技能）；供无权查看的角色使用，脱敏文件不能再导入
     #[arg(long)]
     pub mask: bool,
     /// 导出此日期的数据和状态（默认当前）
@@ -182,7 +182,7 @@ fn households(store: &Store, args: HouseholdsArgs) -> anyhow::Result<ExitCode> {
         year.map_or_else(|| "无".to_owned(), |y| y.to_string()),
         started.elapsed().as_secs_f64(),
         if args.mask {
-            "；证件号码和联系电话已脱敏，此文件不能再导入"
+            "；证件号码和联系电话已脱敏，不含健康状况、致贫原因、在校生状况和劳动技能，此文件不能再导入"
         } else {
             ""
         }

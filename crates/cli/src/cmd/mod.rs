@@ -21,6 +21,7 @@ pub mod report;
 pub mod serve;
 pub mod synth;
 pub mod synth_monitoring;
+pub mod synth_national;
 pub mod synth_out;
 pub mod synth_projects;
 pub mod table;
@@ -54,7 +55,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         pg_bulk_pool_size: cli.pg_bulk_pool_size,
         ..StoreOptions::default()
     };
-    let store = open_store_with(&cli.db, &options)?;
+    let store = if cli.read_only {
+        Store::open_replica(&cli.db, &options)
+            .with_context(|| format!("无法只读打开数据库「{}」", redact_url(&cli.db)))?
+    } else {
+        open_store_with(&cli.db, &options)?
+    };
     match command {
         Command::Init(args) => init::run(&store, &actor, args),
         Command::Areas(command) => areas::run(&store, &actor, command),

@@ -31,6 +31,9 @@ pub struct Args {
     /// 在内存中评估的年度，逗号分隔（默认：上一年和当年中政策包能评估的年度）；其他年度首次使用时装载
     #[arg(long, value_delimiter = ',')]
     pub years: Vec<u16>,
+    /// 附件（授权承诺书、走访照片、公示照片）保存的文件夹，按内容的 SHA-256 命名；不设则存入数据库。多台服务共用一个数据库时须共用此文件夹
+    #[arg(long, env = "JINGZHUN_ATTACHMENTS_DIR", value_name = "文件夹")]
+    pub attachments_dir: Option<std::path::PathBuf>,
 }
 
 pub fn run(store: Store, options: &StoreOptions, args: Args) -> anyhow::Result<ExitCode> {
@@ -55,6 +58,15 @@ pub fn run(store: Store, options: &StoreOptions, args: Args) -> anyhow::Result<E
         area,
         years: args.years,
     };
+    if let Some(dir) = args.attachments_dir {
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("无法创建附件文件夹「{}」", dir.display()))?;
+        let probe = dir.join(".jingzhun-write-test");
+        std::fs::write(&probe, b"ok")
+            .and_then(|()| std::fs::remove_file(&probe))
+            .with_context(|| format!("附件文件夹「{}」不可写", dir.display()))?;
+        config.attachments = jingzhun_web::features::attachments::storage::Storage::Folder(dir);
+    }
     run_server(Arc::new(store), replica, config)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -13,10 +13,10 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use jingzhun_core::{AreaCode, AreaTree};
-use jingzhun_store::{Actor, HouseholdHistory, Store, StoredHistory};
+use jingzhun_store::{Actor, HouseholdHistory, Layout, Store, StoredHistory};
 use jingzhun_synth::{Calibration, Generator, SynthConfig, SynthError};
 
-use super::{economy, progress, synth_monitoring, synth_projects};
+use super::{economy, progress, synth_monitoring, synth_national, synth_projects};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -53,6 +53,9 @@ pub struct Args {
     /// --engine 使用的政策包文件夹；默认为随程序发布的政策包
     #[arg(long, requires = "engine")]
     pub pack: Option<PathBuf>,
+    /// 写入按省分区的全国库（`init --partitioned`）时的并行写入连接数（不超过 --pg-bulk-pool-size 减 1）
+    #[arg(long, default_value_t = 2)]
+    pub writers: usize,
 }
 
 impl Args {
@@ -84,6 +87,14 @@ pub fn run(store: &Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode>
         bail!("数据库中没有行政区划，请先运行 `jingzhun init`");
     }
     let config = args.config(&tree)?;
+    // A registry partitioned by province (the national layout) is written by the national load.
+    if store.registry_layout()? == Layout::Partitioned {
+        print!(
+            "{}",
+            synth_national::generate(store, actor, config, args.writers)?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let summary = generate_into(store, actor, config)?;
     print!("{summary}");
     Ok(ExitCode::SUCCESS)

@@ -113,7 +113,7 @@ pub fn run(store: Store, args: WarningsArgs) -> anyhow::Result<ExitCode> {
     )
     .with_context(|| format!("无法装载区划 {area} 的 {year} 年数据"))?;
     let today = chrono::Local::now().date_naive();
-    let work = jingzhun_loader::warnings::workflow(
+    let mut work = jingzhun_loader::warnings::workflow(
         &store,
         &pack,
         &area,
@@ -121,6 +121,8 @@ pub fn run(store: Store, args: WarningsArgs) -> anyhow::Result<ExitCode> {
         jingzhun_web::workflow::NEAR_DAYS,
     )
     .context("无法读取监测事项和帮扶措施")?;
+    jingzhun_loader::warnings::add_economy(&mut work, &store, &area, year)
+        .context("无法读取就业记录和安置点")?;
     let shared = live.year(year).context("无法评估")?;
     let set = {
         let y = shared.read().unwrap_or_else(|e| e.into_inner());

@@ -111,6 +111,7 @@ fn demo_at_small_scale_evaluates_every_year() {
     ] {
         assert!(s.get(field).is_some(), "missing {field}");
     }
+    published_fields_at_scale(&s, 0.01);
     // `report summary` adds the year's case figures of the monitoring workflow (the demo's JSON carries the
     // evaluation's figures only); 2020 is before the monitoring years, so they are all zero.
     let mut s = s;
@@ -150,4 +151,53 @@ fn demo_at_small_scale_evaluates_every_year() {
         kinds.keys().collect::<Vec<_>>(),
         ["marginal", "sudden_hardship", "unstable"]
     );
+}
+
+/// The 19 published fields of issues 14 and 15 (labour in work has no published figure) as
+/// `report summary --format json` prints them for the demo
+/// at `scale`: what the full-scale check (`BENCHMARKS.md`, within 1% at scale 1) reads, here scaled. Totals
+/// are shared out exactly (`published × scale`, rounded, for the economy's counts), first secretaries and
+/// work teams follow the poor villages (which do not scale), and assisting cadres are the fixed team members
+/// plus the scaled 帮扶责任人.
+fn published_fields_at_scale(s: &serde_json::Value, scale: f64) {
+    use jingzhun_report::economy::BAZHONG_PUBLISHED_2020;
+    use jingzhun_report::projects::BAZHONG_PUBLISHED_PROJECTS;
+    let mut checked = 0;
+    for (field, published) in BAZHONG_PUBLISHED_2020 {
+        let got = s[*field].as_f64().unwrap_or_else(|| panic!("{field}: {s}"));
+        let want = if *field == "industry_base_mu" {
+            published * scale
+        } else {
+            (published * scale).round()
+        };
+        assert!((got - want).abs() <= 1.0, "{field}: {got}, want {want}");
+        checked += 1;
+    }
+    let fixed_assisting = 699.0 * 9.0;
+    for p in BAZHONG_PUBLISHED_PROJECTS {
+        let got = s[p.field]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{}: {s}", p.field));
+        match p.field {
+            "first_secretaries" => assert!((got - p.value).abs() <= 0.01 * p.value, "{got}"),
+            "work_teams" => assert!(got >= p.value, "work_teams {got}"),
+            "assisting_cadres" => {
+                let want = fixed_assisting + scale * (p.value - fixed_assisting);
+                assert!(
+                    (got - want).abs() <= 0.15 * want,
+                    "assisting_cadres {got}, want {want}"
+                );
+            }
+            _ => {
+                let want = p.value * scale;
+                assert!(
+                    (got - want).abs() <= 1.0_f64.max(want * 1e-6),
+                    "{}: {got}, want {want}",
+                    p.field
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 19);
 }

@@ -132,6 +132,60 @@ fn a_masked_export_drops_health_and_disability_as_well_as_ids_and_phones() {
     }
 }
 
+/// Regression (issue 12, security review): a masked export dropped the 健康状况 column but still carried
+/// 致贫原因 (因病, 因残), 在校生状况 (送教上门, 因病休学) and 劳动技能 (丧失劳动力), which tell the same.
+#[test]
+fn a_masked_export_drops_poverty_causes_schooling_and_labour_that_reveal_health_or_disability() {
+    let mut households = sample();
+    households[0].main_cause = Some(PovertyCause::Disability);
+    households[0].other_causes = vec![PovertyCause::Illness, PovertyCause::LackOfCapital];
+    households[0].members[1].schooling = Some(SchoolingStatus::HomeTeaching);
+    households[0].members[2].schooling = Some(SchoolingStatus::SuspendedIllness);
+    households[0].members[0].labour = Some(LabourAbility::Lost);
+    let revealing = [
+        "健康状况",
+        "致贫原因",
+        "在校生状况",
+        "劳动技能",
+        PovertyCause::Disability.label(),
+        PovertyCause::Illness.label(),
+        SchoolingStatus::HomeTeaching.label(),
+        SchoolingStatus::SuspendedIllness.label(),
+        LabourAbility::Lost.label(),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for mask in [false, true] {
+        let options = ExportOptions {
+            mask,
+            ..year_options()
+        };
+        let mut out = Vec::new();
+        export_csv(&mut out, &records(&households, &[]), &options).unwrap();
+        let csv = String::from_utf8(out).unwrap();
+        let path = dir.path().join(format!("masked-{mask}.xlsx"));
+        export_xlsx(&path, &records(&households, &[]), &options).unwrap();
+        let mut wb = open_workbook_auto(&path).unwrap();
+        let mut cells = Vec::new();
+        for name in wb.sheet_names() {
+            let range = wb.worksheet_range(&name).unwrap();
+            cells.extend(range.used_cells().map(|(_, _, c)| c.to_string()));
+        }
+        let xlsx = cells.join("\n");
+        for text in [&csv, &xlsx] {
+            for word in revealing {
+                assert_eq!(
+                    text.contains(word),
+                    !mask,
+                    "{word:?} (mask {mask}) in {text}"
+                );
+            }
+            // What does not tell health stays.
+            assert!(text.contains("户编号"));
+            assert!(text.contains("工资性收入"));
+        }
+    }
+}
+
 #[test]
 fn area_filter_and_sheet_continuation() {
     let households = sample();

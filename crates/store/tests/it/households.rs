@@ -175,7 +175,9 @@ both!(fn status_events_make_versions_without_changing_data(db) {
     let now = db.store.household(id).unwrap();
     assert_eq!(now.household, h);
     assert_eq!(now.version, Version(3));
-    assert_eq!(now.effective_from, d("2014-10-01"), "a status event does not move the data's effective date");
+    // The version a decision makes takes effect on the decision's date (issue 13: not the registration's);
+    // its data is the version before it, unchanged.
+    assert_eq!(now.effective_from, d("2022-07-01"), "the last decision's version starts on its date");
     let kinds: Vec<_> = now.events.iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,

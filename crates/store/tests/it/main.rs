@@ -7,6 +7,7 @@ mod support;
 
 mod accounts;
 mod areas;
+mod attachments;
 mod audit;
 mod bulk;
 mod changes;
@@ -18,6 +19,8 @@ mod import;
 mod migrations;
 mod monitoring;
 mod monitoring_import;
+mod national;
+mod notices;
 mod pool;
 mod projects;
 mod snapshots;

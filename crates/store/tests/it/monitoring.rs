@@ -514,6 +514,34 @@ both!(fn measures_visits_and_cadres_round_trip(db) {
     assert_eq!(s.visits_of(h1).unwrap(), vec![(vid2, v2), (vid1, v1)]);
     assert!(s.visits_of(h2).unwrap().is_empty());
 
+    // The area-wide streams of the exports and the visit timeliness: by village, household and date.
+    let mut streamed = Vec::new();
+    s.each_measure_within(&county, &mut |id, m| {
+        streamed.push((id, m.household));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(streamed.len(), 3, "h3 is in another county");
+    assert_eq!(&streamed[..2], &[(id2, h1), (id1, h1)], "by household, then start");
+    let mut only_v3 = Vec::new();
+    s.each_measure_within(&code(V3), &mut |_, m| {
+        only_v3.push(m.household);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(only_v3, [h3]);
+    let mut visits = Vec::new();
+    s.each_visit_within(&county, &mut |id, v| {
+        visits.push((id, v.visited_on));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(visits, [(vid2, d("2024-01-10")), (vid1, d("2024-03-02"))]);
+    assert_eq!(s.households_visited_within(&county, d("2024-03-01"), d("2024-03-31")).unwrap(), [h1]);
+    assert!(s.households_visited_within(&county, d("2024-02-01"), d("2024-03-01")).unwrap().is_empty());
+    assert_eq!(s.households_visited_within(&county, d("2024-01-10"), d("2024-01-10")).unwrap(), [h1]);
+    assert!(s.households_visited_within(&code(V3), d("2024-01-01"), d("2024-12-31")).unwrap().is_empty());
+
     // No name, phone or finding reaches the audit log.
     for e in s.audit_entries(&AuditFilter::default()).unwrap() {
         for secret in ["李四", "13812345678", "住院", "公益性岗位"] {

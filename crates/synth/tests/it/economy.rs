@@ -264,3 +264,40 @@ fn a_village_economy_is_the_same_however_often_it_is_generated() {
     let again = generator(2014, SMALL);
     assert_eq!(again.economy(&v).unwrap(), g.economy(&v).unwrap());
 }
+
+/// Work breaks off some years (the assumed `WORK_BREAK_RATE`): the employment warning finds lost work at
+/// about that rate among the members in steady work the year before, more in 2020 (the epidemic's year),
+/// and the breaks keep the wages with the household (checked above).
+#[test]
+fn work_breaks_off_some_years_at_about_the_assumed_rate() {
+    use jingzhun_report::economy::{employment_leads, MIN_STABLE_MONTHS};
+    use jingzhun_synth::economy::work_break_rate;
+    let s = small();
+    let rate = |year: u16| {
+        let steady = s
+            .data
+            .employment
+            .iter()
+            .filter(|e| e.year == year - 1 && s.labour_force.contains(&e.household))
+            .filter(|e| e.status.in_work() && e.months >= MIN_STABLE_MONTHS)
+            .count();
+        let leads = employment_leads(year, &s.data.employment, &s.labour_force).len();
+        assert!(steady > 500, "{year}: {steady} steady workers");
+        leads as f64 / steady as f64
+    };
+    let (r2020, r2021) = (rate(2020), rate(2021));
+    for (year, r) in [(2020, r2020), (2021, r2021)] {
+        let assumed = work_break_rate(year);
+        assert!(
+            (assumed * 0.5..assumed * 2.0).contains(&r),
+            "{year}: {r} against the assumed {assumed}"
+        );
+    }
+    assert!(r2020 > r2021, "2020 {r2020}, 2021 {r2021}");
+    // Some lose the whole year (务工中断), not only months.
+    assert!(s
+        .data
+        .employment
+        .iter()
+        .any(|e| e.reason == Some(jingzhun_core::economy::NotWorkingReason::JobLost)));
+}

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::access::Scope;
 use crate::auth::CurrentUser;
-use crate::data::{Backend, CaseFilter, DataError, HouseholdRecord};
+use crate::data::{Backend, DataError, HouseholdRecord};
 use crate::error::AppError;
 use crate::workflow::*;
 
@@ -33,8 +33,7 @@ pub type DaysLimit<'a> = &'a (dyn Fn(&AreaCode, u16) -> u16 + Sync);
 /// Audit entity of a refused access to a case (the store audits case writes under its own table name).
 const CASE_AUDIT_ENTITY: &str = "monitoring_cases";
 
-/// Cases per inbox page.
-pub const INBOX_PAGE: usize = 50;
+pub use crate::features::monitoring::service::{inbox, Inbox, InboxQuery, INBOX_PAGE};
 
 /// A lead as entered.
 #[derive(Debug, Clone)]
@@ -56,7 +55,7 @@ pub struct Refused {
 }
 
 impl Refused {
-    fn new(message: impl Into<String>) -> Self {
+    pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             open_case: None,
@@ -125,13 +124,13 @@ pub fn lead_field_errors(
     out
 }
 
-fn china_time(at: DateTime<Utc>) -> String {
+pub(crate) fn china_time(at: DateTime<Utc>) -> String {
     (at + chrono::Duration::hours(8))
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }
 
-fn china_date(at: DateTime<Utc>) -> NaiveDate {
+pub(crate) fn china_date(at: DateTime<Utc>) -> NaiveDate {
     (at + chrono::Duration::hours(8)).date_naive()
 }
 
@@ -231,7 +230,7 @@ pub fn of_household(
 
 /// A case the caller may see: unknown ids answer not found, and so does a case outside the scope
 /// (audited).
-fn load_admitted(
+pub(crate) fn load_admitted(
     backend: &dyn Backend,
     user: &CurrentUser,
     scope: &Scope,
@@ -259,7 +258,7 @@ pub fn open_lead(
     scope: &Scope,
     household: HouseholdId,
     lead: NewLead,
-    today: NaiveDate,
+    now: DateTime<Utc>,
 ) -> Result<Result<CaseId, Refused>, AppError> {
     let rec = backend.household(household)?;
     super::admit(
@@ -270,7 +269,7 @@ pub fn open_lead(
         "household",
         &household.0.to_string(),
     )?;
-    open_case(backend, &user.account.username, &rec, lead, today)
+    open_case(backend, &user.account.username, &rec, lead, now)
 }
 
 /// Opens a case from a hit in another department's data (channel 部门筛查预警), recorded as `actor` (a
@@ -285,7 +284,17 @@ pub fn open_department_lead(
     today: NaiveDate,
 ) -> Result<Option<String>, AppError> {
     let rec = backend.household(household)?;
-    Ok(open_case(backend, actor, &rec, lead, today)?
+    // The lead is dated now, on the day the caller gives (the command's clock).
+    let now = Utc::now();
+    let now = if china_date(now) == today {
+        now
+    } else {
+        today
+            .and_hms_opt(4, 0, 0)
+            .map(|t| t.and_utc())
+            .unwrap_or(now)
+    };
+    Ok(open_case(backend, actor, &rec, lead, now)?
         .ok()
         .map(|id| id.to_string()))
 }
@@ -297,8 +306,9 @@ fn open_case(
     by: &str,
     rec: &HouseholdRecord,
     lead: NewLead,
-    today: NaiveDate,
+    now: DateTime<Utc>,
 ) -> Result<Result<CaseId, Refused>, AppError> {
+    let today = china_date(now);
     let monitored = HouseholdStatus::on(&rec.events, today).monitoring.is_some();
     let kind = if monitored {
         CaseKind::Elimination
@@ -326,7 +336,7 @@ fn open_case(
             step: Step::Lead,
             outcome: Outcome::Pass,
             by: by.to_owned(),
-            at: Utc::now(),
+            at: now,
             note: lead.note,
         }],
     };
@@ -392,67 +402,7 @@ pub struct CaseLine {
     pub step_count: usize,
 }
 
-/// Which cases the inbox lists.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct InboxQuery {
-    /// Closed cases too (by lead time), not only the open ones.
-    pub all: bool,
-    /// Only cases within this area (inside the scope).
-    pub area: Option<AreaCode>,
-    /// 0-based page of [`INBOX_PAGE`] cases.
-    pub page: usize,
-}
-
-/// One page of the inbox.
-#[derive(Debug, Clone, Serialize)]
-pub struct Inbox {
-    pub area: String,
-    pub all: bool,
-    pub page: usize,
-    /// Whether another page follows.
-    pub more: bool,
-    pub cases: Vec<CaseLine>,
-}
-
-/// The cases of the scope (or of an area inside it), one page at a time: open cases by lead time, which
-/// is deadline order (oldest, most urgent first), or every case with `all`.
-pub fn inbox(
-    backend: &dyn Backend,
-    user: &CurrentUser,
-    scope: &Scope,
-    query: &InboxQuery,
-    days_limit: DaysLimit<'_>,
-    today: NaiveDate,
-) -> Result<Inbox, AppError> {
-    let area = query.area.unwrap_or(scope.area());
-    super::admit(backend, user, scope, &area, "area", area.as_str())?;
-    // One more than a page tells whether another follows.
-    let filter = CaseFilter {
-        open_only: !query.all,
-        kind: None,
-        limit: Some(INBOX_PAGE + 1),
-        offset: query.page.saturating_mul(INBOX_PAGE),
-    };
-    let mut cases = backend.cases_within(&area, &filter)?;
-    let more = cases.len() > INBOX_PAGE;
-    cases.truncate(INBOX_PAGE);
-    let role = user.account.role;
-    let mut lines = Vec::with_capacity(cases.len());
-    for c in &cases {
-        if let Some(line) = line_of(backend, role, c, days_limit, today)? {
-            lines.push(line);
-        }
-    }
-    Ok(Inbox {
-        area: area.as_str().to_owned(),
-        all: query.all,
-        page: query.page,
-        more,
-        cases: lines,
-    })
-}
-
-fn line_of(
+pub(crate) fn line_of(
     backend: &dyn Backend,
     role: crate::access::Role,
     c: &CaseRecord,
@@ -663,7 +613,7 @@ pub fn case(
     view_of(backend, user, &c, days_limit, pack, today)
 }
 
-fn view_of(
+pub(crate) fn view_of(
     backend: &dyn Backend,
     user: &CurrentUser,
     c: &CaseRecord,
@@ -713,6 +663,11 @@ pub struct StepInput {
     pub note: String,
     /// The step count of the page the step was recorded on; `None` takes the case as read now.
     pub seen: Option<usize>,
+    /// When it is recorded (the application's clock).
+    pub now: DateTime<Utc>,
+    /// The village review's meeting (date, participants, the notice's complaint phone): required for the
+    /// village review step, which is recorded as a village review of this one household.
+    pub review: Option<crate::features::monitoring::service::ReviewMeeting>,
 }
 
 /// Records a step. A role that may not answers 403. A step out of turn, on a closed case or from a stale
@@ -739,6 +694,25 @@ pub fn record_step(
         Err(StepRefusal::Role) => return Err(AppError::Forbidden),
         // The store says why (out of turn or closed), and a stale page first; see below.
         Ok(()) | Err(StepRefusal::Closed | StepRefusal::OutOfOrder { .. }) => {}
+    }
+    if input.step == Step::VillageReview {
+        return crate::features::monitoring::service::record_single_review(
+            backend, user, scope, &c, input, days_limit, pack, today,
+        );
+    }
+    if input.step == Step::TownshipReview
+        && input.outcome == Outcome::Pass
+        && c.state()
+            == (CaseState::Open {
+                next: Step::TownshipReview,
+            })
+        && input.seen.is_none_or(|s| s == c.steps.len())
+    {
+        if let Some(why) =
+            crate::features::monitoring::service::notice_still_running(backend, &c, pack, today)?
+        {
+            return refuse(&c, why);
+        }
     }
     // A refusal records its reason (不予纳入 needs a why); a stale page is left to the store to refuse.
     if input.outcome == Outcome::Reject
@@ -776,7 +750,7 @@ pub fn record_step(
         step: input.step,
         outcome: input.outcome,
         by: user.account.username.clone(),
-        at: Utc::now(),
+        at: input.now,
         note: input.note,
     };
     let expected = input.seen.unwrap_or(c.steps.len());
@@ -810,14 +784,12 @@ pub struct Notice {
     pub to: NaiveDate,
 }
 
-/// Days a village notice stays up (at least 5, domain notes §6).
-pub const NOTICE_DAYS: i64 = 5;
-
 pub fn notice(
     backend: &dyn Backend,
     user: &CurrentUser,
     scope: &Scope,
     case_id: &str,
+    pack: &PolicyPack,
     today: NaiveDate,
 ) -> Result<Notice, AppError> {
     let c = load_admitted(backend, user, scope, case_id)?;
@@ -841,7 +813,11 @@ pub fn notice(
         kind_label: c.kind.label(),
         monitoring_kind_label: c.monitoring_kind.map(MonitoringKind::label),
         from,
-        to: from + chrono::Duration::days(NOTICE_DAYS),
+        to: jingzhun_core::notice::notice_period(
+            from,
+            crate::features::monitoring::service::notice_days(pack, &h.village, from),
+        )
+        .1,
     })
 }
 

@@ -94,6 +94,9 @@ pub struct EvaluationView {
     pub income: Vec<ExplanationView>,
     pub guarantees: Vec<GuaranteeView>,
     pub proposals: Vec<ProposalView>,
+    /// The approved decision that settles a proposal of this evaluation (the county included the household
+    /// in monitoring after its date): the decision's date. The proposal it settles is then not listed.
+    pub decided: Option<NaiveDate>,
     pub elimination: Option<EliminationView>,
     /// Set for registered poor households.
     pub exit: Option<ExitView>,
@@ -191,6 +194,7 @@ pub fn evaluate(
         income: Vec::new(),
         guarantees: Vec::new(),
         proposals: Vec::new(),
+        decided: None,
         elimination: None,
         exit: None,
     };

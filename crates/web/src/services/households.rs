@@ -352,6 +352,18 @@ pub struct HouseholdView {
     pub evaluation: Option<EvaluationView>,
 }
 
+impl HouseholdView {
+    /// The head's name: people know a household by its head, so the page carries it as its title (the
+    /// first member when no one is recorded as head, the household number when there are no members).
+    pub fn head_name(&self) -> &str {
+        self.members
+            .iter()
+            .find(|m| m.relationship.code == jingzhun_core::Relationship::Head.code())
+            .or(self.members.first())
+            .map_or(self.number.as_str(), |m| m.name.as_str())
+    }
+}
+
 fn coded<T: Copy>(v: T, code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Coded {
     Coded {
         code: code(v),
@@ -381,14 +393,22 @@ pub fn household_evaluated(
         .unwrap_or_else(|| super::evaluation::default_year(today));
     let as_of = as_of.unwrap_or_else(|| super::evaluation::default_as_of(year, today));
     let side = backend.side_facts_of(id)?;
-    view.evaluation = Some(super::evaluation::evaluate(
-        &rec.household,
-        &rec.events,
-        &side,
-        pack,
-        year,
-        as_of,
-    ));
+    let mut ev = super::evaluation::evaluate(&rec.household, &rec.events, &side, pack, year, as_of);
+    // A household the county included in monitoring since (its case decided after the evaluation date)
+    // is no longer proposed for it: the page says the decision instead.
+    if jingzhun_core::HouseholdStatus::on(&rec.events, today)
+        .monitoring
+        .is_some()
+    {
+        if let Some(on) = crate::features::monitoring::service::monitored_after(&rec.events, as_of)
+        {
+            ev.proposals.retain(|p| {
+                p.kind.code != jingzhun_policy::ProposalKind::MonitoringCandidate.code()
+            });
+            ev.decided = Some(on);
+        }
+    }
+    view.evaluation = Some(ev);
     Ok(view)
 }
 

@@ -281,7 +281,7 @@ pub fn households(
         entity: EXPORT_ENTITY,
         entity_id: area.as_str(),
         reason: if mask {
-            "导出农户清单(证件号码、电话已遮蔽)"
+            "导出农户清单（证件号码、电话已遮蔽，不含健康与残疾信息）"
         } else {
             "导出农户清单(含完整证件号码、电话)"
         },

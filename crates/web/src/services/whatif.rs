@@ -511,6 +511,8 @@ pub struct Request {
     pub area: Option<AreaCode>,
     /// 1-based page of the flipped households.
     pub page: usize,
+    /// Every flipped household in `rows` rather than one page (the export).
+    pub all_rows: bool,
     pub submitted: HashMap<String, String>,
 }
 
@@ -654,8 +656,13 @@ fn summarise(
         .collect();
     let pages = flips.len().div_ceil(PAGE_SIZE).max(1);
     let page = req.page.clamp(1, pages);
+    let (skip, take) = if req.all_rows {
+        (0, flips.len())
+    } else {
+        ((page - 1) * PAGE_SIZE, PAGE_SIZE)
+    };
     let mut rows = Vec::new();
-    for fl in flips.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE) {
+    for fl in flips.iter().skip(skip).take(take) {
         let (number, village, head_id) = match backend.household(fl.household) {
             Ok(rec) => (
                 rec.household.number.as_str().to_owned(),

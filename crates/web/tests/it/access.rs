@@ -23,6 +23,7 @@ fn has_target(spec: &RouteSpec) -> bool {
         || spec.path.contains("{account}")
         || spec.path.contains("{code}")
         || spec.path.contains("{project}")
+        || spec.path.contains("{attachment}")
         || spec.path.ends_with("/households")
         || spec.path.ends_with("/whatif")
         || (spec.path == "/admin/accounts" && spec.method == Method::POST)
@@ -63,12 +64,17 @@ fn request(
             "{project}",
             if target == Target::Inside { "1" } else { "2" },
         )
+        // The walk's attachments (see `walk_attachments`): 1 inside every account's area, 2 outside.
+        .replace(
+            "{attachment}",
+            if target == Target::Inside { "1" } else { "2" },
+        )
         .replace("{file}", "style.css");
     if uri.ends_with("/households") {
         uri.push_str(&format!("?q=%E5%BC%A0&area={area}"));
     }
-    if uri == "/whatif" {
-        uri.push_str(&format!("?run=1&year=2021&poverty_line=9000&area={area}"));
+    if uri == "/whatif" && spec.method == Method::GET {
+        uri.push_str(&format!("?year=2021&poverty_line=9000&area={area}"));
     }
     if uri == "/lang" {
         uri.push_str("?to=en&back=%2F");
@@ -88,6 +94,12 @@ fn request(
         } else if spec.path == "/api/v1/households/{id}" {
             // An invalid phone: the walk checks access without changing the household.
             r#"{"version":1,"fields":{"phone":"not-a-phone"}}"#.to_owned()
+        } else if spec.path == "/api/v1/projects/{project}/step" {
+            // A stale step (based on no step): access is checked, nothing is written.
+            r#"{"stage":"announced","seen":0,"on":"2020-02-01","announced_until":"2020-02-10"}"#
+                .to_owned()
+        } else if spec.path == "/api/v1/projects/{project}/approve" {
+            r#"{"stage":"approved","seen":0,"on":"2020-02-01"}"#.to_owned()
         } else if spec.path == "/api/v1/whatif" {
             format!(r#"{{"year":2021,"area":"{area}","params":{{"poverty_line":9000}}}}"#)
         } else {
@@ -171,6 +183,18 @@ fn request(
             cookie,
             format!("_csrf={csrf}&stage=approved&seen=0&on=2020-02-01"),
         ),
+        "/whatif" => (
+            cookie,
+            format!("_csrf={csrf}&year=2021&poverty_line=9000&area={area}"),
+        ),
+        "/reports/tables" => (cookie, format!("_csrf={csrf}&year=2020")),
+        "/reports/annual" => (cookie, format!("_csrf={csrf}&year=2020&format=md")),
+        "/reports/export" => (cookie, format!("_csrf={csrf}&year=2020&format=csv")),
+        // The what-if export runs the what-if of the walk's area (outside: 404).
+        "/exports/whatif" => (
+            cookie,
+            format!("_csrf={csrf}&year=2021&poverty_line=9000&area={area}"),
+        ),
         _ => (cookie, format!("_csrf={csrf}")),
     };
     Request::builder()
@@ -192,8 +216,24 @@ fn success(spec: &RouteSpec) -> StatusCode {
             StatusCode::CONFLICT
         }
         ("POST", "/api/v1/households/{id}/leads") => StatusCode::CREATED,
-        ("POST", "/projects/{project}/step" | "/projects/{project}/approve") => {
-            StatusCode::CONFLICT
+        // The walk sends no household and no meeting: access is checked, the form comes back with what is
+        // missing, nothing is written.
+        (
+            "POST",
+            "/villages/{code}/review"
+            | "/cases/batch/township-review"
+            | "/cases/batch/county-approval",
+        ) => StatusCode::UNPROCESSABLE_ENTITY,
+        (
+            "POST",
+            "/projects/{project}/step"
+            | "/projects/{project}/approve"
+            | "/api/v1/projects/{project}/step"
+            | "/api/v1/projects/{project}/approve",
+        ) => StatusCode::CONFLICT,
+        // No file and no reason: access is checked, nothing is written.
+        ("POST", "/households/{id}/attachments" | "/attachments/{attachment}/remove") => {
+            StatusCode::UNPROCESSABLE_ENTITY
         }
         // The walk confirms no preview: a permitted confirmation finds nothing to commit.
         ("POST", "/import/confirm" | "/import/monitoring/confirm") => StatusCode::CONFLICT,
@@ -212,6 +252,8 @@ fn success(spec: &RouteSpec) -> StatusCode {
         // A wrong current password, an invalid field: the form comes back with the problem.
         ("POST", "/password" | "/households/{id}/edit") => StatusCode::UNPROCESSABLE_ENTITY,
         ("PATCH", "/api/v1/households/{id}") => StatusCode::UNPROCESSABLE_ENTITY,
+        // The list exports answer their file (the measures, visits and cadres lists end like the forms below).
+        ("POST", p) if p.starts_with("/exports/") => StatusCode::OK,
         // The assistance forms and calls get no valid field: access is checked, nothing is written.
         ("POST", p)
             if ["/measures", "/measures/end", "/visits", "/cadres"]
@@ -254,11 +296,35 @@ fn walk_projects(w: &World) {
     }
 }
 
+/// Attachment 1 of the household inside every account's area, attachment 2 of the one outside.
+fn walk_attachments(w: &World) {
+    for (n, h) in [(1, w.household_in), (2, w.household_out)] {
+        let bytes = crate::attachments::jpeg(100);
+        let id = w
+            .store
+            .add_attachment(
+                &jingzhun_store::NewAttachment {
+                    household: h,
+                    case: None,
+                    kind: jingzhun_core::attachment::AttachmentKind::VisitPhoto,
+                    file_name: "walk.jpg",
+                    bytes: &bytes,
+                    in_database: true,
+                    note: "",
+                },
+                &jingzhun_store::Actor::new("t"),
+            )
+            .unwrap();
+        assert_eq!(id, n);
+    }
+}
+
 #[tokio::test]
 async fn every_route_every_role_inside_and_outside() {
     let w = World::new();
     let cases = w.closed_cases().await;
     crate::support::blocking(|| walk_projects(&w));
+    crate::support::blocking(|| walk_attachments(&w));
     let routes = specs();
     assert!(routes.len() >= 20, "the table lists every route");
     let mut checked = 0;

@@ -82,3 +82,55 @@ async fn html_pages_are_never_compressed_breach() {
     assert_eq!(encoding, None);
     assert!(String::from_utf8(body).unwrap().contains("<html"));
 }
+
+#[tokio::test]
+async fn echarts_is_sent_in_brotli_and_cached_under_an_address_that_changes_with_it() {
+    let w = World::new();
+    let (status, encoding, br) = fetch(
+        &w,
+        Request::get("/assets/echarts.min.js?v=x")
+            .header(header::ACCEPT_ENCODING, "gzip, deflate, br")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(encoding.as_deref(), Some("br"));
+    let mut plain = Vec::new();
+    brotli::BrotliDecompress(&mut &br[..], &mut plain).unwrap();
+    assert!(plain.len() > 1_000_000, "{}", plain.len());
+    assert!(
+        br.len() * 3 < plain.len(),
+        "{} bytes of {}",
+        br.len(),
+        plain.len()
+    );
+    let res = w
+        .send(
+            Request::get("/assets/echarts.min.js")
+                .header(header::ACCEPT_ENCODING, "br")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(
+        res.cache_control.contains("immutable"),
+        "{}",
+        res.cache_control
+    );
+    // Pages link it with a tag of its content, so the year-long cache never keeps an old version.
+    let page = w
+        .send(
+            w.login_as(jingzhun_web::Role::CountyApprover)
+                .await
+                .get("/"),
+        )
+        .await;
+    assert!(
+        page.body
+            .contains(&jingzhun_web::assets::url("echarts.min.js")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("/assets/echarts.min.js?v="));
+}

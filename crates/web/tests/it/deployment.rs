@@ -78,7 +78,7 @@ async fn heavy_work_beyond_the_limits_answers_429_with_retry_after() {
     });
     let analyst = w.login_as(Role::Analyst).await;
     let approver = w.login_as(Role::CountyApprover).await;
-    let tables = "/reports/tables?year=2020";
+    let tables = "/reports/tables";
 
     // The analyst's first build runs (held here as a request in progress would hold it): a second of
     // theirs is refused, whatever the kind of heavy work.
@@ -87,8 +87,11 @@ async fn heavy_work_beyond_the_limits_answers_429_with_retry_after() {
         .heavy()
         .admit(account_id(&w, Role::Analyst), HeavyKind::Report)
         .unwrap();
-    for uri in [tables, "/reports/export?format=csv&year=2020"] {
-        let res = w.send(analyst.get(uri)).await;
+    for (uri, form) in [
+        (tables, "year=2020"),
+        ("/reports/export", "format=csv&year=2020"),
+    ] {
+        let res = w.send(analyst.post_form(uri, form)).await;
         assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{uri}");
         assert_eq!(res.retry_after.as_deref(), Some("9"), "{uri}");
         assert!(res.body.contains("请稍后再试"), "{}", res.body);
@@ -100,7 +103,7 @@ async fn heavy_work_beyond_the_limits_answers_429_with_retry_after() {
         .admit(account_id(&w, Role::Admin), HeavyKind::Export)
         .unwrap();
     // …and with both places taken, the third account's request is refused too, on pages and the API.
-    let res = w.send(approver.get(tables)).await;
+    let res = w.send(approver.post_form(tables, "year=2020")).await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(res.retry_after.as_deref(), Some("9"));
     let res = w
@@ -121,7 +124,7 @@ async fn heavy_work_beyond_the_limits_answers_429_with_retry_after() {
 
     // Once the work in progress ends, the same requests run.
     drop((first, second));
-    let res = w.send(approver.get(tables)).await;
+    let res = w.send(approver.post_form(tables, "year=2020")).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(
         w.state.heavy().running(),

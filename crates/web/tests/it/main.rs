@@ -5,21 +5,26 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod action;
 mod api_edit;
+mod attachments;
 mod browser;
 mod compression;
 mod deployment;
 mod economy;
 mod edit;
+mod exports;
 mod flows;
 mod import;
 mod leads;
 mod monitoring;
 mod monitoring_import;
 mod openapi;
+mod phone;
 mod projects;
 mod proposals;
 mod reports;
+mod reviews;
 mod security;
 mod sessions;
 mod support;

@@ -33,7 +33,7 @@ fn today() -> NaiveDate {
     (Utc::now() + Duration::hours(8)).date_naive()
 }
 
-fn json_post(s: &Session, uri: &str, body: serde_json::Value) -> Request<Body> {
+pub fn json_post(s: &Session, uri: &str, body: serde_json::Value) -> Request<Body> {
     Request::post(uri)
         .header(header::COOKIE, &s.cookie)
         .header(header::CONTENT_TYPE, "application/json")
@@ -410,8 +410,14 @@ async fn to_county(w: &World, household: HouseholdId) -> String {
         (&cadre, "village-review"),
         (&township, "township-review"),
     ] {
+        if seg == "township-review" {
+            w.end_notices();
+        }
         let res = w
-            .send(s.post_form(&format!("/cases/{id}/{seg}"), "outcome=pass"))
+            .send(s.post_form(
+                &format!("/cases/{id}/{seg}"),
+                &format!("outcome=pass&{REVIEW}"),
+            ))
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{seg}: {}", res.body);
     }
@@ -644,6 +650,51 @@ async fn the_dashboard_counts_cases_by_step_and_against_the_time_limit() {
             ]
         );
         assert_eq!(inbox["cases"][0]["timing"], "overdue");
+        // The inbox's filters: by step, near or past the time limit, mine; newest first.
+        let ids = |v: &serde_json::Value| -> Vec<String> {
+            v["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let comparison = w
+            .send(county.get("/api/v1/cases?step=comparison"))
+            .await
+            .json();
+        assert_eq!(
+            (ids(&comparison).len(), &comparison["total"]),
+            (2, &serde_json::json!(2))
+        );
+        let overdue = w
+            .send(county.get("/api/v1/cases?timing=overdue"))
+            .await
+            .json();
+        assert_eq!(ids(&overdue), [format!("{}-1", w.household_in.0)]);
+        let near = w.send(county.get("/api/v1/cases?timing=near")).await.json();
+        assert_eq!(near["total"], 1, "{near}");
+        assert!(near["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["timing"] == "near"));
+        let mine = w.send(county.get("/api/v1/cases?mine=1")).await.json();
+        assert_eq!(mine["total"], 0, "nothing waits for the county");
+        let newest = w.send(county.get("/api/v1/cases?sort=newest")).await.json();
+        let mut reversed = ids(&inbox);
+        reversed.reverse();
+        assert_eq!(ids(&newest), reversed);
+        let bad = w.send(county.get("/api/v1/cases?timing=soon")).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        let todo = w.send(county.get("/api/v1/cases/todo")).await.json();
+        assert_eq!(todo["count"], 0);
+        let cadre = w.login_as(Role::VillageCadre).await;
+        let todo = w.send(cadre.get("/api/v1/cases/todo")).await.json();
+        assert_eq!(
+            todo["count"], 2,
+            "the village's visit and comparison wait for the cadre: {todo}"
+        );
         let outside = w.send(county.get("/api/v1/cases?area=511903")).await;
         assert_eq!(outside.status, StatusCode::NOT_FOUND);
         sync!(drop((w, _guard)));

@@ -312,6 +312,13 @@ async fn answers_match_their_documented_schemas() {
             String::new(),
             "/api/v1/households/{id}",
         ),
+        (
+            &cadre,
+            "GET",
+            "/api/v1/cases/todo".into(),
+            String::new(),
+            "/api/v1/cases/todo",
+        ),
     ];
     let mut seen = BTreeSet::new();
     let mut case_id = None;

@@ -150,3 +150,101 @@ async fn a_project_outside_the_area_is_not_found_and_the_export_is_scoped() {
         tokio::task::block_in_place(move || drop((w, guard)));
     }
 }
+
+fn post_json(s: &Session, uri: &str, body: &str) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::post(uri)
+        .header(axum::http::header::COOKIE, s.cookie.clone())
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .header("x-csrf-token", s.csrf.clone())
+        .body(axum::body::Body::from(body.to_owned()))
+        .unwrap()
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+/// The JSON API answers as the pages do: the county approves (403 for the township, on either route), a
+/// stale step and a start inside the announcement period answer 409 with the reason and the project, a
+/// project outside the area is 404, and the list holds the area's projects only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_walks_the_workflow_with_the_same_refusals() {
+    for (w, guard) in tokio::task::block_in_place(worlds) {
+        add_project(&w, 1, VILLAGE_IN);
+        add_project(&w, 2, VILLAGE_OUT);
+        let township = w.login_as(Role::TownshipReviewer).await;
+        let county = w.login_as(Role::CountyApprover).await;
+        let res = w.send(county.get("/api/v1/projects")).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let list = json(&res.body);
+        let ids: Vec<i64> = list["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, vec![1]);
+        let res = w.send(county.get("/api/v1/projects/2")).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND);
+        let res = w.send(county.get("/api/v1/projects/1")).await;
+        let p = json(&res.body);
+        assert_eq!(
+            (p["stage"].as_str(), p["step_count"].as_i64()),
+            (Some("proposed"), Some(1))
+        );
+        assert_eq!(p["next_stage"], "approved");
+        let approve = r#"{"stage":"approved","seen":1,"on":"2024-02-01"}"#;
+        for uri in ["/api/v1/projects/1/approve", "/api/v1/projects/1/step"] {
+            let res = w.send(post_json(&township, uri, approve)).await;
+            assert_eq!(res.status, StatusCode::FORBIDDEN, "{uri}: {}", res.body);
+        }
+        let res = w
+            .send(post_json(&county, "/api/v1/projects/1/approve", approve))
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(json(&res.body)["stage"], "approved");
+        // Stale: based on the one step seen before the approval.
+        let res = w
+            .send(post_json(&county, "/api/v1/projects/1/approve", approve))
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT);
+        let refused = json(&res.body);
+        assert_eq!(refused["error"], "conflict");
+        assert_eq!(refused["project"]["step_count"], 2);
+        let res = w
+            .send(post_json(
+                &township,
+                "/api/v1/projects/1/step",
+                r#"{"stage":"announced","seen":2,"on":"2024-02-02","announced_until":"2024-02-11"}"#,
+            ))
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(json(&res.body)["announced_until"], "2024-02-11");
+        let res = w
+            .send(post_json(
+                &township,
+                "/api/v1/projects/1/step",
+                r#"{"stage":"under_way","seen":3,"on":"2024-02-11"}"#,
+            ))
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT);
+        let message = json(&res.body)["message"].as_str().unwrap().to_owned();
+        assert!(
+            message.contains("公告公示期至 2024-02-11 结束"),
+            "{message}"
+        );
+        assert_eq!(stage_of(&w, 1), Stage::Announced);
+        // A malformed body is a 400, not a write.
+        let res = w
+            .send(post_json(
+                &township,
+                "/api/v1/projects/1/step",
+                r#"{"stage":"under_way"}"#,
+            ))
+            .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST);
+        assert_eq!(audits(&w, Role::CountyApprover, "projects.step"), 1);
+        assert_eq!(audits(&w, Role::TownshipReviewer, "projects.step"), 1);
+        tokio::task::block_in_place(move || drop((w, guard)));
+    }
+}

@@ -49,8 +49,8 @@ async fn a_household_below_the_line_shows_the_proposal_with_its_explanation() {
         "{body}"
     );
     // Proposals come before, and apart from, the approved decisions.
-    let proposals = body.find("class=\"card proposals\"").unwrap();
-    let decisions = body.find("class=\"card decisions\"").unwrap();
+    let proposals = body.find("id=\"proposals\"").unwrap();
+    let decisions = body.find("class=\"card section decisions\"").unwrap();
     assert!(proposals < decisions);
     assert!(body.contains("不愁吃、不愁穿"));
 

@@ -78,9 +78,17 @@ async fn a_township_gets_tables_of_its_township_only() {
     let s = w.login_as(Role::TownshipReviewer).await;
     let page = w.send(s.get("/reports?year=2020")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains("/reports/tables?year=2020"));
+    assert!(page
+        .body
+        .contains(r#"<form method="post" action="/reports/tables""#));
+    assert!(page
+        .body
+        .contains(r#"<input type="hidden" name="year" value="2020">"#));
+    assert!(page
+        .body
+        .contains(&format!(r#"name="_csrf" value="{}""#, s.csrf)));
 
-    let f = fetch(&w, s.get("/reports/tables?year=2020")).await;
+    let f = fetch(&w, s.post_form("/reports/tables", "year=2020")).await;
     assert_eq!(
         f.status,
         StatusCode::OK,
@@ -117,7 +125,7 @@ async fn a_township_gets_tables_of_its_township_only() {
 
     // The county sees both townships side by side.
     let c = w.login_as(Role::CountyApprover).await;
-    let f = fetch(&w, c.get("/reports/tables?year=2020")).await;
+    let f = fetch(&w, c.post_form("/reports/tables", "year=2020")).await;
     assert_eq!(f.status, StatusCode::OK);
     let all: Vec<String> = sheets(&f.bytes)
         .iter()
@@ -132,7 +140,7 @@ async fn a_township_gets_tables_of_its_township_only() {
 async fn the_annual_review_comes_as_html_or_markdown() {
     let w = World::new();
     let s = w.login_as(Role::Analyst).await;
-    let f = fetch(&w, s.get("/reports/annual?year=2020&format=html")).await;
+    let f = fetch(&w, s.post_form("/reports/annual", "year=2020&format=html")).await;
     assert_eq!(
         f.status,
         StatusCode::OK,
@@ -143,13 +151,13 @@ async fn the_annual_review_comes_as_html_or_markdown() {
     let html = String::from_utf8(f.bytes).unwrap();
     assert!(html.contains("巴州区"), "{html}");
     assert!(f.disposition.contains(".html"));
-    let f = fetch(&w, s.get("/reports/annual?year=2020&format=md")).await;
+    let f = fetch(&w, s.post_form("/reports/annual", "year=2020&format=md")).await;
     assert_eq!(f.status, StatusCode::OK);
     assert_eq!(f.content_type, "text/markdown; charset=utf-8");
     assert!(String::from_utf8(f.bytes).unwrap().starts_with('#'));
-    let f = fetch(&w, s.get("/reports/annual?year=2020&format=docx")).await;
+    let f = fetch(&w, s.post_form("/reports/annual", "year=2020&format=docx")).await;
     assert_eq!(f.status, StatusCode::BAD_REQUEST);
-    let f = fetch(&w, s.get("/reports/tables?year=2009")).await;
+    let f = fetch(&w, s.post_form("/reports/tables", "year=2009")).await;
     assert_eq!(f.status, StatusCode::BAD_REQUEST);
 }
 
@@ -161,7 +169,7 @@ async fn household_exports_are_masked_for_analysts_scoped_and_audited() {
 
     let a = w.login_as(Role::Analyst).await;
     let before = w.audit_count(&username(Role::Analyst), "export.households");
-    let f = fetch(&w, a.get("/reports/export?format=csv&year=2020")).await;
+    let f = fetch(&w, a.post_form("/reports/export", "format=csv&year=2020")).await;
     assert_eq!(
         f.status,
         StatusCode::OK,
@@ -186,7 +194,7 @@ async fn household_exports_are_masked_for_analysts_scoped_and_audited() {
 
     // A township reviewer decides cases: full identity data, its township only, as XLSX.
     let t = w.login_as(Role::TownshipReviewer).await;
-    let f = fetch(&w, t.get("/reports/export?format=xlsx&year=2020")).await;
+    let f = fetch(&w, t.post_form("/reports/export", "format=xlsx&year=2020")).await;
     assert_eq!(f.status, StatusCode::OK);
     let book = sheets(&f.bytes);
     let cells: Vec<&String> = book.iter().flat_map(|(_, r)| r.iter().flatten()).collect();
@@ -223,4 +231,77 @@ async fn household_exports_are_masked_for_analysts_scoped_and_audited() {
         "{}",
         entry.detail
     );
+}
+
+/// Heavy work is never started by a GET (issue 12, security review): the downloads are POSTs with the
+/// session's CSRF token, so a link, a prefetch or another site's `<img src>` starts no build, no export and
+/// writes no audit entry; without the token a POST is refused as well.
+#[tokio::test]
+async fn heavy_work_is_never_started_by_a_get() {
+    let w = World::new();
+    let a = w.login_as(Role::Analyst).await;
+    let before = w.audit_count(&username(Role::Analyst), "export.households");
+    for uri in [
+        "/reports/tables?year=2020",
+        "/reports/annual?year=2020&format=html",
+        "/reports/export?format=csv&year=2020",
+        "/reports/export?format=xlsx&year=2020",
+    ] {
+        let f = fetch(&w, a.get(uri)).await;
+        assert_eq!(f.status, StatusCode::METHOD_NOT_ALLOWED, "{uri}");
+        assert!(f.disposition.is_empty(), "{uri}: nothing downloaded");
+        // The same POST without the session's token is refused before it starts anything.
+        let path = uri.split('?').next().unwrap();
+        let query = uri.split('?').nth(1).unwrap();
+        let forged = Request::post(path)
+            .header(header::COOKIE, &a.cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(query.to_owned()))
+            .unwrap();
+        let f = fetch(&w, forged).await;
+        assert_eq!(f.status, StatusCode::FORBIDDEN, "{uri}");
+    }
+    assert_eq!(
+        w.audit_count(&username(Role::Analyst), "export.households"),
+        before,
+        "no export ran"
+    );
+    assert_eq!(w.state.heavy().running(), 0);
+    // The page offers the downloads as forms only: no link starts one.
+    let page = w.send(a.get("/reports?year=2020")).await;
+    assert!(!page.body.contains("href=\"/reports/"), "{}", page.body);
+    // With the token, the POST runs.
+    let f = fetch(&w, a.post_form("/reports/export", "format=csv&year=2020")).await;
+    assert_eq!(f.status, StatusCode::OK);
+    assert_eq!(
+        w.audit_count(&username(Role::Analyst), "export.households"),
+        before + 1
+    );
+}
+
+/// Regression (issue 12, security review): the analyst's masked web export left out 健康状况 but still
+/// carried 致贫原因 (因病, 因残), 在校生状况 and 劳动技能, which tell illness and disability as well.
+#[tokio::test]
+async fn a_masked_web_export_drops_health_and_disability_columns() {
+    let w = World::new();
+    for (role, masked) in [(Role::Analyst, true), (Role::TownshipReviewer, false)] {
+        let s = w.login_as(role).await;
+        let f = fetch(&w, s.post_form("/reports/export", "format=csv&year=2020")).await;
+        assert_eq!(f.status, StatusCode::OK);
+        let csv = String::from_utf8(f.bytes).unwrap();
+        for header in [
+            "健康状况",
+            "主要致贫原因",
+            "其他致贫原因",
+            "在校生状况",
+            "劳动技能",
+        ] {
+            assert_eq!(csv.contains(header), !masked, "{role:?}: {header}");
+        }
+        assert!(csv.contains("户编号") && csv.contains("姓名"));
+    }
+    let page = w
+        .send(w.login_as(Role::Analyst).await.get("/reports?year=2020"))
+        .await;
+    assert!(page.body.contains("不含健康状况"), "{}", page.body);
 }

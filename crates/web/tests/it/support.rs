@@ -54,6 +54,11 @@ pub fn blocking<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     std::thread::scope(|s| s.spawn(f).join().unwrap())
 }
 
+/// The fields of a village review's meeting, for a village review step's form (participants and the
+/// notice's complaint phone).
+pub const REVIEW: &str =
+    "participants=%E6%9D%91%E4%B8%A4%E5%A7%94%E5%92%8C%E6%9D%91%E6%B0%91%E4%BB%A3%E8%A1%A8&complaint_phone=0827-5262100";
+
 pub struct World {
     pub router: Router,
     /// The application state behind `router` (its limiter, caches).
@@ -516,6 +521,14 @@ impl World {
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
         (inside, outside)
+    }
+
+    /// Ends the notice period of every village review, as if its days had passed (the township may then
+    /// review its cases).
+    pub fn end_notices(&self) {
+        self.raw_sql(
+            "UPDATE village_reviews SET notice_from = '2000-01-01', notice_until = '2000-01-05'",
+        )
     }
 
     /// Runs SQL on the store's database directly, bypassing the store's checks.

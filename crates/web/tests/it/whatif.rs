@@ -132,16 +132,21 @@ async fn flips(w: &World) {
 
     // The page: drill-down into the township, then the village; the list links to the household.
     let page = w
-        .send(analyst.get("/whatif?run=1&year=2021&monitoring_threshold=5000"))
+        .send(analyst.post_form("/whatif", "year=2021&monitoring_threshold=5000"))
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("id=\"whatif-result\""));
-    // askama writes `&` as `&#38;`.
-    let body = page.body.replace("&#38;", "&amp;");
-    assert!(body
-        .contains("/whatif?year=2021&amp;monitoring_threshold=5000&amp;run=1&amp;area=511902001"));
+    // Drill-down posts the run again with the area (a what-if never runs on a GET).
+    assert!(page
+        .body
+        .contains(r#"<form method="post" action="/whatif" class="inline whatif-again">"#));
+    assert!(page.body.contains(r#"<input type="hidden" name="monitoring_threshold" value="5000"><input type="hidden" name="area" value="511902001">"#), "{}", page.body);
+    assert!(!page.body.contains("href=\"/whatif?"), "{}", page.body);
     let town = w
-        .send(analyst.get("/whatif?year=2021&monitoring_threshold=5000&run=1&area=511902001"))
+        .send(analyst.post_form(
+            "/whatif",
+            "year=2021&monitoring_threshold=5000&area=511902001&page=1",
+        ))
         .await;
     assert_eq!(town.status, StatusCode::OK);
     assert!(town
@@ -150,7 +155,7 @@ async fn flips(w: &World) {
     assert!(town.body.contains("data-area=\"511902001001\""));
     // Outside the account's area: not found, audited.
     let out = w
-        .send(analyst.get("/whatif?year=2021&monitoring_threshold=5000&run=1&area=511903"))
+        .send(analyst.post_form("/whatif", "year=2021&monitoring_threshold=5000&area=511903"))
         .await;
     assert_eq!(out.status, StatusCode::NOT_FOUND);
 }
@@ -216,7 +221,7 @@ async fn parameters_are_bounded_and_errors_are_per_field_in_chinese() {
     assert_eq!(res.json()["error"], "bad_request");
     // The page shows the message beside the field.
     let page = w
-        .send(county.get("/whatif?run=1&year=2021&poverty_line=-5"))
+        .send(county.post_form("/whatif", "year=2021&poverty_line=-5"))
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("field-error"));
@@ -245,7 +250,7 @@ async fn only_analysts_county_approvers_and_admins_run_what_ifs() {
         csrf: s.csrf.clone(),
     };
     let page = w
-        .send(en.get("/whatif?run=1&year=2021&monitoring_threshold=5000"))
+        .send(en.post_form("/whatif", "year=2021&monitoring_threshold=5000"))
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("Policy what-if"), "{}", page.body);
@@ -311,4 +316,69 @@ async fn explanations_are_in_english_in_english_mode() {
     let e = &zh["evaluation"]["proposals"][0]["explanations"][0];
     assert_eq!(e["text"], e["text_zh"]);
     assert!(!e["text_en"].as_str().unwrap().is_empty());
+}
+
+/// Heavy work is never started by a GET (issue 12, security review): `GET /whatif` with the parameters of a
+/// run (and the old `run=1`) shows the prefilled form only; it takes no place in the heavy-work limiter, is
+/// not audited as a run and shows no result. The run is a POST with the session's CSRF token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_get_of_the_whatif_page_never_runs_a_whatif() {
+    let w = World::new();
+    let analyst = w.login_as(Role::Analyst).await;
+    let runs = blocking(|| w.audit_count(&username(Role::Analyst), "whatif.run"));
+    // With the account's one place taken, a run would be refused with 429: a GET is not.
+    let id = jingzhun_web::AccountId(w.db(|s| {
+        s.account_by_username(&username(Role::Analyst))
+            .unwrap()
+            .unwrap()
+            .id
+    }));
+    let held = w
+        .state
+        .heavy()
+        .admit(id, jingzhun_web::heavy_work::HeavyKind::Report)
+        .unwrap();
+    let page = w
+        .send(analyst.get("/whatif?run=1&year=2021&monitoring_threshold=5000&area=511902001"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(!page.body.contains("id=\"whatif-result\""), "{}", page.body);
+    assert!(page
+        .body
+        .contains(r#"<form method="post" action="/whatif""#));
+    assert!(
+        page.body.contains(r#"value="5000""#),
+        "the form keeps the values"
+    );
+    let busy = w
+        .send(analyst.post_form("/whatif", "year=2021&monitoring_threshold=5000"))
+        .await;
+    assert_eq!(busy.status, StatusCode::TOO_MANY_REQUESTS);
+    drop(held);
+    assert_eq!(
+        blocking(|| w.audit_count(&username(Role::Analyst), "whatif.run")),
+        runs,
+        "nothing ran"
+    );
+    // Without the session's token the POST is refused before it runs.
+    let forged = axum::http::Request::post("/whatif")
+        .header(axum::http::header::COOKIE, &analyst.cookie)
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(axum::body::Body::from(
+            "year=2021&monitoring_threshold=5000",
+        ))
+        .unwrap();
+    assert_eq!(w.send(forged).await.status, StatusCode::FORBIDDEN);
+    let ran = w
+        .send(analyst.post_form("/whatif", "year=2021&monitoring_threshold=5000"))
+        .await;
+    assert_eq!(ran.status, StatusCode::OK, "{}", ran.body);
+    assert!(ran.body.contains("id=\"whatif-result\""));
+    assert_eq!(
+        blocking(|| w.audit_count(&username(Role::Analyst), "whatif.run")),
+        runs + 1
+    );
 }

@@ -72,7 +72,11 @@ async fn cadre_pages_name_people_and_show_no_provenance_markers() {
             format!("/cases/{id}"),
             format!("/households/{}/members", w.household_in2.0),
             "/survey".to_owned(),
+            format!("/cases/{id}/notice"),
+            format!("/villages/{VILLAGE_IN}/review"),
+            format!("/households/{}/card", w.household_in2.0),
             "/cases".to_owned(),
+            "/cases?mine=1&timing=near&sort=newest".to_owned(),
             "/".to_owned(),
         ] {
             let page = w.send(cadre.get(&uri)).await;

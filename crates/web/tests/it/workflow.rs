@@ -45,10 +45,21 @@ async fn a_lead_is_identified_step_by_step_by_the_right_roles() {
             .status,
         StatusCode::CONFLICT
     );
-    for seg in ["visit", "comparison", "village-review"] {
+    for seg in ["visit", "comparison"] {
         let res = w.send(step(&cadre, seg, "pass")).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{seg}: {}", res.body);
     }
+    // The village review records its meeting: without participants it is refused.
+    let bare = w.send(step(&cadre, "village-review", "pass")).await;
+    assert_eq!(bare.status, StatusCode::CONFLICT, "{}", bare.body);
+    assert!(bare.body.contains("参加评议的人员"), "{}", bare.body);
+    let res = w
+        .send(cadre.post_form(
+            &format!("/cases/{id}/village-review"),
+            &format!("outcome=pass&{REVIEW}"),
+        ))
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     // No repeating, and no step by a role that may not.
     assert_eq!(
         w.send(step(&cadre, "village-review", "pass")).await.status,
@@ -74,6 +85,27 @@ async fn a_lead_is_identified_step_by_step_by_the_right_roles() {
         "no health"
     );
 
+    // The notice is up: the township cannot review before its period ends (page 409, API 409).
+    let early = w.send(step(&township, "township-review", "pass")).await;
+    assert_eq!(early.status, StatusCode::CONFLICT);
+    assert!(
+        early.body.contains("公示期满后乡镇才能审核"),
+        "{}",
+        early.body
+    );
+    let early_api = w
+        .send(crate::monitoring::json_post(
+            &township,
+            &format!("/api/v1/cases/{id}/township-review"),
+            serde_json::json!({"outcome": "pass"}),
+        ))
+        .await;
+    assert_eq!(early_api.status, StatusCode::CONFLICT);
+    assert!(early_api.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("公示期满后乡镇才能审核"));
+    w.end_notices();
     assert_eq!(
         w.send(step(&township, "township-review", "pass"))
             .await

@@ -73,6 +73,9 @@ pub async fn export(
         as_of: String::new(),
     }
     .year()?;
+    let _permit = state
+        .heavy()
+        .admit(can.account().id, crate::heavy_work::HeavyKind::Export)?;
     let (user, scope) = (can.user.clone(), can.scope);
     let d = state
         .run(move |b| service::export(b, &user, &scope, year))

@@ -259,6 +259,9 @@ pub async fn export(
     State(state): State<AppState>,
     can: Can<act::ViewProjects>,
 ) -> Result<Response, AppError> {
+    let _permit = state
+        .heavy()
+        .admit(can.account().id, crate::heavy_work::HeavyKind::Export)?;
     let today = today(&state);
     let (user, scope) = (can.user.clone(), can.scope);
     let bytes = state

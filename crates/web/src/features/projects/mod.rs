@@ -6,7 +6,9 @@
 //! project cannot start before its announcement period has ended (409 with the reason), approval and
 //! acceptance need [`crate::access::Action::ApproveProject`] (the county only, 403 otherwise), the other
 //! steps [`crate::access::Action::RecordProjectStep`], and a project outside the account's area answers 404
-//! (audited). The store writes each step's audit entry in its transaction.
+//! (audited). The store writes each step's audit entry in its transaction. The JSON API (`api`) answers the
+//! same way from the same service.
 
+pub mod api;
 pub mod handlers;
 pub mod service;

@@ -2,9 +2,13 @@
 
 use std::sync::Arc;
 
+use chrono::Datelike;
 use chrono::{DateTime, NaiveDate, Utc};
-use jingzhun_core::projects::{AssetOwner, Project, ProjectId, ProjectStep, Stage};
+use jingzhun_core::projects::{
+    settlement_employment, AssetOwner, Project, ProjectId, ProjectStep, Resident, Stage,
+};
 use jingzhun_core::AreaCode;
+use jingzhun_report::economy::YearEmployment;
 use jingzhun_report::projects::ProjectDetails;
 use jingzhun_store::{Store, StoreError};
 
@@ -38,8 +42,22 @@ pub struct Overview {
     pub area: AreaCode,
     pub details: ProjectDetails,
     pub projects: Vec<Project>,
-    pub settlements: Vec<(String, &'static str, u32, usize)>,
+    pub settlements: Vec<SettlementRow>,
+    /// The year of the employment the settlements show (the latest with records, up to this year).
+    pub employment_year: Option<u16>,
     pub page: usize,
+}
+
+/// A settlement with its residents and their employment.
+pub struct SettlementRow {
+    pub name: String,
+    pub kind: &'static str,
+    pub capacity: u32,
+    pub living: usize,
+    /// Relocated households with someone in work, and with a labour force and no one in work (warned
+    /// about in the warning list, 搬迁户无人就业).
+    pub with_worker: u32,
+    pub without_worker: usize,
 }
 
 /// The overview of `area` (inside the scope; outside answers 404, audited) as of `today`.
@@ -60,21 +78,44 @@ pub fn overview(
     let projects = store
         .projects_within(&area, Some(PAGE), page * PAGE)
         .map_err(internal)?;
-    let mut living = std::collections::HashMap::new();
-    for r in &records.residents {
-        *living.entry(r.settlement).or_insert(0usize) += 1;
+    let mut living: std::collections::HashMap<_, Vec<Resident>> = std::collections::HashMap::new();
+    for r in records.residents.iter().filter(|r| r.moved_in <= today) {
+        living.entry(r.settlement).or_default().push(r.clone());
     }
+    // The economy's employment records (one notion of work): the latest year with records, up to today's.
+    let this = u16::try_from(today.year()).unwrap_or(u16::MAX);
+    let mut employment = (Vec::new(), None);
+    if !records.residents.is_empty() {
+        for year in [this, this.saturating_sub(1)] {
+            let found: Vec<_> = store
+                .employment_within(&area, Some(year))
+                .map_err(internal)?
+                .into_iter()
+                .map(|v| v.record)
+                .collect();
+            if !found.is_empty() {
+                employment = (found, Some(year));
+                break;
+            }
+        }
+    }
+    let (employment, employment_year) = employment;
+    let by_year = YearEmployment::of(employment_year.unwrap_or(this), &employment);
     let settlements = records
         .settlements
         .iter()
         .take(PAGE)
         .map(|s| {
-            (
-                s.name.clone(),
-                s.kind.label(),
-                s.capacity,
-                living.get(&s.id).copied().unwrap_or(0),
-            )
+            let residents = living.get(&s.id).map(Vec::as_slice).unwrap_or_default();
+            let e = settlement_employment(residents, &by_year);
+            SettlementRow {
+                name: s.name.clone(),
+                kind: s.kind.label(),
+                capacity: s.capacity,
+                living: residents.len(),
+                with_worker: e.with_worker,
+                without_worker: e.without_worker.len(),
+            }
         })
         .collect();
     Ok(Overview {
@@ -82,8 +123,25 @@ pub fn overview(
         details,
         projects,
         settlements,
+        employment_year,
         page,
     })
+}
+
+/// A page of the projects of `area` (the scope's when `None`; outside it answers 404, audited).
+pub fn list(
+    backend: &dyn Backend,
+    user: &CurrentUser,
+    scope: &Scope,
+    area: Option<AreaCode>,
+    page: usize,
+) -> Result<(AreaCode, Vec<Project>), AppError> {
+    let area = area.unwrap_or(scope.area());
+    crate::services::admit(backend, user, scope, &area, "area", area.as_str())?;
+    let projects = store(backend)?
+        .projects_within(&area, Some(PAGE), page * PAGE)
+        .map_err(internal)?;
+    Ok((area, projects))
 }
 
 /// A project the caller may see: unknown ids and projects outside the scope answer 404 (the latter

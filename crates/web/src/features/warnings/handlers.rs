@@ -2,8 +2,7 @@
 
 use askama::Template;
 use axum::extract::{OriginalUri, Query, State};
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::{Form, Json};
 use serde::Deserialize;
 
@@ -74,6 +73,9 @@ pub async fn api(
     can: Can<act::ViewWarnings>,
 ) -> Result<Json<WarningsView>, AppError> {
     let query = service::parse_query(&params)?;
+    let _permit = state
+        .heavy()
+        .admit(can.account().id, crate::heavy_work::HeavyKind::Export)?;
     let today = today(&state);
     let (user, scope, st) = (can.user, can.scope, state.clone());
     let w = tokio::task::spawn_blocking(move || service::list(&st, &user, &scope, &query, today))
@@ -81,7 +83,8 @@ pub async fn api(
     Ok(Json(w))
 }
 
-/// `POST /warnings/export`: the filtered list as XLSX (masked as the role requires, audited).
+/// `POST /warnings/export`: the filtered list as XLSX (masked as the role requires, audited, streamed;
+/// one place of the heavy-work limiter while it is built).
 pub async fn export(
     State(state): State<AppState>,
     can: Can<act::ViewWarnings>,
@@ -89,22 +92,11 @@ pub async fn export(
 ) -> Result<Response, AppError> {
     let query = service::parse_query(&params)?;
     let today = today(&state);
+    let _permit = state
+        .heavy()
+        .admit(can.account().id, crate::heavy_work::HeavyKind::Export)?;
     let (user, scope, st) = (can.user, can.scope, state.clone());
     let d = tokio::task::spawn_blocking(move || service::export(&st, &user, &scope, &query, today))
         .await??;
-    let mut res = d.bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&crate::report_pages::content_disposition(&d.filename))
-            .map_err(|_| AppError::Internal)?,
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(res)
+    crate::features::exports::handlers::respond(d)
 }

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::access::{allows, Action, Scope};
 use crate::auth::CurrentUser;
-use crate::data::{AuditNote, Backend};
+use crate::data::Backend;
 use crate::error::AppError;
 use crate::services::areas::{self, AreaView};
 use crate::state::AppState;
@@ -232,7 +232,7 @@ pub fn set_of(
     if let Some(set) = state.warning_cache().get(&key, epoch) {
         return Ok(set);
     }
-    let work = jingzhun_loader::warnings::workflow(
+    let mut work = jingzhun_loader::warnings::workflow(
         live.store(),
         live.pack(),
         area,
@@ -240,6 +240,8 @@ pub fn set_of(
         crate::workflow::NEAR_DAYS,
     )
     .map_err(load_err)?;
+    jingzhun_loader::warnings::add_economy(&mut work, live.store(), area, year)
+        .map_err(load_err)?;
     let set = {
         let y = shared.read().unwrap_or_else(|e| e.into_inner());
         Arc::new(jingzhun_loader::warnings::warning_set(&y, area, &work))
@@ -402,14 +404,9 @@ pub fn list(
     })
 }
 
-/// A download.
-pub struct Download {
-    pub bytes: Vec<u8>,
-    pub filename: String,
-}
-
-/// The filtered list of the area as XLSX (every row the filter keeps, in the list's order): the head's
-/// resident ID masked unless the role may see personal data. Audited; an export that cannot be audited is
+/// The filtered list of the area as XLSX (every row the filter keeps, in the list's order), through the
+/// one export service (`features::exports`): the head's resident ID masked and the risk types left out
+/// unless the role may see personal data. Audited (`export.warnings`); an export that cannot be audited is
 /// not handed out.
 pub fn export(
     state: &AppState,
@@ -417,7 +414,7 @@ pub fn export(
     scope: &Scope,
     query: &WarningsQuery,
     today: NaiveDate,
-) -> Result<Download, AppError> {
+) -> Result<crate::features::exports::service::Download, AppError> {
     let backend: &dyn Backend = state.backend().as_ref();
     let view = areas::area(backend, user, scope, query.area)?;
     let area = AreaCode::parse(&view.code).map_err(|_| AppError::Internal)?;
@@ -451,37 +448,21 @@ pub fn export(
         .iter()
         .map(|r| (*r, labels.get(&r.household).cloned().unwrap_or_default()))
         .collect();
-    let counts = set.counts(&area);
-    let bytes = rw::workbook(&set, &view.name, &counts, &labelled, !full).map_err(|e| {
-        tracing::error!(error = %e, "writing the warning list failed");
-        AppError::Internal
-    })?;
-    backend.append_audit(&AuditNote {
-        actor: &user.account.username,
-        action: "export.warnings",
-        entity: "export",
-        entity_id: area.as_str(),
-        reason: if full {
-            "导出预警清单(含完整证件号码)"
-        } else {
-            "导出预警清单(证件号码已遮蔽)"
-        },
-        detail: serde_json::json!({
+    let export = crate::features::exports::service::Export {
+        list: crate::features::exports::service::ListKind::Warnings,
+        area,
+        area_name: format!("{}_{}年", view.name, year),
+        filters: serde_json::json!({
             "year": year,
             "kind": query.filter.kind.map(|k| k.code()),
-            "rows": labelled.len(),
-            "masked": !full,
+            "within": query.filter.area.map(|a| a.as_str().to_owned()),
+            "risk": query.filter.risk.map(|r| r.code()),
+            "band": query.filter.band.map(|b| b.code()),
+            "open_case": query.filter.open_case,
+            "sort": query.sort.map(|s| s.code()),
         }),
-    })?;
-    Ok(Download {
-        bytes,
-        filename: format!(
-            "{}_{}年预警清单{}.xlsx",
-            view.name,
-            year,
-            if full { "" } else { "_遮蔽" }
-        ),
-    })
+    };
+    crate::features::exports::lists::warnings(backend, user, &export, &labelled, full)
 }
 
 /// What the lead form is filled with from a warning row.
@@ -504,6 +485,37 @@ pub fn lead_prefill(
 ) -> Result<LeadPrefill, AppError> {
     let live = live(state)?;
     let shared = live.year(year).map_err(load_err)?;
+    if let Some(risk) = kind.risk() {
+        // Rows from the economy's records: the risk type is the kind's, the note what the row says (the
+        // row read from the household's village list, the same rows the list shows).
+        let village = {
+            let y = shared.read().unwrap_or_else(|e| e.into_inner());
+            let village = y
+                .engine
+                .outcomes(&y.eval)
+                .find(|o| o.id == household)
+                .map(|o| o.village);
+            village
+        };
+        let detail = match village {
+            Some(v) => set_of(state, &live, &v, year, crate::pages::today(state))?
+                .rows
+                .iter()
+                .find(|r| r.household == household && r.kind == kind)
+                .and_then(|r| r.detail.clone()),
+            None => None,
+        };
+        return Ok(LeadPrefill {
+            channel: Some(Channel::DepartmentAlert),
+            monitoring_kind: None,
+            risk_types: vec![risk],
+            note: format!(
+                "据 {year} 年预警清单「{}」: {}",
+                kind.label(),
+                detail.unwrap_or_default()
+            ),
+        });
+    }
     let y = shared.read().unwrap_or_else(|e| e.into_inner());
     let Ok(full) = y.engine.explain(&y.eval, household) else {
         return Ok(LeadPrefill::default());

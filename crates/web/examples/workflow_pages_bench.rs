@@ -2,7 +2,7 @@
 //! in-process through the real router (no network), on SQLite or PostgreSQL.
 //!
 //! ```text
-//! cargo run --release -p jingzhun-web --example monitoring_bench -- [HOUSEHOLDS] [STORE_URL]
+//! cargo run --release -p jingzhun-web --example workflow_pages_bench -- [HOUSEHOLDS] [STORE_URL]
 //! ```
 //!
 //! One county (511902) of 20 townships × 15 villages and HOUSEHOLDS households (default 100,000), each

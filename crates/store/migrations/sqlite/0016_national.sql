@@ -1,0 +1,3 @@
+-- Issue 16 (the national registry partitioned by province) concerns PostgreSQL only: a SQLite registry is
+-- one file with one table each, always the 'plain' layout. Kept so that both backends number their
+-- migrations alike. Released: never edit, add a new migration instead.
