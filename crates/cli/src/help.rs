@@ -205,7 +205,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     (
         "jingzhun import monitoring",
         "jingzhun import monitoring 监测帮扶记录.xlsx --area 511902 --dry-run     只校验，不写入\n\
-         jingzhun import monitoring 监测对象.csv --area 511902                   导入巴州区的监测对象",
+         jingzhun import monitoring 监测对象.csv --account bzq_xz              以该账号的所属区划为导入范围",
     ),
     (
         "jingzhun import monitoring-template",

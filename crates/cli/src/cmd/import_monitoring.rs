@@ -27,8 +27,11 @@ pub struct MonitoringArgs {
     /// 监测帮扶记录文件（.xlsx 含监测对象、帮扶措施、走访记录、帮扶干部、结对帮扶等工作表；或其中一张表的 .csv，UTF-8 或 GBK）
     pub file: PathBuf,
     /// 导入账号的管辖区划代码：文件中的户和帮扶干部都须在其内，否则整份文件不导入；默认为数据库中的整个省
-    #[arg(long)]
+    #[arg(long, conflicts_with = "account")]
     pub area: Option<String>,
+    /// 以该网页账号（用户名）的所属区划为导入范围，账号须未停用且有导入数据的权限；与 --area 二选一
+    #[arg(long)]
+    pub account: Option<String>,
     /// 只校验并显示将写入多少条记录，不写入数据库
     #[arg(long)]
     pub dry_run: bool,
@@ -79,8 +82,27 @@ fn importing_area(store: &Store, area: Option<&str>) -> anyhow::Result<AreaCode>
     }
 }
 
+/// The area of a web account that may import.
+fn account_area(store: &Store, username: &str) -> anyhow::Result<AreaCode> {
+    let Some(row) = store.account_by_username(username)? else {
+        bail!("没有用户名为「{username}」的账号");
+    };
+    if row.disabled {
+        bail!("账号「{username}」已停用");
+    }
+    let role = jingzhun_web::Role::from_code(&row.role)
+        .with_context(|| format!("账号「{username}」的角色代码无效"))?;
+    if !jingzhun_web::allows(role, jingzhun_web::Action::ImportData) {
+        bail!("账号「{username}」（{}）没有导入数据的权限", role.label());
+    }
+    Ok(row.area)
+}
+
 pub fn run(store: &Store, actor: &Actor, args: MonitoringArgs) -> anyhow::Result<ExitCode> {
-    let area = importing_area(store, args.area.as_deref())?;
+    let area = match &args.account {
+        Some(username) => account_area(store, username)?,
+        None => importing_area(store, args.area.as_deref())?,
+    };
     let started = Instant::now();
     let file = read_monitoring(&args.file)
         .with_context(|| format!("无法读取监测帮扶记录「{}」", args.file.display()))?;

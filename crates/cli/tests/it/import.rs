@@ -326,6 +326,44 @@ fn monitoring_records_import_all_or_nothing_within_the_area() {
     let log = ws.run_ok(&["audit", "log"]);
     assert!(log.contains("monitoring.import"), "{log}");
 
+    // An account's area as the import's: a township reviewer of 511902001 may not bring 511902002003.
+    ws.run_ok(&[
+        "accounts",
+        "create",
+        "--username",
+        "dc_xz",
+        "--role",
+        "township_reviewer",
+        "--area",
+        "511902001",
+    ]);
+    let out = ws
+        .cmd(&["import", "monitoring", &good, "--account", "dc_xz"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("不在导入账号的管辖区划 511902001 内"));
+    ws.run_ok(&[
+        "accounts",
+        "create",
+        "--username",
+        "bz_fx",
+        "--role",
+        "analyst",
+        "--area",
+        "511902",
+    ]);
+    let out = ws
+        .cmd(&["import", "monitoring", &good, "--account", "bz_fx"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("没有导入数据的权限"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     // The template needs no database.
     let template = ws.dir.path().join("模板.xlsx");
     let out = ws.run_ok(&[
