@@ -194,12 +194,22 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         "jingzhun import",
-        "jingzhun import households 户籍表.xlsx --dry-run",
+        "jingzhun import households 户籍表.xlsx --dry-run\n\
+         jingzhun import monitoring 监测帮扶记录.xlsx --area 511902",
     ),
     (
         "jingzhun import households",
         "jingzhun import households 户籍表.xlsx --dry-run      只校验，不写入\n\
          jingzhun import households 户籍表.csv --year 2024 --effective 2024-06-30",
+    ),
+    (
+        "jingzhun import monitoring",
+        "jingzhun import monitoring 监测帮扶记录.xlsx --area 511902 --dry-run     只校验，不写入\n\
+         jingzhun import monitoring 监测对象.csv --account bzq_xz              以该账号的所属区划为导入范围",
+    ),
+    (
+        "jingzhun import monitoring-template",
+        "jingzhun import monitoring-template 监测帮扶记录导入模板.xlsx     生成空白模板及填写说明",
     ),
     (
         "jingzhun export",

@@ -355,6 +355,32 @@ impl Assignment {
     }
 }
 
+/// Monitoring records a county brings from another system (the national monitoring system's exports),
+/// resolved to stored households: the decisions on each household (纳入监测 with its kind and risk types,
+/// 风险消除), assisting cadres, their pairings, assistance measures and visits.
+///
+/// Cadre ids here are **local to the set** (1, 2, …, as `cadres` lists them); whoever stores the set gives
+/// each cadre the id of an identical stored cadre or a new one, and rewrites the references.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MonitoringHistory {
+    pub decisions: Vec<(HouseholdId, crate::StatusEvent)>,
+    pub cadres: Vec<Cadre>,
+    pub assignments: Vec<Assignment>,
+    pub measures: Vec<Measure>,
+    pub visits: Vec<Visit>,
+}
+
+impl MonitoringHistory {
+    /// All records.
+    pub fn rows(&self) -> usize {
+        self.decisions.len()
+            + self.cadres.len()
+            + self.assignments.len()
+            + self.measures.len()
+            + self.visits.len()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ pub mod divisions;
 pub mod economy;
 pub mod export;
 pub mod households;
+pub mod monitoring;
 pub mod official;
 pub mod parquet;
 pub mod table;

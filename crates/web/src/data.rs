@@ -346,6 +346,30 @@ pub trait Backend: Send + Sync + 'static {
         basis: &jingzhun_store::ImportBasis,
     ) -> DataResult<Result<jingzhun_store::ImportOutcome, String>>;
 
+    // The monitoring-history import (see `features::monitoring_import`).
+    /// The stored households of these numbers as the import's check needs them (numbers not stored are
+    /// left out); `within` is the area they should lie in (read by one scan when they are many).
+    fn registered_households(
+        &self,
+        numbers: &[jingzhun_core::HouseholdNo],
+        within: &AreaCode,
+    ) -> DataResult<
+        std::collections::HashMap<
+            jingzhun_core::HouseholdNo,
+            jingzhun_io::monitoring::RegisteredHousehold,
+        >,
+    >;
+    /// Imports `history` within `within` in one transaction (with `preview`, the same work rolled back).
+    /// `Ok(Err(reason))` when the store refuses it, in Chinese; nothing is written then.
+    fn import_monitoring(
+        &self,
+        history: &jingzhun_core::monitoring::MonitoringHistory,
+        within: &AreaCode,
+        actor: &str,
+        reason: &str,
+        preview: bool,
+    ) -> DataResult<Result<jingzhun_store::MonitoringImported, String>>;
+
     /// The store itself, for the engine-based reports (which stream the registry through
     /// `jingzhun_loader`); `None` for a backend without one (the reports then answer unavailable).
     fn report_store(&self) -> Option<std::sync::Arc<jingzhun_store::Store>> {

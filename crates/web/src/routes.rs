@@ -362,6 +362,44 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             post(import_pages::confirm),
         ),
+        // Importing a county's monitoring records (`features::monitoring_import`).
+        (
+            spec(
+                Method::GET,
+                "/import/monitoring",
+                Access::Action(A::ImportData),
+                "导入监测帮扶记录页",
+            ),
+            get(crate::features::monitoring_import::handlers::form),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/import/monitoring",
+                Access::Action(A::ImportData),
+                "上传监测帮扶记录并校验(multipart/form-data; 不写入)",
+            ),
+            post(crate::features::monitoring_import::handlers::upload)
+                .layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES)),
+        ),
+        (
+            spec(
+                Method::POST,
+                "/import/monitoring/confirm",
+                Access::Action(A::ImportData),
+                "确认导入已预览的监测帮扶记录 (token, sha256)",
+            ),
+            post(crate::features::monitoring_import::handlers::confirm),
+        ),
+        (
+            spec(
+                Method::GET,
+                "/import/monitoring/template",
+                Access::Action(A::ImportData),
+                "监测帮扶记录导入模板 XLSX（含填写说明）",
+            ),
+            get(crate::features::monitoring_import::handlers::template),
+        ),
         // Report downloads for the account's area (see `services::reports`).
         (
             spec(

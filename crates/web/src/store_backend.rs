@@ -533,6 +533,60 @@ impl Backend for StoreBackend {
         self.generation.load(Ordering::Acquire)
     }
 
+    fn registered_households(
+        &self,
+        numbers: &[jingzhun_core::HouseholdNo],
+        within: &AreaCode,
+    ) -> DataResult<
+        std::collections::HashMap<
+            jingzhun_core::HouseholdNo,
+            jingzhun_io::monitoring::RegisteredHousehold,
+        >,
+    > {
+        let found = self
+            .store
+            .households_by_numbers(numbers, within)
+            .map_err(data_error)?;
+        Ok(found
+            .into_iter()
+            .map(|(no, h)| {
+                let r = jingzhun_io::monitoring::RegisteredHousehold {
+                    id: h.id,
+                    village: h.household.village,
+                    events: h.events,
+                };
+                (no, r)
+            })
+            .collect())
+    }
+
+    fn import_monitoring(
+        &self,
+        history: &jingzhun_core::monitoring::MonitoringHistory,
+        within: &AreaCode,
+        actor: &str,
+        reason: &str,
+        preview: bool,
+    ) -> DataResult<Result<jingzhun_store::MonitoringImported, String>> {
+        let actor = Actor::new(actor);
+        let result = if preview {
+            self.store
+                .preview_import_monitoring(history, within, &actor, reason)
+        } else {
+            self.store
+                .import_monitoring(history, within, &actor, reason)
+        };
+        match result {
+            Ok(out) => Ok(Ok(out)),
+            Err(
+                e @ (StoreError::Invalid(_)
+                | StoreError::NotFound { .. }
+                | StoreError::Duplicate { .. }),
+            ) => Ok(Err(e.to_string())),
+            Err(e) => Err(data_error(e)),
+        }
+    }
+
     fn preview_import(
         &self,
         within: &AreaCode,

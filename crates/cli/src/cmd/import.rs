@@ -27,6 +27,11 @@ pub enum ImportCommand {
     /// 导入产业就业数据（XLSX，每类一个工作表：经营主体、产业基地、联农带农、就业、扶贫产品、产品销售、村集体经济、
     /// 集体经济项目；格式见 jingzhun-io 的 economy 模块说明）：每条记录按其键写入新版本，全部成功才写入
     Economy(EconomyArgs),
+    /// 导入已有的监测帮扶记录（全国防返贫监测信息系统导出的监测对象、帮扶措施、走访记录、帮扶干部、结对帮扶；
+    /// XLSX 或 CSV）：户须已在系统中且在管辖区划内，全部校验通过才写入；有问题时输出问题清单
+    Monitoring(super::import_monitoring::MonitoringArgs),
+    /// 生成监测帮扶记录的导入模板（XLSX，含各表列名和填写说明），不需要数据库
+    MonitoringTemplate(super::import_monitoring::TemplateArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -62,6 +67,8 @@ pub fn run(store: &Store, actor: &Actor, command: ImportCommand) -> anyhow::Resu
         ImportCommand::Economy(args) => {
             super::economy::import(store, actor, &args.file, args.dry_run)
         }
+        ImportCommand::Monitoring(args) => super::import_monitoring::run(store, actor, args),
+        ImportCommand::MonitoringTemplate(args) => super::import_monitoring::template(args),
     }
 }
 

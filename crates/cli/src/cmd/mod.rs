@@ -11,6 +11,7 @@ pub mod economy;
 pub mod evaluate;
 pub mod export;
 pub mod import;
+pub mod import_monitoring;
 pub mod init;
 pub mod parquet;
 pub mod policy;
@@ -37,6 +38,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let command = match cli.command {
         // Commands that need no database.
         Command::Policy(command) => return policy::run(command),
+        Command::Import(import::ImportCommand::MonitoringTemplate(args)) => {
+            return import_monitoring::template(args)
+        }
         // Synthetic data written to files or straight into the engine.
         Command::Synth(args) if !args.needs_store() => return synth_out::run(args),
         other => other,

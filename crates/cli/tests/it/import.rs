@@ -247,3 +247,130 @@ fn an_import_not_in_force_at_its_data_years_end_warns_and_says_how() {
     let out = ws.run_ok(&["import", "households", &file, "--effective", "2023-12-31"]);
     assert!(out.contains("更新 1 户") && !out.contains("注意"), "{out}");
 }
+
+/// The two households of [`VALID_CSV`], one exited in 2018 (脱贫户) and one never registered (一般农户).
+const MONITORING_HOUSEHOLDS: &str =
+    "\u{feff}户编号,行政区划代码,姓名,证件号码,性别,与户主关系,首次识别时间,脱贫年度\n\
+5119020010010001,511902001001,张三,511902197003150114,男,户主,2014-10-01,2018\n\
+5119020020030007,511902002003,孙八,511902198505050716,男,户主,,\n";
+
+#[test]
+fn monitoring_records_import_all_or_nothing_within_the_area() {
+    let ws = Workspace::initialised();
+    let households = ws.write("户籍.csv", MONITORING_HOUSEHOLDS);
+    ws.run_ok(&["import", "households", &households.display().to_string()]);
+    let versions = ws.count("household_versions");
+    let events = ws.count("status_events");
+
+    // One bad row (a kind that does not fit the household) refuses the file, with a report.
+    let bad = ws.write(
+        "监测对象.csv",
+        "户编号,监测对象类别,识别纳入日期,风险类型,风险消除日期\n\
+         5119020010010001,脱贫不稳定户,2021-05-10,因病、因学,2022-06-30\n\
+         5119020020030007,脱贫不稳定户,2022-03-01,因灾,\n",
+    );
+    let bad = bad.display().to_string();
+    let out = ws
+        .cmd(&["import", "monitoring", &bad, "--area", "511902"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("工作表「监测对象.csv」第 3 行「监测对象类别(B列)」 值「脱贫不稳定户」: 脱贫不稳定户只适用于脱贫户，此户在 2022-03-01 是一般农户"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("共 1 个问题，未导入任何数据"), "{stdout}");
+    assert!(std::path::Path::new(&format!("{bad}.导入问题.xlsx")).exists());
+    assert_eq!(ws.count("household_versions"), versions, "nothing written");
+
+    // Fixed, but imported by an account of one township: the other household is outside it.
+    let good = ws.write(
+        "监测对象2.csv",
+        "户编号,监测对象类别,识别纳入日期,风险类型,风险消除日期\n\
+         5119020010010001,脱贫不稳定户,2021-05-10,因病、因学,2022-06-30\n\
+         5119020020030007,边缘易致贫户,2022-03-01,因灾,\n",
+    );
+    let good = good.display().to_string();
+    let out = ws
+        .cmd(&["import", "monitoring", &good, "--area", "511902001"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("第 3 行「户编号(A列)」 值「5119020020030007」: 此户属于 511902002003，不在导入账号的管辖区划 511902001 内"), "{stdout}");
+    assert_eq!(ws.count("status_events"), events, "nothing written");
+
+    // A dry run, then the import, then the same file again.
+    let out = ws.run_ok(&[
+        "import",
+        "monitoring",
+        &good,
+        "--area",
+        "511902",
+        "--dry-run",
+    ]);
+    assert!(
+        out.contains("试运行") && out.contains("纳入监测和风险消除记录 3 条"),
+        "{out}"
+    );
+    assert_eq!(ws.count("household_versions"), versions);
+    let out = ws.run_ok(&["import", "monitoring", &good, "--area", "511902"]);
+    assert!(out.contains("已导入：纳入监测和风险消除记录 3 条"), "{out}");
+    assert_eq!(ws.count("household_versions"), versions + 3);
+    let out = ws.run_ok(&["import", "monitoring", &good]);
+    assert!(
+        out.contains("纳入监测和风险消除记录 0 条") && out.contains("未重复写入的 3 条"),
+        "{out}"
+    );
+    let log = ws.run_ok(&["audit", "log"]);
+    assert!(log.contains("monitoring.import"), "{log}");
+
+    // An account's area as the import's: a township reviewer of 511902001 may not bring 511902002003.
+    ws.run_ok(&[
+        "accounts",
+        "create",
+        "--username",
+        "dc_xz",
+        "--role",
+        "township_reviewer",
+        "--area",
+        "511902001",
+    ]);
+    let out = ws
+        .cmd(&["import", "monitoring", &good, "--account", "dc_xz"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("不在导入账号的管辖区划 511902001 内"));
+    ws.run_ok(&[
+        "accounts",
+        "create",
+        "--username",
+        "bz_fx",
+        "--role",
+        "analyst",
+        "--area",
+        "511902",
+    ]);
+    let out = ws
+        .cmd(&["import", "monitoring", &good, "--account", "bz_fx"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("没有导入数据的权限"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The template needs no database.
+    let template = ws.dir.path().join("模板.xlsx");
+    let out = ws.run_ok(&[
+        "import",
+        "monitoring-template",
+        &template.display().to_string(),
+    ]);
+    assert!(out.contains("已写入导入模板"), "{out}");
+    assert!(template.exists());
+}

@@ -7,4 +7,5 @@ mod export;
 mod fixtures;
 mod hostile;
 mod households;
+mod monitoring;
 mod template;

@@ -18,6 +18,7 @@ mod households;
 mod import;
 mod migrations;
 mod monitoring;
+mod monitoring_import;
 mod national;
 mod notices;
 mod pool;

@@ -12,7 +12,7 @@ use crate::both;
 use crate::support::{actor, d};
 
 /// Bazhong's part of the shipped division tables (the store's tests do not depend on the io crate).
-fn bazhong() -> AreaTree {
+pub(crate) fn bazhong() -> AreaTree {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/areas/sichuan/");
     let mut areas = Vec::new();
     for (file, villages) in [

@@ -9,6 +9,7 @@
 //!   objections, batches, the decision notice and the household card.
 //! * [`action`]: the dashboard for action (rates, child areas sortable by them, what waits).
 //! * [`exports`]: the XLSX export of every list (one service: masked, audited, limited, streamed).
+//! * [`monitoring_import`]: importing a county's existing monitoring records (preview, then confirm).
 
 pub mod action;
 pub mod attachments;
@@ -16,6 +17,7 @@ pub mod economy;
 pub mod exports;
 pub mod live;
 pub mod monitoring;
+pub mod monitoring_import;
 pub mod projects;
 pub mod security;
 pub mod survey;

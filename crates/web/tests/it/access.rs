@@ -129,6 +129,22 @@ fn request(
         let file = crate::import::csv_of(&[(h, vec![])]);
         return crate::import::upload_request(&s, Some(&csrf), "walk.csv", &file);
     }
+    if spec.path == "/import/monitoring" && spec.method == Method::POST {
+        // Valid monitoring records inside every account's area (the exited 5119020010010002): previewed.
+        let s = Session {
+            cookie,
+            csrf: csrf.clone(),
+        };
+        let mut req = crate::import::upload_request(
+            &s,
+            Some(&csrf),
+            "walk.csv",
+            "户编号,监测对象类别,识别纳入日期,风险类型\n5119020010010002,脱贫不稳定户,2023-05-10,因病\n"
+                .as_bytes(),
+        );
+        *req.uri_mut() = "/import/monitoring".parse().unwrap();
+        return req;
+    }
     let (cookie, fields) = match spec.path {
         "/login" => {
             let pre = "cd".repeat(32);
@@ -220,7 +236,7 @@ fn success(spec: &RouteSpec) -> StatusCode {
             StatusCode::UNPROCESSABLE_ENTITY
         }
         // The walk confirms no preview: a permitted confirmation finds nothing to commit.
-        ("POST", "/import/confirm") => StatusCode::CONFLICT,
+        ("POST", "/import/confirm" | "/import/monitoring/confirm") => StatusCode::CONFLICT,
         ("POST", "/admin/accounts/{account}/disable" | "/admin/accounts/{account}/enable") => {
             StatusCode::SEE_OTHER
         }

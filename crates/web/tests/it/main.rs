@@ -18,6 +18,7 @@ mod flows;
 mod import;
 mod leads;
 mod monitoring;
+mod monitoring_import;
 mod openapi;
 mod phone;
 mod projects;
