@@ -132,7 +132,7 @@ pub fn load_generated(
 /// One line on what was written.
 pub fn summary(loaded: &EconomyLoaded, left_out: usize) -> String {
     let mut line = format!(
-        "已写入产业就业记录: 经营主体 {}, 产业基地 {}, 联农带农 {}, 就业 {}, 扶贫产品 {} (销售 {}), 村集体经济账 {}",
+        "已写入产业就业记录：经营主体 {}，产业基地 {}，联农带农 {}，就业 {}，扶贫产品 {}（销售 {}），村集体经济账 {}",
         loaded.operators,
         loaded.bases,
         loaded.links,

@@ -105,5 +105,5 @@ pub fn load(
 
 /// One line for the generation report.
 pub fn summary(rows: usize) -> String {
-    format!("项目库、资金、资产、帮扶力量与安置点记录: {rows} 行")
+    format!("项目库、资金、资产、帮扶力量与安置点记录：{rows} 行")
 }
