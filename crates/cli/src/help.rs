@@ -244,6 +244,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
 const VALUE_NAMES: &[(&str, &str)] = &[
     ("db", "数据库"),
     ("actor", "操作人"),
+    ("account", "账号"),
     ("area", "区划代码"),
     ("county", "县级区划代码"),
     ("code", "区划代码"),

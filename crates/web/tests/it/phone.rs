@@ -173,6 +173,7 @@ fn a_cadre_on_a_phone_reads_a_household_and_files_a_signed_consent_that_is_shown
     d.screenshot("43-phone-attachment-form");
     d.click("#upload-attachment button[type=submit]");
     d.find("#attachment-list li.attachment img");
+    picture_loaded(&d);
     let shown = script(
         &d,
         "var img = document.querySelector('#attachment-list li.attachment img'); \
@@ -202,6 +203,7 @@ fn a_cadre_on_a_phone_reads_a_household_and_files_a_signed_consent_that_is_shown
     d.sign_in(&app, &username(Role::TownshipReviewer));
     d.goto(&format!("{app}/households/{}#attachments", h.0));
     d.find("#attachment-list li.attachment img");
+    picture_loaded(&d);
     let l = layout(&d);
     assert_eq!(l["nav_shown"], true, "{l}");
     assert_eq!(l["menu_shown"], false, "{l}");
@@ -212,4 +214,25 @@ fn a_cadre_on_a_phone_reads_a_household_and_files_a_signed_consent_that_is_shown
     );
     assert_eq!(loaded, true);
     d.screenshot("45-desktop-household-attachment");
+}
+
+/// Waits (up to 30 s) until the attachment's picture has loaded: the page is there before its image, and
+/// on a busy machine the image request (a scoped, audited read) can take a moment longer.
+fn picture_loaded(d: &Driver) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let done = script(
+            d,
+            "var img = document.querySelector('#attachment-list li.attachment img'); \
+             return img !== null && img.complete && img.naturalWidth > 0;",
+        );
+        if done == json!(true) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the attachment's picture never loaded"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
