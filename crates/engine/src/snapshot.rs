@@ -33,7 +33,7 @@ const MAGIC: &[u8; 8] = b"JZENGINE";
 /// Why bytes could not be read back as an engine.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SnapshotError {
-    #[error("评估快照已损坏: {0}")]
+    #[error("评估快照已损坏：{0}")]
     Corrupt(&'static str),
     #[error("评估快照的格式 {found} 与本程序的格式 {FORMAT} 不同")]
     Format { found: u32 },

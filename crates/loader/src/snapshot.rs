@@ -252,7 +252,7 @@ fn decompress(bytes: &[u8]) -> Option<Vec<u8>> {
 
 fn damaged(info: &SnapshotInfo, what: &str) -> LoadError {
     LoadError::Snapshot(format!(
-        "{} 年评估快照 #{} 的{what}已损坏; 请重新运行 `jingzhun evaluate --year {}`",
+        "{} 年评估快照 #{} 的{what}已损坏；请重新运行 `jingzhun evaluate --year {}`",
         info.year, info.id, info.year
     ))
 }
@@ -322,14 +322,14 @@ impl Staleness {
     pub fn text(&self) -> String {
         match self {
             Staleness::Missing { year, as_of } => format!(
-                "没有 {year} 年 (截至 {as_of}) 的评估快照, 从登记数据读取; 运行 `jingzhun evaluate --year {year}` 后, 报表可直接读取快照"
+                "没有 {year} 年（截至 {as_of}）的评估快照，从登记数据读取；运行 `jingzhun evaluate --year {year}` 后，报表可直接读取快照"
             ),
             Staleness::History { year, missing } => format!(
-                "累计指标需要 {first} 年起每年的评估快照, 缺少 {missing} 年的, 从登记数据读取; 运行 `jingzhun evaluate --year {year} --history` 可一次保存各年的快照",
+                "累计指标需要 {first} 年起每年的评估快照，缺少 {missing} 年的，从登记数据读取；运行 `jingzhun evaluate --year {year} --history` 可一次保存各年的快照",
                 first = crate::FIRST_YEAR
             ),
             Staleness::Changed { info, change } => format!(
-                "{} 年的评估快照 (#{}, {} 保存) 已过期: 此后登记数据有 {} 处改动 (最早为 {} 的「{}」, 审计序号 {}); 从登记数据重新读取; 运行 `jingzhun evaluate --year {}` 可更新快照",
+                "{} 年的评估快照（#{}，{} 保存）已过期：此后登记数据有 {} 处改动（最早为 {} 的「{}」，审计序号 {}）；从登记数据重新读取；运行 `jingzhun evaluate --year {}` 可更新快照",
                 info.year,
                 info.id,
                 (info.recorded_at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M"),

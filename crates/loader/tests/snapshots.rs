@@ -219,7 +219,7 @@ fn restored_equals_fresh(db: &Db) {
     )
     .unwrap();
     assert!(
-        notes.0[0].contains("没有 2024 年 (截至 2024-06-30)"),
+        notes.0[0].contains("没有 2024 年（截至 2024-06-30）"),
         "{:?}",
         notes.0
     );
