@@ -11,8 +11,9 @@
 //! - **Inboxes**: filters (step, area, kind, near or past the time limit, mine), sort, the "待我办理" count
 //!   in the navigation (`GET /api/v1/cases/todo`, read by `assets/nav.js`), batch township review and
 //!   county approval (each household's facts and the engine's explanation beside it, each confirmed on its
-//!   own row, each decision its own audited step), and the XLSX export of the list (audited; risk types
-//!   only for roles that see personal data).
+//!   own row, each decision its own audited step), and the XLSX export of the list for the same filters
+//!   (written by the one list export, `features::exports::lists::cases`: audited, streamed, risk types only
+//!   for roles that see personal data).
 //!
 //! Steps are still recorded by `services::cases::record_step` (pages, API and batches alike); the store
 //! writes a village review in one transaction and refuses an early township review itself, whoever writes.
