@@ -27,7 +27,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         "jingzhun demo",
-        "jingzhun demo                              全量演示并启动网页应用（首次约需 1 分钟）\n\
+        "jingzhun demo                              全量演示并启动网页应用（首次约需 3 分钟）\n\
          jingzhun demo --scale 0.02 --no-serve      小规模演示，只打印汇总表",
     ),
     (

@@ -429,6 +429,19 @@ fn check_measure(m: &Measure) -> Result<()> {
     Ok(())
 }
 
+/// The records of `household` stored before this import, read once per household (the area's were read
+/// up front; a household outside them is read from `tx` on first use) and extended as rows are accepted.
+fn stored_of<K, T>(
+    stored: &mut HashMap<HouseholdId, Vec<T>>,
+    household: HouseholdId,
+    read: impl FnOnce(HouseholdId) -> Result<Vec<(K, T)>>,
+) -> Result<&mut Vec<T>> {
+    Ok(match stored.entry(household) {
+        Entry::Occupied(e) => e.into_mut(),
+        Entry::Vacant(e) => e.insert(read(household)?.into_iter().map(|(_, x)| x).collect()),
+    })
+}
+
 fn check_assignment(a: &Assignment) -> Result<()> {
     match a.to.filter(|t| *t < a.from) {
         Some(to) => Err(StoreError::Invalid(format!(
@@ -1817,15 +1830,7 @@ fn import_history(
         };
         check_assignment(&a)?;
         let same = |s: &Assignment| s.cadre == a.cadre && s.from == a.from;
-        let list = match stored_pairs.entry(a.household) {
-            Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(
-                cadres_of(tx, a.household)?
-                    .into_iter()
-                    .map(|(_, x)| x)
-                    .collect(),
-            ),
-        };
+        let list = stored_of(&mut stored_pairs, a.household, |h| cadres_of(tx, h))?;
         if list.iter().any(same) {
             out.assignments_present += 1;
         } else {
@@ -1848,15 +1853,7 @@ fn import_history(
                 ..m.clone()
             }
         };
-        let list = match stored_measures.entry(m.household) {
-            Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(
-                measures_of(tx, m.household)?
-                    .into_iter()
-                    .map(|(_, x)| x)
-                    .collect(),
-            ),
-        };
+        let list = stored_of(&mut stored_measures, m.household, |h| measures_of(tx, h))?;
         if list.iter().any(same) {
             out.measures_present += 1;
         } else {
@@ -1869,15 +1866,7 @@ fn import_history(
             cadre: v.cadre.map(cadre).transpose()?,
             ..v.clone()
         };
-        let list = match stored_visits.entry(v.household) {
-            Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(
-                visits_of(tx, v.household)?
-                    .into_iter()
-                    .map(|(_, x)| x)
-                    .collect(),
-            ),
-        };
+        let list = stored_of(&mut stored_visits, v.household, |h| visits_of(tx, h))?;
         if list.contains(&v) {
             out.visits_present += 1;
         } else {

@@ -201,19 +201,39 @@ pub async fn cases(
     respond(d)
 }
 
+/// One area's list as the lists module writes it (`today` for the lists that read status on a date).
+type AreaList = fn(
+    &dyn crate::data::Backend,
+    &crate::auth::CurrentUser,
+    &crate::access::Scope,
+    Option<jingzhun_core::AreaCode>,
+    chrono::NaiveDate,
+) -> Result<Download, AppError>;
+
+/// The path every area list export shares: the form's area, a heavy-work place while the file is built,
+/// the list written on the blocking pool, the file streamed back.
+async fn area_list(
+    state: AppState,
+    can: Can<act::ViewHousehold>,
+    f: ExportForm,
+    list: AreaList,
+) -> Result<Response, AppError> {
+    let area = f.area()?;
+    let _permit = state.heavy().admit(can.account().id, HeavyKind::Export)?;
+    let (user, scope, today) = (can.user.clone(), can.scope, today(&state));
+    let d = state
+        .run(move |b| list(b, &user, &scope, area, today))
+        .await?;
+    respond(d)
+}
+
 /// `POST /exports/monitored`: the households under monitoring in `area`.
 pub async fn monitored(
     State(state): State<AppState>,
     can: Can<act::ViewHousehold>,
     Form(f): Form<ExportForm>,
 ) -> Result<Response, AppError> {
-    let area = f.area()?;
-    let _permit = state.heavy().admit(can.account().id, HeavyKind::Export)?;
-    let (user, scope, today) = (can.user.clone(), can.scope, today(&state));
-    let d = state
-        .run(move |b| lists::monitored(b, &user, &scope, area, today))
-        .await?;
-    respond(d)
+    area_list(state, can, f, lists::monitored).await
 }
 
 /// `POST /exports/measures`: the assistance measures of `area`'s households.
@@ -222,13 +242,7 @@ pub async fn measures(
     can: Can<act::ViewHousehold>,
     Form(f): Form<ExportForm>,
 ) -> Result<Response, AppError> {
-    let area = f.area()?;
-    let _permit = state.heavy().admit(can.account().id, HeavyKind::Export)?;
-    let (user, scope, today) = (can.user.clone(), can.scope, today(&state));
-    let d = state
-        .run(move |b| lists::measures(b, &user, &scope, area, today))
-        .await?;
-    respond(d)
+    area_list(state, can, f, lists::measures).await
 }
 
 /// `POST /exports/visits`: the visits to `area`'s households.
@@ -237,13 +251,10 @@ pub async fn visits(
     can: Can<act::ViewHousehold>,
     Form(f): Form<ExportForm>,
 ) -> Result<Response, AppError> {
-    let area = f.area()?;
-    let _permit = state.heavy().admit(can.account().id, HeavyKind::Export)?;
-    let (user, scope) = (can.user.clone(), can.scope);
-    let d = state
-        .run(move |b| lists::visits(b, &user, &scope, area))
-        .await?;
-    respond(d)
+    area_list(state, can, f, |b, user, scope, area, _| {
+        lists::visits(b, user, scope, area)
+    })
+    .await
 }
 
 /// `POST /exports/cadres`: the assisting cadres serving `area`.
@@ -252,13 +263,10 @@ pub async fn cadres(
     can: Can<act::ViewHousehold>,
     Form(f): Form<ExportForm>,
 ) -> Result<Response, AppError> {
-    let area = f.area()?;
-    let _permit = state.heavy().admit(can.account().id, HeavyKind::Export)?;
-    let (user, scope) = (can.user.clone(), can.scope);
-    let d = state
-        .run(move |b| lists::cadres(b, &user, &scope, area))
-        .await?;
-    respond(d)
+    area_list(state, can, f, |b, user, scope, area, _| {
+        lists::cadres(b, user, scope, area)
+    })
+    .await
 }
 
 /// `POST /exports/whatif`: every household a what-if run flips (the fields of the what-if form: `year`,
@@ -276,7 +284,7 @@ pub async fn whatif(
     };
     let submitted: HashMap<String, String> = pairs
         .iter()
-        .filter(|(k, _)| !crate::whatif::RESERVED.contains(&k.as_str()) && k != "_csrf")
+        .filter(|(k, _)| !crate::whatif::RESERVED.contains(&k.as_str()))
         .cloned()
         .collect();
     let req = crate::services::whatif::Request {

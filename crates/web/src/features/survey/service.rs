@@ -717,7 +717,7 @@ pub fn add_member(
     let mut view = view_of(backend, &rec, today)?;
     let sent: BTreeMap<String, String> = pairs
         .iter()
-        .filter(|(k, _)| k != "_csrf")
+        .filter(|(k, _)| k != crate::csrf::FORM_FIELD)
         .cloned()
         .collect();
     let get = |k: &str| sent.get(k).map(String::as_str).unwrap_or("");
@@ -820,7 +820,7 @@ pub fn remove_member(
     let mut view = view_of(backend, &rec, today)?;
     let sent: BTreeMap<String, String> = pairs
         .iter()
-        .filter(|(k, _)| k != "_csrf")
+        .filter(|(k, _)| k != crate::csrf::FORM_FIELD)
         .cloned()
         .collect();
     let get = |k: &str| sent.get(k).map(String::as_str).unwrap_or("");
