@@ -1625,7 +1625,7 @@ pub fn compute(
                     let before = before.filter(|_| {
                         eval.year
                             .checked_sub(1)
-                            .is_some_and(|y| data.employment.iter().any(|e| e.year == y))
+                            .is_some_and(|y| data.has_employment(y))
                     });
                     Some(EconomyYears {
                         now: f.swap_remove(0),
