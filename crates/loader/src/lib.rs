@@ -798,9 +798,14 @@ impl ReportData {
             side.map_err(|_| LoadError::Feeder)??;
         (data.leads, data.measures, data.visited) = (leads, measures, visited);
         data.timings.extend_beside(side_timings);
-        // The economy's households placed by this evaluation.
+        // The economy's households placed by this evaluation (those the tallies name).
         economy.household_village = data.timings.time("各户所在村", || {
-            jingzhun_report::economy::household_villages(&data.engine, &data.eval)
+            let named: HashSet<HouseholdId> = economy.tallies.iter().map(|t| t.household).collect();
+            data.engine
+                .outcomes(&data.eval)
+                .filter(|o| named.contains(&o.id))
+                .map(|o| (o.id, o.village))
+                .collect()
         });
         data.economy = economy;
         // The annual review's project sections (with the history) from the same records.

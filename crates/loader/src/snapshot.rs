@@ -355,11 +355,24 @@ fn decompress(bytes: &[u8]) -> Option<Vec<u8>> {
     if at != bytes.len() {
         return None;
     }
-    let raw: Vec<Vec<u8>> = parts
-        .par_iter()
-        .map(|c| snap::raw::Decoder::new().decompress_vec(c).ok())
+    // Each chunk straight into its place in one buffer (no second copy of the whole).
+    let lens: Vec<usize> = parts
+        .iter()
+        .map(|c| snap::raw::decompress_len(c).ok())
         .collect::<Option<_>>()?;
-    Some(raw.concat())
+    let mut raw = vec![0u8; lens.iter().sum()];
+    let mut slices = Vec::with_capacity(parts.len());
+    let mut rest = raw.as_mut_slice();
+    for len in &lens {
+        let (head, tail) = rest.split_at_mut(*len);
+        slices.push(head);
+        rest = tail;
+    }
+    let ok = parts.par_iter().zip(slices).all(|(c, out)| {
+        let len = out.len();
+        snap::raw::Decoder::new().decompress(c, out).ok() == Some(len)
+    });
+    ok.then_some(raw)
 }
 
 fn damaged(info: &SnapshotInfo, what: &str) -> LoadError {

@@ -170,10 +170,26 @@ pub struct EconomyFigures {
 pub fn labour_force_households(engine: &Engine, eval: &Evaluation) -> HashSet<HouseholdId> {
     engine
         .outcomes(eval)
-        .filter(|o| {
-            (o.facts.ever_registered && o.registry != RegistryState::Removed)
-                || o.monitoring.is_some()
-        })
+        .filter(in_labour_force)
+        .map(|o| o.id)
+        .collect()
+}
+
+/// Whether a household's members count in the labour force ([`labour_force_households`]).
+pub fn in_labour_force(o: &jingzhun_engine::HouseholdOutcome) -> bool {
+    (o.facts.ever_registered && o.registry != RegistryState::Removed) || o.monitoring.is_some()
+}
+
+/// [`labour_force_households`] among the households `data` places (those its records name): all that
+/// its figures ask about.
+pub fn labour_force_of(
+    engine: &Engine,
+    eval: &Evaluation,
+    data: &EconomyData,
+) -> HashSet<HouseholdId> {
+    engine
+        .outcomes(eval)
+        .filter(|o| data.household_village.contains_key(&o.id) && in_labour_force(o))
         .map(|o| o.id)
         .collect()
 }

@@ -1612,7 +1612,7 @@ pub fn compute(
     let codes: Vec<AreaCode> = areas.iter().map(|(c, _)| *c).collect();
     let mut economy_years: Vec<Option<EconomyYears>> = match economy {
         Some(data) => {
-            let force = crate::economy::labour_force_households(engine, eval);
+            let force = crate::economy::labour_force_of(engine, eval, data);
             let years: Vec<u16> = [Some(eval.year), eval.year.checked_sub(1)]
                 .into_iter()
                 .flatten()
