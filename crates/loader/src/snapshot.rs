@@ -8,7 +8,10 @@
 //!   evaluated again under whatever pack is asked for and gives exactly what a fresh read gives;
 //! * the per-area counts of the evaluation taken with it, with the pack's hash: earlier years of a
 //!   report's history are answered from these alone when the pack is the same;
-//! * the status-event facts the indicators read beyond the engine ([`EventFacts`]).
+//! * the status-event facts the indicators read beyond the engine ([`EventFacts`]), and in those `evaluate`
+//!   takes the rest of what a report of the year reads beside the registry ([`WorkflowFacts`]: the cases,
+//!   the running measures, the recent visits and the economy's household tallies), so that such a report
+//!   reads no million-row table.
 //!
 //! Each is stamped with [`Store::data_seq`] read *before* the registry was read, so a write made during
 //! the read makes the snapshot look stale rather than fresh. [`restore`] checks that nothing in the
