@@ -987,7 +987,8 @@ impl ReportData {
         let (target, earlier_evals) = rayon::join(
             || -> Result<_, LoadError> {
                 let started = Instant::now();
-                let restored = snapshot::restore(store, tree, target)?;
+                // The workflow kept beside is read by `load`'s own thread (`workflow_of`).
+                let restored = snapshot::restore_with(store, tree, target, false)?;
                 let restored_secs = started.elapsed().as_secs_f64();
                 let started = Instant::now();
                 let eval = restored.engine.evaluate(pack)?;

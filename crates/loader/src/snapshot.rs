@@ -248,6 +248,12 @@ impl EventFacts {
     }
 
     fn decode(bytes: &[u8]) -> Option<EventFacts> {
+        Self::decode_with(bytes, true)
+    }
+
+    /// Decodes the status-event facts, and the workflow kept beside them only `with_workflow` (left
+    /// `None` otherwise: the caller reads it with [`workflow_of`]).
+    fn decode_with(bytes: &[u8], with_workflow: bool) -> Option<EventFacts> {
         let mut rest = bytes;
         let mut take = |n: usize| -> Option<&[u8]> {
             let (head, tail) = rest.split_at_checked(n)?;
@@ -274,6 +280,9 @@ impl EventFacts {
         };
         if tag != [1] {
             return None;
+        }
+        if !with_workflow {
+            return Some(facts);
         }
         let mut w = WorkflowFacts::default();
         let n = count(take(8)?)?;
@@ -513,6 +522,17 @@ pub struct Restored {
 
 /// Restores the engine and event facts of a fresh snapshot (see [`fresh`]).
 pub fn restore(store: &Store, tree: &AreaTree, info: SnapshotInfo) -> Result<Restored, LoadError> {
+    restore_with(store, tree, info, true)
+}
+
+/// [`restore`], the workflow kept beside the status-event facts decoded only `with_workflow` (reports
+/// read it on another thread with [`workflow_of`]).
+pub fn restore_with(
+    store: &Store,
+    tree: &AreaTree,
+    info: SnapshotInfo,
+    with_workflow: bool,
+) -> Result<Restored, LoadError> {
     let (engine, facts) = rayon::join(
         || -> Result<Engine, LoadError> {
             let bytes = store.snapshot_part(info.id, SnapshotPart::Engine)?;
@@ -523,7 +543,7 @@ pub fn restore(store: &Store, tree: &AreaTree, info: SnapshotInfo) -> Result<Res
         || -> Result<EventFacts, LoadError> {
             let bytes = store.snapshot_part(info.id, SnapshotPart::Facts)?;
             decompress(&bytes)
-                .and_then(|raw| EventFacts::decode(&raw))
+                .and_then(|raw| EventFacts::decode_with(&raw, with_workflow))
                 .ok_or_else(|| damaged(&info, "状态事件数据"))
         },
     );
@@ -658,6 +678,10 @@ mod tests {
         let bytes = facts.encode();
         assert_eq!(EventFacts::decode(&bytes), Some(facts.clone()));
         assert_eq!(EventFacts::decode(&bytes[..bytes.len() - 1]), None);
+        // The status facts alone, the workflow left for `workflow_of`.
+        let status = EventFacts::decode_with(&bytes, false).unwrap();
+        assert_eq!(status.workflow, None);
+        assert_eq!(status.decided, facts.decided);
         // Older snapshots (no workflow) still decode.
         let without = EventFacts {
             workflow: None,

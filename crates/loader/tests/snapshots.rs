@@ -168,7 +168,10 @@ fn restored_equals_fresh(db: &Db) {
     assert_eq!(restored.decided, fresh.decided);
     assert_eq!(restored.returned, fresh.returned);
     assert_eq!(restored.data_time, fresh.data_time);
-    let (a, b) = (restored.series.as_ref().unwrap(), fresh.series.as_ref().unwrap());
+    let (a, b) = (
+        restored.series.as_ref().unwrap(),
+        fresh.series.as_ref().unwrap(),
+    );
     for y in 2013..=2024 {
         assert_eq!(a.summary(y), b.summary(y), "summary {y}");
     }
