@@ -1508,16 +1508,14 @@ pub fn compute(
     let mut incomes = vec![Incomes::default(); areas.len()];
     let mut risks = vec![vec![0i64; RiskType::ALL.len()]; areas.len()];
     let mut monitored_risks = vec![vec![0i64; RiskType::ALL.len()]; areas.len()];
-    let mut last: Option<(AreaCode, Vec<usize>)> = None;
+    // The households come village by village: the targets are looked up when the village changes.
+    let mut last: Option<AreaCode> = None;
+    let mut hits: Vec<usize> = Vec::new();
     for o in engine.outcomes(eval) {
-        let hits = match &last {
-            Some((v, hits)) if *v == o.village => hits.clone(),
-            _ => {
-                let hits = targets_of(o.village);
-                last = Some((o.village, hits.clone()));
-                hits
-            }
-        };
+        if last != Some(o.village) {
+            hits = targets_of(o.village);
+            last = Some(o.village);
+        }
         if hits.is_empty() {
             continue;
         }
