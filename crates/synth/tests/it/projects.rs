@@ -31,6 +31,7 @@ fn details(seed: u64) -> (ProjectDetails, ProjectRecords) {
         area: city,
         scale: SCALE,
         defect_rate: 0.0,
+        ..SynthConfig::default()
     };
     let g = Generator::new(&tree, config).unwrap();
     let mut facts = Vec::new();
