@@ -163,7 +163,7 @@ pub enum SynthError {
     ScaleTooLarge,
     #[error("身份证号顺序码已用尽")]
     IdCapacity,
-    #[error("数据截止日期 {0} 无效: 应在 {1} 到 {2} 之间(合成数据的最后一年为 {year} 年)", year = calibration::LAST_YEAR)]
+    #[error("数据截止日期 {0} 无效：应在 {1} 到 {2} 之间（合成数据的最后一年为 {year} 年）", year = calibration::LAST_YEAR)]
     DataEnd(NaiveDate, NaiveDate, NaiveDate),
     #[error("内部错误: {0}")]
     Internal(&'static str),

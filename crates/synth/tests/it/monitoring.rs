@@ -415,7 +415,7 @@ fn the_default_data_end_keeps_the_output_and_a_run_is_refused_outside_the_last_y
         let e = Generator::new(&tree, config).err().unwrap();
         assert_eq!(
             e.to_string(),
-            format!("数据截止日期 {bad} 无效: 应在 2026-01-01 到 2026-12-31 之间(合成数据的最后一年为 2026 年)")
+            format!("数据截止日期 {bad} 无效：应在 2026-01-01 到 2026-12-31 之间（合成数据的最后一年为 2026 年）")
         );
     }
     // The demo's data end: today, within the last year.
