@@ -209,9 +209,9 @@ fn published_fields_at_scale(s: &serde_json::Value, scale: f64) {
 fn nothing_stored_after_today(ws: &Workspace) {
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let end = today
-        .min(chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap())
+        .min(chrono::NaiveDate::from_ymd_opt(2026, 12, 31).expect("the demo database answers"))
         .to_string();
-    let db = rusqlite::Connection::open(ws.db()).unwrap();
+    let db = rusqlite::Connection::open(ws.db()).expect("the demo database answers");
     let dated = [
         ("status_events", "effective"),
         ("household_versions", "effective_from"),
@@ -240,7 +240,7 @@ fn nothing_stored_after_today(ws: &Workspace) {
                 [&end],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .unwrap();
+            .expect("the demo database answers");
         assert_eq!(later, 0, "{table}.{column}: {later} of {rows} after {end}");
         if !matches!(column, "closed_at" | "to_date") {
             assert!(rows > 0, "{table}.{column} is empty");
@@ -248,8 +248,8 @@ fn nothing_stored_after_today(ws: &Workspace) {
     }
     let last_income: i64 = db
         .query_row("SELECT max(year) FROM income_versions", [], |r| r.get(0))
-        .unwrap();
-    assert!(last_income <= end[..4].parse::<i64>().unwrap());
+        .expect("the demo database answers");
+    assert!(last_income <= end[..4].parse::<i64>().expect("the demo database answers"));
     // Open cases at the data end: several steps, most time limits (15 days) still running.
     let (open, overdue, steps): (i64, i64, i64) = db
         .query_row(
@@ -258,7 +258,7 @@ fn nothing_stored_after_today(ws: &Workspace) {
             [&end],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
-        .unwrap();
+        .expect("the demo database answers");
     assert!(open > 0 && steps >= 2, "{open} open cases at {steps} steps");
     assert!(
         overdue * 3 < open,
