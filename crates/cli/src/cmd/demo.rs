@@ -81,7 +81,7 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
         }
     } else {
         eprintln!(
-            "使用已有的演示数据（{} 户）；删除数据库文件可重新生成",
+            "使用已有的演示数据（{} 户，数据截止于首次生成之日）；删除数据库文件可按今天的日期重新生成",
             store.count_households(&city)?
         );
     }
