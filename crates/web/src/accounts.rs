@@ -33,7 +33,8 @@ use sha2::{Digest, Sha256};
 
 use crate::access::Role;
 use crate::data::{Account, AccountId, AuditNote, Backend, DataError, NewAccount, Session};
-use crate::error::AppError;
+use crate::http::auth::{random_hex, token_hash};
+use crate::http::error::AppError;
 
 pub const MAX_FAILURES_PER_ACCOUNT: u32 = 5;
 pub const MAX_FAILURES_PER_IP: u32 = 30;
@@ -69,13 +70,6 @@ fn dummy_hash() -> &'static str {
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3bS0yMK1qWzcpU3H3C/jpbXnBvV6YcwpvM6FHZzjSWM"
 }
 
-/// `n` random bytes as lowercase hex.
-pub fn random_hex(n: usize) -> String {
-    let mut bytes = vec![0u8; n];
-    OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
 /// A random initial password: 12 characters from an alphabet without look-alikes (no 0/O, 1/l/I).
 pub fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -85,11 +79,6 @@ pub fn generate_password() -> String {
         .iter()
         .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
         .collect()
-}
-
-/// SHA-256 of a session token, as stored.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// Why a new password is refused.
@@ -399,7 +388,7 @@ pub enum AdminOp {
 /// administrator cannot disable their own account. Returns the new password for a reset.
 pub fn administer(
     backend: &dyn Backend,
-    admin: &crate::auth::CurrentUser,
+    admin: &crate::http::auth::CurrentUser,
     scope: &crate::access::Scope,
     id: AccountId,
     op: AdminOp,

@@ -9,9 +9,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
-use crate::auth::{act, Can, SignedIn};
-use crate::error::AppError;
-use crate::pages::{area_param, household_param, today, SearchQuery, YearQuery};
+use crate::http::auth::{act, Can, SignedIn};
+use crate::http::error::AppError;
+use crate::http::params::area_param;
+use crate::http::params::household_param;
+use crate::http::today;
+use crate::pages::{SearchQuery, YearQuery};
 use crate::services::areas::{self, AreaView};
 use crate::services::cases::{self, CaseView, Inbox};
 use crate::services::dashboard::{self, Dashboard};
@@ -146,7 +149,7 @@ pub async fn search(
 /// in the request's language (the `lang` cookie, as for pages).
 pub async fn household(
     State(state): State<AppState>,
-    lang: crate::i18n::Lang,
+    lang: crate::http::i18n::Lang,
     Path(id): Path<String>,
     Query(q): Query<YearQuery>,
     can: Can<act::ViewHousehold>,
@@ -162,7 +165,7 @@ pub async fn household(
             households::household_evaluated(b, &user, &scope, id, today, st.policy(), year, as_of)
         })
         .await?;
-    if lang == crate::i18n::Lang::En {
+    if lang == crate::http::i18n::Lang::En {
         if let Some(ev) = &mut h.evaluation {
             ev.in_english();
         }
@@ -267,7 +270,7 @@ pub async fn create_lead(
             }),
         )
             .into_response(),
-        Err(r) if !r.fields.is_empty() => crate::problem::respond(
+        Err(r) if !r.fields.is_empty() => crate::http::problem::respond(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",
             &r.message,
@@ -297,7 +300,7 @@ pub struct StepBody {
     pub complaint_phone: String,
 }
 
-async fn record_step<A: crate::auth::ActionMarker>(
+async fn record_step<A: crate::http::auth::ActionMarker>(
     state: AppState,
     case_id: String,
     can: Can<A>,

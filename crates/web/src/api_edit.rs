@@ -15,13 +15,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{act, Can};
-use crate::error::AppError;
-use crate::i18n::Lang;
-use crate::pages::{household_param, today};
-use crate::problem;
+use crate::http::auth::{act, Can};
+use crate::http::error::AppError;
+use crate::http::i18n::Lang;
+use crate::http::params::household_param;
+use crate::http::problem;
+use crate::http::problem::FieldError;
+use crate::http::today;
 use crate::services::edit::{self, EditForm, EditOutcome};
-use crate::services::whatif::FieldError;
 use crate::state::AppState;
 
 /// Body of `PATCH /api/v1/households/{id}`. Members other than these three, and names in `fields` the

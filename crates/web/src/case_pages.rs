@@ -9,10 +9,11 @@ use axum::Form;
 use jingzhun_core::{Channel, MonitoringKind, RiskType};
 
 use crate::access::Action;
-use crate::auth::{act, ActionMarker, Can};
-use crate::error::AppError;
-use crate::i18n::Lang;
-use crate::pages::{household_param, today};
+use crate::http::auth::{act, ActionMarker, Can};
+use crate::http::error::AppError;
+use crate::http::i18n::Lang;
+use crate::http::params::household_param;
+use crate::http::today;
 use crate::services::cases::{self, NewLead, StepInput};
 use crate::state::AppState;
 use crate::templates::*;
@@ -25,7 +26,7 @@ fn limit_fn(state: &AppState) -> impl Fn(&jingzhun_core::AreaCode, u16) -> u16 +
 fn lead_page(
     lang: Lang,
     here: &str,
-    user: &crate::auth::CurrentUser,
+    user: &crate::http::auth::CurrentUser,
     household_id: i64,
     household_number: String,
     refused: Option<cases::Refused>,
@@ -172,7 +173,7 @@ pub async fn case(
 
 fn case_page(
     lang: Lang,
-    user: &crate::auth::CurrentUser,
+    user: &crate::http::auth::CurrentUser,
     c: cases::CaseView,
     refused: Option<cases::Refused>,
 ) -> CasePage {

@@ -11,15 +11,15 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use crate::auth::{act, Can};
-use crate::error::AppError;
-use crate::heavy_work::HeavyKind;
-use crate::i18n::Lang;
-use crate::pages::today;
+use crate::http::auth::{act, Can};
+use crate::http::error::AppError;
+use crate::http::heavy_work::HeavyKind;
+use crate::http::i18n::Lang;
+use crate::http::today;
+use crate::http::upload;
 use crate::services::import::{self, Confirmed, ImportDone, ImportReport};
 use crate::state::AppState;
 use crate::templates::{render, Chrome};
-use crate::upload;
 
 #[derive(Template)]
 #[template(path = "import.html")]

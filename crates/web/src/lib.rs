@@ -41,30 +41,21 @@ pub mod access;
 pub mod accounts;
 pub mod api;
 pub mod api_edit;
-pub mod assets;
-pub mod auth;
 pub mod case_pages;
-pub mod cookies;
-pub mod csrf;
 pub mod data;
-pub mod error;
 pub mod features;
-pub mod heavy_work;
-pub mod i18n;
+pub mod http;
 pub mod import_pages;
 pub mod monitoring_pages;
 pub mod openapi;
 pub mod pages;
-pub mod problem;
 pub mod report_pages;
 pub mod routes;
 pub mod search;
 pub mod services;
-pub mod session_cache;
 pub mod state;
 pub mod store_backend;
 pub mod templates;
-pub mod upload;
 pub mod whatif;
 pub mod workflow;
 
@@ -77,6 +68,9 @@ use jingzhun_store::Store;
 pub use access::{allows, Action, Role, Scope};
 pub use accounts::CreateAccountError;
 pub use data::AccountId;
+/// Public paths of the infrastructure kept as they were before `http/` gathered it (the binary and the
+/// integration tests name them).
+pub use http::{assets, error, heavy_work, session_cache};
 pub use state::{AppState, Clock, SystemClock, WebConfig};
 pub use store_backend::StoreBackend;
 
@@ -134,13 +128,13 @@ pub async fn serve_with(
             tracing::error!(error = %e, "building the search index failed");
         }
     });
-    let limits = features::security::server::Limits::of(&config);
+    let limits = config.server_limits();
     let state = AppState::new(backend, config, Arc::new(SystemClock));
     // The engine of the served area, loaded in the background and kept current (see `features::live`).
     features::live::start(state.clone());
     let app = router(state);
     tokio::spawn(expire_sessions(store));
-    features::security::server::serve(listener, app, limits, async {
+    http::security::server::serve(listener, app, limits, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;

@@ -8,10 +8,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use serde::Serialize;
 
-use crate::auth::{act, ActionMarker, Can};
-use crate::error::AppError;
-use crate::i18n::Lang;
-use crate::pages::{household_param, today};
+use crate::http::auth::{act, ActionMarker, Can};
+use crate::http::error::AppError;
+use crate::http::i18n::Lang;
+use crate::http::params::household_param;
+use crate::http::today;
 use crate::services::cases::{self, CaseLink};
 use crate::services::monitoring::{self, FormKind, FormOutcome, MonitoringView};
 use crate::state::AppState;
@@ -87,7 +88,7 @@ pub struct MonitoringReply {
 
 fn reply(
     b: &dyn crate::data::Backend,
-    user: &crate::auth::CurrentUser,
+    user: &crate::http::auth::CurrentUser,
     scope: &crate::access::Scope,
     id: jingzhun_core::HouseholdId,
     today: chrono::NaiveDate,
@@ -130,7 +131,7 @@ async fn submit_api<A: ActionMarker>(
         .await?;
     Ok(match done {
         Ok(r) => (StatusCode::CREATED, Json(r)).into_response(),
-        Err(f) => crate::problem::respond(
+        Err(f) => crate::http::problem::respond(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",
             "有字段填写不正确, 未保存",

@@ -1388,7 +1388,7 @@ pub fn spec() -> Value {
         "paths": paths,
         "components": {
             "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE},
+                "session": {"type": "apiKey", "in": "cookie", "name": crate::http::auth::SESSION_COOKIE},
                 "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
                     "description": "会话的 CSRF 令牌 (GET /api/v1/me 的 csrf_token); 修改类请求必需"}
             },

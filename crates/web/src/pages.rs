@@ -1,43 +1,26 @@
 //! HTML page handlers: thin. Each extracts the caller (`Can<…>` or `SignedIn`), calls one service on the
 //! blocking pool with the caller's scope, and renders a template.
 
-use std::net::{IpAddr, SocketAddr};
-
-use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri, Path, Query, State};
-use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{Datelike, NaiveDate};
-use jingzhun_core::{AreaCode, HouseholdId};
+use jingzhun_core::AreaCode;
 use serde::Deserialize;
 
 use crate::access::Role;
 use crate::accounts::{self, CreateAccountError, LoginFailure, LoginFailureOr};
-use crate::auth::{act, Can, SignedIn, SESSION_COOKIE};
-use crate::cookies::{self, CookieOptions};
-use crate::csrf::PRE_SESSION_COOKIE;
-use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::http::auth::{act, Can, SignedIn, SESSION_COOKIE};
+use crate::http::cookies::{self, CookieOptions};
+use crate::http::csrf::PRE_SESSION_COOKIE;
+use crate::http::error::AppError;
+use crate::http::i18n::Lang;
+use crate::http::params::{area_param, household_param, ClientIp};
+use crate::http::today;
 use crate::services::{self, dashboard, edit, households};
 use crate::state::AppState;
 use crate::templates::*;
-
-/// The client's address, when the server was started with connection info (absent in in-process tests).
-pub struct ClientIp(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
-    }
-}
 
 fn here(uri: &OriginalUri) -> String {
     uri.0
@@ -132,7 +115,9 @@ pub async fn login_form(
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
     let existing = cookies::get(&headers, PRE_SESSION_COOKIE).filter(|t| t.len() == 64);
-    let token = existing.clone().unwrap_or_else(|| accounts::random_hex(32));
+    let token = existing
+        .clone()
+        .unwrap_or_else(|| crate::http::auth::random_hex(32));
     let mut res = render(&login_page(lang, token.clone(), &q.next, "", None))?;
     if existing.is_none() {
         res.headers_mut().append(
@@ -311,23 +296,6 @@ pub async fn change_password(
             Ok((status, render(&page)?).into_response())
         }
     }
-}
-
-/// Today in China (UTC+8), the date status is evaluated on.
-pub fn today(state: &AppState) -> NaiveDate {
-    (state.now() + chrono::Duration::hours(8)).date_naive()
-}
-
-/// Parses an area code from a path; an invalid code is simply not found.
-pub fn area_param(code: &str) -> Result<AreaCode, AppError> {
-    AreaCode::parse(code).map_err(|_| AppError::NotFound)
-}
-
-/// Parses a household id from a path.
-pub fn household_param(id: &str) -> Result<HouseholdId, AppError> {
-    id.parse::<i64>()
-        .map(HouseholdId)
-        .map_err(|_| AppError::NotFound)
 }
 
 async fn dashboard_page(
@@ -747,14 +715,6 @@ pub async fn create_account(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
     }
-}
-
-/// Adds `Cache-Control` to a response.
-pub fn cache_forever(res: &mut Response) {
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
 }
 
 /// Parses an account id from a path.

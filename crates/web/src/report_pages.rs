@@ -7,17 +7,18 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 
-use crate::auth::{act, Can};
-use crate::error::AppError;
-use crate::heavy_work::HeavyKind;
-use crate::i18n::Lang;
-use crate::pages::{today, YearQuery};
-use crate::services::reports::{self, Download, ExportFormat, ReviewFormat};
+use crate::http::auth::{act, Can};
+use crate::http::download::download;
+use crate::http::error::AppError;
+use crate::http::heavy_work::HeavyKind;
+use crate::http::i18n::Lang;
+use crate::http::today;
+use crate::pages::YearQuery;
+use crate::services::reports::{self, ExportFormat, ReviewFormat};
 use crate::state::AppState;
 use crate::templates::{render, Chrome};
 
@@ -48,45 +49,6 @@ impl DownloadQuery {
         }
         .year()
     }
-}
-
-/// `Content-Disposition: attachment` with an ASCII fallback name and the UTF-8 name in RFC 5987
-/// `filename*` form.
-pub fn content_disposition(filename: &str) -> String {
-    let fallback: String = filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let mut encoded = String::new();
-    for b in filename.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
-            encoded.push(char::from(b));
-        } else {
-            encoded.push_str(&format!("%{b:02X}"));
-        }
-    }
-    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
-}
-
-pub fn download(d: Download) -> Result<Response, AppError> {
-    let mut res = d.bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(d.content_type),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&content_disposition(&d.filename)).map_err(|_| AppError::Internal)?,
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(res)
 }
 
 /// `GET /reports?year=Y`.
@@ -161,20 +123,4 @@ pub async fn export(
         .run(move |b| reports::households(b, &user, &scope, format, year))
         .await?;
     download(d)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn disposition_carries_the_utf8_name() {
-        assert_eq!(
-            content_disposition("巴州区_2024年.xlsx"),
-            "attachment; filename=\"____2024_.xlsx\"; filename*=UTF-8''%E5%B7%B4%E5%B7%9E%E5%8C%BA_2024%E5%B9%B4.xlsx"
-        );
-        assert!(
-            content_disposition("a\"b\r\n.csv").starts_with("attachment; filename=\"a_b__.csv\"")
-        );
-    }
 }

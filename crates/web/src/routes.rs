@@ -6,20 +6,19 @@
 //! the resulting behaviour for every role.
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue, Method};
+use axum::http::Method;
 use axum::routing::{get, patch, post, MethodRouter};
 use axum::{middleware, Router};
-use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 
 use crate::access::Action;
 use crate::case_pages::{self, step_action};
-use crate::error::render_errors;
+use crate::http::error::render_errors;
+use crate::http::headers;
+use crate::http::{assets, csrf, upload};
 use crate::monitoring_pages as mon;
 use crate::state::AppState;
 use crate::workflow::Step;
-use crate::{
-    api, api_edit, assets, csrf, import_pages, openapi, pages, report_pages, upload, whatif,
-};
+use crate::{api, api_edit, import_pages, openapi, pages, report_pages, whatif};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1125,7 +1124,7 @@ pub fn specs() -> Vec<RouteSpec> {
 /// security headers and compression.
 pub fn router(state: AppState) -> Router {
     // ECharts and the style sheet compressed once, in the background.
-    crate::assets::warm();
+    crate::http::assets::warm();
     let mut app: Router<AppState> = Router::new();
     for (spec, handler) in table() {
         app = app.route(spec.path, handler);
@@ -1134,56 +1133,12 @@ pub fn router(state: AppState) -> Router {
         state.clone(),
         crate::features::live::after_write,
     ))
-    .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
+    .layer(middleware::from_fn_with_state(
+        state.clone(),
+        csrf::guard::<AppState>,
+    ))
     .layer(middleware::from_fn(render_errors))
-    .layer(middleware::map_response(security_headers))
-    .layer(compression())
+    .layer(middleware::map_response(headers::security_headers))
+    .layer(headers::compression())
     .with_state(state)
-}
-
-/// gzip or brotli, as the browser accepts, for scripts, style sheets and JSON. HTML pages stay uncompressed:
-/// they carry the session's CSRF token beside text the request chose (a search term, a form's values), which
-/// is what a compression side channel (BREACH) needs to recover the token. Spreadsheets, zips and PDFs are
-/// compressed already.
-fn compression() -> tower_http::compression::CompressionLayer<impl Predicate> {
-    let predicate = DefaultPredicate::new()
-        .and(NotForContentType::const_new("text/html"))
-        .and(NotForContentType::const_new("application/vnd."))
-        .and(NotForContentType::const_new("application/zip"))
-        .and(NotForContentType::const_new("application/pdf"));
-    tower_http::compression::CompressionLayer::new()
-        .no_deflate()
-        .no_zstd()
-        .compress_when(predicate)
-}
-
-async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
-    let h = res.headers_mut();
-    // JSON answers hold the account's data (personal data among it): never kept by a browser or a proxy.
-    // Pages already say so when rendered; downloads set their own.
-    let json = h
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| {
-            t.starts_with("application/json") || t.starts_with("application/problem+json")
-        });
-    if json && !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-        ),
-    );
-    res
 }

@@ -12,19 +12,21 @@ use axum::Form;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{act, Can};
-use crate::error::AppError;
-use crate::heavy_work::HeavyKind;
-use crate::i18n::Lang;
-use crate::pages::{area_param, today};
-use crate::problem;
+use crate::http::auth::{act, Can};
+use crate::http::error::AppError;
+use crate::http::heavy_work::HeavyKind;
+use crate::http::i18n::Lang;
+use crate::http::params::area_param;
+use crate::http::problem;
+use crate::http::today;
 use crate::services::evaluation::default_year;
 use crate::services::whatif::{self, FieldError, ParamInput, RunRefused, WhatIfForm, WhatIfResult};
 use crate::state::AppState;
 use crate::templates::{render, Chrome, WhatIfPage};
 
 /// Query keys of the page that are not parameters.
-pub(crate) const RESERVED: &[&str] = &["year", "area", "page", "run", crate::csrf::FORM_FIELD];
+pub(crate) const RESERVED: &[&str] =
+    &["year", "area", "page", "run", crate::http::csrf::FORM_FIELD];
 
 pub(crate) fn year_of(text: Option<&str>, state: &AppState) -> Result<u16, FieldError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
@@ -296,7 +298,7 @@ pub async fn api(
     };
     let _permit = match state.heavy().admit(can.account().id, HeavyKind::WhatIf) {
         Ok(p) => p,
-        Err(refused) => return Ok(crate::heavy_work::problem(refused)),
+        Err(refused) => return Ok(crate::http::heavy_work::problem(refused)),
     };
     let (user, scope, st) = (can.user, can.scope, state.clone());
     let today = today(&state);

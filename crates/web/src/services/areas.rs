@@ -4,9 +4,9 @@ use jingzhun_core::AreaCode;
 use serde::Serialize;
 
 use crate::access::Scope;
-use crate::auth::CurrentUser;
 use crate::data::Backend;
-use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 
 /// An area with its direct children.
 #[derive(Debug, Clone, Serialize)]

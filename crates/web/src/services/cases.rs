@@ -20,9 +20,9 @@ use jingzhun_policy::{explain, FactsSource, OwnedFacts, PolicyPack};
 use serde::Serialize;
 
 use crate::access::Scope;
-use crate::auth::CurrentUser;
 use crate::data::{Backend, DataError, HouseholdRecord};
-use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 use crate::workflow::*;
 
 use super::evaluation::ExplanationView;
@@ -51,7 +51,7 @@ pub struct Refused {
     /// The household's open case, when a lead was refused because of it.
     pub open_case: Option<String>,
     /// What is wrong field by field, when the lead contradicts the household or misses a field.
-    pub fields: Vec<super::whatif::FieldError>,
+    pub fields: Vec<crate::http::problem::FieldError>,
 }
 
 impl Refused {
@@ -63,7 +63,7 @@ impl Refused {
         }
     }
 
-    fn invalid(fields: Vec<super::whatif::FieldError>) -> Self {
+    fn invalid(fields: Vec<crate::http::problem::FieldError>) -> Self {
         Self {
             message: "线索与农户的情况不符或缺少内容，未登记，请按提示修改".to_owned(),
             open_case: None,
@@ -79,8 +79,8 @@ pub fn lead_field_errors(
     status: &RegistryStatus,
     kind: Option<MonitoringKind>,
     risk_types: &[RiskType],
-) -> Vec<super::whatif::FieldError> {
-    let error = |field: &str, message: String| super::whatif::FieldError {
+) -> Vec<crate::http::problem::FieldError> {
+    let error = |field: &str, message: String| crate::http::problem::FieldError {
         field: field.to_owned(),
         message,
     };

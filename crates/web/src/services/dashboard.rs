@@ -16,9 +16,9 @@ use jingzhun_policy::{assess, FactsSource, OwnedFacts, Params, PolicyPack, Regis
 use serde::Serialize;
 
 use crate::access::Scope;
-use crate::auth::CurrentUser;
 use crate::data::Backend;
-use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 use crate::services::areas::{self, AreaView};
 use crate::services::cases::DaysLimit;
 

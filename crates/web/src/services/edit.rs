@@ -20,9 +20,9 @@ use jingzhun_core::{
 use serde::Serialize;
 
 use crate::access::Scope;
-use crate::auth::CurrentUser;
 use crate::data::{Backend, DataError};
-use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 
 /// Reason recorded with the version when the user gives none.
 pub const DEFAULT_REASON: &str = "网页修改农户信息";
@@ -488,7 +488,7 @@ pub fn edit_form(
     let rec = load(backend, user, scope, id)?;
     // The form shows the phone number as stored (to edit it): a view of personal data, audited.
     if rec.household.phone.is_some() {
-        crate::features::security::audit_personal_view(
+        crate::http::security::audit_personal_view(
             backend,
             user,
             "household",

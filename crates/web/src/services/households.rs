@@ -14,12 +14,12 @@ use jingzhun_core::{AreaCode, HouseholdId, HouseholdStatus, RegistryStatus, Stat
 use serde::Serialize;
 
 use crate::access::{allows, Action, Scope};
-use crate::auth::CurrentUser;
 use crate::data::{AuditLine, Backend, HouseholdRecord, SearchHit, SearchQuery, VersionLine};
+use crate::http::auth::CurrentUser;
 use jingzhun_policy::PolicyPack;
 
 use super::evaluation::EvaluationView;
-use crate::error::AppError;
+use crate::http::error::AppError;
 
 /// Rows on one page of search results.
 pub const SEARCH_PAGE_SIZE: usize = 20;
@@ -124,7 +124,7 @@ impl SearchResult {
     pub fn page_link(&self, page: usize) -> String {
         format!(
             "/households?q={}&area={}&page={page}",
-            crate::error::urlencode(&self.query),
+            crate::http::error::urlencode(&self.query),
             self.within
         )
     }
@@ -197,7 +197,7 @@ pub fn search(
             Ok::<_, AppError>(backend.search_households(within, query, offset, limit)?)
         },
     )?;
-    if crate::features::security::is_resident_id_query(user, text) {
+    if crate::http::security::is_resident_id_query(user, text) {
         // Who searched which area by resident ID, and how much it found; never the ID typed.
         let note = crate::data::AuditNote {
             actor: &user.account.username,
@@ -229,7 +229,7 @@ pub fn search_in_memory(
 ) -> Option<SearchResult> {
     let within = area.unwrap_or(scope.area());
     // Outside the scope (audited) and searches by resident ID (audited too) go to `search`.
-    if !scope.contains(&within) || crate::features::security::is_resident_id_query(user, text) {
+    if !scope.contains(&within) || crate::http::security::is_resident_id_query(user, text) {
         return None;
     }
     search_with(
@@ -456,7 +456,7 @@ fn view_of(
     // Unmasked resident IDs and phone numbers are sensitive personal information: every view is audited
     // (the page and the API both come here), before the values are read out.
     if full && (!h.members.is_empty() || h.phone.is_some()) {
-        crate::features::security::audit_personal_view(
+        crate::http::security::audit_personal_view(
             backend,
             user,
             "household",

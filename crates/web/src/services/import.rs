@@ -29,9 +29,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::access::Scope;
-use crate::auth::CurrentUser;
 use crate::data::{AccountId, AuditNote, Backend, DataError};
-use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 
 /// How long a preview may be confirmed.
 pub const PENDING_TTL: Duration = Duration::from_secs(30 * 60);
@@ -250,7 +250,7 @@ fn read(file_name: &str, bytes: &[u8], options: &ReadOptions) -> Result<ImportBa
             // after reading.
             let path = std::env::temp_dir().join(format!(
                 "jingzhun-upload-{}.{ext}",
-                crate::accounts::random_hex(16)
+                crate::http::auth::random_hex(16)
             ));
             std::fs::write(&path, bytes).map_err(|e| format!("无法暂存上传的文件: {e}"))?;
             let result = jingzhun_io::read_households(&path, options);
@@ -454,7 +454,7 @@ pub fn preview(
         return Ok(report);
     }
     report.would = Some(preview.outcome.into());
-    let token = crate::accounts::random_hex(32);
+    let token = crate::http::auth::random_hex(32);
     report.token = Some(token.clone());
     report.expires = Some(china(
         now + chrono::Duration::from_std(PENDING_TTL).unwrap_or_default(),
@@ -532,7 +532,7 @@ pub fn confirm(
     if expired(p.created, now) {
         return Ok(Confirmed::Stale("import.stale_token"));
     }
-    if !crate::csrf::same_token(sha256, &p.sha256) || sha256_hex(&p.bytes) != p.sha256 {
+    if !crate::http::csrf::same_token(sha256, &p.sha256) || sha256_hex(&p.bytes) != p.sha256 {
         return Ok(Confirmed::Stale("import.stale_file"));
     }
     let actor = &user.account.username;

@@ -14,9 +14,9 @@ use jingzhun_core::{AreaCode, AreaLevel, AssistanceType, HouseholdId, Yuan};
 use serde::Serialize;
 
 use crate::access::{allows, Action, Scope};
-use crate::auth::CurrentUser;
 use crate::data::{Backend, DataError, HouseholdRecord};
-use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 
 use super::households::Coded;
 
@@ -226,11 +226,11 @@ impl FormView {
 
     /// Each invalid field with its message, in form order, for the JSON API's `fields` (the common
     /// error form of `problem.rs`).
-    pub fn errors(&self) -> Vec<super::whatif::FieldError> {
+    pub fn errors(&self) -> Vec<crate::http::problem::FieldError> {
         self.fields
             .iter()
             .filter_map(|f| {
-                Some(super::whatif::FieldError {
+                Some(crate::http::problem::FieldError {
                     field: f.name.to_owned(),
                     message: f.error.clone()?,
                 })

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::households::Coded;
 use crate::access::Scope;
 use crate::data::Backend;
-use crate::error::AppError;
+use crate::http::error::AppError;
 
 /// One parameter in force.
 #[derive(Debug, Clone, Serialize)]

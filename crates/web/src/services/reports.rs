@@ -25,9 +25,9 @@ use jingzhun_loader::{LoadError, ReportData, Silent, FIRST_YEAR};
 use jingzhun_policy::PolicyPack;
 
 use crate::access::{allows, Action, Scope};
-use crate::auth::CurrentUser;
 use crate::data::{AuditNote, Backend};
-use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 
 /// How long a loaded area is reused.
 pub const REPORT_TTL: Duration = Duration::from_secs(10 * 60);
@@ -36,14 +36,7 @@ pub const REPORT_CACHE_ENTRIES: usize = 2;
 /// Audit entity of household exports (entity id: the area).
 pub const EXPORT_ENTITY: &str = "household_export";
 
-/// A file to download.
-#[derive(Debug, Clone)]
-pub struct Download {
-    pub bytes: Vec<u8>,
-    pub content_type: &'static str,
-    /// The file name offered (UTF-8; the handler adds the RFC 5987 form).
-    pub filename: String,
-}
+pub use crate::http::download::Download;
 
 /// A loaded area: the backend generation it was loaded at, when, and the data.
 type Cached = (u64, Instant, Arc<ReportData>);
@@ -266,7 +259,7 @@ pub fn households(
             // The XLSX writer streams to a file (constant memory): a private temporary one, read back.
             let path = std::env::temp_dir().join(format!(
                 "jingzhun-export-{}.xlsx",
-                crate::accounts::random_hex(16)
+                crate::http::auth::random_hex(16)
             ));
             let written = jingzhun_io::export_xlsx(&path, &records, &options);
             let bytes = std::fs::read(&path);

@@ -25,9 +25,9 @@ use serde::Serialize;
 
 use super::households::Coded;
 use crate::access::Scope;
-use crate::auth::CurrentUser;
 use crate::data::{AccountId, AuditNote, Backend};
-use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 
 /// Flipped households per page of the list.
 pub const PAGE_SIZE: usize = 50;
@@ -82,12 +82,7 @@ pub struct ParamInput {
     pub error: Option<String>,
 }
 
-/// A field error of the what-if form (also the API's `fields`).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
+pub use crate::http::problem::FieldError;
 
 /// The form: the year, the area, and every editable parameter.
 #[derive(Debug, Clone, Serialize)]

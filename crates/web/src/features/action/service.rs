@@ -12,9 +12,9 @@ use jingzhun_report::indicators::{self, Extras};
 use serde::Serialize;
 
 use crate::access::Scope;
-use crate::auth::CurrentUser;
-use crate::error::AppError;
 use crate::features::warnings::service::{default_year, live};
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 use crate::state::AppState;
 
 /// The rates of the dashboard for action, by indicator code, in display order: 监测对象占比,

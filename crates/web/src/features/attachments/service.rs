@@ -10,9 +10,9 @@ use serde_json::json;
 
 use super::storage::{self, Storage};
 use crate::access::Scope;
-use crate::auth::CurrentUser;
 use crate::data::{AuditNote, Backend};
-use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 use crate::services::cases::names_of;
 
 fn store(b: &dyn Backend) -> Result<Arc<Store>, AppError> {

@@ -19,11 +19,12 @@ use serde::Deserialize;
 
 use super::lists;
 use super::service::{Download, Export, ListKind};
-use crate::auth::{act, Can};
-use crate::error::AppError;
-use crate::heavy_work::HeavyKind;
-use crate::i18n::Lang;
-use crate::pages::{area_param, today};
+use crate::http::auth::{act, Can};
+use crate::http::error::AppError;
+use crate::http::heavy_work::HeavyKind;
+use crate::http::i18n::Lang;
+use crate::http::params::area_param;
+use crate::http::today;
 use crate::state::AppState;
 use crate::templates::{render, Chrome};
 
@@ -81,7 +82,7 @@ pub fn respond(d: Download) -> Result<Response, AppError> {
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(d.len));
     h.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&crate::report_pages::content_disposition(&d.filename))
+        HeaderValue::from_str(&crate::http::download::content_disposition(&d.filename))
             .map_err(|_| AppError::Internal)?,
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -204,7 +205,7 @@ pub async fn cases(
 /// One area's list as the lists module writes it (`today` for the lists that read status on a date).
 type AreaList = fn(
     &dyn crate::data::Backend,
-    &crate::auth::CurrentUser,
+    &crate::http::auth::CurrentUser,
     &crate::access::Scope,
     Option<jingzhun_core::AreaCode>,
     chrono::NaiveDate,
@@ -310,7 +311,7 @@ pub async fn whatif(
             let result = match outcome {
                 Ok(r) => r,
                 Err(crate::services::whatif::RunRefused::Busy) => {
-                    return Err(AppError::busy(crate::heavy_work::Refused::Account {
+                    return Err(AppError::busy(crate::http::heavy_work::Refused::Account {
                         retry_after: st.heavy().limits().retry_after,
                     }))
                 }

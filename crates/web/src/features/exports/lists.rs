@@ -13,11 +13,11 @@ use super::service::Personal::ResidentId as IdCol;
 use super::service::{self, col, personal, AreaNames, Col, Download, Export, ListKind, Value};
 use super::service::{Personal::Health as HealthCol, Personal::Phone as PhoneCol};
 use crate::access::Scope;
-use crate::auth::CurrentUser;
 use crate::data::Backend;
-use crate::error::AppError;
 use crate::features::monitoring::service::{self as monitoring, InboxQuery};
-use crate::i18n::Lang;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
+use crate::http::i18n::Lang;
 use crate::services::cases::{CaseLine, DaysLimit};
 use crate::workflow::Timing;
 use jingzhun_core::monitoring::CaseRecord;
@@ -81,7 +81,7 @@ pub fn search(
     area: Option<AreaCode>,
     today: NaiveDate,
 ) -> Result<Download, AppError> {
-    let by_id = crate::features::security::is_resident_id_query(user, text);
+    let by_id = crate::http::security::is_resident_id_query(user, text);
     let normalized = jingzhun_core::text::normalize(text);
     let filters = if by_id {
         serde_json::json!({ "q_by_resident_id": true, "characters": normalized.len() })

@@ -14,10 +14,12 @@ use jingzhun_core::AreaCode;
 use serde::Deserialize;
 
 use super::service::{self, InboxQuery, InboxSort, TimingFilter};
-use crate::auth::{act, ActionMarker, Can};
-use crate::error::AppError;
-use crate::i18n::Lang;
-use crate::pages::{area_param, household_param, today};
+use crate::http::auth::{act, ActionMarker, Can};
+use crate::http::error::AppError;
+use crate::http::i18n::Lang;
+use crate::http::params::area_param;
+use crate::http::params::household_param;
+use crate::http::today;
 use crate::services::cases::Refused;
 use crate::state::AppState;
 use crate::templates::{render, Chrome};
@@ -151,7 +153,7 @@ pub async fn export(
     let today = today(&state);
     let _permit = state
         .heavy()
-        .admit(can.account().id, crate::heavy_work::HeavyKind::Export)?;
+        .admit(can.account().id, crate::http::heavy_work::HeavyKind::Export)?;
     let (user, scope, st) = (can.user, can.scope, state.clone());
     let d = state
         .run(move |b| {
@@ -369,7 +371,7 @@ async fn notice_page(
     state: AppState,
     lang: Lang,
     case_id: String,
-    user: &crate::auth::CurrentUser,
+    user: &crate::http::auth::CurrentUser,
     scope: crate::access::Scope,
     refused: Option<Refused>,
 ) -> Result<Response, AppError> {

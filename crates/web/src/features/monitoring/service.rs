@@ -19,9 +19,9 @@ use jingzhun_store::{CaseFilter, Store, StoreError, StoredReview};
 use serde::Serialize;
 
 use crate::access::{allows, Action, Role, Scope};
-use crate::auth::CurrentUser;
 use crate::data::{AuditNote, Backend};
-use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 use crate::services::cases::{
     china_date, china_time, line_of, load_admitted, view_of, CaseLine, CaseView, DaysLimit,
     Refused, StepInput,

@@ -13,9 +13,9 @@ use jingzhun_report::projects::ProjectDetails;
 use jingzhun_store::{Store, StoreError};
 
 use crate::access::{allows, Action, Scope};
-use crate::auth::CurrentUser;
 use crate::data::Backend;
-use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 
 /// Audit entity of a refused access to a project (the store audits project writes as `projects`).
 pub const AUDIT_ENTITY: &str = "projects";

@@ -12,9 +12,9 @@ use jingzhun_store::{Actor, Store, StoreError, SurveyOutcome, SurveyRow};
 use serde::Serialize;
 
 use crate::access::{Action, Scope};
-use crate::auth::CurrentUser;
 use crate::data::Backend;
-use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 
 /// Reason recorded with the versions a survey save writes.
 pub const SURVEY_REASON: &str = "年度收入采集（网页收入核查表）";
@@ -717,7 +717,7 @@ pub fn add_member(
     let mut view = view_of(backend, &rec, today)?;
     let sent: BTreeMap<String, String> = pairs
         .iter()
-        .filter(|(k, _)| k != crate::csrf::FORM_FIELD)
+        .filter(|(k, _)| k != crate::http::csrf::FORM_FIELD)
         .cloned()
         .collect();
     let get = |k: &str| sent.get(k).map(String::as_str).unwrap_or("");
@@ -820,7 +820,7 @@ pub fn remove_member(
     let mut view = view_of(backend, &rec, today)?;
     let sent: BTreeMap<String, String> = pairs
         .iter()
-        .filter(|(k, _)| k != crate::csrf::FORM_FIELD)
+        .filter(|(k, _)| k != crate::http::csrf::FORM_FIELD)
         .cloned()
         .collect();
     let get = |k: &str| sent.get(k).map(String::as_str).unwrap_or("");
@@ -905,7 +905,7 @@ pub fn template(
         crate::services::admit(backend, user, scope, &v, "area", v.as_str())?;
         let store = store(backend)?;
         filled = households_of(&store, &v)?;
-        crate::features::security::audit_personal_view(
+        crate::http::security::audit_personal_view(
             backend,
             user,
             "area",

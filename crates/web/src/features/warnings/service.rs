@@ -17,9 +17,9 @@ use jingzhun_report::warnings::{
 use serde::Serialize;
 
 use crate::access::{allows, Action, Scope};
-use crate::auth::CurrentUser;
 use crate::data::Backend;
-use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 use crate::services::areas::{self, AreaView};
 use crate::state::AppState;
 
@@ -604,7 +604,7 @@ pub fn lead_prefill(
             village
         };
         let detail = match village {
-            Some(v) => set_of(state, &live, &v, year, crate::pages::today(state))?
+            Some(v) => set_of(state, &live, &v, year, crate::http::today(state))?
                 .rows
                 .iter()
                 .find(|r| r.household == household && r.kind == kind)

@@ -16,8 +16,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::auth::CurrentUser;
 use crate::data::{AuditNote, Backend};
+use crate::http::auth::CurrentUser;
 
 /// The window of [`AccountRate`].
 pub const RATE_WINDOW: Duration = Duration::from_secs(60);

@@ -21,22 +21,12 @@ use tokio::sync::Semaphore;
 use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
 
-/// The server's limits (see [`crate::WebConfig`]).
+/// The server's limits (the composition root reads them from its configuration).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub max_connections: usize,
     pub header_read_timeout: Duration,
     pub idle_timeout: Duration,
-}
-
-impl Limits {
-    pub fn of(config: &crate::WebConfig) -> Self {
-        Self {
-            max_connections: config.max_connections.max(1),
-            header_read_timeout: config.header_read_timeout,
-            idle_timeout: config.idle_timeout,
-        }
-    }
 }
 
 /// Serves `app` on `listener` until `shutdown` completes. Handlers see the client's address as

@@ -6,39 +6,39 @@ use axum::extract::Path;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
-use crate::error::AppError;
+use crate::http::error::AppError;
 
 /// `(name, content type, bytes)`.
 const ASSETS: &[(&str, &str, &[u8])] = &[
     (
         "style.css",
         "text/css; charset=utf-8",
-        include_bytes!("../assets/style.css"),
+        include_bytes!("../../assets/style.css"),
     ),
     (
         "app.js",
         "text/javascript; charset=utf-8",
-        include_bytes!("../assets/app.js"),
+        include_bytes!("../../assets/app.js"),
     ),
     (
         "survey.js",
         "text/javascript; charset=utf-8",
-        include_bytes!("../assets/survey.js"),
+        include_bytes!("../../assets/survey.js"),
     ),
     (
         "nav.js",
         "text/javascript; charset=utf-8",
-        include_bytes!("../assets/nav.js"),
+        include_bytes!("../../assets/nav.js"),
     ),
     (
         "phone.js",
         "text/javascript; charset=utf-8",
-        include_bytes!("../assets/phone.js"),
+        include_bytes!("../../assets/phone.js"),
     ),
     (
         "echarts.min.js",
         "text/javascript; charset=utf-8",
-        include_bytes!("../assets/echarts.min.js"),
+        include_bytes!("../../assets/echarts.min.js"),
     ),
 ];
 
@@ -118,6 +118,14 @@ fn accepted(headers: &HeaderMap) -> Option<&'static str> {
     }
 }
 
+/// Adds `Cache-Control` to a response.
+pub fn cache_forever(res: &mut Response) {
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+}
+
 /// `GET /assets/{file}`: compressed ahead of time when the browser accepts it and the compressed copies
 /// are ready.
 pub async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
@@ -141,7 +149,7 @@ pub async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Result<Respo
         // The compression layer leaves a response that already has an encoding alone.
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
     }
-    crate::pages::cache_forever(&mut res);
+    cache_forever(&mut res);
     Ok(res)
 }
 

@@ -17,11 +17,11 @@ use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::current_user;
-use crate::cookies;
-use crate::error::AppError;
-use crate::state::AppState;
-use crate::upload;
+use crate::http::auth::current_user;
+use crate::http::cookies;
+use crate::http::error::AppError;
+use crate::http::upload;
+use crate::http::HttpState;
 
 /// Cookie holding the pre-session CSRF token of the login form.
 pub const PRE_SESSION_COOKIE: &str = "jz_pre";
@@ -62,14 +62,14 @@ fn origin_ok(req: &Request) -> bool {
 }
 
 /// The middleware.
-pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn guard<S: HttpState>(State(state): State<S>, req: Request, next: Next) -> Response {
     match check(&state, req).await {
         Ok(req) => next.run(req).await,
         Err(e) => e.into_response(),
     }
 }
 
-async fn check(state: &AppState, req: Request) -> Result<Request, AppError> {
+async fn check<S: HttpState>(state: &S, req: Request) -> Result<Request, AppError> {
     if matches!(
         *req.method(),
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE

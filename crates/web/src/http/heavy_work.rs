@@ -89,7 +89,7 @@ impl Refused {
     }
 }
 
-/// The limiter; one per [`crate::AppState`].
+/// The limiter; one per application state.
 pub struct HeavyWork {
     limits: HeavyLimits,
     overall: Arc<Semaphore>,
@@ -172,9 +172,9 @@ impl HeavyWork {
 }
 
 /// The JSON refusal (`{"error": "busy", "message", "fields": []}`) with `Retry-After`, for API routes that
-/// answer problems ([`crate::problem`]).
+/// answer problems ([`crate::http::problem`]).
 pub fn problem(refused: Refused) -> axum::response::Response {
-    let mut res = crate::problem::respond(
+    let mut res = crate::http::problem::respond(
         axum::http::StatusCode::TOO_MANY_REQUESTS,
         "busy",
         match refused {

@@ -7,7 +7,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use crate::cookies;
+use crate::http::cookies;
 
 /// The display language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,6 +1,6 @@
 //! JSON error bodies of the API operations that can refuse a request field by field (the household edit,
 //! the what-if, the assistance forms): `{"error": "<code>", "message": "<中文>", "fields": [{"field": "…", "message": "…"}]}`.
-//! Other errors are rendered from [`crate::error::AppError`] by the error middleware with the same
+//! Other errors are rendered from [`crate::http::error::AppError`] by the error middleware with the same
 //! `error` and `message` keys.
 
 use axum::http::StatusCode;
@@ -8,7 +8,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
-use crate::services::whatif::FieldError;
+/// One field's error (the forms' messages beside their fields, and the API's `fields`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
 
 /// A refused request, with what is wrong field by field.
 #[derive(Debug, Clone, Serialize)]

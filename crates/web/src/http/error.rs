@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
 use crate::data::DataError;
-use crate::i18n::{self, Lang};
-use crate::templates;
+use crate::http::i18n::{self, Lang};
+use crate::http::page;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum AppError {
@@ -31,7 +31,7 @@ pub enum AppError {
     Csrf,
     #[error("rate limited")]
     RateLimited,
-    /// Heavy work refused by [`crate::heavy_work`]: 429 with `Retry-After` (seconds).
+    /// Heavy work refused by [`crate::http::heavy_work`]: 429 with `Retry-After` (seconds).
     #[error("busy")]
     Busy { retry_after_secs: u32 },
     #[error("bad request")]
@@ -41,7 +41,7 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("conflict")]
     Conflict,
-    /// An upload over [`crate::upload::MAX_UPLOAD_BYTES`].
+    /// An upload over [`crate::http::upload::MAX_UPLOAD_BYTES`].
     #[error("too large")]
     TooLarge,
     /// Logged where it happened; the user sees a generic message.
@@ -131,8 +131,8 @@ impl From<tokio::task::JoinError> for AppError {
 }
 
 impl AppError {
-    /// The refusal of heavy work, from [`crate::heavy_work`].
-    pub fn busy(refused: crate::heavy_work::Refused) -> Self {
+    /// The refusal of heavy work, from [`crate::http::heavy_work`].
+    pub fn busy(refused: crate::http::heavy_work::Refused) -> Self {
         let secs = refused
             .retry_after()
             .as_secs()
@@ -151,8 +151,8 @@ impl AppError {
     }
 }
 
-impl From<crate::heavy_work::Refused> for AppError {
-    fn from(r: crate::heavy_work::Refused) -> Self {
+impl From<crate::http::heavy_work::Refused> for AppError {
+    fn from(r: crate::http::heavy_work::Refused) -> Self {
         AppError::busy(r)
     }
 }
@@ -206,7 +206,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         }
         AppError::PasswordChangeRequired => Redirect::to("/password").into_response(),
         _ => {
-            let html = templates::error_page(lang, err);
+            let html = page::error_page(lang, err);
             let mut res = (err.status(), html).into_response();
             res.headers_mut().insert(
                 header::CONTENT_TYPE,

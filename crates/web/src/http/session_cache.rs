@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::auth::CurrentUser;
 use crate::data::AccountId;
+use crate::http::auth::CurrentUser;
 
 /// How long a looked-up session is trusted without reading the store again: how late a sign-out or a
 /// disabled account on another server is noticed here at most.
@@ -29,7 +29,7 @@ pub const SESSION_CACHE_TTL: Duration = Duration::from_secs(2);
 /// on sessions: when every entry is fresh the cache is emptied and refills from the store).
 const MAX_ENTRIES: usize = 100_000;
 
-/// The cache; one per [`crate::AppState`].
+/// The cache; one per application state.
 pub struct SessionCache {
     ttl: chrono::Duration,
     inner: Mutex<Inner>,
