@@ -10,15 +10,15 @@ use chrono::{DateTime, Utc};
 use jingzhun_core::AreaCode;
 use jingzhun_policy::PolicyPack;
 
-use crate::accounts::LoginLimiter;
 use crate::data::Backend;
+use crate::features::accounts::service::LoginLimiter;
+use crate::features::dashboard::service::DashboardCache;
+use crate::features::import::service::PendingImports;
+use crate::features::reports::service::ReportCache;
 use crate::http::error::AppError;
 use crate::http::heavy_work::{HeavyLimits, HeavyWork};
 use crate::http::session_cache::SessionCache;
 use crate::http::HttpState;
-use crate::services::dashboard::DashboardCache;
-use crate::services::import::PendingImports;
-use crate::services::reports::ReportCache;
 
 /// Identification time limit used when the policy pack has no value for the year.
 pub const DEFAULT_IDENTIFICATION_DAYS: u16 = 15;
@@ -112,7 +112,7 @@ struct Inner {
     searches: crate::http::security::AccountRate,
     policy: PolicyPack,
     dashboards: DashboardCache,
-    whatif: crate::services::whatif::WhatIfRuns,
+    whatif: crate::features::whatif::service::WhatIfRuns,
     imports: PendingImports,
     reports: ReportCache,
     sessions: SessionCache,
@@ -189,7 +189,7 @@ impl AppState {
     }
 
     /// What-if run slots, loaded engines and recent results.
-    pub fn whatif(&self) -> &crate::services::whatif::WhatIfRuns {
+    pub fn whatif(&self) -> &crate::features::whatif::service::WhatIfRuns {
         &self.inner.whatif
     }
 

@@ -7,7 +7,13 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use crate::http::cookies;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::http::cookies::{self, CookieOptions};
+use crate::http::HttpState;
 
 /// The display language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -619,6 +625,35 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("whatif.unchanged", "没有修改任何参数：请至少改动一项", "No parameter was changed: change at least one"),
     ("whatif.up", "上一级", "Up"),
 ];
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    to: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// `GET /lang?to=en&back=/path`: sets the `lang` cookie and goes back.
+pub async fn switch_lang<S: HttpState>(
+    State(state): State<S>,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let lang = Lang::parse(&q.to).unwrap_or_default();
+    let mut res = Redirect::to(crate::http::params::safe_next(&q.back)).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::set(
+            "lang",
+            lang.code(),
+            CookieOptions {
+                http_only: false,
+                secure: state.secure_cookies(),
+                max_age_secs: Some(365 * 24 * 3600),
+            },
+        ),
+    );
+    res
+}
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 use askama::Template;
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
 
 use crate::access::{allows, Action};
 use crate::http::auth::CurrentUser;
@@ -118,4 +119,11 @@ pub fn error_page(lang: Lang, err: AppError) -> String {
     };
     page.render()
         .unwrap_or_else(|_| err.message(lang).to_owned())
+}
+
+/// A coded value with its Chinese label (pages translate by code when switched to English).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Coded {
+    pub code: &'static str,
+    pub label: &'static str,
 }

@@ -11,10 +11,10 @@ use super::service::{self, Refusal, UploadForm};
 use crate::http::auth::{act, Can, CurrentUser};
 use crate::http::error::AppError;
 use crate::http::i18n::Lang;
+use crate::http::page::{render, Chrome};
 use crate::http::params::household_param;
 use crate::http::upload;
 use crate::state::AppState;
-use crate::templates::{render, Chrome};
 
 #[derive(Template)]
 #[template(path = "attachments/refused.html")]

@@ -10,10 +10,10 @@ use super::service::{self, Listing};
 use crate::http::auth::{act, Can};
 use crate::http::error::AppError;
 use crate::http::i18n::Lang;
+use crate::http::page::{render, Chrome};
+use crate::http::params::YearQuery;
 use crate::http::today;
-use crate::pages::YearQuery;
 use crate::state::AppState;
-use crate::templates::{render, Chrome};
 
 #[derive(Template)]
 #[template(path = "economy/list.html")]

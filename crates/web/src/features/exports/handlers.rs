@@ -23,10 +23,10 @@ use crate::http::auth::{act, Can};
 use crate::http::error::AppError;
 use crate::http::heavy_work::HeavyKind;
 use crate::http::i18n::Lang;
+use crate::http::page::{render, Chrome};
 use crate::http::params::area_param;
 use crate::http::today;
 use crate::state::AppState;
-use crate::templates::{render, Chrome};
 
 /// The XLSX media type.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -278,17 +278,18 @@ pub async fn whatif(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let year = crate::whatif::year_of(get("year"), &state).map_err(|_| AppError::BadRequest)?;
+    let year = crate::features::whatif::handlers::year_of(get("year"), &state)
+        .map_err(|_| AppError::BadRequest)?;
     let area = match get("area").map(str::trim).filter(|a| !a.is_empty()) {
         Some(a) => Some(area_param(a)?),
         None => None,
     };
     let submitted: HashMap<String, String> = pairs
         .iter()
-        .filter(|(k, _)| !crate::whatif::RESERVED.contains(&k.as_str()))
+        .filter(|(k, _)| !crate::features::whatif::handlers::RESERVED.contains(&k.as_str()))
         .cloned()
         .collect();
-    let req = crate::services::whatif::Request {
+    let req = crate::features::whatif::service::Request {
         year,
         area,
         page: 1,
@@ -299,7 +300,7 @@ pub async fn whatif(
     let (user, scope, st, today) = (can.user.clone(), can.scope, state.clone(), today(&state));
     let d = state
         .run(move |b| {
-            let (form, outcome) = crate::services::whatif::run(
+            let (form, outcome) = crate::features::whatif::service::run(
                 b,
                 &user,
                 &scope,
@@ -310,7 +311,7 @@ pub async fn whatif(
             )?;
             let result = match outcome {
                 Ok(r) => r,
-                Err(crate::services::whatif::RunRefused::Busy) => {
+                Err(crate::features::whatif::service::RunRefused::Busy) => {
                     return Err(AppError::busy(crate::http::heavy_work::Refused::Account {
                         retry_after: st.heavy().limits().retry_after,
                     }))

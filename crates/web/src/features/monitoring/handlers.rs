@@ -14,15 +14,15 @@ use jingzhun_core::AreaCode;
 use serde::Deserialize;
 
 use super::service::{self, InboxQuery, InboxSort, TimingFilter};
+use crate::features::monitoring::cases::Refused;
 use crate::http::auth::{act, ActionMarker, Can};
 use crate::http::error::AppError;
 use crate::http::i18n::Lang;
+use crate::http::page::{render, Chrome};
 use crate::http::params::area_param;
 use crate::http::params::household_param;
 use crate::http::today;
-use crate::services::cases::Refused;
 use crate::state::AppState;
-use crate::templates::{render, Chrome};
 
 fn limit_fn(state: &AppState) -> impl Fn(&AreaCode, u16) -> u16 + Sync + '_ {
     move |area, year| state.identification_days_limit(area, year)
@@ -364,7 +364,7 @@ pub struct ReviewNoticePage {
 #[template(path = "notice.html")]
 pub struct CaseNoticePage {
     pub chrome: Chrome,
-    pub n: crate::services::cases::Notice,
+    pub n: crate::features::monitoring::cases::Notice,
 }
 
 async fn notice_page(
@@ -382,9 +382,15 @@ async fn notice_page(
         .run(
             move |b| match service::review_of_case(b, &u, &scope, &id)? {
                 Some(review) => service::notice(b, &u, &scope, review, today).map(Ok),
-                None => {
-                    crate::services::cases::notice(b, &u, &scope, &id, st.policy(), today).map(Err)
-                }
+                None => crate::features::monitoring::cases::notice(
+                    b,
+                    &u,
+                    &scope,
+                    &id,
+                    st.policy(),
+                    today,
+                )
+                .map(Err),
             },
         )
         .await?;
@@ -568,7 +574,7 @@ async fn batch_page<A: ActionMarker>(
             )
         })
         .await?;
-    let segment = crate::workflow::segment(step);
+    let segment = crate::features::monitoring::workflow::segment(step);
     let mut page = BatchPage {
         chrome: Chrome::new(
             lang,

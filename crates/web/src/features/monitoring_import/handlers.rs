@@ -14,10 +14,10 @@ use crate::http::auth::{act, Can};
 use crate::http::error::AppError;
 use crate::http::heavy_work::HeavyKind;
 use crate::http::i18n::Lang;
+use crate::http::page::{render, Chrome};
 use crate::http::today;
 use crate::http::upload;
 use crate::state::AppState;
-use crate::templates::{render, Chrome};
 
 #[derive(Template)]
 #[template(path = "monitoring_import/page.html")]

@@ -12,9 +12,9 @@ use sha2::{Digest, Sha256};
 
 use crate::access::Scope;
 use crate::data::{AccountId, Backend};
+use crate::features::import::service::{ProblemView, PROBLEMS_SHOWN};
 use crate::http::auth::CurrentUser;
 use crate::http::error::AppError;
-use crate::services::import::{ProblemView, PROBLEMS_SHOWN};
 
 /// How long a preview may be confirmed.
 pub const PENDING_TTL: Duration = Duration::from_secs(30 * 60);

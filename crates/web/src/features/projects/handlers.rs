@@ -17,9 +17,9 @@ use crate::access::{allows, Action};
 use crate::http::auth::{act, Can, CurrentUser};
 use crate::http::error::AppError;
 use crate::http::i18n::Lang;
+use crate::http::page::{render, Chrome};
 use crate::http::today;
 use crate::state::AppState;
-use crate::templates::{render, Chrome};
 
 #[derive(Template)]
 #[template(path = "projects/list.html")]

@@ -13,10 +13,10 @@ use super::service::{self, ChangeOutcome, Grid, MembersView, SaveOutcome};
 use crate::http::auth::{act, Can};
 use crate::http::error::AppError;
 use crate::http::i18n::Lang;
+use crate::http::page::{render, Chrome};
 use crate::http::params::household_param;
 use crate::http::today;
 use crate::state::AppState;
-use crate::templates::{render, Chrome};
 
 /// `village`, `year`, and `saved` (after a save).
 #[derive(Debug, Default, Deserialize)]

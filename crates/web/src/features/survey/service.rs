@@ -232,7 +232,7 @@ pub fn grid(
     if village.level() != AreaLevel::Village {
         return Err(AppError::NotFound);
     }
-    crate::services::admit(backend, user, scope, &village, "area", village.as_str())?;
+    crate::http::admit(backend, user, scope, &village, "area", village.as_str())?;
     let store = store(backend)?;
     let cols = columns(pack, year, &village);
     let rows = households_of(&store, &village)?
@@ -301,7 +301,7 @@ pub fn save(
         .and_then(|v| AreaCode::parse(v.trim()).ok())
         .filter(|v| v.level() == AreaLevel::Village)
         .ok_or(AppError::BadRequest)?;
-    crate::services::admit(backend, user, scope, &village, "area", village.as_str())?;
+    crate::http::admit(backend, user, scope, &village, "area", village.as_str())?;
     let store = store(backend)?;
     let stored = households_of(&store, &village)?;
     let cols = columns(pack, year, &village);
@@ -520,7 +520,7 @@ fn load(
     id: HouseholdId,
 ) -> Result<crate::data::HouseholdRecord, AppError> {
     let rec = backend.household(id)?;
-    crate::services::admit(
+    crate::http::admit(
         backend,
         user,
         scope,
@@ -590,7 +590,7 @@ fn view_of(
                 name: c.change.name.as_str().to_owned(),
                 effective: c.change.effective.to_string(),
                 note: c.change.note.clone(),
-                by: crate::services::cases::person_name(backend, &c.recorded_by),
+                by: crate::features::monitoring::cases::person_name(backend, &c.recorded_by),
                 version: c.version.0,
             })
             .collect(),
@@ -902,7 +902,7 @@ pub fn template(
         if v.level() != AreaLevel::Village {
             return Err(AppError::NotFound);
         }
-        crate::services::admit(backend, user, scope, &v, "area", v.as_str())?;
+        crate::http::admit(backend, user, scope, &v, "area", v.as_str())?;
         let store = store(backend)?;
         filled = households_of(&store, &v)?;
         crate::http::security::audit_personal_view(

@@ -10,9 +10,9 @@ use super::service::{self, WarningsView};
 use crate::http::auth::{act, Can};
 use crate::http::error::AppError;
 use crate::http::i18n::Lang;
+use crate::http::page::{render, Chrome};
 use crate::http::today;
 use crate::state::AppState;
-use crate::templates::{render, Chrome};
 
 /// The list's parameters: `area`, `year`, `kind`, `within` (a township or village), `risk`, `band`,
 /// `open_case` (1/0), `sort`, `page`. Blank means not given.

@@ -18,9 +18,9 @@ use serde::Serialize;
 
 use crate::access::{allows, Action, Scope};
 use crate::data::Backend;
+use crate::features::areas::service::{self as areas, AreaView};
 use crate::http::auth::CurrentUser;
 use crate::http::error::AppError;
-use crate::services::areas::{self, AreaView};
 use crate::state::AppState;
 
 /// Rows per page.
@@ -202,7 +202,7 @@ pub struct QualityView {
 }
 
 impl QualityView {
-    fn of(q: &QualitySummary, children: &[crate::services::areas::AreaLine]) -> Self {
+    fn of(q: &QualitySummary, children: &[crate::features::areas::service::AreaLine]) -> Self {
         QualityView {
             households: q.households,
             total: q.total(),
@@ -340,7 +340,7 @@ pub fn set_of(
         live.pack(),
         area,
         today,
-        crate::workflow::NEAR_DAYS,
+        crate::features::monitoring::workflow::NEAR_DAYS,
     )
     .map_err(load_err)?;
     jingzhun_loader::warnings::add_economy(&mut work, live.store(), area, year)
