@@ -471,7 +471,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::RecordLead),
                 "登记风险线索页",
             ),
-            get(features::monitoring::case_handlers::lead_form),
+            get(features::households::lead::lead_form),
         ),
         (
             spec(
@@ -480,7 +480,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::RecordLead),
                 "登记风险线索",
             ),
-            post(features::monitoring::case_handlers::create_lead),
+            post(features::households::lead::create_lead),
         ),
         (
             spec(
@@ -553,7 +553,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::DownloadReports),
                 "监测事项清单导出 XLSX (同列表筛选; 风险类型按角色遮蔽, 记入审计)",
             ),
-            post(crate::features::monitoring::handlers::export),
+            post(crate::features::exports::handlers::inbox),
         ),
         (
             spec(

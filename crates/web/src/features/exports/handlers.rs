@@ -337,3 +337,27 @@ pub async fn whatif(
         .await?;
     respond(d)
 }
+
+/// `POST /cases/export`: the inbox's cases for the same filters, through the one list export
+/// (this feature): limited, masked (risk types left out for roles that do not see personal data),
+/// audited, streamed.
+pub async fn inbox(
+    State(state): State<AppState>,
+    can: Can<act::DownloadReports>,
+    Form(params): Form<crate::features::monitoring::handlers::InboxParams>,
+) -> Result<Response, AppError> {
+    let query = params.query()?;
+    let today = today(&state);
+    let _permit = state
+        .heavy()
+        .admit(can.account().id, crate::http::heavy_work::HeavyKind::Export)?;
+    let (user, scope, st) = (can.user, can.scope, state.clone());
+    let d = state
+        .run(move |b| {
+            let limit =
+                |area: &jingzhun_core::AreaCode, year| st.identification_days_limit(area, year);
+            lists::cases(b, &user, &scope, &query, &limit, today)
+        })
+        .await?;
+    respond(d)
+}

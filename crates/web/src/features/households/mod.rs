@@ -6,11 +6,13 @@
 //! * [`service`]: search (the in-memory index first, the store otherwise) and the household view.
 //! * [`edit`]: the edit form — parsing with core's types, the version check and the conflict view.
 //! * [`handlers`] (pages), [`api`] (JSON reads), [`edit_api`] (the edit as JSON).
-//! * [`templates`]: the search, household and edit pages.
+//! * [`lead`]: the household's lead form, which opens a case of the monitoring workflow.
+//! * [`templates`]: the search, household, lead and edit pages.
 
 pub mod api;
 pub mod edit;
 pub mod edit_api;
 pub mod handlers;
+pub mod lead;
 pub mod service;
 pub mod templates;

@@ -1,4 +1,4 @@
-//! The search, household and edit pages (askama templates in `templates/`, autoescaped).
+//! The search, household, lead and edit pages (askama templates in `templates/`, autoescaped).
 
 use askama::Template;
 
@@ -34,4 +34,19 @@ pub struct HouseholdPage {
 pub struct EditPage {
     pub chrome: Chrome,
     pub f: crate::features::households::edit::EditForm,
+}
+
+#[derive(Template)]
+#[template(path = "lead.html")]
+pub struct LeadPage {
+    pub chrome: Chrome,
+    pub household_id: i64,
+    pub household_number: String,
+    pub channels: &'static [jingzhun_core::Channel],
+    pub kinds: &'static [jingzhun_core::MonitoringKind],
+    pub risks: &'static [jingzhun_core::RiskType],
+    /// Why the lead was not recorded (409), e.g. the household's open case.
+    pub refused: Option<crate::features::monitoring::cases::Refused>,
+    /// What the form is filled with (from a warning list's row).
+    pub prefill: crate::features::warnings::service::LeadPrefill,
 }

@@ -141,28 +141,6 @@ pub async fn inbox(
     })
 }
 
-/// `POST /cases/export`: the inbox's cases for the same filters, through the one list export
-/// (`features::exports`): limited, masked (risk types left out for roles that do not see personal data),
-/// audited, streamed.
-pub async fn export(
-    State(state): State<AppState>,
-    can: Can<act::DownloadReports>,
-    Form(params): Form<InboxParams>,
-) -> Result<Response, AppError> {
-    let query = params.query()?;
-    let today = today(&state);
-    let _permit = state
-        .heavy()
-        .admit(can.account().id, crate::http::heavy_work::HeavyKind::Export)?;
-    let (user, scope, st) = (can.user, can.scope, state.clone());
-    let d = state
-        .run(move |b| {
-            crate::features::exports::lists::cases(b, &user, &scope, &query, &limit_fn(&st), today)
-        })
-        .await?;
-    crate::features::exports::handlers::respond(d)
-}
-
 /// What `GET /api/v1/cases/todo` answers.
 #[derive(Debug, serde::Serialize)]
 pub struct Todo {
