@@ -332,7 +332,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             post(features::accounts::handlers::enable_account),
         ),
-        // Spreadsheet import: upload → validation report → confirm (see `services::import`).
+        // Spreadsheet import: upload → validation report → confirm (see `features::import`).
         (
             spec(
                 Method::GET,
@@ -398,7 +398,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             get(crate::features::monitoring_import::handlers::template),
         ),
-        // Report downloads for the account's area (see `services::reports`).
+        // Report downloads for the account's area (see `features::reports`).
         (
             spec(
                 Method::GET,

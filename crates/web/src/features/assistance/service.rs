@@ -225,7 +225,7 @@ impl FormView {
     }
 
     /// Each invalid field with its message, in form order, for the JSON API's `fields` (the common
-    /// error form of `problem.rs`).
+    /// error form of `http::problem`).
     pub fn errors(&self) -> Vec<crate::http::problem::FieldError> {
         self.fields
             .iter()

@@ -1,4 +1,4 @@
-//! The household edit as JSON, through the same service as the edit page (`services::edit`): the same
+//! The household edit as JSON, through the same service as the edit page (`super::edit`): the same
 //! parsing, the same version check, the same audit.
 //!
 //! * `GET /api/v1/households/{id}/edit`: the editable fields with their current values and the version

@@ -2,7 +2,7 @@
 //! objections, the township's wait for the notice period, the decision notice (告知书), the household's
 //! 明白卡, the inbox with its filters and counts, batch review and approval, and the inbox's XLSX export.
 //!
-//! Steps are recorded by `services::cases::record_step` (one implementation for pages, API and batches);
+//! Steps are recorded by `features::monitoring::cases::record_step` (one implementation for pages, API and batches);
 //! the village review of several households is written by the store in one transaction
 //! (`Store::record_village_review`).
 

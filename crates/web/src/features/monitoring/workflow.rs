@@ -8,7 +8,7 @@
 //! module adds what is the web application's: who records a step ([`StepExt::action`], [`Case::check`]),
 //! where its form lives, and the timing shown in the inbox.
 //!
-//! This module is pure: cases are the store's [`CaseRecord`]s; the service (`services::cases`) reads and
+//! This module is pure: cases are the store's [`CaseRecord`]s; the service ([`super::cases`]) reads and
 //! writes them through the backend.
 
 use chrono::NaiveDate;

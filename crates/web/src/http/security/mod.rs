@@ -8,7 +8,7 @@
 //! * [`server`]: the HTTP server with a connection cap, a header-read timeout and an idle timeout.
 //!
 //! The rest of the findings live where the code they harden is: the search index (`search.rs`), sign-in
-//! (`accounts.rs`), sessions (`auth.rs`), redirects (`pages.rs`), and the services.
+//! (the accounts feature), sessions (`http::auth`), redirects (`http::params::safe_next`), and the services.
 
 pub mod server;
 
