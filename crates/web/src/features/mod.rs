@@ -1,6 +1,7 @@
 //! The features, one folder each: its handlers (pages and JSON), its service (the logic, always given a
-//! scope), its templates' structs (the `.html` files are under `templates/`), on the HTTP infrastructure
-//! (`crate::http`) and the shared modules (`access`, `data`). The route table that names every handler is
+//! scope), its templates' structs (the `.html` files under `templates/<feature>/`; `base.html` and
+//! `error.html`, the frame, at the top), on the HTTP infrastructure (`crate::http`) and the shared modules
+//! (`access`, `data`). The route table that names every handler is
 //! the composition root's (`crate::routes`). A feature uses another only through its public service
 //! functions and view types; see ARCHITECTURE.md for the dependencies between features.
 //!

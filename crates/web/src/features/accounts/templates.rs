@@ -6,7 +6,7 @@ use crate::data::Account;
 use crate::http::page::Chrome;
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "accounts/login.html")]
 pub struct LoginPage {
     pub chrome: Chrome,
     pub pre_csrf: String,
@@ -16,7 +16,7 @@ pub struct LoginPage {
 }
 
 #[derive(Template)]
-#[template(path = "password.html")]
+#[template(path = "accounts/password.html")]
 pub struct PasswordPage {
     pub chrome: Chrome,
     pub forced: bool,
@@ -24,7 +24,7 @@ pub struct PasswordPage {
 }
 
 #[derive(Template)]
-#[template(path = "accounts.html")]
+#[template(path = "accounts/list.html")]
 pub struct AccountsPage {
     pub chrome: Chrome,
     pub accounts: Vec<Account>,

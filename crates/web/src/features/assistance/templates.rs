@@ -6,7 +6,7 @@ use crate::http::page::Chrome;
 
 /// A form of the household's assistance (measure, end of a measure, visit, cadre pairing).
 #[derive(Template)]
-#[template(path = "monitoring_form.html")]
+#[template(path = "assistance/form.html")]
 pub struct MonitoringFormPage {
     pub chrome: Chrome,
     pub f: crate::features::assistance::service::FormView,

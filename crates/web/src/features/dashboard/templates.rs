@@ -6,7 +6,7 @@ use crate::features::dashboard::service::Dashboard;
 use crate::http::page::Chrome;
 
 #[derive(Template)]
-#[template(path = "dashboard.html")]
+#[template(path = "dashboard/page.html")]
 pub struct DashboardPage {
     pub chrome: Chrome,
     pub d: Dashboard,

@@ -6,14 +6,14 @@ use crate::features::households::service::{HouseholdView, SearchResult};
 use crate::http::page::Chrome;
 
 #[derive(Template)]
-#[template(path = "search.html")]
+#[template(path = "households/search.html")]
 pub struct SearchPage {
     pub chrome: Chrome,
     pub r: SearchResult,
 }
 
 #[derive(Template)]
-#[template(path = "household.html")]
+#[template(path = "households/page.html")]
 pub struct HouseholdPage {
     pub chrome: Chrome,
     pub h: HouseholdView,
@@ -30,14 +30,14 @@ pub struct HouseholdPage {
 }
 
 #[derive(Template)]
-#[template(path = "edit.html")]
+#[template(path = "households/edit.html")]
 pub struct EditPage {
     pub chrome: Chrome,
     pub f: crate::features::households::edit::EditForm,
 }
 
 #[derive(Template)]
-#[template(path = "lead.html")]
+#[template(path = "households/lead.html")]
 pub struct LeadPage {
     pub chrome: Chrome,
     pub household_id: i64,

@@ -22,7 +22,7 @@ use crate::http::upload;
 use crate::state::AppState;
 
 #[derive(Template)]
-#[template(path = "import.html")]
+#[template(path = "import/page.html")]
 pub struct ImportPage {
     pub chrome: Chrome,
     pub report: Option<ImportReport>,
@@ -31,7 +31,7 @@ pub struct ImportPage {
 }
 
 #[derive(Template)]
-#[template(path = "import_done.html")]
+#[template(path = "import/done.html")]
 pub struct ImportDonePage {
     pub chrome: Chrome,
     pub d: ImportDone,

@@ -339,7 +339,7 @@ pub struct ReviewNoticePage {
 }
 
 #[derive(Template)]
-#[template(path = "notice.html")]
+#[template(path = "monitoring/case_notice.html")]
 pub struct CaseNoticePage {
     pub chrome: Chrome,
     pub n: crate::features::monitoring::cases::Notice,

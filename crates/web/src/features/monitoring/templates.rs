@@ -6,7 +6,7 @@ use crate::features::monitoring::cases::{CaseView, Refused};
 use crate::http::page::Chrome;
 
 #[derive(Template)]
-#[template(path = "case.html")]
+#[template(path = "monitoring/case.html")]
 pub struct CasePage {
     pub chrome: Chrome,
     pub c: CaseView,

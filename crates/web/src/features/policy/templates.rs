@@ -5,7 +5,7 @@ use askama::Template;
 use crate::http::page::Chrome;
 
 #[derive(Template)]
-#[template(path = "policy.html")]
+#[template(path = "policy/page.html")]
 pub struct PolicyPage {
     pub chrome: Chrome,
     pub p: crate::features::policy::service::PolicyView,

@@ -23,7 +23,7 @@ use crate::http::today;
 use crate::state::AppState;
 
 #[derive(Template)]
-#[template(path = "reports.html")]
+#[template(path = "reports/page.html")]
 pub struct ReportsPage {
     pub chrome: Chrome,
     pub area_name: String,

@@ -5,7 +5,7 @@ use askama::Template;
 use crate::http::page::Chrome;
 
 #[derive(Template)]
-#[template(path = "whatif.html")]
+#[template(path = "whatif/page.html")]
 pub struct WhatIfPage {
     pub chrome: Chrome,
     pub form: crate::features::whatif::service::WhatIfForm,
