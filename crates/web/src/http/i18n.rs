@@ -4,11 +4,9 @@
 //! coded enumerations (roles, monitoring kinds, …) are looked up by `"<kind>.<code>"`; a key missing from
 //! the table falls back to the Chinese text the caller passes, so a label never disappears.
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query, State};
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -626,6 +624,7 @@ pub(crate) const TABLE: &[(&str, &str, &str)] = &[
     ("whatif.up", "上一级", "Up"),
 ];
 
+/// `?to=` and `?back=` of the language switch.
 #[derive(Deserialize)]
 pub struct LangQuery {
     to: String,

@@ -1,14 +1,13 @@
-//! Small parsers of what a request carries: path parameters (a malformed one is simply not found) and the
-//! client's address.
+//! Small parsers of what a request carries: path parameters (a malformed one is simply not found), `?year=`
+//! and `?as_of=`, the request's own path, the local path to go back to, and the client's address.
 
 use std::net::{IpAddr, SocketAddr};
 
-use chrono::{Datelike, NaiveDate};
-use serde::Deserialize;
-
 use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
+use chrono::{Datelike, NaiveDate};
 use jingzhun_core::{AreaCode, HouseholdId};
+use serde::Deserialize;
 
 use crate::http::error::AppError;
 
