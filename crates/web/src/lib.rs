@@ -14,9 +14,10 @@
 //! * [`features`]: one folder per feature (handlers, service, templates): accounts, dashboard, areas,
 //!   households, evaluation, assistance, monitoring, policy, whatif, import, reports, exports, live,
 //!   warnings, action, attachments, survey, economy, projects, monitoring_import.
-//! * The composition root: [`state`](mod@state) (`WebConfig` and `AppState`, which holds every feature's cache and
-//!   implements `http::HttpState`), [`routes`] (every route in one table; the router, the OpenAPI document
-//!   and the access test read it), [`openapi`] (the document with every route's schemas) and this file.
+//! * The composition root: [`state`](mod@state) (`WebConfig` and `AppState`, which holds every feature's
+//!   cache and implements `http::HttpState`), [`routes`] (every route in one table; the router, the
+//!   OpenAPI document and the access test read it), [`openapi`] (the document with every route's schemas)
+//!   and this file.
 //!
 //! Entry points for the binary: [`serve`], [`router`], [`create_account`].
 
