@@ -26,7 +26,7 @@ use jingzhun_core::AreaCode;
 use jingzhun_loader::live::{default_area, default_years, Live};
 use jingzhun_loader::Progress;
 
-use crate::error::AppError;
+use crate::http::error::AppError;
 use crate::state::AppState;
 
 /// How often the background task looks for other processes' changes.
@@ -132,7 +132,7 @@ fn load(state: &AppState) -> Result<Live, AppError> {
         }
     };
     let pack = state.policy().clone();
-    let today = crate::pages::today(state);
+    let today = crate::http::today(state);
     let years = if config.years.is_empty() {
         default_years(&pack, &area, today)
     } else {

@@ -17,10 +17,10 @@ use jingzhun_report::warnings::{
 use serde::Serialize;
 
 use crate::access::{allows, Action, Scope};
-use crate::auth::CurrentUser;
 use crate::data::Backend;
-use crate::error::AppError;
-use crate::services::areas::{self, AreaView};
+use crate::features::areas::service::{self as areas, AreaView};
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 use crate::state::AppState;
 
 /// Rows per page.
@@ -202,7 +202,7 @@ pub struct QualityView {
 }
 
 impl QualityView {
-    fn of(q: &QualitySummary, children: &[crate::services::areas::AreaLine]) -> Self {
+    fn of(q: &QualitySummary, children: &[crate::features::areas::service::AreaLine]) -> Self {
         QualityView {
             households: q.households,
             total: q.total(),
@@ -340,7 +340,7 @@ pub fn set_of(
         live.pack(),
         area,
         today,
-        crate::workflow::NEAR_DAYS,
+        crate::features::monitoring::workflow::NEAR_DAYS,
     )
     .map_err(load_err)?;
     jingzhun_loader::warnings::add_economy(&mut work, live.store(), area, year)
@@ -604,7 +604,7 @@ pub fn lead_prefill(
             village
         };
         let detail = match village {
-            Some(v) => set_of(state, &live, &v, year, crate::pages::today(state))?
+            Some(v) => set_of(state, &live, &v, year, crate::http::today(state))?
                 .rows
                 .iter()
                 .find(|r| r.household == household && r.kind == kind)
