@@ -100,6 +100,7 @@ pub enum Command {
 }
 
 fn main() -> ExitCode {
+    cmd::mark_start();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("JINGZHUN_LOG"))
         .with_writer(std::io::stderr)

@@ -30,6 +30,7 @@ use jingzhun_core::{AreaCode, AreaLevel, AreaTree, Household, HouseholdId};
 use jingzhun_engine::{Engine, EngineError, Evaluation, HouseholdInput};
 use jingzhun_policy::{MeasureSpan, PolicyPack, SideFacts};
 use jingzhun_report::annual::{self, AnnualInputs, Document, Provenance};
+use jingzhun_report::economy::{HouseholdTally, YearEmployment};
 use jingzhun_report::indicators::{
     self, DecidedRisks, ExitHistory, Extras, IndicatorTable, LeadCase, RecentVisits,
     RunningMeasures,
@@ -88,6 +89,78 @@ pub trait Progress {
 /// No progress reporting.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Silent;
+
+/// Where a load's time went, step by step, in seconds (`--timings`). Steps marked `beside` ran on another
+/// thread at the same time as the others, so they do not add to the wall time.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    pub steps: Vec<Step>,
+}
+
+/// One timed step of a load.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub label: &'static str,
+    pub secs: f64,
+    /// Run beside the main thread's steps (overlapping them).
+    pub beside: bool,
+}
+
+impl Timings {
+    /// Records a step that took `secs`.
+    pub fn add(&mut self, label: &'static str, secs: f64) {
+        self.steps.push(Step {
+            label,
+            secs,
+            beside: false,
+        });
+    }
+
+    /// Records a step that ran beside the others.
+    pub fn add_beside(&mut self, label: &'static str, secs: f64) {
+        self.steps.push(Step {
+            label,
+            secs,
+            beside: true,
+        });
+    }
+
+    /// Runs `f`, recording its time as `label`.
+    pub fn time<T>(&mut self, label: &'static str, f: impl FnOnce() -> T) -> T {
+        let started = Instant::now();
+        let out = f();
+        self.add(label, started.elapsed().as_secs_f64());
+        out
+    }
+
+    /// The steps of another timing appended (e.g. those of a thread run beside, marked so).
+    pub fn extend_beside(&mut self, other: Timings) {
+        self.steps
+            .extend(other.steps.into_iter().map(|s| Step { beside: true, ..s }));
+    }
+
+    /// The seconds of the steps on the main thread.
+    pub fn main_secs(&self) -> f64 {
+        self.steps
+            .iter()
+            .filter(|s| !s.beside)
+            .map(|s| s.secs)
+            .sum()
+    }
+
+    /// `label 0.12 秒` for each step, those run beside in brackets.
+    pub fn text(&self) -> String {
+        let mut parts = Vec::new();
+        for s in &self.steps {
+            if s.beside {
+                parts.push(format!("（同时：{} {:.2} 秒）", s.label, s.secs));
+            } else {
+                parts.push(format!("{} {:.2} 秒", s.label, s.secs));
+            }
+        }
+        parts.join("，")
+    }
+}
 
 impl Progress for Silent {}
 
@@ -433,14 +506,12 @@ pub struct ReportData {
     /// The project library's records and the cadre table of the area, for the project indicators at every
     /// level (read by [`ReportData::load`] beside the registry).
     pub project_inputs: Option<ProjectInputs>,
-    pub load_secs: f64,
-    pub evaluate_secs: f64,
     /// The economy records of the area (links, employment, sales and accounts of the year and the year
-    /// before), for the annual review's sections on industry, employment, consumption and the collective
-    /// economy.
+    /// before), for the economy's indicators and the annual review's sections on industry, employment,
+    /// consumption and the collective economy (read by [`ReportData::load`] only).
     pub economy: jingzhun_report::economy::EconomyData,
-    /// Reading the workflow's cases and the running measures (beside the registry or snapshot).
-    pub workflow_secs: f64,
+    /// Where the load's time went.
+    pub timings: Timings,
 }
 
 fn current<T>(v: Vec<jingzhun_store::Versioned<T>>) -> Vec<T> {
@@ -482,6 +553,59 @@ pub fn economy_data(
                 .map(|v| v.record),
         );
     }
+    Ok(data)
+}
+
+/// The links and employment of the households within `area` in `years`, summed per household and year
+/// ([`HouseholdTally::of`]): what the economy's figures count of them.
+pub fn household_tallies(
+    store: &Store,
+    area: &AreaCode,
+    years: std::ops::RangeInclusive<u16>,
+) -> Result<Vec<HouseholdTally>, LoadError> {
+    let (mut links, mut employment) = (Vec::new(), Vec::new());
+    for year in years {
+        let y = Some(year);
+        links.extend(store.links_within(area, y)?.into_iter().map(|v| v.record));
+        employment.extend(
+            store
+                .employment_within(area, y)?
+                .into_iter()
+                .map(|v| v.record),
+        );
+    }
+    Ok(HouseholdTally::of(&links, &employment))
+}
+
+/// [`economy_data`] with the households' records summed ([`household_tallies`], or `tallies` when
+/// already read, e.g. kept with a snapshot): what the reports read.
+pub fn economy_tallied(
+    store: &Store,
+    area: &AreaCode,
+    years: std::ops::RangeInclusive<u16>,
+    tallies: Option<Vec<HouseholdTally>>,
+) -> Result<jingzhun_report::economy::EconomyData, LoadError> {
+    let mut data = jingzhun_report::economy::EconomyData {
+        operators: current(store.operators_within(area)?),
+        bases: current(store.bases_within(area)?),
+        products: current(store.products_within(area)?),
+        ..Default::default()
+    };
+    for year in years.clone() {
+        let y = Some(year);
+        data.sales
+            .extend(store.sales_within(area, y)?.into_iter().map(|v| v.record));
+        data.accounts.extend(
+            store
+                .collective_accounts_within(area, y)?
+                .into_iter()
+                .map(|v| v.record),
+        );
+    }
+    data.tallies = match tallies {
+        Some(t) => t,
+        None => household_tallies(store, area, years)?,
+    };
     Ok(data)
 }
 
@@ -635,55 +759,72 @@ impl ReportData {
         if tree.get(area).is_none() {
             return Err(LoadError::UnknownArea(*area));
         }
-        // The workflow's cases and the running measures are read beside the registry (or the snapshot):
-        // the store reads on several connections at once.
+        // The workflow's cases, the running measures, the project and economy records and the visits are
+        // read beside the registry (or the snapshot): the store reads on several connections at once.
         let (side, data) = std::thread::scope(|scope| {
             let side = scope.spawn(|| -> Result<_, LoadError> {
-                let started = Instant::now();
+                let mut t = Timings::default();
                 // Kept with the year's snapshot by `evaluate` (as current as the snapshot); else read.
-                let (leads, measures) = match snapshot::workflow_of(store, area, year, as_of)? {
-                    Some(w) => (w.leads, w.measures),
+                let kept = t.time("快照中的监测事项、走访与产业就业", || {
+                    snapshot::workflow_of(store, area, year, as_of)
+                })?;
+                let (leads, measures, kept_visits, kept_economy) = match kept {
+                    Some(w) => (w.leads, w.measures, w.visited, w.economy),
                     None => (
-                        lead_cases(store, area)?,
-                        running_measures(store, area, as_of)?,
+                        t.time("监测事项", || lead_cases(store, area))?,
+                        t.time("在实施的帮扶措施", || {
+                            running_measures(store, area, as_of)
+                        })?,
+                        None,
+                        None,
                     ),
                 };
-                let inputs = project_inputs(store, area)?;
-                let visited = recent_visits(store, area, as_of)?;
-                Ok((
-                    leads,
-                    measures,
-                    inputs,
-                    visited,
-                    started.elapsed().as_secs_f64(),
-                ))
+                let inputs = t.time("项目库与帮扶干部", || project_inputs(store, area))?;
+                let visited = match kept_visits {
+                    Some(v) => v,
+                    None => t.time("近期走访", || recent_visits(store, area, as_of))?,
+                };
+                let economy = t.time("产业就业记录", || {
+                    economy_tallied(store, area, year.saturating_sub(1)..=year, kept_economy)
+                })?;
+                Ok((leads, measures, inputs, visited, economy, t))
             });
             let data =
                 Self::load_registry(store, &tree, area, year, as_of, history, pack, progress);
             (side.join(), data)
         });
         let mut data = data?;
-        let inputs;
-        (
-            data.leads,
-            data.measures,
-            inputs,
-            data.visited,
-            data.workflow_secs,
-        ) = side.map_err(|_| LoadError::Feeder)??;
+        let (leads, measures, inputs, visited, mut economy, side_timings) =
+            side.map_err(|_| LoadError::Feeder)??;
+        (data.leads, data.measures, data.visited) = (leads, measures, visited);
+        data.timings.extend_beside(side_timings);
+        // The economy's households placed by this evaluation (those the tallies name).
+        economy.household_village = data.timings.time("各户所在村", || {
+            let named: HashSet<HouseholdId> = economy.tallies.iter().map(|t| t.household).collect();
+            data.engine
+                .outcomes(&data.eval)
+                .filter(|o| named.contains(&o.id))
+                .map(|o| (o.id, o.village))
+                .collect()
+        });
+        data.economy = economy;
         // The annual review's project sections (with the history) from the same records.
         if data.history.is_some() {
+            let started = Instant::now();
             data.projects = Some(ProjectsData {
                 details: ProjectDetails::compute(&inputs.records, &inputs.cadres, area, as_of),
                 official: store.official_stats(area)?,
             });
+            data.timings
+                .add("项目汇总", started.elapsed().as_secs_f64());
         }
         data.project_inputs = Some(inputs);
         Ok(data)
     }
 
-    /// [`ReportData::load`] without the workflow's cases and the running measures (left empty): for
-    /// figures that read only the evaluation (poverty measures, the county exit test).
+    /// [`ReportData::load`] without the workflow's cases, the running measures and the records beside the
+    /// registry (left empty): for figures that read only the evaluation (poverty measures, the county exit
+    /// test).
     pub fn load_evaluation(
         store: &Store,
         area: &AreaCode,
@@ -721,14 +862,14 @@ impl ReportData {
             Err(why) => progress.note(&why.text()),
         }
         let tree = tree.clone();
+        let mut timings = Timings::default();
         let started = Instant::now();
         if !history {
             let (engine, data_time, (decided, returned)) =
                 load_one(store, area, year, as_of, progress)?;
-            let load_secs = started.elapsed().as_secs_f64();
-            let started = Instant::now();
-            let eval = engine.evaluate(pack)?;
-            return ReportData {
+            timings.add("读取登记数据", started.elapsed().as_secs_f64());
+            let eval = timings.time("评估", || engine.evaluate(pack))?;
+            return Ok(ReportData {
                 area: *area,
                 engine,
                 eval,
@@ -742,13 +883,10 @@ impl ReportData {
                 measures,
                 visited: RecentVisits::default(),
                 projects: None,
-                load_secs,
-                evaluate_secs: started.elapsed().as_secs_f64(),
-                workflow_secs: 0.0,
                 economy: Default::default(),
                 project_inputs: None,
-            }
-            .with_economy(store, year);
+                timings,
+            });
         }
         // Every year from 2013 read in one pass (the evaluated year too, when it is read as of its year-end).
         let same_date = as_of == year_end(year);
@@ -774,7 +912,7 @@ impl ReportData {
             }
         };
         let engines: Vec<Engine> = engines.into_iter().map(|l| l.engine).collect();
-        let load_secs = started.elapsed().as_secs_f64();
+        timings.add("读取登记数据", started.elapsed().as_secs_f64());
         let started = Instant::now();
         let mut exits = ExitHistory::default();
         let name = tree.get(area).map(|a| a.name.clone()).unwrap_or_default();
@@ -786,8 +924,9 @@ impl ReportData {
         }
         let eval = target.evaluate(pack)?;
         series.add(&target, &eval);
+        timings.add("评估", started.elapsed().as_secs_f64());
         let projects = None;
-        ReportData {
+        Ok(ReportData {
             area: *area,
             engine: target,
             eval,
@@ -801,20 +940,10 @@ impl ReportData {
             measures,
             visited: RecentVisits::default(),
             projects,
-            load_secs,
-            evaluate_secs: started.elapsed().as_secs_f64(),
-            workflow_secs: 0.0,
             economy: Default::default(),
             project_inputs: None,
-        }
-        .with_economy(store, year)
-    }
-
-    /// Adds the economy records of the area for the year and the year before ([`economy_data`]).
-    fn with_economy(mut self, store: &Store, year: u16) -> Result<ReportData, LoadError> {
-        let villages = jingzhun_report::economy::household_villages(&self.engine, &self.eval);
-        self.economy = economy_data(store, &self.area, year.saturating_sub(1)..=year, villages)?;
-        Ok(self)
+            timings,
+        })
     }
 
     /// The year restored from fresh snapshots ([`snapshot`]): the target year's engine evaluated under
@@ -832,6 +961,7 @@ impl ReportData {
         pack: &PolicyPack,
         progress: &mut dyn Progress,
     ) -> Result<Result<ReportData, Staleness>, LoadError> {
+        let mut timings = Timings::default();
         let started = Instant::now();
         let target = match snapshot::fresh(store, area, year, as_of)? {
             Ok(info) => info,
@@ -849,27 +979,44 @@ impl ReportData {
                 }
             }
         }
+        timings.add("查找快照", started.elapsed().as_secs_f64());
         progress.start("读取评估快照", 1 + earlier.len() as u64, "个年度");
         let mut data_time = target.data_time;
         // The target year restored and evaluated while the earlier years are answered from their stored
         // counts, those in parallel too (each reads its own small blob).
         let (target, earlier_evals) = rayon::join(
             || -> Result<_, LoadError> {
-                let restored = snapshot::restore(store, tree, target)?;
+                let started = Instant::now();
+                // The workflow kept beside is read by `load`'s own thread (`workflow_of`).
+                let restored = snapshot::restore_with(store, tree, target, false)?;
                 let restored_secs = started.elapsed().as_secs_f64();
+                let started = Instant::now();
                 let eval = restored.engine.evaluate(pack)?;
-                Ok((restored, eval, restored_secs))
+                Ok((
+                    restored,
+                    eval,
+                    restored_secs,
+                    started.elapsed().as_secs_f64(),
+                ))
             },
-            || -> Result<Vec<(Engine, Evaluation)>, LoadError> {
-                earlier
+            || -> Result<(Vec<(Engine, Evaluation)>, f64), LoadError> {
+                let started = Instant::now();
+                let evals = earlier
                     .par_iter()
                     .map(|info| snapshot::area_evaluation(store, tree, info, pack))
-                    .collect()
+                    .collect::<Result<_, _>>()?;
+                Ok((evals, started.elapsed().as_secs_f64()))
             },
         );
-        let (restored, eval, load_secs) = target?;
-        let earlier_evals = earlier_evals?;
+        let (restored, eval, restore_secs, evaluate_secs) = target?;
+        let (earlier_evals, earlier_secs) = earlier_evals?;
+        timings.add("恢复快照", restore_secs);
+        timings.add("评估", evaluate_secs);
+        if history {
+            timings.add_beside("往年计数", earlier_secs);
+        }
         progress.set(1 + earlier.len() as u64);
+        let started = Instant::now();
         let (history, series) = if history {
             let mut exits = ExitHistory::default();
             let name = tree.get(area).map(|a| a.name.clone()).unwrap_or_default();
@@ -885,6 +1032,9 @@ impl ReportData {
             (None, None)
         };
         progress.finish();
+        if history.is_some() {
+            timings.add("逐年汇总", started.elapsed().as_secs_f64());
+        }
         let snapshot::EventFacts {
             decided, returned, ..
         } = restored.facts;
@@ -904,13 +1054,10 @@ impl ReportData {
             measures: RunningMeasures::default(),
             visited: RecentVisits::default(),
             projects,
-            load_secs,
-            evaluate_secs: (started.elapsed().as_secs_f64() - load_secs).max(0.0),
-            workflow_secs: 0.0,
             economy: Default::default(),
             project_inputs: None,
-        }
-        .with_economy(store, year)?))
+            timings,
+        }))
     }
 
     pub fn extras(&self) -> Extras<'_> {
@@ -1031,13 +1178,12 @@ impl ReportData {
             let relocation = self
                 .project_inputs
                 .as_ref()
-                .filter(|_| self.economy.employment.iter().any(|e| e.year == year))
+                .filter(|_| self.economy.has_employment(year))
                 .map(|i| {
-                    jingzhun_report::economy::relocation_employment(
+                    jingzhun_report::economy::relocation_employment_with(
                         &i.records.residents,
                         self.eval.as_of,
-                        year,
-                        &self.economy.employment,
+                        &YearEmployment::of_tallies(year, &self.economy.household_tallies()),
                     )
                 });
             projects::append_sections(
@@ -1054,7 +1200,7 @@ impl ReportData {
     fn add_economy_sections(&self, doc: &mut Document) {
         use jingzhun_report::economy::{self, EconomyFigures};
         let d = &self.economy;
-        if d.operators.is_empty() && d.accounts.is_empty() && d.employment.is_empty() {
+        if d.operators.is_empty() && d.accounts.is_empty() && !d.has_any_employment() {
             return;
         }
         let year = self.engine.year();

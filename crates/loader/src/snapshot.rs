@@ -8,7 +8,10 @@
 //!   evaluated again under whatever pack is asked for and gives exactly what a fresh read gives;
 //! * the per-area counts of the evaluation taken with it, with the pack's hash: earlier years of a
 //!   report's history are answered from these alone when the pack is the same;
-//! * the status-event facts the indicators read beyond the engine ([`EventFacts`]).
+//! * the status-event facts the indicators read beyond the engine ([`EventFacts`]), and in those `evaluate`
+//!   takes the rest of what a report of the year reads beside the registry ([`WorkflowFacts`]: the cases,
+//!   the running measures, the recent visits and the economy's household tallies), so that such a report
+//!   reads no million-row table.
 //!
 //! Each is stamped with [`Store::data_seq`] read *before* the registry was read, so a write made during
 //! the read makes the snapshot look stale rather than fresh. [`restore`] checks that nothing in the
@@ -23,7 +26,8 @@ use jingzhun_core::{AreaCode, AreaTree, Channel, HouseholdId, MonitoringKind};
 use jingzhun_engine::snapshot::FORMAT;
 use jingzhun_engine::{AreaIndex, Columns, Engine, Evaluation, Rollup};
 use jingzhun_policy::PolicyPack;
-use jingzhun_report::indicators::{self, DecidedRisks, LeadCase, RunningMeasures};
+use jingzhun_report::economy::HouseholdTally;
+use jingzhun_report::indicators::{self, DecidedRisks, LeadCase, RecentVisits, RunningMeasures};
 use jingzhun_store::{DataChange, NewSnapshot, SnapshotInfo, SnapshotPart, Store, StoredHousehold};
 use rayon::prelude::*;
 
@@ -46,20 +50,118 @@ pub struct EventFacts {
 /// The monitoring workflow of the snapshot's area as the indicators read it: every case (its outline) and
 /// the assistance measures running on the snapshot's date. Cases and measures are registry data: any change
 /// to them after the snapshot makes it stale, so these are as current as the engine's columns.
+/// Snapshots taken since issue 11's second round keep, beside, the households visited in the window up to
+/// the date and the economy's household records of the year and the year before, summed per household
+/// ([`HouseholdTally`]); older ones have neither (`None`: read from the store).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WorkflowFacts {
     pub leads: Vec<LeadCase>,
     pub measures: RunningMeasures,
+    /// Households visited within `indicators::VISIT_WINDOW_DAYS` up to the date ([`crate::recent_visits`]).
+    pub visited: Option<RecentVisits>,
+    /// The links and employment of the households within the area, of the year and the year before,
+    /// summed per household and year ([`crate::household_tallies`]).
+    pub economy: Option<Vec<HouseholdTally>>,
 }
 
 impl WorkflowFacts {
-    /// Reads the cases within `area` and the measures running on `on` from the store.
+    /// Reads the cases within `area`, the measures running on `on`, the households visited up to it and
+    /// the economy's household records of `on`'s year and the year before from the store.
     pub fn read(store: &Store, area: &AreaCode, on: NaiveDate) -> Result<Self, LoadError> {
+        let year = u16::try_from(on.year()).unwrap_or(u16::MAX);
         Ok(WorkflowFacts {
             leads: crate::lead_cases(store, area)?,
             measures: crate::running_measures(store, area, on)?,
+            visited: Some(crate::recent_visits(store, area, on)?),
+            economy: Some(crate::household_tallies(
+                store,
+                area,
+                year.saturating_sub(1)..=year,
+            )?),
         })
     }
+}
+
+/// Appends `n` as a LEB128 varint.
+fn put_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// Reads a LEB128 varint from the front of `rest`.
+fn take_varint(rest: &mut &[u8]) -> Option<u64> {
+    let mut n = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&b, tail) = rest.split_first()?;
+        *rest = tail;
+        n |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Some(n);
+        }
+    }
+    None
+}
+
+fn zigzag(n: i64) -> u64 {
+    ((n << 1) ^ (n >> 63)) as u64
+}
+
+fn unzigzag(n: u64) -> i64 {
+    ((n >> 1) as i64) ^ -((n & 1) as i64)
+}
+
+/// The visits and tallies (ordered by household and year), compactly: households as differences.
+fn encode_side(out: &mut Vec<u8>, visited: &RecentVisits, tallies: &[HouseholdTally]) {
+    let mut ids: Vec<i64> = visited.iter().map(|h| h.0).collect();
+    ids.sort_unstable();
+    put_varint(out, ids.len() as u64);
+    let mut last = 0i64;
+    for id in ids {
+        put_varint(out, zigzag(id.wrapping_sub(last)));
+        last = id;
+    }
+    put_varint(out, tallies.len() as u64);
+    let mut last = 0i64;
+    for t in tallies {
+        put_varint(out, zigzag(t.household.0.wrapping_sub(last)));
+        last = t.household.0;
+        put_varint(out, u64::from(t.year));
+        put_varint(out, u64::from(t.links));
+        put_varint(out, zigzag(t.link_fen));
+        for n in t.in_work {
+            put_varint(out, u64::from(n));
+        }
+        put_varint(out, u64::from(t.not_working));
+    }
+}
+
+fn decode_side(rest: &mut &[u8]) -> Option<(RecentVisits, Vec<HouseholdTally>)> {
+    let small = |n: u64| u32::try_from(n).ok();
+    let n = usize::try_from(take_varint(rest)?).ok()?;
+    let mut visited = RecentVisits::with_capacity(n.min(rest.len()));
+    let mut last = 0i64;
+    for _ in 0..n {
+        last = last.wrapping_add(unzigzag(take_varint(rest)?));
+        visited.insert(HouseholdId(last));
+    }
+    let n = usize::try_from(take_varint(rest)?).ok()?;
+    let mut tallies = Vec::with_capacity(n.min(rest.len()));
+    let mut last = 0i64;
+    for _ in 0..n {
+        last = last.wrapping_add(unzigzag(take_varint(rest)?));
+        let mut t = HouseholdTally::new(HouseholdId(last), u16::try_from(take_varint(rest)?).ok()?);
+        t.links = small(take_varint(rest)?)?;
+        t.link_fen = unzigzag(take_varint(rest)?);
+        for n in &mut t.in_work {
+            *n = small(take_varint(rest)?)?;
+        }
+        t.not_working = small(take_varint(rest)?)?;
+        tallies.push(t);
+    }
+    Some((visited, tallies))
 }
 
 /// No date (an open or rejected case's decision day).
@@ -136,11 +238,22 @@ impl EventFacts {
                 out.extend_from_slice(&id.0.to_le_bytes());
                 out.extend_from_slice(&bits.to_le_bytes());
             }
+            // The visits and the economy's tallies (snapshots without them end here).
+            if let (Some(visited), Some(tallies)) = (&w.visited, &w.economy) {
+                out.push(2);
+                encode_side(&mut out, visited, tallies);
+            }
         }
         out
     }
 
     fn decode(bytes: &[u8]) -> Option<EventFacts> {
+        Self::decode_with(bytes, true)
+    }
+
+    /// Decodes the status-event facts, and the workflow kept beside them only `with_workflow` (left
+    /// `None` otherwise: the caller reads it with [`workflow_of`]).
+    fn decode_with(bytes: &[u8], with_workflow: bool) -> Option<EventFacts> {
         let mut rest = bytes;
         let mut take = |n: usize| -> Option<&[u8]> {
             let (head, tail) = rest.split_at_checked(n)?;
@@ -167,6 +280,9 @@ impl EventFacts {
         };
         if tag != [1] {
             return None;
+        }
+        if !with_workflow {
+            return Some(facts);
         }
         let mut w = WorkflowFacts::default();
         let n = count(take(8)?)?;
@@ -200,6 +316,14 @@ impl EventFacts {
             let id = i64::from_le_bytes(take(8)?.try_into().ok()?);
             let bits = u16::from_le_bytes(take(2)?.try_into().ok()?);
             w.measures.insert(HouseholdId(id), bits);
+        }
+        if let Some(tag) = take(1) {
+            if tag != [2] {
+                return None;
+            }
+            let (visited, tallies) = decode_side(&mut rest)?;
+            w.visited = Some(visited);
+            w.economy = Some(tallies);
         }
         facts.workflow = Some(w);
         rest.is_empty().then_some(facts)
@@ -243,11 +367,24 @@ fn decompress(bytes: &[u8]) -> Option<Vec<u8>> {
     if at != bytes.len() {
         return None;
     }
-    let raw: Vec<Vec<u8>> = parts
-        .par_iter()
-        .map(|c| snap::raw::Decoder::new().decompress_vec(c).ok())
+    // Each chunk straight into its place in one buffer (no second copy of the whole).
+    let lens: Vec<usize> = parts
+        .iter()
+        .map(|c| snap::raw::decompress_len(c).ok())
         .collect::<Option<_>>()?;
-    Some(raw.concat())
+    let mut raw = vec![0u8; lens.iter().sum()];
+    let mut slices = Vec::with_capacity(parts.len());
+    let mut rest = raw.as_mut_slice();
+    for len in &lens {
+        let (head, tail) = rest.split_at_mut(*len);
+        slices.push(head);
+        rest = tail;
+    }
+    let ok = parts.par_iter().zip(slices).all(|(c, out)| {
+        let len = out.len();
+        snap::raw::Decoder::new().decompress(c, out).ok() == Some(len)
+    });
+    ok.then_some(raw)
 }
 
 fn damaged(info: &SnapshotInfo, what: &str) -> LoadError {
@@ -385,6 +522,17 @@ pub struct Restored {
 
 /// Restores the engine and event facts of a fresh snapshot (see [`fresh`]).
 pub fn restore(store: &Store, tree: &AreaTree, info: SnapshotInfo) -> Result<Restored, LoadError> {
+    restore_with(store, tree, info, true)
+}
+
+/// [`restore`], the workflow kept beside the status-event facts decoded only `with_workflow` (reports
+/// read it on another thread with [`workflow_of`]).
+pub fn restore_with(
+    store: &Store,
+    tree: &AreaTree,
+    info: SnapshotInfo,
+    with_workflow: bool,
+) -> Result<Restored, LoadError> {
     let (engine, facts) = rayon::join(
         || -> Result<Engine, LoadError> {
             let bytes = store.snapshot_part(info.id, SnapshotPart::Engine)?;
@@ -395,7 +543,7 @@ pub fn restore(store: &Store, tree: &AreaTree, info: SnapshotInfo) -> Result<Res
         || -> Result<EventFacts, LoadError> {
             let bytes = store.snapshot_part(info.id, SnapshotPart::Facts)?;
             decompress(&bytes)
-                .and_then(|raw| EventFacts::decode(&raw))
+                .and_then(|raw| EventFacts::decode_with(&raw, with_workflow))
                 .ok_or_else(|| damaged(&info, "状态事件数据"))
         },
     );
@@ -509,10 +657,31 @@ mod tests {
             measures: [(HouseholdId(7), 5u16), (HouseholdId(9), 1)]
                 .into_iter()
                 .collect(),
+            visited: None,
+            economy: None,
         });
         let bytes = facts.encode();
         assert_eq!(EventFacts::decode(&bytes), Some(facts.clone()));
         assert_eq!(EventFacts::decode(&bytes[..bytes.len() - 1]), None);
+        // With the visits and the economy's tallies.
+        if let Some(w) = &mut facts.workflow {
+            w.visited = Some([HouseholdId(3), HouseholdId(1_000_000_000_007)].into());
+            let mut t = HouseholdTally::new(HouseholdId(5), 2023);
+            t.links = 2;
+            t.link_fen = 123_456;
+            t.in_work = [1, 0, 300];
+            let mut u = HouseholdTally::new(HouseholdId(5), 2024);
+            u.link_fen = -7;
+            u.not_working = 2;
+            w.economy = Some(vec![t, u, HouseholdTally::new(HouseholdId(4), 2024)]);
+        }
+        let bytes = facts.encode();
+        assert_eq!(EventFacts::decode(&bytes), Some(facts.clone()));
+        assert_eq!(EventFacts::decode(&bytes[..bytes.len() - 1]), None);
+        // The status facts alone, the workflow left for `workflow_of`.
+        let status = EventFacts::decode_with(&bytes, false).unwrap();
+        assert_eq!(status.workflow, None);
+        assert_eq!(status.decided, facts.decided);
         // Older snapshots (no workflow) still decode.
         let without = EventFacts {
             workflow: None,

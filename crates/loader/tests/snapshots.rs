@@ -169,7 +169,10 @@ fn restored_equals_fresh(db: &Db) {
     assert_eq!(restored.decided, fresh.decided);
     assert_eq!(restored.returned, fresh.returned);
     assert_eq!(restored.data_time, fresh.data_time);
-    let (a, b) = (restored.series.unwrap(), fresh.series.unwrap());
+    let (a, b) = (
+        restored.series.as_ref().unwrap(),
+        fresh.series.as_ref().unwrap(),
+    );
     for y in 2013..=2024 {
         assert_eq!(a.summary(y), b.summary(y), "summary {y}");
     }
@@ -207,6 +210,46 @@ fn restored_equals_fresh(db: &Db) {
         serde_json::to_string(&m).unwrap()
     };
     assert_eq!(measures(&restored_measures), measures(&fresh_measures));
+    // The snapshot `evaluate` takes: with the workflow, the recent visits and the economy's household
+    // tallies kept beside, which the report then reads instead of the store.
+    {
+        let tree = store.area_tree().unwrap();
+        let info = snapshot::fresh(store, &county, 2024, year_end(2024))
+            .unwrap()
+            .unwrap();
+        let r = snapshot::restore(store, &tree, info.clone()).unwrap();
+        let mut facts = r.facts;
+        facts.workflow =
+            Some(snapshot::WorkflowFacts::read(store, &county, year_end(2024)).unwrap());
+        let kept = facts.workflow.clone().unwrap();
+        assert!(kept.visited.is_some() && kept.economy.is_some());
+        let eval = r.engine.evaluate(&pack).unwrap();
+        snapshot::save(
+            store,
+            &county,
+            &r.engine,
+            &eval,
+            &facts,
+            info.data_seq,
+            info.data_time,
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            snapshot::workflow_of(store, &county, 2024, year_end(2024)).unwrap(),
+            Some(kept)
+        );
+        let mut notes = Notes::default();
+        let with_workflow =
+            ReportData::load(store, &county, 2024, None, true, &pack, &mut notes).unwrap();
+        assert!(notes.0.is_empty(), "{:?}", notes.0);
+        assert_eq!(
+            indicator_json(&with_workflow, &county),
+            indicator_json(&fresh, &county)
+        );
+        assert_eq!(with_workflow.visited, fresh.visited);
+        assert_eq!(with_workflow.economy.tallies, fresh.economy.tallies);
+    }
     // Another date of the year has no snapshot: read from the registry.
     let mut notes = Notes::default();
     ReportData::load(

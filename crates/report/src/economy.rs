@@ -42,8 +42,98 @@ pub struct EconomyData {
     pub accounts: Vec<CollectiveAccount>,
     pub links: Vec<IndustryLink>,
     pub employment: Vec<EmploymentRecord>,
+    /// Links and employment already summed per household and year ([`HouseholdTally::of`]), for years
+    /// whose records are not in `links` and `employment` (a snapshot keeps them so, see
+    /// `jingzhun_loader::snapshot`): the figures count both, so a year is given one way or the other.
+    pub tallies: Vec<HouseholdTally>,
     /// The village of each household the links and employment name.
     pub household_village: HashMap<HouseholdId, AreaCode>,
+}
+
+/// One household's links with operators and its members' employment of one year, summed: all that the
+/// economy's figures count of these records (households linked and their link income, the labour force in
+/// work by place and not in work), so that figures at every level add up households instead of walking
+/// records again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HouseholdTally {
+    pub household: HouseholdId,
+    pub year: u16,
+    /// Links of the year, and their amounts in fen.
+    pub links: u32,
+    pub link_fen: i64,
+    /// Members in work by place of work (indexed by [`WorkPlace::index`]).
+    pub in_work: [u32; 3],
+    /// Members with an employment record of the year who are not in work.
+    pub not_working: u32,
+}
+
+impl HouseholdTally {
+    /// A household's tally of a year with nothing counted yet.
+    pub fn new(household: HouseholdId, year: u16) -> Self {
+        HouseholdTally {
+            household,
+            year,
+            links: 0,
+            link_fen: 0,
+            in_work: [0; 3],
+            not_working: 0,
+        }
+    }
+
+    /// The tallies of `links` and `employment`, one per household and year, ordered by both.
+    pub fn of(links: &[IndustryLink], employment: &[EmploymentRecord]) -> Vec<HouseholdTally> {
+        let mut by: HashMap<(HouseholdId, u16), HouseholdTally> = HashMap::new();
+        fn at(
+            by: &mut HashMap<(HouseholdId, u16), HouseholdTally>,
+            household: HouseholdId,
+            year: u16,
+        ) -> &mut HouseholdTally {
+            by.entry((household, year))
+                .or_insert_with(|| HouseholdTally::new(household, year))
+        }
+        for l in links {
+            let t = at(&mut by, l.household, l.year);
+            t.links += 1;
+            t.link_fen += l.amount.fen();
+        }
+        for e in employment {
+            let t = at(&mut by, e.household, e.year);
+            match e.status.place() {
+                Some(place) => t.in_work[usize::from(place.index())] += 1,
+                None => t.not_working += 1,
+            }
+        }
+        let mut out: Vec<HouseholdTally> = by.into_values().collect();
+        out.sort_unstable_by_key(|t| (t.household, t.year));
+        out
+    }
+
+    /// Members of the household in work in the year.
+    pub fn workers(&self) -> u32 {
+        self.in_work.iter().sum()
+    }
+
+    /// Whether the household has an employment record of the year.
+    pub fn has_employment(&self) -> bool {
+        self.workers() + self.not_working > 0
+    }
+
+    /// Adds this household to `f` (its links, and its employment when it is in the labour force).
+    fn add_to(&self, f: &mut EconomyFigures, link_fen: &mut i64, in_labour_force: bool) {
+        if self.links > 0 {
+            f.linked_households += 1;
+            *link_fen += self.link_fen;
+        }
+        if !in_labour_force {
+            return;
+        }
+        for place in WorkPlace::ALL {
+            let n = u64::from(self.in_work[usize::from(place.index())]);
+            f.labour_in_work += n;
+            *f.labour_by_place.entry(place.code()).or_default() += n;
+        }
+        f.labour_not_working += u64::from(self.not_working);
+    }
 }
 
 /// One area's economy figures of one year.
@@ -80,10 +170,26 @@ pub struct EconomyFigures {
 pub fn labour_force_households(engine: &Engine, eval: &Evaluation) -> HashSet<HouseholdId> {
     engine
         .outcomes(eval)
-        .filter(|o| {
-            (o.facts.ever_registered && o.registry != RegistryState::Removed)
-                || o.monitoring.is_some()
-        })
+        .filter(in_labour_force)
+        .map(|o| o.id)
+        .collect()
+}
+
+/// Whether a household's members count in the labour force ([`labour_force_households`]).
+pub fn in_labour_force(o: &jingzhun_engine::HouseholdOutcome) -> bool {
+    (o.facts.ever_registered && o.registry != RegistryState::Removed) || o.monitoring.is_some()
+}
+
+/// [`labour_force_households`] among the households `data` places (those its records name): all that
+/// its figures ask about.
+pub fn labour_force_of(
+    engine: &Engine,
+    eval: &Evaluation,
+    data: &EconomyData,
+) -> HashSet<HouseholdId> {
+    engine
+        .outcomes(eval)
+        .filter(|o| data.household_village.contains_key(&o.id) && in_labour_force(o))
         .map(|o| o.id)
         .collect()
 }
@@ -105,6 +211,14 @@ impl EconomyFigures {
         data: &EconomyData,
         labour_force: &HashSet<HouseholdId>,
     ) -> EconomyFigures {
+        let mut f = EconomyFigures::of_records(area, year, data);
+        f.add_households(area, year, data, labour_force);
+        f
+    }
+
+    /// The figures of `area` from the small records alone (bases, operators, accounts, products and
+    /// sales); the households' part is [`EconomyFigures::add_households`].
+    fn of_records(area: &AreaCode, year: u16, data: &EconomyData) -> EconomyFigures {
         let mut f = EconomyFigures::default();
         for b in data
             .bases
@@ -142,7 +256,6 @@ impl EconomyFigures {
             f.collective_own_income_yuan += yuan(a.own_income());
         }
         let mut in_area: HashSet<ProductId> = HashSet::new();
-        let mut on_832: HashSet<ProductId> = HashSet::new();
         for p in data
             .products
             .iter()
@@ -152,7 +265,6 @@ impl EconomyFigures {
             in_area.insert(p.id);
             if p.on_832() {
                 f.products_on_832 += 1;
-                on_832.insert(p.id);
             }
         }
         for s in data
@@ -165,36 +277,32 @@ impl EconomyFigures {
                 f.sales_832_yuan += yuan(s.amount);
             }
         }
-        let within = |h: &HouseholdId| {
-            data.household_village
-                .get(h)
-                .is_some_and(|v| area.contains(v))
-        };
-        let mut linked: HashSet<HouseholdId> = HashSet::new();
-        for l in data
-            .links
-            .iter()
-            .filter(|l| l.year == year && within(&l.household))
-        {
-            linked.insert(l.household);
-            f.link_income_yuan += yuan(l.amount);
-        }
-        f.linked_households = linked.len() as u64;
         for place in WorkPlace::ALL {
             f.labour_by_place.insert(place.code(), 0);
         }
-        for e in data.employment.iter().filter(|e| {
-            e.year == year && labour_force.contains(&e.household) && within(&e.household)
-        }) {
-            match e.status.place() {
-                Some(place) => {
-                    f.labour_in_work += 1;
-                    *f.labour_by_place.entry(place.code()).or_default() += 1;
-                }
-                None => f.labour_not_working += 1,
-            }
-        }
         f
+    }
+
+    /// Adds the households of `area` (placed by `data.household_village`) and their links and
+    /// employment of `year` ([`HouseholdTally`]).
+    fn add_households(
+        &mut self,
+        area: &AreaCode,
+        year: u16,
+        data: &EconomyData,
+        labour_force: &HashSet<HouseholdId>,
+    ) {
+        let mut link_fen = 0i64;
+        for t in data.household_tallies().iter().filter(|t| {
+            t.year == year
+                && data
+                    .household_village
+                    .get(&t.household)
+                    .is_some_and(|v| area.contains(v))
+        }) {
+            t.add_to(self, &mut link_fen, labour_force.contains(&t.household));
+        }
+        self.link_income_yuan = yuan(Yuan::from_fen(link_fen));
     }
 
     /// The summary fields (`report summary --format json`): name and value.
@@ -220,6 +328,31 @@ impl EconomyFigures {
 }
 
 impl EconomyData {
+    /// The households' links and employment summed per household and year: those of `links` and
+    /// `employment` ([`HouseholdTally::of`]) and those given as `tallies`.
+    pub fn household_tallies(&self) -> std::borrow::Cow<'_, [HouseholdTally]> {
+        if self.links.is_empty() && self.employment.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.tallies);
+        }
+        let mut all = HouseholdTally::of(&self.links, &self.employment);
+        all.extend_from_slice(&self.tallies);
+        std::borrow::Cow::Owned(all)
+    }
+
+    /// Whether any household has an employment record of `year`.
+    pub fn has_employment(&self, year: u16) -> bool {
+        self.employment.iter().any(|e| e.year == year)
+            || self
+                .tallies
+                .iter()
+                .any(|t| t.year == year && t.has_employment())
+    }
+
+    /// Whether any household has an employment record (of any year held).
+    pub fn has_any_employment(&self) -> bool {
+        !self.employment.is_empty() || self.tallies.iter().any(HouseholdTally::has_employment)
+    }
+
     /// The records [`EconomyFigures::compute`] counts for `area` (and any area inside it), and no others:
     /// computing an area's figures from this subset gives the same figures as from the whole.
     pub fn within(&self, area: &AreaCode) -> EconomyData {
@@ -229,6 +362,34 @@ impl EconomyData {
             .filter(|(_, v)| area.contains(v))
             .map(|(h, v)| (*h, *v))
             .collect();
+        let tallies = self
+            .tallies
+            .iter()
+            .filter(|t| household_village.contains_key(&t.household))
+            .copied()
+            .collect();
+        EconomyData {
+            links: self
+                .links
+                .iter()
+                .filter(|l| household_village.contains_key(&l.household))
+                .cloned()
+                .collect(),
+            employment: self
+                .employment
+                .iter()
+                .filter(|e| household_village.contains_key(&e.household))
+                .cloned()
+                .collect(),
+            tallies,
+            household_village,
+            ..self.records_within(area)
+        }
+    }
+
+    /// The small records within `area` (operators, bases, products and their sales, accounts): no
+    /// household's.
+    fn records_within(&self, area: &AreaCode) -> EconomyData {
         let products: Vec<Product> = self
             .products
             .iter()
@@ -262,26 +423,15 @@ impl EconomyData {
                 .filter(|a| area.contains(&a.village))
                 .cloned()
                 .collect(),
-            links: self
-                .links
-                .iter()
-                .filter(|l| household_village.contains_key(&l.household))
-                .cloned()
-                .collect(),
-            employment: self
-                .employment
-                .iter()
-                .filter(|e| household_village.contains_key(&e.household))
-                .cloned()
-                .collect(),
-            household_village,
+            ..EconomyData::default()
         }
     }
 }
 
 /// The figures of each of `areas` (any levels) in `year`, in the order given: the indicators at every
-/// level. Each area is computed by [`EconomyFigures::compute`] from the records within its nearest listed
-/// ancestor ([`EconomyData::within`]), so a city's villages do not each walk the city's records.
+/// level, the same figures [`EconomyFigures::compute`] gives for each: the small records of each area from
+/// those within its nearest listed ancestor, so a city's villages do not each walk the city's records,
+/// and each household's tally ([`HouseholdTally`]) added once to every listed area containing it.
 pub fn by_area(
     areas: &[AreaCode],
     year: u16,
@@ -302,10 +452,11 @@ pub fn by_area_years(
     data: &EconomyData,
     labour_force: &HashSet<HouseholdId>,
 ) -> Vec<(AreaCode, Vec<EconomyFigures>)> {
+    // The small records: each area from those within its nearest listed ancestor.
     let mut order: Vec<usize> = (0..areas.len()).collect();
     order.sort_by_key(|i| (areas[*i].level().digits(), areas[*i]));
     let mut subsets: HashMap<AreaCode, EconomyData> = HashMap::new();
-    let mut out: Vec<Option<Vec<EconomyFigures>>> = vec![None; areas.len()];
+    let mut out: Vec<Vec<EconomyFigures>> = vec![Vec::new(); areas.len()];
     for i in order {
         let area = areas[i];
         let ancestors: Vec<AreaCode> = area.ancestors_and_self().filter(|a| *a != area).collect();
@@ -314,22 +465,46 @@ pub fn by_area_years(
             .rev()
             .find_map(|a| subsets.get(a))
             .unwrap_or(data);
-        let sub = parent.within(&area);
-        out[i] = Some(
-            years
-                .iter()
-                .map(|y| EconomyFigures::compute(&area, *y, &sub, labour_force))
-                .collect(),
-        );
+        let sub = parent.records_within(&area);
+        out[i] = years
+            .iter()
+            .map(|y| EconomyFigures::of_records(&area, *y, &sub))
+            .collect();
         if area.level() != jingzhun_core::AreaLevel::Village {
             subsets.insert(area, sub);
         }
     }
-    areas
-        .iter()
-        .zip(out)
-        .map(|(a, f)| (*a, f.unwrap_or_default()))
-        .collect()
+    // The households: each added, once, to every listed area containing its village.
+    let index: HashMap<AreaCode, usize> = areas.iter().enumerate().map(|(i, a)| (*a, i)).collect();
+    let mut targets: HashMap<AreaCode, Vec<usize>> = HashMap::new();
+    let mut link_fen = vec![vec![0i64; years.len()]; areas.len()];
+    for t in data.household_tallies().iter() {
+        let Some(y) = years.iter().position(|y| *y == t.year) else {
+            continue;
+        };
+        let Some(village) = data.household_village.get(&t.household) else {
+            continue;
+        };
+        let hits = targets.entry(*village).or_insert_with(|| {
+            village
+                .ancestors_and_self()
+                .filter_map(|c| index.get(&c).copied())
+                .collect()
+        });
+        if hits.is_empty() {
+            continue;
+        }
+        let in_force = labour_force.contains(&t.household);
+        for &a in hits.iter() {
+            t.add_to(&mut out[a][y], &mut link_fen[a][y], in_force);
+        }
+    }
+    for (figures, fen) in out.iter_mut().zip(&link_fen) {
+        for (f, fen) in figures.iter_mut().zip(fen) {
+            f.link_income_yuan = yuan(Yuan::from_fen(*fen));
+        }
+    }
+    areas.iter().copied().zip(out).collect()
 }
 
 /// Bazhong's published 2020 figures of the economy (domain notes §1), by summary field. The 116 villages
@@ -379,6 +554,19 @@ impl YearEmployment {
     }
 }
 
+impl YearEmployment {
+    /// [`YearEmployment::of`] from the households' tallies of `year` (other years are ignored).
+    pub fn of_tallies(year: u16, tallies: &[HouseholdTally]) -> Self {
+        YearEmployment {
+            workers: tallies
+                .iter()
+                .filter(|t| t.year == year && t.has_employment())
+                .map(|t| (t.household, t.workers()))
+                .collect(),
+        }
+    }
+}
+
 impl HouseholdEmployment for YearEmployment {
     fn workers(&self, household: HouseholdId) -> Option<u32> {
         self.workers.get(&household).copied()
@@ -405,12 +593,21 @@ pub fn relocation_employment(
     year: u16,
     employment: &[EmploymentRecord],
 ) -> SettlementEmployment {
+    relocation_employment_with(residents, as_of, &YearEmployment::of(year, employment))
+}
+
+/// [`relocation_employment`] from a year's employment already read ([`YearEmployment`]).
+pub fn relocation_employment_with(
+    residents: &[Resident],
+    as_of: chrono::NaiveDate,
+    employment: &YearEmployment,
+) -> SettlementEmployment {
     let living: Vec<Resident> = residents
         .iter()
         .filter(|r| r.moved_in <= as_of)
         .cloned()
         .collect();
-    settlement_employment(&living, &YearEmployment::of(year, employment))
+    settlement_employment(&living, employment)
 }
 
 /// Months of work below which a fall counts as losing work.

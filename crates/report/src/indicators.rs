@@ -1508,16 +1508,14 @@ pub fn compute(
     let mut incomes = vec![Incomes::default(); areas.len()];
     let mut risks = vec![vec![0i64; RiskType::ALL.len()]; areas.len()];
     let mut monitored_risks = vec![vec![0i64; RiskType::ALL.len()]; areas.len()];
-    let mut last: Option<(AreaCode, Vec<usize>)> = None;
+    // The households come village by village: the targets are looked up when the village changes.
+    let mut last: Option<AreaCode> = None;
+    let mut hits: Vec<usize> = Vec::new();
     for o in engine.outcomes(eval) {
-        let hits = match &last {
-            Some((v, hits)) if *v == o.village => hits.clone(),
-            _ => {
-                let hits = targets_of(o.village);
-                last = Some((o.village, hits.clone()));
-                hits
-            }
-        };
+        if last != Some(o.village) {
+            hits = targets_of(o.village);
+            last = Some(o.village);
+        }
         if hits.is_empty() {
             continue;
         }
@@ -1612,7 +1610,7 @@ pub fn compute(
     let codes: Vec<AreaCode> = areas.iter().map(|(c, _)| *c).collect();
     let mut economy_years: Vec<Option<EconomyYears>> = match economy {
         Some(data) => {
-            let force = crate::economy::labour_force_households(engine, eval);
+            let force = crate::economy::labour_force_of(engine, eval, data);
             let years: Vec<u16> = [Some(eval.year), eval.year.checked_sub(1)]
                 .into_iter()
                 .flatten()
@@ -1625,7 +1623,7 @@ pub fn compute(
                     let before = before.filter(|_| {
                         eval.year
                             .checked_sub(1)
-                            .is_some_and(|y| data.employment.iter().any(|e| e.year == y))
+                            .is_some_and(|y| data.has_employment(y))
                     });
                     Some(EconomyYears {
                         now: f.swap_remove(0),

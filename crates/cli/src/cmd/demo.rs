@@ -79,6 +79,7 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
         for line in report.lines().take(3) {
             eprintln!("{line}");
         }
+        eprintln!("生成并写入共 {:.1} 秒", started.elapsed().as_secs_f64());
     } else {
         eprintln!(
             "使用已有的演示数据（{} 户，数据截止于首次生成之日）；删除数据库文件可按今天的日期重新生成",
@@ -105,10 +106,13 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
         ));
     };
     let series = evaluate_years_saving(&store, &tree, &city, LAST_YEAR, true, &mut hook)?;
+    let figures_started = Instant::now();
     let economy = match labour {
         Some(l) => Some(super::economy::figures(&store, &city, ECONOMY_YEAR, l)?),
         None => None,
     };
+    let economy_secs = figures_started.elapsed().as_secs_f64();
+    let figures_started = Instant::now();
     let mut summaries: Vec<Summary> = series.years().filter_map(|y| series.summary(y)).collect();
     // What was built, what it cost and who did the work, as of each year's end.
     let records = store.project_records_within(&city)?;
@@ -119,6 +123,10 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
                 .figures,
         );
     }
+    eprintln!(
+        "产业就业数字 {economy_secs:.1} 秒，项目数字 {:.1} 秒",
+        figures_started.elapsed().as_secs_f64()
+    );
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summaries)?);
     } else {
@@ -203,6 +211,7 @@ fn evaluate_years_saving(
         return Ok(series);
     }
     let data_seq = store.data_seq()?;
+    let started = Instant::now();
     let loaded = jingzhun_loader::load_years_with_facts(
         store,
         tree,
@@ -212,7 +221,15 @@ fn evaluate_years_saving(
         &mut progress::Bars::default(),
     )?;
     if save {
-        save_years(store, tree, city, loaded, data_seq, each)
+        let read = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let series = save_years(store, tree, city, loaded, data_seq, each)?;
+        eprintln!(
+            "读取并装载 {} 个年度 {read:.1} 秒，逐年评估并保存快照 {:.1} 秒",
+            years.len(),
+            started.elapsed().as_secs_f64()
+        );
+        Ok(series)
     } else {
         let name = tree.get(city).map(|a| a.name.clone()).unwrap_or_default();
         let mut series = SummarySeries::new(*city, name);

@@ -206,34 +206,41 @@ pub fn run_evaluate(store: &Store, args: EvaluateArgs) -> anyhow::Result<ExitCod
             .as_ref()
             .filter(|info| info.pack_hash == eval.pack_hash)
             .and_then(|info| info.run_id);
-        match already {
+        // Kept with the snapshot: the monitoring workflow, the visits and the economy's household
+        // tallies (older snapshots lack the last two).
+        let complete = facts
+            .workflow
+            .as_ref()
+            .is_some_and(|w| w.visited.is_some() && w.economy.is_some());
+        let run_id = match already {
             Some(run_id) => {
-                eprintln!("评估 #{run_id} 已保存过这些建议（登记数据与政策包均未变），未重复保存")
+                eprintln!("评估 #{run_id} 已保存过这些建议（登记数据与政策包均未变），未重复保存");
+                run_id
             }
-            None => {
-                let snapshot_seq = reused.as_ref().map_or(data_seq, |i| i.data_seq);
-                let run_id = save_run(store, &area, year, as_of, &engine, &eval, data_time)?;
-                // The monitoring workflow too (read after `data_seq`: a change meanwhile makes the
-                // snapshot stale, never wrong), so that reports of this year read nothing else.
-                let mut facts = facts;
-                if facts.workflow.is_none() {
-                    facts.workflow = Some(
-                        snapshot::WorkflowFacts::read(store, &area, as_of)
-                            .context("读取监测事项和帮扶措施失败")?,
-                    );
-                }
-                snapshot::save(
-                    store,
-                    &area,
-                    &engine,
-                    &eval,
-                    &facts,
-                    snapshot_seq,
-                    data_time,
-                    Some(run_id),
-                )
-                .context("保存评估快照失败")?;
+            None => save_run(store, &area, year, as_of, &engine, &eval, data_time)?,
+        };
+        if already.is_none() || !complete {
+            let snapshot_seq = reused.as_ref().map_or(data_seq, |i| i.data_seq);
+            // Read after `data_seq`: a change meanwhile makes the snapshot stale, never wrong; so that
+            // reports of this year read nothing else.
+            let mut facts = facts;
+            if !complete {
+                facts.workflow = Some(
+                    snapshot::WorkflowFacts::read(store, &area, as_of)
+                        .context("读取监测事项、帮扶措施、走访和产业就业记录失败")?,
+                );
             }
+            snapshot::save(
+                store,
+                &area,
+                &engine,
+                &eval,
+                &facts,
+                snapshot_seq,
+                data_time,
+                Some(run_id),
+            )
+            .context("保存评估快照失败")?;
         }
         for y in &earlier {
             let eval = y.engine.evaluate(&pack)?;

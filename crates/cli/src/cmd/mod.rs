@@ -28,6 +28,8 @@ pub mod table;
 pub mod warnings;
 
 use std::process::ExitCode;
+use std::sync::OnceLock;
+use std::time::Instant;
 
 use anyhow::Context;
 use jingzhun_store::{Actor, Store, StoreOptions};
@@ -80,6 +82,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Projects(command) => projects::run(&store, &actor, command),
         Command::Policy(command) => policy::run(command),
     }
+}
+
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Notes when the process started (first thing in `main`), for `--timings`.
+pub fn mark_start() {
+    STARTED.get_or_init(Instant::now);
+}
+
+/// Seconds since the process started ([`mark_start`]).
+pub fn since_start() -> f64 {
+    STARTED.get_or_init(Instant::now).elapsed().as_secs_f64()
 }
 
 /// Opens a store with the default pool sizes (for commands that open a second store of their own).

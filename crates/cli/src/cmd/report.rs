@@ -168,6 +168,9 @@ pub struct MeasureArgs {
     /// 输出格式：table 或 json
     #[arg(long, default_value = "table")]
     format: String,
+    /// 在标准错误输出各步骤用时
+    #[arg(long)]
+    timings: bool,
 }
 
 pub fn run(store: &Store, command: ReportCommand) -> anyhow::Result<ExitCode> {
@@ -460,36 +463,46 @@ fn run_indicators(store: &Store, args: IndicatorArgs) -> anyhow::Result<ExitCode
             args.format
         );
     }
+    let opened = super::since_start();
+    let started = Instant::now();
     let l = load(store, &area, args.year, args.as_of, !args.no_history)?;
+    let load_wall = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let areas = l.rows_for(&area, level);
     let table = indicators::compute(&l.engine, &l.eval, &areas, l.extras());
     let compute_secs = started.elapsed().as_secs_f64();
-    if args.timings {
-        eprintln!(
-            "用时：读取 {:.2} 秒（同时读取监测事项与帮扶措施 {:.2} 秒），评估 {:.2} 秒，指标（{} 个区划 × {} 项） {:.3} 秒",
-            l.load_secs,
-            l.workflow_secs,
-            l.evaluate_secs,
-            table.rows.len(),
-            catalogue().len(),
-            compute_secs
-        );
-    }
-    let text = match args.format.as_str() {
-        "json" => serde_json::to_string_pretty(&indicator_json(&table))? + "\n",
-        "csv" => indicator_csv(&table),
+    let started = Instant::now();
+    match args.format.as_str() {
         "xlsx" => {
             let out = args.out.as_deref().context("xlsx 格式需要 --out 文件名")?;
             // The area and its children side by side: one sheet (`report tables` gives one per level).
             let bytes = tables::workbook(&[("指标", &table)], &l.provenance())?;
             std::fs::write(out, bytes).with_context(|| format!("无法写入「{}」", out.display()))?;
             eprintln!("已写入 {}", out.display());
-            return Ok(ExitCode::SUCCESS);
         }
-        _ => indicator_text(&table, &l.provenance()),
-    };
-    write_out(args.out.as_deref(), &text)?;
+        format => {
+            let text = match format {
+                "json" => serde_json::to_string_pretty(&indicator_json(&table))? + "\n",
+                "csv" => indicator_csv(&table),
+                _ => indicator_text(&table, &l.provenance()),
+            };
+            write_out(args.out.as_deref(), &text)?;
+        }
+    }
+    let output_secs = started.elapsed().as_secs_f64();
+    if args.timings {
+        let rows = table.rows.len();
+        let (timings, main_secs) = (l.timings.text(), l.timings.main_secs());
+        let started = Instant::now();
+        drop(l);
+        let free_secs = started.elapsed().as_secs_f64();
+        eprintln!(
+            "用时（共 {:.2} 秒）：启动与打开数据库 {opened:.2} 秒，{timings}，其余读取 {:.2} 秒，指标（{rows} 个区划 × {} 项） {compute_secs:.2} 秒，输出 {output_secs:.2} 秒，释放内存 {free_secs:.2} 秒",
+            super::since_start(),
+            (load_wall - main_secs).max(0.0),
+            catalogue().len(),
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -630,10 +643,27 @@ fn run_measures(store: &Store, args: MeasureArgs) -> anyhow::Result<ExitCode> {
             ind.1 = w;
         }
     }
+    let opened = super::since_start();
+    let started = Instant::now();
     let l = load_evaluation(store, &area, args.year, args.as_of)?;
+    let load_wall = started.elapsed().as_secs_f64();
+    let started = Instant::now();
     let income = population::income_measures(&l.engine, &l.eval, &area, level, line)
         .context("该区划没有评估结果")?;
     let mpi = population::guarantee_mpi(&l.engine, &l.eval, &area, level, &spec)?;
+    let compute_secs = started.elapsed().as_secs_f64();
+    let timings = args.timings.then(|| {
+        format!(
+            "启动与打开数据库 {opened:.2} 秒，{}，其余读取 {:.2} 秒，测度 {compute_secs:.2} 秒",
+            l.timings.text(),
+            (load_wall - l.timings.main_secs()).max(0.0)
+        )
+    });
+    let print_timings = |timings: Option<String>| {
+        if let Some(t) = timings {
+            eprintln!("用时（共 {:.2} 秒）：{t}", super::since_start());
+        }
+    };
     let p = l.provenance();
     if args.format == "json" {
         let v = serde_json::json!({
@@ -648,6 +678,7 @@ fn run_measures(store: &Store, args: MeasureArgs) -> anyhow::Result<ExitCode> {
             "code_version": p.code_version,
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
+        print_timings(timings);
         return Ok(ExitCode::SUCCESS);
     }
     if args.format != "table" {
@@ -784,6 +815,7 @@ fn run_measures(store: &Store, args: MeasureArgs) -> anyhow::Result<ExitCode> {
     rows.push(contrib);
     print!("{}", table::render(&rows));
     print!("{}", footer(&p));
+    print_timings(timings);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -839,9 +871,8 @@ fn run_tables(
     std::fs::write(out, bytes).with_context(|| format!("无法写入「{}」", out.display()))?;
     if timings {
         eprintln!(
-            "用时：读取 {:.2} 秒，评估 {:.2} 秒，指标（{} 个区划 × {} 项） {:.3} 秒，写入 XLSX {:.3} 秒",
-            l.load_secs,
-            l.evaluate_secs,
+            "用时：{}，指标（{} 个区划 × {} 项） {:.3} 秒，写入 XLSX {:.3} 秒",
+            l.timings.text(),
             rows,
             catalogue().len(),
             computed,

@@ -48,6 +48,7 @@ fn data_of(
         accounts: records.accounts,
         links: records.links,
         employment: records.employment,
+        tallies: Vec::new(),
         household_village,
     }
 }
