@@ -56,6 +56,7 @@ pub mod monitoring_pages;
 pub mod openapi;
 pub mod pages;
 pub mod problem;
+pub mod refresh;
 pub mod report_pages;
 pub mod routes;
 pub mod search;

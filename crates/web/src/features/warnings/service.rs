@@ -3,8 +3,7 @@
 //! time, the masked and audited XLSX download, the pre-filled lead form of a row, and what waits for a
 //! village cadre on the home page.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use jingzhun_core::{AreaCode, Channel, HouseholdId, MonitoringKind, RiskType};
@@ -20,6 +19,7 @@ use crate::access::{allows, Action, Scope};
 use crate::auth::CurrentUser;
 use crate::data::Backend;
 use crate::error::AppError;
+use crate::refresh::Refresh;
 use crate::services::areas::{self, AreaView};
 use crate::state::AppState;
 
@@ -159,16 +159,14 @@ pub struct WarningsView {
     pub quality: QualityView,
 }
 
-/// Warning sets computed recently, per area, year and day, valid while the live registry has not changed;
-/// and the data-quality summaries per area and year, under the same condition.
+/// Warning sets per area, year and day, and data-quality summaries per area, year and date, each computed
+/// once per change of the live registry (its epoch) and shared by the requests (`crate::refresh`: the
+/// store reads behind them take seconds for a county at full scale).
 #[derive(Default)]
 pub struct WarningCache {
-    entries: Mutex<HashMap<SetKey, (u64, Arc<WarningSet>)>>,
-    quality: Mutex<HashMap<(AreaCode, u16), CachedQuality>>,
+    sets: Refresh<SetKey, WarningSet>,
+    quality: Refresh<(AreaCode, u16, NaiveDate), QualitySummary>,
 }
-
-/// A data-quality summary with the live registry's epoch it was computed at.
-type CachedQuality = (u64, Arc<QualitySummary>);
 
 /// One data-quality check as the list shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -235,55 +233,30 @@ impl QualityView {
     }
 }
 
-/// The data-quality summary of `area` for `year` as of `as_of` (blocking; cached while the live registry
-/// has not changed).
+/// The data-quality summary of `area` for `year` as of `as_of` (blocking; computed once per change of the
+/// live registry).
 pub fn quality_of(
     state: &AppState,
-    live: &Live,
+    live: &Arc<Live>,
     area: &AreaCode,
     year: u16,
     as_of: NaiveDate,
 ) -> Result<Arc<QualitySummary>, AppError> {
-    let epoch = live.epoch();
-    let key = (*area, year);
-    let cache = &state.warning_cache().quality;
-    if let Some((e, q)) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-        if e == epoch && q.as_of == as_of {
-            return Ok(q);
-        }
-    }
-    let q = Arc::new(
-        jingzhun_loader::quality::summary(live.store(), live.pack(), area, year, as_of)
-            .map_err(load_err)?,
-    );
-    if let Ok(mut c) = cache.lock() {
-        if c.len() > 1_000 {
-            c.clear();
-        }
-        c.insert(key, (epoch, Arc::clone(&q)));
-    }
-    Ok(q)
+    let (l, a) = (Arc::clone(live), *area);
+    let q = state.warning_cache().quality.get(
+        (a, year, as_of),
+        state.own_writes(),
+        live.epoch(),
+        move || {
+            jingzhun_loader::quality::summary(l.store(), l.pack(), &a, year, as_of)
+                .map_err(load_err)
+        },
+    )?;
+    Ok(q.value)
 }
 
 /// A cached set: its area, year and day.
 type SetKey = (AreaCode, u16, NaiveDate);
-
-impl WarningCache {
-    fn get(&self, key: &SetKey, epoch: u64) -> Option<Arc<WarningSet>> {
-        let entries = self.entries.lock().ok()?;
-        let (e, set) = entries.get(key)?;
-        (*e == epoch).then(|| Arc::clone(set))
-    }
-
-    fn put(&self, key: SetKey, epoch: u64, set: Arc<WarningSet>) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() > 1_000 {
-                entries.clear();
-            }
-            entries.insert(key, (epoch, set));
-        }
-    }
-}
 
 /// The default year of the lists on `today`: the current year when the pack can evaluate it (the list
 /// then shows today's data: an edit made now counts), else the last completed year.
@@ -314,14 +287,15 @@ fn load_err(e: jingzhun_loader::LoadError) -> AppError {
 /// The live registry, current with the change feed (blocking).
 pub fn live(state: &AppState) -> Result<Arc<Live>, AppError> {
     let live = state.live().get_or_load(state)?;
-    live.catch_up_if_behind().map_err(load_err)?;
+    live.catch_up_unless_busy().map_err(load_err)?;
     Ok(live)
 }
 
-/// The warning set of `area` (within the live registry's area) for `year` on `today` (blocking).
+/// The warning set of `area` (within the live registry's area) for `year` on `today` (blocking; computed
+/// once per change of the live registry).
 pub fn set_of(
     state: &AppState,
-    live: &Live,
+    live: &Arc<Live>,
     area: &AreaCode,
     year: u16,
     today: NaiveDate,
@@ -329,28 +303,28 @@ pub fn set_of(
     if !live.covers(area) {
         return Err(AppError::NotFound);
     }
-    let key = (*area, year, today);
     let shared = live.year(year).map_err(load_err)?;
-    let epoch = live.epoch();
-    if let Some(set) = state.warning_cache().get(&key, epoch) {
-        return Ok(set);
-    }
-    let mut work = jingzhun_loader::warnings::workflow(
-        live.store(),
-        live.pack(),
-        area,
-        today,
-        crate::workflow::NEAR_DAYS,
-    )
-    .map_err(load_err)?;
-    jingzhun_loader::warnings::add_economy(&mut work, live.store(), area, year)
-        .map_err(load_err)?;
-    let set = {
-        let y = shared.read().unwrap_or_else(|e| e.into_inner());
-        Arc::new(jingzhun_loader::warnings::warning_set(&y, area, &work))
-    };
-    state.warning_cache().put(key, epoch, Arc::clone(&set));
-    Ok(set)
+    let (l, a) = (Arc::clone(live), *area);
+    let set = state.warning_cache().sets.get(
+        (a, year, today),
+        state.own_writes(),
+        live.epoch(),
+        move || {
+            let mut work = jingzhun_loader::warnings::workflow(
+                l.store(),
+                l.pack(),
+                &a,
+                today,
+                crate::workflow::NEAR_DAYS,
+            )
+            .map_err(load_err)?;
+            jingzhun_loader::warnings::add_economy(&mut work, l.store(), &a, year)
+                .map_err(load_err)?;
+            let y = shared.read().unwrap_or_else(|e| e.into_inner());
+            Ok(jingzhun_loader::warnings::warning_set(&y, &a, &work))
+        },
+    )?;
+    Ok(set.value)
 }
 
 fn yuan_text(y: jingzhun_core::Yuan) -> String {
@@ -696,7 +670,7 @@ pub fn waiting(state: &AppState, scope: &Scope, today: NaiveDate) -> Option<Wait
     let area = scope.area();
     let year = default_year(state.policy(), &area, today);
     let counted = live
-        .catch_up_if_behind()
+        .catch_up_unless_busy()
         .map_err(load_err)
         .and_then(|_| set_of(state, &live, &area, year, today));
     let set = match counted {
