@@ -130,7 +130,7 @@ impl AppState {
                 heavy: HeavyWork::new(config.heavy),
                 live: Default::default(),
                 warnings: Default::default(),
-                action: Default::default(),
+                action: crate::features::action::service::action_cache(),
                 own_writes: Default::default(),
                 config,
             }),

@@ -84,10 +84,21 @@ pub struct Rated {
     areas: Vec<(AreaCode, String)>,
     table: indicators::IndicatorTable,
     as_of: NaiveDate,
+    /// The area's open cases by the step they wait for.
+    counts: crate::data::CaseCounts,
 }
 
 /// Rates per area, year and day, computed once per change of the live registry (`crate::refresh`).
 pub type ActionCache = Refresh<(AreaCode, u16, NaiveDate), Rated>;
+
+/// How long computed rates and case counts are trusted (case steps recorded by other processes do not
+/// move the live registry's epoch).
+pub const ACTION_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The cache the server starts with.
+pub fn action_cache() -> ActionCache {
+    Refresh::with_max_age(ACTION_TTL)
+}
 
 /// Parses `sort` (a code of [`RATES`]; default the first).
 pub fn sort_of(text: Option<&str>) -> Result<&'static str, AppError> {
@@ -171,10 +182,13 @@ pub fn board(
                     ..Extras::default()
                 },
             );
+            let counts =
+                backend.case_counts_within(&a, today, st.identification_days_limit(&a, year))?;
             Ok(Rated {
                 areas,
                 table,
                 as_of,
+                counts,
             })
         },
     )?;
@@ -182,6 +196,7 @@ pub fn board(
         areas,
         table,
         as_of,
+        counts,
     } = rated.value.as_ref();
     let as_of = *as_of;
     let rates: Vec<Rate> = RATES
@@ -227,8 +242,6 @@ pub fn board(
         }
         .then_with(|| a.code.cmp(&b.code))
     });
-    let counts =
-        backend.case_counts_within(&area, today, state.identification_days_limit(&area, year))?;
     // The steps the caller's role records: the inbox's 待我办理 decides them, not a second rule here.
     let my_steps = crate::features::monitoring::service::steps_of(user.account.role);
     let waiting: Vec<WaitingStep> = crate::workflow::Step::ALL

@@ -439,10 +439,7 @@ pub fn list(
         .skip((page - 1) * PAGE_SIZE)
         .take(PAGE_SIZE)
         .collect();
-    let tree = live.store().area_tree().map_err(|e| {
-        tracing::error!(error = %e, "reading the division tree failed");
-        AppError::Internal
-    })?;
+    let tree = state.backend().area_tree()?;
     let labels = jingzhun_loader::warnings::labels(
         live.store(),
         &tree,
@@ -513,10 +510,7 @@ pub fn export(
     let set = set_of(state, &live, &area, year, today)?;
     let rows = set.select(&query.filter, query.sort.unwrap_or(Sort::Village));
     let full = allows(user.account.role, Action::ViewPersonalData);
-    let tree = live.store().area_tree().map_err(|e| {
-        tracing::error!(error = %e, "reading the division tree failed");
-        AppError::Internal
-    })?;
+    let tree = state.backend().area_tree()?;
     let labels = jingzhun_loader::warnings::labels(
         live.store(),
         &tree,
