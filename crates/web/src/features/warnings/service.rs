@@ -165,6 +165,8 @@ pub struct WarningsView {
 #[derive(Default)]
 pub struct WarningCache {
     sets: Refresh<SetKey, WarningSet>,
+    /// The counts by kind of a set's area and child areas (the list shows them on every page).
+    counts: Refresh<SetKey, (KindCounts, Vec<(AreaCode, KindCounts)>)>,
     quality: Refresh<(AreaCode, u16, NaiveDate), QualitySummary>,
 }
 
@@ -300,6 +302,17 @@ pub fn set_of(
     year: u16,
     today: NaiveDate,
 ) -> Result<Arc<WarningSet>, AppError> {
+    stamped_set(state, live, area, year, today).map(|s| s.value)
+}
+
+/// [`set_of`] with the versions it was computed at.
+fn stamped_set(
+    state: &AppState,
+    live: &Arc<Live>,
+    area: &AreaCode,
+    year: u16,
+    today: NaiveDate,
+) -> Result<crate::refresh::Stamped<WarningSet>, AppError> {
     if !live.covers(area) {
         return Err(AppError::NotFound);
     }
@@ -324,7 +337,7 @@ pub fn set_of(
             Ok(jingzhun_loader::warnings::warning_set(&y, &a, &work))
         },
     )?;
-    Ok(set.value)
+    Ok(set)
 }
 
 fn yuan_text(y: jingzhun_core::Yuan) -> String {
@@ -412,17 +425,28 @@ pub fn list(
         today,
     )?;
     let live = live(state)?;
-    let set = set_of(state, &live, &area, year, today)?;
+    let stamped = stamped_set(state, &live, &area, year, today)?;
+    let set = Arc::clone(&stamped.value);
     let sort = query.sort.unwrap_or(Sort::Village);
-    let counts = set.counts(&area);
     let child_codes: Vec<AreaCode> = view
         .children
         .iter()
         .filter_map(|c| AreaCode::parse(&c.code).ok())
         .collect();
-    let children = set
-        .counts_by_child(&child_codes)
-        .into_iter()
+    // Counted once per set, not on every page of the list.
+    let counted = {
+        let set = Arc::clone(&set);
+        // Stamped as the set is, so that a set served while its refresh runs is counted again after it.
+        state.warning_cache().counts.get(
+            (area, year, today),
+            stamped.own,
+            stamped.version,
+            move || Ok((set.counts(&area), set.counts_by_child(&child_codes))),
+        )?
+    };
+    let (counts, by_child) = counted.value.as_ref();
+    let children = by_child
+        .iter()
         .zip(&view.children)
         .map(|((_, c), line)| ChildCounts {
             code: line.code.clone(),
@@ -459,7 +483,7 @@ pub fn list(
         as_of: set.as_of,
         pack_version: set.pack_version.clone(),
         today,
-        counts: CountsView::of(&counts),
+        counts: CountsView::of(counts),
         kinds: WarningKind::ALL
             .iter()
             .map(|k| (k.code(), k.label()))
