@@ -81,6 +81,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "jingzhun synth",
         "jingzhun synth --scale 0.05                巴中市 5% 规模写入数据库\n\
          jingzhun synth --area 511902 --out 巴州区.xlsx --year 2020\n\
+         jingzhun synth --scale 0.05 --data-end 2026-09-15   数据截止于 2026 年 9 月 15 日\n\
          jingzhun synth --national --scale 0.01 --engine",
     ),
     (
@@ -267,6 +268,7 @@ const VALUE_NAMES: &[(&str, &str)] = &[
     ("writers", "连接数"),
     ("scale", "规模"),
     ("defects", "比例"),
+    ("data_end", "日期"),
     ("bind", "地址"),
     ("name", "名称"),
     ("reason", "依据"),

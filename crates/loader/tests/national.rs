@@ -65,6 +65,7 @@ fn sample(store: &Store) -> Vec<Vec<HouseholdHistory>> {
         area: AreaCode::parse(COUNTY).unwrap(),
         scale: 0.02,
         defect_rate: 0.0,
+        ..SynthConfig::default()
     };
     let generator = Generator::new(&tree, config).unwrap();
     let mut batches = Vec::new();

@@ -80,6 +80,7 @@ fn fill(store: &Store) {
         area: AreaCode::parse(COUNTY).unwrap(),
         scale: 0.01,
         defect_rate: 0.0,
+        ..SynthConfig::default()
     };
     let generator = Generator::new(&tree, config).unwrap();
     let mut households = generator.iter().flat_map(|v| {

@@ -24,6 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         area: AreaCode::parse(area)?,
         scale,
         defect_rate: 0.0,
+        ..SynthConfig::default()
     };
     let generator = Generator::new(&tree, config)?;
     let planned = t0.elapsed();

@@ -21,6 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             area: AreaCode::parse(area)?,
             scale: 1.0,
             defect_rate: 0.0,
+            ..SynthConfig::default()
         },
     )?;
     for h in generator.households().take(count) {

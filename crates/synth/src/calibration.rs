@@ -39,9 +39,26 @@ pub fn date(ymd: (i32, u32, u32)) -> NaiveDate {
 }
 
 /// First and last income year generated.
+///
+/// The last year is fixed: the yearly tables below (monitoring thresholds, 低保 standards, pensions, income
+/// growth) and the built-in policy pack run to 2026, so a run cannot follow a later clock into 2027. The
+/// day the data ends within that year is [`crate::SynthConfig::data_end`], between [`EARLIEST_DATA_END`]
+/// and [`LATEST_DATA_END`].
 pub const FIRST_YEAR: u16 = 2013;
 pub const LAST_YEAR: u16 = 2026;
 pub const YEARS: usize = (LAST_YEAR - FIRST_YEAR + 1) as usize;
+
+/// The latest day the generated data may end on, and the default data end (reproducible output for tests
+/// and snapshots): the last day of [`LAST_YEAR`]. `jingzhun demo` ends its data on today's China date,
+/// never later than this: run in 2027 it still ends on 2026-12-31 (nothing is generated for 2027, and the
+/// cases open at that end are then older than their time limit when judged on the real date).
+pub const LATEST_DATA_END: (i32, u32, u32) = (LAST_YEAR as i32, 12, 31);
+
+/// The earliest day the generated data may end on: the first day of [`LAST_YEAR`]. The economy's series
+/// (2019–2025), the project library (2014–2025) and the monitoring identifications (2021–2025, see
+/// [`MONITOR_YEARS`]) are complete years before it; what is cut at the data end is the last year's
+/// decisions, household versions and the monitoring records (see `SynthConfig::data_end`).
+pub const EARLIEST_DATA_END: (i32, u32, u32) = (LAST_YEAR as i32, 1, 1);
 
 /// National poverty line in current yuan per person per year, 2013–2020 (domain.md §4; 2015, 2019 and 2020
 /// official or near-official, the other years \[weak\]). Exits happen in the first year a household's per-capita

@@ -2,9 +2,15 @@
 //! generated registry of Bazhong (巴中市, 5119) reproduces the city's published figures (domain.md §1).
 //!
 //! The generator covers every rural household of every rural village of an area — not only the poor — with
-//! members, resident IDs, incomes 2013–2025, guarantee facts and the registry's status events (registration,
+//! members, resident IDs, incomes 2013–2026, guarantee facts and the registry's status events (registration,
 //! exit, monitoring, risk elimination, return). Output is streamed one village at a time: memory is bounded
 //! by one village (or one batch of villages when generating in parallel), whatever the scale.
+//!
+//! Nothing generated is dated after [`SynthConfig::data_end`] (a day of the last year, 2026; the default is
+//! its last day, `jingzhun demo` uses today): the decisions and household versions after it are left out,
+//! a decision due later being a case still open at the step it had reached ([`GeneratedHousehold::pending`]),
+//! and the monitoring records run up to it. Measured at scale 0.3 with the data ending on 2026-12-04:
+//! 746 cases open, 96 (12.9%) past the 15-day time limit.
 //!
 //! Determinism: the output depends only on the [`SynthConfig`] and the area tree. Each village draws from its
 //! own random streams (seed + village code), so villages can be generated in any order, on any thread, in
@@ -77,7 +83,7 @@ pub mod projects;
 mod rng;
 mod village;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use jingzhun_core::{AreaCode, AreaTree, Household, HouseholdNo, StatusEvent};
 use rayon::prelude::*;
 
@@ -105,6 +111,25 @@ pub struct SynthConfig {
     pub scale: f64,
     /// Probability per household of one injected data defect; 0 for calibration.
     pub defect_rate: f64,
+    /// The last day of the data: nothing generated is dated after it. Decisions (status events) and
+    /// household versions after it are left out — a decision due after it is a case still open at its
+    /// step (see [`GeneratedHousehold::pending`]) —, and the monitoring records (cases and their steps,
+    /// pairings, measures' starts, visits) run up to it; a measure may end after it (its planned end).
+    /// Between [`calibration::EARLIEST_DATA_END`] and [`calibration::LATEST_DATA_END`] (the default, so
+    /// that tests and snapshots are reproducible); `jingzhun demo` sets today's China date
+    /// ([`data_end_on`]). The yearly income of the data end's year is generated whatever the day (the
+    /// generator does not model the income round's progress).
+    pub data_end: NaiveDate,
+}
+
+/// The data end for a run on `today` (China date): `today` within the generator's range. Later than
+/// [`calibration::LATEST_DATA_END`] (a run in 2027 or after) gives that day: the data has no year after
+/// [`calibration::LAST_YEAR`].
+pub fn data_end_on(today: NaiveDate) -> NaiveDate {
+    today.clamp(
+        calibration::date(calibration::EARLIEST_DATA_END),
+        calibration::date(calibration::LATEST_DATA_END),
+    )
 }
 
 impl Default for SynthConfig {
@@ -115,6 +140,7 @@ impl Default for SynthConfig {
             area: bazhong(),
             scale: 1.0,
             defect_rate: 0.0,
+            data_end: calibration::date(calibration::LATEST_DATA_END),
         }
     }
 }
@@ -143,6 +169,8 @@ pub enum SynthError {
     ScaleTooLarge,
     #[error("身份证号顺序码已用尽")]
     IdCapacity,
+    #[error("数据截止日期 {0} 无效：应在 {1} 到 {2} 之间（合成数据的最后一年为 {year} 年）", year = calibration::LAST_YEAR)]
+    DataEnd(NaiveDate, NaiveDate, NaiveDate),
     #[error("内部错误: {0}")]
     Internal(&'static str),
 }
@@ -166,6 +194,10 @@ pub struct GeneratedHousehold {
     pub events: Vec<StatusEvent>,
     /// Empty unless `defect_rate > 0`.
     pub defects: Vec<InjectedDefect>,
+    /// Decisions of the household's story due after [`SynthConfig::data_end`], left out of `events` (and
+    /// the versions after the data end left out of the history): their cases are open at the data end.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<StatusEvent>,
 }
 
 impl GeneratedHousehold {
@@ -184,6 +216,34 @@ impl GeneratedHousehold {
             .take_while(|(d, _)| *d <= date)
             .last()
             .map(|(_, h)| h)
+    }
+
+    /// Leaves out what is dated after `end`: events become [`GeneratedHousehold::pending`], versions that
+    /// took effect later are dropped (the one in force on `end` becomes the current one, with the incomes
+    /// of the years up to `end`'s). A household whose first version is later than `end` is kept as it is.
+    fn cut(&mut self, end: NaiveDate) {
+        let (kept, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.events)
+            .into_iter()
+            .partition(|e| e.effective <= end);
+        self.events = kept;
+        self.pending = later;
+        let year = end.year();
+        let incomes: Vec<_> = self
+            .household
+            .incomes
+            .iter()
+            .filter(|r| i32::from(r.year) <= year)
+            .cloned()
+            .collect();
+        while self.effective_from > end {
+            let Some((from, earlier)) = self.earlier.pop() else {
+                break;
+            };
+            self.effective_from = from;
+            self.household = earlier;
+            self.household.incomes = incomes.clone();
+        }
+        self.household.incomes.retain(|r| i32::from(r.year) <= year);
     }
 
     /// Moves the versions out, oldest first (for a store's bulk load).
@@ -240,6 +300,13 @@ pub struct Generator {
 impl Generator {
     /// Plans the run over the rural villages (村委会) of `config.area`.
     pub fn new(tree: &AreaTree, config: SynthConfig) -> Result<Self, SynthError> {
+        let (earliest, latest) = (
+            calibration::date(calibration::EARLIEST_DATA_END),
+            calibration::date(calibration::LATEST_DATA_END),
+        );
+        if !(earliest..=latest).contains(&config.data_end) {
+            return Err(SynthError::DataEnd(config.data_end, earliest, latest));
+        }
         let plan = plan::Plan::build(tree, &config)?;
         let economy = economy::Plan::build(
             tree,
@@ -299,7 +366,11 @@ impl Generator {
             .counties
             .get(plan.county)
             .ok_or(SynthError::Internal("county index out of range"))?;
-        village::generate(&self.config, plan, county)
+        let mut village = village::generate(&self.config, plan, county)?;
+        for g in &mut village.households {
+            g.cut(self.config.data_end);
+        }
+        Ok(village)
     }
 
     /// The monitoring records of a generated village (cadres, pairings, cases, measures, visits; see
@@ -317,7 +388,13 @@ impl Generator {
             .counties
             .get(plan.county)
             .ok_or(SynthError::Internal("county index out of range"))?;
-        monitoring::generate(self.config.seed, plan, county, village)
+        monitoring::generate(
+            self.config.seed,
+            self.config.data_end,
+            plan,
+            county,
+            village,
+        )
     }
 
     /// The economy records of a generated village (operators, bases, products and collective accounts placed

@@ -27,9 +27,12 @@
 //!   the published statistics give no split): cadre checks (基层干部排查) 55%, department alerts (部门筛查预警)
 //!   30%, self-application (农户自主申报) 15%; elimination cases are started by cadre checks (90%) or the
 //!   household (10%). Besides, about one lead for every three identifications is rejected on the way
-//!   (mostly at the village or township review), and at the data's end ([`DATA_END`]) some cases are still
-//!   open at various steps — about one for every twelve identifications of the village plus one in ten
-//!   monitored households with an elimination under way — about 15% of them past their time limit.
+//!   (mostly at the village or township review), and at the data's end ([`crate::SynthConfig::data_end`])
+//!   some cases are still open at various steps — about one for every twelve identifications of the
+//!   village plus one in ten monitored households with an elimination under way —, about 15% of them past
+//!   their time limit. A decision of the household's story due after the data end
+//!   ([`crate::GeneratedHousehold::pending`]) is a case open at the step it had reached by then (most
+//!   within their time limit); nothing of it is recorded after the data end.
 //! - **Measures** (帮扶措施): every monitored household gets a measure for its first risk type (illness →
 //!   medical aid, unstable employment → a public-welfare post or employment aid, schooling → education aid,
 //!   …), running until the elimination, often one for its second and sometimes an employment or
@@ -53,7 +56,6 @@ use jingzhun_core::{
     StatusEventKind, Yuan,
 };
 
-use crate::calibration::LAST_YEAR;
 use crate::names;
 use crate::plan::{CountyPlan, VillagePlan};
 use crate::rng::{self, SynthRng};
@@ -71,9 +73,6 @@ pub const HOUSEHOLDS_PER_CADRE: f64 = 3.32;
 
 /// The policy pack's time limit for an identification (days from lead to decision).
 pub const IDENTIFICATION_DAYS_LIMIT: i64 = 15;
-
-/// The last day of the generated data: open cases are open on this day.
-pub const DATA_END: (i32, u32, u32) = (LAST_YEAR as i32, 12, 31);
 
 /// Channel mix of identification leads (assumption; see the module docs).
 pub const CHANNEL_MIX: [(Channel, f64); 3] = [
@@ -211,10 +210,6 @@ impl VillageMonitoring {
     }
 }
 
-fn data_end() -> NaiveDate {
-    ymd(DATA_END.0, DATA_END.1, DATA_END.2)
-}
-
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
@@ -249,6 +244,10 @@ struct Facts {
     monitored: Option<Monitored>,
     relocated: Option<u16>,
     relocation_site: String,
+    /// Decisions due after the data end: the identification (kind, risk types, date) and the risk's
+    /// elimination, whose cases are open at the data end.
+    pending_identification: Option<Monitored>,
+    pending_elimination: Option<NaiveDate>,
     ill: bool,
     disabled: bool,
     student: bool,
@@ -297,10 +296,36 @@ fn facts(g: &GeneratedHousehold) -> Facts {
             _ => {}
         }
     }
+    let mut pending_identification = None;
+    let mut pending_elimination = None;
+    for e in &g.pending {
+        match e.kind {
+            StatusEventKind::Monitored
+                if monitored.is_none() && pending_identification.is_none() =>
+            {
+                pending_identification = Some(Monitored {
+                    on: e.effective,
+                    kind: e.monitoring_kind.unwrap_or(MonitoringKind::Marginal),
+                    risks: e.risk_types.clone(),
+                    eliminated: None,
+                    returned: false,
+                })
+            }
+            StatusEventKind::RiskEliminated
+                if monitored.as_ref().is_some_and(|m| m.eliminated.is_none())
+                    && pending_elimination.is_none() =>
+            {
+                pending_elimination = Some(e.effective)
+            }
+            _ => {}
+        }
+    }
     let members = &g.household.members;
     Facts {
         poor: registered.map(|r| (r, exited)),
         monitored,
+        pending_identification,
+        pending_elimination,
         relocated: g.household.relocation.as_ref().map(|r| r.year),
         relocation_site: g
             .household
@@ -332,6 +357,8 @@ fn facts(g: &GeneratedHousehold) -> Facts {
 /// Everything being built for one village.
 struct Builder<'a> {
     rng: SynthRng,
+    /// The data end: nothing is dated after it.
+    end: NaiveDate,
     village: AreaCode,
     plan: &'a VillagePlan,
     county: &'a CountyPlan,
@@ -347,6 +374,7 @@ struct Builder<'a> {
 /// Generates the monitoring records of `village` (generated from `plan` in `county`).
 pub(crate) fn generate(
     seed: u64,
+    end: NaiveDate,
     plan: &VillagePlan,
     county: &CountyPlan,
     village: &GeneratedVillage,
@@ -354,6 +382,7 @@ pub(crate) fn generate(
     let facts: Vec<Facts> = village.households.iter().map(facts).collect();
     let mut b = Builder {
         rng: rng::stream(seed, plan.code.as_str(), STREAM_MONITORING),
+        end,
         village: village.code,
         plan,
         county,
@@ -461,7 +490,7 @@ impl Builder<'_> {
             }
         }
         // Households to pair: (local id, from, to).
-        let end = data_end();
+        let end = self.end;
         let mut pairs: Vec<(usize, NaiveDate, Option<NaiveDate>)> = Vec::new();
         for (i, f) in facts.iter().enumerate() {
             let rng = &mut self.rng;
@@ -664,9 +693,22 @@ impl Builder<'_> {
         rng::weighted(&mut self.rng, &CHANNEL_MIX)
     }
 
+    /// The steps of a case recorded by the data end: `None` when its lead came later. A case decided after
+    /// the data end keeps the steps it had reached and is open at the next.
+    fn by_end(&self, mut steps: Vec<CaseStep>) -> Option<Vec<CaseStep>> {
+        steps.retain(|s| china_date(s.at) <= self.end);
+        (!steps.is_empty()).then_some(steps)
+    }
+
+    /// The cases of the decisions (identifications and risk eliminations), and of the decisions due after
+    /// the data end, open at the step they had reached.
     fn decided_cases(&mut self, facts: &[Facts]) {
         for (i, f) in facts.iter().enumerate() {
-            let Some(m) = &f.monitored else { continue };
+            let (m, decided) = match (&f.monitored, &f.pending_identification) {
+                (Some(m), _) => (m, true),
+                (None, Some(m)) => (m, false),
+                (None, None) => continue,
+            };
             let h = local(i);
             let channel = self.identification_channel(m.kind, &m.risks);
             let days = if rng::chance(&mut self.rng, LATE_SHARE) {
@@ -678,6 +720,9 @@ impl Builder<'_> {
             let steps = self.steps(lead, m.on, Step::CountyApproval, Outcome::Pass, &|s, _| {
                 identification_note(s, channel)
             });
+            let Some(steps) = self.by_end(steps) else {
+                continue;
+            };
             let case = self.case(
                 h,
                 CaseKind::Identification,
@@ -687,7 +732,12 @@ impl Builder<'_> {
                 steps,
             );
             self.push_case(h, case);
-            if let Some(z) = m.eliminated {
+            let elimination = match m.eliminated {
+                Some(z) => Some(z),
+                None if decided => f.pending_elimination,
+                None => None,
+            };
+            if let Some(z) = elimination {
                 let channel = rng::weighted(
                     &mut self.rng,
                     &[(Channel::CadreCheck, 0.9), (Channel::SelfApplication, 0.1)],
@@ -700,6 +750,9 @@ impl Builder<'_> {
                     Outcome::Pass,
                     &elimination_note,
                 );
+                let Some(steps) = self.by_end(steps) else {
+                    continue;
+                };
                 let case = self.case(
                     h,
                     CaseKind::Elimination,
@@ -717,7 +770,7 @@ impl Builder<'_> {
     fn other_cases(&mut self, facts: &[Facts]) {
         let identified = facts.iter().filter(|f| f.monitored.is_some()).count() as f64;
         let never: Vec<usize> = (0..facts.len())
-            .filter(|i| facts[*i].monitored.is_none())
+            .filter(|i| facts[*i].monitored.is_none() && facts[*i].pending_identification.is_none())
             .collect();
         if never.is_empty() {
             return;
@@ -734,7 +787,7 @@ impl Builder<'_> {
             let j = rng::int(&mut self.rng, k as i64, pool.len() as i64 - 1) as usize;
             pool.swap(k, j);
         }
-        let end = data_end();
+        let end = self.end;
         for (k, &i) in pool[..take].iter().enumerate() {
             let h = local(i);
             let f = &facts[i];
@@ -769,10 +822,12 @@ impl Builder<'_> {
             };
             let steps = if k < rejected {
                 let year = rng::weighted(&mut self.rng, &crate::calibration::MONITOR_YEARS);
+                // Decided within the time limit, by the data end whatever the year.
                 let lead = day_between(
                     &mut self.rng,
                     ymd(i32::from(year), 3, 1),
-                    ymd(i32::from(year), 11, 30),
+                    ymd(i32::from(year), 11, 30)
+                        .min(end - Duration::days(IDENTIFICATION_DAYS_LIMIT)),
                 );
                 let at = rng::weighted(
                     &mut self.rng,
@@ -810,6 +865,7 @@ impl Builder<'_> {
         for (i, f) in facts.iter().enumerate() {
             let Some(m) = &f.monitored else { continue };
             if m.eliminated.is_some()
+                || f.pending_elimination.is_some()
                 || m.returned
                 || !f.can_work
                 || m.on > end - Duration::days(183)
@@ -862,7 +918,7 @@ impl Builder<'_> {
     }
 
     fn measures(&mut self, facts: &[Facts]) {
-        let end = data_end();
+        let end = self.end;
         // The identification case of each monitored household (for the measures decided in it).
         let ident: HashMap<i64, CaseId> = self
             .records
@@ -1232,7 +1288,7 @@ impl Builder<'_> {
     }
 
     fn visits(&mut self, facts: &[Facts]) {
-        let end = data_end();
+        let end = self.end;
         // Routine visits while paired: once or twice a year while poor, once a year after the exit,
         // quarterly while monitored.
         let pairings: Vec<Assignment> = self.records.assignments.clone();

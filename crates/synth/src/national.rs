@@ -64,6 +64,7 @@ pub fn national_config(
         area: province,
         scale: 1.0,
         defect_rate,
+        ..SynthConfig::default()
     };
     let generator = Generator::new(tree, unit.clone())?;
     let per_scale = generator.expected_people() * households_per_target_person(&generator)?;
@@ -166,6 +167,7 @@ mod tests {
             scale: 2.5,
             seed: 1,
             defect_rate: 0.0,
+            ..SynthConfig::default()
         };
         let generator = Generator::new(&tree, config).unwrap();
         let areas = synthetic_areas(&generator, &tree);
@@ -202,6 +204,7 @@ mod tests {
             scale: 1.1,
             seed: 3,
             defect_rate: 0.0,
+            ..SynthConfig::default()
         };
         let generator = Generator::new(&tree, config).unwrap();
         let mut synthetic = 0;

@@ -863,6 +863,7 @@ fn finish_household(
         earlier: versions,
         events,
         defects: Vec::new(),
+        pending: Vec::new(),
     })
 }
 

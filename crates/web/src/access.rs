@@ -3,7 +3,7 @@
 //! * [`Role`]: the five roles of the issue, each with a stable code (stored) and a Chinese label (shown).
 //! * [`Action`]: everything a route can do. Every route of the application names exactly one action
 //!   (see `routes::ROUTES`), and its handler obtains the caller's [`Scope`] only through the
-//!   [`crate::auth::Can`] extractor for that action, so a handler cannot forget the check.
+//!   [`crate::http::auth::Can`] extractor for that action, so a handler cannot forget the check.
 //! * [`allows`]: the matrix. Nothing else in the crate decides whether a role may do an action; the
 //!   access-control test walks every route with every role and derives the expected answer from this
 //!   function.
@@ -192,8 +192,8 @@ pub const fn allows(role: Role, action: Action) -> bool {
 
 /// The area an account may see and act in: its own area and everything below it.
 ///
-/// A `Scope` is built only from a signed-in account (by [`crate::auth`]); handlers receive it from the
-/// [`crate::auth::Can`] extractor and pass it to every service call that reads or writes registry data.
+/// A `Scope` is built only from a signed-in account (by [`crate::http::auth`]); handlers receive it from the
+/// [`crate::http::auth::Can`] extractor and pass it to every service call that reads or writes registry data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scope {
     area: AreaCode,

@@ -325,7 +325,7 @@ pub trait Backend: Send + Sync + 'static {
         0
     }
 
-    // Spreadsheet imports (see `services::import`).
+    // Spreadsheet imports (see `features::import`).
     /// What importing `batch` would do, without writing: the counts, the basis (current versions of the
     /// stored households it matches) and the numbers of matched stored households that lie outside
     /// `within` (an import may not move a household in from outside the importer's area). `Ok(Err(reason))`

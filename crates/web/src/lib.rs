@@ -1,73 +1,35 @@
 //! The web application of jingzhun: accounts scoped to areas, households, the monitoring workflow and
 //! dashboards. The only crate that knows HTTP, cookies and HTML.
 //!
-//! Map of the crate:
+//! Map of the crate (the layering: `http` ← features ← composition root; `access`, `data`, `search` and
+//! `store_backend` are shared by all):
+//! * [`http`]: the HTTP infrastructure, which knows no feature — sessions and the `Can<A>`/`SignedIn`
+//!   extractors, the session cache, cookies, CSRF, `AppError` and problem+json, multipart uploads, the
+//!   heavy-work limiter, i18n, the page frame, downloads, static assets, security headers and compression,
+//!   the connection-limited server. A unit test (`http::tests::http_knows_no_feature`) keeps it so.
 //! * [`access`]: roles, actions, **the** access matrix ([`access::allows`]) and [`access::Scope`].
-//! * [`auth`]: the extractors (`Can<A>`, `SignedIn`) that make the check impossible to forget.
-//! * [`accounts`]: argon2 passwords, sessions, sign-in rate limiting, forced password change.
-//! * [`csrf`]: one middleware for every unsafe request.
-//! * [`session_cache`]: signed-in sessions kept in memory for 2 s (few store reads per request), dropped on
-//!   sign-out and account changes.
-//! * [`routes`]: every route in one table; the router, the OpenAPI document and the access test read it.
-//! * [`pages`] and [`api`]: thin handlers; [`services`]: the logic, always given a scope. Among them
-//!   `services::evaluation` (the rules' proposals for one household, computed on request with
-//!   `jingzhun_policy::explain`), `services::edit` (the household edit form: parsing with core's types,
-//!   the version check and the conflict view) and `services::policy` (the parameters in force).
-//! * `services::import` with [`import_pages`] and [`upload`]: the spreadsheet import (upload, validation
-//!   report, confirmation of the previewed file, result with its audit entry); `services::reports` with
-//!   [`report_pages`]: the XLSX tables, the annual review and the household export of the account's area
-//!   (built with `jingzhun_loader`).
-//!   the version check and the conflict view), `services::policy` (the parameters in force) and
-//!   `services::whatif` (the engine re-run under changed parameters over the caller's area).
-//! * [`whatif`]: the what-if page and `POST /api/v1/whatif`; [`api_edit`]: the household edit as JSON;
-//!   [`problem`]: JSON refusals with field errors; [`openapi`]: the document with every route's schemas.
-//! * [`data`]: the storage interface, implemented over `jingzhun_store::Store` in [`store_backend`].
-//! * [`search`]: the in-memory household search index (gram lists, resident-ID tails, village ranges,
+//! * [`data`]: the storage interface, implemented over `jingzhun_store::Store` in [`store_backend`];
+//!   [`search`]: the in-memory household search index (gram lists, resident-ID tails, village ranges,
 //!   capped counts, an overlay for changes) that `store_backend` keeps current.
-//! * [`workflow`]: the monitoring workflow's steps, order, roles and time limit (pure);
-//!   `services::cases` runs it on the store's case tables (and checks risk elimination's conditions),
-//!   [`case_pages`] and [`api`] serve it.
-//! * `services::monitoring` and [`monitoring_pages`]: a household's assistance measures, visits and paired
-//!   cadres, with their forms and API calls.
-//! * [`heavy_work`]: the one limiter of report builds, exports, what-if runs and imports (per account and
-//!   overall; 429 with `Retry-After` when full).
-//! * [`i18n`]: every user-facing string, Chinese and English, in one table.
-//! * [`features`]: features with a folder of their own — `features::live` (the engine held by the server,
-//!   following the change feed) and `features::warnings` (the warning lists).
+//! * [`features`]: one folder per feature (handlers, service, templates): accounts, dashboard, areas,
+//!   households, evaluation, assistance, monitoring, policy, whatif, import, reports, exports, live,
+//!   warnings, action, attachments, survey, economy, projects, monitoring_import.
+//! * The composition root: [`state`](mod@state) (`WebConfig` and `AppState`, which holds every feature's
+//!   cache and implements `http::HttpState`), [`routes`] (every route in one table; the router, the
+//!   OpenAPI document and the access test read it), [`openapi`] (the document with every route's schemas)
+//!   and this file.
 //!
 //! Entry points for the binary: [`serve`], [`router`], [`create_account`].
 
 pub mod access;
-pub mod accounts;
-pub mod api;
-pub mod api_edit;
-pub mod assets;
-pub mod auth;
-pub mod case_pages;
-pub mod cookies;
-pub mod csrf;
 pub mod data;
-pub mod error;
 pub mod features;
-pub mod heavy_work;
-pub mod i18n;
-pub mod import_pages;
-pub mod monitoring_pages;
+pub mod http;
 pub mod openapi;
-pub mod pages;
-pub mod problem;
-pub mod refresh;
-pub mod report_pages;
 pub mod routes;
 pub mod search;
-pub mod services;
-pub mod session_cache;
 pub mod state;
 pub mod store_backend;
-pub mod templates;
-pub mod upload;
-pub mod whatif;
-pub mod workflow;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -78,6 +40,16 @@ use jingzhun_store::Store;
 pub use access::{allows, Action, Role, Scope};
 pub use accounts::CreateAccountError;
 pub use data::AccountId;
+// Public paths kept as they were before `http/` and the feature folders (the binary and the integration
+// tests name them).
+pub use features::accounts::service as accounts;
+pub use features::monitoring::workflow;
+pub use http::{assets, error, heavy_work, session_cache};
+/// `services::import` and `services::cases` as they were named before the feature folders.
+pub mod services {
+    pub use crate::features::import::service as import;
+    pub use crate::features::monitoring::cases;
+}
 pub use state::{AppState, Clock, SystemClock, WebConfig};
 pub use store_backend::StoreBackend;
 
@@ -135,13 +107,13 @@ pub async fn serve_with(
             tracing::error!(error = %e, "building the search index failed");
         }
     });
-    let limits = features::security::server::Limits::of(&config);
+    let limits = config.server_limits();
     let state = AppState::new(backend, config, Arc::new(SystemClock));
     // The engine of the served area, loaded in the background and kept current (see `features::live`).
     features::live::start(state.clone());
     let app = router(state);
     tokio::spawn(expire_sessions(store));
-    features::security::server::serve(listener, app, limits, async {
+    http::security::server::serve(listener, app, limits, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
@@ -178,7 +150,7 @@ pub fn create_account(
     must_change_password: bool,
 ) -> Result<AccountId, CreateAccountError> {
     let backend = StoreBackend::new(Arc::clone(store));
-    accounts::create_account(
+    features::accounts::service::create_account(
         &backend,
         username,
         username,
@@ -194,19 +166,19 @@ pub fn create_account(
 /// Records a hit of another department's data as a lead of the monitoring workflow (channel 部门筛查预警),
 /// opening a case in the household's village inbox, recorded as `actor`. `None` when the household already
 /// has an open case (the hit is then for that case's reviewers). See
-/// [`services::cases::open_department_lead`].
+/// [`features::monitoring::cases::open_department_lead`].
 pub fn record_department_lead(
     store: &Arc<Store>,
     actor: &str,
     household: jingzhun_core::HouseholdId,
-    lead: services::cases::NewLead,
+    lead: features::monitoring::cases::NewLead,
     today: chrono::NaiveDate,
 ) -> Result<Option<String>, error::AppError> {
     let backend = StoreBackend::new(Arc::clone(store));
-    services::cases::open_department_lead(&backend, actor, household, lead, today)
+    features::monitoring::cases::open_department_lead(&backend, actor, household, lead, today)
 }
 
 /// A random password suitable for [`create_account`] (12 characters, no look-alike characters).
 pub fn generate_password() -> String {
-    accounts::generate_password()
+    features::accounts::service::generate_password()
 }

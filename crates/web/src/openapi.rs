@@ -33,7 +33,9 @@ fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Value {
     json!({"type": "string", "enum": all})
 }
 fn step() -> Value {
-    codes(crate::workflow::Step::ALL, |v| v.code())
+    codes(crate::features::monitoring::workflow::Step::ALL, |v| {
+        v.code()
+    })
 }
 fn r(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
@@ -496,7 +498,13 @@ pub fn components() -> Value {
             ("page", i()),
             ("more", b()),
             ("total", i()),
-            ("step", opt(codes(crate::workflow::Step::ALL, |v| v.code()))),
+            (
+                "step",
+                opt(codes(
+                    crate::features::monitoring::workflow::Step::ALL,
+                    |v| v.code(),
+                )),
+            ),
             ("kind", opt(case_kind())),
             (
                 "timing",
@@ -510,7 +518,10 @@ pub fn components() -> Value {
             ("cases", arr(r("CaseLine"))),
             (
                 "my_steps",
-                arr(codes(crate::workflow::Step::ALL, |v| v.code())),
+                arr(codes(
+                    crate::features::monitoring::workflow::Step::ALL,
+                    |v| v.code(),
+                )),
             ),
             ("query", s()),
         ]),
@@ -566,7 +577,9 @@ pub fn components() -> Value {
             &[
                 (
                     "outcome",
-                    codes(crate::workflow::Outcome::ALL, |v| v.code()),
+                    codes(crate::features::monitoring::workflow::Outcome::ALL, |v| {
+                        v.code()
+                    }),
                 ),
                 ("note", s()),
                 (
@@ -640,7 +653,7 @@ pub fn components() -> Value {
                 ),
                 (
                     "description",
-                    json!({"type": "string", "maxLength": crate::services::monitoring::DESCRIPTION_MAX}),
+                    json!({"type": "string", "maxLength": crate::features::assistance::service::DESCRIPTION_MAX}),
                 ),
                 (
                     "started",
@@ -685,7 +698,7 @@ pub fn components() -> Value {
                 ("cadre", opt(id_ref("帮扶干部 ID (服务于该村或其乡镇)"))),
                 (
                     "findings",
-                    json!({"type": "string", "maxLength": crate::services::monitoring::FINDINGS_MAX}),
+                    json!({"type": "string", "maxLength": crate::features::assistance::service::FINDINGS_MAX}),
                 ),
             ],
             &["visited_on", "purpose", "findings"],
@@ -772,7 +785,7 @@ pub fn components() -> Value {
         ]),
     );
     // Numbers within each parameter's bounds (numeric strings are accepted too, but not documented).
-    let params = crate::services::whatif::EDITABLE
+    let params = crate::features::whatif::service::EDITABLE
         .iter()
         .map(|(k, lo, hi)| {
             let mut p = json!({
@@ -1388,7 +1401,7 @@ pub fn spec() -> Value {
         "paths": paths,
         "components": {
             "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE},
+                "session": {"type": "apiKey", "in": "cookie", "name": crate::http::auth::SESSION_COOKIE},
                 "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
                     "description": "会话的 CSRF 令牌 (GET /api/v1/me 的 csrf_token); 修改类请求必需"}
             },

@@ -6,20 +6,18 @@
 //! the resulting behaviour for every role.
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue, Method};
+use axum::http::Method;
 use axum::routing::{get, patch, post, MethodRouter};
 use axum::{middleware, Router};
-use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 
 use crate::access::Action;
-use crate::case_pages::{self, step_action};
-use crate::error::render_errors;
-use crate::monitoring_pages as mon;
+use crate::features::monitoring::case_handlers::step_action;
+use crate::features::monitoring::workflow::Step;
+use crate::http::error::render_errors;
+use crate::http::headers;
+use crate::http::{assets, csrf, i18n, upload};
 use crate::state::AppState;
-use crate::workflow::Step;
-use crate::{
-    api, api_edit, assets, csrf, import_pages, openapi, pages, report_pages, upload, whatif,
-};
+use crate::{features, openapi};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,15 +65,15 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         // Public.
         (
             spec(Method::GET, "/login", Public, "登录页"),
-            get(pages::login_form),
+            get(features::accounts::handlers::login_form),
         ),
         (
             spec(Method::POST, "/login", Public, "登录"),
-            post(pages::login),
+            post(features::accounts::handlers::login),
         ),
         (
             spec(Method::GET, "/lang", Public, "切换语言"),
-            get(pages::switch_lang),
+            get(i18n::switch_lang::<AppState>),
         ),
         // The project library (features/projects).
         (
@@ -125,7 +123,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         (
             spec(Method::GET, "/healthz", Public, "健康检查"),
-            get(pages::healthz),
+            get(healthz),
         ),
         (
             spec(Method::GET, "/assets/{file}", Public, "静态资源"),
@@ -138,19 +136,19 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         // Any signed-in account.
         (
             spec(Method::POST, "/logout", SignedIn, "退出"),
-            post(pages::logout),
+            post(features::accounts::handlers::logout),
         ),
         (
             spec(Method::GET, "/password", SignedIn, "修改密码页"),
-            get(pages::password_form),
+            get(features::accounts::handlers::password_form),
         ),
         (
             spec(Method::POST, "/password", SignedIn, "修改密码"),
-            post(pages::change_password),
+            post(features::accounts::handlers::change_password),
         ),
         (
             spec(Method::GET, "/api/v1/me", SignedIn, "当前账号"),
-            get(api::me),
+            get(features::accounts::api::me),
         ),
         // Pages.
         (
@@ -160,7 +158,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ViewDashboard),
                 "本区域概览",
             ),
-            get(pages::home),
+            get(features::dashboard::handlers::home),
         ),
         (
             spec(
@@ -169,7 +167,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ViewDashboard),
                 "下级区域概览",
             ),
-            get(pages::area_dashboard),
+            get(features::dashboard::handlers::area_dashboard),
         ),
         (
             spec(
@@ -178,7 +176,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::SearchHouseholds),
                 "农户查询",
             ),
-            get(pages::search),
+            get(features::households::handlers::search),
         ),
         (
             spec(
@@ -187,7 +185,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ViewHousehold),
                 "农户详情",
             ),
-            get(pages::household),
+            get(features::households::handlers::household),
         ),
         (
             spec(
@@ -196,7 +194,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::EditHousehold),
                 "修改农户信息页",
             ),
-            get(pages::edit_form),
+            get(features::households::handlers::edit_form),
         ),
         (
             spec(
@@ -205,7 +203,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::EditHousehold),
                 "修改农户信息(基于表单所示版本)",
             ),
-            post(pages::edit),
+            post(features::households::handlers::edit),
         ),
         // The income survey and member changes (`features::survey`).
         (
@@ -269,7 +267,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ViewPolicyParams),
                 "本区域生效的政策参数 (year)",
             ),
-            get(pages::policy),
+            get(features::policy::handlers::policy),
         ),
         (
             spec(
@@ -278,7 +276,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::RunWhatIf),
                 "政策推演表单 (year, 参数; 只显示表单, 不运行)",
             ),
-            get(whatif::page),
+            get(features::whatif::handlers::page),
         ),
         (
             spec(
@@ -287,7 +285,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::RunWhatIf),
                 "运行政策推演 (表单: year, 参数, area, page)",
             ),
-            post(whatif::run),
+            post(features::whatif::handlers::run),
         ),
         (
             spec(
@@ -296,7 +294,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ManageAccounts),
                 "账号管理",
             ),
-            get(pages::accounts),
+            get(features::accounts::handlers::accounts),
         ),
         (
             spec(
@@ -305,7 +303,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ManageAccounts),
                 "新建账号",
             ),
-            post(pages::create_account),
+            post(features::accounts::handlers::create_account),
         ),
         (
             spec(
@@ -314,7 +312,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ManageAccounts),
                 "重置密码",
             ),
-            post(pages::reset_password),
+            post(features::accounts::handlers::reset_password),
         ),
         (
             spec(
@@ -323,7 +321,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ManageAccounts),
                 "停用账号",
             ),
-            post(pages::disable_account),
+            post(features::accounts::handlers::disable_account),
         ),
         (
             spec(
@@ -332,9 +330,9 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ManageAccounts),
                 "启用账号",
             ),
-            post(pages::enable_account),
+            post(features::accounts::handlers::enable_account),
         ),
-        // Spreadsheet import: upload → validation report → confirm (see `services::import`).
+        // Spreadsheet import: upload → validation report → confirm (see `features::import`).
         (
             spec(
                 Method::GET,
@@ -342,7 +340,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ImportData),
                 "导入户籍表页",
             ),
-            get(import_pages::form),
+            get(features::import::handlers::form),
         ),
         (
             spec(
@@ -351,7 +349,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ImportData),
                 "上传户籍表并校验(multipart/form-data; 不写入)",
             ),
-            post(import_pages::upload).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES)),
+            post(features::import::handlers::upload).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES)),
         ),
         (
             spec(
@@ -360,7 +358,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ImportData),
                 "确认导入已预览的文件 (token, sha256)",
             ),
-            post(import_pages::confirm),
+            post(features::import::handlers::confirm),
         ),
         // Importing a county's monitoring records (`features::monitoring_import`).
         (
@@ -400,7 +398,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             get(crate::features::monitoring_import::handlers::template),
         ),
-        // Report downloads for the account's area (see `services::reports`).
+        // Report downloads for the account's area (see `features::reports`).
         (
             spec(
                 Method::GET,
@@ -408,7 +406,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::DownloadReports),
                 "报表下载页 (year)",
             ),
-            get(report_pages::page),
+            get(features::reports::handlers::page),
         ),
         (
             spec(
@@ -417,7 +415,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::DownloadReports),
                 "标准报表 XLSX (表单: year)",
             ),
-            post(report_pages::tables),
+            post(features::reports::handlers::tables),
         ),
         (
             spec(
@@ -426,7 +424,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::DownloadReports),
                 "年度报告 (表单: year, format=html|md)",
             ),
-            post(report_pages::annual),
+            post(features::reports::handlers::annual),
         ),
         (
             spec(
@@ -435,7 +433,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::DownloadReports),
                 "农户清单导出 (表单: format=xlsx|csv, year; 按角色遮蔽证件号码与健康信息, 记入审计)",
             ),
-            post(report_pages::export),
+            post(features::reports::handlers::export),
         ),
         // The rural economy (`features::economy`).
         (
@@ -473,7 +471,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::RecordLead),
                 "登记风险线索页",
             ),
-            get(case_pages::lead_form),
+            get(features::households::lead::lead_form),
         ),
         (
             spec(
@@ -482,7 +480,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::RecordLead),
                 "登记风险线索",
             ),
-            post(case_pages::create_lead),
+            post(features::households::lead::create_lead),
         ),
         (
             spec(
@@ -491,7 +489,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ViewHousehold),
                 "监测事项",
             ),
-            get(case_pages::case),
+            get(features::monitoring::case_handlers::case),
         ),
         (
             spec(
@@ -509,7 +507,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(step_action(Step::Visit)),
                 "入户核实",
             ),
-            post(case_pages::visit),
+            post(features::monitoring::case_handlers::visit),
         ),
         (
             spec(
@@ -518,7 +516,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(step_action(Step::Comparison)),
                 "数据比对",
             ),
-            post(case_pages::comparison),
+            post(features::monitoring::case_handlers::comparison),
         ),
         (
             spec(
@@ -527,7 +525,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(step_action(Step::VillageReview)),
                 "村级评议公示",
             ),
-            post(case_pages::village_review),
+            post(features::monitoring::case_handlers::village_review),
         ),
         (
             spec(
@@ -536,7 +534,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(step_action(Step::TownshipReview)),
                 "乡镇审核",
             ),
-            post(case_pages::township_review),
+            post(features::monitoring::case_handlers::township_review),
         ),
         (
             spec(
@@ -545,7 +543,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(step_action(Step::CountyApproval)),
                 "县级审定",
             ),
-            post(case_pages::county_approval),
+            post(features::monitoring::case_handlers::county_approval),
         ),
         // The monitoring workflow as cadres run it (see `features::monitoring`).
         (
@@ -555,7 +553,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::DownloadReports),
                 "监测事项清单导出 XLSX (同列表筛选; 风险类型按角色遮蔽, 记入审计)",
             ),
-            post(crate::features::monitoring::handlers::export),
+            post(crate::features::exports::handlers::inbox),
         ),
         (
             spec(
@@ -655,7 +653,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::RecordMeasure),
                 "登记帮扶措施页",
             ),
-            get(mon::measure_form),
+            get(features::assistance::handlers::measure_form),
         ),
         (
             spec(
@@ -664,7 +662,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::RecordMeasure),
                 "登记帮扶措施",
             ),
-            post(mon::add_measure),
+            post(features::assistance::handlers::add_measure),
         ),
         (
             spec(
@@ -673,7 +671,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::RecordMeasure),
                 "结束帮扶措施页",
             ),
-            get(mon::end_measure_form),
+            get(features::assistance::handlers::end_measure_form),
         ),
         (
             spec(
@@ -682,7 +680,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::RecordMeasure),
                 "结束帮扶措施",
             ),
-            post(mon::end_measure),
+            post(features::assistance::handlers::end_measure),
         ),
         (
             spec(
@@ -691,7 +689,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::RecordVisit),
                 "登记走访页",
             ),
-            get(mon::visit_form),
+            get(features::assistance::handlers::visit_form),
         ),
         (
             spec(
@@ -700,7 +698,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::RecordVisit),
                 "登记走访",
             ),
-            post(mon::add_visit),
+            post(features::assistance::handlers::add_visit),
         ),
         (
             spec(
@@ -709,7 +707,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::AssignCadre),
                 "结对帮扶干部页",
             ),
-            get(mon::assign_form),
+            get(features::assistance::handlers::assign_form),
         ),
         (
             spec(
@@ -718,7 +716,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::AssignCadre),
                 "结对帮扶干部",
             ),
-            post(mon::assign_cadre),
+            post(features::assistance::handlers::assign_cadre),
         ),
         // Warning lists (see `features::warnings`).
         (
@@ -829,7 +827,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ViewDashboard),
                 "本区域指标",
             ),
-            get(api::dashboard_own),
+            get(features::dashboard::api::dashboard_own),
         ),
         (
             spec(
@@ -838,7 +836,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ViewDashboard),
                 "某区域指标",
             ),
-            get(api::dashboard),
+            get(features::dashboard::api::dashboard),
         ),
         (
             spec(
@@ -847,7 +845,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ViewAreas),
                 "区域及其下级",
             ),
-            get(api::area),
+            get(features::areas::api::area),
         ),
         (
             spec(
@@ -856,7 +854,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::SearchHouseholds),
                 "农户查询 (q, area, page)",
             ),
-            get(api::search),
+            get(features::households::api::search),
         ),
         (
             spec(
@@ -865,7 +863,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ViewHousehold),
                 "农户详情",
             ),
-            get(api::household),
+            get(features::households::api::household),
         ),
         (
             spec(
@@ -874,7 +872,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::EditHousehold),
                 "修改农户信息(基于 version; 版本过期答 409 并给出双方内容)",
             ),
-            patch(api_edit::update),
+            patch(features::households::edit_api::update),
         ),
         (
             spec(
@@ -883,7 +881,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::EditHousehold),
                 "可修改的字段及其当前值和版本",
             ),
-            get(api_edit::form),
+            get(features::households::edit_api::form),
         ),
         (
             spec(
@@ -892,7 +890,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ViewPolicyParams),
                 "本区域生效的政策参数 (year)",
             ),
-            get(api::policy),
+            get(features::policy::api::policy),
         ),
         (
             spec(
@@ -901,7 +899,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::RunWhatIf),
                 "政策推演: 调整参数后哪些农户的建议会变化 (只读)",
             ),
-            post(whatif::api),
+            post(features::whatif::handlers::api),
         ),
         (
             spec(
@@ -910,7 +908,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ViewHousehold),
                 "监测事项列表 (all, area, page)",
             ),
-            get(api::cases),
+            get(features::monitoring::api::cases),
         ),
         (
             spec(
@@ -919,7 +917,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ViewHousehold),
                 "监测事项",
             ),
-            get(api::case),
+            get(features::monitoring::api::case),
         ),
         (
             spec(
@@ -937,7 +935,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::RecordLead),
                 "登记风险线索",
             ),
-            post(api::create_lead),
+            post(features::monitoring::api::create_lead),
         ),
         (
             spec(
@@ -946,7 +944,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(step_action(Step::Visit)),
                 "入户核实",
             ),
-            post(api::visit),
+            post(features::monitoring::api::visit),
         ),
         (
             spec(
@@ -955,7 +953,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(step_action(Step::Comparison)),
                 "数据比对",
             ),
-            post(api::comparison),
+            post(features::monitoring::api::comparison),
         ),
         (
             spec(
@@ -964,7 +962,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(step_action(Step::VillageReview)),
                 "村级评议公示",
             ),
-            post(api::village_review),
+            post(features::monitoring::api::village_review),
         ),
         (
             spec(
@@ -973,7 +971,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(step_action(Step::TownshipReview)),
                 "乡镇审核",
             ),
-            post(api::township_review),
+            post(features::monitoring::api::township_review),
         ),
         (
             spec(
@@ -982,7 +980,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(step_action(Step::CountyApproval)),
                 "县级审定",
             ),
-            post(api::county_approval),
+            post(features::monitoring::api::county_approval),
         ),
         (
             spec(
@@ -991,7 +989,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::ViewHousehold),
                 "农户的帮扶措施、走访、结对干部和监测事项",
             ),
-            get(mon::api_monitoring),
+            get(features::assistance::handlers::api_monitoring),
         ),
         (
             spec(
@@ -1000,7 +998,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::RecordMeasure),
                 "登记帮扶措施 (kind, description, started, amount, cadre)",
             ),
-            post(mon::api_add_measure),
+            post(features::assistance::handlers::api_add_measure),
         ),
         (
             spec(
@@ -1009,7 +1007,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::RecordMeasure),
                 "结束帮扶措施 (measure, ended)",
             ),
-            post(mon::api_end_measure),
+            post(features::assistance::handlers::api_end_measure),
         ),
         (
             spec(
@@ -1018,7 +1016,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::RecordVisit),
                 "登记走访 (visited_on, purpose, cadre, findings)",
             ),
-            post(mon::api_add_visit),
+            post(features::assistance::handlers::api_add_visit),
         ),
         (
             spec(
@@ -1027,7 +1025,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Action(A::AssignCadre),
                 "结对帮扶干部 (cadre, from, to)",
             ),
-            post(mon::api_assign_cadre),
+            post(features::assistance::handlers::api_assign_cadre),
         ),
         // Attachments (features/attachments).
         (
@@ -1125,7 +1123,7 @@ pub fn specs() -> Vec<RouteSpec> {
 /// security headers and compression.
 pub fn router(state: AppState) -> Router {
     // ECharts and the style sheet compressed once, in the background.
-    crate::assets::warm();
+    crate::http::assets::warm();
     let mut app: Router<AppState> = Router::new();
     for (spec, handler) in table() {
         app = app.route(spec.path, handler);
@@ -1134,56 +1132,17 @@ pub fn router(state: AppState) -> Router {
         state.clone(),
         crate::features::live::after_write,
     ))
-    .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
+    .layer(middleware::from_fn_with_state(
+        state.clone(),
+        csrf::guard::<AppState>,
+    ))
     .layer(middleware::from_fn(render_errors))
-    .layer(middleware::map_response(security_headers))
-    .layer(compression())
+    .layer(middleware::map_response(headers::security_headers))
+    .layer(headers::compression())
     .with_state(state)
 }
 
-/// gzip or brotli, as the browser accepts, for scripts, style sheets and JSON. HTML pages stay uncompressed:
-/// they carry the session's CSRF token beside text the request chose (a search term, a form's values), which
-/// is what a compression side channel (BREACH) needs to recover the token. Spreadsheets, zips and PDFs are
-/// compressed already.
-fn compression() -> tower_http::compression::CompressionLayer<impl Predicate> {
-    let predicate = DefaultPredicate::new()
-        .and(NotForContentType::const_new("text/html"))
-        .and(NotForContentType::const_new("application/vnd."))
-        .and(NotForContentType::const_new("application/zip"))
-        .and(NotForContentType::const_new("application/pdf"));
-    tower_http::compression::CompressionLayer::new()
-        .no_deflate()
-        .no_zstd()
-        .compress_when(predicate)
-}
-
-async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
-    let h = res.headers_mut();
-    // JSON answers hold the account's data (personal data among it): never kept by a browser or a proxy.
-    // Pages already say so when rendered; downloads set their own.
-    let json = h
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| {
-            t.starts_with("application/json") || t.starts_with("application/problem+json")
-        });
-    if json && !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-        ),
-    );
-    res
+/// `GET /healthz`.
+pub async fn healthz() -> &'static str {
+    "ok"
 }

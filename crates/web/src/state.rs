@@ -10,14 +10,15 @@ use chrono::{DateTime, Utc};
 use jingzhun_core::AreaCode;
 use jingzhun_policy::PolicyPack;
 
-use crate::accounts::LoginLimiter;
 use crate::data::Backend;
-use crate::error::AppError;
-use crate::heavy_work::{HeavyLimits, HeavyWork};
-use crate::services::dashboard::DashboardCache;
-use crate::services::import::PendingImports;
-use crate::services::reports::ReportCache;
-use crate::session_cache::SessionCache;
+use crate::features::accounts::service::LoginLimiter;
+use crate::features::dashboard::service::DashboardCache;
+use crate::features::import::service::PendingImports;
+use crate::features::reports::service::ReportCache;
+use crate::http::error::AppError;
+use crate::http::heavy_work::{HeavyLimits, HeavyWork};
+use crate::http::session_cache::SessionCache;
+use crate::http::HttpState;
 
 /// Identification time limit used when the policy pack has no value for the year.
 pub const DEFAULT_IDENTIFICATION_DAYS: u16 = 15;
@@ -34,7 +35,7 @@ pub struct WebConfig {
     /// Bounds of heavy work (report builds, exports, what-if, imports) in this process.
     pub heavy: HeavyLimits,
     /// How long a signed-in session found in this process's cache is trusted before it is read from the
-    /// store again (see [`crate::session_cache`]): the bound on how late a sign-out, a password change or
+    /// store again (see [`crate::http::session_cache`]): the bound on how late a sign-out, a password change or
     /// a disabled account made through another server (or the CLI) takes effect here.
     pub session_cache_ttl: Duration,
     /// How long a session stays open without a request (idle expiry), within `session_ttl`.
@@ -55,13 +56,22 @@ pub struct WebConfig {
 }
 
 impl WebConfig {
+    /// The HTTP server's limits.
+    pub fn server_limits(&self) -> crate::http::security::server::Limits {
+        crate::http::security::server::Limits {
+            max_connections: self.max_connections.max(1),
+            header_read_timeout: self.header_read_timeout,
+            idle_timeout: self.idle_timeout,
+        }
+    }
+
     pub fn new(bind: SocketAddr) -> Self {
         Self {
             bind,
             secure_cookies: false,
             session_ttl: Duration::from_secs(12 * 3600),
             heavy: HeavyLimits::default(),
-            session_cache_ttl: crate::session_cache::SESSION_CACHE_TTL,
+            session_cache_ttl: crate::http::session_cache::SESSION_CACHE_TTL,
             session_idle: Duration::from_secs(30 * 60),
             searches_per_minute: 300,
             max_connections: 1024,
@@ -99,10 +109,10 @@ struct Inner {
     config: WebConfig,
     clock: Arc<dyn Clock>,
     limiter: LoginLimiter,
-    searches: crate::features::security::AccountRate,
+    searches: crate::http::security::AccountRate,
     policy: PolicyPack,
     dashboards: DashboardCache,
-    whatif: crate::services::whatif::WhatIfRuns,
+    whatif: crate::features::whatif::service::WhatIfRuns,
     imports: PendingImports,
     reports: ReportCache,
     sessions: SessionCache,
@@ -122,7 +132,7 @@ impl AppState {
                 limiter: LoginLimiter::default(),
                 searches: Default::default(),
                 policy: PolicyPack::builtin(),
-                dashboards: crate::services::dashboard::dashboard_cache(),
+                dashboards: crate::features::dashboard::service::dashboard_cache(),
                 whatif: Default::default(),
                 imports: PendingImports::default(),
                 reports: ReportCache::default(),
@@ -183,7 +193,7 @@ impl AppState {
     }
 
     /// What-if run slots, loaded engines and recent results.
-    pub fn whatif(&self) -> &crate::services::whatif::WhatIfRuns {
+    pub fn whatif(&self) -> &crate::features::whatif::service::WhatIfRuns {
         &self.inner.whatif
     }
 
@@ -197,13 +207,13 @@ impl AppState {
         &self.inner.reports
     }
 
-    /// Sessions looked up recently (see [`crate::session_cache`]); handlers that end sessions or change
+    /// Sessions looked up recently (see [`crate::http::session_cache`]); handlers that end sessions or change
     /// accounts drop the affected entries.
     pub fn sessions(&self) -> &SessionCache {
         &self.inner.sessions
     }
 
-    /// The limiter of heavy work (see [`crate::heavy_work`]).
+    /// The limiter of heavy work (see [`crate::http::heavy_work`]).
     pub fn heavy(&self) -> &HeavyWork {
         &self.inner.heavy
     }
@@ -224,7 +234,7 @@ impl AppState {
     }
 
     /// Unsafe requests of this process that succeeded (bumped after each by `features::live::after_write`):
-    /// figures computed before the last one are recomputed by the next request (`crate::refresh`).
+    /// figures computed before the last one are recomputed by the next request (`crate::http::refresh`).
     pub fn own_writes(&self) -> u64 {
         self.inner
             .own_writes
@@ -247,7 +257,32 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&dyn Backend) -> Result<T, AppError> + Send + 'static,
     {
-        let backend = Arc::clone(&self.inner.backend);
-        tokio::task::spawn_blocking(move || f(backend.as_ref())).await?
+        crate::http::run_blocking(&self.inner.backend, f).await
+    }
+}
+
+/// What the HTTP infrastructure (sessions, CSRF, extractors) reads from the state.
+impl HttpState for AppState {
+    fn backend(&self) -> &Arc<dyn Backend> {
+        &self.inner.backend
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    fn sessions(&self) -> &SessionCache {
+        &self.inner.sessions
+    }
+
+    fn session_lifetimes(&self) -> (Duration, Duration) {
+        (
+            self.inner.config.session_idle,
+            self.inner.config.session_ttl,
+        )
+    }
+
+    fn secure_cookies(&self) -> bool {
+        self.inner.config.secure_cookies
     }
 }

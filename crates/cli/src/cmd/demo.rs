@@ -52,15 +52,27 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
         store.upsert_areas(&areas, actor, "演示：载入四川省行政区划")?;
     }
     if store.count_households(&city)? == 0 {
+        // The data ends today (China time): nothing dated later, the open cases' time limits running
+        // from today. The synthetic data has no year after 2026: run later, it ends on 2026-12-31.
+        let today = jingzhun_synth::monitoring::china_date(chrono::Utc::now());
+        let data_end = jingzhun_synth::data_end_on(today);
         eprintln!(
-            "首次运行：生成巴中市演示数据（规模 {}，种子 {}） ...",
+            "首次运行：生成巴中市演示数据（规模 {}，种子 {}，数据截止于 {data_end}） ...",
             args.scale, args.seed
         );
+        if data_end != today {
+            eprintln!(
+                "注意：今天（{today}）不在合成数据的最后一年（{} 年）内，数据截止于 {data_end}；\
+                 按今天计，届时在办的监测事项多已超过办理时限",
+                jingzhun_synth::calibration::LAST_YEAR
+            );
+        }
         let config = SynthConfig {
             seed: args.seed,
             area: city,
             scale: args.scale,
             defect_rate: 0.0,
+            data_end,
         };
         let report = synth::generate_into(&store, actor, config)?;
         // What was written: the households, the monitoring and project records, the economy records.
@@ -69,7 +81,7 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
         }
     } else {
         eprintln!(
-            "使用已有的演示数据（{} 户）；删除数据库文件可重新生成",
+            "使用已有的演示数据（{} 户，数据截止于首次生成之日）；删除数据库文件可按今天的日期重新生成",
             store.count_households(&city)?
         );
     }

@@ -12,6 +12,7 @@ use std::time::Instant;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
+use chrono::NaiveDate;
 use jingzhun_core::{AreaCode, AreaTree};
 use jingzhun_store::{Actor, HouseholdHistory, Layout, Store, StoredHistory};
 use jingzhun_synth::{Calibration, Generator, SynthConfig, SynthError};
@@ -35,6 +36,9 @@ pub struct Args {
     /// 每户注入一处数据缺陷的概率（供数据质量检查演示），默认 0
     #[arg(long, default_value_t = 0.0)]
     pub defects: f64,
+    /// 数据截止日期：此后不生成任何记录，届时未办结的监测事项保持在办（默认 2026-12-31，须在 2026 年内）
+    #[arg(long)]
+    pub data_end: Option<NaiveDate>,
     /// 写入户籍表文件而不是数据库：.csv 或 .xlsx 文件，或一个文件夹（每县一个文件，格式由 --format 指定）
     #[arg(long, conflicts_with = "engine")]
     pub out: Option<PathBuf>,
@@ -66,18 +70,24 @@ impl Args {
 
     /// The run's configuration over `tree`, checked by the generator's own rules later.
     pub fn config(&self, tree: &AreaTree) -> anyhow::Result<SynthConfig> {
-        if self.national || self.area.trim() == "0" {
-            return jingzhun_synth::national_config(tree, self.seed, self.scale, self.defects)
-                .context("无法按全国规模生成");
+        let mut config = if self.national || self.area.trim() == "0" {
+            jingzhun_synth::national_config(tree, self.seed, self.scale, self.defects)
+                .context("无法按全国规模生成")?
+        } else {
+            let area = AreaCode::parse(&self.area)
+                .with_context(|| format!("区划代码「{}」无效", self.area))?;
+            SynthConfig {
+                seed: self.seed,
+                area,
+                scale: self.scale,
+                defect_rate: self.defects,
+                ..SynthConfig::default()
+            }
+        };
+        if let Some(end) = self.data_end {
+            config.data_end = end;
         }
-        let area = AreaCode::parse(&self.area)
-            .with_context(|| format!("区划代码「{}」无效", self.area))?;
-        Ok(SynthConfig {
-            seed: self.seed,
-            area,
-            scale: self.scale,
-            defect_rate: self.defects,
-        })
+        Ok(config)
     }
 }
 
@@ -142,8 +152,8 @@ pub fn generate_into_then(
     );
     let started = Instant::now();
     let reason = format!(
-        "生成演示数据：区划 {}，规模 {}，种子 {}，缺陷率 {}",
-        config.area, config.scale, config.seed, config.defect_rate
+        "生成演示数据：区划 {}，规模 {}，种子 {}，缺陷率 {}，数据截止于 {}",
+        config.area, config.scale, config.seed, config.defect_rate, config.data_end
     );
     // The generator runs on its own thread (villages in parallel on rayon's pool) while this one writes,
     // so generating and writing overlap; the bounded channel keeps a few batches in memory at most.

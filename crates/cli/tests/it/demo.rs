@@ -7,6 +7,7 @@ fn demo_at_small_scale_evaluates_every_year() {
     let out = ws.run_ok(&["demo", "--no-serve", "--scale", "0.01", "--json"]);
     let years: Vec<serde_json::Value> = serde_json::from_str(&out).expect("JSON summaries");
     assert_eq!(years.len(), 14, "2013–2026");
+    nothing_stored_after_today(&ws);
     let year = |y: u64| years.iter().find(|s| s["year"] == y).expect("year present");
     let y2013 = year(2013);
     assert!(y2013["poor_people"].as_i64().unwrap() > 0);
@@ -200,4 +201,67 @@ fn published_fields_at_scale(s: &serde_json::Value, scale: f64) {
         checked += 1;
     }
     assert_eq!(checked, 19);
+}
+
+/// The demo's data ends today (China time; the synthetic data's last year is 2026, so never after
+/// 2026-12-31): no decision, version, case step, pairing, measure start, visit or project record of the
+/// database is dated later, and the open cases are mostly within their time limit today.
+fn nothing_stored_after_today(ws: &Workspace) {
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let end = today
+        .min(chrono::NaiveDate::from_ymd_opt(2026, 12, 31).expect("the demo database answers"))
+        .to_string();
+    let db = rusqlite::Connection::open(ws.db()).expect("the demo database answers");
+    let dated = [
+        ("status_events", "effective"),
+        ("household_versions", "effective_from"),
+        ("monitoring_cases", "opened_at"),
+        ("monitoring_cases", "last_step_at"),
+        ("monitoring_cases", "closed_at"),
+        ("case_steps", "recorded_at"),
+        ("cadre_assignments", "from_date"),
+        ("cadre_assignments", "to_date"),
+        ("assistance_measures", "started"),
+        ("visits", "visited_on"),
+        ("project_steps", "on_date"),
+        ("fund_spending", "spent_on"),
+        ("project_assets", "handed_over"),
+        ("donations", "donated_on"),
+        ("settlement_residents", "moved_in"),
+        ("cadre_secondments", "from_date"),
+    ];
+    for (table, column) in dated {
+        let (rows, later): (i64, i64) = db
+            .query_row(
+                &format!(
+                    "SELECT count({column}), count(*) FILTER (WHERE substr({column}, 1, 10) > ?1) \
+                     FROM {table}"
+                ),
+                [&end],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("the demo database answers");
+        assert_eq!(later, 0, "{table}.{column}: {later} of {rows} after {end}");
+        if !matches!(column, "closed_at" | "to_date") {
+            assert!(rows > 0, "{table}.{column} is empty");
+        }
+    }
+    let last_income: i64 = db
+        .query_row("SELECT max(year) FROM income_versions", [], |r| r.get(0))
+        .expect("the demo database answers");
+    assert!(last_income <= end[..4].parse::<i64>().expect("the demo database answers"));
+    // Open cases at the data end: several steps, most time limits (15 days) still running.
+    let (open, overdue, steps): (i64, i64, i64) = db
+        .query_row(
+            "SELECT count(*), count(*) FILTER (WHERE date(substr(opened_at, 1, 10), '+15 days') < ?1), \
+             count(DISTINCT next_step) FROM monitoring_cases WHERE state = 'open'",
+            [&end],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("the demo database answers");
+    assert!(open > 0 && steps >= 2, "{open} open cases at {steps} steps");
+    assert!(
+        overdue * 3 < open,
+        "{overdue} of {open} open cases overdue on {end}"
+    );
 }

@@ -223,6 +223,12 @@ fn bad_outputs_areas_and_scales_are_refused_in_chinese() {
         ],
         "扩展名与 --format xlsx 不符",
     );
+    fails(
+        &[
+            "synth", "--area", VILLAGE, "--data-end", "2027-03-01", "--out", &csv,
+        ],
+        "数据截止日期 2027-03-01 无效：应在 2026-01-01 到 2026-12-31 之间（合成数据的最后一年为 2026 年）",
+    );
     assert!(!Path::new(&csv).exists());
     assert!(!ws.dir.path().join("jingzhun.db").exists());
 }

@@ -30,6 +30,7 @@ fn the_checks_find_exactly_the_injected_defects() {
         area: AreaCode::parse("511903").unwrap(),
         scale: 0.02,
         defect_rate: 0.05,
+        ..SynthConfig::default()
     };
     let generator = Generator::new(&tree, config).unwrap();
     let mut households: Vec<Household> = Vec::new();

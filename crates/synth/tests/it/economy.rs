@@ -31,6 +31,7 @@ fn generator(seed: u64, scale: f64) -> Generator {
         area: AreaCode::parse("5119").unwrap(),
         scale,
         defect_rate: 0.0,
+        ..SynthConfig::default()
     };
     Generator::new(tree(), config).unwrap()
 }

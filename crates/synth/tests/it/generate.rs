@@ -28,6 +28,7 @@ fn config(area: &str, scale: f64, seed: u64, defect_rate: f64) -> SynthConfig {
         area: AreaCode::parse(area).unwrap(),
         scale,
         defect_rate,
+        ..SynthConfig::default()
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 use jingzhun_core::monitoring::{CadreId, CaseKind, CaseState, Outcome, Step, VisitPurpose};
 use jingzhun_core::{AreaCode, Channel, HouseholdId, StatusEventKind};
-use jingzhun_synth::monitoring::{china_date, DATA_END, IDENTIFICATION_DAYS_LIMIT};
+use jingzhun_synth::monitoring::{china_date, IDENTIFICATION_DAYS_LIMIT};
 use jingzhun_synth::{GeneratedVillage, Generator, SynthConfig, VillageMonitoring};
 
 use crate::common;
@@ -21,6 +21,7 @@ fn generator(seed: u64) -> Generator {
         area: AreaCode::parse("5119").unwrap(),
         scale: SCALE,
         defect_rate: 0.0,
+        ..SynthConfig::default()
     };
     Generator::new(tree, config).unwrap()
 }
@@ -41,7 +42,7 @@ fn data() -> &'static [(GeneratedVillage, VillageMonitoring)] {
 }
 
 fn data_end() -> NaiveDate {
-    NaiveDate::from_ymd_opt(DATA_END.0, DATA_END.1, DATA_END.2).unwrap()
+    SynthConfig::default().data_end
 }
 
 fn index(h: HouseholdId) -> usize {
@@ -273,4 +274,196 @@ fn resolving_rewrites_household_case_and_cadre_ids() {
     // A household the store does not know is an error naming its number.
     let err = m.resolve(|_| None, CadreId(1)).unwrap_err();
     assert!(m.households.contains(&err.0));
+}
+
+// ---- The data end (issue 13 §7) ----
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Bazhong at [`SCALE`] ending on `end`, with its monitoring records.
+fn ending_on(end: NaiveDate) -> Vec<(GeneratedVillage, VillageMonitoring)> {
+    static TREE: OnceLock<jingzhun_core::AreaTree> = OnceLock::new();
+    let tree = TREE.get_or_init(common::bazhong);
+    let config = SynthConfig {
+        scale: SCALE,
+        data_end: end,
+        ..SynthConfig::default()
+    };
+    let g = Generator::new(tree, config).unwrap();
+    g.par_iter_monitored(32).map(Result::unwrap).collect()
+}
+
+/// The data ending on 2026-09-15 (a demo run that day), generated once.
+fn september() -> &'static [(GeneratedVillage, VillageMonitoring)] {
+    static DATA: OnceLock<Vec<(GeneratedVillage, VillageMonitoring)>> = OnceLock::new();
+    DATA.get_or_init(|| ending_on(day(2026, 9, 15)))
+}
+
+/// Open cases, those past their time limit on `end`, and the open cases by the step they wait for.
+fn open_cases(
+    data: &[(GeneratedVillage, VillageMonitoring)],
+    end: NaiveDate,
+) -> (usize, usize, BTreeMap<Step, usize>) {
+    let (mut open, mut overdue) = (0, 0);
+    let mut at: BTreeMap<Step, usize> = BTreeMap::new();
+    for (_, m) in data {
+        for c in &m.records.cases {
+            if let CaseState::Open { next } = c.state() {
+                open += 1;
+                *at.entry(next).or_default() += 1;
+                if c.deadline(IDENTIFICATION_DAYS_LIMIT as u16).unwrap() < end {
+                    overdue += 1;
+                }
+            }
+        }
+    }
+    (open, overdue, at)
+}
+
+#[test]
+fn nothing_generated_is_dated_after_the_data_end() {
+    let end = day(2026, 9, 15);
+    let (mut events, mut pending, mut versions) = (0, 0, 0);
+    for (v, m) in september() {
+        for g in &v.households {
+            for (from, h) in g.versions() {
+                versions += 1;
+                assert!(from <= end, "{} version of {from}", g.household.number);
+                assert!(h.incomes.iter().all(|r| r.year <= 2026));
+                assert!(h.members.iter().all(|p| p.birth_date() <= end));
+            }
+            for e in &g.events {
+                events += 1;
+                assert!(e.effective <= end, "{:?} on {}", e.kind, e.effective);
+            }
+            for e in &g.pending {
+                pending += 1;
+                assert!(e.effective > end);
+            }
+        }
+        let r = &m.records;
+        for c in &r.cases {
+            for s in &c.steps {
+                assert!(china_date(s.at) <= end, "{} {:?} at {}", c.id, s.step, s.at);
+            }
+        }
+        for a in &r.assignments {
+            assert!(a.from <= end && a.to.is_none_or(|t| t <= end), "{a:?}");
+        }
+        // A measure may end after the data end (its planned end); it started by then.
+        assert!(r.measures.iter().all(|x| x.started <= end));
+        assert!(r.visits.iter().all(|x| x.visited_on <= end));
+    }
+    eprintln!("{versions} versions, {events} events by the end, {pending} decisions after it");
+    assert!(events > 0 && versions > 0);
+    // The last months' decisions (risk eliminations, removals) and versions were left out.
+    assert!(pending > 0);
+}
+
+#[test]
+fn open_cases_at_the_data_end_are_spread_over_their_steps_and_mostly_within_the_time_limit() {
+    let end = day(2026, 9, 15);
+    let (open, overdue, at) = open_cases(september(), end);
+    let share = overdue as f64 / open as f64;
+    eprintln!(
+        "data end {end}: {open} open cases, {overdue} overdue ({:.1}%), waiting at {at:?}",
+        share * 100.0
+    );
+    // Cases at several steps, from the visit to the county approval.
+    assert!(at.len() >= 4, "{at:?}");
+    assert!(
+        at.contains_key(&Step::Visit) && at.contains_key(&Step::CountyApproval),
+        "{at:?}"
+    );
+    // Real work: most time limits still running, a few past (not none, not a fifth).
+    assert!(open > 50, "{open}");
+    assert!(overdue > 0 && share < 0.2, "{overdue} of {open}");
+    // Every decision due after the data end whose lead came before it is a case open at the data end,
+    // one open case per household.
+    for (v, m) in september() {
+        let mut open_of: HashMap<usize, usize> = HashMap::new();
+        for c in m.records.cases.iter().filter(|c| c.is_open()) {
+            *open_of.entry(index(c.household())).or_default() += 1;
+        }
+        assert!(open_of.values().all(|n| *n == 1));
+        for (i, g) in v.households.iter().enumerate() {
+            let due_soon = g.pending.iter().any(|e| {
+                e.kind == StatusEventKind::RiskEliminated
+                    && e.effective <= end + chrono::Duration::days(4)
+            });
+            if due_soon {
+                assert!(open_of.contains_key(&i), "{}", g.household.number);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_default_data_end_keeps_the_output_and_a_run_is_refused_outside_the_last_year() {
+    // The default ends on the last day of 2026: what the generator gave before the data end was
+    // configurable (the digest was taken from that code), so stored snapshots and tests stay valid.
+    assert_eq!(data_end(), day(2026, 12, 31));
+    assert_eq!(default_digest(), 0x872f_9eec_4017_6527);
+    let tree = common::bazhong();
+    for bad in [day(2025, 12, 31), day(2027, 1, 1)] {
+        let config = SynthConfig {
+            data_end: bad,
+            ..SynthConfig::default()
+        };
+        let e = Generator::new(&tree, config).err().unwrap();
+        assert_eq!(
+            e.to_string(),
+            format!("数据截止日期 {bad} 无效：应在 2026-01-01 到 2026-12-31 之间（合成数据的最后一年为 2026 年）")
+        );
+    }
+    // The demo's data end: today, within the last year.
+    use jingzhun_synth::data_end_on;
+    assert_eq!(data_end_on(day(2026, 12, 4)), day(2026, 12, 4));
+    assert_eq!(data_end_on(day(2027, 3, 1)), day(2026, 12, 31));
+    assert_eq!(data_end_on(day(2025, 6, 1)), day(2026, 1, 1));
+}
+
+/// FNV-1a over the Debug text of what a default run generates (households with their versions and events,
+/// their monitoring records), Bazhong at scale 0.02.
+fn default_digest() -> u64 {
+    let tree = common::bazhong();
+    let config = SynthConfig {
+        scale: 0.02,
+        ..SynthConfig::default()
+    };
+    let g = Generator::new(&tree, config).unwrap();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |s: String| {
+        for b in s.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    for v in g.iter() {
+        let v = v.unwrap();
+        for x in &v.households {
+            assert!(x.pending.is_empty());
+            eat(format!(
+                "{:?}{:?}{:?}{:?}{:?}",
+                x.effective_from, x.earlier, x.household, x.events, x.defects
+            ));
+        }
+        eat(format!("{:?}", g.monitoring(&v).unwrap().records));
+    }
+    h
+}
+
+#[test]
+fn overdue_share_on_a_demo_day() {
+    // The share a demo run on 2026-12-04 shows (printed for the record; bounded like the September run).
+    let end = day(2026, 12, 4);
+    let (open, overdue, at) = open_cases(&ending_on(end), end);
+    let share = overdue as f64 / open as f64;
+    eprintln!(
+        "data end {end}: {open} open cases, {overdue} overdue ({:.1}%), waiting at {at:?}",
+        share * 100.0
+    );
+    assert!(overdue > 0 && share < 0.2, "{overdue} of {open}");
 }

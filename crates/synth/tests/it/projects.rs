@@ -31,6 +31,7 @@ fn details(seed: u64) -> (ProjectDetails, ProjectRecords) {
         area: city,
         scale: SCALE,
         defect_rate: 0.0,
+        ..SynthConfig::default()
     };
     let g = Generator::new(&tree, config).unwrap();
     let mut facts = Vec::new();
@@ -84,6 +85,21 @@ fn details(seed: u64) -> (ProjectDetails, ProjectRecords) {
 
 fn check(seed: u64) {
     let (d, records) = details(seed);
+    // Every dated record lies before the earliest data end the generator takes (the first day of 2026), so
+    // a run ending on any day it accepts has nothing of the project library dated later (a secondment's
+    // end and an announcement's last day are planned dates, also before it).
+    let earliest_end = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    for p in &records.projects {
+        for s in &p.steps {
+            assert!(s.on <= earliest_end && s.announced_until.is_none_or(|u| u <= earliest_end));
+        }
+    }
+    assert!(records.spending.iter().all(|s| s.on <= earliest_end));
+    assert!(records.assets.iter().all(|a| a.handed_over <= earliest_end));
+    assert!(records.returns.iter().all(|r| r.year <= 2026));
+    assert!(records.secondments.iter().all(|s| s.from <= earliest_end));
+    assert!(records.donations.iter().all(|x| x.on <= earliest_end));
+    assert!(records.residents.iter().all(|r| r.moved_in <= earliest_end));
     let value = serde_json::to_value(&d.figures).unwrap();
     let mut report = Vec::new();
     for p in BAZHONG_PUBLISHED_PROJECTS {

@@ -19,6 +19,7 @@ mod import;
 mod leads;
 mod monitoring;
 mod monitoring_import;
+mod monitoring_import_browser;
 mod openapi;
 mod phone;
 mod projects;

@@ -5,9 +5,10 @@ use axum::Json;
 use serde::Deserialize;
 
 use super::service::{self, ActionBoard};
-use crate::auth::{act, Can, CurrentUser};
-use crate::error::AppError;
-use crate::pages::{area_param, today};
+use crate::http::auth::{act, Can, CurrentUser};
+use crate::http::error::AppError;
+use crate::http::params::area_param;
+use crate::http::today;
 use crate::state::AppState;
 
 /// `?area=CODE&sort=RATE&desc=1`.

@@ -14,10 +14,10 @@ use jingzhun_report::indicators::{self, Extras};
 use serde::Serialize;
 
 use crate::access::Scope;
-use crate::auth::CurrentUser;
-use crate::error::AppError;
 use crate::features::warnings::service::{default_year, live};
-use crate::refresh::Refresh;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
+use crate::http::refresh::Refresh;
 use crate::state::AppState;
 
 /// The rates of the dashboard for action, by indicator code, in display order: 监测对象占比,
@@ -88,7 +88,7 @@ pub struct Rated {
     counts: crate::data::CaseCounts,
 }
 
-/// Rates per area, year and day, computed once per change of the live registry (`crate::refresh`).
+/// Rates per area, year and day, computed once per change of the live registry (`crate::http::refresh`).
 pub type ActionCache = Refresh<(AreaCode, u16, NaiveDate), Rated>;
 
 /// How long computed rates and case counts are trusted (case steps recorded by other processes do not
@@ -133,7 +133,7 @@ pub fn board(
 ) -> Result<ActionBoard, AppError> {
     let backend = state.backend().as_ref();
     let area = code.unwrap_or(scope.area());
-    crate::services::admit(backend, user, scope, &area, "area", area.as_str())?;
+    crate::http::admit(backend, user, scope, &area, "area", area.as_str())?;
     let live = live(state)?;
     if !live.covers(&area) {
         return Err(AppError::NotFound);
@@ -244,7 +244,7 @@ pub fn board(
     });
     // The steps the caller's role records: the inbox's 待我办理 decides them, not a second rule here.
     let my_steps = crate::features::monitoring::service::steps_of(user.account.role);
-    let waiting: Vec<WaitingStep> = crate::workflow::Step::ALL
+    let waiting: Vec<WaitingStep> = crate::features::monitoring::workflow::Step::ALL
         .iter()
         .filter_map(|s| {
             let n = *counts.open_by_next.get(s)?;

@@ -8,13 +8,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::service::{self, Refusal, UploadForm};
-use crate::auth::{act, Can, CurrentUser};
-use crate::error::AppError;
-use crate::i18n::Lang;
-use crate::pages::household_param;
+use crate::http::auth::{act, Can, CurrentUser};
+use crate::http::error::AppError;
+use crate::http::i18n::Lang;
+use crate::http::page::{render, Chrome};
+use crate::http::params::household_param;
+use crate::http::upload;
 use crate::state::AppState;
-use crate::templates::{render, Chrome};
-use crate::upload;
 
 #[derive(Template)]
 #[template(path = "attachments/refused.html")]
@@ -115,7 +115,7 @@ async fn open(
         // The name says another format: the download is named after what it is.
         name = format!("{name}.{ext}");
     }
-    let disposition = crate::report_pages::content_disposition(&name);
+    let disposition = crate::http::download::content_disposition(&name);
     let disposition = if download {
         disposition
     } else {

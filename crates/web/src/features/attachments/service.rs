@@ -10,10 +10,10 @@ use serde_json::json;
 
 use super::storage::{self, Storage};
 use crate::access::Scope;
-use crate::auth::CurrentUser;
 use crate::data::{AuditNote, Backend};
-use crate::error::AppError;
-use crate::services::cases::names_of;
+use crate::features::monitoring::cases::names_of;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 
 fn store(b: &dyn Backend) -> Result<Arc<Store>, AppError> {
     b.primary_store().ok_or_else(|| {
@@ -201,7 +201,7 @@ pub fn upload(
     form: UploadForm,
 ) -> Result<Result<i64, Refusal>, AppError> {
     let rec = b.household(id)?;
-    crate::services::admit(
+    crate::http::admit(
         b,
         user,
         scope,
@@ -275,7 +275,7 @@ pub fn open(
         .map_err(|e| internal(&e))?
         .ok_or(AppError::NotFound)?;
     let rec = b.household(info.household)?;
-    crate::services::admit(
+    crate::http::admit(
         b,
         user,
         scope,
@@ -331,7 +331,7 @@ pub fn remove(
         .map_err(|e| internal(&e))?
         .ok_or(AppError::NotFound)?;
     let rec = b.household(info.household)?;
-    crate::services::admit(
+    crate::http::admit(
         b,
         user,
         scope,

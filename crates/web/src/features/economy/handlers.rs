@@ -7,12 +7,13 @@ use chrono::Datelike;
 use serde::Deserialize;
 
 use super::service::{self, Listing};
-use crate::auth::{act, Can};
-use crate::error::AppError;
-use crate::i18n::Lang;
-use crate::pages::{today, YearQuery};
+use crate::http::auth::{act, Can};
+use crate::http::error::AppError;
+use crate::http::i18n::Lang;
+use crate::http::page::{render, Chrome};
+use crate::http::params::YearQuery;
+use crate::http::today;
 use crate::state::AppState;
-use crate::templates::{render, Chrome};
 
 #[derive(Template)]
 #[template(path = "economy/list.html")]
@@ -75,10 +76,10 @@ pub async fn export(
     .year()?;
     let _permit = state
         .heavy()
-        .admit(can.account().id, crate::heavy_work::HeavyKind::Export)?;
+        .admit(can.account().id, crate::http::heavy_work::HeavyKind::Export)?;
     let (user, scope) = (can.user.clone(), can.scope);
     let d = state
         .run(move |b| service::export(b, &user, &scope, year))
         .await?;
-    crate::report_pages::download(d)
+    crate::http::download::download(d)
 }

@@ -9,10 +9,10 @@ use jingzhun_report::economy::{EconomyData, EconomyFigures};
 use jingzhun_store::Store;
 
 use crate::access::Scope;
-use crate::auth::CurrentUser;
 use crate::data::{AuditNote, Backend};
-use crate::error::AppError;
-use crate::services::reports::Download;
+use crate::http::auth::CurrentUser;
+use crate::http::download::Download;
+use crate::http::error::AppError;
 
 fn store(b: &dyn Backend) -> Result<std::sync::Arc<Store>, AppError> {
     b.report_store().ok_or_else(|| {

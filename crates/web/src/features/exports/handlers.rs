@@ -19,13 +19,14 @@ use serde::Deserialize;
 
 use super::lists;
 use super::service::{Download, Export, ListKind};
-use crate::auth::{act, Can};
-use crate::error::AppError;
-use crate::heavy_work::HeavyKind;
-use crate::i18n::Lang;
-use crate::pages::{area_param, today};
+use crate::http::auth::{act, Can};
+use crate::http::error::AppError;
+use crate::http::heavy_work::HeavyKind;
+use crate::http::i18n::Lang;
+use crate::http::page::{render, Chrome};
+use crate::http::params::area_param;
+use crate::http::today;
 use crate::state::AppState;
-use crate::templates::{render, Chrome};
 
 /// The XLSX media type.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -81,7 +82,7 @@ pub fn respond(d: Download) -> Result<Response, AppError> {
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(d.len));
     h.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&crate::report_pages::content_disposition(&d.filename))
+        HeaderValue::from_str(&crate::http::download::content_disposition(&d.filename))
             .map_err(|_| AppError::Internal)?,
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -204,7 +205,7 @@ pub async fn cases(
 /// One area's list as the lists module writes it (`today` for the lists that read status on a date).
 type AreaList = fn(
     &dyn crate::data::Backend,
-    &crate::auth::CurrentUser,
+    &crate::http::auth::CurrentUser,
     &crate::access::Scope,
     Option<jingzhun_core::AreaCode>,
     chrono::NaiveDate,
@@ -277,17 +278,18 @@ pub async fn whatif(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let year = crate::whatif::year_of(get("year"), &state).map_err(|_| AppError::BadRequest)?;
+    let year = crate::features::whatif::handlers::year_of(get("year"), &state)
+        .map_err(|_| AppError::BadRequest)?;
     let area = match get("area").map(str::trim).filter(|a| !a.is_empty()) {
         Some(a) => Some(area_param(a)?),
         None => None,
     };
     let submitted: HashMap<String, String> = pairs
         .iter()
-        .filter(|(k, _)| !crate::whatif::RESERVED.contains(&k.as_str()))
+        .filter(|(k, _)| !crate::features::whatif::handlers::RESERVED.contains(&k.as_str()))
         .cloned()
         .collect();
-    let req = crate::services::whatif::Request {
+    let req = crate::features::whatif::service::Request {
         year,
         area,
         page: 1,
@@ -298,7 +300,7 @@ pub async fn whatif(
     let (user, scope, st, today) = (can.user.clone(), can.scope, state.clone(), today(&state));
     let d = state
         .run(move |b| {
-            let (form, outcome) = crate::services::whatif::run(
+            let (form, outcome) = crate::features::whatif::service::run(
                 b,
                 &user,
                 &scope,
@@ -309,8 +311,8 @@ pub async fn whatif(
             )?;
             let result = match outcome {
                 Ok(r) => r,
-                Err(crate::services::whatif::RunRefused::Busy) => {
-                    return Err(AppError::busy(crate::heavy_work::Refused::Account {
+                Err(crate::features::whatif::service::RunRefused::Busy) => {
+                    return Err(AppError::busy(crate::http::heavy_work::Refused::Account {
                         retry_after: st.heavy().limits().retry_after,
                     }))
                 }
@@ -331,6 +333,30 @@ pub async fn whatif(
                 }),
             };
             lists::whatif_flips(b, &user, &export, &result.rows)
+        })
+        .await?;
+    respond(d)
+}
+
+/// `POST /cases/export`: the inbox's cases for the same filters, through the one list export
+/// (this feature): limited, masked (risk types left out for roles that do not see personal data),
+/// audited, streamed.
+pub async fn inbox(
+    State(state): State<AppState>,
+    can: Can<act::DownloadReports>,
+    Form(params): Form<crate::features::monitoring::handlers::InboxParams>,
+) -> Result<Response, AppError> {
+    let query = params.query()?;
+    let today = today(&state);
+    let _permit = state
+        .heavy()
+        .admit(can.account().id, crate::http::heavy_work::HeavyKind::Export)?;
+    let (user, scope, st) = (can.user, can.scope, state.clone());
+    let d = state
+        .run(move |b| {
+            let limit =
+                |area: &jingzhun_core::AreaCode, year| st.identification_days_limit(area, year);
+            lists::cases(b, &user, &scope, &query, &limit, today)
         })
         .await?;
     respond(d)

@@ -13,13 +13,13 @@ use super::service::Personal::ResidentId as IdCol;
 use super::service::{self, col, personal, AreaNames, Col, Download, Export, ListKind, Value};
 use super::service::{Personal::Health as HealthCol, Personal::Phone as PhoneCol};
 use crate::access::Scope;
-use crate::auth::CurrentUser;
 use crate::data::Backend;
-use crate::error::AppError;
+use crate::features::monitoring::cases::{CaseLine, DaysLimit};
 use crate::features::monitoring::service::{self as monitoring, InboxQuery};
-use crate::i18n::Lang;
-use crate::services::cases::{CaseLine, DaysLimit};
-use crate::workflow::Timing;
+use crate::features::monitoring::workflow::Timing;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
+use crate::http::i18n::Lang;
 use jingzhun_core::monitoring::CaseRecord;
 
 fn export_of(
@@ -31,7 +31,7 @@ fn export_of(
     filters: serde_json::Value,
 ) -> Result<Export, AppError> {
     let area = area.unwrap_or(scope.area());
-    crate::services::admit(backend, user, scope, &area, "area", area.as_str())?;
+    crate::http::admit(backend, user, scope, &area, "area", area.as_str())?;
     let area_name = backend.area(&area)?.name;
     Ok(Export {
         list,
@@ -81,7 +81,7 @@ pub fn search(
     area: Option<AreaCode>,
     today: NaiveDate,
 ) -> Result<Download, AppError> {
-    let by_id = crate::features::security::is_resident_id_query(user, text);
+    let by_id = crate::http::security::is_resident_id_query(user, text);
     let normalized = jingzhun_core::text::normalize(text);
     let filters = if by_id {
         serde_json::json!({ "q_by_resident_id": true, "characters": normalized.len() })
@@ -165,7 +165,9 @@ pub fn cases(
     let found = backend.cases_within(&export.area, &filter)?;
     let mut rows = Vec::with_capacity(found.len());
     for c in found {
-        if let Some(line) = crate::services::cases::line_of(backend, role, &c, days_limit, today)? {
+        if let Some(line) =
+            crate::features::monitoring::cases::line_of(backend, role, &c, days_limit, today)?
+        {
             rows.push((line, c));
         }
     }
@@ -521,11 +523,11 @@ pub fn whatif_flips(
     backend: &dyn Backend,
     user: &CurrentUser,
     export: &Export,
-    rows: &[crate::services::whatif::FlipRow],
+    rows: &[crate::features::whatif::service::FlipRow],
 ) -> Result<Download, AppError> {
     service::build(backend, user, export, WHATIF_COLS, |sheet| {
         for r in rows {
-            let kinds = |v: &[crate::services::households::Coded]| {
+            let kinds = |v: &[crate::http::page::Coded]| {
                 v.iter().map(|c| c.label).collect::<Vec<_>>().join("、")
             };
             sheet.row(&[

@@ -19,9 +19,9 @@ use jingzhun_io::{ColumnKind, TableCell, TableColumn, XlsxTableWriter};
 use serde::Serialize;
 
 use crate::access::{allows, Action};
-use crate::auth::CurrentUser;
 use crate::data::{AuditNote, Backend};
-use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 
 /// The lists that export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -279,7 +279,7 @@ pub fn build(
     let mask = !full_identity(user);
     let temp = TempPath(std::env::temp_dir().join(format!(
         "jingzhun-list-{}.xlsx",
-        crate::accounts::random_hex(16)
+        crate::http::auth::random_hex(16)
     )));
     let mut sheet = Sheet::new(&temp.0, export.list.label(), cols, mask)?;
     fill(&mut sheet)?;

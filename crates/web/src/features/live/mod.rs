@@ -14,7 +14,7 @@
 //!   already running, which the read does not wait for (during another process's bulk load that is a
 //!   reload of a minute or more) — so a change shows within a couple of seconds.
 //! * **Derived lists** (warning sets, data-quality checks, the action board's rates) are computed once per
-//!   change of the registry and shared by the requests (`crate::refresh`).
+//!   change of the registry and shared by the requests (`crate::http::refresh`).
 //!
 //! Tests and a store-less backend: the slot loads on first use from `Backend::report_store`.
 
@@ -29,7 +29,7 @@ use jingzhun_core::AreaCode;
 use jingzhun_loader::live::{default_area, default_years, Live};
 use jingzhun_loader::Progress;
 
-use crate::error::AppError;
+use crate::http::error::AppError;
 use crate::state::AppState;
 
 /// How often the background task looks for other processes' changes.
@@ -135,7 +135,7 @@ fn load(state: &AppState) -> Result<Live, AppError> {
         }
     };
     let pack = state.policy().clone();
-    let today = crate::pages::today(state);
+    let today = crate::http::today(state);
     let years = if config.years.is_empty() {
         default_years(&pack, &area, today)
     } else {

@@ -14,13 +14,15 @@ use jingzhun_core::AreaCode;
 use serde::Deserialize;
 
 use super::service::{self, InboxQuery, InboxSort, TimingFilter};
-use crate::auth::{act, ActionMarker, Can};
-use crate::error::AppError;
-use crate::i18n::Lang;
-use crate::pages::{area_param, household_param, today};
-use crate::services::cases::Refused;
+use crate::features::monitoring::cases::Refused;
+use crate::http::auth::{act, ActionMarker, Can};
+use crate::http::error::AppError;
+use crate::http::i18n::Lang;
+use crate::http::page::{render, Chrome};
+use crate::http::params::area_param;
+use crate::http::params::household_param;
+use crate::http::today;
 use crate::state::AppState;
-use crate::templates::{render, Chrome};
 
 fn limit_fn(state: &AppState) -> impl Fn(&AreaCode, u16) -> u16 + Sync + '_ {
     move |area, year| state.identification_days_limit(area, year)
@@ -137,28 +139,6 @@ pub async fn inbox(
             crate::access::Action::DownloadReports,
         ),
     })
-}
-
-/// `POST /cases/export`: the inbox's cases for the same filters, through the one list export
-/// (`features::exports`): limited, masked (risk types left out for roles that do not see personal data),
-/// audited, streamed.
-pub async fn export(
-    State(state): State<AppState>,
-    can: Can<act::DownloadReports>,
-    Form(params): Form<InboxParams>,
-) -> Result<Response, AppError> {
-    let query = params.query()?;
-    let today = today(&state);
-    let _permit = state
-        .heavy()
-        .admit(can.account().id, crate::heavy_work::HeavyKind::Export)?;
-    let (user, scope, st) = (can.user, can.scope, state.clone());
-    let d = state
-        .run(move |b| {
-            crate::features::exports::lists::cases(b, &user, &scope, &query, &limit_fn(&st), today)
-        })
-        .await?;
-    crate::features::exports::handlers::respond(d)
 }
 
 /// What `GET /api/v1/cases/todo` answers.
@@ -359,17 +339,17 @@ pub struct ReviewNoticePage {
 }
 
 #[derive(Template)]
-#[template(path = "notice.html")]
+#[template(path = "monitoring/case_notice.html")]
 pub struct CaseNoticePage {
     pub chrome: Chrome,
-    pub n: crate::services::cases::Notice,
+    pub n: crate::features::monitoring::cases::Notice,
 }
 
 async fn notice_page(
     state: AppState,
     lang: Lang,
     case_id: String,
-    user: &crate::auth::CurrentUser,
+    user: &crate::http::auth::CurrentUser,
     scope: crate::access::Scope,
     refused: Option<Refused>,
 ) -> Result<Response, AppError> {
@@ -380,9 +360,15 @@ async fn notice_page(
         .run(
             move |b| match service::review_of_case(b, &u, &scope, &id)? {
                 Some(review) => service::notice(b, &u, &scope, review, today).map(Ok),
-                None => {
-                    crate::services::cases::notice(b, &u, &scope, &id, st.policy(), today).map(Err)
-                }
+                None => crate::features::monitoring::cases::notice(
+                    b,
+                    &u,
+                    &scope,
+                    &id,
+                    st.policy(),
+                    today,
+                )
+                .map(Err),
             },
         )
         .await?;
@@ -566,7 +552,7 @@ async fn batch_page<A: ActionMarker>(
             )
         })
         .await?;
-    let segment = crate::workflow::segment(step);
+    let segment = crate::features::monitoring::workflow::segment(step);
     let mut page = BatchPage {
         chrome: Chrome::new(
             lang,

@@ -12,11 +12,24 @@
 //!   in the navigation (`GET /api/v1/cases/todo`, read by `assets/nav.js`), batch township review and
 //!   county approval (each household's facts and the engine's explanation beside it, each confirmed on its
 //!   own row, each decision its own audited step), and the XLSX export of the list for the same filters
-//!   (written by the one list export, `features::exports::lists::cases`: audited, streamed, risk types only
-//!   for roles that see personal data).
+//!   (`POST /cases/export` is the exports feature's handler `inbox`: the one list export, audited,
+//!   streamed, risk types only for roles that see personal data).
 //!
-//! Steps are still recorded by `services::cases::record_step` (pages, API and batches alike); the store
-//! writes a village review in one transaction and refuses an early township review itself, whoever writes.
+//! Steps are recorded by [`cases::record_step`] (pages, API and batches alike); the store writes a village
+//! review in one transaction and refuses an early township review itself, whoever writes.
+//!
+//! * [`workflow`]: the steps, their order, roles and time limit (pure).
+//! * [`cases`]: the cases on the store's case tables — read by id, household or area, never all at once —,
+//!   leads (from people and from other departments), steps, and risk elimination's conditions.
+//! * [`case_handlers`] (a case and its step forms) and [`api`] (the same as JSON, and leads).
+//! * [`service`] and [`handlers`]: inboxes, village reviews with their notice, objections, batches, the
+//!   decision notice and the household card.
+//! * [`templates`]: the case page.
 
+pub mod api;
+pub mod case_handlers;
+pub mod cases;
 pub mod handlers;
 pub mod service;
+pub mod templates;
+pub mod workflow;

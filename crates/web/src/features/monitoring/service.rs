@@ -2,7 +2,7 @@
 //! objections, the township's wait for the notice period, the decision notice (告知书), the household's
 //! 明白卡, the inbox with its filters and counts, batch review and approval, and the inbox's XLSX export.
 //!
-//! Steps are recorded by `services::cases::record_step` (one implementation for pages, API and batches);
+//! Steps are recorded by `features::monitoring::cases::record_step` (one implementation for pages, API and batches);
 //! the village review of several households is written by the store in one transaction
 //! (`Store::record_village_review`).
 
@@ -19,15 +19,15 @@ use jingzhun_store::{CaseFilter, Store, StoreError, StoredReview};
 use serde::Serialize;
 
 use crate::access::{allows, Action, Role, Scope};
-use crate::auth::CurrentUser;
 use crate::data::{AuditNote, Backend};
-use crate::error::AppError;
-use crate::services::cases::{
+use crate::features::evaluation::service::{self as evaluation, ExplanationView};
+use crate::features::monitoring::cases::{
     china_date, china_time, line_of, load_admitted, view_of, CaseLine, CaseView, DaysLimit,
     Refused, StepInput,
 };
-use crate::services::evaluation::{self, ExplanationView};
-use crate::workflow::{StepExt, NEAR_DAYS};
+use crate::features::monitoring::workflow::{StepExt, NEAR_DAYS};
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 
 /// Days a notice stays up when the policy pack has no value for the year (the domain notes' minimum).
 pub const DEFAULT_NOTICE_DAYS: u16 = 5;
@@ -117,7 +117,7 @@ pub fn record_review(
     pack: &PolicyPack,
     now: DateTime<Utc>,
 ) -> Result<Result<ReviewId, Refused>, AppError> {
-    crate::services::admit(backend, user, scope, village, "area", village.as_str())?;
+    crate::http::admit(backend, user, scope, village, "area", village.as_str())?;
     if !allows(user.account.role, Action::VillageReview) {
         return Err(AppError::Forbidden);
     }
@@ -293,7 +293,7 @@ pub fn review_form(
     pack: &PolicyPack,
     today: NaiveDate,
 ) -> Result<ReviewForm, AppError> {
-    crate::services::admit(backend, user, scope, village, "area", village.as_str())?;
+    crate::http::admit(backend, user, scope, village, "area", village.as_str())?;
     let area = backend.area(village)?;
     if area.code.level() != jingzhun_core::AreaLevel::Village {
         return Err(AppError::NotFound);
@@ -399,7 +399,7 @@ pub fn notice(
         .village_review(id)
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
-    crate::services::admit(
+    crate::http::admit(
         backend,
         user,
         scope,
@@ -509,7 +509,7 @@ pub fn add_objection(
         .village_review(review)
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
-    crate::services::admit(
+    crate::http::admit(
         backend,
         user,
         scope,
@@ -554,7 +554,7 @@ pub fn resolve_objection(
         .village_review(review)
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
-    crate::services::admit(
+    crate::http::admit(
         backend,
         user,
         scope,
@@ -702,7 +702,7 @@ pub fn household_card(
     today: NaiveDate,
 ) -> Result<HouseholdCard, AppError> {
     let rec = backend.household(id)?;
-    crate::services::admit(
+    crate::http::admit(
         backend,
         user,
         scope,
@@ -946,7 +946,7 @@ pub fn inbox(
     today: NaiveDate,
 ) -> Result<Inbox, AppError> {
     let area = query.area.unwrap_or(scope.area());
-    crate::services::admit(backend, user, scope, &area, "area", area.as_str())?;
+    crate::http::admit(backend, user, scope, &area, "area", area.as_str())?;
     let year = u16::try_from(today.year()).unwrap_or(2025);
     let role = user.account.role;
     let mut filter = filter_of(query, role, days_limit(&area, year), today);
@@ -1062,7 +1062,7 @@ pub fn batch(
         return Err(AppError::Forbidden);
     }
     let area = area.unwrap_or(scope.area());
-    crate::services::admit(backend, user, scope, &area, "area", area.as_str())?;
+    crate::http::admit(backend, user, scope, &area, "area", area.as_str())?;
     let filter = CaseFilter {
         open_only: true,
         next_steps: vec![step],
@@ -1092,7 +1092,8 @@ pub fn batch(
         }
         let elimination_met = match c.kind {
             CaseKind::Elimination => Some(
-                crate::services::cases::elimination_check(backend, &rec, pack, today)?.eligible,
+                crate::features::monitoring::cases::elimination_check(backend, &rec, pack, today)?
+                    .eligible,
             ),
             CaseKind::Identification => None,
         };
@@ -1180,7 +1181,7 @@ pub fn record_batch(
             now,
             review: None,
         };
-        let (view, refused) = crate::services::cases::record_step(
+        let (view, refused) = crate::features::monitoring::cases::record_step(
             backend, user, scope, &d.case, input, days_limit, pack, today,
         )?;
         out.push(BatchResult {

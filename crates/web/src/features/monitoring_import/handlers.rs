@@ -10,14 +10,14 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::service::{self, Confirmed, Done, Report};
-use crate::auth::{act, Can};
-use crate::error::AppError;
-use crate::heavy_work::HeavyKind;
-use crate::i18n::Lang;
-use crate::pages::today;
+use crate::http::auth::{act, Can};
+use crate::http::error::AppError;
+use crate::http::heavy_work::HeavyKind;
+use crate::http::i18n::Lang;
+use crate::http::page::{render, Chrome};
+use crate::http::today;
+use crate::http::upload;
 use crate::state::AppState;
-use crate::templates::{render, Chrome};
-use crate::upload;
 
 #[derive(Template)]
 #[template(path = "monitoring_import/page.html")]
@@ -128,7 +128,7 @@ pub async fn confirm(
 
 /// `GET /import/monitoring/template`: the empty template with its guide sheet.
 pub async fn template(_can: Can<act::ImportData>) -> Result<Response, AppError> {
-    crate::report_pages::download(crate::services::reports::Download {
+    crate::http::download::download(crate::http::download::Download {
         bytes: service::template()?,
         content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         filename: "监测帮扶记录导入模板.xlsx".to_owned(),

@@ -11,10 +11,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::access::Scope;
-use crate::auth::CurrentUser;
 use crate::data::{AccountId, Backend};
-use crate::error::AppError;
-use crate::services::import::{ProblemView, PROBLEMS_SHOWN};
+use crate::features::import::service::{ProblemView, PROBLEMS_SHOWN};
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 
 /// How long a preview may be confirmed.
 pub const PENDING_TTL: Duration = Duration::from_secs(30 * 60);
@@ -124,7 +124,7 @@ fn read(name: &str, bytes: &[u8]) -> Result<MonitoringFile, String> {
         .unwrap_or("xlsx");
     let path = std::env::temp_dir().join(format!(
         "jingzhun-monitoring-{}.{ext}",
-        crate::accounts::random_hex(16)
+        crate::http::auth::random_hex(16)
     ));
     std::fs::write(&path, bytes).map_err(|e| format!("无法暂存上传的文件：{e}"))?;
     let read = read_monitoring(&path);
@@ -215,7 +215,7 @@ pub fn preview(
     };
     let mut report = check(b, user, scope, &file, &sha256, today, false)?;
     if report.would.is_some() {
-        let token = crate::accounts::random_hex(32);
+        let token = crate::http::auth::random_hex(32);
         let mut list = pending().lock().map_err(|_| AppError::Internal)?;
         list.retain(|p| p.expires > now);
         if list.len() >= MAX_PENDING {

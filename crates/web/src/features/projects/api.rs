@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use super::service::{self, StepInput, PAGE};
 use crate::access::{Action, Scope};
-use crate::auth::{act, Can, CurrentUser};
-use crate::error::AppError;
+use crate::http::auth::{act, Can, CurrentUser};
+use crate::http::error::AppError;
 use crate::state::AppState;
 
 /// One recorded step.

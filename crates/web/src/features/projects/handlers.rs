@@ -14,12 +14,12 @@ use jingzhun_report::projects::FundLine;
 
 use super::service::{self, Overview, StepInput, PAGE};
 use crate::access::{allows, Action};
-use crate::auth::{act, Can, CurrentUser};
-use crate::error::AppError;
-use crate::i18n::Lang;
-use crate::pages::today;
+use crate::http::auth::{act, Can, CurrentUser};
+use crate::http::error::AppError;
+use crate::http::i18n::Lang;
+use crate::http::page::{render, Chrome};
+use crate::http::today;
 use crate::state::AppState;
-use crate::templates::{render, Chrome};
 
 #[derive(Template)]
 #[template(path = "projects/list.html")]
@@ -261,7 +261,7 @@ pub async fn export(
 ) -> Result<Response, AppError> {
     let _permit = state
         .heavy()
-        .admit(can.account().id, crate::heavy_work::HeavyKind::Export)?;
+        .admit(can.account().id, crate::http::heavy_work::HeavyKind::Export)?;
     let today = today(&state);
     let (user, scope) = (can.user.clone(), can.scope);
     let bytes = state

@@ -13,9 +13,9 @@ use jingzhun_report::projects::ProjectDetails;
 use jingzhun_store::{Store, StoreError};
 
 use crate::access::{allows, Action, Scope};
-use crate::auth::CurrentUser;
 use crate::data::Backend;
-use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 
 /// Audit entity of a refused access to a project (the store audits project writes as `projects`).
 pub const AUDIT_ENTITY: &str = "projects";
@@ -70,7 +70,7 @@ pub fn overview(
     today: NaiveDate,
 ) -> Result<Overview, AppError> {
     let area = area.unwrap_or(scope.area());
-    crate::services::admit(backend, user, scope, &area, "area", area.as_str())?;
+    crate::http::admit(backend, user, scope, &area, "area", area.as_str())?;
     let store = store(backend)?;
     let records = store.project_records_within(&area).map_err(internal)?;
     let cadres = store.cadres_within(&area).map_err(internal)?;
@@ -137,7 +137,7 @@ pub fn list(
     page: usize,
 ) -> Result<(AreaCode, Vec<Project>), AppError> {
     let area = area.unwrap_or(scope.area());
-    crate::services::admit(backend, user, scope, &area, "area", area.as_str())?;
+    crate::http::admit(backend, user, scope, &area, "area", area.as_str())?;
     let projects = store(backend)?
         .projects_within(&area, Some(PAGE), page * PAGE)
         .map_err(internal)?;
@@ -157,7 +157,7 @@ pub fn project(
         .project_area(id)
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
-    crate::services::admit(backend, user, scope, &area, AUDIT_ENTITY, &id.to_string())?;
+    crate::http::admit(backend, user, scope, &area, AUDIT_ENTITY, &id.to_string())?;
     store
         .project(id)
         .map_err(internal)?
@@ -231,7 +231,7 @@ pub fn export(
     today: NaiveDate,
 ) -> Result<Vec<u8>, AppError> {
     let area = scope.area();
-    crate::services::admit(backend, user, scope, &area, "area", area.as_str())?;
+    crate::http::admit(backend, user, scope, &area, "area", area.as_str())?;
     let store = store(backend)?;
     let records = store.project_records_within(&area).map_err(internal)?;
     let cadres = store.cadres_within(&area).map_err(internal)?;

@@ -10,12 +10,13 @@ use chrono::Datelike;
 use serde::Deserialize;
 
 use super::service::{self, ChangeOutcome, Grid, MembersView, SaveOutcome};
-use crate::auth::{act, Can};
-use crate::error::AppError;
-use crate::i18n::Lang;
-use crate::pages::{household_param, today};
+use crate::http::auth::{act, Can};
+use crate::http::error::AppError;
+use crate::http::i18n::Lang;
+use crate::http::page::{render, Chrome};
+use crate::http::params::household_param;
+use crate::http::today;
 use crate::state::AppState;
-use crate::templates::{render, Chrome};
 
 /// `village`, `year`, and `saved` (after a save).
 #[derive(Debug, Default, Deserialize)]
@@ -59,7 +60,12 @@ pub struct GridPage {
     pub g: Grid,
 }
 
-fn grid_page(lang: Lang, here: &str, can_user: &crate::auth::CurrentUser, g: Grid) -> GridPage {
+fn grid_page(
+    lang: Lang,
+    here: &str,
+    can_user: &crate::http::auth::CurrentUser,
+    g: Grid,
+) -> GridPage {
     GridPage {
         chrome: Chrome::new(lang, "survey.title", here, Some(can_user)),
         g,
@@ -145,7 +151,7 @@ pub struct MembersPage {
     pub m: MembersView,
 }
 
-fn members_page(lang: Lang, user: &crate::auth::CurrentUser, m: MembersView) -> MembersPage {
+fn members_page(lang: Lang, user: &crate::http::auth::CurrentUser, m: MembersView) -> MembersPage {
     let here = format!("/households/{}/members", m.id);
     let mut chrome = Chrome::new(lang, "members.title", &here, Some(user));
     if !m.head.is_empty() {
@@ -172,7 +178,7 @@ pub async fn members(
 
 fn change_response(
     lang: Lang,
-    user: &crate::auth::CurrentUser,
+    user: &crate::http::auth::CurrentUser,
     id: i64,
     outcome: ChangeOutcome,
 ) -> Result<Response, AppError> {
@@ -237,7 +243,7 @@ pub async fn template(
     let (filename, bytes) = state
         .run(move |b| service::template(b, &user, &scope, village, year))
         .await?;
-    crate::report_pages::download(crate::services::reports::Download {
+    crate::http::download::download(crate::http::download::Download {
         bytes,
         content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         filename,

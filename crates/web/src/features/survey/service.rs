@@ -12,9 +12,9 @@ use jingzhun_store::{Actor, Store, StoreError, SurveyOutcome, SurveyRow};
 use serde::Serialize;
 
 use crate::access::{Action, Scope};
-use crate::auth::CurrentUser;
 use crate::data::Backend;
-use crate::error::AppError;
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
 
 /// Reason recorded with the versions a survey save writes.
 pub const SURVEY_REASON: &str = "年度收入采集（网页收入核查表）";
@@ -232,7 +232,7 @@ pub fn grid(
     if village.level() != AreaLevel::Village {
         return Err(AppError::NotFound);
     }
-    crate::services::admit(backend, user, scope, &village, "area", village.as_str())?;
+    crate::http::admit(backend, user, scope, &village, "area", village.as_str())?;
     let store = store(backend)?;
     let cols = columns(pack, year, &village);
     let rows = households_of(&store, &village)?
@@ -301,7 +301,7 @@ pub fn save(
         .and_then(|v| AreaCode::parse(v.trim()).ok())
         .filter(|v| v.level() == AreaLevel::Village)
         .ok_or(AppError::BadRequest)?;
-    crate::services::admit(backend, user, scope, &village, "area", village.as_str())?;
+    crate::http::admit(backend, user, scope, &village, "area", village.as_str())?;
     let store = store(backend)?;
     let stored = households_of(&store, &village)?;
     let cols = columns(pack, year, &village);
@@ -520,7 +520,7 @@ fn load(
     id: HouseholdId,
 ) -> Result<crate::data::HouseholdRecord, AppError> {
     let rec = backend.household(id)?;
-    crate::services::admit(
+    crate::http::admit(
         backend,
         user,
         scope,
@@ -590,7 +590,7 @@ fn view_of(
                 name: c.change.name.as_str().to_owned(),
                 effective: c.change.effective.to_string(),
                 note: c.change.note.clone(),
-                by: crate::services::cases::person_name(backend, &c.recorded_by),
+                by: crate::features::monitoring::cases::person_name(backend, &c.recorded_by),
                 version: c.version.0,
             })
             .collect(),
@@ -717,7 +717,7 @@ pub fn add_member(
     let mut view = view_of(backend, &rec, today)?;
     let sent: BTreeMap<String, String> = pairs
         .iter()
-        .filter(|(k, _)| k != crate::csrf::FORM_FIELD)
+        .filter(|(k, _)| k != crate::http::csrf::FORM_FIELD)
         .cloned()
         .collect();
     let get = |k: &str| sent.get(k).map(String::as_str).unwrap_or("");
@@ -820,7 +820,7 @@ pub fn remove_member(
     let mut view = view_of(backend, &rec, today)?;
     let sent: BTreeMap<String, String> = pairs
         .iter()
-        .filter(|(k, _)| k != crate::csrf::FORM_FIELD)
+        .filter(|(k, _)| k != crate::http::csrf::FORM_FIELD)
         .cloned()
         .collect();
     let get = |k: &str| sent.get(k).map(String::as_str).unwrap_or("");
@@ -902,10 +902,10 @@ pub fn template(
         if v.level() != AreaLevel::Village {
             return Err(AppError::NotFound);
         }
-        crate::services::admit(backend, user, scope, &v, "area", v.as_str())?;
+        crate::http::admit(backend, user, scope, &v, "area", v.as_str())?;
         let store = store(backend)?;
         filled = households_of(&store, &v)?;
-        crate::features::security::audit_personal_view(
+        crate::http::security::audit_personal_view(
             backend,
             user,
             "area",

@@ -7,12 +7,12 @@ use axum::{Form, Json};
 use serde::Deserialize;
 
 use super::service::{self, WarningsView};
-use crate::auth::{act, Can};
-use crate::error::AppError;
-use crate::i18n::Lang;
-use crate::pages::today;
+use crate::http::auth::{act, Can};
+use crate::http::error::AppError;
+use crate::http::i18n::Lang;
+use crate::http::page::{render, Chrome};
+use crate::http::today;
 use crate::state::AppState;
-use crate::templates::{render, Chrome};
 
 /// The list's parameters: `area`, `year`, `kind`, `within` (a township or village), `risk`, `band`,
 /// `open_case` (1/0), `sort`, `page`. Blank means not given.
@@ -75,7 +75,7 @@ pub async fn api(
     let query = service::parse_query(&params)?;
     let _permit = state
         .heavy()
-        .admit(can.account().id, crate::heavy_work::HeavyKind::Export)?;
+        .admit(can.account().id, crate::http::heavy_work::HeavyKind::Export)?;
     let today = today(&state);
     let (user, scope, st) = (can.user, can.scope, state.clone());
     let w = tokio::task::spawn_blocking(move || service::list(&st, &user, &scope, &query, today))
@@ -94,7 +94,7 @@ pub async fn export(
     let today = today(&state);
     let _permit = state
         .heavy()
-        .admit(can.account().id, crate::heavy_work::HeavyKind::Export)?;
+        .admit(can.account().id, crate::http::heavy_work::HeavyKind::Export)?;
     let (user, scope, st) = (can.user, can.scope, state.clone());
     let d = tokio::task::spawn_blocking(move || service::export(&st, &user, &scope, &query, today))
         .await??;

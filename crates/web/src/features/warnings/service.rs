@@ -16,11 +16,11 @@ use jingzhun_report::warnings::{
 use serde::Serialize;
 
 use crate::access::{allows, Action, Scope};
-use crate::auth::CurrentUser;
 use crate::data::Backend;
-use crate::error::AppError;
-use crate::refresh::Refresh;
-use crate::services::areas::{self, AreaView};
+use crate::features::areas::service::{self as areas, AreaView};
+use crate::http::auth::CurrentUser;
+use crate::http::error::AppError;
+use crate::http::refresh::Refresh;
 use crate::state::AppState;
 
 /// Rows per page.
@@ -160,7 +160,7 @@ pub struct WarningsView {
 }
 
 /// Warning sets per area, year and day, and data-quality summaries per area, year and date, each computed
-/// once per change of the live registry (its epoch) and shared by the requests (`crate::refresh`: the
+/// once per change of the live registry (its epoch) and shared by the requests (`crate::http::refresh`: the
 /// store reads behind them take seconds for a county at full scale).
 #[derive(Default)]
 pub struct WarningCache {
@@ -202,7 +202,7 @@ pub struct QualityView {
 }
 
 impl QualityView {
-    fn of(q: &QualitySummary, children: &[crate::services::areas::AreaLine]) -> Self {
+    fn of(q: &QualitySummary, children: &[crate::features::areas::service::AreaLine]) -> Self {
         QualityView {
             households: q.households,
             total: q.total(),
@@ -312,7 +312,7 @@ fn stamped_set(
     area: &AreaCode,
     year: u16,
     today: NaiveDate,
-) -> Result<crate::refresh::Stamped<WarningSet>, AppError> {
+) -> Result<crate::http::refresh::Stamped<WarningSet>, AppError> {
     if !live.covers(area) {
         return Err(AppError::NotFound);
     }
@@ -328,7 +328,7 @@ fn stamped_set(
                 l.pack(),
                 &a,
                 today,
-                crate::workflow::NEAR_DAYS,
+                crate::features::monitoring::workflow::NEAR_DAYS,
             )
             .map_err(load_err)?;
             jingzhun_loader::warnings::add_economy(&mut work, l.store(), &a, year)
@@ -596,7 +596,7 @@ pub fn lead_prefill(
             village
         };
         let detail = match village {
-            Some(v) => set_of(state, &live, &v, year, crate::pages::today(state))?
+            Some(v) => set_of(state, &live, &v, year, crate::http::today(state))?
                 .rows
                 .iter()
                 .find(|r| r.household == household && r.kind == kind)
