@@ -75,7 +75,17 @@ user=bench_county
 token=$(token_of $user)
 read -r _ _ count pages < <(grep "^PAGES $user " "$out")
 search=$(grep '^URL surname_' "$out" | cut -d' ' -f3)
+# The first request of each list computes it (one store read per area, shared by every request that
+# arrives meanwhile: crates/web/src/refresh.rs); its time is printed, then the runs measure the steady state.
+warm() {
+    local path
+    for path in "/" "/warnings"; do
+        curl -s -o /dev/null -w "FIRST $backend $phase $path %{http_code} %{time_total}s\n" \
+            -H "Cookie: jz_session=$token" "http://127.0.0.1:$port$path" >&2
+    done
+}
 measure() {
+    warm
     : >"$mem"
     sample_memory &
     local sampler=$!

@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, TryLockError};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
@@ -272,10 +272,30 @@ impl Live {
         self.catch_up().map(Some)
     }
 
+    /// Like [`Self::catch_up_if_behind`], but returns at once when another thread is already applying
+    /// changes: a reader then sees the registry as it stands (that catch-up lands for the next request)
+    /// instead of queueing behind it — during a county's bulk load by another process that catch-up is
+    /// a reload taking a minute or more, and every page would wait for it.
+    pub fn catch_up_unless_busy(&self) -> Result<Option<CatchUp>, LoadError> {
+        if self.store.audit_head()? <= self.seq() {
+            return Ok(None);
+        }
+        let guard = match self.applying.try_lock() {
+            Ok(g) => g,
+            Err(TryLockError::WouldBlock) => return Ok(None),
+            Err(TryLockError::Poisoned(e)) => e.into_inner(),
+        };
+        self.catch_up_holding(guard).map(Some)
+    }
+
     /// Applies every change of the feed after the last one applied.
     pub fn catch_up(&self) -> Result<CatchUp, LoadError> {
+        let guard = self.applying.lock().unwrap_or_else(lock_err);
+        self.catch_up_holding(guard)
+    }
+
+    fn catch_up_holding(&self, _guard: MutexGuard<'_, ()>) -> Result<CatchUp, LoadError> {
         let started = Instant::now();
-        let _guard = self.applying.lock().unwrap_or_else(lock_err);
         let mut seq = self.seq();
         let mut changed: BTreeSet<HouseholdId> = BTreeSet::new();
         let mut reload = false;

@@ -317,6 +317,9 @@ pub trait Backend: Send + Sync + 'static {
     /// A household's cadres with their pairings, by start date.
     fn cadres_of(&self, household: HouseholdId) -> DataResult<Vec<(Cadre, Assignment)>>;
 
+    /// The division tree (kept in memory; read again after a division change).
+    fn area_tree(&self) -> DataResult<std::sync::Arc<jingzhun_core::AreaTree>>;
+
     /// A number that changes whenever this backend writes registry or case data (caches compare it).
     fn generation(&self) -> u64 {
         0

@@ -119,6 +119,8 @@ struct Inner {
     heavy: HeavyWork,
     live: crate::features::live::LiveSlot,
     warnings: crate::features::warnings::service::WarningCache,
+    action: crate::features::action::service::ActionCache,
+    own_writes: std::sync::atomic::AtomicU64,
 }
 
 impl AppState {
@@ -130,7 +132,7 @@ impl AppState {
                 limiter: LoginLimiter::default(),
                 searches: Default::default(),
                 policy: PolicyPack::builtin(),
-                dashboards: DashboardCache::default(),
+                dashboards: crate::features::dashboard::service::dashboard_cache(),
                 whatif: Default::default(),
                 imports: PendingImports::default(),
                 reports: ReportCache::default(),
@@ -138,6 +140,8 @@ impl AppState {
                 heavy: HeavyWork::new(config.heavy),
                 live: Default::default(),
                 warnings: Default::default(),
+                action: crate::features::action::service::action_cache(),
+                own_writes: Default::default(),
                 config,
             }),
         }
@@ -222,6 +226,25 @@ impl AppState {
     /// Warning sets computed recently (see [`crate::features::warnings`]).
     pub fn warning_cache(&self) -> &crate::features::warnings::service::WarningCache {
         &self.inner.warnings
+    }
+
+    /// The dashboard for action's rates computed recently (see [`crate::features::action`]).
+    pub fn action_cache(&self) -> &crate::features::action::service::ActionCache {
+        &self.inner.action
+    }
+
+    /// Unsafe requests of this process that succeeded (bumped after each by `features::live::after_write`):
+    /// figures computed before the last one are recomputed by the next request (`crate::http::refresh`).
+    pub fn own_writes(&self) -> u64 {
+        self.inner
+            .own_writes
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub fn count_own_write(&self) {
+        self.inner
+            .own_writes
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     pub fn backend(&self) -> &Arc<dyn Backend> {

@@ -533,6 +533,10 @@ impl Backend for StoreBackend {
         self.generation.load(Ordering::Acquire)
     }
 
+    fn area_tree(&self) -> DataResult<Arc<AreaTree>> {
+        self.tree()
+    }
+
     fn registered_households(
         &self,
         numbers: &[jingzhun_core::HouseholdNo],

@@ -24,6 +24,7 @@ pub mod i18n;
 pub mod page;
 pub mod params;
 pub mod problem;
+pub mod refresh;
 pub mod security;
 pub mod session_cache;
 pub mod upload;

@@ -6,6 +6,8 @@
 //! loader reads them (`jingzhun_loader::{lead_cases, running_measures, recent_visits}`): the dashboard, the
 //! standard tables and the API give the same figures because they are the same computation.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use jingzhun_core::AreaCode;
 use jingzhun_report::indicators::{self, Extras};
@@ -15,6 +17,7 @@ use crate::access::Scope;
 use crate::features::warnings::service::{default_year, live};
 use crate::http::auth::CurrentUser;
 use crate::http::error::AppError;
+use crate::http::refresh::Refresh;
 use crate::state::AppState;
 
 /// The rates of the dashboard for action, by indicator code, in display order: 监测对象占比,
@@ -76,6 +79,27 @@ pub struct ActionBoard {
     pub mine: u64,
 }
 
+/// The rates of an area and its child areas for a year, as computed for a day.
+pub struct Rated {
+    areas: Vec<(AreaCode, String)>,
+    table: indicators::IndicatorTable,
+    as_of: NaiveDate,
+    /// The area's open cases by the step they wait for.
+    counts: crate::data::CaseCounts,
+}
+
+/// Rates per area, year and day, computed once per change of the live registry (`crate::http::refresh`).
+pub type ActionCache = Refresh<(AreaCode, u16, NaiveDate), Rated>;
+
+/// How long computed rates and case counts are trusted (case steps recorded by other processes do not
+/// move the live registry's epoch).
+pub const ACTION_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The cache the server starts with.
+pub fn action_cache() -> ActionCache {
+    Refresh::with_max_age(ACTION_TTL)
+}
+
 /// Parses `sort` (a code of [`RATES`]; default the first).
 pub fn sort_of(text: Option<&str>) -> Result<&'static str, AppError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
@@ -119,36 +143,62 @@ pub fn board(
         today,
     )?;
     let shared = live.year(year).map_err(load_err)?;
-    let store = live.store();
-    let y = shared.read().unwrap_or_else(|e| e.into_inner());
-    // The running year is evaluated as of its last day; its cases, measures and visits are counted today.
-    let as_of = y.eval.as_of.min(today);
-    let leads = jingzhun_loader::lead_cases(store, &area).map_err(load_err)?;
-    let measures = jingzhun_loader::running_measures(store, &area, as_of).map_err(load_err)?;
-    let visited = jingzhun_loader::recent_visits(store, &area, as_of).map_err(load_err)?;
-    let mut areas = vec![(area, backend.area(&area)?.name)];
-    if let Some(level) = area.level().child() {
-        for c in indicators::drill_down(&y.engine, &y.eval, &area, level) {
-            let name = backend
-                .area(&c)
-                .map(|a| a.name)
-                .unwrap_or_else(|_| c.as_str().to_owned());
-            areas.push((c, name));
-        }
-    }
-    let table = indicators::compute(
-        &y.engine,
-        &y.eval,
-        &areas,
-        Extras {
-            leads: Some(&leads),
-            measures: Some(&measures),
-            visited: Some(&visited),
-            cases_on: Some(as_of),
-            ..Extras::default()
+    let (l, a, st) = (Arc::clone(&live), area, state.clone());
+    // The rates of the area and its children, computed once per change of the live registry: the
+    // cases, measures and visits behind them are a read of the store that takes seconds at full scale.
+    let rated = state.action_cache().get(
+        (area, year, today),
+        state.own_writes(),
+        live.epoch(),
+        move || {
+            let backend = st.backend().as_ref();
+            let store = l.store();
+            let y = shared.read().unwrap_or_else(|e| e.into_inner());
+            // The running year is evaluated as of its last day; its cases, measures and visits are
+            // counted today.
+            let as_of = y.eval.as_of.min(today);
+            let leads = jingzhun_loader::lead_cases(store, &a).map_err(load_err)?;
+            let measures = jingzhun_loader::running_measures(store, &a, as_of).map_err(load_err)?;
+            let visited = jingzhun_loader::recent_visits(store, &a, as_of).map_err(load_err)?;
+            let mut areas = vec![(a, backend.area(&a)?.name)];
+            if let Some(level) = a.level().child() {
+                for c in indicators::drill_down(&y.engine, &y.eval, &a, level) {
+                    let name = backend
+                        .area(&c)
+                        .map(|a| a.name)
+                        .unwrap_or_else(|_| c.as_str().to_owned());
+                    areas.push((c, name));
+                }
+            }
+            let table = indicators::compute(
+                &y.engine,
+                &y.eval,
+                &areas,
+                Extras {
+                    leads: Some(&leads),
+                    measures: Some(&measures),
+                    visited: Some(&visited),
+                    cases_on: Some(as_of),
+                    ..Extras::default()
+                },
+            );
+            let counts =
+                backend.case_counts_within(&a, today, st.identification_days_limit(&a, year))?;
+            Ok(Rated {
+                areas,
+                table,
+                as_of,
+                counts,
+            })
         },
-    );
-    drop(y);
+    )?;
+    let Rated {
+        areas,
+        table,
+        as_of,
+        counts,
+    } = rated.value.as_ref();
+    let as_of = *as_of;
     let rates: Vec<Rate> = RATES
         .iter()
         .filter_map(|c| {
@@ -192,8 +242,6 @@ pub fn board(
         }
         .then_with(|| a.code.cmp(&b.code))
     });
-    let counts =
-        backend.case_counts_within(&area, today, state.identification_days_limit(&area, year))?;
     // The steps the caller's role records: the inbox's 待我办理 decides them, not a second rule here.
     let my_steps = crate::features::monitoring::service::steps_of(user.account.role);
     let waiting: Vec<WaitingStep> = crate::features::monitoring::workflow::Step::ALL

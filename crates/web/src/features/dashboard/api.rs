@@ -18,19 +18,7 @@ pub async fn dashboard_own(
     let (user, scope) = (can.user, can.scope);
     let st = state.clone();
     let d = state
-        .run(move |b| {
-            let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
-            dashboard::dashboard(
-                b,
-                &user,
-                &scope,
-                None,
-                &limit,
-                today,
-                st.dashboards(),
-                st.policy(),
-            )
-        })
+        .run(move |b| dashboard::dashboard(&st, b, &user, &scope, None, today))
         .await?;
     Ok(Json(d))
 }
@@ -45,19 +33,7 @@ pub async fn dashboard(
     let (user, scope) = (can.user, can.scope);
     let st = state.clone();
     let d = state
-        .run(move |b| {
-            let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
-            dashboard::dashboard(
-                b,
-                &user,
-                &scope,
-                Some(code),
-                &limit,
-                today,
-                st.dashboards(),
-                st.policy(),
-            )
-        })
+        .run(move |b| dashboard::dashboard(&st, b, &user, &scope, Some(code), today))
         .await?;
     Ok(Json(d))
 }

@@ -28,19 +28,7 @@ async fn dashboard_page(
     let scope = can.scope;
     let st = state.clone();
     let d = state
-        .run(move |b| {
-            let limit = |a: &jingzhun_core::AreaCode, y: u16| st.identification_days_limit(a, y);
-            dashboard::dashboard(
-                b,
-                &user,
-                &scope,
-                code,
-                &limit,
-                today,
-                st.dashboards(),
-                st.policy(),
-            )
-        })
+        .run(move |b| dashboard::dashboard(&st, b, &user, &scope, code, today))
         .await?;
     let trend_json = serde_json::to_string(&d.trend).map_err(|_| AppError::Internal)?;
     // The home page shows what waits in the caller's own area (the warning lists; never waits for the

@@ -7,8 +7,7 @@
 //! 2021 count here as in the engine and the reports).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate};
 use jingzhun_core::{AreaCode, HouseholdStatus, MonitoringKind, RiskType};
@@ -21,6 +20,8 @@ use crate::features::areas::service::{self as areas, AreaView};
 use crate::features::monitoring::cases::DaysLimit;
 use crate::http::auth::CurrentUser;
 use crate::http::error::AppError;
+use crate::http::refresh::Refresh;
+use crate::state::AppState;
 
 /// First year of the trend charts (the registry was built in 2014).
 pub const FIRST_YEAR: i32 = 2014;
@@ -83,60 +84,52 @@ pub struct CaseCounts {
     pub by_step: Vec<(&'static str, &'static str, u64)>,
 }
 
-/// The dashboard of `code` (default: the caller's own area) under `pack`; outside the scope answers not
-/// found.
-#[allow(clippy::too_many_arguments)]
+/// The dashboard of `code` (default: the caller's own area) under the server's pack; outside the scope
+/// answers not found. The counts are computed once and shared by every request (`crate::http::refresh`) until
+/// something is written through this process or [`DASHBOARD_TTL`] has passed (for an area that takes long
+/// to count, the last counts are then served while the next count runs).
 pub fn dashboard(
+    state: &AppState,
     backend: &dyn Backend,
     user: &CurrentUser,
     scope: &Scope,
     code: Option<AreaCode>,
-    days_limit: DaysLimit<'_>,
     today: NaiveDate,
-    cache: &DashboardCache,
-    pack: &PolicyPack,
 ) -> Result<Dashboard, AppError> {
-    // Admission (and its audit) happens on every request; only the numbers are cached.
+    // Admission (and its audit) happens on every request; only the numbers are shared.
     let area = areas::area(backend, user, scope, code)?;
     let code = AreaCode::parse(&area.code).map_err(|_| AppError::Internal)?;
-    let generation = backend.generation();
-    if let Some(d) = cache.get(&code, today, generation) {
-        return Ok(d);
-    }
-    let d = compute(backend, area, code, days_limit, today, pack)?;
-    cache.put(code, today, generation, d.clone());
-    Ok(d)
+    let st = state.clone();
+    let d = state.dashboards().get(
+        (code, today),
+        backend.generation() + state.own_writes(),
+        0,
+        move || {
+            let limit = |a: &AreaCode, y: u16| st.identification_days_limit(a, y);
+            compute(
+                st.backend().as_ref(),
+                area,
+                code,
+                &limit,
+                today,
+                st.policy(),
+            )
+        },
+    )?;
+    Ok((*d.value).clone())
 }
 
-/// Dashboards computed in the last [`DASHBOARD_TTL`], per area and day, valid while no change has been made
-/// through this process's backend (`Backend::generation`); changes made elsewhere (imports from the command
-/// line) show after at most the TTL.
-#[derive(Default)]
-pub struct DashboardCache {
-    entries: Mutex<HashMap<(AreaCode, NaiveDate), Cached>>,
-}
+/// Dashboards per area and day, computed at most once per change made through this process's backend
+/// (`Backend::generation`) and trusted for [`DASHBOARD_TTL`] (changes made elsewhere, such as imports from
+/// the command line, show after at most that).
+pub type DashboardCache = Refresh<(AreaCode, NaiveDate), Dashboard>;
 
-/// A cached dashboard: the backend generation it was computed at, when, and the numbers.
-type Cached = (u64, Instant, Dashboard);
-
-/// How long a cached dashboard is trusted.
+/// How long a computed dashboard is trusted.
 pub const DASHBOARD_TTL: Duration = Duration::from_secs(60);
 
-impl DashboardCache {
-    fn get(&self, code: &AreaCode, today: NaiveDate, generation: u64) -> Option<Dashboard> {
-        let entries = self.entries.lock().ok()?;
-        let (g, at, d) = entries.get(&(*code, today))?;
-        (*g == generation && at.elapsed() < DASHBOARD_TTL).then(|| d.clone())
-    }
-
-    fn put(&self, code: AreaCode, today: NaiveDate, generation: u64, d: Dashboard) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() > 10_000 {
-                entries.clear();
-            }
-            entries.insert((code, today), (generation, Instant::now(), d));
-        }
-    }
+/// The cache the server starts with.
+pub fn dashboard_cache() -> DashboardCache {
+    Refresh::with_max_age(DASHBOARD_TTL)
 }
 
 fn compute(

@@ -10,8 +10,11 @@
 //!   the answer leaves, so the next request sees the change.
 //! * **Other processes' writes** (an import on the command line, another server on the same PostgreSQL
 //!   database) arrive through the same feed: a background poll every [`POLL`] ([`follow`]), and every
-//!   read checks the feed's head first (one indexed lookup) — so a change shows within a couple of seconds
-//!   and never later than the next request.
+//!   read checks the feed's head first (one indexed lookup) and applies what is new — unless a catch-up is
+//!   already running, which the read does not wait for (during another process's bulk load that is a
+//!   reload of a minute or more) — so a change shows within a couple of seconds.
+//! * **Derived lists** (warning sets, data-quality checks, the action board's rates) are computed once per
+//!   change of the registry and shared by the requests (`crate::http::refresh`).
 //!
 //! Tests and a store-less backend: the slot loads on first use from `Backend::report_store`.
 
@@ -182,7 +185,7 @@ pub async fn follow(state: AppState) {
         let Some(live) = state.live().ready() else {
             continue;
         };
-        match tokio::task::spawn_blocking(move || live.catch_up_if_behind()).await {
+        match tokio::task::spawn_blocking(move || live.catch_up_unless_busy()).await {
             Ok(Ok(Some(c))) if c.households > 0 || c.reloaded => tracing::info!(
                 households = c.households,
                 reloaded = c.reloaded,
@@ -198,7 +201,8 @@ pub async fn follow(state: AppState) {
 }
 
 /// After an unsafe request that succeeded, applies the change feed (this write and anything before it)
-/// before answering, so that the next request reads a registry that includes the write.
+/// before answering, and counts the write ([`AppState::own_writes`]), so that the next request reads a
+/// registry, and derived figures, that include the write.
 pub async fn after_write(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let res = next.run(req).await;
@@ -218,6 +222,8 @@ pub async fn after_write(State(state): State<AppState>, req: Request, next: Next
                 Err(e) => tracing::error!(error = %e, "engine update task failed"),
             }
         }
+        // Derived figures computed before this write are out of date for the next request.
+        state.count_own_write();
     }
     res
 }

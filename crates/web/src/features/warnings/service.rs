@@ -3,8 +3,7 @@
 //! time, the masked and audited XLSX download, the pre-filled lead form of a row, and what waits for a
 //! village cadre on the home page.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use jingzhun_core::{AreaCode, Channel, HouseholdId, MonitoringKind, RiskType};
@@ -21,6 +20,7 @@ use crate::data::Backend;
 use crate::features::areas::service::{self as areas, AreaView};
 use crate::http::auth::CurrentUser;
 use crate::http::error::AppError;
+use crate::http::refresh::Refresh;
 use crate::state::AppState;
 
 /// Rows per page.
@@ -159,16 +159,16 @@ pub struct WarningsView {
     pub quality: QualityView,
 }
 
-/// Warning sets computed recently, per area, year and day, valid while the live registry has not changed;
-/// and the data-quality summaries per area and year, under the same condition.
+/// Warning sets per area, year and day, and data-quality summaries per area, year and date, each computed
+/// once per change of the live registry (its epoch) and shared by the requests (`crate::http::refresh`: the
+/// store reads behind them take seconds for a county at full scale).
 #[derive(Default)]
 pub struct WarningCache {
-    entries: Mutex<HashMap<SetKey, (u64, Arc<WarningSet>)>>,
-    quality: Mutex<HashMap<(AreaCode, u16), CachedQuality>>,
+    sets: Refresh<SetKey, WarningSet>,
+    /// The counts by kind of a set's area and child areas (the list shows them on every page).
+    counts: Refresh<SetKey, (KindCounts, Vec<(AreaCode, KindCounts)>)>,
+    quality: Refresh<(AreaCode, u16, NaiveDate), QualitySummary>,
 }
-
-/// A data-quality summary with the live registry's epoch it was computed at.
-type CachedQuality = (u64, Arc<QualitySummary>);
 
 /// One data-quality check as the list shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -235,55 +235,30 @@ impl QualityView {
     }
 }
 
-/// The data-quality summary of `area` for `year` as of `as_of` (blocking; cached while the live registry
-/// has not changed).
+/// The data-quality summary of `area` for `year` as of `as_of` (blocking; computed once per change of the
+/// live registry).
 pub fn quality_of(
     state: &AppState,
-    live: &Live,
+    live: &Arc<Live>,
     area: &AreaCode,
     year: u16,
     as_of: NaiveDate,
 ) -> Result<Arc<QualitySummary>, AppError> {
-    let epoch = live.epoch();
-    let key = (*area, year);
-    let cache = &state.warning_cache().quality;
-    if let Some((e, q)) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-        if e == epoch && q.as_of == as_of {
-            return Ok(q);
-        }
-    }
-    let q = Arc::new(
-        jingzhun_loader::quality::summary(live.store(), live.pack(), area, year, as_of)
-            .map_err(load_err)?,
-    );
-    if let Ok(mut c) = cache.lock() {
-        if c.len() > 1_000 {
-            c.clear();
-        }
-        c.insert(key, (epoch, Arc::clone(&q)));
-    }
-    Ok(q)
+    let (l, a) = (Arc::clone(live), *area);
+    let q = state.warning_cache().quality.get(
+        (a, year, as_of),
+        state.own_writes(),
+        live.epoch(),
+        move || {
+            jingzhun_loader::quality::summary(l.store(), l.pack(), &a, year, as_of)
+                .map_err(load_err)
+        },
+    )?;
+    Ok(q.value)
 }
 
 /// A cached set: its area, year and day.
 type SetKey = (AreaCode, u16, NaiveDate);
-
-impl WarningCache {
-    fn get(&self, key: &SetKey, epoch: u64) -> Option<Arc<WarningSet>> {
-        let entries = self.entries.lock().ok()?;
-        let (e, set) = entries.get(key)?;
-        (*e == epoch).then(|| Arc::clone(set))
-    }
-
-    fn put(&self, key: SetKey, epoch: u64, set: Arc<WarningSet>) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() > 1_000 {
-                entries.clear();
-            }
-            entries.insert(key, (epoch, set));
-        }
-    }
-}
 
 /// The default year of the lists on `today`: the current year when the pack can evaluate it (the list
 /// then shows today's data: an edit made now counts), else the last completed year.
@@ -314,42 +289,54 @@ fn load_err(e: jingzhun_loader::LoadError) -> AppError {
 /// The live registry, current with the change feed (blocking).
 pub fn live(state: &AppState) -> Result<Arc<Live>, AppError> {
     let live = state.live().get_or_load(state)?;
-    live.catch_up_if_behind().map_err(load_err)?;
+    live.catch_up_unless_busy().map_err(load_err)?;
     Ok(live)
 }
 
-/// The warning set of `area` (within the live registry's area) for `year` on `today` (blocking).
+/// The warning set of `area` (within the live registry's area) for `year` on `today` (blocking; computed
+/// once per change of the live registry).
 pub fn set_of(
     state: &AppState,
-    live: &Live,
+    live: &Arc<Live>,
     area: &AreaCode,
     year: u16,
     today: NaiveDate,
 ) -> Result<Arc<WarningSet>, AppError> {
+    stamped_set(state, live, area, year, today).map(|s| s.value)
+}
+
+/// [`set_of`] with the versions it was computed at.
+fn stamped_set(
+    state: &AppState,
+    live: &Arc<Live>,
+    area: &AreaCode,
+    year: u16,
+    today: NaiveDate,
+) -> Result<crate::http::refresh::Stamped<WarningSet>, AppError> {
     if !live.covers(area) {
         return Err(AppError::NotFound);
     }
-    let key = (*area, year, today);
     let shared = live.year(year).map_err(load_err)?;
-    let epoch = live.epoch();
-    if let Some(set) = state.warning_cache().get(&key, epoch) {
-        return Ok(set);
-    }
-    let mut work = jingzhun_loader::warnings::workflow(
-        live.store(),
-        live.pack(),
-        area,
-        today,
-        crate::features::monitoring::workflow::NEAR_DAYS,
-    )
-    .map_err(load_err)?;
-    jingzhun_loader::warnings::add_economy(&mut work, live.store(), area, year)
-        .map_err(load_err)?;
-    let set = {
-        let y = shared.read().unwrap_or_else(|e| e.into_inner());
-        Arc::new(jingzhun_loader::warnings::warning_set(&y, area, &work))
-    };
-    state.warning_cache().put(key, epoch, Arc::clone(&set));
+    let (l, a) = (Arc::clone(live), *area);
+    let set = state.warning_cache().sets.get(
+        (a, year, today),
+        state.own_writes(),
+        live.epoch(),
+        move || {
+            let mut work = jingzhun_loader::warnings::workflow(
+                l.store(),
+                l.pack(),
+                &a,
+                today,
+                crate::features::monitoring::workflow::NEAR_DAYS,
+            )
+            .map_err(load_err)?;
+            jingzhun_loader::warnings::add_economy(&mut work, l.store(), &a, year)
+                .map_err(load_err)?;
+            let y = shared.read().unwrap_or_else(|e| e.into_inner());
+            Ok(jingzhun_loader::warnings::warning_set(&y, &a, &work))
+        },
+    )?;
     Ok(set)
 }
 
@@ -438,17 +425,28 @@ pub fn list(
         today,
     )?;
     let live = live(state)?;
-    let set = set_of(state, &live, &area, year, today)?;
+    let stamped = stamped_set(state, &live, &area, year, today)?;
+    let set = Arc::clone(&stamped.value);
     let sort = query.sort.unwrap_or(Sort::Village);
-    let counts = set.counts(&area);
     let child_codes: Vec<AreaCode> = view
         .children
         .iter()
         .filter_map(|c| AreaCode::parse(&c.code).ok())
         .collect();
-    let children = set
-        .counts_by_child(&child_codes)
-        .into_iter()
+    // Counted once per set, not on every page of the list.
+    let counted = {
+        let set = Arc::clone(&set);
+        // Stamped as the set is, so that a set served while its refresh runs is counted again after it.
+        state.warning_cache().counts.get(
+            (area, year, today),
+            stamped.own,
+            stamped.version,
+            move || Ok((set.counts(&area), set.counts_by_child(&child_codes))),
+        )?
+    };
+    let (counts, by_child) = counted.value.as_ref();
+    let children = by_child
+        .iter()
         .zip(&view.children)
         .map(|((_, c), line)| ChildCounts {
             code: line.code.clone(),
@@ -465,10 +463,7 @@ pub fn list(
         .skip((page - 1) * PAGE_SIZE)
         .take(PAGE_SIZE)
         .collect();
-    let tree = live.store().area_tree().map_err(|e| {
-        tracing::error!(error = %e, "reading the division tree failed");
-        AppError::Internal
-    })?;
+    let tree = state.backend().area_tree()?;
     let labels = jingzhun_loader::warnings::labels(
         live.store(),
         &tree,
@@ -488,7 +483,7 @@ pub fn list(
         as_of: set.as_of,
         pack_version: set.pack_version.clone(),
         today,
-        counts: CountsView::of(&counts),
+        counts: CountsView::of(counts),
         kinds: WarningKind::ALL
             .iter()
             .map(|k| (k.code(), k.label()))
@@ -539,10 +534,7 @@ pub fn export(
     let set = set_of(state, &live, &area, year, today)?;
     let rows = set.select(&query.filter, query.sort.unwrap_or(Sort::Village));
     let full = allows(user.account.role, Action::ViewPersonalData);
-    let tree = live.store().area_tree().map_err(|e| {
-        tracing::error!(error = %e, "reading the division tree failed");
-        AppError::Internal
-    })?;
+    let tree = state.backend().area_tree()?;
     let labels = jingzhun_loader::warnings::labels(
         live.store(),
         &tree,
@@ -696,7 +688,7 @@ pub fn waiting(state: &AppState, scope: &Scope, today: NaiveDate) -> Option<Wait
     let area = scope.area();
     let year = default_year(state.policy(), &area, today);
     let counted = live
-        .catch_up_if_behind()
+        .catch_up_unless_busy()
         .map_err(load_err)
         .and_then(|_| set_of(state, &live, &area, year, today));
     let set = match counted {
