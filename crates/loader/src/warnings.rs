@@ -11,7 +11,7 @@ use jingzhun_policy::PolicyPack;
 use jingzhun_report::warnings::{
     EndingMeasure, OpenCase, RowLabel, WarningSet, Workflow, MEASURE_ENDING_DAYS,
 };
-use jingzhun_store::{CaseFilter, Store, StoreError};
+use jingzhun_store::{CaseFilter, Store};
 
 use crate::live::LiveYear;
 use crate::LoadError;
@@ -108,44 +108,41 @@ pub fn warning_set(year: &LiveYear, area: &AreaCode, work: &Workflow) -> Warning
 }
 
 /// What the rows of `ids` show of their households (current version): number, head's name, the head's
-/// resident ID (masked unless `full_identity`) and the village name.
+/// resident ID (masked unless `full_identity`) and the village name. Read with
+/// [`Store::household_labels`] (one statement per 64 households), not by loading each household.
 pub fn labels(
     store: &Store,
     tree: &AreaTree,
     ids: impl IntoIterator<Item = HouseholdId>,
     full_identity: bool,
 ) -> Result<HashMap<HouseholdId, RowLabel>, LoadError> {
-    let mut out = HashMap::new();
-    for id in ids {
-        if out.contains_key(&id) {
-            continue;
-        }
-        let h = match store.household(id) {
-            Ok(h) => h,
-            Err(StoreError::NotFound { .. }) => continue,
-            Err(e) => return Err(e.into()),
-        };
-        let head = h.household.head();
-        out.insert(
-            id,
-            RowLabel {
-                number: h.household.number.as_str().to_owned(),
-                head: head.map(|m| m.name.to_string()).unwrap_or_default(),
-                head_id: head
-                    .map(|m| {
-                        if full_identity {
-                            m.resident_id.as_str().to_owned()
-                        } else {
-                            m.resident_id.masked()
-                        }
-                    })
-                    .unwrap_or_default(),
+    let mut seen = std::collections::HashSet::new();
+    let ids: Vec<HouseholdId> = ids.into_iter().filter(|id| seen.insert(*id)).collect();
+    Ok(store
+        .household_labels(&ids)?
+        .into_iter()
+        .map(|l| {
+            let (head, head_id) = match &l.head {
+                Some((name, rid)) => (
+                    name.to_string(),
+                    if full_identity {
+                        rid.as_str().to_owned()
+                    } else {
+                        rid.masked()
+                    },
+                ),
+                None => Default::default(),
+            };
+            let label = RowLabel {
+                number: l.number.as_str().to_owned(),
+                head,
+                head_id,
                 village_name: tree
-                    .get(&h.household.village)
+                    .get(&l.village)
                     .map(|a| a.name.clone())
                     .unwrap_or_default(),
-            },
-        );
-    }
-    Ok(out)
+            };
+            (l.id, label)
+        })
+        .collect())
 }

@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 
 use crate::audit::{self, Actor, Change};
 use crate::db::{pg_params, Get, Tx, Val};
-use crate::error::{Result, StoreError};
+use crate::error::{invalid, Result, StoreError};
 use crate::schema::*;
 
 /// A household as stored at one version.
@@ -565,6 +565,74 @@ pub(crate) fn get(tx: &mut Tx<'_>, id: HouseholdId) -> Result<StoredHousehold> {
     Ok(stored(row, events))
 }
 
+/// What a list shows of a household beside its own row: the current version's number and village, and its
+/// head (the first member, in the household's order, recorded as 户主; `None` without one), as
+/// [`Household::head`] finds it in the full record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdLabel {
+    pub id: HouseholdId,
+    pub number: HouseholdNo,
+    pub village: AreaCode,
+    pub head: Option<(jingzhun_core::PersonName, jingzhun_core::ResidentId)>,
+}
+
+/// Households labelled per statement: a list page's rows in one round trip. Shorter lists are padded with
+/// their last id, so that every call runs the same statement text (prepared once per connection).
+const LABELS_PER_STATEMENT: usize = 64;
+
+/// The labels of `ids` (ids not stored are left out), in one statement per [`LABELS_PER_STATEMENT`]
+/// households instead of loading each household (five statements each).
+pub(crate) fn labels(tx: &mut Tx<'_>, ids: &[HouseholdId]) -> Result<Vec<HouseholdLabel>> {
+    const T: &str = "member_versions";
+    let marks = vec!["?"; LABELS_PER_STATEMENT].join(", ");
+    // The join on the head keeps households without one (LEFT JOIN); a household with several rows
+    // recorded as head yields one row each, in member order, and the first one counts.
+    let sql = format!(
+        "SELECT h.id, v.household_no, v.village_code, m.name, m.resident_id \
+         FROM households h \
+         JOIN household_versions v ON v.household_id = h.id AND v.version = h.current_version \
+         LEFT JOIN member_versions m ON m.household_id = h.id AND m.version = h.current_version \
+         AND m.relationship = ? \
+         WHERE h.id IN ({marks}) ORDER BY h.id, m.seq"
+    );
+    let head = jingzhun_core::Relationship::Head.code();
+    let mut out: Vec<HouseholdLabel> = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(LABELS_PER_STATEMENT) {
+        let mut params = Vec::with_capacity(LABELS_PER_STATEMENT + 1);
+        params.push(Val::Str(head));
+        for i in 0..LABELS_PER_STATEMENT {
+            params.push(Val::I64(chunk.get(i).unwrap_or(&chunk[chunk.len() - 1]).0));
+        }
+        tx.query(&sql, &params, &mut |r| {
+            let id = HouseholdId(r.i64(0)?);
+            if out.last().is_some_and(|l| l.id == id) {
+                return Ok(());
+            }
+            let number = r.str(1)?;
+            let village = r.str(2)?;
+            let head = match (r.opt_str(3)?, r.opt_str(4)?) {
+                (Some(name), Some(rid)) => Some((
+                    jingzhun_core::PersonName::parse(name).map_err(|_| invalid(T, "name", name))?,
+                    // As `decode_member`: a stored ID was valid when written.
+                    jingzhun_core::ResidentId::parse_on(rid, NaiveDate::MAX)
+                        .map_err(|_| invalid(T, "resident_id", rid))?,
+                )),
+                _ => None,
+            };
+            out.push(HouseholdLabel {
+                id,
+                number: HouseholdNo::parse(number)
+                    .map_err(|_| invalid("household_versions", "household_no", number))?,
+                village: AreaCode::parse(village)
+                    .map_err(|_| invalid("household_versions", "village_code", village))?,
+                head,
+            });
+            Ok(())
+        })?;
+    }
+    Ok(out)
+}
+
 pub(crate) fn by_number(tx: &mut Tx<'_>, no: &HouseholdNo) -> Result<Option<StoredHousehold>> {
     match id_by_number(tx, no.as_str())? {
         Some(id) => get(tx, HouseholdId(id)).map(Some),
@@ -809,7 +877,7 @@ pub(crate) fn scan_incomes_of(
             merge(versions, members, incomes, events, f)
         }
         Tx::Pg(t) => {
-            let cell = RefCell::new(t);
+            let cell = RefCell::new(&mut **t);
             let cursor = |sql: &str, params: &[Val<'_>]| -> Result<_> {
                 let portal = cell
                     .borrow_mut()
@@ -951,7 +1019,7 @@ pub(crate) fn scan_histories(
             merge_histories(versions, members, incomes, events, f)
         }
         Tx::Pg(t) => {
-            let cell = RefCell::new(t);
+            let cell = RefCell::new(&mut **t);
             let cursor = |sql: &str| -> Result<_> {
                 let portal = cell
                     .borrow_mut()

@@ -66,7 +66,7 @@ use serde_json::json;
 
 use crate::audit::{self, Actor, Change};
 use crate::bulk::HouseholdHistory;
-use crate::db::{pg_params, Conn, Get, Tx, Val};
+use crate::db::{pg_params, Conn, Get, PgTx, Tx, Val};
 use crate::error::{Result, StoreError};
 use crate::households::{
     duplicate_number, merge, merge_histories, next_portal_row, village_range, Merge, StoredHistory,
@@ -161,7 +161,7 @@ pub(crate) fn layout(tx: &mut Tx<'_>) -> Result<Layout> {
 
 fn pg<'a, 'c>(tx: &'a mut Tx<'c>) -> Result<&'a mut postgres::Transaction<'c>> {
     match tx {
-        Tx::Pg(t) => Ok(t),
+        Tx::Pg(t) => Ok(&mut *t),
         Tx::Sqlite(_) => Err(StoreError::Invalid(
             "按省分区的全国库只适用于 PostgreSQL 数据库(SQLite 为单个文件, 不分区)".into(),
         )),
@@ -724,7 +724,7 @@ pub(crate) fn load(
         ));
     };
     {
-        let mut tx = Tx::Pg(client.transaction()?);
+        let mut tx = Tx::Pg(PgTx::uncached(client.transaction()?));
         if layout(&mut tx)? != Layout::Partitioned {
             return Err(StoreError::Invalid(
                 "登记表未按省分区: 请先运行 `jingzhun init --partitioned`".into(),
@@ -874,7 +874,7 @@ fn attach(
     actor: &Actor,
     reason: &str,
 ) -> Result<Vec<i64>> {
-    let mut tx = Tx::Pg(client.transaction()?);
+    let mut tx = Tx::Pg(PgTx::uncached(client.transaction()?));
     let mut seqs = Vec::with_capacity(groups.len());
     for g in groups {
         let s = &g.name;

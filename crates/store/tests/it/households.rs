@@ -312,3 +312,60 @@ both!(fn calling_back_into_the_store_from_a_scan_is_an_error_not_a_deadlock(db) 
     // The store is usable again afterwards.
     assert_eq!(db.store.household(id).unwrap().id, id);
 });
+
+// The warning list labelled its ~20 rows by loading every household in full (five statements each, ~80
+// per page on PostgreSQL); `household_labels` reads them in one statement and must say what the full
+// record says: the current version's number and village, and its head as `Household::head` finds it.
+both!(fn household_labels_agree_with_the_full_households(db) {
+    let mut ids = Vec::new();
+    for n in 0..70 {
+        let mut h = household(n, V1);
+        match n % 10 {
+            // No head recorded.
+            3 => {
+                for m in &mut h.members {
+                    m.relationship = Relationship::Spouse;
+                }
+            }
+            // The head is not the first member.
+            4 if h.members.len() > 1 => h.members.swap(0, 1),
+            _ => {}
+        }
+        let (id, _) = db
+            .store
+            .create_household(&h, &events(n), d("2014-10-01"), &actor(), "建档立卡")
+            .unwrap();
+        ids.push(id);
+    }
+    // A later version with another head and village: the label follows the current version.
+    let moved = ids[5];
+    let mut v2 = db.store.household(moved).unwrap().household;
+    v2.members[0].relationship = Relationship::Spouse;
+    v2.members.push(member(99, Relationship::Head));
+    v2.village = code("511902101002");
+    db.store
+        .update_household(moved, Version(1), &v2, d("2022-01-01"), &actor(), "迁户")
+        .unwrap();
+    // More than one statement's worth, a repeated id and one never stored.
+    let mut asked = ids.clone();
+    asked.push(ids[0]);
+    asked.push(HouseholdId(999_999_999));
+    let labels = db.store.household_labels(&asked).unwrap();
+    assert_eq!(labels.len(), ids.len(), "one label per stored household");
+    for l in &labels {
+        let full = db.store.household(l.id).unwrap().household;
+        assert_eq!(l.number, full.number);
+        assert_eq!(l.village, full.village);
+        assert_eq!(
+            l.head,
+            full.head().map(|m| (m.name.clone(), m.resident_id.clone())),
+            "household {}",
+            l.id.0
+        );
+    }
+    let by_id: std::collections::HashMap<_, _> = labels.iter().map(|l| (l.id, l)).collect();
+    assert!(by_id[&ids[3]].head.is_none());
+    assert_eq!(by_id[&moved].village, code("511902101002"));
+    assert_eq!(by_id[&moved].head.as_ref().unwrap().0, member(99, Relationship::Head).name);
+    assert!(db.store.household_labels(&[]).unwrap().is_empty());
+});

@@ -284,24 +284,16 @@ pub struct HouseholdEconomy {
     pub work: Vec<WorkRow>,
 }
 
-/// The household page's economy section. The caller has already checked the household is in scope.
-pub fn household_view(b: &dyn Backend, id: HouseholdId) -> Result<HouseholdEconomy, AppError> {
+/// The household page's economy section, its members' names by resident ID given (the page has the
+/// household loaded already). The caller has already checked the household is in scope.
+pub fn household_view(
+    b: &dyn Backend,
+    id: HouseholdId,
+    members: &HashMap<String, String>,
+) -> Result<HouseholdEconomy, AppError> {
     let Some(store) = b.report_store() else {
         return Ok(HouseholdEconomy::default());
     };
-    let members: HashMap<String, String> = store
-        .household(id)
-        .map_err(|e| internal(&e))?
-        .household
-        .members
-        .iter()
-        .map(|m| {
-            (
-                m.resident_id.as_str().to_owned(),
-                m.name.as_str().to_owned(),
-            )
-        })
-        .collect();
     let links = store.links_of(id).map_err(|e| internal(&e))?;
     let work = store.employment_of(id).map_err(|e| internal(&e))?;
     let mut names: HashMap<OperatorId, String> = HashMap::new();

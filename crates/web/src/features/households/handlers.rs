@@ -121,8 +121,9 @@ pub async fn household(
         }
     }
     // In scope: `household_evaluated` answered.
+    let names = std::mem::take(&mut h.names_by_id);
     let economy = state
-        .run(move |b| crate::features::economy::service::household_view(b, id))
+        .run(move |b| crate::features::economy::service::household_view(b, id, &names))
         .await?;
     let (view, upload, remove) = (
         can.also(crate::access::Action::ViewAttachments),

@@ -344,6 +344,10 @@ pub struct HouseholdView {
     pub monitoring: crate::features::assistance::service::MonitoringView,
     /// What the rules propose for the household (computed on request; see [`household_evaluated`]).
     pub evaluation: Option<EvaluationView>,
+    /// Members' names by their full resident ID, for the economy section's records (kept by ID); never
+    /// shown or sent.
+    #[serde(skip)]
+    pub names_by_id: std::collections::HashMap<String, String>,
 }
 
 impl HouseholdView {
@@ -560,5 +564,10 @@ fn view_of(
         cases: crate::features::monitoring::cases::of_household(backend, id)?,
         monitoring: crate::features::assistance::service::of_household(backend, user, id, today)?,
         evaluation: None,
+        names_by_id: h
+            .members
+            .iter()
+            .map(|m| (m.resident_id.as_str().to_owned(), m.name.as_str().to_owned()))
+            .collect(),
     })
 }
