@@ -363,24 +363,23 @@ impl Store {
                 state.queue.drain(..n).collect()
             };
             drop(state);
-            let outcome: Result<()> = self
-                .write(|tx, now| {
-                    for (_, a) in &batch {
-                        audit::append(
-                            tx,
-                            now,
-                            &a.actor,
-                            Change {
-                                action: &a.action,
-                                entity: &a.entity,
-                                entity_id: a.entity_id.clone(),
-                                reason: &a.reason,
-                                detail: a.detail.clone(),
-                            },
-                        )?;
-                    }
-                    Ok(())
-                });
+            let outcome: Result<()> = self.write(|tx, now| {
+                for (_, a) in &batch {
+                    audit::append(
+                        tx,
+                        now,
+                        &a.actor,
+                        Change {
+                            action: &a.action,
+                            entity: &a.entity,
+                            entity_id: a.entity_id.clone(),
+                            reason: &a.reason,
+                            detail: a.detail.clone(),
+                        },
+                    )?;
+                }
+                Ok(())
+            });
             let shared = outcome.as_ref().map(|_| ()).map_err(|e| e.to_string());
             state = q.state.lock().unwrap_or_else(|e| e.into_inner());
             let mut mine = false;

@@ -219,7 +219,8 @@ impl r2d2::ManageConnection for PgManager {
     type Error = postgres::Error;
 
     fn connect(&self) -> std::result::Result<Conn, postgres::Error> {
-        postgres::Client::connect(&self.url, postgres::NoTls).map(|c| Conn::Pg(db::PgClient::new(c)))
+        postgres::Client::connect(&self.url, postgres::NoTls)
+            .map(|c| Conn::Pg(db::PgClient::new(c)))
     }
 
     fn is_valid(&self, conn: &mut Conn) -> std::result::Result<(), postgres::Error> {

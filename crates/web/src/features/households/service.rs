@@ -567,7 +567,12 @@ fn view_of(
         names_by_id: h
             .members
             .iter()
-            .map(|m| (m.resident_id.as_str().to_owned(), m.name.as_str().to_owned()))
+            .map(|m| {
+                (
+                    m.resident_id.as_str().to_owned(),
+                    m.name.as_str().to_owned(),
+                )
+            })
             .collect(),
     })
 }
