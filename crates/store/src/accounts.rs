@@ -363,23 +363,34 @@ impl Store {
                 state.queue.drain(..n).collect()
             };
             drop(state);
-            let outcome: Result<()> = self.write(|tx, now| {
-                for (_, a) in &batch {
-                    audit::append(
-                        tx,
-                        now,
-                        &a.actor,
-                        Change {
-                            action: &a.action,
-                            entity: &a.entity,
-                            entity_id: a.entity_id.clone(),
-                            reason: &a.reason,
-                            detail: a.detail.clone(),
-                        },
-                    )?;
-                }
-                Ok(())
-            });
+            // A panic while writing must not leave `writing` set (every later call would wait forever): the
+            // others get an error, and the panic goes on in this call once they are told.
+            let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.write(|tx, now| {
+                    for (_, a) in &batch {
+                        audit::append(
+                            tx,
+                            now,
+                            &a.actor,
+                            Change {
+                                action: &a.action,
+                                entity: &a.entity,
+                                entity_id: a.entity_id.clone(),
+                                reason: &a.reason,
+                                detail: a.detail.clone(),
+                            },
+                        )?;
+                    }
+                    Ok(())
+                })
+            }));
+            let (outcome, panicked): (Result<()>, _) = match written {
+                Ok(r) => (r, None),
+                Err(p) => (
+                    Err(StoreError::Invalid("写入访问审计记录时出错".into())),
+                    Some(p),
+                ),
+            };
             let shared = outcome.as_ref().map(|_| ()).map_err(|e| e.to_string());
             state = q.state.lock().unwrap_or_else(|e| e.into_inner());
             let mut mine = false;
@@ -392,9 +403,14 @@ impl Store {
             }
             state.writing = false;
             q.written.notify_all();
+            drop(state);
+            if let Some(p) = panicked {
+                std::panic::resume_unwind(p);
+            }
             if mine {
                 return outcome;
             }
+            state = q.state.lock().unwrap_or_else(|e| e.into_inner());
         }
     }
 }
