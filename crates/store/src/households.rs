@@ -596,6 +596,10 @@ pub(crate) fn labels(tx: &mut Tx<'_>, ids: &[HouseholdId]) -> Result<Vec<Househo
          WHERE h.id IN ({marks}) ORDER BY h.id, m.seq"
     );
     let head = jingzhun_core::Relationship::Head.code();
+    // Each household once, whichever statement it falls in.
+    let mut ids = ids.to_vec();
+    ids.sort_unstable_by_key(|id| id.0);
+    ids.dedup();
     let mut out: Vec<HouseholdLabel> = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(LABELS_PER_STATEMENT) {
         let mut params = Vec::with_capacity(LABELS_PER_STATEMENT + 1);
