@@ -252,6 +252,8 @@ impl Get for postgres::Row {
 }
 
 /// One open connection.
+// A handful per process, each held in place by its pool or mutex: the size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Conn {
     Sqlite(rusqlite::Connection),
     Pg(PgClient),

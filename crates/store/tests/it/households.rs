@@ -358,7 +358,7 @@ both!(fn household_labels_agree_with_the_full_households(db) {
         assert_eq!(l.village, full.village);
         assert_eq!(
             l.head,
-            full.head().map(|m| (m.name.clone(), m.resident_id.clone())),
+            full.head().map(|m| (m.name.clone(), m.resident_id)),
             "household {}",
             l.id.0
         );
