@@ -8,9 +8,10 @@
 //! The file is what `jingzhun export households` and `jingzhun synth --out` write and `jingzhun import
 //! households` reads: one row per member, Chinese headers, labels for coded values, yuan amounts, UTF-8
 //! with BOM (`jingzhun_io::CsvHouseholdWriter`). The households come from the project's generator
-//! (`jingzhun-synth`, Bazhong scaled to about N households; the first N in stream order are written), as
-//! `jingzhun synth --out FILE.csv --year YEAR` writes them (YEAR 2020 by default): the current version of each household with
-//! the income of the evaluated year, and of its status events those the layout carries (首次识别时间, 脱贫年度).
+//! (`jingzhun-synth`, Bazhong scaled to just above N households; the first N with members, in stream
+//! order, are written) as `jingzhun synth --out FILE.csv --year YEAR` writes them (YEAR 2020 by default):
+//! the current version of each household with the income of the evaluated year, and of its status events
+//! those the layout carries (首次识别时间, 脱贫年度).
 //!
 //! `run` reads it as the import does (`jingzhun_io::read_households`: decoding, header matching, every
 //! cell validated, members grouped into households), then puts each household into the engine through
