@@ -122,6 +122,8 @@ pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyho
 pub struct Generated {
     /// The calibration report.
     pub report: String,
+    /// Where the time went (households, monitoring records, economy records, project library).
+    pub steps: String,
     /// The links and employment written of the households within the area, summed per household and
     /// year (what [`jingzhun_loader::household_tallies`] reads back).
     pub tallies: Vec<HouseholdTally>,
@@ -286,11 +288,21 @@ pub fn generate_into_then(
     }
     let written = written?;
     let seconds = started.elapsed().as_secs_f64();
+    let step = Instant::now();
     let loaded = synth_monitoring::load(store, actor, &config.area, monitoring)?;
+    let monitoring_secs = step.elapsed().as_secs_f64();
+    let step = Instant::now();
     let (economy_loaded, left_out, tallies) =
         economy::load_generated(store, actor, &config.area, economies, &reason)?;
+    let economy_secs = step.elapsed().as_secs_f64();
+    let step = Instant::now();
     let project_rows =
         synth_projects::load(store, actor, &config.area, config.seed, config.scale, facts)?;
+    let steps = format!(
+        "农户 {seconds:.1} 秒，监测帮扶记录 {monitoring_secs:.1} 秒，产业就业记录 {economy_secs:.1} 秒，\
+         项目库 {:.1} 秒",
+        step.elapsed().as_secs_f64()
+    );
     let report = format!(
         "已生成并写入 {written} 户（{seconds:.1} 秒，{:.0} 户/秒）\n{}；{}\n{}（共 {:.1} 秒）\n{}",
         written as f64 / seconds.max(1e-9),
@@ -300,5 +312,9 @@ pub fn generate_into_then(
         started.elapsed().as_secs_f64(),
         calibration.figures().report(config.scale)
     );
-    Ok(Generated { report, tallies })
+    Ok(Generated {
+        report,
+        steps,
+        tallies,
+    })
 }
