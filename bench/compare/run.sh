@@ -4,9 +4,10 @@
 #   bench/compare/run.sh [HOUSEHOLDS] [REPEATS]      (defaults: 1000000 5)
 #
 # Installs DuckDB, Polars and pyarrow into bench/compare/.venv (pinned in requirements.txt), builds our
-# `compare` example in release mode, exports the synthetic registry as CSV (once per size, into
-# bench-data/compare-N/; again when the exporter changes), converts it to Parquet, times the three in one run and checks they give the same
-# counts for every area. Exit status 1 if any count differs.
+# `compare` example in release mode, writes N households of the project's generator as the household CSV the
+# product imports and exports (once per size, into bench-data/compare-N/; again when the example was
+# rebuilt), converts it to Parquet, times the three in one run and checks they give the same counts for
+# every area. Exit status 1 if any count differs.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"

@@ -26,7 +26,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use jingzhun_core::projects::OfficialStat;
-use jingzhun_core::{AreaCode, AreaLevel, AreaTree, Household, HouseholdId};
+use jingzhun_core::{AreaCode, AreaLevel, AreaTree, DepartmentFact, Household, HouseholdId};
 use jingzhun_engine::{Engine, EngineError, Evaluation, HouseholdInput};
 use jingzhun_policy::{MeasureSpan, PolicyPack, SideFacts};
 use jingzhun_report::annual::{self, AnnualInputs, Document, Provenance};
@@ -39,7 +39,9 @@ use jingzhun_report::population::{self, Line};
 use jingzhun_report::projects::{self, ProjectDetails, ProjectInputs};
 use jingzhun_report::summary::SummarySeries;
 use jingzhun_report::tables;
-use jingzhun_store::{Store, StoreError, StoredHistory, StoredHousehold, StoredVersion};
+use jingzhun_store::{
+    MeasureDates, Store, StoreError, StoredHistory, StoredHousehold, StoredVersion,
+};
 use rayon::prelude::*;
 
 pub mod snapshot;
@@ -185,22 +187,32 @@ pub struct SideIndex {
 impl SideIndex {
     /// The side facts of the households filed within `area`.
     pub fn read(store: &Store, area: &AreaCode) -> Result<Self, LoadError> {
+        Ok(Self::of_rows(
+            store.department_facts_within(area)?,
+            store.measure_dates_within(area)?,
+        ))
+    }
+
+    /// The index of department findings and measure dates in the store's order (by household, then
+    /// date; measures of one day in the order they were written): what [`SideIndex::read`] reads, or the
+    /// same rows as they are generated (`demo`).
+    pub fn of_rows(department: Vec<DepartmentFact>, measures: Vec<MeasureDates>) -> Self {
         let mut by_household: HashMap<HouseholdId, SideFacts> = HashMap::new();
-        for f in store.department_facts_within(area)? {
+        for f in department {
             by_household
                 .entry(f.household)
                 .or_default()
                 .department
                 .push(f);
         }
-        for (id, started, ended) in store.measure_dates_within(area)? {
+        for (id, started, ended) in measures {
             by_household
                 .entry(id)
                 .or_default()
                 .measures
                 .push(MeasureSpan { started, ended });
         }
-        Ok(SideIndex { by_household })
+        SideIndex { by_household }
     }
 
     /// One household's side facts (read for it alone: the household page, the workflow).
@@ -292,6 +304,34 @@ pub struct YearLoaded {
     pub data_time: DateTime<Utc>,
     /// The year's status-event facts (collected by [`load_years_with_facts`] only; empty otherwise).
     pub facts: snapshot::EventFacts,
+}
+
+impl YearLoaded {
+    /// One empty engine per year of `years`, each as of its year-end.
+    pub fn empty(tree: &AreaTree, years: &[u16]) -> Vec<YearLoaded> {
+        years
+            .iter()
+            .map(|y| YearLoaded {
+                engine: Engine::new(tree, *y, year_end(*y)),
+                data_time: DateTime::<Utc>::MIN_UTC,
+                facts: snapshot::EventFacts::default(),
+            })
+            .collect()
+    }
+}
+
+/// Adds households as the store gave them back when they were written (every version, with ids and
+/// recording times) to every year's engine ([`YearLoaded::empty`]), with their side facts from `side`, and
+/// collects the years' status-event facts: what [`load_years_with_facts`] does with the same households
+/// read back from the store, by the same code (`demo` evaluates what it generates this way).
+pub fn feed_histories(
+    engines: &mut [YearLoaded],
+    histories: Vec<StoredHistory>,
+    area: &AreaCode,
+    side: &SideIndex,
+) {
+    let batch: Vec<Read> = histories.into_iter().filter_map(Read::new).collect();
+    feed(engines, &batch, area, side, true);
 }
 
 /// Households fed to every year's engine at a time.
@@ -393,14 +433,7 @@ fn read_years(
     let side = SideIndex::read(store, area)?;
     let side = &side;
     progress.start("读取与装载", total, "户");
-    let mut loaded: Vec<YearLoaded> = years
-        .iter()
-        .map(|y| YearLoaded {
-            engine: Engine::new(tree, *y, year_end(*y)),
-            data_time: DateTime::<Utc>::MIN_UTC,
-            facts: snapshot::EventFacts::default(),
-        })
-        .collect();
+    let mut loaded = YearLoaded::empty(tree, years);
     let scanned = std::thread::scope(|scope| -> Result<(), LoadError> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Read>>(4);
         let engines = &mut loaded;

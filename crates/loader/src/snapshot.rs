@@ -68,16 +68,44 @@ impl WorkflowFacts {
     /// Reads the cases within `area`, the measures running on `on`, the households visited up to it and
     /// the economy's household records of `on`'s year and the year before from the store.
     pub fn read(store: &Store, area: &AreaCode, on: NaiveDate) -> Result<Self, LoadError> {
+        let years = Self::tally_years(on);
+        Self::read_beside(
+            store,
+            area,
+            on,
+            crate::lead_cases(store, area)?,
+            crate::household_tallies(store, area, years)?,
+        )
+    }
+
+    /// The years of the economy's household tallies kept for a snapshot dated `on`: its year and the
+    /// year before.
+    pub fn tally_years(on: NaiveDate) -> std::ops::RangeInclusive<u16> {
         let year = u16::try_from(on.year()).unwrap_or(u16::MAX);
+        year.saturating_sub(1)..=year
+    }
+
+    /// [`WorkflowFacts::read`] with the cases ([`crate::lead_cases`], the same for every date) and the
+    /// households' tallies already at hand (`demo` sums them as it generates the records; tallies of years
+    /// other than [`WorkflowFacts::tally_years`] are left out).
+    pub fn read_beside(
+        store: &Store,
+        area: &AreaCode,
+        on: NaiveDate,
+        leads: Vec<LeadCase>,
+        tallies: Vec<HouseholdTally>,
+    ) -> Result<Self, LoadError> {
+        let years = Self::tally_years(on);
         Ok(WorkflowFacts {
-            leads: crate::lead_cases(store, area)?,
+            leads,
             measures: crate::running_measures(store, area, on)?,
             visited: Some(crate::recent_visits(store, area, on)?),
-            economy: Some(crate::household_tallies(
-                store,
-                area,
-                year.saturating_sub(1)..=year,
-            )?),
+            economy: Some(
+                tallies
+                    .into_iter()
+                    .filter(|t| years.contains(&t.year))
+                    .collect(),
+            ),
         })
     }
 }

@@ -138,6 +138,23 @@ impl MonitoringRecords {
 pub struct UnresolvedHousehold(pub HouseholdNo);
 
 impl VillageMonitoring {
+    /// The number of the household that the local id `local` stands for.
+    fn number(&self, local: HouseholdId) -> Option<&HouseholdNo> {
+        usize::try_from(local.0 - 1)
+            .ok()
+            .and_then(|i| self.households.get(i))
+    }
+
+    /// The dates (started, ended) of the village's assistance measures with their households' numbers, in
+    /// the order [`VillageMonitoring::resolve`] gives the measures (the order they are written in).
+    pub fn measure_dates(&self) -> Vec<(HouseholdNo, NaiveDate, Option<NaiveDate>)> {
+        self.records
+            .measures
+            .iter()
+            .filter_map(|m| Some((self.number(m.household)?.clone(), m.started, m.ended)))
+            .collect()
+    }
+
     /// The records with store ids: `id_of` maps a household number to its stored id, and the village's
     /// cadres take the ids `first_cadre`, `first_cadre + 1`, … (as many as [`MonitoringRecords::cadres`]).
     pub fn resolve(
@@ -151,9 +168,8 @@ impl VillageMonitoring {
             if let Some(id) = ids.get(&local.0) {
                 return Ok(*id);
             }
-            let no = usize::try_from(local.0 - 1)
-                .ok()
-                .and_then(|i| self.households.get(i))
+            let no = self
+                .number(local)
                 .ok_or_else(|| UnresolvedHousehold(self.households[0].clone()))?;
             let id = id_of(no).ok_or_else(|| UnresolvedHousehold(no.clone()))?;
             ids.insert(local.0, id);

@@ -8,13 +8,15 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
+use chrono::NaiveDate;
 use jingzhun_core::{AreaCode, AreaLevel, AreaTree};
 use jingzhun_engine::{Engine, Evaluation};
-use jingzhun_loader::snapshot;
-use jingzhun_loader::{year_end, YearLoaded};
+use jingzhun_loader::snapshot::{self, WorkflowFacts};
+use jingzhun_loader::{year_end, SideIndex, YearLoaded};
 use jingzhun_policy::{PolicyPack, ProposalKind};
+use jingzhun_report::economy::HouseholdTally;
 use jingzhun_report::summary::{Summary, SummarySeries, BAZHONG_PUBLISHED};
-use jingzhun_store::{Actor, Store};
+use jingzhun_store::{Actor, Store, StoredHistory};
 use jingzhun_synth::SynthConfig;
 use jingzhun_web::Role;
 
@@ -51,7 +53,25 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
         let areas = jingzhun_io::sichuan().context("随附的四川省区划数据损坏")?;
         store.upsert_areas(&areas, actor, "演示：载入四川省行政区划")?;
     }
-    if store.count_households(&city)? == 0 {
+    let tree = store.area_tree()?;
+    // The labour force in work in the economy's year; what the rules propose from the measures and saved
+    // department findings, per year.
+    let mut labour = None;
+    let mut proposals = Vec::new();
+    let mut hook = |engine: &Engine, eval: &Evaluation| {
+        if engine.year() == ECONOMY_YEAR {
+            labour = Some(super::economy::labour_of(engine, eval));
+        }
+        let total = eval.total();
+        proposals.push((
+            eval.year,
+            total.proposals_of(ProposalKind::RiskElimination),
+            total.alert_households,
+        ));
+    };
+    // The economy's household tallies as generated (a first run): nothing to read back.
+    let mut tallies = None;
+    let series = if store.count_households(&city)? == 0 {
         // The data ends today (China time): nothing dated later, the open cases' time limits running
         // from today. The synthetic data has no year after 2026: run later, it ends on 2026-12-31.
         let today = jingzhun_synth::monitoring::china_date(chrono::Utc::now());
@@ -74,42 +94,43 @@ pub fn run(store: Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode> 
             defect_rate: 0.0,
             data_end,
         };
-        let report = synth::generate_into(&store, actor, config)?;
+        let (generated, loaded) = generate_and_feed(&store, actor, config, &tree, &years())?;
         // What was written: the households, the monitoring and project records, the economy records.
-        for line in report.lines().take(3) {
+        for line in generated.report.lines().take(3) {
             eprintln!("{line}");
         }
-        eprintln!("生成并写入共 {:.1} 秒", started.elapsed().as_secs_f64());
+        eprintln!(
+            "生成、写入并装载 {} 个年度共 {:.1} 秒（{}）",
+            loaded.len(),
+            started.elapsed().as_secs_f64(),
+            generated.steps
+        );
+        let saving = Instant::now();
+        let series = save_generated(&store, &tree, &city, loaded, &generated.tallies, &mut hook)?;
+        eprintln!(
+            "逐年评估并保存快照 {:.1} 秒",
+            saving.elapsed().as_secs_f64()
+        );
+        tallies = Some(generated.tallies);
+        series
     } else {
         eprintln!(
             "使用已有的演示数据（{} 户，数据截止于首次生成之日）；删除数据库文件可按今天的日期重新生成",
             store.count_households(&city)?
         );
-    }
-    // The registry is read back after generating, not evaluated as it streams by: the assistance measures
-    // and department findings that the rules read (risk elimination, department alerts) are written after
-    // the households they belong to.
-    let tree = store.area_tree()?;
-    // The labour force in work in the economy's year; what the rules propose from the measures and saved
-    // department findings, per year.
-    let mut labour = None;
-    let mut proposals = Vec::new();
-    let mut hook = |engine: &Engine, eval: &Evaluation| {
-        if engine.year() == ECONOMY_YEAR {
-            labour = Some(super::economy::labour_of(engine, eval));
-        }
-        let total = eval.total();
-        proposals.push((
-            eval.year,
-            total.proposals_of(ProposalKind::RiskElimination),
-            total.alert_households,
-        ));
+        evaluate_years_saving(&store, &tree, &city, LAST_YEAR, true, &mut hook)?
     };
-    let series = evaluate_years_saving(&store, &tree, &city, LAST_YEAR, true, &mut hook)?;
     let figures_started = Instant::now();
-    let economy = match labour {
-        Some(l) => Some(super::economy::figures(&store, &city, ECONOMY_YEAR, l)?),
-        None => None,
+    let economy = match (labour, &tallies) {
+        (Some(l), Some(t)) => Some(super::economy::figures_tallied(
+            &store,
+            &city,
+            ECONOMY_YEAR,
+            l,
+            t,
+        )?),
+        (Some(l), None) => Some(super::economy::figures(&store, &city, ECONOMY_YEAR, l)?),
+        (None, _) => None,
     };
     let economy_secs = figures_started.elapsed().as_secs_f64();
     let figures_started = Instant::now();
@@ -192,7 +213,10 @@ fn evaluate_years_saving(
         match snapshot::fresh(store, city, *y, year_end(*y))? {
             Ok(info) => fresh.push(info),
             Err(why) => {
-                eprintln!("{}", why.text());
+                // A missing snapshot is no news (the years are read and kept below); a stale one is.
+                if matches!(why, snapshot::Staleness::Changed { .. }) {
+                    eprintln!("{}", why.text());
+                }
                 break;
             }
         }
@@ -223,7 +247,7 @@ fn evaluate_years_saving(
     if save {
         let read = started.elapsed().as_secs_f64();
         let started = Instant::now();
-        let series = save_years(store, tree, city, loaded, data_seq, each)?;
+        let series = save_years(store, tree, city, loaded, data_seq, None, each)?;
         eprintln!(
             "读取并装载 {} 个年度 {read:.1} 秒，逐年评估并保存快照 {:.1} 秒",
             years.len(),
@@ -242,22 +266,116 @@ fn evaluate_years_saving(
     }
 }
 
+/// The years the demo evaluates: 2013 to the current year of the data.
+fn years() -> Vec<u16> {
+    (FIRST_YEAR..=LAST_YEAR).collect()
+}
+
+/// Generates `config` into the store and feeds every household, as the store hands it back written (ids,
+/// versions, recording times) with its measures, to one engine per year of `years`
+/// ([`jingzhun_loader::feed_histories`], the code the store's read-back goes through): the engines hold
+/// what [`jingzhun_loader::load_years_with_facts`] would read back, without reading it.
+pub fn generate_and_feed(
+    store: &Store,
+    actor: &Actor,
+    config: SynthConfig,
+    tree: &AreaTree,
+    years: &[u16],
+) -> anyhow::Result<(synth::Generated, Vec<YearLoaded>)> {
+    let area = config.area;
+    let mut loaded = YearLoaded::empty(tree, years);
+    let generated = std::thread::scope(|scope| -> anyhow::Result<synth::Generated> {
+        // Feeding runs beside writing (the engines in parallel); a few batches wait at most.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<StoredHistory>, SideIndex)>(4);
+        let engines = &mut loaded;
+        let feeder = scope.spawn(move || {
+            for (batch, side) in rx {
+                jingzhun_loader::feed_histories(engines, batch, &area, &side);
+            }
+        });
+        // Owns the sender: dropped after generating, which ends the feeder's loop.
+        let mut send = move |batch: Vec<StoredHistory>, side: SideIndex| {
+            // The feeder only stops early if it panicked; the join below reports that.
+            let _ = tx.send((batch, side));
+        };
+        let generated = synth::generate_into_then(store, actor, config, Some(&mut send));
+        drop(send);
+        let waited = Instant::now();
+        if feeder.join().is_err() {
+            anyhow::bail!("装载评估引擎的线程异常退出");
+        }
+        eprintln!(
+            "（写完后等待装载 {:.1} 秒）",
+            waited.elapsed().as_secs_f64()
+        );
+        generated
+    })?;
+    Ok((generated, loaded))
+}
+
+/// Evaluates the years just generated and fed ([`generate_and_feed`]) and keeps their snapshots with the
+/// monitoring workflow, the visits and the economy's household tallies beside (what `evaluate` keeps),
+/// so that a report of any of these years reads nothing else. `tallies`: the households' links and
+/// employment as generated.
+fn save_generated(
+    store: &Store,
+    tree: &AreaTree,
+    city: &AreaCode,
+    loaded: Vec<YearLoaded>,
+    tallies: &[HouseholdTally],
+    each: &mut dyn FnMut(&Engine, &Evaluation),
+) -> anyhow::Result<SummarySeries> {
+    // Read after everything was written: the snapshots are fresh until the next change.
+    let data_seq = store.data_seq()?;
+    let leads = jingzhun_loader::lead_cases(store, city).context("读取监测事项失败")?;
+    let mut workflow = |as_of: NaiveDate| -> anyhow::Result<WorkflowFacts> {
+        let years = WorkflowFacts::tally_years(as_of);
+        let kept = tallies
+            .iter()
+            .filter(|t| years.contains(&t.year))
+            .copied()
+            .collect();
+        WorkflowFacts::read_beside(store, city, as_of, leads.clone(), kept)
+            .context("读取帮扶措施和走访记录失败")
+    };
+    save_years(
+        store,
+        tree,
+        city,
+        loaded,
+        data_seq,
+        Some(&mut workflow),
+        each,
+    )
+}
+
 fn save_years(
     store: &Store,
     tree: &AreaTree,
     city: &AreaCode,
     loaded: Vec<YearLoaded>,
     data_seq: i64,
+    mut workflow: Option<&mut dyn FnMut(NaiveDate) -> anyhow::Result<WorkflowFacts>>,
     each: &mut dyn FnMut(&Engine, &Evaluation),
 ) -> anyhow::Result<SummarySeries> {
     let pack = PolicyPack::builtin();
     let name = tree.get(city).map(|a| a.name.clone()).unwrap_or_default();
     let mut series = SummarySeries::new(*city, name);
     let bar = progress::bar("逐年评估并保存快照", loaded.len() as u64, "年");
-    for l in &loaded {
+    // Where the time goes: evaluating, reading what is kept beside, saving.
+    let (mut evaluating, mut beside, mut saving) = (0.0, 0.0, 0.0);
+    for mut l in loaded {
+        let started = Instant::now();
         let eval = l.engine.evaluate(&pack)?;
         series.add(&l.engine, &eval);
         each(&l.engine, &eval);
+        evaluating += started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        if let Some(w) = workflow.as_mut() {
+            l.facts.workflow = Some(w(l.engine.as_of())?);
+        }
+        beside += started.elapsed().as_secs_f64();
+        let started = Instant::now();
         snapshot::save(
             store,
             city,
@@ -269,9 +387,13 @@ fn save_years(
             None,
         )
         .with_context(|| format!("保存 {} 年的评估快照失败", l.engine.year()))?;
+        saving += started.elapsed().as_secs_f64();
         bar.inc(1);
     }
     bar.finish_and_clear();
+    eprintln!(
+        "（评估 {evaluating:.1} 秒，读取监测事项、帮扶措施与走访 {beside:.1} 秒，压缩并保存快照 {saving:.1} 秒）"
+    );
     Ok(series)
 }
 
@@ -621,4 +743,161 @@ fn first_with_data(
         }
     }
     anyhow::bail!("区划 {within} 下没有{}级农户数据", level.label())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use jingzhun_engine::ProposalRecord;
+    use jingzhun_engine::Rollup;
+
+    /// A county at 1% of its size: several hundred households, with measures, cases and economy records.
+    const COUNTY: &str = "511902";
+
+    fn proposals(engine: &Engine, eval: &Evaluation) -> Vec<ProposalRecord> {
+        engine.proposals(eval).collect()
+    }
+
+    fn rollups(eval: &Evaluation) -> Vec<(AreaCode, Rollup)> {
+        eval.rollups().map(|(a, r)| (a, *r)).collect()
+    }
+
+    /// What the demo evaluates as it generates equals what the store gives back: every year's engine
+    /// (its columns, data time and status-event facts), its proposals, rollups and summary, and the
+    /// snapshots kept (with the workflow and the economy's tallies `evaluate` keeps beside).
+    fn fed_while_generating_equals_read_back(store: &Store) {
+        let actor = Actor::system("test");
+        store
+            .upsert_areas(&jingzhun_io::sichuan().unwrap(), &actor, "t")
+            .unwrap();
+        let tree = store.area_tree().unwrap();
+        let area = AreaCode::parse(COUNTY).unwrap();
+        let config = SynthConfig {
+            seed: 7,
+            area,
+            scale: 0.01,
+            defect_rate: 0.0,
+            ..SynthConfig::default()
+        };
+        let years = years();
+        let (generated, fed) = generate_and_feed(store, &actor, config, &tree, &years).unwrap();
+        let read = jingzhun_loader::load_years_with_facts(
+            store,
+            &tree,
+            &area,
+            &years,
+            &mut |_| {},
+            &mut jingzhun_loader::Silent,
+        )
+        .unwrap();
+        assert_eq!(fed.len(), years.len());
+        assert_eq!(read.len(), years.len());
+        let pack = PolicyPack::builtin();
+        let name = tree.get(&area).unwrap().name.clone();
+        let (mut fed_series, mut read_series) = (
+            SummarySeries::new(area, name.clone()),
+            SummarySeries::new(area, name),
+        );
+        let mut risk_eliminations = 0;
+        for (f, r) in fed.iter().zip(&read) {
+            let year = r.engine.year();
+            assert_eq!(f.engine.year(), year);
+            assert!(
+                r.engine.households() > 300,
+                "{year}: {} households",
+                r.engine.households()
+            );
+            assert!(
+                f.engine.snapshot() == r.engine.snapshot(),
+                "{year}: the engines' columns differ"
+            );
+            assert_eq!(f.data_time, r.data_time, "{year}");
+            assert!(f.facts == r.facts, "{year}: the status-event facts differ");
+            let (fe, re) = (
+                f.engine.evaluate(&pack).unwrap(),
+                r.engine.evaluate(&pack).unwrap(),
+            );
+            let p = proposals(&r.engine, &re);
+            assert!(
+                proposals(&f.engine, &fe) == p,
+                "{year}: the proposals differ"
+            );
+            assert!(rollups(&fe) == rollups(&re), "{year}: the rollups differ");
+            risk_eliminations += re.total().proposals_of(ProposalKind::RiskElimination);
+            fed_series.add(&f.engine, &fe);
+            read_series.add(&r.engine, &re);
+        }
+        // The measures reached the engines (risk elimination reads them).
+        assert!(
+            risk_eliminations > 0,
+            "no risk-elimination proposal in any year"
+        );
+        for y in &years {
+            assert_eq!(fed_series.summary(*y), read_series.summary(*y), "{y}");
+        }
+        // The economy's tallies as generated are those the store gives back.
+        let stored = jingzhun_loader::household_tallies(store, &area, 2000..=LAST_YEAR).unwrap();
+        assert!(!stored.is_empty());
+        assert_eq!(generated.tallies, stored);
+
+        // The snapshots kept: the engines read back, with what `evaluate` keeps beside.
+        let saved =
+            save_generated(store, &tree, &area, fed, &generated.tallies, &mut |_, _| {}).unwrap();
+        let (mut kept_tallies, mut kept_measures) = (0, 0);
+        for (r, y) in read.iter().zip(&years) {
+            let info = snapshot::fresh(store, &area, *y, year_end(*y))
+                .unwrap()
+                .unwrap_or_else(|why| panic!("{y}: {}", why.text()));
+            let restored = snapshot::restore(store, &tree, info).unwrap();
+            assert!(restored.engine.snapshot() == r.engine.snapshot(), "{y}");
+            let mut facts = r.facts.clone();
+            facts.workflow = Some(WorkflowFacts::read(store, &area, year_end(*y)).unwrap());
+            let w = facts.workflow.as_ref().unwrap();
+            kept_tallies += w.economy.as_ref().map_or(0, Vec::len);
+            kept_measures += w.measures.len();
+            assert!(restored.facts == facts, "{y}: the snapshot's facts differ");
+            assert_eq!(saved.summary(*y), read_series.summary(*y), "{y}");
+        }
+        assert!(kept_tallies > 0 && kept_measures > 0, "nothing kept beside");
+    }
+
+    #[test]
+    fn fed_while_generating_equals_read_back_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite:{}", dir.path().join("t.db").display())).unwrap();
+        fed_while_generating_equals_read_back(&store);
+    }
+
+    #[test]
+    fn fed_while_generating_equals_read_back_postgres() {
+        let Ok(url) = std::env::var("JINGZHUN_TEST_DATABASE_URL") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI is set but JINGZHUN_TEST_DATABASE_URL is not"
+            );
+            eprintln!("PostgreSQL test skipped: set JINGZHUN_TEST_DATABASE_URL to run it");
+            return;
+        };
+        let schema = format!(
+            "jz_demo_{}_{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_micros() % 1_000_000_000
+        );
+        let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        admin
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .unwrap();
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let store = Store::open(&format!("{url}{sep}options=-csearch_path%3D{schema}")).unwrap();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            fed_while_generating_equals_read_back(&store)
+        }));
+        drop(store);
+        let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        if let Err(e) = result {
+            std::panic::resume_unwind(e);
+        }
+    }
 }

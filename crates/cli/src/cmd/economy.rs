@@ -11,7 +11,7 @@ use jingzhun_core::{AreaCode, HouseholdId, HouseholdNo};
 use jingzhun_engine::{Engine, Evaluation};
 use jingzhun_io::economy::{read_economy_xlsx, write_economy_xlsx, EconomyExport};
 use jingzhun_io::households::Problem;
-use jingzhun_report::economy::{self, EconomyFigures};
+use jingzhun_report::economy::{self, EconomyFigures, HouseholdTally};
 use jingzhun_store::{Actor, EconomyBatch, EconomyLoaded, Store, StoredHousehold};
 use jingzhun_synth::{EconomyRecords, VillageEconomy};
 
@@ -43,20 +43,38 @@ pub fn figures(
     Ok(EconomyFigures::compute(area, year, &data, &labour.force))
 }
 
+/// [`figures`] with the households' links and employment already summed ([`HouseholdTally::of`], e.g.
+/// as `demo` generated them; other years' tallies are left out): the rest read from the store.
+pub fn figures_tallied(
+    store: &Store,
+    area: &AreaCode,
+    year: u16,
+    labour: Labour,
+    tallies: &[HouseholdTally],
+) -> anyhow::Result<EconomyFigures> {
+    let year_tallies = tallies.iter().filter(|t| t.year == year).copied().collect();
+    let mut data = jingzhun_loader::economy_tallied(store, area, year..=year, Some(year_tallies))
+        .context("读取产业、就业与村集体经济数据失败")?;
+    data.household_village = labour.villages;
+    Ok(EconomyFigures::compute(area, year, &data, &labour.force))
+}
+
 /// Rows of links and employment per bulk load (one transaction and one audit entry each).
 const BATCH_ROWS: usize = 250_000;
 
 /// Loads the generated villages' economy records into `store`, whose households within `area` were just
 /// written: operators, bases, products, sales and accounts first (links name operators of other villages),
 /// then links and employment in batches. Links to operators not generated in this run (an area smaller than
-/// a county) are left out. Returns the rows written and the links left out.
+/// a county) are left out. Returns the rows written, the links left out and the links and employment
+/// written of the households within `area`, summed per household and year ([`HouseholdTally::of`]: what
+/// [`jingzhun_loader::household_tallies`] reads back).
 pub fn load_generated(
     store: &Store,
     actor: &Actor,
     area: &AreaCode,
     villages: Vec<VillageEconomy>,
     reason: &str,
-) -> anyhow::Result<(EconomyLoaded, usize)> {
+) -> anyhow::Result<(EconomyLoaded, usize, Vec<HouseholdTally>)> {
     let mut ids: HashMap<HouseholdNo, HouseholdId> = store
         .household_ids_within(area)
         .context("读取已写入农户的 ID 失败")?
@@ -67,8 +85,11 @@ pub fn load_generated(
         .map(|v| v.village)
         .filter(|v| !area.contains(v))
         .collect();
+    let mut beyond = HashSet::new();
     for village in &outside {
-        ids.extend(store.household_ids_within(village)?);
+        let within = store.household_ids_within(village)?;
+        beyond.extend(within.iter().map(|(_, id)| *id));
+        ids.extend(within);
     }
     let mut records = EconomyRecords::default();
     let bar = progress::bar("整理产业就业记录", villages.len() as u64, "村");
@@ -96,6 +117,10 @@ pub fn load_generated(
     records.products.retain(|p| operators.contains(&p.producer));
     let products: HashSet<_> = records.products.iter().map(|p| p.id).collect();
     records.sales.retain(|s| products.contains(&s.product));
+    let tallies = HouseholdTally::of(&records.links, &records.employment)
+        .into_iter()
+        .filter(|t| !beyond.contains(&t.household))
+        .collect();
     let mut total = store.bulk_load_economy(
         &EconomyBatch {
             operators: records.operators,
@@ -126,7 +151,7 @@ pub fn load_generated(
         bar.inc(n as u64);
     }
     bar.finish_and_clear();
-    Ok((total, left_out))
+    Ok((total, left_out, tallies))
 }
 
 /// One line on what was written.

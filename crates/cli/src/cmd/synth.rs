@@ -6,6 +6,7 @@
 //! above 1 file households under synthetic counties beyond the tree; their areas are stored (or written as
 //! a division file next to spreadsheets) with the households.
 
+use std::collections::HashMap;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -13,8 +14,10 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
-use jingzhun_core::{AreaCode, AreaTree};
-use jingzhun_store::{Actor, HouseholdHistory, Layout, Store, StoredHistory};
+use jingzhun_core::{AreaCode, AreaTree, HouseholdNo};
+use jingzhun_loader::SideIndex;
+use jingzhun_report::economy::HouseholdTally;
+use jingzhun_store::{Actor, HouseholdHistory, Layout, MeasureDates, Store, StoredHistory};
 use jingzhun_synth::{Calibration, Generator, SynthConfig, SynthError};
 
 use super::{economy, progress, synth_monitoring, synth_national, synth_projects};
@@ -112,17 +115,33 @@ pub fn run(store: &Store, actor: &Actor, args: Args) -> anyhow::Result<ExitCode>
 
 /// Generates into the store with a progress bar; returns the calibration report of what was written.
 pub fn generate_into(store: &Store, actor: &Actor, config: SynthConfig) -> anyhow::Result<String> {
-    generate_into_then(store, actor, config, None)
+    Ok(generate_into_then(store, actor, config, None)?.report)
 }
 
+/// What [`generate_into_then`] wrote.
+pub struct Generated {
+    /// The calibration report.
+    pub report: String,
+    /// Where the time went (households, monitoring records, economy records, project library).
+    pub steps: String,
+    /// The links and employment written of the households within the area, summed per household and
+    /// year (what [`jingzhun_loader::household_tallies`] reads back).
+    pub tallies: Vec<HouseholdTally>,
+}
+
+/// The measures' dates by household number of the villages generated whose households are not all
+/// handed back yet.
+type PendingMeasures = HashMap<HouseholdNo, Vec<(NaiveDate, Option<NaiveDate>)>>;
+
 /// [`generate_into`], handing every batch of households back once it is committed, with the ids the
-/// store gave them (`demo` evaluates them as they are written instead of reading them back).
+/// store gave them and their side facts as the store will give them once the monitoring records are
+/// written (`demo` evaluates them as they are written instead of reading them back).
 pub fn generate_into_then(
     store: &Store,
     actor: &Actor,
     config: SynthConfig,
-    mut written: Option<&mut dyn FnMut(Vec<StoredHistory>)>,
-) -> anyhow::Result<String> {
+    mut written: Option<&mut dyn FnMut(Vec<StoredHistory>, SideIndex)>,
+) -> anyhow::Result<Generated> {
     let tree = store.area_tree()?;
     if tree.is_empty() {
         bail!("数据库中没有行政区划，请先运行 `jingzhun init`");
@@ -160,8 +179,10 @@ pub fn generate_into_then(
     // Each village's monitoring records are kept and written once the households they refer to have ids.
     let (written, calibration, monitoring, economies, facts, failure) =
         std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<HouseholdHistory>>(64);
+            type Measures = Vec<(HouseholdNo, NaiveDate, Option<NaiveDate>)>;
+            let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<HouseholdHistory>, Measures)>(64);
             let generator = &generator;
+            let with_side = written.is_some();
             let producer = scope.spawn(move || {
                 let mut calibration = Calibration::default();
                 let mut monitoring = Vec::with_capacity(generator.villages().len());
@@ -174,6 +195,13 @@ pub fn generate_into_then(
                     };
                     calibration.add_village(&village);
                     facts.push(jingzhun_synth::projects::VillageFacts::of(&village));
+                    // Generated villages have no department findings: their measures are all the side
+                    // facts the rules read.
+                    let measures = if with_side {
+                        records.measure_dates()
+                    } else {
+                        Vec::new()
+                    };
                     monitoring.push(records);
                     economies.push(economy);
                     let rows = village
@@ -188,19 +216,25 @@ pub fn generate_into_then(
                         })
                         .collect();
                     // The writer stopped (an error): stop generating.
-                    if tx.send(rows).is_err() {
+                    if tx.send((rows, measures)).is_err() {
                         break;
                     }
                 }
                 (calibration, monitoring, economies, facts, None)
             });
             let written = {
+                let measures = std::cell::RefCell::new(PendingMeasures::new());
                 let mut pending: std::vec::IntoIter<HouseholdHistory> = Vec::new().into_iter();
                 let mut households = std::iter::from_fn(|| loop {
                     if let Some(next) = pending.next() {
                         return Some(next);
                     }
-                    pending = rx.recv().ok()?.into_iter();
+                    let (rows, dates) = rx.recv().ok()?;
+                    let mut m = measures.borrow_mut();
+                    for (no, started, ended) in dates {
+                        m.entry(no).or_default().push((started, ended));
+                    }
+                    pending = rows.into_iter();
                 });
                 let mut progress = |n: usize| bar.set_position(n as u64);
                 match written.as_mut() {
@@ -209,7 +243,25 @@ pub fn generate_into_then(
                         actor,
                         &reason,
                         &mut progress,
-                        *w,
+                        &mut |batch: Vec<StoredHistory>| {
+                            let mut dates: Vec<MeasureDates> = Vec::new();
+                            {
+                                let mut m = measures.borrow_mut();
+                                for h in &batch {
+                                    let Some(v) = h.versions.first() else {
+                                        continue;
+                                    };
+                                    for (started, ended) in
+                                        m.remove(&v.household.number).unwrap_or_default()
+                                    {
+                                        dates.push((h.id, started, ended));
+                                    }
+                                }
+                            }
+                            // The store's order: by household, then start (stable: the order written).
+                            dates.sort_by_key(|(id, started, _)| (*id, *started));
+                            w(batch, SideIndex::of_rows(Vec::new(), dates));
+                        },
                     ),
                     None => {
                         store.bulk_load_histories(&mut households, actor, &reason, &mut progress)
@@ -236,12 +288,22 @@ pub fn generate_into_then(
     }
     let written = written?;
     let seconds = started.elapsed().as_secs_f64();
+    let step = Instant::now();
     let loaded = synth_monitoring::load(store, actor, &config.area, monitoring)?;
-    let (economy_loaded, left_out) =
+    let monitoring_secs = step.elapsed().as_secs_f64();
+    let step = Instant::now();
+    let (economy_loaded, left_out, tallies) =
         economy::load_generated(store, actor, &config.area, economies, &reason)?;
+    let economy_secs = step.elapsed().as_secs_f64();
+    let step = Instant::now();
     let project_rows =
         synth_projects::load(store, actor, &config.area, config.seed, config.scale, facts)?;
-    Ok(format!(
+    let steps = format!(
+        "农户 {seconds:.1} 秒，监测帮扶记录 {monitoring_secs:.1} 秒，产业就业记录 {economy_secs:.1} 秒，\
+         项目库 {:.1} 秒",
+        step.elapsed().as_secs_f64()
+    );
+    let report = format!(
         "已生成并写入 {written} 户（{seconds:.1} 秒，{:.0} 户/秒）\n{}；{}\n{}（共 {:.1} 秒）\n{}",
         written as f64 / seconds.max(1e-9),
         synth_monitoring::summary(&loaded),
@@ -249,5 +311,10 @@ pub fn generate_into_then(
         economy::summary(&economy_loaded, left_out),
         started.elapsed().as_secs_f64(),
         calibration.figures().report(config.scale)
-    ))
+    );
+    Ok(Generated {
+        report,
+        steps,
+        tallies,
+    })
 }
