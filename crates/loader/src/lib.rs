@@ -706,6 +706,19 @@ pub fn running_measures(
     ))
 }
 
+/// [`running_measures`] on each of `dates`, from one read of the store.
+pub fn running_measures_on(
+    store: &Store,
+    area: &AreaCode,
+    dates: &[NaiveDate],
+) -> Result<Vec<RunningMeasures>, LoadError> {
+    Ok(store
+        .running_measure_kinds_on(area, dates)?
+        .into_iter()
+        .map(indicators::running_measures)
+        .collect())
+}
+
 /// Households within `area` visited in the [`indicators::VISIT_WINDOW_DAYS`] up to `on` (the visit
 /// timeliness indicator).
 pub fn recent_visits(
@@ -717,6 +730,28 @@ pub fn recent_visits(
     Ok(store
         .households_visited_within(area, from, on)?
         .into_iter()
+        .collect())
+}
+
+/// [`recent_visits`] up to each of `dates`, from one read of the store.
+pub fn recent_visits_on(
+    store: &Store,
+    area: &AreaCode,
+    dates: &[NaiveDate],
+) -> Result<Vec<RecentVisits>, LoadError> {
+    let windows: Vec<(NaiveDate, NaiveDate)> = dates
+        .iter()
+        .map(|on| {
+            (
+                *on - chrono::Duration::days(indicators::VISIT_WINDOW_DAYS - 1),
+                *on,
+            )
+        })
+        .collect();
+    Ok(store
+        .households_visited_in(area, &windows)?
+        .into_iter()
+        .map(|ids| ids.into_iter().collect())
         .collect())
 }
 

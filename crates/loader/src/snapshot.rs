@@ -108,6 +108,38 @@ impl WorkflowFacts {
             ),
         })
     }
+
+    /// [`WorkflowFacts::read_beside`] on each of `dates`, with the running measures and the visits of all
+    /// the dates read at once (a city's scan costs the same for one date or fourteen: `demo`'s years).
+    pub fn read_beside_on(
+        store: &Store,
+        area: &AreaCode,
+        dates: &[NaiveDate],
+        leads: &[LeadCase],
+        tallies: &[HouseholdTally],
+    ) -> Result<Vec<Self>, LoadError> {
+        let measures = crate::running_measures_on(store, area, dates)?;
+        let visited = crate::recent_visits_on(store, area, dates)?;
+        Ok(dates
+            .iter()
+            .zip(measures.into_iter().zip(visited))
+            .map(|(on, (measures, visited))| {
+                let years = Self::tally_years(*on);
+                WorkflowFacts {
+                    leads: leads.to_vec(),
+                    measures,
+                    visited: Some(visited),
+                    economy: Some(
+                        tallies
+                            .iter()
+                            .filter(|t| years.contains(&t.year))
+                            .copied()
+                            .collect(),
+                    ),
+                }
+            })
+            .collect())
+    }
 }
 
 /// Appends `n` as a LEB128 varint.

@@ -1117,21 +1117,46 @@ fn each_measure_within(
     )
 }
 
-/// The households currently filed within `area` with a visit from `from` to `to` (both included).
-fn households_visited_within(
+/// For each window `(from, to)` (both included), the households currently filed within `area` with a visit
+/// in it, by id. One read for every window: a whole city's scan costs the same for one window or fourteen
+/// (the demo's years), so the windows share it.
+fn households_visited_in(
     tx: &mut Tx<'_>,
     area: &AreaCode,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<HouseholdId>> {
+    windows: &[(NaiveDate, NaiveDate)],
+) -> Result<Vec<Vec<HouseholdId>>> {
+    let mut out = vec![Vec::new(); windows.len()];
+    let (Some(first), Some(last)) = (
+        windows.iter().map(|w| w.0).min(),
+        windows.iter().map(|w| w.1).max(),
+    ) else {
+        return Ok(out);
+    };
     let (lo, hi) = households::village_range(area);
-    tx.query_vec(
-        "SELECT DISTINCT v.household_id FROM households h JOIN visits v ON v.household_id = h.id \
+    tx.query(
+        "SELECT DISTINCT v.household_id, v.visited_on FROM households h \
+         JOIN visits v ON v.household_id = h.id \
          WHERE h.village_code BETWEEN ? AND ? AND v.visited_on >= ? AND v.visited_on <= ? \
          ORDER BY v.household_id",
-        &[Val::Str(&lo), Val::Str(&hi), Val::date(from), Val::date(to)],
-        |r| Ok(HouseholdId(r.i64(0)?)),
-    )
+        &[
+            Val::Str(&lo),
+            Val::Str(&hi),
+            Val::date(first),
+            Val::date(last),
+        ],
+        &mut |r| {
+            let household = HouseholdId(r.i64(0)?);
+            let on = r.date(1)?;
+            for (found, (from, to)) in out.iter_mut().zip(windows) {
+                // Rows come by household: one entry per household and window.
+                if (*from..=*to).contains(&on) && found.last() != Some(&household) {
+                    found.push(household);
+                }
+            }
+            Ok(())
+        },
+    )?;
+    Ok(out)
 }
 
 /// Every visit to the households currently filed within `area`, by village, household and date.
@@ -1186,28 +1211,45 @@ fn measure_counts(tx: &mut Tx<'_>, area: &AreaCode, on: NaiveDate) -> Result<Mea
     Ok(out)
 }
 
-fn running_kinds(
+/// For each of `dates`, the kinds of measure running on it for each household currently filed within
+/// `area` (one pair per household and kind, by household id, then kind code). One read for every date,
+/// as [`households_visited_in`].
+fn running_kinds_on(
     tx: &mut Tx<'_>,
     area: &AreaCode,
-    on: NaiveDate,
-) -> Result<Vec<(HouseholdId, AssistanceType)>> {
+    dates: &[NaiveDate],
+) -> Result<Vec<Vec<(HouseholdId, AssistanceType)>>> {
+    let mut out = vec![Vec::new(); dates.len()];
+    let (Some(&first), Some(&last)) = (dates.iter().min(), dates.iter().max()) else {
+        return Ok(out);
+    };
     let (lo, hi) = households::village_range(area);
-    tx.query_vec(
-        "SELECT DISTINCT m.household_id, m.kind FROM assistance_measures m \
+    tx.query(
+        "SELECT m.household_id, m.kind, m.started, m.ended FROM assistance_measures m \
          JOIN households h ON h.id = m.household_id \
          WHERE h.village_code BETWEEN ? AND ? AND m.started <= ? AND (m.ended IS NULL OR m.ended >= ?) \
          ORDER BY m.household_id, m.kind",
-        &[Val::Str(&lo), Val::Str(&hi), Val::date(on), Val::date(on)],
-        |r| {
+        &[Val::Str(&lo), Val::Str(&hi), Val::date(last), Val::date(first)],
+        &mut |r| {
             let kind = code(
                 "assistance_measures",
                 "kind",
                 r.str(1)?,
                 AssistanceType::from_code,
             )?;
-            Ok((HouseholdId(r.i64(0)?), kind))
+            let pair = (HouseholdId(r.i64(0)?), kind);
+            let (started, ended) = (r.date(2)?, r.opt_date(3)?);
+            for (running, on) in out.iter_mut().zip(dates) {
+                // Running on the day: started by then and not ended before it. Rows come by household
+                // and kind: one entry per pair and date.
+                if started <= *on && ended.is_none_or(|e| e >= *on) && running.last() != Some(&pair) {
+                    running.push(pair);
+                }
+            }
+            Ok(())
         },
-    )
+    )?;
+    Ok(out)
 }
 
 fn add_visit(tx: &mut Tx<'_>, at: DateTime<Utc>, v: &Visit, actor: &Actor) -> Result<VisitId> {
@@ -2016,7 +2058,17 @@ impl Store {
         area: &AreaCode,
         on: NaiveDate,
     ) -> Result<Vec<(HouseholdId, AssistanceType)>> {
-        self.read(|tx| running_kinds(tx, area, on))
+        let mut on_each = self.read(|tx| running_kinds_on(tx, area, &[on]))?;
+        Ok(on_each.pop().unwrap_or_default())
+    }
+
+    /// [`Store::running_measure_kinds`] for each of `dates`, in one read.
+    pub fn running_measure_kinds_on(
+        &self,
+        area: &AreaCode,
+        dates: &[NaiveDate],
+    ) -> Result<Vec<Vec<(HouseholdId, AssistanceType)>>> {
+        self.read_long(|tx| running_kinds_on(tx, area, dates))
     }
 
     /// Streams every assistance measure of the households currently filed within `area` (by village,
@@ -2037,7 +2089,17 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<HouseholdId>> {
-        self.read(|tx| households_visited_within(tx, area, from, to))
+        let mut in_each = self.read(|tx| households_visited_in(tx, area, &[(from, to)]))?;
+        Ok(in_each.pop().unwrap_or_default())
+    }
+
+    /// [`Store::households_visited_within`] for each window `(from, to)`, in one read.
+    pub fn households_visited_in(
+        &self,
+        area: &AreaCode,
+        windows: &[(NaiveDate, NaiveDate)],
+    ) -> Result<Vec<Vec<HouseholdId>>> {
+        self.read_long(|tx| households_visited_in(tx, area, windows))
     }
 
     /// Streams every visit to the households currently filed within `area` (by village, household, date),
