@@ -288,10 +288,16 @@ pub struct Measure {
     pub cadre: Option<CadreId>,
 }
 
+/// Whether the period from `from` to `to` (both included; open-ended when `to` is `None`) covers `date`:
+/// a measure running, a pairing holding. The store's reads of many dates at once decide with it too.
+pub fn period_covers(from: NaiveDate, to: Option<NaiveDate>, date: NaiveDate) -> bool {
+    from <= date && to.is_none_or(|end| date <= end)
+}
+
 impl Measure {
     /// Whether the measure runs on `date` (from its start to its end, both included).
     pub fn is_active_on(&self, date: NaiveDate) -> bool {
-        self.started <= date && self.ended.is_none_or(|end| date <= end)
+        period_covers(self.started, self.ended, date)
     }
 }
 
@@ -351,7 +357,7 @@ pub struct Assignment {
 impl Assignment {
     /// Whether the pairing holds on `date`.
     pub fn is_active_on(&self, date: NaiveDate) -> bool {
-        self.from <= date && self.to.is_none_or(|end| date <= end)
+        period_covers(self.from, self.to, date)
     }
 }
 

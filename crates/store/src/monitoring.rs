@@ -1242,7 +1242,9 @@ fn running_kinds_on(
             for (running, on) in out.iter_mut().zip(dates) {
                 // Running on the day: started by then and not ended before it. Rows come by household
                 // and kind: one entry per pair and date.
-                if started <= *on && ended.is_none_or(|e| e >= *on) && running.last() != Some(&pair) {
+                if jingzhun_core::monitoring::period_covers(started, ended, *on)
+                    && running.last() != Some(&pair)
+                {
                     running.push(pair);
                 }
             }

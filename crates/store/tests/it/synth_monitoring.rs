@@ -109,6 +109,18 @@ both!(fn generated_monitoring_records_load_and_read_back_equal(db) {
         got.sort();
         assert_eq!(got, want);
     }
+    // Many dates in one read (the demo's fourteen snapshots) give what each date's own read gives, and
+    // the same for visit windows; an empty list of dates reads nothing.
+    let days = [d("2013-12-31"), d("2018-06-30"), d("2016-01-01"), d("2023-12-31"), d("2030-01-01")];
+    let each: Vec<_> = days.iter().map(|day| store.running_measure_kinds(&township, *day).unwrap()).collect();
+    assert_eq!(store.running_measure_kinds_on(&township, &days).unwrap(), each);
+    assert!(each.iter().filter(|e| !e.is_empty()).count() >= 2);
+    let windows: Vec<_> = days.iter().map(|day| (*day - chrono::Duration::days(89), *day)).collect();
+    let each: Vec<_> =
+        windows.iter().map(|(from, to)| store.households_visited_within(&township, *from, *to).unwrap()).collect();
+    assert_eq!(store.households_visited_in(&township, &windows).unwrap(), each);
+    assert!(each.iter().any(|e| !e.is_empty()));
+    assert!(store.running_measure_kinds_on(&township, &[]).unwrap().is_empty());
     let mut measures: BTreeMap<HouseholdId, Vec<Measure>> = BTreeMap::new();
     for m in &batch.measures {
         measures.entry(m.household).or_default().push(m.clone());
