@@ -342,6 +342,9 @@ impl Store {
             reason: reason.to_owned(),
             detail,
         };
+        // Refused at once from inside one of this store's callbacks, before queueing: waiting there for
+        // another caller's batch could wait forever on the connection this thread holds.
+        self.enter()?;
         let q = &self.accesses;
         let mut state = q.state.lock().unwrap_or_else(|e| e.into_inner());
         let ticket = state.next;
@@ -349,7 +352,7 @@ impl Store {
         state.queue.push((ticket, entry));
         loop {
             if let Some(done) = state.done.remove(&ticket) {
-                return done.map_err(StoreError::Busy);
+                return done.map_err(StoreError::Invalid);
             }
             if state.writing {
                 state = q.written.wait(state).unwrap_or_else(|e| e.into_inner());
@@ -400,6 +403,11 @@ impl Store {
                 } else {
                     state.done.insert(*t, shared.clone());
                 }
+            }
+            if panicked.is_some() && !mine {
+                // This call's own entry was not in the batch (more were waiting than a batch takes) and it
+                // will not wait for it now: nobody else should write it or keep its outcome.
+                state.queue.retain(|(t, _)| *t != ticket);
             }
             state.writing = false;
             q.written.notify_all();
