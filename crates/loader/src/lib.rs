@@ -701,9 +701,9 @@ pub fn running_measures(
     area: &AreaCode,
     on: NaiveDate,
 ) -> Result<RunningMeasures, LoadError> {
-    Ok(indicators::running_measures(
-        store.running_measure_kinds(area, on)?,
-    ))
+    Ok(running_measures_on(store, area, &[on])?
+        .pop()
+        .unwrap_or_default())
 }
 
 /// [`running_measures`] on each of `dates`, from one read of the store.
@@ -726,11 +726,9 @@ pub fn recent_visits(
     area: &AreaCode,
     on: NaiveDate,
 ) -> Result<RecentVisits, LoadError> {
-    let from = on - chrono::Duration::days(indicators::VISIT_WINDOW_DAYS - 1);
-    Ok(store
-        .households_visited_within(area, from, on)?
-        .into_iter()
-        .collect())
+    Ok(recent_visits_on(store, area, &[on])?
+        .pop()
+        .unwrap_or_default())
 }
 
 /// [`recent_visits`] up to each of `dates`, from one read of the store.

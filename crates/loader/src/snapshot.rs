@@ -95,18 +95,8 @@ impl WorkflowFacts {
         leads: Vec<LeadCase>,
         tallies: Vec<HouseholdTally>,
     ) -> Result<Self, LoadError> {
-        let years = Self::tally_years(on);
-        Ok(WorkflowFacts {
-            leads,
-            measures: crate::running_measures(store, area, on)?,
-            visited: Some(crate::recent_visits(store, area, on)?),
-            economy: Some(
-                tallies
-                    .into_iter()
-                    .filter(|t| years.contains(&t.year))
-                    .collect(),
-            ),
-        })
+        let mut each = Self::read_beside_on(store, area, &[on], &leads, &tallies)?;
+        Ok(each.pop().unwrap_or_default())
     }
 
     /// [`WorkflowFacts::read_beside`] on each of `dates`, with the running measures and the visits of all

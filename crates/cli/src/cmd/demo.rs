@@ -247,7 +247,7 @@ fn evaluate_years_saving(
     if save {
         let read = started.elapsed().as_secs_f64();
         let started = Instant::now();
-        let series = save_years(store, tree, city, loaded, data_seq, None, each)?;
+        let series = save_years(store, tree, city, loaded, data_seq, each)?;
         eprintln!(
             "读取并装载 {} 个年度 {read:.1} 秒，逐年评估并保存快照 {:.1} 秒",
             years.len(),
@@ -321,7 +321,7 @@ fn save_generated(
     store: &Store,
     tree: &AreaTree,
     city: &AreaCode,
-    loaded: Vec<YearLoaded>,
+    mut loaded: Vec<YearLoaded>,
     tallies: &[HouseholdTally],
     each: &mut dyn FnMut(&Engine, &Evaluation),
 ) -> anyhow::Result<SummarySeries> {
@@ -338,23 +338,11 @@ fn save_generated(
         "（读取各年度的监测事项、帮扶措施与走访 {:.1} 秒）",
         started.elapsed().as_secs_f64()
     );
-    let mut next = dates.into_iter().zip(read);
-    // `save_years` asks in the order of `loaded`, the order read.
-    let mut workflow = |as_of: NaiveDate| -> anyhow::Result<WorkflowFacts> {
-        match next.next() {
-            Some((on, facts)) if on == as_of => Ok(facts),
-            _ => anyhow::bail!("{as_of} 的监测事项、帮扶措施与走访未按年度顺序读取"),
-        }
-    };
-    save_years(
-        store,
-        tree,
-        city,
-        loaded,
-        data_seq,
-        Some(&mut workflow),
-        each,
-    )
+    // Read in the order of `loaded`, one per year.
+    for (l, facts) in loaded.iter_mut().zip(read) {
+        l.facts.workflow = Some(facts);
+    }
+    save_years(store, tree, city, loaded, data_seq, each)
 }
 
 fn save_years(
@@ -363,26 +351,20 @@ fn save_years(
     city: &AreaCode,
     loaded: Vec<YearLoaded>,
     data_seq: i64,
-    mut workflow: Option<&mut dyn FnMut(NaiveDate) -> anyhow::Result<WorkflowFacts>>,
     each: &mut dyn FnMut(&Engine, &Evaluation),
 ) -> anyhow::Result<SummarySeries> {
     let pack = PolicyPack::builtin();
     let name = tree.get(city).map(|a| a.name.clone()).unwrap_or_default();
     let mut series = SummarySeries::new(*city, name);
     let bar = progress::bar("逐年评估并保存快照", loaded.len() as u64, "年");
-    // Where the time goes: evaluating, reading what is kept beside, saving.
-    let (mut evaluating, mut beside, mut saving) = (0.0, 0.0, 0.0);
-    for mut l in loaded {
+    // Where the time goes: evaluating, saving.
+    let (mut evaluating, mut saving) = (0.0, 0.0);
+    for l in loaded {
         let started = Instant::now();
         let eval = l.engine.evaluate(&pack)?;
         series.add(&l.engine, &eval);
         each(&l.engine, &eval);
         evaluating += started.elapsed().as_secs_f64();
-        let started = Instant::now();
-        if let Some(w) = workflow.as_mut() {
-            l.facts.workflow = Some(w(l.engine.as_of())?);
-        }
-        beside += started.elapsed().as_secs_f64();
         let started = Instant::now();
         snapshot::save(
             store,
@@ -399,9 +381,7 @@ fn save_years(
         bar.inc(1);
     }
     bar.finish_and_clear();
-    eprintln!(
-        "（评估 {evaluating:.1} 秒，读取监测事项、帮扶措施与走访 {beside:.1} 秒，压缩并保存快照 {saving:.1} 秒）"
-    );
+    eprintln!("（评估 {evaluating:.1} 秒，压缩并保存快照 {saving:.1} 秒）");
     Ok(series)
 }
 
