@@ -4,7 +4,8 @@
 //!
 //! * **At start** `serve` loads it in the background ([`LiveSlot::start`]), logging a progress line, the
 //!   time it took and the memory it holds. A request that needs it before it is ready waits for the same
-//!   load (one load, never two).
+//!   load (one load, never two). Then the dashboards and warning lists of the served area down to its
+//!   counties are computed once ([`warm`]), so that nobody's first page after a start waits for them.
 //! * **After every write** of this process ([`after_write`], a middleware over every unsafe request that
 //!   succeeded: edit, import, status decision, case step, measure, visit…) the change feed is applied before
 //!   the answer leaves, so the next request sees the change.
