@@ -166,7 +166,7 @@ pub struct WarningsView {
 pub struct WarningCache {
     sets: Refresh<SetKey, WarningSet>,
     /// The counts by kind of a set's area and child areas (the list shows them on every page).
-    counts: Refresh<SetKey, (KindCounts, Vec<(AreaCode, KindCounts)>)>,
+    counts: Refresh<SetKey, AreaCounts>,
     quality: Refresh<(AreaCode, u16, NaiveDate), QualitySummary>,
 }
 
@@ -260,6 +260,9 @@ pub fn quality_of(
 /// A cached set: its area, year and day.
 type SetKey = (AreaCode, u16, NaiveDate);
 
+/// The counts by kind of a set's area, and of each child area.
+type AreaCounts = (KindCounts, Vec<(AreaCode, KindCounts)>);
+
 /// The default year of the lists on `today`: the current year when the pack can evaluate it (the list
 /// then shows today's data: an edit made now counts), else the last completed year.
 pub fn default_year(pack: &jingzhun_policy::PolicyPack, area: &AreaCode, today: NaiveDate) -> u16 {
@@ -349,7 +352,7 @@ fn counts_of(
     year: u16,
     today: NaiveDate,
     child_codes: Vec<AreaCode>,
-) -> Result<crate::http::refresh::Stamped<(KindCounts, Vec<(AreaCode, KindCounts)>)>, AppError> {
+) -> Result<crate::http::refresh::Stamped<AreaCounts>, AppError> {
     let set = Arc::clone(&stamped.value);
     // Stamped as the set is, so that a set served while its refresh runs is counted again after it.
     state.warning_cache().counts.get(
@@ -483,15 +486,12 @@ pub fn list(
             by_kind: c.by_kind.iter().map(|(_, n)| *n).collect(),
         })
         .collect();
-    let selected = set.select(&query.filter, sort);
-    let total = selected.len();
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page = query.page.clamp(1, pages);
-    let shown: Vec<&WarningRow> = selected
-        .into_iter()
-        .skip((page - 1) * PAGE_SIZE)
-        .take(PAGE_SIZE)
-        .collect();
+    let rw::RowPage {
+        rows: shown,
+        total,
+        page,
+        pages,
+    } = set.page(&query.filter, sort, query.page, PAGE_SIZE);
     let tree = state.backend().area_tree()?;
     let labels = jingzhun_loader::warnings::labels(
         live.store(),
