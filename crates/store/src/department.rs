@@ -148,7 +148,7 @@ impl Store {
 
     /// The department findings of the households filed within `area`, by household then date.
     pub fn department_facts_within(&self, area: &AreaCode) -> Result<Vec<DepartmentFact>> {
-        self.read(|tx| within(tx, area))
+        self.read_long(|tx| within(tx, area))
     }
 
     /// One household's department findings, by date.
@@ -158,6 +158,6 @@ impl Store {
 
     /// The dates of every assistance measure of the households filed within `area` (started, ended).
     pub fn measure_dates_within(&self, area: &AreaCode) -> Result<Vec<MeasureDates>> {
-        self.read(|tx| measure_dates(tx, area))
+        self.read_long(|tx| measure_dates(tx, area))
     }
 }

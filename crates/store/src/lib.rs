@@ -247,6 +247,8 @@ enum Connections {
     Sqlite {
         writer: Box<Mutex<Conn>>,
         readers: Vec<Mutex<Conn>>,
+        /// The file, for long scans' connections of their own (`None` in memory).
+        path: Option<String>,
     },
     /// The interactive pool and the pool for long work.
     Pg { interactive: PgPool, bulk: PgPool },
@@ -285,6 +287,8 @@ thread_local! {
 enum Guard<'a> {
     Local(MutexGuard<'a, Conn>),
     Pooled(Box<r2d2::PooledConnection<PgManager>>),
+    /// A SQLite connection opened for one long scan, closed after it.
+    Own(Box<Conn>),
 }
 
 impl Deref for Guard<'_> {
@@ -293,6 +297,7 @@ impl Deref for Guard<'_> {
         match self {
             Guard::Local(g) => g,
             Guard::Pooled(c) => c,
+            Guard::Own(c) => c,
         }
     }
 }
@@ -302,6 +307,7 @@ impl DerefMut for Guard<'_> {
         match self {
             Guard::Local(g) => g,
             Guard::Pooled(c) => c,
+            Guard::Own(c) => c,
         }
     }
 }
@@ -476,6 +482,7 @@ impl Store {
             conns: Connections::Sqlite {
                 writer: Box::new(Mutex::new(conn)),
                 readers,
+                path: sqlite_file(url, Backend::Sqlite).map(str::to_owned),
             },
             clock: Arc::new(SystemClock),
             accesses: accounts::AccessQueue::default(),
@@ -577,9 +584,25 @@ impl Store {
         Ok(out)
     }
 
-    /// A connection to read with: a free read-only SQLite connection if there is one, else the main one;
-    /// on PostgreSQL one from the pool for `work`.
+    /// A connection to read with: on a SQLite file, for long work a read-only connection of its own, else
+    /// a free read-only one if there is one, else the main one; on PostgreSQL one from the pool for `work`.
+    ///
+    /// Long scans (a city's dashboard or warning workflow, a report's registry read) take seconds to
+    /// minutes: on the few shared readers, three of them at once left every other request — sign-in,
+    /// search, the household page — queued on the writing connection behind the next one (measured: a
+    /// server at full scale that answered nothing while a county was loaded and two reports were built).
+    /// Opening a SQLite connection costs well under a millisecond.
     fn read_connection(&self, work: Work) -> Result<Held<'_>> {
+        if let Connections::Sqlite {
+            path: Some(path), ..
+        } = &self.conns
+        {
+            if work == Work::Long {
+                let key = self.enter()?;
+                let own = open_sqlite_reader(path)?;
+                return Ok(self.held(key, Guard::Own(Box::new(own))));
+            }
+        }
         if let Connections::Sqlite { readers, .. } = &self.conns {
             let key = self.enter()?;
             for reader in readers {
@@ -766,7 +789,7 @@ impl Store {
         year: u16,
         f: &mut dyn FnMut(StoredHousehold) -> Result<()>,
     ) -> Result<usize> {
-        self.read(|tx| match pg_national::layout(tx)? {
+        self.read_long(|tx| match pg_national::layout(tx)? {
             Layout::Partitioned => pg_national::scan(tx, within, Some(as_of), Some(year), f),
             Layout::Plain => households::scan_incomes_of(tx, within, Some(as_of), Some(year), f),
         })
@@ -1094,7 +1117,7 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<EndingMeasure>> {
-        self.read(|tx| changes::measures_ending(tx, area, from, to))
+        self.read_long(|tx| changes::measures_ending(tx, area, from, to))
     }
 }
 

@@ -115,6 +115,65 @@ both!(fn a_long_scan_does_not_hold_up_reads_and_writes(db) {
     assert_eq!(scanner.join().unwrap(), 5);
 });
 
+// Regression: on a SQLite file, long scans took the few shared read-only connections and then the writing
+// one, so that a server building a city's dashboard, its warning list and two reports at once answered
+// nothing else — not a sign-in, not a search — until they ended. Each long scan now reads on a connection
+// of its own (on PostgreSQL, from the pool for long work).
+both!(fn several_long_scans_at_once_do_not_hold_up_reads_and_writes(db) {
+    db.store.upsert_areas(&areas(), &Actor::system("init"), "区划").unwrap();
+    let store = Arc::new(db.reopen().unwrap());
+    for n in 0..3 {
+        store
+            .create_household(&household(n, V1), &events(n), d("2014-10-01"), &actor(), "建档")
+            .unwrap();
+    }
+    // Four scans, each stopped in its first callback until the interactive calls below are done: more
+    // than the SQLite file's shared readers (three).
+    let (started_tx, started) = mpsc::channel();
+    let mut releases = Vec::new();
+    let mut scanners = Vec::new();
+    for _ in 0..4 {
+        let (release, release_rx) = mpsc::channel::<()>();
+        releases.push(release);
+        let store = Arc::clone(&store);
+        let started_tx = started_tx.clone();
+        scanners.push(std::thread::spawn(move || {
+            let mut first = true;
+            store
+                .scan_households(&code("511902"), None, &mut |_| {
+                    if first {
+                        first = false;
+                        started_tx.send(()).unwrap();
+                        release_rx.recv_timeout(Duration::from_secs(60)).unwrap();
+                    }
+                    Ok(())
+                })
+                .unwrap()
+        }));
+    }
+    // PostgreSQL's pool for long work has three connections: the fourth scan waits for one of them.
+    for _ in 0..3 {
+        started.recv_timeout(Duration::from_secs(30)).unwrap();
+    }
+    let limit = Duration::from_secs(15);
+    let s = Arc::clone(&store);
+    let tree = within(limit, move || s.area_tree().unwrap());
+    assert_eq!(tree.len(), areas().len());
+    let s = Arc::clone(&store);
+    let created = within(limit, move || {
+        s.create_household(&household(99, V1), &[], d("2014-10-01"), &actor(), "建档")
+            .unwrap()
+    });
+    assert!(created.0 .0 > 0);
+    for r in releases {
+        let _ = r.send(());
+    }
+    for t in scanners {
+        let n = t.join().unwrap();
+        assert!(n == 3 || n == 4, "{n}");
+    }
+});
+
 #[test]
 fn postgres_pool_sizes_are_configurable_and_respected() {
     let Some(db) = TestDb::postgres() else {
