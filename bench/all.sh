@@ -89,7 +89,20 @@ venv() { # DuckDB, Polars and pyarrow pinned for bench/compare, and pandas with 
     "$VENV/bin/pip" install -q --disable-pip-version-check -r bench/compare/requirements.txt \
         pandas openpyxl python-calamine
 }
-build_examples() { cargo build --release --quiet "$@"; }
+# Every build in one place, always with the same package sets: cargo unifies features over the packages of
+# one command (examples bring their dev-dependencies), so building one example alone would recompile the
+# crates under it with another feature set in the middle of the measurements. The scripts below are told not
+# to build (JZ_NO_BUILD).
+build_all() {
+    cargo build --release --quiet -p jingzhun --bin jingzhun -p jingzhun-web --example serve_bench &&
+        cargo build --release --quiet -p jingzhun-engine --example bench --example compare -p jingzhun-io \
+            --example import_bench -p jingzhun-store --example bulk_bench --example monitoring_bench \
+            --example scan_bench -p jingzhun-web --example import_reports_bench --example workflow_pages_bench ||
+        return 1
+    if want monitoring_import; then cargo test --release --quiet -p jingzhun-store --test it --no-run; fi
+}
+export JZ_NO_BUILD=1
+build_examples() { :; }
 note() { echo "== $*"; }
 
 {
@@ -419,7 +432,8 @@ want() {
 for s in $(echo "$only" "$skip" | tr ', ' '\n\n'); do
     [[ " ${STEPS[*]} " == *" $s "* ]] || { echo "unknown step $s (see --list)" >&2; exit 2; }
 done
-[ -x "$JZ" ] || { echo "no release build at $JZ (see --help)" >&2; exit 1; }
+echo "$(date -u +%T) building (a no-op when built already)" >&2
+build_all || { echo "the build failed" >&2; exit 1; }
 
 for s in "${STEPS[@]}"; do
     want "$s" || continue
