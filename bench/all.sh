@@ -413,7 +413,7 @@ step_spark() {
     echo "Parquet $(du -sm "$d/pq" | cut -f1) MB"
     python3 -c 'import pyspark; print("PySpark", pyspark.__version__)' || return 1
     "$PY" -c 'import duckdb; print("DuckDB", duckdb.__version__)'
-    for i in 1 2; do
+    for i in $(seq "${BENCH_SPARK_RUNS:-2}"); do
         note "DuckDB, run $i"
         timed "$PY" analysis/spark/indicators.py "$d/pq" --engine duckdb --out "$d/d.jsonl"
         note "Spark local, run $i"
