@@ -464,7 +464,15 @@ impl WarningSet {
     /// tens of thousands of rows, and gathering them all on every request of the list was most of its cost.
     pub fn page(&self, filter: &Filter, sort: Sort, page: usize, per_page: usize) -> RowPage<'_> {
         let per_page = per_page.max(1);
-        let (total, rows, page) = if sort == Sort::Village {
+        let (total, rows, page) = if sort == Sort::Village && *filter == Filter::default() {
+            let total = self.rows.len();
+            let page = page.clamp(1, total.div_ceil(per_page).max(1));
+            let from = ((page - 1) * per_page).min(total);
+            let rows = self.rows[from..(from + per_page).min(total)]
+                .iter()
+                .collect();
+            (total, rows, page)
+        } else if sort == Sort::Village {
             let total = self.rows.iter().filter(|r| filter.keeps(r)).count();
             let page = page.clamp(1, total.div_ceil(per_page).max(1));
             let rows = self
