@@ -10,6 +10,7 @@
 #   bench/all.sh --steps demo,reports # only these steps (in the order below); --skip STEP,... leaves some out
 #   bench/all.sh --list               # the steps and what each one runs
 #   bench/all.sh --out DIR            # results directory (default bench-results/COMMIT-DATE)
+#   bench/all.sh --no-build           # use the binaries as built (e.g. to finish a run after a merge)
 #
 # Environment: BENCH_PG (default postgres://jingzhun:jingzhun@127.0.0.1:5432) and BENCH_PG_PREFIX (default
 # jz_bench) name the PostgreSQL server and the databases the steps create (PREFIX_demo, PREFIX_bulk, …;
@@ -27,7 +28,7 @@ cd "$ROOT"
 STEPS=(demo reports indicators parquet scans whatif web_sqlite web_sqlite_busy demo_pg reports_pg web_pg_busy
     pool national engine compare import parsing bulk monitoring monitoring_import downloads workflow synth spark)
 
-quick=0 out="" only="" skip="" drop_pg=0
+quick=0 out="" only="" skip="" drop_pg=0 build=1
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) quick=1 ;;
@@ -35,6 +36,7 @@ while [ $# -gt 0 ]; do
     --steps) only=$2; shift ;;
     --skip) skip=$2; shift ;;
     --drop-pg) drop_pg=1 ;;
+    --no-build) build=0 ;;
     --list)
         sed -n '/^# STEP /s/^# STEP //p' "$0"
         exit 0 ;;
@@ -432,8 +434,10 @@ want() {
 for s in $(echo "$only" "$skip" | tr ', ' '\n\n'); do
     [[ " ${STEPS[*]} " == *" $s "* ]] || { echo "unknown step $s (see --list)" >&2; exit 2; }
 done
-echo "$(date -u +%T) building (a no-op when built already)" >&2
-build_all || { echo "the build failed" >&2; exit 1; }
+if [ $build = 1 ]; then
+    echo "$(date -u +%T) building (a no-op when built already)" >&2
+    build_all || { echo "the build failed" >&2; exit 1; }
+fi
 
 for s in "${STEPS[@]}"; do
     want "$s" || continue
