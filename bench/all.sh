@@ -79,6 +79,8 @@ for v in DEMO_SCALE ENGINE_N COMPARE IMPORT_SCALE PARSE_ROWS XLSX_ROWS BULK_SQLI
     [ -n "${!e:-}" ] && printf -v "$v" '%s' "${!e}"
 done
 
+# Ports of the servers the web steps start; two runs at once need different bases (BENCH_PORT_BASE).
+PORT=${BENCH_PORT_BASE:-18089}
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 timed() { /usr/bin/time -f 'TIME wall %e s, user %U s, sys %S s, peak RSS %M KiB, exit %x' "$@"; }
 pgdb() { echo "$PG/${PGP}_$1"; }
@@ -180,7 +182,7 @@ step_scans() {
 # STEP whatif: POST /api/v1/whatif as the city analyst and a county approver (bench/whatif.sh) against `demo` serving the SQLite demo.
 step_whatif() {
     need_demo || return 1
-    local port=18392 log=$W/whatif-demo.log pid
+    local port=$((PORT + 303)) log=$W/whatif-demo.log pid
     "$JZ" --db "$W/demo.db" demo --bind 127.0.0.1:$port >"$log" 2>&1 &
     pid=$!
     local started=$SECONDS
@@ -205,10 +207,10 @@ step_whatif() {
 }
 
 # STEP web_sqlite: scripts/bench_web.sh on the SQLite demo: four accounts × the household page, six searches, random pages.
-step_web_sqlite() { need_demo && scripts/bench_web.sh "$W/demo.db" "$WEB_SECONDS" 100 18089; }
+step_web_sqlite() { need_demo && scripts/bench_web.sh "$W/demo.db" "$WEB_SECONDS" 100 $PORT; }
 
 # STEP web_sqlite_busy: scripts/bench_web_busy.sh on the SQLite demo: page, search, dashboard, warning list; idle, then busy (bulk load of 510104 + two report builds).
-step_web_sqlite_busy() { need_demo && scripts/bench_web_busy.sh "$W/demo.db" "$BUSY_SECONDS" 100 18090 510104 "$LOAD_SCALE"; }
+step_web_sqlite_busy() { need_demo && scripts/bench_web_busy.sh "$W/demo.db" "$BUSY_SECONDS" 100 $((PORT + 1)) 510104 "$LOAD_SCALE"; }
 
 # STEP demo_pg: the demo into PostgreSQL (PREFIX_demo), kept for the PostgreSQL web and report steps; skipped when it exists (BENCH_PG_REBUILD=1 rebuilds).
 step_demo_pg() {
@@ -223,7 +225,7 @@ step_demo_pg() {
 # STEP reports_pg: the three reports of an evaluated year on the PostgreSQL demo.
 step_reports_pg() { reports_on "$(pgdb demo)"; }
 # STEP web_pg_busy: scripts/bench_web_busy.sh on the PostgreSQL demo (bulk load of 510105 while busy).
-step_web_pg_busy() { scripts/bench_web_busy.sh "$(pgdb demo)" "$BUSY_SECONDS" 100 18091 "${BENCH_PG_LOAD_AREA:-510105}" "$LOAD_SCALE"; }
+step_web_pg_busy() { scripts/bench_web_busy.sh "$(pgdb demo)" "$BUSY_SECONDS" 100 $((PORT + 2)) "${BENCH_PG_LOAD_AREA:-510105}" "$LOAD_SCALE"; }
 
 # STEP pool: PostgreSQL bulk paths against SQLite on one county: synth --area 511902, evaluate twice, evaluate --no-save.
 step_pool() {
