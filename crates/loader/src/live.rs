@@ -19,7 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, TryLockError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use jingzhun_core::{AreaCode, AreaTree, HouseholdId};
@@ -74,7 +74,17 @@ pub struct Live {
     years: RwLock<BTreeMap<u16, Held>>,
     /// Serialises catch-ups and year loads (two would apply the same changes twice, harmlessly but wastefully).
     applying: Mutex<()>,
+    /// When a reader last looked at the feed's head ([`Live::catch_up_unless_busy`]), in nanoseconds after
+    /// `born`.
+    head_checked: AtomicU64,
+    born: Instant,
 }
+
+/// Readers look at the change feed's head at most this often: at thousands of requests a second, one
+/// look per request was a database round trip each (three on PostgreSQL, with the transaction), while
+/// another process's change may show this much later (this process's own writes are applied before
+/// their answer leaves, [`Live::catch_up_if_behind`]).
+pub const HEAD_CHECK_EVERY: Duration = Duration::from_millis(200);
 
 fn lock_err<T>(e: PoisonError<T>) -> T {
     e.into_inner()
@@ -99,6 +109,8 @@ impl Live {
             epoch: AtomicU64::new(0),
             years: RwLock::new(BTreeMap::new()),
             applying: Mutex::new(()),
+            head_checked: AtomicU64::new(0),
+            born: Instant::now(),
         };
         {
             let _guard = live.applying.lock().unwrap_or_else(lock_err);
@@ -276,7 +288,20 @@ impl Live {
     /// changes: a reader then sees the registry as it stands (that catch-up lands for the next request)
     /// instead of queueing behind it — during a county's bulk load by another process that catch-up is
     /// a reload taking a minute or more, and every page would wait for it.
+    /// The head is looked at no more than every [`HEAD_CHECK_EVERY`] across all readers.
     pub fn catch_up_unless_busy(&self) -> Result<Option<CatchUp>, LoadError> {
+        let now = u64::try_from(self.born.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        let last = self.head_checked.load(Ordering::Acquire);
+        let every = u64::try_from(HEAD_CHECK_EVERY.as_nanos()).unwrap_or(u64::MAX);
+        // `last == 0`: never looked. One reader of those arriving together takes the look.
+        if last != 0 && now.saturating_sub(last) < every
+            || self
+                .head_checked
+                .compare_exchange(last, now.max(1), Ordering::AcqRel, Ordering::Acquire)
+                .is_err()
+        {
+            return Ok(None);
+        }
         if self.store.audit_head()? <= self.seq() {
             return Ok(None);
         }

@@ -231,3 +231,46 @@ fn changes_by_another_handle_are_applied_and_equal_a_fresh_load() {
     assert_eq!(y2019.read().unwrap().engine.households(), 4);
     let _ = NaiveDate::MIN;
 }
+
+/// Readers look at the feed's head at most every `HEAD_CHECK_EVERY` (one look per request was a database
+/// round trip each at thousands of requests a second), and a change by another process still arrives.
+#[test]
+fn readers_look_at_the_feed_at_most_every_interval_and_still_see_other_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("t.db").display());
+    let store = Arc::new(seeded(&url));
+    let live = fresh(&store, 2020);
+    let other = Store::open(&url).unwrap();
+    let actor = Actor::new("cli:test");
+    let add = |no: &str, id: &str| {
+        other
+            .create_household(
+                &household(no, "511902002001", id),
+                &[],
+                d(2014, 10, 1),
+                &actor,
+                "新增",
+            )
+            .unwrap();
+    };
+    add("5119020020010002", "51190219700101004");
+    let first = std::time::Instant::now();
+    let applied = live
+        .catch_up_unless_busy()
+        .unwrap()
+        .expect("the first look");
+    assert_eq!(applied.households, 1);
+    add("5119020020010003", "51190219700101005");
+    let again = live.catch_up_unless_busy().unwrap();
+    if first.elapsed() < jingzhun_loader::live::HEAD_CHECK_EVERY {
+        assert!(again.is_none(), "looked again within the interval");
+        assert!(live.seq() < store.audit_head().unwrap());
+    }
+    std::thread::sleep(jingzhun_loader::live::HEAD_CHECK_EVERY);
+    live.catch_up_unless_busy().unwrap();
+    assert_eq!(live.seq(), store.audit_head().unwrap());
+    assert_eq!(
+        live.year(2020).unwrap().read().unwrap().engine.households(),
+        5
+    );
+}

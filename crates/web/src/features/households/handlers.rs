@@ -110,9 +110,37 @@ pub async fn household(
     let user = can.user.clone();
     let scope = can.scope;
     let st = state.clone();
-    let mut h = state
+    let (view, upload, remove) = (
+        can.also(crate::access::Action::ViewAttachments),
+        can.also(crate::access::Action::UploadAttachment),
+        can.also(crate::access::Action::RemoveAttachment),
+    );
+    // One trip to the blocking pool for the whole page (each trip is two thread hand-overs, which under
+    // load cost more than the small reads themselves).
+    let (mut h, economy, attachments) = state
         .run(move |b| {
-            households::household_evaluated(b, &user, &scope, id, today, st.policy(), year, as_of)
+            let mut h = households::household_evaluated(
+                b,
+                &user,
+                &scope,
+                id,
+                today,
+                st.policy(),
+                year,
+                as_of,
+            )?;
+            // In scope: `household_evaluated` answered.
+            let names = std::mem::take(&mut h.names_by_id);
+            let economy = crate::features::economy::service::household_view(b, id, &names)?;
+            let attachments = crate::features::attachments::service::household_section(
+                b,
+                id,
+                view,
+                upload,
+                remove,
+                &attach.case,
+            )?;
+            Ok((h, economy, attachments))
         })
         .await?;
     if lang == Lang::En {
@@ -120,28 +148,6 @@ pub async fn household(
             ev.in_english();
         }
     }
-    // In scope: `household_evaluated` answered.
-    let names = std::mem::take(&mut h.names_by_id);
-    let economy = state
-        .run(move |b| crate::features::economy::service::household_view(b, id, &names))
-        .await?;
-    let (view, upload, remove) = (
-        can.also(crate::access::Action::ViewAttachments),
-        can.also(crate::access::Action::UploadAttachment),
-        can.also(crate::access::Action::RemoveAttachment),
-    );
-    let attachments = state
-        .run(move |b| {
-            crate::features::attachments::service::household_section(
-                b,
-                id,
-                view,
-                upload,
-                remove,
-                &attach.case,
-            )
-        })
-        .await?;
     let mut page = HouseholdPage {
         economy,
         attachments,

@@ -11,7 +11,8 @@
 //!   the answer leaves, so the next request sees the change.
 //! * **Other processes' writes** (an import on the command line, another server on the same PostgreSQL
 //!   database) arrive through the same feed: a background poll every [`POLL`] ([`follow`]), and every
-//!   read checks the feed's head first (one indexed lookup) and applies what is new — unless a catch-up is
+//!   read checks the feed's head first (one indexed lookup; at most every
+//!   [`jingzhun_loader::live::HEAD_CHECK_EVERY`] across all readers) and applies what is new — unless a catch-up is
 //!   already running, which the read does not wait for (during another process's bulk load that is a
 //!   reload of a minute or more) — so a change shows within a couple of seconds.
 //! * **Derived lists** (warning sets, data-quality checks, the action board's rates) are computed once per
