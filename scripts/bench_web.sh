@@ -14,7 +14,8 @@ seconds=${2:-15}
 connections=${3:-100}
 port=${4:-8089}
 cd "$(dirname "$0")/.."
-cargo build --release -p jingzhun-web --example serve_bench >&2
+# bench/all.sh builds everything once beforehand (JZ_NO_BUILD=1).
+[ -n "${JZ_NO_BUILD:-}" ] || cargo build --release -p jingzhun-web --example serve_bench >&2
 bin=${CARGO_TARGET_DIR:-target}/release/examples/serve_bench
 out=$(mktemp)
 "$bin" "$source" "$port" >"$out" &

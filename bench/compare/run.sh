@@ -21,7 +21,8 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$HERE/requirements.txt"
 
-(cd "$ROOT" && cargo build --release --quiet -p jingzhun-engine --example compare)
+# bench/all.sh builds everything once beforehand (JZ_NO_BUILD=1).
+[ -n "${JZ_NO_BUILD:-}" ] || (cd "$ROOT" && cargo build --release --quiet -p jingzhun-engine --example compare)
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/compare"
 
 # Export once per size; again whenever the exporter was rebuilt (its format may have changed).
