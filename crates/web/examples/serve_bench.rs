@@ -14,7 +14,8 @@
 //! with a fixed password. It builds the search index and reports the time and the process's resident memory
 //! before and after (`INDEX …`), loads the live engine the server holds (`LIVE …`: time, engine heap and
 //! resident memory) and measures the incremental update inside it (`UPDATE …`: a household edited, the
-//! change feed applied to every held year; this edits the database).
+//! change feed applied to every held year; this edits the database), then computes the dashboards and
+//! warning lists as `serve` does after its load (`WARM …`).
 //!
 //! Either way it prints the session cookies (`ACCOUNT user token`), the request paths to measure
 //! (`URL label path`: the household page and searches people type) and, per account, a file of up to
@@ -315,6 +316,14 @@ fn main() -> Result<(), Error> {
         "UPDATE median {} µs, max {} µs over {UPDATE_ROUNDS} edits",
         micros[micros.len() / 2],
         micros[micros.len() - 1]
+    );
+    // What `serve` computes right after loading the engine: the dashboards and warning lists of the
+    // served area down to its counties (without it, a hundred clients' first requests queue on them).
+    let started = Instant::now();
+    jingzhun_web::features::live::warm(&state);
+    println!(
+        "WARM dashboards and warning lists in {:.2?}",
+        started.elapsed()
     );
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {

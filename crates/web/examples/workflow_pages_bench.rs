@@ -421,7 +421,9 @@ fn main() -> Result<(), Error> {
                     .header(header::CONTENT_TYPE, "application/json")
                     .header("x-csrf-token", &csrf)
                     .body(Body::from(
-                        r#"{"channel":"cadre_check","monitoring_kind":"marginal"}"#,
+                        // Any household may meet a sudden hardship; 边缘易致贫户 is for households never registered, and
+                        // these were (the lead was refused once the rules checked the kind against the status).
+                        r#"{"channel":"cadre_check","monitoring_kind":"sudden_hardship"}"#,
                     ))?,
             )?;
             if status != 201 {

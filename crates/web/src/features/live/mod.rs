@@ -186,7 +186,7 @@ pub fn start(state: AppState) {
 /// down to the counties will ask for — the dashboard and the warning list of the default year — one after the other
 /// (one core), logging the time each took. Before this, the first request after a start waited for it:
 /// 30–90 s for the city at full scale on PostgreSQL.
-fn warm(state: &AppState) {
+pub fn warm(state: &AppState) {
     let Some(live) = state.live().ready() else {
         return;
     };
