@@ -1,7 +1,8 @@
 //! The fast path for loading many households at once (an initial import, synthetic data).
 //!
 //! SQLite: one transaction per batch of [`SQLITE_BATCH`] households with cached prepared statements, rows
-//! written as they come from the iterator. PostgreSQL: batches of [`PG_BATCH`] households are buffered, ids
+//! written as they come from the iterator, member and income rows [`ROWS_PER_INSERT`] to a statement
+//! ([`insert_many`], which the economy's and the monitoring records' bulk loads use too). PostgreSQL: batches of [`PG_BATCH`] households are buffered, ids
 //! reserved from the sequence in one query, then each table is filled with one binary `COPY FROM STDIN`; a
 //! worker thread writes each batch while the next is drawn from the iterator ([`pg_load_batches`]).
 //! Each batch commits on its own with one audit entry (count and household-number range), so a failure

@@ -17,9 +17,11 @@
 //!   a listed out-of-pocket cost at a yearly rate by health (serious illness [`INPATIENT_SERIOUS`],
 //!   chronic illness or disability [`INPATIENT_CHRONIC`], others [`INPATIENT_OLD`] from 60 and
 //!   [`INPATIENT_OTHER`] below); the cost is lognormal around a median by health. The list names only
-//!   costs of at least [`INPATIENT_LIST_FLOOR`] (assumed). Most are below the policy pack's alert
-//!   thresholds (5,000 yuan for 脱贫户 and 监测对象, 20,000 for others); a serious illness's costs are
-//!   above 5,000 about a third of the time.
+//!   costs of at least [`INPATIENT_LIST_FLOOR`] (assumed). About half are above the lower alert threshold
+//!   (5,000 yuan, for 脱贫户 and 监测对象) and a few percent above the higher one (20,000, for the
+//!   一般农户 who are most households), so most listed households are not alerted. The floors keep the
+//!   lists to what a comparison acts on (a first version with lower floors and rates wrote 795,000 rows
+//!   at full scale and cost the demo's first run seconds).
 //! - **医保 outpatient costs**: members with a chronic or serious illness, the largest monthly
 //!   out-of-pocket cost of the year, listed from [`OUTPATIENT_LIST_FLOOR`] (threshold 500 a month).
 //! - **教育 costs**: members in senior high school or secondary vocational school, out-of-pocket costs of
@@ -48,27 +50,27 @@ pub const STREAM_DEPARTMENT: u64 = 0x4445_5054; // "DEPT"
 pub const FIRST_YEAR: i32 = 2021;
 
 /// Yearly rate of a listed hospital stay for a member with a serious illness (assumed).
-pub const INPATIENT_SERIOUS: f64 = 0.40;
+pub const INPATIENT_SERIOUS: f64 = 0.30;
 /// The same for chronic illness or disability (assumed).
-pub const INPATIENT_CHRONIC: f64 = 0.08;
+pub const INPATIENT_CHRONIC: f64 = 0.05;
 /// The same for other members from 60 (assumed).
-pub const INPATIENT_OLD: f64 = 0.03;
+pub const INPATIENT_OLD: f64 = 0.02;
 /// The same for other members under 60 (assumed).
-pub const INPATIENT_OTHER: f64 = 0.006;
+pub const INPATIENT_OTHER: f64 = 0.004;
 /// The smallest inpatient out-of-pocket cost the list names, in yuan (assumed).
-pub const INPATIENT_LIST_FLOOR: f64 = 1_000.0;
+pub const INPATIENT_LIST_FLOOR: f64 = 3_000.0;
 /// Yearly rate of a listed outpatient cost for a member with a chronic or serious illness (assumed).
-pub const OUTPATIENT: f64 = 0.15;
+pub const OUTPATIENT: f64 = 0.05;
 /// The smallest monthly outpatient out-of-pocket cost the list names, in yuan (assumed).
-pub const OUTPATIENT_LIST_FLOOR: f64 = 200.0;
+pub const OUTPATIENT_LIST_FLOOR: f64 = 400.0;
 /// Yearly rate of a listed cost for a member in senior high or secondary vocational school (assumed).
-pub const EDUCATION: f64 = 0.12;
+pub const EDUCATION: f64 = 0.08;
 /// Yearly chance that a village is hit by a disaster with listed losses (assumed).
-pub const DISASTER_VILLAGE: f64 = 0.02;
+pub const DISASTER_VILLAGE: f64 = 0.01;
 /// Yearly rate of an accident listed for a working-age member (assumed).
-pub const ACCIDENT: f64 = 0.000_6;
+pub const ACCIDENT: f64 = 0.000_4;
 /// Yearly rate of job loss listed for a member working away (assumed; doubled in 2022).
-pub const JOB_LOSS: f64 = 0.003;
+pub const JOB_LOSS: f64 = 0.002;
 
 /// One finding about one household, named by its number.
 #[derive(Debug, Clone, PartialEq, Eq)]
