@@ -231,6 +231,17 @@ jingzhun_core::labeled_enum! {
     }
 }
 
+/// One page of a set's rows ([`WarningSet::page`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowPage<'a> {
+    pub rows: Vec<&'a WarningRow>,
+    /// Rows the filter keeps.
+    pub total: usize,
+    /// The page shown, from 1.
+    pub page: usize,
+    pub pages: usize,
+}
+
 /// The warning rows of an area for one evaluated year, with the workflow's rows of `today`.
 #[derive(Debug, Clone)]
 pub struct WarningSet {
@@ -448,6 +459,49 @@ impl WarningSet {
             .collect()
     }
 
+    /// Page `page` (from 1, clamped to the pages there are) of `per_page` rows of [`WarningSet::select`].
+    /// In the list's default order the set's own, nothing is collected but the page: a county's set holds
+    /// tens of thousands of rows, and gathering them all on every request of the list was most of its cost.
+    pub fn page(&self, filter: &Filter, sort: Sort, page: usize, per_page: usize) -> RowPage<'_> {
+        let per_page = per_page.max(1);
+        let (total, rows, page) = if sort == Sort::Village && *filter == Filter::default() {
+            let total = self.rows.len();
+            let page = page.clamp(1, total.div_ceil(per_page).max(1));
+            let from = ((page - 1) * per_page).min(total);
+            let rows = self.rows[from..(from + per_page).min(total)]
+                .iter()
+                .collect();
+            (total, rows, page)
+        } else if sort == Sort::Village {
+            let total = self.rows.iter().filter(|r| filter.keeps(r)).count();
+            let page = page.clamp(1, total.div_ceil(per_page).max(1));
+            let rows = self
+                .rows
+                .iter()
+                .filter(|r| filter.keeps(r))
+                .skip((page - 1) * per_page)
+                .take(per_page)
+                .collect();
+            (total, rows, page)
+        } else {
+            let all = self.select(filter, sort);
+            let total = all.len();
+            let page = page.clamp(1, total.div_ceil(per_page).max(1));
+            let rows = all
+                .into_iter()
+                .skip((page - 1) * per_page)
+                .take(per_page)
+                .collect();
+            (total, rows, page)
+        };
+        RowPage {
+            rows,
+            total,
+            page,
+            pages: total.div_ceil(per_page).max(1),
+        }
+    }
+
     /// The rows `filter` keeps, in `sort` order.
     pub fn select(&self, filter: &Filter, sort: Sort) -> Vec<&WarningRow> {
         let mut rows: Vec<&WarningRow> = self.rows.iter().filter(|r| filter.keeps(r)).collect();
@@ -633,4 +687,86 @@ pub fn workbook(
     list.set_column_width(2, 22)?;
     list.set_column_width(4, 20)?;
     wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn row(
+        i: usize,
+        kind: u8,
+        village: u8,
+        income: Option<i64>,
+        open: bool,
+        due: Option<u8>,
+    ) -> WarningRow {
+        let village = AreaCode::parse(&format!("5119021010{:02}", village % 4 + 1))
+            .unwrap_or_else(|_| unreachable!());
+        WarningRow {
+            household: HouseholdId(i as i64 + 1),
+            village,
+            kind: WarningKind::ALL[usize::from(kind) % WarningKind::ALL.len()],
+            monitoring_kind: None,
+            risk_types: Vec::new(),
+            guarantees: Vec::new(),
+            per_capita: income.map(Yuan::from_fen),
+            band: IncomeBand::ALL[i % IncomeBand::ALL.len()],
+            open_case: open,
+            due: due.and_then(|d| NaiveDate::from_ymd_opt(2025, 1, 1 + u32::from(d % 28))),
+            case: None,
+            measure: None,
+            detail: None,
+        }
+    }
+
+    proptest! {
+        /// A page is the same slice of the full selection in every order and for every filter, whether
+        /// or not the selection is gathered first.
+        #[test]
+        fn a_page_is_the_slice_of_the_selection(
+            rows in proptest::collection::vec(
+                (0u8..16, 0u8..8, proptest::option::of(-500i64..900_000), any::<bool>(), proptest::option::of(0u8..40)),
+                0..120,
+            ),
+            kind in proptest::option::of(0u8..16),
+            open in proptest::option::of(any::<bool>()),
+            within in proptest::option::of(0u8..4),
+            sort in 0usize..4,
+            page in 0usize..12,
+            per_page in 1usize..25,
+        ) {
+            let set = WarningSet {
+                area: AreaCode::parse("511902").unwrap_or_else(|_| unreachable!()),
+                year: 2024,
+                as_of: NaiveDate::from_ymd_opt(2024, 12, 31).unwrap_or_default(),
+                pack_version: String::new(),
+                rows: rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, v, inc, o, d))| row(i, *k, *v, *inc, *o, *d))
+                    .collect(),
+            };
+            let filter = Filter {
+                kind: kind.map(|k| WarningKind::ALL[usize::from(k) % WarningKind::ALL.len()]),
+                area: within.map(|v| {
+                    AreaCode::parse(&format!("5119021010{:02}", v + 1)).unwrap_or_else(|_| unreachable!())
+                }),
+                risk: None,
+                band: None,
+                open_case: open,
+            };
+            let sort = Sort::ALL[sort];
+            let all = set.select(&filter, sort);
+            let got = set.page(&filter, sort, page, per_page);
+            let pages = all.len().div_ceil(per_page).max(1);
+            let shown = page.clamp(1, pages);
+            prop_assert_eq!(got.total, all.len());
+            prop_assert_eq!(got.pages, pages);
+            prop_assert_eq!(got.page, shown);
+            let want: Vec<&WarningRow> = all.into_iter().skip((shown - 1) * per_page).take(per_page).collect();
+            prop_assert_eq!(got.rows, want);
+        }
+    }
 }

@@ -385,6 +385,29 @@ async fn the_county_dashboard_counts_its_area_only() {
     assert!(js.body.len() > 500_000);
 }
 
+/// The dashboard's numbers are computed once and shared; its area's links are each caller's own: a
+/// township reviewer after the county approver is not shown a link up to the county (outside their scope),
+/// and the county approver after the township reviewer is.
+#[tokio::test]
+async fn dashboard_parent_link_is_the_callers_own_not_the_first_askers() {
+    let w = World::new();
+    let county = w.login_as(Role::CountyApprover).await;
+    let township = w.login_as(Role::TownshipReviewer).await;
+    let d = w
+        .send(county.get("/api/v1/dashboard/511902001"))
+        .await
+        .json();
+    assert_eq!(d["area"]["parent"], "511902");
+    let d = w.send(township.get("/api/v1/dashboard")).await.json();
+    assert_eq!(d["area"]["code"], "511902001");
+    assert!(d["area"]["parent"].is_null(), "{}", d["area"]);
+    let d = w
+        .send(county.get("/api/v1/dashboard/511902001"))
+        .await
+        .json();
+    assert_eq!(d["area"]["parent"], "511902");
+}
+
 #[tokio::test]
 async fn the_openapi_document_lists_every_api_route_and_errors_are_json() {
     let w = World::new();

@@ -7,6 +7,7 @@
 //! 2021 count here as in the engine and the reports).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate};
@@ -99,10 +100,24 @@ pub fn dashboard(
     // Admission (and its audit) happens on every request; only the numbers are shared.
     let area = areas::area(backend, user, scope, code)?;
     let code = AreaCode::parse(&area.code).map_err(|_| AppError::Internal)?;
+    let mut d = (*counted(state, area.clone(), code, today)?).clone();
+    // The shared numbers were computed for whoever asked first: the area's links (its parent only when
+    // inside this caller's scope) are this caller's own.
+    d.area = area;
+    Ok(d)
+}
+
+/// The shared numbers of `code`'s dashboard (computed once per change, see [`DashboardCache`]). Blocking.
+fn counted(
+    state: &AppState,
+    area: AreaView,
+    code: AreaCode,
+    today: NaiveDate,
+) -> Result<Arc<Dashboard>, AppError> {
     let st = state.clone();
     let d = state.dashboards().get(
         (code, today),
-        backend.generation() + state.own_writes(),
+        state.backend().generation() + state.own_writes(),
         0,
         move || {
             let limit = |a: &AreaCode, y: u16| st.identification_days_limit(a, y);
@@ -116,7 +131,32 @@ pub fn dashboard(
             )
         },
     )?;
-    Ok((*d.value).clone())
+    Ok(d.value)
+}
+
+/// Computes the dashboard of `code` before anyone asks (at the server's start: a city's takes tens of
+/// seconds at full scale), so that the first person to open it is not the one who waits. Blocking.
+pub fn warm(state: &AppState, code: AreaCode, today: NaiveDate) -> Result<(), AppError> {
+    let backend = state.backend();
+    let area = backend.area(&code)?;
+    let children = backend
+        .children(&code)?
+        .into_iter()
+        .map(|a| areas::AreaLine {
+            code: a.code.as_str().to_owned(),
+            name: a.name,
+        })
+        .collect();
+    let view = AreaView {
+        code: code.as_str().to_owned(),
+        name: area.name,
+        level: code.level().code(),
+        level_label: code.level().label(),
+        // Every request sets its own (see `dashboard`).
+        parent: None,
+        children,
+    };
+    counted(state, view, code, today).map(|_| ())
 }
 
 /// Dashboards per area and day, computed at most once per change made through this process's backend

@@ -4,7 +4,8 @@
 //!
 //! * **At start** `serve` loads it in the background ([`LiveSlot::start`]), logging a progress line, the
 //!   time it took and the memory it holds. A request that needs it before it is ready waits for the same
-//!   load (one load, never two).
+//!   load (one load, never two). Then the dashboards and warning lists of the served area down to its
+//!   counties are computed once ([`warm`]), so that nobody's first page after a start waits for them.
 //! * **After every write** of this process ([`after_write`], a middleware over every unsafe request that
 //!   succeeded: edit, import, status decision, case step, measure, visit…) the change feed is applied before
 //!   the answer leaves, so the next request sees the change.
@@ -167,13 +168,58 @@ pub fn start(state: AppState) {
         let loaded =
             tokio::task::spawn_blocking(move || st.live().get_or_load(&st).map(|_| ())).await;
         match loaded {
-            Ok(Ok(())) => follow(state).await,
+            Ok(Ok(())) => {
+                let st = state.clone();
+                tokio::task::spawn_blocking(move || warm(&st));
+                follow(state).await
+            }
             Ok(Err(_)) => {
                 tracing::error!("the engine could not be loaded; warning lists are unavailable")
             }
             Err(e) => tracing::error!(error = %e, "the engine load task failed"),
         }
     });
+}
+
+/// Computes, right after the load, what the first visitors of the served area and of the areas below it
+/// down to the counties will ask for — the dashboard and the warning list of the default year — one after the other
+/// (one core), logging the time each took. Before this, the first request after a start waited for it:
+/// 30–90 s for the city at full scale on PostgreSQL.
+fn warm(state: &AppState) {
+    let Some(live) = state.live().ready() else {
+        return;
+    };
+    let today = crate::http::today(state);
+    let root = *live.area();
+    let mut areas = vec![root];
+    if let Ok(tree) = state.backend().area_tree() {
+        // Down to the counties (a province's cities and counties, a city's counties): the levels whose
+        // lists take seconds; a township's are computed on its first request in well under one.
+        areas.extend(
+            tree.descendants(&root)
+                .map(|a| a.code)
+                .filter(|c| c.level().digits() <= jingzhun_core::AreaLevel::County.digits()),
+        );
+    }
+    let started = Instant::now();
+    for area in &areas {
+        let at = Instant::now();
+        let dashboard = crate::features::dashboard::service::warm(state, *area, today);
+        let warnings = crate::features::warnings::service::warm(state, &live, area, today);
+        if let Err(e) = dashboard.and(warnings) {
+            tracing::warn!(error = ?e, %area, "precomputing the dashboard and warning list failed");
+            continue;
+        }
+        tracing::info!(
+            "预先计算 {area} 的首页与预警清单：{:.1} 秒",
+            at.elapsed().as_secs_f64()
+        );
+    }
+    tracing::info!(
+        "预先计算完成：{} 个区划，{:.1} 秒",
+        areas.len(),
+        started.elapsed().as_secs_f64()
+    );
 }
 
 /// Applies other processes' changes every [`POLL`], forever.

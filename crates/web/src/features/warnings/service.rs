@@ -166,7 +166,7 @@ pub struct WarningsView {
 pub struct WarningCache {
     sets: Refresh<SetKey, WarningSet>,
     /// The counts by kind of a set's area and child areas (the list shows them on every page).
-    counts: Refresh<SetKey, (KindCounts, Vec<(AreaCode, KindCounts)>)>,
+    counts: Refresh<SetKey, AreaCounts>,
     quality: Refresh<(AreaCode, u16, NaiveDate), QualitySummary>,
 }
 
@@ -260,6 +260,9 @@ pub fn quality_of(
 /// A cached set: its area, year and day.
 type SetKey = (AreaCode, u16, NaiveDate);
 
+/// The counts by kind of a set's area, and of each child area.
+type AreaCounts = (KindCounts, Vec<(AreaCode, KindCounts)>);
+
 /// The default year of the lists on `today`: the current year when the pack can evaluate it (the list
 /// then shows today's data: an edit made now counts), else the last completed year.
 pub fn default_year(pack: &jingzhun_policy::PolicyPack, area: &AreaCode, today: NaiveDate) -> u16 {
@@ -338,6 +341,45 @@ fn stamped_set(
         },
     )?;
     Ok(set)
+}
+
+/// The counts by kind of a set's area and of its child areas `child_codes`, counted once per set, not on
+/// every page of the list.
+fn counts_of(
+    state: &AppState,
+    stamped: &crate::http::refresh::Stamped<WarningSet>,
+    area: AreaCode,
+    year: u16,
+    today: NaiveDate,
+    child_codes: Vec<AreaCode>,
+) -> Result<crate::http::refresh::Stamped<AreaCounts>, AppError> {
+    let set = Arc::clone(&stamped.value);
+    // Stamped as the set is, so that a set served while its refresh runs is counted again after it.
+    state.warning_cache().counts.get(
+        (area, year, today),
+        stamped.own,
+        stamped.version,
+        move || Ok((set.counts(&area), set.counts_by_child(&child_codes))),
+    )
+}
+
+/// Computes what the first list of `area` for the default year needs — its warning set, the counts by
+/// kind with the child areas', the data-quality checks — so that the first person to open it after the
+/// server starts does not wait for the computation (tens of seconds for a city at full scale). Blocking.
+pub fn warm(
+    state: &AppState,
+    live: &Arc<Live>,
+    area: &AreaCode,
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    let year = default_year(state.policy(), area, today);
+    let stamped = stamped_set(state, live, area, year, today)?;
+    let tree = state.backend().area_tree()?;
+    let mut children: Vec<AreaCode> = tree.children(area).to_vec();
+    children.sort();
+    counts_of(state, &stamped, *area, year, today, children)?;
+    quality_of(state, live, area, year, stamped.value.as_of)?;
+    Ok(())
 }
 
 fn yuan_text(y: jingzhun_core::Yuan) -> String {
@@ -433,17 +475,7 @@ pub fn list(
         .iter()
         .filter_map(|c| AreaCode::parse(&c.code).ok())
         .collect();
-    // Counted once per set, not on every page of the list.
-    let counted = {
-        let set = Arc::clone(&set);
-        // Stamped as the set is, so that a set served while its refresh runs is counted again after it.
-        state.warning_cache().counts.get(
-            (area, year, today),
-            stamped.own,
-            stamped.version,
-            move || Ok((set.counts(&area), set.counts_by_child(&child_codes))),
-        )?
-    };
+    let counted = counts_of(state, &stamped, area, year, today, child_codes)?;
     let (counts, by_child) = counted.value.as_ref();
     let children = by_child
         .iter()
@@ -454,15 +486,12 @@ pub fn list(
             by_kind: c.by_kind.iter().map(|(_, n)| *n).collect(),
         })
         .collect();
-    let selected = set.select(&query.filter, sort);
-    let total = selected.len();
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page = query.page.clamp(1, pages);
-    let shown: Vec<&WarningRow> = selected
-        .into_iter()
-        .skip((page - 1) * PAGE_SIZE)
-        .take(PAGE_SIZE)
-        .collect();
+    let rw::RowPage {
+        rows: shown,
+        total,
+        page,
+        pages,
+    } = set.page(&query.filter, sort, query.page, PAGE_SIZE);
     let tree = state.backend().area_tree()?;
     let labels = jingzhun_loader::warnings::labels(
         live.store(),
