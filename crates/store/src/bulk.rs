@@ -337,7 +337,8 @@ fn sqlite_batch(
         let mut ins_e = t.prepare_cached(&insert_sql("status_events", EVENT_COLS))?;
         // Income rows hold numbers only, so they wait across households for a full statement; member
         // rows borrow the household's text and go out with it.
-        let mut incomes: Vec<Val<'static>> = Vec::with_capacity(ROWS_PER_INSERT * INCOME_COLS.len());
+        let mut incomes: Vec<Val<'static>> =
+            Vec::with_capacity(ROWS_PER_INSERT * INCOME_COLS.len());
         for history in (&mut *households).take(SQLITE_BATCH) {
             history.check()?;
             let Some((_, current)) = history.versions.last() else {
@@ -426,7 +427,12 @@ pub(crate) fn insert_many<'v>(
 
 /// Inserts the rows whose values `vals` holds one after the other (`cols` each, at most
 /// [`ROWS_PER_INSERT`] rows) with one multi-row statement, prepared once per row count.
-pub(crate) fn insert_rows(t: &rusqlite::Transaction<'_>, table: &str, cols: Cols, vals: &[Val<'_>]) -> Result<()> {
+pub(crate) fn insert_rows(
+    t: &rusqlite::Transaction<'_>,
+    table: &str,
+    cols: Cols,
+    vals: &[Val<'_>],
+) -> Result<()> {
     let rows = vals.len() / cols.len();
     if rows == 0 {
         return Ok(());

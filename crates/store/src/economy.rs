@@ -93,7 +93,9 @@ impl CheckBatch for EconomyBatch {
             }
         }
         for l in &self.links {
-            need(l.operator, &|| format!("户(ID {})的联农带农记录", l.household))?;
+            need(l.operator, &|| {
+                format!("户(ID {})的联农带农记录", l.household)
+            })?;
         }
         for p in &self.products {
             need(p.producer, &|| format!("扶贫产品 {}", p.id))?;

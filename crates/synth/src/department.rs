@@ -179,7 +179,8 @@ fn members_year(
                 push(rng, DepartmentSignal::InpatientCost, cost.round());
             }
         }
-        if matches!(m.health, Health::SeriousIllness | Health::Chronic) && rng::chance(rng, OUTPATIENT)
+        if matches!(m.health, Health::SeriousIllness | Health::Chronic)
+            && rng::chance(rng, OUTPATIENT)
         {
             let cost = 260.0 * (0.6 * rng::normal(rng)).exp();
             if cost >= OUTPATIENT_LIST_FLOOR {
@@ -197,7 +198,11 @@ fn members_year(
         if (16..60).contains(&age) && rng::chance(rng, ACCIDENT) {
             push(rng, DepartmentSignal::Accident, 0.0);
         }
-        let job_loss = if year == 2022 { 2.0 * JOB_LOSS } else { JOB_LOSS };
+        let job_loss = if year == 2022 {
+            2.0 * JOB_LOSS
+        } else {
+            JOB_LOSS
+        };
         if m.work_status != WorkStatus::NotMigrant && rng::chance(rng, job_loss) {
             push(rng, DepartmentSignal::JobLoss, 0.0);
         }

@@ -427,7 +427,10 @@ impl Generator {
 
     /// Like [`Generator::par_iter_monitored`], each village also with its economy records and its
     /// department findings ([`Generator::department`]).
-    pub fn par_iter_full(&self, batch: usize) -> impl Iterator<Item = Result<FullVillage, SynthError>> + '_ {
+    pub fn par_iter_full(
+        &self,
+        batch: usize,
+    ) -> impl Iterator<Item = Result<FullVillage, SynthError>> + '_ {
         let batch = batch.max(1);
         let total = self.plan.villages.len();
         (0..total.div_ceil(batch)).flat_map(move |b| {

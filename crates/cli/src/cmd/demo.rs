@@ -866,7 +866,10 @@ mod tests {
                 with += 1;
             }
         }
-        assert!(with >= 4, "department alerts in {with} years only: {alerts:?}");
+        assert!(
+            with >= 4,
+            "department alerts in {with} years only: {alerts:?}"
+        );
     }
 
     /// The demo's data yields department alerts, and a household planted with an inpatient cost above

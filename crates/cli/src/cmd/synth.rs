@@ -182,7 +182,9 @@ pub fn generate_into_then(
         std::thread::scope(|scope| {
             type Measures = Vec<(HouseholdNo, NaiveDate, Option<NaiveDate>)>;
             let (tx, rx) =
-                std::sync::mpsc::sync_channel::<(Vec<HouseholdHistory>, Measures, Vec<Finding>)>(64);
+                std::sync::mpsc::sync_channel::<(Vec<HouseholdHistory>, Measures, Vec<Finding>)>(
+                    64,
+                );
             let generator = &generator;
             let with_side = written.is_some();
             let producer = scope.spawn(move || {
@@ -265,9 +267,11 @@ pub fn generate_into_then(
                                     for (started, ended) in measures {
                                         dates.push((h.id, started, ended));
                                     }
-                                    department.extend(found.iter().map(|f| {
-                                        synth_monitoring::department_fact(h.id, f)
-                                    }));
+                                    department.extend(
+                                        found
+                                            .iter()
+                                            .map(|f| synth_monitoring::department_fact(h.id, f)),
+                                    );
                                 }
                             }
                             // The store's order: by household, then start or date (stable: the order
@@ -295,7 +299,13 @@ pub fn generate_into_then(
                     )
                 });
             (
-                written, calibration, monitoring, economies, facts, findings, failure,
+                written,
+                calibration,
+                monitoring,
+                economies,
+                facts,
+                findings,
+                failure,
             )
         });
     bar.finish_and_clear();

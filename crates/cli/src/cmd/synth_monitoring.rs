@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
-use jingzhun_core::monitoring::CadreId;
 use chrono::Datelike;
+use jingzhun_core::monitoring::CadreId;
 use jingzhun_core::{AreaCode, DepartmentFact, HouseholdId, HouseholdNo};
 use jingzhun_store::{Actor, MonitoringBatch, MonitoringLoaded, Store};
 use jingzhun_synth::department::Finding;
