@@ -272,7 +272,7 @@ fn years() -> Vec<u16> {
 }
 
 /// Generates `config` into the store and feeds every household, as the store hands it back written (ids,
-/// versions, recording times) with its measures, to one engine per year of `years`
+/// versions, recording times) with its measures and department findings, to one engine per year of `years`
 /// ([`jingzhun_loader::feed_histories`], the code the store's read-back goes through): the engines hold
 /// what [`jingzhun_loader::load_years_with_facts`] would read back, without reading it.
 pub fn generate_and_feed(

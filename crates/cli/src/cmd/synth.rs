@@ -135,8 +135,8 @@ pub struct Generated {
 type PendingSide = HashMap<HouseholdNo, (Vec<(NaiveDate, Option<NaiveDate>)>, Vec<Finding>)>;
 
 /// [`generate_into`], handing every batch of households back once it is committed, with the ids the
-/// store gave them and their side facts as the store will give them once the monitoring records are
-/// written (`demo` evaluates them as they are written instead of reading them back).
+/// store gave them and their side facts as the store will give them once the monitoring records and
+/// department lists are written (`demo` evaluates them as they are written instead of reading them back).
 pub fn generate_into_then(
     store: &Store,
     actor: &Actor,
