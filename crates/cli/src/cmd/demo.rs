@@ -857,7 +857,7 @@ mod tests {
 
     /// Department alerts (部门预警户) only in the years with department lists (2021 on), and in most of
     /// them (a county at 1% has a few hundred households: a handful of alerts a year).
-    fn assert_department_alerts(alerts: &[(u16, u64)]) {
+    fn assert_department_alerts(alerts: &[(u16, i64)]) {
         let mut with = 0;
         for (year, n) in alerts {
             if *year < 2021 {
@@ -898,7 +898,7 @@ mod tests {
         let years = years();
         let (_, fed) = generate_and_feed(&store, &actor, config, &tree, &years).unwrap();
         let pack = PolicyPack::builtin();
-        let alerts: Vec<(u16, u64)> = fed
+        let alerts: Vec<(u16, i64)> = fed
             .iter()
             .map(|l| {
                 let eval = l.engine.evaluate(&pack).unwrap();
