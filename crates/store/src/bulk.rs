@@ -1,7 +1,8 @@
 //! The fast path for loading many households at once (an initial import, synthetic data).
 //!
 //! SQLite: one transaction per batch of [`SQLITE_BATCH`] households with cached prepared statements, rows
-//! written as they come from the iterator. PostgreSQL: batches of [`PG_BATCH`] households are buffered, ids
+//! written as they come from the iterator, member and income rows [`ROWS_PER_INSERT`] to a statement
+//! ([`insert_many`], which the economy's and the monitoring records' bulk loads use too). PostgreSQL: batches of [`PG_BATCH`] households are buffered, ids
 //! reserved from the sequence in one query, then each table is filled with one binary `COPY FROM STDIN`; a
 //! worker thread writes each batch while the next is drawn from the iterator ([`pg_load_batches`]).
 //! Each batch commits on its own with one audit entry (count and household-number range), so a failure
@@ -30,6 +31,11 @@ use crate::households::{check_household, duplicate_number, StoredHistory, Stored
 use crate::schema::*;
 
 pub(crate) const SQLITE_BATCH: usize = 50_000;
+/// Rows of one multi-row `INSERT` of member and income rows on SQLite: one statement run per this many
+/// rows instead of one per row. Each run of a statement opens and closes its cursor, binds and resets;
+/// on the narrow income rows (26 million at full scale) that overhead was about as large as the insert
+/// itself (BENCHMARKS.md, "The demo's first run under 60 s").
+pub(crate) const ROWS_PER_INSERT: usize = 16;
 /// SQLite page cache during bulk loads, in KiB as `PRAGMA cache_size` takes it (negative: KiB): 1 GiB.
 const BULK_CACHE_KIB: i64 = -1_048_576;
 /// Smaller than SQLite's because the batch is held in memory before COPY.
@@ -328,9 +334,11 @@ fn sqlite_batch(
         )?;
         let mut ins_v =
             t.prepare_cached(&insert_sql("household_versions", HOUSEHOLD_VERSION_COLS))?;
-        let mut ins_m = t.prepare_cached(&insert_sql("member_versions", MEMBER_COLS))?;
-        let mut ins_i = t.prepare_cached(&insert_sql("income_versions", INCOME_COLS))?;
         let mut ins_e = t.prepare_cached(&insert_sql("status_events", EVENT_COLS))?;
+        // Income rows hold numbers only, so they wait across households for a full statement; member
+        // rows borrow the household's text and go out with it.
+        let mut incomes: Vec<Val<'static>> =
+            Vec::with_capacity(ROWS_PER_INSERT * INCOME_COLS.len());
         for history in (&mut *households).take(SQLITE_BATCH) {
             history.check()?;
             let Some((_, current)) = history.versions.last() else {
@@ -360,21 +368,25 @@ fn sqlite_batch(
                 })
                 .collect();
             let mut vals: Vec<Val<'_>> = Vec::with_capacity(HOUSEHOLD_VERSION_COLS.len());
+            let mut members: Vec<Val<'_>> = Vec::new();
             for (k, ((_, h), meta)) in history.versions.iter().zip(&metas).enumerate() {
                 let version = k as i64 + 1;
                 vals.clear();
                 household_vals(&mut vals, id, version, meta, h);
                 ins_v.execute(rusqlite::params_from_iter(vals.iter()))?;
                 for (i, m) in h.members.iter().enumerate() {
-                    vals.clear();
-                    member_vals(&mut vals, id, version, i as i64 + 1, m);
-                    ins_m.execute(rusqlite::params_from_iter(vals.iter()))?;
+                    member_vals(&mut members, id, version, i as i64 + 1, m);
                 }
                 for r in &h.incomes {
-                    vals.clear();
-                    income_vals(&mut vals, id, version, r);
-                    ins_i.execute(rusqlite::params_from_iter(vals.iter()))?;
+                    income_vals(&mut incomes, id, version, r);
+                    if incomes.len() == ROWS_PER_INSERT * INCOME_COLS.len() {
+                        insert_rows(t, "income_versions", INCOME_COLS, &incomes)?;
+                        incomes.clear();
+                    }
                 }
+            }
+            for chunk in members.chunks(ROWS_PER_INSERT * MEMBER_COLS.len()) {
+                insert_rows(t, "member_versions", MEMBER_COLS, chunk)?;
             }
             for e in &history.events {
                 vals.clear();
@@ -386,12 +398,48 @@ fn sqlite_batch(
                 kept.push((id, history));
             }
         }
+        insert_rows(t, "income_versions", INCOME_COLS, &incomes)?;
     }
     if range.count > 0 {
         audit::append(&mut tx, at, actor, range.change(reason))?;
         tx.commit()?;
     }
     Ok((range, kept))
+}
+
+/// Inserts `rows` (each the values of `cols`) on SQLite, [`ROWS_PER_INSERT`] rows per statement.
+pub(crate) fn insert_many<'v>(
+    t: &rusqlite::Transaction<'_>,
+    table: &str,
+    cols: Cols,
+    rows: impl Iterator<Item = Vec<Val<'v>>>,
+) -> Result<()> {
+    let mut vals: Vec<Val<'v>> = Vec::with_capacity(ROWS_PER_INSERT * cols.len());
+    for row in rows {
+        vals.extend(row);
+        if vals.len() == ROWS_PER_INSERT * cols.len() {
+            insert_rows(t, table, cols, &vals)?;
+            vals.clear();
+        }
+    }
+    insert_rows(t, table, cols, &vals)
+}
+
+/// Inserts the rows whose values `vals` holds one after the other (`cols` each, at most
+/// [`ROWS_PER_INSERT`] rows) with one multi-row statement, prepared once per row count.
+pub(crate) fn insert_rows(
+    t: &rusqlite::Transaction<'_>,
+    table: &str,
+    cols: Cols,
+    vals: &[Val<'_>],
+) -> Result<()> {
+    let rows = vals.len() / cols.len();
+    if rows == 0 {
+        return Ok(());
+    }
+    t.prepare_cached(&insert_rows_sql(table, cols, rows))?
+        .execute(rusqlite::params_from_iter(vals.iter()))?;
+    Ok(())
 }
 
 /// Writes `rows` with one binary COPY into `table`.

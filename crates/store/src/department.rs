@@ -55,6 +55,8 @@ fn save(
     }
     let sql = insert_sql("department_facts", FACT_COLS);
     let mut by_signal: BTreeMap<&str, usize> = BTreeMap::new();
+    // A list names a household's findings together: its existence is checked once for them.
+    let mut known = None;
     for f in facts {
         if f.amount < Yuan::ZERO {
             return Err(StoreError::Invalid(format!(
@@ -62,14 +64,17 @@ fn save(
                 f.amount
             )));
         }
-        if tx
-            .query_i64(
-                "SELECT id FROM households WHERE id = ?",
-                &[Val::I64(f.household.0)],
-            )?
-            .is_none()
-        {
-            return Err(households::not_found(f.household));
+        if known != Some(f.household) {
+            if tx
+                .query_i64(
+                    "SELECT id FROM households WHERE id = ?",
+                    &[Val::I64(f.household.0)],
+                )?
+                .is_none()
+            {
+                return Err(households::not_found(f.household));
+            }
+            known = Some(f.household);
         }
         tx.exec(
             &sql,

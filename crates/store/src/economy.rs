@@ -73,7 +73,8 @@ impl CheckBatch for EconomyBatch {
             .try_for_each(|a| a.check().map_err(inv))?;
         let in_batch: HashSet<OperatorId> = self.operators.iter().map(|o| o.id).collect();
         let mut known = in_batch.clone();
-        let mut need = |id: OperatorId, what: String| -> Result<()> {
+        // `what` is only written out for a refusal, not formatted for each of millions of links.
+        let mut need = |id: OperatorId, what: &dyn Fn() -> String| -> Result<()> {
             if known.contains(&id) {
                 return Ok(());
             }
@@ -82,19 +83,22 @@ impl CheckBatch for EconomyBatch {
                 return Ok(());
             }
             Err(StoreError::Invalid(format!(
-                "{what}引用的经营主体 {id} 不存在"
+                "{}引用的经营主体 {id} 不存在",
+                what()
             )))
         };
         for b in &self.bases {
             if let Some(o) = b.operator {
-                need(o, format!("产业基地 {}", b.id))?;
+                need(o, &|| format!("产业基地 {}", b.id))?;
             }
         }
         for l in &self.links {
-            need(l.operator, format!("户(ID {})的联农带农记录", l.household))?;
+            need(l.operator, &|| {
+                format!("户(ID {})的联农带农记录", l.household)
+            })?;
         }
         for p in &self.products {
-            need(p.producer, format!("扶贫产品 {}", p.id))?;
+            need(p.producer, &|| format!("扶贫产品 {}", p.id))?;
         }
         Ok(())
     }
@@ -764,15 +768,9 @@ fn bulk_load(
     match &mut tx {
         Tx::Sqlite(t) => {
             for (table, rows) in tables {
-                let mut stmt = t.prepare_cached(&insert_sql(table.name, table.leaked()))?;
-                for vals in rows {
-                    stmt.execute(rusqlite::params_from_iter(vals.iter()))?;
-                }
+                crate::bulk::insert_many(t, table.name, table.leaked(), rows.into_iter())?;
             }
-            let mut stmt = t.prepare_cached(&insert_sql("collective_projects", PROJECT_COLS))?;
-            for vals in projects {
-                stmt.execute(rusqlite::params_from_iter(vals.iter()))?;
-            }
+            crate::bulk::insert_many(t, "collective_projects", PROJECT_COLS, projects.into_iter())?;
         }
         Tx::Pg(t) => {
             for (table, rows) in tables {

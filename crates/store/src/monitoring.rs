@@ -1496,20 +1496,9 @@ fn insert_rows(
 ) -> Result<()> {
     match tx {
         Tx::Sqlite(t) => {
-            // Cached prepared statements, one row at a time: SQLite's per-statement cost is small enough
-            // that multi-row VALUES lists gain little and complicate the code.
-            fn run<'v>(
-                t: &rusqlite::Transaction<'_>,
-                table: &str,
-                cols: Cols,
-                rows: impl Iterator<Item = Vec<Val<'v>>>,
-            ) -> Result<()> {
-                let mut stmt = t.prepare_cached(&insert_sql(table, cols))?;
-                for vals in rows {
-                    stmt.execute(rusqlite::params_from_iter(vals.iter()))?;
-                }
-                Ok(())
-            }
+            // Multi-row statements (`bulk::insert_many`): one statement run per row cost about a
+            // quarter more on narrow rows (BENCHMARKS.md, "The demo's first run under 60 s").
+            use crate::bulk::insert_many as run;
             run(t, "cadres", CADRE_COLS, b.cadres.iter().map(cadre_vals))?;
             // Row by row here, so that a clash with a stored open case names its household.
             let mut cases = t.prepare_cached(&insert_sql("monitoring_cases", CASE_COLS))?;

@@ -157,6 +157,16 @@ pub(crate) fn insert_sql(table: &str, cols: Cols) -> String {
     )
 }
 
+/// `INSERT INTO table (cols) VALUES (?, …), (?, …), …` for `rows` rows (SQLite bulk loads).
+pub(crate) fn insert_rows_sql(table: &str, cols: Cols, rows: usize) -> String {
+    let one = format!("({})", vec!["?"; cols.len()].join(", "));
+    format!(
+        "INSERT INTO {table} ({}) VALUES {}",
+        col_list(cols, ""),
+        vec![one; rows.max(1)].join(", ")
+    )
+}
+
 pub(crate) fn pg_types(cols: Cols) -> Vec<Type> {
     cols.iter().map(|(_, t)| t.pg()).collect()
 }

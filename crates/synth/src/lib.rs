@@ -70,6 +70,7 @@
 pub mod calibration;
 mod check;
 mod defects;
+pub mod department;
 pub mod economy;
 mod history;
 mod ids;
@@ -289,6 +290,14 @@ pub struct InjectedDefect {
     pub detail: String,
 }
 
+/// A village with everything derived from it: monitoring records, economy records, department findings.
+pub type FullVillage = (
+    GeneratedVillage,
+    VillageMonitoring,
+    VillageEconomy,
+    Vec<department::Finding>,
+);
+
 /// A planned run: build with [`Generator::new`], then stream villages with [`Generator::iter`] or
 /// [`Generator::par_iter`]. Holds one small entry per village, not the households.
 pub struct Generator {
@@ -410,13 +419,18 @@ impl Generator {
         economy::generate(&self.economy, self.config.seed, plan, village)
     }
 
-    /// Like [`Generator::par_iter_monitored`], each village also with its economy records.
+    /// The department findings about a generated village's households from 2021 to the data end (see
+    /// [`department`]), from the village's department stream: generating them changes nothing else.
+    pub fn department(&self, village: &GeneratedVillage) -> Vec<department::Finding> {
+        department::generate(self.config.seed, self.config.data_end, village)
+    }
+
+    /// Like [`Generator::par_iter_monitored`], each village also with its economy records and its
+    /// department findings ([`Generator::department`]).
     pub fn par_iter_full(
         &self,
         batch: usize,
-    ) -> impl Iterator<
-        Item = Result<(GeneratedVillage, VillageMonitoring, VillageEconomy), SynthError>,
-    > + '_ {
+    ) -> impl Iterator<Item = Result<FullVillage, SynthError>> + '_ {
         let batch = batch.max(1);
         let total = self.plan.villages.len();
         (0..total.div_ceil(batch)).flat_map(move |b| {
@@ -427,7 +441,8 @@ impl Generator {
                     let village = self.generate_village(i)?;
                     let monitoring = self.monitoring(&village)?;
                     let economy = self.economy(&village)?;
-                    Ok((village, monitoring, economy))
+                    let department = self.department(&village);
+                    Ok((village, monitoring, economy, department))
                 })
                 .collect();
             done

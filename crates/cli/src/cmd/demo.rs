@@ -272,7 +272,7 @@ fn years() -> Vec<u16> {
 }
 
 /// Generates `config` into the store and feeds every household, as the store hands it back written (ids,
-/// versions, recording times) with its measures, to one engine per year of `years`
+/// versions, recording times) with its measures and department findings, to one engine per year of `years`
 /// ([`jingzhun_loader::feed_histories`], the code the store's read-back goes through): the engines hold
 /// what [`jingzhun_loader::load_years_with_facts`] would read back, without reading it.
 pub fn generate_and_feed(
@@ -788,7 +788,7 @@ mod tests {
             SummarySeries::new(area, name.clone()),
             SummarySeries::new(area, name),
         );
-        let mut risk_eliminations = 0;
+        let (mut risk_eliminations, mut alerts) = (0, Vec::new());
         for (f, r) in fed.iter().zip(&read) {
             let year = r.engine.year();
             assert_eq!(f.engine.year(), year);
@@ -814,6 +814,8 @@ mod tests {
             );
             assert!(rollups(&fe) == rollups(&re), "{year}: the rollups differ");
             risk_eliminations += re.total().proposals_of(ProposalKind::RiskElimination);
+            // Counted on the fed engines: department findings not fed would show here (and above).
+            alerts.push((year, fe.total().alert_households));
             fed_series.add(&f.engine, &fe);
             read_series.add(&r.engine, &re);
         }
@@ -822,6 +824,8 @@ mod tests {
             risk_eliminations > 0,
             "no risk-elimination proposal in any year"
         );
+        // So did the department findings: the lists run from 2021.
+        assert_department_alerts(&alerts);
         for y in &years {
             assert_eq!(fed_series.summary(*y), read_series.summary(*y), "{y}");
         }
@@ -849,6 +853,105 @@ mod tests {
             assert_eq!(saved.summary(*y), read_series.summary(*y), "{y}");
         }
         assert!(kept_tallies > 0 && kept_measures > 0, "nothing kept beside");
+    }
+
+    /// Department alerts (部门预警户) only in the years with department lists (2021 on), and in most of
+    /// them (a county at 1% has a few hundred households: a handful of alerts a year).
+    fn assert_department_alerts(alerts: &[(u16, i64)]) {
+        let mut with = 0;
+        for (year, n) in alerts {
+            if *year < 2021 {
+                assert_eq!(*n, 0, "{year}: department alerts before the lists");
+            } else if *n > 0 {
+                with += 1;
+            }
+        }
+        assert!(
+            with >= 4,
+            "department alerts in {with} years only: {alerts:?}"
+        );
+    }
+
+    /// The demo's data yields department alerts, and a household planted with an inpatient cost above
+    /// the pack's threshold for 一般农户 (20,000 yuan) is alerted while one just below it is not.
+    #[test]
+    fn demo_data_yields_department_alerts_and_a_planted_inpatient_cost_is_alerted() {
+        use jingzhun_core::{DepartmentFact, DepartmentSignal, Yuan};
+        use jingzhun_policy::rules::flag;
+        use jingzhun_policy::RegistryState;
+
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite:{}", dir.path().join("t.db").display())).unwrap();
+        let actor = Actor::system("test");
+        store
+            .upsert_areas(&jingzhun_io::sichuan().unwrap(), &actor, "t")
+            .unwrap();
+        let tree = store.area_tree().unwrap();
+        let area = AreaCode::parse(COUNTY).unwrap();
+        let config = SynthConfig {
+            seed: 11,
+            area,
+            scale: 0.01,
+            defect_rate: 0.0,
+            ..SynthConfig::default()
+        };
+        let years = years();
+        let (_, fed) = generate_and_feed(&store, &actor, config, &tree, &years).unwrap();
+        let pack = PolicyPack::builtin();
+        let alerts: Vec<(u16, i64)> = fed
+            .iter()
+            .map(|l| {
+                let eval = l.engine.evaluate(&pack).unwrap();
+                (l.engine.year(), eval.total().alert_households)
+            })
+            .collect();
+        assert_department_alerts(&alerts);
+
+        // Two 一般农户 without findings in 2024: one planted above the threshold, one just below.
+        let y2024 = fed.iter().find(|l| l.engine.year() == 2024).unwrap();
+        let eval = y2024.engine.evaluate(&pack).unwrap();
+        let quiet: Vec<_> = y2024
+            .engine
+            .outcomes(&eval)
+            .filter(|o| {
+                o.registry == RegistryState::NotRegistered
+                    && o.monitoring.is_none()
+                    && !o.assessment.has(flag::ALERT)
+            })
+            .map(|o| o.id)
+            .take(2)
+            .collect();
+        assert_eq!(quiet.len(), 2);
+        let date = NaiveDate::from_ymd_opt(2024, 6, 30).unwrap();
+        let fact = |household, yuan: i64| DepartmentFact {
+            household,
+            signal: DepartmentSignal::InpatientCost,
+            date,
+            amount: Yuan::from_fen(yuan * 100),
+        };
+        store
+            .save_department_facts(
+                &[fact(quiet[0], 20_000), fact(quiet[1], 19_999)],
+                "测试：医保住院自付",
+                &actor,
+            )
+            .unwrap();
+        let read = jingzhun_loader::load_years_with_facts(
+            &store,
+            &tree,
+            &area,
+            &[2024],
+            &mut |_| {},
+            &mut jingzhun_loader::Silent,
+        )
+        .unwrap();
+        let engine = &read[0].engine;
+        let eval = engine.evaluate(&pack).unwrap();
+        let alerted = |id| engine.assessment(&eval, id).unwrap().has(flag::ALERT);
+        assert!(alerted(quiet[0]), "20,000 yuan inpatient cost not alerted");
+        assert!(!alerted(quiet[1]), "19,999 yuan alerted for 一般农户");
+        let before = alerts.iter().find(|(y, _)| *y == 2024).unwrap().1;
+        assert_eq!(eval.total().alert_households, before + 1);
     }
 
     #[test]

@@ -14,10 +14,11 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
-use jingzhun_core::{AreaCode, AreaTree, HouseholdNo};
+use jingzhun_core::{AreaCode, AreaTree, DepartmentFact, HouseholdNo};
 use jingzhun_loader::SideIndex;
 use jingzhun_report::economy::HouseholdTally;
 use jingzhun_store::{Actor, HouseholdHistory, Layout, MeasureDates, Store, StoredHistory};
+use jingzhun_synth::department::Finding;
 use jingzhun_synth::{Calibration, Generator, SynthConfig, SynthError};
 
 use super::{economy, progress, synth_monitoring, synth_national, synth_projects};
@@ -129,13 +130,13 @@ pub struct Generated {
     pub tallies: Vec<HouseholdTally>,
 }
 
-/// The measures' dates by household number of the villages generated whose households are not all
-/// handed back yet.
-type PendingMeasures = HashMap<HouseholdNo, Vec<(NaiveDate, Option<NaiveDate>)>>;
+/// The side facts by household number of the villages generated whose households are not all handed
+/// back yet: the measures' dates and the department findings, each in the generated order.
+type PendingSide = HashMap<HouseholdNo, (Vec<(NaiveDate, Option<NaiveDate>)>, Vec<Finding>)>;
 
 /// [`generate_into`], handing every batch of households back once it is committed, with the ids the
-/// store gave them and their side facts as the store will give them once the monitoring records are
-/// written (`demo` evaluates them as they are written instead of reading them back).
+/// store gave them and their side facts as the store will give them once the monitoring records and
+/// department lists are written (`demo` evaluates them as they are written instead of reading them back).
 pub fn generate_into_then(
     store: &Store,
     actor: &Actor,
@@ -177,10 +178,13 @@ pub fn generate_into_then(
     // The generator runs on its own thread (villages in parallel on rayon's pool) while this one writes,
     // so generating and writing overlap; the bounded channel keeps a few batches in memory at most.
     // Each village's monitoring records are kept and written once the households they refer to have ids.
-    let (written, calibration, monitoring, economies, facts, failure) =
+    let (written, calibration, monitoring, economies, facts, findings, failure) =
         std::thread::scope(|scope| {
             type Measures = Vec<(HouseholdNo, NaiveDate, Option<NaiveDate>)>;
-            let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<HouseholdHistory>, Measures)>(64);
+            let (tx, rx) =
+                std::sync::mpsc::sync_channel::<(Vec<HouseholdHistory>, Measures, Vec<Finding>)>(
+                    64,
+                );
             let generator = &generator;
             let with_side = written.is_some();
             let producer = scope.spawn(move || {
@@ -188,20 +192,23 @@ pub fn generate_into_then(
                 let mut monitoring = Vec::with_capacity(generator.villages().len());
                 let mut economies = Vec::with_capacity(generator.villages().len());
                 let mut facts = Vec::with_capacity(generator.villages().len());
+                let mut findings = Vec::with_capacity(generator.villages().len());
                 for village in generator.par_iter_full(32) {
-                    let (village, records, economy) = match village {
+                    let (village, records, economy, department) = match village {
                         Ok(v) => v,
-                        Err(e) => return (calibration, monitoring, economies, facts, Some(e)),
+                        Err(e) => {
+                            return (calibration, monitoring, economies, facts, findings, Some(e))
+                        }
                     };
                     calibration.add_village(&village);
                     facts.push(jingzhun_synth::projects::VillageFacts::of(&village));
-                    // Generated villages have no department findings: their measures are all the side
-                    // facts the rules read.
-                    let measures = if with_side {
-                        records.measure_dates()
+                    // The side facts the rules read: the measures and the department findings.
+                    let (measures, side_findings) = if with_side {
+                        (records.measure_dates(), department.clone())
                     } else {
-                        Vec::new()
+                        (Vec::new(), Vec::new())
                     };
+                    findings.push(department);
                     monitoring.push(records);
                     economies.push(economy);
                     let rows = village
@@ -216,23 +223,26 @@ pub fn generate_into_then(
                         })
                         .collect();
                     // The writer stopped (an error): stop generating.
-                    if tx.send((rows, measures)).is_err() {
+                    if tx.send((rows, measures, side_findings)).is_err() {
                         break;
                     }
                 }
-                (calibration, monitoring, economies, facts, None)
+                (calibration, monitoring, economies, facts, findings, None)
             });
             let written = {
-                let measures = std::cell::RefCell::new(PendingMeasures::new());
+                let side = std::cell::RefCell::new(PendingSide::new());
                 let mut pending: std::vec::IntoIter<HouseholdHistory> = Vec::new().into_iter();
                 let mut households = std::iter::from_fn(|| loop {
                     if let Some(next) = pending.next() {
                         return Some(next);
                     }
-                    let (rows, dates) = rx.recv().ok()?;
-                    let mut m = measures.borrow_mut();
+                    let (rows, dates, found) = rx.recv().ok()?;
+                    let mut m = side.borrow_mut();
                     for (no, started, ended) in dates {
-                        m.entry(no).or_default().push((started, ended));
+                        m.entry(no).or_default().0.push((started, ended));
+                    }
+                    for f in found {
+                        m.entry(f.household.clone()).or_default().1.push(f);
                     }
                     pending = rows.into_iter();
                 });
@@ -245,22 +255,30 @@ pub fn generate_into_then(
                         &mut progress,
                         &mut |batch: Vec<StoredHistory>| {
                             let mut dates: Vec<MeasureDates> = Vec::new();
+                            let mut department: Vec<DepartmentFact> = Vec::new();
                             {
-                                let mut m = measures.borrow_mut();
+                                let mut m = side.borrow_mut();
                                 for h in &batch {
                                     let Some(v) = h.versions.first() else {
                                         continue;
                                     };
-                                    for (started, ended) in
-                                        m.remove(&v.household.number).unwrap_or_default()
-                                    {
+                                    let (measures, found) =
+                                        m.remove(&v.household.number).unwrap_or_default();
+                                    for (started, ended) in measures {
                                         dates.push((h.id, started, ended));
                                     }
+                                    department.extend(
+                                        found
+                                            .iter()
+                                            .map(|f| synth_monitoring::department_fact(h.id, f)),
+                                    );
                                 }
                             }
-                            // The store's order: by household, then start (stable: the order written).
+                            // The store's order: by household, then start or date (stable: the order
+                            // written, which `synth_monitoring::load_department` keeps too).
                             dates.sort_by_key(|(id, started, _)| (*id, *started));
-                            w(batch, SideIndex::of_rows(Vec::new(), dates));
+                            department.sort_by_key(|f| (f.household, f.date));
+                            w(batch, SideIndex::of_rows(department, dates));
                         },
                     ),
                     None => {
@@ -269,17 +287,26 @@ pub fn generate_into_then(
                 }
             };
             drop(rx);
-            let (calibration, monitoring, economies, facts, failure) =
+            let (calibration, monitoring, economies, facts, findings, failure) =
                 producer.join().unwrap_or_else(|_| {
                     (
                         Calibration::default(),
                         Vec::new(),
                         Vec::new(),
                         Vec::new(),
+                        Vec::new(),
                         Some(SynthError::Internal("生成线程异常退出")),
                     )
                 });
-            (written, calibration, monitoring, economies, facts, failure)
+            (
+                written,
+                calibration,
+                monitoring,
+                economies,
+                facts,
+                findings,
+                failure,
+            )
         });
     bar.finish_and_clear();
     // A generator error ends the stream early, so report it before the count written.
@@ -289,7 +316,10 @@ pub fn generate_into_then(
     let written = written?;
     let seconds = started.elapsed().as_secs_f64();
     let step = Instant::now();
-    let loaded = synth_monitoring::load(store, actor, &config.area, monitoring)?;
+    let ids = synth_monitoring::ids_of(store, &config.area, monitoring.iter().map(|v| v.village))?;
+    let loaded = synth_monitoring::load(store, actor, &ids, monitoring)?;
+    let department_rows = synth_monitoring::load_department(store, actor, &ids, &findings)?;
+    drop(ids);
     let monitoring_secs = step.elapsed().as_secs_f64();
     let step = Instant::now();
     let (economy_loaded, left_out, tallies) =
@@ -304,7 +334,7 @@ pub fn generate_into_then(
         step.elapsed().as_secs_f64()
     );
     let report = format!(
-        "已生成并写入 {written} 户（{seconds:.1} 秒，{:.0} 户/秒）\n{}；{}\n{}（共 {:.1} 秒）\n{}",
+        "已生成并写入 {written} 户（{seconds:.1} 秒，{:.0} 户/秒）\n{}，部门比对清单 {department_rows} 条；{}\n{}（共 {:.1} 秒）\n{}",
         written as f64 / seconds.max(1e-9),
         synth_monitoring::summary(&loaded),
         synth_projects::summary(project_rows),

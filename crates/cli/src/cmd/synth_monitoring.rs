@@ -5,9 +5,11 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
+use chrono::Datelike;
 use jingzhun_core::monitoring::CadreId;
-use jingzhun_core::{AreaCode, HouseholdId, HouseholdNo};
+use jingzhun_core::{AreaCode, DepartmentFact, HouseholdId, HouseholdNo};
 use jingzhun_store::{Actor, MonitoringBatch, MonitoringLoaded, Store};
+use jingzhun_synth::department::Finding;
 use jingzhun_synth::{MonitoringRecords, VillageMonitoring};
 
 use super::progress;
@@ -16,25 +18,20 @@ use super::progress;
 /// batch holds without making the audit log long.
 const BATCH_ROWS: usize = 250_000;
 
-/// Loads the villages' records into `store`, whose households within `area` were just written. Returns
-/// the rows written.
-pub fn load(
+/// The ids the store gave the households just written within `area`, and within the villages of
+/// `villages` filed outside it (at scale > 1 some villages are synthetic copies under synthetic counties).
+pub fn ids_of(
     store: &Store,
-    actor: &Actor,
     area: &AreaCode,
-    villages: Vec<VillageMonitoring>,
-) -> anyhow::Result<MonitoringLoaded> {
+    villages: impl IntoIterator<Item = AreaCode>,
+) -> anyhow::Result<HashMap<HouseholdNo, HouseholdId>> {
     let mut ids: HashMap<HouseholdNo, HouseholdId> = store
         .household_ids_within(area)
         .context("读取已写入农户的 ID 失败")?
         .into_iter()
         .collect();
-    // At scale > 1 some villages are synthetic copies filed outside `area` (under synthetic counties).
-    let outside: std::collections::BTreeSet<AreaCode> = villages
-        .iter()
-        .map(|v| v.village)
-        .filter(|v| !area.contains(v))
-        .collect();
+    let outside: std::collections::BTreeSet<AreaCode> =
+        villages.into_iter().filter(|v| !area.contains(v)).collect();
     for village in &outside {
         ids.extend(
             store
@@ -42,6 +39,17 @@ pub fn load(
                 .context("读取已写入农户的 ID 失败")?,
         );
     }
+    Ok(ids)
+}
+
+/// Loads the villages' records into `store`, whose households were just written with the ids `ids`
+/// ([`ids_of`]). Returns the rows written.
+pub fn load(
+    store: &Store,
+    actor: &Actor,
+    ids: &HashMap<HouseholdNo, HouseholdId>,
+    villages: Vec<VillageMonitoring>,
+) -> anyhow::Result<MonitoringLoaded> {
     let mut next_cadre = store.next_cadre_id().context("读取帮扶干部编号失败")?;
     let bar = progress::bar("写入监测帮扶记录", villages.len() as u64, "村");
     let mut total = MonitoringLoaded::default();
@@ -89,6 +97,51 @@ fn flush(
     total.measures += loaded.measures;
     total.visits += loaded.visits;
     Ok(())
+}
+
+/// Saves the generated department findings (`findings`: each village's, by household then date) through
+/// the store's one department-facts path ([`Store::save_department_facts`]), one list a year with its
+/// audit entry, households named by the ids `ids` gave them. Within a household and date the rows keep
+/// the generated order, so the store hands them back in the order the feeding gave them (`synth::generate_into_then`). Returns the
+/// rows written.
+pub fn load_department(
+    store: &Store,
+    actor: &Actor,
+    ids: &HashMap<HouseholdNo, HouseholdId>,
+    findings: &[Vec<Finding>],
+) -> anyhow::Result<usize> {
+    let mut by_year: std::collections::BTreeMap<i32, Vec<DepartmentFact>> = Default::default();
+    for f in findings.iter().flatten() {
+        let household = *ids
+            .get(&f.household)
+            .with_context(|| format!("部门比对清单中的户「{}」未写入", f.household))?;
+        by_year
+            .entry(f.date.year())
+            .or_default()
+            .push(department_fact(household, f));
+    }
+    let mut rows = 0;
+    for (year, facts) in by_year {
+        rows += store
+            .save_department_facts(&facts, &department_source(year), actor)
+            .with_context(|| format!("写入 {year} 年部门比对清单失败"))?;
+    }
+    Ok(rows)
+}
+
+/// The name a generated year's department lists are saved under.
+fn department_source(year: i32) -> String {
+    format!("演示数据：{year} 年部门比对清单（医保、教育、应急管理、公安、人社）")
+}
+
+/// A finding as the store keeps it, for the household `id`.
+pub fn department_fact(id: HouseholdId, f: &Finding) -> DepartmentFact {
+    DepartmentFact {
+        household: id,
+        signal: f.signal,
+        date: f.date,
+        amount: f.amount,
+    }
 }
 
 /// One line for the generation report.

@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod department;
 mod economy;
 mod engine_calibration;
 mod generate;
