@@ -196,10 +196,13 @@ pub fn warm(state: &AppState) {
     if let Ok(tree) = state.backend().area_tree() {
         // Down to the counties (a province's cities and counties, a city's counties): the levels whose
         // lists take seconds; a township's are computed on its first request in well under one.
+        // Only areas with households: an empty one costs nothing on request, but its data-quality scan
+        // reads the whole registry (a province's 183 counties, most of them empty, took many minutes).
         areas.extend(
             tree.descendants(&root)
                 .map(|a| a.code)
-                .filter(|c| c.level().digits() <= jingzhun_core::AreaLevel::County.digits()),
+                .filter(|c| c.level().digits() <= jingzhun_core::AreaLevel::County.digits())
+                .filter(|c| live.store().count_households(c).is_ok_and(|n| n > 0)),
         );
     }
     let started = Instant::now();
