@@ -755,7 +755,17 @@ mod tests {
     /// What the demo evaluates as it generates equals what the store gives back: every year's engine
     /// (its columns, data time and status-event facts), its proposals, rollups and summary, and the
     /// snapshots kept (with the workflow and the economy's tallies `evaluate` keeps beside).
-    fn fed_while_generating_equals_read_back(store: &Store) {
+    /// The county at 1% with seed `seed`, generated into `store` and fed to one engine per year.
+    fn generated_county(
+        store: &Store,
+        seed: u64,
+    ) -> (
+        AreaTree,
+        AreaCode,
+        Vec<u16>,
+        synth::Generated,
+        Vec<YearLoaded>,
+    ) {
         let actor = Actor::system("test");
         store
             .upsert_areas(&jingzhun_io::sichuan().unwrap(), &actor, "t")
@@ -763,7 +773,7 @@ mod tests {
         let tree = store.area_tree().unwrap();
         let area = AreaCode::parse(COUNTY).unwrap();
         let config = SynthConfig {
-            seed: 7,
+            seed,
             area,
             scale: 0.01,
             defect_rate: 0.0,
@@ -771,6 +781,11 @@ mod tests {
         };
         let years = years();
         let (generated, fed) = generate_and_feed(store, &actor, config, &tree, &years).unwrap();
+        (tree, area, years, generated, fed)
+    }
+
+    fn fed_while_generating_equals_read_back(store: &Store) {
+        let (tree, area, years, generated, fed) = generated_county(store, 7);
         let read = jingzhun_loader::load_years_with_facts(
             store,
             &tree,
@@ -882,21 +897,8 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&format!("sqlite:{}", dir.path().join("t.db").display())).unwrap();
+        let (tree, area, years, _, fed) = generated_county(&store, 11);
         let actor = Actor::system("test");
-        store
-            .upsert_areas(&jingzhun_io::sichuan().unwrap(), &actor, "t")
-            .unwrap();
-        let tree = store.area_tree().unwrap();
-        let area = AreaCode::parse(COUNTY).unwrap();
-        let config = SynthConfig {
-            seed: 11,
-            area,
-            scale: 0.01,
-            defect_rate: 0.0,
-            ..SynthConfig::default()
-        };
-        let years = years();
-        let (_, fed) = generate_and_feed(&store, &actor, config, &tree, &years).unwrap();
         let pack = PolicyPack::builtin();
         let alerts: Vec<(u16, i64)> = fed
             .iter()

@@ -23,6 +23,30 @@ fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'st
         .expect("the call waited for a connection held by the scan")
 }
 
+/// A scan of 511902 on another thread that stops in its first callback, says so on `started`, and goes on
+/// when `release` is sent (or dropped); joined, it gives the households it read.
+fn stopped_scan(
+    store: &Arc<Store>,
+    started: &mpsc::Sender<()>,
+) -> (mpsc::Sender<()>, std::thread::JoinHandle<usize>) {
+    let (release, release_rx) = mpsc::channel::<()>();
+    let (store, started) = (Arc::clone(store), started.clone());
+    let scanner = std::thread::spawn(move || {
+        let mut first = true;
+        store
+            .scan_households(&code("511902"), None, &mut |_| {
+                if first {
+                    first = false;
+                    started.send(()).unwrap();
+                    let _ = release_rx.recv_timeout(Duration::from_secs(60));
+                }
+                Ok(())
+            })
+            .unwrap()
+    });
+    (release, scanner)
+}
+
 both!(fn two_stores_writing_at_once_keep_one_audit_chain(db) {
     db.store.upsert_areas(&areas(), &Actor::system("init"), "区划").unwrap();
     let other = Arc::new(db.reopen().unwrap());
@@ -78,23 +102,7 @@ both!(fn a_long_scan_does_not_hold_up_reads_and_writes(db) {
     }
     // The scan stops in its first callback until the interactive calls below are done.
     let (started_tx, started) = mpsc::channel();
-    let (release, release_rx) = mpsc::channel::<()>();
-    let scanner = {
-        let store = Arc::clone(&store);
-        std::thread::spawn(move || {
-            let mut first = true;
-            store
-                .scan_households(&code("511902"), None, &mut |_| {
-                    if first {
-                        first = false;
-                        started_tx.send(()).unwrap();
-                        release_rx.recv_timeout(Duration::from_secs(60)).unwrap();
-                    }
-                    Ok(())
-                })
-                .unwrap()
-        })
-    };
+    let (release, scanner) = stopped_scan(&store, &started_tx);
     started.recv_timeout(Duration::from_secs(30)).unwrap();
     let limit = Duration::from_secs(15);
     let id = ids[1];
@@ -130,27 +138,8 @@ both!(fn several_long_scans_at_once_do_not_hold_up_reads_and_writes(db) {
     // Four scans, each stopped in its first callback until the interactive calls below are done: more
     // than the SQLite file's shared readers (three).
     let (started_tx, started) = mpsc::channel();
-    let mut releases = Vec::new();
-    let mut scanners = Vec::new();
-    for _ in 0..4 {
-        let (release, release_rx) = mpsc::channel::<()>();
-        releases.push(release);
-        let store = Arc::clone(&store);
-        let started_tx = started_tx.clone();
-        scanners.push(std::thread::spawn(move || {
-            let mut first = true;
-            store
-                .scan_households(&code("511902"), None, &mut |_| {
-                    if first {
-                        first = false;
-                        started_tx.send(()).unwrap();
-                        release_rx.recv_timeout(Duration::from_secs(60)).unwrap();
-                    }
-                    Ok(())
-                })
-                .unwrap()
-        }));
-    }
+    let (releases, scanners): (Vec<_>, Vec<_>) =
+        (0..4).map(|_| stopped_scan(&store, &started_tx)).unzip();
     // PostgreSQL's pool for long work has three connections: the fourth scan waits for one of them.
     for _ in 0..3 {
         started.recv_timeout(Duration::from_secs(30)).unwrap();
