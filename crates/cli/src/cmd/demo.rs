@@ -897,7 +897,7 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&format!("sqlite:{}", dir.path().join("t.db").display())).unwrap();
-        let (tree, area, years, _, fed) = generated_county(&store, 11);
+        let (tree, area, _, _, fed) = generated_county(&store, 11);
         let actor = Actor::system("test");
         let pack = PolicyPack::builtin();
         let alerts: Vec<(u16, i64)> = fed
