@@ -35,6 +35,17 @@ pub fn area(
 ) -> Result<AreaView, AppError> {
     let code = code.unwrap_or(scope.area());
     crate::http::admit(backend, user, scope, &code, "area", code.as_str())?;
+    let parent = code.parent().filter(|p| scope.contains(p));
+    view(backend, code, parent)
+}
+
+/// `code` and its children, with `parent` as the link up (the caller decides whether it may follow it);
+/// no admission check: for work done on nobody's behalf, such as the server's warm-up.
+pub fn view(
+    backend: &dyn Backend,
+    code: AreaCode,
+    parent: Option<AreaCode>,
+) -> Result<AreaView, AppError> {
     let area = backend.area(&code)?;
     let children = backend
         .children(&code)?
@@ -44,10 +55,7 @@ pub fn area(
             name: a.name,
         })
         .collect();
-    let parent = code
-        .parent()
-        .filter(|p| scope.contains(p))
-        .map(|p| p.as_str().to_owned());
+    let parent = parent.map(|p| p.as_str().to_owned());
     Ok(AreaView {
         code: code.as_str().to_owned(),
         name: area.name,

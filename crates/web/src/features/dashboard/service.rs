@@ -137,25 +137,8 @@ fn counted(
 /// Computes the dashboard of `code` before anyone asks (at the server's start: a city's takes tens of
 /// seconds at full scale), so that the first person to open it is not the one who waits. Blocking.
 pub fn warm(state: &AppState, code: AreaCode, today: NaiveDate) -> Result<(), AppError> {
-    let backend = state.backend();
-    let area = backend.area(&code)?;
-    let children = backend
-        .children(&code)?
-        .into_iter()
-        .map(|a| areas::AreaLine {
-            code: a.code.as_str().to_owned(),
-            name: a.name,
-        })
-        .collect();
-    let view = AreaView {
-        code: code.as_str().to_owned(),
-        name: area.name,
-        level: code.level().code(),
-        level_label: code.level().label(),
-        // Every request sets its own (see `dashboard`).
-        parent: None,
-        children,
-    };
+    // Every request sets its own parent link (see `dashboard`).
+    let view = areas::view(state.backend().as_ref(), code, None)?;
     counted(state, view, code, today).map(|_| ())
 }
 

@@ -115,8 +115,7 @@ pub async fn household(
         can.also(crate::access::Action::UploadAttachment),
         can.also(crate::access::Action::RemoveAttachment),
     );
-    // One trip to the blocking pool for the whole page (each trip is two thread hand-overs, which under
-    // load cost more than the small reads themselves).
+    // One trip to the blocking pool for the whole page rather than one per section.
     let (mut h, economy, attachments) = state
         .run(move |b| {
             let mut h = households::household_evaluated(
